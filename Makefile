@@ -1,0 +1,60 @@
+# Depot. `make demo` and `make test` work on a fresh machine: they fetch a
+# pinned Node.js 24 when the machine's is older than 22.19, install the npm
+# dependencies, and build the local control plane from Go modules.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+NODE_BIN := $(shell scripts/ensure-node.sh)
+ifeq ($(NODE_BIN),)
+$(error could not provide Node.js >= 22.19 (see the message above))
+endif
+export PATH := $(NODE_BIN):$(PATH)
+export npm_config_update_notifier := false
+export npm_config_fund := false
+export npm_config_audit := false
+
+JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
+
+.PHONY: help deps build controlplane test test-unit lint demo local-up local-down clean
+
+help:
+	@echo "make demo   - local control plane + CRDs + samples + operator, then the version table"
+	@echo "make test   - every test (unit and integration against a real kube-apiserver + etcd)"
+	@echo "make lint   - eslint + prettier"
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps: node_modules/.package-lock.json
+
+build: deps
+	npx tsc -p tsconfig.build.json
+
+controlplane:
+	@scripts/build-controlplane.sh >/dev/null
+
+test: build controlplane
+	@mkdir -p .cache
+	@rm -f .cache/jest-results.json
+	$(JEST) --ci --maxWorkers=2 --json --outputFile=.cache/jest-results.json; \
+	  status=$$?; node scripts/jest-summary.js .cache/jest-results.json || status=1; exit $$status
+
+test-unit: build
+	$(JEST) --selectProjects unit
+
+lint: deps
+	npx eslint .
+	npx prettier --check .
+
+demo: build controlplane
+	node bin/depot.js local demo
+
+local-up: build
+	node bin/depot.js local up
+
+local-down: build
+	node bin/depot.js local down
+
+clean:
+	rm -rf dist .cache/test-runs .cache/jest-results.json

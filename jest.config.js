@@ -1,0 +1,26 @@
+// Two projects: `unit` runs pure tests beside the code in src/ (no cluster);
+// `integration` runs against one real kube-apiserver + etcd started by the
+// global setup in test/controlplane/ and shared by every integration test.
+const tsJest = {
+  '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
+};
+const common = {
+  transform: tsJest,
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testEnvironment: 'node',
+};
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/controlplane/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/test/controlplane/jest-global-teardown.ts',
+      slowTestThreshold: 30,
+    },
+  ],
+};

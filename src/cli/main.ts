@@ -1,0 +1,29 @@
+// `depot` command line. Every failure ends as one line on stderr and exit code
+// 1 (2 for usage errors); stack traces are shown only with DEPOT_DEBUG=1.
+import { Command, CommanderError } from 'commander';
+import { registerLocal } from './commands/local.js';
+import { reportError } from './errors.js';
+
+export function buildProgram(): Command {
+  const program = new Command('depot')
+    .description('Depot: which version of which application runs where')
+    .showSuggestionAfterError()
+    .exitOverride();
+  registerLocal(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed its message (help, version or usage error).
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    process.exitCode = reportError(err);
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,54 @@
+// Starts one real control plane (etcd + kube-apiserver) for the whole
+// integration run, installs Depot's CRDs and the upstream Argo CD / Flux CRDs
+// from ../shared/fixtures/crds, and hands the kubeconfig to the test workers
+// through DEPOT_TEST_KUBECONFIG.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { ensureBinaries, up } from '../../src/local/controlplane.js';
+import { applyManifests, loadManifests } from '../../src/local/manifests.js';
+import { projectRoot } from '../../src/local/project-root.js';
+import { upstreamCrdDir } from './paths.js';
+
+const say = (line: string) => process.stderr.write(`[controlplane] ${line}\n`);
+
+export default async function globalSetup(): Promise<void> {
+  const root = projectRoot();
+  const t0 = Date.now();
+  ensureBinaries(say);
+  const buildMs = Date.now() - t0;
+
+  const runs = join(root, '.cache', 'test-runs');
+  mkdirSync(runs, { recursive: true });
+  const dir = mkdtempSync(join(runs, 'run-'));
+  const t1 = Date.now();
+  const state = await up({ dir, log: say });
+  const startMs = Date.now() - t1;
+
+  // If this Jest process dies without its teardown (Ctrl-C, kill), the
+  // watchdog stops the control plane so no orphan processes are left.
+  const watchdog = spawn(process.execPath, [join(root, 'test', 'controlplane', 'watchdog.js'), String(process.pid), dir], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  watchdog.unref();
+
+  const kc = new KubeConfig();
+  kc.loadFromFile(state.kubeconfig);
+  const t2 = Date.now();
+  const crdPaths = [join(root, 'crds'), upstreamCrdDir()].filter((p) => existsSync(p));
+  await applyManifests(kc, loadManifests(...crdPaths), { fieldManager: 'depot-test-setup' });
+  const crdMs = Date.now() - t2;
+
+  const timings = { binariesMs: buildMs, startMs, crdInstallMs: crdMs };
+  writeFileSync(join(root, '.cache', 'controlplane-timings.json'), JSON.stringify(timings));
+  say(
+    `binaries ${buildMs > 60_000 ? `built in ${(buildMs / 60_000).toFixed(1)} min (cold)` : `ready in ${(buildMs / 1000).toFixed(1)} s (cached)`}; ` +
+      `start ${(startMs / 1000).toFixed(1)} s (warm); CRDs installed in ${(crdMs / 1000).toFixed(1)} s`,
+  );
+
+  process.env.DEPOT_TEST_KUBECONFIG = state.kubeconfig;
+  process.env.DEPOT_TEST_CONTROLPLANE_DIR = dir;
+  process.env.DEPOT_TEST_WATCHDOG_PID = String(watchdog.pid);
+}
