@@ -12,6 +12,8 @@ import { projectRoot } from './project-root.js';
 
 export interface ControlPlaneState {
   dir: string;
+  /** Directory of the binaries this control plane runs. */
+  bin: string;
   kubeconfig: string;
   server: string;
   pids: { etcd: number; apiserver: number; controllerManager?: number };
@@ -245,41 +247,11 @@ export async function up(opts: UpOptions): Promise<ControlPlaneState> {
     log(`etcd ready on ${etcdUrl} (${Date.now() - started} ms)`);
 
     const server = `https://127.0.0.1:${ports.apiserver}`;
-    const apiLog = join(logs, 'kube-apiserver.log');
-    const apiserver = startProcess(
-      join(bin, 'kube-apiserver'),
-      [
-        `--etcd-servers=${etcdUrl}`,
-        `--cert-dir=${join(dir, 'apiserver-certs')}`,
-        `--tls-cert-file=${join(pki, 'apiserver.crt')}`,
-        `--tls-private-key-file=${join(pki, 'apiserver.key')}`,
-        `--client-ca-file=${join(pki, 'ca.crt')}`,
-        `--secure-port=${ports.apiserver}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
-        '--endpoint-reconciler-type=none',
-        '--service-cluster-ip-range=10.0.0.0/24',
-        '--allow-privileged=true',
-        '--disable-admission-plugins=ServiceAccount',
-        '--authorization-mode=RBAC',
-        '--service-account-issuer=https://kubernetes.default.svc',
-        `--service-account-key-file=${join(pki, 'sa.pub')}`,
-        `--service-account-signing-key-file=${join(pki, 'sa.key')}`,
-        '--v=1',
-      ],
-      apiLog,
-    );
-    const pids: ControlPlaneState['pids'] = { etcd: etcd.pid!, apiserver: apiserver.pid! };
-    const anyDied = () => {
-      if (!isAlive(etcd.pid)) return etcdDied();
-      if (!isAlive(apiserver.pid))
-        return `kube-apiserver exited during start-up; last lines of ${apiLog}:\n${tail(apiLog)}`;
-      return undefined;
-    };
+    const pids: ControlPlaneState['pids'] = { etcd: etcd.pid!, apiserver: 0 };
     try {
-      await waitFor('kube-apiserver', () => apiserverReady(server, pki), anyDied, opts.readyTimeoutMs ?? 90_000);
+      pids.apiserver = await startApiserver({ bin, dir, etcdUrl, port: ports.apiserver, etcdDied, readyTimeoutMs: opts.readyTimeoutMs });
     } catch (err) {
-      stopProcesses({ pids } as ControlPlaneState);
+      stopProcesses({ pids });
       throw err;
     }
     log(`kube-apiserver ready on ${server} (${Date.now() - started} ms after start)`);
@@ -305,6 +277,7 @@ export async function up(opts: UpOptions): Promise<ControlPlaneState> {
 
     const state: ControlPlaneState = {
       dir,
+      bin,
       kubeconfig,
       server,
       pids,
@@ -319,8 +292,81 @@ export async function up(opts: UpOptions): Promise<ControlPlaneState> {
   }
 }
 
+interface ApiserverStart {
+  bin: string;
+  dir: string;
+  etcdUrl: string;
+  port: number;
+  etcdDied: () => string | undefined;
+  readyTimeoutMs?: number;
+}
+
+/** Starts kube-apiserver against the running etcd and waits for /readyz; returns its pid. */
+async function startApiserver(s: ApiserverStart): Promise<number> {
+  const pki = join(s.dir, 'pki');
+  const server = `https://127.0.0.1:${s.port}`;
+  const apiLog = join(s.dir, 'logs', 'kube-apiserver.log');
+  const apiserver = startProcess(
+    join(s.bin, 'kube-apiserver'),
+    [
+      `--etcd-servers=${s.etcdUrl}`,
+      `--cert-dir=${join(s.dir, 'apiserver-certs')}`,
+      `--tls-cert-file=${join(pki, 'apiserver.crt')}`,
+      `--tls-private-key-file=${join(pki, 'apiserver.key')}`,
+      `--client-ca-file=${join(pki, 'ca.crt')}`,
+      `--secure-port=${s.port}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      '--endpoint-reconciler-type=none',
+      '--service-cluster-ip-range=10.0.0.0/24',
+      '--allow-privileged=true',
+      '--disable-admission-plugins=ServiceAccount',
+      '--authorization-mode=RBAC',
+      '--service-account-issuer=https://kubernetes.default.svc',
+      `--service-account-key-file=${join(pki, 'sa.pub')}`,
+      `--service-account-signing-key-file=${join(pki, 'sa.key')}`,
+      '--v=1',
+    ],
+    apiLog,
+  );
+  const anyDied = () =>
+    s.etcdDied() ??
+    (isAlive(apiserver.pid) ? undefined : `kube-apiserver exited during start-up; last lines of ${apiLog}:\n${tail(apiLog)}`);
+  try {
+    await waitFor('kube-apiserver', () => apiserverReady(server, pki), anyDied, s.readyTimeoutMs ?? 90_000);
+  } catch (err) {
+    stopProcesses({ pids: { etcd: 0, apiserver: apiserver.pid! } });
+    throw err;
+  }
+  return apiserver.pid!;
+}
+
+/**
+ * Stops kube-apiserver, waits `downtimeMs`, and starts it again on the same
+ * port and etcd (data kept): how tests prove that clients survive an outage.
+ * `during` runs while the server is down.
+ */
+export async function restartApiserver(dir: string, opts: { downtimeMs?: number; during?: () => Promise<void> } = {}): Promise<ControlPlaneState> {
+  const state = readState(resolve(dir));
+  if (!state) throw new ControlPlaneError(`no control plane state in ${dir}`);
+  stopProcesses({ pids: { etcd: 0, apiserver: state.pids.apiserver } });
+  if (opts.during) await opts.during();
+  if (opts.downtimeMs) await sleep(opts.downtimeMs);
+  const etcdLog = join(state.dir, 'logs', 'etcd.log');
+  const pid = await startApiserver({
+    bin: state.bin,
+    dir: state.dir,
+    etcdUrl: `http://127.0.0.1:${state.ports.etcd}`,
+    port: state.ports.apiserver,
+    etcdDied: () => (isAlive(state.pids.etcd) ? undefined : `etcd is not running; see ${etcdLog}`),
+  });
+  const next = { ...state, pids: { ...state.pids, apiserver: pid } };
+  writeFileSync(stateFile(state.dir), JSON.stringify(next, null, 2));
+  return next;
+}
+
 /** Stops every process of a state: SIGTERM to each process group, then SIGKILL. */
-function stopProcesses(state: Pick<ControlPlaneState, 'pids'>): number[] {
+function stopProcesses(state: { pids: ControlPlaneState['pids'] }): number[] {
   const pids = [state.pids.controllerManager, state.pids.apiserver, state.pids.etcd].filter(
     (p): p is number => typeof p === 'number' && isAlive(p),
   );

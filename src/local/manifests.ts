@@ -4,9 +4,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ApiextensionsV1Api,
+  CustomObjectsApi,
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
+  setHeaderOptions,
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
@@ -44,7 +46,8 @@ export async function applyManifests(
   const client = KubernetesObjectApi.makeApiClient(opts.namespace ? withNamespace(kc, opts.namespace) : kc);
   const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
   const rest = objects.filter((o) => o.kind !== 'CustomResourceDefinition');
-  for (const crd of crds) await applyOne(client, crd, opts.fieldManager);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  for (const crd of crds) await applyCrd(custom, crd, opts.fieldManager);
   await waitForCrds(
     kc,
     crds.map((c) => c.metadata!.name!),
@@ -59,6 +62,30 @@ export function withNamespace(kc: KubeConfig, namespace: string): KubeConfig {
   const current = copy.getCurrentContext();
   copy.contexts = copy.contexts.map((c) => (c.name === current ? { ...c, namespace } : c));
   return copy;
+}
+
+/**
+ * CRDs go through the untyped CustomObjectsApi: client-node's typed
+ * serializer (used by KubernetesObjectApi) silently drops the
+ * `x-kubernetes-*` keys of a schema written as YAML.
+ */
+async function applyCrd(api: CustomObjectsApi, crd: KubernetesObject, fieldManager: string): Promise<void> {
+  try {
+    await api.patchClusterCustomObject(
+      {
+        group: 'apiextensions.k8s.io',
+        version: 'v1',
+        plural: 'customresourcedefinitions',
+        name: crd.metadata!.name!,
+        body: crd,
+        fieldManager,
+        force: true,
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+    );
+  } catch (err) {
+    throw new Error(`applying CustomResourceDefinition/${crd.metadata?.name}: ${errorMessage(err)}`);
+  }
 }
 
 async function applyOne(client: KubernetesObjectApi, obj: KubernetesObject, fieldManager: string): Promise<void> {

@@ -4,6 +4,8 @@ import {
   ApiextensionsV1Api,
   CustomObjectsApi,
   VersionApi,
+  PatchStrategy,
+  setHeaderOptions,
   Watch,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
@@ -33,7 +35,7 @@ const crd: V1CustomResourceDefinition = {
               spec: {
                 type: 'object',
                 properties: { min: { type: 'integer' }, max: { type: 'integer' } },
-                'x-kubernetes-validations': [{ rule: 'self.min <= self.max', message: 'min must not exceed max' }],
+                x_kubernetes_validations: [{ rule: 'self.min <= self.max', message: 'min must not exceed max' }],
               },
             },
           },
@@ -107,30 +109,26 @@ test('an update with a stale resourceVersion gets 409 Conflict', async () => {
 
 test('a watch delivers ADDED and MODIFIED events', async () => {
   const seen: string[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    void new Watch(kc)
-      .watch(
-        `/apis/${group}/v1/namespaces/${ns}/widgets`,
-        { fieldSelector: 'metadata.name=w2' },
-        (type: string, obj: { spec: { max: number } }) => {
-          seen.push(`${type}:${obj.spec.max}`);
-          if (type === 'MODIFIED') resolve();
-        },
-        (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : undefined),
-      )
-      .then(async (req) => {
-        await objects.createNamespacedCustomObject({ group, version: 'v1', namespace: ns, plural: 'widgets', body: widget('w2', 1, 2) });
-        await objects.replaceNamespacedCustomObject({
-          group,
-          version: 'v1',
-          namespace: ns,
-          plural: 'widgets',
-          name: 'w2',
-          body: widget('w2', 1, 9),
-        });
-        await done.finally(() => req.abort());
-      });
-  });
-  await done;
+  let resolveModified!: () => void;
+  const modified = new Promise<void>((resolve) => (resolveModified = resolve));
+  const req = await new Watch(kc).watch(
+    `/apis/${group}/v1/namespaces/${ns}/widgets`,
+    { fieldSelector: 'metadata.name=w2' },
+    (type: string, obj: { spec: { max: number } }) => {
+      seen.push(`${type}:${obj.spec.max}`);
+      if (type === 'MODIFIED') resolveModified();
+    },
+    () => undefined,
+  );
+  try {
+    await objects.createNamespacedCustomObject({ group, version: 'v1', namespace: ns, plural: 'widgets', body: widget('w2', 1, 2) });
+    await objects.patchNamespacedCustomObject(
+      { group, version: 'v1', namespace: ns, plural: 'widgets', name: 'w2', body: { spec: { max: 9 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await modified;
+  } finally {
+    req.abort();
+  }
   expect(seen).toEqual(['ADDED:2', 'MODIFIED:9']);
-});
+}, 20_000);
