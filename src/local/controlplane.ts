@@ -55,13 +55,20 @@ export function ensureBinaries(log: (line: string) => void = () => {}): string {
   return res.stdout.trim();
 }
 
+/** Whether a process runs; a zombie (exited, not yet reaped by its parent) does not. */
 export function isAlive(pid: number | undefined): boolean {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S ..." where S is the state letter.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no procfs: trust the signal probe
   }
 }
 
@@ -365,15 +372,22 @@ export async function restartApiserver(dir: string, opts: { downtimeMs?: number;
   return next;
 }
 
-/** Stops every process of a state: SIGTERM to each process group, then SIGKILL. */
+/**
+ * Stops every process of a state, clients before servers (kube-apiserver
+ * shuts down slowly once etcd is gone): SIGTERM to each process group, then
+ * SIGKILL to whatever is still running after 10 s.
+ */
 function stopProcesses(state: { pids: ControlPlaneState['pids'] }): number[] {
-  const pids = [state.pids.controllerManager, state.pids.apiserver, state.pids.etcd].filter(
-    (p): p is number => typeof p === 'number' && isAlive(p),
-  );
-  for (const pid of pids) signalGroup(pid, 'SIGTERM');
-  const deadline = Date.now() + 10_000;
-  while (pids.some(isAlive) && Date.now() < deadline) spawnSync('sleep', ['0.1']);
-  for (const pid of pids.filter(isAlive)) signalGroup(pid, 'SIGKILL');
+  const order = [state.pids.controllerManager, state.pids.apiserver, state.pids.etcd];
+  const pids = order.filter((p): p is number => typeof p === 'number' && isAlive(p));
+  for (const pid of pids) {
+    signalGroup(pid, 'SIGTERM');
+    const deadline = Date.now() + 10_000;
+    while (isAlive(pid) && Date.now() < deadline) spawnSync('sleep', ['0.05']);
+    if (!isAlive(pid)) continue;
+    signalGroup(pid, 'SIGKILL');
+    while (isAlive(pid) && Date.now() < deadline + 5_000) spawnSync('sleep', ['0.05']);
+  }
   return pids;
 }
 
