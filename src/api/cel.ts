@@ -67,3 +67,8 @@ export function celRegex(pattern: string): string {
   if (pattern.includes("'")) throw new Error(`pattern cannot be a CEL raw string: ${pattern}`);
   return `r'${pattern}'`;
 }
+
+/** A CEL string literal. */
+export function celString(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
