@@ -73,7 +73,7 @@ export const ApplicationSpecSchema = withRules(
     environments: listMap(ApplicationEnvironmentSchema, ['name'], 64)
       .optional()
       .meta({ description: 'More environments, by name; merged with those of the EnvironmentSets (a direct entry wins).' }),
-    versions: mapOf(dnsLabel, formatted(opaqueVersion, 'A version.'), 64, 'environment names (keys)')
+    versions: mapOf(dnsLabel, formatted(opaqueVersion, 'The requested version in this environment, e.g. 1.12.1.'), 64, 'environment names (keys)')
       .optional()
       .meta({
         description:

@@ -23,13 +23,8 @@ export const ArgocdSetSchema = withRules(
   oneOf(['targetRevision', 'helmParameter', 'kustomizeImage']),
 ).meta({ description: 'What to set to the version: exactly one of targetRevision, helmParameter, kustomizeImage.' });
 
-type Source = number | string;
-const sourceRule: Rule<Source> = {
-  cel: 'type(self) == int ? self >= 0 : (self.size() >= 1 && self.size() <= 253)',
-  check: (v) => (typeof v === 'number' ? v >= 0 : v.length >= 1 && v.length <= 253),
-  message: 'must be a source index (0, 1, ...) or a source name',
-};
-const SourceSchema = withRules(z.union([z.number().int(), z.string()]), sourceRule).meta({
+// An int-or-string field: the bounds of both branches go on the one CRD node.
+const SourceSchema = z.union([z.number().int().min(0), z.string().min(1).max(253)]).meta({
   description: 'For multi-source Applications: which entry of spec.sources to change, by index (0) or name.',
   'x-kubernetes-int-or-string': true,
 });

@@ -26,6 +26,6 @@ const nameRe = new RegExp(dnsLabel.pattern);
 export const objectNameRule: Rule<{ metadata: { name: string } }> = {
   cel: `self.metadata.name.size() <= ${dnsLabel.maxLength} && self.metadata.name.matches(${celRegex(dnsLabel.pattern)})`,
   check: (obj) => obj.metadata.name.length <= dnsLabel.maxLength && nameRe.test(obj.metadata.name),
-  message: `metadata.name ${dnsLabel.message}`,
+  message: dnsLabel.message,
   fieldPath: '.metadata.name',
 };

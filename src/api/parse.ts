@@ -41,8 +41,11 @@ function describe(issue: Issue): string {
       return `must be at least ${String(issue.minimum)}${unit(issue.origin)}`;
     case 'invalid_format':
       return issue.format === 'datetime' ? 'must be an RFC 3339 timestamp such as 2026-01-02T15:04:05Z' : `must be a valid ${issue.format}`;
-    case 'invalid_union':
-      return 'must be a number or a string';
+    case 'invalid_union': {
+      // Describe the branch of the input's type (int-or-string: "must be at least 0").
+      const branch = issue.errors.find((errs) => errs.length > 0 && errs.every((e) => e.code !== 'invalid_type'));
+      return branch ? describe(branch[0]!) : 'must be a number or a string';
+    }
     default:
       return issue.message;
   }

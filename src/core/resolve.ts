@@ -1,0 +1,77 @@
+// Which environments and targets an Application has: its EnvironmentSets (in
+// their order) merged by name with its direct environments, and each
+// environment's Targets found by Target.spec.environment — so a new Target
+// reaches every application with no edit.
+import type { Application } from '../api/application.js';
+import type { Environment } from '../api/environment.js';
+import type { EnvironmentSet } from '../api/environment-set.js';
+import type { Target } from '../api/target.js';
+
+export interface Problem {
+  /** The field that names what is missing, e.g. spec.environmentSets[0]. */
+  field: string;
+  reason: string;
+  message: string;
+}
+
+export interface ResolvedEnvironments {
+  /** Environment names in promotion order: set order first, then direct entries. */
+  names: string[];
+  problems: Problem[];
+}
+
+export function resolveEnvironments(
+  app: Application,
+  sets: ReadonlyMap<string, EnvironmentSet>,
+  environments: ReadonlyMap<string, Environment>,
+): ResolvedEnvironments {
+  const names: string[] = [];
+  const problems: Problem[] = [];
+  const add = (name: string) => {
+    if (!names.includes(name)) names.push(name);
+  };
+  (app.spec.environmentSets ?? []).forEach((setName, i) => {
+    const set = sets.get(setName);
+    if (!set) {
+      problems.push({
+        field: `spec.environmentSets[${i}]`,
+        reason: 'EnvironmentSetNotFound',
+        message: `EnvironmentSet "${setName}" does not exist in this namespace`,
+      });
+      return;
+    }
+    set.spec.environments.forEach(add);
+  });
+  (app.spec.environments ?? []).forEach((e) => add(e.name));
+
+  names.forEach((name) => {
+    if (environments.has(name)) return;
+    const direct = (app.spec.environments ?? []).findIndex((e) => e.name === name);
+    problems.push({
+      field: direct >= 0 ? `spec.environments[${direct}].name` : 'spec.environmentSets',
+      reason: 'EnvironmentNotFound',
+      message: `Environment "${name}" does not exist in this namespace`,
+    });
+  });
+  for (const env of Object.keys(app.spec.versions ?? {})) {
+    if (!names.includes(env)) {
+      problems.push({
+        field: `spec.versions.${env}`,
+        reason: 'UnknownEnvironment',
+        message: `"${env}" is not one of this application's environments (${names.join(', ') || 'none'})`,
+      });
+    }
+  }
+  return { names, problems };
+}
+
+/** Targets per environment name, sorted by name. */
+export function targetsByEnvironment(targets: readonly Target[]): Map<string, Target[]> {
+  const out = new Map<string, Target[]>();
+  for (const t of [...targets].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
+    const list = out.get(t.spec.environment) ?? [];
+    list.push(t);
+    out.set(t.spec.environment, list);
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+// Small builders for core unit tests: valid objects with only what a test cares about.
+import type { Application, ApplicationSpec } from '../../api/application.js';
+import type { Environment, Freeze } from '../../api/environment.js';
+import type { EnvironmentSet } from '../../api/environment-set.js';
+import type { Promotion, PromotionSpec } from '../../api/promotion.js';
+import type { Target } from '../../api/target.js';
+import type { ManagedFieldsEntry } from '../writers.js';
+
+const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: 'ns', generation: 1, ...extra });
+
+export function app(name: string, spec: Partial<ApplicationSpec> = {}, extra: Partial<Application> = {}): Application {
+  return {
+    apiVersion: 'depot.sh/v1alpha1',
+    kind: 'Application',
+    metadata: meta(name),
+    spec: { versionScheme: 'semver', environmentSets: ['default'], ...spec },
+    ...extra,
+  } as Application;
+}
+
+export function env(name: string, freeze?: Freeze): Environment {
+  return { apiVersion: 'depot.sh/v1alpha1', kind: 'Environment', metadata: meta(name), spec: freeze ? { freeze } : {} } as Environment;
+}
+
+export function set(name: string, environments: string[]): EnvironmentSet {
+  return { apiVersion: 'depot.sh/v1alpha1', kind: 'EnvironmentSet', metadata: meta(name), spec: { environments } } as EnvironmentSet;
+}
+
+export function target(name: string, environment: string, delivery?: Target['spec']['delivery']): Target {
+  return {
+    apiVersion: 'depot.sh/v1alpha1',
+    kind: 'Target',
+    metadata: meta(name),
+    spec: { environment, ...(delivery ? { delivery } : {}) },
+  } as Target;
+}
+
+export function promotion(name: string, spec: Partial<PromotionSpec> & { from: string; to: string }, extra: Partial<Promotion> = {}): Promotion {
+  return {
+    apiVersion: 'depot.sh/v1alpha1',
+    kind: 'Promotion',
+    metadata: meta(name, { creationTimestamp: '2026-01-01T00:00:00Z' }),
+    spec: { requireDeployed: false, suspend: false, ...spec },
+    ...extra,
+  } as Promotion;
+}
+
+/** managedFields saying `manager` wrote spec.versions.<env> at `time`. */
+export function wrote(manager: string, envs: string[], time = '2026-11-20T10:00:00Z'): ManagedFieldsEntry {
+  return {
+    manager,
+    operation: 'Apply',
+    time,
+    fieldsV1: { 'f:spec': { 'f:versions': Object.fromEntries(envs.map((e) => [`f:${e}`, {}])) } },
+  };
+}
+
+export const byName = <T extends { metadata: { name: string } }>(...items: T[]) =>
+  new Map(items.map((i) => [i.metadata.name, i]));

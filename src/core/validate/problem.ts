@@ -1,0 +1,33 @@
+// One finding of `depot validate`, and its one-line text form:
+// `file:docIndex kind/name field.path: message`.
+
+export interface Problem {
+  file: string;
+  /** Index of the YAML document in the file, 0 for the first (absent for file-level problems). */
+  document?: number;
+  /** 1-based line where the document starts. */
+  line?: number;
+  kind?: string;
+  name?: string;
+  /** Field path such as `spec.versions.prod`. */
+  path?: string;
+  message: string;
+}
+
+export function formatProblem(p: Problem): string {
+  let out = p.document === undefined ? p.file : `${p.file}:${p.document}`;
+  if (p.kind) out += ` ${p.kind}/${p.name ?? '?'}`;
+  if (p.path) out += ` ${p.path}`;
+  return `${out}: ${p.message}`;
+}
+
+/** Problems in file, document and message order (stable output for CI logs). */
+export function sortProblems(problems: Problem[]): Problem[] {
+  return [...problems].sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      (a.document ?? -1) - (b.document ?? -1) ||
+      (a.path ?? '').localeCompare(b.path ?? '') ||
+      a.message.localeCompare(b.message),
+  );
+}

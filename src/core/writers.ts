@@ -1,0 +1,58 @@
+// Who wrote a requested version. Every writer uses server-side apply with its
+// own field manager, so `metadata.managedFields` names the writer of
+// `spec.versions.<env>`; the naming scheme below makes it an audit actor.
+export interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: string;
+  time?: string | Date;
+  fieldsV1?: unknown;
+}
+
+export const PROMOTION_MANAGER_PREFIX = 'depot-promotion.';
+export const MANUAL_PROMOTE_MANAGER_PREFIX = 'depot-promote.';
+export const CLI_MANAGER_PREFIX = 'depot-cli.';
+
+/** Field manager of a Promotion object's automatic writes. */
+export function promotionManager(promotion: string): string {
+  return `${PROMOTION_MANAGER_PREFIX}${promotion}`;
+}
+
+/** Field manager of a person's or CI's write (`depot set-version`, the HTTP API). */
+export function userManager(prefix: string, user: string): string {
+  // Field managers are at most 128 characters; keep the readable part.
+  return `${prefix}${user}`.slice(0, 128);
+}
+
+export type WriteKind = 'Promoted' | 'Requested';
+
+/** Whether a write by this manager is a promotion (automatic or manual). */
+export function writeKind(manager: string | undefined): WriteKind {
+  return manager?.startsWith(PROMOTION_MANAGER_PREFIX) || manager?.startsWith(MANUAL_PROMOTE_MANAGER_PREFIX)
+    ? 'Promoted'
+    : 'Requested';
+}
+
+/** A readable actor for the audit trail: `promotion staging-to-prod`, `alice`, or the raw manager. */
+export function actorOf(manager: string | undefined): string {
+  if (!manager) return 'unknown';
+  if (manager.startsWith(PROMOTION_MANAGER_PREFIX)) return `promotion ${manager.slice(PROMOTION_MANAGER_PREFIX.length)}`;
+  if (manager.startsWith(MANUAL_PROMOTE_MANAGER_PREFIX)) return manager.slice(MANUAL_PROMOTE_MANAGER_PREFIX.length);
+  if (manager.startsWith(CLI_MANAGER_PREFIX)) return manager.slice(CLI_MANAGER_PREFIX.length);
+  return manager;
+}
+
+/**
+ * The field manager that last wrote `spec.versions.<env>` (the newest entry
+ * owning it: after a same-value apply two managers may share a field).
+ */
+export function versionWriter(managedFields: readonly ManagedFieldsEntry[] | undefined, env: string): string | undefined {
+  let best: { manager: string; time: number } | undefined;
+  for (const entry of managedFields ?? []) {
+    const spec = (entry.fieldsV1 as Record<string, Record<string, Record<string, unknown>>> | undefined)?.['f:spec'];
+    const versions = spec?.['f:versions'];
+    if (!versions || !(`f:${env}` in versions) || !entry.manager) continue;
+    const time = entry.time ? new Date(entry.time).getTime() : 0;
+    if (!best || time >= best.time) best = { manager: entry.manager, time };
+  }
+  return best?.manager;
+}

@@ -1,0 +1,72 @@
+// client-node's Watch, hardened for ListWatch:
+// - asks for bookmarks, so a quiet resource's resourceVersion keeps moving
+//   and a reconnect rarely needs a full relist;
+// - refuses to connect once stopped (ListWatch may try to re-watch after stop);
+// - a throwing event callback cannot become an unhandled rejection;
+// - connects go through the rate limiter and show in the API request metrics.
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { statusCodeOf } from './api-errors.js';
+import type { RuntimeMetrics } from './metrics.js';
+import type { TokenBucket } from './rate-limiter.js';
+
+type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
+
+export class GuardedWatch extends Watch {
+  private stopped = false;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly hooks: {
+      resource: string;
+      metrics: RuntimeMetrics;
+      limiter?: TokenBucket;
+      onCallbackError: (err: unknown) => void;
+    },
+  ) {
+    super(kubeConfig);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  override async watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: WatchCallback,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    if (this.stopped) return new AbortController();
+    await this.hooks.limiter?.acquire();
+    if (this.stopped) return new AbortController();
+    const guarded: WatchCallback = (phase, obj, watchObj) => {
+      try {
+        const result: unknown = callback(phase, obj, watchObj);
+        if (result instanceof Promise) result.catch(this.hooks.onCallbackError);
+      } catch (err) {
+        this.hooks.onCallbackError(err);
+      }
+    };
+    let connecting = true;
+    let failure: unknown;
+    const started = performance.now();
+    let controller: AbortController;
+    try {
+      controller = await super.watch(path, { ...queryParams, allowWatchBookmarks: true }, guarded, (err: unknown) => {
+        if (connecting) failure = err ?? new Error('closed while connecting');
+        done(err);
+      });
+    } catch (err) {
+      // e.g. credentials could not be loaded: report it like a failed connect,
+      // never as a rejection ListWatch would leave unhandled.
+      failure = err;
+      controller = new AbortController();
+      done(err);
+    }
+    connecting = false;
+    const code = failure === undefined ? '200' : String(statusCodeOf(failure) ?? 'error');
+    this.hooks.metrics.apiRequests.inc({ verb: 'watch', resource: this.hooks.resource, code });
+    this.hooks.metrics.apiRequestDuration.observe({ verb: 'watch', resource: this.hooks.resource }, (performance.now() - started) / 1000);
+    return controller;
+  }
+}
