@@ -2,6 +2,7 @@
 // 1 (2 for usage errors); stack traces are shown only with DEPOT_DEBUG=1.
 import { Command, CommanderError } from 'commander';
 import { registerLocal } from './commands/local.js';
+import { registerValidate } from './commands/validate.js';
 import { reportError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError()
     .exitOverride();
   registerLocal(program);
+  registerValidate(program);
   return program;
 }
 

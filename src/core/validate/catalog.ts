@@ -107,7 +107,7 @@ export function buildCatalog(documents: SourceDocument[]): CatalogResult {
 }
 
 function at(doc: SourceDocument) {
-  return { file: doc.file, document: doc.index, line: doc.line };
+  return { file: doc.file, document: doc.document, line: doc.line };
 }
 
 function nameOf(value: unknown): string | undefined {

@@ -8,7 +8,7 @@ export const MAX_DOCUMENT_BYTES = 1024 * 1024;
 
 export interface SourceDocument {
   file: string;
-  index: number;
+  document: number;
   /** 1-based line where the document starts. */
   line: number;
   /** The document as plain data (null for an empty document). */

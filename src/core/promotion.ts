@@ -1,0 +1,169 @@
+// Promotion planning: which applications a Promotion moves from one
+// environment to the next now, which wait (soak time, deployment, schedule)
+// and which are blocked (step not allowed, downgrade). Pure: time is passed in.
+import type { Application } from '../api/application.js';
+import type { Promotion, PromotionResult } from '../api/promotion.js';
+import { formatDuration, parseDuration } from './duration.js';
+import { nextRun } from './schedule.js';
+import { matchesSelector } from './selector.js';
+import { classifyStep, sameVersion, stepAllowed, type VersionScheme } from './versions.js';
+
+export interface PromotionWrite {
+  application: string;
+  version: string;
+}
+
+export interface PromotionPlan {
+  results: PromotionResult[];
+  /** spec.versions[to] to write, in dependency order (required applications first). */
+  writes: PromotionWrite[];
+  /** Set when this evaluation is a run (a scheduled time has come, or no schedule). */
+  ran: boolean;
+  nextRunTime?: Date;
+  /** The earliest time something may become eligible (soak end, next run). */
+  requeueAt?: Date;
+}
+
+export interface PromotionInput {
+  promotion: Promotion;
+  applications: readonly Application[];
+  now: Date;
+}
+
+/** Applications a Promotion covers: selected, and having both environments. */
+export function coveredApplications(promotion: Promotion, applications: readonly Application[]): Application[] {
+  const { from, to, selector } = promotion.spec;
+  return applications.filter((a) => {
+    if (!matchesSelector(selector, a.metadata.labels)) return false;
+    const envs = a.status?.environments?.map((e) => e.name) ?? [];
+    return envs.includes(from) && envs.includes(to);
+  });
+}
+
+/** When the schedule's next run is due: the first scheduled time after the last run (or creation). */
+export function dueRun(promotion: Promotion, now: Date): { due: boolean; next?: Date } {
+  const { schedule, timeZone } = promotion.spec;
+  if (!schedule) return { due: true };
+  const since = promotion.status?.lastRunTime ?? promotion.metadata.creationTimestamp ?? now.toISOString();
+  const next = nextRun(schedule, timeZone ?? 'UTC', new Date(since));
+  if (next <= now) return { due: true, next: nextRun(schedule, timeZone ?? 'UTC', now) };
+  return { due: false, next };
+}
+
+export function planPromotion({ promotion, applications, now }: PromotionInput): PromotionPlan {
+  const { from, to } = promotion.spec;
+  const afterMs = promotion.spec.after ? parseDuration(promotion.spec.after) : 0;
+  const { due, next } = dueRun(promotion, now);
+  const results: PromotionResult[] = [];
+  const writes: PromotionWrite[] = [];
+  let requeueAt: Date | undefined = due ? undefined : next;
+  const earlier = (d: Date) => {
+    if (!requeueAt || d < requeueAt) requeueAt = d;
+  };
+
+  for (const app of coveredApplications(promotion, applications)) {
+    const name = app.metadata.name;
+    const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
+    const source = app.status!.environments!.find((e) => e.name === from)!;
+    const candidate = source.desired;
+    const current = app.spec.versions?.[to];
+    const result = (outcome: PromotionResult['outcome'], reason: string, version = candidate) =>
+      results.push({ application: name, ...(version ? { version } : {}), outcome, reason });
+
+    if (!candidate) {
+      result('Waiting', `no version is desired in ${from} yet`);
+      continue;
+    }
+    if (current !== undefined && sameVersion(scheme, candidate, current)) {
+      result('UpToDate', `${to} already requests ${current}`);
+      continue;
+    }
+    const step = classifyStep(scheme, current, candidate);
+    if (step === 'downgrade') {
+      result('Blocked', `${candidate} is older than ${current} in ${to}; downgrades are promoted only by hand (depot promote)`);
+      continue;
+    }
+    if (!stepAllowed(step, promotion.spec.allow)) {
+      result('Blocked', `${current} → ${candidate} is a ${step} step; spec.allow permits ${promotion.spec.allow!.join(', ')}`);
+      continue;
+    }
+    const since = source.desiredSince ? new Date(source.desiredSince) : now;
+    const eligibleAt = new Date(since.getTime() + afterMs);
+    if (eligibleAt > now) {
+      result('Waiting', `soaking in ${from} until ${eligibleAt.toISOString()} (${formatDuration(eligibleAt.getTime() - now.getTime())} left)`);
+      earlier(eligibleAt);
+      continue;
+    }
+    if (promotion.spec.requireDeployed !== false) {
+      const missing = (app.status?.targets ?? []).filter(
+        (t) => t.environment === from && !sameVersion(scheme, t.deployed, candidate),
+      );
+      if (missing.length > 0) {
+        result(
+          'Waiting',
+          `waiting for ${candidate} to be reported deployed on ${missing.map((t) => `${t.name} (reports ${t.deployed ?? 'nothing'})`).join(', ')}`,
+        );
+        continue;
+      }
+    }
+    if (!due) {
+      result('Waiting', `eligible; next scheduled run at ${next!.toISOString()}`);
+      continue;
+    }
+    result('Promoted', `${current ?? 'nothing'} → ${candidate} from ${from}`);
+    writes.push({ application: name, version: candidate });
+  }
+
+  return {
+    results: results.sort((a, b) => a.application.localeCompare(b.application)),
+    writes: orderByRequirements(writes, applications),
+    ran: due,
+    ...(next ? { nextRunTime: next } : {}),
+    ...(requeueAt ? { requeueAt } : {}),
+  };
+}
+
+/**
+ * Orders writes so that an application comes after the ones it requires
+ * (core before dash): a set of versions that only work together moves
+ * together, in an order where each step can be evaluated.
+ */
+export function orderByRequirements(writes: PromotionWrite[], applications: readonly Application[]): PromotionWrite[] {
+  const requires = new Map(
+    applications.map((a) => [a.metadata.name, new Set((a.spec.compatibility ?? []).map((r) => r.requires.application))]),
+  );
+  const pending = [...writes].sort((a, b) => a.application.localeCompare(b.application));
+  const ordered: PromotionWrite[] = [];
+  while (pending.length > 0) {
+    const i = pending.findIndex(
+      (w) => ![...(requires.get(w.application) ?? [])].some((dep) => pending.some((p) => p.application === dep)),
+    );
+    // A requirement cycle between applications: keep name order for the rest.
+    ordered.push(...pending.splice(i >= 0 ? i : 0, 1));
+  }
+  return ordered;
+}
+
+/** Names of Promotions that take part in a cycle (a→b, b→a, or longer). */
+export function promotionCycles(promotions: readonly Promotion[]): Map<string, string> {
+  const edges = new Map<string, Promotion[]>();
+  for (const p of promotions) edges.set(p.spec.from, [...(edges.get(p.spec.from) ?? []), p]);
+  const inCycle = new Map<string, string>();
+  for (const start of promotions) {
+    // Depth-first from start.to looking for a way back to start.from.
+    const stack: { env: string; path: Promotion[] }[] = [{ env: start.spec.to, path: [start] }];
+    const seen = new Set<string>();
+    while (stack.length > 0) {
+      const { env, path } = stack.pop()!;
+      if (env === start.spec.from) {
+        const description = [...path.map((p) => p.spec.from), env].join(' → ');
+        for (const p of path) if (!inCycle.has(p.metadata.name)) inCycle.set(p.metadata.name, description);
+        break;
+      }
+      if (seen.has(env)) continue;
+      seen.add(env);
+      for (const p of edges.get(env) ?? []) stack.push({ env: p.spec.to, path: [...path, p] });
+    }
+  }
+  return inCycle;
+}

@@ -1,0 +1,157 @@
+// Writes from controllers, each under its own field manager:
+// - apply(): server-side apply of the fields this writer owns;
+// - update(): a merge patch of exactly what a mutation changed (nothing is
+//   sent when nothing changed), guarded by the resourceVersion it was
+//   computed from; a 409 Conflict refetches and recomputes from fresh state.
+// Every write passes the fence first (only the leader writes) and is
+// remembered by the informer caches, so the next reconcile reads it.
+import { isConflict, isNotFound, KubeApiError } from './api-errors.js';
+import type { InformerFactory } from './informer-factory.js';
+import { createMergePatch, isSubset, type JsonObject } from './json-equality.js';
+import type { KubeClient } from './kube-client.js';
+import { resourceId, type KubeObject, type ResourceType } from './resource.js';
+
+export class NotLeaderError extends Error {
+  constructor() {
+    super('this process is not the leader: write refused');
+    this.name = 'NotLeaderError';
+  }
+}
+
+export interface WriteResult<T> {
+  written: boolean;
+  object: T;
+}
+
+export interface ObjectWriterOptions {
+  client: KubeClient;
+  informers: InformerFactory;
+  fieldManager: string;
+  /** Throws when this process may not write (leader election lost). */
+  fence?: () => void;
+  /** Attempts after 409 Conflict before giving up (default 5). */
+  conflictRetries?: number;
+}
+
+export interface UpdateOptions {
+  /** Patch only the status subresource (and compare only status). */
+  subresource?: 'status';
+  /** Decides that `before` and `after` need no write (default: structural equality of the patched part). */
+  equal?: (before: unknown, after: unknown) => boolean;
+}
+
+export class ObjectWriter {
+  constructor(private readonly opts: ObjectWriterOptions) {}
+
+  get fieldManager(): string {
+    return this.opts.fieldManager;
+  }
+
+  /**
+   * Server-side apply. `obj` lists only the fields this writer owns. With
+   * `current` (e.g. from the cache), nothing is sent when it already holds
+   * them all: only safe when this writer never drops a field it set before.
+   */
+  async apply<T extends KubeObject>(
+    resource: ResourceType,
+    obj: KubeObject,
+    opts: { force?: boolean; current?: KubeObject; subresource?: 'status' } = {},
+  ): Promise<WriteResult<T>> {
+    if (opts.current && isSubset(withoutIdentity(obj), opts.current)) return { written: false, object: opts.current as T };
+    const { namespace, name } = identity(obj);
+    this.opts.fence?.();
+    const written = await this.opts.client.patch<T>(resource, namespace, name, obj, {
+      type: 'apply',
+      fieldManager: this.opts.fieldManager,
+      force: opts.force ?? true,
+      subresource: opts.subresource,
+    });
+    this.remember(resource, written);
+    return { written: true, object: written };
+  }
+
+  /**
+   * Applies `mutate` to a copy of `current` and merge-patches the difference.
+   * On 409 Conflict the object is read again and `mutate` runs on the fresh copy.
+   */
+  async update<T extends KubeObject>(
+    resource: ResourceType,
+    current: T,
+    mutate: (draft: T) => T | void,
+    opts: UpdateOptions = {},
+  ): Promise<WriteResult<T>> {
+    const { namespace, name } = identity(current);
+    const attempts = 1 + (this.opts.conflictRetries ?? 5);
+    let base = current;
+    for (let attempt = 1; ; attempt++) {
+      const draft = structuredClone(base);
+      const next = mutate(draft) ?? draft;
+      const before = part(base, opts.subresource);
+      const after = part(next, opts.subresource);
+      const patch = opts.equal?.(before, after) ? undefined : createMergePatch(before, after);
+      if (!patch) return { written: false, object: base };
+      const rv = base.metadata?.resourceVersion;
+      if (rv) patch.metadata = { ...(patch.metadata as JsonObject | undefined), resourceVersion: rv };
+      this.opts.fence?.();
+      try {
+        const written = await this.opts.client.patch<T>(resource, namespace, name, patch, {
+          type: 'merge',
+          fieldManager: this.opts.fieldManager,
+          subresource: opts.subresource,
+        });
+        this.remember(resource, written);
+        return { written: true, object: written };
+      } catch (err) {
+        if (!isConflict(err) || attempt >= attempts) throw err;
+        const fresh = await this.opts.client.get<T>(resource, namespace, name);
+        if (!fresh) throw new KubeApiError(404, `${resourceId(resource)} ${namespace}/${name} was deleted`, 'NotFound');
+        base = fresh;
+      }
+    }
+  }
+
+  async create<T extends KubeObject>(resource: ResourceType, obj: KubeObject): Promise<T> {
+    this.opts.fence?.();
+    return this.opts.client.create<T>(resource, obj, { fieldManager: this.opts.fieldManager });
+  }
+
+  /** Deletes the object if it still has the given resourceVersion (when given); absent is fine. */
+  async delete(resource: ResourceType, obj: KubeObject, opts: { precondition?: boolean } = {}): Promise<void> {
+    const { namespace, name } = identity(obj);
+    this.opts.fence?.();
+    try {
+      await this.opts.client.delete(resource, namespace, name, {
+        resourceVersion: opts.precondition ? obj.metadata?.resourceVersion : undefined,
+      });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  private remember(resource: ResourceType, written: KubeObject): void {
+    for (const informer of this.opts.informers.informersOf(resource)) informer.observeWrite(written);
+  }
+}
+
+function identity(obj: KubeObject): { namespace: string; name: string } {
+  const name = obj.metadata?.name;
+  if (!name) throw new Error('the object to write has no metadata.name');
+  return { namespace: obj.metadata?.namespace ?? '', name };
+}
+
+/** What update() compares and patches: the status only, or everything but status. */
+function part(obj: KubeObject, subresource: 'status' | undefined): JsonObject {
+  if (subresource === 'status') return { status: obj.status ?? {} };
+  const { status: _status, ...rest } = obj;
+  const metadata = { ...rest.metadata };
+  delete metadata.resourceVersion;
+  delete metadata.managedFields;
+  return { ...rest, metadata };
+}
+
+function withoutIdentity(obj: KubeObject): KubeObject {
+  const metadata = { ...obj.metadata };
+  delete metadata.name;
+  delete metadata.namespace;
+  return { ...obj, metadata };
+}
