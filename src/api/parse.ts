@@ -11,7 +11,7 @@ export interface SchemaProblem {
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: SchemaProblem[] };
 
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown): ParseResult<z.output<S>> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, problems: result.error.issues.flatMap(toProblems) };
 }

@@ -74,12 +74,13 @@ describe('resolution', () => {
 
 describe('requests and history', () => {
   test('a request becomes desired and is recorded once with its writer', () => {
-    const a = app('core', { versions: { dev: '1.2.0' } }, { metadata: { name: 'core', namespace: 'ns', generation: 2, managedFields: [wrote('depot-cli.alice', ['dev'])] } } as Partial<Application>);
+    const a = app('core', { versions: { dev: '1.2.0' } }, { metadata: { name: 'core', namespace: 'ns', generation: 2, managedFields: [wrote('depot-cli.dev.alice', ['dev'])] } } as Partial<Application>);
     const first = reconcile(a);
     const dev = first.plan.status.environments!.find((e) => e.name === 'dev')!;
     expect(dev).toMatchObject({ requested: '1.2.0', desired: '1.2.0', desiredSince: now.toISOString(), setBy: 'alice', blocked: null });
     expect(first.plan.added).toEqual([
       expect.objectContaining({ type: 'Requested', environment: 'dev', to: '1.2.0', actor: 'alice' }),
+      expect.objectContaining({ type: 'Delivered', environment: 'dev', target: 'dev-1', to: '1.2.0' }),
     ]);
     // Level-based: the same input again adds nothing and changes nothing.
     const second = planApplication(input(first.next, { now: later(60_000) }));
@@ -97,7 +98,7 @@ describe('requests and history', () => {
     const a = app('core', { versions: { prod: '1.2.0' } }, {
       metadata: {
         name: 'core', namespace: 'ns', generation: 1,
-        managedFields: [wrote('depot-cli.bob', ['prod'], '2026-11-20T11:00:00Z'), wrote('depot-cli.carol', ['prod'], '2026-11-20T09:00:00Z')],
+        managedFields: [wrote('depot-cli.prod.bob', ['prod'], '2026-11-20T11:00:00Z'), wrote('depot-cli.prod.carol', ['prod'], '2026-11-20T09:00:00Z')],
       },
     } as Partial<Application>);
     expect(reconcile(a).plan.status.environments!.find((e) => e.name === 'prod')!.setBy).toBe('bob');
@@ -107,7 +108,7 @@ describe('requests and history', () => {
     let a = app('core', { versions: { dev: '1.0.0' } });
     for (let i = 1; i <= 5; i++) {
       a = { ...a, spec: { ...a.spec, versions: { dev: `1.0.${i}` } } };
-      a = { ...a, status: planApplication({ ...input(a), now: later(i * 1000), historyLimit: 3 }).status };
+      a = { ...a, status: planApplication({ ...input(a), targets: [], now: later(i * 1000), historyLimit: 3 }).status };
     }
     expect(a.status!.history!.map((h) => h.to)).toEqual(['1.0.5', '1.0.4', '1.0.3']);
   });
@@ -160,7 +161,11 @@ describe('freeze windows', () => {
 
     const released = planApplication(input({ ...req, status: held.status }, { environments, now: held.requeueAt! }));
     expect(released.status.environments!.find((e) => e.name === 'prod')).toMatchObject({ desired: '1.2.0', blocked: null });
-    expect(released.added.map((h) => h.type)).toEqual(['Unblocked']);
+    expect(released.added.map((h) => `${h.type} ${h.target ?? h.environment}`)).toEqual([
+      'Unblocked prod',
+      'Delivered prod-eu',
+      'Delivered prod-us',
+    ]);
   });
 
   test('a forced request goes through the freeze and is recorded as Forced', () => {
@@ -172,7 +177,7 @@ describe('freeze windows', () => {
     };
     const plan = planApplication(input(forced, { environments, now: saturday }));
     expect(plan.status.environments!.find((e) => e.name === 'prod')).toMatchObject({ desired: '1.2.0', blocked: null });
-    expect(plan.added.map((h) => h.type)).toEqual(['Requested', 'Forced']);
+    expect(plan.added.map((h) => h.type)).toEqual(['Requested', 'Forced', 'Delivered', 'Delivered']);
   });
 
   test('a force annotation for another version does not apply', () => {

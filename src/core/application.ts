@@ -88,6 +88,7 @@ export function planApplication(input: ApplicationInput): ApplicationPlan {
   const targets = names.flatMap((env) =>
     (byEnv.get(env) ?? []).map((t) => targetStatus(t, env, environments, prev.targets, now)),
   );
+  added.push(...deliveredHistory(targets, prev.targets, now));
   added.push(...deployedHistory(targets, prev.history, now));
 
   const status: ApplicationStatus = {
@@ -244,6 +245,31 @@ export function deliveryKind(target: Target): 'argocd' | 'flux' | 'agent' | 'non
   if ('flux' in d && d.flux) return 'flux';
   if ('agent' in d && d.agent) return 'agent';
   return 'none';
+}
+
+/** A Delivered entry for each target whose desired version was just delivered. */
+function deliveredHistory(
+  targets: ApplicationTargetStatus[],
+  previous: readonly ApplicationTargetStatus[] | undefined,
+  now: Date,
+): HistoryEntry[] {
+  return targets.flatMap((t): HistoryEntry[] => {
+    if (t.delivery?.state !== 'Delivered' || t.desired === undefined) return [];
+    const before = previous?.find((p) => p.name === t.name);
+    if (before?.delivery?.state === 'Delivered' && before.desired === t.desired) return [];
+    return [
+      {
+        time: now.toISOString(),
+        type: 'Delivered',
+        environment: t.environment!,
+        target: t.name,
+        ...(before?.desired !== undefined && before.desired !== t.desired ? { from: before.desired } : {}),
+        to: t.desired,
+        actor: 'depot',
+        message: `${t.desired} delivered to ${t.name}${t.delivery.message ? ` (${t.delivery.message})` : ''}`,
+      },
+    ];
+  });
 }
 
 /**

@@ -8,19 +8,23 @@ export interface ManagedFieldsEntry {
   fieldsV1?: unknown;
 }
 
+// Server-side apply removes the fields a manager applied before and omits
+// now, so a person's manager is per environment: applying dev must not drop
+// the prod that the same person set earlier. Environment names are DNS
+// labels (no dots), which keeps the names parseable.
 export const PROMOTION_MANAGER_PREFIX = 'depot-promotion.';
 export const MANUAL_PROMOTE_MANAGER_PREFIX = 'depot-promote.';
-export const CLI_MANAGER_PREFIX = 'depot-cli.';
+export const SET_VERSION_MANAGER_PREFIX = 'depot-cli.';
 
-/** Field manager of a Promotion object's automatic writes. */
+/** Field manager of a Promotion object's automatic writes (it only ever writes its `to`). */
 export function promotionManager(promotion: string): string {
   return `${PROMOTION_MANAGER_PREFIX}${promotion}`;
 }
 
-/** Field manager of a person's or CI's write (`depot set-version`, the HTTP API). */
-export function userManager(prefix: string, user: string): string {
+/** Field manager of a person's or CI's write of one environment (`depot set-version`, `depot promote`). */
+export function userManager(prefix: typeof SET_VERSION_MANAGER_PREFIX | typeof MANUAL_PROMOTE_MANAGER_PREFIX, env: string, user: string): string {
   // Field managers are at most 128 characters; keep the readable part.
-  return `${prefix}${user}`.slice(0, 128);
+  return `${prefix}${env}.${user}`.slice(0, 128);
 }
 
 export type WriteKind = 'Promoted' | 'Requested';
@@ -36,8 +40,12 @@ export function writeKind(manager: string | undefined): WriteKind {
 export function actorOf(manager: string | undefined): string {
   if (!manager) return 'unknown';
   if (manager.startsWith(PROMOTION_MANAGER_PREFIX)) return `promotion ${manager.slice(PROMOTION_MANAGER_PREFIX.length)}`;
-  if (manager.startsWith(MANUAL_PROMOTE_MANAGER_PREFIX)) return manager.slice(MANUAL_PROMOTE_MANAGER_PREFIX.length);
-  if (manager.startsWith(CLI_MANAGER_PREFIX)) return manager.slice(CLI_MANAGER_PREFIX.length);
+  for (const prefix of [MANUAL_PROMOTE_MANAGER_PREFIX, SET_VERSION_MANAGER_PREFIX]) {
+    if (!manager.startsWith(prefix)) continue;
+    const rest = manager.slice(prefix.length);
+    const dot = rest.indexOf('.');
+    return dot >= 0 ? rest.slice(dot + 1) : rest;
+  }
   return manager;
 }
 
