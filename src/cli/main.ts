@@ -3,6 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerLocal } from './commands/local.js';
 import { registerValidate } from './commands/validate.js';
+import { registerGet } from './commands/get.js';
+import { registerVersionCommands } from './commands/versions.js';
 import { reportError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -12,6 +14,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerLocal(program);
   registerValidate(program);
+  registerGet(program);
+  registerVersionCommands(program);
   return program;
 }
 

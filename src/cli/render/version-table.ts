@@ -1,0 +1,42 @@
+// The application × environment table: desired version per cell, marked
+// when a request is blocked or a target reports a different version (drift).
+import Table from 'cli-table3';
+import type { Application } from '../../api/application.js';
+
+export interface VersionTableOptions {
+  /** Show requested versions and per-target deployed versions too. */
+  wide?: boolean;
+  color?: (kind: 'blocked' | 'drift' | 'ok' | 'dim', text: string) => string;
+}
+
+/** Environment columns: in the order applications list them, first seen first. */
+export function environmentColumns(apps: readonly Application[]): string[] {
+  const cols: string[] = [];
+  for (const a of apps) for (const e of a.status?.environments ?? []) if (!cols.includes(e.name)) cols.push(e.name);
+  return cols;
+}
+
+export function cellFor(app: Application, env: string, opts: VersionTableOptions = {}): string {
+  const paint = opts.color ?? ((_k, t) => t);
+  const e = app.status?.environments?.find((x) => x.name === env);
+  if (!e) return paint('dim', app.spec.versions?.[env] ? `${app.spec.versions[env]} (pending)` : '');
+  let cell = e.desired ?? '-';
+  if (e.blocked) cell += ' ' + paint('blocked', `(${e.requested} ${e.blocked.reason})`);
+  const targets = (app.status?.targets ?? []).filter((t) => t.environment === env);
+  const drift = targets.filter((t) => t.deployed !== undefined && t.deployed !== e.desired);
+  if (drift.length > 0) cell += ' ' + paint('drift', `drift: ${drift.map((t) => `${t.name}=${t.deployed}`).join(',')}`);
+  if (opts.wide) {
+    const deployed = targets.map((t) => `${t.name}=${t.deployed ?? '?'}`).join(' ');
+    if (deployed) cell += `\n${paint('dim', deployed)}`;
+  }
+  return cell;
+}
+
+export function renderVersionTable(apps: readonly Application[], opts: VersionTableOptions = {}): string {
+  const envs = environmentColumns(apps);
+  const table = new Table({ head: ['APPLICATION', ...envs.map((e) => e.toUpperCase())], style: { head: [], border: [] } });
+  for (const app of [...apps].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
+    table.push([app.metadata.name, ...envs.map((env) => cellFor(app, env, opts))]);
+  }
+  return table.toString();
+}
