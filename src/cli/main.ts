@@ -2,6 +2,7 @@
 // 1 (2 for usage errors); stack traces are shown only with DEPOT_DEBUG=1.
 import { Command, CommanderError } from 'commander';
 import { registerLocal } from './commands/local.js';
+import { registerOperator } from './commands/operator.js';
 import { registerValidate } from './commands/validate.js';
 import { registerGet } from './commands/get.js';
 import { registerVersionCommands } from './commands/versions.js';
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError()
     .exitOverride();
   registerLocal(program);
+  registerOperator(program);
   registerValidate(program);
   registerGet(program);
   registerVersionCommands(program);

@@ -138,7 +138,16 @@ function decide(d: {
       blocked: { reason: 'EnvironmentNotFound', message: `Environment "${env}" does not exist; ${requested} waits` },
     };
   }
-  const freeze = freezeState(environment.spec.freeze, input.now);
+  let freeze: ReturnType<typeof freezeState>;
+  try {
+    freeze = freezeState(environment.spec.freeze, input.now);
+  } catch (err) {
+    // Fail closed: a freeze that cannot be evaluated holds requests back.
+    return {
+      desired: current,
+      blocked: { reason: 'InvalidFreeze', message: `the freeze windows of ${env} cannot be evaluated: ${(err as Error).message}` },
+    };
+  }
   if (freeze.frozen && !forced) {
     return {
       desired: current,

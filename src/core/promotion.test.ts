@@ -28,7 +28,7 @@ describe('planPromotion', () => {
     const core = settled(app('core', { versions: { dev: '1.2.0', staging: '1.1.0' } }), t0);
     const waiting = planPromotion({ promotion: devToStaging({ after: '10m' }), applications: [core], now: minutes(5) });
     expect(waiting.results).toEqual([
-      { application: 'core', version: '1.2.0', outcome: 'Waiting', reason: 'soaking in dev until 2026-11-20T12:10:00.000Z (5m left)' },
+      { application: 'core', version: '1.2.0', outcome: 'Waiting', reason: 'soaking in dev for 10m, until 2026-11-20T12:10:00.000Z' },
     ]);
     expect(waiting.writes).toEqual([]);
     expect(waiting.requeueAt).toEqual(minutes(10));

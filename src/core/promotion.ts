@@ -90,7 +90,7 @@ export function planPromotion({ promotion, applications, now }: PromotionInput):
     const since = source.desiredSince ? new Date(source.desiredSince) : now;
     const eligibleAt = new Date(since.getTime() + afterMs);
     if (eligibleAt > now) {
-      result('Waiting', `soaking in ${from} until ${eligibleAt.toISOString()} (${formatDuration(eligibleAt.getTime() - now.getTime())} left)`);
+      result('Waiting', `soaking in ${from} for ${formatDuration(afterMs)}, until ${eligibleAt.toISOString()}`);
       earlier(eligibleAt);
       continue;
     }

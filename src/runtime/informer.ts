@@ -4,7 +4,7 @@
 // keys: they run inside ListWatch's watch callback, so each one is wrapped
 // and can never throw into it. Reads come from the cache, with
 // read-your-writes (write-overlay.ts).
-import type { KubeConfig, KubernetesListObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { BackoffOptions } from './backoff.js';
 import type { Clock } from './clock.js';
 import { GuardedWatch } from './guarded-watch.js';
@@ -38,9 +38,9 @@ export interface InformerOptions {
   restartBackoff?: BackoffOptions;
   /** Test seam: build something ListWatch-like instead of client-node's ListWatch. */
   makeListWatch?: (
-    opts: ListWatchSourceOptions<KubeObject>,
-    list: () => Promise<KubernetesListObject<KubeObject>>,
-  ) => ListWatchLike<KubeObject>;
+    opts: ListWatchSourceOptions<KubernetesObject>,
+    list: () => Promise<KubernetesListObject<KubernetesObject>>,
+  ) => ListWatchLike<KubernetesObject>;
 }
 
 interface Index<T> {
@@ -49,11 +49,15 @@ interface Index<T> {
   valuesOf: Map<string, string[]>;
 }
 
+// client-node types timestamps as Date, but the cache holds the JSON the
+// server sent (strings): objects cross this boundary as KubeObject.
+type Raw = KubernetesObject;
+
 const defaultRestartBackoff: BackoffOptions = { baseMs: 500, maxMs: 15_000, jitter: 0.2 };
 
 export class Informer<T extends KubeObject = KubeObject> {
   readonly resource: ResourceType;
-  private readonly sources = new Map<string, ListWatchSource<KubeObject>>();
+  private readonly sources = new Map<string, ListWatchSource<Raw>>();
   private readonly handlers = new Set<InformerHandler<T>>();
   private readonly indexes = new Map<string, Index<T>>();
   private readonly overlay: WriteOverlay<T>;
@@ -111,7 +115,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     const source = this.sourceFor(namespace);
     if (!source) return undefined;
     const ns = this.resource.namespaced ? namespace : undefined;
-    const cached = source.lw.get(name, ns) as T | undefined;
+    const cached = source.lw.get(name, ns) as unknown as T | undefined;
     return this.overlay.resolve(ns ? `${ns}/${name}` : name, cached);
   }
 
@@ -122,7 +126,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     for (const source of sources) {
       if (!source) continue;
       const ns = this.resource.namespaced ? namespace || undefined : undefined;
-      for (const obj of source.lw.list(ns) as ReadonlyArray<T>) {
+      for (const obj of source.lw.list(ns) as unknown as ReadonlyArray<T>) {
         out.push(this.overlay.resolve(keyOf(obj), obj)!);
       }
     }
@@ -135,7 +139,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     const index: Index<T> = { fn, byValue: new Map(), valuesOf: new Map() };
     this.indexes.set(name, index);
     for (const source of this.sources.values()) {
-      for (const obj of source.lw.list() as ReadonlyArray<T>) this.indexObject(index, keyOf(obj), obj);
+      for (const obj of source.lw.list() as unknown as ReadonlyArray<T>) this.indexObject(index, keyOf(obj), obj);
     }
   }
 
@@ -158,15 +162,15 @@ export class Informer<T extends KubeObject = KubeObject> {
     const name = written.metadata?.name;
     const source = this.sourceFor(ns);
     if (!name || !source) return;
-    const cached = source.lw.get(name, this.resource.namespaced ? ns : undefined) as T | undefined;
+    const cached = source.lw.get(name, this.resource.namespaced ? ns : undefined) as unknown as T | undefined;
     this.overlay.remember(keyOf(written), written, cached);
   }
 
-  private sourceFor(namespace: string): ListWatchSource<KubeObject> | undefined {
+  private sourceFor(namespace: string): ListWatchSource<Raw> | undefined {
     return this.sources.get('') ?? this.sources.get(namespace);
   }
 
-  private makeSource(namespace: string): ListWatchSource<KubeObject> {
+  private makeSource(namespace: string): ListWatchSource<Raw> {
     const { resource, client, labelSelector, fieldSelector, log, metrics } = this.opts;
     const watch = new GuardedWatch(this.opts.kubeConfig, {
       resource: resource.plural,
@@ -174,19 +178,19 @@ export class Informer<T extends KubeObject = KubeObject> {
       limiter: this.opts.limiter,
       onCallbackError: (err) => this.handlerFailed(err),
     });
-    return new ListWatchSource<KubeObject>({
+    return new ListWatchSource<Raw>({
       path: resourcePath(resource, { namespace: namespace || undefined }),
       watch,
       list: async () => {
         const list = await client.list<KubeObject>(resource, { namespace: namespace || undefined, labelSelector, fieldSelector });
-        return list as KubernetesListObject<KubeObject>;
+        return list as unknown as KubernetesListObject<Raw>;
       },
       labelSelector,
       fieldSelector,
       clock: this.opts.clock,
       log: log.child({ resource: this.label, namespace: namespace || undefined }),
       backoff: this.opts.restartBackoff ?? defaultRestartBackoff,
-      onEvent: (type, obj) => this.dispatch(type, obj as T),
+      onEvent: (type, obj) => this.dispatch(type, obj as unknown as T),
       onRelist: () => this.overlay.clear(),
       onSynced: () => this.sourceSynced(),
       onRestart: () => metrics.informerRestarts.inc({ resource: this.label }),

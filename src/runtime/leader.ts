@@ -62,6 +62,11 @@ export class LeaderElector {
     return this.state === 'leader';
   }
 
+  /** A method, not a field read: the state changes while a round awaits. */
+  private stopped(): boolean {
+    return this.state === 'stopped';
+  }
+
   get currentState(): LeaderState {
     return this.state;
   }
@@ -89,7 +94,7 @@ export class LeaderElector {
   }
 
   private async run(): Promise<void> {
-    while (this.state !== 'stopped') {
+    while (!this.stopped()) {
       // A poke (lease released) during this round makes the sleep below end at once.
       this.wake = new AbortController();
       let retryAt = this.opts.clock.now() + this.opts.retryPeriodMs;
@@ -98,7 +103,7 @@ export class LeaderElector {
       } catch (err) {
         this.log.warn({ err: apiErrorMessage(err), code: statusCodeOf(err) }, 'lease request failed');
       }
-      if (this.state === 'stopped') break;
+      if (this.stopped()) break;
       const now = this.opts.clock.now();
       const wait = Math.max(0, Math.min(retryAt, now + this.opts.retryPeriodMs) - now);
       await this.opts.clock.sleep(wait, this.wake.signal);
@@ -112,7 +117,7 @@ export class LeaderElector {
     const now = this.opts.clock.now();
     this.observation = observe(this.observation, lease && toRecord(lease), now);
     const decision = decide(identity, now, this.observation, this.opts.leaseDurationMs);
-    if (this.state === 'stopped') return now;
+    if (this.stopped()) return now;
     if (decision.action === 'wait') {
       if (this.state === 'leader') {
         this.log.warn({ holder: decision.holder }, 'another process holds the lease');

@@ -26,7 +26,7 @@ export class StatusWriter {
       resource,
       current,
       (draft) => {
-        draft.status = compute(structuredClone(draft));
+        (draft as KubeObject).status = compute(structuredClone(draft));
       },
       {
         subresource: 'status',

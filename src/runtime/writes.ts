@@ -142,7 +142,8 @@ function identity(obj: KubeObject): { namespace: string; name: string } {
 /** What update() compares and patches: the status only, or everything but status. */
 function part(obj: KubeObject, subresource: 'status' | undefined): JsonObject {
   if (subresource === 'status') return { status: obj.status ?? {} };
-  const { status: _status, ...rest } = obj;
+  const rest: KubeObject = { ...obj };
+  delete rest.status;
   const metadata = { ...rest.metadata };
   delete metadata.resourceVersion;
   delete metadata.managedFields;

@@ -9,7 +9,7 @@ export interface InvalidCase {
   /** metadata.name (default "bad"). */
   name?: string;
   spec: unknown;
-  /** The field path the API server names. */
+  /** The field path the API server names (CEL names map entries `versions[dev]`, OpenAPI `versions.dev`). */
   field: string;
   /** Text the API server's message contains. */
   server: string;
@@ -35,7 +35,7 @@ const promotion = (extra: object) => ({ from: 'staging', to: 'prod', ...extra })
 export const INVALID_CASES: InvalidCase[] = [
   // Application
   { title: 'a non-semver version under versionScheme semver', kind: 'Application', spec: { versions: { dev: 'latest' } }, field: 'spec.versions', server: 'semantic version', zodPath: 'spec.versions.dev' },
-  { title: 'a version with whitespace (opaque)', kind: 'Application', spec: { versionScheme: 'opaque', versions: { dev: 'build 7' } }, field: 'spec.versions.dev', server: 'must be a version' },
+  { title: 'a version with whitespace (opaque)', kind: 'Application', spec: { versionScheme: 'opaque', versions: { dev: 'build 7' } }, field: 'spec.versions[dev]', server: 'must be a version', zodPath: 'spec.versions.dev' },
   { title: 'a version over 128 characters', kind: 'Application', spec: { versionScheme: 'opaque', versions: { dev: longString(129) } }, field: 'spec.versions.dev', server: 'Too long', zod: 'at most 128' },
   { title: 'an environment name key that is not a label', kind: 'Application', spec: { versions: { Prod: '1.0.0' } }, field: 'spec.versions', server: 'environment names (keys) must be a lowercase RFC 1123 label', zodPath: 'spec.versions.Prod' },
   { title: 'an unknown versionScheme', kind: 'Application', spec: { versionScheme: 'calver' }, field: 'spec.versionScheme', server: 'Unsupported value', zod: 'must be one of "semver", "opaque"' },

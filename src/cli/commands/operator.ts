@@ -1,0 +1,172 @@
+// `depot operator`: runs Depot's controllers against a cluster, with leader
+// election, health/readiness/metrics endpoints and graceful shutdown. The
+// probe operator of the integration tests registers this same command with
+// its own controllers, so tests run exactly this code.
+import { existsSync, readFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Command, Option } from 'commander';
+import { controllers as depotControllers } from '../../controllers/index.js';
+import type { ControllerDeps } from '../../runtime/controller-deps.js';
+import { formatDuration, parseDuration } from '../../runtime/duration.js';
+import { createLogger, logLevels, type LogLevel } from '../../runtime/log.js';
+import { Manager, managerDefaults } from '../../runtime/manager.js';
+import type { ControllerSpec } from '../../runtime/reconciler.js';
+import { UserError } from '../errors.js';
+
+export type ControllerFactory = (deps: ControllerDeps) => ControllerSpec[];
+
+interface OperatorFlags {
+  kubeconfig?: string;
+  context?: string;
+  namespaces?: string[];
+  workers: number;
+  resyncPeriod: number;
+  leaderElect: boolean;
+  leaderElectionId: string;
+  leaderElectionNamespace?: string;
+  leaseDuration: number;
+  renewDeadline: number;
+  retryPeriod: number;
+  healthAddr: string;
+  metricsAddr: string;
+  kubeApiQps: number;
+  kubeApiBurst: number;
+  logLevel: LogLevel;
+  identity?: string;
+  shutdownTimeout: number;
+  retryBaseDelay: number;
+  retryMaxDelay: number;
+}
+
+const serviceAccountNamespace = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+export function registerOperator(program: Command, factory: ControllerFactory = depotControllers): Command {
+  const d = managerDefaults;
+  const duration = (v: string) => parseDuration(v);
+  return program
+    .command('operator')
+    .description('run the Depot operator (controllers, leader election, /healthz /readyz /metrics)')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--context <name>', 'kubeconfig context (default: the current one)')
+    .option('--namespaces <list>', 'comma-separated namespaces to watch (default: all)', (v) =>
+      v.split(',').map((s) => s.trim()).filter(Boolean),
+    )
+    .option('--workers <n>', 'concurrent reconciles per controller', positiveInt('--workers'), d.workers)
+    .option('--resync-period <duration>', 're-queue every object this often (0 = never)', duration, d.resyncPeriodMs)
+    .option('--no-leader-elect', 'run without leader election (only with a single replica)')
+    .option('--leader-election-id <name>', 'name of the Lease', 'depot-operator')
+    .option('--leader-election-namespace <ns>', "namespace of the Lease (default: the pod's, else the kubeconfig context's, else default)")
+    .option('--lease-duration <duration>', 'how long a standby waits before taking over an unrenewed lease', duration, 15_000)
+    .option('--renew-deadline <duration>', 'how long the leader keeps trying to renew before it stops leading', duration, 10_000)
+    .option('--retry-period <duration>', 'how often candidates and the leader act on the lease', duration, 2_000)
+    .option('--health-addr <host:port>', 'address of /healthz and /readyz ("0" = off)', ':8081')
+    .option('--metrics-addr <host:port>', 'address of /metrics ("0" = off)', ':8080')
+    .option('--kube-api-qps <n>', 'client-side limit of API requests per second', positiveNumber('--kube-api-qps'), d.qps)
+    .option('--kube-api-burst <n>', 'API requests allowed at once above the QPS', positiveInt('--kube-api-burst'), d.burst)
+    .addOption(new Option('--log-level <level>', 'log level').choices(logLevels).default('info'))
+    .option('--identity <name>', 'name of this replica in the Lease and Events (default: $POD_NAME, else hostname_random)')
+    .option('--shutdown-timeout <duration>', 'on SIGTERM, how long to wait for in-flight reconciles', duration, d.shutdownTimeoutMs)
+    .option('--retry-base-delay <duration>', 'first retry delay of a failed reconcile (doubles per failure)', duration, d.retryBackoff.baseMs)
+    .option('--retry-max-delay <duration>', 'longest retry delay of a failed reconcile', duration, d.retryBackoff.maxMs)
+    .action(async (flags: OperatorFlags) => {
+      process.exitCode = await runOperator(flags, factory);
+      // Everything is stopped and logs are written synchronously: exit even if a socket lingers.
+      process.exit();
+    });
+}
+
+export async function runOperator(flags: OperatorFlags, factory: ControllerFactory): Promise<number> {
+  const log = createLogger({ level: flags.logLevel });
+  const kubeConfig = loadKubeConfig(flags);
+  const manager = new Manager({
+    kubeConfig,
+    namespaces: flags.namespaces,
+    workers: flags.workers,
+    resyncPeriodMs: flags.resyncPeriod,
+    retryBackoff: { baseMs: flags.retryBaseDelay, maxMs: flags.retryMaxDelay },
+    qps: flags.kubeApiQps,
+    burst: flags.kubeApiBurst,
+    leaderElection: flags.leaderElect
+      ? {
+          leaseName: flags.leaderElectionId,
+          leaseNamespace: flags.leaderElectionNamespace ?? defaultLeaseNamespace(kubeConfig),
+          leaseDurationMs: flags.leaseDuration,
+          renewDeadlineMs: flags.renewDeadline,
+          retryPeriodMs: flags.retryPeriod,
+        }
+      : undefined,
+    identity: flags.identity ?? process.env.POD_NAME,
+    healthAddress: flags.healthAddr,
+    metricsAddress: flags.metricsAddr,
+    shutdownTimeoutMs: flags.shutdownTimeout,
+    log,
+  });
+  manager.add(...factory(manager.deps));
+
+  let signals = 0;
+  let stopping: Promise<void> | undefined;
+  const stopped = new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (++signals > 1) {
+        log.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      stopping = manager.stop(signal).then(resolve, resolve);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  process.on('unhandledRejection', (reason) => {
+    manager.metrics.unhandledRejections.inc();
+    log.error({ err: reason }, 'unhandled promise rejection (the operator keeps running)');
+  });
+
+  log.info(
+    {
+      leaseDuration: formatDuration(flags.leaseDuration),
+      renewDeadline: formatDuration(flags.renewDeadline),
+      retryPeriod: formatDuration(flags.retryPeriod),
+    },
+    'starting the operator',
+  );
+  await manager.start();
+  await stopped;
+  await stopping;
+  return 0;
+}
+
+function loadKubeConfig(flags: OperatorFlags): KubeConfig {
+  const kc = new KubeConfig();
+  if (flags.kubeconfig) {
+    if (!existsSync(flags.kubeconfig)) throw new UserError(`--kubeconfig ${flags.kubeconfig}: no such file`);
+    kc.loadFromFile(flags.kubeconfig);
+  } else {
+    kc.loadFromDefault();
+  }
+  if (flags.context) kc.setCurrentContext(flags.context);
+  if (!kc.getCurrentCluster()) {
+    throw new UserError('no cluster to connect to: pass --kubeconfig, set KUBECONFIG, or run inside a cluster');
+  }
+  return kc;
+}
+
+function defaultLeaseNamespace(kc: KubeConfig): string {
+  if (existsSync(serviceAccountNamespace)) return readFileSync(serviceAccountNamespace, 'utf8').trim();
+  return kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+}
+
+function positiveInt(flag: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UserError(`${flag} must be a whole number of at least 1, got "${v}"`);
+    return n;
+  };
+}
+
+function positiveNumber(flag: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UserError(`${flag} must be a positive number, got "${v}"`);
+    return n;
+  };
+}

@@ -1,0 +1,28 @@
+// Depot's controllers, built on the runtime in src/runtime. `depot operator`
+// runs whatever this returns; each controller gets its informers/caches,
+// writers, Events, logger and clock from `deps`.
+import { DEFAULT_HISTORY_LIMIT } from '../core/history.js';
+import { createAuditLog } from '../runtime/audit-log.js';
+import type { ControllerDeps } from '../runtime/controller-deps.js';
+import type { ControllerSpec } from '../runtime/reconciler.js';
+import { applicationController } from './application.js';
+import { environmentSetController } from './environment-set.js';
+import { environmentController } from './environment.js';
+import type { DepotOptions } from './options.js';
+import { promotionController } from './promotion.js';
+import { targetController } from './target.js';
+
+export function controllers(deps: ControllerDeps, options: Partial<DepotOptions> = {}): ControllerSpec[] {
+  const opts: DepotOptions = {
+    historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
+    audit: options.audit ?? createAuditLog(),
+    ...(options.pauseAfterPromotionWriteMs ? { pauseAfterPromotionWriteMs: options.pauseAfterPromotionWriteMs } : {}),
+  };
+  return [
+    environmentController(deps),
+    environmentSetController(deps),
+    targetController(deps),
+    applicationController(deps, opts),
+    promotionController(deps, opts),
+  ];
+}

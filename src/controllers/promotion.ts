@@ -1,0 +1,137 @@
+// Promotion controller: plans with core/promotion, writes spec.versions[to]
+// of each promoted Application with the Promotion's own field manager, then
+// records the run in status. Level-based, so it is applied exactly once: if
+// the process dies between the writes and the status update, the next
+// reconcile finds the applications at the version (UpToDate) and writes
+// nothing; the Promoted history entry is recorded by the Application
+// controller from the transition it observes, once.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { API_VERSION } from '../api/group.js';
+import { PromotionSchema, type Promotion, type PromotionStatus } from '../api/promotion.js';
+import { setConditions, type ConditionInput } from '../core/conditions.js';
+import { planPromotion, promotionCycles, type PromotionPlan } from '../core/promotion.js';
+import { validateSchedule } from '../core/schedule.js';
+import { promotionManager } from '../core/writers.js';
+import type { ControllerDeps } from '../runtime/controller-deps.js';
+import type { ControllerSpec, ReconcileContext, ReconcileResult, Request } from '../runtime/reconciler.js';
+import type { KubeObject } from '../runtime/resource.js';
+import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
+import type { DepotOptions } from './options.js';
+import { Applications, Environments, Promotions } from './resources.js';
+
+export function promotionController(deps: ControllerDeps, opts: DepotOptions): ControllerSpec {
+  const promotions = deps.informers.informer<KubeObject>(Promotions);
+  const toPromotions = everyInNamespace(deps.informers, Promotions);
+  return {
+    name: 'promotion',
+    primary: { resource: Promotions },
+    watches: [
+      { resource: Applications, map: toPromotions },
+      { resource: Environments, map: toPromotions },
+    ],
+    reconciler: {
+      async reconcile(req: Request, ctx: ReconcileContext): Promise<ReconcileResult | void> {
+        const cached = promotions.get(req.namespace, req.name);
+        if (!cached || cached.metadata?.deletionTimestamp) return;
+        const promotion = (await deps.invalid.parse(Promotions, cached, PromotionSchema)) as Promotion | undefined;
+        if (!promotion) return;
+        const snapshot = new NamespaceSnapshot(deps.informers, req.namespace);
+        const now = new Date(deps.clock.now());
+
+        const problem = findProblem(promotion, snapshot);
+        if (problem) {
+          await writeStatus(deps, cached, now, { conditions: [problem] });
+          return;
+        }
+        if (promotion.spec.suspend) {
+          await writeStatus(deps, cached, now, {
+            conditions: [{ type: 'Ready', status: 'True', reason: 'Suspended', message: 'spec.suspend is true: nothing is promoted automatically' }],
+          });
+          return;
+        }
+
+        const plan = planPromotion({ promotion, applications: snapshot.applications(), now });
+        const writer = deps.writer(promotionManager(promotion.metadata.name));
+        for (const w of plan.writes) {
+          await writer.apply(Applications, {
+            apiVersion: API_VERSION,
+            kind: 'Application',
+            metadata: { name: w.application, namespace: req.namespace },
+            spec: { versions: { [promotion.spec.to]: w.version } },
+          });
+          ctx.log.info({ application: w.application, version: w.version, to: promotion.spec.to }, 'promoted');
+          deps.events.normal(cached, 'Promoted', `${w.application} ${w.version} promoted from ${promotion.spec.from} to ${promotion.spec.to}`);
+        }
+        if (plan.writes.length > 0 && opts.pauseAfterPromotionWriteMs) {
+          ctx.log.warn({ ms: opts.pauseAfterPromotionWriteMs }, 'test hook: pausing between promotion writes and status update');
+          await sleep(opts.pauseAfterPromotionWriteMs);
+        }
+        await writeStatus(deps, cached, now, runStatus(promotion, plan, now));
+        if (plan.requeueAt) return { requeueAfterMs: Math.max(1000, plan.requeueAt.getTime() - now.getTime()) };
+      },
+    },
+  };
+}
+
+function findProblem(promotion: Promotion, snapshot: NamespaceSnapshot): ConditionInput | undefined {
+  const cycle = promotionCycles(snapshot.promotions()).get(promotion.metadata.name);
+  if (cycle) return { type: 'Ready', status: 'False', reason: 'PromotionCycle', message: `promotions form a cycle (${cycle}): nothing is promoted` };
+  const envs = snapshot.environments();
+  for (const field of ['from', 'to'] as const) {
+    const name = promotion.spec[field];
+    if (!envs.has(name)) {
+      return { type: 'Ready', status: 'False', reason: 'EnvironmentNotFound', message: `spec.${field}: Environment "${name}" does not exist` };
+    }
+  }
+  if (promotion.spec.schedule) {
+    try {
+      validateSchedule(promotion.spec.schedule, promotion.spec.timeZone ?? 'UTC');
+    } catch (err) {
+      return { type: 'Ready', status: 'False', reason: 'InvalidSchedule', message: `spec.schedule: ${(err as Error).message}` };
+    }
+  }
+  return undefined;
+}
+
+interface StatusUpdate {
+  conditions: ConditionInput[];
+  lastRunTime?: string;
+  nextRunTime?: string;
+  results?: PromotionStatus['results'];
+}
+
+function runStatus(promotion: Promotion, plan: PromotionPlan, now: Date): StatusUpdate {
+  // With a schedule every due evaluation is a run; without one, a run is a promotion.
+  const ran = promotion.spec.schedule ? plan.ran : plan.writes.length > 0;
+  const promoted = plan.results.filter((r) => r.outcome === 'Promoted').length;
+  return {
+    ...(ran ? { lastRunTime: now.toISOString() } : {}),
+    ...(plan.nextRunTime ? { nextRunTime: plan.nextRunTime.toISOString() } : {}),
+    results: plan.results,
+    conditions: [
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'Evaluated',
+        message: `${plan.results.length} applications: ${promoted} promoted, ${plan.results.filter((r) => r.outcome === 'Waiting').length} waiting, ${plan.results.filter((r) => r.outcome === 'Blocked').length} blocked`,
+      },
+    ],
+  };
+}
+
+async function writeStatus(deps: ControllerDeps, cached: KubeObject, now: Date, update: StatusUpdate): Promise<void> {
+  await deps.status.update(Promotions, cached, (fresh) => {
+    const prev = (fresh.status ?? {}) as PromotionStatus;
+    const generation = fresh.metadata?.generation;
+    const next: PromotionStatus = {
+      ...prev,
+      observedGeneration: generation,
+      conditions: setConditions(prev.conditions, update.conditions, generation, now),
+    };
+    if (update.lastRunTime) next.lastRunTime = update.lastRunTime;
+    if (update.nextRunTime) next.nextRunTime = update.nextRunTime;
+    else delete next.nextRunTime;
+    if (update.results) next.results = update.results;
+    return next;
+  });
+}

@@ -1,0 +1,279 @@
+// The manager owns everything a Depot operator process runs: the API
+// transport, shared informers, controllers, leader election, Events, the
+// operational endpoints, and the order of a graceful shutdown:
+//   stop taking work → finish in-flight reconciles → flush Events →
+//   release the lease (a standby takes over at once) → stop watches.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { CoordinationV1Api, EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { AddressInfo } from 'node:net';
+import type { BackoffOptions } from './backoff.js';
+import { realClock, type Clock } from './clock.js';
+import { Controller } from './controller.js';
+import type { ControllerDeps } from './controller-deps.js';
+import type { AggregatorOptions } from './event-aggregator.js';
+import { EventRecorder } from './events.js';
+import { Endpoints, type Readiness } from './health.js';
+import { ApiTransport } from './http.js';
+import { Informer } from './informer.js';
+import { InformerFactory } from './informer-factory.js';
+import { InvalidObjectReporter } from './invalid-object.js';
+import { KubeClient } from './kube-client.js';
+import { LeaderElector, validateLeaderElection, type LeaderElectionConfig } from './leader.js';
+import { createLogger, type Logger } from './log.js';
+import { RuntimeMetrics } from './metrics.js';
+import { TokenBucket } from './rate-limiter.js';
+import type { ControllerSpec } from './reconciler.js';
+import { Leases, type KubeObject } from './resource.js';
+import { StatusWriter } from './status-writer.js';
+import { NotLeaderError, ObjectWriter } from './writes.js';
+
+export interface ManagerOptions {
+  kubeConfig: KubeConfig;
+  /** Watched namespaces; undefined or empty: all. */
+  namespaces?: string[];
+  /** Default concurrent reconciles per controller. */
+  workers?: number;
+  /** Default period of full re-queues; 0 disables. */
+  resyncPeriodMs?: number;
+  /** Per-key retry backoff after a failed reconcile. */
+  retryBackoff?: BackoffOptions;
+  /** Client-side rate limit of API requests (leader election is exempt). */
+  qps?: number;
+  burst?: number;
+  /** Lease settings; undefined: no leader election (this process always reconciles). */
+  leaderElection?: Omit<LeaderElectionConfig, 'identity'>;
+  /** This process's name in the Lease and in Events; default hostname_random. */
+  identity?: string;
+  /** host:port for /healthz, /readyz and /metrics ("0" = off). */
+  healthAddress?: string;
+  metricsAddress?: string;
+  /** How long SIGTERM waits for in-flight reconciles. */
+  shutdownTimeoutMs?: number;
+  /** Field manager of the status writer and of the writer in deps.status. */
+  fieldManager?: string;
+  reportingController?: string;
+  eventAggregation?: Partial<AggregatorOptions>;
+  log?: Logger;
+  clock?: Clock;
+  metrics?: RuntimeMetrics;
+}
+
+export const managerDefaults = {
+  workers: 2,
+  resyncPeriodMs: 10 * 60_000,
+  retryBackoff: { baseMs: 500, maxMs: 5 * 60_000 } satisfies BackoffOptions,
+  qps: 20,
+  burst: 30,
+  shutdownTimeoutMs: 30_000,
+  fieldManager: 'depot-operator',
+  reportingController: 'depot.sh/operator',
+};
+
+export class Manager {
+  readonly deps: ControllerDeps;
+  readonly metrics: RuntimeMetrics;
+  readonly log: Logger;
+  readonly identity: string;
+  private readonly clock: Clock;
+  private readonly transport: ApiTransport;
+  private readonly informers: InformerFactory;
+  private readonly events: EventRecorder;
+  private readonly elector: LeaderElector | undefined;
+  private readonly endpoints: Endpoints;
+  private readonly controllers: Controller[] = [];
+  /** Leadership changes run one after another, in order. */
+  private transition: Promise<void> = Promise.resolve();
+  private term: AbortController | undefined;
+  private phase: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+
+  constructor(private readonly opts: ManagerOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.log = opts.log ?? createLogger();
+    this.metrics = opts.metrics ?? new RuntimeMetrics();
+    this.identity = opts.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
+    const limiter = new TokenBucket({ qps: opts.qps ?? managerDefaults.qps, burst: opts.burst ?? managerDefaults.burst }, this.clock);
+    this.transport = new ApiTransport({
+      kubeConfig: opts.kubeConfig,
+      metrics: this.metrics,
+      clock: this.clock,
+      limiter,
+      userAgent: 'depot-operator',
+    });
+    const client = new KubeClient(this.transport);
+    this.informers = new InformerFactory({
+      kubeConfig: opts.kubeConfig,
+      client,
+      limiter,
+      metrics: this.metrics,
+      log: this.log,
+      clock: this.clock,
+      namespaces: opts.namespaces?.length ? opts.namespaces : undefined,
+    });
+    this.events = new EventRecorder({
+      api: new EventsV1Api(this.transport.configuration()),
+      clock: this.clock,
+      log: this.log,
+      metrics: this.metrics,
+      reportingController: opts.reportingController ?? managerDefaults.reportingController,
+      reportingInstance: this.identity,
+      aggregation: opts.eventAggregation,
+    });
+    if (opts.leaderElection) this.elector = this.makeElector(opts.leaderElection);
+    else this.metrics.leader.set({ lease: '' }, 1);
+
+    const fence = () => {
+      if (this.elector && !this.elector.isLeader()) throw new NotLeaderError();
+    };
+    const writer = (fieldManager: string) => new ObjectWriter({ client, informers: this.informers, fieldManager, fence });
+    const status = new StatusWriter(writer(opts.fieldManager ?? managerDefaults.fieldManager));
+    this.deps = {
+      informers: this.informers,
+      client,
+      writer,
+      status,
+      events: this.events,
+      invalid: new InvalidObjectReporter(status, this.events, this.clock),
+      log: this.log,
+      clock: this.clock,
+      metrics: this.metrics,
+      namespaces: opts.namespaces?.length ? opts.namespaces : undefined,
+      identity: this.identity,
+    };
+    this.endpoints = new Endpoints({
+      addresses: [opts.healthAddress ?? '0', opts.metricsAddress ?? '0'],
+      ready: () => this.readiness(),
+      registry: this.metrics.registry,
+    });
+  }
+
+  /** Registers controllers (before start). */
+  add(...specs: ControllerSpec[]): void {
+    if (this.phase !== 'new') throw new Error('controllers must be added before the manager starts');
+    const names = new Set(this.controllers.map((c) => c.name));
+    for (const spec of specs) {
+      if (names.has(spec.name)) throw new Error(`two controllers are named ${spec.name}`);
+      names.add(spec.name);
+      this.controllers.push(
+        new Controller(spec, {
+          informers: this.informers,
+          metrics: this.metrics,
+          log: this.log,
+          clock: this.clock,
+          workers: this.opts.workers ?? managerDefaults.workers,
+          resyncPeriodMs: this.opts.resyncPeriodMs ?? managerDefaults.resyncPeriodMs,
+          backoff: this.opts.retryBackoff ?? managerDefaults.retryBackoff,
+        }),
+      );
+    }
+  }
+
+  /** Starts endpoints, informers and leader election; returns the endpoint addresses. */
+  async start(): Promise<AddressInfo[]> {
+    if (this.phase !== 'new') throw new Error('the manager was already started');
+    this.phase = 'running';
+    const addresses = await this.endpoints.start();
+    this.informers.start();
+    this.events.start();
+    this.log.info(
+      {
+        identity: this.identity,
+        controllers: this.controllers.map((c) => c.name),
+        namespaces: this.deps.namespaces ?? 'all',
+        leaderElection: this.opts.leaderElection ? `${this.opts.leaderElection.leaseNamespace}/${this.opts.leaderElection.leaseName}` : 'off',
+        endpoints: addresses.map((a) => `${a.address}:${a.port}`),
+      },
+      'manager started',
+    );
+    if (this.elector) this.elector.start();
+    else this.startLeading();
+    return addresses;
+  }
+
+  isLeader(): boolean {
+    return this.elector ? this.elector.isLeader() : this.phase === 'running';
+  }
+
+  readiness(): Readiness {
+    const problems: string[] = [];
+    if (this.phase !== 'running') problems.push(`manager is ${this.phase}`);
+    for (const id of this.informers.unsynced()) problems.push(`cache not synced: ${id}`);
+    if (this.elector && this.elector.currentState === 'stopped') problems.push('leader election stopped');
+    return { ok: problems.length === 0, problems };
+  }
+
+  /** Graceful stop; safe to call more than once. */
+  async stop(reason = 'stop requested'): Promise<void> {
+    if (this.phase === 'stopping' || this.phase === 'stopped') return this.transition;
+    const wasNew = this.phase === 'new';
+    this.phase = 'stopping';
+    if (wasNew) {
+      this.phase = 'stopped';
+      return;
+    }
+    this.log.info({ reason }, 'shutting down');
+    this.term?.abort(); // a pending start (waiting for caches) gives up
+    const drained = this.stopControllers(true);
+    const timeout = this.opts.shutdownTimeoutMs ?? managerDefaults.shutdownTimeoutMs;
+    const inTime = await Promise.race([drained.then(() => true), this.clock.sleep(timeout).then(() => false)]);
+    if (!inTime) {
+      this.log.warn({ timeoutMs: timeout }, 'in-flight reconciles did not finish in time; aborting them');
+      for (const c of this.controllers) c.abortInFlight();
+    }
+    await this.events.stop();
+    await this.elector?.release();
+    await this.informers.stop();
+    await this.endpoints.stop();
+    await this.transport.pool.close();
+    this.phase = 'stopped';
+    this.log.info('stopped');
+  }
+
+  private makeElector(le: Omit<LeaderElectionConfig, 'identity'>): LeaderElector {
+    validateLeaderElection(le);
+    const unlimited = this.transport.unlimited();
+    const leaseInformer = new Informer<KubeObject>({
+      resource: Leases,
+      namespaces: [le.leaseNamespace],
+      fieldSelector: `metadata.name=${le.leaseName}`,
+      kubeConfig: this.opts.kubeConfig,
+      client: new KubeClient(unlimited),
+      metrics: this.metrics,
+      log: this.log,
+      clock: this.clock,
+    });
+    return new LeaderElector({
+      ...le,
+      identity: this.identity,
+      api: new CoordinationV1Api(unlimited.configuration()),
+      clock: this.clock,
+      log: this.log,
+      metrics: this.metrics,
+      leaseInformer,
+      onStartedLeading: () => this.startLeading(),
+      onStoppedLeading: () => {
+        // Stop at once: no new reconciles, in-flight ones are aborted and their writes fenced.
+        this.term?.abort();
+        void this.stopControllers(false);
+      },
+    });
+  }
+
+  private startLeading(): void {
+    const term = new AbortController();
+    this.term = term;
+    this.transition = this.transition.then(async () => {
+      for (const c of this.controllers) {
+        if (term.signal.aborted || this.phase !== 'running') return;
+        await c.start(term.signal);
+      }
+    });
+  }
+
+  private stopControllers(drain: boolean): Promise<void> {
+    this.transition = this.transition.then(async () => {
+      await Promise.all(this.controllers.map((c) => c.stop({ drain })));
+    });
+    return this.transition;
+  }
+}
