@@ -58,7 +58,7 @@ function unit(origin: string): string {
 }
 
 function article(expected: string): string {
-  if (expected === 'object') return 'an object (a map)';
+  if (expected === 'object' || expected === 'record') return 'an object (a map)';
   if (expected === 'array') return 'a list';
   if (expected === 'int') return 'an integer';
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
@@ -68,7 +68,8 @@ function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  const shown = JSON.stringify(value);
+  return `${typeof value} ${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown}`;
 }
 
 /** ['spec', 'environments', 0, 'name'] → `spec.environments[0].name`; odd keys are quoted. */

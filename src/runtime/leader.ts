@@ -162,6 +162,7 @@ export class LeaderElector {
       }
     }, this.opts.renewDeadlineMs);
     if (this.state === 'candidate') {
+      this.state = 'leader';
       this.log.info({ how }, 'became leader');
       this.setLeader(true);
       this.opts.onStartedLeading();

@@ -2,6 +2,7 @@
 // user with no cluster (like `kind create cluster`, with no container engine).
 import type { Command } from 'commander';
 import { defaultDir, down, status, up } from '../../local/controlplane.js';
+import { runDemo } from '../../local/demo.js';
 
 export function registerLocal(program: Command): void {
   const local = program.command('local').description('run a local Kubernetes control plane (kube-apiserver + etcd)');
@@ -33,6 +34,16 @@ export function registerLocal(program: Command): void {
       process.stdout.write(
         res.wasRunning ? `stopped ${res.stopped.length} processes\n` : 'the local control plane was not running\n',
       );
+    });
+
+  local
+    .command('demo')
+    .description('start the control plane, install CRDs and samples, run the operator and show versions flowing')
+    .option('--dir <dir>', 'state directory', defaultDir())
+    .option('-n, --namespace <ns>', 'namespace for the samples', 'depot-demo')
+    .option('--exit', 'exit once the samples have converged (also DEMO_EXIT=1)', process.env.DEMO_EXIT === '1')
+    .action(async (opts: { dir: string; namespace: string; exit: boolean }) => {
+      await runDemo({ dir: opts.dir, namespace: opts.namespace, exitWhenConverged: opts.exit, timeoutMs: 180_000 });
     });
 
   local
