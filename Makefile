@@ -15,7 +15,7 @@ export npm_config_audit := false
 
 JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
 
-.PHONY: help deps build controlplane test test-unit lint demo local-up local-down clean
+.PHONY: help deps build controlplane test test-unit lint demo local-up local-down clean crds
 
 help:
 	@echo "make demo   - local control plane + CRDs + samples + operator, then the version table"
@@ -42,6 +42,10 @@ test: build controlplane
 
 test-unit: build
 	$(JEST) --selectProjects unit
+
+# Regenerates crds/ from the zod schemas in src/api (a unit test fails when they differ).
+crds: deps
+	npm run gen:crds
 
 lint: deps
 	npx eslint .

@@ -3,7 +3,12 @@
 import { API_VERSION, kindByName } from './index.js';
 import { INVALID_CASES, VALID_CASES } from './testing/admission-cases.js';
 
-const object = (kind: string, spec: unknown, name = 'bad') => ({ apiVersion: API_VERSION, kind, metadata: { name }, spec });
+const object = (kind: string, spec: unknown, name = 'bad') => ({
+  apiVersion: API_VERSION,
+  kind,
+  metadata: { name },
+  spec,
+});
 
 test('the table has at least 30 invalid objects, all with distinct titles', () => {
   expect(INVALID_CASES.length).toBeGreaterThanOrEqual(30);

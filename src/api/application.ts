@@ -8,7 +8,7 @@ import { DeliveryOverrideSchema } from './delivery.js';
 import { formatted, text } from './format.js';
 import { objectNameRule } from './meta.js';
 import { dnsLabel } from './names.js';
-import { ageColumn, CATEGORY, parser, readyColumn, resourceSchema, type KindDefinition } from './resource.js';
+import { ageColumn, defineKind, parser, readyColumn, resourceSchema } from './resource.js';
 import { opaqueVersion, semverRange, semverVersion } from './semver.js';
 import { timestamp } from './time.js';
 
@@ -27,7 +27,10 @@ export const CompatibilityRuleSchema = z
     requires: z
       .strictObject({
         application: formatted(dnsLabel, 'The Application required in the same environment, e.g. core.'),
-        versions: formatted(semverRange, 'Its versions that work with this one, a semver range, e.g. ">=1.12.0 <2.0.0".'),
+        versions: formatted(
+          semverRange,
+          'Its versions that work with this one, a semver range, e.g. ">=1.12.0 <2.0.0".',
+        ),
       })
       .meta({ description: 'The application and versions that must run in the same environment.' }),
   })
@@ -37,7 +40,11 @@ export const ApplicationEnvironmentSchema = z
   .strictObject({ name: formatted(dnsLabel, 'Name of the Environment, e.g. qa.') })
   .meta({ description: 'An environment of this application, in addition to those of its EnvironmentSets.' });
 
-type VersionedSpec = { versionScheme: 'semver' | 'opaque'; versions?: Record<string, string>; compatibility?: { when?: string }[] };
+type VersionedSpec = {
+  versionScheme: 'semver' | 'opaque';
+  versions?: Record<string, string>;
+  compatibility?: { when?: string }[];
+};
 
 const semverRe = new RegExp(semverVersion.pattern);
 const versionsAreSemver: Rule<VersionedSpec> = {
@@ -48,7 +55,9 @@ const versionsAreSemver: Rule<VersionedSpec> = {
   check: (spec) =>
     spec.versionScheme === 'opaque'
       ? []
-      : Object.entries(spec.versions ?? {}).flatMap(([env, v]): FieldPath[] => (semverRe.test(v) ? [] : [['versions', env]])),
+      : Object.entries(spec.versions ?? {}).flatMap(([env, v]): FieldPath[] =>
+          semverRe.test(v) ? [] : [['versions', env]],
+        ),
   message: 'versions must be semantic versions such as 1.2.3 or v1.2.3 (or set spec.versionScheme: opaque)',
   fieldPath: '.versions',
 };
@@ -58,7 +67,9 @@ const opaqueHasNoRanges: Rule<VersionedSpec> = {
   check: (spec) =>
     spec.versionScheme !== 'opaque'
       ? []
-      : (spec.compatibility ?? []).flatMap((r, i): FieldPath[] => (r.when === undefined ? [] : [['compatibility', i, 'when']])),
+      : (spec.compatibility ?? []).flatMap((r, i): FieldPath[] =>
+          r.when === undefined ? [] : [['compatibility', i, 'when']],
+        ),
   message: 'compatibility rules cannot use when with versionScheme opaque (opaque versions have no ranges)',
   fieldPath: '.compatibility',
 };
@@ -66,31 +77,42 @@ const opaqueHasNoRanges: Rule<VersionedSpec> = {
 export const ApplicationSpecSchema = withRules(
   z.strictObject({
     description: text(1024, 'What the application is, e.g. "Pachyderm core".').optional(),
-    url: formatted(httpUrl, 'Where to learn more, e.g. the repository: https://github.com/acme/core.').optional(),
+    url: formatted(
+      httpUrl,
+      'Where to learn more, e.g. the repository: https://github.com/acme/core.',
+    ).optional(),
     environmentSets: listSet(formatted(dnsLabel, 'An EnvironmentSet name.'), 16)
       .optional()
       .meta({ description: 'EnvironmentSets whose environments this application has, e.g. [default].' }),
     environments: listMap(ApplicationEnvironmentSchema, ['name'], 64)
       .optional()
-      .meta({ description: 'More environments, by name; merged with those of the EnvironmentSets (a direct entry wins).' }),
-    versions: mapOf(dnsLabel, formatted(opaqueVersion, 'The requested version in this environment, e.g. 1.12.1.'), 64, 'environment names (keys)')
+      .meta({
+        description:
+          'More environments, by name; merged with those of the EnvironmentSets (a direct entry wins).',
+      }),
+    versions: mapOf(
+      dnsLabel,
+      formatted(opaqueVersion, 'The requested version in this environment, e.g. 1.12.1.'),
+      64,
+      'environment names (keys)',
+    )
       .optional()
       .meta({
         description:
           'The requested version per environment, e.g. {dev: 1.12.1, prod: 1.11.3}. Written by people, CI (depot set-version) and promotions, each with its own field manager.',
       }),
     versionScheme: z.enum(['semver', 'opaque']).default('semver').meta({
-      description: 'semver (default; a leading v is tolerated) or opaque (any string; no ordering, no ranges).',
+      description:
+        'semver (default; a leading v is tolerated) or opaque (any string; no ordering, no ranges).',
     }),
     compatibility: z.array(CompatibilityRuleSchema).max(32).optional().meta({
       description:
         'Rules on the versions of other applications in the same environment; a request that breaks one is blocked until it holds.',
     }),
-    targets: mapOf(dnsLabel, DeliveryOverrideSchema, 64, 'target names (keys)')
-      .optional()
-      .meta({
-        description: 'Delivery settings per Target for this application, e.g. {prod-argocd: {argocd: {applicationName: pachyderm-ide}}}.',
-      }),
+    targets: mapOf(dnsLabel, DeliveryOverrideSchema, 64, 'target names (keys)').optional().meta({
+      description:
+        'Delivery settings per Target for this application, e.g. {prod-argocd: {argocd: {applicationName: pachyderm-ide}}}.',
+    }),
   }),
   versionsAreSemver,
   opaqueHasNoRanges,
@@ -113,15 +135,26 @@ export const ApplicationEnvironmentStatusSchema = z
     desiredSince: timestamp('When desired last changed.').optional(),
     setBy: text(512, 'Who set the requested version: a field manager, user or promotion.').optional(),
     blocked: BlockedSchema.nullable().optional(),
-    targets: z.array(formatted(dnsLabel, 'A Target name.')).max(256).optional().meta({ description: 'Targets in this environment.' }),
+    targets: z
+      .array(formatted(dnsLabel, 'A Target name.'))
+      .max(256)
+      .optional()
+      .meta({ description: 'Targets in this environment.' }),
   })
   .meta({ description: 'The versions of this application in one environment.' });
 
 export const DeliveryStateSchema = z
   .strictObject({
-    state: z.enum(['Pending', 'Delivered', 'Failed', 'Blocked']).meta({ description: 'Pending, Delivered, Failed or Blocked.' }),
+    state: z
+      .enum(['Pending', 'Delivered', 'Failed', 'Blocked'])
+      .meta({ description: 'Pending, Delivered, Failed or Blocked.' }),
     message: text(4096, 'Details, e.g. the error of the last attempt.').optional(),
-    attempts: z.number().int().min(0).optional().meta({ description: 'Delivery attempts of the desired version.' }),
+    attempts: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: 'Delivery attempts of the desired version.' }),
     lastAttempt: timestamp('When delivery was last attempted.').optional(),
   })
   .meta({ description: 'Delivery of the desired version to the target.' });
@@ -131,13 +164,23 @@ export const ApplicationTargetStatusSchema = z
     name: formatted(dnsLabel, 'Target name.'),
     environment: formatted(dnsLabel, 'Environment of the target.').optional(),
     desired: version('The version delivered to the target.'),
-    deployed: version('The version the target reports as deployed (Argo CD / Flux status, the agent, depot set-deployed).'),
+    deployed: version(
+      'The version the target reports as deployed (Argo CD / Flux status, the agent, depot set-deployed).',
+    ),
     deployedAt: timestamp('When deployed was last reported.').optional(),
     delivery: DeliveryStateSchema.optional(),
   })
   .meta({ description: 'The versions of this application on one target.' });
 
-export const HISTORY_TYPES = ['Requested', 'Promoted', 'Delivered', 'Deployed', 'Blocked', 'Unblocked', 'Forced'] as const;
+export const HISTORY_TYPES = [
+  'Requested',
+  'Promoted',
+  'Delivered',
+  'Deployed',
+  'Blocked',
+  'Unblocked',
+  'Forced',
+] as const;
 
 export const HistoryEntrySchema = z
   .strictObject({
@@ -154,7 +197,12 @@ export const HistoryEntrySchema = z
 
 export const ApplicationStatusSchema = z
   .strictObject({
-    observedGeneration: z.number().int().min(0).optional().meta({ description: 'The generation last reconciled.' }),
+    observedGeneration: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: 'The generation last reconciled.' }),
     conditions: conditionsSchema('Ready, Compatible, Delivered'),
     environments: listMap(ApplicationEnvironmentStatusSchema, ['name'], 64)
       .optional()
@@ -162,16 +210,25 @@ export const ApplicationStatusSchema = z
     targets: listMap(ApplicationTargetStatusSchema, ['name'], 256)
       .optional()
       .meta({ description: 'Per target: desired and deployed version and the delivery state.' }),
-    history: z.array(HistoryEntrySchema).max(1000).optional().meta({ description: 'Version changes, newest first, bounded (default 100).' }),
+    history: z
+      .array(HistoryEntrySchema)
+      .max(1000)
+      .optional()
+      .meta({ description: 'Version changes, newest first, bounded (default 100).' }),
   })
   .meta({ description: 'Observed state, written by the controller (deployed also by depot set-deployed).' });
 
-type WithCompatibility = { metadata: { name: string }; spec: { compatibility?: { requires: { application: string } }[] } };
+type WithCompatibility = {
+  metadata: { name: string };
+  spec: { compatibility?: { requires: { application: string } }[] };
+};
 const noSelfRequirement: Rule<WithCompatibility> = {
   cel: '!has(self.spec.compatibility) || self.spec.compatibility.all(r, r.requires.application != self.metadata.name)',
   check: (app) =>
     (app.spec.compatibility ?? []).flatMap((r, i): FieldPath[] =>
-      r.requires.application === app.metadata.name ? [['spec', 'compatibility', i, 'requires', 'application']] : [],
+      r.requires.application === app.metadata.name
+        ? [['spec', 'compatibility', i, 'requires', 'application']]
+        : [],
     ),
   message: 'an application cannot require itself in spec.compatibility',
   fieldPath: '.spec.compatibility',
@@ -200,18 +257,27 @@ export type Application = z.infer<typeof ApplicationSchema>;
 
 export const parseApplication = parser(ApplicationSchema);
 
-export const applicationKind: KindDefinition = {
+export const applicationKind = defineKind({
   kind: 'Application',
   plural: 'applications',
   singular: 'application',
   shortNames: ['dapp'],
-  categories: [CATEGORY],
   schema: ApplicationSchema,
   parse: parseApplication,
   printerColumns: [
-    { name: 'Description', type: 'string', jsonPath: '.spec.description', description: 'What the application is' },
-    { name: 'Environments', type: 'string', jsonPath: '.spec.versions', description: 'Requested version per environment' },
+    {
+      name: 'Description',
+      type: 'string',
+      jsonPath: '.spec.description',
+      description: 'What the application is',
+    },
+    {
+      name: 'Environments',
+      type: 'string',
+      jsonPath: '.spec.versions',
+      description: 'Requested version per environment',
+    },
     readyColumn,
     ageColumn,
   ],
-};
+});

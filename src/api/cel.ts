@@ -36,7 +36,8 @@ export function withRules<S extends z.ZodType>(schema: S, ...rules: Rule<z.outpu
   const existing = (meta[CEL_KEY] as CelValidation[] | undefined) ?? [];
   const refined = schema.superRefine((value, ctx) => {
     for (const rule of rules) {
-      for (const path of violations(rule, value)) ctx.addIssue({ code: 'custom', message: rule.message, path, input: value });
+      for (const path of violations(rule, value))
+        ctx.addIssue({ code: 'custom', message: rule.message, path, input: value });
     }
   });
   return refined.meta({ ...meta, [CEL_KEY]: [...existing, ...rules.map(toCel)] } as Parameters<S['meta']>[0]);

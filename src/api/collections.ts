@@ -6,7 +6,11 @@ import { celRegex, withRules, type Rule } from './cel.js';
 import type { StringFormat } from './format.js';
 
 /** A list keyed by the given fields: server-side apply merges entries by key, duplicates are rejected. */
-export function listMap<T extends z.ZodObject>(item: T, keys: (keyof z.output<T> & string)[], maxItems: number) {
+export function listMap<T extends z.ZodObject>(
+  item: T,
+  keys: (keyof z.output<T> & string)[],
+  maxItems: number,
+) {
   return z
     .array(item)
     .max(maxItems)
@@ -14,7 +18,13 @@ export function listMap<T extends z.ZodObject>(item: T, keys: (keyof z.output<T>
       const seen = new Set<string>();
       list.forEach((entry, i) => {
         const id = JSON.stringify(keys.map((k) => (entry as Record<string, unknown>)[k]));
-        if (seen.has(id)) ctx.addIssue({ code: 'custom', message: `Duplicate value: ${id.slice(1, -1)}`, path: [i], input: entry });
+        if (seen.has(id))
+          ctx.addIssue({
+            code: 'custom',
+            message: `Duplicate value: ${id.slice(1, -1)}`,
+            path: [i],
+            input: entry,
+          });
         seen.add(id);
       });
     })
@@ -28,7 +38,13 @@ export function listSet<T extends z.ZodString | z.ZodEnum>(item: T, maxItems: nu
     .max(maxItems)
     .superRefine((list, ctx) => {
       list.forEach((entry, i) => {
-        if (list.indexOf(entry) !== i) ctx.addIssue({ code: 'custom', message: `Duplicate value: "${String(entry)}"`, path: [i], input: entry });
+        if (list.indexOf(entry) !== i)
+          ctx.addIssue({
+            code: 'custom',
+            message: `Duplicate value: "${String(entry)}"`,
+            path: [i],
+            input: entry,
+          });
       });
     })
     .meta({ 'x-kubernetes-list-type': 'set' });
@@ -41,11 +57,18 @@ export function uniqueList<T extends z.ZodString>(item: T, minItems: number, max
     check: (list) => list.flatMap((v, i) => (list.indexOf(v) !== i ? [[i]] : [])),
     message: `must not name the same ${what} twice`,
   };
-  return withRules(z.array(item).min(minItems).max(maxItems), rule).meta({ 'x-kubernetes-list-type': 'atomic' });
+  return withRules(z.array(item).min(minItems).max(maxItems), rule).meta({
+    'x-kubernetes-list-type': 'atomic',
+  });
 }
 
 /** A map from keys of the given format to values; at most maxProperties entries. */
-export function mapOf<V extends z.ZodType>(key: StringFormat, value: V, maxProperties: number, keyMessage: string) {
+export function mapOf<V extends z.ZodType>(
+  key: StringFormat,
+  value: V,
+  maxProperties: number,
+  keyMessage: string,
+) {
   const re = new RegExp(key.pattern);
   const keysRule: Rule<Record<string, z.output<V>>> = {
     cel: `self.all(k, k.size() <= ${key.maxLength} && k.matches(${celRegex(key.pattern)}))`,

@@ -14,21 +14,30 @@ const crdDir = join(projectRoot(), 'crds');
 const crds = KINDS.map((def) => ({ def, crd: buildCrd(def) }));
 const schemaOf = (crd: ReturnType<typeof buildCrd>) => crd.spec.versions[0]!.schema.openAPIV3Schema;
 
-test.each(KINDS.map((def) => [crdFileName(def), def] as const))('crds/%s is the generator output (run `npm run gen:crds`)', (file, def) => {
-  expect(readFileSync(join(crdDir, file), 'utf8')).toBe(renderCrd(buildCrd(def)));
-});
+test.each(KINDS.map((def) => [crdFileName(def), def] as const))(
+  'crds/%s is the generator output (run `npm run gen:crds`)',
+  (file, def) => {
+    expect(readFileSync(join(crdDir, file), 'utf8')).toBe(renderCrd(buildCrd(def)));
+  },
+);
 
 test('crds/ holds no Depot CRD of a kind that no longer exists', () => {
   const expected = KINDS.map(crdFileName).sort();
-  expect(readdirSync(crdDir).filter((f) => f.startsWith(`${GROUP}_`)).sort()).toEqual(expected);
+  expect(
+    readdirSync(crdDir)
+      .filter((f) => f.startsWith(`${GROUP}_`))
+      .sort(),
+  ).toEqual(expected);
 });
 
 /** Every schema node with its dotted path. */
 function* walk(node: JsonSchema, path = ''): Generator<[string, JsonSchema]> {
   yield [path, node];
-  for (const [name, child] of Object.entries((node.properties as Record<string, JsonSchema>) ?? {})) yield* walk(child, path ? `${path}.${name}` : name);
+  for (const [name, child] of Object.entries((node.properties as Record<string, JsonSchema>) ?? {}))
+    yield* walk(child, path ? `${path}.${name}` : name);
   if (node.items) yield* walk(node.items as JsonSchema, `${path}[]`);
-  if (typeof node.additionalProperties === 'object') yield* walk(node.additionalProperties as JsonSchema, `${path}[*]`);
+  if (typeof node.additionalProperties === 'object')
+    yield* walk(node.additionalProperties as JsonSchema, `${path}[*]`);
 }
 
 describe.each(crds.map(({ def, crd }) => [def.kind, crd] as const))('%s CRD schema', (_kind, crd) => {
@@ -36,7 +45,11 @@ describe.each(crds.map(({ def, crd }) => [def.kind, crd] as const))('%s CRD sche
   const nodes = [...walk(schemaOf(crd))].filter(([path]) => !/^(metadata|apiVersion|kind)\b/.test(path));
 
   test('is structural: every node typed, no $ref or logical junctors', () => {
-    const bad = nodes.filter(([, n]) => ['$ref', 'anyOf', 'oneOf', 'allOf', 'not', '$schema'].some((k) => k in n) || (!n.type && !n['x-kubernetes-int-or-string']));
+    const bad = nodes.filter(
+      ([, n]) =>
+        ['$ref', 'anyOf', 'oneOf', 'allOf', 'not', '$schema'].some((k) => k in n) ||
+        (!n.type && !n['x-kubernetes-int-or-string']),
+    );
     expect(bad.map(([p]) => p)).toEqual([]);
   });
 
@@ -44,21 +57,29 @@ describe.each(crds.map(({ def, crd }) => [def.kind, crd] as const))('%s CRD sche
     const unbounded = nodes.filter(([, n]) => {
       if (n.type === 'string') return n.maxLength === undefined && !n.enum && n.format !== 'date-time';
       if (n.type === 'array') return n.maxItems === undefined;
-      if (n.type === 'object' && typeof n.additionalProperties === 'object') return n.maxProperties === undefined;
+      if (n.type === 'object' && typeof n.additionalProperties === 'object')
+        return n.maxProperties === undefined;
       return false;
     });
     expect(unbounded.map(([p]) => p)).toEqual([]);
   });
 
   test('describes every field (kubectl explain)', () => {
-    const undescribed = nodes.filter(([path, n]) => path && !path.endsWith('[]') && !path.endsWith('[*]') && !n.description);
+    const undescribed = nodes.filter(
+      ([path, n]) => path && !path.endsWith('[]') && !path.endsWith('[*]') && !n.description,
+    );
     expect(undescribed.map(([p]) => p)).toEqual([]);
   });
 
   test('keys map lists by required fields', () => {
     for (const [path, n] of nodes.filter(([, n]) => n['x-kubernetes-list-type'] === 'map')) {
       const item = n.items as JsonSchema;
-      for (const key of n['x-kubernetes-list-map-keys'] as string[]) expect({ path, key, required: (item.required as string[]).includes(key) }).toEqual({ path, key, required: true });
+      for (const key of n['x-kubernetes-list-map-keys'] as string[])
+        expect({ path, key, required: (item.required as string[]).includes(key) }).toEqual({
+          path,
+          key,
+          required: true,
+        });
     }
   });
 
@@ -66,8 +87,18 @@ describe.each(crds.map(({ def, crd }) => [def.kind, crd] as const))('%s CRD sche
     for (const [path, n] of nodes) {
       for (const rule of (n['x-kubernetes-validations'] as { fieldPath?: string }[] | undefined) ?? []) {
         if (!rule.fieldPath) continue;
-        const target = rule.fieldPath.split('.').filter(Boolean).reduce<JsonSchema | undefined>((s, f) => (s?.properties as Record<string, JsonSchema> | undefined)?.[f], n);
-        expect({ path, fieldPath: rule.fieldPath, exists: target !== undefined }).toEqual({ path, fieldPath: rule.fieldPath, exists: true });
+        const target = rule.fieldPath
+          .split('.')
+          .filter(Boolean)
+          .reduce<JsonSchema | undefined>(
+            (s, f) => (s?.properties as Record<string, JsonSchema> | undefined)?.[f],
+            n,
+          );
+        expect({ path, fieldPath: rule.fieldPath, exists: target !== undefined }).toEqual({
+          path,
+          fieldPath: rule.fieldPath,
+          exists: true,
+        });
       }
     }
   });
@@ -77,10 +108,20 @@ describe.each(crds.map(({ def, crd }) => [def.kind, crd] as const))('%s CRD sche
     expect(columns.length).toBeGreaterThan(1);
     for (const column of columns) {
       if (column.jsonPath.startsWith('.metadata.')) continue;
-      const fields = column.jsonPath.replace(/\[\?\(.*?\)\]/g, '').split('.').filter(Boolean);
+      const fields = column.jsonPath
+        .replace(/\[\?\(.*?\)\]/g, '')
+        .split('.')
+        .filter(Boolean);
       let node: JsonSchema | undefined = schemaOf(crd);
-      for (const f of fields) node = ((node?.properties ?? (node?.items as JsonSchema | undefined)?.properties) as Record<string, JsonSchema> | undefined)?.[f];
-      expect({ column: column.name, exists: node !== undefined }).toEqual({ column: column.name, exists: true });
+      for (const f of fields)
+        node = (
+          (node?.properties ?? (node?.items as JsonSchema | undefined)?.properties) as
+            Record<string, JsonSchema> | undefined
+        )?.[f];
+      expect({ column: column.name, exists: node !== undefined }).toEqual({
+        column: column.name,
+        exists: true,
+      });
     }
   });
 
@@ -92,18 +133,56 @@ describe.each(crds.map(({ def, crd }) => [def.kind, crd] as const))('%s CRD sche
 
 // Names `kubectl get X` already resolves to Argo CD, Flux or Kubernetes kinds.
 const TAKEN = [
-  'app', 'apps', 'appproj', 'appprojs', 'appset', 'appsets', 'applicationset', 'hr', 'ks', 'gitrepo', 'ocirepo', 'helmrepo', 'hc',
-  'po', 'svc', 'deploy', 'ns', 'cm', 'ev', 'ep', 'sa', 'rs', 'ds', 'sts', 'ing', 'pv', 'pvc', 'crd', 'crds', 'no', 'cs', 'netpol',
+  'app',
+  'apps',
+  'appproj',
+  'appprojs',
+  'appset',
+  'appsets',
+  'applicationset',
+  'hr',
+  'ks',
+  'gitrepo',
+  'ocirepo',
+  'helmrepo',
+  'hc',
+  'po',
+  'svc',
+  'deploy',
+  'ns',
+  'cm',
+  'ev',
+  'ep',
+  'sa',
+  'rs',
+  'ds',
+  'sts',
+  'ing',
+  'pv',
+  'pvc',
+  'crd',
+  'crds',
+  'no',
+  'cs',
+  'netpol',
 ];
 
 function upstreamNames(): string[] {
   const dir = upstreamCrdDir();
   if (!existsSync(dir)) return [];
-  const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.yaml'));
+  const files = readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.yaml'));
   return files.flatMap((f) =>
     parseAllDocuments(readFileSync(join(dir, f), 'utf8')).flatMap((doc) => {
-      const names = (doc.toJS() as { spec?: { names?: { plural?: string; singular?: string; shortNames?: string[] } } } | null)?.spec?.names;
-      return names ? [names.plural, names.singular, ...(names.shortNames ?? [])].filter((n): n is string => !!n) : [];
+      const names = (
+        doc.toJS() as {
+          spec?: { names?: { plural?: string; singular?: string; shortNames?: string[] } };
+        } | null
+      )?.spec?.names;
+      return names
+        ? [names.plural, names.singular, ...(names.shortNames ?? [])].filter((n): n is string => !!n)
+        : [];
     }),
   );
 }

@@ -4,7 +4,6 @@
 // rules and list types carried over from the schemas' metadata).
 import { z } from 'zod';
 import { stringify } from 'yaml';
-import { GROUP, VERSION } from './group.js';
 import type { KindDefinition, PrinterColumn } from './resource.js';
 
 export type JsonSchema = { [key: string]: unknown };
@@ -16,7 +15,14 @@ export interface CustomResourceDefinition {
   spec: {
     group: string;
     scope: 'Namespaced';
-    names: { kind: string; listKind: string; plural: string; singular: string; shortNames: string[]; categories: string[] };
+    names: {
+      kind: string;
+      listKind: string;
+      plural: string;
+      singular: string;
+      shortNames: string[];
+      categories: string[];
+    };
     versions: {
       name: string;
       served: boolean;
@@ -63,7 +69,11 @@ const SAFE_INT = Number.MAX_SAFE_INTEGER;
 
 /** The structural openAPIV3Schema of a zod schema. */
 export function structuralSchema(schema: z.ZodType): JsonSchema {
-  const json = z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0', unrepresentable: 'throw' }) as JsonSchema;
+  const json = z.toJSONSchema(schema, {
+    io: 'input',
+    target: 'openapi-3.0',
+    unrepresentable: 'throw',
+  }) as JsonSchema;
   return toStructural(json, '');
 }
 
@@ -80,7 +90,8 @@ function toStructural(input: JsonSchema, path: string): JsonSchema {
     if (!ALLOWED.has(key)) throw new Error(`${path || '<root>'}: "${key}" has no structural CRD equivalent`);
     if (key === 'properties') {
       const props: JsonSchema = {};
-      for (const [name, prop] of Object.entries(value as Record<string, JsonSchema>)) props[name] = toStructural(prop, `${path}.${name}`);
+      for (const [name, prop] of Object.entries(value as Record<string, JsonSchema>))
+        props[name] = toStructural(prop, `${path}.${name}`);
       out.properties = props;
     } else if (key === 'items' || key === 'additionalProperties') {
       out[key] = toStructural(value as JsonSchema, `${path}[]`);
@@ -124,9 +135,9 @@ export function buildCrd(def: KindDefinition): CustomResourceDefinition {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${def.plural}.${GROUP}`, labels: { 'app.kubernetes.io/part-of': 'depot' } },
+    metadata: { name: `${def.plural}.${def.group}`, labels: { 'app.kubernetes.io/part-of': 'depot' } },
     spec: {
-      group: GROUP,
+      group: def.group,
       scope: 'Namespaced',
       names: {
         kind: def.kind,
@@ -138,7 +149,7 @@ export function buildCrd(def: KindDefinition): CustomResourceDefinition {
       },
       versions: [
         {
-          name: VERSION,
+          name: def.version,
           served: true,
           storage: true,
           subresources: { status: {} },
@@ -151,7 +162,7 @@ export function buildCrd(def: KindDefinition): CustomResourceDefinition {
 }
 
 export function crdFileName(def: KindDefinition): string {
-  return `${GROUP}_${def.plural}.yaml`;
+  return `${def.group}_${def.plural}.yaml`;
 }
 
 /** The checked-in YAML of a CRD (stable: `npm run gen:crds` rewrites it byte for byte). */

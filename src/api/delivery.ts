@@ -12,16 +12,21 @@ export const ArgocdSetSchema = withRules(
     targetRevision: z
       .strictObject({})
       .optional()
-      .meta({ description: 'Write the version into the source\'s targetRevision (the default): `targetRevision: {}`.' }),
+      .meta({
+        description:
+          "Write the version into the source's targetRevision (the default): `targetRevision: {}`.",
+      }),
     helmParameter: valueTemplate(
       'Write the version into this Helm parameter of the source (spec.source.helm.parameters), e.g. image.tag.',
     ).optional(),
     kustomizeImage: valueTemplate(
-      'Set the tag of this image in the source\'s kustomize.images to the version, e.g. ghcr.io/acme/core.',
+      "Set the tag of this image in the source's kustomize.images to the version, e.g. ghcr.io/acme/core.",
     ).optional(),
   }),
   oneOf(['targetRevision', 'helmParameter', 'kustomizeImage']),
-).meta({ description: 'What to set to the version: exactly one of targetRevision, helmParameter, kustomizeImage.' });
+).meta({
+  description: 'What to set to the version: exactly one of targetRevision, helmParameter, kustomizeImage.',
+});
 
 // An int-or-string field: the bounds of both branches go on the one CRD node.
 const SourceSchema = z.union([z.number().int().min(0), z.string().min(1).max(253)]).meta({
@@ -45,7 +50,10 @@ export const ArgocdDeliverySchema = z
     set: argocdFields.set.default({ targetRevision: {} }),
     source: argocdFields.source.optional(),
   })
-  .meta({ description: 'Write versions into Argo CD Applications (they must opt in with the depot.sh/authorized-targets annotation).' });
+  .meta({
+    description:
+      'Write versions into Argo CD Applications (they must opt in with the depot.sh/authorized-targets annotation).',
+  });
 
 const fieldRule: Rule<string> = {
   cel: "self.startsWith('spec.')",
@@ -55,9 +63,14 @@ const fieldRule: Rule<string> = {
 
 const fluxPatchFields = {
   apiVersion: formatted(apiVersionFormat, 'API version of the Flux object, e.g. helm.toolkit.fluxcd.io/v2.'),
-  kind: formatted(kindFormat, 'Kind of the Flux object: HelmRelease, OCIRepository, GitRepository, Kustomization, ...'),
+  kind: formatted(
+    kindFormat,
+    'Kind of the Flux object: HelmRelease, OCIRepository, GitRepository, Kustomization, ...',
+  ),
   name: nameTemplate('Name of the Flux object, a template, e.g. ${application}.'),
-  namespace: nameTemplate('Namespace of the Flux object, a template (default: the Target\'s namespace), e.g. flux-system.'),
+  namespace: nameTemplate(
+    "Namespace of the Flux object, a template (default: the Target's namespace), e.g. flux-system.",
+  ),
   field: withRules(
     valueTemplate(
       'Dotted path of the field that receives the version, e.g. spec.chart.spec.version (HelmRelease), spec.ref.tag (OCIRepository), spec.postBuild.substitute.${application}_version (Kustomization).',
@@ -84,9 +97,13 @@ const httpUrl = {
 
 export const SecretKeyRefSchema = z
   .strictObject({
-    name: formatted(dnsSubdomain, 'Name of the Secret in the Target\'s namespace.'),
+    name: formatted(dnsSubdomain, "Name of the Secret in the Target's namespace."),
     key: formatted(
-      { pattern: '^[-._a-zA-Z0-9]+$', maxLength: 253, message: 'must be a Secret key: letters, digits, "-", "_" and "."' },
+      {
+        pattern: '^[-._a-zA-Z0-9]+$',
+        maxLength: 253,
+        message: 'must be a Secret key: letters, digits, "-", "_" and "."',
+      },
       'Key in the Secret that holds the token (default token).',
     ).default('token'),
   })
@@ -103,12 +120,19 @@ const hmacNeedsSecret: Rule<Receiver> = {
 
 export const FluxReceiverSchema = withRules(
   z.strictObject({
-    url: formatted(httpUrl, 'URL of the Flux Receiver (its status.webhookPath on notification-controller); must match the operator\'s allow-list.'),
+    url: formatted(
+      httpUrl,
+      "URL of the Flux Receiver (its status.webhookPath on notification-controller); must match the operator's allow-list.",
+    ),
     type: z
       .enum(['generic', 'generic-hmac'])
       .default('generic')
-      .meta({ description: 'generic (no signature) or generic-hmac (X-Signature: sha256=<hex HMAC of the body>).' }),
-    secretRef: SecretKeyRefSchema.optional().meta({ description: 'Secret holding the Receiver token (needed for generic-hmac).' }),
+      .meta({
+        description: 'generic (no signature) or generic-hmac (X-Signature: sha256=<hex HMAC of the body>).',
+      }),
+    secretRef: SecretKeyRefSchema.optional().meta({
+      description: 'Secret holding the Receiver token (needed for generic-hmac).',
+    }),
   }),
   hmacNeedsSecret,
 ).meta({ description: 'POST {application, environment, target, version} to a Flux Receiver.' });
@@ -129,14 +153,19 @@ export const DeliverySchema = withRules(
     agent: z
       .strictObject({})
       .optional()
-      .meta({ description: 'A depot agent in the remote cluster pulls its versions from Depot\'s HTTP API: `agent: {}`.' }),
+      .meta({
+        description:
+          "A depot agent in the remote cluster pulls its versions from Depot's HTTP API: `agent: {}`.",
+      }),
     none: z
       .strictObject({})
       .optional()
       .meta({ description: 'Versions are only published (API, CLI, status): `none: {}`.' }),
   }),
   oneOf(['argocd', 'flux', 'agent', 'none']),
-).meta({ description: 'How versions reach this target: exactly one of argocd, flux, agent, none (default none).' });
+).meta({
+  description: 'How versions reach this target: exactly one of argocd, flux, agent, none (default none).',
+});
 
 export const DeliveryOverrideSchema = withRules(
   z.strictObject({
@@ -148,7 +177,7 @@ export const DeliveryOverrideSchema = withRules(
         source: argocdFields.source.optional(),
       })
       .optional()
-      .meta({ description: 'Argo CD settings that replace the Target\'s for this application.' }),
+      .meta({ description: "Argo CD settings that replace the Target's for this application." }),
     flux: z
       .strictObject({
         patch: z
@@ -160,15 +189,15 @@ export const DeliveryOverrideSchema = withRules(
             field: fluxPatchFields.field.optional(),
           })
           .optional()
-          .meta({ description: 'Flux patch settings that replace the Target\'s for this application.' }),
+          .meta({ description: "Flux patch settings that replace the Target's for this application." }),
       })
       .optional()
-      .meta({ description: 'Flux settings that replace the Target\'s for this application.' }),
+      .meta({ description: "Flux settings that replace the Target's for this application." }),
   }),
   oneOf(['argocd', 'flux'], { atMostOne: true }),
 ).meta({
   description:
-    'Per-application delivery settings for one target, merged over the Target\'s own (of the same kind), e.g. {argocd: {applicationName: pachyderm-ide}}.',
+    "Per-application delivery settings for one target, merged over the Target's own (of the same kind), e.g. {argocd: {applicationName: pachyderm-ide}}.",
 });
 
 export type Delivery = z.infer<typeof DeliverySchema>;

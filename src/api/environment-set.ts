@@ -7,7 +7,7 @@ import { conditionsSchema } from './conditions.js';
 import { formatted } from './format.js';
 import { objectNameRule } from './meta.js';
 import { dnsLabel } from './names.js';
-import { ageColumn, CATEGORY, parser, readyColumn, resourceSchema, type KindDefinition } from './resource.js';
+import { ageColumn, defineKind, parser, readyColumn, resourceSchema } from './resource.js';
 
 export const EnvironmentSetSpecSchema = z
   .strictObject({
@@ -20,7 +20,12 @@ export const EnvironmentSetSpecSchema = z
 
 export const EnvironmentSetStatusSchema = z
   .strictObject({
-    observedGeneration: z.number().int().min(0).optional().meta({ description: 'The generation last reconciled.' }),
+    observedGeneration: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: 'The generation last reconciled.' }),
     conditions: conditionsSchema('Ready'),
   })
   .meta({ description: 'Observed state, written by the controller.' });
@@ -41,17 +46,21 @@ export type EnvironmentSet = z.infer<typeof EnvironmentSetSchema>;
 
 export const parseEnvironmentSet = parser(EnvironmentSetSchema);
 
-export const environmentSetKind: KindDefinition = {
+export const environmentSetKind = defineKind({
   kind: 'EnvironmentSet',
   plural: 'environmentsets',
   singular: 'environmentset',
   shortNames: ['denvset'],
-  categories: [CATEGORY],
   schema: EnvironmentSetSchema,
   parse: parseEnvironmentSet,
   printerColumns: [
-    { name: 'Environments', type: 'string', jsonPath: '.spec.environments', description: 'Environments in promotion order' },
+    {
+      name: 'Environments',
+      type: 'string',
+      jsonPath: '.spec.environments',
+      description: 'Environments in promotion order',
+    },
     readyColumn,
     ageColumn,
   ],
-};
+});

@@ -5,13 +5,19 @@ import { conditionsSchema } from './conditions.js';
 import { formatted, text } from './format.js';
 import { objectNameRule } from './meta.js';
 import { dnsLabel } from './names.js';
-import { ageColumn, CATEGORY, parser, readyColumn, resourceSchema, type KindDefinition } from './resource.js';
+import { ageColumn, defineKind, parser, readyColumn, resourceSchema } from './resource.js';
 import { cronSchedule, goDuration, timeZone } from './schedule.js';
 
 export const FreezeWindowSchema = z
   .strictObject({
-    schedule: formatted(cronSchedule, 'When each freeze starts, a 5-field cron schedule, e.g. "0 18 * * 5" (Friday 18:00).'),
-    duration: formatted(goDuration, 'How long each freeze lasts, a Go duration, e.g. 62h (Friday 18:00 to Monday 08:00).'),
+    schedule: formatted(
+      cronSchedule,
+      'When each freeze starts, a 5-field cron schedule, e.g. "0 18 * * 5" (Friday 18:00).',
+    ),
+    duration: formatted(
+      goDuration,
+      'How long each freeze lasts, a Go duration, e.g. 62h (Friday 18:00 to Monday 08:00).',
+    ),
     timeZone: formatted(timeZone, 'IANA time zone of the schedule, e.g. Europe/Berlin.').default('UTC'),
   })
   .meta({ description: 'A recurring freeze: starts at each schedule time and lasts duration.' });
@@ -19,7 +25,8 @@ export const FreezeWindowSchema = z
 export const FreezeSchema = z
   .strictObject({
     enabled: z.boolean().default(false).meta({
-      description: 'Turns the freeze on. With no windows the environment is frozen until this is false again.',
+      description:
+        'Turns the freeze on. With no windows the environment is frozen until this is false again.',
     }),
     windows: z.array(FreezeWindowSchema).max(16).optional().meta({
       description: 'When enabled, freeze only during these windows.',
@@ -39,7 +46,12 @@ export const EnvironmentSpecSchema = z
 
 export const EnvironmentStatusSchema = z
   .strictObject({
-    observedGeneration: z.number().int().min(0).optional().meta({ description: 'The generation last reconciled.' }),
+    observedGeneration: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: 'The generation last reconciled.' }),
     targets: z
       .array(formatted(dnsLabel, 'A Target name.'))
       .max(256)
@@ -67,17 +79,21 @@ export type Environment = z.infer<typeof EnvironmentSchema>;
 
 export const parseEnvironment = parser(EnvironmentSchema);
 
-export const environmentKind: KindDefinition = {
+export const environmentKind = defineKind({
   kind: 'Environment',
   plural: 'environments',
   singular: 'environment',
   shortNames: ['denv'],
-  categories: [CATEGORY],
   schema: EnvironmentSchema,
   parse: parseEnvironment,
   printerColumns: [
-    { name: 'Targets', type: 'string', jsonPath: '.status.targets', description: 'Targets in this environment' },
+    {
+      name: 'Targets',
+      type: 'string',
+      jsonPath: '.status.targets',
+      description: 'Targets in this environment',
+    },
     readyColumn,
     ageColumn,
   ],
-};
+});

@@ -14,7 +14,11 @@ export interface StringFormat {
 /** The rule that a string matches the format (for a string schema or a map key). */
 export function formatRule(format: StringFormat): Rule<string> {
   const re = new RegExp(format.pattern);
-  return { cel: `self.matches(${celRegex(format.pattern)})`, check: (v) => re.test(v), message: format.message };
+  return {
+    cel: `self.matches(${celRegex(format.pattern)})`,
+    check: (v) => re.test(v),
+    message: format.message,
+  };
 }
 
 /** A non-empty string of the format, bounded so that CEL cost estimation passes. */

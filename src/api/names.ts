@@ -23,7 +23,8 @@ export const dnsSubdomain: StringFormat = {
 };
 
 export const apiVersionFormat: StringFormat = {
-  pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?v[0-9]+((alpha|beta)[0-9]+)?$',
+  pattern:
+    '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?v[0-9]+((alpha|beta)[0-9]+)?$',
   maxLength: 317,
   message: 'must be a Kubernetes API version such as "helm.toolkit.fluxcd.io/v2" or "v1"',
 };
@@ -45,5 +46,6 @@ export const labelKey: StringFormat = {
 export const labelValue: StringFormat = {
   pattern: '^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$',
   maxLength: 63,
-  message: 'must be a label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
+  message:
+    'must be a label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
 };

@@ -40,10 +40,14 @@ function describe(issue: Issue): string {
       if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'must not be empty';
       return `must be at least ${String(issue.minimum)}${unit(issue.origin)}`;
     case 'invalid_format':
-      return issue.format === 'datetime' ? 'must be an RFC 3339 timestamp such as 2026-01-02T15:04:05Z' : `must be a valid ${issue.format}`;
+      return issue.format === 'datetime'
+        ? 'must be an RFC 3339 timestamp such as 2026-01-02T15:04:05Z'
+        : `must be a valid ${issue.format}`;
     case 'invalid_union': {
       // Describe the branch of the input's type (int-or-string: "must be at least 0").
-      const branch = issue.errors.find((errs) => errs.length > 0 && errs.every((e) => e.code !== 'invalid_type'));
+      const branch = issue.errors.find(
+        (errs) => errs.length > 0 && errs.every((e) => e.code !== 'invalid_type'),
+      );
       return branch ? describe(branch[0]!) : 'must be a number or a string';
     }
     default:

@@ -7,7 +7,7 @@ import { conditionsSchema } from './conditions.js';
 import { formatted, text } from './format.js';
 import { objectNameRule } from './meta.js';
 import { dnsLabel } from './names.js';
-import { ageColumn, CATEGORY, parser, readyColumn, resourceSchema, type KindDefinition } from './resource.js';
+import { ageColumn, defineKind, parser, readyColumn, resourceSchema } from './resource.js';
 import { cronSchedule, goDuration, timeZone } from './schedule.js';
 import { LabelSelectorSchema } from './selector.js';
 import { timestamp } from './time.js';
@@ -33,7 +33,8 @@ export const PromotionSpecSchema = withRules(
     from: formatted(dnsLabel, 'The Environment versions are promoted from, e.g. staging.'),
     to: formatted(dnsLabel, 'The Environment versions are promoted to, e.g. prod.'),
     selector: LabelSelectorSchema.optional().meta({
-      description: 'Which Applications to promote, by label (default: every Application that has both environments).',
+      description:
+        'Which Applications to promote, by label (default: every Application that has both environments).',
     }),
     after: formatted(
       goDuration,
@@ -43,14 +44,22 @@ export const PromotionSpecSchema = withRules(
       cronSchedule,
       'Promote eligible versions only at these times, a 5-field cron schedule, e.g. "0 9 * * 1-4" (default: as soon as eligible).',
     ).optional(),
-    timeZone: formatted(timeZone, 'IANA time zone of the schedule, e.g. Europe/Berlin (default UTC).').optional(),
+    timeZone: formatted(
+      timeZone,
+      'IANA time zone of the schedule, e.g. Europe/Berlin (default UTC).',
+    ).optional(),
     requireDeployed: z.boolean().default(true).meta({
       description: 'Require the version to be reported deployed on every target of from (default true).',
     }),
     allow: listSet(z.enum(SEMVER_STEPS), 3)
       .optional()
-      .meta({ description: 'Semver steps promoted automatically, any of patch, minor, major (default: all).' }),
-    suspend: z.boolean().default(false).meta({ description: 'Stop promoting (manual promotion still works).' }),
+      .meta({
+        description: 'Semver steps promoted automatically, any of patch, minor, major (default: all).',
+      }),
+    suspend: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Stop promoting (manual promotion still works).' }),
   }),
   fromIsNotTo,
   timeZoneNeedsSchedule,
@@ -60,14 +69,21 @@ export const PromotionResultSchema = z
   .strictObject({
     application: formatted(dnsLabel, 'Application name.'),
     version: text(128, 'The version considered.').optional(),
-    outcome: z.enum(['Promoted', 'Waiting', 'Blocked', 'UpToDate']).meta({ description: 'Promoted, Waiting, Blocked or UpToDate.' }),
+    outcome: z
+      .enum(['Promoted', 'Waiting', 'Blocked', 'UpToDate'])
+      .meta({ description: 'Promoted, Waiting, Blocked or UpToDate.' }),
     reason: text(4096, 'Why, e.g. "soaking until 2026-01-02T15:04:05Z".').optional(),
   })
   .meta({ description: 'What the last run did for one application.' });
 
 export const PromotionStatusSchema = z
   .strictObject({
-    observedGeneration: z.number().int().min(0).optional().meta({ description: 'The generation last reconciled.' }),
+    observedGeneration: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: 'The generation last reconciled.' }),
     lastRunTime: timestamp('When the promotion last ran.').optional(),
     nextRunTime: timestamp('When it runs next (with a schedule).').optional(),
     results: listMap(PromotionResultSchema, ['application'], 256)
@@ -96,20 +112,24 @@ export type Promotion = z.infer<typeof PromotionSchema>;
 
 export const parsePromotion = parser(PromotionSchema);
 
-export const promotionKind: KindDefinition = {
+export const promotionKind = defineKind({
   kind: 'Promotion',
   plural: 'promotions',
   singular: 'promotion',
   shortNames: ['dpromo'],
-  categories: [CATEGORY],
   schema: PromotionSchema,
   parse: parsePromotion,
   printerColumns: [
     { name: 'From', type: 'string', jsonPath: '.spec.from', description: 'Source environment' },
     { name: 'To', type: 'string', jsonPath: '.spec.to', description: 'Destination environment' },
-    { name: 'Schedule', type: 'string', jsonPath: '.spec.schedule', description: 'When eligible versions are promoted' },
+    {
+      name: 'Schedule',
+      type: 'string',
+      jsonPath: '.spec.schedule',
+      description: 'When eligible versions are promoted',
+    },
     { name: 'Last Run', type: 'date', jsonPath: '.status.lastRunTime', description: 'When it last ran' },
     readyColumn,
     ageColumn,
   ],
-};
+});

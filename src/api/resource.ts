@@ -1,7 +1,7 @@
 // What every Depot kind has in common: the object envelope, its names in the
 // API (plural, short names, category) and its printer columns.
 import { z } from 'zod';
-import { API_VERSION } from './group.js';
+import { API_VERSION, GROUP, VERSION } from './group.js';
 import { ObjectMetaSchema } from './meta.js';
 import { parseWith, type ParseResult } from './parse.js';
 
@@ -14,6 +14,8 @@ export interface PrinterColumn {
 }
 
 export interface KindDefinition {
+  group: string;
+  version: string;
   kind: string;
   plural: string;
   singular: string;
@@ -27,6 +29,11 @@ export interface KindDefinition {
 }
 
 export const CATEGORY = 'depot';
+
+/** A Depot kind: group depot.sh, version v1alpha1, category depot. */
+export function defineKind(def: Omit<KindDefinition, 'group' | 'version' | 'categories'>): KindDefinition {
+  return { group: GROUP, version: VERSION, categories: [CATEGORY], ...def };
+}
 
 /** The envelope of a Depot object around its spec and status schemas. */
 export function resourceSchema<K extends string, Spec extends z.ZodType, Status extends z.ZodType>(

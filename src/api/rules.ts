@@ -2,7 +2,10 @@
 import type { Rule } from './cel.js';
 
 /** Exactly one (or, with atMostOne, at most one) of the given optional fields is set. */
-export function oneOf<T extends object>(fields: (keyof T & string)[], opts: { atMostOne?: boolean } = {}): Rule<T> {
+export function oneOf<T extends object>(
+  fields: (keyof T & string)[],
+  opts: { atMostOne?: boolean } = {},
+): Rule<T> {
   const list = fields.map((f) => `has(self.${f})`).join(', ');
   const names = fields.join(', ');
   return {

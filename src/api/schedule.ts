@@ -18,7 +18,8 @@ const macros = '@(yearly|annually|monthly|weekly|daily|midnight|hourly)';
 export const cronSchedule: StringFormat = {
   pattern: `^(${macros}|${minute} +${hour} +${dayOfMonth} +${month} +${dayOfWeek})$`,
   maxLength: 128,
-  message: 'must be a 5-field cron schedule (minute hour day-of-month month day-of-week) such as "0 9 * * 1-5", or @daily',
+  message:
+    'must be a 5-field cron schedule (minute hour day-of-month month day-of-week) such as "0 9 * * 1-5", or @daily',
 };
 
 /** What Go's time.ParseDuration accepts, without sign: `90s`, `24h`, `1h30m`. */

@@ -11,11 +11,26 @@ export interface BreakingChange {
   message: string;
 }
 
-type Bound = 'maxLength' | 'maxItems' | 'maxProperties' | 'maximum' | 'minLength' | 'minItems' | 'minProperties' | 'minimum';
+type Bound =
+  | 'maxLength'
+  | 'maxItems'
+  | 'maxProperties'
+  | 'maximum'
+  | 'minLength'
+  | 'minItems'
+  | 'minProperties'
+  | 'minimum';
 const UPPER: Bound[] = ['maxLength', 'maxItems', 'maxProperties', 'maximum'];
 const LOWER: Bound[] = ['minLength', 'minItems', 'minProperties', 'minimum'];
 const FLAGS = ['nullable', 'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields'] as const;
-const SAME = ['format', 'pattern', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'default'] as const;
+const SAME = [
+  'format',
+  'pattern',
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-map-type',
+  'default',
+] as const;
 
 /** Every narrowing change from `before` to `after` (an empty list when `after` only adds). */
 export function compareSchemas(before: JsonSchema, after: JsonSchema, path = ''): BreakingChange[] {
@@ -23,10 +38,12 @@ export function compareSchemas(before: JsonSchema, after: JsonSchema, path = '')
   const at = path || '<root>';
   const report = (message: string) => out.push({ path: at, message });
 
-  if (before.type !== after.type) report(`type changed from ${String(before.type ?? 'any')} to ${String(after.type ?? 'any')}`);
+  if (before.type !== after.type)
+    report(`type changed from ${String(before.type ?? 'any')} to ${String(after.type ?? 'any')}`);
   for (const flag of FLAGS) if (before[flag] === true && after[flag] !== true) report(`${flag} removed`);
   for (const key of SAME) {
-    if (before[key] === undefined && after[key] !== undefined) report(`new ${key} ${JSON.stringify(after[key])}`);
+    if (before[key] === undefined && after[key] !== undefined)
+      report(`new ${key} ${JSON.stringify(after[key])}`);
     else if (before[key] !== undefined && JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
       report(`${key} changed from ${JSON.stringify(before[key])} to ${JSON.stringify(after[key])}`);
     }
@@ -42,7 +59,8 @@ export function compareSchemas(before: JsonSchema, after: JsonSchema, path = '')
 
   for (const key of UPPER) {
     const [o, n] = [before[key] as number | undefined, after[key] as number | undefined];
-    if (n !== undefined && (o === undefined || n < o)) report(`${key} lowered from ${o ?? 'unbounded'} to ${n}`);
+    if (n !== undefined && (o === undefined || n < o))
+      report(`${key} lowered from ${o ?? 'unbounded'} to ${n}`);
   }
   for (const key of LOWER) {
     const [o, n] = [(before[key] as number | undefined) ?? 0, (after[key] as number | undefined) ?? 0];
@@ -55,7 +73,8 @@ export function compareSchemas(before: JsonSchema, after: JsonSchema, path = '')
   }
 
   const oldRules = new Set(rules(before));
-  for (const rule of rules(after)) if (!oldRules.has(rule)) report(`new validation rule ${JSON.stringify(rule)}`);
+  for (const rule of rules(after))
+    if (!oldRules.has(rule)) report(`new validation rule ${JSON.stringify(rule)}`);
 
   const oldProps = (before.properties as Record<string, JsonSchema> | undefined) ?? {};
   const newProps = (after.properties as Record<string, JsonSchema> | undefined) ?? {};
@@ -96,25 +115,33 @@ export function compareCrds(before: CrdShape, after: CrdShape): BreakingChange[]
   const out: BreakingChange[] = [];
   const crd = before.metadata.name;
   const same = (what: string, o: unknown, n: unknown) => {
-    if (JSON.stringify(o) !== JSON.stringify(n)) out.push({ path: crd, message: `${what} changed from ${JSON.stringify(o)} to ${JSON.stringify(n)}` });
+    if (JSON.stringify(o) !== JSON.stringify(n))
+      out.push({ path: crd, message: `${what} changed from ${JSON.stringify(o)} to ${JSON.stringify(n)}` });
   };
   same('group', before.spec.group, after.spec.group);
   same('scope', before.spec.scope, after.spec.scope);
   same('kind', before.spec.names.kind, after.spec.names.kind);
   same('plural', before.spec.names.plural, after.spec.names.plural);
   for (const list of ['shortNames', 'categories'] as const) {
-    const removed = (before.spec.names[list] ?? []).filter((n) => !(after.spec.names[list] ?? []).includes(n));
+    const removed = (before.spec.names[list] ?? []).filter(
+      (n) => !(after.spec.names[list] ?? []).includes(n),
+    );
     if (removed.length) out.push({ path: crd, message: `${list} removed: ${removed.join(', ')}` });
   }
   for (const version of before.spec.versions) {
     const next = after.spec.versions.find((v) => v.name === version.name);
     if (!next) {
-      out.push({ path: `${crd} ${version.name}`, message: 'version removed (released versions are never removed)' });
+      out.push({
+        path: `${crd} ${version.name}`,
+        message: 'version removed (released versions are never removed)',
+      });
       continue;
     }
-    if (version.served && !next.served) out.push({ path: `${crd} ${version.name}`, message: 'version no longer served' });
+    if (version.served && !next.served)
+      out.push({ path: `${crd} ${version.name}`, message: 'version no longer served' });
     const [o, n] = [version.schema?.openAPIV3Schema, next.schema?.openAPIV3Schema];
-    if (o && n) out.push(...compareSchemas(o, n).map((c) => ({ ...c, path: `${crd} ${version.name} ${c.path}` })));
+    if (o && n)
+      out.push(...compareSchemas(o, n).map((c) => ({ ...c, path: `${crd} ${version.name} ${c.path}` })));
   }
   return out;
 }

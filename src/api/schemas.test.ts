@@ -3,7 +3,13 @@
 import { parseApplication, parseEnvironment, parsePromotion, parseTarget } from './index.js';
 import { formatPath } from './parse.js';
 
-const obj = (kind: string, spec: unknown, extra: object = {}) => ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name: 'x' }, spec, ...extra });
+const obj = (kind: string, spec: unknown, extra: object = {}) => ({
+  apiVersion: 'depot.sh/v1alpha1',
+  kind,
+  metadata: { name: 'x' },
+  spec,
+  ...extra,
+});
 
 test('a Target without delivery delivers with none; argocd gets its defaults', () => {
   const none = parseTarget(obj('Target', { environment: 'prod' }));
@@ -48,10 +54,49 @@ test('an Application status with every field parses; a wrong history type does n
   const t = '2026-01-02T15:04:05Z';
   const status = {
     observedGeneration: 3,
-    conditions: [{ type: 'Compatible', status: 'False', reason: 'RequirementNotMet', message: 'dash 2.0.0 requires core >=1.12.0 <2.0.0', lastTransitionTime: t }],
-    environments: [{ name: 'prod', requested: '2.0.0', desired: '1.9.4', desiredSince: t, setBy: 'ci', blocked: { reason: 'RequirementNotMet', message: 'm' }, targets: ['p'] }, { name: 'dev', blocked: null }],
-    targets: [{ name: 'p', environment: 'prod', desired: '1.9.4', deployed: '1.9.4', deployedAt: t, delivery: { state: 'Failed', message: 'no annotation', attempts: 3, lastAttempt: t } }],
-    history: [{ time: t, type: 'Forced', environment: 'prod', target: 'p', from: '1.9.4', to: '2.0.0', actor: 'alice', message: 'hotfix' }],
+    conditions: [
+      {
+        type: 'Compatible',
+        status: 'False',
+        reason: 'RequirementNotMet',
+        message: 'dash 2.0.0 requires core >=1.12.0 <2.0.0',
+        lastTransitionTime: t,
+      },
+    ],
+    environments: [
+      {
+        name: 'prod',
+        requested: '2.0.0',
+        desired: '1.9.4',
+        desiredSince: t,
+        setBy: 'ci',
+        blocked: { reason: 'RequirementNotMet', message: 'm' },
+        targets: ['p'],
+      },
+      { name: 'dev', blocked: null },
+    ],
+    targets: [
+      {
+        name: 'p',
+        environment: 'prod',
+        desired: '1.9.4',
+        deployed: '1.9.4',
+        deployedAt: t,
+        delivery: { state: 'Failed', message: 'no annotation', attempts: 3, lastAttempt: t },
+      },
+    ],
+    history: [
+      {
+        time: t,
+        type: 'Forced',
+        environment: 'prod',
+        target: 'p',
+        from: '1.9.4',
+        to: '2.0.0',
+        actor: 'alice',
+        message: 'hotfix',
+      },
+    ],
   };
   expect(parseApplication(obj('Application', {}, { status }))).toMatchObject({ ok: true });
   const bad = { ...status, history: [{ ...status.history[0], type: 'Rolled' }] };
@@ -62,7 +107,13 @@ test('an Application status with every field parses; a wrong history type does n
 });
 
 test('duplicate condition types are rejected, like the API server does for list maps', () => {
-  const c = { type: 'Ready', status: 'True', reason: 'Ready', message: '', lastTransitionTime: '2026-01-02T15:04:05Z' };
+  const c = {
+    type: 'Ready',
+    status: 'True',
+    reason: 'Ready',
+    message: '',
+    lastTransitionTime: '2026-01-02T15:04:05Z',
+  };
   expect(parseEnvironment(obj('Environment', {}, { status: { conditions: [c, c] } }))).toMatchObject({
     ok: false,
     problems: [{ path: 'status.conditions[1]', message: 'Duplicate value: "Ready"' }],
@@ -71,6 +122,8 @@ test('duplicate condition types are rejected, like the API server does for list 
 
 test('formatPath quotes keys that are not plain identifiers', () => {
   expect(formatPath(['spec', 'versions', 'prod'])).toBe('spec.versions.prod');
-  expect(formatPath(['spec', 'matchLabels', 'app.kubernetes.io/name'])).toBe('spec.matchLabels["app.kubernetes.io/name"]');
+  expect(formatPath(['spec', 'matchLabels', 'app.kubernetes.io/name'])).toBe(
+    'spec.matchLabels["app.kubernetes.io/name"]',
+  );
   expect(formatPath(['a', 0, 'b'])).toBe('a[0].b');
 });

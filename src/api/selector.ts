@@ -9,7 +9,8 @@ type Requirement = { operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; value
 
 const valuesMatchOperator: Rule<Requirement> = {
   cel: "(self.operator in ['In', 'NotIn']) == (has(self.values) && size(self.values) > 0)",
-  check: (r) => (r.operator === 'In' || r.operator === 'NotIn') === (r.values !== undefined && r.values.length > 0),
+  check: (r) =>
+    (r.operator === 'In' || r.operator === 'NotIn') === (r.values !== undefined && r.values.length > 0),
   message: 'values must be non-empty for In and NotIn and empty for Exists and DoesNotExist',
   fieldPath: '.values',
 };
@@ -17,7 +18,9 @@ const valuesMatchOperator: Rule<Requirement> = {
 export const LabelSelectorRequirementSchema = withRules(
   z.strictObject({
     key: formatted(labelKey, 'Label key the requirement applies to.'),
-    operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']).meta({ description: 'In, NotIn, Exists or DoesNotExist.' }),
+    operator: z
+      .enum(['In', 'NotIn', 'Exists', 'DoesNotExist'])
+      .meta({ description: 'In, NotIn, Exists or DoesNotExist.' }),
     values: z
       .array(formatted(labelValue, 'A label value.'))
       .max(64)
@@ -29,9 +32,11 @@ export const LabelSelectorRequirementSchema = withRules(
 
 export const LabelSelectorSchema = z
   .strictObject({
-    matchLabels: mapOf(labelKey, withRules(z.string().max(63), formatRule(labelValue)), 64, 'label keys').optional().meta({
-      description: 'Labels that must all match exactly, e.g. {product: pachyderm}.',
-    }),
+    matchLabels: mapOf(labelKey, withRules(z.string().max(63), formatRule(labelValue)), 64, 'label keys')
+      .optional()
+      .meta({
+        description: 'Labels that must all match exactly, e.g. {product: pachyderm}.',
+      }),
     matchExpressions: z.array(LabelSelectorRequirementSchema).max(16).optional().meta({
       description: 'Requirements that must all hold.',
     }),

@@ -19,7 +19,8 @@ export const semverVersion: StringFormat = {
 export const opaqueVersion: StringFormat = {
   pattern: '^[A-Za-z0-9][A-Za-z0-9._+:@/-]*$',
   maxLength: 128,
-  message: 'must be a version: letters, digits and "._+:@/-", starting with a letter or digit, at most 128 characters',
+  message:
+    'must be a version: letters, digits and "._+:@/-", starting with a letter or digit, at most 128 characters',
 };
 
 // node-semver's range grammar: partial versions with x/X/* wildcards,

@@ -7,7 +7,7 @@ import { DELIVERY_KINDS, DeliverySchema } from './delivery.js';
 import { formatted } from './format.js';
 import { objectNameRule } from './meta.js';
 import { dnsLabel } from './names.js';
-import { ageColumn, CATEGORY, parser, readyColumn, resourceSchema, type KindDefinition } from './resource.js';
+import { ageColumn, defineKind, parser, readyColumn, resourceSchema } from './resource.js';
 
 export const TargetSpecSchema = z
   .strictObject({
@@ -21,8 +21,16 @@ export const TargetSpecSchema = z
 
 export const TargetStatusSchema = z
   .strictObject({
-    observedGeneration: z.number().int().min(0).optional().meta({ description: 'The generation last reconciled.' }),
-    deliveryKind: z.enum(DELIVERY_KINDS).optional().meta({ description: 'The delivery method in use (shown by kubectl get).' }),
+    observedGeneration: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: 'The generation last reconciled.' }),
+    deliveryKind: z
+      .enum(DELIVERY_KINDS)
+      .optional()
+      .meta({ description: 'The delivery method in use (shown by kubectl get).' }),
     conditions: conditionsSchema('Ready'),
   })
   .meta({ description: 'Observed state, written by the controller.' });
@@ -43,18 +51,27 @@ export type Target = z.infer<typeof TargetSchema>;
 
 export const parseTarget = parser(TargetSchema);
 
-export const targetKind: KindDefinition = {
+export const targetKind = defineKind({
   kind: 'Target',
   plural: 'targets',
   singular: 'target',
   shortNames: ['dtarget'],
-  categories: [CATEGORY],
   schema: TargetSchema,
   parse: parseTarget,
   printerColumns: [
-    { name: 'Environment', type: 'string', jsonPath: '.spec.environment', description: 'Environment of the target' },
-    { name: 'Delivery', type: 'string', jsonPath: '.status.deliveryKind', description: 'argocd, flux, agent or none' },
+    {
+      name: 'Environment',
+      type: 'string',
+      jsonPath: '.spec.environment',
+      description: 'Environment of the target',
+    },
+    {
+      name: 'Delivery',
+      type: 'string',
+      jsonPath: '.status.deliveryKind',
+      description: 'argocd, flux, agent or none',
+    },
     readyColumn,
     ageColumn,
   ],
-};
+});

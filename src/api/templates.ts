@@ -35,7 +35,10 @@ export function valueTemplate(description: string): z.ZodString {
   return withRules(
     z.string().min(1).max(512),
     variablesRule,
-    charsetRule('-A-Za-z0-9_./:@\\[\\]', 'may only contain letters, digits, "-_./:@[]" and template variables'),
+    charsetRule(
+      '-A-Za-z0-9_./:@\\[\\]',
+      'may only contain letters, digits, "-_./:@[]" and template variables',
+    ),
   ).meta({ description });
 }
 

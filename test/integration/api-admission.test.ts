@@ -21,7 +21,14 @@ beforeAll(async () => {
 function create(kind: string, spec: unknown, name?: string) {
   const def = kindByName(kind)!;
   const body = { apiVersion: API_VERSION, kind, metadata: { name: name ?? `obj-${++counter}` }, spec };
-  return api.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: def.plural, body, fieldValidation: 'Strict' });
+  return api.createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace: ns,
+    plural: def.plural,
+    body,
+    fieldValidation: 'Strict',
+  });
 }
 
 test('the table has at least 30 invalid objects', () => {
@@ -49,7 +56,12 @@ test.each(VALID_CASES)('the API server accepts $kind with $title, defaulting lik
   const created = (await create(c.kind, c.spec, name).catch((err: unknown) => {
     throw new Error(errorMessage(err));
   })) as { spec: unknown };
-  const parsed = kindByName(c.kind)!.parse({ apiVersion: API_VERSION, kind: c.kind, metadata: { name }, spec: c.spec });
+  const parsed = kindByName(c.kind)!.parse({
+    apiVersion: API_VERSION,
+    kind: c.kind,
+    metadata: { name },
+    spec: c.spec,
+  });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   expect(created.spec).toEqual((parsed.value as { spec: unknown }).spec);
 });

@@ -3,7 +3,12 @@
 // server's defaults equal zod's; printer columns show what they promise.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { GROUP, KINDS, VERSION, kindByName, type KindDefinition } from '../../src/api/index.js';
 import { errorMessage, loadManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
@@ -17,14 +22,30 @@ let ns: string;
 
 const defOf = (obj: KubernetesObject): KindDefinition => kindByName(obj.kind!)!;
 const get = (def: KindDefinition, name: string) =>
-  api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: def.plural, name }) as Promise<KubernetesObject & { spec: unknown }>;
+  api.getNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace: ns,
+    plural: def.plural,
+    name,
+  }) as Promise<KubernetesObject & { spec: unknown }>;
 
 beforeAll(async () => {
   ns = await freshNamespace(kc, 'samples');
   for (const obj of samples) {
     try {
       await api.patchNamespacedCustomObject(
-        { group: GROUP, version: VERSION, namespace: ns, plural: defOf(obj).plural, name: obj.metadata!.name!, body: obj, fieldManager: 'depot-test', force: true, fieldValidation: 'Strict' },
+        {
+          group: GROUP,
+          version: VERSION,
+          namespace: ns,
+          plural: defOf(obj).plural,
+          name: obj.metadata!.name!,
+          body: obj,
+          fieldManager: 'depot-test',
+          force: true,
+          fieldValidation: 'Strict',
+        },
         setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
       );
     } catch (err) {
@@ -39,17 +60,19 @@ test('the samples cover every kind and every delivery method', () => {
   const deliveries = samples
     .filter((o) => o.kind === 'Target')
     .flatMap((o) => {
-      const delivery: Record<string, object> = (o as { spec: { delivery?: Record<string, object> } }).spec.delivery ?? { none: {} };
-      return Object.entries(delivery).flatMap(([k, v]) => (k === 'flux' ? Object.keys(v).map((f) => `flux.${f}`) : [k]));
+      const delivery: Record<string, object> = (o as { spec: { delivery?: Record<string, object> } }).spec
+        .delivery ?? { none: {} };
+      return Object.entries(delivery).flatMap(([k, v]) =>
+        k === 'flux' ? Object.keys(v).map((f) => `flux.${f}`) : [k],
+      );
     });
   expect(new Set(deliveries)).toEqual(new Set(['argocd', 'flux.patch', 'flux.receiver', 'agent', 'none']));
 });
 
 test('discovery lists every kind with its short names and the depot category', async () => {
-  const list = await getJson<{ resources: { name: string; kind: string; shortNames?: string[]; categories?: string[] }[] }>(
-    kc,
-    `/apis/${GROUP}/${VERSION}`,
-  );
+  const list = await getJson<{
+    resources: { name: string; kind: string; shortNames?: string[]; categories?: string[] }[];
+  }>(kc, `/apis/${GROUP}/${VERSION}`);
   for (const def of KINDS) {
     const res = list.resources.find((r) => r.name === def.plural);
     expect(res).toMatchObject({ kind: def.kind, shortNames: def.shortNames, categories: ['depot'] });
@@ -58,31 +81,44 @@ test('discovery lists every kind with its short names and the depot category', a
 });
 
 test('every object of the depot category is listed, and only the samples', async () => {
-  const list = await getJson<{ resources: { name: string; categories?: string[] }[] }>(kc, `/apis/${GROUP}/${VERSION}`);
+  const list = await getJson<{ resources: { name: string; categories?: string[] }[] }>(
+    kc,
+    `/apis/${GROUP}/${VERSION}`,
+  );
   const listed: string[] = [];
   for (const res of list.resources.filter((r) => r.categories?.includes('depot'))) {
-    const items = await getJson<{ items: KubernetesObject[] }>(kc, `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${res.name}`);
+    const items = await getJson<{ items: KubernetesObject[] }>(
+      kc,
+      `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${res.name}`,
+    );
     listed.push(...items.items.map((o) => `${o.kind}/${o.metadata!.name}`));
   }
   expect(listed.sort()).toEqual(samples.map((o) => `${o.kind}/${o.metadata!.name}`).sort());
 });
 
 const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
-(kubectl ? test : test.skip)('`kubectl get depot` lists the samples through the category (kubectl found on PATH)', () => {
-  const res = spawnSync('kubectl', ['get', 'depot', '-n', ns, '-o', 'name'], {
-    encoding: 'utf8',
-    env: { ...process.env, KUBECONFIG: process.env.DEPOT_TEST_KUBECONFIG },
-  });
-  expect(res.stderr).toBe('');
-  const names = res.stdout.trim().split('\n').map((l) => l.replace(`.${GROUP}`, '').toLowerCase());
-  expect(names.sort()).toEqual(samples.map((o) => `${o.kind!.toLowerCase()}/${o.metadata!.name}`).sort());
-});
+(kubectl ? test : test.skip)(
+  '`kubectl get depot` lists the samples through the category (kubectl found on PATH)',
+  () => {
+    const res = spawnSync('kubectl', ['get', 'depot', '-n', ns, '-o', 'name'], {
+      encoding: 'utf8',
+      env: { ...process.env, KUBECONFIG: process.env.DEPOT_TEST_KUBECONFIG },
+    });
+    expect(res.stderr).toBe('');
+    const names = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(`.${GROUP}`, '').toLowerCase());
+    expect(names.sort()).toEqual(samples.map((o) => `${o.kind!.toLowerCase()}/${o.metadata!.name}`).sort());
+  },
+);
 
 test('the server-defaulted objects equal what zod parses from the samples (same defaults, valid round trip)', async () => {
   for (const sample of samples) {
     const def = defOf(sample);
     const local = def.parse(sample);
-    if (!local.ok) throw new Error(`${sample.kind}/${sample.metadata?.name}: ${JSON.stringify(local.problems)}`);
+    if (!local.ok)
+      throw new Error(`${sample.kind}/${sample.metadata?.name}: ${JSON.stringify(local.problems)}`);
     const stored = await get(def, sample.metadata!.name!);
     const roundTrip = def.parse(stored);
     expect(roundTrip).toMatchObject({ ok: true });
@@ -94,7 +130,10 @@ test('the server-defaulted objects equal what zod parses from the samples (same 
 });
 
 test('printer columns show the promised values', async () => {
-  type Table = { columnDefinitions: { name: string }[]; rows: { cells: unknown[]; object: { metadata: { name: string } } }[] };
+  type Table = {
+    columnDefinitions: { name: string }[];
+    rows: { cells: unknown[]; object: { metadata: { name: string } } }[];
+  };
   const table = async (plural: string) => {
     const t = await getJson<Table>(kc, `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${plural}`, TABLE);
     const names = t.columnDefinitions.map((c) => c.name);
@@ -114,7 +153,10 @@ test('printer columns show the promised values', async () => {
 
   const apps = await table('applications');
   expect(apps.names).toEqual(['Name', 'Description', 'Environments', 'Ready', 'Age']);
-  expect(apps.row('dash').slice(1, 3)).toEqual(['Pachyderm dashboard', '{"dev":"2.0.1","prod":"1.9.4","staging":"2.0.0"}']);
+  expect(apps.row('dash').slice(1, 3)).toEqual([
+    'Pachyderm dashboard',
+    '{"dev":"2.0.1","prod":"1.9.4","staging":"2.0.0"}',
+  ]);
 
   const envs = await table('environments');
   expect(envs.names).toEqual(['Name', 'Targets', 'Ready', 'Age']);
@@ -122,21 +164,77 @@ test('printer columns show the promised values', async () => {
 
 test('a status with every field the spec describes is accepted through the status subresource', async () => {
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const condition = { type: 'Ready', status: 'False', reason: 'RequirementNotMet', message: 'dash 2.0.0 requires core >=1.12.0 <2.0.0; prod runs core 1.11.3', lastTransitionTime: now, observedGeneration: 1 };
+  const condition = {
+    type: 'Ready',
+    status: 'False',
+    reason: 'RequirementNotMet',
+    message: 'dash 2.0.0 requires core >=1.12.0 <2.0.0; prod runs core 1.11.3',
+    lastTransitionTime: now,
+    observedGeneration: 1,
+  };
   const status = {
     observedGeneration: 1,
-    conditions: [condition, { ...condition, type: 'Compatible' }, { ...condition, type: 'Delivered', status: 'True', reason: 'Delivered', message: '' }],
+    conditions: [
+      condition,
+      { ...condition, type: 'Compatible' },
+      { ...condition, type: 'Delivered', status: 'True', reason: 'Delivered', message: '' },
+    ],
     environments: [
-      { name: 'prod', requested: '2.0.0', desired: '1.9.4', desiredSince: now, setBy: 'promotion/staging-to-prod', blocked: { reason: 'RequirementNotMet', message: 'dash 2.0.0 requires core >=1.12.0 <2.0.0; prod runs core 1.11.3' }, targets: ['prod-argocd'] },
+      {
+        name: 'prod',
+        requested: '2.0.0',
+        desired: '1.9.4',
+        desiredSince: now,
+        setBy: 'promotion/staging-to-prod',
+        blocked: {
+          reason: 'RequirementNotMet',
+          message: 'dash 2.0.0 requires core >=1.12.0 <2.0.0; prod runs core 1.11.3',
+        },
+        targets: ['prod-argocd'],
+      },
       { name: 'dev', requested: '2.0.1', desired: '2.0.1', blocked: null, targets: ['dev-argocd'] },
     ],
-    targets: [{ name: 'prod-argocd', environment: 'prod', desired: '1.9.4', deployed: '1.9.4', deployedAt: now, delivery: { state: 'Delivered', message: 'Application pachyderm-dash updated', attempts: 1, lastAttempt: now } }],
-    history: [{ time: now, type: 'Blocked', environment: 'prod', from: '1.9.4', to: '2.0.0', actor: 'promotion/staging-to-prod', message: 'dash 2.0.0 requires core >=1.12.0 <2.0.0' }],
+    targets: [
+      {
+        name: 'prod-argocd',
+        environment: 'prod',
+        desired: '1.9.4',
+        deployed: '1.9.4',
+        deployedAt: now,
+        delivery: {
+          state: 'Delivered',
+          message: 'Application pachyderm-dash updated',
+          attempts: 1,
+          lastAttempt: now,
+        },
+      },
+    ],
+    history: [
+      {
+        time: now,
+        type: 'Blocked',
+        environment: 'prod',
+        from: '1.9.4',
+        to: '2.0.0',
+        actor: 'promotion/staging-to-prod',
+        message: 'dash 2.0.0 requires core >=1.12.0 <2.0.0',
+      },
+    ],
   };
   const body = { apiVersion: `${GROUP}/${VERSION}`, kind: 'Application', metadata: { name: 'dash' }, status };
   const def = kindByName('Application')!;
   const updated = (await api.patchNamespacedCustomObjectStatus(
-    { group: GROUP, version: VERSION, namespace: ns, plural: def.plural, name: 'dash', body, fieldManager: 'depot-test', force: true, fieldValidation: 'Strict' },
+    {
+      group: GROUP,
+      version: VERSION,
+      namespace: ns,
+      plural: def.plural,
+      name: 'dash',
+      body,
+      fieldManager: 'depot-test',
+      force: true,
+      fieldValidation: 'Strict',
+    },
     setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
   )) as { status: unknown };
   expect(updated.status).toEqual(status);

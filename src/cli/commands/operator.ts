@@ -129,9 +129,17 @@ export async function runOperator(flags: OperatorFlags, factory: ControllerFacto
     },
     'starting the operator',
   );
-  await manager.start();
-  await stopped;
-  await stopping;
+  // The runtime's own timers do not hold the process open (so tests and
+  // embedders can stop cleanly); while the API server is unreachable nothing
+  // else might, so the operator holds itself open until it is stopped.
+  const keepAlive = setInterval(() => undefined, 60_000);
+  try {
+    await manager.start();
+    await stopped;
+    await stopping;
+  } finally {
+    clearInterval(keepAlive);
+  }
   return 0;
 }
 

@@ -100,7 +100,10 @@ function collect(path: string, explicit: boolean, result: ReadResult, seen: Set<
       return;
     }
     if (stat.size > MAX_FILE_BYTES) {
-      result.problems.push({ file: path, message: `file is ${(stat.size / 1024 / 1024).toFixed(1)} MiB, over the 32 MiB limit; not read` });
+      result.problems.push({
+        file: path,
+        message: `file is ${(stat.size / 1024 / 1024).toFixed(1)} MiB, over the 32 MiB limit; not read`,
+      });
       return;
     }
     result.files.push({ path, bytes: readAll(real, stat.size) });

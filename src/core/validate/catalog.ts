@@ -1,6 +1,6 @@
 // Sorts documents into Depot objects (schema-checked, typed), other kinds
-// (ignored) and problems: wrong apiVersion, unknown kind, schema errors,
-// duplicate names.
+// (ignored) and problems: wrong apiVersion, unknown kind, duplicate names,
+// schema errors. A duplicate is reported and not checked further.
 import {
   API_VERSION,
   GROUP,
@@ -30,6 +30,8 @@ export interface Located<T> {
 }
 
 export interface Catalog {
+  /** `Kind/namespace/name` of every Depot object found, valid or not (so an invalid one still resolves references). */
+  names: Set<string>;
   applications: Located<Application>[];
   environments: Located<Environment>[];
   environmentSets: Located<EnvironmentSet>[];
@@ -55,7 +57,8 @@ function add<T extends { metadata: { name: string; namespace?: string } }>(
     const result = parse(doc.value);
     if (!result.ok) {
       const name = nameOf(doc.value);
-      for (const p of result.problems) problems.push({ ...at(doc), kind, name, path: p.path, message: p.message });
+      for (const p of result.problems)
+        problems.push({ ...at(doc), kind, name, path: p.path, message: p.message });
       return;
     }
     const { name, namespace = '' } = result.value.metadata;
@@ -72,37 +75,82 @@ const SORTERS: Record<string, Sorter> = {
 };
 
 export function buildCatalog(documents: SourceDocument[]): CatalogResult {
-  const catalog: Catalog = { applications: [], environments: [], environmentSets: [], targets: [], promotions: [] };
+  const catalog: Catalog = {
+    names: new Set(),
+    applications: [],
+    environments: [],
+    environmentSets: [],
+    targets: [],
+    promotions: [],
+  };
+  const firstSeen = new Map<string, SourceDocument>();
   const problems: Problem[] = [];
   let depotDocuments = 0;
   for (const doc of documents) {
     if (doc.value === null || doc.value === undefined) continue; // empty document (e.g. a trailing ---)
     if (typeof doc.value !== 'object' || Array.isArray(doc.value)) {
-      problems.push({ ...at(doc), message: 'document is not a Kubernetes object (expected a mapping with apiVersion and kind)' });
+      problems.push({
+        ...at(doc),
+        message: 'document is not a Kubernetes object (expected a mapping with apiVersion and kind)',
+      });
       continue;
     }
     const { apiVersion, kind } = doc.value as { apiVersion?: unknown; kind?: unknown };
     if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
-      const missing = [typeof apiVersion !== 'string' && 'apiVersion', typeof kind !== 'string' && 'kind'].filter(Boolean);
-      problems.push({ ...at(doc), name: nameOf(doc.value), message: `not a Kubernetes object: ${missing.join(' and ')} missing or not a string` });
+      const missing = [
+        typeof apiVersion !== 'string' && 'apiVersion',
+        typeof kind !== 'string' && 'kind',
+      ].filter(Boolean);
+      problems.push({
+        ...at(doc),
+        name: nameOf(doc.value),
+        message: `not a Kubernetes object: ${missing.join(' and ')} missing or not a string`,
+      });
       continue;
     }
     if (apiVersion.split('/')[0] !== GROUP || !apiVersion.includes('/')) continue; // another API's object: not ours to judge
     depotDocuments++;
     const name = nameOf(doc.value);
     if (apiVersion !== API_VERSION) {
-      problems.push({ ...at(doc), kind, name, path: 'apiVersion', message: `${apiVersion} is not served by Depot; use ${API_VERSION}` });
+      problems.push({
+        ...at(doc),
+        kind,
+        name,
+        path: 'apiVersion',
+        message: `${apiVersion} is not served by Depot; use ${API_VERSION}`,
+      });
       continue;
     }
     const sorter = SORTERS[kind];
     if (!sorter) {
       const known = KINDS.map((k) => k.kind).join(', ');
-      problems.push({ ...at(doc), kind, name, path: 'kind', message: `unknown kind "${kind}" in ${API_VERSION} (known kinds: ${known})` });
+      problems.push({
+        ...at(doc),
+        kind,
+        name,
+        path: 'kind',
+        message: `unknown kind "${kind}" in ${API_VERSION} (known kinds: ${known})`,
+      });
       continue;
+    }
+    if (name !== undefined) {
+      const key = nameKey(kind, namespaceOf(doc.value), name);
+      const earlier = firstSeen.get(key);
+      if (earlier) {
+        problems.push({
+          ...at(doc),
+          kind,
+          name,
+          path: 'metadata.name',
+          message: duplicateMessage(kind, name, namespaceOf(doc.value), earlier),
+        });
+        continue;
+      }
+      firstSeen.set(key, doc);
+      catalog.names.add(key);
     }
     sorter(doc, catalog, problems);
   }
-  problems.push(...duplicates(catalog));
   return { catalog, problems, depotDocuments };
 }
 
@@ -115,39 +163,15 @@ function nameOf(value: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
-function duplicates(catalog: Catalog): Problem[] {
-  const problems: Problem[] = [];
-  for (const [kind, list] of entries(catalog)) {
-    const first = new Map<string, Located<unknown>>();
-    for (const obj of list) {
-      const key = `${obj.namespace}/${obj.name}`;
-      const earlier = first.get(key);
-      if (earlier) {
-        problems.push({
-          file: obj.file,
-          document: obj.document,
-          line: obj.line,
-          kind,
-          name: obj.name,
-          path: 'metadata.name',
-          message: `duplicate ${kind} "${obj.name}"${obj.namespace ? ` in namespace ${obj.namespace}` : ''} (first defined at ${earlier.file}:${earlier.document})`,
-        });
-      } else first.set(key, obj);
-    }
-  }
-  return problems;
+function namespaceOf(value: unknown): string {
+  const ns = (value as { metadata?: { namespace?: unknown } }).metadata?.namespace;
+  return typeof ns === 'string' ? ns : '';
 }
 
-export function entries(catalog: Catalog): [string, Located<unknown>[]][] {
-  return [
-    ['Application', catalog.applications],
-    ['Environment', catalog.environments],
-    ['EnvironmentSet', catalog.environmentSets],
-    ['Target', catalog.targets],
-    ['Promotion', catalog.promotions],
-  ];
+export function nameKey(kind: string, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
 }
 
-export function objectCount(catalog: Catalog): number {
-  return entries(catalog).reduce((n, [, list]) => n + list.length, 0);
+function duplicateMessage(kind: string, name: string, namespace: string, first: SourceDocument): string {
+  return `duplicate ${kind} "${name}"${namespace ? ` in namespace ${namespace}` : ''} (first defined at ${first.file}:${first.document})`;
 }

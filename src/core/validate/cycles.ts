@@ -11,7 +11,8 @@ export function checkPromotionCycles(promotions: Located<Promotion>[]): Problem[
     for (const cycle of findCycles(list)) {
       const path = [...cycle.map((p) => p.object.spec.from), cycle[0]!.object.spec.from].join(' → ');
       const names = cycle.map((p) => p.name).join(', ');
-      for (const p of cycle) problems.push(problemAt(p, 'Promotion', 'spec.to', `promotion cycle ${path} (Promotions ${names})`));
+      for (const p of cycle)
+        problems.push(problemAt(p, 'Promotion', 'spec.to', `promotion cycle ${path} (Promotions ${names})`));
     }
   }
   return problems;
@@ -65,10 +66,14 @@ function findCycles(list: Located<Promotion>[]): Located<Promotion>[][] {
 
 /** Starts at the alphabetically first environment and follows the edges, for a readable path. */
 function orderAlongCycle(inside: Located<Promotion>[]): Located<Promotion>[] {
-  const remaining = [...inside].sort((a, b) => a.object.spec.from.localeCompare(b.object.spec.from) || a.name.localeCompare(b.name));
+  const remaining = [...inside].sort(
+    (a, b) => a.object.spec.from.localeCompare(b.object.spec.from) || a.name.localeCompare(b.name),
+  );
   const ordered: Located<Promotion>[] = [remaining.shift()!];
   while (remaining.length > 0) {
-    const next = remaining.findIndex((p) => p.object.spec.from === ordered[ordered.length - 1]!.object.spec.to);
+    const next = remaining.findIndex(
+      (p) => p.object.spec.from === ordered[ordered.length - 1]!.object.spec.to,
+    );
     ordered.push(...remaining.splice(next === -1 ? 0 : next, 1));
   }
   return ordered;

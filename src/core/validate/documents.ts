@@ -9,7 +9,7 @@ export const MAX_DOCUMENT_BYTES = 1024 * 1024;
 export interface SourceDocument {
   file: string;
   document: number;
-  /** 1-based line where the document starts. */
+  /** 1-based line where the document starts (its `---` marker, if it has one). */
   line: number;
   /** The document as plain data (null for an empty document). */
   value: unknown;
@@ -22,10 +22,19 @@ export interface SplitResult {
 
 const encoder = new TextEncoder();
 
-export function splitDocuments(file: string, bytes: Uint8Array, maxDocumentBytes = MAX_DOCUMENT_BYTES): SplitResult {
+export function splitDocuments(
+  file: string,
+  bytes: Uint8Array,
+  maxDocumentBytes = MAX_DOCUMENT_BYTES,
+): SplitResult {
   const text = decodeUtf8(bytes);
   if (typeof text !== 'string') {
-    return { documents: [], problems: [{ file, message: `not UTF-8 text (invalid byte at offset ${text.offset}); save the file as UTF-8` }] };
+    return {
+      documents: [],
+      problems: [
+        { file, message: `not UTF-8 text (invalid byte at offset ${text.offset}); save the file as UTF-8` },
+      ],
+    };
   }
   const documents: SourceDocument[] = [];
   const problems: Problem[] = [];
@@ -36,20 +45,28 @@ export function splitDocuments(file: string, bytes: Uint8Array, maxDocumentBytes
     const at = { file, document: index, line };
     const size = encoder.encode(text.slice(start, end)).length;
     if (size > maxDocumentBytes) {
-      problems.push({ ...at, message: `document is ${formatBytes(size)}, over the ${formatBytes(maxDocumentBytes)} limit; not checked` });
+      problems.push({
+        ...at,
+        message: `document is ${formatBytes(size)}, over the ${formatBytes(maxDocumentBytes)} limit; not checked`,
+      });
       return;
     }
     const error = doc.errors[0];
     if (error) {
       const pos = error.linePos?.[0];
       const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-      problems.push({ ...at, message: `YAML syntax error${where}: ${firstLine(error.message)}` });
+      // The library's message repeats the position at its end; it is given once, up front.
+      const text = firstLine(error.message).replace(/ at line \d+, column \d+:?$/, '');
+      problems.push({ ...at, message: `YAML syntax error${where}: ${text}` });
       return;
     }
     try {
       documents.push({ ...at, value: doc.toJS({ maxAliasCount: 100 }) as unknown });
     } catch (err) {
-      problems.push({ ...at, message: `YAML error: ${firstLine(err instanceof Error ? err.message : String(err))}` });
+      problems.push({
+        ...at,
+        message: `YAML error: ${firstLine(err instanceof Error ? err.message : String(err))}`,
+      });
     }
   });
   return { documents, problems };
@@ -69,7 +86,8 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;
-    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    const len =
+      b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
     if (len === 0 || i + len > bytes.length) return i;
     try {
       fatal.decode(bytes.subarray(i, i + len));
@@ -100,8 +118,7 @@ function firstLine(message: string): string {
   return message.split('\n')[0]!.trim();
 }
 
+/** `1 MiB` for whole mebibytes (the limit), exact bytes otherwise (a size just over it). */
 function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KiB`;
-  return `${n} bytes`;
+  return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
 }

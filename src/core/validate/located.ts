@@ -7,7 +7,8 @@ export type Lookup<T> = (namespace: string, name: string) => Located<T> | undefi
 
 export function lookup<T>(list: Located<T>[]): Lookup<T> {
   const byKey = new Map<string, Located<T>>();
-  for (const obj of list) if (!byKey.has(`${obj.namespace}/${obj.name}`)) byKey.set(`${obj.namespace}/${obj.name}`, obj);
+  for (const obj of list)
+    if (!byKey.has(`${obj.namespace}/${obj.name}`)) byKey.set(`${obj.namespace}/${obj.name}`, obj);
   return (namespace, name) => byKey.get(`${namespace}/${name}`);
 }
 

@@ -21,13 +21,14 @@ export function formatProblem(p: Problem): string {
   return `${out}: ${p.message}`;
 }
 
-/** Problems in file, document and message order (stable output for CI logs). */
+/** Problems in file, document, path and message order (stable output for CI logs, on any locale). */
 export function sortProblems(problems: Problem[]): Problem[] {
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   return [...problems].sort(
     (a, b) =>
-      a.file.localeCompare(b.file) ||
+      cmp(a.file, b.file) ||
       (a.document ?? -1) - (b.document ?? -1) ||
-      (a.path ?? '').localeCompare(b.path ?? '') ||
-      a.message.localeCompare(b.message),
+      cmp(a.path ?? '', b.path ?? '') ||
+      cmp(a.message, b.message),
   );
 }

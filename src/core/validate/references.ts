@@ -2,43 +2,64 @@
 // resolves to must fit (a version for an environment the application has, a
 // delivery override of the target's own delivery kind).
 import type { Application, Target } from '../../api/index.js';
-import type { Catalog, Located } from './catalog.js';
+import { nameKey, type Catalog, type Located } from './catalog.js';
 import { lookup, problemAt, type Lookup } from './located.js';
 import type { Problem } from './problem.js';
 
 const missing = (kind: string, name: string) => `${kind} "${name}" is not defined in the given files`;
 
+/** Whether an object of the kind exists (valid or not: an invalid one is reported on its own). */
+type Exists = (namespace: string, name: string) => boolean;
+
 export function checkReferences(catalog: Catalog): Problem[] {
-  const env = lookup(catalog.environments);
-  const set = lookup(catalog.environmentSets);
-  const target = lookup(catalog.targets);
-  const app = lookup(catalog.applications);
+  const exists =
+    (kind: string): Exists =>
+    (namespace, name) =>
+      catalog.names.has(nameKey(kind, namespace, name));
+  const env = exists('Environment');
   const problems: Problem[] = [];
+  const lookups: Lookups = {
+    env,
+    set: lookup(catalog.environmentSets),
+    setExists: exists('EnvironmentSet'),
+    target: lookup(catalog.targets),
+    targetExists: exists('Target'),
+    app: lookup(catalog.applications),
+    appExists: exists('Application'),
+  };
 
   for (const s of catalog.environmentSets) {
     s.object.spec.environments.forEach((name, i) => {
-      if (!env(s.namespace, name)) problems.push(problemAt(s, 'EnvironmentSet', `spec.environments[${i}]`, missing('Environment', name)));
+      if (!env(s.namespace, name))
+        problems.push(
+          problemAt(s, 'EnvironmentSet', `spec.environments[${i}]`, missing('Environment', name)),
+        );
     });
   }
   for (const t of catalog.targets) {
     const name = t.object.spec.environment;
-    if (!env(t.namespace, name)) problems.push(problemAt(t, 'Target', 'spec.environment', missing('Environment', name)));
+    if (!env(t.namespace, name))
+      problems.push(problemAt(t, 'Target', 'spec.environment', missing('Environment', name)));
   }
   for (const p of catalog.promotions) {
     for (const field of ['from', 'to'] as const) {
       const name = p.object.spec[field];
-      if (!env(p.namespace, name)) problems.push(problemAt(p, 'Promotion', `spec.${field}`, missing('Environment', name)));
+      if (!env(p.namespace, name))
+        problems.push(problemAt(p, 'Promotion', `spec.${field}`, missing('Environment', name)));
     }
   }
-  for (const a of catalog.applications) problems.push(...checkApplication(a, { env, set, target, app }));
+  for (const a of catalog.applications) problems.push(...checkApplication(a, lookups));
   return problems;
 }
 
 interface Lookups {
-  env: Lookup<unknown>;
+  env: Exists;
   set: Lookup<{ spec: { environments: string[] } }>;
+  setExists: Exists;
   target: Lookup<Target>;
+  targetExists: Exists;
   app: Lookup<Application>;
+  appExists: Exists;
 }
 
 function checkApplication(a: Located<Application>, l: Lookups): Problem[] {
@@ -46,15 +67,15 @@ function checkApplication(a: Located<Application>, l: Lookups): Problem[] {
   const { spec } = a.object;
   const report = (path: string, message: string) => problems.push(problemAt(a, 'Application', path, message));
 
-  // The application's environments; only complete when every set resolved.
+  // The application's environments; only complete when every set resolved to a valid one.
   const environments = new Set<string>();
   let complete = true;
   (spec.environmentSets ?? []).forEach((name, i) => {
     const s = l.set(a.namespace, name);
-    if (!s) {
-      complete = false;
+    if (s) s.object.spec.environments.forEach((e) => environments.add(e));
+    else complete = false;
+    if (!l.setExists(a.namespace, name))
       report(`spec.environmentSets[${i}]`, missing('EnvironmentSet', name));
-    } else s.object.spec.environments.forEach((e) => environments.add(e));
   });
   (spec.environments ?? []).forEach(({ name }, i) => {
     environments.add(name);
@@ -65,7 +86,10 @@ function checkApplication(a: Located<Application>, l: Lookups): Problem[] {
   if (complete) {
     for (const envName of Object.keys(spec.versions ?? {})) {
       if (!environments.has(envName)) {
-        report(`spec.versions.${envName}`, `environment "${envName}" is not one of the application's environments (${known})`);
+        report(
+          `spec.versions.${envName}`,
+          `environment "${envName}" is not one of the application's environments (${known})`,
+        );
       }
     }
   }
@@ -74,26 +98,38 @@ function checkApplication(a: Located<Application>, l: Lookups): Problem[] {
     const name = rule.requires.application;
     const required = l.app(a.namespace, name);
     const path = `spec.compatibility[${i}].requires.application`;
-    if (!required) report(path, missing('Application', name));
-    else if (required.object.spec.versionScheme === 'opaque') {
-      report(path, `Application "${name}" uses versionScheme opaque, so its versions cannot be matched against a range`);
+    if (!l.appExists(a.namespace, name)) report(path, missing('Application', name));
+    else if (required?.object.spec.versionScheme === 'opaque') {
+      report(
+        path,
+        `Application "${name}" uses versionScheme opaque, so its versions cannot be matched against a range`,
+      );
     }
   });
 
   for (const [targetName, override] of Object.entries(spec.targets ?? {})) {
     const path = `spec.targets.${targetName}`;
     const t = l.target(a.namespace, targetName);
-    if (!t) {
-      report(path, missing('Target', targetName));
-      continue;
-    }
+    if (!l.targetExists(a.namespace, targetName)) report(path, missing('Target', targetName));
+    if (!t) continue;
     const targetEnv = t.object.spec.environment;
     if (complete && !environments.has(targetEnv)) {
-      report(path, `Target "${targetName}" is in environment "${targetEnv}", which is not one of the application's environments (${known})`);
+      report(
+        path,
+        `Target "${targetName}" is in environment "${targetEnv}", which is not one of the application's environments (${known})`,
+      );
     }
     const delivery = t.object.spec.delivery;
-    if (override.argocd && !delivery.argocd) report(`${path}.argocd`, `Target "${targetName}" does not deliver with argocd, so this override has no effect`);
-    if (override.flux && !delivery.flux?.patch) report(`${path}.flux`, `Target "${targetName}" does not deliver with a flux patch, so this override has no effect`);
+    if (override.argocd && !delivery.argocd)
+      report(
+        `${path}.argocd`,
+        `Target "${targetName}" does not deliver with argocd, so this override has no effect`,
+      );
+    if (override.flux && !delivery.flux?.patch)
+      report(
+        `${path}.flux`,
+        `Target "${targetName}" does not deliver with a flux patch, so this override has no effect`,
+      );
   }
   return problems;
 }

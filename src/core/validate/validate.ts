@@ -1,7 +1,7 @@
 // `depot validate` without the file system: given the files' bytes, every
 // problem — YAML, schema (the same rules the API server runs), references
 // between the objects, promotion cycles, rule syntax, duplicate names.
-import { buildCatalog, objectCount } from './catalog.js';
+import { buildCatalog } from './catalog.js';
 import { checkPromotionCycles } from './cycles.js';
 import { splitDocuments, type SourceDocument } from './documents.js';
 import { sortProblems, type Problem } from './problem.js';
@@ -44,7 +44,7 @@ export function validateSources(files: SourceFile[], opts: ValidateOptions = {})
     valid: problems.length === 0,
     files: files.length,
     documents: documents.length,
-    objects: Math.max(depotDocuments, objectCount(catalog)),
+    objects: depotDocuments,
     problems: sortProblems(problems),
   };
 }
