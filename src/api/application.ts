@@ -84,12 +84,10 @@ export const ApplicationSpecSchema = withRules(
     environmentSets: listSet(formatted(dnsLabel, 'An EnvironmentSet name.'), 16)
       .optional()
       .meta({ description: 'EnvironmentSets whose environments this application has, e.g. [default].' }),
-    environments: listMap(ApplicationEnvironmentSchema, ['name'], 64)
-      .optional()
-      .meta({
-        description:
-          'More environments, by name; merged with those of the EnvironmentSets (a direct entry wins).',
-      }),
+    environments: listMap(ApplicationEnvironmentSchema, ['name'], 64).optional().meta({
+      description:
+        'More environments, by name; merged with those of the EnvironmentSets (a direct entry wins).',
+    }),
     versions: mapOf(
       dnsLabel,
       formatted(opaqueVersion, 'The requested version in this environment, e.g. 1.12.1.'),

@@ -9,13 +9,9 @@ import { nameTemplate, valueTemplate } from './templates.js';
 
 export const ArgocdSetSchema = withRules(
   z.strictObject({
-    targetRevision: z
-      .strictObject({})
-      .optional()
-      .meta({
-        description:
-          "Write the version into the source's targetRevision (the default): `targetRevision: {}`.",
-      }),
+    targetRevision: z.strictObject({}).optional().meta({
+      description: "Write the version into the source's targetRevision (the default): `targetRevision: {}`.",
+    }),
     helmParameter: valueTemplate(
       'Write the version into this Helm parameter of the source (spec.source.helm.parameters), e.g. image.tag.',
     ).optional(),
@@ -124,12 +120,9 @@ export const FluxReceiverSchema = withRules(
       httpUrl,
       "URL of the Flux Receiver (its status.webhookPath on notification-controller); must match the operator's allow-list.",
     ),
-    type: z
-      .enum(['generic', 'generic-hmac'])
-      .default('generic')
-      .meta({
-        description: 'generic (no signature) or generic-hmac (X-Signature: sha256=<hex HMAC of the body>).',
-      }),
+    type: z.enum(['generic', 'generic-hmac']).default('generic').meta({
+      description: 'generic (no signature) or generic-hmac (X-Signature: sha256=<hex HMAC of the body>).',
+    }),
     secretRef: SecretKeyRefSchema.optional().meta({
       description: 'Secret holding the Receiver token (needed for generic-hmac).',
     }),
@@ -150,13 +143,10 @@ export const DeliverySchema = withRules(
   z.strictObject({
     argocd: ArgocdDeliverySchema.optional(),
     flux: FluxDeliverySchema.optional(),
-    agent: z
-      .strictObject({})
-      .optional()
-      .meta({
-        description:
-          "A depot agent in the remote cluster pulls its versions from Depot's HTTP API: `agent: {}`.",
-      }),
+    agent: z.strictObject({}).optional().meta({
+      description:
+        "A depot agent in the remote cluster pulls its versions from Depot's HTTP API: `agent: {}`.",
+    }),
     none: z
       .strictObject({})
       .optional()

@@ -51,11 +51,9 @@ export const PromotionSpecSchema = withRules(
     requireDeployed: z.boolean().default(true).meta({
       description: 'Require the version to be reported deployed on every target of from (default true).',
     }),
-    allow: listSet(z.enum(SEMVER_STEPS), 3)
-      .optional()
-      .meta({
-        description: 'Semver steps promoted automatically, any of patch, minor, major (default: all).',
-      }),
+    allow: listSet(z.enum(SEMVER_STEPS), 3).optional().meta({
+      description: 'Semver steps promoted automatically, any of patch, minor, major (default: all).',
+    }),
     suspend: z
       .boolean()
       .default(false)

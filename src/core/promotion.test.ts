@@ -64,6 +64,17 @@ describe('planPromotion', () => {
     expect(planPromotion({ promotion: devToStaging(), applications: [down], now: minutes(1) }).results[0]!.outcome).toBe('Blocked');
   });
 
+  test('opaque versions are promoted on any change, but refuse spec.allow with a clear reason', () => {
+    const model = settled(app('model', { versionScheme: 'opaque', versions: { dev: 'resnet-b', staging: 'resnet-a' } }), t0);
+    expect(planPromotion({ promotion: devToStaging(), applications: [model], now: minutes(1) }).writes).toEqual([
+      { application: 'model', version: 'resnet-b' },
+    ]);
+    expect(planPromotion({ promotion: devToStaging({ allow: ['patch'] }), applications: [model], now: minutes(1) }).results[0]).toMatchObject({
+      outcome: 'Blocked',
+      reason: expect.stringContaining('spec.allow needs semantic versions; model uses versionScheme opaque'),
+    });
+  });
+
   test('the selector and the two environments decide which applications are covered', () => {
     const labelled = settled(app('core', { versions: { dev: '1.0.0' } }), t0);
     labelled.metadata.labels = { tier: 'backend' };

@@ -78,6 +78,10 @@ export function planPromotion({ promotion, applications, now }: PromotionInput):
       result('UpToDate', `${to} already requests ${current}`);
       continue;
     }
+    if (scheme === 'opaque' && promotion.spec.allow?.length) {
+      result('Blocked', `spec.allow needs semantic versions; ${name} uses versionScheme opaque (remove allow or select only semver applications)`);
+      continue;
+    }
     const step = classifyStep(scheme, current, candidate);
     if (step === 'downgrade') {
       result('Blocked', `${candidate} is older than ${current} in ${to}; downgrades are promoted only by hand (depot promote)`);

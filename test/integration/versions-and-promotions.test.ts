@@ -71,7 +71,7 @@ describe('a three-environment pipeline with 10 applications', () => {
         const apps = await listApps(ns);
         return apps.every((a) => envStatus(a, 'prod')?.desired === '1.1.0') && apps;
       },
-      150_000,
+      200_000,
       1000,
     );
     for (const app of inProd) {
@@ -97,7 +97,7 @@ describe('a three-environment pipeline with 10 applications', () => {
     const events = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: ns });
     const promotedEvents = events.items.filter((e) => e.regarding?.kind === 'Application' && e.reason === 'Promoted');
     expect(new Set(promotedEvents.map((e) => e.regarding?.name)).size).toBe(10);
-  }, 200_000);
+  }, 260_000);
 
   test('a Target added to prod gives every application a per-target entry, with no edit of any application', async () => {
     await applyManifests(kc, [obj('Target', 'prod-us', { environment: 'prod' })], { fieldManager: 'test-setup', namespace: ns });
