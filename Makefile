@@ -15,7 +15,7 @@ export npm_config_audit := false
 
 JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
 
-.PHONY: help deps build controlplane test test-unit lint demo local-up local-down clean crds
+.PHONY: help deps build controlplane test test-unit lint bench demo local-up local-down clean crds
 
 help:
 	@echo "make demo   - local control plane + CRDs + samples + operator, then the version table"
@@ -50,6 +50,9 @@ crds: deps
 lint: deps
 	npx eslint .
 	npx prettier --check .
+
+bench: deps
+	npx tsx bench/core.bench.ts
 
 demo: build controlplane
 	node bin/depot.js local demo
