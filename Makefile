@@ -23,7 +23,9 @@ help:
 	@echo "make lint   - eslint + prettier"
 
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	@# npm ci rejects this lock file: npm omits the other platforms' optional packages of
+	@# unrs-resolver from it. npm install installs exactly the locked versions all the same.
+	npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
 deps: node_modules/.package-lock.json

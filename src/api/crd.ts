@@ -122,7 +122,10 @@ function ordered(node: JsonSchema): JsonSchema {
 function rootSchema(def: KindDefinition): JsonSchema {
   const root = structuralSchema(def.schema);
   const props = root.properties as Record<string, JsonSchema>;
-  props.apiVersion = { description: `APIVersion of the object: ${def.group}/${def.version}.`, type: 'string' };
+  props.apiVersion = {
+    description: `APIVersion of the object: ${def.group}/${def.version}.`,
+    type: 'string',
+  };
   props.kind = { description: `Kind of the object: ${def.kind}.`, type: 'string' };
   props.metadata = { type: 'object', properties: { name: { type: 'string', maxLength: 63 } } };
   const required = ((root.required as string[] | undefined) ?? []).filter((k) => k === 'spec');

@@ -1,5 +1,6 @@
 // Target controller: Ready when its Environment exists.
 import { TargetSchema, type TargetStatus } from '../api/target.js';
+import { deliveryKind } from '../core/application.js';
 import { setConditions } from '../core/conditions.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { ControllerSpec, Request } from '../runtime/reconciler.js';
@@ -33,7 +34,12 @@ export function targetController(deps: ControllerDeps): ControllerSpec {
         await deps.status.update(Targets, cached, (fresh) => {
           const prev = (fresh.status ?? {}) as TargetStatus;
           const generation = fresh.metadata?.generation;
-          return { ...prev, observedGeneration: generation, conditions: setConditions(prev.conditions, [ready], generation, now) };
+          return {
+            ...prev,
+            observedGeneration: generation,
+            deliveryKind: deliveryKind(target),
+            conditions: setConditions(prev.conditions, [ready], generation, now),
+          };
         });
       },
     },

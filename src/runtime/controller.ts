@@ -2,6 +2,7 @@
 // reconcile. Events are always subscribed (so the caches stay warm for a
 // standby), but keys are only queued while the controller runs, i.e. while
 // this process leads.
+import { apiErrorMessage, isConflict } from './api-errors.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { Informer } from './informer.js';
@@ -162,7 +163,10 @@ export class Controller {
       }
       m.reconcileErrors.inc({ controller: this.name });
       const retryInMs = queue.addRateLimited(key);
-      log.error({ err, retryInMs, failures: queue.failuresOf(key) }, 'reconcile failed; will retry');
+      const failures = queue.failuresOf(key);
+      // A conflict means someone else wrote first: expected under contention, not a bug.
+      if (isConflict(err)) log.warn({ err: apiErrorMessage(err), retryInMs, failures }, 'reconcile lost a write race; will retry');
+      else log.error({ err, retryInMs, failures }, 'reconcile failed; will retry');
     } finally {
       m.reconcileDuration.observe({ controller: this.name }, (performance.now() - started) / 1000);
     }

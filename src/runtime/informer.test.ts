@@ -137,7 +137,7 @@ test('our own write is read back before its watch event arrives', async () => {
   const { informer, lw } = setup();
   informer.start();
   lw.emit('add', cm('x', '1', { v: 'old' }));
-  informer.observeWrite(cm('x', '2', { v: 'ours' }) as never);
+  informer.beginWrite('a', 'x').finish(cm('x', '2', { v: 'ours' }) as never);
   expect((informer.get('a', 'x')?.data as Record<string, string>).v).toBe('ours');
   expect((informer.list('a')[0]?.data as Record<string, string>).v).toBe('ours');
   lw.emit('update', cm('x', '2', { v: 'ours' }));

@@ -14,7 +14,7 @@ import type { Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { TokenBucket } from './rate-limiter.js';
 import { keyOf, resourceId, resourcePath, type KubeObject, type ResourceType } from './resource.js';
-import { WriteOverlay } from './write-overlay.js';
+import { WriteOverlay, type PendingWrite } from './write-overlay.js';
 
 export interface InformerEvent<T> {
   type: ObjectEventType;
@@ -156,14 +156,16 @@ export class Informer<T extends KubeObject = KubeObject> {
     return out;
   }
 
-  /** Tells the cache about an object this process just wrote (read-your-writes). */
-  observeWrite(written: T): void {
-    const ns = written.metadata?.namespace ?? '';
-    const name = written.metadata?.name;
-    const source = this.sourceFor(ns);
-    if (!name || !source) return;
-    const cached = source.lw.get(name, this.resource.namespaced ? ns : undefined) as unknown as T | undefined;
-    this.overlay.remember(keyOf(written), written, cached);
+  /**
+   * Call before writing an object of this resource; call finish() with what
+   * the API server returned, so reads see the write before its watch event
+   * arrives (read-your-writes).
+   */
+  beginWrite(namespace: string, name: string): PendingWrite<T> {
+    const key = this.resource.namespaced && namespace ? `${namespace}/${name}` : name;
+    const inScope = this.sourceFor(namespace) !== undefined;
+    if (!inScope) return { finish: () => undefined, abandon: () => undefined };
+    return this.overlay.begin(key);
   }
 
   private sourceFor(namespace: string): ListWatchSource<Raw> | undefined {

@@ -26,5 +26,5 @@ export function createLogger(opts: { level?: LogLevel; name?: string; destinatio
 
 /** The logger a reconcile gets: every line names the controller and the object. */
 export function reconcileLogger(log: Logger, controller: string, req: Request, reconcileId: number): Logger {
-  return log.child({ controller, key: requestKey(req), namespace: req.namespace || undefined, name: req.name, reconcileId });
+  return log.child({ controller, key: requestKey(req), reconcileId });
 }

@@ -1,11 +1,16 @@
 // Read-your-writes for an informer cache. After a controller writes an
 // object, the cache still holds the old version until the watch event of the
 // write arrives; a reconcile in that gap would act on stale data and write
-// the same change again. The overlay remembers the object the API server
-// returned and serves it until the cache has caught up. Watch events arrive
-// in resourceVersion order, so until the event carrying our resourceVersion
-// arrives, our copy is the newest known (versions are compared only for
-// equality: they are opaque).
+// the same change again. The overlay serves the object the API server
+// returned until the cache has caught up.
+//
+// Versions are opaque, so "newer" is decided by order, never by comparing
+// resourceVersions: the overlay starts recording the versions of watch
+// events for the key before the request is sent. If the version we wrote is
+// among them when the response comes back, the cache already has it (or
+// something newer): nothing to bridge. Otherwise it is newer than anything
+// the cache holds, until the watch event carrying it arrives (watch events
+// arrive in order).
 import type { KubeObject } from './resource.js';
 
 interface Entry<T> {
@@ -14,20 +19,45 @@ interface Entry<T> {
   expiresAt: number;
 }
 
+export interface PendingWrite<T> {
+  /** The API server accepted the write and returned this object. */
+  finish(written: T): void;
+  /** The write failed: stop recording. */
+  abandon(): void;
+}
+
 export class WriteOverlay<T extends KubeObject> {
   private readonly entries = new Map<string, Entry<T>>();
+  /** Versions seen by the watch for keys with a write in flight. */
+  private readonly inFlight = new Map<string, { writes: number; seen: Set<string> }>();
 
   constructor(
     private readonly now: () => number,
     private readonly maxAgeMs = 60_000,
   ) {}
 
-  /** Records a write; `cached` is what the cache holds for the key now. */
-  remember(key: string, written: T, cached: T | undefined): void {
-    const rv = written.metadata?.resourceVersion;
-    // Nothing to bridge: the write changed nothing, or the cache has it already.
-    if (!rv || !cached || cached.metadata?.resourceVersion === rv) return;
-    this.entries.set(key, { object: written, resourceVersion: rv, expiresAt: this.now() + this.maxAgeMs });
+  /** Call before sending a write of the key. */
+  begin(key: string): PendingWrite<T> {
+    let pending = this.inFlight.get(key);
+    if (!pending) this.inFlight.set(key, (pending = { writes: 0, seen: new Set() }));
+    pending.writes++;
+    let open = true;
+    const close = (): Set<string> => {
+      const seen = pending.seen;
+      if (open && --pending.writes === 0 && this.inFlight.get(key) === pending) this.inFlight.delete(key);
+      open = false;
+      return seen;
+    };
+    return {
+      finish: (written) => {
+        const seen = close();
+        const rv = written.metadata?.resourceVersion;
+        // Nothing to bridge when the watch delivered this version already.
+        if (!rv || seen.has(rv)) return;
+        this.entries.set(key, { object: written, resourceVersion: rv, expiresAt: this.now() + this.maxAgeMs });
+      },
+      abandon: () => void close(),
+    };
   }
 
   /** The cached object, or our newer write of it. */
@@ -38,14 +68,20 @@ export class WriteOverlay<T extends KubeObject> {
       this.entries.delete(key);
       return cached;
     }
+    if (cached.metadata?.resourceVersion === entry.resourceVersion) {
+      this.entries.delete(key);
+      return cached;
+    }
     return entry.object;
   }
 
   /** A watch event for the key: once it carries our version (or a delete), the cache is current. */
   observe(key: string, type: 'add' | 'update' | 'delete', obj: T): void {
+    const rv = obj.metadata?.resourceVersion;
+    if (rv) this.inFlight.get(key)?.seen.add(rv);
     const entry = this.entries.get(key);
     if (!entry) return;
-    if (type === 'delete' || obj.metadata?.resourceVersion === entry.resourceVersion) this.entries.delete(key);
+    if (type === 'delete' || rv === entry.resourceVersion) this.entries.delete(key);
   }
 
   /** A relist replaced the cache with current state. */

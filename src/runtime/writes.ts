@@ -60,13 +60,14 @@ export class ObjectWriter {
     if (opts.current && isSubset(withoutIdentity(obj), opts.current)) return { written: false, object: opts.current as T };
     const { namespace, name } = identity(obj);
     this.opts.fence?.();
-    const written = await this.opts.client.patch<T>(resource, namespace, name, obj, {
-      type: 'apply',
-      fieldManager: this.opts.fieldManager,
-      force: opts.force ?? true,
-      subresource: opts.subresource,
-    });
-    this.remember(resource, written);
+    const written = await this.tracked(resource, namespace, name, () =>
+      this.opts.client.patch<T>(resource, namespace, name, obj, {
+        type: 'apply',
+        fieldManager: this.opts.fieldManager,
+        force: opts.force ?? true,
+        subresource: opts.subresource,
+      }),
+    );
     return { written: true, object: written };
   }
 
@@ -94,12 +95,13 @@ export class ObjectWriter {
       if (rv) patch.metadata = { ...(patch.metadata as JsonObject | undefined), resourceVersion: rv };
       this.opts.fence?.();
       try {
-        const written = await this.opts.client.patch<T>(resource, namespace, name, patch, {
-          type: 'merge',
-          fieldManager: this.opts.fieldManager,
-          subresource: opts.subresource,
-        });
-        this.remember(resource, written);
+        const written = await this.tracked(resource, namespace, name, () =>
+          this.opts.client.patch<T>(resource, namespace, name, patch, {
+            type: 'merge',
+            fieldManager: this.opts.fieldManager,
+            subresource: opts.subresource,
+          }),
+        );
         return { written: true, object: written };
       } catch (err) {
         if (!isConflict(err) || attempt >= attempts) throw err;
@@ -128,8 +130,17 @@ export class ObjectWriter {
     }
   }
 
-  private remember(resource: ResourceType, written: KubeObject): void {
-    for (const informer of this.opts.informers.informersOf(resource)) informer.observeWrite(written);
+  /** Runs a write so that the informer caches of the resource read it back at once. */
+  private async tracked<T extends KubeObject>(resource: ResourceType, namespace: string, name: string, write: () => Promise<T>): Promise<T> {
+    const pending = this.opts.informers.informersOf(resource).map((i) => i.beginWrite(namespace, name));
+    try {
+      const written = await write();
+      for (const p of pending) p.finish(written);
+      return written;
+    } catch (err) {
+      for (const p of pending) p.abandon();
+      throw err;
+    }
   }
 }
 

@@ -27,8 +27,9 @@ test('1,000 updates of one ConfigMap in a burst cause far fewer reconciles and e
   await tc.client.create(ConfigMaps, inputConfigMap(ns, 'hot', 'start'));
   await eventually('the first output', async () => (await outputs(tc.client, ns)).hot?.output === 'start');
   const reconciles = async () => sum(await scrape(probe.url), 'probe_reconciles_total', { name: 'hot' });
-  const patches = async () => sum(await scrape(probe.url), 'depot_api_requests_total', { verb: 'patch', resource: 'configmaps' });
-  const [r0, p0] = [await reconciles(), await patches()];
+  const patches = async (code: string) =>
+    sum(await scrape(probe.url), 'depot_api_requests_total', { verb: 'patch', resource: 'configmaps', code });
+  const [r0, p0, c0] = [await reconciles(), await patches('200'), await patches('409')];
 
   const started = Date.now();
   const updates = 1000;
@@ -50,8 +51,11 @@ test('1,000 updates of one ConfigMap in a burst cause far fewer reconciles and e
   }, 30_000, 1_000);
 
   const reconciled = (await reconciles()) - r0;
-  const written = (await patches()) - p0;
-  process.stderr.write(`[measure] burst: ${updates} updates sent in ${sentMs} ms → ${reconciled} reconciles, ${written} writes\n`);
+  const written = (await patches('200')) - p0;
+  const conflicts = (await patches('409')) - c0;
+  process.stderr.write(
+    `[measure] burst: ${updates} updates sent in ${sentMs} ms → ${reconciled} reconciles, ${written} writes, ${conflicts} conflicts retried\n`,
+  );
   expect(reconciled).toBeGreaterThanOrEqual(1);
   expect(reconciled).toBeLessThan(updates / 4);
   expect(written).toBeLessThanOrEqual(reconciled);

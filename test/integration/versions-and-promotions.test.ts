@@ -106,6 +106,8 @@ describe('a three-environment pipeline with 10 applications', () => {
     );
     const app = await getApp(ns, 'app-0');
     expect(envStatus(app, 'prod')!.targets).toEqual(['prod-eu', 'prod-us']);
+    const target = (await objects.getNamespacedCustomObject({ ...group, namespace: ns, plural: 'targets', name: 'prod-us' })) as { status?: { deliveryKind?: string } };
+    expect(target.status?.deliveryKind).toBe('none');
   }, 60_000);
 
   test('a deployed version reported by the CLI is kept by later reconciles and recorded once', async () => {
