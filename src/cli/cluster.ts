@@ -1,7 +1,13 @@
 // What cluster commands share: the kubeconfig (like kubectl: --kubeconfig,
 // KUBECONFIG, ~/.kube/config, in-cluster), the namespace, the caller's user
 // name (for field managers and the audit trail) and typed access to Depot objects.
-import { AuthenticationV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  AuthenticationV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import type { Command } from 'commander';
 import type { Application } from '../api/application.js';
 import { GROUP as API_GROUP, VERSION as API_VERSION_NAME } from '../api/group.js';
@@ -26,7 +32,10 @@ export class Cluster {
   readonly namespace: string;
   private user: string | undefined;
 
-  constructor(readonly kc: KubeConfig, namespace?: string) {
+  constructor(
+    readonly kc: KubeConfig,
+    namespace?: string,
+  ) {
     this.objects = kc.makeApiClient(CustomObjectsApi);
     this.namespace = namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
   }
@@ -37,13 +46,19 @@ export class Cluster {
       if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
       else kc.loadFromDefault();
     } catch (err) {
-      throw new UserError(`cannot load kubeconfig${opts.kubeconfig ? ` ${opts.kubeconfig}` : ''}: ${(err as Error).message}`);
+      throw new UserError(
+        `cannot load kubeconfig${opts.kubeconfig ? ` ${opts.kubeconfig}` : ''}: ${(err as Error).message}`,
+      );
     }
     if (opts.context) {
-      if (!kc.getContextObject(opts.context)) throw new UserError(`context "${opts.context}" is not in the kubeconfig`);
+      if (!kc.getContextObject(opts.context))
+        throw new UserError(`context "${opts.context}" is not in the kubeconfig`);
       kc.setCurrentContext(opts.context);
     }
-    if (!kc.getCurrentCluster()) throw new UserError('no cluster in the kubeconfig: set KUBECONFIG or pass --kubeconfig (try `depot local up`)');
+    if (!kc.getCurrentCluster())
+      throw new UserError(
+        'no cluster in the kubeconfig: set KUBECONFIG or pass --kubeconfig (try `depot local up`)',
+      );
     return new Cluster(kc, opts.namespace);
   }
 
@@ -63,7 +78,13 @@ export class Cluster {
 
   async get<T>(plural: string, name: string): Promise<T> {
     try {
-      return (await this.objects.getNamespacedCustomObject({ group: API_GROUP, version: API_VERSION_NAME, namespace: this.namespace, plural, name })) as T;
+      return (await this.objects.getNamespacedCustomObject({
+        group: API_GROUP,
+        version: API_VERSION_NAME,
+        namespace: this.namespace,
+        plural,
+        name,
+      })) as T;
     } catch (err) {
       throw this.explain(err, plural, name);
     }
@@ -71,7 +92,12 @@ export class Cluster {
 
   async list<T>(plural: string): Promise<T[]> {
     try {
-      const res = (await this.objects.listNamespacedCustomObject({ group: API_GROUP, version: API_VERSION_NAME, namespace: this.namespace, plural })) as { items: T[] };
+      const res = (await this.objects.listNamespacedCustomObject({
+        group: API_GROUP,
+        version: API_VERSION_NAME,
+        namespace: this.namespace,
+        plural,
+      })) as { items: T[] };
       return res.items;
     } catch (err) {
       throw this.explain(err, plural);
@@ -86,7 +112,16 @@ export class Cluster {
   async apply(plural: string, name: string, body: object, fieldManager: string): Promise<void> {
     try {
       await this.objects.patchNamespacedCustomObject(
-        { group: API_GROUP, version: API_VERSION_NAME, namespace: this.namespace, plural, name, body, fieldManager, force: true },
+        {
+          group: API_GROUP,
+          version: API_VERSION_NAME,
+          namespace: this.namespace,
+          plural,
+          name,
+          body,
+          fieldManager,
+          force: true,
+        },
         setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
       );
     } catch (err) {
@@ -97,7 +132,15 @@ export class Cluster {
   /** Merge patch of the status subresource with a resourceVersion precondition (409 on a race). */
   async patchStatus(plural: string, name: string, body: object, fieldManager: string): Promise<void> {
     await this.objects.patchNamespacedCustomObjectStatus(
-      { group: API_GROUP, version: API_VERSION_NAME, namespace: this.namespace, plural, name, body, fieldManager },
+      {
+        group: API_GROUP,
+        version: API_VERSION_NAME,
+        namespace: this.namespace,
+        plural,
+        name,
+        body,
+        fieldManager,
+      },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
   }
@@ -106,11 +149,18 @@ export class Cluster {
     const code = (err as { code?: number }).code;
     const what = name ? `${plural.replace(/s$/, '')} "${name}"` : plural;
     if (code === 404 && name) return new UserError(`${what} not found in namespace ${this.namespace}`);
-    if (code === 404) return new UserError(`the ${plural}.${API_GROUP} resource is not installed: apply crds/ first`);
-    if (code === 401) return new UserError('the API server rejected the credentials of the current kubeconfig (401)');
+    if (code === 404)
+      return new UserError(`the ${plural}.${API_GROUP} resource is not installed: apply crds/ first`);
+    if (code === 401)
+      return new UserError('the API server rejected the credentials of the current kubeconfig (401)');
     if (code === 403) return new UserError(`forbidden: ${errorMessage(err)}`);
-    if ((err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(String(err))) {
-      return new UserError(`cannot reach the API server ${this.kc.getCurrentCluster()?.server}: connection refused`);
+    if (
+      (err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED' ||
+      /ECONNREFUSED/.test(String(err))
+    ) {
+      return new UserError(
+        `cannot reach the API server ${this.kc.getCurrentCluster()?.server}: connection refused`,
+      );
     }
     return new UserError(`${what}: ${errorMessage(err)}`);
   }

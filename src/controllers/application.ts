@@ -43,7 +43,8 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
         });
         if (!plan) return;
         if (result.written) record(deps, opts, cached, plan.added);
-        if (plan.requeueAt) return { requeueAfterMs: Math.max(1000, plan.requeueAt.getTime() - now.getTime()) };
+        if (plan.requeueAt)
+          return { requeueAfterMs: Math.max(1000, plan.requeueAt.getTime() - now.getTime()) };
       },
     },
   };

@@ -25,18 +25,29 @@ export function environmentSetController(deps: ControllerDeps): ControllerSpec {
           .filter(({ name }) => !envs.get(req.namespace, name));
         const ready =
           missing.length === 0
-            ? { type: 'Ready', status: 'True' as const, reason: 'Ready', message: set.spec.environments.join(' → ') }
+            ? {
+                type: 'Ready',
+                status: 'True' as const,
+                reason: 'Ready',
+                message: set.spec.environments.join(' → '),
+              }
             : {
                 type: 'Ready',
                 status: 'False' as const,
                 reason: 'EnvironmentNotFound',
-                message: missing.map(({ name, i }) => `spec.environments[${i}]: Environment "${name}" does not exist`).join('; '),
+                message: missing
+                  .map(({ name, i }) => `spec.environments[${i}]: Environment "${name}" does not exist`)
+                  .join('; '),
               };
         const now = new Date(deps.clock.now());
         await deps.status.update(EnvironmentSets, cached, (fresh) => {
           const prev = (fresh.status ?? {}) as EnvironmentSetStatus;
           const generation = fresh.metadata?.generation;
-          return { ...prev, observedGeneration: generation, conditions: setConditions(prev.conditions, [ready], generation, now) };
+          return {
+            ...prev,
+            observedGeneration: generation,
+            conditions: setConditions(prev.conditions, [ready], generation, now),
+          };
         });
       },
     },

@@ -42,7 +42,11 @@ export function environmentController(deps: ControllerDeps): ControllerSpec {
         await deps.status.update(Environments, cached, (fresh) => {
           const prev = (fresh.status ?? {}) as EnvironmentStatus;
           const generation = fresh.metadata?.generation;
-          return { observedGeneration: generation, targets, conditions: setConditions(prev.conditions, conditions, generation, now) };
+          return {
+            observedGeneration: generation,
+            targets,
+            conditions: setConditions(prev.conditions, conditions, generation, now),
+          };
         });
         if (recheckAt) return { requeueAfterMs: Math.max(1000, recheckAt.getTime() - now.getTime()) };
       },
@@ -51,7 +55,10 @@ export function environmentController(deps: ControllerDeps): ControllerSpec {
 }
 
 /** Ready (the freeze configuration is usable) and Frozen, with when to look again. */
-export function environmentConditions(env: Environment, now: Date): { conditions: ConditionInput[]; recheckAt?: Date } {
+export function environmentConditions(
+  env: Environment,
+  now: Date,
+): { conditions: ConditionInput[]; recheckAt?: Date } {
   const windows = env.spec.freeze?.windows ?? [];
   for (const [i, w] of windows.entries()) {
     try {
@@ -68,10 +75,23 @@ export function environmentConditions(env: Environment, now: Date): { conditions
     }
   }
   const state = freezeState(env.spec.freeze, now);
-  const ready: ConditionInput = { type: 'Ready', status: 'True', reason: 'Ready', message: 'the environment is usable' };
+  const ready: ConditionInput = {
+    type: 'Ready',
+    status: 'True',
+    reason: 'Ready',
+    message: 'the environment is usable',
+  };
   if (state.frozen) {
     return {
-      conditions: [ready, { type: 'Frozen', status: 'True', reason: 'FreezeWindow', message: `no new version is delivered: ${state.message}` }],
+      conditions: [
+        ready,
+        {
+          type: 'Frozen',
+          status: 'True',
+          reason: 'FreezeWindow',
+          message: `no new version is delivered: ${state.message}`,
+        },
+      ],
       ...(state.until ? { recheckAt: state.until } : {}),
     };
   }
@@ -82,7 +102,9 @@ export function environmentConditions(env: Environment, now: Date): { conditions
         type: 'Frozen',
         status: 'False',
         reason: 'NotFrozen',
-        message: state.nextStart ? `next freeze starts at ${state.nextStart.toISOString()}` : 'no freeze is configured',
+        message: state.nextStart
+          ? `next freeze starts at ${state.nextStart.toISOString()}`
+          : 'no freeze is configured',
       },
     ],
     ...(state.nextStart ? { recheckAt: state.nextStart } : {}),

@@ -16,7 +16,9 @@ export function controllers(deps: ControllerDeps, options: Partial<DepotOptions>
   const opts: DepotOptions = {
     historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
     audit: options.audit ?? createAuditLog(),
-    ...(options.pauseAfterPromotionWriteMs ? { pauseAfterPromotionWriteMs: options.pauseAfterPromotionWriteMs } : {}),
+    ...(options.pauseAfterPromotionWriteMs
+      ? { pauseAfterPromotionWriteMs: options.pauseAfterPromotionWriteMs }
+      : {}),
   };
   // Test hook (integration tests only): see DepotOptions.pauseAfterPromotionWriteMs.
   const pause = Number(process.env.DEPOT_TEST_PAUSE_AFTER_PROMOTION_WRITE_MS);

@@ -19,7 +19,12 @@ interface Parser<T> {
   safeParse(v: unknown): { success: true; data: T } | { success: false };
 }
 
-function parsed<T>(informers: InformerFactory, resource: ResourceType, schema: Parser<T>, namespace: string): T[] {
+function parsed<T>(
+  informers: InformerFactory,
+  resource: ResourceType,
+  schema: Parser<T>,
+  namespace: string,
+): T[] {
   return informers
     .informer<KubeObject>(resource)
     .list(namespace)
@@ -29,7 +34,8 @@ function parsed<T>(informers: InformerFactory, resource: ResourceType, schema: P
     });
 }
 
-const byName = <T extends { metadata: { name: string } }>(items: T[]) => new Map(items.map((i) => [i.metadata.name, i]));
+const byName = <T extends { metadata: { name: string } }>(items: T[]) =>
+  new Map(items.map((i) => [i.metadata.name, i]));
 
 export class NamespaceSnapshot {
   constructor(
@@ -38,11 +44,15 @@ export class NamespaceSnapshot {
   ) {}
 
   environments(): Map<string, Environment> {
-    return byName(parsed(this.informers, Environments, EnvironmentSchema as Parser<Environment>, this.namespace));
+    return byName(
+      parsed(this.informers, Environments, EnvironmentSchema as Parser<Environment>, this.namespace),
+    );
   }
 
   sets(): Map<string, EnvironmentSet> {
-    return byName(parsed(this.informers, EnvironmentSets, EnvironmentSetSchema as Parser<EnvironmentSet>, this.namespace));
+    return byName(
+      parsed(this.informers, EnvironmentSets, EnvironmentSetSchema as Parser<EnvironmentSet>, this.namespace),
+    );
   }
 
   targets(): Target[] {

@@ -33,7 +33,8 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
       async reconcile(req: Request, ctx: ReconcileContext): Promise<ReconcileResult | void> {
         const cached = promotions.get(req.namespace, req.name);
         if (!cached || cached.metadata?.deletionTimestamp) return;
-        const promotion = (await deps.invalid.parse(Promotions, cached, PromotionSchema)) as Promotion | undefined;
+        const promotion = (await deps.invalid.parse(Promotions, cached, PromotionSchema)) as
+          Promotion | undefined;
         if (!promotion) return;
         const snapshot = new NamespaceSnapshot(deps.informers, req.namespace);
         const now = new Date(deps.clock.now());
@@ -45,7 +46,14 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
         }
         if (promotion.spec.suspend) {
           await writeStatus(deps, cached, now, {
-            conditions: [{ type: 'Ready', status: 'True', reason: 'Suspended', message: 'spec.suspend is true: nothing is promoted automatically' }],
+            conditions: [
+              {
+                type: 'Ready',
+                status: 'True',
+                reason: 'Suspended',
+                message: 'spec.suspend is true: nothing is promoted automatically',
+              },
+            ],
           });
           return;
         }
@@ -60,14 +68,22 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
             spec: { versions: { [promotion.spec.to]: w.version } },
           });
           ctx.log.info({ application: w.application, version: w.version, to: promotion.spec.to }, 'promoted');
-          deps.events.normal(cached, 'Promoted', `${w.application} ${w.version} promoted from ${promotion.spec.from} to ${promotion.spec.to}`);
+          deps.events.normal(
+            cached,
+            'Promoted',
+            `${w.application} ${w.version} promoted from ${promotion.spec.from} to ${promotion.spec.to}`,
+          );
         }
         if (plan.writes.length > 0 && opts.pauseAfterPromotionWriteMs) {
-          ctx.log.warn({ ms: opts.pauseAfterPromotionWriteMs }, 'test hook: pausing between promotion writes and status update');
+          ctx.log.warn(
+            { ms: opts.pauseAfterPromotionWriteMs },
+            'test hook: pausing between promotion writes and status update',
+          );
           await sleep(opts.pauseAfterPromotionWriteMs);
         }
         await writeStatus(deps, cached, now, runStatus(promotion, plan, now));
-        if (plan.requeueAt) return { requeueAfterMs: Math.max(1000, plan.requeueAt.getTime() - now.getTime()) };
+        if (plan.requeueAt)
+          return { requeueAfterMs: Math.max(1000, plan.requeueAt.getTime() - now.getTime()) };
       },
     },
   };
@@ -75,19 +91,35 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
 
 function findProblem(promotion: Promotion, snapshot: NamespaceSnapshot): ConditionInput | undefined {
   const cycle = promotionCycles(snapshot.promotions()).get(promotion.metadata.name);
-  if (cycle) return { type: 'Ready', status: 'False', reason: 'PromotionCycle', message: `promotions form a cycle (${cycle}): nothing is promoted` };
+  if (cycle)
+    return {
+      type: 'Ready',
+      status: 'False',
+      reason: 'PromotionCycle',
+      message: `promotions form a cycle (${cycle}): nothing is promoted`,
+    };
   const envs = snapshot.environments();
   for (const field of ['from', 'to'] as const) {
     const name = promotion.spec[field];
     if (!envs.has(name)) {
-      return { type: 'Ready', status: 'False', reason: 'EnvironmentNotFound', message: `spec.${field}: Environment "${name}" does not exist` };
+      return {
+        type: 'Ready',
+        status: 'False',
+        reason: 'EnvironmentNotFound',
+        message: `spec.${field}: Environment "${name}" does not exist`,
+      };
     }
   }
   if (promotion.spec.schedule) {
     try {
       validateSchedule(promotion.spec.schedule, promotion.spec.timeZone ?? 'UTC');
     } catch (err) {
-      return { type: 'Ready', status: 'False', reason: 'InvalidSchedule', message: `spec.schedule: ${(err as Error).message}` };
+      return {
+        type: 'Ready',
+        status: 'False',
+        reason: 'InvalidSchedule',
+        message: `spec.schedule: ${(err as Error).message}`,
+      };
     }
   }
   return undefined;
@@ -119,7 +151,12 @@ function runStatus(promotion: Promotion, plan: PromotionPlan, now: Date): Status
   };
 }
 
-async function writeStatus(deps: ControllerDeps, cached: KubeObject, now: Date, update: StatusUpdate): Promise<void> {
+async function writeStatus(
+  deps: ControllerDeps,
+  cached: KubeObject,
+  now: Date,
+  update: StatusUpdate,
+): Promise<void> {
   await deps.status.update(Promotions, cached, (fresh) => {
     const prev = (fresh.status ?? {}) as PromotionStatus;
     const generation = fresh.metadata?.generation;

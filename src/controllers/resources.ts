@@ -2,7 +2,13 @@
 import { GROUP, VERSION } from '../api/group.js';
 import type { ResourceType } from '../runtime/resource.js';
 
-const depot = (kind: string, plural: string): ResourceType => ({ group: GROUP, version: VERSION, plural, kind, namespaced: true });
+const depot = (kind: string, plural: string): ResourceType => ({
+  group: GROUP,
+  version: VERSION,
+  plural,
+  kind,
+  namespaced: true,
+});
 
 export const Applications = depot('Application', 'applications');
 export const Environments = depot('Environment', 'environments');

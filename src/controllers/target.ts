@@ -23,7 +23,12 @@ export function targetController(deps: ControllerDeps): ControllerSpec {
         if (!target) return;
         const env = target.spec.environment;
         const ready = envs.get(req.namespace, env)
-          ? { type: 'Ready', status: 'True' as const, reason: 'Ready', message: `delivers to environment ${env}` }
+          ? {
+              type: 'Ready',
+              status: 'True' as const,
+              reason: 'Ready',
+              message: `delivers to environment ${env}`,
+            }
           : {
               type: 'Ready',
               status: 'False' as const,

@@ -29,7 +29,9 @@ describe('resolution', () => {
       environmentSets: ['default'],
       environments: [{ name: 'prod' }, { name: 'qa' }],
     });
-    const { plan } = reconcile(a, { environments: byName(env('dev'), env('staging'), env('prod'), env('qa')) });
+    const { plan } = reconcile(a, {
+      environments: byName(env('dev'), env('staging'), env('prod'), env('qa')),
+    });
     expect(plan.status.environments!.map((e) => e.name)).toEqual(['dev', 'staging', 'prod', 'qa']);
   });
 
@@ -43,11 +45,19 @@ describe('resolution', () => {
     ]);
     const more = planApplication(input(a, { targets: [...input(a).targets, target('prod-ap', 'prod')] }));
     expect(more.status.targets!.map((t) => t.name)).toContain('prod-ap');
-    expect(more.status.environments!.find((e) => e.name === 'prod')!.targets).toEqual(['prod-ap', 'prod-eu', 'prod-us']);
+    expect(more.status.environments!.find((e) => e.name === 'prod')!.targets).toEqual([
+      'prod-ap',
+      'prod-eu',
+      'prod-us',
+    ]);
   });
 
   test('unknown references are named on Ready=False, and the rest keeps working', () => {
-    const a = app('core', { environmentSets: ['default', 'nope'], environments: [{ name: 'ghost' }], versions: { dev: '1.0.0', qa: '2.0.0' } });
+    const a = app('core', {
+      environmentSets: ['default', 'nope'],
+      environments: [{ name: 'ghost' }],
+      versions: { dev: '1.0.0', qa: '2.0.0' },
+    });
     const { plan } = reconcile(a);
     const ready = plan.status.conditions!.find((c) => c.type === 'Ready')!;
     expect(ready.status).toBe('False');
@@ -62,22 +72,40 @@ describe('resolution', () => {
     const { plan } = reconcile(app('core', { versions: { dev: 'latest' } }));
     const dev = plan.status.environments!.find((e) => e.name === 'dev')!;
     expect(dev.desired).toBeUndefined();
-    expect(dev.blocked).toEqual({ reason: 'InvalidVersion', message: 'spec.versions.dev: "latest" is not a semver version' });
+    expect(dev.blocked).toEqual({
+      reason: 'InvalidVersion',
+      message: 'spec.versions.dev: "latest" is not a semver version',
+    });
     expect(plan.status.conditions!.find((c) => c.type === 'Ready')!.status).toBe('False');
   });
 
   test('opaque versions are delivered as given', () => {
-    const { plan } = reconcile(app('model', { versionScheme: 'opaque', versions: { dev: 'resnet-2026-11-20' } }));
+    const { plan } = reconcile(
+      app('model', { versionScheme: 'opaque', versions: { dev: 'resnet-2026-11-20' } }),
+    );
     expect(plan.status.environments![0]!.desired).toBe('resnet-2026-11-20');
   });
 });
 
 describe('requests and history', () => {
   test('a request becomes desired and is recorded once with its writer', () => {
-    const a = app('core', { versions: { dev: '1.2.0' } }, { metadata: { name: 'core', namespace: 'ns', generation: 2, managedFields: [wrote('depot-cli.dev.alice', ['dev'])] } } as Partial<Application>);
+    const a = app('core', { versions: { dev: '1.2.0' } }, {
+      metadata: {
+        name: 'core',
+        namespace: 'ns',
+        generation: 2,
+        managedFields: [wrote('depot-cli.dev.alice', ['dev'])],
+      },
+    } as Partial<Application>);
     const first = reconcile(a);
     const dev = first.plan.status.environments!.find((e) => e.name === 'dev')!;
-    expect(dev).toMatchObject({ requested: '1.2.0', desired: '1.2.0', desiredSince: now.toISOString(), setBy: 'alice', blocked: null });
+    expect(dev).toMatchObject({
+      requested: '1.2.0',
+      desired: '1.2.0',
+      desiredSince: now.toISOString(),
+      setBy: 'alice',
+      blocked: null,
+    });
     expect(first.plan.added).toEqual([
       expect.objectContaining({ type: 'Requested', environment: 'dev', to: '1.2.0', actor: 'alice' }),
       expect.objectContaining({ type: 'Delivered', environment: 'dev', target: 'dev-1', to: '1.2.0' }),
@@ -89,16 +117,32 @@ describe('requests and history', () => {
   });
 
   test('a write by a promotion is recorded as Promoted', () => {
-    const a = app('core', { versions: { prod: '1.2.0' } }, { metadata: { name: 'core', namespace: 'ns', generation: 1, managedFields: [wrote('depot-promotion.staging-to-prod', ['prod'])] } } as Partial<Application>);
+    const a = app('core', { versions: { prod: '1.2.0' } }, {
+      metadata: {
+        name: 'core',
+        namespace: 'ns',
+        generation: 1,
+        managedFields: [wrote('depot-promotion.staging-to-prod', ['prod'])],
+      },
+    } as Partial<Application>);
     const { plan } = reconcile(a);
-    expect(plan.added[0]).toMatchObject({ type: 'Promoted', actor: 'promotion staging-to-prod', to: '1.2.0' });
+    expect(plan.added[0]).toMatchObject({
+      type: 'Promoted',
+      actor: 'promotion staging-to-prod',
+      to: '1.2.0',
+    });
   });
 
   test('the newest writer of a shared field is the actor', () => {
     const a = app('core', { versions: { prod: '1.2.0' } }, {
       metadata: {
-        name: 'core', namespace: 'ns', generation: 1,
-        managedFields: [wrote('depot-cli.prod.bob', ['prod'], '2026-11-20T11:00:00Z'), wrote('depot-cli.prod.carol', ['prod'], '2026-11-20T09:00:00Z')],
+        name: 'core',
+        namespace: 'ns',
+        generation: 1,
+        managedFields: [
+          wrote('depot-cli.prod.bob', ['prod'], '2026-11-20T11:00:00Z'),
+          wrote('depot-cli.prod.carol', ['prod'], '2026-11-20T09:00:00Z'),
+        ],
       },
     } as Partial<Application>);
     expect(reconcile(a).plan.status.environments!.find((e) => e.name === 'prod')!.setBy).toBe('bob');
@@ -108,7 +152,10 @@ describe('requests and history', () => {
     let a = app('core', { versions: { dev: '1.0.0' } });
     for (let i = 1; i <= 5; i++) {
       a = { ...a, spec: { ...a.spec, versions: { dev: `1.0.${i}` } } };
-      a = { ...a, status: planApplication({ ...input(a), targets: [], now: later(i * 1000), historyLimit: 3 }).status };
+      a = {
+        ...a,
+        status: planApplication({ ...input(a), targets: [], now: later(i * 1000), historyLimit: 3 }).status,
+      };
     }
     expect(a.status!.history!.map((h) => h.to)).toEqual(['1.0.5', '1.0.4', '1.0.3']);
   });
@@ -128,29 +175,57 @@ describe('requests and history', () => {
     t.deployed = '1.2.0';
     t.deployedAt = '2026-11-20T12:05:00Z';
     const plan = planApplication(input(reported, { now: later(600_000) }));
-    expect(plan.status.targets!.find((x) => x.name === 'prod-eu')).toMatchObject({ deployed: '1.2.0', deployedAt: '2026-11-20T12:05:00Z' });
-    expect(plan.added).toEqual([expect.objectContaining({ type: 'Deployed', target: 'prod-eu', to: '1.2.0', time: '2026-11-20T12:05:00.000Z' })]);
+    expect(plan.status.targets!.find((x) => x.name === 'prod-eu')).toMatchObject({
+      deployed: '1.2.0',
+      deployedAt: '2026-11-20T12:05:00Z',
+    });
+    expect(plan.added).toEqual([
+      expect.objectContaining({
+        type: 'Deployed',
+        target: 'prod-eu',
+        to: '1.2.0',
+        time: '2026-11-20T12:05:00.000Z',
+      }),
+    ]);
     const again = planApplication(input({ ...reported, status: plan.status }, { now: later(700_000) }));
     expect(again.added).toEqual([]);
   });
 
   test('delivery none publishes at once; other kinds wait for their delivery', () => {
     const { plan } = reconcile(app('core', { versions: { prod: '1.2.0' } }), {
-      targets: [target('prod-eu', 'prod'), target('prod-argo', 'prod', { argocd: { applicationNamespace: 'argocd', applicationName: '${application}', set: { targetRevision: {} } } })],
+      targets: [
+        target('prod-eu', 'prod'),
+        target('prod-argo', 'prod', {
+          argocd: {
+            applicationNamespace: 'argocd',
+            applicationName: '${application}',
+            set: { targetRevision: {} },
+          },
+        }),
+      ],
     });
     expect(plan.status.targets!.find((t) => t.name === 'prod-eu')!.delivery!.state).toBe('Delivered');
     expect(plan.status.targets!.find((t) => t.name === 'prod-argo')!.delivery!.state).toBe('Pending');
-    expect(plan.status.conditions!.find((c) => c.type === 'Delivered')).toMatchObject({ status: 'False', reason: 'DeliveryPending' });
+    expect(plan.status.conditions!.find((c) => c.type === 'Delivered')).toMatchObject({
+      status: 'False',
+      reason: 'DeliveryPending',
+    });
   });
 });
 
 describe('freeze windows', () => {
-  const frozenProd = env('prod', { enabled: true, windows: [{ schedule: '0 18 * * 5', duration: '62h', timeZone: 'Europe/Berlin' }] });
+  const frozenProd = env('prod', {
+    enabled: true,
+    windows: [{ schedule: '0 18 * * 5', duration: '62h', timeZone: 'Europe/Berlin' }],
+  });
   const environments = byName(env('dev'), env('staging'), frozenProd);
   const saturday = new Date('2026-11-21T10:00:00Z');
 
   test('a request waits during a freeze and is delivered when it ends', () => {
-    const before = reconcile(app('core', { versions: { prod: '1.1.0' } }), { environments, now: new Date('2026-11-19T10:00:00Z') }).next;
+    const before = reconcile(app('core', { versions: { prod: '1.1.0' } }), {
+      environments,
+      now: new Date('2026-11-19T10:00:00Z'),
+    }).next;
     const req = { ...before, spec: { ...before.spec, versions: { prod: '1.2.0' } } };
     const held = planApplication(input(req, { environments, now: saturday }));
     const prod = held.status.environments!.find((e) => e.name === 'prod')!;
@@ -159,8 +234,13 @@ describe('freeze windows', () => {
     expect(held.requeueAt!.toISOString()).toBe('2026-11-23T07:00:00.000Z');
     expect(held.added.map((h) => h.type)).toEqual(['Requested', 'Blocked']);
 
-    const released = planApplication(input({ ...req, status: held.status }, { environments, now: held.requeueAt! }));
-    expect(released.status.environments!.find((e) => e.name === 'prod')).toMatchObject({ desired: '1.2.0', blocked: null });
+    const released = planApplication(
+      input({ ...req, status: held.status }, { environments, now: held.requeueAt! }),
+    );
+    expect(released.status.environments!.find((e) => e.name === 'prod')).toMatchObject({
+      desired: '1.2.0',
+      blocked: null,
+    });
     expect(released.added.map((h) => `${h.type} ${h.target ?? h.environment}`)).toEqual([
       'Unblocked prod',
       'Delivered prod-eu',
@@ -169,14 +249,20 @@ describe('freeze windows', () => {
   });
 
   test('a forced request goes through the freeze and is recorded as Forced', () => {
-    const before = reconcile(app('core', { versions: { prod: '1.1.0' } }), { environments, now: new Date('2026-11-19T10:00:00Z') }).next;
+    const before = reconcile(app('core', { versions: { prod: '1.1.0' } }), {
+      environments,
+      now: new Date('2026-11-19T10:00:00Z'),
+    }).next;
     const forced = {
       ...before,
       metadata: { ...before.metadata, annotations: { [`${FORCE_ANNOTATION_PREFIX}prod`]: '1.2.0' } },
       spec: { ...before.spec, versions: { prod: '1.2.0' } },
     };
     const plan = planApplication(input(forced, { environments, now: saturday }));
-    expect(plan.status.environments!.find((e) => e.name === 'prod')).toMatchObject({ desired: '1.2.0', blocked: null });
+    expect(plan.status.environments!.find((e) => e.name === 'prod')).toMatchObject({
+      desired: '1.2.0',
+      blocked: null,
+    });
     expect(plan.added.map((h) => h.type)).toEqual(['Requested', 'Forced', 'Delivered', 'Delivered']);
   });
 
@@ -191,9 +277,17 @@ describe('freeze windows', () => {
 describe('compatibility hook', () => {
   test('a blocked request keeps the previous version and is delivered once the requirement holds', () => {
     let ok = false;
-    const compatibility = () => (ok ? null : { reason: 'RequirementNotMet', message: 'dash 2.0.0 requires core >=1.12.0 <2.0.0; prod runs core 1.11.3' });
+    const compatibility = () =>
+      ok
+        ? null
+        : {
+            reason: 'RequirementNotMet',
+            message: 'dash 2.0.0 requires core >=1.12.0 <2.0.0; prod runs core 1.11.3',
+          };
     const first = reconcile(app('dash', { versions: { prod: '2.0.0' } }), { compatibility });
-    expect(first.plan.status.environments!.find((e) => e.name === 'prod')!.blocked!.message).toContain('requires core');
+    expect(first.plan.status.environments!.find((e) => e.name === 'prod')!.blocked!.message).toContain(
+      'requires core',
+    );
     expect(first.plan.status.conditions!.find((c) => c.type === 'Compatible')!.status).toBe('False');
     ok = true;
     const second = planApplication(input(first.next, { compatibility }));

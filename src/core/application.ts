@@ -65,7 +65,8 @@ export function planApplication(input: ApplicationInput): ApplicationPlan {
     const requested = app.spec.versions?.[env];
     const manager = versionWriter(app.metadata.managedFields as ManagedFieldsEntry[] | undefined, env);
     const setBy = requested === undefined ? undefined : manager ? actorOf(manager) : before?.setBy;
-    const forced = requested !== undefined && app.metadata.annotations?.[`${FORCE_ANNOTATION_PREFIX}${env}`] === requested;
+    const forced =
+      requested !== undefined && app.metadata.annotations?.[`${FORCE_ANNOTATION_PREFIX}${env}`] === requested;
     const decision = decide({ input, env, requested, scheme, before, forced });
     if (decision.requeueAt && (!requeueAt || decision.requeueAt < requeueAt)) requeueAt = decision.requeueAt;
 
@@ -81,7 +82,16 @@ export function planApplication(input: ApplicationInput): ApplicationPlan {
       blocked: decision.blocked,
       targets: (byEnv.get(env) ?? []).map((t) => t.metadata.name),
     };
-    added.push(...environmentHistory({ env, before, entry, manager, forcedThroughFreeze: decision.forcedThroughFreeze, now }));
+    added.push(
+      ...environmentHistory({
+        env,
+        before,
+        entry,
+        manager,
+        forcedThroughFreeze: decision.forcedThroughFreeze,
+        now,
+      }),
+    );
     return entry;
   });
 
@@ -93,7 +103,12 @@ export function planApplication(input: ApplicationInput): ApplicationPlan {
 
   const status: ApplicationStatus = {
     observedGeneration: app.metadata.generation,
-    conditions: setConditions(prev.conditions, conditionsFor(problems, environments, targets), app.metadata.generation, now),
+    conditions: setConditions(
+      prev.conditions,
+      conditionsFor(problems, environments, targets),
+      app.metadata.generation,
+      now,
+    ),
     environments,
     targets,
     history: prependHistory(prev.history, added, input.historyLimit),
@@ -135,7 +150,10 @@ function decide(d: {
   if (!environment) {
     return {
       desired: current,
-      blocked: { reason: 'EnvironmentNotFound', message: `Environment "${env}" does not exist; ${requested} waits` },
+      blocked: {
+        reason: 'EnvironmentNotFound',
+        message: `Environment "${env}" does not exist; ${requested} waits`,
+      },
     };
   }
   let freeze: ReturnType<typeof freezeState>;
@@ -145,13 +163,19 @@ function decide(d: {
     // Fail closed: a freeze that cannot be evaluated holds requests back.
     return {
       desired: current,
-      blocked: { reason: 'InvalidFreeze', message: `the freeze windows of ${env} cannot be evaluated: ${(err as Error).message}` },
+      blocked: {
+        reason: 'InvalidFreeze',
+        message: `the freeze windows of ${env} cannot be evaluated: ${(err as Error).message}`,
+      },
     };
   }
   if (freeze.frozen && !forced) {
     return {
       desired: current,
-      blocked: { reason: 'Frozen', message: `${env} is ${freeze.message}; ${input.app.metadata.name} ${requested} waits` },
+      blocked: {
+        reason: 'Frozen',
+        message: `${env} is ${freeze.message}; ${input.app.metadata.name} ${requested} waits`,
+      },
       ...(freeze.until ? { requeueAt: freeze.until } : {}),
     };
   }
@@ -185,7 +209,10 @@ function environmentHistory(h: {
   }
   const wasBlocked = before?.blocked ?? null;
   const isBlocked = entry.blocked ?? null;
-  if (isBlocked && (!wasBlocked || wasBlocked.reason !== isBlocked.reason || entry.requested !== before?.requested)) {
+  if (
+    isBlocked &&
+    (!wasBlocked || wasBlocked.reason !== isBlocked.reason || entry.requested !== before?.requested)
+  ) {
     out.push({
       time,
       type: 'Blocked',
@@ -234,9 +261,12 @@ function targetStatus(
   const desired = environments.find((e) => e.name === env)?.desired;
   const kind = deliveryKind(target);
   let delivery: ApplicationTargetStatus['delivery'];
-  if (desired === undefined) delivery = { state: 'Pending', message: 'no version is desired in this environment yet' };
-  else if (before?.desired === desired && before.delivery) delivery = before.delivery; // unchanged: keep as is
-  else if (kind === 'none') delivery = { state: 'Delivered', message: 'published (delivery: none)', lastAttempt: now.toISOString() };
+  if (desired === undefined)
+    delivery = { state: 'Pending', message: 'no version is desired in this environment yet' };
+  else if (before?.desired === desired && before.delivery)
+    delivery = before.delivery; // unchanged: keep as is
+  else if (kind === 'none')
+    delivery = { state: 'Delivered', message: 'published (delivery: none)', lastAttempt: now.toISOString() };
   else delivery = { state: 'Pending', message: `waiting for ${kind} delivery of ${desired}`, attempts: 0 };
   return {
     name,
@@ -298,7 +328,11 @@ function deployedHistory(
     const at = new Date(t.deployedAt).toISOString();
     if (oldest && at < new Date(oldest).toISOString()) continue; // older than what history still holds
     const recorded = history?.some(
-      (h) => h.type === 'Deployed' && h.target === t.name && h.to === t.deployed && new Date(h.time).toISOString() === at,
+      (h) =>
+        h.type === 'Deployed' &&
+        h.target === t.name &&
+        h.to === t.deployed &&
+        new Date(h.time).toISOString() === at,
     );
     if (recorded) continue;
     const previous = history?.find((h) => h.type === 'Deployed' && h.target === t.name);
@@ -324,27 +358,65 @@ function conditionsFor(
   const invalid = environments.filter((e) => e.blocked?.reason === 'InvalidVersion');
   const ready: ConditionInput =
     problems.length > 0
-      ? { type: 'Ready', status: 'False', reason: problems[0]!.reason, message: problems.map((p) => `${p.field}: ${p.message}`).join('; ') }
+      ? {
+          type: 'Ready',
+          status: 'False',
+          reason: problems[0]!.reason,
+          message: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+        }
       : invalid.length > 0
-        ? { type: 'Ready', status: 'False', reason: 'InvalidVersion', message: invalid.map((e) => e.blocked!.message).join('; ') }
-        : { type: 'Ready', status: 'True', reason: 'Resolved', message: `${environments.length} environments, ${targets.length} targets` };
+        ? {
+            type: 'Ready',
+            status: 'False',
+            reason: 'InvalidVersion',
+            message: invalid.map((e) => e.blocked!.message).join('; '),
+          }
+        : {
+            type: 'Ready',
+            status: 'True',
+            reason: 'Resolved',
+            message: `${environments.length} environments, ${targets.length} targets`,
+          };
 
-  const incompatible = environments.filter((e) => e.blocked && e.blocked.reason !== 'Frozen' && e.blocked.reason !== 'InvalidVersion' && e.blocked.reason !== 'EnvironmentNotFound');
+  const incompatible = environments.filter(
+    (e) =>
+      e.blocked &&
+      e.blocked.reason !== 'Frozen' &&
+      e.blocked.reason !== 'InvalidVersion' &&
+      e.blocked.reason !== 'EnvironmentNotFound',
+  );
   const compatible: ConditionInput =
     incompatible.length > 0
-      ? { type: 'Compatible', status: 'False', reason: incompatible[0]!.blocked!.reason, message: incompatible.map((e) => e.blocked!.message).join('; ') }
-      : { type: 'Compatible', status: 'True', reason: 'RequirementsMet', message: 'every requested version satisfies the compatibility rules' };
+      ? {
+          type: 'Compatible',
+          status: 'False',
+          reason: incompatible[0]!.blocked!.reason,
+          message: incompatible.map((e) => e.blocked!.message).join('; '),
+        }
+      : {
+          type: 'Compatible',
+          status: 'True',
+          reason: 'RequirementsMet',
+          message: 'every requested version satisfies the compatibility rules',
+        };
 
   const undelivered = targets.filter((t) => t.desired !== undefined && t.delivery?.state !== 'Delivered');
   const failed = undelivered.filter((t) => t.delivery?.state === 'Failed');
   const delivered: ConditionInput =
     undelivered.length === 0
-      ? { type: 'Delivered', status: 'True', reason: 'Delivered', message: `desired versions delivered to ${targets.length} targets` }
+      ? {
+          type: 'Delivered',
+          status: 'True',
+          reason: 'Delivered',
+          message: `desired versions delivered to ${targets.length} targets`,
+        }
       : {
           type: 'Delivered',
           status: 'False',
           reason: failed.length > 0 ? 'DeliveryFailed' : 'DeliveryPending',
-          message: undelivered.map((t) => `${t.name}: ${t.delivery?.state ?? 'Pending'} ${t.delivery?.message ?? ''}`.trim()).join('; '),
+          message: undelivered
+            .map((t) => `${t.name}: ${t.delivery?.state ?? 'Pending'} ${t.delivery?.message ?? ''}`.trim())
+            .join('; '),
         };
   return [ready, compatible, delivered];
 }

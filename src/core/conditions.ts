@@ -39,9 +39,15 @@ export function setConditions(
   generation: number | undefined,
   now: Date,
 ): Condition[] {
-  return inputs.reduce<Condition[]>((acc, c) => setCondition(acc, c, generation, now), [...(conditions ?? [])]);
+  return inputs.reduce<Condition[]>(
+    (acc, c) => setCondition(acc, c, generation, now),
+    [...(conditions ?? [])],
+  );
 }
 
-export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
+export function findCondition(
+  conditions: readonly Condition[] | undefined,
+  type: string,
+): Condition | undefined {
   return conditions?.find((c) => c.type === type);
 }

@@ -14,7 +14,10 @@ describe('freezeState', () => {
   });
 
   // Friday 18:00 Berlin for 62h -> Monday 08:00 Berlin.
-  const weekend = { enabled: true, windows: [{ schedule: '0 18 * * 5', duration: '62h', timeZone: 'Europe/Berlin' }] };
+  const weekend = {
+    enabled: true,
+    windows: [{ schedule: '0 18 * * 5', duration: '62h', timeZone: 'Europe/Berlin' }],
+  };
 
   test('inside a weekend window: frozen until its end', () => {
     const s = freezeState(weekend, at('2026-11-21T10:00:00Z')); // Saturday

@@ -4,8 +4,7 @@ import { parseDuration } from './duration.js';
 import { nextRun, previousRun } from './schedule.js';
 
 export type FreezeState =
-  | { frozen: false; nextStart?: Date }
-  | { frozen: true; until?: Date; message: string };
+  { frozen: false; nextStart?: Date } | { frozen: true; until?: Date; message: string };
 
 /**
  * Frozen when enabled with no windows (until disabled), or inside a window:
@@ -14,7 +13,8 @@ export type FreezeState =
 export function freezeState(freeze: Freeze | undefined, now: Date): FreezeState {
   if (!freeze?.enabled) return { frozen: false };
   const windows = freeze.windows ?? [];
-  if (windows.length === 0) return { frozen: true, message: 'frozen until spec.freeze.enabled is set to false' };
+  if (windows.length === 0)
+    return { frozen: true, message: 'frozen until spec.freeze.enabled is set to false' };
 
   let until: Date | undefined;
   let nextStart: Date | undefined;

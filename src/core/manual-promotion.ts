@@ -9,8 +9,7 @@ import { resolveEnvironments } from './resolve.js';
 import { matchesSelector } from './selector.js';
 
 export type ManualPromotion =
-  | { ok: true; from: string; to: string; version: string; via: string }
-  | { ok: false; message: string };
+  { ok: true; from: string; to: string; version: string; via: string } | { ok: false; message: string };
 
 export function planManualPromotion(opts: {
   app: Application;
@@ -23,12 +22,15 @@ export function planManualPromotion(opts: {
   const { app, to } = opts;
   const name = app.metadata.name;
   const { names } = resolveEnvironments(app, opts.sets, opts.environments);
-  if (!names.includes(to)) return { ok: false, message: `${to} is not an environment of ${name} (${names.join(', ') || 'none'})` };
+  if (!names.includes(to))
+    return { ok: false, message: `${to} is not an environment of ${name} (${names.join(', ') || 'none'})` };
 
   let from = opts.from;
   let via = '--from';
   if (from === undefined) {
-    const promos = opts.promotions.filter((p) => p.spec.to === to && matchesSelector(p.spec.selector, app.metadata.labels));
+    const promos = opts.promotions.filter(
+      (p) => p.spec.to === to && matchesSelector(p.spec.selector, app.metadata.labels),
+    );
     if (promos.length > 1) {
       return {
         ok: false,
@@ -46,7 +48,8 @@ export function planManualPromotion(opts: {
     }
   }
   if (from === to) return { ok: false, message: `--from and the target environment are both ${to}` };
-  if (!names.includes(from)) return { ok: false, message: `${from} is not an environment of ${name} (${names.join(', ')})` };
+  if (!names.includes(from))
+    return { ok: false, message: `${from} is not an environment of ${name} (${names.join(', ')})` };
   const version = app.status?.environments?.find((e) => e.name === from)?.desired;
   if (!version) return { ok: false, message: `no version of ${name} is desired in ${from} yet` };
   return { ok: true, from, to, version, via };

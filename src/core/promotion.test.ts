@@ -21,19 +21,33 @@ function settled(a: Application, at: Date, deployed?: Record<string, string>): A
   return { ...a, status };
 }
 
-const devToStaging = (extra: Partial<Promotion['spec']> = {}) => promotion('dev-to-staging', { from: 'dev', to: 'staging', ...extra });
+const devToStaging = (extra: Partial<Promotion['spec']> = {}) =>
+  promotion('dev-to-staging', { from: 'dev', to: 'staging', ...extra });
 
 describe('planPromotion', () => {
   test('promotes once the soak time has passed, and waits before', () => {
     const core = settled(app('core', { versions: { dev: '1.2.0', staging: '1.1.0' } }), t0);
-    const waiting = planPromotion({ promotion: devToStaging({ after: '10m' }), applications: [core], now: minutes(5) });
+    const waiting = planPromotion({
+      promotion: devToStaging({ after: '10m' }),
+      applications: [core],
+      now: minutes(5),
+    });
     expect(waiting.results).toEqual([
-      { application: 'core', version: '1.2.0', outcome: 'Waiting', reason: 'soaking in dev for 10m, until 2026-11-20T12:10:00.000Z' },
+      {
+        application: 'core',
+        version: '1.2.0',
+        outcome: 'Waiting',
+        reason: 'soaking in dev for 10m, until 2026-11-20T12:10:00.000Z',
+      },
     ]);
     expect(waiting.writes).toEqual([]);
     expect(waiting.requeueAt).toEqual(minutes(10));
 
-    const promoted = planPromotion({ promotion: devToStaging({ after: '10m' }), applications: [core], now: minutes(10) });
+    const promoted = planPromotion({
+      promotion: devToStaging({ after: '10m' }),
+      applications: [core],
+      now: minutes(10),
+    });
     expect(promoted.results[0]).toMatchObject({ outcome: 'Promoted', version: '1.2.0' });
     expect(promoted.writes).toEqual([{ application: 'core', version: '1.2.0' }]);
   });
@@ -53,23 +67,40 @@ describe('planPromotion', () => {
       reason: 'waiting for 1.2.0 to be reported deployed on dev-1 (reports nothing)',
     });
     const deployed = settled(app('core', { versions: { dev: '1.2.0' } }), t0, { 'dev-1': '1.2.0' });
-    expect(planPromotion({ promotion: p, applications: [deployed], now: minutes(1) }).results[0]!.outcome).toBe('Promoted');
+    expect(
+      planPromotion({ promotion: p, applications: [deployed], now: minutes(1) }).results[0]!.outcome,
+    ).toBe('Promoted');
   });
 
   test('allow limits the semver step; downgrades are never automatic', () => {
     const minor = settled(app('core', { versions: { dev: '1.3.0', staging: '1.2.0' } }), t0);
-    const plan = planPromotion({ promotion: devToStaging({ allow: ['patch'] }), applications: [minor], now: minutes(1) });
-    expect(plan.results[0]).toMatchObject({ outcome: 'Blocked', reason: '1.2.0 → 1.3.0 is a minor step; spec.allow permits patch' });
+    const plan = planPromotion({
+      promotion: devToStaging({ allow: ['patch'] }),
+      applications: [minor],
+      now: minutes(1),
+    });
+    expect(plan.results[0]).toMatchObject({
+      outcome: 'Blocked',
+      reason: '1.2.0 → 1.3.0 is a minor step; spec.allow permits patch',
+    });
     const down = settled(app('core', { versions: { dev: '1.1.0', staging: '1.2.0' } }), t0);
-    expect(planPromotion({ promotion: devToStaging(), applications: [down], now: minutes(1) }).results[0]!.outcome).toBe('Blocked');
+    expect(
+      planPromotion({ promotion: devToStaging(), applications: [down], now: minutes(1) }).results[0]!.outcome,
+    ).toBe('Blocked');
   });
 
   test('opaque versions are promoted on any change, but refuse spec.allow with a clear reason', () => {
-    const model = settled(app('model', { versionScheme: 'opaque', versions: { dev: 'resnet-b', staging: 'resnet-a' } }), t0);
-    expect(planPromotion({ promotion: devToStaging(), applications: [model], now: minutes(1) }).writes).toEqual([
-      { application: 'model', version: 'resnet-b' },
-    ]);
-    expect(planPromotion({ promotion: devToStaging({ allow: ['patch'] }), applications: [model], now: minutes(1) }).results[0]).toMatchObject({
+    const model = settled(
+      app('model', { versionScheme: 'opaque', versions: { dev: 'resnet-b', staging: 'resnet-a' } }),
+      t0,
+    );
+    expect(
+      planPromotion({ promotion: devToStaging(), applications: [model], now: minutes(1) }).writes,
+    ).toEqual([{ application: 'model', version: 'resnet-b' }]);
+    expect(
+      planPromotion({ promotion: devToStaging({ allow: ['patch'] }), applications: [model], now: minutes(1) })
+        .results[0],
+    ).toMatchObject({
       outcome: 'Blocked',
       reason: expect.stringContaining('spec.allow needs semantic versions; model uses versionScheme opaque'),
     });
@@ -79,7 +110,10 @@ describe('planPromotion', () => {
     const labelled = settled(app('core', { versions: { dev: '1.0.0' } }), t0);
     labelled.metadata.labels = { tier: 'backend' };
     const other = settled(app('web', { versions: { dev: '1.0.0' } }), t0);
-    const devOnly = settled(app('tool', { environmentSets: [], environments: [{ name: 'dev' }], versions: { dev: '1.0.0' } }), t0);
+    const devOnly = settled(
+      app('tool', { environmentSets: [], environments: [{ name: 'dev' }], versions: { dev: '1.0.0' } }),
+      t0,
+    );
     const plan = planPromotion({
       promotion: devToStaging({ selector: { matchLabels: { tier: 'backend' } } }),
       applications: [labelled, other, devOnly],
@@ -90,32 +124,58 @@ describe('planPromotion', () => {
 
   describe('schedule', () => {
     const daily9 = (lastRunTime?: string) =>
-      promotion('staging-to-prod', { from: 'staging', to: 'prod', schedule: '0 9 * * *', timeZone: 'Europe/Berlin' }, lastRunTime ? { status: { lastRunTime } } : {});
-    const core = settled(app('core', { versions: { staging: '1.2.0', prod: '1.1.0' } }), new Date('2026-11-19T00:00:00Z'));
+      promotion(
+        'staging-to-prod',
+        { from: 'staging', to: 'prod', schedule: '0 9 * * *', timeZone: 'Europe/Berlin' },
+        lastRunTime ? { status: { lastRunTime } } : {},
+      );
+    const core = settled(
+      app('core', { versions: { staging: '1.2.0', prod: '1.1.0' } }),
+      new Date('2026-11-19T00:00:00Z'),
+    );
 
     test('eligible versions wait for the next scheduled time', () => {
-      const plan = planPromotion({ promotion: daily9('2026-11-20T08:00:00Z'), applications: [core], now: new Date('2026-11-20T12:00:00Z') });
+      const plan = planPromotion({
+        promotion: daily9('2026-11-20T08:00:00Z'),
+        applications: [core],
+        now: new Date('2026-11-20T12:00:00Z'),
+      });
       expect(plan.ran).toBe(false);
-      expect(plan.results[0]).toMatchObject({ outcome: 'Waiting', reason: 'eligible; next scheduled run at 2026-11-21T08:00:00.000Z' });
+      expect(plan.results[0]).toMatchObject({
+        outcome: 'Waiting',
+        reason: 'eligible; next scheduled run at 2026-11-21T08:00:00.000Z',
+      });
       expect(plan.requeueAt).toEqual(new Date('2026-11-21T08:00:00Z'));
     });
 
     test('at the scheduled time they are promoted and the next run is computed', () => {
-      const plan = planPromotion({ promotion: daily9('2026-11-20T08:00:00Z'), applications: [core], now: new Date('2026-11-21T08:00:00Z') });
+      const plan = planPromotion({
+        promotion: daily9('2026-11-20T08:00:00Z'),
+        applications: [core],
+        now: new Date('2026-11-21T08:00:00Z'),
+      });
       expect(plan.ran).toBe(true);
       expect(plan.writes).toEqual([{ application: 'core', version: '1.2.0' }]);
       expect(plan.nextRunTime).toEqual(new Date('2026-11-22T08:00:00Z'));
     });
 
     test('several missed runs (operator down for days) run once', () => {
-      const plan = planPromotion({ promotion: daily9('2026-11-15T08:00:00Z'), applications: [core], now: new Date('2026-11-21T12:00:00Z') });
+      const plan = planPromotion({
+        promotion: daily9('2026-11-15T08:00:00Z'),
+        applications: [core],
+        now: new Date('2026-11-21T12:00:00Z'),
+      });
       expect(plan.ran).toBe(true);
       expect(plan.writes).toHaveLength(1);
       expect(plan.nextRunTime).toEqual(new Date('2026-11-22T08:00:00Z'));
     });
 
     test('DST: 09:00 Berlin is 08:00Z in winter and 07:00Z in summer', () => {
-      const summer = planPromotion({ promotion: daily9('2026-03-28T08:00:00Z'), applications: [core], now: new Date('2026-03-28T12:00:00Z') });
+      const summer = planPromotion({
+        promotion: daily9('2026-03-28T08:00:00Z'),
+        applications: [core],
+        now: new Date('2026-03-28T12:00:00Z'),
+      });
       expect(summer.nextRunTime).toEqual(new Date('2026-03-29T07:00:00Z'));
     });
   });
@@ -123,11 +183,17 @@ describe('planPromotion', () => {
 
 describe('ordering and cycles', () => {
   test('required applications are written first', () => {
-    const dash = app('dash', { compatibility: [{ requires: { application: 'core', versions: '>=1.12.0' } }] });
+    const dash = app('dash', {
+      compatibility: [{ requires: { application: 'core', versions: '>=1.12.0' } }],
+    });
     const ide = app('ide', { compatibility: [{ requires: { application: 'dash', versions: '>=2.0.0' } }] });
     const core = app('core');
     const order = orderByRequirements(
-      [{ application: 'ide', version: '1' }, { application: 'dash', version: '2' }, { application: 'core', version: '3' }],
+      [
+        { application: 'ide', version: '1' },
+        { application: 'dash', version: '2' },
+        { application: 'core', version: '3' },
+      ],
       [dash, ide, core],
     );
     expect(order.map((w) => w.application)).toEqual(['core', 'dash', 'ide']);

@@ -31,7 +31,10 @@ export interface PromotionInput {
 }
 
 /** Applications a Promotion covers: selected, and having both environments. */
-export function coveredApplications(promotion: Promotion, applications: readonly Application[]): Application[] {
+export function coveredApplications(
+  promotion: Promotion,
+  applications: readonly Application[],
+): Application[] {
   const { from, to, selector } = promotion.spec;
   return applications.filter((a) => {
     if (!matchesSelector(selector, a.metadata.labels)) return false;
@@ -79,22 +82,34 @@ export function planPromotion({ promotion, applications, now }: PromotionInput):
       continue;
     }
     if (scheme === 'opaque' && promotion.spec.allow?.length) {
-      result('Blocked', `spec.allow needs semantic versions; ${name} uses versionScheme opaque (remove allow or select only semver applications)`);
+      result(
+        'Blocked',
+        `spec.allow needs semantic versions; ${name} uses versionScheme opaque (remove allow or select only semver applications)`,
+      );
       continue;
     }
     const step = classifyStep(scheme, current, candidate);
     if (step === 'downgrade') {
-      result('Blocked', `${candidate} is older than ${current} in ${to}; downgrades are promoted only by hand (depot promote)`);
+      result(
+        'Blocked',
+        `${candidate} is older than ${current} in ${to}; downgrades are promoted only by hand (depot promote)`,
+      );
       continue;
     }
     if (!stepAllowed(step, promotion.spec.allow)) {
-      result('Blocked', `${current} → ${candidate} is a ${step} step; spec.allow permits ${promotion.spec.allow!.join(', ')}`);
+      result(
+        'Blocked',
+        `${current} → ${candidate} is a ${step} step; spec.allow permits ${promotion.spec.allow!.join(', ')}`,
+      );
       continue;
     }
     const since = source.desiredSince ? new Date(source.desiredSince) : now;
     const eligibleAt = new Date(since.getTime() + afterMs);
     if (eligibleAt > now) {
-      result('Waiting', `soaking in ${from} for ${formatDuration(afterMs)}, until ${eligibleAt.toISOString()}`);
+      result(
+        'Waiting',
+        `soaking in ${from} for ${formatDuration(afterMs)}, until ${eligibleAt.toISOString()}`,
+      );
       earlier(eligibleAt);
       continue;
     }
@@ -132,15 +147,22 @@ export function planPromotion({ promotion, applications, now }: PromotionInput):
  * (core before dash): a set of versions that only work together moves
  * together, in an order where each step can be evaluated.
  */
-export function orderByRequirements(writes: PromotionWrite[], applications: readonly Application[]): PromotionWrite[] {
+export function orderByRequirements(
+  writes: PromotionWrite[],
+  applications: readonly Application[],
+): PromotionWrite[] {
   const requires = new Map(
-    applications.map((a) => [a.metadata.name, new Set((a.spec.compatibility ?? []).map((r) => r.requires.application))]),
+    applications.map((a) => [
+      a.metadata.name,
+      new Set((a.spec.compatibility ?? []).map((r) => r.requires.application)),
+    ]),
   );
   const pending = [...writes].sort((a, b) => a.application.localeCompare(b.application));
   const ordered: PromotionWrite[] = [];
   while (pending.length > 0) {
     const i = pending.findIndex(
-      (w) => ![...(requires.get(w.application) ?? [])].some((dep) => pending.some((p) => p.application === dep)),
+      (w) =>
+        ![...(requires.get(w.application) ?? [])].some((dep) => pending.some((p) => p.application === dep)),
     );
     // A requirement cycle between applications: keep name order for the rest.
     ordered.push(...pending.splice(i >= 0 ? i : 0, 1));

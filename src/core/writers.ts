@@ -22,7 +22,11 @@ export function promotionManager(promotion: string): string {
 }
 
 /** Field manager of a person's or CI's write of one environment (`depot set-version`, `depot promote`). */
-export function userManager(prefix: typeof SET_VERSION_MANAGER_PREFIX | typeof MANUAL_PROMOTE_MANAGER_PREFIX, env: string, user: string): string {
+export function userManager(
+  prefix: typeof SET_VERSION_MANAGER_PREFIX | typeof MANUAL_PROMOTE_MANAGER_PREFIX,
+  env: string,
+  user: string,
+): string {
   // Field managers are at most 128 characters; keep the readable part.
   return `${prefix}${env}.${user}`.slice(0, 128);
 }
@@ -39,7 +43,8 @@ export function writeKind(manager: string | undefined): WriteKind {
 /** A readable actor for the audit trail: `promotion staging-to-prod`, `alice`, or the raw manager. */
 export function actorOf(manager: string | undefined): string {
   if (!manager) return 'unknown';
-  if (manager.startsWith(PROMOTION_MANAGER_PREFIX)) return `promotion ${manager.slice(PROMOTION_MANAGER_PREFIX.length)}`;
+  if (manager.startsWith(PROMOTION_MANAGER_PREFIX))
+    return `promotion ${manager.slice(PROMOTION_MANAGER_PREFIX.length)}`;
   for (const prefix of [MANUAL_PROMOTE_MANAGER_PREFIX, SET_VERSION_MANAGER_PREFIX]) {
     if (!manager.startsWith(prefix)) continue;
     const rest = manager.slice(prefix.length);
@@ -53,10 +58,15 @@ export function actorOf(manager: string | undefined): string {
  * The field manager that last wrote `spec.versions.<env>` (the newest entry
  * owning it: after a same-value apply two managers may share a field).
  */
-export function versionWriter(managedFields: readonly ManagedFieldsEntry[] | undefined, env: string): string | undefined {
+export function versionWriter(
+  managedFields: readonly ManagedFieldsEntry[] | undefined,
+  env: string,
+): string | undefined {
   let best: { manager: string; time: number } | undefined;
   for (const entry of managedFields ?? []) {
-    const spec = (entry.fieldsV1 as Record<string, Record<string, Record<string, unknown>>> | undefined)?.['f:spec'];
+    const spec = (entry.fieldsV1 as Record<string, Record<string, Record<string, unknown>>> | undefined)?.[
+      'f:spec'
+    ];
     const versions = spec?.['f:versions'];
     if (!versions || !(`f:${env}` in versions) || !entry.manager) continue;
     const time = entry.time ? new Date(entry.time).getTime() : 0;

@@ -123,7 +123,11 @@ async function assertPortFree(port: number): Promise<void> {
   await new Promise<void>((res, rej) => {
     const srv = createServer();
     srv.once('error', () =>
-      rej(new ControlPlaneError(`port ${port} on 127.0.0.1 is in use: stop what listens there or pick another --port`)),
+      rej(
+        new ControlPlaneError(
+          `port ${port} on 127.0.0.1 is in use: stop what listens there or pick another --port`,
+        ),
+      ),
     );
     srv.listen(port, '127.0.0.1', () => srv.close(() => res()));
   });
@@ -223,10 +227,15 @@ export async function up(opts: UpOptions): Promise<ControlPlaneState> {
     const bin = ensureBinaries(log);
     const pki = join(dir, 'pki');
     const pkiRes = spawnSync(join(bin, 'depot-pki'), ['--dir', pki], { encoding: 'utf8' });
-    if (pkiRes.status !== 0) throw new ControlPlaneError(`generating certificates failed: ${pkiRes.stderr.trim()}`);
+    if (pkiRes.status !== 0)
+      throw new ControlPlaneError(`generating certificates failed: ${pkiRes.stderr.trim()}`);
 
     if (opts.port) await assertPortFree(opts.port);
-    const ports = { etcd: await freePort(), etcdPeer: await freePort(), apiserver: opts.port ?? (await freePort()) };
+    const ports = {
+      etcd: await freePort(),
+      etcdPeer: await freePort(),
+      apiserver: opts.port ?? (await freePort()),
+    };
     const logs = join(dir, 'logs');
     mkdirSync(logs, { recursive: true });
 
@@ -249,14 +258,23 @@ export async function up(opts: UpOptions): Promise<ControlPlaneState> {
       etcdLog,
     );
     const etcdDied = () =>
-      isAlive(etcd.pid) ? undefined : `etcd exited during start-up; last lines of ${etcdLog}:\n${tail(etcdLog)}`;
+      isAlive(etcd.pid)
+        ? undefined
+        : `etcd exited during start-up; last lines of ${etcdLog}:\n${tail(etcdLog)}`;
     await waitFor('etcd', () => httpOk(`${etcdUrl}/health`), etcdDied, 30_000);
     log(`etcd ready on ${etcdUrl} (${Date.now() - started} ms)`);
 
     const server = `https://127.0.0.1:${ports.apiserver}`;
     const pids: ControlPlaneState['pids'] = { etcd: etcd.pid!, apiserver: 0 };
     try {
-      pids.apiserver = await startApiserver({ bin, dir, etcdUrl, port: ports.apiserver, etcdDied, readyTimeoutMs: opts.readyTimeoutMs });
+      pids.apiserver = await startApiserver({
+        bin,
+        dir,
+        etcdUrl,
+        port: ports.apiserver,
+        etcdDied,
+        readyTimeoutMs: opts.readyTimeoutMs,
+      });
     } catch (err) {
       stopProcesses({ pids });
       throw err;
@@ -338,7 +356,9 @@ async function startApiserver(s: ApiserverStart): Promise<number> {
   );
   const anyDied = () =>
     s.etcdDied() ??
-    (isAlive(apiserver.pid) ? undefined : `kube-apiserver exited during start-up; last lines of ${apiLog}:\n${tail(apiLog)}`);
+    (isAlive(apiserver.pid)
+      ? undefined
+      : `kube-apiserver exited during start-up; last lines of ${apiLog}:\n${tail(apiLog)}`);
   try {
     await waitFor('kube-apiserver', () => apiserverReady(server, pki), anyDied, s.readyTimeoutMs ?? 90_000);
   } catch (err) {
@@ -353,7 +373,10 @@ async function startApiserver(s: ApiserverStart): Promise<number> {
  * port and etcd (data kept): how tests prove that clients survive an outage.
  * `during` runs while the server is down.
  */
-export async function restartApiserver(dir: string, opts: { downtimeMs?: number; during?: () => Promise<void> } = {}): Promise<ControlPlaneState> {
+export async function restartApiserver(
+  dir: string,
+  opts: { downtimeMs?: number; during?: () => Promise<void> } = {},
+): Promise<ControlPlaneState> {
   const state = readState(resolve(dir));
   if (!state) throw new ControlPlaneError(`no control plane state in ${dir}`);
   stopProcesses({ pids: { etcd: 0, apiserver: state.pids.apiserver } });
@@ -417,7 +440,8 @@ export function down(dir: string, opts: { purge?: boolean } = {}): DownResult {
     const stopped = stopProcesses(state);
     rmSync(stateFile(dir), { force: true });
     if (opts.purge) {
-      for (const sub of ['etcd', 'logs', 'apiserver-certs']) rmSync(join(dir, sub), { recursive: true, force: true });
+      for (const sub of ['etcd', 'logs', 'apiserver-certs'])
+        rmSync(join(dir, sub), { recursive: true, force: true });
     }
     return { stopped, wasRunning: stopped.length > 0 };
   } finally {
@@ -437,7 +461,8 @@ export async function status(dir: string): Promise<StatusResult> {
   if (!state) return { running: false, ready: false, problems: [] };
   const problems: string[] = [];
   if (!isAlive(state.pids.etcd)) problems.push(`etcd (pid ${state.pids.etcd}) is not running`);
-  if (!isAlive(state.pids.apiserver)) problems.push(`kube-apiserver (pid ${state.pids.apiserver}) is not running`);
+  if (!isAlive(state.pids.apiserver))
+    problems.push(`kube-apiserver (pid ${state.pids.apiserver}) is not running`);
   const running = problems.length === 0;
   const ready = running && (await apiserverReady(state.server, join(state.dir, 'pki')));
   if (running && !ready) problems.push('kube-apiserver is running but /readyz is not ok');

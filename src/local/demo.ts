@@ -36,11 +36,21 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
 
   say(`== Installing the CRDs and the samples (config/samples) into namespace ${opts.namespace}`);
   await applyManifests(kc, loadManifests(join(root, 'crds')), { fieldManager: 'depot-demo' });
-  await applyManifests(kc, loadManifests(join(root, 'config', 'samples')), { fieldManager: 'depot-demo', namespace: opts.namespace });
+  await applyManifests(kc, loadManifests(join(root, 'config', 'samples')), {
+    fieldManager: 'depot-demo',
+    namespace: opts.namespace,
+  });
   // The sample soaks 10 minutes in dev; the demo shortens it so it finishes in seconds.
   await applyManifests(
     kc,
-    [{ apiVersion: 'depot.sh/v1alpha1', kind: 'Promotion', metadata: { name: 'dev-to-staging' }, spec: { from: 'dev', to: 'staging', after: '5s' } } as never],
+    [
+      {
+        apiVersion: 'depot.sh/v1alpha1',
+        kind: 'Promotion',
+        metadata: { name: 'dev-to-staging' },
+        spec: { from: 'dev', to: 'staging', after: '5s' },
+      } as never,
+    ],
     { fieldManager: 'depot-demo', namespace: opts.namespace },
   );
 
@@ -56,7 +66,11 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     const deadline = Date.now() + opts.timeoutMs;
 
     say('== The operator computes every application × environment (desired version per cell)');
-    await waitFor(cluster, deadline, (apps) => apps.length === 3 && apps.every((a) => (a.status?.environments?.length ?? 0) === 3));
+    await waitFor(
+      cluster,
+      deadline,
+      (apps) => apps.length === 3 && apps.every((a) => (a.status?.environments?.length ?? 0) === 3),
+    );
     say(renderVersionTable(await apps(cluster)));
 
     const cli = (...args: string[]) => runCli(root, state.kubeconfig, opts.namespace, args);
@@ -77,7 +91,9 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
       say('stopped the operator and the control plane.');
       return;
     }
-    say(`The operator keeps running (logs: ${join(state.dir, 'logs', 'operator.log')}). Try, in another shell:`);
+    say(
+      `The operator keeps running (logs: ${join(state.dir, 'logs', 'operator.log')}). Try, in another shell:`,
+    );
     say(`  export KUBECONFIG=${state.kubeconfig}`);
     say(`  node bin/depot.js get applications -n ${opts.namespace}`);
     say(`  node bin/depot.js promote core prod -n ${opts.namespace}`);
@@ -119,15 +135,21 @@ function startOperator(root: string, kubeconfig: string, namespace: string, dir:
   );
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
-  say(`== Started the operator (pid ${child.pid}; logs and audit lines in ${join(dir, 'logs', 'operator.log')})`);
+  say(
+    `== Started the operator (pid ${child.pid}; logs and audit lines in ${join(dir, 'logs', 'operator.log')})`,
+  );
   return child;
 }
 
 function runCli(root: string, kubeconfig: string, namespace: string, args: string[]): void {
   say(`$ depot ${args.join(' ')}`);
-  const res = spawnSync(process.execPath, [join(root, 'bin', 'depot.js'), ...args, '-n', namespace, '--kubeconfig', kubeconfig], {
-    encoding: 'utf8',
-  });
+  const res = spawnSync(
+    process.execPath,
+    [join(root, 'bin', 'depot.js'), ...args, '-n', namespace, '--kubeconfig', kubeconfig],
+    {
+      encoding: 'utf8',
+    },
+  );
   process.stdout.write(res.stdout.replace(/^/gm, '  ').replace(/ {2}$/, ''));
   if (res.status !== 0) throw new Error(`depot ${args[0]} failed: ${res.stderr.trim()}`);
 }
@@ -137,10 +159,15 @@ async function apps(cluster: Cluster): Promise<Application[]> {
 }
 
 function desired(list: Application[], app: string, env: string): string | undefined {
-  return list.find((a) => a.metadata.name === app)?.status?.environments?.find((e) => e.name === env)?.desired;
+  return list.find((a) => a.metadata.name === app)?.status?.environments?.find((e) => e.name === env)
+    ?.desired;
 }
 
-async function waitFor(cluster: Cluster, deadline: number, done: (apps: Application[]) => boolean): Promise<void> {
+async function waitFor(
+  cluster: Cluster,
+  deadline: number,
+  done: (apps: Application[]) => boolean,
+): Promise<void> {
   while (Date.now() < deadline) {
     if (done(await apps(cluster))) return;
     await sleep(500);

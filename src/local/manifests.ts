@@ -88,7 +88,11 @@ async function applyCrd(api: CustomObjectsApi, crd: KubernetesObject, fieldManag
   }
 }
 
-async function applyOne(client: KubernetesObjectApi, obj: KubernetesObject, fieldManager: string): Promise<void> {
+async function applyOne(
+  client: KubernetesObjectApi,
+  obj: KubernetesObject,
+  fieldManager: string,
+): Promise<void> {
   try {
     await client.patch(obj, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
   } catch (err) {
@@ -105,7 +109,8 @@ export async function waitForCrds(kc: KubeConfig, names: string[], timeoutMs = 3
     for (;;) {
       const crd = await api.readCustomResourceDefinition({ name });
       if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
-      if (Date.now() > deadline) throw new Error(`CRD ${name} was not Established within ${timeoutMs / 1000}s`);
+      if (Date.now() > deadline)
+        throw new Error(`CRD ${name} was not Established within ${timeoutMs / 1000}s`);
       await sleep(100);
     }
   }
@@ -122,6 +127,7 @@ export function errorMessage(err: unknown): string {
       /* not JSON */
     }
   }
-  if (body && typeof body === 'object' && 'message' in body) return String((body as { message: unknown }).message);
+  if (body && typeof body === 'object' && 'message' in body)
+    return String((body as { message: unknown }).message);
   return err instanceof Error ? err.message : String(err);
 }

@@ -4,7 +4,8 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 
 export function testKubeConfig(): KubeConfig {
   const path = process.env.DEPOT_TEST_KUBECONFIG;
-  if (!path) throw new Error('DEPOT_TEST_KUBECONFIG is not set: run integration tests through jest (global setup)');
+  if (!path)
+    throw new Error('DEPOT_TEST_KUBECONFIG is not set: run integration tests through jest (global setup)');
   const kc = new KubeConfig();
   kc.loadFromFile(path);
   return kc;

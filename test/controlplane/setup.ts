@@ -28,10 +28,14 @@ export default async function globalSetup(): Promise<void> {
 
   // If this Jest process dies without its teardown (Ctrl-C, kill), the
   // watchdog stops the control plane so no orphan processes are left.
-  const watchdog = spawn(process.execPath, [join(root, 'test', 'controlplane', 'watchdog.js'), String(process.pid), dir], {
-    detached: true,
-    stdio: 'ignore',
-  });
+  const watchdog = spawn(
+    process.execPath,
+    [join(root, 'test', 'controlplane', 'watchdog.js'), String(process.pid), dir],
+    {
+      detached: true,
+      stdio: 'ignore',
+    },
+  );
   watchdog.unref();
 
   const kc = new KubeConfig();

@@ -35,7 +35,9 @@ const crd: V1CustomResourceDefinition = {
               spec: {
                 type: 'object',
                 properties: { min: { type: 'integer' }, max: { type: 'integer' } },
-                x_kubernetes_validations: [{ rule: 'self.min <= self.max', message: 'min must not exceed max' }],
+                x_kubernetes_validations: [
+                  { rule: 'self.min <= self.max', message: 'min must not exceed max' },
+                ],
               },
             },
           },
@@ -121,7 +123,13 @@ test('a watch delivers ADDED and MODIFIED events', async () => {
     () => undefined,
   );
   try {
-    await objects.createNamespacedCustomObject({ group, version: 'v1', namespace: ns, plural: 'widgets', body: widget('w2', 1, 2) });
+    await objects.createNamespacedCustomObject({
+      group,
+      version: 'v1',
+      namespace: ns,
+      plural: 'widgets',
+      body: widget('w2', 1, 2),
+    });
     await objects.patchNamespacedCustomObject(
       { group, version: 'v1', namespace: ns, plural: 'widgets', name: 'w2', body: { spec: { max: 9 } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),

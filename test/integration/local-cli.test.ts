@@ -11,7 +11,10 @@ import { projectRoot } from '../../src/local/project-root.js';
 
 const root = projectRoot();
 const depot = (...args: string[]) =>
-  spawnSync(process.execPath, [join(root, 'bin', 'depot.js'), ...args], { encoding: 'utf8', timeout: 180_000 });
+  spawnSync(process.execPath, [join(root, 'bin', 'depot.js'), ...args], {
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
 
 let dir: string;
 beforeAll(() => {
@@ -105,9 +108,13 @@ test('the watchdog stops a control plane whose owner died (an interrupted test r
   const owner = spawn('sleep', ['30']);
   const victim = spawn('sleep', ['60'], { detached: true });
   writeFileSync(join(wd, 'state.json'), JSON.stringify({ pids: { etcd: victim.pid, apiserver: 0 } }));
-  const watchdog = spawn(process.execPath, [join(root, 'test', 'controlplane', 'watchdog.js'), String(owner.pid), wd], {
-    stdio: 'ignore',
-  });
+  const watchdog = spawn(
+    process.execPath,
+    [join(root, 'test', 'controlplane', 'watchdog.js'), String(owner.pid), wd],
+    {
+      stdio: 'ignore',
+    },
+  );
   try {
     expect(isAlive(victim.pid)).toBe(true);
     owner.kill('SIGKILL');

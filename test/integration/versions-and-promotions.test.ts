@@ -17,10 +17,19 @@ const obj = (kind: string, name: string, spec: object, extra: object = {}): Kube
   ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name, ...extra }, spec }) as KubernetesObject;
 
 async function getApp(ns: string, name: string): Promise<Application> {
-  return (await objects.getNamespacedCustomObject({ ...group, namespace: ns, plural: 'applications', name })) as Application;
+  return (await objects.getNamespacedCustomObject({
+    ...group,
+    namespace: ns,
+    plural: 'applications',
+    name,
+  })) as Application;
 }
 async function listApps(ns: string): Promise<Application[]> {
-  return ((await objects.listNamespacedCustomObject({ ...group, namespace: ns, plural: 'applications' })) as { items: Application[] }).items;
+  return (
+    (await objects.listNamespacedCustomObject({ ...group, namespace: ns, plural: 'applications' })) as {
+      items: Application[];
+    }
+  ).items;
 }
 const envStatus = (a: Application, env: string) => a.status?.environments?.find((e) => e.name === env);
 
@@ -36,7 +45,12 @@ async function pipeline(ns: string, apps: number, promotions: KubernetesObject[]
       obj('Target', 'staging-1', { environment: 'staging' }),
       obj('Target', 'prod-eu', { environment: 'prod' }),
       ...Array.from({ length: apps }, (_, i) =>
-        obj('Application', `app-${i}`, { environmentSets: ['default'], versions: { dev: '1.0.0', staging: '1.0.0', prod: '1.0.0' } }, { labels: { tier: 'web' } }),
+        obj(
+          'Application',
+          `app-${i}`,
+          { environmentSets: ['default'], versions: { dev: '1.0.0', staging: '1.0.0', prod: '1.0.0' } },
+          { labels: { tier: 'web' } },
+        ),
       ),
       ...promotions,
     ],
@@ -52,14 +66,25 @@ describe('a three-environment pipeline with 10 applications', () => {
     await pipeline(ns, 10, [
       obj('Promotion', 'dev-to-staging', { from: 'dev', to: 'staging', after: '3s', requireDeployed: false }),
       // Every minute: the shortest a 5-field cron schedule allows.
-      obj('Promotion', 'staging-to-prod', { from: 'staging', to: 'prod', schedule: '* * * * *', requireDeployed: false, allow: ['patch', 'minor'] }),
+      obj('Promotion', 'staging-to-prod', {
+        from: 'staging',
+        to: 'prod',
+        schedule: '* * * * *',
+        requireDeployed: false,
+        allow: ['patch', 'minor'],
+      }),
     ]);
     operator = startOperator(kubeconfig, ns);
   });
   afterAll(async () => operator?.stop());
 
   test('versions move dev → staging by soak time and staging → prod by schedule; history and Events record it once', async () => {
-    await eventually('every application has a status', async () => (await listApps(ns)).every((a) => a.status?.environments?.length === 3) && (await listApps(ns)).length === 10);
+    await eventually(
+      'every application has a status',
+      async () =>
+        (await listApps(ns)).every((a) => a.status?.environments?.length === 3) &&
+        (await listApps(ns)).length === 10,
+    );
     for (let i = 0; i < 10; i++) {
       const res = depotCli(kubeconfig, ns, 'set-version', `app-${i}`, 'dev', '1.1.0');
       expect(res.stderr).toBe('');
@@ -75,8 +100,16 @@ describe('a three-environment pipeline with 10 applications', () => {
       1000,
     );
     for (const app of inProd) {
-      expect(envStatus(app, 'staging')).toMatchObject({ requested: '1.1.0', desired: '1.1.0', setBy: 'promotion dev-to-staging' });
-      expect(envStatus(app, 'prod')).toMatchObject({ requested: '1.1.0', desired: '1.1.0', setBy: 'promotion staging-to-prod' });
+      expect(envStatus(app, 'staging')).toMatchObject({
+        requested: '1.1.0',
+        desired: '1.1.0',
+        setBy: 'promotion dev-to-staging',
+      });
+      expect(envStatus(app, 'prod')).toMatchObject({
+        requested: '1.1.0',
+        desired: '1.1.0',
+        setBy: 'promotion staging-to-prod',
+      });
       // The soak time was honoured: staging got it at least 3 s after dev did.
       const devSince = Date.parse(envStatus(app, 'dev')!.desiredSince!);
       const stagingSince = Date.parse(envStatus(app, 'staging')!.desiredSince!);
@@ -86,27 +119,49 @@ describe('a three-environment pipeline with 10 applications', () => {
         'prod 1.1.0 promotion staging-to-prod',
         'staging 1.1.0 promotion dev-to-staging',
       ]);
-      const requested = (app.status!.history ?? []).filter((h) => h.type === 'Requested' && h.environment === 'dev' && h.to === '1.1.0');
+      const requested = (app.status!.history ?? []).filter(
+        (h) => h.type === 'Requested' && h.environment === 'dev' && h.to === '1.1.0',
+      );
       expect(requested).toHaveLength(1);
     }
-    const promo = (await objects.getNamespacedCustomObject({ ...group, namespace: ns, plural: 'promotions', name: 'staging-to-prod' })) as Promotion;
+    const promo = (await objects.getNamespacedCustomObject({
+      ...group,
+      namespace: ns,
+      plural: 'promotions',
+      name: 'staging-to-prod',
+    })) as Promotion;
     expect(promo.status?.lastRunTime).toBeDefined();
     expect(Date.parse(promo.status!.nextRunTime!)).toBeGreaterThan(Date.parse(promo.status!.lastRunTime!));
     expect(new Date(promo.status!.nextRunTime!).getUTCSeconds()).toBe(0);
 
     const events = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: ns });
-    const promotedEvents = events.items.filter((e) => e.regarding?.kind === 'Application' && e.reason === 'Promoted');
+    const promotedEvents = events.items.filter(
+      (e) => e.regarding?.kind === 'Application' && e.reason === 'Promoted',
+    );
     expect(new Set(promotedEvents.map((e) => e.regarding?.name)).size).toBe(10);
   }, 260_000);
 
   test('a Target added to prod gives every application a per-target entry, with no edit of any application', async () => {
-    await applyManifests(kc, [obj('Target', 'prod-us', { environment: 'prod' })], { fieldManager: 'test-setup', namespace: ns });
+    await applyManifests(kc, [obj('Target', 'prod-us', { environment: 'prod' })], {
+      fieldManager: 'test-setup',
+      namespace: ns,
+    });
     await eventually('prod-us on every application', async () =>
-      (await listApps(ns)).every((a) => a.status?.targets?.some((t) => t.name === 'prod-us' && t.environment === 'prod' && t.desired === envStatus(a, 'prod')?.desired)),
+      (await listApps(ns)).every((a) =>
+        a.status?.targets?.some(
+          (t) =>
+            t.name === 'prod-us' && t.environment === 'prod' && t.desired === envStatus(a, 'prod')?.desired,
+        ),
+      ),
     );
     const app = await getApp(ns, 'app-0');
     expect(envStatus(app, 'prod')!.targets).toEqual(['prod-eu', 'prod-us']);
-    const target = (await objects.getNamespacedCustomObject({ ...group, namespace: ns, plural: 'targets', name: 'prod-us' })) as { status?: { deliveryKind?: string } };
+    const target = (await objects.getNamespacedCustomObject({
+      ...group,
+      namespace: ns,
+      plural: 'targets',
+      name: 'prod-us',
+    })) as { status?: { deliveryKind?: string } };
     expect(target.status?.deliveryKind).toBe('none');
   }, 60_000);
 
@@ -114,7 +169,9 @@ describe('a three-environment pipeline with 10 applications', () => {
     const res = depotCli(kubeconfig, ns, 'set-deployed', 'app-0', 'prod-eu', '1.1.0');
     expect(res.status).toBe(0);
     await eventually('the Deployed entry', async () =>
-      (await getApp(ns, 'app-0')).status?.history?.some((h) => h.type === 'Deployed' && h.target === 'prod-eu'),
+      (await getApp(ns, 'app-0')).status?.history?.some(
+        (h) => h.type === 'Deployed' && h.target === 'prod-eu',
+      ),
     );
     // Another change of the application makes the controller write status again.
     expect(depotCli(kubeconfig, ns, 'set-version', 'app-0', 'dev', '1.1.1').status).toBe(0);
@@ -123,7 +180,9 @@ describe('a three-environment pipeline with 10 applications', () => {
       return envStatus(a, 'dev')?.desired === '1.1.1' && a;
     });
     expect(app.status!.targets!.find((t) => t.name === 'prod-eu')!.deployed).toBe('1.1.0');
-    expect(app.status!.history!.filter((h) => h.type === 'Deployed' && h.target === 'prod-eu')).toHaveLength(1);
+    expect(app.status!.history!.filter((h) => h.type === 'Deployed' && h.target === 'prod-eu')).toHaveLength(
+      1,
+    );
   }, 60_000);
 });
 
@@ -139,9 +198,17 @@ describe('freeze windows and force', () => {
   afterAll(async () => operator?.stop());
 
   test('a request waits while prod is frozen and is delivered when the freeze ends', async () => {
-    await applyManifests(kc, [obj('Environment', 'prod', { freeze: { enabled: true } })], { fieldManager: 'test-setup', namespace: ns });
+    await applyManifests(kc, [obj('Environment', 'prod', { freeze: { enabled: true } })], {
+      fieldManager: 'test-setup',
+      namespace: ns,
+    });
     await eventually('prod Frozen', async () => {
-      const env = (await objects.getNamespacedCustomObject({ ...group, namespace: ns, plural: 'environments', name: 'prod' })) as { status?: { conditions?: { type: string; status: string }[] } };
+      const env = (await objects.getNamespacedCustomObject({
+        ...group,
+        namespace: ns,
+        plural: 'environments',
+        name: 'prod',
+      })) as { status?: { conditions?: { type: string; status: string }[] } };
       return env.status?.conditions?.some((c) => c.type === 'Frozen' && c.status === 'True');
     });
     expect(depotCli(kubeconfig, ns, 'set-version', 'app-0', 'prod', '1.2.0').status).toBe(0);
@@ -159,13 +226,18 @@ describe('freeze windows and force', () => {
     });
     expect(forced.status!.history!.some((h) => h.type === 'Forced' && h.to === '1.3.0')).toBe(true);
 
-    await applyManifests(kc, [obj('Environment', 'prod', { freeze: { enabled: false } })], { fieldManager: 'test-setup', namespace: ns });
+    await applyManifests(kc, [obj('Environment', 'prod', { freeze: { enabled: false } })], {
+      fieldManager: 'test-setup',
+      namespace: ns,
+    });
     const released = await eventually('released', async () => {
       const a = await getApp(ns, 'app-0');
       return envStatus(a, 'prod')?.desired === '1.2.0' && a;
     });
     expect(envStatus(released, 'prod')!.blocked ?? null).toBeNull();
-    const types = released.status!.history!.filter((h) => h.environment === 'prod' && h.to === '1.2.0').map((h) => h.type);
+    const types = released
+      .status!.history!.filter((h) => h.environment === 'prod' && h.to === '1.2.0')
+      .map((h) => h.type);
     expect(types.sort()).toEqual(['Blocked', 'Delivered', 'Requested', 'Unblocked']);
   }, 90_000);
 });
@@ -177,28 +249,63 @@ describe('exactly once', () => {
     const { setHeaderOptions, PatchStrategy } = await import('@kubernetes/client-node');
     for (let i = 0; i < 3; i++) {
       await objects.patchNamespacedCustomObject(
-        { ...group, namespace: ns, plural: 'applications', name: `app-${i}`, body: { spec: { versions: { dev: '2.0.0' } } }, fieldManager: 'test-setup' },
+        {
+          ...group,
+          namespace: ns,
+          plural: 'applications',
+          name: `app-${i}`,
+          body: { spec: { versions: { dev: '2.0.0' } } },
+          fieldManager: 'test-setup',
+        },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
     }
-    const first = startOperator(kubeconfig, ns, { env: { DEPOT_TEST_PAUSE_AFTER_PROMOTION_WRITE_MS: '120000' } });
+    const first = startOperator(kubeconfig, ns, {
+      env: { DEPOT_TEST_PAUSE_AFTER_PROMOTION_WRITE_MS: '120000' },
+    });
     try {
-      await eventually('dev 2.0.0 desired everywhere', async () => (await listApps(ns)).every((a) => envStatus(a, 'dev')?.desired === '2.0.0'));
+      await eventually('dev 2.0.0 desired everywhere', async () =>
+        (await listApps(ns)).every((a) => envStatus(a, 'dev')?.desired === '2.0.0'),
+      );
       // Now the Promotion sees all three at once: it writes them, then pauses before its status update.
-      await applyManifests(kc, [obj('Promotion', 'dev-to-staging', { from: 'dev', to: 'staging', requireDeployed: false })], { fieldManager: 'test-setup', namespace: ns });
-      await eventually('the promotion writes', async () => (await listApps(ns)).every((a) => a.spec.versions?.staging === '2.0.0'), 60_000);
-      await eventually('the pause hook', async () => first.output().includes('pausing between promotion writes and status update'), 30_000);
+      await applyManifests(
+        kc,
+        [obj('Promotion', 'dev-to-staging', { from: 'dev', to: 'staging', requireDeployed: false })],
+        { fieldManager: 'test-setup', namespace: ns },
+      );
+      await eventually(
+        'the promotion writes',
+        async () => (await listApps(ns)).every((a) => a.spec.versions?.staging === '2.0.0'),
+        60_000,
+      );
+      await eventually(
+        'the pause hook',
+        async () => first.output().includes('pausing between promotion writes and status update'),
+        30_000,
+      );
     } finally {
       await first.stop('SIGKILL');
     }
-    const promo = (await objects.getNamespacedCustomObject({ ...group, namespace: ns, plural: 'promotions', name: 'dev-to-staging' })) as Promotion;
+    const promo = (await objects.getNamespacedCustomObject({
+      ...group,
+      namespace: ns,
+      plural: 'promotions',
+      name: 'dev-to-staging',
+    })) as Promotion;
     expect(promo.status?.results ?? []).not.toContainEqual(expect.objectContaining({ outcome: 'Promoted' }));
 
     const second = startOperator(kubeconfig, ns);
     try {
       await eventually('the promotion status after restart', async () => {
-        const p = (await objects.getNamespacedCustomObject({ ...group, namespace: ns, plural: 'promotions', name: 'dev-to-staging' })) as Promotion;
-        return (p.status?.results?.length ?? 0) === 3 && p.status!.results!.every((r) => r.outcome === 'UpToDate');
+        const p = (await objects.getNamespacedCustomObject({
+          ...group,
+          namespace: ns,
+          plural: 'promotions',
+          name: 'dev-to-staging',
+        })) as Promotion;
+        return (
+          (p.status?.results?.length ?? 0) === 3 && p.status!.results!.every((r) => r.outcome === 'UpToDate')
+        );
       });
       const apps = await eventually('staging desired everywhere', async () => {
         const list = await listApps(ns);
@@ -207,7 +314,12 @@ describe('exactly once', () => {
       for (const app of apps) {
         const promoted = app.status!.history!.filter((h) => h.type === 'Promoted');
         expect(promoted).toHaveLength(1);
-        expect(promoted[0]).toMatchObject({ environment: 'staging', from: '1.0.0', to: '2.0.0', actor: 'promotion dev-to-staging' });
+        expect(promoted[0]).toMatchObject({
+          environment: 'staging',
+          from: '1.0.0',
+          to: '2.0.0',
+          actor: 'promotion dev-to-staging',
+        });
       }
     } finally {
       await second.stop();
@@ -235,7 +347,9 @@ describe('bad input', () => {
     );
     const operator = startOperator(kubeconfig, ns);
     const ready = async (plural: string, name: string) => {
-      const o = (await objects.getNamespacedCustomObject({ ...group, namespace: ns, plural, name })) as { status?: { conditions?: { type: string; status: string; reason: string; message: string }[] } };
+      const o = (await objects.getNamespacedCustomObject({ ...group, namespace: ns, plural, name })) as {
+        status?: { conditions?: { type: string; status: string; reason: string; message: string }[] };
+      };
       return o.status?.conditions?.find((c) => c.type === 'Ready');
     };
     try {
@@ -257,11 +371,19 @@ describe('bad input', () => {
         message: 'spec.to: Environment "qa" does not exist',
       });
       for (const name of ['a-b', 'b-a']) {
-        expect(await eventually('cycle', async () => ready('promotions', name))).toMatchObject({ status: 'False', reason: 'PromotionCycle' });
+        expect(await eventually('cycle', async () => ready('promotions', name))).toMatchObject({
+          status: 'False',
+          reason: 'PromotionCycle',
+        });
       }
-      expect(await eventually('schedule', async () => ready('promotions', 'feb-30'))).toMatchObject({ status: 'False', reason: 'InvalidSchedule' });
+      expect(await eventually('schedule', async () => ready('promotions', 'feb-30'))).toMatchObject({
+        status: 'False',
+        reason: 'InvalidSchedule',
+      });
       // The healthy application in the same namespace is reconciled all the same.
-      expect(await eventually('healthy app', async () => ready('applications', 'app-0'))).toMatchObject({ status: 'True' });
+      expect(await eventually('healthy app', async () => ready('applications', 'app-0'))).toMatchObject({
+        status: 'True',
+      });
       // The CLI refuses an unknown environment with one line.
       const res = depotCli(kubeconfig, ns, 'set-version', 'app-0', 'qa', '1.0.0');
       expect(res.status).toBe(1);

@@ -36,10 +36,36 @@ const ready = (conditions: Condition[] | undefined) => {
 };
 
 const colors = (kind: 'blocked' | 'drift' | 'ok' | 'dim', text: string) =>
-  kind === 'blocked' ? chalk.yellow(text) : kind === 'drift' ? chalk.red(text) : kind === 'dim' ? chalk.dim(text) : chalk.green(text);
+  kind === 'blocked'
+    ? chalk.yellow(text)
+    : kind === 'drift'
+      ? chalk.red(text)
+      : kind === 'dim'
+        ? chalk.dim(text)
+        : chalk.green(text);
 
 function table(head: string[], rows: string[][]): string {
-  const t = new Table({ head, style: { head: [], border: [] }, chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' } });
+  const t = new Table({
+    head,
+    style: { head: [], border: [] },
+    chars: {
+      top: '',
+      'top-mid': '',
+      'top-left': '',
+      'top-right': '',
+      bottom: '',
+      'bottom-mid': '',
+      'bottom-left': '',
+      'bottom-right': '',
+      left: '',
+      'left-mid': '',
+      mid: '',
+      'mid-mid': '',
+      right: '',
+      'right-mid': '',
+      middle: '  ',
+    },
+  });
   t.push(...rows);
   return t.toString();
 }
@@ -48,12 +74,15 @@ export function registerGet(program: Command): void {
   addClusterOptions(
     program
       .command('get')
-      .description('list applications (an application × environment version table), environments, targets or promotions')
+      .description(
+        'list applications (an application × environment version table), environments, targets or promotions',
+      )
       .argument('<kind>', 'applications | environments | targets | promotions')
       .option('-o, --output <format>', 'table | wide | json | yaml', 'table'),
   ).action(async (kindArg: string, opts: ClusterOptions & { output: string }) => {
     const kind = KINDS[kindArg.toLowerCase()];
-    if (!kind) throw new UserError(`unknown kind "${kindArg}": use applications, environments, targets or promotions`);
+    if (!kind)
+      throw new UserError(`unknown kind "${kindArg}": use applications, environments, targets or promotions`);
     const format = parseOutput(opts.output);
     const cluster = Cluster.from(opts);
     const items = await cluster.list<Application | Environment | Target | Promotion>(kind);
@@ -70,7 +99,8 @@ export function registerGet(program: Command): void {
       .option('-o, --output <format>', 'table | json | yaml', 'table'),
   ).action(async (name: string, opts: ClusterOptions & { output: string; limit: number }) => {
     const format: OutputFormat = parseOutput(opts.output);
-    if (!Number.isInteger(opts.limit) || opts.limit < 1) throw new UserError('--limit must be a positive whole number');
+    if (!Number.isInteger(opts.limit) || opts.limit < 1)
+      throw new UserError('--limit must be a positive whole number');
     const app = await Cluster.from(opts).application(name);
     const history = (app.status?.history ?? []).slice(0, opts.limit);
     if (printMachine(format, history)) return;
@@ -81,7 +111,16 @@ export function registerGet(program: Command): void {
     process.stdout.write(
       `${table(
         ['TIME', 'TYPE', 'ENVIRONMENT', 'TARGET', 'FROM', 'TO', 'ACTOR', 'MESSAGE'],
-        history.map((h) => [h.time, h.type, h.environment, h.target ?? '', h.from ?? '', h.to ?? '', h.actor ?? '', h.message ?? '']),
+        history.map((h) => [
+          h.time,
+          h.type,
+          h.environment,
+          h.target ?? '',
+          h.from ?? '',
+          h.to ?? '',
+          h.actor ?? '',
+          h.message ?? '',
+        ]),
       )}\n`,
     );
   });
@@ -105,7 +144,12 @@ function render(kind: string, items: unknown[], format: OutputFormat): string {
     case 'targets':
       return table(
         ['NAME', 'ENVIRONMENT', 'DELIVERY', 'READY'],
-        (items as Target[]).map((t) => [t.metadata.name, t.spec.environment, deliveryKind(t), ready(t.status?.conditions)]),
+        (items as Target[]).map((t) => [
+          t.metadata.name,
+          t.spec.environment,
+          deliveryKind(t),
+          ready(t.status?.conditions),
+        ]),
       );
     default:
       return table(

@@ -5,14 +5,22 @@ import { defaultDir, down, status, up } from '../../local/controlplane.js';
 import { runDemo } from '../../local/demo.js';
 
 export function registerLocal(program: Command): void {
-  const local = program.command('local').description('run a local Kubernetes control plane (kube-apiserver + etcd)');
+  const local = program
+    .command('local')
+    .description('run a local Kubernetes control plane (kube-apiserver + etcd)');
 
   local
     .command('up')
-    .description('start the local control plane (builds it from Go modules on first use) and print the kubeconfig path')
+    .description(
+      'start the local control plane (builds it from Go modules on first use) and print the kubeconfig path',
+    )
     .option('--dir <dir>', 'state directory (data, logs, certificates, kubeconfig)', defaultDir())
     .option('--port <port>', 'kube-apiserver port (default: a free one)', (v) => parsePort(v))
-    .option('--controller-manager', 'also run kube-controller-manager (namespace deletion, garbage collection)', false)
+    .option(
+      '--controller-manager',
+      'also run kube-controller-manager (namespace deletion, garbage collection)',
+      false,
+    )
     .action(async (opts: { dir: string; port?: number; controllerManager: boolean }) => {
       const state = await up({
         dir: opts.dir,
@@ -20,7 +28,9 @@ export function registerLocal(program: Command): void {
         controllerManager: opts.controllerManager,
         log: (line) => process.stderr.write(`${line}\n`),
       });
-      process.stderr.write(`control plane ready at ${state.server}; use it with:\n  export KUBECONFIG=${state.kubeconfig}\n`);
+      process.stderr.write(
+        `control plane ready at ${state.server}; use it with:\n  export KUBECONFIG=${state.kubeconfig}\n`,
+      );
       process.stdout.write(`${state.kubeconfig}\n`);
     });
 
@@ -32,18 +42,31 @@ export function registerLocal(program: Command): void {
     .action((opts: { dir: string; purge: boolean }) => {
       const res = down(opts.dir, { purge: opts.purge });
       process.stdout.write(
-        res.wasRunning ? `stopped ${res.stopped.length} processes\n` : 'the local control plane was not running\n',
+        res.wasRunning
+          ? `stopped ${res.stopped.length} processes\n`
+          : 'the local control plane was not running\n',
       );
     });
 
   local
     .command('demo')
-    .description('start the control plane, install CRDs and samples, run the operator and show versions flowing')
+    .description(
+      'start the control plane, install CRDs and samples, run the operator and show versions flowing',
+    )
     .option('--dir <dir>', 'state directory', defaultDir())
     .option('-n, --namespace <ns>', 'namespace for the samples', 'depot-demo')
-    .option('--exit', 'exit once the samples have converged (also DEMO_EXIT=1)', process.env.DEMO_EXIT === '1')
+    .option(
+      '--exit',
+      'exit once the samples have converged (also DEMO_EXIT=1)',
+      process.env.DEMO_EXIT === '1',
+    )
     .action(async (opts: { dir: string; namespace: string; exit: boolean }) => {
-      await runDemo({ dir: opts.dir, namespace: opts.namespace, exitWhenConverged: opts.exit, timeoutMs: 180_000 });
+      await runDemo({
+        dir: opts.dir,
+        namespace: opts.namespace,
+        exitWhenConverged: opts.exit,
+        timeoutMs: 180_000,
+      });
     });
 
   local
@@ -67,6 +90,7 @@ export function registerLocal(program: Command): void {
 
 function parsePort(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`--port must be a number from 1 to 65535, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new Error(`--port must be a number from 1 to 65535, got "${value}"`);
   return n;
 }

@@ -7,11 +7,16 @@ import type { Promotion } from '../../api/promotion.js';
 import { API_VERSION } from '../../api/group.js';
 import { FORCE_ANNOTATION_PREFIX } from '../../core/application.js';
 import { planManualPromotion } from '../../core/manual-promotion.js';
-import { MANUAL_PROMOTE_MANAGER_PREFIX, SET_VERSION_MANAGER_PREFIX, userManager } from '../../core/writers.js';
+import {
+  MANUAL_PROMOTE_MANAGER_PREFIX,
+  SET_VERSION_MANAGER_PREFIX,
+  userManager,
+} from '../../core/writers.js';
 import { addClusterOptions, Cluster, type ClusterOptions } from '../cluster.js';
 import { UserError } from '../errors.js';
 
-const byName = <T extends { metadata: { name: string } }>(items: T[]) => new Map(items.map((i) => [i.metadata.name, i]));
+const byName = <T extends { metadata: { name: string } }>(items: T[]) =>
+  new Map(items.map((i) => [i.metadata.name, i]));
 
 /** Applies spec.versions[env] (and the force annotation when forced) as the caller's per-environment manager. */
 async function writeVersion(
@@ -42,7 +47,9 @@ async function withConflictRetry<T>(fn: () => Promise<T>, attempts = 5): Promise
     try {
       return await fn();
     } catch (err) {
-      const conflict = /Conflict|the object has been modified/i.test(String((err as Error).message)) || (err as { code?: number }).code === 409;
+      const conflict =
+        /Conflict|the object has been modified/i.test(String((err as Error).message)) ||
+        (err as { code?: number }).code === 409;
       if (!conflict || i >= attempts) throw err;
     }
   }
@@ -64,23 +71,33 @@ export function registerVersionCommands(program: Command): void {
       .argument('<env>', 'Environment name')
       .argument('<version>', 'the version, e.g. 1.12.1')
       .option('--force', 'deliver even during a freeze window (recorded as Forced)', false),
-  ).action(async (appName: string, env: string, version: string, opts: ClusterOptions & { force: boolean }) => {
-    const cluster = Cluster.from(opts);
-    await withConflictRetry(async () => {
-      const app = await cluster.application(appName);
-      checkEnvironment(app, env);
-      await writeVersion(cluster, app, env, version, { force: opts.force, prefix: SET_VERSION_MANAGER_PREFIX });
-    });
-    process.stdout.write(`${appName}: ${env} requested ${version}${opts.force ? ' (forced)' : ''}\n`);
-  });
+  ).action(
+    async (appName: string, env: string, version: string, opts: ClusterOptions & { force: boolean }) => {
+      const cluster = Cluster.from(opts);
+      await withConflictRetry(async () => {
+        const app = await cluster.application(appName);
+        checkEnvironment(app, env);
+        await writeVersion(cluster, app, env, version, {
+          force: opts.force,
+          prefix: SET_VERSION_MANAGER_PREFIX,
+        });
+      });
+      process.stdout.write(`${appName}: ${env} requested ${version}${opts.force ? ' (forced)' : ''}\n`);
+    },
+  );
 
   addClusterOptions(
     program
       .command('promote')
-      .description("promote APP into ENV from the previous environment (or --from): the source's desired version")
+      .description(
+        "promote APP into ENV from the previous environment (or --from): the source's desired version",
+      )
       .argument('<app>', 'Application name')
       .argument('<env>', 'Environment to promote into')
-      .option('--from <env>', 'source environment (default: the Promotion into ENV, else the previous environment of the set)')
+      .option(
+        '--from <env>',
+        'source environment (default: the Promotion into ENV, else the previous environment of the set)',
+      )
       .option('--force', 'deliver even during a freeze window (recorded as Forced)', false),
   ).action(async (appName: string, env: string, opts: ClusterOptions & { from?: string; force: boolean }) => {
     const cluster = Cluster.from(opts);
@@ -91,18 +108,32 @@ export function registerVersionCommands(program: Command): void {
     ]);
     const plan = await withConflictRetry(async () => {
       const app = await cluster.application(appName);
-      const p = planManualPromotion({ app, to: env, from: opts.from, promotions, sets: byName(sets), environments: byName(environments) });
+      const p = planManualPromotion({
+        app,
+        to: env,
+        from: opts.from,
+        promotions,
+        sets: byName(sets),
+        environments: byName(environments),
+      });
       if (!p.ok) throw new UserError(p.message);
-      await writeVersion(cluster, app, env, p.version, { force: opts.force, prefix: MANUAL_PROMOTE_MANAGER_PREFIX });
+      await writeVersion(cluster, app, env, p.version, {
+        force: opts.force,
+        prefix: MANUAL_PROMOTE_MANAGER_PREFIX,
+      });
       return p;
     });
-    process.stdout.write(`${appName}: promoted ${plan.version} from ${plan.from} to ${plan.to} (source: ${plan.via})\n`);
+    process.stdout.write(
+      `${appName}: promoted ${plan.version} from ${plan.from} to ${plan.to} (source: ${plan.via})\n`,
+    );
   });
 
   addClusterOptions(
     program
       .command('set-deployed')
-      .description('report that TARGET runs VERSION of APP (for targets without an integration that reports it)')
+      .description(
+        'report that TARGET runs VERSION of APP (for targets without an integration that reports it)',
+      )
       .argument('<app>', 'Application name')
       .argument('<target>', 'Target name')
       .argument('<version>', 'the deployed version'),
@@ -118,7 +149,9 @@ export function registerVersionCommands(program: Command): void {
         );
       }
       const now = new Date().toISOString();
-      const next = targets.map((t) => (t.name === targetName ? { ...t, deployed: version, deployedAt: now } : t));
+      const next = targets.map((t) =>
+        t.name === targetName ? { ...t, deployed: version, deployedAt: now } : t,
+      );
       try {
         await cluster.patchStatus(
           'applications',

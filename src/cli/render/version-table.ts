@@ -12,7 +12,8 @@ export interface VersionTableOptions {
 /** Environment columns: in the order applications list them, first seen first. */
 export function environmentColumns(apps: readonly Application[]): string[] {
   const cols: string[] = [];
-  for (const a of apps) for (const e of a.status?.environments ?? []) if (!cols.includes(e.name)) cols.push(e.name);
+  for (const a of apps)
+    for (const e of a.status?.environments ?? []) if (!cols.includes(e.name)) cols.push(e.name);
   return cols;
 }
 
@@ -24,7 +25,8 @@ export function cellFor(app: Application, env: string, opts: VersionTableOptions
   if (e.blocked) cell += ' ' + paint('blocked', `(${e.requested} ${e.blocked.reason})`);
   const targets = (app.status?.targets ?? []).filter((t) => t.environment === env);
   const drift = targets.filter((t) => t.deployed !== undefined && t.deployed !== e.desired);
-  if (drift.length > 0) cell += ' ' + paint('drift', `drift: ${drift.map((t) => `${t.name}=${t.deployed}`).join(',')}`);
+  if (drift.length > 0)
+    cell += ' ' + paint('drift', `drift: ${drift.map((t) => `${t.name}=${t.deployed}`).join(',')}`);
   if (opts.wide) {
     const deployed = targets.map((t) => `${t.name}=${t.deployed ?? '?'}`).join(' ');
     if (deployed) cell += `\n${paint('dim', deployed)}`;
@@ -34,7 +36,10 @@ export function cellFor(app: Application, env: string, opts: VersionTableOptions
 
 export function renderVersionTable(apps: readonly Application[], opts: VersionTableOptions = {}): string {
   const envs = environmentColumns(apps);
-  const table = new Table({ head: ['APPLICATION', ...envs.map((e) => e.toUpperCase())], style: { head: [], border: [] } });
+  const table = new Table({
+    head: ['APPLICATION', ...envs.map((e) => e.toUpperCase())],
+    style: { head: [], border: [] },
+  });
   for (const app of [...apps].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
     table.push([app.metadata.name, ...envs.map((env) => cellFor(app, env, opts))]);
   }

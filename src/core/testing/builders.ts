@@ -6,9 +6,18 @@ import type { Promotion, PromotionSpec } from '../../api/promotion.js';
 import type { Target } from '../../api/target.js';
 import type { ManagedFieldsEntry } from '../writers.js';
 
-const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: 'ns', generation: 1, ...extra });
+const meta = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  namespace: 'ns',
+  generation: 1,
+  ...extra,
+});
 
-export function app(name: string, spec: Partial<ApplicationSpec> = {}, extra: Partial<Application> = {}): Application {
+export function app(
+  name: string,
+  spec: Partial<ApplicationSpec> = {},
+  extra: Partial<Application> = {},
+): Application {
   return {
     apiVersion: 'depot.sh/v1alpha1',
     kind: 'Application',
@@ -19,11 +28,21 @@ export function app(name: string, spec: Partial<ApplicationSpec> = {}, extra: Pa
 }
 
 export function env(name: string, freeze?: Freeze): Environment {
-  return { apiVersion: 'depot.sh/v1alpha1', kind: 'Environment', metadata: meta(name), spec: freeze ? { freeze } : {} } as Environment;
+  return {
+    apiVersion: 'depot.sh/v1alpha1',
+    kind: 'Environment',
+    metadata: meta(name),
+    spec: freeze ? { freeze } : {},
+  } as Environment;
 }
 
 export function set(name: string, environments: string[]): EnvironmentSet {
-  return { apiVersion: 'depot.sh/v1alpha1', kind: 'EnvironmentSet', metadata: meta(name), spec: { environments } } as EnvironmentSet;
+  return {
+    apiVersion: 'depot.sh/v1alpha1',
+    kind: 'EnvironmentSet',
+    metadata: meta(name),
+    spec: { environments },
+  } as EnvironmentSet;
 }
 
 export function target(name: string, environment: string, delivery?: Target['spec']['delivery']): Target {
@@ -35,7 +54,11 @@ export function target(name: string, environment: string, delivery?: Target['spe
   } as Target;
 }
 
-export function promotion(name: string, spec: Partial<PromotionSpec> & { from: string; to: string }, extra: Partial<Promotion> = {}): Promotion {
+export function promotion(
+  name: string,
+  spec: Partial<PromotionSpec> & { from: string; to: string },
+  extra: Partial<Promotion> = {},
+): Promotion {
   return {
     apiVersion: 'depot.sh/v1alpha1',
     kind: 'Promotion',

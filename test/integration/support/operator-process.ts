@@ -10,7 +10,9 @@ const bin = join(root, 'bin', 'depot.js');
 
 function assertBuilt(): void {
   if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
-    throw new Error('dist/ is missing: run `npx tsc -p tsconfig.build.json` (make test does it) before the integration tests');
+    throw new Error(
+      'dist/ is missing: run `npx tsc -p tsconfig.build.json` (make test does it) before the integration tests',
+    );
   }
 }
 
@@ -20,11 +22,28 @@ export interface OperatorProcess {
   stop: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
-export function startOperator(kubeconfig: string, namespace: string, opts: { env?: Record<string, string>; args?: string[] } = {}): OperatorProcess {
+export function startOperator(
+  kubeconfig: string,
+  namespace: string,
+  opts: { env?: Record<string, string>; args?: string[] } = {},
+): OperatorProcess {
   assertBuilt();
   const child = spawn(
     process.execPath,
-    [bin, 'operator', '--kubeconfig', kubeconfig, '--namespaces', namespace, '--no-leader-elect', '--health-addr', '0', '--metrics-addr', '0', ...(opts.args ?? [])],
+    [
+      bin,
+      'operator',
+      '--kubeconfig',
+      kubeconfig,
+      '--namespaces',
+      namespace,
+      '--no-leader-elect',
+      '--health-addr',
+      '0',
+      '--metrics-addr',
+      '0',
+      ...(opts.args ?? []),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   );
   let out = '';
@@ -49,6 +68,9 @@ export interface CliResult {
 
 export function depotCli(kubeconfig: string, namespace: string, ...args: string[]): CliResult {
   assertBuilt();
-  const res = spawnSync(process.execPath, [bin, ...args, '--kubeconfig', kubeconfig, '-n', namespace], { encoding: 'utf8', timeout: 60_000 });
+  const res = spawnSync(process.execPath, [bin, ...args, '--kubeconfig', kubeconfig, '-n', namespace], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
