@@ -1,0 +1,101 @@
+// Leader election between operator processes: exactly one reconciles; a
+// standby takes over within the lease duration when the leader is killed
+// (kill -9), and at once when the leader stops on SIGTERM after finishing
+// its in-flight reconcile and releasing the lease.
+import { CoordinationV1Api } from '@kubernetes/client-node';
+import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
+import { eventually } from './support/eventually.js';
+import { ConfigMaps } from '../../src/runtime/resource.js';
+import { sum } from './fixtures/metrics-text.js';
+import { ProbeProcess } from './fixtures/probe-process.js';
+import { inputConfigMap, outputs, setInput, testClient, type TestClient } from './fixtures/test-client.js';
+
+const kc = testKubeConfig();
+const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
+const leaseDurationMs = 6_000;
+let ns: string;
+let tc: TestClient;
+const processes: ProbeProcess[] = [];
+
+beforeAll(async () => {
+  ns = await freshNamespace(kc, 'leader');
+  tc = testClient(kc);
+});
+
+afterAll(async () => {
+  await Promise.all(processes.map((p) => p.stop()));
+  await tc?.close();
+});
+
+async function start(identity: string): Promise<ProbeProcess> {
+  const p = await ProbeProcess.start({
+    kubeconfig,
+    identity,
+    args: [
+      '--namespaces', ns,
+      '--leader-election-namespace', ns,
+      '--leader-election-id', 'probe',
+      '--lease-duration', `${leaseDurationMs}ms`,
+      '--renew-deadline', '4s',
+      '--retry-period', '1s',
+    ],
+  });
+  processes.push(p);
+  return p;
+}
+
+const leases = kc.makeApiClient(CoordinationV1Api);
+const holder = async () => (await leases.readNamespacedLease({ name: 'probe', namespace: ns })).spec?.holderIdentity ?? '';
+const reconciles = async (p: ProbeProcess) => sum(await p.metrics(), 'probe_reconciles_total');
+const isLeader = async (p: ProbeProcess) => sum(await p.metrics(), 'depot_leader') === 1;
+
+/** Time from now until the lease names `identity` (polled every 50 ms). */
+async function takeoverMs(identity: string, from: number): Promise<number> {
+  await eventually(`${identity} to hold the lease`, async () => (await holder()) === identity, 60_000, 50);
+  return Date.now() - from;
+}
+
+test('exactly one process reconciles; kill -9 and SIGTERM of the leader hand over to a standby', async () => {
+  const a = await start('a');
+  await eventually('a to lead', async () => (await holder()) === 'a');
+  const b = await start('b');
+  await eventually('b to be ready as a standby', () => b.ready());
+
+  for (const i of [1, 2, 3]) await tc.client.create(ConfigMaps, inputConfigMap(ns, `cm${i}`, `v${i}`));
+  await eventually('outputs written by a', async () => {
+    const o = await outputs(tc.client, ns);
+    return [1, 2, 3].every((i) => o[`cm${i}`]?.output === `v${i}` && o[`cm${i}`]?.writer === 'a');
+  });
+  expect(await reconciles(a)).toBeGreaterThanOrEqual(3);
+  expect(await reconciles(b)).toBe(0);
+  expect(await isLeader(a)).toBe(true);
+  expect(await isLeader(b)).toBe(false);
+
+  // kill -9: no release; b waits until the lease has not been renewed for its duration.
+  const killedAt = Date.now();
+  a.signal('SIGKILL');
+  const afterKill = await takeoverMs('b', killedAt);
+  process.stderr.write(`[measure] leader: kill -9 → standby leads after ${afterKill} ms (lease duration ${leaseDurationMs} ms)\n`);
+  expect(afterKill).toBeLessThan(leaseDurationMs + 4_000);
+  await setInput(tc.client, ns, 'cm1', 'after-kill');
+  await eventually('b to reconcile', async () => (await outputs(tc.client, ns)).cm1?.writer === 'b');
+
+  // SIGTERM: b finishes the reconcile it is in, releases the lease, and c takes over at once.
+  const c = await start('c');
+  await eventually('c to be ready as a standby', () => c.ready());
+  await setInput(tc.client, ns, 'cm2', 'slow:1000:drained');
+  await eventually('b to start the slow reconcile', async () => b.logs().some((l) => l.msg === 'probe: slow reconcile started'));
+  expect(await reconciles(c)).toBe(0);
+  const termAt = Date.now();
+  b.signal('SIGTERM');
+  const afterTerm = await takeoverMs('c', termAt);
+  process.stderr.write(`[measure] leader: SIGTERM (with a 1 s reconcile in flight) → standby leads after ${afterTerm} ms\n`);
+  expect(afterTerm).toBeLessThan(4_000); // well before the 6 s lease could have expired
+  expect(await b.exited).toEqual({ code: 0, signal: null });
+  expect(b.logs().map((l) => l.msg)).toEqual(expect.arrayContaining(['released the lease', 'stopped']));
+  const o = await outputs(tc.client, ns);
+  expect(o.cm2).toEqual({ output: 'drained', writer: 'b' }); // the in-flight reconcile finished its write
+  await setInput(tc.client, ns, 'cm3', 'after-term');
+  await eventually('c to reconcile', async () => (await outputs(tc.client, ns)).cm3?.writer === 'c');
+  expect(c.output()).not.toMatch(/unhandled/i);
+}, 120_000);
