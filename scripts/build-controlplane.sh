@@ -69,5 +69,6 @@ build kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver
 build kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager
 # Builds for older pins are no longer used.
 find "$root/.cache/controlplane" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
+echo "$(( $(date +%s) - start ))" > "$out/build-seconds"
 say "control plane built in $out/bin"
 echo "$out/bin"

@@ -37,7 +37,9 @@ export function apiErrorMessage(err: unknown): string {
       /* not JSON */
     }
   }
-  if (body && typeof body === 'object' && 'message' in body) return String((body as { message: unknown }).message);
-  if (err instanceof Error) return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
+  if (body && typeof body === 'object' && 'message' in body)
+    return String((body as { message: unknown }).message);
+  if (err instanceof Error)
+    return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
   return String(err);
 }

@@ -8,7 +8,11 @@ export interface BackoffOptions {
   jitter?: number;
 }
 
-export function backoffDelay(failures: number, opts: BackoffOptions, random: () => number = Math.random): number {
+export function backoffDelay(
+  failures: number,
+  opts: BackoffOptions,
+  random: () => number = Math.random,
+): number {
   const exp = Math.min(failures, 52); // 2^52 already exceeds any sane cap
   const raw = Math.min(opts.maxMs, opts.baseMs * 2 ** exp);
   const jitter = opts.jitter ?? 0;

@@ -16,16 +16,24 @@ export interface Condition {
 
 export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;
 
-export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
+export function findCondition(
+  conditions: readonly Condition[] | undefined,
+  type: string,
+): Condition | undefined {
   return conditions?.find((c) => c.type === type);
 }
 
 /** The list with `next` set (replacing the same type), keeping the transition time if status is unchanged. */
-export function setCondition(conditions: readonly Condition[] | undefined, next: ConditionInput, now: number | Date): Condition[] {
+export function setCondition(
+  conditions: readonly Condition[] | undefined,
+  next: ConditionInput,
+  now: number | Date,
+): Condition[] {
   const list = [...(conditions ?? [])];
   const i = list.findIndex((c) => c.type === next.type);
   const old = i >= 0 ? list[i] : undefined;
-  const lastTransitionTime = old && old.status === next.status && old.lastTransitionTime ? old.lastTransitionTime : kubeTime(now);
+  const lastTransitionTime =
+    old && old.status === next.status && old.lastTransitionTime ? old.lastTransitionTime : kubeTime(now);
   const condition: Condition = { ...next, lastTransitionTime };
   if (condition.observedGeneration === undefined) delete condition.observedGeneration;
   if (i >= 0) list[i] = condition;

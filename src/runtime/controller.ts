@@ -48,7 +48,10 @@ export class Controller {
     });
     this.watched = [this.primary];
     for (const watch of spec.watches ?? []) {
-      const informer = rt.informers.informer(watch.resource, { labelSelector: watch.labelSelector, fieldSelector: watch.fieldSelector });
+      const informer = rt.informers.informer(watch.resource, {
+        labelSelector: watch.labelSelector,
+        fieldSelector: watch.fieldSelector,
+      });
       informer.on((event) => {
         // Runs inside the informer's guarded dispatch: a throwing map function is logged and skipped.
         for (const req of watch.map(event.object, event.type)) this.enqueue(requestKey(req));
@@ -165,7 +168,11 @@ export class Controller {
       const retryInMs = queue.addRateLimited(key);
       const failures = queue.failuresOf(key);
       // A conflict means someone else wrote first: expected under contention, not a bug.
-      if (isConflict(err)) log.warn({ err: apiErrorMessage(err), retryInMs, failures }, 'reconcile lost a write race; will retry');
+      if (isConflict(err))
+        log.warn(
+          { err: apiErrorMessage(err), retryInMs, failures },
+          'reconcile lost a write race; will retry',
+        );
       else log.error({ err, retryInMs, failures }, 'reconcile failed; will retry');
     } finally {
       m.reconcileDuration.observe({ controller: this.name }, (performance.now() - started) / 1000);

@@ -11,11 +11,13 @@ export function parseDuration(text: string): number {
   while (pos < input.length) {
     re.lastIndex = pos;
     const m = re.exec(input);
-    if (!m) throw new Error(`invalid duration "${text}": use a number with a unit, e.g. 500ms, 15s, 1m30s, 2h`);
+    if (!m)
+      throw new Error(`invalid duration "${text}": use a number with a unit, e.g. 500ms, 15s, 1m30s, 2h`);
     total += Number(m[1]) * units[m[2]!]!;
     pos = re.lastIndex;
   }
-  if (pos === 0) throw new Error(`invalid duration "${text}": use a number with a unit, e.g. 500ms, 15s, 1m30s, 2h`);
+  if (pos === 0)
+    throw new Error(`invalid duration "${text}": use a number with a unit, e.g. 500ms, 15s, 1m30s, 2h`);
   return Math.round(total);
 }
 

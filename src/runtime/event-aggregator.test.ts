@@ -48,7 +48,9 @@ test('any difference in object, reason, type, action or note makes a separate Ev
   expect(agg.record(ev({ reason: 'Other' }), 2).kind).toBe('create');
   expect(agg.record(ev({ type: 'Normal' }), 3).kind).toBe('create');
   expect(agg.record(ev({ action: 'Promote' }), 4).kind).toBe('create');
-  expect(agg.record(ev({ regarding: { kind: 'Application', namespace: 'team', name: 'api', uid: 'u2' } }), 5).kind).toBe('create');
+  expect(
+    agg.record(ev({ regarding: { kind: 'Application', namespace: 'team', name: 'api', uid: 'u2' } }), 5).kind,
+  ).toBe('create');
 });
 
 test('after the window a new Event is created', () => {
@@ -66,7 +68,13 @@ test('series patches wait for the Event to exist and for the patch interval', ()
   agg.created(first.key, 'web.abc');
   expect(agg.due(5_000)).toEqual([]); // interval since creation not over
   const [patch] = agg.due(10_000);
-  expect(patch).toEqual({ key: first.key, namespace: 'team', eventName: 'web.abc', count: 2, lastObservedAt: 1_000 });
+  expect(patch).toEqual({
+    key: first.key,
+    namespace: 'team',
+    eventName: 'web.abc',
+    count: 2,
+    lastObservedAt: 1_000,
+  });
   agg.patched(first.key, 2, 10_000);
   expect(agg.due(30_000)).toEqual([]); // nothing new
   agg.record(ev(), 31_000);

@@ -26,7 +26,8 @@ export const defaultAggregatorOptions: AggregatorOptions = {
   maxEntries: 4096,
 };
 
-export type RecordDecision = { kind: 'create'; key: string } | { kind: 'aggregate'; key: string; count: number };
+export type RecordDecision =
+  { kind: 'create'; key: string } | { kind: 'aggregate'; key: string; count: number };
 
 export interface SeriesPatch {
   key: string;
@@ -67,7 +68,13 @@ export class EventAggregator {
       return { kind: 'aggregate', key, count: entry.count };
     }
     this.entries.delete(key);
-    this.entries.set(key, { namespace: e.namespace, count: 1, lastAt: now, patchedCount: 1, lastPatchAt: now });
+    this.entries.set(key, {
+      namespace: e.namespace,
+      count: 1,
+      lastAt: now,
+      patchedCount: 1,
+      lastPatchAt: now,
+    });
     this.evict(now);
     return { kind: 'create', key };
   }
@@ -89,7 +96,13 @@ export class EventAggregator {
     for (const [key, e] of this.entries) {
       if (!e.eventName || e.count <= e.patchedCount) continue;
       if (!all && now - e.lastPatchAt < this.opts.patchIntervalMs) continue;
-      out.push({ key, namespace: e.namespace, eventName: e.eventName, count: e.count, lastObservedAt: e.lastAt });
+      out.push({
+        key,
+        namespace: e.namespace,
+        eventName: e.eventName,
+        count: e.count,
+        lastObservedAt: e.lastAt,
+      });
     }
     return out;
   }
@@ -109,7 +122,8 @@ export class EventAggregator {
   private evict(now: number): void {
     for (const [key, e] of this.entries) {
       const settled = e.count <= e.patchedCount;
-      if (this.entries.size > this.opts.maxEntries || (settled && now - e.lastAt > this.opts.windowMs)) this.entries.delete(key);
+      if (this.entries.size > this.opts.maxEntries || (settled && now - e.lastAt > this.opts.windowMs))
+        this.entries.delete(key);
       else if (this.entries.size <= this.opts.maxEntries) break;
     }
   }

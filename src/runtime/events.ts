@@ -53,7 +53,13 @@ export class EventRecorder {
         uid: obj.metadata?.uid,
       };
       const namespace = regarding.namespace || 'default';
-      const parts = { regarding, type, reason: clip(reason, 128), action: clip(action, 128), note: clip(note, 1024) };
+      const parts = {
+        regarding,
+        type,
+        reason: clip(reason, 128),
+        action: clip(action, 128),
+        note: clip(note, 1024),
+      };
       const now = this.opts.clock.now();
       const decision = this.aggregator.record({ ...parts, namespace }, now);
       if (decision.kind === 'aggregate') {
@@ -83,7 +89,10 @@ export class EventRecorder {
           (err: unknown) => {
             this.aggregator.failed(decision.key);
             this.opts.metrics.events.inc({ type, outcome: 'dropped' });
-            this.opts.log.warn({ err: apiErrorMessage(err), reason, object: `${namespace}/${regarding.name}` }, 'could not create Event');
+            this.opts.log.warn(
+              { err: apiErrorMessage(err), reason, object: `${namespace}/${regarding.name}` },
+              'could not create Event',
+            );
           },
         ),
       );
@@ -125,7 +134,11 @@ export class EventRecorder {
           )
           .then(
             () => undefined,
-            (err: unknown) => this.opts.log.warn({ err: apiErrorMessage(err), event: s.eventName }, 'could not update Event series'),
+            (err: unknown) =>
+              this.opts.log.warn(
+                { err: apiErrorMessage(err), event: s.eventName },
+                'could not update Event series',
+              ),
           ),
       );
     }

@@ -52,10 +52,15 @@ export class GuardedWatch extends Watch {
     const started = performance.now();
     let controller: AbortController;
     try {
-      controller = await super.watch(path, { ...queryParams, allowWatchBookmarks: true }, guarded, (err: unknown) => {
-        if (connecting) failure = err ?? new Error('closed while connecting');
-        done(err);
-      });
+      controller = await super.watch(
+        path,
+        { ...queryParams, allowWatchBookmarks: true },
+        guarded,
+        (err: unknown) => {
+          if (connecting) failure = err ?? new Error('closed while connecting');
+          done(err);
+        },
+      );
     } catch (err) {
       // e.g. credentials could not be loaded: report it like a failed connect,
       // never as a rejection ListWatch would leave unhandled.
@@ -66,7 +71,10 @@ export class GuardedWatch extends Watch {
     connecting = false;
     const code = failure === undefined ? '200' : String(statusCodeOf(failure) ?? 'error');
     this.hooks.metrics.apiRequests.inc({ verb: 'watch', resource: this.hooks.resource, code });
-    this.hooks.metrics.apiRequestDuration.observe({ verb: 'watch', resource: this.hooks.resource }, (performance.now() - started) / 1000);
+    this.hooks.metrics.apiRequestDuration.observe(
+      { verb: 'watch', resource: this.hooks.resource },
+      (performance.now() - started) / 1000,
+    );
     return controller;
   }
 }

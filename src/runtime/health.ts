@@ -22,7 +22,8 @@ export function parseAddress(address: string): { host: string; port: number } | 
   const i = address.lastIndexOf(':');
   const host = i > 0 ? address.slice(0, i).replace(/^\[(.*)\]$/, '$1') : '0.0.0.0';
   const port = Number(i >= 0 ? address.slice(i + 1) : address);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid address "${address}": use host:port or :port`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`invalid address "${address}": use host:port or :port`);
   return { host, port };
 }
 
@@ -75,9 +76,12 @@ export class Endpoints {
       if (path === '/healthz' || path === '/livez') return { code: 200, type: text, body: 'ok\n' };
       if (path === '/readyz') {
         const r = this.opts.ready();
-        return r.ok ? { code: 200, type: text, body: 'ok\n' } : { code: 503, type: text, body: `${r.problems.join('\n')}\n` };
+        return r.ok
+          ? { code: 200, type: text, body: 'ok\n' }
+          : { code: 503, type: text, body: `${r.problems.join('\n')}\n` };
       }
-      if (path === '/metrics') return { code: 200, type: this.opts.registry.contentType, body: await this.opts.registry.metrics() };
+      if (path === '/metrics')
+        return { code: 200, type: this.opts.registry.contentType, body: await this.opts.registry.metrics() };
       return { code: 404, type: text, body: 'not found: try /healthz, /readyz or /metrics\n' };
     } catch (err) {
       return { code: 500, type: text, body: `${err instanceof Error ? err.message : String(err)}\n` };

@@ -68,8 +68,8 @@ export class ApiTransport {
   }
 
   /** The same transport without the rate limit, sharing metrics and connections. */
-  unlimited(): ApiTransport {
-    return new ApiTransport({ ...this.opts, limiter: undefined, pool: this.pool });
+  unlimited(opts: { requestTimeoutMs?: number } = {}): ApiTransport {
+    return new ApiTransport({ ...this.opts, ...opts, limiter: undefined, pool: this.pool });
   }
 
   /** A client-node Configuration for typed APIs: `new CoordinationV1Api(transport.configuration())`. */

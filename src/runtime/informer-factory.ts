@@ -32,7 +32,10 @@ export class InformerFactory {
   constructor(private readonly opts: InformerFactoryOptions) {}
 
   /** The shared informer of a resource (created on first use; started if the factory runs). */
-  informer<T extends KubeObject = KubeObject>(resource: ResourceType, selector: InformerSelector = {}): Informer<T> {
+  informer<T extends KubeObject = KubeObject>(
+    resource: ResourceType,
+    selector: InformerSelector = {},
+  ): Informer<T> {
     const id = `${resourceId(resource)}?labels=${selector.labelSelector ?? ''}&fields=${selector.fieldSelector ?? ''}`;
     let informer = this.informers.get(id);
     if (!informer) {

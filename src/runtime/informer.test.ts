@@ -68,7 +68,12 @@ function setup() {
 }
 
 const cm = (name: string, rv: string, data: Record<string, string> = {}, namespace = 'a') =>
-  ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace, name, resourceVersion: rv }, data }) as KubernetesObject;
+  ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { namespace, name, resourceVersion: rv },
+    data,
+  }) as KubernetesObject;
 
 test('a stopped list/watch is restarted with growing delays until it connects, then counts as synced', async () => {
   const { clock, metrics, informer, lw } = setup();
@@ -123,9 +128,19 @@ test('cache reads: get, list by namespace, list all, and secondary indexes kept 
   lw.emit('add', cm('z', '3', { env: 'dev' }, 'b'));
   expect(informer.get('a', 'x')?.metadata?.resourceVersion).toBe('1');
   expect(informer.get('a', 'nope')).toBeUndefined();
-  expect(informer.list('b').map((o) => o.metadata?.name).sort()).toEqual(['y', 'z']);
+  expect(
+    informer
+      .list('b')
+      .map((o) => o.metadata?.name)
+      .sort(),
+  ).toEqual(['y', 'z']);
   expect(informer.list().length).toBe(3);
-  expect(informer.byIndex('env', 'dev').map((o) => o.metadata?.name).sort()).toEqual(['x', 'z']);
+  expect(
+    informer
+      .byIndex('env', 'dev')
+      .map((o) => o.metadata?.name)
+      .sort(),
+  ).toEqual(['x', 'z']);
   lw.emit('update', cm('x', '4', { env: 'prod' }));
   expect(informer.byIndex('env', 'dev').map((o) => o.metadata?.name)).toEqual(['z']);
   lw.emit('delete', cm('z', '3', { env: 'dev' }, 'b'));

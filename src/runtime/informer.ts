@@ -9,7 +9,12 @@ import type { BackoffOptions } from './backoff.js';
 import type { Clock } from './clock.js';
 import { GuardedWatch } from './guarded-watch.js';
 import type { KubeClient } from './kube-client.js';
-import { ListWatchSource, type ListWatchLike, type ListWatchSourceOptions, type ObjectEventType } from './list-watch-source.js';
+import {
+  ListWatchSource,
+  type ListWatchLike,
+  type ListWatchSourceOptions,
+  type ObjectEventType,
+} from './list-watch-source.js';
 import type { Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { TokenBucket } from './rate-limiter.js';
@@ -121,7 +126,8 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   /** Objects of one namespace, or of all watched namespaces. */
   list(namespace?: string): T[] {
-    const sources = namespace && this.resource.namespaced ? [this.sourceFor(namespace)] : [...this.sources.values()];
+    const sources =
+      namespace && this.resource.namespaced ? [this.sourceFor(namespace)] : [...this.sources.values()];
     const out: T[] = [];
     for (const source of sources) {
       if (!source) continue;
@@ -139,7 +145,8 @@ export class Informer<T extends KubeObject = KubeObject> {
     const index: Index<T> = { fn, byValue: new Map(), valuesOf: new Map() };
     this.indexes.set(name, index);
     for (const source of this.sources.values()) {
-      for (const obj of source.lw.list() as unknown as ReadonlyArray<T>) this.indexObject(index, keyOf(obj), obj);
+      for (const obj of source.lw.list() as unknown as ReadonlyArray<T>)
+        this.indexObject(index, keyOf(obj), obj);
     }
   }
 
@@ -184,7 +191,11 @@ export class Informer<T extends KubeObject = KubeObject> {
       path: resourcePath(resource, { namespace: namespace || undefined }),
       watch,
       list: async () => {
-        const list = await client.list<KubeObject>(resource, { namespace: namespace || undefined, labelSelector, fieldSelector });
+        const list = await client.list<KubeObject>(resource, {
+          namespace: namespace || undefined,
+          labelSelector,
+          fieldSelector,
+        });
         return list as unknown as KubernetesListObject<Raw>;
       },
       labelSelector,

@@ -15,7 +15,10 @@ export interface SafeParser<T> {
     input: unknown,
   ):
     | { success: true; data: T }
-    | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } };
+    | {
+        success: false;
+        error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> };
+      };
 }
 
 export interface InvalidReportOptions {
@@ -33,7 +36,12 @@ export class InvalidObjectReporter {
   ) {}
 
   /** Sets the condition (only written if it changes) and emits a Warning when it does. */
-  async report(resource: ResourceType, obj: KubeObject, message: string, opts: InvalidReportOptions = {}): Promise<void> {
+  async report(
+    resource: ResourceType,
+    obj: KubeObject,
+    message: string,
+    opts: InvalidReportOptions = {},
+  ): Promise<void> {
     const type = opts.conditionType ?? 'Ready';
     const reason = opts.reason ?? 'InvalidSpec';
     const now = this.clock.now();
@@ -43,14 +51,23 @@ export class InvalidObjectReporter {
       return {
         ...status,
         observedGeneration: generation,
-        conditions: setCondition(status.conditions, { type, status: 'False', reason, message, observedGeneration: generation }, now),
+        conditions: setCondition(
+          status.conditions,
+          { type, status: 'False', reason, message, observedGeneration: generation },
+          now,
+        ),
       };
     });
     if (result.written) this.events.warning(obj, reason, message, 'Validate');
   }
 
   /** The parsed object, or undefined after reporting why it is invalid. */
-  async parse<T>(resource: ResourceType, obj: KubeObject, parser: SafeParser<T>, opts: InvalidReportOptions = {}): Promise<T | undefined> {
+  async parse<T>(
+    resource: ResourceType,
+    obj: KubeObject,
+    parser: SafeParser<T>,
+    opts: InvalidReportOptions = {},
+  ): Promise<T | undefined> {
     const result = parser.safeParse(obj);
     if (result.success) return result.data;
     await this.report(resource, obj, formatIssues(result.error.issues), opts);
@@ -58,7 +75,9 @@ export class InvalidObjectReporter {
   }
 }
 
-export function formatIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
+export function formatIssues(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+): string {
   return issues
     .map((i) => (i.path.length > 0 ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
     .join('; ');

@@ -8,9 +8,18 @@ test('deepEqual treats undefined members as absent', () => {
 });
 
 test('createMergePatch sends only what changed, nulls what was removed, and whole arrays', () => {
-  const from = { metadata: { name: 'x', annotations: { a: '1', b: '2' } }, spec: { list: [1, 2], keep: true } };
-  const to = { metadata: { name: 'x', annotations: { a: '1', c: '3' } }, spec: { list: [1, 2, 3], keep: true } };
-  expect(createMergePatch(from, to)).toEqual({ metadata: { annotations: { b: null, c: '3' } }, spec: { list: [1, 2, 3] } });
+  const from = {
+    metadata: { name: 'x', annotations: { a: '1', b: '2' } },
+    spec: { list: [1, 2], keep: true },
+  };
+  const to = {
+    metadata: { name: 'x', annotations: { a: '1', c: '3' } },
+    spec: { list: [1, 2, 3], keep: true },
+  };
+  expect(createMergePatch(from, to)).toEqual({
+    metadata: { annotations: { b: null, c: '3' } },
+    spec: { list: [1, 2, 3] },
+  });
 });
 
 test('createMergePatch returns undefined when nothing changed', () => {

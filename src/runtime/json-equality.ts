@@ -28,7 +28,8 @@ export function deepEqual(a: unknown, b: unknown): boolean {
  * whole, as merge patch has no way to edit them.
  */
 export function createMergePatch(from: unknown, to: unknown): JsonObject | undefined {
-  if (!isPlainObject(from) || !isPlainObject(to)) throw new Error('a merge patch is made between two objects');
+  if (!isPlainObject(from) || !isPlainObject(to))
+    throw new Error('a merge patch is made between two objects');
   const patch = diffObjects(from, to);
   return Object.keys(patch).length > 0 ? patch : undefined;
 }

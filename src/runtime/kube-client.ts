@@ -71,7 +71,11 @@ export class KubeClient {
   }
 
   /** The object, or undefined when it does not exist. */
-  async get<T extends KubeObject>(resource: ResourceType, namespace: string, name: string): Promise<T | undefined> {
+  async get<T extends KubeObject>(
+    resource: ResourceType,
+    namespace: string,
+    name: string,
+  ): Promise<T | undefined> {
     try {
       return await this.request<T>(HttpMethod.GET, resourcePath(resource, { namespace, name }));
     } catch (err) {
@@ -80,7 +84,11 @@ export class KubeClient {
     }
   }
 
-  async create<T extends KubeObject>(resource: ResourceType, obj: KubeObject, opts: { fieldManager?: string } = {}): Promise<T> {
+  async create<T extends KubeObject>(
+    resource: ResourceType,
+    obj: KubeObject,
+    opts: { fieldManager?: string } = {},
+  ): Promise<T> {
     return this.request<T>(HttpMethod.POST, resourcePath(resource, { namespace: obj.metadata?.namespace }), {
       body: JSON.stringify(obj),
       query: { fieldManager: opts.fieldManager },
@@ -98,7 +106,10 @@ export class KubeClient {
       name: obj.metadata?.name,
       subresource: opts.subresource,
     });
-    return this.request<T>(HttpMethod.PUT, path, { body: JSON.stringify(obj), query: { fieldManager: opts.fieldManager } });
+    return this.request<T>(HttpMethod.PUT, path, {
+      body: JSON.stringify(obj),
+      query: { fieldManager: opts.fieldManager },
+    });
   }
 
   async patch<T extends KubeObject>(
@@ -108,16 +119,31 @@ export class KubeClient {
     body: unknown,
     opts: PatchOptions,
   ): Promise<T> {
-    if (opts.type === 'apply' && !opts.fieldManager) throw new Error('server-side apply needs a field manager');
-    return this.request<T>(HttpMethod.PATCH, resourcePath(resource, { namespace, name, subresource: opts.subresource }), {
-      body: JSON.stringify(body),
-      contentType: contentTypes[opts.type],
-      query: { fieldManager: opts.fieldManager, force: opts.type === 'apply' && opts.force ? 'true' : undefined },
-    });
+    if (opts.type === 'apply' && !opts.fieldManager)
+      throw new Error('server-side apply needs a field manager');
+    return this.request<T>(
+      HttpMethod.PATCH,
+      resourcePath(resource, { namespace, name, subresource: opts.subresource }),
+      {
+        body: JSON.stringify(body),
+        contentType: contentTypes[opts.type],
+        query: {
+          fieldManager: opts.fieldManager,
+          force: opts.type === 'apply' && opts.force ? 'true' : undefined,
+        },
+      },
+    );
   }
 
-  async delete(resource: ResourceType, namespace: string, name: string, opts: { resourceVersion?: string } = {}): Promise<void> {
-    const body = opts.resourceVersion ? JSON.stringify({ preconditions: { resourceVersion: opts.resourceVersion } }) : undefined;
+  async delete(
+    resource: ResourceType,
+    namespace: string,
+    name: string,
+    opts: { resourceVersion?: string } = {},
+  ): Promise<void> {
+    const body = opts.resourceVersion
+      ? JSON.stringify({ preconditions: { resourceVersion: opts.resourceVersion } })
+      : undefined;
     try {
       await this.request(HttpMethod.DELETE, resourcePath(resource, { namespace, name }), { body });
     } catch (err) {

@@ -28,13 +28,22 @@ export type LeaderDecision =
   | { action: 'wait'; holder: string; retryAt: number };
 
 /** The observation after reading `record` at `now`: the old one if nothing changed. */
-export function observe(previous: Observation | undefined, record: LeaseRecord | undefined, now: number): Observation | undefined {
+export function observe(
+  previous: Observation | undefined,
+  record: LeaseRecord | undefined,
+  now: number,
+): Observation | undefined {
   if (!record) return undefined;
   if (previous && previous.record.resourceVersion === record.resourceVersion) return previous;
   return { record, observedAt: now };
 }
 
-export function decide(identity: string, now: number, observed: Observation | undefined, leaseDurationMs: number): LeaderDecision {
+export function decide(
+  identity: string,
+  now: number,
+  observed: Observation | undefined,
+  leaseDurationMs: number,
+): LeaderDecision {
   if (!observed) return { action: 'create' };
   const { record } = observed;
   if (record.holderIdentity === identity) return { action: 'renew' };
@@ -54,7 +63,12 @@ export interface LeaseSpecValue {
 }
 
 /** The spec to write for create/acquire/renew. */
-export function nextSpec(identity: string, now: number, previous: LeaseRecord | undefined, leaseDurationMs: number): LeaseSpecValue {
+export function nextSpec(
+  identity: string,
+  now: number,
+  previous: LeaseRecord | undefined,
+  leaseDurationMs: number,
+): LeaseSpecValue {
   const keepsHolder = previous?.holderIdentity === identity;
   const transitions = previous?.leaseTransitions ?? 0;
   return {

@@ -8,7 +8,15 @@ import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import { apiErrorMessage, isConflict, isNotFound, statusCodeOf } from './api-errors.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { Informer } from './informer.js';
-import { decide, nextSpec, observe, releasedSpec, type LeaseRecord, type LeaseSpecValue, type Observation } from './leader-decision.js';
+import {
+  decide,
+  nextSpec,
+  observe,
+  releasedSpec,
+  type LeaseRecord,
+  type LeaseSpecValue,
+  type Observation,
+} from './leader-decision.js';
 import type { Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { microTime } from './kube-time.js';
@@ -36,9 +44,13 @@ export interface LeaderElectorOptions extends LeaderElectionConfig {
   onStoppedLeading: () => void;
 }
 
-export function validateLeaderElection(c: Pick<LeaderElectionConfig, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>): void {
-  if (!(c.leaseDurationMs > c.renewDeadlineMs)) throw new Error('--lease-duration must be greater than --renew-deadline');
-  if (!(c.renewDeadlineMs > c.retryPeriodMs)) throw new Error('--renew-deadline must be greater than --retry-period');
+export function validateLeaderElection(
+  c: Pick<LeaderElectionConfig, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>,
+): void {
+  if (!(c.leaseDurationMs > c.renewDeadlineMs))
+    throw new Error('--lease-duration must be greater than --renew-deadline');
+  if (!(c.renewDeadlineMs > c.retryPeriodMs))
+    throw new Error('--renew-deadline must be greater than --retry-period');
   if (!(c.retryPeriodMs > 0)) throw new Error('--retry-period must be positive');
 }
 
@@ -138,13 +150,18 @@ export class LeaderElector {
       if (isConflict(err) || statusCodeOf(err) === 409) return this.opts.clock.now();
       throw err;
     }
-    this.renewed(decision.action === 'renew' ? 'renewed' : decision.action === 'create' ? 'created' : decision.reason);
+    this.renewed(
+      decision.action === 'renew' ? 'renewed' : decision.action === 'create' ? 'created' : decision.reason,
+    );
     return this.opts.clock.now() + this.opts.retryPeriodMs;
   }
 
   private async read(): Promise<V1Lease | undefined> {
     try {
-      return await this.opts.api.readNamespacedLease({ name: this.opts.leaseName, namespace: this.opts.leaseNamespace });
+      return await this.opts.api.readNamespacedLease({
+        name: this.opts.leaseName,
+        namespace: this.opts.leaseNamespace,
+      });
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -180,7 +197,10 @@ export class LeaderElector {
 
   private setLeader(leading: boolean): void {
     this.opts.metrics.leader.set({ lease: this.opts.leaseName }, leading ? 1 : 0);
-    this.opts.metrics.leaderTransitions.inc({ lease: this.opts.leaseName, to: leading ? 'leader' : 'standby' });
+    this.opts.metrics.leaderTransitions.inc({
+      lease: this.opts.leaseName,
+      to: leading ? 'leader' : 'standby',
+    });
   }
 
   /** Writes the released record, unless someone else holds the lease by now. */
@@ -194,7 +214,12 @@ export class LeaderElector {
         await api.replaceNamespacedLease({
           name,
           namespace,
-          body: leaseBody(name, namespace, releasedSpec(this.opts.clock.now(), record), record.resourceVersion),
+          body: leaseBody(
+            name,
+            namespace,
+            releasedSpec(this.opts.clock.now(), record),
+            record.resourceVersion,
+          ),
         });
         this.log.info('released the lease');
         return;

@@ -37,7 +37,10 @@ export interface ListWatchSourceOptions<T extends KubernetesObject> {
   onRelist: () => void;
   onSynced: () => void;
   onRestart: () => void;
-  makeListWatch?: (opts: ListWatchSourceOptions<T>, list: () => Promise<KubernetesListObject<T>>) => ListWatchLike<T>;
+  makeListWatch?: (
+    opts: ListWatchSourceOptions<T>,
+    list: () => Promise<KubernetesListObject<T>>,
+  ) => ListWatchLike<T>;
 }
 
 export class ListWatchSource<T extends KubernetesObject> {

@@ -10,7 +10,9 @@ export type { Logger } from 'pino';
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
-export function createLogger(opts: { level?: LogLevel; name?: string; destination?: DestinationStream } = {}): Logger {
+export function createLogger(
+  opts: { level?: LogLevel; name?: string; destination?: DestinationStream } = {},
+): Logger {
   return pino(
     {
       name: opts.name ?? 'depot',

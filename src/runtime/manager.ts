@@ -92,7 +92,10 @@ export class Manager {
     this.log = opts.log ?? createLogger();
     this.metrics = opts.metrics ?? new RuntimeMetrics();
     this.identity = opts.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
-    const limiter = new TokenBucket({ qps: opts.qps ?? managerDefaults.qps, burst: opts.burst ?? managerDefaults.burst }, this.clock);
+    const limiter = new TokenBucket(
+      { qps: opts.qps ?? managerDefaults.qps, burst: opts.burst ?? managerDefaults.burst },
+      this.clock,
+    );
     this.transport = new ApiTransport({
       kubeConfig: opts.kubeConfig,
       metrics: this.metrics,
@@ -125,7 +128,8 @@ export class Manager {
     const fence = () => {
       if (this.elector && !this.elector.isLeader()) throw new NotLeaderError();
     };
-    const writer = (fieldManager: string) => new ObjectWriter({ client, informers: this.informers, fieldManager, fence });
+    const writer = (fieldManager: string) =>
+      new ObjectWriter({ client, informers: this.informers, fieldManager, fence });
     const status = new StatusWriter(writer(opts.fieldManager ?? managerDefaults.fieldManager));
     this.deps = {
       informers: this.informers,
@@ -180,7 +184,9 @@ export class Manager {
         identity: this.identity,
         controllers: this.controllers.map((c) => c.name),
         namespaces: this.deps.namespaces ?? 'all',
-        leaderElection: this.opts.leaderElection ? `${this.opts.leaderElection.leaseNamespace}/${this.opts.leaderElection.leaseName}` : 'off',
+        leaderElection: this.opts.leaderElection
+          ? `${this.opts.leaderElection.leaseNamespace}/${this.opts.leaderElection.leaseName}`
+          : 'off',
         endpoints: addresses.map((a) => `${a.address}:${a.port}`),
       },
       'manager started',
@@ -215,7 +221,10 @@ export class Manager {
     this.term?.abort(); // a pending start (waiting for caches) gives up
     const drained = this.stopControllers(true);
     const timeout = this.opts.shutdownTimeoutMs ?? managerDefaults.shutdownTimeoutMs;
-    const inTime = await Promise.race([drained.then(() => true), this.clock.sleep(timeout).then(() => false)]);
+    const inTime = await Promise.race([
+      drained.then(() => true),
+      this.clock.sleep(timeout).then(() => false),
+    ]);
     if (!inTime) {
       this.log.warn({ timeoutMs: timeout }, 'in-flight reconciles did not finish in time; aborting them');
       for (const c of this.controllers) c.abortInFlight();
@@ -231,7 +240,8 @@ export class Manager {
 
   private makeElector(le: Omit<LeaderElectionConfig, 'identity'>): LeaderElector {
     validateLeaderElection(le);
-    const unlimited = this.transport.unlimited();
+    // A lease request must not hang past the renew deadline (client-go bounds it the same way).
+    const unlimited = this.transport.unlimited({ requestTimeoutMs: le.renewDeadlineMs });
     const leaseInformer = new Informer<KubeObject>({
       resource: Leases,
       namespaces: [le.leaseNamespace],

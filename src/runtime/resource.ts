@@ -73,15 +73,29 @@ export function requestKey(req: Request): string {
 
 export function parseKey(key: string): Request {
   const slash = key.indexOf('/');
-  return slash < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+  return slash < 0
+    ? { namespace: '', name: key }
+    : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
 export function requestOf(obj: { metadata?: ObjectMeta }): Request {
   return { namespace: obj.metadata?.namespace ?? '', name: obj.metadata?.name ?? '' };
 }
 
-export const ConfigMaps: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true };
-export const Secrets: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
+export const ConfigMaps: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'configmaps',
+  kind: 'ConfigMap',
+  namespaced: true,
+};
+export const Secrets: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'secrets',
+  kind: 'Secret',
+  namespaced: true,
+};
 export const Leases: ResourceType = {
   group: 'coordination.k8s.io',
   version: 'v1',

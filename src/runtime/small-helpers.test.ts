@@ -36,18 +36,38 @@ test('Kubernetes timestamps: whole seconds for Time, six digits for MicroTime', 
 
 test('requests are named by verb and resource like RBAC rules', () => {
   const s = 'https://10.0.0.1:6443';
-  expect(describeRequest('GET', `${s}/api/v1/namespaces/a/configmaps?limit=500`)).toEqual({ verb: 'list', resource: 'configmaps' });
-  expect(describeRequest('GET', `${s}/api/v1/configmaps?watch=true`)).toEqual({ verb: 'watch', resource: 'configmaps' });
-  expect(describeRequest('GET', `${s}/api/v1/namespaces/a/configmaps/x`)).toEqual({ verb: 'get', resource: 'configmaps' });
-  expect(describeRequest('PATCH', `${s}/apis/depot.sh/v1alpha1/namespaces/a/applications/web/status`)).toEqual({
+  expect(describeRequest('GET', `${s}/api/v1/namespaces/a/configmaps?limit=500`)).toEqual({
+    verb: 'list',
+    resource: 'configmaps',
+  });
+  expect(describeRequest('GET', `${s}/api/v1/configmaps?watch=true`)).toEqual({
+    verb: 'watch',
+    resource: 'configmaps',
+  });
+  expect(describeRequest('GET', `${s}/api/v1/namespaces/a/configmaps/x`)).toEqual({
+    verb: 'get',
+    resource: 'configmaps',
+  });
+  expect(
+    describeRequest('PATCH', `${s}/apis/depot.sh/v1alpha1/namespaces/a/applications/web/status`),
+  ).toEqual({
     verb: 'patch',
     resource: 'applications/status',
   });
-  expect(describeRequest('PUT', `${s}/apis/coordination.k8s.io/v1/namespaces/a/leases/l`)).toEqual({ verb: 'update', resource: 'leases' });
-  expect(describeRequest('POST', `${s}/apis/events.k8s.io/v1/namespaces/a/events`)).toEqual({ verb: 'create', resource: 'events' });
+  expect(describeRequest('PUT', `${s}/apis/coordination.k8s.io/v1/namespaces/a/leases/l`)).toEqual({
+    verb: 'update',
+    resource: 'leases',
+  });
+  expect(describeRequest('POST', `${s}/apis/events.k8s.io/v1/namespaces/a/events`)).toEqual({
+    verb: 'create',
+    resource: 'events',
+  });
   expect(describeRequest('GET', `${s}/api/v1/namespaces/a`)).toEqual({ verb: 'get', resource: 'namespaces' });
   expect(describeRequest('GET', `${s}/api/v1/namespaces`)).toEqual({ verb: 'list', resource: 'namespaces' });
-  expect(describeRequest('DELETE', `${s}/api/v1/namespaces/a/secrets`)).toEqual({ verb: 'deletecollection', resource: 'secrets' });
+  expect(describeRequest('DELETE', `${s}/api/v1/namespaces/a/secrets`)).toEqual({
+    verb: 'deletecollection',
+    resource: 'secrets',
+  });
 });
 
 test('object keys and paths', () => {
@@ -56,10 +76,21 @@ test('object keys and paths', () => {
   expect(parseKey('a/x')).toEqual({ namespace: 'a', name: 'x' });
   expect(parseKey('cluster-wide')).toEqual({ namespace: '', name: 'cluster-wide' });
   expect(resourcePath(ConfigMaps, { namespace: 'a', name: 'x' })).toBe('/api/v1/namespaces/a/configmaps/x');
-  expect(resourcePath({ group: 'depot.sh', version: 'v1alpha1', plural: 'applications', kind: 'Application', namespaced: true }, {
-    namespace: 'a',
-    name: 'web',
-    subresource: 'status',
-  })).toBe('/apis/depot.sh/v1alpha1/namespaces/a/applications/web/status');
+  expect(
+    resourcePath(
+      {
+        group: 'depot.sh',
+        version: 'v1alpha1',
+        plural: 'applications',
+        kind: 'Application',
+        namespaced: true,
+      },
+      {
+        namespace: 'a',
+        name: 'web',
+        subresource: 'status',
+      },
+    ),
+  ).toBe('/apis/depot.sh/v1alpha1/namespaces/a/applications/web/status');
   expect(resourcePath(ConfigMaps)).toBe('/api/v1/configmaps');
 });

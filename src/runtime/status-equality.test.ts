@@ -8,7 +8,13 @@ const ready = (status: string, message = 'ok', t = '2026-01-01T00:00:00Z') => ({
   message,
   lastTransitionTime: t,
 });
-const compatible = { type: 'Compatible', status: 'True', reason: 'Ok', message: '', lastTransitionTime: '2026-01-01T00:00:00Z' };
+const compatible = {
+  type: 'Compatible',
+  status: 'True',
+  reason: 'Ok',
+  message: '',
+  lastTransitionTime: '2026-01-01T00:00:00Z',
+};
 
 test('key order, undefined members and empty lists/objects are noise', () => {
   expect(statusEqual({ a: 1, b: { c: 2 } }, { b: { c: 2 }, a: 1, d: undefined })).toBe(true);
@@ -18,7 +24,9 @@ test('key order, undefined members and empty lists/objects are noise', () => {
 });
 
 test('conditions compare as a set keyed by type', () => {
-  expect(statusEqual({ conditions: [ready('True'), compatible] }, { conditions: [compatible, ready('True')] })).toBe(true);
+  expect(
+    statusEqual({ conditions: [ready('True'), compatible] }, { conditions: [compatible, ready('True')] }),
+  ).toBe(true);
 });
 
 test('other lists keep their order unless declared keyed', () => {
@@ -30,27 +38,53 @@ test('other lists keep their order unless declared keyed', () => {
 });
 
 test('sub-second differences of timestamps are noise (the server keeps whole seconds)', () => {
-  expect(statusEqual({ conditions: [ready('True', 'ok', '2026-01-01T00:00:00.734Z')] }, { conditions: [ready('True')] })).toBe(true);
+  expect(
+    statusEqual(
+      { conditions: [ready('True', 'ok', '2026-01-01T00:00:00.734Z')] },
+      { conditions: [ready('True')] },
+    ),
+  ).toBe(true);
   expect(statusEqual({ t: '2026-01-01T00:00:01Z' }, { t: '2026-01-01T00:00:00Z' })).toBe(false);
 });
 
 test('real changes are detected', () => {
   expect(statusEqual({ conditions: [ready('True')] }, { conditions: [ready('False')] })).toBe(false);
   expect(statusEqual({ conditions: [ready('True', 'a')] }, { conditions: [ready('True', 'b')] })).toBe(false);
-  expect(statusEqual({ conditions: [ready('True')] }, { conditions: [ready('True'), compatible] })).toBe(false);
+  expect(statusEqual({ conditions: [ready('True')] }, { conditions: [ready('True'), compatible] })).toBe(
+    false,
+  );
   expect(statusEqual({ observedGeneration: 1 }, { observedGeneration: 2 })).toBe(false);
   expect(statusEqual({ desired: '1.0.0' }, { desired: '1.0.1' })).toBe(false);
 });
 
 test('setCondition keeps lastTransitionTime while the status stays, and moves it when the status changes', () => {
   const t0 = Date.UTC(2026, 0, 1);
-  const first = setCondition(undefined, { type: 'Ready', status: 'False', reason: 'Invalid', message: 'bad', observedGeneration: 1 }, t0);
+  const first = setCondition(
+    undefined,
+    { type: 'Ready', status: 'False', reason: 'Invalid', message: 'bad', observedGeneration: 1 },
+    t0,
+  );
   expect(first).toEqual([
-    { type: 'Ready', status: 'False', reason: 'Invalid', message: 'bad', observedGeneration: 1, lastTransitionTime: '2026-01-01T00:00:00Z' },
+    {
+      type: 'Ready',
+      status: 'False',
+      reason: 'Invalid',
+      message: 'bad',
+      observedGeneration: 1,
+      lastTransitionTime: '2026-01-01T00:00:00Z',
+    },
   ]);
-  const same = setCondition(first, { type: 'Ready', status: 'False', reason: 'Invalid', message: 'still bad', observedGeneration: 2 }, t0 + 60_000);
+  const same = setCondition(
+    first,
+    { type: 'Ready', status: 'False', reason: 'Invalid', message: 'still bad', observedGeneration: 2 },
+    t0 + 60_000,
+  );
   expect(findCondition(same, 'Ready')?.lastTransitionTime).toBe('2026-01-01T00:00:00Z');
-  const flipped = setCondition(same, { type: 'Ready', status: 'True', reason: 'Reconciled', message: '' }, t0 + 61_500);
+  const flipped = setCondition(
+    same,
+    { type: 'Ready', status: 'True', reason: 'Reconciled', message: '' },
+    t0 + 61_500,
+  );
   expect(findCondition(flipped, 'Ready')).toEqual({
     type: 'Ready',
     status: 'True',
@@ -62,8 +96,16 @@ test('setCondition keeps lastTransitionTime while the status stays, and moves it
 });
 
 test('recomputing the same conditions on every reconcile compares equal (so nothing is written)', () => {
-  let conditions = setCondition(undefined, { type: 'Ready', status: 'True', reason: 'Reconciled', message: 'ok' }, Date.UTC(2026, 0, 1));
+  let conditions = setCondition(
+    undefined,
+    { type: 'Ready', status: 'True', reason: 'Reconciled', message: 'ok' },
+    Date.UTC(2026, 0, 1),
+  );
   const stored = { observedGeneration: 3, conditions };
-  conditions = setCondition(stored.conditions, { type: 'Ready', status: 'True', reason: 'Reconciled', message: 'ok' }, Date.UTC(2026, 0, 2));
+  conditions = setCondition(
+    stored.conditions,
+    { type: 'Ready', status: 'True', reason: 'Reconciled', message: 'ok' },
+    Date.UTC(2026, 0, 2),
+  );
   expect(statusEqual(stored, { observedGeneration: 3, conditions })).toBe(true);
 });

@@ -31,7 +31,11 @@ export class StatusWriter {
       {
         subresource: 'status',
         equal: (before, after) =>
-          statusEqual((before as { status?: unknown }).status, (after as { status?: unknown }).status, equality),
+          statusEqual(
+            (before as { status?: unknown }).status,
+            (after as { status?: unknown }).status,
+            equality,
+          ),
       },
     );
   }

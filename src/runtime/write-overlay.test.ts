@@ -6,7 +6,10 @@ interface Obj {
   [k: string]: unknown;
 }
 
-const obj = (rv: string, value: string): Obj => ({ metadata: { namespace: 'a', name: 'x', resourceVersion: rv }, data: { value } });
+const obj = (rv: string, value: string): Obj => ({
+  metadata: { namespace: 'a', name: 'x', resourceVersion: rv },
+  data: { value },
+});
 
 test('serves our write until the watch event carrying its version arrives', () => {
   const overlay = new WriteOverlay<Obj>(() => 0);

@@ -54,7 +54,11 @@ export class WriteOverlay<T extends KubeObject> {
         const rv = written.metadata?.resourceVersion;
         // Nothing to bridge when the watch delivered this version already.
         if (!rv || seen.has(rv)) return;
-        this.entries.set(key, { object: written, resourceVersion: rv, expiresAt: this.now() + this.maxAgeMs });
+        this.entries.set(key, {
+          object: written,
+          resourceVersion: rv,
+          expiresAt: this.now() + this.maxAgeMs,
+        });
       },
       abandon: () => void close(),
     };

@@ -57,7 +57,8 @@ export class ObjectWriter {
     obj: KubeObject,
     opts: { force?: boolean; current?: KubeObject; subresource?: 'status' } = {},
   ): Promise<WriteResult<T>> {
-    if (opts.current && isSubset(withoutIdentity(obj), opts.current)) return { written: false, object: opts.current as T };
+    if (opts.current && isSubset(withoutIdentity(obj), opts.current))
+      return { written: false, object: opts.current as T };
     const { namespace, name } = identity(obj);
     this.opts.fence?.();
     const written = await this.tracked(resource, namespace, name, () =>
@@ -106,7 +107,8 @@ export class ObjectWriter {
       } catch (err) {
         if (!isConflict(err) || attempt >= attempts) throw err;
         const fresh = await this.opts.client.get<T>(resource, namespace, name);
-        if (!fresh) throw new KubeApiError(404, `${resourceId(resource)} ${namespace}/${name} was deleted`, 'NotFound');
+        if (!fresh)
+          throw new KubeApiError(404, `${resourceId(resource)} ${namespace}/${name} was deleted`, 'NotFound');
         base = fresh;
       }
     }
@@ -118,7 +120,11 @@ export class ObjectWriter {
   }
 
   /** Deletes the object if it still has the given resourceVersion (when given); absent is fine. */
-  async delete(resource: ResourceType, obj: KubeObject, opts: { precondition?: boolean } = {}): Promise<void> {
+  async delete(
+    resource: ResourceType,
+    obj: KubeObject,
+    opts: { precondition?: boolean } = {},
+  ): Promise<void> {
     const { namespace, name } = identity(obj);
     this.opts.fence?.();
     try {
@@ -131,7 +137,12 @@ export class ObjectWriter {
   }
 
   /** Runs a write so that the informer caches of the resource read it back at once. */
-  private async tracked<T extends KubeObject>(resource: ResourceType, namespace: string, name: string, write: () => Promise<T>): Promise<T> {
+  private async tracked<T extends KubeObject>(
+    resource: ResourceType,
+    namespace: string,
+    name: string,
+    write: () => Promise<T>,
+  ): Promise<T> {
     const pending = this.opts.informers.informersOf(resource).map((i) => i.beginWrite(namespace, name));
     try {
       const written = await write();

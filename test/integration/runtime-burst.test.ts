@@ -34,21 +34,32 @@ test('1,000 updates of one ConfigMap in a burst cause far fewer reconciles and e
   const started = Date.now();
   const updates = 1000;
   for (let i = 1; i < updates; i += 25) {
-    const wave = Array.from({ length: Math.min(25, updates - i) }, (_, j) => setInput(tc.client, ns, 'hot', `u${i + j}`));
+    const wave = Array.from({ length: Math.min(25, updates - i) }, (_, j) =>
+      setInput(tc.client, ns, 'hot', `u${i + j}`),
+    );
     await Promise.all(wave);
   }
   await setInput(tc.client, ns, 'hot', 'final'); // update number 1,000, after all others
   const sentMs = Date.now() - started;
 
-  await eventually('the final output', async () => (await outputs(tc.client, ns)).hot?.output === 'final', 60_000);
+  await eventually(
+    'the final output',
+    async () => (await outputs(tc.client, ns)).hot?.output === 'final',
+    60_000,
+  );
   // Let stragglers (events of our own writes) settle before counting.
   let last = -1;
-  await eventually('reconciles to settle', async () => {
-    const now = await reconciles();
-    const settled = now === last;
-    last = now;
-    return settled;
-  }, 30_000, 1_000);
+  await eventually(
+    'reconciles to settle',
+    async () => {
+      const now = await reconciles();
+      const settled = now === last;
+      last = now;
+      return settled;
+    },
+    30_000,
+    1_000,
+  );
 
   const reconciled = (await reconciles()) - r0;
   const written = (await patches('200')) - p0;

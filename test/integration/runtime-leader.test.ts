@@ -32,12 +32,18 @@ async function start(identity: string): Promise<ProbeProcess> {
     kubeconfig,
     identity,
     args: [
-      '--namespaces', ns,
-      '--leader-election-namespace', ns,
-      '--leader-election-id', 'probe',
-      '--lease-duration', `${leaseDurationMs}ms`,
-      '--renew-deadline', '4s',
-      '--retry-period', '1s',
+      '--namespaces',
+      ns,
+      '--leader-election-namespace',
+      ns,
+      '--leader-election-id',
+      'probe',
+      '--lease-duration',
+      `${leaseDurationMs}ms`,
+      '--renew-deadline',
+      '4s',
+      '--retry-period',
+      '1s',
     ],
   });
   processes.push(p);
@@ -45,7 +51,8 @@ async function start(identity: string): Promise<ProbeProcess> {
 }
 
 const leases = kc.makeApiClient(CoordinationV1Api);
-const holder = async () => (await leases.readNamespacedLease({ name: 'probe', namespace: ns })).spec?.holderIdentity ?? '';
+const holder = async () =>
+  (await leases.readNamespacedLease({ name: 'probe', namespace: ns })).spec?.holderIdentity ?? '';
 const reconciles = async (p: ProbeProcess) => sum(await p.metrics(), 'probe_reconciles_total');
 const isLeader = async (p: ProbeProcess) => sum(await p.metrics(), 'depot_leader') === 1;
 
@@ -75,7 +82,9 @@ test('exactly one process reconciles; kill -9 and SIGTERM of the leader hand ove
   const killedAt = Date.now();
   a.signal('SIGKILL');
   const afterKill = await takeoverMs('b', killedAt);
-  process.stderr.write(`[measure] leader: kill -9 → standby leads after ${afterKill} ms (lease duration ${leaseDurationMs} ms)\n`);
+  process.stderr.write(
+    `[measure] leader: kill -9 → standby leads after ${afterKill} ms (lease duration ${leaseDurationMs} ms)\n`,
+  );
   expect(afterKill).toBeLessThan(leaseDurationMs + 4_000);
   await setInput(tc.client, ns, 'cm1', 'after-kill');
   await eventually('b to reconcile', async () => (await outputs(tc.client, ns)).cm1?.writer === 'b');
@@ -84,12 +93,16 @@ test('exactly one process reconciles; kill -9 and SIGTERM of the leader hand ove
   const c = await start('c');
   await eventually('c to be ready as a standby', () => c.ready());
   await setInput(tc.client, ns, 'cm2', 'slow:1000:drained');
-  await eventually('b to start the slow reconcile', async () => b.logs().some((l) => l.msg === 'probe: slow reconcile started'));
+  await eventually('b to start the slow reconcile', async () =>
+    b.logs().some((l) => l.msg === 'probe: slow reconcile started'),
+  );
   expect(await reconciles(c)).toBe(0);
   const termAt = Date.now();
   b.signal('SIGTERM');
   const afterTerm = await takeoverMs('c', termAt);
-  process.stderr.write(`[measure] leader: SIGTERM (with a 1 s reconcile in flight) → standby leads after ${afterTerm} ms\n`);
+  process.stderr.write(
+    `[measure] leader: SIGTERM (with a 1 s reconcile in flight) → standby leads after ${afterTerm} ms\n`,
+  );
   expect(afterTerm).toBeLessThan(4_000); // well before the 6 s lease could have expired
   expect(await b.exited).toEqual({ code: 0, signal: null });
   expect(b.logs().map((l) => l.msg)).toEqual(expect.arrayContaining(['released the lease', 'stopped']));

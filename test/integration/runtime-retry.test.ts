@@ -45,19 +45,31 @@ test('a failing reconcile is retried with growing delays, shows in /metrics, and
 
   const metrics = await scrape(probe.url);
   expect(sum(metrics, 'depot_reconcile_errors_total', { controller: 'probe' })).toBeGreaterThanOrEqual(5);
-  expect(sum(metrics, 'depot_reconcile_total', { controller: 'probe', result: 'error' })).toBeGreaterThanOrEqual(5);
+  expect(
+    sum(metrics, 'depot_reconcile_total', { controller: 'probe', result: 'error' }),
+  ).toBeGreaterThanOrEqual(5);
   expect(sum(metrics, 'depot_workqueue_retries_total', { name: 'probe' })).toBeGreaterThanOrEqual(5);
-  expect(sum(metrics, 'depot_reconcile_duration_seconds_count', { controller: 'probe' })).toBeGreaterThanOrEqual(6);
+  expect(
+    sum(metrics, 'depot_reconcile_duration_seconds_count', { controller: 'probe' }),
+  ).toBeGreaterThanOrEqual(6);
 
   // Fixed input: the change is reconciled at once (an event beats the backoff) and succeeds.
   await setInput(tc.client, ns, 'flaky', 'fixed');
   await eventually('the fixed output', async () => (await outputs(tc.client, ns)).flaky?.output === 'fixed');
-  const errorsAfterFix = sum(await scrape(probe.url), 'depot_reconcile_errors_total', { controller: 'probe' });
+  const errorsAfterFix = sum(await scrape(probe.url), 'depot_reconcile_errors_total', {
+    controller: 'probe',
+  });
 
   // Failing again starts from the base delay: the success reset the backoff.
   const before = failures('flaky').length;
   await setInput(tc.client, ns, 'flaky', 'fail-2');
   await eventually('2 new failures', async () => failures('flaky').length >= before + 2);
-  expect(failures('flaky').slice(before, before + 2).map((l) => l.retryInMs)).toEqual([200, 400]);
-  expect(sum(await scrape(probe.url), 'depot_reconcile_errors_total', { controller: 'probe' })).toBeGreaterThan(errorsAfterFix);
+  expect(
+    failures('flaky')
+      .slice(before, before + 2)
+      .map((l) => l.retryInMs),
+  ).toEqual([200, 400]);
+  expect(
+    sum(await scrape(probe.url), 'depot_reconcile_errors_total', { controller: 'probe' }),
+  ).toBeGreaterThan(errorsAfterFix);
 }, 120_000);

@@ -74,34 +74,49 @@ test('objects are reconciled; an invalid one is reported as a condition and skip
   const events = kc.makeApiClient(EventsV1Api);
   await eventually('one Warning Event on the bad Probe', async () => {
     const list = await events.listNamespacedEvent({ namespace: ns });
-    return list.items.some((e) => e.regarding?.name === 'bad' && e.type === 'Warning' && e.reason === 'InvalidSpec');
+    return list.items.some(
+      (e) => e.regarding?.name === 'bad' && e.type === 'Warning' && e.reason === 'InvalidSpec',
+    );
   });
 });
 
 test('a periodic resync at steady state reconciles everything again and writes nothing', async () => {
   // Let the writes of the first test settle (their own watch events re-reconcile once more).
   let previous = -1;
-  await eventually('writes to settle', async () => {
-    const w = writeRequests(await scrape(probe.url));
-    const settled = w === previous;
-    previous = w;
-    return settled;
-  }, 30_000, 1_500);
+  await eventually(
+    'writes to settle',
+    async () => {
+      const w = writeRequests(await scrape(probe.url));
+      const settled = w === previous;
+      previous = w;
+      return settled;
+    },
+    30_000,
+    1_500,
+  );
 
   const before = await scrape(probe.url);
   const versions = async () => {
     const cms = await tc.client.list(ConfigMaps, { namespace: ns });
     const probes = await tc.client.list(Probes, { namespace: ns });
-    return [...cms.items, ...probes.items].map((o) => `${o.metadata?.name}@${o.metadata?.resourceVersion}`).sort();
+    return [...cms.items, ...probes.items]
+      .map((o) => `${o.metadata?.name}@${o.metadata?.resourceVersion}`)
+      .sort();
   };
   const versionsBefore = await versions();
   const reconcilesBefore = sum(before, 'depot_reconcile_total');
   // 6 primary objects (cm1-3 and two Probes... plus none else): 3 resyncs reconcile each at least 3 times.
-  await eventually('three resyncs', async () => sum(await scrape(probe.url), 'depot_reconcile_total') >= reconcilesBefore + 3 * 5, 60_000);
+  await eventually(
+    'three resyncs',
+    async () => sum(await scrape(probe.url), 'depot_reconcile_total') >= reconcilesBefore + 3 * 5,
+    60_000,
+  );
 
   const after = await scrape(probe.url);
   expect(writeRequests(after)).toBe(writeRequests(before));
-  expect(sum(after, 'depot_events_total', { outcome: 'created' })).toBe(sum(before, 'depot_events_total', { outcome: 'created' }));
+  expect(sum(after, 'depot_events_total', { outcome: 'created' })).toBe(
+    sum(before, 'depot_events_total', { outcome: 'created' }),
+  );
   expect(await versions()).toEqual(versionsBefore);
   const events = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: ns });
   expect(events.items.filter((e) => e.regarding?.name === 'bad')).toHaveLength(1);

@@ -42,32 +42,92 @@ const serviceAccountNamespace = '/var/run/secrets/kubernetes.io/serviceaccount/n
 
 export function registerOperator(program: Command, factory: ControllerFactory = depotControllers): Command {
   const d = managerDefaults;
-  const duration = (v: string) => parseDuration(v);
   return program
     .command('operator')
     .description('run the Depot operator (controllers, leader election, /healthz /readyz /metrics)')
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
     .option('--context <name>', 'kubeconfig context (default: the current one)')
     .option('--namespaces <list>', 'comma-separated namespaces to watch (default: all)', (v) =>
-      v.split(',').map((s) => s.trim()).filter(Boolean),
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
     )
     .option('--workers <n>', 'concurrent reconciles per controller', positiveInt('--workers'), d.workers)
-    .option('--resync-period <duration>', 're-queue every object this often (0 = never)', duration, d.resyncPeriodMs)
+    .addOption(
+      durationOption(
+        '--resync-period <duration>',
+        're-queue every object this often (0 = never)',
+        d.resyncPeriodMs,
+      ),
+    )
     .option('--no-leader-elect', 'run without leader election (only with a single replica)')
     .option('--leader-election-id <name>', 'name of the Lease', 'depot-operator')
-    .option('--leader-election-namespace <ns>', "namespace of the Lease (default: the pod's, else the kubeconfig context's, else default)")
-    .option('--lease-duration <duration>', 'how long a standby waits before taking over an unrenewed lease', duration, 15_000)
-    .option('--renew-deadline <duration>', 'how long the leader keeps trying to renew before it stops leading', duration, 10_000)
-    .option('--retry-period <duration>', 'how often candidates and the leader act on the lease', duration, 2_000)
+    .option(
+      '--leader-election-namespace <ns>',
+      "namespace of the Lease (default: the pod's, else the kubeconfig context's, else default)",
+    )
+    .addOption(
+      durationOption(
+        '--lease-duration <duration>',
+        'how long a standby waits before taking over an unrenewed lease',
+        15_000,
+      ),
+    )
+    .addOption(
+      durationOption(
+        '--renew-deadline <duration>',
+        'how long the leader keeps trying to renew before it stops leading',
+        10_000,
+      ),
+    )
+    .addOption(
+      durationOption(
+        '--retry-period <duration>',
+        'how often candidates and the leader act on the lease',
+        2_000,
+      ),
+    )
     .option('--health-addr <host:port>', 'address of /healthz and /readyz ("0" = off)', ':8081')
     .option('--metrics-addr <host:port>', 'address of /metrics ("0" = off)', ':8080')
-    .option('--kube-api-qps <n>', 'client-side limit of API requests per second', positiveNumber('--kube-api-qps'), d.qps)
-    .option('--kube-api-burst <n>', 'API requests allowed at once above the QPS', positiveInt('--kube-api-burst'), d.burst)
+    .option(
+      '--kube-api-qps <n>',
+      'client-side limit of API requests per second',
+      positiveNumber('--kube-api-qps'),
+      d.qps,
+    )
+    .option(
+      '--kube-api-burst <n>',
+      'API requests allowed at once above the QPS',
+      positiveInt('--kube-api-burst'),
+      d.burst,
+    )
     .addOption(new Option('--log-level <level>', 'log level').choices(logLevels).default('info'))
-    .option('--identity <name>', 'name of this replica in the Lease and Events (default: $POD_NAME, else hostname_random)')
-    .option('--shutdown-timeout <duration>', 'on SIGTERM, how long to wait for in-flight reconciles', duration, d.shutdownTimeoutMs)
-    .option('--retry-base-delay <duration>', 'first retry delay of a failed reconcile (doubles per failure)', duration, d.retryBackoff.baseMs)
-    .option('--retry-max-delay <duration>', 'longest retry delay of a failed reconcile', duration, d.retryBackoff.maxMs)
+    .option(
+      '--identity <name>',
+      'name of this replica in the Lease and Events (default: $POD_NAME, else hostname_random)',
+    )
+    .addOption(
+      durationOption(
+        '--shutdown-timeout <duration>',
+        'on SIGTERM, how long to wait for in-flight reconciles',
+        d.shutdownTimeoutMs,
+      ),
+    )
+    .addOption(
+      durationOption(
+        '--retry-base-delay <duration>',
+        'first retry delay of a failed reconcile (doubles per failure)',
+        d.retryBackoff.baseMs,
+      ),
+    )
+    .addOption(
+      durationOption(
+        '--retry-max-delay <duration>',
+        'longest retry delay of a failed reconcile',
+        d.retryBackoff.maxMs,
+      ),
+    )
     .action(async (flags: OperatorFlags) => {
       process.exitCode = await runOperator(flags, factory);
       // Everything is stopped and logs are written synchronously: exit even if a socket lingers.
@@ -153,7 +213,9 @@ function loadKubeConfig(flags: OperatorFlags): KubeConfig {
   }
   if (flags.context) kc.setCurrentContext(flags.context);
   if (!kc.getCurrentCluster()) {
-    throw new UserError('no cluster to connect to: pass --kubeconfig, set KUBECONFIG, or run inside a cluster');
+    throw new UserError(
+      'no cluster to connect to: pass --kubeconfig, set KUBECONFIG, or run inside a cluster',
+    );
   }
   return kc;
 }
@@ -163,10 +225,24 @@ function defaultLeaseNamespace(kc: KubeConfig): string {
   return kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
 }
 
+/** A Go-style duration flag whose help shows its default as a duration. */
+function durationOption(flags: string, description: string, defaultMs: number): Option {
+  return new Option(flags, description)
+    .argParser((v: string) => {
+      try {
+        return parseDuration(v);
+      } catch (err) {
+        throw new UserError(`${flags.split(' ')[0]}: ${(err as Error).message}`);
+      }
+    })
+    .default(defaultMs, formatDuration(defaultMs));
+}
+
 function positiveInt(flag: string): (v: string) => number {
   return (v) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new UserError(`${flag} must be a whole number of at least 1, got "${v}"`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new UserError(`${flag} must be a whole number of at least 1, got "${v}"`);
     return n;
   };
 }
