@@ -11,9 +11,7 @@ import type { StatusWriter } from './status-writer.js';
 
 /** Anything with zod's safeParse (zod schemas fit). */
 export interface SafeParser<T> {
-  safeParse(
-    input: unknown,
-  ):
+  safeParse(input: unknown):
     | { success: true; data: T }
     | {
         success: false;
