@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import type { Application } from '../api/application.js';
 import { GROUP as API_GROUP, VERSION as API_VERSION_NAME } from '../api/group.js';
 import { UserError } from './errors.js';
-import { errorMessage } from '../local/manifests.js';
+import { apiErrorMessage as errorMessage } from '../runtime/api-errors.js';
 
 export interface ClusterOptions {
   kubeconfig?: string;

@@ -20,9 +20,6 @@ export function controllers(deps: ControllerDeps, options: Partial<DepotOptions>
       ? { pauseAfterPromotionWriteMs: options.pauseAfterPromotionWriteMs }
       : {}),
   };
-  // Test hook (integration tests only): see DepotOptions.pauseAfterPromotionWriteMs.
-  const pause = Number(process.env.DEPOT_TEST_PAUSE_AFTER_PROMOTION_WRITE_MS);
-  if (!opts.pauseAfterPromotionWriteMs && pause > 0) opts.pauseAfterPromotionWriteMs = pause;
   return [
     environmentController(deps),
     environmentSetController(deps),

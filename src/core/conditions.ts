@@ -24,7 +24,11 @@ export function setCondition(
     status: input.status,
     reason: input.reason,
     message: input.message.slice(0, 32_768),
-    lastTransitionTime: prev && prev.status === input.status ? prev.lastTransitionTime : now.toISOString(),
+    // metav1.Time has second precision.
+    lastTransitionTime:
+      prev && prev.status === input.status
+        ? prev.lastTransitionTime
+        : now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     ...(generation !== undefined ? { observedGeneration: generation } : {}),
   };
   if (i >= 0) list[i] = next;

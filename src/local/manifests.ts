@@ -13,6 +13,7 @@ import {
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { apiErrorMessage as errorMessage } from '../runtime/api-errors.js';
 
 /** Every object in the YAML files at the given paths (directories are walked in name order). */
 export function loadManifests(...paths: string[]): KubernetesObject[] {
@@ -114,20 +115,4 @@ export async function waitForCrds(kc: KubeConfig, names: string[], timeoutMs = 3
       await sleep(100);
     }
   }
-}
-
-/** The API server's own message for a failed request, else the error's. */
-export function errorMessage(err: unknown): string {
-  const body = (err as { body?: unknown }).body;
-  if (typeof body === 'string') {
-    try {
-      const status = JSON.parse(body) as { message?: string };
-      if (status.message) return status.message;
-    } catch {
-      /* not JSON */
-    }
-  }
-  if (body && typeof body === 'object' && 'message' in body)
-    return String((body as { message: unknown }).message);
-  return err instanceof Error ? err.message : String(err);
 }

@@ -9,7 +9,8 @@ export interface AuditSink {
 /** `path` undefined or "-": stdout. */
 export function createAuditLog(path?: string): AuditSink {
   const logger: Logger = pino(
-    { base: { audit: true }, timestamp: false, messageKey: 'message', formatters: { level: () => ({}) } },
+    // The level slot carries the audit marker (an empty level formatter makes pino write invalid JSON).
+    { base: undefined, timestamp: false, formatters: { level: () => ({ audit: true }) } },
     pino.destination({ dest: path && path !== '-' ? path : 1, sync: true, mkdir: true }),
   );
   return { record: (entry) => logger.info(entry) };

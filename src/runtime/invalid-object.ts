@@ -4,7 +4,8 @@
 // is first set) and the reconcile skips it. Fixing the object triggers a
 // new reconcile through the watch.
 import type { Clock } from './clock.js';
-import { setCondition, type Condition } from './conditions.js';
+import type { Condition } from '../api/conditions.js';
+import { setCondition } from '../core/conditions.js';
 import type { EventRecorder } from './events.js';
 import type { KubeObject, ResourceType } from './resource.js';
 import type { StatusWriter } from './status-writer.js';
@@ -51,8 +52,9 @@ export class InvalidObjectReporter {
         observedGeneration: generation,
         conditions: setCondition(
           status.conditions,
-          { type, status: 'False', reason, message, observedGeneration: generation },
-          now,
+          { type, status: 'False', reason, message },
+          generation,
+          new Date(now),
         ),
       };
     });

@@ -1,6 +1,5 @@
-// Tests of the small pure helpers: backoff, durations, timestamps, request naming, keys.
+// Tests of the small pure helpers: backoff, timestamps, request naming, keys.
 import { backoffDelay } from './backoff.js';
-import { formatDuration, parseDuration } from './duration.js';
 import { kubeTime, microTime, parseKubeTime } from './kube-time.js';
 import { describeRequest } from './request-description.js';
 import { keyOf, parseKey, resourcePath, ConfigMaps } from './resource.js';
@@ -10,19 +9,6 @@ test('backoff doubles from base to max; jitter only shortens', () => {
   expect([0, 1, 2, 3, 4, 60].map((f) => backoffDelay(f, opts))).toEqual([500, 1000, 2000, 4000, 4000, 4000]);
   expect(backoffDelay(2, { ...opts, jitter: 0.5 }, () => 1)).toBe(1000);
   expect(backoffDelay(2, { ...opts, jitter: 0.5 }, () => 0)).toBe(2000);
-});
-
-test('Go-style durations', () => {
-  expect(parseDuration('15s')).toBe(15_000);
-  expect(parseDuration('1m30s')).toBe(90_000);
-  expect(parseDuration('250ms')).toBe(250);
-  expect(parseDuration('1.5h')).toBe(5_400_000);
-  expect(parseDuration('0')).toBe(0);
-  expect(() => parseDuration('15')).toThrow(/invalid duration "15"/);
-  expect(() => parseDuration('5 s')).toThrow(/invalid duration/);
-  expect(formatDuration(15_000)).toBe('15s');
-  expect(formatDuration(90_000)).toBe('90s');
-  expect(formatDuration(120_000)).toBe('2m');
 });
 
 test('Kubernetes timestamps: whole seconds for Time, six digits for MicroTime', () => {

@@ -1,4 +1,4 @@
-import { findCondition, setCondition } from './conditions.js';
+import { findCondition, setCondition } from '../core/conditions.js';
 import { statusEqual } from './status-equality.js';
 
 const ready = (status: string, message = 'ok', t = '2026-01-01T00:00:00Z') => ({
@@ -61,8 +61,9 @@ test('setCondition keeps lastTransitionTime while the status stays, and moves it
   const t0 = Date.UTC(2026, 0, 1);
   const first = setCondition(
     undefined,
-    { type: 'Ready', status: 'False', reason: 'Invalid', message: 'bad', observedGeneration: 1 },
-    t0,
+    { type: 'Ready', status: 'False', reason: 'Invalid', message: 'bad' },
+    1,
+    new Date(t0),
   );
   expect(first).toEqual([
     {
@@ -76,14 +77,16 @@ test('setCondition keeps lastTransitionTime while the status stays, and moves it
   ]);
   const same = setCondition(
     first,
-    { type: 'Ready', status: 'False', reason: 'Invalid', message: 'still bad', observedGeneration: 2 },
-    t0 + 60_000,
+    { type: 'Ready', status: 'False', reason: 'Invalid', message: 'still bad' },
+    2,
+    new Date(t0 + 60_000),
   );
   expect(findCondition(same, 'Ready')?.lastTransitionTime).toBe('2026-01-01T00:00:00Z');
   const flipped = setCondition(
     same,
     { type: 'Ready', status: 'True', reason: 'Reconciled', message: '' },
-    t0 + 61_500,
+    undefined,
+    new Date(t0 + 61_500),
   );
   expect(findCondition(flipped, 'Ready')).toEqual({
     type: 'Ready',
@@ -92,20 +95,22 @@ test('setCondition keeps lastTransitionTime while the status stays, and moves it
     message: '',
     lastTransitionTime: '2026-01-01T00:01:01Z',
   });
-  expect(setCondition(flipped, compatible as never, t0)).toHaveLength(2);
+  expect(setCondition(flipped, compatible as never, undefined, new Date(t0))).toHaveLength(2);
 });
 
 test('recomputing the same conditions on every reconcile compares equal (so nothing is written)', () => {
   let conditions = setCondition(
     undefined,
     { type: 'Ready', status: 'True', reason: 'Reconciled', message: 'ok' },
-    Date.UTC(2026, 0, 1),
+    3,
+    new Date(Date.UTC(2026, 0, 1)),
   );
   const stored = { observedGeneration: 3, conditions };
   conditions = setCondition(
     stored.conditions,
     { type: 'Ready', status: 'True', reason: 'Reconciled', message: 'ok' },
-    Date.UTC(2026, 0, 2),
+    3,
+    new Date(Date.UTC(2026, 0, 2)),
   );
   expect(statusEqual(stored, { observedGeneration: 3, conditions })).toBe(true);
 });

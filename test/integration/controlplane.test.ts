@@ -9,7 +9,8 @@ import {
   Watch,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
-import { errorMessage, waitForCrds } from '../../src/local/manifests.js';
+import { waitForCrds } from '../../src/local/manifests.js';
+import { apiErrorMessage as errorMessage } from '../../src/runtime/api-errors.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 
 const kc = testKubeConfig();

@@ -1,5 +1,8 @@
 // Versions, history and promotions end to end: the built operator as a real
 // process against the real API server, driven by the built CLI.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CustomObjectsApi, EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
 import type { Promotion } from '../../src/api/promotion.js';
@@ -189,10 +192,11 @@ describe('a three-environment pipeline with 10 applications', () => {
 describe('freeze windows and force', () => {
   let ns: string;
   let operator: OperatorProcess;
+  const auditLog = join(mkdtempSync(join(tmpdir(), 'depot-audit-')), 'audit.jsonl');
   beforeAll(async () => {
     ns = await freshNamespace(kc, 'freeze');
     await pipeline(ns, 2, []);
-    operator = startOperator(kubeconfig, ns);
+    operator = startOperator(kubeconfig, ns, { args: ['--audit-log', auditLog] });
     await eventually('status', async () => envStatus(await getApp(ns, 'app-1'), 'prod')?.desired === '1.0.0');
   });
   afterAll(async () => operator?.stop());
@@ -239,6 +243,26 @@ describe('freeze windows and force', () => {
       .status!.history!.filter((h) => h.environment === 'prod' && h.to === '1.2.0')
       .map((h) => h.type);
     expect(types.sort()).toEqual(['Blocked', 'Delivered', 'Requested', 'Unblocked']);
+
+    // The audit log file holds the same entries, one JSON line each, secrets-free.
+    const lines = readFileSync(auditLog, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        audit: true,
+        namespace: ns,
+        application: 'app-1',
+        type: 'Forced',
+        environment: 'prod',
+        to: '1.3.0',
+      }),
+    );
+    const app0prod = lines
+      .filter((l) => l.application === 'app-0' && l.environment === 'prod' && l.to === '1.2.0')
+      .map((l) => l.type);
+    expect(app0prod.sort()).toEqual(['Blocked', 'Delivered', 'Requested', 'Unblocked']);
   }, 90_000);
 });
 

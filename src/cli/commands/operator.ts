@@ -6,16 +6,29 @@ import { existsSync, readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Command, Option } from 'commander';
 import { controllers as depotControllers } from '../../controllers/index.js';
+import { DEFAULT_HISTORY_LIMIT } from '../../core/history.js';
+import { createAuditLog } from '../../runtime/audit-log.js';
 import type { ControllerDeps } from '../../runtime/controller-deps.js';
-import { formatDuration, parseDuration } from '../../runtime/duration.js';
+import { formatDuration, parseDuration } from '../../core/duration.js';
 import { createLogger, logLevels, type LogLevel } from '../../runtime/log.js';
 import { Manager, managerDefaults } from '../../runtime/manager.js';
 import type { ControllerSpec } from '../../runtime/reconciler.js';
 import { UserError } from '../errors.js';
 
-export type ControllerFactory = (deps: ControllerDeps) => ControllerSpec[];
+export type ControllerFactory = (deps: ControllerDeps, flags: OperatorFlags) => ControllerSpec[];
 
-interface OperatorFlags {
+/** Depot's controllers with the Depot flags of `depot operator`. */
+const depotFactory: ControllerFactory = (deps, flags) =>
+  depotControllers(deps, {
+    historyLimit: flags.historyLimit,
+    audit: createAuditLog(flags.auditLog),
+    // Test hook of the exactly-once integration test; never set in production.
+    pauseAfterPromotionWriteMs: Number(process.env.DEPOT_TEST_PAUSE_AFTER_PROMOTION_WRITE_MS) || undefined,
+  });
+
+export interface OperatorFlags {
+  historyLimit: number;
+  auditLog?: string;
   kubeconfig?: string;
   context?: string;
   namespaces?: string[];
@@ -40,7 +53,7 @@ interface OperatorFlags {
 
 const serviceAccountNamespace = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
-export function registerOperator(program: Command, factory: ControllerFactory = depotControllers): Command {
+export function registerOperator(program: Command, factory: ControllerFactory = depotFactory): Command {
   const d = managerDefaults;
   return program
     .command('operator')
@@ -104,6 +117,16 @@ export function registerOperator(program: Command, factory: ControllerFactory = 
     )
     .addOption(new Option('--log-level <level>', 'log level').choices(logLevels).default('info'))
     .option(
+      '--history-limit <n>',
+      'entries kept in each Application status.history',
+      positiveInt('--history-limit'),
+      DEFAULT_HISTORY_LIMIT,
+    )
+    .option(
+      '--audit-log <path>',
+      'file for the audit log, one JSON line per change (default: stdout, beside the logs)',
+    )
+    .option(
       '--identity <name>',
       'name of this replica in the Lease and Events (default: $POD_NAME, else hostname_random)',
     )
@@ -161,7 +184,7 @@ export async function runOperator(flags: OperatorFlags, factory: ControllerFacto
     shutdownTimeoutMs: flags.shutdownTimeout,
     log,
   });
-  manager.add(...factory(manager.deps));
+  manager.add(...factory(manager.deps, flags));
 
   let signals = 0;
   let stopping: Promise<void> | undefined;
