@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { celRegex, celString, withRules, type FieldPath, type Rule } from './cel.js';
 import { listMap, listSet, mapOf } from './collections.js';
-import { conditionsSchema } from './conditions.js';
+import { conditionsSchema, observedGeneration } from './conditions.js';
 import { DeliveryOverrideSchema } from './delivery.js';
 import { formatted, text } from './format.js';
 import { objectNameRule } from './meta.js';
@@ -195,12 +195,7 @@ export const HistoryEntrySchema = z
 
 export const ApplicationStatusSchema = z
   .strictObject({
-    observedGeneration: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .meta({ description: 'The generation last reconciled.' }),
+    observedGeneration: observedGeneration(),
     conditions: conditionsSchema('Ready, Compatible, Delivered'),
     environments: listMap(ApplicationEnvironmentStatusSchema, ['name'], 64)
       .optional()

@@ -45,3 +45,8 @@ export function conditionsSchema(types: string) {
     .optional()
     .meta({ description: `Current state, one entry per condition type (${types}).` });
 }
+
+/** `status.observedGeneration`: the generation the status was computed from. */
+export function observedGeneration() {
+  return z.number().int().min(0).optional().meta({ description: 'The generation last reconciled.' });
+}

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { withRules } from './cel.js';
 import { uniqueList } from './collections.js';
-import { conditionsSchema } from './conditions.js';
+import { conditionsSchema, observedGeneration } from './conditions.js';
 import { formatted } from './format.js';
 import { objectNameRule } from './meta.js';
 import { dnsLabel } from './names.js';
@@ -20,12 +20,7 @@ export const EnvironmentSetSpecSchema = z
 
 export const EnvironmentSetStatusSchema = z
   .strictObject({
-    observedGeneration: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .meta({ description: 'The generation last reconciled.' }),
+    observedGeneration: observedGeneration(),
     conditions: conditionsSchema('Ready'),
   })
   .meta({ description: 'Observed state, written by the controller.' });

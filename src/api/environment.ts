@@ -1,7 +1,7 @@
 // Environment: a unit in which an application has one desired version.
 import { z } from 'zod';
 import { withRules } from './cel.js';
-import { conditionsSchema } from './conditions.js';
+import { conditionsSchema, observedGeneration } from './conditions.js';
 import { formatted, text } from './format.js';
 import { objectNameRule } from './meta.js';
 import { dnsLabel } from './names.js';
@@ -46,12 +46,7 @@ export const EnvironmentSpecSchema = z
 
 export const EnvironmentStatusSchema = z
   .strictObject({
-    observedGeneration: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .meta({ description: 'The generation last reconciled.' }),
+    observedGeneration: observedGeneration(),
     targets: z
       .array(formatted(dnsLabel, 'A Target name.'))
       .max(256)

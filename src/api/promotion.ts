@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { withRules, type Rule } from './cel.js';
 import { listMap, listSet } from './collections.js';
-import { conditionsSchema } from './conditions.js';
+import { conditionsSchema, observedGeneration } from './conditions.js';
 import { formatted, text } from './format.js';
 import { objectNameRule } from './meta.js';
 import { dnsLabel } from './names.js';
@@ -76,12 +76,7 @@ export const PromotionResultSchema = z
 
 export const PromotionStatusSchema = z
   .strictObject({
-    observedGeneration: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .meta({ description: 'The generation last reconciled.' }),
+    observedGeneration: observedGeneration(),
     lastRunTime: timestamp('When the promotion last ran.').optional(),
     nextRunTime: timestamp('When it runs next (with a schedule).').optional(),
     results: listMap(PromotionResultSchema, ['application'], 256)

@@ -2,7 +2,7 @@
 // Argo CD instance, a Flux installation) and how versions get there.
 import { z } from 'zod';
 import { withRules } from './cel.js';
-import { conditionsSchema } from './conditions.js';
+import { conditionsSchema, observedGeneration } from './conditions.js';
 import { DELIVERY_KINDS, DeliverySchema } from './delivery.js';
 import { formatted } from './format.js';
 import { objectNameRule } from './meta.js';
@@ -21,12 +21,7 @@ export const TargetSpecSchema = z
 
 export const TargetStatusSchema = z
   .strictObject({
-    observedGeneration: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .meta({ description: 'The generation last reconciled.' }),
+    observedGeneration: observedGeneration(),
     deliveryKind: z
       .enum(DELIVERY_KINDS)
       .optional()

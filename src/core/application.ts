@@ -99,7 +99,7 @@ export function planApplication(input: ApplicationInput): ApplicationPlan {
     (byEnv.get(env) ?? []).map((t) => targetStatus(t, env, environments, prev.targets, now)),
   );
   added.push(...deliveredHistory(targets, prev.targets, now));
-  added.push(...deployedHistory(targets, prev.history, now));
+  added.push(...deployedHistory(targets, prev.history));
 
   const status: ApplicationStatus = {
     observedGeneration: app.metadata.generation,
@@ -319,7 +319,6 @@ function deliveredHistory(
 function deployedHistory(
   targets: ApplicationTargetStatus[],
   history: readonly HistoryEntry[] | undefined,
-  _now: Date,
 ): HistoryEntry[] {
   const out: HistoryEntry[] = [];
   const oldest = history?.length ? history[history.length - 1]!.time : undefined;
