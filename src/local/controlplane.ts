@@ -39,8 +39,8 @@ export class ControlPlaneError extends Error {}
 const stateFile = (dir: string) => join(dir, 'state.json');
 const lockFile = (dir: string) => join(dir, 'lock');
 
-export function defaultDir(): string {
-  return resolve(projectRoot(), '.cache', 'local');
+export function defaultDir(name = 'local'): string {
+  return resolve(projectRoot(), '.cache', name);
 }
 
 /** Builds (once) or finds the control-plane binaries. */

@@ -28,6 +28,8 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 export async function runDemo(opts: DemoOptions): Promise<void> {
   const root = projectRoot();
   say('== Depot demo: a real kube-apiserver + etcd on loopback, no cluster needed');
+  // Every run tells the same story from the samples: start from empty data.
+  down(opts.dir, { purge: true });
   const state = await up({ dir: opts.dir, log: (l) => process.stderr.write(`   ${l}\n`) });
   say(`   kubeconfig: ${state.kubeconfig}`);
   const kc = new KubeConfig();
@@ -58,7 +60,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const stop = () => operator.kill('SIGTERM');
   process.once('SIGINT', () => {
     stop();
-    say('\nstopped the operator; the control plane keeps running (`depot local down` stops it)');
+    say(`\nstopped the operator; the control plane keeps running (\`depot local down --dir ${opts.dir}\` stops it)`);
     process.exit(130);
   });
   try {
@@ -87,7 +89,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     say('\nconverged: core 1.12.2 went dev → staging through the Promotion.');
     if (opts.exitWhenConverged) {
       stop();
-      down(state.dir);
+      down(state.dir, { purge: true });
       say('stopped the operator and the control plane.');
       return;
     }
@@ -95,6 +97,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
       `The operator keeps running (logs: ${join(state.dir, 'logs', 'operator.log')}). Try, in another shell:`,
     );
     say(`  export KUBECONFIG=${state.kubeconfig}`);
+    say(`  node bin/depot.js history core -n ${opts.namespace}`);
     say(`  node bin/depot.js get applications -n ${opts.namespace}`);
     say(`  node bin/depot.js promote core prod -n ${opts.namespace}`);
     say('Press Ctrl-C to stop.');
