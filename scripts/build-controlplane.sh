@@ -32,7 +32,7 @@ if have_all; then echo "$out/bin"; exit 0; fi
 
 start=$(date +%s)
 say() { local s=$(( $(date +%s) - start )); printf '>> [control plane %dm%02ds] %s\n' $((s/60)) $((s%60)) "$*" >&2; }
-say "building etcd and kube-apiserver from their Go modules (Kubernetes $k8s_version); a cold build takes about 8-15 minutes on 2 cores, later runs reuse .cache"
+say "building etcd and kube-apiserver from their Go modules (Kubernetes $k8s_version); a cold build takes about 10 minutes on 2 cores, later runs reuse .cache"
 
 cd "$mod"
 say "phase 1/2: downloading Go modules"

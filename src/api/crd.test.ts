@@ -9,6 +9,7 @@ import { upstreamCrdDir } from '../../test/controlplane/paths.js';
 import { buildCrd, crdFileName, renderCrd, type JsonSchema } from './crd.js';
 import { GROUP } from './group.js';
 import { KINDS } from './index.js';
+import { renderReference } from './reference.js';
 
 const crdDir = join(projectRoot(), 'crds');
 const crds = KINDS.map((def) => ({ def, crd: buildCrd(def) }));
@@ -193,4 +194,10 @@ test('short names collide with no Argo CD, Flux or Kubernetes name, nor with eac
   expect(ours.filter((n) => taken.has(n))).toEqual([]);
   expect(new Set(ours).size).toBe(ours.length);
   expect(taken.has('app')).toBe(true); // the list is real, so the check above can fail
+});
+
+test('docs/crd-reference.md is the generator output (run `npm run gen:crds`)', () => {
+  const file = join(crdDir, '..', 'docs', 'crd-reference.md');
+  expect(existsSync(file)).toBe(true);
+  expect(readFileSync(file, 'utf8')).toBe(renderReference(KINDS));
 });

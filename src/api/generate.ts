@@ -1,11 +1,12 @@
-// `npm run gen:crds`: writes crds/depot.sh_<plural>.yaml from the schemas and
-// removes CRD files of kinds that no longer exist.
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// `npm run gen:crds`: writes crds/depot.sh_<plural>.yaml and docs/crd-reference.md
+// from the schemas and removes CRD files of kinds that no longer exist.
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { projectRoot } from '../local/project-root.js';
 import { buildCrd, crdFileName, renderCrd } from './crd.js';
 import { GROUP } from './group.js';
 import { KINDS } from './index.js';
+import { renderReference } from './reference.js';
 
 const dir = join(projectRoot(), 'crds');
 const written = new Set<string>();
@@ -17,4 +18,7 @@ for (const def of KINDS) {
 for (const file of readdirSync(dir)) {
   if (file.startsWith(`${GROUP}_`) && file.endsWith('.yaml') && !written.has(file)) rmSync(join(dir, file));
 }
-process.stdout.write(`wrote ${written.size} CRDs to ${dir}\n`);
+const reference = join(projectRoot(), 'docs', 'crd-reference.md');
+mkdirSync(dirname(reference), { recursive: true });
+writeFileSync(reference, renderReference(KINDS));
+process.stdout.write(`wrote ${written.size} CRDs to ${dir} and ${reference}\n`);
