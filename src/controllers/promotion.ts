@@ -59,7 +59,7 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
         }
 
         const plan = planPromotion({ promotion, applications: snapshot.applications(), now });
-        const writer = deps.writer(promotionManager(promotion.metadata.name));
+        const writer = deps.writer(promotionManager(promotion.metadata.name, promotion.spec.to));
         for (const w of plan.writes) {
           await writer.apply(Applications, {
             apiVersion: API_VERSION,

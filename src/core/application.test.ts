@@ -122,7 +122,7 @@ describe('requests and history', () => {
         name: 'core',
         namespace: 'ns',
         generation: 1,
-        managedFields: [wrote('depot-promotion.staging-to-prod', ['prod'])],
+        managedFields: [wrote('depot-promotion.staging-to-prod.prod', ['prod'])],
       },
     } as Partial<Application>);
     const { plan } = reconcile(a);

@@ -16,9 +16,13 @@ export const PROMOTION_MANAGER_PREFIX = 'depot-promotion.';
 export const MANUAL_PROMOTE_MANAGER_PREFIX = 'depot-promote.';
 export const SET_VERSION_MANAGER_PREFIX = 'depot-cli.';
 
-/** Field manager of a Promotion object's automatic writes (it only ever writes its `to`). */
-export function promotionManager(promotion: string): string {
-  return `${PROMOTION_MANAGER_PREFIX}${promotion}`;
+/**
+ * Field manager of a Promotion's automatic writes into one environment. Per
+ * environment too: if spec.to is edited, applying the new environment must
+ * not remove the version the Promotion wrote into the old one.
+ */
+export function promotionManager(promotion: string, env: string): string {
+  return `${PROMOTION_MANAGER_PREFIX}${promotion}.${env}`.slice(0, 128);
 }
 
 /** Field manager of a person's or CI's write of one environment (`depot set-version`, `depot promote`). */
@@ -43,8 +47,10 @@ export function writeKind(manager: string | undefined): WriteKind {
 /** A readable actor for the audit trail: `promotion staging-to-prod`, `alice`, or the raw manager. */
 export function actorOf(manager: string | undefined): string {
   if (!manager) return 'unknown';
-  if (manager.startsWith(PROMOTION_MANAGER_PREFIX))
-    return `promotion ${manager.slice(PROMOTION_MANAGER_PREFIX.length)}`;
+  if (manager.startsWith(PROMOTION_MANAGER_PREFIX)) {
+    // depot-promotion.<promotion>.<env>; names are DNS labels, so the first dot ends the name.
+    return `promotion ${manager.slice(PROMOTION_MANAGER_PREFIX.length).split('.')[0]}`;
+  }
   for (const prefix of [MANUAL_PROMOTE_MANAGER_PREFIX, SET_VERSION_MANAGER_PREFIX]) {
     if (!manager.startsWith(prefix)) continue;
     const rest = manager.slice(prefix.length);
