@@ -78,13 +78,7 @@ export class Cluster {
 
   async get<T>(plural: string, name: string): Promise<T> {
     try {
-      return (await this.objects.getNamespacedCustomObject({
-        group: API_GROUP,
-        version: API_VERSION_NAME,
-        namespace: this.namespace,
-        plural,
-        name,
-      })) as T;
+      return (await this.objects.getNamespacedCustomObject(this.ref(plural, name))) as T;
     } catch (err) {
       throw this.explain(err, plural, name);
     }
@@ -92,12 +86,7 @@ export class Cluster {
 
   async list<T>(plural: string): Promise<T[]> {
     try {
-      const res = (await this.objects.listNamespacedCustomObject({
-        group: API_GROUP,
-        version: API_VERSION_NAME,
-        namespace: this.namespace,
-        plural,
-      })) as { items: T[] };
+      const res = (await this.objects.listNamespacedCustomObject(this.where(plural))) as { items: T[] };
       return res.items;
     } catch (err) {
       throw this.explain(err, plural);
@@ -112,16 +101,7 @@ export class Cluster {
   async apply(plural: string, name: string, body: object, fieldManager: string): Promise<void> {
     try {
       await this.objects.patchNamespacedCustomObject(
-        {
-          group: API_GROUP,
-          version: API_VERSION_NAME,
-          namespace: this.namespace,
-          plural,
-          name,
-          body,
-          fieldManager,
-          force: true,
-        },
+        { ...this.ref(plural, name), body, fieldManager, force: true },
         setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
       );
     } catch (err) {
@@ -132,17 +112,18 @@ export class Cluster {
   /** Merge patch of the status subresource with a resourceVersion precondition (409 on a race). */
   async patchStatus(plural: string, name: string, body: object, fieldManager: string): Promise<void> {
     await this.objects.patchNamespacedCustomObjectStatus(
-      {
-        group: API_GROUP,
-        version: API_VERSION_NAME,
-        namespace: this.namespace,
-        plural,
-        name,
-        body,
-        fieldManager,
-      },
+      { ...this.ref(plural, name), body, fieldManager },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
+  }
+
+  /** Where a Depot object of this namespace lives, as CustomObjectsApi takes it. */
+  private ref(plural: string, name: string) {
+    return { ...this.where(plural), name };
+  }
+
+  private where(plural: string) {
+    return { group: API_GROUP, version: API_VERSION_NAME, namespace: this.namespace, plural };
   }
 
   explain(err: unknown, plural: string, name?: string): Error {

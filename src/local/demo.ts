@@ -13,6 +13,7 @@ import { renderVersionTable } from '../cli/render/version-table.js';
 import { Cluster } from '../cli/cluster.js';
 import { down, up } from './controlplane.js';
 import { applyManifests, loadManifests, withNamespace } from './manifests.js';
+import { localOperatorArgv } from './operator-argv.js';
 import { projectRoot } from './project-root.js';
 
 export interface DemoOptions {
@@ -60,7 +61,9 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const stop = () => operator.kill('SIGTERM');
   process.once('SIGINT', () => {
     stop();
-    say(`\nstopped the operator; the control plane keeps running (\`depot local down --dir ${opts.dir}\` stops it)`);
+    say(
+      `\nstopped the operator; the control plane keeps running (\`depot local down --dir ${opts.dir}\` stops it)`,
+    );
     process.exit(130);
   });
   try {
@@ -119,23 +122,9 @@ async function ensureNamespace(kc: KubeConfig, name: string): Promise<void> {
 function startOperator(root: string, kubeconfig: string, namespace: string, dir: string): ChildProcess {
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const log = createWriteStream(join(dir, 'logs', 'operator.log'), { flags: 'a' });
-  const child = spawn(
-    process.execPath,
-    [
-      join(root, 'bin', 'depot.js'),
-      'operator',
-      '--kubeconfig',
-      kubeconfig,
-      '--namespaces',
-      namespace,
-      '--no-leader-elect',
-      '--health-addr',
-      '0',
-      '--metrics-addr',
-      '0',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, localOperatorArgv(kubeconfig, namespace), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   say(

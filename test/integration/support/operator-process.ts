@@ -3,6 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { localOperatorArgv } from '../../../src/local/operator-argv.js';
 import { projectRoot } from '../../../src/local/project-root.js';
 
 const root = projectRoot();
@@ -28,24 +29,10 @@ export function startOperator(
   opts: { env?: Record<string, string>; args?: string[] } = {},
 ): OperatorProcess {
   assertBuilt();
-  const child = spawn(
-    process.execPath,
-    [
-      bin,
-      'operator',
-      '--kubeconfig',
-      kubeconfig,
-      '--namespaces',
-      namespace,
-      '--no-leader-elect',
-      '--health-addr',
-      '0',
-      '--metrics-addr',
-      '0',
-      ...(opts.args ?? []),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
-  );
+  const child = spawn(process.execPath, localOperatorArgv(kubeconfig, namespace, opts.args), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));

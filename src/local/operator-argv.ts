@@ -1,0 +1,21 @@
+// The command line of a single local `depot operator` for one namespace (no
+// leader election, no endpoints): what the demo and the integration tests run.
+import { join } from 'node:path';
+import { projectRoot } from './project-root.js';
+
+export function localOperatorArgv(kubeconfig: string, namespace: string, extra: string[] = []): string[] {
+  return [
+    join(projectRoot(), 'bin', 'depot.js'),
+    'operator',
+    '--kubeconfig',
+    kubeconfig,
+    '--namespaces',
+    namespace,
+    '--no-leader-elect',
+    '--health-addr',
+    '0',
+    '--metrics-addr',
+    '0',
+    ...extra,
+  ];
+}
