@@ -137,11 +137,17 @@ describe('a three-environment pipeline with 10 applications', () => {
     expect(Date.parse(promo.status!.nextRunTime!)).toBeGreaterThan(Date.parse(promo.status!.lastRunTime!));
     expect(new Date(promo.status!.nextRunTime!).getUTCSeconds()).toBe(0);
 
-    const events = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: ns });
-    const promotedEvents = events.items.filter(
-      (e) => e.regarding?.kind === 'Application' && e.reason === 'Promoted',
-    );
-    expect(new Set(promotedEvents.map((e) => e.regarding?.name)).size).toBe(10);
+    // Events are sent asynchronously, best-effort: wait for them.
+    const withEvents = await eventually('a Promoted Event on every application', async () => {
+      const events = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: ns });
+      const names = new Set(
+        events.items
+          .filter((e) => e.regarding?.kind === 'Application' && e.reason === 'Promoted')
+          .map((e) => e.regarding?.name),
+      );
+      return names.size === 10 && names;
+    });
+    expect([...withEvents].sort()).toEqual(Array.from({ length: 10 }, (_, i) => `app-${i}`).sort());
   }, 260_000);
 
   test('a Target added to prod gives every application a per-target entry, with no edit of any application', async () => {
@@ -244,11 +250,23 @@ describe('freeze windows and force', () => {
       .map((h) => h.type);
     expect(types.sort()).toEqual(['Blocked', 'Delivered', 'Requested', 'Unblocked']);
 
-    // The audit log file holds the same entries, one JSON line each, secrets-free.
-    const lines = readFileSync(auditLog, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    // The audit log file holds the same entries, one JSON line each. The
+    // operator appends them right after the status write we just observed.
+    const readAudit = () =>
+      readFileSync(auditLog, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const app0prod = (lines: Record<string, unknown>[]) =>
+      lines
+        .filter((l) => l.application === 'app-0' && l.environment === 'prod' && l.to === '1.2.0')
+        .map((l) => String(l.type))
+        .sort();
+    const lines = await eventually('the audit lines of the release', async () => {
+      const all = readAudit();
+      return app0prod(all).length >= 4 && all;
+    });
+    expect(app0prod(lines)).toEqual(['Blocked', 'Delivered', 'Requested', 'Unblocked']);
     expect(lines).toContainEqual(
       expect.objectContaining({
         audit: true,
@@ -259,10 +277,6 @@ describe('freeze windows and force', () => {
         to: '1.3.0',
       }),
     );
-    const app0prod = lines
-      .filter((l) => l.application === 'app-0' && l.environment === 'prod' && l.to === '1.2.0')
-      .map((l) => l.type);
-    expect(app0prod.sort()).toEqual(['Blocked', 'Delivered', 'Requested', 'Unblocked']);
   }, 90_000);
 });
 
