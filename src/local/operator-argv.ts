@@ -1,9 +1,15 @@
 // The command line of a single local `depot operator` for one namespace (no
-// leader election, no endpoints): what the demo and the integration tests run.
+// endpoints; leader election only when asked): what the demo and the
+// integration tests run.
 import { join } from 'node:path';
 import { projectRoot } from './project-root.js';
 
-export function localOperatorArgv(kubeconfig: string, namespace: string, extra: string[] = []): string[] {
+export function localOperatorArgv(
+  kubeconfig: string,
+  namespace: string,
+  extra: string[] = [],
+  opts: { leaderElect?: boolean } = {},
+): string[] {
   return [
     join(projectRoot(), 'bin', 'depot.js'),
     'operator',
@@ -11,7 +17,7 @@ export function localOperatorArgv(kubeconfig: string, namespace: string, extra: 
     kubeconfig,
     '--namespaces',
     namespace,
-    '--no-leader-elect',
+    ...(opts.leaderElect ? [] : ['--no-leader-elect']),
     '--health-addr',
     '0',
     '--metrics-addr',

@@ -26,13 +26,17 @@ export interface OperatorProcess {
 export function startOperator(
   kubeconfig: string,
   namespace: string,
-  opts: { env?: Record<string, string>; args?: string[] } = {},
+  opts: { env?: Record<string, string>; args?: string[]; leaderElect?: boolean } = {},
 ): OperatorProcess {
   assertBuilt();
-  const child = spawn(process.execPath, localOperatorArgv(kubeconfig, namespace, opts.args), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...opts.env },
-  });
+  const child = spawn(
+    process.execPath,
+    localOperatorArgv(kubeconfig, namespace, opts.args, { leaderElect: opts.leaderElect }),
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...opts.env },
+    },
+  );
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
