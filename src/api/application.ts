@@ -5,18 +5,14 @@ import { celRegex, celString, withRules, type FieldPath, type Rule } from './cel
 import { listMap, listSet, mapOf } from './collections.js';
 import { conditionsSchema, observedGeneration } from './conditions.js';
 import { DeliveryOverrideSchema } from './delivery.js';
-import { formatted, text } from './format.js';
+import { formatted, text, httpUrl } from './format.js';
 import { objectNameRule } from './meta.js';
 import { dnsLabel } from './names.js';
 import { ageColumn, defineKind, parser, readyColumn, resourceSchema } from './resource.js';
 import { opaqueVersion, semverRange, semverVersion } from './semver.js';
 import { timestamp } from './time.js';
 
-const httpUrl = {
-  pattern: '^https?://[^\\s/?#]+([/?#][^\\s]*)?$',
-  maxLength: 2048,
-  message: 'must be an http or https URL such as https://github.com/acme/core',
-};
+const homepageUrl = httpUrl('https://github.com/acme/core');
 
 export const CompatibilityRuleSchema = z
   .strictObject({
@@ -78,7 +74,7 @@ export const ApplicationSpecSchema = withRules(
   z.strictObject({
     description: text(1024, 'What the application is, e.g. "Pachyderm core".').optional(),
     url: formatted(
-      httpUrl,
+      homepageUrl,
       'Where to learn more, e.g. the repository: https://github.com/acme/core.',
     ).optional(),
     environmentSets: listSet(formatted(dnsLabel, 'An EnvironmentSet name.'), 16)

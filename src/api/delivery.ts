@@ -2,7 +2,7 @@
 // Applications may override settings per target (`spec.targets`).
 import { z } from 'zod';
 import { withRules, type Rule } from './cel.js';
-import { formatted } from './format.js';
+import { formatted, httpUrl } from './format.js';
 import { apiVersionFormat, dnsSubdomain, kindFormat } from './names.js';
 import { oneOf } from './rules.js';
 import { nameTemplate, valueTemplate } from './templates.js';
@@ -85,11 +85,7 @@ export const FluxPatchSchema = z
   })
   .meta({ description: 'Write the version into a field of a Flux object, then request its reconciliation.' });
 
-const httpUrl = {
-  pattern: '^https?://[^\\s/?#]+([/?#][^\\s]*)?$',
-  maxLength: 2048,
-  message: 'must be an http or https URL such as http://notification-controller.flux-system/hook/abc123',
-};
+const receiverUrl = httpUrl('http://notification-controller.flux-system/hook/abc123');
 
 export const SecretKeyRefSchema = z
   .strictObject({
@@ -117,7 +113,7 @@ const hmacNeedsSecret: Rule<Receiver> = {
 export const FluxReceiverSchema = withRules(
   z.strictObject({
     url: formatted(
-      httpUrl,
+      receiverUrl,
       "URL of the Flux Receiver (its status.webhookPath on notification-controller); must match the operator's allow-list.",
     ),
     type: z.enum(['generic', 'generic-hmac']).default('generic').meta({

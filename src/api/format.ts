@@ -11,6 +11,15 @@ export interface StringFormat {
   message: string;
 }
 
+/** An http or https URL; `example` completes the message. */
+export function httpUrl(example: string): StringFormat {
+  return {
+    pattern: '^https?://[^\\s/?#]+([/?#][^\\s]*)?$',
+    maxLength: 2048,
+    message: `must be an http or https URL such as ${example}`,
+  };
+}
+
 /** The rule that a string matches the format (for a string schema or a map key). */
 export function formatRule(format: StringFormat): Rule<string> {
   const re = new RegExp(format.pattern);
