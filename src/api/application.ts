@@ -178,6 +178,10 @@ export const HISTORY_TYPES = [
 
 export const HistoryEntrySchema = z
   .strictObject({
+    id: text(
+      64,
+      'Unique id of the entry; the audit log and Events carry it, so a consumer can drop the duplicates that at-least-once delivery may send after an operator crash.',
+    ).optional(),
     time: timestamp('When it happened.'),
     type: z.enum(HISTORY_TYPES).meta({ description: HISTORY_TYPES.join(', ') + '.' }),
     environment: formatted(dnsLabel, 'The environment.'),
@@ -204,6 +208,10 @@ export const ApplicationStatusSchema = z
       .max(1000)
       .optional()
       .meta({ description: 'Version changes, newest first, bounded (default 100).' }),
+    historySentThrough: text(
+      64,
+      'The id of the newest history entry already sent to the audit log and as an Event when this status was written; after an operator crash, newer entries are sent again.',
+    ).optional(),
   })
   .meta({ description: 'Observed state, written by the controller (deployed also by depot set-deployed).' });
 

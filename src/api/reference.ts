@@ -3,6 +3,7 @@
 // same structural schemas as the CRDs (so the reference cannot drift).
 import { buildCrd, type JsonSchema } from './crd.js';
 import { API_VERSION } from './group.js';
+import { renderStepTable } from './promotion-steps.js';
 import type { KindDefinition } from './resource.js';
 
 function typeOf(s: JsonSchema): string {
@@ -63,6 +64,7 @@ export function renderReference(kinds: readonly KindDefinition[]): string {
       rows({ properties: { [part]: props[part]! } } as JsonSchema, '', out);
       out.push('');
     }
+    if (def.kind === 'Promotion') out.push(...renderStepTable());
   }
   return `${out.join('\n').replace(/\| `\.(spec|status)/g, '| `$1')}\n`;
 }

@@ -1,21 +1,29 @@
 // Application controller: computes status (requested/desired per environment,
 // versions per target, conditions, history) with core/application and writes
 // only the difference; every new history entry also becomes an Event and an
-// audit line.
-import { ApplicationSchema, type Application, type HistoryEntry } from '../api/application.js';
+// audit line (at least once, see history-sender.ts), and a spent force
+// annotation is removed.
+import { ApplicationSchema, type Application } from '../api/application.js';
 import { planApplication, type ApplicationPlan } from '../core/application.js';
+import { forceAnnotation, type SpentForce } from '../core/force.js';
+import { isInvalid } from '../runtime/api-errors.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
-import type { ControllerSpec, ReconcileResult, Request } from '../runtime/reconciler.js';
+import type { ControllerSpec, ReconcileContext, ReconcileResult, Request } from '../runtime/reconciler.js';
 import type { KubeObject } from '../runtime/resource.js';
+import { jsonPointerSegment } from '../runtime/writes.js';
+import { HistorySender } from './history-sender.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, EnvironmentSets, Targets } from './resources.js';
 
-const WARNING_TYPES = new Set<HistoryEntry['type']>(['Blocked', 'Forced']);
+/** Field manager of the operator's removal of spent force annotations. */
+export const FORCE_RELEASE_MANAGER = 'depot-operator.force';
 
 export function applicationController(deps: ControllerDeps, opts: DepotOptions): ControllerSpec {
   const apps = deps.informers.informer<KubeObject>(Applications);
   const toApps = everyInNamespace(deps.informers, Applications);
+  const sender = new HistorySender(deps, opts.audit);
+  const forceWriter = deps.writer(FORCE_RELEASE_MANAGER);
   return {
     name: 'application',
     primary: { resource: Applications },
@@ -25,24 +33,41 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
       { resource: Targets, map: toApps },
     ],
     reconciler: {
-      async reconcile(req: Request): Promise<ReconcileResult | void> {
+      async reconcile(req: Request, ctx: ReconcileContext): Promise<ReconcileResult | void> {
         const cached = apps.get(req.namespace, req.name);
+        if (!cached) sender.forget(req.namespace, req.name);
         if (!cached || cached.metadata?.deletionTimestamp) return;
-        const valid = await deps.invalid.parse(Applications, cached, ApplicationSchema);
+        const valid = (await deps.invalid.parse(Applications, cached, ApplicationSchema)) as
+          Application | undefined;
         if (!valid) return;
+        sender.firstSight(cached, valid.status?.history, valid.status?.historySentThrough);
 
         const snapshot = new NamespaceSnapshot(deps.informers, req.namespace);
         const [environments, sets, targets] = [snapshot.environments(), snapshot.sets(), snapshot.targets()];
+        const unreadable = snapshot.unreadable();
         const now = new Date(deps.clock.now());
         let plan: ApplicationPlan | undefined;
         const result = await deps.status.update(Applications, cached, (fresh) => {
           // Runs again on a fresh copy after a 409: derive everything from it.
           const app = ApplicationSchema.parse(fresh) as Application;
-          plan = planApplication({ app, environments, sets, targets, now, historyLimit: opts.historyLimit });
+          plan = planApplication({
+            app,
+            environments,
+            sets,
+            targets,
+            unreadable,
+            now,
+            historyLimit: opts.historyLimit,
+            sentThrough: sender.sentThrough(cached),
+          });
           return plan.status;
         });
         if (!plan) return;
-        if (result.written) record(deps, opts, cached, plan.added);
+        if (result.written && plan.added.length > 0) {
+          await opts.hooks?.afterApplicationStatusWrite?.();
+          sender.send(cached, plan.added);
+        }
+        for (const force of plan.spentForces) await releaseForce(deps, ctx, forceWriter, cached, force);
         if (plan.requeueAt)
           return { requeueAfterMs: Math.max(1000, plan.requeueAt.getTime() - now.getTime()) };
       },
@@ -50,16 +75,34 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
   };
 }
 
-/** History entries as Events on the Application and lines on the audit log. */
-function record(deps: ControllerDeps, opts: DepotOptions, app: KubeObject, entries: HistoryEntry[]): void {
-  for (const e of [...entries].reverse()) {
-    const note = `${e.message ?? `${e.type} ${e.to ?? ''}`}${e.actor ? ` (by ${e.actor})` : ''}`;
-    if (WARNING_TYPES.has(e.type)) deps.events.warning(app, e.type, note);
-    else deps.events.normal(app, e.type, note);
-    opts.audit.record({
-      ...e,
-      namespace: app.metadata?.namespace,
-      application: app.metadata?.name,
-    });
+/**
+ * Removes a spent `force.depot.sh/<env>` annotation, only while it still names
+ * the version that was forced: a newer force written meanwhile stays.
+ */
+async function releaseForce(
+  deps: ControllerDeps,
+  ctx: ReconcileContext,
+  writer: ReturnType<ControllerDeps['writer']>,
+  app: KubeObject,
+  force: SpentForce,
+): Promise<void> {
+  const path = `/metadata/annotations/${jsonPointerSegment(forceAnnotation(force.environment))}`;
+  try {
+    await writer.patchJson(Applications, app, [
+      { op: 'test', path, value: force.version },
+      { op: 'remove', path },
+    ]);
+    ctx.log.info(
+      { environment: force.environment, version: force.version },
+      'removed the spent force annotation',
+    );
+    deps.events.normal(
+      app,
+      'ForceSpent',
+      `${force.version} is desired in ${force.environment}: removed the annotation ${forceAnnotation(force.environment)}`,
+    );
+  } catch (err) {
+    // 422: the annotation changed since it was read; the next reconcile sees the new one.
+    if (!isInvalid(err)) throw err;
   }
 }

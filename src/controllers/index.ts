@@ -19,6 +19,7 @@ export function controllers(deps: ControllerDeps, options: Partial<DepotOptions>
     ...(options.pauseAfterPromotionWriteMs
       ? { pauseAfterPromotionWriteMs: options.pauseAfterPromotionWriteMs }
       : {}),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
   };
   return [
     environmentController(deps),

@@ -1,6 +1,8 @@
 // What a controller needs from the caches for one namespace: its Depot
-// objects, parsed; objects that fail to parse are skipped here (their own
-// controller reports them on their status).
+// objects, parsed. An object that fails to parse is not absent: it is listed
+// in `unreadable()` with its parse error (its own controller reports it on
+// its status), so that nothing recorded for it is dropped as if it had been
+// deleted.
 import type { Application } from '../api/application.js';
 import { ApplicationSchema } from '../api/application.js';
 import type { EnvironmentSet } from '../api/environment-set.js';
@@ -11,12 +13,27 @@ import type { Promotion } from '../api/promotion.js';
 import { PromotionSchema } from '../api/promotion.js';
 import type { Target } from '../api/target.js';
 import { TargetSchema } from '../api/target.js';
+import type { UnreadableObjects } from '../core/resolve.js';
 import type { InformerFactory } from '../runtime/informer-factory.js';
+import { formatIssues } from '../runtime/invalid-object.js';
 import type { KubeObject, ResourceType } from '../runtime/resource.js';
 import { Applications, Environments, EnvironmentSets, Promotions, Targets } from './resources.js';
 
 interface Parser<T> {
-  safeParse(v: unknown): { success: true; data: T } | { success: false };
+  safeParse(
+    v: unknown,
+  ):
+    | { success: true; data: T }
+    | {
+        success: false;
+        error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> };
+      };
+}
+
+interface Parsed<T> {
+  valid: T[];
+  /** Name → the parse error, e.g. `spec.delivery: ...`. */
+  unreadable: Map<string, string>;
 }
 
 function parsed<T>(
@@ -24,14 +41,14 @@ function parsed<T>(
   resource: ResourceType,
   schema: Parser<T>,
   namespace: string,
-): T[] {
-  return informers
-    .informer<KubeObject>(resource)
-    .list(namespace)
-    .flatMap((o) => {
-      const r = schema.safeParse(o);
-      return r.success ? [r.data] : [];
-    });
+): Parsed<T> {
+  const out: Parsed<T> = { valid: [], unreadable: new Map() };
+  for (const o of informers.informer<KubeObject>(resource).list(namespace)) {
+    const r = schema.safeParse(o);
+    if (r.success) out.valid.push(r.data);
+    else out.unreadable.set(o.metadata?.name ?? '', formatIssues(r.error.issues));
+  }
+  return out;
 }
 
 const byName = <T extends { metadata: { name: string } }>(items: T[]) =>
@@ -43,28 +60,43 @@ export class NamespaceSnapshot {
     readonly namespace: string,
   ) {}
 
+  private readonly envs = this.load(Environments, EnvironmentSchema as Parser<Environment>);
+  private readonly envSets = this.load(EnvironmentSets, EnvironmentSetSchema as Parser<EnvironmentSet>);
+  private readonly targetList = this.load(Targets, TargetSchema as Parser<Target>);
+
+  private load<T>(resource: ResourceType, schema: Parser<T>): () => Parsed<T> {
+    let memo: Parsed<T> | undefined;
+    return () => (memo ??= parsed(this.informers, resource, schema, this.namespace));
+  }
+
   environments(): Map<string, Environment> {
-    return byName(
-      parsed(this.informers, Environments, EnvironmentSchema as Parser<Environment>, this.namespace),
-    );
+    return byName(this.envs().valid);
   }
 
   sets(): Map<string, EnvironmentSet> {
-    return byName(
-      parsed(this.informers, EnvironmentSets, EnvironmentSetSchema as Parser<EnvironmentSet>, this.namespace),
-    );
+    return byName(this.envSets().valid);
   }
 
   targets(): Target[] {
-    return parsed(this.informers, Targets, TargetSchema as Parser<Target>, this.namespace);
+    return this.targetList().valid;
+  }
+
+  /** Objects that exist but do not parse, by kind and name, with the parse error. */
+  unreadable(): UnreadableObjects {
+    return {
+      environments: this.envs().unreadable,
+      sets: this.envSets().unreadable,
+      targets: this.targetList().unreadable,
+    };
   }
 
   applications(): Application[] {
-    return parsed(this.informers, Applications, ApplicationSchema as Parser<Application>, this.namespace);
+    return parsed(this.informers, Applications, ApplicationSchema as Parser<Application>, this.namespace)
+      .valid;
   }
 
   promotions(): Promotion[] {
-    return parsed(this.informers, Promotions, PromotionSchema as Parser<Promotion>, this.namespace);
+    return parsed(this.informers, Promotions, PromotionSchema as Parser<Promotion>, this.namespace).valid;
   }
 }
 

@@ -10,4 +10,11 @@ export interface DepotOptions {
    * status update, so a test can kill the process exactly there.
    */
   pauseAfterPromotionWriteMs?: number;
+  /** Points where tests stop or kill the operator; set only by test fixtures. */
+  hooks?: DepotHooks;
+}
+
+export interface DepotHooks {
+  /** After an Application status write that added history, before its entries are sent. */
+  afterApplicationStatusWrite?: () => Promise<void>;
 }

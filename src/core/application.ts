@@ -14,12 +14,28 @@ import type {
 import type { Environment } from '../api/environment.js';
 import type { EnvironmentSet } from '../api/environment-set.js';
 import type { Target } from '../api/target.js';
+import {
+  deliveredHistory,
+  deployedHistory,
+  environmentHistory,
+  historyId,
+  repeatsHistory,
+  type NewEntry,
+} from './application-history.js';
 import { setConditions, type ConditionInput } from './conditions.js';
+import { forcedBy, isForced, spentForces, type SpentForce } from './force.js';
 import { freezeState } from './freeze.js';
 import { prependHistory } from './history.js';
-import { resolveEnvironments, targetsByEnvironment, type Problem } from './resolve.js';
-import { isValidVersion, type VersionScheme } from './versions.js';
-import { actorOf, versionWriter, writeKind, type ManagedFieldsEntry } from './writers.js';
+import {
+  resolveEnvironments,
+  targetsByEnvironment,
+  type Problem,
+  type UnreadableObjects,
+} from './resolve.js';
+import { isValidVersion, sameVersion, type VersionScheme } from './versions.js';
+import { actorOf, versionWriter, type ManagedFieldsEntry } from './writers.js';
+
+export { FORCE_ANNOTATION_PREFIX } from './force.js';
 
 export interface Blocked {
   reason: string;
@@ -34,9 +50,13 @@ export interface ApplicationInput {
   environments: ReadonlyMap<string, Environment>;
   sets: ReadonlyMap<string, EnvironmentSet>;
   targets: readonly Target[];
+  /** Objects that exist but do not parse: their entries are kept as they were. */
+  unreadable?: UnreadableObjects;
   now: Date;
   historyLimit: number;
   compatibility?: CompatibilityCheck;
+  /** The newest history id this operator has sent (audit log, Event); recorded with the next new entries. */
+  sentThrough?: string;
 }
 
 export interface ApplicationPlan {
@@ -46,61 +66,96 @@ export interface ApplicationPlan {
   /** When the outcome changes by itself (a freeze ends), if ever. */
   requeueAt?: Date;
   problems: Problem[];
+  /** Force annotations whose version is desired now, to be removed. */
+  spentForces: SpentForce[];
 }
-
-/** Annotation that forces a request through a freeze: `force.depot.sh/<env>: <version>`. */
-export const FORCE_ANNOTATION_PREFIX = 'force.depot.sh/';
 
 export function planApplication(input: ApplicationInput): ApplicationPlan {
   const { app, now } = input;
   const prev = app.status ?? {};
   const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
-  const { names, problems } = resolveEnvironments(app, input.sets, input.environments);
+  const unreadable = input.unreadable ?? {};
+  const resolved = resolveEnvironments(app, input.sets, input.environments, unreadable);
+  const problems = [...resolved.problems];
   const byEnv = targetsByEnvironment(input.targets);
-  const added: HistoryEntry[] = [];
+  const prevEnvs = new Map((prev.environments ?? []).map((e) => [e.name, e]));
+  const prevTargets = new Map((prev.targets ?? []).map((t) => [t.name, t]));
+  const added: NewEntry[] = [];
   let requeueAt: Date | undefined;
 
-  const environments: ApplicationEnvironmentStatus[] = names.map((env) => {
-    const before = prev.environments?.find((e) => e.name === env);
+  // With an unreadable EnvironmentSet, its environments are unknown: keep their entries.
+  const names = resolved.incomplete
+    ? [...prevEnvs.keys(), ...resolved.names.filter((n) => !prevEnvs.has(n))]
+    : resolved.names;
+  const keptAsIs = (env: string) =>
+    unreadable.environments?.has(env) || (resolved.incomplete && !resolved.names.includes(env));
+
+  const environments: ApplicationEnvironmentStatus[] = names.flatMap((env) => {
+    const before = prevEnvs.get(env);
+    if (keptAsIs(env)) return before ? [before] : [];
     const requested = app.spec.versions?.[env];
     const manager = versionWriter(app.metadata.managedFields as ManagedFieldsEntry[] | undefined, env);
     const setBy = requested === undefined ? undefined : manager ? actorOf(manager) : before?.setBy;
-    const forced =
-      requested !== undefined && app.metadata.annotations?.[`${FORCE_ANNOTATION_PREFIX}${env}`] === requested;
+    const forced = requested !== undefined && isForced(app, scheme, env, requested);
     const decision = decide({ input, env, requested, scheme, before, forced });
     if (decision.requeueAt && (!requeueAt || decision.requeueAt < requeueAt)) requeueAt = decision.requeueAt;
 
-    const changedDesired = decision.desired !== before?.desired;
+    const changedDesired = !sameVersion(scheme, decision.desired, before?.desired);
     const entry: ApplicationEnvironmentStatus = {
       name: env,
       ...(requested !== undefined ? { requested } : {}),
-      ...(decision.desired !== undefined ? { desired: decision.desired } : {}),
+      ...(decision.desired !== undefined
+        ? { desired: changedDesired ? decision.desired : before!.desired }
+        : {}),
       ...(decision.desired !== undefined
         ? { desiredSince: changedDesired ? now.toISOString() : (before?.desiredSince ?? now.toISOString()) }
         : {}),
       ...(setBy ? { setBy } : {}),
       blocked: decision.blocked,
-      targets: (byEnv.get(env) ?? []).map((t) => t.metadata.name),
+      targets: targetNames(env, byEnv, before, unreadable),
     };
-    added.push(
-      ...environmentHistory({
-        env,
-        before,
-        entry,
-        manager,
-        forcedThroughFreeze: decision.forcedThroughFreeze,
-        now,
-      }),
-    );
-    return entry;
+    const entries = environmentHistory({
+      env,
+      scheme,
+      before,
+      entry,
+      manager,
+      forcedThroughFreeze: decision.forcedThroughFreeze,
+      forcedBy: decision.forcedThroughFreeze ? forcedBy(app, env) : undefined,
+      now,
+    });
+    // An entry that appears again (object re-created) records nothing twice.
+    added.push(...(before ? entries : entries.filter((e) => !repeatsHistory(prev.history, scheme, e))));
+    return [entry];
   });
 
-  const targets = names.flatMap((env) =>
-    (byEnv.get(env) ?? []).map((t) => targetStatus(t, env, environments, prev.targets, now)),
+  const targets = environments.flatMap((e) => {
+    const readable = (byEnv.get(e.name) ?? []).map((t) =>
+      targetStatus(t, e, prevTargets.get(t.metadata.name), now),
+    );
+    // Unreadable Targets keep their entry where it was.
+    const kept = [...prevTargets.values()].filter(
+      (t) => t.environment === e.name && unreadable.targets?.has(t.name),
+    );
+    return [...readable, ...kept].sort((a, b) => a.name.localeCompare(b.name));
+  });
+  for (const t of targets) {
+    const error = unreadable.targets?.get(t.name);
+    if (error !== undefined)
+      problems.push({
+        field: `Target "${t.name}"`,
+        reason: 'InvalidTarget',
+        message: `cannot be read (${error}); its entry is kept as it was until it is fixed`,
+      });
+  }
+  const delivered = deliveredHistory(scheme, targets, movedAway(prevTargets, targets), now);
+  added.push(
+    ...delivered.filter((e) => prevTargets.has(e.target!) || !repeatsHistory(prev.history, scheme, e)),
+    ...deployedHistory(scheme, targets, prev.history),
   );
-  added.push(...deliveredHistory(targets, prev.targets, now));
-  added.push(...deployedHistory(targets, prev.history));
 
+  const withIds: HistoryEntry[] = added.map((e) => ({ id: historyId(app.metadata.uid, e), ...e }));
+  const sentThrough = withIds.length > 0 ? input.sentThrough : prev.historySentThrough;
   const status: ApplicationStatus = {
     observedGeneration: app.metadata.generation,
     conditions: setConditions(
@@ -111,9 +166,33 @@ export function planApplication(input: ApplicationInput): ApplicationPlan {
     ),
     environments,
     targets,
-    history: prependHistory(prev.history, added, input.historyLimit),
+    history: prependHistory(prev.history, withIds, input.historyLimit),
+    ...(sentThrough !== undefined ? { historySentThrough: sentThrough } : {}),
   };
-  return { status, added, requeueAt, problems };
+  const desired = new Map(environments.map((e) => [e.name, e.desired]));
+  return { status, added: withIds, requeueAt, problems, spentForces: spentForces(app, scheme, desired) };
+}
+
+/** Targets of an environment: the readable ones there now, and unreadable ones that were there. */
+function targetNames(
+  env: string,
+  byEnv: ReadonlyMap<string, Target[]>,
+  before: ApplicationEnvironmentStatus | undefined,
+  unreadable: UnreadableObjects,
+): string[] {
+  const now = (byEnv.get(env) ?? []).map((t) => t.metadata.name);
+  const kept = (before?.targets ?? []).filter((n) => unreadable.targets?.has(n) && !now.includes(n));
+  return [...now, ...kept].sort();
+}
+
+/** Previous target entries, minus those of targets that moved to another environment. */
+function movedAway(
+  previous: ReadonlyMap<string, ApplicationTargetStatus>,
+  targets: readonly ApplicationTargetStatus[],
+): Map<string, ApplicationTargetStatus> {
+  const out = new Map(previous);
+  for (const t of targets) if (out.get(t.name)?.environment !== t.environment) out.delete(t.name);
+  return out;
 }
 
 interface Decision {
@@ -145,7 +224,7 @@ function decide(d: {
       },
     };
   }
-  if (requested === current) return { desired: current, blocked: null };
+  if (sameVersion(scheme, requested, current)) return { desired: current, blocked: null };
   const environment = input.environments.get(env);
   if (!environment) {
     return {
@@ -184,81 +263,21 @@ function decide(d: {
   return { desired: requested, blocked: null, forcedThroughFreeze: freeze.frozen };
 }
 
-function environmentHistory(h: {
-  env: string;
-  before: ApplicationEnvironmentStatus | undefined;
-  entry: ApplicationEnvironmentStatus;
-  manager: string | undefined;
-  forcedThroughFreeze: boolean | undefined;
-  now: Date;
-}): HistoryEntry[] {
-  const { env, before, entry, manager, forcedThroughFreeze, now } = h;
-  const time = now.toISOString();
-  const out: HistoryEntry[] = [];
-  const actor = entry.setBy ?? 'unknown';
-  if (entry.requested !== undefined && entry.requested !== before?.requested) {
-    out.push({
-      time,
-      type: writeKind(manager),
-      environment: env,
-      ...(before?.requested !== undefined ? { from: before.requested } : {}),
-      to: entry.requested,
-      actor,
-      message: `${env} requested ${entry.requested}${before?.requested ? ` (was ${before.requested})` : ''}`,
-    });
-  }
-  const wasBlocked = before?.blocked ?? null;
-  const isBlocked = entry.blocked ?? null;
-  if (
-    isBlocked &&
-    (!wasBlocked || wasBlocked.reason !== isBlocked.reason || entry.requested !== before?.requested)
-  ) {
-    out.push({
-      time,
-      type: 'Blocked',
-      environment: env,
-      ...(entry.desired !== undefined ? { from: entry.desired } : {}),
-      ...(entry.requested !== undefined ? { to: entry.requested } : {}),
-      actor: 'depot',
-      message: isBlocked.message,
-    });
-  }
-  const desiredMoved = entry.desired !== undefined && entry.desired !== before?.desired;
-  if (desiredMoved && forcedThroughFreeze) {
-    out.push({
-      time,
-      type: 'Forced',
-      environment: env,
-      ...(before?.desired !== undefined ? { from: before.desired } : {}),
-      to: entry.desired,
-      actor,
-      message: `${entry.desired} forced into ${env} during a freeze`,
-    });
-  } else if (desiredMoved && wasBlocked) {
-    out.push({
-      time,
-      type: 'Unblocked',
-      environment: env,
-      ...(before?.desired !== undefined ? { from: before.desired } : {}),
-      to: entry.desired,
-      actor: 'depot',
-      message: `${entry.desired} is no longer blocked (${wasBlocked.reason}) and is now desired in ${env}`,
-    });
-  }
-  return out;
-}
-
-/** The target's entry: desired from its environment, deployed kept from the previous status. */
+/**
+ * The target's entry: desired from its environment; deployed and the
+ * delivery state kept from the previous status. A report belongs to
+ * (target, environment): a target moved to another environment starts over.
+ */
 function targetStatus(
   target: Target,
-  env: string,
-  environments: ApplicationEnvironmentStatus[],
-  previous: readonly ApplicationTargetStatus[] | undefined,
+  environment: ApplicationEnvironmentStatus,
+  previous: ApplicationTargetStatus | undefined,
   now: Date,
 ): ApplicationTargetStatus {
   const name = target.metadata.name;
-  const before = previous?.find((t) => t.name === name);
-  const desired = environments.find((e) => e.name === env)?.desired;
+  const env = environment.name;
+  const before = previous?.environment === env ? previous : undefined;
+  const desired = environment.desired;
   const kind = deliveryKind(target);
   let delivery: ApplicationTargetStatus['delivery'];
   if (desired === undefined)
@@ -286,103 +305,40 @@ export function deliveryKind(target: Target): 'argocd' | 'flux' | 'agent' | 'non
   return 'none';
 }
 
-/** A Delivered entry for each target whose desired version was just delivered. */
-function deliveredHistory(
-  targets: ApplicationTargetStatus[],
-  previous: readonly ApplicationTargetStatus[] | undefined,
-  now: Date,
-): HistoryEntry[] {
-  return targets.flatMap((t): HistoryEntry[] => {
-    if (t.delivery?.state !== 'Delivered' || t.desired === undefined) return [];
-    const before = previous?.find((p) => p.name === t.name);
-    if (before?.delivery?.state === 'Delivered' && before.desired === t.desired) return [];
-    return [
-      {
-        time: now.toISOString(),
-        type: 'Delivered',
-        environment: t.environment!,
-        target: t.name,
-        ...(before?.desired !== undefined && before.desired !== t.desired ? { from: before.desired } : {}),
-        to: t.desired,
-        actor: 'depot',
-        message: `${t.desired} delivered to ${t.name}${t.delivery.message ? ` (${t.delivery.message})` : ''}`,
-      },
-    ];
-  });
-}
-
-/**
- * A Deployed entry for each target whose reported deployment (deployed +
- * deployedAt, written by a reporter) is not in the history yet. The entry's
- * time is the report's, which makes the check idempotent.
- */
-function deployedHistory(
-  targets: ApplicationTargetStatus[],
-  history: readonly HistoryEntry[] | undefined,
-): HistoryEntry[] {
-  const out: HistoryEntry[] = [];
-  const oldest = history?.length ? history[history.length - 1]!.time : undefined;
-  for (const t of targets) {
-    if (!t.deployed || !t.deployedAt) continue;
-    const at = new Date(t.deployedAt).toISOString();
-    if (oldest && at < new Date(oldest).toISOString()) continue; // older than what history still holds
-    const recorded = history?.some(
-      (h) =>
-        h.type === 'Deployed' &&
-        h.target === t.name &&
-        h.to === t.deployed &&
-        new Date(h.time).toISOString() === at,
-    );
-    if (recorded) continue;
-    const previous = history?.find((h) => h.type === 'Deployed' && h.target === t.name);
-    out.push({
-      time: at,
-      type: 'Deployed',
-      environment: t.environment!,
-      target: t.name,
-      ...(previous?.to ? { from: previous.to } : {}),
-      to: t.deployed,
-      actor: 'reporter',
-      message: `${t.name} reports ${t.deployed} deployed`,
-    });
-  }
-  return out;
-}
+const NOT_READY_BLOCKS = new Set(['InvalidVersion', 'InvalidFreeze']);
 
 function conditionsFor(
   problems: Problem[],
   environments: ApplicationEnvironmentStatus[],
   targets: ApplicationTargetStatus[],
 ): ConditionInput[] {
-  const invalid = environments.filter((e) => e.blocked?.reason === 'InvalidVersion');
+  // Requests held back by input only a person can fix make the application not ready.
+  const invalid = environments.filter((e) => e.blocked && NOT_READY_BLOCKS.has(e.blocked.reason));
+  const reasons = [
+    ...problems.map((p) => ({ reason: p.reason, message: `${p.field}: ${p.message}` })),
+    ...invalid.map((e) => ({ reason: e.blocked!.reason, message: e.blocked!.message })),
+  ];
   const ready: ConditionInput =
-    problems.length > 0
+    reasons.length > 0
       ? {
           type: 'Ready',
           status: 'False',
-          reason: problems[0]!.reason,
-          message: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+          reason: reasons[0]!.reason,
+          message: reasons.map((r) => r.message).join('; '),
         }
-      : invalid.length > 0
-        ? {
-            type: 'Ready',
-            status: 'False',
-            reason: 'InvalidVersion',
-            message: invalid.map((e) => e.blocked!.message).join('; '),
-          }
-        : {
-            type: 'Ready',
-            status: 'True',
-            reason: 'Resolved',
-            message: `${environments.length} environments, ${targets.length} targets`,
-          };
+      : {
+          type: 'Ready',
+          status: 'True',
+          reason: 'Resolved',
+          message: `${environments.length} environments, ${targets.length} targets`,
+        };
 
   const incompatible = environments.filter(
     (e) =>
       e.blocked &&
       e.blocked.reason !== 'Frozen' &&
-      e.blocked.reason !== 'InvalidVersion' &&
-      e.blocked.reason !== 'EnvironmentNotFound',
+      e.blocked.reason !== 'EnvironmentNotFound' &&
+      !NOT_READY_BLOCKS.has(e.blocked.reason),
   );
   const compatible: ConditionInput =
     incompatible.length > 0

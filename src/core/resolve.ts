@@ -14,24 +14,53 @@ export interface Problem {
   message: string;
 }
 
+/**
+ * Objects that exist in the cache but do not parse (a hand edit, a schema a
+ * newer Depot tightened), by name, with the parse error. They are not
+ * absent: what an Application recorded for them is kept until they parse
+ * again or are really deleted.
+ */
+export interface UnreadableObjects {
+  environments?: ReadonlyMap<string, string>;
+  sets?: ReadonlyMap<string, string>;
+  targets?: ReadonlyMap<string, string>;
+}
+
 export interface ResolvedEnvironments {
   /** Environment names in promotion order: set order first, then direct entries. */
   names: string[];
   problems: Problem[];
+  /** A referenced EnvironmentSet cannot be read: the names may be incomplete. */
+  incomplete: boolean;
 }
+
+const unreadableMessage = (kind: string, name: string, error: string) =>
+  `${kind} "${name}" cannot be read (${error}); what this application recorded for it is kept until it is fixed`;
 
 export function resolveEnvironments(
   app: Application,
   sets: ReadonlyMap<string, EnvironmentSet>,
   environments: ReadonlyMap<string, Environment>,
+  unreadable: UnreadableObjects = {},
 ): ResolvedEnvironments {
   const names: string[] = [];
   const problems: Problem[] = [];
+  let incomplete = false;
   const add = (name: string) => {
     if (!names.includes(name)) names.push(name);
   };
   (app.spec.environmentSets ?? []).forEach((setName, i) => {
     const set = sets.get(setName);
+    const error = unreadable.sets?.get(setName);
+    if (!set && error !== undefined) {
+      incomplete = true;
+      problems.push({
+        field: `spec.environmentSets[${i}]`,
+        reason: 'InvalidEnvironmentSet',
+        message: unreadableMessage('EnvironmentSet', setName, error),
+      });
+      return;
+    }
     if (!set) {
       problems.push({
         field: `spec.environmentSets[${i}]`,
@@ -47,14 +76,21 @@ export function resolveEnvironments(
   names.forEach((name) => {
     if (environments.has(name)) return;
     const direct = (app.spec.environments ?? []).findIndex((e) => e.name === name);
-    problems.push({
-      field: direct >= 0 ? `spec.environments[${direct}].name` : 'spec.environmentSets',
-      reason: 'EnvironmentNotFound',
-      message: `Environment "${name}" does not exist in this namespace`,
-    });
+    const field = direct >= 0 ? `spec.environments[${direct}].name` : 'spec.environmentSets';
+    const error = unreadable.environments?.get(name);
+    problems.push(
+      error !== undefined
+        ? { field, reason: 'InvalidEnvironment', message: unreadableMessage('Environment', name, error) }
+        : {
+            field,
+            reason: 'EnvironmentNotFound',
+            message: `Environment "${name}" does not exist in this namespace`,
+          },
+    );
   });
   for (const env of Object.keys(app.spec.versions ?? {})) {
-    if (!names.includes(env)) {
+    // With an unreadable set, the key may name one of its environments.
+    if (!names.includes(env) && !incomplete) {
       problems.push({
         field: `spec.versions.${env}`,
         reason: 'UnknownEnvironment',
@@ -62,7 +98,7 @@ export function resolveEnvironments(
       });
     }
   }
-  return { names, problems };
+  return { names, problems, incomplete };
 }
 
 /** Targets per environment name, sorted by name. */

@@ -1,3 +1,4 @@
+import { STEP_EXAMPLES } from '../api/promotion-steps.js';
 import { classifyStep, isValidVersion, sameVersion, sortVersions, stepAllowed } from './versions.js';
 
 describe('versions', () => {
@@ -8,9 +9,16 @@ describe('versions', () => {
     ['v1.2.3', 'v1.2.3', 'same'],
     ['1.2.3', 'v1.2.3', 'same'],
     ['1.3.0', '1.2.9', 'downgrade'],
-    ['1.2.3-rc.1', '1.2.3-rc.2', 'prerelease'],
+    ['1.2.3-rc.1', '1.2.3-rc.2', 'patch'],
+    ['1.3.0-rc.1', '1.3.0-rc.2', 'patch'],
     ['1.2.3-rc.1', '1.2.3', 'patch'],
+    ['2.0.0-rc.1', '2.0.0', 'patch'],
     ['1.2.3', '2.0.0-rc.1', 'major'],
+    ['1.2.3', '1.3.0-rc.1', 'minor'],
+    ['1.2.3+b1', '1.2.3+b2', 'patch'],
+    ['1.2.3+b2', '1.2.3+b1', 'patch'],
+    ['v1.2.3+b1', '1.2.3+b1', 'same'],
+    ['1.2.3', '1.2.3+b1', 'patch'],
   ])('%s -> %s is %s', (from, to, step) => {
     expect(classifyStep('semver', from, to)).toBe(step);
   });
@@ -22,11 +30,19 @@ describe('versions', () => {
     expect(sameVersion('semver', 'v1.0.0', '1.0.0')).toBe(true);
   });
 
+  test('one notion of the same artifact: a leading v aside, build metadata counts', () => {
+    expect(sameVersion('semver', '1.2.3+b1', '1.2.3+b2')).toBe(false);
+    expect(sameVersion('semver', '1.2.3', '1.2.3+b1')).toBe(false);
+    expect(sameVersion('semver', 'v1.2.3+b1', '1.2.3+b1')).toBe(true);
+    expect(sameVersion('semver', '1.2.3-rc.1', '1.2.3-rc.1')).toBe(true);
+    expect(sameVersion('semver', undefined, undefined)).toBe(true);
+    expect(sameVersion('semver', '1.2.3', undefined)).toBe(false);
+  });
+
   test('allow limits automatic steps; downgrades are never automatic', () => {
     expect(stepAllowed('patch', ['patch'])).toBe(true);
     expect(stepAllowed('minor', ['patch'])).toBe(false);
     expect(stepAllowed('major', undefined)).toBe(true);
-    expect(stepAllowed('prerelease', ['patch'])).toBe(true);
     expect(stepAllowed('downgrade', undefined)).toBe(false);
   });
 
@@ -43,5 +59,11 @@ describe('versions', () => {
       'v1.2.3-rc.10',
       '1.2.3',
     ]);
+  });
+});
+
+describe('the step table of the CRD reference', () => {
+  test.each(STEP_EXAMPLES.map((e) => [e.from, e.to, e.step]))('%s -> %s is %s', (from, to, step) => {
+    expect(classifyStep('semver', from, to)).toBe(step);
   });
 });

@@ -24,6 +24,8 @@ export function statusCodeOf(err: unknown): number | undefined {
 export const isNotFound = (err: unknown) => statusCodeOf(err) === 404;
 export const isConflict = (err: unknown) => statusCodeOf(err) === 409;
 export const isGone = (err: unknown) => statusCodeOf(err) === 410;
+/** 422 Unprocessable: the API server found the request invalid (or a JSON patch test failed). */
+export const isInvalid = (err: unknown) => statusCodeOf(err) === 422;
 
 /** The API server's message for a failed request, else the error's own. */
 export function apiErrorMessage(err: unknown): string {

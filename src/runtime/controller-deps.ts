@@ -31,4 +31,17 @@ export interface ControllerDeps {
   namespaces?: string[];
   /** This process, as written in Events and the Lease. */
   identity: string;
+  /** The current leadership term (controllers run only while leading). */
+  leadership: () => LeadershipTerm;
+}
+
+export interface LeadershipTerm {
+  /** Counts the times this process started leading. */
+  term: number;
+  /**
+   * The previous leader released the lease (or there was none): whatever it
+   * wrote, it also finished. False after a takeover of an expired lease, and
+   * always without leader election, where a crash cannot be told apart.
+   */
+  previousLeaderStoppedCleanly: boolean;
 }

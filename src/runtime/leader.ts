@@ -40,7 +40,8 @@ export interface LeaderElectorOptions extends LeaderElectionConfig {
   metrics: RuntimeMetrics;
   /** An informer on the one Lease (field selector metadata.name), to hear releases at once. */
   leaseInformer?: Informer<KubeObject>;
-  onStartedLeading: () => void;
+  /** `how`: created (a new lease), free (released by its holder) or expired (taken over). */
+  onStartedLeading: (how: string) => void;
   onStoppedLeading: () => void;
 }
 
@@ -182,7 +183,7 @@ export class LeaderElector {
       this.state = 'leader';
       this.log.info({ how }, 'became leader');
       this.setLeader(true);
-      this.opts.onStartedLeading();
+      this.opts.onStartedLeading(how);
     }
   }
 

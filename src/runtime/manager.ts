@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { BackoffOptions } from './backoff.js';
 import { realClock, type Clock } from './clock.js';
 import { Controller } from './controller.js';
-import type { ControllerDeps } from './controller-deps.js';
+import type { ControllerDeps, LeadershipTerm } from './controller-deps.js';
 import type { AggregatorOptions } from './event-aggregator.js';
 import { EventRecorder } from './events.js';
 import { Endpoints, type Readiness } from './health.js';
@@ -85,6 +85,7 @@ export class Manager {
   /** Leadership changes run one after another, in order. */
   private transition: Promise<void> = Promise.resolve();
   private term: AbortController | undefined;
+  private leadership: LeadershipTerm = { term: 0, previousLeaderStoppedCleanly: false };
   private phase: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
 
   constructor(private readonly opts: ManagerOptions) {
@@ -143,6 +144,7 @@ export class Manager {
       metrics: this.metrics,
       namespaces: opts.namespaces?.length ? opts.namespaces : undefined,
       identity: this.identity,
+      leadership: () => this.leadership,
     };
     this.endpoints = new Endpoints({
       addresses: [opts.healthAddress ?? '0', opts.metricsAddress ?? '0'],
@@ -260,7 +262,7 @@ export class Manager {
       log: this.log,
       metrics: this.metrics,
       leaseInformer,
-      onStartedLeading: () => this.startLeading(),
+      onStartedLeading: (how) => this.startLeading(how),
       onStoppedLeading: () => {
         // Stop at once: no new reconciles, in-flight ones are aborted and their writes fenced.
         this.term?.abort();
@@ -269,9 +271,18 @@ export class Manager {
     });
   }
 
-  private startLeading(): void {
+  /**
+   * `how` the lease was taken: from a holder that released it or a new lease
+   * (a clean handover), or after it expired (the previous leader crashed).
+   * Without leader election nothing tells a crash from a clean stop.
+   */
+  private startLeading(how?: string): void {
     const term = new AbortController();
     this.term = term;
+    this.leadership = {
+      term: this.leadership.term + 1,
+      previousLeaderStoppedCleanly: how === 'free' || how === 'created',
+    };
     this.transition = this.transition.then(async () => {
       for (const c of this.controllers) {
         if (term.signal.aborted || this.phase !== 'running') return;

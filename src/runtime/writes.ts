@@ -18,6 +18,12 @@ export class NotLeaderError extends Error {
   }
 }
 
+export type JsonPatchOperation =
+  { op: 'test' | 'add' | 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };
+
+/** A JSON pointer segment (RFC 6901): `force.depot.sh/prod` → `force.depot.sh~1prod`. */
+export const jsonPointerSegment = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
 export interface WriteResult<T> {
   written: boolean;
   object: T;
@@ -112,6 +118,26 @@ export class ObjectWriter {
         base = fresh;
       }
     }
+  }
+
+  /**
+   * A JSON patch (RFC 6902) of the object. With a `test` operation first, the
+   * patch applies only while the tested value holds (the API server answers
+   * 422 otherwise), which makes a removal conditional on what was read.
+   */
+  async patchJson<T extends KubeObject>(
+    resource: ResourceType,
+    obj: KubeObject,
+    operations: JsonPatchOperation[],
+  ): Promise<T> {
+    const { namespace, name } = identity(obj);
+    this.opts.fence?.();
+    return this.tracked(resource, namespace, name, () =>
+      this.opts.client.patch<T>(resource, namespace, name, operations, {
+        type: 'json',
+        fieldManager: this.opts.fieldManager,
+      }),
+    );
   }
 
   async create<T extends KubeObject>(resource: ResourceType, obj: KubeObject): Promise<T> {

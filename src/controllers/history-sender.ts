@@ -1,0 +1,93 @@
+// Sends an Application's new history entries to the audit log and as Events,
+// at least once. They are sent after the status write that records them, so
+// a crash in between would lose them; to recover, every status write with
+// new entries also records `historySentThrough`, the newest id this operator
+// had sent by then. When a leader takes over from one that did not stop
+// cleanly (an expired lease, or no leader election at all), the first
+// reconcile of each Application sends again what is newer than that marker.
+// Entries carry their id, so consumers can drop the duplicates.
+import type { HistoryEntry } from '../api/application.js';
+import type { ControllerDeps } from '../runtime/controller-deps.js';
+import type { AuditSink } from '../runtime/audit-log.js';
+import type { KubeObject } from '../runtime/resource.js';
+
+const WARNING_TYPES = new Set<HistoryEntry['type']>(['Blocked', 'Forced']);
+
+/** Entries newer than `marker` (newest first); all entries with an id when the marker is unknown. */
+export function unsentEntries(
+  history: readonly HistoryEntry[] | undefined,
+  marker: string | undefined,
+): HistoryEntry[] {
+  const withIds = (history ?? []).filter((h) => h.id !== undefined);
+  const at = marker === undefined ? -1 : withIds.findIndex((h) => h.id === marker);
+  return at >= 0 ? withIds.slice(0, at) : withIds;
+}
+
+const keyOf = (app: KubeObject) => `${app.metadata?.namespace ?? ''}/${app.metadata?.name ?? ''}`;
+
+export class HistorySender {
+  private term = -1;
+  /** Per Application: the newest history id known to be sent in this leadership term. */
+  private readonly sent = new Map<string, string | undefined>();
+
+  constructor(
+    private readonly deps: Pick<ControllerDeps, 'events' | 'leadership' | 'log'>,
+    private readonly audit: AuditSink,
+  ) {}
+
+  /** On the first reconcile of an Application in this term: resend what a crashed leader may not have sent. */
+  firstSight(
+    app: KubeObject,
+    history: readonly HistoryEntry[] | undefined,
+    marker: string | undefined,
+  ): void {
+    const leadership = this.deps.leadership();
+    if (leadership.term !== this.term) {
+      this.term = leadership.term;
+      this.sent.clear();
+    }
+    const key = keyOf(app);
+    if (this.sent.has(key)) return;
+    if (!leadership.previousLeaderStoppedCleanly) {
+      const unsent = unsentEntries(history, marker);
+      if (unsent.length > 0) {
+        this.deps.log.info(
+          { application: key, entries: unsent.length },
+          'sending history entries again that the previous operator may not have sent',
+        );
+        this.emit(app, unsent, true);
+      }
+    }
+    this.sent.set(key, history?.find((h) => h.id !== undefined)?.id);
+  }
+
+  /** What to record as historySentThrough with the next new entries. */
+  sentThrough(app: KubeObject): string | undefined {
+    return this.sent.get(keyOf(app));
+  }
+
+  /** Sends entries (newest first) just written to status. */
+  send(app: KubeObject, entries: readonly HistoryEntry[]): void {
+    this.emit(app, entries, false);
+    const newest = entries.find((h) => h.id !== undefined)?.id;
+    if (newest) this.sent.set(keyOf(app), newest);
+  }
+
+  forget(namespace: string, name: string): void {
+    this.sent.delete(`${namespace}/${name}`);
+  }
+
+  private emit(app: KubeObject, entries: readonly HistoryEntry[], resent: boolean): void {
+    for (const e of [...entries].reverse()) {
+      const note = `${e.message ?? `${e.type} ${e.to ?? ''}`}${e.actor ? ` (by ${e.actor})` : ''}${e.id ? ` [${e.id}]` : ''}`;
+      if (WARNING_TYPES.has(e.type)) this.deps.events.warning(app, e.type, note);
+      else this.deps.events.normal(app, e.type, note);
+      this.audit.record({
+        ...e,
+        namespace: app.metadata?.namespace,
+        application: app.metadata?.name,
+        ...(resent ? { resent: true } : {}),
+      });
+    }
+  }
+}

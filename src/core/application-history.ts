@@ -1,0 +1,175 @@
+// History entries derived from the transition between an Application's
+// previous and new status. Deriving them from transitions makes them
+// idempotent: a crash and a repeated reconcile cannot record a change twice.
+// Each entry gets a stable id (a hash of what it records) that the audit log
+// and Events carry, so a consumer can drop the duplicates that at-least-once
+// sending may produce after a crash.
+import { createHash } from 'node:crypto';
+import type {
+  ApplicationEnvironmentStatus,
+  ApplicationTargetStatus,
+  HistoryEntry,
+} from '../api/application.js';
+import { sameVersion, type VersionScheme } from './versions.js';
+import { writeKind } from './writers.js';
+
+export type NewEntry = Omit<HistoryEntry, 'id'>;
+
+/** A stable id: the same change of the same object at the same time always gets the same id. */
+export function historyId(uid: string | undefined, e: NewEntry): string {
+  return createHash('sha256')
+    .update([uid ?? '', e.time, e.type, e.environment, e.target ?? '', e.from ?? '', e.to ?? ''].join('\n'))
+    .digest('hex')
+    .slice(0, 20);
+}
+
+/**
+ * When an environment or target entry appears (again), an entry equal in
+ * type and version to the newest one of its type for the same place is not
+ * recorded twice: re-creating an object with the same content adds nothing.
+ */
+export function repeatsHistory(
+  history: readonly HistoryEntry[] | undefined,
+  scheme: VersionScheme,
+  e: NewEntry,
+): boolean {
+  const newest = history?.find(
+    (h) => h.type === e.type && h.environment === e.environment && h.target === e.target,
+  );
+  return newest !== undefined && sameVersion(scheme, newest.to, e.to);
+}
+
+export function environmentHistory(h: {
+  env: string;
+  scheme: VersionScheme;
+  before: ApplicationEnvironmentStatus | undefined;
+  entry: ApplicationEnvironmentStatus;
+  manager: string | undefined;
+  forcedThroughFreeze: boolean | undefined;
+  forcedBy: string | undefined;
+  now: Date;
+}): NewEntry[] {
+  const { env, scheme, before, entry, manager, forcedThroughFreeze, now } = h;
+  const time = now.toISOString();
+  const out: NewEntry[] = [];
+  const actor = entry.setBy ?? 'unknown';
+  if (entry.requested !== undefined && !sameVersion(scheme, entry.requested, before?.requested)) {
+    out.push({
+      time,
+      type: writeKind(manager),
+      environment: env,
+      ...(before?.requested !== undefined ? { from: before.requested } : {}),
+      to: entry.requested,
+      actor,
+      message: `${env} requested ${entry.requested}${before?.requested ? ` (was ${before.requested})` : ''}`,
+    });
+  }
+  const wasBlocked = before?.blocked ?? null;
+  const isBlocked = entry.blocked ?? null;
+  if (
+    isBlocked &&
+    (!wasBlocked ||
+      wasBlocked.reason !== isBlocked.reason ||
+      !sameVersion(scheme, entry.requested, before?.requested))
+  ) {
+    out.push({
+      time,
+      type: 'Blocked',
+      environment: env,
+      ...(entry.desired !== undefined ? { from: entry.desired } : {}),
+      ...(entry.requested !== undefined ? { to: entry.requested } : {}),
+      actor: 'depot',
+      message: isBlocked.message,
+    });
+  }
+  const desiredMoved = entry.desired !== undefined && !sameVersion(scheme, entry.desired, before?.desired);
+  if (desiredMoved && forcedThroughFreeze) {
+    out.push({
+      time,
+      type: 'Forced',
+      environment: env,
+      ...(before?.desired !== undefined ? { from: before.desired } : {}),
+      to: entry.desired,
+      actor: h.forcedBy ?? actor,
+      message: `${entry.desired} forced into ${env} during a freeze`,
+    });
+  } else if (desiredMoved && wasBlocked) {
+    out.push({
+      time,
+      type: 'Unblocked',
+      environment: env,
+      ...(before?.desired !== undefined ? { from: before.desired } : {}),
+      to: entry.desired,
+      actor: 'depot',
+      message: `${entry.desired} is no longer blocked (${wasBlocked.reason}) and is now desired in ${env}`,
+    });
+  }
+  return out;
+}
+
+/** A Delivered entry for each target whose desired version was just delivered. */
+export function deliveredHistory(
+  scheme: VersionScheme,
+  targets: readonly ApplicationTargetStatus[],
+  previous: ReadonlyMap<string, ApplicationTargetStatus>,
+  now: Date,
+): NewEntry[] {
+  return targets.flatMap((t): NewEntry[] => {
+    if (t.delivery?.state !== 'Delivered' || t.desired === undefined) return [];
+    const before = previous.get(t.name);
+    if (before?.delivery?.state === 'Delivered' && sameVersion(scheme, before.desired, t.desired)) return [];
+    return [
+      {
+        time: now.toISOString(),
+        type: 'Delivered',
+        environment: t.environment!,
+        target: t.name,
+        ...(before?.desired !== undefined && !sameVersion(scheme, before.desired, t.desired)
+          ? { from: before.desired }
+          : {}),
+        to: t.desired,
+        actor: 'depot',
+        message: `${t.desired} delivered to ${t.name}${t.delivery.message ? ` (${t.delivery.message})` : ''}`,
+      },
+    ];
+  });
+}
+
+/**
+ * A Deployed entry for each target whose reported deployment (deployed +
+ * deployedAt, written by a reporter) is not in the history yet. The entry's
+ * time is the report's, which makes the check idempotent.
+ */
+export function deployedHistory(
+  scheme: VersionScheme,
+  targets: readonly ApplicationTargetStatus[],
+  history: readonly HistoryEntry[] | undefined,
+): NewEntry[] {
+  const out: NewEntry[] = [];
+  const oldest = history?.length ? history[history.length - 1]!.time : undefined;
+  for (const t of targets) {
+    if (!t.deployed || !t.deployedAt) continue;
+    const at = new Date(t.deployedAt).toISOString();
+    if (oldest && at < new Date(oldest).toISOString()) continue; // older than what history still holds
+    const recorded = history?.some(
+      (h) =>
+        h.type === 'Deployed' &&
+        h.target === t.name &&
+        sameVersion(scheme, h.to, t.deployed) &&
+        new Date(h.time).toISOString() === at,
+    );
+    if (recorded) continue;
+    const previous = history?.find((h) => h.type === 'Deployed' && h.target === t.name);
+    out.push({
+      time: at,
+      type: 'Deployed',
+      environment: t.environment!,
+      target: t.name,
+      ...(previous?.to ? { from: previous.to } : {}),
+      to: t.deployed,
+      actor: 'reporter',
+      message: `${t.name} reports ${t.deployed} deployed`,
+    });
+  }
+  return out;
+}
