@@ -2,6 +2,7 @@
 // when a request is blocked or a target reports a different version (drift).
 import Table from 'cli-table3';
 import type { Application } from '../../api/application.js';
+import { sameVersion } from '../../core/versions.js';
 
 export interface VersionTableOptions {
   /** Show requested versions and per-target deployed versions too. */
@@ -24,7 +25,10 @@ export function cellFor(app: Application, env: string, opts: VersionTableOptions
   let cell = e.desired ?? '-';
   if (e.blocked) cell += ' ' + paint('blocked', `(${e.requested} ${e.blocked.reason})`);
   const targets = (app.status?.targets ?? []).filter((t) => t.environment === env);
-  const drift = targets.filter((t) => t.deployed !== undefined && t.deployed !== e.desired);
+  const scheme = app.spec.versionScheme ?? 'semver';
+  const drift = targets.filter(
+    (t) => t.deployed !== undefined && !sameVersion(scheme, t.deployed, e.desired),
+  );
   if (drift.length > 0)
     cell += ' ' + paint('drift', `drift: ${drift.map((t) => `${t.name}=${t.deployed}`).join(',')}`);
   if (opts.wide) {
