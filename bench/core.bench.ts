@@ -3,7 +3,7 @@
 // table (the README's benchmark table comes from here). Run: npm run bench.
 import { performance } from 'node:perf_hooks';
 import type { Application } from '../src/api/application.js';
-import { planApplication } from '../src/core/application.js';
+import { planApplication } from '../src/core/application/plan.js';
 import { planPromotion } from '../src/core/promotion.js';
 import { app, byName, env, promotion, set, target } from '../src/core/testing/builders.js';
 

@@ -4,8 +4,8 @@
 // audit line (at least once, see history-sender.ts), and a spent force
 // annotation is removed.
 import { ApplicationSchema, type Application } from '../api/application.js';
-import { planApplication, type ApplicationPlan } from '../core/application.js';
-import { forceAnnotation, type SpentForce } from '../core/force.js';
+import { planApplication, type ApplicationPlan } from '../core/application/plan.js';
+import { forceAnnotation, type SpentForce } from '../core/application/force.js';
 import { isInvalid } from '../runtime/api-errors.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { ControllerSpec, ReconcileContext, ReconcileResult, Request } from '../runtime/reconciler.js';

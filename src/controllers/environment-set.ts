@@ -1,15 +1,19 @@
-// EnvironmentSet controller: Ready when every listed Environment exists.
-import { EnvironmentSetSchema, type EnvironmentSetStatus } from '../api/environment-set.js';
-import { setConditions } from '../core/conditions.js';
+// EnvironmentSet controller: get, parse, plan (core/environment-set: Ready
+// when every listed Environment exists), write the status difference.
+import {
+  EnvironmentSetSchema,
+  type EnvironmentSet,
+  type EnvironmentSetStatus,
+} from '../api/environment-set.js';
+import { planEnvironmentSet } from '../core/environment-set.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { ControllerSpec, Request } from '../runtime/reconciler.js';
 import type { KubeObject } from '../runtime/resource.js';
-import { everyInNamespace } from './namespace-snapshot.js';
+import { everyInNamespace, namesInNamespace } from './namespace-snapshot.js';
 import { Environments, EnvironmentSets } from './resources.js';
 
 export function environmentSetController(deps: ControllerDeps): ControllerSpec {
   const sets = deps.informers.informer<KubeObject>(EnvironmentSets);
-  const envs = deps.informers.informer<KubeObject>(Environments);
   return {
     name: 'environmentset',
     primary: { resource: EnvironmentSets },
@@ -18,37 +22,18 @@ export function environmentSetController(deps: ControllerDeps): ControllerSpec {
       async reconcile(req: Request): Promise<void> {
         const cached = sets.get(req.namespace, req.name);
         if (!cached || cached.metadata?.deletionTimestamp) return;
-        const set = await deps.invalid.parse(EnvironmentSets, cached, EnvironmentSetSchema);
+        const set = (await deps.invalid.parse(EnvironmentSets, cached, EnvironmentSetSchema)) as
+          EnvironmentSet | undefined;
         if (!set) return;
-        const missing = set.spec.environments
-          .map((name, i) => ({ name, i }))
-          .filter(({ name }) => !envs.get(req.namespace, name));
-        const ready =
-          missing.length === 0
-            ? {
-                type: 'Ready',
-                status: 'True' as const,
-                reason: 'Ready',
-                message: set.spec.environments.join(' → '),
-              }
-            : {
-                type: 'Ready',
-                status: 'False' as const,
-                reason: 'EnvironmentNotFound',
-                message: missing
-                  .map(({ name, i }) => `spec.environments[${i}]: Environment "${name}" does not exist`)
-                  .join('; '),
-              };
+        const environments = namesInNamespace(deps.informers, Environments, req.namespace);
         const now = new Date(deps.clock.now());
-        await deps.status.update(EnvironmentSets, cached, (fresh) => {
-          const prev = (fresh.status ?? {}) as EnvironmentSetStatus;
-          const generation = fresh.metadata?.generation;
-          return {
-            ...prev,
-            observedGeneration: generation,
-            conditions: setConditions(prev.conditions, [ready], generation, now),
-          };
-        });
+        await deps.status.update(EnvironmentSets, cached, (fresh) =>
+          planEnvironmentSet({
+            set: { ...set, status: fresh.status as EnvironmentSetStatus },
+            environments,
+            now,
+          }),
+        );
       },
     },
   };

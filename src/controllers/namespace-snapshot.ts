@@ -13,16 +13,14 @@ import type { Promotion } from '../api/promotion.js';
 import { PromotionSchema } from '../api/promotion.js';
 import type { Target } from '../api/target.js';
 import { TargetSchema } from '../api/target.js';
-import type { UnreadableObjects } from '../core/resolve.js';
+import type { UnreadableObjects } from '../core/application/resolution.js';
 import type { InformerFactory } from '../runtime/informer-factory.js';
 import { formatIssues } from '../runtime/invalid-object.js';
 import type { KubeObject, ResourceType } from '../runtime/resource.js';
 import { Applications, Environments, EnvironmentSets, Promotions, Targets } from './resources.js';
 
 interface Parser<T> {
-  safeParse(
-    v: unknown,
-  ):
+  safeParse(v: unknown):
     | { success: true; data: T }
     | {
         success: false;
@@ -107,4 +105,18 @@ export function everyInNamespace(informers: InformerFactory, resource: ResourceT
       .informer<KubeObject>(resource)
       .list(obj.metadata?.namespace ?? '')
       .map((o) => ({ namespace: o.metadata?.namespace ?? '', name: o.metadata?.name ?? '' }));
+}
+
+/** Names of every object of `resource` in the namespace (from the cache). */
+export function namesInNamespace(
+  informers: InformerFactory,
+  resource: ResourceType,
+  namespace: string,
+): Set<string> {
+  return new Set(
+    informers
+      .informer<KubeObject>(resource)
+      .list(namespace)
+      .map((o) => o.metadata?.name ?? ''),
+  );
 }

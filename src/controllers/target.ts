@@ -1,16 +1,15 @@
-// Target controller: Ready when its Environment exists.
-import { TargetSchema, type TargetStatus } from '../api/target.js';
-import { deliveryKind } from '../core/application.js';
-import { setConditions } from '../core/conditions.js';
+// Target controller: get, parse, plan (core/target: delivery kind, Ready when
+// its Environment exists), write the status difference.
+import { TargetSchema, type Target, type TargetStatus } from '../api/target.js';
+import { planTarget } from '../core/target.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { ControllerSpec, Request } from '../runtime/reconciler.js';
 import type { KubeObject } from '../runtime/resource.js';
-import { everyInNamespace } from './namespace-snapshot.js';
+import { everyInNamespace, namesInNamespace } from './namespace-snapshot.js';
 import { Environments, Targets } from './resources.js';
 
 export function targetController(deps: ControllerDeps): ControllerSpec {
   const targets = deps.informers.informer<KubeObject>(Targets);
-  const envs = deps.informers.informer<KubeObject>(Environments);
   return {
     name: 'target',
     primary: { resource: Targets },
@@ -19,33 +18,13 @@ export function targetController(deps: ControllerDeps): ControllerSpec {
       async reconcile(req: Request): Promise<void> {
         const cached = targets.get(req.namespace, req.name);
         if (!cached || cached.metadata?.deletionTimestamp) return;
-        const target = await deps.invalid.parse(Targets, cached, TargetSchema);
+        const target = (await deps.invalid.parse(Targets, cached, TargetSchema)) as Target | undefined;
         if (!target) return;
-        const env = target.spec.environment;
-        const ready = envs.get(req.namespace, env)
-          ? {
-              type: 'Ready',
-              status: 'True' as const,
-              reason: 'Ready',
-              message: `delivers to environment ${env}`,
-            }
-          : {
-              type: 'Ready',
-              status: 'False' as const,
-              reason: 'EnvironmentNotFound',
-              message: `spec.environment: Environment "${env}" does not exist in namespace ${req.namespace}`,
-            };
+        const environments = namesInNamespace(deps.informers, Environments, req.namespace);
         const now = new Date(deps.clock.now());
-        await deps.status.update(Targets, cached, (fresh) => {
-          const prev = (fresh.status ?? {}) as TargetStatus;
-          const generation = fresh.metadata?.generation;
-          return {
-            ...prev,
-            observedGeneration: generation,
-            deliveryKind: deliveryKind(target),
-            conditions: setConditions(prev.conditions, [ready], generation, now),
-          };
-        });
+        await deps.status.update(Targets, cached, (fresh) =>
+          planTarget({ target: { ...target, status: fresh.status as TargetStatus }, environments, now }),
+        );
       },
     },
   };

@@ -5,7 +5,7 @@ import type { Application } from '../api/application.js';
 import type { EnvironmentSet } from '../api/environment-set.js';
 import type { Environment } from '../api/environment.js';
 import type { Promotion } from '../api/promotion.js';
-import { resolveEnvironments } from './resolve.js';
+import { resolveEnvironments } from './application/resolution.js';
 import { matchesSelector } from './selector.js';
 
 export type ManualPromotion =

@@ -1,6 +1,6 @@
 import type { Application } from '../api/application.js';
 import type { Promotion } from '../api/promotion.js';
-import { planApplication } from './application.js';
+import { planApplication } from './application/plan.js';
 import { orderByRequirements, planPromotion, promotionCycles } from './promotion.js';
 import { app, byName, env, promotion, set, target } from './testing/builders.js';
 

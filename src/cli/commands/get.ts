@@ -7,7 +7,7 @@ import type { Condition } from '../../api/conditions.js';
 import type { Environment } from '../../api/environment.js';
 import type { Promotion } from '../../api/promotion.js';
 import type { Target } from '../../api/target.js';
-import { deliveryKind } from '../../core/application.js';
+import { deliveryKind } from '../../core/delivery.js';
 import { addClusterOptions, Cluster, type ClusterOptions } from '../cluster.js';
 import { UserError } from '../errors.js';
 import { parseOutput, printMachine, type OutputFormat } from '../render/output.js';

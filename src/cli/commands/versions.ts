@@ -5,7 +5,7 @@ import type { EnvironmentSet } from '../../api/environment-set.js';
 import type { Environment } from '../../api/environment.js';
 import type { Promotion } from '../../api/promotion.js';
 import { API_VERSION } from '../../api/group.js';
-import { FORCE_ANNOTATION_PREFIX } from '../../core/application.js';
+import { FORCE_ANNOTATION_PREFIX } from '../../core/application/force.js';
 import { planManualPromotion } from '../../core/manual-promotion.js';
 import {
   MANUAL_PROMOTE_MANAGER_PREFIX,

@@ -1,9 +1,10 @@
 // Scenarios where an Application's status used to lose data, repeat history
 // or move a version nobody asked for (partial reads, moved targets, build
 // metadata, spent forces), and the ids that make the audit trail dedupable.
-import type { Application, ApplicationStatus } from '../api/application.js';
-import { FORCE_ANNOTATION_PREFIX, planApplication, type ApplicationInput } from './application.js';
-import { app, byName, env, set, target, wrote } from './testing/builders.js';
+import type { Application, ApplicationStatus } from '../../api/application.js';
+import { FORCE_ANNOTATION_PREFIX } from './force.js';
+import { planApplication, type ApplicationInput } from './plan.js';
+import { app, byName, env, set, target, wrote } from '../testing/builders.js';
 
 const now = new Date('2026-11-20T12:00:00Z');
 const later = (ms: number) => new Date(now.getTime() + ms);

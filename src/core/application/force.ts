@@ -3,9 +3,9 @@
 // desired the force is spent and the operator removes the annotation, so a
 // later request of the same version in another freeze is not forced by
 // nobody.
-import type { Application } from '../api/application.js';
-import { actorOf, type ManagedFieldsEntry } from './writers.js';
-import { sameVersion, type VersionScheme } from './versions.js';
+import type { Application } from '../../api/application.js';
+import { actorOf, type ManagedFieldsEntry } from '../writers.js';
+import { sameVersion, type VersionScheme } from '../versions.js';
 
 export const FORCE_ANNOTATION_PREFIX = 'force.depot.sh/';
 

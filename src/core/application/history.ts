@@ -9,9 +9,9 @@ import type {
   ApplicationEnvironmentStatus,
   ApplicationTargetStatus,
   HistoryEntry,
-} from '../api/application.js';
-import { sameVersion, type VersionScheme } from './versions.js';
-import { writeKind } from './writers.js';
+} from '../../api/application.js';
+import { sameVersion, type VersionScheme } from '../versions.js';
+import { writeKind } from '../writers.js';
 
 export type NewEntry = Omit<HistoryEntry, 'id'>;
 

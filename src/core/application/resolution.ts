@@ -2,10 +2,10 @@
 // their order) merged by name with its direct environments, and each
 // environment's Targets found by Target.spec.environment — so a new Target
 // reaches every application with no edit.
-import type { Application } from '../api/application.js';
-import type { Environment } from '../api/environment.js';
-import type { EnvironmentSet } from '../api/environment-set.js';
-import type { Target } from '../api/target.js';
+import type { Application } from '../../api/application.js';
+import type { Environment } from '../../api/environment.js';
+import type { EnvironmentSet } from '../../api/environment-set.js';
+import type { Target } from '../../api/target.js';
 
 export interface Problem {
   /** The field that names what is missing, e.g. spec.environmentSets[0]. */

@@ -1,6 +1,7 @@
-import type { Application } from '../api/application.js';
-import { FORCE_ANNOTATION_PREFIX, planApplication, type ApplicationInput } from './application.js';
-import { app, byName, env, set, target, wrote } from './testing/builders.js';
+import type { Application } from '../../api/application.js';
+import { FORCE_ANNOTATION_PREFIX } from './force.js';
+import { planApplication, type ApplicationInput } from './plan.js';
+import { app, byName, env, set, target, wrote } from '../testing/builders.js';
 
 const now = new Date('2026-11-20T12:00:00Z'); // a Friday
 const later = (ms: number) => new Date(now.getTime() + ms);

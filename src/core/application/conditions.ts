@@ -1,0 +1,82 @@
+// An Application's conditions: Ready (references resolve, input is usable),
+// Compatible (no request is held back by a rule) and Delivered (every target
+// has its desired version).
+import type { ApplicationEnvironmentStatus, ApplicationTargetStatus } from '../../api/application.js';
+import type { ConditionInput } from '../conditions.js';
+import type { Problem } from './resolution.js';
+
+/** Blocks that only a person can clear (a bad version, a broken freeze): the application is not ready. */
+const NOT_READY_BLOCKS = new Set(['InvalidVersion', 'InvalidFreeze']);
+/** Blocks that are not about compatibility. */
+const OTHER_BLOCKS = new Set([...NOT_READY_BLOCKS, 'Frozen', 'EnvironmentNotFound']);
+
+export function applicationConditions(
+  problems: readonly Problem[],
+  environments: readonly ApplicationEnvironmentStatus[],
+  targets: readonly ApplicationTargetStatus[],
+): ConditionInput[] {
+  return [ready(problems, environments, targets), compatible(environments), delivered(targets)];
+}
+
+function ready(
+  problems: readonly Problem[],
+  environments: readonly ApplicationEnvironmentStatus[],
+  targets: readonly ApplicationTargetStatus[],
+): ConditionInput {
+  const reasons = [
+    ...problems.map((p) => ({ reason: p.reason, message: `${p.field}: ${p.message}` })),
+    ...environments
+      .filter((e) => e.blocked && NOT_READY_BLOCKS.has(e.blocked.reason))
+      .map((e) => ({ reason: e.blocked!.reason, message: e.blocked!.message })),
+  ];
+  if (reasons.length > 0)
+    return {
+      type: 'Ready',
+      status: 'False',
+      reason: reasons[0]!.reason,
+      message: reasons.map((r) => r.message).join('; '),
+    };
+  return {
+    type: 'Ready',
+    status: 'True',
+    reason: 'Resolved',
+    message: `${environments.length} environments, ${targets.length} targets`,
+  };
+}
+
+function compatible(environments: readonly ApplicationEnvironmentStatus[]): ConditionInput {
+  const incompatible = environments.filter((e) => e.blocked && !OTHER_BLOCKS.has(e.blocked.reason));
+  if (incompatible.length > 0)
+    return {
+      type: 'Compatible',
+      status: 'False',
+      reason: incompatible[0]!.blocked!.reason,
+      message: incompatible.map((e) => e.blocked!.message).join('; '),
+    };
+  return {
+    type: 'Compatible',
+    status: 'True',
+    reason: 'RequirementsMet',
+    message: 'every requested version satisfies the compatibility rules',
+  };
+}
+
+function delivered(targets: readonly ApplicationTargetStatus[]): ConditionInput {
+  const undelivered = targets.filter((t) => t.desired !== undefined && t.delivery?.state !== 'Delivered');
+  if (undelivered.length === 0)
+    return {
+      type: 'Delivered',
+      status: 'True',
+      reason: 'Delivered',
+      message: `desired versions delivered to ${targets.length} targets`,
+    };
+  const failed = undelivered.some((t) => t.delivery?.state === 'Failed');
+  return {
+    type: 'Delivered',
+    status: 'False',
+    reason: failed ? 'DeliveryFailed' : 'DeliveryPending',
+    message: undelivered
+      .map((t) => `${t.name}: ${t.delivery?.state ?? 'Pending'} ${t.delivery?.message ?? ''}`.trim())
+      .join('; '),
+  };
+}

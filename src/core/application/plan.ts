@@ -1,0 +1,239 @@
+// The heart of Depot: an Application's status from its spec, the namespace's
+// Environments, EnvironmentSets and Targets, and its previous status. Two
+// phases, so that delivery can act in between:
+// 1. planVersions decides the requested vs desired version per environment
+//    (held back by a freeze or a compatibility rule) and what each target
+//    should run;
+// 2. summarize folds the delivery states (from the integrations, or
+//    publishedState for targets without one) into one status: targets,
+//    conditions, and the history entries this change adds.
+// Pure: the time is passed in.
+import type {
+  Application,
+  ApplicationEnvironmentStatus,
+  ApplicationStatus,
+  ApplicationTargetStatus,
+  DeliveryState,
+  HistoryEntry,
+} from '../../api/application.js';
+import type { Environment } from '../../api/environment.js';
+import type { EnvironmentSet } from '../../api/environment-set.js';
+import type { Target } from '../../api/target.js';
+import { setConditions } from '../conditions.js';
+import { deliveryKind, publishedState } from '../delivery.js';
+import { prependHistory } from '../history.js';
+import { sameVersion, type VersionScheme } from '../versions.js';
+import { actorOf, versionWriter, type ManagedFieldsEntry } from '../writers.js';
+import { applicationConditions } from './conditions.js';
+import { decide, type CompatibilityCheck } from './decision.js';
+import { forcedBy, isForced, spentForces, type SpentForce } from './force.js';
+import {
+  deliveredHistory,
+  deployedHistory,
+  environmentHistory,
+  historyId,
+  repeatsHistory,
+  type NewEntry,
+} from './history.js';
+import {
+  resolveEnvironments,
+  targetsByEnvironment,
+  type Problem,
+  type UnreadableObjects,
+} from './resolution.js';
+import { planTargets, targetEntry, targetNames, type PlannedTarget } from './targets.js';
+
+export type { Blocked, CompatibilityCheck } from './decision.js';
+
+export interface ApplicationInput {
+  app: Application;
+  environments: ReadonlyMap<string, Environment>;
+  sets: ReadonlyMap<string, EnvironmentSet>;
+  targets: readonly Target[];
+  /** Objects that exist but do not parse: their entries are kept as they were. */
+  unreadable?: UnreadableObjects;
+  now: Date;
+  historyLimit: number;
+  compatibility?: CompatibilityCheck;
+  /** The newest history id this operator has sent (audit log, Event); recorded with the next new entries. */
+  sentThrough?: string;
+}
+
+/** Phase 1: versions decided, delivery not yet. */
+export interface VersionPlan {
+  environments: ApplicationEnvironmentStatus[];
+  /** Targets to run their environment's desired version. */
+  targets: PlannedTarget[];
+  /** Entries of unreadable Targets, kept as they were. */
+  keptTargets: ApplicationTargetStatus[];
+  problems: Problem[];
+  /** Environment history entries (Requested, Promoted, Blocked, Unblocked, Forced). */
+  entries: NewEntry[];
+  /** When the outcome changes by itself (a freeze ends), if ever. */
+  requeueAt?: Date;
+  /** Force annotations whose version is desired now, to be removed. */
+  spentForces: SpentForce[];
+}
+
+export interface ApplicationPlan {
+  status: ApplicationStatus;
+  /** History entries added by this reconcile, newest first (also Events and audit lines). */
+  added: HistoryEntry[];
+  requeueAt?: Date;
+  problems: Problem[];
+  spentForces: SpentForce[];
+}
+
+/** Both phases, with the delivery states of targets that no integration handles. */
+export function planApplication(input: ApplicationInput): ApplicationPlan {
+  const plan = planVersions(input);
+  const deliveries = new Map(
+    plan.targets.map((t) => [
+      t.target.metadata.name,
+      publishedState(deliveryKind(t.target), t.desired, t.previous, input.now),
+    ]),
+  );
+  return summarize(input, plan, deliveries);
+}
+
+export function planVersions(input: ApplicationInput): VersionPlan {
+  const { app, now } = input;
+  const prev = app.status ?? {};
+  const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
+  const unreadable = input.unreadable ?? {};
+  const resolved = resolveEnvironments(app, input.sets, input.environments, unreadable);
+  const byEnv = targetsByEnvironment(input.targets);
+  const prevEnvs = new Map((prev.environments ?? []).map((e) => [e.name, e]));
+  const entries: NewEntry[] = [];
+  let requeueAt: Date | undefined;
+
+  // With an unreadable EnvironmentSet, its environments are unknown: keep their entries.
+  const names = resolved.incomplete
+    ? [...prevEnvs.keys(), ...resolved.names.filter((n) => !prevEnvs.has(n))]
+    : resolved.names;
+  const keptAsIs = (env: string) =>
+    unreadable.environments?.has(env) || (resolved.incomplete && !resolved.names.includes(env));
+
+  const environments = names.flatMap((env): ApplicationEnvironmentStatus[] => {
+    const before = prevEnvs.get(env);
+    if (keptAsIs(env)) return before ? [before] : [];
+    const requested = app.spec.versions?.[env];
+    const manager = versionWriter(app.metadata.managedFields as ManagedFieldsEntry[] | undefined, env);
+    const setBy = requested === undefined ? undefined : manager ? actorOf(manager) : before?.setBy;
+    const decision = decide({
+      app,
+      env,
+      environment: input.environments.get(env),
+      requested,
+      scheme,
+      before,
+      forced: requested !== undefined && isForced(app, scheme, env, requested),
+      now,
+      compatibility: input.compatibility,
+    });
+    if (decision.requeueAt && (!requeueAt || decision.requeueAt < requeueAt)) requeueAt = decision.requeueAt;
+
+    // The same artifact under another spelling (a leading v) is no change.
+    const changed = !sameVersion(scheme, decision.desired, before?.desired);
+    const desired = changed ? decision.desired : before?.desired;
+    const entry: ApplicationEnvironmentStatus = {
+      name: env,
+      ...(requested !== undefined ? { requested } : {}),
+      ...(desired !== undefined ? { desired } : {}),
+      ...(desired !== undefined
+        ? { desiredSince: changed ? now.toISOString() : (before?.desiredSince ?? now.toISOString()) }
+        : {}),
+      ...(setBy ? { setBy } : {}),
+      blocked: decision.blocked,
+      targets: targetNames(env, byEnv, before, unreadable),
+    };
+    const made = environmentHistory({
+      env,
+      scheme,
+      before,
+      entry,
+      manager,
+      forcedThroughFreeze: decision.forcedThroughFreeze,
+      forcedBy: decision.forcedThroughFreeze ? forcedBy(app, env) : undefined,
+      now,
+    });
+    // An entry that appears again (object re-created) records nothing twice.
+    entries.push(...(before ? made : made.filter((e) => !repeatsHistory(prev.history, scheme, e))));
+    return [entry];
+  });
+
+  const prevTargets = new Map((prev.targets ?? []).map((t) => [t.name, t]));
+  const { planned, kept } = planTargets(environments, byEnv, prevTargets, unreadable);
+  const problems = [
+    ...resolved.problems,
+    ...kept.map((t): Problem => ({
+      field: `Target "${t.name}"`,
+      reason: 'InvalidTarget',
+      message: `cannot be read (${unreadable.targets!.get(t.name)}); its entry is kept as it was until it is fixed`,
+    })),
+  ];
+  const desired = new Map(environments.map((e) => [e.name, e.desired]));
+  return {
+    environments,
+    targets: planned,
+    keptTargets: kept,
+    problems,
+    entries,
+    ...(requeueAt ? { requeueAt } : {}),
+    spentForces: spentForces(app, scheme, desired),
+  };
+}
+
+/** Phase 2: the status with the targets' delivery states, conditions and history. */
+export function summarize(
+  input: ApplicationInput,
+  plan: VersionPlan,
+  deliveries: ReadonlyMap<string, DeliveryState>,
+): ApplicationPlan {
+  const { app, now } = input;
+  const prev = app.status ?? {};
+  const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
+  const order = new Map(plan.environments.map((e, i) => [e.name, i]));
+  const current = plan.targets.map((t) =>
+    targetEntry(
+      t,
+      deliveries.get(t.target.metadata.name) ?? publishedState('none', undefined, undefined, now),
+    ),
+  );
+  const targets = [...current, ...plan.keptTargets].sort(
+    (a, b) => order.get(a.environment!)! - order.get(b.environment!)! || a.name.localeCompare(b.name),
+  );
+
+  const previous = new Map(plan.targets.flatMap((t) => (t.previous ? [[t.previous.name, t.previous]] : [])));
+  const known = new Set((prev.targets ?? []).map((t) => t.name));
+  const added: NewEntry[] = [
+    ...plan.entries,
+    // A target that appears again (re-created) records no second delivery of the same version.
+    ...deliveredHistory(scheme, current, previous, now).filter(
+      (e) => known.has(e.target!) || !repeatsHistory(prev.history, scheme, e),
+    ),
+    ...deployedHistory(scheme, targets, prev.history),
+  ];
+  const withIds: HistoryEntry[] = added.map((e) => ({ id: historyId(app.metadata.uid, e), ...e }));
+  const sentThrough = withIds.length > 0 ? input.sentThrough : prev.historySentThrough;
+  const status: ApplicationStatus = {
+    observedGeneration: app.metadata.generation,
+    conditions: setConditions(
+      prev.conditions,
+      applicationConditions(plan.problems, plan.environments, targets),
+      app.metadata.generation,
+      now,
+    ),
+    environments: plan.environments,
+    targets,
+    history: prependHistory(prev.history, withIds, input.historyLimit),
+    ...(sentThrough !== undefined ? { historySentThrough: sentThrough } : {}),
+  };
+  return {
+    status,
+    added: withIds,
+    ...(plan.requeueAt ? { requeueAt: plan.requeueAt } : {}),
+    problems: plan.problems,
+    spentForces: plan.spentForces,
+  };
+}

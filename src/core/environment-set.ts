@@ -1,0 +1,34 @@
+// An EnvironmentSet's status: Ready when every listed Environment exists.
+// Pure: the time is passed in.
+import type { EnvironmentSet, EnvironmentSetStatus } from '../api/environment-set.js';
+import { setConditions, type ConditionInput } from './conditions.js';
+
+export interface EnvironmentSetInput {
+  set: EnvironmentSet;
+  /** Names of the namespace's Environments. */
+  environments: ReadonlySet<string>;
+  now: Date;
+}
+
+export function planEnvironmentSet({ set, environments, now }: EnvironmentSetInput): EnvironmentSetStatus {
+  const missing = set.spec.environments
+    .map((name, i) => ({ name, i }))
+    .filter(({ name }) => !environments.has(name));
+  const ready: ConditionInput =
+    missing.length === 0
+      ? { type: 'Ready', status: 'True', reason: 'Ready', message: set.spec.environments.join(' → ') }
+      : {
+          type: 'Ready',
+          status: 'False',
+          reason: 'EnvironmentNotFound',
+          message: missing
+            .map(({ name, i }) => `spec.environments[${i}]: Environment "${name}" does not exist`)
+            .join('; '),
+        };
+  const generation = set.metadata.generation;
+  return {
+    ...set.status,
+    observedGeneration: generation,
+    conditions: setConditions(set.status?.conditions, [ready], generation, now),
+  };
+}
