@@ -100,9 +100,9 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
       `The operator keeps running (logs: ${join(state.dir, 'logs', 'operator.log')}). Try, in another shell:`,
     );
     say(`  export KUBECONFIG=${state.kubeconfig}`);
-    say(`  node bin/depot.js history core -n ${opts.namespace}`);
-    say(`  node bin/depot.js get applications -n ${opts.namespace}`);
-    say(`  node bin/depot.js promote core prod -n ${opts.namespace}`);
+    say(`  bin/depot history core -n ${opts.namespace}`);
+    say(`  bin/depot get applications -n ${opts.namespace}`);
+    say(`  bin/depot promote core prod -n ${opts.namespace}`);
     say('Press Ctrl-C to stop.');
     await new Promise<void>((resolve) => operator.once('exit', () => resolve()));
   } finally {
