@@ -23,7 +23,7 @@ const pinnedVersion = /^NODE_VERSION="\$\{NODE_VERSION:-([0-9.]+)\}"$/m.exec(
 )![1];
 
 const tooOld = (version: string) => {
-  const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
+  const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number);
   return major < 22 || (major === 22 && minor < 19);
 };
 
