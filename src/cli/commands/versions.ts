@@ -163,7 +163,7 @@ export function registerVersionCommands(program: Command): void {
     program
       .command('set-deployed')
       .description(
-        'report that TARGET runs VERSION of APP (for targets without an integration that reports it)',
+        'report that TARGET runs VERSION of APP (what a deploy job runs: Depot does not read Argo CD or Flux status yet)',
       )
       .argument('<app>', 'Application name')
       .argument('<target>', 'Target name')
