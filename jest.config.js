@@ -1,6 +1,9 @@
 // Two projects: `unit` runs pure tests beside the code in src/ (no cluster);
 // `integration` runs against one real kube-apiserver + etcd started by the
 // global setup in test/controlplane/ and shared by every integration test.
+// Only folders that exist are named (test/integration/jest-config.test.ts
+// checks it): the end-to-end tests on kind (test/e2e) add their pattern when
+// they are written.
 const tsJest = {
   '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
 };
@@ -18,12 +21,12 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'],
+      testMatch: ['<rootDir>/src/**/*.test.ts'],
     },
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/controlplane/jest-global-setup.js',
       globalTeardown: '<rootDir>/test/controlplane/jest-global-teardown.js',
       slowTestThreshold: 30,

@@ -1,12 +1,35 @@
 #!/usr/bin/env node
 // Entry point of the `depot` CLI (also `kubectl depot`). The TypeScript sources
 // are compiled to dist/ by `npm run build` (every make target does it).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+//
+// The Node.js version is checked before anything is loaded: the CLI's
+// dependencies die with a stack trace on Node.js < 22.19. So that an old
+// Node.js gets this far, the file has no import declarations, no import.meta
+// and no top-level await (it parses as a CommonJS script as well), and no
+// syntax newer than Node.js 10 knows (no ?. or ??).
 
-const main = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-if (!existsSync(main)) {
-  console.error('error: depot is not built yet: run `npm run build` (or any make target) first');
+// Keep in step with NODE_VERSION in scripts/ensure-node.sh (a test compares them).
+const PINNED_NODE = '24.21.0';
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 19)) {
+  process.stderr.write(
+    `error: depot needs Node.js >= 22.19, this is ${process.version} (${process.execPath}); ` +
+      `run bin/depot instead, which uses the pinned Node.js ${PINNED_NODE} in .cache/node-${PINNED_NODE}/bin ` +
+      '(scripts/ensure-node.sh or any make target fetches it once)\n',
+  );
   process.exit(1);
 }
-await import(main);
+
+import('../dist/cli/main.js').catch((err) => {
+  const notBuilt =
+    err instanceof Error &&
+    err.code === 'ERR_MODULE_NOT_FOUND' &&
+    /\/dist\/cli\/main\.js$/.test(String(err.url));
+  process.stderr.write(
+    notBuilt
+      ? 'error: depot is not built yet: run `make build` (or `npm run build`) first\n'
+      : `error: could not load depot: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  if (process.env.DEPOT_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  process.exitCode = 1;
+});

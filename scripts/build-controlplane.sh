@@ -19,7 +19,8 @@ done
 out="$root/.cache/controlplane/$key"
 bins=(etcd kube-apiserver kube-controller-manager depot-pki)
 have_all() { for b in "${bins[@]}"; do [ -x "$out/bin/$b" ] || return 1; done; }
-if have_all; then echo "$out/bin"; exit 0; fi
+reuse() { echo ">> control plane: using the binaries built earlier in ${out#"$root/"}/bin" >&2; echo "$out/bin"; exit 0; }
+if have_all; then reuse; fi
 
 # One build at a time (parallel test runs share the cache); re-check after waiting.
 mkdir -p "$root/.cache/controlplane"
@@ -28,7 +29,7 @@ if ! flock -n 9; then
   echo ">> waiting for another build of the control plane to finish" >&2
   flock 9
 fi
-if have_all; then echo "$out/bin"; exit 0; fi
+if have_all; then reuse; fi
 
 start=$(date +%s)
 say() { local s=$(( $(date +%s) - start )); printf '>> [control plane %dm%02ds] %s\n' $((s/60)) $((s%60)) "$*" >&2; }

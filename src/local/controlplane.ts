@@ -4,8 +4,10 @@
 // the Jest global setup of the integration tests.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify as toYaml } from 'yaml';
 import { projectRoot } from './project-root.js';
@@ -24,6 +26,8 @@ export interface ControlPlaneState {
 
 export interface UpOptions {
   dir: string;
+  /** Directory of the binaries to run; ensureBinaries() provides it when absent. */
+  bin?: string;
   /** Fixed kube-apiserver port; a free one is picked when absent. */
   port?: number;
   /** Also run kube-controller-manager (namespace deletion, garbage collection). */
@@ -43,16 +47,45 @@ export function defaultDir(name = 'local'): string {
   return resolve(projectRoot(), '.cache', name);
 }
 
-/** Builds (once) or finds the control-plane binaries. */
-export function ensureBinaries(log: (line: string) => void = () => {}): string {
-  const script = join(projectRoot(), 'scripts', 'build-controlplane.sh');
-  const res = spawnSync('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-  for (const line of (res.stderr ?? '').split('\n').filter(Boolean)) log(line);
-  if (res.status !== 0) {
-    const last = (res.stderr ?? '').trim().split('\n').pop() ?? 'unknown error';
-    throw new ControlPlaneError(last.replace(/^error: /, ''));
+/**
+ * Builds (once) or finds the control-plane binaries; resolves to their
+ * directory. A cold build takes minutes: each progress line of the build
+ * script goes to `log` as it is printed. Its `error:` line becomes the error.
+ */
+export async function ensureBinaries(
+  log: (line: string) => void = () => {},
+  opts: { script?: string } = {},
+): Promise<string> {
+  const script = opts.script ?? join(projectRoot(), 'scripts', 'build-controlplane.sh');
+  const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  const errors: string[] = [];
+  let last = '';
+  const lines = createInterface({ input: child.stderr, crlfDelay: Infinity });
+  lines.on('line', (line) => {
+    if (line.startsWith('error: ')) errors.push(line.slice('error: '.length));
+    else if (line.trim() !== '') {
+      last = line;
+      log(line);
+    }
+  });
+  const [code] = await Promise.all([
+    new Promise<number | null>((resolve, reject) => {
+      child.once('error', (err) =>
+        reject(new ControlPlaneError(`cannot run the control-plane build (${script}): ${err.message}`)),
+      );
+      child.once('close', (exitCode) => resolve(exitCode));
+    }),
+    once(lines, 'close'),
+  ]);
+  if (code !== 0) {
+    throw new ControlPlaneError(
+      errors.at(-1) ??
+        `building the control plane failed (${script} exited with code ${code})${last ? `: ${last}` : ''}`,
+    );
   }
-  return res.stdout.trim();
+  return stdout.trim();
 }
 
 /** Whether a process runs; a zombie (exited, not yet reaped by its parent) does not. */
@@ -224,7 +257,7 @@ export async function up(opts: UpOptions): Promise<ControlPlaneState> {
     }
     if (existing) stopProcesses(existing);
 
-    const bin = ensureBinaries(log);
+    const bin = opts.bin ?? (await ensureBinaries(log));
     const pki = join(dir, 'pki');
     const pkiRes = spawnSync(join(bin, 'depot-pki'), ['--dir', pki], { encoding: 'utf8' });
     if (pkiRes.status !== 0)

@@ -82,7 +82,8 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     say('\n== CI built core 1.12.2 and requests it in dev');
     cli('set-version', 'core', 'dev', '1.12.2');
     await waitFor(cluster, deadline, (list) => desired(list, 'core', 'dev') === '1.12.2');
-    say('== Argo CD on dev-argocd reports it deployed (here by hand; the integrations report it themselves)');
+    // Depot does not read Argo CD or Flux status yet: what a target runs is reported with the CLI.
+    say('== A deploy job reports that dev-argocd runs it (Depot does not read Argo CD status yet)');
     cli('set-deployed', 'core', 'dev-argocd', '1.12.2');
     say('== Promotion dev-to-staging moves it to staging after its soak time (5s in the demo)');
     await waitFor(cluster, deadline, (list) => desired(list, 'core', 'staging') === '1.12.2');
@@ -100,9 +101,9 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
       `The operator keeps running (logs: ${join(state.dir, 'logs', 'operator.log')}). Try, in another shell:`,
     );
     say(`  export KUBECONFIG=${state.kubeconfig}`);
-    say(`  node bin/depot.js history core -n ${opts.namespace}`);
-    say(`  node bin/depot.js get applications -n ${opts.namespace}`);
-    say(`  node bin/depot.js promote core prod -n ${opts.namespace}`);
+    say(`  bin/depot history core -n ${opts.namespace}`);
+    say(`  bin/depot get applications -n ${opts.namespace}`);
+    say(`  bin/depot promote core prod -n ${opts.namespace}`);
     say('Press Ctrl-C to stop.');
     await new Promise<void>((resolve) => operator.once('exit', () => resolve()));
   } finally {

@@ -16,7 +16,7 @@ const say = (line: string) => process.stderr.write(`[controlplane] ${line}\n`);
 export default async function globalSetup(): Promise<void> {
   const root = projectRoot();
   const t0 = Date.now();
-  const bin = ensureBinaries(say);
+  const bin = await ensureBinaries(say);
   const buildMs = Date.now() - t0;
   const coldFile = join(bin, '..', 'build-seconds');
   const coldSeconds = existsSync(coldFile) ? Number(readFileSync(coldFile, 'utf8').trim()) : undefined;
@@ -25,7 +25,7 @@ export default async function globalSetup(): Promise<void> {
   mkdirSync(runs, { recursive: true });
   const dir = mkdtempSync(join(runs, 'run-'));
   const t1 = Date.now();
-  const state = await up({ dir, log: say });
+  const state = await up({ dir, bin, log: say });
   const startMs = Date.now() - t1;
 
   // If this Jest process dies without its teardown (Ctrl-C, kill), the

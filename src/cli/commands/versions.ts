@@ -1,12 +1,13 @@
 // Commands that write versions: set-version, promote, set-deployed.
 import type { Command } from 'commander';
 import type { Application, ApplicationTargetStatus } from '../../api/application.js';
-import type { EnvironmentSet } from '../../api/environment-set.js';
+import { parseEnvironmentSet, type EnvironmentSet } from '../../api/environment-set.js';
 import type { Environment } from '../../api/environment.js';
 import type { Promotion } from '../../api/promotion.js';
 import { API_VERSION } from '../../api/group.js';
 import { FORCE_ANNOTATION_PREFIX } from '../../core/application/force.js';
 import { planManualPromotion } from '../../core/manual-promotion.js';
+import { resolveEnvironments } from '../../core/resolve.js';
 import {
   MANUAL_PROMOTE_MANAGER_PREFIX,
   SET_VERSION_MANAGER_PREFIX,
@@ -55,11 +56,40 @@ async function withConflictRetry<T>(fn: () => Promise<T>, attempts = 5): Promise
   }
 }
 
-function checkEnvironment(app: Application, env: string): void {
-  const known = app.status?.environments?.map((e) => e.name);
-  if (known && known.length > 0 && !known.includes(env)) {
-    throw new UserError(`${env} is not an environment of ${app.metadata.name} (${known.join(', ')})`);
+/**
+ * Refuses an environment the application does not have (a typo such as `prd`),
+ * as `promote` does. Its environments come from its spec and EnvironmentSets as
+ * they are now, so the check works before the operator has written a status;
+ * the status's environments count too only while a set is missing or invalid.
+ */
+function checkEnvironment(
+  app: Application,
+  env: string,
+  sets: readonly EnvironmentSet[],
+  namespace: string,
+): void {
+  const valid = new Map<string, EnvironmentSet>();
+  const invalid = new Set<string>();
+  for (const set of sets) {
+    const parsed = parseEnvironmentSet(set);
+    if (parsed.ok) valid.set(set.metadata.name, parsed.value);
+    else invalid.add(set.metadata.name);
   }
+  // Environment objects are not needed for the names (a missing one is the operator's report).
+  const { names } = resolveEnvironments(app, valid, new Map());
+  const unresolvedSets = (app.spec.environmentSets ?? []).filter((name) => !valid.has(name));
+  if (unresolvedSets.length > 0) {
+    for (const e of app.status?.environments ?? []) if (!names.includes(e.name)) names.push(e.name);
+  }
+  if (names.includes(env)) return;
+  const unresolved = unresolvedSets.map((name) =>
+    invalid.has(name)
+      ? `EnvironmentSet "${name}" is invalid (see \`kubectl describe environmentset ${name}\`)`
+      : `EnvironmentSet "${name}" does not exist in namespace ${namespace}`,
+  );
+  const known = names.length > 0 ? names.join(', ') : 'none';
+  const why = unresolved.length > 0 ? `: ${unresolved.join('; ')}` : '';
+  throw new UserError(`${env} is not an environment of ${app.metadata.name} (${known}${why})`);
 }
 
 export function registerVersionCommands(program: Command): void {
@@ -74,9 +104,10 @@ export function registerVersionCommands(program: Command): void {
   ).action(
     async (appName: string, env: string, version: string, opts: ClusterOptions & { force: boolean }) => {
       const cluster = Cluster.from(opts);
+      const sets = await cluster.list<EnvironmentSet>('environmentsets');
       await withConflictRetry(async () => {
         const app = await cluster.application(appName);
-        checkEnvironment(app, env);
+        checkEnvironment(app, env, sets, cluster.namespace);
         await writeVersion(cluster, app, env, version, {
           force: opts.force,
           prefix: SET_VERSION_MANAGER_PREFIX,
@@ -132,7 +163,7 @@ export function registerVersionCommands(program: Command): void {
     program
       .command('set-deployed')
       .description(
-        'report that TARGET runs VERSION of APP (for targets without an integration that reports it)',
+        'report that TARGET runs VERSION of APP (what a deploy job runs: Depot does not read Argo CD or Flux status yet)',
       )
       .argument('<app>', 'Application name')
       .argument('<target>', 'Target name')

@@ -1,0 +1,138 @@
+// `depot set-version APP ENV VERSION` refuses an environment the application
+// does not have (a typo such as `prd`), like `depot promote` does, whether or
+// not the operator has written the application's status yet.
+import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+import type { Application } from '../../src/api/application.js';
+import { applyManifests } from '../../src/local/manifests.js';
+import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
+import { eventually } from './support/eventually.js';
+import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
+
+const kc = testKubeConfig();
+const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
+const objects = kc.makeApiClient(CustomObjectsApi);
+
+const obj = (kind: string, name: string, spec: object): KubernetesObject =>
+  ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name }, spec }) as KubernetesObject;
+
+async function getApp(ns: string, name: string): Promise<Application> {
+  return (await objects.getNamespacedCustomObject({
+    group: 'depot.sh',
+    version: 'v1alpha1',
+    namespace: ns,
+    plural: 'applications',
+    name,
+  })) as Application;
+}
+
+async function setup(ns: string): Promise<void> {
+  await applyManifests(
+    kc,
+    [
+      obj('Environment', 'dev', {}),
+      obj('Environment', 'staging', {}),
+      obj('Environment', 'prod', {}),
+      obj('Environment', 'tools', {}),
+      obj('EnvironmentSet', 'default', { environments: ['dev', 'staging', 'prod'] }),
+      obj('Application', 'core', { environmentSets: ['default'], versions: { dev: '1.0.0' } }),
+      // Direct environments count as well as the sets'.
+      obj('Application', 'tool', { environmentSets: ['default'], environments: [{ name: 'tools' }] }),
+      // Its set does not exist (yet): it has no environment at all.
+      obj('Application', 'orphan', { environmentSets: ['missing'] }),
+    ],
+    { fieldManager: 'test-setup', namespace: ns },
+  );
+}
+
+const refused = (res: { status: number | null; stdout: string; stderr: string }, line: string) => {
+  expect(res.stdout).toBe('');
+  expect(res.stderr).toBe(`${line}\n`);
+  expect(res.status).toBe(1);
+};
+
+describe('before the operator has written any status', () => {
+  let ns: string;
+  beforeAll(async () => {
+    ns = await freshNamespace(kc, 'setver');
+    await setup(ns);
+  });
+
+  test('an environment the application does not have is refused with the list of its environments', async () => {
+    expect((await getApp(ns, 'core')).status).toBeUndefined();
+    refused(
+      depotCli(kubeconfig, ns, 'set-version', 'core', 'nowhere', '1.0.0'),
+      'error: nowhere is not an environment of core (dev, staging, prod)',
+    );
+    refused(
+      depotCli(kubeconfig, ns, 'set-version', 'tool', 'prd', '1.0.0', '--force'),
+      'error: prd is not an environment of tool (dev, staging, prod, tools)',
+    );
+    // Nothing was written.
+    const core = await getApp(ns, 'core');
+    expect(core.spec.versions).toEqual({ dev: '1.0.0' });
+    expect(core.metadata.annotations ?? {}).toEqual({});
+    expect((await getApp(ns, 'tool')).spec.versions ?? {}).toEqual({});
+  });
+
+  test('an application whose EnvironmentSet does not exist has no environment: the error says why', () => {
+    refused(
+      depotCli(kubeconfig, ns, 'set-version', 'orphan', 'dev', '1.0.0'),
+      `error: dev is not an environment of orphan (none: EnvironmentSet "missing" does not exist in namespace ${ns})`,
+    );
+  });
+
+  test("the application's environments, from its sets and its own list, are accepted", async () => {
+    expect(depotCli(kubeconfig, ns, 'set-version', 'core', 'staging', '1.0.0')).toMatchObject({
+      status: 0,
+      stderr: '',
+      stdout: 'core: staging requested 1.0.0\n',
+    });
+    expect(depotCli(kubeconfig, ns, 'set-version', 'tool', 'tools', '2.0.0').status).toBe(0);
+    expect((await getApp(ns, 'core')).spec.versions).toEqual({ dev: '1.0.0', staging: '1.0.0' });
+    expect((await getApp(ns, 'tool')).spec.versions).toEqual({ tools: '2.0.0' });
+  });
+});
+
+describe('with the operator running', () => {
+  let ns: string;
+  let operator: OperatorProcess;
+  beforeAll(async () => {
+    ns = await freshNamespace(kc, 'setver');
+    await setup(ns);
+    operator = startOperator(kubeconfig, ns);
+  });
+  afterAll(async () => operator?.stop());
+
+  test('set-version refuses what promote refuses, and writes nothing', async () => {
+    await eventually(
+      'core has a status for its three environments',
+      async () => (await getApp(ns, 'core')).status?.environments?.length === 3,
+    );
+    const before = await getApp(ns, 'core');
+    refused(
+      depotCli(kubeconfig, ns, 'set-version', 'core', 'nowhere', '1.0.0'),
+      'error: nowhere is not an environment of core (dev, staging, prod)',
+    );
+    refused(
+      depotCli(kubeconfig, ns, 'promote', 'core', 'nowhere'),
+      'error: nowhere is not an environment of core (dev, staging, prod)',
+    );
+    const after = await getApp(ns, 'core');
+    expect(after.metadata.generation).toBe(before.metadata.generation);
+    expect(after.spec.versions).toEqual({ dev: '1.0.0' });
+    expect(depotCli(kubeconfig, ns, 'set-version', 'core', 'prod', '1.0.0').status).toBe(0);
+  });
+
+  test('the EnvironmentSet as it is now decides, not a status written before it changed', async () => {
+    await operator.stop();
+    await applyManifests(kc, [obj('EnvironmentSet', 'default', { environments: ['dev', 'staging'] })], {
+      fieldManager: 'test-setup',
+      namespace: ns,
+    });
+    expect((await getApp(ns, 'core')).status?.environments?.map((e) => e.name)).toContain('prod');
+    refused(
+      depotCli(kubeconfig, ns, 'set-version', 'core', 'prod', '1.0.1'),
+      'error: prod is not an environment of core (dev, staging)',
+    );
+  });
+});
