@@ -7,7 +7,7 @@ import type { Promotion } from '../../api/promotion.js';
 import { API_VERSION } from '../../api/group.js';
 import { FORCE_ANNOTATION_PREFIX } from '../../core/application/force.js';
 import { planManualPromotion } from '../../core/manual-promotion.js';
-import { resolveEnvironments } from '../../core/resolve.js';
+import { resolveEnvironments } from '../../core/application/resolution.js';
 import {
   MANUAL_PROMOTE_MANAGER_PREFIX,
   SET_VERSION_MANAGER_PREFIX,
