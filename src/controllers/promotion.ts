@@ -11,7 +11,7 @@ import { PromotionSchema, type Promotion, type PromotionStatus } from '../api/pr
 import { setConditions, type ConditionInput } from '../core/conditions.js';
 import { planPromotion, promotionCycles, type PromotionPlan } from '../core/promotion.js';
 import { validateSchedule } from '../core/schedule.js';
-import { promotionManager } from '../core/writers.js';
+import { promotionManager } from '../core/field-managers.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { ControllerSpec, ReconcileContext, ReconcileResult, Request } from '../runtime/reconciler.js';
 import type { KubeObject } from '../runtime/resource.js';

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Application } from '../api/application.js';
-import { renderVersionTable } from '../cli/render/version-table.js';
-import { Cluster } from '../cli/cluster.js';
+import type { KubeObject } from '../runtime/resource.js';
+import { DepotClient } from '../client/depot-client.js';
+import { Applications } from '../api/resources.js';
 import { down, up } from './controlplane.js';
 import { applyManifests, loadManifests, withNamespace } from './manifests.js';
 import { localOperatorArgv } from './operator-argv.js';
@@ -67,27 +68,27 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     process.exit(130);
   });
   try {
-    const cluster = new Cluster(withNamespace(kc, opts.namespace), opts.namespace);
+    const client = DepotClient.forKubeConfig(withNamespace(kc, opts.namespace), opts.namespace);
     const deadline = Date.now() + opts.timeoutMs;
 
     say('== The operator computes every application × environment (desired version per cell)');
+    const cli = (...args: string[]) => runCli(root, state.kubeconfig, opts.namespace, args);
     await waitFor(
-      cluster,
+      client,
       deadline,
       (apps) => apps.length === 3 && apps.every((a) => (a.status?.environments?.length ?? 0) === 3),
     );
-    say(renderVersionTable(await apps(cluster)));
+    cli('get', 'applications');
 
-    const cli = (...args: string[]) => runCli(root, state.kubeconfig, opts.namespace, args);
     say('\n== CI built core 1.12.2 and requests it in dev');
     cli('set-version', 'core', 'dev', '1.12.2');
-    await waitFor(cluster, deadline, (list) => desired(list, 'core', 'dev') === '1.12.2');
+    await waitFor(client, deadline, (list) => desired(list, 'core', 'dev') === '1.12.2');
     // Depot does not read Argo CD or Flux status yet: what a target runs is reported with the CLI.
     say('== A deploy job reports that dev-argocd runs it (Depot does not read Argo CD status yet)');
     cli('set-deployed', 'core', 'dev-argocd', '1.12.2');
     say('== Promotion dev-to-staging moves it to staging after its soak time (5s in the demo)');
-    await waitFor(cluster, deadline, (list) => desired(list, 'core', 'staging') === '1.12.2');
-    say(renderVersionTable(await apps(cluster)));
+    await waitFor(client, deadline, (list) => desired(list, 'core', 'staging') === '1.12.2');
+    cli('get', 'applications');
     say('\n== The audit trail of core');
     cli('history', 'core', '--limit', '6');
     say('\nconverged: core 1.12.2 went dev → staging through the Promotion.');
@@ -147,8 +148,8 @@ function runCli(root: string, kubeconfig: string, namespace: string, args: strin
   if (res.status !== 0) throw new Error(`depot ${args[0]} failed: ${res.stderr.trim()}`);
 }
 
-async function apps(cluster: Cluster): Promise<Application[]> {
-  return cluster.list<Application>('applications');
+async function apps(client: DepotClient): Promise<Application[]> {
+  return client.list<Application & KubeObject>(Applications);
 }
 
 function desired(list: Application[], app: string, env: string): string | undefined {
@@ -157,12 +158,12 @@ function desired(list: Application[], app: string, env: string): string | undefi
 }
 
 async function waitFor(
-  cluster: Cluster,
+  client: DepotClient,
   deadline: number,
   done: (apps: Application[]) => boolean,
 ): Promise<void> {
   while (Date.now() < deadline) {
-    if (done(await apps(cluster))) return;
+    if (done(await apps(client))) return;
     await sleep(500);
   }
   throw new Error('the demo did not converge in time; see the operator log');

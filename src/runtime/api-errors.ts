@@ -45,3 +45,24 @@ export function apiErrorMessage(err: unknown): string {
     return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
   return String(err);
 }
+
+/**
+ * One line a user can act on, for a failed request about `what` (e.g.
+ * `application "core"`): not found, not installed, credentials, permission,
+ * unreachable server; otherwise the API server's own message.
+ */
+export function explainApiError(
+  err: unknown,
+  where: { what: string; resource: string; named: boolean; namespace?: string; server?: string },
+): string {
+  const code = statusCodeOf(err);
+  const inNamespace = where.namespace ? ` in namespace ${where.namespace}` : '';
+  if (code === 404 && where.named) return `${where.what} not found${inNamespace}`;
+  if (code === 404) return `the ${where.resource} resource is not installed: apply crds/ first`;
+  if (code === 401) return 'the API server rejected the credentials of the current kubeconfig (401)';
+  if (code === 403) return `forbidden: ${apiErrorMessage(err)}`;
+  const cause = (err as { cause?: { code?: string } } | undefined)?.cause?.code;
+  if (code === undefined && (cause === 'ECONNREFUSED' || /ECONNREFUSED/.test(String(err))))
+    return `cannot reach the API server ${where.server ?? ''}: connection refused`.replace('  ', ' ');
+  return `${where.what}: ${apiErrorMessage(err)}`;
+}

@@ -8,7 +8,9 @@ import type { Environment } from '../../api/environment.js';
 import type { Promotion } from '../../api/promotion.js';
 import type { Target } from '../../api/target.js';
 import { deliveryKind } from '../../core/delivery.js';
-import { addClusterOptions, Cluster, type ClusterOptions } from '../cluster.js';
+import { DepotClient } from '../../client/depot-client.js';
+import { DEPOT_RESOURCES } from '../../api/resources.js';
+import { addClusterOptions, type ClusterOptions } from '../cluster-options.js';
 import { UserError } from '../errors.js';
 import { parseOutput, printMachine, type OutputFormat } from '../render/output.js';
 import { renderVersionTable } from '../render/version-table.js';
@@ -84,8 +86,10 @@ export function registerGet(program: Command): void {
     if (!kind)
       throw new UserError(`unknown kind "${kindArg}": use applications, environments, targets or promotions`);
     const format = parseOutput(opts.output);
-    const cluster = Cluster.from(opts);
-    const items = await cluster.list<Application | Environment | Target | Promotion>(kind);
+    const resource = DEPOT_RESOURCES.find((r) => r.plural === kind)!;
+    const items = await DepotClient.connect(opts).list<Application | Environment | Target | Promotion>(
+      resource,
+    );
     if (printMachine(format, items)) return;
     process.stdout.write(`${render(kind, items, format)}\n`);
   });
@@ -101,7 +105,7 @@ export function registerGet(program: Command): void {
     const format: OutputFormat = parseOutput(opts.output);
     if (!Number.isInteger(opts.limit) || opts.limit < 1)
       throw new UserError('--limit must be a positive whole number');
-    const app = await Cluster.from(opts).application(name);
+    const app = await DepotClient.connect(opts).application(name);
     const history = (app.status?.history ?? []).slice(0, opts.limit);
     if (printMachine(format, history)) return;
     if (history.length === 0) {

@@ -1,60 +1,18 @@
 // Commands that write versions: set-version, promote, set-deployed.
 import type { Command } from 'commander';
-import type { Application, ApplicationTargetStatus } from '../../api/application.js';
+import type { Application } from '../../api/application.js';
 import { parseEnvironmentSet, type EnvironmentSet } from '../../api/environment-set.js';
 import type { Environment } from '../../api/environment.js';
 import type { Promotion } from '../../api/promotion.js';
-import { API_VERSION } from '../../api/group.js';
-import { FORCE_ANNOTATION_PREFIX } from '../../core/application/force.js';
+import { EnvironmentSets, Environments, Promotions } from '../../api/resources.js';
+import { DepotClient } from '../../client/depot-client.js';
 import { planManualPromotion } from '../../core/manual-promotion.js';
 import { resolveEnvironments } from '../../core/application/resolution.js';
-import {
-  MANUAL_PROMOTE_MANAGER_PREFIX,
-  SET_VERSION_MANAGER_PREFIX,
-  userManager,
-} from '../../core/writers.js';
-import { addClusterOptions, Cluster, type ClusterOptions } from '../cluster.js';
+import { addClusterOptions, type ClusterOptions } from '../cluster-options.js';
 import { UserError } from '../errors.js';
 
 const byName = <T extends { metadata: { name: string } }>(items: T[]) =>
   new Map(items.map((i) => [i.metadata.name, i]));
-
-/** Applies spec.versions[env] (and the force annotation when forced) as the caller's per-environment manager. */
-async function writeVersion(
-  cluster: Cluster,
-  app: Application,
-  env: string,
-  version: string,
-  opts: { force: boolean; prefix: typeof SET_VERSION_MANAGER_PREFIX | typeof MANUAL_PROMOTE_MANAGER_PREFIX },
-): Promise<void> {
-  const user = await cluster.userName();
-  const body = {
-    apiVersion: API_VERSION,
-    kind: 'Application',
-    metadata: {
-      name: app.metadata.name,
-      // A precondition: apply must never create an Application that was deleted meanwhile.
-      resourceVersion: app.metadata.resourceVersion,
-      ...(opts.force ? { annotations: { [`${FORCE_ANNOTATION_PREFIX}${env}`]: version } } : {}),
-    },
-    spec: { versions: { [env]: version } },
-  };
-  await cluster.apply('applications', app.metadata.name, body, userManager(opts.prefix, env, user));
-}
-
-/** Retries a read-modify-write on 409 Conflict (another writer was faster). */
-async function withConflictRetry<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      const conflict =
-        /Conflict|the object has been modified/i.test(String((err as Error).message)) ||
-        (err as { code?: number }).code === 409;
-      if (!conflict || i >= attempts) throw err;
-    }
-  }
-}
 
 /**
  * Refuses an environment the application does not have (a typo such as `prd`),
@@ -103,16 +61,16 @@ export function registerVersionCommands(program: Command): void {
       .option('--force', 'deliver even during a freeze window (recorded as Forced)', false),
   ).action(
     async (appName: string, env: string, version: string, opts: ClusterOptions & { force: boolean }) => {
-      const cluster = Cluster.from(opts);
-      const sets = await cluster.list<EnvironmentSet>('environmentsets');
-      await withConflictRetry(async () => {
-        const app = await cluster.application(appName);
-        checkEnvironment(app, env, sets, cluster.namespace);
-        await writeVersion(cluster, app, env, version, {
-          force: opts.force,
-          prefix: SET_VERSION_MANAGER_PREFIX,
-        });
-      });
+      const client = DepotClient.connect(opts);
+      const sets = await client.list<EnvironmentSet>(EnvironmentSets);
+      const user = await client.userName();
+      await client.requestVersion(
+        appName,
+        env,
+        version,
+        { kind: 'set-version', user },
+        { force: opts.force, check: (app) => checkEnvironment(app, env, sets, client.namespace) },
+      );
       process.stdout.write(`${appName}: ${env} requested ${version}${opts.force ? ' (forced)' : ''}\n`);
     },
   );
@@ -131,14 +89,15 @@ export function registerVersionCommands(program: Command): void {
       )
       .option('--force', 'deliver even during a freeze window (recorded as Forced)', false),
   ).action(async (appName: string, env: string, opts: ClusterOptions & { from?: string; force: boolean }) => {
-    const cluster = Cluster.from(opts);
-    const [promotions, sets, environments] = await Promise.all([
-      cluster.list<Promotion>('promotions'),
-      cluster.list<EnvironmentSet>('environmentsets'),
-      cluster.list<Environment>('environments'),
+    const client = DepotClient.connect(opts);
+    const [promotions, sets, environments, user] = await Promise.all([
+      client.list<Promotion>(Promotions),
+      client.list<EnvironmentSet>(EnvironmentSets),
+      client.list<Environment>(Environments),
+      client.userName(),
     ]);
-    const plan = await withConflictRetry(async () => {
-      const app = await cluster.application(appName);
+    const plan = await client.withConflictRetry(async () => {
+      const app = await client.application(appName);
       const p = planManualPromotion({
         app,
         to: env,
@@ -148,10 +107,8 @@ export function registerVersionCommands(program: Command): void {
         environments: byName(environments),
       });
       if (!p.ok) throw new UserError(p.message);
-      await writeVersion(cluster, app, env, p.version, {
-        force: opts.force,
-        prefix: MANUAL_PROMOTE_MANAGER_PREFIX,
-      });
+      // Guarded by the resourceVersion read here: a change meanwhile means planning again.
+      await client.applyVersion(app, env, p.version, { kind: 'promote', user }, { force: opts.force });
       return p;
     });
     process.stdout.write(
@@ -169,32 +126,7 @@ export function registerVersionCommands(program: Command): void {
       .argument('<target>', 'Target name')
       .argument('<version>', 'the deployed version'),
   ).action(async (appName: string, targetName: string, version: string, opts: ClusterOptions) => {
-    const cluster = Cluster.from(opts);
-    const user = await cluster.userName();
-    await withConflictRetry(async () => {
-      const app = await cluster.application(appName);
-      const targets: ApplicationTargetStatus[] = app.status?.targets ?? [];
-      if (!targets.some((t) => t.name === targetName)) {
-        throw new UserError(
-          `${targetName} is not a target of ${appName}${targets.length ? ` (targets: ${targets.map((t) => t.name).join(', ')})` : ' yet (is the operator running?)'}`,
-        );
-      }
-      const now = new Date().toISOString();
-      const next = targets.map((t) =>
-        t.name === targetName ? { ...t, deployed: version, deployedAt: now } : t,
-      );
-      try {
-        await cluster.patchStatus(
-          'applications',
-          appName,
-          { metadata: { resourceVersion: app.metadata.resourceVersion }, status: { targets: next } },
-          `depot-cli.deployed.${user}`.slice(0, 128),
-        );
-      } catch (err) {
-        if ((err as { code?: number }).code === 409) throw err;
-        throw cluster.explain(err, 'applications', appName);
-      }
-    });
+    await DepotClient.connect(opts).reportDeployed(appName, targetName, version);
     process.stdout.write(`${appName}: ${targetName} reports ${version} deployed\n`);
   });
 }

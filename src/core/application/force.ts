@@ -4,7 +4,7 @@
 // later request of the same version in another freeze is not forced by
 // nobody.
 import type { Application } from '../../api/application.js';
-import { actorOf, type ManagedFieldsEntry } from '../writers.js';
+import { actorOf, type ManagedFieldsEntry } from '../field-managers.js';
 import { sameVersion, type VersionScheme } from '../versions.js';
 
 export const FORCE_ANNOTATION_PREFIX = 'force.depot.sh/';

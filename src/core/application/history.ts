@@ -11,7 +11,7 @@ import type {
   HistoryEntry,
 } from '../../api/application.js';
 import { sameVersion, type VersionScheme } from '../versions.js';
-import { writeKind } from '../writers.js';
+import { writeKind } from '../field-managers.js';
 
 export type NewEntry = Omit<HistoryEntry, 'id'>;
 

@@ -23,7 +23,7 @@ import { setConditions } from '../conditions.js';
 import { deliveryKind, publishedState } from '../delivery.js';
 import { prependHistory } from '../history.js';
 import { sameVersion, type VersionScheme } from '../versions.js';
-import { actorOf, versionWriter, type ManagedFieldsEntry } from '../writers.js';
+import { actorOf, versionWriter, type ManagedFieldsEntry } from '../field-managers.js';
 import { applicationConditions } from './conditions.js';
 import { decide, type CompatibilityCheck } from './decision.js';
 import { forcedBy, isForced, spentForces, type SpentForce } from './force.js';

@@ -4,7 +4,7 @@ import type { Environment, Freeze } from '../../api/environment.js';
 import type { EnvironmentSet } from '../../api/environment-set.js';
 import type { Promotion, PromotionSpec } from '../../api/promotion.js';
 import type { Target } from '../../api/target.js';
-import type { ManagedFieldsEntry } from '../writers.js';
+import type { ManagedFieldsEntry } from '../field-managers.js';
 
 const meta = (name: string, extra: Record<string, unknown> = {}) => ({
   name,

@@ -6,7 +6,7 @@ import {
   userManager,
   versionWriter,
   writeKind,
-} from './writers.js';
+} from './field-managers.js';
 import { wrote } from './testing/builders.js';
 
 test.each([
