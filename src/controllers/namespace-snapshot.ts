@@ -14,7 +14,7 @@ import { PromotionSchema } from '../api/promotion.js';
 import type { Target } from '../api/target.js';
 import { TargetSchema } from '../api/target.js';
 import type { UnreadableObjects } from '../core/application/resolution.js';
-import type { InformerFactory } from '../runtime/informer-factory.js';
+import type { InformerSource } from '../runtime/informer-factory.js';
 import { formatIssues } from '../runtime/invalid-object.js';
 import type { KubeObject, ResourceType } from '../runtime/resource.js';
 import { Applications, Environments, EnvironmentSets, Promotions, Targets } from './resources.js';
@@ -35,7 +35,7 @@ interface Parsed<T> {
 }
 
 function parsed<T>(
-  informers: InformerFactory,
+  informers: InformerSource,
   resource: ResourceType,
   schema: Parser<T>,
   namespace: string,
@@ -54,7 +54,7 @@ const byName = <T extends { metadata: { name: string } }>(items: T[]) =>
 
 export class NamespaceSnapshot {
   constructor(
-    private readonly informers: InformerFactory,
+    private readonly informers: InformerSource,
     readonly namespace: string,
   ) {}
 
@@ -99,7 +99,7 @@ export class NamespaceSnapshot {
 }
 
 /** Map function for secondary watches: every object of `resource` in the changed object's namespace. */
-export function everyInNamespace(informers: InformerFactory, resource: ResourceType) {
+export function everyInNamespace(informers: InformerSource, resource: ResourceType) {
   return (obj: KubeObject) =>
     informers
       .informer<KubeObject>(resource)
@@ -109,7 +109,7 @@ export function everyInNamespace(informers: InformerFactory, resource: ResourceT
 
 /** Names of every object of `resource` in the namespace (from the cache). */
 export function namesInNamespace(
-  informers: InformerFactory,
+  informers: InformerSource,
   resource: ResourceType,
   namespace: string,
 ): Set<string> {

@@ -1,10 +1,10 @@
 // What a controller gets from the manager: `controllers(deps)` in
 // src/controllers/index.ts builds Depot's controllers from this.
 import type { Clock } from './clock.js';
-import type { EventRecorder } from './events.js';
-import type { InformerFactory } from './informer-factory.js';
+import type { EventSink } from './events.js';
+import type { InformerSource } from './informer-factory.js';
 import type { InvalidObjectReporter } from './invalid-object.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeApi } from './kube-client.js';
 import type { Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { StatusWriter } from './status-writer.js';
@@ -12,15 +12,15 @@ import type { ObjectWriter } from './writes.js';
 
 export interface ControllerDeps {
   /** Shared informers and their caches: deps.informers.informer(Applications).get(ns, name). */
-  informers: InformerFactory;
+  informers: InformerSource;
   /** Direct API reads (e.g. one Secret) and writes outside the helpers; rate-limited and counted. */
-  client: KubeClient;
+  client: KubeApi;
   /** A writer with its own field manager (server-side apply / merge patch); fenced by leadership. */
   writer(fieldManager: string): ObjectWriter;
   /** Status subresource writes, only when the status changed. */
   status: StatusWriter;
   /** events.k8s.io Events, aggregated. */
-  events: EventRecorder;
+  events: EventSink;
   /** Reports invalid objects as a condition and skips them. */
   invalid: InvalidObjectReporter;
   log: Logger;

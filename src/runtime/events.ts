@@ -24,7 +24,13 @@ export interface EventRecorderOptions {
   aggregation?: Partial<AggregatorOptions>;
 }
 
-export class EventRecorder {
+/** What controllers record Events with: the EventRecorder, or testing/'s recording one. */
+export interface EventSink {
+  normal(obj: KubeObject, reason: string, note: string, action?: string): void;
+  warning(obj: KubeObject, reason: string, note: string, action?: string): void;
+}
+
+export class EventRecorder implements EventSink {
   private readonly aggregator: EventAggregator;
   private readonly inFlight = new Set<Promise<void>>();
   private flushTimer: TimerHandle | undefined;

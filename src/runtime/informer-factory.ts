@@ -2,7 +2,7 @@
 // watches ConfigMaps shares one cache and one watch connection per namespace.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from './clock.js';
-import { Informer } from './informer.js';
+import { Informer, type SharedInformer } from './informer.js';
 import type { KubeClient } from './kube-client.js';
 import type { Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
@@ -25,7 +25,17 @@ export interface InformerFactoryOptions {
   namespaces?: string[];
 }
 
-export class InformerFactory {
+/** Where controllers and writers get shared informers: the manager's factory, or testing/'s in-memory one. */
+export interface InformerSource {
+  informer<T extends KubeObject = KubeObject>(
+    resource: ResourceType,
+    selector?: InformerSelector,
+  ): SharedInformer<T>;
+  /** Every informer of a resource, whatever its selector (to tell them about our writes). */
+  informersOf(resource: ResourceType): SharedInformer[];
+}
+
+export class InformerFactory implements InformerSource {
   private readonly informers = new Map<string, Informer>();
   private started = false;
 

@@ -60,7 +60,25 @@ type Raw = KubernetesObject;
 
 const defaultRestartBackoff: BackoffOptions = { baseMs: 500, maxMs: 15_000, jitter: 0.2 };
 
-export class Informer<T extends KubeObject = KubeObject> {
+/** What controllers read: a synced cache of one resource, its events and indexes (the in-memory one for reconcile tests is in testing/). */
+export interface SharedInformer<T extends KubeObject = KubeObject> {
+  readonly resource: ResourceType;
+  hasSynced(): boolean;
+  /** Resolves true when synced, or false when the signal aborts first. */
+  waitForSync(signal?: AbortSignal): Promise<boolean>;
+  on(handler: InformerHandler<T>): () => void;
+  get(namespace: string, name: string): T | undefined;
+  /** Objects of one namespace, or of all watched namespaces. */
+  list(namespace?: string): T[];
+  /** Adds a secondary index (e.g. Targets by spec.environment); built from the cache now and kept current. */
+  addIndex(name: string, fn: (obj: T) => string[]): void;
+  /** Objects whose index `name` contains `value`. */
+  byIndex(name: string, value: string): T[];
+  /** Read-your-writes: call before writing an object, finish() with what the API server returned. */
+  beginWrite(namespace: string, name: string): PendingWrite<T>;
+}
+
+export class Informer<T extends KubeObject = KubeObject> implements SharedInformer<T> {
   readonly resource: ResourceType;
   private readonly sources = new Map<string, ListWatchSource<Raw>>();
   private readonly handlers = new Set<InformerHandler<T>>();

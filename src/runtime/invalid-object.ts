@@ -6,7 +6,7 @@
 import type { Clock } from './clock.js';
 import type { Condition } from '../api/conditions.js';
 import { setCondition } from '../core/conditions.js';
-import type { EventRecorder } from './events.js';
+import type { EventSink } from './events.js';
 import type { KubeObject, ResourceType } from './resource.js';
 import type { StatusWriter } from './status-writer.js';
 
@@ -30,7 +30,7 @@ export interface InvalidReportOptions {
 export class InvalidObjectReporter {
   constructor(
     private readonly status: StatusWriter,
-    private readonly events: EventRecorder,
+    private readonly events: EventSink,
     private readonly clock: Clock,
   ) {}
 

@@ -38,6 +38,9 @@ export interface PatchOptions {
   subresource?: 'status';
 }
 
+/** The requests writers make: KubeClient, or testing/'s in-memory API for reconcile tests. */
+export type KubeApi = Pick<KubeClient, 'get' | 'list' | 'create' | 'replace' | 'patch' | 'delete'>;
+
 export class KubeClient {
   constructor(private readonly transport: ApiTransport) {}
 

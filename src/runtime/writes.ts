@@ -6,9 +6,9 @@
 // Every write passes the fence first (only the leader writes) and is
 // remembered by the informer caches, so the next reconcile reads it.
 import { isConflict, isNotFound, KubeApiError } from './api-errors.js';
-import type { InformerFactory } from './informer-factory.js';
+import type { InformerSource } from './informer-factory.js';
 import { createMergePatch, isSubset, type JsonObject } from './json-equality.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeApi } from './kube-client.js';
 import { resourceId, type KubeObject, type ResourceType } from './resource.js';
 
 export class NotLeaderError extends Error {
@@ -30,8 +30,8 @@ export interface WriteResult<T> {
 }
 
 export interface ObjectWriterOptions {
-  client: KubeClient;
-  informers: InformerFactory;
+  client: KubeApi;
+  informers: InformerSource;
   fieldManager: string;
   /** Throws when this process may not write (leader election lost). */
   fence?: () => void;
