@@ -6,7 +6,7 @@ import { formatted, text } from './format.js';
 import { objectNameRule } from './meta.js';
 import { dnsLabel } from './names.js';
 import { ageColumn, defineKind, parser, readyColumn, resourceSchema } from './resource.js';
-import { cronSchedule, goDuration, timeZone } from './schedule.js';
+import { boundedGoDuration, cronSchedule, MAX_DURATION_HOURS, timeZone } from './schedule.js';
 
 export const FreezeWindowSchema = z
   .strictObject({
@@ -14,9 +14,9 @@ export const FreezeWindowSchema = z
       cronSchedule,
       'When each freeze starts, a 5-field cron schedule, e.g. "0 18 * * 5" (Friday 18:00).',
     ),
-    duration: formatted(
-      goDuration,
-      'How long each freeze lasts, a Go duration, e.g. 62h (Friday 18:00 to Monday 08:00).',
+    duration: boundedGoDuration(
+      MAX_DURATION_HOURS,
+      'How long each freeze lasts, a Go duration of at most 8760h, e.g. 62h (Friday 18:00 to Monday 08:00).',
     ),
     timeZone: formatted(timeZone, 'IANA time zone of the schedule, e.g. Europe/Berlin.').default('UTC'),
   })

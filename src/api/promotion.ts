@@ -8,7 +8,7 @@ import { formatted, text } from './format.js';
 import { objectNameRule } from './meta.js';
 import { dnsLabel } from './names.js';
 import { ageColumn, defineKind, parser, readyColumn, resourceSchema } from './resource.js';
-import { cronSchedule, goDuration, timeZone } from './schedule.js';
+import { boundedGoDuration, cronSchedule, MAX_DURATION_HOURS, timeZone } from './schedule.js';
 import { LabelSelectorSchema } from './selector.js';
 import { timestamp } from './time.js';
 
@@ -36,9 +36,9 @@ export const PromotionSpecSchema = withRules(
       description:
         'Which Applications to promote, by label (default: every Application that has both environments).',
     }),
-    after: formatted(
-      goDuration,
-      'Soak time: a version is eligible once it has been the desired version of from this long, e.g. 10m, 24h, 1h30m (default: at once).',
+    after: boundedGoDuration(
+      MAX_DURATION_HOURS,
+      'Soak time: a version is eligible once it has been the desired version of from this long, e.g. 10m, 24h, 1h30m, at most 8760h (default: at once).',
     ).optional(),
     schedule: formatted(
       cronSchedule,

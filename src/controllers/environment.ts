@@ -2,7 +2,7 @@
 // and reports whether it is frozen now (re-checked when that changes).
 import { EnvironmentSchema } from '../api/environment.js';
 import { setConditions, type ConditionInput } from '../core/conditions.js';
-import { freezeState } from '../core/freeze.js';
+import { freezeState, type FreezeState } from '../core/freeze.js';
 import { validateSchedule } from '../core/schedule.js';
 import { parseDuration } from '../core/duration.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
@@ -54,6 +54,9 @@ export function environmentController(deps: ControllerDeps): ControllerSpec {
   };
 }
 
+/** How soon freeze windows that could not be evaluated are tried again. */
+const UNEVALUABLE_RECHECK_MS = 60_000;
+
 /** Ready (the freeze configuration is usable) and Frozen, with when to look again. */
 export function environmentConditions(
   env: Environment,
@@ -74,7 +77,22 @@ export function environmentConditions(
       };
     }
   }
-  const state = freezeState(env.spec.freeze, now);
+  let state: FreezeState;
+  try {
+    state = freezeState(env.spec.freeze, now);
+  } catch (err) {
+    // Valid windows that cannot be evaluated at this time: requests into the
+    // environment are held back (fail closed), so it is not Ready; look again
+    // later, as the same windows may evaluate at another time.
+    const message = `spec.freeze.windows cannot be evaluated at ${now.toISOString()}: ${(err as Error).message}`;
+    return {
+      conditions: [
+        { type: 'Ready', status: 'False', reason: 'InvalidFreezeWindow', message },
+        { type: 'Frozen', status: 'Unknown', reason: 'InvalidFreezeWindow', message },
+      ],
+      recheckAt: new Date(now.getTime() + UNEVALUABLE_RECHECK_MS),
+    };
+  }
   const ready: ConditionInput = {
     type: 'Ready',
     status: 'True',

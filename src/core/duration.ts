@@ -10,6 +10,12 @@ const UNIT_MS: Record<string, number> = {
   h: 3_600_000,
 };
 const PART = /([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/y;
+/**
+ * Go's time.Duration is an int64 of nanoseconds (2562047h47m16.854775807s), so
+ * Go, and the API server's CEL, refuse anything longer; so does Depot, rather
+ * than add an unbounded number to a date (past 2.4e9h it is an invalid date).
+ */
+export const MAX_DURATION_MS = 9_223_372_036_854;
 
 /** Milliseconds of a Go duration; throws with the offending text when it is not one. */
 export function parseDuration(text: string): number {
@@ -25,6 +31,7 @@ export function parseDuration(text: string): number {
     pos = PART.lastIndex;
   }
   if (text.length === 0) throw new Error('an empty string is not a duration');
+  if (total > MAX_DURATION_MS) throw new Error(`"${text}" is longer than the longest duration (2562047h)`);
   return Math.round(total);
 }
 

@@ -5,14 +5,27 @@
 import { apiErrorMessage, isConflict } from './api-errors.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Clock, TimerHandle } from './clock.js';
+import type { EventRecorder } from './events.js';
 import type { Informer } from './informer.js';
 import type { InformerFactory } from './informer-factory.js';
 import { reconcileLogger, type Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { WorkQueue } from './queue.js';
 import type { ControllerSpec } from './reconciler.js';
-import { keyOf, parseKey, requestKey } from './resource.js';
+import { keyOf, parseKey, requestKey, type Request } from './resource.js';
+import { isInvalid, isTerminal, TerminalError } from './terminal-error.js';
 import { NotLeaderError } from './writes.js';
+
+/** What a failed reconcile leads to. */
+export type FailureHandling = 'interrupted' | 'terminal' | 'terminal-repeated' | 'conflict' | 'retry';
+
+export function failureHandling(err: unknown, aborted: boolean): FailureHandling {
+  if (aborted || err instanceof NotLeaderError) return 'interrupted';
+  if (isTerminal(err)) return err.repeated ? 'terminal-repeated' : 'terminal';
+  if (isInvalid(err)) return 'terminal';
+  if (isConflict(err)) return 'conflict';
+  return 'retry';
+}
 
 export interface ControllerRuntimeOptions {
   informers: InformerFactory;
@@ -22,6 +35,8 @@ export interface ControllerRuntimeOptions {
   workers: number;
   resyncPeriodMs: number;
   backoff: BackoffOptions;
+  /** Where terminal failures are reported as Warning Events. */
+  events?: EventRecorder;
 }
 
 export class Controller {
@@ -145,6 +160,17 @@ export class Controller {
     }
   }
 
+  /** Logs a terminal failure once, counts it and reports it on the object. */
+  private reportTerminal(req: Request, err: unknown, log: Logger): void {
+    const terminal = isTerminal(err) ? err : undefined;
+    const message = errorText(err);
+    this.rt.metrics.reconcileTerminalErrors.inc({ controller: this.name });
+    log.error({ err: message }, 'reconcile failed for good: not retried until the object changes');
+    const regarding = terminal?.regarding ?? this.primary.get(req.namespace, req.name);
+    if (regarding)
+      this.rt.events?.warning(regarding, terminal?.reason ?? 'ReconcileFailed', message, 'Reconcile');
+  }
+
   /** One reconcile with its bookkeeping; never throws. */
   private async process(queue: WorkQueue, key: string, signal: AbortSignal): Promise<void> {
     const req = parseKey(key);
@@ -159,16 +185,25 @@ export class Controller {
       m.reconcileTotal.inc({ controller: this.name, result: after ? 'requeue_after' : 'success' });
       log.debug({ durationMs: Math.round(performance.now() - started), requeueAfterMs: after }, 'reconciled');
     } catch (err) {
-      m.reconcileTotal.inc({ controller: this.name, result: 'error' });
-      if (signal.aborted || err instanceof NotLeaderError) {
+      const handling = failureHandling(err, signal.aborted);
+      const terminal = handling === 'terminal' || handling === 'terminal-repeated';
+      m.reconcileTotal.inc({ controller: this.name, result: terminal ? 'terminal' : 'error' });
+      if (handling === 'interrupted') {
         log.info({ err: String(err) }, 'reconcile interrupted: no longer leading');
+        return;
+      }
+      if (terminal) {
+        // Retrying cannot help: no backoff, no requeue; a change or a resync runs it again.
+        queue.forget(key);
+        if (handling === 'terminal') this.reportTerminal(req, err, log);
+        else log.debug({ err: errorText(err) }, 'reconcile failed as before (already reported)');
         return;
       }
       m.reconcileErrors.inc({ controller: this.name });
       const retryInMs = queue.addRateLimited(key);
       const failures = queue.failuresOf(key);
       // A conflict means someone else wrote first: expected under contention, not a bug.
-      if (isConflict(err))
+      if (handling === 'conflict')
         log.warn(
           { err: apiErrorMessage(err), retryInMs, failures },
           'reconcile lost a write race; will retry',
@@ -178,4 +213,8 @@ export class Controller {
       m.reconcileDuration.observe({ controller: this.name }, (performance.now() - started) / 1000);
     }
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof TerminalError ? err.message : apiErrorMessage(err);
 }

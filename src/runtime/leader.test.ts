@@ -1,7 +1,9 @@
 // The leader elector against an in-memory Lease API and a fake clock.
 import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import { pino } from 'pino';
+import type { Informer } from './informer.js';
 import { LeaderElector } from './leader.js';
+import type { KubeObject } from './resource.js';
 import { RuntimeMetrics } from './metrics.js';
 import { FakeClock, flushPromises } from './testing/fake-clock.js';
 
@@ -51,7 +53,7 @@ class FakeLeaseApi {
   }
 }
 
-function elector(api: FakeLeaseApi, clock: FakeClock, identity = 'me') {
+function elector(api: FakeLeaseApi, clock: FakeClock, identity = 'me', leaseInformer?: unknown) {
   const events: string[] = [];
   const metrics = new RuntimeMetrics({ processMetrics: false });
   const e = new LeaderElector({
@@ -65,6 +67,7 @@ function elector(api: FakeLeaseApi, clock: FakeClock, identity = 'me') {
     clock,
     log: pino({ level: 'silent' }),
     metrics,
+    ...(leaseInformer ? { leaseInformer: leaseInformer as Informer<KubeObject> } : {}),
     onStartedLeading: () => events.push('started'),
     onStoppedLeading: () => events.push('stopped'),
   });
@@ -168,4 +171,31 @@ test('release hands the lease over: another candidate acquires it at its next ro
   expect(standby.e.isLeader()).toBe(true);
   expect(api.holder()).toBe('b');
   await standby.e.release();
+});
+
+test('a standby counts the lease duration from the renewal it hears on the watch, not from its next poll', async () => {
+  const api = new FakeLeaseApi();
+  api.set({ holderIdentity: 'other', leaseDurationSeconds: 15, leaseTransitions: 2 });
+  const clock = new FakeClock();
+  const handlers: ((e: { type: string; object: V1Lease }) => void)[] = [];
+  const watch = {
+    on: (h: (e: { type: string; object: V1Lease }) => void) => {
+      handlers.push(h);
+      return () => undefined;
+    },
+    start: () => undefined,
+    stop: async () => undefined,
+  };
+  const { e, events } = elector(api, clock, 'me', watch);
+  e.start();
+  await clock.advance(11_000);
+  // A renewal at 11 s, heard on the watch at once (the next poll is at 12 s).
+  api.set({ holderIdentity: 'other', leaseDurationSeconds: 15, leaseTransitions: 2 });
+  for (const h of handlers) h({ type: 'update', object: structuredClone(api.lease!) });
+  await clock.advance(14_999); // 25.999 s: 15 s after the renewal minus 1 ms
+  expect(events).toEqual([]);
+  await clock.advance(1); // 26 s: the lease expired 15 s after the renewal (a poll-based view says 27 s)
+  expect(events).toEqual(['started']);
+  expect(api.holder()).toBe('me');
+  await e.release();
 });

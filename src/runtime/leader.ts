@@ -3,7 +3,9 @@
 // for the renew deadline (API server unreachable, requests hanging) it stops
 // leading at once, before the lease can expire for the others. A standby
 // watches the Lease: when the leader releases it (SIGTERM), the standby
-// acquires within moments instead of waiting for its next poll.
+// acquires within moments instead of waiting for its next poll, and it sees
+// each renewal as it happens, so an unrenewed lease is taken over a lease
+// duration after the last renewal (kill -9), not up to a retry period later.
 import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import { apiErrorMessage, isConflict, isNotFound, statusCodeOf } from './api-errors.js';
 import type { Clock, TimerHandle } from './clock.js';
@@ -233,11 +235,21 @@ export class LeaderElector {
     }
   }
 
-  /** The watched Lease changed: a released or deleted lease is taken at once. */
+  /**
+   * The watched Lease changed: a released or deleted lease is taken at once;
+   * a renewal is observed now, so the lease duration counts from the renewal
+   * (give or take the watch's latency), not from this candidate's next poll,
+   * which could be a retry period later: a standby takes over within the
+   * lease duration of the leader's last renewal, so of its failure.
+   */
   private leaseChanged(type: string, object: KubeObject): void {
     if (this.state !== 'candidate') return;
     const spec = object.spec as { holderIdentity?: string } | undefined;
-    if (type === 'delete' || !spec?.holderIdentity) this.wake.abort();
+    if (type === 'delete' || !spec?.holderIdentity) {
+      this.wake.abort();
+      return;
+    }
+    this.observation = observe(this.observation, toRecord(object as V1Lease), this.opts.clock.now());
   }
 }
 

@@ -169,6 +169,7 @@ export class Manager {
           workers: this.opts.workers ?? managerDefaults.workers,
           resyncPeriodMs: this.opts.resyncPeriodMs ?? managerDefaults.resyncPeriodMs,
           backoff: this.opts.retryBackoff ?? managerDefaults.retryBackoff,
+          events: this.events,
         }),
       );
     }

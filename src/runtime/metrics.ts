@@ -8,13 +8,19 @@ export class RuntimeMetrics {
 
   readonly reconcileTotal = new Counter({
     name: 'depot_reconcile_total',
-    help: 'Reconciles per controller and result (success, requeue_after, error).',
+    help: 'Reconciles per controller and result (success, requeue_after, error, terminal).',
     labelNames: ['controller', 'result'] as const,
     registers: [this.registry],
   });
   readonly reconcileErrors = new Counter({
     name: 'depot_reconcile_errors_total',
     help: 'Reconciles that failed (threw) per controller.',
+    labelNames: ['controller'] as const,
+    registers: [this.registry],
+  });
+  readonly reconcileTerminalErrors = new Counter({
+    name: 'depot_reconcile_terminal_errors_total',
+    help: 'Reconciles that failed in a way retrying cannot fix (e.g. a write rejected as invalid), reported once and not retried, per controller.',
     labelNames: ['controller'] as const,
     registers: [this.registry],
   });

@@ -8,6 +8,11 @@ export interface ResourceType {
   plural: string;
   kind: string;
   namespaced: boolean;
+  /**
+   * Applied to every status the StatusWriter is about to compare and write,
+   * so that it fits the kind's schema (Depot cuts free text to its limits).
+   */
+  fitStatus?: <S>(status: S) => S;
 }
 
 export interface ObjectMeta {

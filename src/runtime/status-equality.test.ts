@@ -114,3 +114,11 @@ test('recomputing the same conditions on every reconcile compares equal (so noth
   );
   expect(statusEqual(stored, { observedGeneration: 3, conditions })).toBe(true);
 });
+
+test('a null member is the same as an absent one: a merge patch stores neither (it deletes the field)', () => {
+  const stored = { environments: [{ name: 'prod', desired: '1.0.0' }] };
+  const computed = { environments: [{ name: 'prod', desired: '1.0.0', blocked: null }] };
+  expect(statusEqual(stored, computed)).toBe(true);
+  expect(statusEqual({ a: null }, {})).toBe(true);
+  expect(statusEqual({ blocked: { reason: 'Frozen' } }, { blocked: null })).toBe(false);
+});

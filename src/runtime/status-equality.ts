@@ -1,6 +1,8 @@
 // When is a freshly computed status "the same" as the cached one, so that
 // nothing is written? Noise that never justifies a write:
 // - key order, `undefined` members, and empty arrays/objects versus absent;
+// - `null` members versus absent: status is written by merge patch, where a
+//   null deletes the member (inside lists too), so a null is never stored;
 // - the order of `conditions` (a list keyed by `type`), and of any other list
 //   declared keyed (e.g. targets by name);
 // - sub-second differences between RFC 3339 timestamps (the server keeps
@@ -37,7 +39,7 @@ function normalize(value: unknown, keyed: Record<string, string>, field: string 
     const out: JsonObject = {};
     for (const [k, v] of Object.entries(value)) {
       const n = normalize(v, keyed, k);
-      if (n !== undefined) out[k] = n;
+      if (n !== undefined && n !== null) out[k] = n;
     }
     return Object.keys(out).length === 0 ? undefined : out;
   }

@@ -26,7 +26,8 @@ export class StatusWriter {
       resource,
       current,
       (draft) => {
-        (draft as KubeObject).status = compute(structuredClone(draft));
+        const status = compute(structuredClone(draft));
+        (draft as KubeObject).status = resource.fitStatus ? resource.fitStatus(status) : status;
       },
       {
         subresource: 'status',

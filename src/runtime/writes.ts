@@ -5,11 +5,14 @@
 //   computed from; a 409 Conflict refetches and recomputes from fresh state.
 // Every write passes the fence first (only the leader writes) and is
 // remembered by the informer caches, so the next reconcile reads it.
+// A write the API server rejects as invalid (422) throws a TerminalError and
+// is not sent again while it would be the same patch of the same object.
 import { isConflict, isNotFound, KubeApiError } from './api-errors.js';
 import type { InformerSource } from './informer-factory.js';
 import { createMergePatch, isSubset, type JsonObject } from './json-equality.js';
 import type { KubeApi } from './kube-client.js';
 import { resourceId, type KubeObject, type ResourceType } from './resource.js';
+import { RejectedWrites, TerminalError, terminalIfInvalid } from './terminal-error.js';
 
 export class NotLeaderError extends Error {
   constructor() {
@@ -47,6 +50,8 @@ export interface UpdateOptions {
 }
 
 export class ObjectWriter {
+  private readonly rejected = new RejectedWrites();
+
   constructor(private readonly opts: ObjectWriterOptions) {}
 
   get fieldManager(): string {
@@ -66,14 +71,19 @@ export class ObjectWriter {
     if (opts.current && isSubset(withoutIdentity(obj), opts.current))
       return { written: false, object: opts.current as T };
     const { namespace, name } = identity(obj);
+    const key = RejectedWrites.key(resource, obj, opts.subresource);
+    const repeated = this.rejected.check(key, obj);
+    if (repeated) throw repeated;
     this.opts.fence?.();
-    const written = await this.tracked(resource, namespace, name, () =>
-      this.opts.client.patch<T>(resource, namespace, name, obj, {
-        type: 'apply',
-        fieldManager: this.opts.fieldManager,
-        force: opts.force ?? true,
-        subresource: opts.subresource,
-      }),
+    const written = await this.guarded(resource, obj, opts.subresource, key, obj, () =>
+      this.tracked(resource, namespace, name, () =>
+        this.opts.client.patch<T>(resource, namespace, name, obj, {
+          type: 'apply',
+          fieldManager: this.opts.fieldManager,
+          force: opts.force ?? true,
+          subresource: opts.subresource,
+        }),
+      ),
     );
     return { written: true, object: written };
   }
@@ -98,16 +108,22 @@ export class ObjectWriter {
       const after = part(next, opts.subresource);
       const patch = opts.equal?.(before, after) ? undefined : createMergePatch(before, after);
       if (!patch) return { written: false, object: base };
+      const key = RejectedWrites.key(resource, current, opts.subresource);
+      const repeated = this.rejected.check(key, patch);
+      if (repeated) throw repeated;
+      const sent = structuredClone(patch);
       const rv = base.metadata?.resourceVersion;
-      if (rv) patch.metadata = { ...(patch.metadata as JsonObject | undefined), resourceVersion: rv };
+      if (rv) sent.metadata = { ...(sent.metadata as JsonObject | undefined), resourceVersion: rv };
       this.opts.fence?.();
       try {
-        const written = await this.tracked(resource, namespace, name, () =>
-          this.opts.client.patch<T>(resource, namespace, name, patch, {
-            type: 'merge',
-            fieldManager: this.opts.fieldManager,
-            subresource: opts.subresource,
-          }),
+        const written = await this.guarded(resource, base, opts.subresource, key, patch, () =>
+          this.tracked(resource, namespace, name, () =>
+            this.opts.client.patch<T>(resource, namespace, name, sent, {
+              type: 'merge',
+              fieldManager: this.opts.fieldManager,
+              subresource: opts.subresource,
+            }),
+          ),
         );
         return { written: true, object: written };
       } catch (err) {
@@ -159,6 +175,29 @@ export class ObjectWriter {
       });
     } catch (err) {
       if (!isNotFound(err)) throw err;
+    }
+  }
+
+  /**
+   * Runs a write; a 422 becomes a TerminalError and the patch (without its
+   * resourceVersion) is remembered so the same write is not sent again.
+   */
+  private async guarded<T>(
+    resource: ResourceType,
+    obj: KubeObject,
+    subresource: 'status' | undefined,
+    key: string,
+    patch: unknown,
+    write: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      const written = await write();
+      this.rejected.forget(key);
+      return written;
+    } catch (err) {
+      const converted = terminalIfInvalid(err, resource, obj, subresource);
+      if (converted instanceof TerminalError) this.rejected.remember(key, patch, converted);
+      throw converted;
     }
   }
 

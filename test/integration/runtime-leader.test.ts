@@ -1,7 +1,8 @@
 // Leader election between operator processes: exactly one reconciles; a
 // standby takes over within the lease duration when the leader is killed
-// (kill -9), and at once when the leader stops on SIGTERM after finishing
-// its in-flight reconcile and releasing the lease.
+// (kill -9), and within 2 s when the leader stops on SIGTERM after finishing
+// its in-flight reconcile and releasing the lease (the runtime issue's bounds,
+// asserted as upper bounds on the measured handover: see the margins below).
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { eventually } from './support/eventually.js';
@@ -13,6 +14,17 @@ import { inputConfigMap, outputs, setInput, testClient, type TestClient } from '
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
 const leaseDurationMs = 6_000;
+/** The runtime issue: a SIGTERM'd leader hands over within 2 s. */
+const SIGTERM_HANDOVER_MS = 2_000;
+/**
+ * What a kill -9 handover may take beyond the lease duration, and why: the
+ * standby counts the lease duration from the leader's last renewal as it
+ * hears it on its watch (the event's latency), then reads the Lease once
+ * before it writes its acquireTime. Both are requests to a local API server;
+ * 500 ms covers them on a loaded machine. The kill itself comes after the
+ * last renewal, so from the kill the handover is shorter than from the renewal.
+ */
+const LEASE_LATENCY_MS = 500;
 let ns: string;
 let tc: TestClient;
 const processes: ProbeProcess[] = [];
@@ -51,15 +63,40 @@ async function start(identity: string): Promise<ProbeProcess> {
 }
 
 const leases = kc.makeApiClient(CoordinationV1Api);
-const holder = async () =>
-  (await leases.readNamespacedLease({ name: 'probe', namespace: ns })).spec?.holderIdentity ?? '';
+const holder = async () => (await leaseTimes()).holder;
 const reconciles = async (p: ProbeProcess) => sum(await p.metrics(), 'probe_reconciles_total');
 const isLeader = async (p: ProbeProcess) => sum(await p.metrics(), 'depot_leader') === 1;
 
-/** Time from now until the lease names `identity` (polled every 50 ms). */
-async function takeoverMs(identity: string, from: number): Promise<number> {
-  await eventually(`${identity} to hold the lease`, async () => (await holder()) === identity, 60_000, 50);
-  return Date.now() - from;
+interface LeaseTimes {
+  holder: string;
+  acquireTime?: number;
+  renewTime?: number;
+}
+
+/** The Lease's holder and times (MicroTime, written by the processes on this machine's clock). */
+async function leaseTimes(): Promise<LeaseTimes> {
+  const spec = (await leases.readNamespacedLease({ name: 'probe', namespace: ns })).spec;
+  const time = (v: unknown) =>
+    v instanceof Date ? v.getTime() : v === undefined || v === null ? undefined : Date.parse(String(v));
+  return {
+    holder: spec?.holderIdentity ?? '',
+    acquireTime: time(spec?.acquireTime),
+    renewTime: time(spec?.renewTime),
+  };
+}
+
+/** When `identity` acquired the lease: the acquireTime it wrote (not when this test's poll saw it). */
+async function acquiredAt(identity: string): Promise<number> {
+  const lease = await eventually(
+    `${identity} to hold the lease`,
+    async () => {
+      const l = await leaseTimes();
+      return l.holder === identity ? l : undefined;
+    },
+    60_000,
+    50,
+  );
+  return lease.acquireTime!;
 }
 
 test('exactly one process reconciles; kill -9 and SIGTERM of the leader hand over to a standby', async () => {
@@ -78,14 +115,20 @@ test('exactly one process reconciles; kill -9 and SIGTERM of the leader hand ove
   expect(await isLeader(a)).toBe(true);
   expect(await isLeader(b)).toBe(false);
 
-  // kill -9: no release; b waits until the lease has not been renewed for its duration.
+  // kill -9: no release; b takes over once the lease has not been renewed for its duration.
   const killedAt = Date.now();
   a.signal('SIGKILL');
-  const afterKill = await takeoverMs('b', killedAt);
+  const lastRenewal = await leaseTimes();
+  expect(lastRenewal.holder).toBe('a');
+  const takeover = await acquiredAt('b');
+  const afterKill = takeover - killedAt;
+  const afterRenewal = takeover - lastRenewal.renewTime!;
   process.stderr.write(
-    `[measure] leader: kill -9 → standby leads after ${afterKill} ms (lease duration ${leaseDurationMs} ms)\n`,
+    `[measure] leader: kill -9 → standby leads after ${afterKill} ms, ${afterRenewal} ms after the last renewal (lease duration ${leaseDurationMs} ms)\n`,
   );
-  expect(afterKill).toBeLessThan(leaseDurationMs + 4_000);
+  expect(afterRenewal).toBeGreaterThanOrEqual(leaseDurationMs); // never before the lease expired
+  expect(afterRenewal).toBeLessThanOrEqual(leaseDurationMs + LEASE_LATENCY_MS);
+  expect(afterKill).toBeLessThanOrEqual(leaseDurationMs + LEASE_LATENCY_MS);
   await setInput(tc.client, ns, 'cm1', 'after-kill');
   await eventually('b to reconcile', async () => (await outputs(tc.client, ns)).cm1?.writer === 'b');
 
@@ -99,11 +142,12 @@ test('exactly one process reconciles; kill -9 and SIGTERM of the leader hand ove
   expect(await reconciles(c)).toBe(0);
   const termAt = Date.now();
   b.signal('SIGTERM');
-  const afterTerm = await takeoverMs('c', termAt);
+  const afterTerm = (await acquiredAt('c')) - termAt;
   process.stderr.write(
     `[measure] leader: SIGTERM (with a 1 s reconcile in flight) → standby leads after ${afterTerm} ms\n`,
   );
-  expect(afterTerm).toBeLessThan(4_000); // well before the 6 s lease could have expired
+  // Includes finishing the reconcile in flight (up to 1 s) before the lease is released.
+  expect(afterTerm).toBeLessThanOrEqual(SIGTERM_HANDOVER_MS);
   expect(await b.exited).toEqual({ code: 0, signal: null });
   expect(b.logs().map((l) => l.msg)).toEqual(expect.arrayContaining(['released the lease', 'stopped']));
   const o = await outputs(tc.client, ns);

@@ -7,7 +7,9 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { Command, Option } from 'commander';
 import { controllers as depotControllers } from '../../controllers/index.js';
 import type { DepotOptions } from '../../controllers/options.js';
+import { applicationKind } from '../../api/application.js';
 import { DEFAULT_HISTORY_LIMIT } from '../../core/history.js';
+import { statusMaxItems } from '../../core/status-limits.js';
 import { createAuditLog } from '../../runtime/audit-log.js';
 import type { ControllerDeps } from '../../runtime/controller-deps.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';
@@ -122,8 +124,8 @@ export function registerOperator(program: Command, factory: ControllerFactory = 
     .addOption(new Option('--log-level <level>', 'log level').choices(logLevels).default('info'))
     .option(
       '--history-limit <n>',
-      'entries kept in each Application status.history',
-      positiveInt('--history-limit'),
+      `entries kept in each Application status.history (at most ${MAX_HISTORY_LIMIT})`,
+      historyLimit,
       DEFAULT_HISTORY_LIMIT,
     )
     .option(
@@ -272,6 +274,18 @@ function positiveInt(flag: string): (v: string) => number {
       throw new UserError(`${flag} must be a whole number of at least 1, got "${v}"`);
     return n;
   };
+}
+
+/** The CRD bounds status.history: a longer history would make every status write fail with 422. */
+const MAX_HISTORY_LIMIT = statusMaxItems(applicationKind, ['history']);
+
+function historyLimit(v: string): number {
+  const n = positiveInt('--history-limit')(v);
+  if (n > MAX_HISTORY_LIMIT)
+    throw new UserError(
+      `--history-limit ${n} is above ${MAX_HISTORY_LIMIT}, the most entries the Application CRD allows in status.history`,
+    );
+  return n;
 }
 
 function positiveNumber(flag: string): (v: string) => number {
