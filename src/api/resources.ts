@@ -1,20 +1,29 @@
 // Depot's kinds as API resources (group, version, plural), for every client:
-// the controllers' informers, the CLI, the HTTP API and the agent.
+// the controllers' informers, the CLI, the HTTP API and the agent. Every
+// status written for them is first fitted to the CRD's limits
+// (status-limits.ts).
 import type { ResourceType } from '../runtime/resource.js';
-import { GROUP, VERSION } from './group.js';
+import { applicationKind } from './application.js';
+import { environmentSetKind } from './environment-set.js';
+import { environmentKind } from './environment.js';
+import { promotionKind } from './promotion.js';
+import type { KindDefinition } from './resource.js';
+import { statusFitter } from './status-limits.js';
+import { targetKind } from './target.js';
 
-const depot = (kind: string, plural: string): ResourceType => ({
-  group: GROUP,
-  version: VERSION,
-  plural,
-  kind,
+const depot = (def: KindDefinition): ResourceType => ({
+  group: def.group,
+  version: def.version,
+  plural: def.plural,
+  kind: def.kind,
   namespaced: true,
+  fitStatus: statusFitter(def),
 });
 
-export const Applications = depot('Application', 'applications');
-export const Environments = depot('Environment', 'environments');
-export const EnvironmentSets = depot('EnvironmentSet', 'environmentsets');
-export const Targets = depot('Target', 'targets');
-export const Promotions = depot('Promotion', 'promotions');
+export const Applications = depot(applicationKind);
+export const Environments = depot(environmentKind);
+export const EnvironmentSets = depot(environmentSetKind);
+export const Targets = depot(targetKind);
+export const Promotions = depot(promotionKind);
 
 export const DEPOT_RESOURCES = [Applications, Environments, EnvironmentSets, Targets, Promotions] as const;

@@ -14,7 +14,7 @@ import { jsonPointerSegment } from '../runtime/writes.js';
 import { HistorySender } from './history-sender.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
 import type { DepotOptions } from './options.js';
-import { Applications, Environments, EnvironmentSets, Targets } from './resources.js';
+import { Applications, Environments, EnvironmentSets, Targets } from '../api/resources.js';
 
 /** Field manager of the operator's removal of spent force annotations. */
 export const FORCE_RELEASE_MANAGER = 'depot-operator.force';

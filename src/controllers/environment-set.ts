@@ -10,7 +10,7 @@ import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { ControllerSpec, Request } from '../runtime/reconciler.js';
 import type { KubeObject } from '../runtime/resource.js';
 import { everyInNamespace, namesInNamespace } from './namespace-snapshot.js';
-import { Environments, EnvironmentSets } from './resources.js';
+import { Environments, EnvironmentSets } from '../api/resources.js';
 
 export function environmentSetController(deps: ControllerDeps): ControllerSpec {
   const sets = deps.informers.informer<KubeObject>(EnvironmentSets);

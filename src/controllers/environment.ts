@@ -9,7 +9,7 @@ import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { ControllerSpec, ReconcileResult, Request } from '../runtime/reconciler.js';
 import type { KubeObject } from '../runtime/resource.js';
 import { NamespaceSnapshot } from './namespace-snapshot.js';
-import { Environments, Targets } from './resources.js';
+import { Environments, Targets } from '../api/resources.js';
 import type { Environment, EnvironmentStatus } from '../api/environment.js';
 
 export function environmentController(deps: ControllerDeps): ControllerSpec {

@@ -17,7 +17,7 @@ import type { UnreadableObjects } from '../core/application/resolution.js';
 import type { InformerSource } from '../runtime/informer-factory.js';
 import { formatIssues } from '../runtime/invalid-object.js';
 import type { KubeObject, ResourceType } from '../runtime/resource.js';
-import { Applications, Environments, EnvironmentSets, Promotions, Targets } from './resources.js';
+import { Applications, Environments, EnvironmentSets, Promotions, Targets } from '../api/resources.js';
 
 interface Parser<T> {
   safeParse(v: unknown):

@@ -17,7 +17,7 @@ import type { ControllerSpec, ReconcileContext, ReconcileResult, Request } from 
 import type { KubeObject } from '../runtime/resource.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
 import type { DepotOptions } from './options.js';
-import { Applications, Environments, Promotions } from './resources.js';
+import { Applications, Environments, Promotions } from '../api/resources.js';
 
 export function promotionController(deps: ControllerDeps, opts: DepotOptions): ControllerSpec {
   const promotions = deps.informers.informer<KubeObject>(Promotions);

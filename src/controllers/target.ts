@@ -6,7 +6,7 @@ import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { ControllerSpec, Request } from '../runtime/reconciler.js';
 import type { KubeObject } from '../runtime/resource.js';
 import { everyInNamespace, namesInNamespace } from './namespace-snapshot.js';
-import { Environments, Targets } from './resources.js';
+import { Environments, Targets } from '../api/resources.js';
 
 export function targetController(deps: ControllerDeps): ControllerSpec {
   const targets = deps.informers.informer<KubeObject>(Targets);

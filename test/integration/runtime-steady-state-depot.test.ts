@@ -9,13 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { controllers } from '../../src/controllers/index.js';
-import {
-  Applications,
-  Environments,
-  EnvironmentSets,
-  Promotions,
-  Targets,
-} from '../../src/controllers/resources.js';
+import { Applications, Environments, EnvironmentSets, Promotions, Targets } from '../../src/api/resources.js';
 import { applyManifests, loadManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
 import { createAuditLog } from '../../src/runtime/audit-log.js';

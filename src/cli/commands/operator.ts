@@ -9,7 +9,7 @@ import { controllers as depotControllers } from '../../controllers/index.js';
 import type { DepotOptions } from '../../controllers/options.js';
 import { applicationKind } from '../../api/application.js';
 import { DEFAULT_HISTORY_LIMIT } from '../../core/history.js';
-import { statusMaxItems } from '../../core/status-limits.js';
+import { statusMaxItems } from '../../api/status-limits.js';
 import { createAuditLog } from '../../runtime/audit-log.js';
 import type { ControllerDeps } from '../../runtime/controller-deps.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';

@@ -5,8 +5,8 @@
 // Identifiers (names, CamelCase reasons: strings with a pattern or rule) are
 // never cut: a cut name would be another name. Versions are plain text in
 // status, but never longer there than the spec already allows.
-import { structuralSchema, type JsonSchema } from '../api/crd.js';
-import type { KindDefinition } from '../api/resource.js';
+import { structuralSchema, type JsonSchema } from './crd.js';
+import type { KindDefinition } from './resource.js';
 
 const MARK = '…';
 

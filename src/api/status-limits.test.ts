@@ -1,6 +1,6 @@
-import { applicationKind, ApplicationStatusSchema } from '../api/application.js';
-import { environmentKind, EnvironmentStatusSchema } from '../api/environment.js';
-import { promotionKind, PromotionStatusSchema } from '../api/promotion.js';
+import { applicationKind, ApplicationStatusSchema } from './application.js';
+import { environmentKind, EnvironmentStatusSchema } from './environment.js';
+import { promotionKind, PromotionStatusSchema } from './promotion.js';
 import { cut, statusFitter, statusMaxItems } from './status-limits.js';
 
 const long = (n: number, unit = 'x') => unit.repeat(n);
