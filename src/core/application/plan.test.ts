@@ -107,9 +107,10 @@ describe('requests and history', () => {
       setBy: 'alice',
       blocked: null,
     });
+    // Newest first, like status.history: the delivery followed the request.
     expect(first.plan.added).toEqual([
-      expect.objectContaining({ type: 'Requested', environment: 'dev', to: '1.2.0', actor: 'alice' }),
       expect.objectContaining({ type: 'Delivered', environment: 'dev', target: 'dev-1', to: '1.2.0' }),
+      expect.objectContaining({ type: 'Requested', environment: 'dev', to: '1.2.0', actor: 'alice' }),
     ]);
     // Level-based: the same input again adds nothing and changes nothing.
     const second = planApplication(input(first.next, { now: later(60_000) }));
@@ -127,7 +128,7 @@ describe('requests and history', () => {
       },
     } as Partial<Application>);
     const { plan } = reconcile(a);
-    expect(plan.added[0]).toMatchObject({
+    expect(plan.added.find((h) => h.environment === 'prod' && !h.target)).toMatchObject({
       type: 'Promoted',
       actor: 'promotion staging-to-prod',
       to: '1.2.0',
@@ -233,7 +234,7 @@ describe('freeze windows', () => {
     expect(prod).toMatchObject({ requested: '1.2.0', desired: '1.1.0', blocked: { reason: 'Frozen' } });
     expect(prod.blocked!.message).toContain('prod is frozen until 2026-11-23T07:00:00.000Z');
     expect(held.requeueAt!.toISOString()).toBe('2026-11-23T07:00:00.000Z');
-    expect(held.added.map((h) => h.type)).toEqual(['Requested', 'Blocked']);
+    expect(held.added.map((h) => h.type)).toEqual(['Blocked', 'Requested']);
 
     const released = planApplication(
       input({ ...req, status: held.status }, { environments, now: held.requeueAt! }),
@@ -243,9 +244,9 @@ describe('freeze windows', () => {
       blocked: null,
     });
     expect(released.added.map((h) => `${h.type} ${h.target ?? h.environment}`)).toEqual([
-      'Unblocked prod',
-      'Delivered prod-eu',
       'Delivered prod-us',
+      'Delivered prod-eu',
+      'Unblocked prod',
     ]);
   });
 
@@ -264,7 +265,7 @@ describe('freeze windows', () => {
       desired: '1.2.0',
       blocked: null,
     });
-    expect(plan.added.map((h) => h.type)).toEqual(['Requested', 'Forced', 'Delivered', 'Delivered']);
+    expect(plan.added.map((h) => h.type)).toEqual(['Delivered', 'Delivered', 'Forced', 'Requested']);
   });
 
   test('a force annotation for another version does not apply', () => {

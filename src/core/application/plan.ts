@@ -206,7 +206,8 @@ export function summarize(
 
   const previous = new Map(plan.targets.flatMap((t) => (t.previous ? [[t.previous.name, t.previous]] : [])));
   const known = new Set((prev.targets ?? []).map((t) => t.name));
-  const added: NewEntry[] = [
+  // In the order they happened: requests, then deliveries, then reports.
+  const happened: NewEntry[] = [
     ...plan.entries,
     // A target that appears again (re-created) records no second delivery of the same version.
     ...deliveredHistory(scheme, current, previous, now).filter(
@@ -214,7 +215,10 @@ export function summarize(
     ),
     ...deployedHistory(scheme, targets, prev.history),
   ];
-  const withIds: HistoryEntry[] = added.map((e) => ({ id: historyId(app.metadata.uid, e), ...e }));
+  // Newest first, like status.history.
+  const withIds: HistoryEntry[] = happened
+    .reverse()
+    .map((e) => ({ id: historyId(app.metadata.uid, e), ...e }));
   const sentThrough = withIds.length > 0 ? input.sentThrough : prev.historySentThrough;
   const status: ApplicationStatus = {
     observedGeneration: app.metadata.generation,
