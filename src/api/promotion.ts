@@ -49,7 +49,8 @@ export const PromotionSpecSchema = withRules(
       'IANA time zone of the schedule, e.g. Europe/Berlin (default UTC).',
     ).optional(),
     requireDeployed: z.boolean().default(true).meta({
-      description: 'Require the version to be reported deployed on every target of from (default true).',
+      description:
+        'Require the version to be reported deployed on every target of from; with no target in from nothing is promoted (default true).',
     }),
     allow: listSet(z.enum(SEMVER_STEPS), 3).optional().meta({
       description: 'Semver steps promoted automatically, any of patch, minor, major (default: all).',

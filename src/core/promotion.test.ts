@@ -72,6 +72,39 @@ describe('planPromotion', () => {
     ).toBe('Promoted');
   });
 
+  test('requireDeployed with no target in from promotes nothing and says how to change it', () => {
+    const status = planApplication({
+      app: app('core', { versions: { dev: '1.2.0', staging: '1.1.0' } }),
+      environments: byName(env('dev'), env('staging'), env('prod')),
+      sets: byName(set('default', ['dev', 'staging', 'prod'])),
+      targets: [target('staging-1', 'staging')],
+      now: t0,
+      historyLimit: 100,
+    }).status;
+    const core = { ...app('core', { versions: { dev: '1.2.0', staging: '1.1.0' } }), status };
+    const required = planPromotion({
+      promotion: devToStaging({ requireDeployed: true }),
+      applications: [core],
+      now: minutes(1),
+    });
+    expect(required.results).toEqual([
+      {
+        application: 'core',
+        version: '1.2.0',
+        outcome: 'Waiting',
+        reason:
+          'dev has no Target, so nothing can report 1.2.0 deployed; add a Target to dev or set requireDeployed: false',
+      },
+    ]);
+    expect(required.writes).toEqual([]);
+    const notRequired = planPromotion({
+      promotion: devToStaging({ requireDeployed: false }),
+      applications: [core],
+      now: minutes(1),
+    });
+    expect(notRequired.writes).toEqual([{ application: 'core', version: '1.2.0' }]);
+  });
+
   test('allow limits the semver step; downgrades are never automatic', () => {
     const minor = settled(app('core', { versions: { dev: '1.3.0', staging: '1.2.0' } }), t0);
     const plan = planPromotion({

@@ -114,9 +114,16 @@ export function planPromotion({ promotion, applications, now }: PromotionInput):
       continue;
     }
     if (promotion.spec.requireDeployed !== false) {
-      const missing = (app.status?.targets ?? []).filter(
-        (t) => t.environment === from && !sameVersion(scheme, t.deployed, candidate),
-      );
+      const sourceTargets = (app.status?.targets ?? []).filter((t) => t.environment === from);
+      // No target means no report: passing would promote what nobody saw deployed.
+      if (sourceTargets.length === 0) {
+        result(
+          'Waiting',
+          `${from} has no Target, so nothing can report ${candidate} deployed; add a Target to ${from} or set requireDeployed: false`,
+        );
+        continue;
+      }
+      const missing = sourceTargets.filter((t) => !sameVersion(scheme, t.deployed, candidate));
       if (missing.length > 0) {
         result(
           'Waiting',
