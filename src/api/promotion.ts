@@ -80,6 +80,9 @@ export const PromotionStatusSchema = z
     observedGeneration: observedGeneration(),
     lastRunTime: timestamp('When the promotion last ran.').optional(),
     nextRunTime: timestamp('When it runs next (with a schedule).').optional(),
+    lastResumeTime: timestamp(
+      'When the promotion was last seen active again after being suspended or not ready (Ready=False): scheduled times before it are skipped, not made up.',
+    ).optional(),
     results: listMap(PromotionResultSchema, ['application'], 256)
       .optional()
       .meta({ description: 'Per application: the outcome of the last run.' }),

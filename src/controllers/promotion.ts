@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { API_VERSION } from '../api/group.js';
 import { PromotionSchema, type Promotion, type PromotionStatus } from '../api/promotion.js';
 import { setConditions, type ConditionInput } from '../core/conditions.js';
-import { planPromotion, promotionCycles, type PromotionPlan } from '../core/promotion.js';
+import { planPromotion, promotionCycles, SUSPENDED_REASON, type PromotionPlan } from '../core/promotion.js';
 import { validateSchedule } from '../core/schedule.js';
 import { promotionManager } from '../core/writers.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
@@ -50,7 +50,7 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
               {
                 type: 'Ready',
                 status: 'True',
-                reason: 'Suspended',
+                reason: SUSPENDED_REASON,
                 message: 'spec.suspend is true: nothing is promoted automatically',
               },
             ],
@@ -128,6 +128,7 @@ function findProblem(promotion: Promotion, snapshot: NamespaceSnapshot): Conditi
 interface StatusUpdate {
   conditions: ConditionInput[];
   lastRunTime?: string;
+  lastResumeTime?: string;
   nextRunTime?: string;
   results?: PromotionStatus['results'];
 }
@@ -138,6 +139,7 @@ function runStatus(promotion: Promotion, plan: PromotionPlan, now: Date): Status
   const promoted = plan.results.filter((r) => r.outcome === 'Promoted').length;
   return {
     ...(ran ? { lastRunTime: now.toISOString() } : {}),
+    ...(plan.lastResumeTime ? { lastResumeTime: plan.lastResumeTime.toISOString() } : {}),
     ...(plan.nextRunTime ? { nextRunTime: plan.nextRunTime.toISOString() } : {}),
     results: plan.results,
     conditions: [
@@ -166,6 +168,7 @@ async function writeStatus(
       conditions: setConditions(prev.conditions, update.conditions, generation, now),
     };
     if (update.lastRunTime) next.lastRunTime = update.lastRunTime;
+    if (update.lastResumeTime) next.lastResumeTime = update.lastResumeTime;
     if (update.nextRunTime) next.nextRunTime = update.nextRunTime;
     else delete next.nextRunTime;
     if (update.results) next.results = update.results;

@@ -203,6 +203,105 @@ describe('planPromotion', () => {
       expect(plan.nextRunTime).toEqual(new Date('2026-11-22T08:00:00Z'));
     });
 
+    /** The status the controller left while the promotion was suspended (or Ready=False). */
+    const inactive = (lastRunTime: string, ready: 'Suspended' | 'False'): Promotion =>
+      promotion(
+        'staging-to-prod',
+        { from: 'staging', to: 'prod', schedule: '0 9 * * *', timeZone: 'Europe/Berlin' },
+        {
+          status: {
+            lastRunTime,
+            conditions: [
+              ready === 'Suspended'
+                ? {
+                    type: 'Ready',
+                    status: 'True',
+                    reason: 'Suspended',
+                    message: 'spec.suspend is true: nothing is promoted automatically',
+                    lastTransitionTime: '2026-11-16T10:00:00Z',
+                  }
+                : {
+                    type: 'Ready',
+                    status: 'False',
+                    reason: 'EnvironmentNotFound',
+                    message: 'spec.to: Environment "prod" does not exist',
+                    lastTransitionTime: '2026-11-16T10:00:00Z',
+                  },
+            ],
+          },
+        },
+      );
+
+    test.each(['Suspended', 'False'] as const)(
+      'coming back from Ready=%s runs nothing at once: the next run is the next scheduled time',
+      (ready) => {
+        const resumedAt = new Date('2026-11-21T12:00:00Z');
+        const plan = planPromotion({
+          promotion: inactive('2026-11-15T08:00:00Z', ready),
+          applications: [core],
+          now: resumedAt,
+        });
+        expect(plan.ran).toBe(false);
+        expect(plan.writes).toEqual([]);
+        expect(plan.lastResumeTime).toEqual(resumedAt);
+        expect(plan.nextRunTime).toEqual(new Date('2026-11-22T08:00:00Z'));
+        expect(plan.results[0]).toMatchObject({
+          outcome: 'Waiting',
+          reason: 'eligible; next scheduled run at 2026-11-22T08:00:00.000Z',
+        });
+      },
+    );
+
+    test('after coming back, scheduled times count from the resume, not from the last run', () => {
+      const resumed = inactive('2026-11-15T08:00:00Z', 'Suspended');
+      resumed.status = {
+        lastRunTime: '2026-11-15T08:00:00Z',
+        lastResumeTime: '2026-11-21T12:00:00Z',
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'Evaluated',
+            message: '1 applications',
+            lastTransitionTime: '2026-11-21T12:00:00Z',
+          },
+        ],
+      };
+      const before = planPromotion({
+        promotion: resumed,
+        applications: [core],
+        now: new Date('2026-11-22T07:59:00Z'),
+      });
+      expect(before.ran).toBe(false);
+      expect(before.lastResumeTime).toBeUndefined();
+      expect(before.nextRunTime).toEqual(new Date('2026-11-22T08:00:00Z'));
+      const at = planPromotion({
+        promotion: resumed,
+        applications: [core],
+        now: new Date('2026-11-22T08:00:00Z'),
+      });
+      expect(at.ran).toBe(true);
+      expect(at.writes).toEqual([{ application: 'core', version: '1.2.0' }]);
+      // Operator down after the resume: the missed run still runs, once.
+      const late = planPromotion({
+        promotion: resumed,
+        applications: [core],
+        now: new Date('2026-11-24T12:00:00Z'),
+      });
+      expect(late.ran).toBe(true);
+      expect(late.nextRunTime).toEqual(new Date('2026-11-25T08:00:00Z'));
+    });
+
+    test('a promotion seen active before the operator went down is no resume: its missed run runs once', () => {
+      const plan = planPromotion({
+        promotion: daily9('2026-11-15T08:00:00Z'),
+        applications: [core],
+        now: new Date('2026-11-21T12:00:00Z'),
+      });
+      expect(plan.lastResumeTime).toBeUndefined();
+      expect(plan.ran).toBe(true);
+    });
+
     test('DST: 09:00 Berlin is 08:00Z in winter and 07:00Z in summer', () => {
       const summer = planPromotion({
         promotion: daily9('2026-03-28T08:00:00Z'),

@@ -3,6 +3,7 @@
 // and which are blocked (step not allowed, downgrade). Pure: time is passed in.
 import type { Application } from '../api/application.js';
 import type { Promotion, PromotionResult } from '../api/promotion.js';
+import { findCondition } from './conditions.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { nextRun } from './schedule.js';
 import { matchesSelector } from './selector.js';
@@ -19,6 +20,8 @@ export interface PromotionPlan {
   writes: PromotionWrite[];
   /** Set when this evaluation is a run (a scheduled time has come, or no schedule). */
   ran: boolean;
+  /** Set when the promotion is active again after its status said suspended or not ready. */
+  lastResumeTime?: Date;
   nextRunTime?: Date;
   /** The earliest time something may become eligible (soak end, next run). */
   requeueAt?: Date;
@@ -43,17 +46,44 @@ export function coveredApplications(
   });
 }
 
-/** When the schedule's next run is due: the first scheduled time after the last run (or creation). */
+/** Reason of the Ready condition of a suspended promotion. */
+export const SUSPENDED_REASON = 'Suspended';
+
+/**
+ * Whether the last status the controller wrote says the promotion was not
+ * active: suspended (Ready=True, reason Suspended) or not ready (Ready=False).
+ * Evaluating it now is then a resume.
+ */
+export function wasInactive(promotion: Promotion): boolean {
+  const ready = findCondition(promotion.status?.conditions, 'Ready');
+  return ready !== undefined && (ready.status !== 'True' || ready.reason === SUSPENDED_REASON);
+}
+
+/**
+ * When the schedule's next run is due: the first scheduled time after the
+ * last run, the last resume or creation, whichever is latest. Time spent
+ * suspended or not ready thus accumulates no runs, while scheduled times
+ * missed while the operator was down make the next evaluation a run (once).
+ */
 export function dueRun(promotion: Promotion, now: Date): { due: boolean; next?: Date } {
   const { schedule, timeZone } = promotion.spec;
   if (!schedule) return { due: true };
-  const since = promotion.status?.lastRunTime ?? promotion.metadata.creationTimestamp ?? now.toISOString();
-  const next = nextRun(schedule, timeZone ?? 'UTC', new Date(since));
+  const { lastRunTime, lastResumeTime } = promotion.status ?? {};
+  const starts = [lastRunTime, lastResumeTime, promotion.metadata.creationTimestamp]
+    .filter((t): t is string => t !== undefined)
+    .map((t) => Date.parse(t));
+  const since = starts.length > 0 ? new Date(Math.max(...starts)) : now;
+  const next = nextRun(schedule, timeZone ?? 'UTC', since);
   if (next <= now) return { due: true, next: nextRun(schedule, timeZone ?? 'UTC', now) };
   return { due: false, next };
 }
 
-export function planPromotion({ promotion, applications, now }: PromotionInput): PromotionPlan {
+export function planPromotion({ promotion: given, applications, now }: PromotionInput): PromotionPlan {
+  const resumed = wasInactive(given);
+  // A resume counts as the start of the schedule: nothing runs for the time before it.
+  const promotion = resumed
+    ? { ...given, status: { ...given.status, lastResumeTime: now.toISOString() } }
+    : given;
   const { from, to } = promotion.spec;
   const afterMs = promotion.spec.after ? parseDuration(promotion.spec.after) : 0;
   const { due, next } = dueRun(promotion, now);
@@ -144,6 +174,7 @@ export function planPromotion({ promotion, applications, now }: PromotionInput):
     results: results.sort((a, b) => a.application.localeCompare(b.application)),
     writes: orderByRequirements(writes, applications),
     ran: due,
+    ...(resumed ? { lastResumeTime: now } : {}),
     ...(next ? { nextRunTime: next } : {}),
     ...(requeueAt ? { requeueAt } : {}),
   };
