@@ -10,7 +10,7 @@ import { API_VERSION } from '../api/group.js';
 import { PromotionSchema, type Promotion, type PromotionStatus } from '../api/promotion.js';
 import { setConditions, type ConditionInput } from '../core/conditions.js';
 import { planPromotion, promotionCycles, SUSPENDED_REASON, type PromotionPlan } from '../core/promotion.js';
-import { validateSchedule } from '../core/schedule.js';
+import { promotionScheduleProblems } from '../core/schedule.js';
 import { promotionManager } from '../core/writers.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { ControllerSpec, ReconcileContext, ReconcileResult, Request } from '../runtime/reconciler.js';
@@ -110,18 +110,15 @@ function findProblem(promotion: Promotion, snapshot: NamespaceSnapshot): Conditi
       };
     }
   }
-  if (promotion.spec.schedule) {
-    try {
-      validateSchedule(promotion.spec.schedule, promotion.spec.timeZone ?? 'UTC');
-    } catch (err) {
-      return {
-        type: 'Ready',
-        status: 'False',
-        reason: 'InvalidSchedule',
-        message: `spec.schedule: ${(err as Error).message}`,
-      };
-    }
-  }
+  // The same check as `depot validate`.
+  const [schedule] = promotionScheduleProblems(promotion.spec);
+  if (schedule)
+    return {
+      type: 'Ready',
+      status: 'False',
+      reason: 'InvalidSchedule',
+      message: `${schedule.path}: ${schedule.message}`,
+    };
   return undefined;
 }
 
