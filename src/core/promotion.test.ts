@@ -302,6 +302,43 @@ describe('planPromotion', () => {
       expect(plan.ran).toBe(true);
     });
 
+    test.each([
+      ['Europe/Berlin', '30 2 * * *', '2026-10-23T12:00:00Z'],
+      ['Europe/Berlin', '30 2 * * *', '2026-03-27T12:00:00Z'],
+      ['Australia/Lord_Howe', '45 1 * * *', '2026-04-03T00:00:00Z'],
+      ['Australia/Lord_Howe', '0 2 * * *', '2026-04-03T00:00:00Z'],
+      ['America/New_York', '*/30 1 * * *', '2026-10-31T00:00:00Z'],
+    ])(
+      '%s "%s" across a clock change: every run happens at the nextRunTime announced before it, once per wall-clock time',
+      (timeZone, schedule, start) => {
+        let p = promotion(
+          'staging-to-prod',
+          { from: 'staging', to: 'prod', schedule, timeZone },
+          { metadata: { name: 'staging-to-prod', namespace: 'ns', creationTimestamp: start } },
+        );
+        let now = new Date(start);
+        let announced: Date | undefined;
+        const runs: Date[] = [];
+        // The controller's loop: evaluate, record the run, wake up at requeueAt.
+        for (let i = 0; i < 12; i++) {
+          const plan = planPromotion({ promotion: p, applications: [], now });
+          if (plan.ran) {
+            expect(now).toEqual(announced);
+            runs.push(now);
+            p = { ...p, status: { ...p.status, lastRunTime: now.toISOString() } };
+          }
+          announced = plan.nextRunTime;
+          // The operator wakes up at the announced time, also right after a run.
+          expect(plan.requeueAt).toEqual(announced);
+          now = plan.requeueAt!;
+        }
+        const wallClock = runs.map((r) =>
+          new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(r),
+        );
+        expect(new Set(wallClock).size).toBe(runs.length);
+      },
+    );
+
     test('DST: 09:00 Berlin is 08:00Z in winter and 07:00Z in summer', () => {
       const summer = planPromotion({
         promotion: daily9('2026-03-28T08:00:00Z'),

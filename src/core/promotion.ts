@@ -89,7 +89,8 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
   const { due, next } = dueRun(promotion, now);
   const results: PromotionResult[] = [];
   const writes: PromotionWrite[] = [];
-  let requeueAt: Date | undefined = due ? undefined : next;
+  // With a schedule, wake up for the next run, after a run too.
+  let requeueAt: Date | undefined = next;
   const earlier = (d: Date) => {
     if (!requeueAt || d < requeueAt) requeueAt = d;
   };

@@ -1,8 +1,25 @@
-// Cron arithmetic in a time zone (DST-aware, via cron-parser). Pure: the
-// current time is always passed in.
+// Cron arithmetic in a time zone. Pure: the current time is always passed in.
+//
+// A schedule names wall-clock times. cron-parser finds the matching wall-clock
+// times (computed as if the zone were UTC, where no clock changes); this file
+// maps them to instants with the runtime's time zone database, by one rule:
+// - a time the clock skips (spring gap) runs as late as the gap is long
+//   (02:30 in a one-hour gap at 02:00 runs at 03:30), once;
+// - a time the clock shows twice (autumn repeat) runs at its first occurrence
+//   only, so the repeated hour runs once.
+// The mapping only moves forward in time, so the next run announced is the
+// run that happens, and nextRun and previousRun agree. (cron-parser's own
+// time zone mode disagrees with itself there, and fails on 30-minute changes.)
 import { CronExpressionParser } from 'cron-parser';
 import type { EnvironmentSpec } from '../api/environment.js';
 import type { PromotionSpec } from '../api/promotion.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** Longer than any clock change (Troll's 2 h), for the look-back of previousRun. */
+const LONGEST_CHANGE = 3 * HOUR;
+/** Wall-clock candidates examined per call before giving up (never reached by a valid schedule). */
+const MAX_CANDIDATES = 10_000;
 
 // The macros the schema allows, as the 5-field schedules they stand for
 // (cron-parser does not know @midnight).
@@ -16,30 +33,94 @@ const MACROS: Record<string, string> = {
   '@hourly': '0 * * * *',
 };
 
-function parse(schedule: string, timeZone: string, currentDate: Date) {
+/** Wall-clock times of the schedule, as UTC dates, iterated from `wall`. */
+function wallClock(schedule: string, wall: number) {
   const expression = MACROS[schedule.trim().toLowerCase()] ?? schedule;
-  return CronExpressionParser.parse(expression, { currentDate, tz: timeZone || 'UTC', strict: false });
+  return CronExpressionParser.parse(expression, { currentDate: new Date(wall), tz: 'UTC', strict: false });
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** How far the zone's clock is ahead of UTC at an instant, in ms. */
+function offsetAt(timeZone: string, instant: number): number {
+  const whole = Math.floor(instant / 1000) * 1000;
+  const part = Object.fromEntries(
+    formatter(timeZone)
+      .formatToParts(new Date(whole))
+      .map((p) => [p.type, Number(p.value)]),
+  ) as Record<string, number>;
+  const wall = Date.UTC(part.year!, part.month! - 1, part.day!, part.hour!, part.minute!, part.second!);
+  return wall - whole;
+}
+
+const toWall = (timeZone: string, instant: number) => instant + offsetAt(timeZone, instant);
+
+/** The instant a wall-clock time runs at, by the rule above. */
+function toInstant(timeZone: string, wall: number): number {
+  const before = offsetAt(timeZone, wall - DAY);
+  const after = offsetAt(timeZone, wall + DAY);
+  const shown = [before, after]
+    .map((offset) => wall - offset)
+    .filter((instant) => toWall(timeZone, instant) === wall);
+  // Shown twice: the first; never shown (a gap): with the offset before the change.
+  return shown.length > 0 ? Math.min(...shown) : wall - before;
+}
+
+function scheduleError(schedule: string, timeZone: string, err: unknown): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  return new Error(`schedule "${schedule}" in time zone "${timeZone}": ${message}`);
 }
 
 /** The first scheduled time strictly after `after`. */
 export function nextRun(schedule: string, timeZone: string, after: Date): Date {
+  const tz = timeZone || 'UTC';
   try {
-    return parse(schedule, timeZone, after).next().toDate();
+    // Wall-clock times before the one shown at `after` run at or before it.
+    const candidates = wallClock(schedule, toWall(tz, after.getTime()));
+    for (let i = 0; i < MAX_CANDIDATES; i++) {
+      const instant = toInstant(tz, candidates.next().getTime());
+      if (instant > after.getTime()) return new Date(instant);
+    }
   } catch (err) {
-    throw new Error(`schedule "${schedule}" in time zone "${timeZone}": ${(err as Error).message}`);
+    throw scheduleError(schedule, tz, err);
   }
+  throw scheduleError(schedule, tz, 'no run found');
 }
 
 /** The latest scheduled time at or before `at`, or undefined when there is none in the past year. */
 export function previousRun(schedule: string, timeZone: string, at: Date): Date | undefined {
-  // cron-parser's prev() is strictly before currentDate: nudge by 1 ms so an exact hit counts.
+  const tz = timeZone || 'UTC';
+  const atMs = at.getTime();
+  // A clock set back shortly before `at` shows wall times ahead of `at`'s that ran before it.
+  const setBack = Math.max(0, offsetAt(tz, atMs - LONGEST_CHANGE) - offsetAt(tz, atMs));
   try {
-    const expr = parse(schedule, timeZone, new Date(at.getTime() + 1));
-    const prev = expr.prev().toDate();
-    return at.getTime() - prev.getTime() <= 366 * 86_400_000 ? prev : undefined;
+    // prev() is strictly before its start: 1 ms later so an exact hit counts.
+    const candidates = wallClock(schedule, toWall(tz, atMs) + setBack + 1);
+    for (let i = 0; i < MAX_CANDIDATES; i++) {
+      const instant = toInstant(tz, candidates.prev().getTime());
+      if (instant <= atMs) return atMs - instant <= 366 * DAY ? new Date(instant) : undefined;
+    }
   } catch {
-    return undefined;
+    // No earlier time at all (cron-parser's search limit).
   }
+  return undefined;
 }
 
 export interface ScheduleProblem {
@@ -96,7 +177,7 @@ export function validateSchedule(schedule: string, timeZone: string): void {
 function cronProblem(schedule: string): string | undefined {
   let expr;
   try {
-    expr = parse(schedule, 'UTC', new Date(0));
+    expr = wallClock(schedule, 0);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     // cron-parser rejects a day of month that none of the named months has (30 2).
