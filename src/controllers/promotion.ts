@@ -9,7 +9,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { API_VERSION } from '../api/group.js';
 import { PromotionSchema, type Promotion, type PromotionStatus } from '../api/promotion.js';
 import { setConditions, type ConditionInput } from '../core/conditions.js';
-import { planPromotion, promotionCycles, SUSPENDED_REASON, type PromotionPlan } from '../core/promotion.js';
+import {
+  planPromotion,
+  promotionCycles,
+  reportedResults,
+  summarize,
+  SUSPENDED_REASON,
+  type PromotionPlan,
+} from '../core/promotion.js';
 import { promotionScheduleProblems } from '../core/schedule.js';
 import { promotionManager } from '../core/writers.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
@@ -128,23 +135,27 @@ interface StatusUpdate {
   lastResumeTime?: string;
   nextRunTime?: string;
   results?: PromotionStatus['results'];
+  summary?: PromotionStatus['summary'];
 }
 
 function runStatus(promotion: Promotion, plan: PromotionPlan, now: Date): StatusUpdate {
   // With a schedule every due evaluation is a run; without one, a run is a promotion.
   const ran = promotion.spec.schedule ? plan.ran : plan.writes.length > 0;
-  const promoted = plan.results.filter((r) => r.outcome === 'Promoted').length;
+  const summary = summarize(plan.results);
+  const results = reportedResults(plan.results);
+  const listed = results.length < summary.total ? ` (${results.length} listed in results)` : '';
   return {
     ...(ran ? { lastRunTime: now.toISOString() } : {}),
     ...(plan.lastResumeTime ? { lastResumeTime: plan.lastResumeTime.toISOString() } : {}),
     ...(plan.nextRunTime ? { nextRunTime: plan.nextRunTime.toISOString() } : {}),
-    results: plan.results,
+    results,
+    summary,
     conditions: [
       {
         type: 'Ready',
         status: 'True',
         reason: 'Evaluated',
-        message: `${plan.results.length} applications: ${promoted} promoted, ${plan.results.filter((r) => r.outcome === 'Waiting').length} waiting, ${plan.results.filter((r) => r.outcome === 'Blocked').length} blocked`,
+        message: `${summary.total} applications: ${summary.promoted} promoted, ${summary.waiting} waiting, ${summary.blocked} blocked, ${summary.upToDate} up to date${listed}`,
       },
     ],
   };
@@ -169,6 +180,7 @@ async function writeStatus(
     if (update.nextRunTime) next.nextRunTime = update.nextRunTime;
     else delete next.nextRunTime;
     if (update.results) next.results = update.results;
+    if (update.summary) next.summary = update.summary;
     return next;
   });
 }

@@ -2,7 +2,13 @@
 // environment to the next now, which wait (soak time, deployment, schedule)
 // and which are blocked (step not allowed, downgrade). Pure: time is passed in.
 import type { Application } from '../api/application.js';
-import type { Promotion, PromotionResult } from '../api/promotion.js';
+import {
+  MAX_PROMOTION_RESULTS,
+  MAX_RESULT_REASON,
+  type Promotion,
+  type PromotionResult,
+  type PromotionSummary,
+} from '../api/promotion.js';
 import { findCondition } from './conditions.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { nextRun } from './schedule.js';
@@ -179,6 +185,48 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
     ...(next ? { nextRunTime: next } : {}),
     ...(requeueAt ? { requeueAt } : {}),
   };
+}
+
+/** Counts of every result by outcome. */
+export function summarize(results: readonly PromotionResult[]): PromotionSummary {
+  const count = (outcome: PromotionResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
+  return {
+    promoted: count('Promoted'),
+    waiting: count('Waiting'),
+    blocked: count('Blocked'),
+    upToDate: count('UpToDate'),
+    total: results.length,
+  };
+}
+
+/**
+ * What status.results holds, within the schema's limits so the status write
+ * never fails: the applications that need attention (not UpToDate) first,
+ * each group by name, at most `limit`; reasons cut to their limit.
+ */
+export function reportedResults(
+  results: readonly PromotionResult[],
+  limit = MAX_PROMOTION_RESULTS,
+): PromotionResult[] {
+  const byName = (a: PromotionResult, b: PromotionResult) => a.application.localeCompare(b.application);
+  const upToDate = results.filter((r) => r.outcome === 'UpToDate').sort(byName);
+  const others = results.filter((r) => r.outcome !== 'UpToDate').sort(byName);
+  return [...others, ...upToDate]
+    .slice(0, limit)
+    .map((r) => (r.reason === undefined ? r : { ...r, reason: cut(r.reason, MAX_RESULT_REASON) }));
+}
+
+const CUT_MARK = '… (cut)';
+
+/**
+ * The text, or its start and a mark when it is longer than `max`. Counted in
+ * UTF-16 units (zod's count, never less than the API server's count of
+ * characters), without splitting a character.
+ */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const start = text.slice(0, max - CUT_MARK.length).replace(/[\uD800-\uDBFF]$/, '');
+  return start + CUT_MARK;
 }
 
 /**
