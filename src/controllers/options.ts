@@ -6,8 +6,9 @@ export interface DepotOptions {
   historyLimit: number;
   audit: AuditSink;
   /**
-   * Test hook: pause this long after a Promotion's writes and before its
-   * status update, so a test can kill the process exactly there.
+   * Called after a Promotion's writes and before its status update. Only
+   * code sets it (no flag, no environment variable): a test's own entry
+   * point uses it to stop the process exactly there.
    */
-  pauseAfterPromotionWriteMs?: number;
+  afterPromotionWrites?: (promotion: { namespace: string; name: string; writes: number }) => Promise<void>;
 }

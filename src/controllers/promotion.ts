@@ -5,7 +5,6 @@
 // reconcile finds the applications at the version (UpToDate) and writes
 // nothing; the Promoted history entry is recorded by the Application
 // controller from the transition it observes, once.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { API_VERSION } from '../api/group.js';
 import { PromotionSchema, type Promotion, type PromotionStatus } from '../api/promotion.js';
 import { setConditions, type ConditionInput } from '../core/conditions.js';
@@ -81,13 +80,12 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
             `${w.application} ${w.version} promoted from ${promotion.spec.from} to ${promotion.spec.to}`,
           );
         }
-        if (plan.writes.length > 0 && opts.pauseAfterPromotionWriteMs) {
-          ctx.log.warn(
-            { ms: opts.pauseAfterPromotionWriteMs },
-            'test hook: pausing between promotion writes and status update',
-          );
-          await sleep(opts.pauseAfterPromotionWriteMs);
-        }
+        if (plan.writes.length > 0 && opts.afterPromotionWrites)
+          await opts.afterPromotionWrites({
+            namespace: req.namespace,
+            name: req.name,
+            writes: plan.writes.length,
+          });
         await writeStatus(deps, cached, now, runStatus(promotion, plan, now));
         if (plan.requeueAt)
           return { requeueAfterMs: Math.max(1000, plan.requeueAt.getTime() - now.getTime()) };

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Command, Option } from 'commander';
 import { controllers as depotControllers } from '../../controllers/index.js';
+import type { DepotOptions } from '../../controllers/options.js';
 import { DEFAULT_HISTORY_LIMIT } from '../../core/history.js';
 import { createAuditLog } from '../../runtime/audit-log.js';
 import type { ControllerDeps } from '../../runtime/controller-deps.js';
@@ -17,14 +18,15 @@ import { UserError } from '../errors.js';
 
 export type ControllerFactory = (deps: ControllerDeps, flags: OperatorFlags) => ControllerSpec[];
 
-/** Depot's controllers with the Depot flags of `depot operator`. */
-const depotFactory: ControllerFactory = (deps, flags) =>
-  depotControllers(deps, {
-    historyLimit: flags.historyLimit,
-    audit: createAuditLog(flags.auditLog),
-    // Test hook of the exactly-once integration test; never set in production.
-    pauseAfterPromotionWriteMs: Number(process.env.DEPOT_TEST_PAUSE_AFTER_PROMOTION_WRITE_MS) || undefined,
-  });
+/** Depot's controllers with the Depot flags of `depot operator` (and, from tests' own entry points, hooks). */
+export function depotFactory(hooks: Pick<DepotOptions, 'afterPromotionWrites'> = {}): ControllerFactory {
+  return (deps, flags) =>
+    depotControllers(deps, {
+      historyLimit: flags.historyLimit,
+      audit: createAuditLog(flags.auditLog),
+      ...hooks,
+    });
+}
 
 export interface OperatorFlags {
   historyLimit: number;
@@ -53,7 +55,7 @@ export interface OperatorFlags {
 
 const serviceAccountNamespace = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
-export function registerOperator(program: Command, factory: ControllerFactory = depotFactory): Command {
+export function registerOperator(program: Command, factory: ControllerFactory = depotFactory()): Command {
   const d = managerDefaults;
   return program
     .command('operator')
