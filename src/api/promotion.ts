@@ -49,7 +49,8 @@ export const PromotionSpecSchema = withRules(
       'IANA time zone of the schedule, e.g. Europe/Berlin (default UTC).',
     ).optional(),
     requireDeployed: z.boolean().default(true).meta({
-      description: 'Require the version to be reported deployed on every target of from (default true).',
+      description:
+        'Require the version to be reported deployed on every target of from; with no target in from nothing is promoted (default true).',
     }),
     allow: listSet(z.enum(SEMVER_STEPS), 3).optional().meta({
       description: 'Semver steps promoted automatically, any of patch, minor, major (default: all).',
@@ -63,6 +64,11 @@ export const PromotionSpecSchema = withRules(
   timeZoneNeedsSchedule,
 ).meta({ description: 'Moves versions from one environment to the next.' });
 
+/** Most applications listed in status.results (the rest are counted in status.summary). */
+export const MAX_PROMOTION_RESULTS = 256;
+/** Longest reason of one result. */
+export const MAX_RESULT_REASON = 4096;
+
 export const PromotionResultSchema = z
   .strictObject({
     application: formatted(dnsLabel, 'Application name.'),
@@ -70,18 +76,35 @@ export const PromotionResultSchema = z
     outcome: z
       .enum(['Promoted', 'Waiting', 'Blocked', 'UpToDate'])
       .meta({ description: 'Promoted, Waiting, Blocked or UpToDate.' }),
-    reason: text(4096, 'Why, e.g. "soaking until 2026-01-02T15:04:05Z".').optional(),
+    reason: text(MAX_RESULT_REASON, 'Why, e.g. "soaking until 2026-01-02T15:04:05Z".').optional(),
   })
   .meta({ description: 'What the last run did for one application.' });
+
+const count = (description: string) => z.number().int().min(0).meta({ description });
+
+export const PromotionSummarySchema = z
+  .strictObject({
+    promoted: count('Applications promoted by the last evaluation.'),
+    waiting: count('Applications waiting (soak time, deployment, schedule).'),
+    blocked: count('Applications blocked (step not allowed, downgrade).'),
+    upToDate: count('Applications whose to already requests the version of from.'),
+    total: count('Applications the promotion covers.'),
+  })
+  .meta({ description: 'Counts by outcome of every application covered, listed in results or not.' });
 
 export const PromotionStatusSchema = z
   .strictObject({
     observedGeneration: observedGeneration(),
     lastRunTime: timestamp('When the promotion last ran.').optional(),
     nextRunTime: timestamp('When it runs next (with a schedule).').optional(),
-    results: listMap(PromotionResultSchema, ['application'], 256)
-      .optional()
-      .meta({ description: 'Per application: the outcome of the last run.' }),
+    lastResumeTime: timestamp(
+      'When the promotion was last seen active again after being suspended or not ready (Ready=False): scheduled times before it are skipped, not made up.',
+    ).optional(),
+    results: listMap(PromotionResultSchema, ['application'], MAX_PROMOTION_RESULTS).optional().meta({
+      description:
+        'Per application: the outcome of the last run; those not UpToDate first, at most 256 (see summary for all).',
+    }),
+    summary: PromotionSummarySchema.optional(),
     conditions: conditionsSchema('Ready'),
   })
   .meta({ description: 'Observed state, written by the controller.' });
@@ -101,6 +124,7 @@ export type PromotionSpec = z.infer<typeof PromotionSpecSchema>;
 export type PromotionResult = z.infer<typeof PromotionResultSchema>;
 export type PromotionOutcome = PromotionResult['outcome'];
 export type PromotionStatus = z.infer<typeof PromotionStatusSchema>;
+export type PromotionSummary = z.infer<typeof PromotionSummarySchema>;
 export type Promotion = z.infer<typeof PromotionSchema>;
 
 export const parsePromotion = parser(PromotionSchema);

@@ -57,10 +57,15 @@ export function environmentController(deps: ControllerDeps): ControllerSpec {
 /** How soon freeze windows that could not be evaluated are tried again. */
 const UNEVALUABLE_RECHECK_MS = 60_000;
 
-/** Ready (the freeze configuration is usable) and Frozen, with when to look again. */
+/**
+ * Ready (the freeze configuration is usable) and Frozen, with when to look
+ * again. `evaluate` is core's freezeState; tests pass one that fails, since
+ * no valid window is known to fail since schedules follow wall-clock time.
+ */
 export function environmentConditions(
   env: Environment,
   now: Date,
+  evaluate: typeof freezeState = freezeState,
 ): { conditions: ConditionInput[]; recheckAt?: Date } {
   const windows = env.spec.freeze?.windows ?? [];
   for (const [i, w] of windows.entries()) {
@@ -79,7 +84,7 @@ export function environmentConditions(
   }
   let state: FreezeState;
   try {
-    state = freezeState(env.spec.freeze, now);
+    state = evaluate(env.spec.freeze, now);
   } catch (err) {
     // Valid windows that cannot be evaluated at this time: requests into the
     // environment are held back (fail closed), so it is not Ready; look again

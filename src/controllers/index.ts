@@ -16,9 +16,6 @@ export function controllers(deps: ControllerDeps, options: Partial<DepotOptions>
   const opts: DepotOptions = {
     historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
     audit: options.audit ?? createAuditLog(),
-    ...(options.pauseAfterPromotionWriteMs
-      ? { pauseAfterPromotionWriteMs: options.pauseAfterPromotionWriteMs }
-      : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
   };
   return [

@@ -5,16 +5,13 @@ export interface DepotOptions {
   /** Entries kept in Application status.history. */
   historyLimit: number;
   audit: AuditSink;
-  /**
-   * Test hook: pause this long after a Promotion's writes and before its
-   * status update, so a test can kill the process exactly there.
-   */
-  pauseAfterPromotionWriteMs?: number;
-  /** Points where tests stop or kill the operator; set only by test fixtures. */
+  /** Points where tests stop or kill the operator; set only by test fixtures, never by flags or environment. */
   hooks?: DepotHooks;
 }
 
 export interface DepotHooks {
   /** After an Application status write that added history, before its entries are sent. */
   afterApplicationStatusWrite?: () => Promise<void>;
+  /** After a Promotion's writes of spec.versions, before its status update. */
+  afterPromotionWrites?: (promotion: { namespace: string; name: string; writes: number }) => Promise<void>;
 }

@@ -5,12 +5,18 @@
 // reconcile finds the applications at the version (UpToDate) and writes
 // nothing; the Promoted history entry is recorded by the Application
 // controller from the transition it observes, once.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { API_VERSION } from '../api/group.js';
 import { PromotionSchema, type Promotion, type PromotionStatus } from '../api/promotion.js';
 import { setConditions, type ConditionInput } from '../core/conditions.js';
-import { planPromotion, promotionCycles, type PromotionPlan } from '../core/promotion.js';
-import { validateSchedule } from '../core/schedule.js';
+import {
+  planPromotion,
+  promotionCycles,
+  reportedResults,
+  summarize,
+  SUSPENDED_REASON,
+  type PromotionPlan,
+} from '../core/promotion.js';
+import { promotionScheduleProblems } from '../core/schedule.js';
 import { promotionManager } from '../core/field-managers.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { ControllerSpec, ReconcileContext, ReconcileResult, Request } from '../runtime/reconciler.js';
@@ -50,7 +56,7 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
               {
                 type: 'Ready',
                 status: 'True',
-                reason: 'Suspended',
+                reason: SUSPENDED_REASON,
                 message: 'spec.suspend is true: nothing is promoted automatically',
               },
             ],
@@ -74,13 +80,12 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
             `${w.application} ${w.version} promoted from ${promotion.spec.from} to ${promotion.spec.to}`,
           );
         }
-        if (plan.writes.length > 0 && opts.pauseAfterPromotionWriteMs) {
-          ctx.log.warn(
-            { ms: opts.pauseAfterPromotionWriteMs },
-            'test hook: pausing between promotion writes and status update',
-          );
-          await sleep(opts.pauseAfterPromotionWriteMs);
-        }
+        if (plan.writes.length > 0 && opts.hooks?.afterPromotionWrites)
+          await opts.hooks?.afterPromotionWrites({
+            namespace: req.namespace,
+            name: req.name,
+            writes: plan.writes.length,
+          });
         await writeStatus(deps, cached, now, runStatus(promotion, plan, now));
         if (plan.requeueAt)
           return { requeueAfterMs: Math.max(1000, plan.requeueAt.getTime() - now.getTime()) };
@@ -110,42 +115,45 @@ function findProblem(promotion: Promotion, snapshot: NamespaceSnapshot): Conditi
       };
     }
   }
-  if (promotion.spec.schedule) {
-    try {
-      validateSchedule(promotion.spec.schedule, promotion.spec.timeZone ?? 'UTC');
-    } catch (err) {
-      return {
-        type: 'Ready',
-        status: 'False',
-        reason: 'InvalidSchedule',
-        message: `spec.schedule: ${(err as Error).message}`,
-      };
-    }
-  }
+  // The same check as `depot validate`.
+  const [schedule] = promotionScheduleProblems(promotion.spec);
+  if (schedule)
+    return {
+      type: 'Ready',
+      status: 'False',
+      reason: 'InvalidSchedule',
+      message: `${schedule.path}: ${schedule.message}`,
+    };
   return undefined;
 }
 
 interface StatusUpdate {
   conditions: ConditionInput[];
   lastRunTime?: string;
+  lastResumeTime?: string;
   nextRunTime?: string;
   results?: PromotionStatus['results'];
+  summary?: PromotionStatus['summary'];
 }
 
 function runStatus(promotion: Promotion, plan: PromotionPlan, now: Date): StatusUpdate {
   // With a schedule every due evaluation is a run; without one, a run is a promotion.
   const ran = promotion.spec.schedule ? plan.ran : plan.writes.length > 0;
-  const promoted = plan.results.filter((r) => r.outcome === 'Promoted').length;
+  const summary = summarize(plan.results);
+  const results = reportedResults(plan.results);
+  const listed = results.length < summary.total ? ` (${results.length} listed in results)` : '';
   return {
     ...(ran ? { lastRunTime: now.toISOString() } : {}),
+    ...(plan.lastResumeTime ? { lastResumeTime: plan.lastResumeTime.toISOString() } : {}),
     ...(plan.nextRunTime ? { nextRunTime: plan.nextRunTime.toISOString() } : {}),
-    results: plan.results,
+    results,
+    summary,
     conditions: [
       {
         type: 'Ready',
         status: 'True',
         reason: 'Evaluated',
-        message: `${plan.results.length} applications: ${promoted} promoted, ${plan.results.filter((r) => r.outcome === 'Waiting').length} waiting, ${plan.results.filter((r) => r.outcome === 'Blocked').length} blocked`,
+        message: `${summary.total} applications: ${summary.promoted} promoted, ${summary.waiting} waiting, ${summary.blocked} blocked, ${summary.upToDate} up to date${listed}`,
       },
     ],
   };
@@ -166,9 +174,11 @@ async function writeStatus(
       conditions: setConditions(prev.conditions, update.conditions, generation, now),
     };
     if (update.lastRunTime) next.lastRunTime = update.lastRunTime;
+    if (update.lastResumeTime) next.lastResumeTime = update.lastResumeTime;
     if (update.nextRunTime) next.nextRunTime = update.nextRunTime;
     else delete next.nextRunTime;
     if (update.results) next.results = update.results;
+    if (update.summary) next.summary = update.summary;
     return next;
   });
 }

@@ -1,7 +1,13 @@
 import type { Application } from '../api/application.js';
-import type { Promotion } from '../api/promotion.js';
+import { PromotionStatusSchema, type Promotion, type PromotionResult } from '../api/promotion.js';
 import { planApplication } from './application/plan.js';
-import { orderByRequirements, planPromotion, promotionCycles } from './promotion.js';
+import {
+  orderByRequirements,
+  planPromotion,
+  promotionCycles,
+  reportedResults,
+  summarize,
+} from './promotion.js';
 import { app, byName, env, promotion, set, target } from './testing/builders.js';
 
 const t0 = new Date('2026-11-20T12:00:00Z');
@@ -70,6 +76,39 @@ describe('planPromotion', () => {
     expect(
       planPromotion({ promotion: p, applications: [deployed], now: minutes(1) }).results[0]!.outcome,
     ).toBe('Promoted');
+  });
+
+  test('requireDeployed with no target in from promotes nothing and says how to change it', () => {
+    const status = planApplication({
+      app: app('core', { versions: { dev: '1.2.0', staging: '1.1.0' } }),
+      environments: byName(env('dev'), env('staging'), env('prod')),
+      sets: byName(set('default', ['dev', 'staging', 'prod'])),
+      targets: [target('staging-1', 'staging')],
+      now: t0,
+      historyLimit: 100,
+    }).status;
+    const core = { ...app('core', { versions: { dev: '1.2.0', staging: '1.1.0' } }), status };
+    const required = planPromotion({
+      promotion: devToStaging({ requireDeployed: true }),
+      applications: [core],
+      now: minutes(1),
+    });
+    expect(required.results).toEqual([
+      {
+        application: 'core',
+        version: '1.2.0',
+        outcome: 'Waiting',
+        reason:
+          'dev has no Target, so nothing can report 1.2.0 deployed; add a Target to dev or set requireDeployed: false',
+      },
+    ]);
+    expect(required.writes).toEqual([]);
+    const notRequired = planPromotion({
+      promotion: devToStaging({ requireDeployed: false }),
+      applications: [core],
+      now: minutes(1),
+    });
+    expect(notRequired.writes).toEqual([{ application: 'core', version: '1.2.0' }]);
   });
 
   test('allow limits the semver step; downgrades are never automatic', () => {
@@ -170,6 +209,142 @@ describe('planPromotion', () => {
       expect(plan.nextRunTime).toEqual(new Date('2026-11-22T08:00:00Z'));
     });
 
+    /** The status the controller left while the promotion was suspended (or Ready=False). */
+    const inactive = (lastRunTime: string, ready: 'Suspended' | 'False'): Promotion =>
+      promotion(
+        'staging-to-prod',
+        { from: 'staging', to: 'prod', schedule: '0 9 * * *', timeZone: 'Europe/Berlin' },
+        {
+          status: {
+            lastRunTime,
+            conditions: [
+              ready === 'Suspended'
+                ? {
+                    type: 'Ready',
+                    status: 'True',
+                    reason: 'Suspended',
+                    message: 'spec.suspend is true: nothing is promoted automatically',
+                    lastTransitionTime: '2026-11-16T10:00:00Z',
+                  }
+                : {
+                    type: 'Ready',
+                    status: 'False',
+                    reason: 'EnvironmentNotFound',
+                    message: 'spec.to: Environment "prod" does not exist',
+                    lastTransitionTime: '2026-11-16T10:00:00Z',
+                  },
+            ],
+          },
+        },
+      );
+
+    test.each(['Suspended', 'False'] as const)(
+      'coming back from Ready=%s runs nothing at once: the next run is the next scheduled time',
+      (ready) => {
+        const resumedAt = new Date('2026-11-21T12:00:00Z');
+        const plan = planPromotion({
+          promotion: inactive('2026-11-15T08:00:00Z', ready),
+          applications: [core],
+          now: resumedAt,
+        });
+        expect(plan.ran).toBe(false);
+        expect(plan.writes).toEqual([]);
+        expect(plan.lastResumeTime).toEqual(resumedAt);
+        expect(plan.nextRunTime).toEqual(new Date('2026-11-22T08:00:00Z'));
+        expect(plan.results[0]).toMatchObject({
+          outcome: 'Waiting',
+          reason: 'eligible; next scheduled run at 2026-11-22T08:00:00.000Z',
+        });
+      },
+    );
+
+    test('after coming back, scheduled times count from the resume, not from the last run', () => {
+      const resumed = inactive('2026-11-15T08:00:00Z', 'Suspended');
+      resumed.status = {
+        lastRunTime: '2026-11-15T08:00:00Z',
+        lastResumeTime: '2026-11-21T12:00:00Z',
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'Evaluated',
+            message: '1 applications',
+            lastTransitionTime: '2026-11-21T12:00:00Z',
+          },
+        ],
+      };
+      const before = planPromotion({
+        promotion: resumed,
+        applications: [core],
+        now: new Date('2026-11-22T07:59:00Z'),
+      });
+      expect(before.ran).toBe(false);
+      expect(before.lastResumeTime).toBeUndefined();
+      expect(before.nextRunTime).toEqual(new Date('2026-11-22T08:00:00Z'));
+      const at = planPromotion({
+        promotion: resumed,
+        applications: [core],
+        now: new Date('2026-11-22T08:00:00Z'),
+      });
+      expect(at.ran).toBe(true);
+      expect(at.writes).toEqual([{ application: 'core', version: '1.2.0' }]);
+      // Operator down after the resume: the missed run still runs, once.
+      const late = planPromotion({
+        promotion: resumed,
+        applications: [core],
+        now: new Date('2026-11-24T12:00:00Z'),
+      });
+      expect(late.ran).toBe(true);
+      expect(late.nextRunTime).toEqual(new Date('2026-11-25T08:00:00Z'));
+    });
+
+    test('a promotion seen active before the operator went down is no resume: its missed run runs once', () => {
+      const plan = planPromotion({
+        promotion: daily9('2026-11-15T08:00:00Z'),
+        applications: [core],
+        now: new Date('2026-11-21T12:00:00Z'),
+      });
+      expect(plan.lastResumeTime).toBeUndefined();
+      expect(plan.ran).toBe(true);
+    });
+
+    test.each([
+      ['Europe/Berlin', '30 2 * * *', '2026-10-23T12:00:00Z'],
+      ['Europe/Berlin', '30 2 * * *', '2026-03-27T12:00:00Z'],
+      ['Australia/Lord_Howe', '45 1 * * *', '2026-04-03T00:00:00Z'],
+      ['Australia/Lord_Howe', '0 2 * * *', '2026-04-03T00:00:00Z'],
+      ['America/New_York', '*/30 1 * * *', '2026-10-31T00:00:00Z'],
+    ])(
+      '%s "%s" across a clock change: every run happens at the nextRunTime announced before it, once per wall-clock time',
+      (timeZone, schedule, start) => {
+        let p = promotion(
+          'staging-to-prod',
+          { from: 'staging', to: 'prod', schedule, timeZone },
+          { metadata: { name: 'staging-to-prod', namespace: 'ns', creationTimestamp: start } },
+        );
+        let now = new Date(start);
+        let announced: Date | undefined;
+        const runs: Date[] = [];
+        // The controller's loop: evaluate, record the run, wake up at requeueAt.
+        for (let i = 0; i < 12; i++) {
+          const plan = planPromotion({ promotion: p, applications: [], now });
+          if (plan.ran) {
+            expect(now).toEqual(announced);
+            runs.push(now);
+            p = { ...p, status: { ...p.status, lastRunTime: now.toISOString() } };
+          }
+          announced = plan.nextRunTime;
+          // The operator wakes up at the announced time, also right after a run.
+          expect(plan.requeueAt).toEqual(announced);
+          now = plan.requeueAt!;
+        }
+        const wallClock = runs.map((r) =>
+          new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(r),
+        );
+        expect(new Set(wallClock).size).toBe(runs.length);
+      },
+    );
+
     test('DST: 09:00 Berlin is 08:00Z in winter and 07:00Z in summer', () => {
       const summer = planPromotion({
         promotion: daily9('2026-03-28T08:00:00Z'),
@@ -178,6 +353,62 @@ describe('planPromotion', () => {
       });
       expect(summer.nextRunTime).toEqual(new Date('2026-03-29T07:00:00Z'));
     });
+  });
+});
+
+describe('bounded status', () => {
+  const result = (
+    application: string,
+    outcome: PromotionResult['outcome'],
+    reason = 'why',
+  ): PromotionResult => ({
+    application,
+    version: '1.0.0',
+    outcome,
+    reason,
+  });
+  const name = (i: number) => `app-${String(i).padStart(4, '0')}`;
+  // 1,000 applications: the ones that are not UpToDate come last by name.
+  const many = [
+    ...Array.from({ length: 990 }, (_, i) => result(name(i), 'UpToDate')),
+    ...Array.from({ length: 4 }, (_, i) => result(name(990 + i), 'Promoted')),
+    ...Array.from({ length: 3 }, (_, i) => result(name(994 + i), 'Blocked')),
+    ...Array.from({ length: 3 }, (_, i) => result(name(997 + i), 'Waiting')),
+  ];
+
+  test('results hold the applications that are not UpToDate first, up to the schema limit', () => {
+    const reported = reportedResults(many);
+    expect(reported).toHaveLength(256);
+    expect(reported.slice(0, 10).map((r) => `${r.application} ${r.outcome}`)).toEqual([
+      'app-0990 Promoted',
+      'app-0991 Promoted',
+      'app-0992 Promoted',
+      'app-0993 Promoted',
+      'app-0994 Blocked',
+      'app-0995 Blocked',
+      'app-0996 Blocked',
+      'app-0997 Waiting',
+      'app-0998 Waiting',
+      'app-0999 Waiting',
+    ]);
+    expect(reported.slice(10).every((r) => r.outcome === 'UpToDate')).toBe(true);
+    expect(reported[10]!.application).toBe('app-0000');
+    expect(PromotionStatusSchema.safeParse({ results: reported }).success).toBe(true);
+    expect(PromotionStatusSchema.safeParse({ results: many }).success).toBe(false);
+  });
+
+  test('the summary counts every application by outcome', () => {
+    expect(summarize(many)).toEqual({ promoted: 4, waiting: 3, blocked: 3, upToDate: 990, total: 1000 });
+    expect(PromotionStatusSchema.safeParse({ summary: summarize(many) }).success).toBe(true);
+  });
+
+  test('reasons are cut to their schema limit, saying so', () => {
+    const long = 'waiting for 1.2.0 to be reported deployed on ' + 'dev-1 (reports nothing), '.repeat(400);
+    const [reported] = reportedResults([result('core', 'Waiting', long)]);
+    expect(reported!.reason!.length).toBeLessThanOrEqual(4096);
+    expect(reported!.reason!.startsWith('waiting for 1.2.0 to be reported deployed on dev-1')).toBe(true);
+    expect(reported!.reason!.endsWith('… (cut)')).toBe(true);
+    expect(PromotionStatusSchema.safeParse({ results: [reported] }).success).toBe(true);
   });
 });
 

@@ -2,7 +2,14 @@
 // environment to the next now, which wait (soak time, deployment, schedule)
 // and which are blocked (step not allowed, downgrade). Pure: time is passed in.
 import type { Application } from '../api/application.js';
-import type { Promotion, PromotionResult } from '../api/promotion.js';
+import {
+  MAX_PROMOTION_RESULTS,
+  MAX_RESULT_REASON,
+  type Promotion,
+  type PromotionResult,
+  type PromotionSummary,
+} from '../api/promotion.js';
+import { findCondition } from './conditions.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { nextRun } from './schedule.js';
 import { matchesSelector } from './selector.js';
@@ -19,6 +26,8 @@ export interface PromotionPlan {
   writes: PromotionWrite[];
   /** Set when this evaluation is a run (a scheduled time has come, or no schedule). */
   ran: boolean;
+  /** Set when the promotion is active again after its status said suspended or not ready. */
+  lastResumeTime?: Date;
   nextRunTime?: Date;
   /** The earliest time something may become eligible (soak end, next run). */
   requeueAt?: Date;
@@ -43,23 +52,51 @@ export function coveredApplications(
   });
 }
 
-/** When the schedule's next run is due: the first scheduled time after the last run (or creation). */
+/** Reason of the Ready condition of a suspended promotion. */
+export const SUSPENDED_REASON = 'Suspended';
+
+/**
+ * Whether the last status the controller wrote says the promotion was not
+ * active: suspended (Ready=True, reason Suspended) or not ready (Ready=False).
+ * Evaluating it now is then a resume.
+ */
+export function wasInactive(promotion: Promotion): boolean {
+  const ready = findCondition(promotion.status?.conditions, 'Ready');
+  return ready !== undefined && (ready.status !== 'True' || ready.reason === SUSPENDED_REASON);
+}
+
+/**
+ * When the schedule's next run is due: the first scheduled time after the
+ * last run, the last resume or creation, whichever is latest. Time spent
+ * suspended or not ready thus accumulates no runs, while scheduled times
+ * missed while the operator was down make the next evaluation a run (once).
+ */
 export function dueRun(promotion: Promotion, now: Date): { due: boolean; next?: Date } {
   const { schedule, timeZone } = promotion.spec;
   if (!schedule) return { due: true };
-  const since = promotion.status?.lastRunTime ?? promotion.metadata.creationTimestamp ?? now.toISOString();
-  const next = nextRun(schedule, timeZone ?? 'UTC', new Date(since));
+  const { lastRunTime, lastResumeTime } = promotion.status ?? {};
+  const starts = [lastRunTime, lastResumeTime, promotion.metadata.creationTimestamp]
+    .filter((t): t is string => t !== undefined)
+    .map((t) => Date.parse(t));
+  const since = starts.length > 0 ? new Date(Math.max(...starts)) : now;
+  const next = nextRun(schedule, timeZone ?? 'UTC', since);
   if (next <= now) return { due: true, next: nextRun(schedule, timeZone ?? 'UTC', now) };
   return { due: false, next };
 }
 
-export function planPromotion({ promotion, applications, now }: PromotionInput): PromotionPlan {
+export function planPromotion({ promotion: given, applications, now }: PromotionInput): PromotionPlan {
+  const resumed = wasInactive(given);
+  // A resume counts as the start of the schedule: nothing runs for the time before it.
+  const promotion = resumed
+    ? { ...given, status: { ...given.status, lastResumeTime: now.toISOString() } }
+    : given;
   const { from, to } = promotion.spec;
   const afterMs = promotion.spec.after ? parseDuration(promotion.spec.after) : 0;
   const { due, next } = dueRun(promotion, now);
   const results: PromotionResult[] = [];
   const writes: PromotionWrite[] = [];
-  let requeueAt: Date | undefined = due ? undefined : next;
+  // With a schedule, wake up for the next run, after a run too.
+  let requeueAt: Date | undefined = next;
   const earlier = (d: Date) => {
     if (!requeueAt || d < requeueAt) requeueAt = d;
   };
@@ -114,9 +151,16 @@ export function planPromotion({ promotion, applications, now }: PromotionInput):
       continue;
     }
     if (promotion.spec.requireDeployed !== false) {
-      const missing = (app.status?.targets ?? []).filter(
-        (t) => t.environment === from && !sameVersion(scheme, t.deployed, candidate),
-      );
+      const sourceTargets = (app.status?.targets ?? []).filter((t) => t.environment === from);
+      // No target means no report: passing would promote what nobody saw deployed.
+      if (sourceTargets.length === 0) {
+        result(
+          'Waiting',
+          `${from} has no Target, so nothing can report ${candidate} deployed; add a Target to ${from} or set requireDeployed: false`,
+        );
+        continue;
+      }
+      const missing = sourceTargets.filter((t) => !sameVersion(scheme, t.deployed, candidate));
       if (missing.length > 0) {
         result(
           'Waiting',
@@ -137,9 +181,52 @@ export function planPromotion({ promotion, applications, now }: PromotionInput):
     results: results.sort((a, b) => a.application.localeCompare(b.application)),
     writes: orderByRequirements(writes, applications),
     ran: due,
+    ...(resumed ? { lastResumeTime: now } : {}),
     ...(next ? { nextRunTime: next } : {}),
     ...(requeueAt ? { requeueAt } : {}),
   };
+}
+
+/** Counts of every result by outcome. */
+export function summarize(results: readonly PromotionResult[]): PromotionSummary {
+  const count = (outcome: PromotionResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
+  return {
+    promoted: count('Promoted'),
+    waiting: count('Waiting'),
+    blocked: count('Blocked'),
+    upToDate: count('UpToDate'),
+    total: results.length,
+  };
+}
+
+/**
+ * What status.results holds, within the schema's limits so the status write
+ * never fails: the applications that need attention (not UpToDate) first,
+ * each group by name, at most `limit`; reasons cut to their limit.
+ */
+export function reportedResults(
+  results: readonly PromotionResult[],
+  limit = MAX_PROMOTION_RESULTS,
+): PromotionResult[] {
+  const byName = (a: PromotionResult, b: PromotionResult) => a.application.localeCompare(b.application);
+  const upToDate = results.filter((r) => r.outcome === 'UpToDate').sort(byName);
+  const others = results.filter((r) => r.outcome !== 'UpToDate').sort(byName);
+  return [...others, ...upToDate]
+    .slice(0, limit)
+    .map((r) => (r.reason === undefined ? r : { ...r, reason: cut(r.reason, MAX_RESULT_REASON) }));
+}
+
+const CUT_MARK = '… (cut)';
+
+/**
+ * The text, or its start and a mark when it is longer than `max`. Counted in
+ * UTF-16 units (zod's count, never less than the API server's count of
+ * characters), without splitting a character.
+ */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const start = text.slice(0, max - CUT_MARK.length).replace(/[\uD800-\uDBFF]$/, '');
+  return start + CUT_MARK;
 }
 
 /**

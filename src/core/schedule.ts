@@ -1,40 +1,194 @@
-// Cron arithmetic in a time zone (DST-aware, via cron-parser). Pure: the
-// current time is always passed in.
+// Cron arithmetic in a time zone. Pure: the current time is always passed in.
+//
+// A schedule names wall-clock times. cron-parser finds the matching wall-clock
+// times (computed as if the zone were UTC, where no clock changes); this file
+// maps them to instants with the runtime's time zone database, by one rule:
+// - a time the clock skips (spring gap) runs as late as the gap is long
+//   (02:30 in a one-hour gap at 02:00 runs at 03:30), once;
+// - a time the clock shows twice (autumn repeat) runs at its first occurrence
+//   only, so the repeated hour runs once.
+// The mapping only moves forward in time, so the next run announced is the
+// run that happens, and nextRun and previousRun agree. (cron-parser's own
+// time zone mode disagrees with itself there, and fails on 30-minute changes.)
 import { CronExpressionParser } from 'cron-parser';
+import type { EnvironmentSpec } from '../api/environment.js';
+import type { PromotionSpec } from '../api/promotion.js';
 
-function parse(schedule: string, timeZone: string, currentDate: Date) {
-  try {
-    return CronExpressionParser.parse(schedule, { currentDate, tz: timeZone || 'UTC', strict: false });
-  } catch (err) {
-    throw new Error(`schedule "${schedule}" in time zone "${timeZone}": ${(err as Error).message}`);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** Longer than any clock change (Troll's 2 h), for the look-back of previousRun. */
+const LONGEST_CHANGE = 3 * HOUR;
+/** Wall-clock candidates examined per call before giving up (never reached by a valid schedule). */
+const MAX_CANDIDATES = 10_000;
+
+// The macros the schema allows, as the 5-field schedules they stand for
+// (cron-parser does not know @midnight).
+const MACROS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
+
+/** Wall-clock times of the schedule, as UTC dates, iterated from `wall`. */
+function wallClock(schedule: string, wall: number) {
+  const expression = MACROS[schedule.trim().toLowerCase()] ?? schedule;
+  return CronExpressionParser.parse(expression, { currentDate: new Date(wall), tz: 'UTC', strict: false });
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, f);
   }
+  return f;
+}
+
+/** How far the zone's clock is ahead of UTC at an instant, in ms. */
+function offsetAt(timeZone: string, instant: number): number {
+  const whole = Math.floor(instant / 1000) * 1000;
+  const part = Object.fromEntries(
+    formatter(timeZone)
+      .formatToParts(new Date(whole))
+      .map((p) => [p.type, Number(p.value)]),
+  ) as Record<string, number>;
+  const wall = Date.UTC(part.year!, part.month! - 1, part.day!, part.hour!, part.minute!, part.second!);
+  return wall - whole;
+}
+
+const toWall = (timeZone: string, instant: number) => instant + offsetAt(timeZone, instant);
+
+/** The instant a wall-clock time runs at, by the rule above. */
+function toInstant(timeZone: string, wall: number): number {
+  const before = offsetAt(timeZone, wall - DAY);
+  const after = offsetAt(timeZone, wall + DAY);
+  const shown = [before, after]
+    .map((offset) => wall - offset)
+    .filter((instant) => toWall(timeZone, instant) === wall);
+  // Shown twice: the first; never shown (a gap): with the offset before the change.
+  return shown.length > 0 ? Math.min(...shown) : wall - before;
+}
+
+function scheduleError(schedule: string, timeZone: string, err: unknown): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  return new Error(`schedule "${schedule}" in time zone "${timeZone}": ${message}`);
 }
 
 /** The first scheduled time strictly after `after`. */
 export function nextRun(schedule: string, timeZone: string, after: Date): Date {
-  return parse(schedule, timeZone, after).next().toDate();
+  const tz = timeZone || 'UTC';
+  try {
+    // Wall-clock times before the one shown at `after` run at or before it.
+    const candidates = wallClock(schedule, toWall(tz, after.getTime()));
+    for (let i = 0; i < MAX_CANDIDATES; i++) {
+      const instant = toInstant(tz, candidates.next().getTime());
+      if (instant > after.getTime()) return new Date(instant);
+    }
+  } catch (err) {
+    throw scheduleError(schedule, tz, err);
+  }
+  throw scheduleError(schedule, tz, 'no run found');
 }
 
 /** The latest scheduled time at or before `at`, or undefined when there is none in the past year. */
 export function previousRun(schedule: string, timeZone: string, at: Date): Date | undefined {
-  // cron-parser's prev() is strictly before currentDate: nudge by 1 ms so an exact hit counts.
-  const expr = parse(schedule, timeZone, new Date(at.getTime() + 1));
+  const tz = timeZone || 'UTC';
+  const atMs = at.getTime();
+  // A clock set back shortly before `at` shows wall times ahead of `at`'s that ran before it.
+  const setBack = Math.max(0, offsetAt(tz, atMs - LONGEST_CHANGE) - offsetAt(tz, atMs));
   try {
-    const prev = expr.prev().toDate();
-    return at.getTime() - prev.getTime() <= 366 * 86_400_000 ? prev : undefined;
+    // prev() is strictly before its start: 1 ms later so an exact hit counts.
+    const candidates = wallClock(schedule, toWall(tz, atMs) + setBack + 1);
+    for (let i = 0; i < MAX_CANDIDATES; i++) {
+      const instant = toInstant(tz, candidates.prev().getTime());
+      if (instant <= atMs) return atMs - instant <= 366 * DAY ? new Date(instant) : undefined;
+    }
   } catch {
-    return undefined;
+    // No earlier time at all (cron-parser's search limit).
   }
+  return undefined;
 }
 
-/** Throws a message naming the problem when the schedule or time zone is unusable. */
+export interface ScheduleProblem {
+  field: 'schedule' | 'timeZone';
+  message: string;
+}
+
+/** A problem at a field path of an object, e.g. `spec.freeze.windows[0].timeZone`. */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * The one check of a schedule and its time zone, after the schema's pattern:
+ * the operator and `depot validate` both use it (through the per-kind
+ * functions below), so they accept and reject the same schedules.
+ */
+export function scheduleProblems(schedule: string, timeZone: string): ScheduleProblem[] {
+  const problems: ScheduleProblem[] = [];
+  if (!isTimeZone(timeZone))
+    problems.push({ field: 'timeZone', message: `"${timeZone}" is not a known IANA time zone` });
+  const cron = cronProblem(schedule);
+  if (cron)
+    problems.push({ field: 'schedule', message: `"${schedule}" is not a valid cron schedule: ${cron}` });
+  return problems;
+}
+
+/** Problems of a Promotion's schedule and time zone, at their field paths. */
+export function promotionScheduleProblems(spec: PromotionSpec): FieldProblem[] {
+  if (spec.schedule === undefined) return [];
+  return scheduleProblems(spec.schedule, spec.timeZone ?? 'UTC').map((p) => ({
+    path: `spec.${p.field}`,
+    message: p.message,
+  }));
+}
+
+/** Problems of an Environment's freeze windows' schedules and time zones, at their field paths. */
+export function freezeScheduleProblems(spec: EnvironmentSpec): FieldProblem[] {
+  return (spec.freeze?.windows ?? []).flatMap((w, i) =>
+    scheduleProblems(w.schedule, w.timeZone ?? 'UTC').map((p) => ({
+      path: `spec.freeze.windows[${i}].${p.field}`,
+      message: p.message,
+    })),
+  );
+}
+
+/** Throws `field: message` for the first problem of the schedule or time zone. */
 export function validateSchedule(schedule: string, timeZone: string): void {
-  if (!isTimeZone(timeZone)) throw new Error(`unknown time zone "${timeZone}"`);
-  const expr = parse(schedule, timeZone, new Date(0));
+  const [first] = scheduleProblems(schedule, timeZone);
+  if (first) throw new Error(`${first.field}: ${first.message}`);
+}
+
+function cronProblem(schedule: string): string | undefined {
+  let expr;
+  try {
+    expr = wallClock(schedule, 0);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    // cron-parser rejects a day of month that none of the named months has (30 2).
+    if (/explicit day of month/i.test(message)) return 'it never fires (no month it names has that day)';
+    return message;
+  }
   try {
     expr.next();
+    return undefined;
   } catch {
-    throw new Error(`schedule "${schedule}" never fires`);
+    return 'it never fires';
   }
 }
 

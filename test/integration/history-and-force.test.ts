@@ -2,16 +2,14 @@
 // the audit log at least once across a crash, a report belongs to its
 // (target, environment), re-created objects repeat no history, and a new
 // build of the same version is a new version.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi, EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
 import { applyManifests } from '../../src/local/manifests.js';
-import { localOperatorArgv } from '../../src/local/operator-argv.js';
-import { projectRoot } from '../../src/local/project-root.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
+import { depotOperatorWithHooks, STATUS_PAUSE_MESSAGE } from './fixtures/depot-operator-hooks.js';
 import { eventually } from './support/eventually.js';
 import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
 
@@ -44,28 +42,6 @@ async function basics(ns: string, prodFreeze?: object): Promise<void> {
     obj('Target', 'prod-eu', { environment: 'prod' }),
     obj('Application', 'core', { environmentSets: ['default'], versions: { dev: '1.0.0', prod: '1.0.0' } }),
   ]);
-}
-
-/** `depot operator` with test hooks (test/integration/fixtures/hooked-operator.ts). */
-function startHooked(ns: string, args: string[], env: Record<string, string> = {}): OperatorProcess {
-  const fixture = join(projectRoot(), 'test', 'integration', 'fixtures', 'hooked-operator.ts');
-  const argv = ['--import', 'tsx', fixture, ...localOperatorArgv(kubeconfig, ns, args).slice(2)];
-  const child = spawn(process.execPath, argv, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    output: () => out,
-    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
-    },
-  };
 }
 
 const auditLines = (path: string): Record<string, unknown>[] =>
@@ -137,17 +113,23 @@ describe('history reaches the audit log at least once', () => {
     await basics(ns);
     const dir = mkdtempSync(join(tmpdir(), 'depot-audit-'));
     const [first, second] = [join(dir, 'first.jsonl'), join(dir, 'second.jsonl')];
-    let operator = startHooked(ns, ['--audit-log', first]);
+    let operator = startOperator(kubeconfig, ns, {
+      args: ['--audit-log', first],
+      entry: depotOperatorWithHooks(),
+    });
     await eventually('core has a status', async () => envStatus(await getApp(ns, 'core'), 'dev')?.desired);
     await operator.stop();
 
-    operator = startHooked(ns, ['--audit-log', first], { HOOK_PAUSE_AFTER_STATUS_WRITE_MS: '120000' });
+    operator = startOperator(kubeconfig, ns, {
+      args: ['--audit-log', first],
+      entry: depotOperatorWithHooks({ pauseAfterStatusWriteMs: 120_000 }),
+    });
     await eventually('the new operator is running', async () =>
       operator.output().includes('starting the operator'),
     );
     expect(depotCli(kubeconfig, ns, 'set-version', 'core', 'dev', '1.1.0').status).toBe(0);
     await eventually('paused after the status write', async () =>
-      operator.output().includes('hook: paused after status write'),
+      operator.output().includes(STATUS_PAUSE_MESSAGE),
     );
     await operator.stop('SIGKILL');
     const written = await getApp(ns, 'core');
@@ -155,7 +137,10 @@ describe('history reaches the audit log at least once', () => {
     expect(requested.id).toMatch(/^[0-9a-f]{20}$/);
     expect(auditLines(first).some((l) => l.id === requested.id)).toBe(false);
 
-    operator = startHooked(ns, ['--audit-log', second]);
+    operator = startOperator(kubeconfig, ns, {
+      args: ['--audit-log', second],
+      entry: depotOperatorWithHooks(),
+    });
     try {
       const line = await eventually('the entry on the audit log', async () =>
         auditLines(second).find((l) => l.id === requested.id),

@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { CustomObjectsApi, EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
 import type { Promotion } from '../../src/api/promotion.js';
+import { promotionManager, type ManagedFieldsEntry } from '../../src/core/field-managers.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { eventually } from './support/eventually.js';
+import { depotOperatorWithHooks, PAUSE_MESSAGE, writesOf } from './fixtures/depot-operator-hooks.js';
 import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
 
 const kc = testKubeConfig();
@@ -127,13 +129,16 @@ describe('a three-environment pipeline with 10 applications', () => {
       );
       expect(requested).toHaveLength(1);
     }
-    const promo = (await objects.getNamespacedCustomObject({
-      ...group,
-      namespace: ns,
-      plural: 'promotions',
-      name: 'staging-to-prod',
-    })) as Promotion;
-    expect(promo.status?.lastRunTime).toBeDefined();
+    // The Promotion records its run after its writes: wait for it.
+    const promo = await eventually('the run recorded on staging-to-prod', async () => {
+      const p = (await objects.getNamespacedCustomObject({
+        ...group,
+        namespace: ns,
+        plural: 'promotions',
+        name: 'staging-to-prod',
+      })) as Promotion;
+      return p.status?.lastRunTime !== undefined && p;
+    });
     expect(Date.parse(promo.status!.nextRunTime!)).toBeGreaterThan(Date.parse(promo.status!.lastRunTime!));
     expect(new Date(promo.status!.nextRunTime!).getUTCSeconds()).toBe(0);
 
@@ -298,9 +303,19 @@ describe('exactly once', () => {
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
     }
+    // The test entry point pauses after the promotion's writes and prints every write it sends.
     const first = startOperator(kubeconfig, ns, {
-      env: { DEPOT_TEST_PAUSE_AFTER_PROMOTION_WRITE_MS: '120000' },
+      entry: depotOperatorWithHooks({ pauseAfterPromotionWritesMs: 120_000 }),
     });
+    const manager = promotionManager('dev-to-staging', 'staging');
+    const promotionFields = async () =>
+      new Map(
+        (await listApps(ns)).map((a) => [
+          a.metadata.name,
+          (a.metadata.managedFields as ManagedFieldsEntry[]).filter((m) => m.manager === manager),
+        ]),
+      );
+    let writtenBefore: Map<string, ManagedFieldsEntry[]>;
     try {
       await eventually('dev 2.0.0 desired everywhere', async () =>
         (await listApps(ns)).every((a) => envStatus(a, 'dev')?.desired === '2.0.0'),
@@ -316,11 +331,16 @@ describe('exactly once', () => {
         async () => (await listApps(ns)).every((a) => a.spec.versions?.staging === '2.0.0'),
         60_000,
       );
-      await eventually(
-        'the pause hook',
-        async () => first.output().includes('pausing between promotion writes and status update'),
-        30_000,
-      );
+      await eventually('the pause hook', async () => first.output().includes(PAUSE_MESSAGE), 30_000);
+      // Exactly one write per application: not none, not repeated.
+      expect(
+        writesOf(first.output(), manager)
+          .map((w) => `${w.resource}/${w.name}`)
+          .sort(),
+      ).toEqual(['applications/app-0', 'applications/app-1', 'applications/app-2']);
+      writtenBefore = await promotionFields();
+      for (const entries of writtenBefore.values())
+        expect(entries).toEqual([expect.objectContaining({ operation: 'Apply', time: expect.any(String) })]);
     } finally {
       await first.stop('SIGKILL');
     }
@@ -332,7 +352,7 @@ describe('exactly once', () => {
     })) as Promotion;
     expect(promo.status?.results ?? []).not.toContainEqual(expect.objectContaining({ outcome: 'Promoted' }));
 
-    const second = startOperator(kubeconfig, ns);
+    const second = startOperator(kubeconfig, ns, { entry: depotOperatorWithHooks() });
     try {
       await eventually('the promotion status after restart', async () => {
         const p = (await objects.getNamespacedCustomObject({
@@ -345,6 +365,10 @@ describe('exactly once', () => {
           (p.status?.results?.length ?? 0) === 3 && p.status!.results!.every((r) => r.outcome === 'UpToDate')
         );
       });
+      // The restarted operator evaluated the promotion (its status is the one above) and wrote nothing
+      // with the promotion's field manager; the API server's record of that manager's write is unchanged.
+      expect(writesOf(second.output(), manager)).toEqual([]);
+      expect(await promotionFields()).toEqual(writtenBefore!);
       const apps = await eventually('staging desired everywhere', async () => {
         const list = await listApps(ns);
         return list.every((a) => envStatus(a, 'staging')?.desired === '2.0.0') && list;

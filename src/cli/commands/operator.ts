@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Command, Option } from 'commander';
 import { controllers as depotControllers } from '../../controllers/index.js';
-import type { DepotOptions } from '../../controllers/options.js';
+import type { DepotHooks } from '../../controllers/options.js';
 import { applicationKind } from '../../api/application.js';
 import { DEFAULT_HISTORY_LIMIT } from '../../core/history.js';
 import { statusMaxItems } from '../../api/status-limits.js';
@@ -20,17 +20,15 @@ import { UserError } from '../errors.js';
 
 export type ControllerFactory = (deps: ControllerDeps, flags: OperatorFlags) => ControllerSpec[];
 
-/** Depot's controllers with the Depot flags of `depot operator`; test fixtures add hooks. */
-export const depotFactory =
-  (extra: Pick<Partial<DepotOptions>, 'hooks'> = {}): ControllerFactory =>
-  (deps, flags) =>
+/** Depot's controllers with the Depot flags of `depot operator` (and, from tests' own entry points, hooks). */
+export function depotFactory(hooks: DepotHooks = {}): ControllerFactory {
+  return (deps, flags) =>
     depotControllers(deps, {
       historyLimit: flags.historyLimit,
       audit: createAuditLog(flags.auditLog),
-      // Test hook of the exactly-once integration test; never set in production.
-      pauseAfterPromotionWriteMs: Number(process.env.DEPOT_TEST_PAUSE_AFTER_PROMOTION_WRITE_MS) || undefined,
-      ...extra,
+      hooks,
     });
+}
 
 export interface OperatorFlags {
   historyLimit: number;

@@ -1,8 +1,8 @@
 // What a regular expression cannot decide: semver ranges and versions parsed
-// by the `semver` package, cron schedules by cron-parser (value ranges, names),
-// time zones by the runtime's IANA database.
-import { CronExpressionParser } from 'cron-parser';
+// by the `semver` package; cron schedules and time zones by the operator's
+// own check (core/schedule.ts: cron-parser, the runtime's IANA database).
 import semver from 'semver';
+import { freezeScheduleProblems, promotionScheduleProblems } from '../schedule.js';
 import type { Catalog } from './catalog.js';
 import { problemAt } from './located.js';
 import type { Problem } from './problem.js';
@@ -31,55 +31,12 @@ export function checkSemantics(catalog: Catalog): Problem[] {
       }
     });
   }
-  for (const e of catalog.environments) {
-    (e.object.spec.freeze?.windows ?? []).forEach((w, i) => {
-      const path = `spec.freeze.windows[${i}]`;
-      problems.push(
-        ...scheduleProblems(w.schedule, w.timeZone).map((m) =>
-          problemAt(e, 'Environment', `${path}.${m.field}`, m.message),
-        ),
-      );
-    });
-  }
-  for (const p of catalog.promotions) {
-    const { schedule, timeZone } = p.object.spec;
-    if (schedule !== undefined) {
-      problems.push(
-        ...scheduleProblems(schedule, timeZone ?? 'UTC').map((m) =>
-          problemAt(p, 'Promotion', `spec.${m.field}`, m.message),
-        ),
-      );
-    }
-  }
+  // The operator's own check of schedules and time zones (core/schedule.ts).
+  for (const e of catalog.environments)
+    for (const p of freezeScheduleProblems(e.object.spec))
+      problems.push(problemAt(e, 'Environment', p.path, p.message));
+  for (const p of catalog.promotions)
+    for (const problem of promotionScheduleProblems(p.object.spec))
+      problems.push(problemAt(p, 'Promotion', problem.path, problem.message));
   return problems;
-}
-
-interface FieldMessage {
-  field: 'schedule' | 'timeZone';
-  message: string;
-}
-
-function scheduleProblems(schedule: string, timeZone: string): FieldMessage[] {
-  if (!isTimeZone(timeZone))
-    return [{ field: 'timeZone', message: `"${timeZone}" is not a known IANA time zone` }];
-  try {
-    CronExpressionParser.parse(schedule, { tz: timeZone });
-    return [];
-  } catch (err) {
-    return [
-      {
-        field: 'schedule',
-        message: `"${schedule}" is not a valid cron schedule: ${err instanceof Error ? err.message : String(err)}`,
-      },
-    ];
-  }
-}
-
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }

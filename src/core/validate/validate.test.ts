@@ -181,7 +181,7 @@ test('rule syntax the regular expressions let through is checked with the semver
     ),
   ).toEqual([
     'sem.yaml:0 Application/core spec.versions.dev: "99999999999999999.0.0" is not a valid semantic version',
-    'sem.yaml:1 Promotion/p spec.schedule: "0 0 31 2 *" is not a valid cron schedule: Invalid explicit day of month definition',
+    'sem.yaml:1 Promotion/p spec.schedule: "0 0 31 2 *" is not a valid cron schedule: it never fires (no month it names has that day)',
     'sem.yaml:2 Promotion/q spec.timeZone: "Mars/Olympus" is not a known IANA time zone',
     'sem.yaml:3 Environment/lab spec.freeze.windows[0].schedule: "0 18 * * FOO" is not a valid cron schedule: Validation error, cannot resolve alias "foo"',
   ]);

@@ -221,7 +221,9 @@ function applyPatch(current: KubeObject, body: unknown, opts: PatchOptions): Kub
   const patch = structuredClone(body) as JsonObject;
   if (isPlainObject(patch.metadata)) delete patch.metadata.resourceVersion;
   if (opts.subresource === 'status') return { ...current, status: mergePatch(current.status, patch.status) };
-  const { status: _ignored, ...rest } = patch;
+  // A write of the object itself never changes its status (the status subresource is separate).
+  const rest = { ...patch };
+  delete rest.status;
   return mergePatch(current, rest) as KubeObject;
 }
 

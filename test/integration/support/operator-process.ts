@@ -26,17 +26,23 @@ export interface OperatorProcess {
 export function startOperator(
   kubeconfig: string,
   namespace: string,
-  opts: { env?: Record<string, string>; args?: string[]; leaderElect?: boolean } = {},
+  opts: {
+    env?: Record<string, string>;
+    args?: string[];
+    leaderElect?: boolean;
+    /** Runs this instead of bin/depot.js (e.g. a test entry point with hooks), before `operator`. */
+    entry?: string[];
+  } = {},
 ): OperatorProcess {
   assertBuilt();
-  const child = spawn(
-    process.execPath,
-    localOperatorArgv(kubeconfig, namespace, opts.args, { leaderElect: opts.leaderElect }),
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...opts.env },
-    },
-  );
+  const [depot, ...operatorArgs] = localOperatorArgv(kubeconfig, namespace, opts.args, {
+    leaderElect: opts.leaderElect,
+  });
+  const child = spawn(process.execPath, [...(opts.entry ?? [depot!]), ...operatorArgs], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
