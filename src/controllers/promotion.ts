@@ -5,7 +5,6 @@
 // reconcile finds the applications at the version (UpToDate) and writes
 // nothing; the Promoted history entry is recorded by the Application
 // controller from the transition it observes, once.
-import { API_VERSION } from '../api/group.js';
 import { PromotionSchema, type Promotion, type PromotionStatus } from '../api/promotion.js';
 import { setConditions, type ConditionInput } from '../core/conditions.js';
 import {
@@ -17,7 +16,7 @@ import {
   type PromotionPlan,
 } from '../core/promotion.js';
 import { promotionScheduleProblems } from '../core/schedule.js';
-import { promotionManager } from '../core/field-managers.js';
+import { versionRequest, writerManager } from '../core/version-writes.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { ControllerSpec, ReconcileContext, ReconcileResult, Request } from '../runtime/reconciler.js';
 import type { KubeObject } from '../runtime/resource.js';
@@ -65,14 +64,17 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
         }
 
         const plan = planPromotion({ promotion, applications: snapshot.applications(), now });
-        const writer = deps.writer(promotionManager(promotion.metadata.name, promotion.spec.to));
+        const promotionWriter = { kind: 'promotion', promotion: promotion.metadata.name } as const;
+        const writer = deps.writer(writerManager(promotionWriter, promotion.spec.to));
         for (const w of plan.writes) {
-          await writer.apply(Applications, {
-            apiVersion: API_VERSION,
-            kind: 'Application',
-            metadata: { name: w.application, namespace: req.namespace },
-            spec: { versions: { [promotion.spec.to]: w.version } },
+          const write = versionRequest({
+            application: w.application,
+            namespace: req.namespace,
+            env: promotion.spec.to,
+            version: w.version,
+            writer: promotionWriter,
           });
+          await writer.apply(Applications, write.body);
           ctx.log.info({ application: w.application, version: w.version, to: promotion.spec.to }, 'promoted');
           deps.events.normal(
             cached,
