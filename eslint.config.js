@@ -2,6 +2,70 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// The layers of src/, each importing only those below it:
+//   kube ← api ← core ← runtime ← controllers | server | agent ← cli
+// kube is apimachinery + client-go (knows nothing of Depot); api holds the
+// schemas; core is the pure domain; runtime runs controllers and knows
+// nothing of Depot either; client and integrations do I/O for one purpose;
+// local (the control plane, the demo) uses the client, never the CLI.
+// A wrong-direction import fails `make lint` (src/layering.test.ts shows it).
+// Tests may reach across (fixtures, project root).
+const LAYERS = [
+  'kube',
+  'api',
+  'core',
+  'runtime',
+  'client',
+  'integrations',
+  'controllers',
+  'server',
+  'agent',
+  'local',
+  'cli',
+];
+const forbidden = {
+  kube: [
+    'api',
+    'core',
+    'runtime',
+    'client',
+    'integrations',
+    'controllers',
+    'server',
+    'agent',
+    'local',
+    'cli',
+  ],
+  api: ['core', 'runtime', 'client', 'integrations', 'controllers', 'server', 'agent', 'local', 'cli'],
+  core: ['runtime', 'client', 'integrations', 'controllers', 'server', 'agent', 'local', 'cli'],
+  runtime: ['api', 'core', 'client', 'integrations', 'controllers', 'server', 'agent', 'local', 'cli'],
+  client: ['runtime', 'integrations', 'controllers', 'server', 'agent', 'local', 'cli'],
+  integrations: ['runtime', 'client', 'controllers', 'server', 'agent', 'local', 'cli'],
+  controllers: ['client', 'server', 'agent', 'local', 'cli'],
+  server: ['integrations', 'controllers', 'agent', 'local', 'cli'],
+  agent: ['controllers', 'server', 'local', 'cli'],
+  local: ['integrations', 'controllers', 'server', 'agent', 'cli'],
+  cli: [],
+};
+
+const layerRules = LAYERS.filter((layer) => forbidden[layer].length > 0).map((layer) => ({
+  files: [`src/${layer}/**/*.ts`],
+  ignores: ['**/*.test.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: `^(\\.\\./)+(${forbidden[layer].join('|')})/`,
+            message: `src/${layer} must not import from ${forbidden[layer].join(', ')} (layers: kube ← api ← core ← runtime ← controllers/server/agent ← cli)`,
+          },
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.cache/**', 'coverage/**'] },
   js.configs.recommended,
@@ -13,4 +77,5 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  ...layerRules,
 );

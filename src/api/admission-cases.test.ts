@@ -1,7 +1,7 @@
 // zod (used by the controller and `depot validate`) agrees with admission on
 // every case of the table the integration test runs against the API server.
 import { API_VERSION, kindByName } from './index.js';
-import { INVALID_CASES, VALID_CASES } from './testing/admission-cases.js';
+import { INVALID_CASES, VALID_CASES } from '../../test/fixtures/admission-cases.js';
 
 const object = (kind: string, spec: unknown, name = 'bad') => ({
   apiVersion: API_VERSION,

@@ -2,7 +2,7 @@
 // the controllers' informers, the CLI, the HTTP API and the agent. Every
 // status written for them is first fitted to the CRD's limits
 // (status-limits.ts).
-import type { ResourceType } from '../runtime/resource.js';
+import type { ResourceType } from '../kube/resource.js';
 import { applicationKind } from './application.js';
 import { environmentSetKind } from './environment-set.js';
 import { environmentKind } from './environment.js';

@@ -1,6 +1,6 @@
 // Time formats: cron schedules, Go durations and IANA time zones.
 import type { z } from 'zod';
-import { parseDuration } from '../core/duration.js';
+import { parseDuration } from '../kube/duration.js';
 import { celRegex, withRules, type Rule } from './cel.js';
 import { formatted, type StringFormat } from './format.js';
 

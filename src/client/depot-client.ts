@@ -8,12 +8,11 @@ import type { Application } from '../api/application.js';
 import { GROUP } from '../api/group.js';
 import { Applications } from '../api/resources.js';
 import { deployedReport, versionRequest, type VersionWriter } from '../core/version-writes.js';
-import { explainApiError, isConflict } from '../runtime/api-errors.js';
-import { realClock } from '../runtime/clock.js';
-import { ApiTransport } from '../runtime/http.js';
-import { KubeClient } from '../runtime/kube-client.js';
-import { RuntimeMetrics } from '../runtime/metrics.js';
-import type { KubeObject, ResourceType } from '../runtime/resource.js';
+import { explainApiError, isConflict } from '../kube/errors.js';
+import { realClock } from '../kube/clock.js';
+import { ApiTransport } from '../kube/transport.js';
+import { KubeClient } from '../kube/client.js';
+import type { KubeObject, ResourceType } from '../kube/resource.js';
 
 /** A failure explained in one line (the CLI prints it as it is). */
 export class DepotClientError extends Error {}
@@ -66,11 +65,7 @@ export class DepotClient {
   }
 
   static forKubeConfig(kc: KubeConfig, namespace: string): DepotClient {
-    const transport = new ApiTransport({
-      kubeConfig: kc,
-      metrics: new RuntimeMetrics({ processMetrics: false }),
-      clock: realClock,
-    });
+    const transport = new ApiTransport({ kubeConfig: kc, clock: realClock });
     return new DepotClient(kc, namespace, new KubeClient(transport), transport);
   }
 

@@ -6,10 +6,10 @@
 import { ApplicationSchema, type Application } from '../api/application.js';
 import { planApplication, type ApplicationPlan } from '../core/application/plan.js';
 import { forceAnnotation, type SpentForce } from '../core/application/force.js';
-import { isInvalid } from '../runtime/api-errors.js';
+import { isInvalid } from '../kube/errors.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { ControllerSpec, ReconcileContext, ReconcileResult, Request } from '../runtime/reconciler.js';
-import type { KubeObject } from '../runtime/resource.js';
+import type { KubeObject } from '../kube/resource.js';
 import { jsonPointerSegment } from '../runtime/writes.js';
 import { HistorySender } from './history-sender.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';

@@ -8,7 +8,7 @@ import {
 import { planEnvironmentSet } from '../core/environment-set.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { ControllerSpec, Request } from '../runtime/reconciler.js';
-import type { KubeObject } from '../runtime/resource.js';
+import type { KubeObject } from '../kube/resource.js';
 import { everyInNamespace, namesInNamespace } from './namespace-snapshot.js';
 import { Environments, EnvironmentSets } from '../api/resources.js';
 

@@ -1,13 +1,13 @@
 // Environment controller: lists the Targets that point at the environment
 // and reports whether it is frozen now (re-checked when that changes).
 import { EnvironmentSchema } from '../api/environment.js';
-import { setConditions, type ConditionInput } from '../core/conditions.js';
+import { setConditions, type ConditionInput } from '../kube/conditions.js';
 import { freezeState, type FreezeState } from '../core/freeze.js';
 import { validateSchedule } from '../core/schedule.js';
-import { parseDuration } from '../core/duration.js';
+import { parseDuration } from '../kube/duration.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { ControllerSpec, ReconcileResult, Request } from '../runtime/reconciler.js';
-import type { KubeObject } from '../runtime/resource.js';
+import type { KubeObject } from '../kube/resource.js';
 import { NamespaceSnapshot } from './namespace-snapshot.js';
 import { Environments, Targets } from '../api/resources.js';
 import type { Environment, EnvironmentStatus } from '../api/environment.js';

@@ -9,7 +9,7 @@
 import type { HistoryEntry } from '../api/application.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { AuditSink } from '../runtime/audit-log.js';
-import type { KubeObject } from '../runtime/resource.js';
+import type { KubeObject } from '../kube/resource.js';
 
 const WARNING_TYPES = new Set<HistoryEntry['type']>(['Blocked', 'Forced']);
 

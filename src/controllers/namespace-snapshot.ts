@@ -16,7 +16,7 @@ import { TargetSchema } from '../api/target.js';
 import type { UnreadableObjects } from '../core/application/resolution.js';
 import type { InformerSource } from '../runtime/informer-factory.js';
 import { formatIssues } from '../runtime/invalid-object.js';
-import type { KubeObject, ResourceType } from '../runtime/resource.js';
+import type { KubeObject, ResourceType } from '../kube/resource.js';
 import { Applications, Environments, EnvironmentSets, Promotions, Targets } from '../api/resources.js';
 
 interface Parser<T> {

@@ -6,7 +6,7 @@
 // nothing; the Promoted history entry is recorded by the Application
 // controller from the transition it observes, once.
 import { PromotionSchema, type Promotion, type PromotionStatus } from '../api/promotion.js';
-import { setConditions, type ConditionInput } from '../core/conditions.js';
+import { setConditions, type ConditionInput } from '../kube/conditions.js';
 import {
   planPromotion,
   promotionCycles,
@@ -19,7 +19,7 @@ import { promotionScheduleProblems } from '../core/schedule.js';
 import { versionRequest, writerManager } from '../core/version-writes.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { ControllerSpec, ReconcileContext, ReconcileResult, Request } from '../runtime/reconciler.js';
-import type { KubeObject } from '../runtime/resource.js';
+import type { KubeObject } from '../kube/resource.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, Promotions } from '../api/resources.js';

@@ -7,7 +7,7 @@ import { Applications, Environments, EnvironmentSets, Targets } from '../api/res
 import type { AuditSink } from '../runtime/audit-log.js';
 import { createLogger } from '../runtime/log.js';
 import type { ControllerSpec } from '../runtime/reconciler.js';
-import type { KubeObject } from '../runtime/resource.js';
+import type { KubeObject } from '../kube/resource.js';
 import { MemoryCluster } from '../runtime/testing/memory-cluster.js';
 import { memoryDeps } from '../runtime/testing/memory-deps.js';
 import { applicationController } from './application.js';

@@ -4,7 +4,7 @@ import { TargetSchema, type Target, type TargetStatus } from '../api/target.js';
 import { planTarget } from '../core/target.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { ControllerSpec, Request } from '../runtime/reconciler.js';
-import type { KubeObject } from '../runtime/resource.js';
+import type { KubeObject } from '../kube/resource.js';
 import { everyInNamespace, namesInNamespace } from './namespace-snapshot.js';
 import { Environments, Targets } from '../api/resources.js';
 

@@ -1,7 +1,7 @@
 // An EnvironmentSet's status: Ready when every listed Environment exists.
 // Pure: the time is passed in.
 import type { EnvironmentSet, EnvironmentSetStatus } from '../api/environment-set.js';
-import { setConditions, type ConditionInput } from './conditions.js';
+import { setConditions, type ConditionInput } from '../kube/conditions.js';
 
 export interface EnvironmentSetInput {
   set: EnvironmentSet;

@@ -1,6 +1,6 @@
 // Freeze windows: whether an environment is frozen at a given time, and until when.
 import type { Freeze } from '../api/environment.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../kube/duration.js';
 import { nextRun, previousRun } from './schedule.js';
 
 export type FreezeState =

@@ -6,7 +6,7 @@ import type { EnvironmentSet } from '../api/environment-set.js';
 import type { Environment } from '../api/environment.js';
 import type { Promotion } from '../api/promotion.js';
 import { resolveEnvironments } from './application/resolution.js';
-import { matchesSelector } from './selector.js';
+import { matchesSelector } from '../kube/selector.js';
 
 export type ManualPromotion =
   { ok: true; from: string; to: string; version: string; via: string } | { ok: false; message: string };

@@ -9,10 +9,10 @@ import {
   type PromotionResult,
   type PromotionSummary,
 } from '../api/promotion.js';
-import { findCondition } from './conditions.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { findCondition } from '../kube/conditions.js';
+import { formatDuration, parseDuration } from '../kube/duration.js';
 import { nextRun } from './schedule.js';
-import { matchesSelector } from './selector.js';
+import { matchesSelector } from '../kube/selector.js';
 import { classifyStep, sameVersion, stepAllowed, type VersionScheme } from './versions.js';
 
 export interface PromotionWrite {

@@ -1,7 +1,7 @@
 import type { Environment } from '../api/environment.js';
 import { API_VERSION, kindByName } from '../api/index.js';
 import type { Promotion } from '../api/promotion.js';
-import { INVALID_CASES, VALID_CASES } from '../api/testing/admission-cases.js';
+import { INVALID_CASES, VALID_CASES } from '../../test/fixtures/admission-cases.js';
 import {
   freezeScheduleProblems,
   nextRun,

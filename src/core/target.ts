@@ -1,7 +1,7 @@
 // A Target's status: the delivery method in use, and Ready when its
 // Environment exists. Pure: the time is passed in.
 import type { Target, TargetStatus } from '../api/target.js';
-import { setConditions, type ConditionInput } from './conditions.js';
+import { setConditions, type ConditionInput } from '../kube/conditions.js';
 import { deliveryKind } from './delivery.js';
 
 export interface TargetInput {

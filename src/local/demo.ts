@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Application } from '../api/application.js';
-import type { KubeObject } from '../runtime/resource.js';
+import type { KubeObject } from '../kube/resource.js';
 import { DepotClient } from '../client/depot-client.js';
 import { Applications } from '../api/resources.js';
 import { down, up } from './controlplane.js';

@@ -13,7 +13,7 @@ import {
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { apiErrorMessage as errorMessage } from '../runtime/api-errors.js';
+import { apiErrorMessage as errorMessage } from '../kube/errors.js';
 
 /** Every object in the YAML files at the given paths (directories are walked in name order). */
 export function loadManifests(...paths: string[]): KubernetesObject[] {

@@ -1,10 +1,10 @@
 // What a controller gets from the manager: `controllers(deps)` in
 // src/controllers/index.ts builds Depot's controllers from this.
-import type { Clock } from './clock.js';
+import type { Clock } from '../kube/clock.js';
 import type { EventSink } from './events.js';
 import type { InformerSource } from './informer-factory.js';
 import type { InvalidObjectReporter } from './invalid-object.js';
-import type { KubeApi } from './kube-client.js';
+import type { KubeApi } from '../kube/client.js';
 import type { Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { StatusWriter } from './status-writer.js';

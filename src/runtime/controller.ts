@@ -2,9 +2,9 @@
 // reconcile. Events are always subscribed (so the caches stay warm for a
 // standby), but keys are only queued while the controller runs, i.e. while
 // this process leads.
-import { apiErrorMessage, isConflict } from './api-errors.js';
+import { apiErrorMessage, isConflict } from '../kube/errors.js';
 import type { BackoffOptions } from './backoff.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../kube/clock.js';
 import type { EventRecorder } from './events.js';
 import type { Informer } from './informer.js';
 import type { InformerFactory } from './informer-factory.js';
@@ -12,7 +12,7 @@ import { reconcileLogger, type Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { WorkQueue } from './queue.js';
 import type { ControllerSpec } from './reconciler.js';
-import { keyOf, parseKey, requestKey, type Request } from './resource.js';
+import { keyOf, parseKey, requestKey, type Request } from '../kube/resource.js';
 import { isInvalid, isTerminal, TerminalError } from './terminal-error.js';
 import { NotLeaderError } from './writes.js';
 

@@ -2,13 +2,13 @@
 // and aggregated by EventAggregator. Recording never throws and never waits:
 // an Event is best-effort and must not fail or slow a reconcile.
 import { EventsV1Api, PatchStrategy, setHeaderOptions, type EventsV1Event } from '@kubernetes/client-node';
-import { apiErrorMessage } from './api-errors.js';
-import type { Clock, TimerHandle } from './clock.js';
+import { apiErrorMessage } from '../kube/errors.js';
+import type { Clock, TimerHandle } from '../kube/clock.js';
 import { EventAggregator, defaultAggregatorOptions, type AggregatorOptions } from './event-aggregator.js';
-import { microTime } from './kube-time.js';
+import { microTime } from '../kube/time.js';
 import type { Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
-import type { KubeObject } from './resource.js';
+import type { KubeObject } from '../kube/resource.js';
 
 export type EventType = 'Normal' | 'Warning';
 

@@ -5,9 +5,9 @@
 // - a throwing event callback cannot become an unhandled rejection;
 // - connects go through the rate limiter and show in the API request metrics.
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
-import { statusCodeOf } from './api-errors.js';
+import { statusCodeOf } from '../kube/errors.js';
 import type { RuntimeMetrics } from './metrics.js';
-import type { TokenBucket } from './rate-limiter.js';
+import type { TokenBucket } from '../kube/rate-limiter.js';
 
 type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
 

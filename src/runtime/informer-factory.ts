@@ -1,13 +1,13 @@
 // One informer per resource (and selector) per manager: every controller that
 // watches ConfigMaps shares one cache and one watch connection per namespace.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Clock } from './clock.js';
+import type { Clock } from '../kube/clock.js';
 import { Informer, type SharedInformer } from './informer.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeClient } from '../kube/client.js';
 import type { Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
-import type { TokenBucket } from './rate-limiter.js';
-import { resourceId, type KubeObject, type ResourceType } from './resource.js';
+import type { TokenBucket } from '../kube/rate-limiter.js';
+import { resourceId, type KubeObject, type ResourceType } from '../kube/resource.js';
 
 export interface InformerSelector {
   labelSelector?: string;

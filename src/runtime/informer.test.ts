@@ -3,13 +3,13 @@
 // indexes and our own writes.
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { ApiTransport } from './http.js';
+import { ApiTransport } from '../kube/transport.js';
 import { Informer } from './informer.js';
-import { KubeClient } from './kube-client.js';
+import { KubeClient } from '../kube/client.js';
 import type { ListWatchLike } from './list-watch-source.js';
 import { RuntimeMetrics } from './metrics.js';
-import { ConfigMaps } from './resource.js';
-import { FakeClock, flushPromises } from './testing/fake-clock.js';
+import { ConfigMaps } from '../kube/resource.js';
+import { FakeClock, flushPromises } from '../kube/testing/fake-clock.js';
 
 type Verb = 'add' | 'update' | 'delete' | 'error' | 'connect';
 

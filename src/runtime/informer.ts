@@ -6,9 +6,9 @@
 // read-your-writes (write-overlay.ts).
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { BackoffOptions } from './backoff.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../kube/clock.js';
 import { GuardedWatch } from './guarded-watch.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeClient } from '../kube/client.js';
 import {
   ListWatchSource,
   type ListWatchLike,
@@ -17,8 +17,8 @@ import {
 } from './list-watch-source.js';
 import type { Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
-import type { TokenBucket } from './rate-limiter.js';
-import { keyOf, resourceId, resourcePath, type KubeObject, type ResourceType } from './resource.js';
+import type { TokenBucket } from '../kube/rate-limiter.js';
+import { keyOf, resourceId, resourcePath, type KubeObject, type ResourceType } from '../kube/resource.js';
 import { WriteOverlay, type PendingWrite } from './write-overlay.js';
 
 export interface InformerEvent<T> {

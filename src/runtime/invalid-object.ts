@@ -3,11 +3,11 @@
 // reason and a readable message, plus one Warning Event when that condition
 // is first set) and the reconcile skips it. Fixing the object triggers a
 // new reconcile through the watch.
-import type { Clock } from './clock.js';
-import type { Condition } from '../api/conditions.js';
-import { setCondition } from '../core/conditions.js';
+import type { Clock } from '../kube/clock.js';
+import type { Condition } from '../kube/conditions.js';
+import { setCondition } from '../kube/conditions.js';
 import type { EventSink } from './events.js';
-import type { KubeObject, ResourceType } from './resource.js';
+import type { KubeObject, ResourceType } from '../kube/resource.js';
 import type { StatusWriter } from './status-writer.js';
 
 /** Anything with zod's safeParse (zod schemas fit). */

@@ -3,7 +3,7 @@
 // when *this* process saw its record change, on its own clock, never by the
 // renewTime written with another machine's clock; resourceVersion is only
 // compared for equality.
-import { microTime } from './kube-time.js';
+import { microTime } from '../kube/time.js';
 
 export interface LeaseRecord {
   /** '' when nobody holds the lease (released). */

@@ -3,9 +3,9 @@ import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { Informer } from './informer.js';
 import { LeaderElector } from './leader.js';
-import type { KubeObject } from './resource.js';
+import type { KubeObject } from '../kube/resource.js';
 import { RuntimeMetrics } from './metrics.js';
-import { FakeClock, flushPromises } from './testing/fake-clock.js';
+import { FakeClock, flushPromises } from '../kube/testing/fake-clock.js';
 
 const apiError = (code: number) => Object.assign(new Error(`HTTP ${code}`), { code });
 

@@ -7,8 +7,8 @@
 // each renewal as it happens, so an unrenewed lease is taken over a lease
 // duration after the last renewal (kill -9), not up to a retry period later.
 import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
-import { apiErrorMessage, isConflict, isNotFound, statusCodeOf } from './api-errors.js';
-import type { Clock, TimerHandle } from './clock.js';
+import { apiErrorMessage, isConflict, isNotFound, statusCodeOf } from '../kube/errors.js';
+import type { Clock, TimerHandle } from '../kube/clock.js';
 import type { Informer } from './informer.js';
 import {
   decide,
@@ -21,8 +21,8 @@ import {
 } from './leader-decision.js';
 import type { Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
-import { microTime } from './kube-time.js';
-import type { KubeObject } from './resource.js';
+import { microTime } from '../kube/time.js';
+import type { KubeObject } from '../kube/resource.js';
 
 export interface LeaderElectionConfig {
   leaseName: string;

@@ -6,8 +6,8 @@
 // too old, and ListWatch then relists.
 import { ListWatch, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import type { Clock, TimerHandle } from './clock.js';
-import { apiErrorMessage } from './api-errors.js';
+import type { Clock, TimerHandle } from '../kube/clock.js';
+import { apiErrorMessage } from '../kube/errors.js';
 import type { GuardedWatch } from './guarded-watch.js';
 import type { Logger } from './log.js';
 

@@ -2,8 +2,8 @@
 // reconcile log line carries the controller and the object key, so
 // `grep '"key":"team-a/web"'` shows one object's story.
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
-import type { Request } from './resource.js';
-import { requestKey } from './resource.js';
+import type { Request } from '../kube/resource.js';
+import { requestKey } from '../kube/resource.js';
 
 export type { Logger } from 'pino';
 

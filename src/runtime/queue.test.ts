@@ -1,5 +1,5 @@
 import { WorkQueue, type QueueObserver } from './queue.js';
-import { FakeClock, flushPromises } from './testing/fake-clock.js';
+import { FakeClock, flushPromises } from '../kube/testing/fake-clock.js';
 
 function makeQueue(observer?: QueueObserver) {
   const clock = new FakeClock();

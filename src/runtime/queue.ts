@@ -8,7 +8,7 @@
 //   pending time for it is dropped: the reconcile that now runs says anew
 //   when it next needs to run.
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../kube/clock.js';
 
 export interface QueueObserver {
   depth(ready: number, delayed: number): void;

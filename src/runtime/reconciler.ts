@@ -5,9 +5,9 @@
 // from the informer caches, never from the event that woke it.
 import type { InformerEvent } from './informer.js';
 import type { Logger } from './log.js';
-import type { KubeObject, Request, ResourceType } from './resource.js';
+import type { KubeObject, Request, ResourceType } from '../kube/resource.js';
 
-export type { Request } from './resource.js';
+export type { Request } from '../kube/resource.js';
 
 export interface ReconcileResult {
   /** Reconcile this key again after this long (soak times, schedules, polling). */

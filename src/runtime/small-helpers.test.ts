@@ -1,8 +1,8 @@
 // Tests of the small pure helpers: backoff, timestamps, request naming, keys.
 import { backoffDelay } from './backoff.js';
-import { kubeTime, microTime, parseKubeTime } from './kube-time.js';
-import { describeRequest } from './request-description.js';
-import { keyOf, parseKey, resourcePath, ConfigMaps } from './resource.js';
+import { kubeTime, microTime, parseKubeTime } from '../kube/time.js';
+import { describeRequest } from '../kube/request-description.js';
+import { keyOf, parseKey, resourcePath, ConfigMaps } from '../kube/resource.js';
 
 test('backoff doubles from base to max; jitter only shortens', () => {
   const opts = { baseMs: 500, maxMs: 4_000 };

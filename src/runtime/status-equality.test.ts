@@ -1,4 +1,4 @@
-import { findCondition, setCondition } from '../core/conditions.js';
+import { findCondition, setCondition } from '../kube/conditions.js';
 import { statusEqual } from './status-equality.js';
 
 const ready = (status: string, message = 'ok', t = '2026-01-01T00:00:00Z') => ({

@@ -7,7 +7,7 @@
 //   declared keyed (e.g. targets by name);
 // - sub-second differences between RFC 3339 timestamps (the server keeps
 //   whole seconds for metav1.Time).
-import { deepEqual, isPlainObject, type JsonObject } from './json-equality.js';
+import { deepEqual, isPlainObject, type JsonObject } from '../kube/json.js';
 
 export interface StatusEqualityOptions {
   /** Lists compared as sets keyed by a field: { targets: 'name' }. `conditions: 'type'` is always on. */

@@ -3,7 +3,7 @@
 // the same as the current one by statusEqual's rules (see status-equality.ts).
 import { statusEqual, type StatusEqualityOptions } from './status-equality.js';
 import type { ObjectWriter, WriteResult } from './writes.js';
-import type { KubeObject, ResourceType } from './resource.js';
+import type { KubeObject, ResourceType } from '../kube/resource.js';
 
 export class StatusWriter {
   constructor(

@@ -1,8 +1,8 @@
 // A write the API server rejects as invalid is a terminal failure: reported
 // once, never retried in a loop, not sent again while it would be the same.
-import { KubeApiError } from './api-errors.js';
+import { KubeApiError } from '../kube/errors.js';
 import { failureHandling } from './controller.js';
-import { ConfigMaps } from './resource.js';
+import { ConfigMaps } from '../kube/resource.js';
 import { RejectedWrites, TerminalError, terminalIfInvalid } from './terminal-error.js';
 import { NotLeaderError } from './writes.js';
 

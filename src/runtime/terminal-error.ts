@@ -3,8 +3,8 @@
 // it as a Warning Event on the object and does not requeue the key: only a
 // change (or a resync) reconciles it again. A write the API server rejects
 // as invalid (422) is one: the same request would be rejected forever.
-import { apiErrorMessage, statusCodeOf } from './api-errors.js';
-import { resourceId, type KubeObject, type ResourceType } from './resource.js';
+import { apiErrorMessage, statusCodeOf } from '../kube/errors.js';
+import { resourceId, type KubeObject, type ResourceType } from '../kube/resource.js';
 
 export class TerminalError extends Error {
   /** CamelCase reason of the Warning Event, e.g. WriteRejected. */

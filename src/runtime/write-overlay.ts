@@ -11,7 +11,7 @@
 // something newer): nothing to bridge. Otherwise it is newer than anything
 // the cache holds, until the watch event carrying it arrives (watch events
 // arrive in order).
-import type { KubeObject } from './resource.js';
+import type { KubeObject } from '../kube/resource.js';
 
 interface Entry<T> {
   object: T;

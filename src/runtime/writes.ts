@@ -7,11 +7,11 @@
 // remembered by the informer caches, so the next reconcile reads it.
 // A write the API server rejects as invalid (422) throws a TerminalError and
 // is not sent again while it would be the same patch of the same object.
-import { isConflict, isNotFound, KubeApiError } from './api-errors.js';
+import { isConflict, isNotFound, KubeApiError } from '../kube/errors.js';
 import type { InformerSource } from './informer-factory.js';
-import { createMergePatch, isSubset, type JsonObject } from './json-equality.js';
-import type { KubeApi } from './kube-client.js';
-import { resourceId, type KubeObject, type ResourceType } from './resource.js';
+import { createMergePatch, isSubset, type JsonObject } from '../kube/json.js';
+import type { KubeApi } from '../kube/client.js';
+import { resourceId, type KubeObject, type ResourceType } from '../kube/resource.js';
 import { RejectedWrites, TerminalError, terminalIfInvalid } from './terminal-error.js';
 
 export class NotLeaderError extends Error {

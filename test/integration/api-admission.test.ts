@@ -4,8 +4,8 @@
 // applies.
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { API_VERSION, GROUP, VERSION, kindByName } from '../../src/api/index.js';
-import { INVALID_CASES, VALID_CASES } from '../../src/api/testing/admission-cases.js';
-import { apiErrorMessage as errorMessage } from '../../src/runtime/api-errors.js';
+import { INVALID_CASES, VALID_CASES } from '../fixtures/admission-cases.js';
+import { apiErrorMessage as errorMessage } from '../../src/kube/errors.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 
 const kc = testKubeConfig();

@@ -11,7 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { GROUP, KINDS, VERSION, kindByName, type KindDefinition } from '../../src/api/index.js';
 import { loadManifests } from '../../src/local/manifests.js';
-import { apiErrorMessage as errorMessage } from '../../src/runtime/api-errors.js';
+import { apiErrorMessage as errorMessage } from '../../src/kube/errors.js';
 import { projectRoot } from '../../src/local/project-root.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { getJson, TABLE } from './api-http.js';

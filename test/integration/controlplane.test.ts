@@ -10,7 +10,7 @@ import {
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import { waitForCrds } from '../../src/local/manifests.js';
-import { apiErrorMessage as errorMessage } from '../../src/runtime/api-errors.js';
+import { apiErrorMessage as errorMessage } from '../../src/kube/errors.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 
 const kc = testKubeConfig();

@@ -2,7 +2,7 @@
 // fewer reconciles, and the last one leaves the correct state.
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { eventually } from './support/eventually.js';
-import { ConfigMaps } from '../../src/runtime/resource.js';
+import { ConfigMaps } from '../../src/kube/resource.js';
 import { scrape, sum } from './fixtures/metrics-text.js';
 import { startProbeManager, type ProbeManager } from './fixtures/probe-manager.js';
 import { inputConfigMap, outputs, setInput, testClient, type TestClient } from './fixtures/test-client.js';

@@ -6,7 +6,7 @@
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { eventually } from './support/eventually.js';
-import { ConfigMaps } from '../../src/runtime/resource.js';
+import { ConfigMaps } from '../../src/kube/resource.js';
 import { sum } from './fixtures/metrics-text.js';
 import { ProbeProcess } from './fixtures/probe-process.js';
 import { inputConfigMap, outputs, setInput, testClient, type TestClient } from './fixtures/test-client.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { down, restartApiserver, up } from '../../src/local/controlplane.js';
 import { projectRoot } from '../../src/local/project-root.js';
-import { ConfigMaps } from '../../src/runtime/resource.js';
+import { ConfigMaps } from '../../src/kube/resource.js';
 import { eventually } from './support/eventually.js';
 import { sum } from './fixtures/metrics-text.js';
 import { ProbeProcess } from './fixtures/probe-process.js';

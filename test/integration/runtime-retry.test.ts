@@ -2,7 +2,7 @@
 // a success) and shows in /metrics; other keys keep being reconciled.
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { eventually } from './support/eventually.js';
-import { ConfigMaps } from '../../src/runtime/resource.js';
+import { ConfigMaps } from '../../src/kube/resource.js';
 import { scrape, sum } from './fixtures/metrics-text.js';
 import { startProbeManager, type ProbeManager } from './fixtures/probe-manager.js';
 import type { LogLine } from './fixtures/probe-process.js';

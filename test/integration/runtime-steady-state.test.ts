@@ -5,7 +5,7 @@
 import { EventsV1Api } from '@kubernetes/client-node';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { eventually } from './support/eventually.js';
-import { ConfigMaps, type KubeObject } from '../../src/runtime/resource.js';
+import { ConfigMaps, type KubeObject } from '../../src/kube/resource.js';
 import type { Condition } from '../../src/api/conditions.js';
 import { scrape, sum, writeRequests } from './fixtures/metrics-text.js';
 import { probeLabel } from './fixtures/probe-controllers.js';

@@ -5,7 +5,7 @@
 import { EventsV1Api } from '@kubernetes/client-node';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { eventually } from './support/eventually.js';
-import type { KubeObject } from '../../src/runtime/resource.js';
+import type { KubeObject } from '../../src/kube/resource.js';
 import { scrape, sum, type Sample } from './fixtures/metrics-text.js';
 import { startProbeManager, type ProbeManager } from './fixtures/probe-manager.js';
 import { installProbeCrd, PROBE_OUTPUT_MAX, Probes } from './fixtures/probe-resources.js';

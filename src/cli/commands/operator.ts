@@ -12,7 +12,7 @@ import { DEFAULT_HISTORY_LIMIT } from '../../core/history.js';
 import { statusMaxItems } from '../../api/status-limits.js';
 import { createAuditLog } from '../../runtime/audit-log.js';
 import type { ControllerDeps } from '../../runtime/controller-deps.js';
-import { formatDuration, parseDuration } from '../../core/duration.js';
+import { formatDuration, parseDuration } from '../../kube/duration.js';
 import { createLogger, logLevels, type LogLevel } from '../../runtime/log.js';
 import { Manager, managerDefaults } from '../../runtime/manager.js';
 import type { ControllerSpec } from '../../runtime/reconciler.js';

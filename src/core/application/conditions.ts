@@ -2,7 +2,7 @@
 // Compatible (no request is held back by a rule) and Delivered (every target
 // has its desired version).
 import type { ApplicationEnvironmentStatus, ApplicationTargetStatus } from '../../api/application.js';
-import type { ConditionInput } from '../conditions.js';
+import type { ConditionInput } from '../../kube/conditions.js';
 import type { Problem } from './resolution.js';
 
 /** Blocks that only a person can clear (a bad version, a broken freeze): the application is not ready. */

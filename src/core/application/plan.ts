@@ -19,7 +19,7 @@ import type {
 import type { Environment } from '../../api/environment.js';
 import type { EnvironmentSet } from '../../api/environment-set.js';
 import type { Target } from '../../api/target.js';
-import { setConditions } from '../conditions.js';
+import { setConditions } from '../../kube/conditions.js';
 import { deliveryKind, publishedState } from '../delivery.js';
 import { prependHistory } from '../history.js';
 import { sameVersion, type VersionScheme } from '../versions.js';

@@ -4,13 +4,13 @@
 // records them, and an Event sink that records Events. A reconcile runs
 // against them exactly as in the operator, fast and without a cluster; the
 // integration tests run the same controllers against a real API server.
-import { KubeApiError } from '../api-errors.js';
+import { KubeApiError } from '../../kube/errors.js';
 import type { EventSink } from '../events.js';
 import type { InformerSelector, InformerSource } from '../informer-factory.js';
 import type { InformerHandler, SharedInformer } from '../informer.js';
-import type { ObjectList, PatchOptions } from '../kube-client.js';
-import { isPlainObject, type JsonObject } from '../json-equality.js';
-import { resourceId, type KubeObject, type ResourceType } from '../resource.js';
+import type { ObjectList, PatchOptions } from '../../kube/client.js';
+import { isPlainObject, type JsonObject } from '../../kube/json.js';
+import { resourceId, type KubeObject, type ResourceType } from '../../kube/resource.js';
 import type { PendingWrite } from '../write-overlay.js';
 
 const keyOf = (namespace: string | undefined, name: string) => (namespace ? `${namespace}/${name}` : name);

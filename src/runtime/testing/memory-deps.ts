@@ -6,7 +6,7 @@ import { createLogger } from '../log.js';
 import { RuntimeMetrics } from '../metrics.js';
 import { StatusWriter } from '../status-writer.js';
 import { ObjectWriter } from '../writes.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../../kube/testing/fake-clock.js';
 import type { MemoryCluster } from './memory-cluster.js';
 
 export interface MemoryDeps extends ControllerDeps {

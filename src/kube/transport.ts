@@ -15,7 +15,6 @@ import {
   type ResponseContext,
 } from '@kubernetes/client-node';
 import type { Clock } from './clock.js';
-import type { RuntimeMetrics } from './metrics.js';
 import type { TokenBucket } from './rate-limiter.js';
 import { describeRequest } from './request-description.js';
 
@@ -41,9 +40,17 @@ export class ConnectionPool {
   }
 }
 
+/** The API request metrics the transport records (prom-client's Counter and Histogram fit). */
+export interface ApiMetrics {
+  apiRequests: { inc(labels: { verb: string; resource: string; code: string }): void };
+  apiRequestDuration: { observe(labels: { verb: string; resource: string }, seconds: number): void };
+  rateLimitWait: { observe(seconds: number): void };
+}
+
 export interface ApiTransportOptions {
   kubeConfig: KubeConfig;
-  metrics: RuntimeMetrics;
+  /** Where request counts and latencies go (the runtime's Prometheus metrics). */
+  metrics?: ApiMetrics;
   clock: Clock;
   /** Absent: no client-side limit (leader election uses that, so renewals never queue behind work). */
   limiter?: TokenBucket;
@@ -93,7 +100,7 @@ export class ApiTransport {
     if (this.opts.limiter) {
       const waitStart = this.opts.clock.now();
       await this.opts.limiter.acquire();
-      this.opts.metrics.rateLimitWait.observe((this.opts.clock.now() - waitStart) / 1000);
+      this.opts.metrics?.rateLimitWait.observe((this.opts.clock.now() - waitStart) / 1000);
     }
     this.pool.adopt(ctx);
     if (!ctx.getSignal()) ctx.setSignal(AbortSignal.timeout(this.opts.requestTimeoutMs ?? 60_000));
@@ -110,7 +117,7 @@ export class ApiTransport {
   }
 
   private record(verb: string, resource: string, code: string, started: number): void {
-    this.opts.metrics.apiRequests.inc({ verb, resource, code });
-    this.opts.metrics.apiRequestDuration.observe({ verb, resource }, (performance.now() - started) / 1000);
+    this.opts.metrics?.apiRequests.inc({ verb, resource, code });
+    this.opts.metrics?.apiRequestDuration.observe({ verb, resource }, (performance.now() - started) / 1000);
   }
 }

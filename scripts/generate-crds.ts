@@ -2,11 +2,11 @@
 // from the schemas and removes CRD files of kinds that no longer exist.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { projectRoot } from '../local/project-root.js';
-import { buildCrd, crdFileName, renderCrd } from './crd.js';
-import { GROUP } from './group.js';
-import { KINDS } from './index.js';
-import { renderReference } from './reference.js';
+import { projectRoot } from '../src/local/project-root.js';
+import { buildCrd, crdFileName, renderCrd } from '../src/api/crd.js';
+import { GROUP } from '../src/api/group.js';
+import { KINDS } from '../src/api/index.js';
+import { renderReference } from '../src/api/reference.js';
 
 const dir = join(projectRoot(), 'crds');
 const written = new Set<string>();

@@ -3,8 +3,8 @@
 // client-node's typed models would turn timestamps into Date objects and drop
 // unknown keys, and CustomObjectsApi cannot address the core group (/api/v1).
 import { HttpMethod, RequestContext } from '@kubernetes/client-node';
-import { KubeApiError, isNotFound } from './api-errors.js';
-import type { ApiTransport } from './http.js';
+import { KubeApiError, isNotFound } from './errors.js';
+import type { ApiTransport } from './transport.js';
 import { apiVersionOf, resourcePath, type KubeObject, type ResourceType } from './resource.js';
 
 export interface ObjectList<T> {

@@ -1,6 +1,16 @@
 // Conditions per Kubernetes API conventions: lastTransitionTime moves only
 // when the status changes, so an unchanged reconcile writes nothing.
-import type { Condition } from '../api/conditions.js';
+
+/** metav1.Condition (the API's schema for it is api/conditions.ts). */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  observedGeneration?: number;
+  /** RFC 3339, whole seconds. */
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
 
 export interface ConditionInput {
   type: string;

@@ -1,4 +1,4 @@
-import { createMergePatch, deepEqual, isSubset } from './json-equality.js';
+import { createMergePatch, deepEqual, isSubset } from './json.js';
 
 test('deepEqual treats undefined members as absent', () => {
   expect(deepEqual({ a: 1, b: undefined }, { a: 1 })).toBe(true);

@@ -1,5 +1,14 @@
 // Label selector matching (metav1.LabelSelector semantics).
-import type { LabelSelector } from '../api/selector.js';
+
+/** metav1.LabelSelector (the API's schema for it is api/selector.ts). */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: {
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values?: string[];
+  }[];
+}
 
 /** An absent selector matches everything; an empty one too (as in Kubernetes). */
 export function matchesSelector(
