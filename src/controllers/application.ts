@@ -49,7 +49,8 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
         let plan: ApplicationPlan | undefined;
         const result = await deps.status.update(Applications, cached, (fresh) => {
           // Runs again on a fresh copy after a 409: derive everything from it.
-          const app = ApplicationSchema.parse(fresh) as Application;
+          const unchanged = fresh.metadata?.resourceVersion === cached.metadata?.resourceVersion;
+          const app = unchanged ? valid : (ApplicationSchema.parse(fresh) as Application);
           plan = planApplication({
             app,
             environments,

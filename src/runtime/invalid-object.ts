@@ -8,6 +8,7 @@ import type { Condition } from '../kube/conditions.js';
 import { setCondition } from '../kube/conditions.js';
 import type { EventSink } from './events.js';
 import type { KubeObject, ResourceType } from '../kube/resource.js';
+import { parseOnce } from './parse-once.js';
 import type { StatusWriter } from './status-writer.js';
 
 /** Anything with zod's safeParse (zod schemas fit). */
@@ -27,7 +28,12 @@ export interface InvalidReportOptions {
   reason?: string;
 }
 
+type SafeParseResult<T> = ReturnType<SafeParser<T>['safeParse']>;
+
 export class InvalidObjectReporter {
+  // Each cached object is parsed once per version (see parse-once.ts).
+  private readonly memos = new WeakMap<object, (obj: KubeObject) => SafeParseResult<unknown>>();
+
   constructor(
     private readonly status: StatusWriter,
     private readonly events: EventSink,
@@ -61,14 +67,20 @@ export class InvalidObjectReporter {
     if (result.written) this.events.warning(obj, reason, message, 'Validate');
   }
 
-  /** The parsed object, or undefined after reporting why it is invalid. */
+  private parserFor<T>(parser: SafeParser<T>): (obj: KubeObject) => SafeParseResult<T> {
+    let parse = this.memos.get(parser);
+    if (!parse) this.memos.set(parser, (parse = parseOnce((obj) => parser.safeParse(obj))));
+    return parse as (obj: KubeObject) => SafeParseResult<T>;
+  }
+
+  /** The parsed object (shared: read-only), or undefined after reporting why it is invalid. */
   async parse<T>(
     resource: ResourceType,
     obj: KubeObject,
     parser: SafeParser<T>,
     opts: InvalidReportOptions = {},
   ): Promise<T | undefined> {
-    const result = parser.safeParse(obj);
+    const result = this.parserFor(parser)(obj);
     if (result.success) return result.data;
     await this.report(resource, obj, formatIssues(result.error.issues), opts);
     return undefined;
