@@ -8,7 +8,8 @@ import { planApplication, type ApplicationPlan } from '../core/application/plan.
 import { forceAnnotation, type SpentForce } from '../core/application/force.js';
 import { isInvalid } from '../kube/errors.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
-import type { ControllerSpec, ReconcileContext, ReconcileResult, Request } from '../runtime/reconciler.js';
+import { objectReconciler } from '../runtime/object-reconciler.js';
+import type { ControllerSpec, ReconcileContext, ReconcileResult } from '../runtime/reconciler.js';
 import type { KubeObject } from '../kube/resource.js';
 import { jsonPointerSegment } from '../runtime/writes.js';
 import { HistorySender } from './history-sender.js';
@@ -20,7 +21,6 @@ import { Applications, Environments, EnvironmentSets, Targets } from '../api/res
 export const FORCE_RELEASE_MANAGER = 'depot-operator.force';
 
 export function applicationController(deps: ControllerDeps, opts: DepotOptions): ControllerSpec {
-  const apps = deps.informers.informer<KubeObject>(Applications);
   const toApps = everyInNamespace(deps.informers, Applications);
   const sender = new HistorySender(deps, opts.audit);
   const forceWriter = deps.writer(FORCE_RELEASE_MANAGER);
@@ -32,14 +32,12 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
       { resource: EnvironmentSets, map: toApps },
       { resource: Targets, map: toApps },
     ],
-    reconciler: {
-      async reconcile(req: Request, ctx: ReconcileContext): Promise<ReconcileResult | void> {
-        const cached = apps.get(req.namespace, req.name);
-        if (!cached) sender.forget(req.namespace, req.name);
-        if (!cached || cached.metadata?.deletionTimestamp) return;
-        const valid = (await deps.invalid.parse(Applications, cached, ApplicationSchema)) as
-          Application | undefined;
-        if (!valid) return;
+    reconciler: objectReconciler(
+      deps,
+      Applications,
+      ApplicationSchema,
+      async (parsed, cached, req, ctx): Promise<ReconcileResult | void> => {
+        const valid = parsed as Application;
         sender.firstSight(cached, valid.status?.history, valid.status?.historySentThrough);
 
         const snapshot = new NamespaceSnapshot(deps.informers, req.namespace);
@@ -72,7 +70,8 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
         if (plan.requeueAt)
           return { requeueAfterMs: Math.max(1000, plan.requeueAt.getTime() - now.getTime()) };
       },
-    },
+      { onGone: (req) => sender.forget(req.namespace, req.name) },
+    ),
   };
 }
 

@@ -6,26 +6,23 @@
 // nothing; the Promoted history entry is recorded by the Application
 // controller from the transition it observes, once.
 import { PromotionSchema, type Promotion, type PromotionStatus } from '../api/promotion.js';
-import { setConditions, type ConditionInput } from '../kube/conditions.js';
+import { planPromotion, SUSPENDED_REASON } from '../core/promotion.js';
 import {
-  planPromotion,
-  promotionCycles,
-  reportedResults,
-  summarize,
-  SUSPENDED_REASON,
-  type PromotionPlan,
-} from '../core/promotion.js';
-import { promotionScheduleProblems } from '../core/schedule.js';
+  nextPromotionStatus,
+  promotionProblem,
+  promotionRunStatus,
+  type PromotionStatusUpdate,
+} from '../core/promotion-status.js';
 import { versionRequest, writerManager } from '../core/version-writes.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
-import type { ControllerSpec, ReconcileContext, ReconcileResult, Request } from '../runtime/reconciler.js';
+import { objectReconciler } from '../runtime/object-reconciler.js';
+import type { ControllerSpec, ReconcileResult } from '../runtime/reconciler.js';
 import type { KubeObject } from '../kube/resource.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, Promotions } from '../api/resources.js';
 
 export function promotionController(deps: ControllerDeps, opts: DepotOptions): ControllerSpec {
-  const promotions = deps.informers.informer<KubeObject>(Promotions);
   const toPromotions = everyInNamespace(deps.informers, Promotions);
   return {
     name: 'promotion',
@@ -34,17 +31,19 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
       { resource: Applications, map: toPromotions },
       { resource: Environments, map: toPromotions },
     ],
-    reconciler: {
-      async reconcile(req: Request, ctx: ReconcileContext): Promise<ReconcileResult | void> {
-        const cached = promotions.get(req.namespace, req.name);
-        if (!cached || cached.metadata?.deletionTimestamp) return;
-        const promotion = (await deps.invalid.parse(Promotions, cached, PromotionSchema)) as
-          Promotion | undefined;
-        if (!promotion) return;
+    reconciler: objectReconciler(
+      deps,
+      Promotions,
+      PromotionSchema,
+      async (promotion: Promotion, cached, req, ctx): Promise<ReconcileResult | void> => {
         const snapshot = new NamespaceSnapshot(deps.informers, req.namespace);
         const now = new Date(deps.clock.now());
 
-        const problem = findProblem(promotion, snapshot);
+        const problem = promotionProblem(
+          promotion,
+          snapshot.promotions(),
+          new Set(snapshot.environments().keys()),
+        );
         if (problem) {
           await writeStatus(deps, cached, now, { conditions: [problem] });
           return;
@@ -88,76 +87,11 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
             name: req.name,
             writes: plan.writes.length,
           });
-        await writeStatus(deps, cached, now, runStatus(promotion, plan, now));
+        await writeStatus(deps, cached, now, promotionRunStatus(promotion, plan, now));
         if (plan.requeueAt)
           return { requeueAfterMs: Math.max(1000, plan.requeueAt.getTime() - now.getTime()) };
       },
-    },
-  };
-}
-
-function findProblem(promotion: Promotion, snapshot: NamespaceSnapshot): ConditionInput | undefined {
-  const cycle = promotionCycles(snapshot.promotions()).get(promotion.metadata.name);
-  if (cycle)
-    return {
-      type: 'Ready',
-      status: 'False',
-      reason: 'PromotionCycle',
-      message: `promotions form a cycle (${cycle}): nothing is promoted`,
-    };
-  const envs = snapshot.environments();
-  for (const field of ['from', 'to'] as const) {
-    const name = promotion.spec[field];
-    if (!envs.has(name)) {
-      return {
-        type: 'Ready',
-        status: 'False',
-        reason: 'EnvironmentNotFound',
-        message: `spec.${field}: Environment "${name}" does not exist`,
-      };
-    }
-  }
-  // The same check as `depot validate`.
-  const [schedule] = promotionScheduleProblems(promotion.spec);
-  if (schedule)
-    return {
-      type: 'Ready',
-      status: 'False',
-      reason: 'InvalidSchedule',
-      message: `${schedule.path}: ${schedule.message}`,
-    };
-  return undefined;
-}
-
-interface StatusUpdate {
-  conditions: ConditionInput[];
-  lastRunTime?: string;
-  lastResumeTime?: string;
-  nextRunTime?: string;
-  results?: PromotionStatus['results'];
-  summary?: PromotionStatus['summary'];
-}
-
-function runStatus(promotion: Promotion, plan: PromotionPlan, now: Date): StatusUpdate {
-  // With a schedule every due evaluation is a run; without one, a run is a promotion.
-  const ran = promotion.spec.schedule ? plan.ran : plan.writes.length > 0;
-  const summary = summarize(plan.results);
-  const results = reportedResults(plan.results);
-  const listed = results.length < summary.total ? ` (${results.length} listed in results)` : '';
-  return {
-    ...(ran ? { lastRunTime: now.toISOString() } : {}),
-    ...(plan.lastResumeTime ? { lastResumeTime: plan.lastResumeTime.toISOString() } : {}),
-    ...(plan.nextRunTime ? { nextRunTime: plan.nextRunTime.toISOString() } : {}),
-    results,
-    summary,
-    conditions: [
-      {
-        type: 'Ready',
-        status: 'True',
-        reason: 'Evaluated',
-        message: `${summary.total} applications: ${summary.promoted} promoted, ${summary.waiting} waiting, ${summary.blocked} blocked, ${summary.upToDate} up to date${listed}`,
-      },
-    ],
+    ),
   };
 }
 
@@ -165,22 +99,9 @@ async function writeStatus(
   deps: ControllerDeps,
   cached: KubeObject,
   now: Date,
-  update: StatusUpdate,
+  update: PromotionStatusUpdate,
 ): Promise<void> {
-  await deps.status.update(Promotions, cached, (fresh) => {
-    const prev = (fresh.status ?? {}) as PromotionStatus;
-    const generation = fresh.metadata?.generation;
-    const next: PromotionStatus = {
-      ...prev,
-      observedGeneration: generation,
-      conditions: setConditions(prev.conditions, update.conditions, generation, now),
-    };
-    if (update.lastRunTime) next.lastRunTime = update.lastRunTime;
-    if (update.lastResumeTime) next.lastResumeTime = update.lastResumeTime;
-    if (update.nextRunTime) next.nextRunTime = update.nextRunTime;
-    else delete next.nextRunTime;
-    if (update.results) next.results = update.results;
-    if (update.summary) next.summary = update.summary;
-    return next;
-  });
+  await deps.status.update(Promotions, cached, (fresh) =>
+    nextPromotionStatus((fresh.status ?? {}) as PromotionStatus, fresh.metadata?.generation, update, now),
+  );
 }

@@ -3,7 +3,7 @@
 // kubebuilder's controller tests do. Fast and without a cluster; the
 // integration tests run the same controllers against a real API server.
 import type { Application } from '../api/application.js';
-import { Applications, Environments, EnvironmentSets, Targets } from '../api/resources.js';
+import { Applications, Environments, EnvironmentSets, Promotions, Targets } from '../api/resources.js';
 import type { AuditSink } from '../runtime/audit-log.js';
 import { createLogger } from '../runtime/log.js';
 import type { ControllerSpec } from '../runtime/reconciler.js';
@@ -12,6 +12,8 @@ import { MemoryCluster } from '../runtime/testing/memory-cluster.js';
 import { memoryDeps } from '../runtime/testing/memory-deps.js';
 import { applicationController } from './application.js';
 import { environmentSetController } from './environment-set.js';
+import { environmentController } from './environment.js';
+import { promotionController } from './promotion.js';
 import { targetController } from './target.js';
 
 const ns = 'team';
@@ -129,5 +131,42 @@ describe('Target and EnvironmentSet reconcile', () => {
     expect(set.status!.conditions![0]!.message).toBe(
       'spec.environments[1]: Environment "prd" does not exist',
     );
+  });
+});
+
+describe('Environment and Promotion reconcile', () => {
+  test('Environment: lists its Targets, Ready, not Frozen', async () => {
+    const { cluster, deps } = setup();
+    await run(environmentController(deps), 'prod');
+    const env = cluster.get<
+      KubeObject & { status?: { targets?: string[]; conditions?: { type: string; status: string }[] } }
+    >(Environments, ns, 'prod')!;
+    expect(env.status!.targets).toEqual(['prod-eu']);
+    expect(env.status!.conditions!.map((c) => `${c.type}=${c.status}`)).toEqual([
+      'Ready=True',
+      'Frozen=False',
+    ]);
+  });
+
+  test('Promotion: writes spec.versions[to] with its own field manager, then records the run', async () => {
+    const { cluster, deps, sink } = setup();
+    await run(applicationController(deps, { historyLimit: 100, audit: sink }), 'core');
+    cluster.add(
+      Promotions,
+      obj('Promotion', 'dev-to-prod', { from: 'dev', to: 'prod', requireDeployed: false, suspend: false }),
+    );
+    await run(promotionController(deps, { historyLimit: 100, audit: sink }), 'dev-to-prod');
+    const write = cluster.writes.find((w) => w.patchType === 'apply')!;
+    expect(write).toMatchObject({
+      resource: 'applications',
+      name: 'core',
+      fieldManager: 'depot-promotion.dev-to-prod.prod',
+    });
+    expect(cluster.get<Application & KubeObject>(Applications, ns, 'core')!.spec.versions).toEqual({
+      dev: '1.0.0',
+      prod: '1.0.0',
+    });
+    const promo = cluster.get<KubeObject & { status?: { summary?: object } }>(Promotions, ns, 'dev-to-prod')!;
+    expect(promo.status!.summary).toMatchObject({ promoted: 1, total: 1 });
   });
 });

@@ -1,8 +1,8 @@
 // The Environment's Ready says whether its freeze windows can be evaluated:
 // whenever they cannot, requests into it are held back (fail closed, see
 // core/application.ts), and the Environment must say so with Ready=False.
-import { freezeState } from '../core/freeze.js';
-import { env } from '../core/testing/builders.js';
+import { freezeState } from './freeze.js';
+import { env } from './testing/builders.js';
 import { environmentConditions } from './environment.js';
 
 const window = (schedule: string, timeZone: string) => ({

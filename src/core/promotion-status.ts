@@ -1,0 +1,103 @@
+// A Promotion's status, without I/O: what makes it not Ready (a cycle, a
+// missing environment, an unusable schedule), what a run records (times,
+// bounded results, summary, the Ready message) and how that update merges
+// into the previous status. The controller writes the result.
+import type { Promotion, PromotionStatus } from '../api/promotion.js';
+import { setConditions, type ConditionInput } from '../kube/conditions.js';
+import { promotionCycles, reportedResults, summarize, type PromotionPlan } from './promotion.js';
+import { promotionScheduleProblems } from './schedule.js';
+
+/** Why the Promotion cannot run, as a Ready=False condition, or undefined. */
+export function promotionProblem(
+  promotion: Promotion,
+  promotions: readonly Promotion[],
+  environments: ReadonlySet<string>,
+): ConditionInput | undefined {
+  const cycle = promotionCycles(promotions).get(promotion.metadata.name);
+  if (cycle)
+    return {
+      type: 'Ready',
+      status: 'False',
+      reason: 'PromotionCycle',
+      message: `promotions form a cycle (${cycle}): nothing is promoted`,
+    };
+  for (const field of ['from', 'to'] as const) {
+    const name = promotion.spec[field];
+    if (!environments.has(name)) {
+      return {
+        type: 'Ready',
+        status: 'False',
+        reason: 'EnvironmentNotFound',
+        message: `spec.${field}: Environment "${name}" does not exist`,
+      };
+    }
+  }
+  // The same check as `depot validate`.
+  const [schedule] = promotionScheduleProblems(promotion.spec);
+  if (schedule)
+    return {
+      type: 'Ready',
+      status: 'False',
+      reason: 'InvalidSchedule',
+      message: `${schedule.path}: ${schedule.message}`,
+    };
+  return undefined;
+}
+
+export interface PromotionStatusUpdate {
+  conditions: ConditionInput[];
+  lastRunTime?: string;
+  lastResumeTime?: string;
+  nextRunTime?: string;
+  results?: PromotionStatus['results'];
+  summary?: PromotionStatus['summary'];
+}
+
+/** What an evaluation records: run times, bounded results, the summary and Ready. */
+export function promotionRunStatus(
+  promotion: Promotion,
+  plan: PromotionPlan,
+  now: Date,
+): PromotionStatusUpdate {
+  // With a schedule every due evaluation is a run; without one, a run is a promotion.
+  const ran = promotion.spec.schedule ? plan.ran : plan.writes.length > 0;
+  const summary = summarize(plan.results);
+  const results = reportedResults(plan.results);
+  const listed = results.length < summary.total ? ` (${results.length} listed in results)` : '';
+  return {
+    ...(ran ? { lastRunTime: now.toISOString() } : {}),
+    ...(plan.lastResumeTime ? { lastResumeTime: plan.lastResumeTime.toISOString() } : {}),
+    ...(plan.nextRunTime ? { nextRunTime: plan.nextRunTime.toISOString() } : {}),
+    results,
+    summary,
+    conditions: [
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'Evaluated',
+        message: `${summary.total} applications: ${summary.promoted} promoted, ${summary.waiting} waiting, ${summary.blocked} blocked, ${summary.upToDate} up to date${listed}`,
+      },
+    ],
+  };
+}
+
+/** The previous status with the update merged in. */
+export function nextPromotionStatus(
+  prev: PromotionStatus,
+  generation: number | undefined,
+  update: PromotionStatusUpdate,
+  now: Date,
+): PromotionStatus {
+  const next: PromotionStatus = {
+    ...prev,
+    observedGeneration: generation,
+    conditions: setConditions(prev.conditions, update.conditions, generation, now),
+  };
+  if (update.lastRunTime) next.lastRunTime = update.lastRunTime;
+  if (update.lastResumeTime) next.lastResumeTime = update.lastResumeTime;
+  if (update.nextRunTime) next.nextRunTime = update.nextRunTime;
+  else delete next.nextRunTime;
+  if (update.results) next.results = update.results;
+  if (update.summary) next.summary = update.summary;
+  return next;
+}
