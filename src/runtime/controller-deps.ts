@@ -15,8 +15,8 @@ export interface ControllerDeps {
   informers: InformerSource;
   /** Direct API reads (e.g. one Secret) and writes outside the helpers; rate-limited and counted. */
   client: KubeApi;
-  /** A writer with its own field manager (server-side apply / merge patch); fenced by leadership. */
-  writer(fieldManager: string): ObjectWriter;
+  /** A writer with its own field manager (server-side apply / merge patch); fenced by leadership, except `fenced: false` for writes made for a user (an HTTP API). */
+  writer(fieldManager: string, opts?: { fenced?: boolean }): ObjectWriter;
   /** Status subresource writes, only when the status changed. */
   status: StatusWriter;
   /** events.k8s.io Events, aggregated. */

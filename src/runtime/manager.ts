@@ -11,6 +11,7 @@ import type { BackoffOptions } from './backoff.js';
 import { realClock, type Clock } from '../kube/clock.js';
 import { Controller } from './controller.js';
 import type { ControllerDeps, LeadershipTerm } from './controller-deps.js';
+import type { Runnable } from './runnable.js';
 import type { AggregatorOptions } from './event-aggregator.js';
 import { EventRecorder } from './events.js';
 import { Endpoints, type Readiness } from './health.js';
@@ -82,6 +83,11 @@ export class Manager {
   private readonly elector: LeaderElector | undefined;
   private readonly endpoints: Endpoints;
   private readonly controllers: Controller[] = [];
+  private readonly runnables: Runnable[] = [];
+  /** Runnables that are running, by the promise that settles when they stop. */
+  private readonly running = new Set<Promise<void>>();
+  /** Aborted when the manager stops (runnables that run on every replica). */
+  private readonly life = new AbortController();
   /** Leadership changes run one after another, in order. */
   private transition: Promise<void> = Promise.resolve();
   private term: AbortController | undefined;
@@ -129,8 +135,14 @@ export class Manager {
     const fence = () => {
       if (this.elector && !this.elector.isLeader()) throw new NotLeaderError();
     };
-    const writer = (fieldManager: string) =>
-      new ObjectWriter({ client, informers: this.informers, fieldManager, fence });
+    // Writes made for a user (an HTTP API on every replica) are not fenced by leadership.
+    const writer = (fieldManager: string, opts: { fenced?: boolean } = {}) =>
+      new ObjectWriter({
+        client,
+        informers: this.informers,
+        fieldManager,
+        ...(opts.fenced === false ? {} : { fence }),
+      });
     const status = new StatusWriter(writer(opts.fieldManager ?? managerDefaults.fieldManager));
     this.deps = {
       informers: this.informers,
@@ -175,6 +187,12 @@ export class Manager {
     }
   }
 
+  /** Registers runnables (before start): an HTTP API on every replica, a loop only on the leader. */
+  addRunnable(...runnables: Runnable[]): void {
+    if (this.phase !== 'new') throw new Error('runnables must be added before the manager starts');
+    this.runnables.push(...runnables);
+  }
+
   /** Starts endpoints, informers and leader election; returns the endpoint addresses. */
   async start(): Promise<AddressInfo[]> {
     if (this.phase !== 'new') throw new Error('the manager was already started');
@@ -194,6 +212,7 @@ export class Manager {
       },
       'manager started',
     );
+    for (const r of this.runnables) if (!r.needLeaderElection) this.run(r, this.life.signal);
     if (this.elector) this.elector.start();
     else this.startLeading();
     return addresses;
@@ -222,7 +241,8 @@ export class Manager {
     }
     this.log.info({ reason }, 'shutting down');
     this.term?.abort(); // a pending start (waiting for caches) gives up
-    const drained = this.stopControllers(true);
+    this.life.abort();
+    const drained = Promise.all([this.stopControllers(true), Promise.allSettled([...this.running])]);
     const timeout = this.opts.shutdownTimeoutMs ?? managerDefaults.shutdownTimeoutMs;
     const inTime = await Promise.race([
       drained.then(() => true),
@@ -289,7 +309,19 @@ export class Manager {
         if (term.signal.aborted || this.phase !== 'running') return;
         await c.start(term.signal);
       }
+      for (const r of this.runnables)
+        if (r.needLeaderElection && !term.signal.aborted) this.run(r, term.signal);
     });
+  }
+
+  /** Runs a runnable until `signal` aborts; a failure is logged, never thrown at the manager. */
+  private run(r: Runnable, signal: AbortSignal): void {
+    const done = r.start(signal).then(
+      () => this.log.info({ runnable: r.name }, 'runnable stopped'),
+      (err: unknown) => this.log.error({ runnable: r.name, err }, 'runnable failed'),
+    );
+    this.running.add(done);
+    void done.finally(() => this.running.delete(done));
   }
 
   private stopControllers(drain: boolean): Promise<void> {
