@@ -5,7 +5,8 @@
 // annotation is removed.
 import { ApplicationSchema, type Application } from '../api/application.js';
 import { planApplication, type ApplicationPlan } from '../core/application/plan.js';
-import { forceAnnotation, type SpentForce } from '../core/application/force.js';
+import { forceAnnotation } from '../api/annotations.js';
+import type { SpentForce } from '../core/application/force.js';
 import { isInvalid } from '../kube/errors.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import { objectReconciler } from '../runtime/object-reconciler.js';

@@ -4,7 +4,7 @@
 // manager, and the status patch of a deployed report.
 import type { Application, ApplicationTargetStatus } from '../api/application.js';
 import { API_VERSION } from '../api/group.js';
-import { forceAnnotation } from './application/force.js';
+import { forceAnnotation } from '../api/annotations.js';
 import {
   MANUAL_PROMOTE_MANAGER_PREFIX,
   promotionManager,

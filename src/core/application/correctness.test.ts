@@ -2,7 +2,7 @@
 // or move a version nobody asked for (partial reads, moved targets, build
 // metadata, spent forces), and the ids that make the audit trail dedupable.
 import type { Application, ApplicationStatus } from '../../api/application.js';
-import { FORCE_ANNOTATION_PREFIX } from './force.js';
+import { FORCE_ANNOTATION_PREFIX } from '../../api/annotations.js';
 import { planApplication, type ApplicationInput } from './plan.js';
 import { app, byName, env, set, target, wrote } from '../testing/builders.js';
 

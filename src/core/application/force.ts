@@ -3,19 +3,16 @@
 // desired the force is spent and the operator removes the annotation, so a
 // later request of the same version in another freeze is not forced by
 // nobody.
+import { FORCE_ANNOTATION_PREFIX, forceAnnotation } from '../../api/annotations.js';
 import type { Application } from '../../api/application.js';
 import { actorOf, type ManagedFieldsEntry } from '../field-managers.js';
 import { sameVersion, type VersionScheme } from '../versions.js';
-
-export const FORCE_ANNOTATION_PREFIX = 'force.depot.sh/';
 
 export interface SpentForce {
   environment: string;
   /** The annotation's value, so the removal can be made conditional on it. */
   version: string;
 }
-
-export const forceAnnotation = (env: string): string => `${FORCE_ANNOTATION_PREFIX}${env}`;
 
 /** The version forced into `env`, if any. */
 export function forcedVersion(app: Application, env: string): string | undefined {

@@ -1,5 +1,5 @@
 import type { Application } from '../../api/application.js';
-import { FORCE_ANNOTATION_PREFIX } from './force.js';
+import { FORCE_ANNOTATION_PREFIX } from '../../api/annotations.js';
 import { planApplication, type ApplicationInput } from './plan.js';
 import { app, byName, env, set, target, wrote } from '../testing/builders.js';
 
