@@ -262,3 +262,15 @@ describe('an unreadable freeze', () => {
     expect(ready(plan.status)).toMatchObject({ status: 'False', reason: 'InvalidFreeze' });
   });
 });
+
+describe('the same semantic checks as depot validate', () => {
+  test('a compatibility range semver cannot parse makes Ready=False naming the field', () => {
+    const a = app('dash', {
+      versions: { dev: '2.0.0' },
+      compatibility: [{ requires: { application: 'core', versions: '>=1.x.y.z' } }],
+    });
+    const plan = planApplication(input(a));
+    expect(ready(plan.status)).toMatchObject({ status: 'False', reason: 'InvalidRange' });
+    expect(ready(plan.status).message).toContain('spec.compatibility[0].requires.versions: ">=1.x.y.z"');
+  });
+});

@@ -41,6 +41,7 @@ import {
   type Problem,
   type UnreadableObjects,
 } from './resolution.js';
+import { applicationProblems } from './semantics.js';
 import { planTargets, targetEntry, targetNames, type PlannedTarget } from './targets.js';
 
 export type { Blocked, CompatibilityCheck } from './decision.js';
@@ -166,6 +167,10 @@ export function planVersions(input: ApplicationInput): VersionPlan {
   const { planned, kept } = planTargets(environments, byEnv, prevTargets, unreadable);
   const problems = [
     ...resolved.problems,
+    // Versions are reported where they are held back (InvalidVersion); ranges here.
+    ...applicationProblems(app.spec)
+      .filter((p) => p.path.startsWith('spec.compatibility'))
+      .map((p): Problem => ({ field: p.path, reason: 'InvalidRange', message: p.message })),
     ...kept.map((t): Problem => ({
       field: `Target "${t.name}"`,
       reason: 'InvalidTarget',

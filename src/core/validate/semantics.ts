@@ -1,7 +1,7 @@
-// What a regular expression cannot decide: semver ranges and versions parsed
-// by the `semver` package; cron schedules and time zones by the operator's
-// own check (core/schedule.ts: cron-parser, the runtime's IANA database).
-import semver from 'semver';
+// What a regular expression cannot decide, with the operator's own checks:
+// semver versions and ranges (core/application/semantics.ts), cron schedules
+// and time zones (core/schedule.ts: cron-parser, the runtime's IANA database).
+import { applicationProblems } from '../application/semantics.js';
 import { freezeScheduleProblems, promotionScheduleProblems } from '../schedule.js';
 import type { Catalog } from './catalog.js';
 import { problemAt } from './located.js';
@@ -9,28 +9,10 @@ import type { Problem } from './problem.js';
 
 export function checkSemantics(catalog: Catalog): Problem[] {
   const problems: Problem[] = [];
-  for (const a of catalog.applications) {
-    const report = (path: string, message: string) =>
-      problems.push(problemAt(a, 'Application', path, message));
-    const { spec } = a.object;
-    if (spec.versionScheme === 'semver') {
-      for (const [env, version] of Object.entries(spec.versions ?? {})) {
-        if (!semver.valid(version))
-          report(`spec.versions.${env}`, `"${version}" is not a valid semantic version`);
-      }
-    }
-    (spec.compatibility ?? []).forEach((rule, i) => {
-      if (rule.when !== undefined && semver.validRange(rule.when) === null) {
-        report(`spec.compatibility[${i}].when`, `"${rule.when}" is not a valid semver range`);
-      }
-      if (semver.validRange(rule.requires.versions) === null) {
-        report(
-          `spec.compatibility[${i}].requires.versions`,
-          `"${rule.requires.versions}" is not a valid semver range`,
-        );
-      }
-    });
-  }
+  // The controllers' own checks (core/application/semantics.ts, core/schedule.ts).
+  for (const a of catalog.applications)
+    for (const p of applicationProblems(a.object.spec))
+      problems.push(problemAt(a, 'Application', p.path, p.message));
   // The operator's own check of schedules and time zones (core/schedule.ts).
   for (const e of catalog.environments)
     for (const p of freezeScheduleProblems(e.object.spec))
