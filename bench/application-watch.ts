@@ -172,11 +172,20 @@ export class ApplicationWatch {
   private restart(err: unknown): void {
     if (this.stopped) return;
     this.restarts++;
-    if (err) this.log(`watch of Applications in ${this.namespace} ended (${String(err)}); starting again`);
-    setTimeout(() => {
-      if (this.stopped) return;
-      const again = this.relistNeeded || err ? this.relist().then(() => this.watch()) : this.watch();
-      again.catch((e: unknown) => this.restart(e));
-    }, 500).unref();
+    // client-node ends a watch after 30 s without events (TimeoutError): watch
+    // again from the last resourceVersion. List again only when the watch
+    // said the version is gone (an ERROR event) or the server refused it.
+    const timedOut = (err as { name?: string } | null)?.name === 'TimeoutError';
+    const refused = typeof (err as { statusCode?: unknown } | null)?.statusCode === 'number';
+    if (err && !timedOut)
+      this.log(`watch of Applications in ${this.namespace} ended (${String(err)}); starting again`);
+    setTimeout(
+      () => {
+        if (this.stopped) return;
+        const again = this.relistNeeded || refused ? this.relist().then(() => this.watch()) : this.watch();
+        again.catch((e: unknown) => this.restart(e));
+      },
+      timedOut || !err ? 0 : 500,
+    ).unref();
   }
 }

@@ -104,7 +104,7 @@ const figures: Record<string, (r: R) => Figure> = {
   memory_10k: (r) => {
     const fc = obj(r.first_convergence);
     return {
-      result: `${num(r.rss_mb) ?? '?'} MB RSS (peak ${num(r.peak_rss_mib) ?? '?'} MiB, ${num(r.kib_per_app) ?? '?'} KiB/app); first convergence ${converged(fc)}`,
+      result: `${num(r.rss_mb) ?? '?'} MB (${num(r.rss_mib) ?? '?'} MiB) RSS, peak ${num(r.peak_rss_mib) ?? '?'} MiB, ${num(r.kib_per_app) ?? '?'} KiB/app; first convergence ${converged(fc)}`,
       target: '≤ 300 MB',
       met:
         num(r.rss_mb) === undefined ? undefined : fc.converged === true && (num(r.rss_mb) ?? Infinity) <= 300,
@@ -120,11 +120,18 @@ const figures: Record<string, (r: R) => Figure> = {
         p.converged === true ? (num(p.seconds) ?? Infinity) <= 10 : p.converged === false ? false : undefined,
     };
   },
-  restart_1k: (r) => ({
-    result: `ready in ${s(r.ready_s)}, leading in ${s(r.leader_s)}; ${num(r.writes) ?? '?'} writes${r.settled === false ? ' (still writing at the bound)' : ''}`,
-    target: '0 writes',
-    met: num(r.writes) === undefined ? undefined : r.writes === 0 && r.settled !== false,
-  }),
+  restart_1k: (r) => {
+    const clean = obj(r.clean_restart);
+    const cleanText =
+      num(clean.writes) === undefined
+        ? ''
+        : `; after SIGTERM: ${num(clean.writes)} writes, leading in ${s(clean.leader_s)}${clean.settled === false ? ' (still writing at the bound)' : ''}`;
+    return {
+      result: `after SIGKILL: ready in ${s(r.ready_s)}, leading in ${s(r.leader_s)}; ${num(r.writes) ?? '?'} writes${r.settled === false ? ' (still writing at the bound)' : ''}${cleanText}`,
+      target: '0 writes',
+      met: num(r.writes) === undefined ? undefined : r.writes === 0 && r.settled !== false,
+    };
+  },
 };
 
 /** A scenario without a formatter of its own (a new one) still gets a row. */

@@ -49,6 +49,7 @@ class Run {
   readonly results: ResultsFile;
   private world?: { group: Group<unknown>; value: unknown };
   private operatorCount = 0;
+  private readonly failedSetups = new Map<Group<unknown>, string>();
   private watchdogPid?: number;
   failed = false;
 
@@ -109,9 +110,14 @@ class Run {
     this.watchdogPid = child.pid;
   }
 
-  /** Synchronous: safe in signal and exit handlers. */
-  stopEverything(): void {
+  killOperators(): void {
     for (const op of this.operators) op.killNow();
+    rmSync(join(this.benchDir, 'operator.pid'), { force: true });
+  }
+
+  /** Synchronous (safe in an exit handler); stops the watchdog last. */
+  stopEverything(): void {
+    this.killOperators();
     down(join(this.benchDir, 'controlplane'), { purge: true });
     if (this.watchdogPid) {
       try {
@@ -125,9 +131,17 @@ class Run {
 
   private async enterGroup(group: Group<unknown>): Promise<unknown> {
     if (this.world?.group === group) return this.world.value;
+    const failed = this.failedSetups.get(group);
+    if (failed) throw new Error(`setting up "${group.name}" failed: ${failed}`);
     await this.leaveGroup();
     log(`setting up "${group.name}": a fresh control plane in ${join(this.benchDir, 'controlplane')}`);
-    const value = await group.setup(this.env());
+    let value: unknown;
+    try {
+      value = await group.setup(this.env());
+    } catch (err) {
+      this.failedSetups.set(group, err instanceof Error ? err.message : String(err));
+      throw err;
+    }
     this.world = { group, value };
     if (!this.results.machine.kubernetes) {
       const cluster = (value as { cluster?: Parameters<typeof controlPlaneVersions>[0] }).cluster;
@@ -172,15 +186,11 @@ class Run {
         } else {
           log(`▶ ${sc.key}: ${sc.title} (bound ${availableS} s)`);
           const t0 = Date.now();
-          const r = await sc.run(world, {
-            env: this.env(),
-            deadline,
-            results: this.results as Record<string, ScenarioResult>,
-          });
+          const r = await sc.run(world, { env: this.env(), deadline });
           Object.assign(result, r, { bound_s: availableS, took_s: round((Date.now() - t0) / 1000, 1) });
         }
       } catch (err) {
-        if (this.controller.signal.aborted) throw err;
+        if (this.controller.signal.aborted) return; // Ctrl-C: the signal handler stops everything
         this.failed = true;
         const message = err instanceof Error ? err.message : String(err);
         log(`✗ ${sc.key} failed: ${message}`);
@@ -219,21 +229,30 @@ async function main(): Promise<number> {
     return 2;
   }
   rmSync(run.logDir, { recursive: true, force: true });
+  rmSync(join(run.benchDir, 'operator.pid'), { force: true }); // a dead run's: never signal that pid
   mkdirSync(run.logDir, { recursive: true });
   const defaults = operatorDefaults(run.root);
   run.results.run.operator_defaults = Object.fromEntries(
     Object.entries(defaults).filter(([flag]) => RECORDED_DEFAULTS.includes(flag)),
   );
 
+  let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    log(`${signal}: stopping the operator and the control plane`);
+    if (interrupted) return; // a second Ctrl-C while stopping
+    interrupted = true;
+    log(`${signal}: stopping the operator; the watchdog stops the control plane`);
     run.controller.abort();
-    run.stopEverything();
-    process.exit(130);
+    run.killOperators();
+    // Stopping the control plane blocks for seconds, and tsx's parent process
+    // (or npm) kills a child that does not answer its signals meanwhile: the
+    // watchdog, a process of its own, does it once this one has exited.
+    setTimeout(() => process.exit(130), 100);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  process.once('exit', () => run.stopEverything());
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.once('exit', () => {
+    if (!interrupted) run.stopEverything();
+  });
   run.startWatchdog();
 
   const selected = scenarios.filter((s) => !opts.only || opts.only.includes(s.key));
@@ -244,8 +263,9 @@ async function main(): Promise<number> {
   try {
     await run.runAll(selected);
   } finally {
-    run.stopEverything();
+    if (!interrupted) run.stopEverything();
   }
+  if (interrupted) return 130;
   const finished = new Date();
   run.results.run.finished_at = finished.toISOString();
   run.results.run.duration_s = round((finished.getTime() - Date.parse(run.results.run.started_at)) / 1000, 1);

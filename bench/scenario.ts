@@ -25,8 +25,6 @@ export interface ScenarioContext {
   env: RunEnv;
   /** Epoch ms by which the scenario must return (its bound, cut by the run's budget). */
   deadline: number;
-  /** Results of the scenarios that ran before in this run. */
-  results: Record<string, ScenarioResult>;
 }
 
 export interface Group<W> {

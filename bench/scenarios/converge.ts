@@ -14,7 +14,7 @@ export const converge1k: Scenario<AppsWorld> = {
   related: ['baseline_1k'],
   title: 'set a new dev version on all N at once; seconds until every status shows it desired and delivered',
   target: '≤ 1.5 × baseline_1k',
-  boundS: (o) => scaled(o.apps, 0.3, 60, 300),
+  boundS: (o) => scaled(o.apps, 0.2, 60, 240),
   minimumS: () => 60,
   async run(world, ctx) {
     const precondition = await world.ensureApps(ctx, 0.3);

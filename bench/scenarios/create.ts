@@ -12,7 +12,7 @@ export const create1k: Scenario<AppsWorld> = {
   group: appsGroup,
   title: 'create N Applications; seconds to create them and until all have converged status',
   target: 'first convergence ≤ 2 × creation time',
-  boundS: (o) => scaled(o.apps, 0.35, 90, 360),
+  boundS: (o) => scaled(o.apps, 0.25, 90, 300),
   minimumS: () => 60,
   async run(world, ctx) {
     const { op } = await world.ensureOperator([], ctx.deadline);

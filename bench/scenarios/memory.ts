@@ -15,7 +15,7 @@ export const memory10k: Scenario<AppsWorld> = {
   title: 'operator resident memory with 10 × N Applications cached and converged; first convergence',
   target: '≤ 300 MB',
   boundS: (o) => scaled(o.memoryApps, 0.06, 120, 600),
-  minimumS: () => 120,
+  minimumS: () => 180,
   async run(world, ctx) {
     // Memory of an operator with nothing to cache, for the per-application figure.
     const { op: empty } = await world.ensureOperator([], ctx.deadline);

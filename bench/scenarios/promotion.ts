@@ -33,7 +33,7 @@ export const promotion1k: Scenario<AppsWorld> = {
   title:
     'a scheduled Promotion dev → staging over all N; seconds from the schedule firing until all promoted',
   target: '≤ 10 s',
-  boundS: (o) => 80 + scaled(o.apps, 0.25, 60, 240),
+  boundS: (o) => 80 + scaled(o.apps, 0.15, 60, 180),
   minimumS: () => 110,
   async run(world, ctx) {
     const precondition = await world.ensureApps(ctx, 0.2);
