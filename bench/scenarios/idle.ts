@@ -18,7 +18,7 @@ export const idleWrites: Scenario<AppsWorld> = {
   title: 'write requests during a steady-state window with resyncs (--resync-period 20s), Leases apart',
   target: '0 writes apart from the Lease',
   boundS: (o) => o.idleSeconds + scaled(o.apps, 0.1, 60, 120),
-  minimumS: (o) => o.idleSeconds + 30,
+  minimumS: (o) => o.idleSeconds + 45,
   async run(world, ctx) {
     const windowMs = ctx.env.opts.idleSeconds * 1000;
     const precondition = await world.ensureApps(ctx, 0.2);

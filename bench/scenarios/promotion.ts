@@ -13,7 +13,7 @@ import { appsGroup, NAMESPACE } from './groups.js';
 
 export const PROMOTION = 'bench-dev-to-staging';
 /** The schedule fires at the first minute boundary at least this far ahead (time to see the Promotion). */
-const LEAD_MS = 20_000;
+const LEAD_MS = 10_000;
 
 /** The first whole minute at least `leadMs` after `now`, and its cron schedule (UTC, daily). */
 export function nextFiring(now: Date, leadMs = LEAD_MS): { at: Date; schedule: string } {

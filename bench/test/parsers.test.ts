@@ -32,13 +32,14 @@ test('/proc: resident memory and CPU seconds', () => {
   expect(parseProcStatCpuSeconds(stat)).toBe(3);
 });
 
-test('a Promotion fires at the first whole minute at least 20 s ahead (UTC cron)', () => {
+test('a Promotion fires at the first whole minute at least 10 s ahead (UTC cron)', () => {
   expect(nextFiring(new Date('2026-11-24T10:15:30Z'))).toEqual({
     at: new Date('2026-11-24T10:16:00Z'),
     schedule: '16 10 * * *',
   });
-  // 00:00 is only 15 s ahead: the next minute, past midnight.
-  expect(nextFiring(new Date('2026-11-24T23:59:45Z')).schedule).toBe('1 0 * * *');
+  expect(nextFiring(new Date('2026-11-24T23:59:45Z')).schedule).toBe('0 0 * * *');
+  // 00:00 is only 5 s ahead: the next minute.
+  expect(nextFiring(new Date('2026-11-24T23:59:55Z')).schedule).toBe('1 0 * * *');
 });
 
 test('latency changes are spread over the namespace; baseline patches change the status', () => {
