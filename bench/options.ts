@@ -2,8 +2,11 @@
 import { parseArgs } from 'node:util';
 
 export interface BenchOptions {
-  /** Kind of run, recorded in the results: a quick run is a smoke test, not figures to publish. */
-  kind: 'full' | 'quick';
+  /**
+   * Kind of run, recorded in the results: `full` is every scenario at the
+   * issue's sizes (the figures to publish), `quick` the smoke test, `custom` anything else.
+   */
+  kind: 'full' | 'quick' | 'custom';
   /** Applications of the 1k scenarios (1,000 in a full run). */
   apps: number;
   /** Applications of memory_10k (10,000 in a full run). */
@@ -75,10 +78,12 @@ export function parseOptions(argv: string[], known: readonly string[]): BenchOpt
   const unknown = only?.filter((k) => !known.includes(k)) ?? [];
   if (unknown.length > 0)
     throw new Error(`--only ${unknown.join(',')}: no such scenario (known: ${known.join(', ')})`);
+  const memoryApps = positiveInt('--memory-apps', values['memory-apps']) ?? apps * 10;
+  const full = !only && apps === 1000 && memoryApps === 10_000;
   return {
-    kind: quick ? 'quick' : 'full',
+    kind: quick ? 'quick' : full ? 'full' : 'custom',
     apps,
-    memoryApps: positiveInt('--memory-apps', values['memory-apps']) ?? apps * 10,
+    memoryApps,
     ...(only ? { only } : {}),
     out: values.out ?? (quick ? 'bench/results/quick.json' : 'bench/results/latest.json'),
     budgetS: positiveInt('--budget', values.budget) ?? 1350,

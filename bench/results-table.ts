@@ -4,7 +4,7 @@
 import type { Machine } from './machine.js';
 
 export interface RunInfo {
-  kind: 'full' | 'quick';
+  kind: 'full' | 'quick' | 'custom';
   command: string;
   started_at: string;
   finished_at?: string;
@@ -210,12 +210,18 @@ export function markdownTable(
   return lines.join('\n');
 }
 
+const runKinds: Record<string, string> = {
+  full: 'Full run',
+  quick: 'Quick run (smoke test, not figures to publish)',
+  custom: 'Partial run (not every scenario at the full sizes)',
+};
+
 /** One line naming the machine and the run, above the table. */
 export function machineLine(results: ResultsFile): string {
   const m = results.machine;
   const run = results.run;
   return (
-    `${run.kind === 'quick' ? 'Quick run (smoke test, not figures to publish)' : 'Full run'} of \`${run.command}\` on ` +
+    `${runKinds[run.kind] ?? 'Run'} of \`${run.command}\` on ` +
     `${run.started_at.slice(0, 10)}: ${m.cpus} cores (${m.cpu_model}), ${m.memory_gib} GiB, ${m.os}, ` +
     `load ${m.load_at_start} at start; Node ${m.node}, Kubernetes ${m.kubernetes ?? '?'}, etcd ${m.etcd ?? '?'}; ` +
     `operator defaults: --workers ${run.operator_defaults['--workers'] ?? '?'}, ` +

@@ -1,5 +1,6 @@
 import { parseHelpDefaults } from '../operator-defaults.js';
 import { parseProcStatCpuSeconds, parseProcStatus } from '../proc.js';
+import { parseOptions } from '../options.js';
 import { nextFiring } from '../scenarios/promotion.js';
 import { spread } from '../scenarios/latency.js';
 import { touchedStatus } from '../scenarios/baseline.js';
@@ -54,4 +55,22 @@ test('latency changes are spread over the namespace; baseline patches change the
     history: [1, 2],
   });
   expect(touchedStatus({ observedGeneration: 3 }, 'x')).toEqual({ observedGeneration: 4 });
+});
+
+test('options: the kind of run says whether its figures are the ones to publish', () => {
+  const keys = ['converge_1k', 'baseline_1k'];
+  expect(parseOptions([], keys)).toMatchObject({ kind: 'full', apps: 1000, memoryApps: 10000 });
+  expect(parseOptions(['--quick'], keys)).toMatchObject({
+    kind: 'quick',
+    apps: 100,
+    memoryApps: 1000,
+    out: 'bench/results/quick.json',
+  });
+  expect(parseOptions(['--apps', '20'], keys)).toMatchObject({ kind: 'custom', memoryApps: 200 });
+  expect(parseOptions(['--only', 'converge_1k'], keys)).toMatchObject({
+    kind: 'custom',
+    only: ['converge_1k'],
+  });
+  expect(() => parseOptions(['--only', 'converge_1k,nope'], keys)).toThrow('--only nope: no such scenario');
+  expect(() => parseOptions(['--apps', '0'], keys)).toThrow('--apps 0: must be a positive integer');
 });
