@@ -1,0 +1,98 @@
+// The objects of a benchmark namespace: Environments, the EnvironmentSet that
+// orders them, Targets (2 per environment, delivery `none` by default) and
+// Applications that use the set. A scenario with another delivery (e.g. Argo
+// CD) passes its own topology.
+import type { BenchClient, DepotObject } from './bench-client.js';
+
+export interface Topology {
+  environments: string[];
+  targetsPerEnvironment: number;
+  /** spec.delivery of every Target, e.g. { none: {} }. */
+  delivery: Record<string, unknown>;
+}
+
+/** Issue 10's setup: an EnvironmentSet of 3 Environments × 2 Targets each, delivery `none`. */
+export const threeEnvironmentsTwoNoneTargets: Topology = {
+  environments: ['dev', 'staging', 'prod'],
+  targetsPerEnvironment: 2,
+  delivery: { none: {} },
+};
+
+export const ENVIRONMENT_SET = 'default';
+export const APP_LABEL = 'bench.depot.sh/app';
+
+const apiVersion = 'depot.sh/v1alpha1';
+
+export function targetName(environment: string, i: number): string {
+  return `${environment}-${String.fromCharCode(97 + i)}`;
+}
+
+export function topologyObjects(t: Topology): { plural: string; body: DepotObject }[] {
+  const out: { plural: string; body: DepotObject }[] = [];
+  for (const env of t.environments) {
+    out.push({
+      plural: 'environments',
+      body: {
+        apiVersion,
+        kind: 'Environment',
+        metadata: { name: env },
+        spec: { description: `${env} (benchmark)` },
+      },
+    });
+  }
+  out.push({
+    plural: 'environmentsets',
+    body: {
+      apiVersion,
+      kind: 'EnvironmentSet',
+      metadata: { name: ENVIRONMENT_SET },
+      spec: { environments: t.environments },
+    },
+  });
+  for (const env of t.environments) {
+    for (let i = 0; i < t.targetsPerEnvironment; i++) {
+      out.push({
+        plural: 'targets',
+        body: {
+          apiVersion,
+          kind: 'Target',
+          metadata: { name: targetName(env, i) },
+          spec: { environment: env, delivery: t.delivery },
+        },
+      });
+    }
+  }
+  return out;
+}
+
+export async function installTopology(client: BenchClient, namespace: string, t: Topology): Promise<void> {
+  await client.createNamespace(namespace);
+  for (const { plural, body } of topologyObjects(t))
+    await client.create(plural, namespace, { ...body, metadata: { ...body.metadata, namespace } });
+}
+
+export function appName(i: number): string {
+  return `app-${String(i).padStart(5, '0')}`;
+}
+
+export function appNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => appName(i + 1));
+}
+
+export function applicationObject(
+  namespace: string,
+  name: string,
+  versions: Record<string, string>,
+): DepotObject {
+  return {
+    apiVersion,
+    kind: 'Application',
+    metadata: { name, namespace, labels: { [APP_LABEL]: name } },
+    spec: {
+      description: `Benchmark application ${name}`,
+      url: `https://example.com/${name}`,
+      environmentSets: [ENVIRONMENT_SET],
+      versions,
+    },
+  };
+}

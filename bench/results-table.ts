@@ -1,0 +1,231 @@
+// The results as a table: one row per scenario with its main figure, issue
+// 10's target and whether it is met, the operator's write requests and the
+// API server's request rate. Printed after a run and written into the README.
+import type { Machine } from './machine.js';
+
+export interface RunInfo {
+  kind: 'full' | 'quick' | 'custom';
+  command: string;
+  started_at: string;
+  finished_at?: string;
+  duration_s?: number;
+  apps: number;
+  memory_apps: number;
+  operator_defaults: Record<string, string>;
+}
+
+/** bench/results/*.json: `run`, `machine`, and one key per scenario. */
+export type ResultsFile = { run: RunInfo; machine: Machine } & Record<string, unknown>;
+
+export interface Row {
+  scenario: string;
+  apps: string;
+  result: string;
+  target: string;
+  met: string;
+  operatorWrites: string;
+  requestRate: string;
+  reproduce: string;
+}
+
+type R = Record<string, unknown>;
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const obj = (v: unknown): R => (v && typeof v === 'object' ? (v as R) : {});
+const s = (v: unknown) => (num(v) === undefined ? '?' : `${num(v)} s`);
+const yesNo = (ok: boolean | undefined) => (ok === undefined ? '—' : ok ? 'yes' : 'no');
+
+/** "734/1000 converged after 240 s (bound)" or the seconds when all converged. */
+function converged(o: R, what = 'converged'): string {
+  if (o.converged === true) return s(o.seconds);
+  return `${num(o.converged_apps) ?? 0}/${num(o.apps) ?? '?'} ${what} after ${s(o.after_s)} (bound hit)`;
+}
+
+interface Figure {
+  result: string;
+  target: string;
+  met?: boolean;
+}
+
+const figures: Record<string, (r: R) => Figure> = {
+  converge_1k: (r) => {
+    const ratio = num(r.ratio_to_baseline);
+    return {
+      result: `${converged(r)}${ratio !== undefined ? ` = ${ratio} × baseline` : ''}`,
+      target: '≤ 1.5 × baseline',
+      met: ratio === undefined ? undefined : r.converged === true && ratio <= 1.5,
+    };
+  },
+  baseline_1k: (r) => ({
+    result: `${s(r.seconds)} (${num(r.patches_per_s) ?? '?'} patches/s at concurrency ${num(r.concurrency) ?? '?'})`,
+    target: 'reference',
+  }),
+  create_1k: (r) => {
+    const fc = obj(r.first_convergence);
+    const ratio = num(r.convergence_to_create_ratio);
+    return {
+      result: `created in ${s(r.create_s)}; converged in ${converged(fc)}${ratio !== undefined ? ` (${ratio} × creation)` : ''}`,
+      target: '≤ 2 × creation',
+      met:
+        fc.converged === true && ratio !== undefined
+          ? ratio <= 2
+          : fc.converged === false
+            ? false
+            : undefined,
+    };
+  },
+  latency_single: (r) => {
+    const l = obj(r.latency);
+    const timedOut = num(r.timed_out) ?? 0;
+    return {
+      result:
+        num(l.p99_s) === undefined
+          ? 'no change measured'
+          : `p50 ${s(l.p50_s)}, p99 ${s(l.p99_s)} (${num(r.changes_measured)}/${num(r.changes_requested)} changes${timedOut ? `, ${timedOut} over ${s(r.per_change_bound_s)}` : ''})`,
+      target: 'p99 ≤ 0.2 s',
+      met: num(l.p99_s) === undefined ? false : (num(l.p99_s) ?? Infinity) <= 0.2 && timedOut === 0,
+    };
+  },
+  idle_writes: (r) => {
+    const leases = Object.values(obj(r.lease_requests)).reduce<number>((a, v) => a + (num(v) ?? 0), 0);
+    const byResource = Object.entries(obj(r.writes_by_resource))
+      .map(
+        ([res, verbs]) =>
+          `${Object.entries(obj(verbs))
+            .map(([v, n]) => `${v} ${n}`)
+            .join(', ')} ${res}`,
+      )
+      .join('; ');
+    return {
+      result: `${num(r.writes) ?? '?'} writes in ${s(r.window_s)}${byResource ? ` (${byResource})` : ''}; ${leases} Lease requests`,
+      target: '0 (Lease apart)',
+      met: num(r.writes) === undefined ? undefined : r.writes === 0,
+    };
+  },
+  memory_10k: (r) => {
+    const fc = obj(r.first_convergence);
+    return {
+      result: `${num(r.rss_mb) ?? '?'} MB (${num(r.rss_mib) ?? '?'} MiB) RSS, peak ${num(r.peak_rss_mib) ?? '?'} MiB, ${num(r.kib_per_app) ?? '?'} KiB/app; first convergence ${converged(fc)}`,
+      target: '≤ 300 MB',
+      met:
+        num(r.rss_mb) === undefined ? undefined : fc.converged === true && (num(r.rss_mb) ?? Infinity) <= 300,
+    };
+  },
+  promotion_1k: (r) => {
+    const p = obj(r.promoted);
+    const d = obj(r.delivered);
+    return {
+      result: `promoted in ${converged(p, 'promoted')}; delivered in ${converged(d, 'delivered')}`,
+      target: '≤ 10 s',
+      met:
+        p.converged === true ? (num(p.seconds) ?? Infinity) <= 10 : p.converged === false ? false : undefined,
+    };
+  },
+  restart_1k: (r) => {
+    const clean = obj(r.clean_restart);
+    const cleanText =
+      num(clean.writes) === undefined
+        ? ''
+        : `; after SIGTERM: ${num(clean.writes)} writes, leading in ${s(clean.leader_s)}${clean.settled === false ? ' (still writing at the bound)' : ''}`;
+    return {
+      result: `after SIGKILL: ready in ${s(r.ready_s)}, leading in ${s(r.leader_s)}; ${num(r.writes) ?? '?'} writes${r.settled === false ? ' (still writing at the bound)' : ''}${cleanText}`,
+      target: '0 writes',
+      met: num(r.writes) === undefined ? undefined : r.writes === 0 && r.settled !== false,
+    };
+  },
+};
+
+/** A scenario without a formatter of its own (a new one) still gets a row. */
+function genericFigure(r: R): Figure {
+  return { result: r.converged !== undefined ? converged(r) : 'see the JSON', target: '—' };
+}
+
+function writes(r: R): string {
+  const w = obj(obj(r.api_requests).operator_writes);
+  const byVerb = Object.entries(obj(w.by_verb)).map(([v, n]) => `${v} ${n}`);
+  return num(w.total) === undefined ? '—' : `${w.total}${byVerb.length ? ` (${byVerb.join(', ')})` : ''}`;
+}
+
+export function resultRows(results: ResultsFile, order: readonly string[]): Row[] {
+  const keys = [
+    ...order.filter((k) => k in results),
+    ...Object.keys(results).filter((k) => k !== 'run' && k !== 'machine' && !order.includes(k)),
+  ];
+  return keys.map((key) => {
+    const r = obj(results[key]);
+    const reproduce = typeof r.reproduce === 'string' ? `\`${r.reproduce}\`` : '';
+    const base = { scenario: key, apps: String(num(r.apps) ?? '—'), reproduce };
+    if (typeof r.error === 'string')
+      return {
+        ...base,
+        result: `error: ${r.error.split('\n')[0]}`,
+        target: '',
+        met: '—',
+        operatorWrites: '—',
+        requestRate: '—',
+      };
+    if (typeof r.skipped === 'string')
+      return {
+        ...base,
+        result: `skipped: ${r.skipped}`,
+        target: '',
+        met: '—',
+        operatorWrites: '—',
+        requestRate: '—',
+      };
+    const f = (figures[key] ?? genericFigure)(r);
+    const rate = num(obj(r.api_requests).per_second);
+    return {
+      ...base,
+      result: f.result,
+      target: f.target,
+      met: yesNo(f.met),
+      operatorWrites: writes(r),
+      requestRate: rate === undefined ? '—' : `${rate}/s`,
+    };
+  });
+}
+
+const headers: Record<keyof Row, string> = {
+  scenario: 'Scenario',
+  apps: 'Apps',
+  result: 'Result',
+  target: 'Target',
+  met: 'Met',
+  operatorWrites: 'Operator writes',
+  requestRate: 'API requests/s',
+  reproduce: 'Reproduce',
+};
+
+const escapeCell = (v: string) => v.replace(/\|/g, '\\|');
+
+export function markdownTable(
+  rows: Row[],
+  columns: (keyof Row)[] = Object.keys(headers) as (keyof Row)[],
+): string {
+  const lines = [
+    `| ${columns.map((c) => headers[c]).join(' | ')} |`,
+    `| ${columns.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${columns.map((c) => escapeCell(r[c])).join(' | ')} |`),
+  ];
+  return lines.join('\n');
+}
+
+const runKinds: Record<string, string> = {
+  full: 'Full run',
+  quick: 'Quick run (smoke test, not figures to publish)',
+  custom: 'Partial run (not every scenario at the full sizes)',
+};
+
+/** One line naming the machine and the run, above the table. */
+export function machineLine(results: ResultsFile): string {
+  const m = results.machine;
+  const run = results.run;
+  return (
+    `${runKinds[run.kind] ?? 'Run'} of \`${run.command}\` on ` +
+    `${run.started_at.slice(0, 10)}: ${m.cpus} cores (${m.cpu_model}), ${m.memory_gib} GiB, ${m.os}, ` +
+    `load ${m.load_at_start} at start; Node ${m.node}, Kubernetes ${m.kubernetes ?? '?'}, etcd ${m.etcd ?? '?'}; ` +
+    `operator defaults: --workers ${run.operator_defaults['--workers'] ?? '?'}, ` +
+    `--kube-api-qps ${run.operator_defaults['--kube-api-qps'] ?? '?'}, ` +
+    `--kube-api-burst ${run.operator_defaults['--kube-api-burst'] ?? '?'}.`
+  );
+}

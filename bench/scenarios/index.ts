@@ -1,0 +1,35 @@
+// Every scenario, in the order they run (grouped by world). A new scenario
+// (converge_1k_argocd, with a group that installs the Argo CD CRDs and its
+// Applications) is one more entry here.
+import type { Scenario, ScenarioResult } from '../scenario.js';
+import { round } from '../stats.js';
+import { baseline1k } from './baseline.js';
+import { converge1k } from './converge.js';
+import { create1k } from './create.js';
+import { idleWrites } from './idle.js';
+import { latencySingle } from './latency.js';
+import { memory10k } from './memory.js';
+import { promotion1k } from './promotion.js';
+import { restart1k } from './restart.js';
+
+// The world's type differs per group; the runner only passes it through.
+export const scenarios: Scenario<unknown>[] = [
+  create1k,
+  converge1k,
+  latencySingle,
+  promotion1k,
+  restart1k,
+  idleWrites,
+  baseline1k,
+  memory10k,
+];
+
+/** Figures that combine two scenarios: converge_1k relative to baseline_1k. */
+export function deriveFigures(results: Record<string, ScenarioResult>): void {
+  const converge = results.converge_1k;
+  const baseline = results.baseline_1k;
+  const c = converge?.seconds;
+  const b = baseline?.seconds;
+  if (converge && typeof c === 'number' && typeof b === 'number' && b > 0 && baseline?.completed)
+    converge.ratio_to_baseline = round(c / b, 2);
+}

@@ -1,0 +1,61 @@
+// memory_10k: the operator's resident memory with 10 × N Applications cached
+// and converged, and their first convergence. The Applications are created
+// while no operator runs; the operator then starts with default flags.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AppsWorld } from '../apps-world.js';
+import { Measurement } from '../measurement.js';
+import { outcome, secondsSince } from '../outcome.js';
+import { scaled, type Scenario } from '../scenario.js';
+import { round } from '../stats.js';
+import { memoryGroup } from './groups.js';
+
+export const memory10k: Scenario<AppsWorld> = {
+  key: 'memory_10k',
+  group: memoryGroup,
+  title: 'operator resident memory with 10 × N Applications cached and converged; first convergence',
+  target: '≤ 300 MB',
+  boundS: (o) => scaled(o.memoryApps, 0.06, 120, 600),
+  minimumS: () => 180,
+  async run(world, ctx) {
+    // Memory of an operator with nothing to cache, for the per-application figure.
+    const { op: empty } = await world.ensureOperator([], ctx.deadline);
+    await sleep(2000, undefined, { signal: ctx.env.signal });
+    const emptyRss = empty.memory();
+    await world.stopOperator('SIGTERM');
+
+    const tc = Date.now();
+    const created = await world.createApps(tc + (ctx.deadline - tc) * 0.4);
+    const createS = secondsSince(tc);
+    ctx.env.log(`created ${created.done} Applications in ${createS} s; starting the operator`);
+
+    const m = await Measurement.begin(world.cluster);
+    const t0 = Date.now();
+    const { op, readyMs } = await world.ensureOperator([], ctx.deadline);
+    const readyRss = op.memory();
+    let maxRss = readyRss?.rss_mib ?? 0;
+    const sampler = setInterval(() => (maxRss = Math.max(maxRss, op.memory()?.rss_mib ?? 0)), 2000);
+    const wait = await world.waitConverged(created.names, ctx.deadline).finally(() => clearInterval(sampler));
+    const o = outcome(wait, t0);
+    const rss = op.memory();
+    const measured = await m.end(op);
+    const perApp =
+      rss && emptyRss && created.done > 0
+        ? round(((rss.rss_mib - emptyRss.rss_mib) * 1024) / created.done, 1)
+        : null;
+    return {
+      apps: world.names.length,
+      created_apps: created.done,
+      create_s: createS,
+      ready_s: readyMs !== undefined ? round(readyMs / 1000, 2) : null,
+      first_convergence: o,
+      rss_mib: rss?.rss_mib ?? null,
+      rss_mb: rss ? round((rss.rss_mib * 2 ** 20) / 1e6, 1) : null,
+      peak_rss_mib: rss?.peak_rss_mib ?? maxRss,
+      rss_at_ready_mib: readyRss?.rss_mib ?? null,
+      rss_empty_mib: emptyRss?.rss_mib ?? null,
+      kib_per_app: perApp,
+      operator_flags: op.flags,
+      ...measured,
+    };
+  },
+};

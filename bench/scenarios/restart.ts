@@ -1,0 +1,79 @@
+// restart_1k: the operator is killed (SIGKILL) on the converged namespace and
+// started again with default flags: seconds until ready (and leading: the old
+// Lease must expire first), and the write requests it makes (a restart changes
+// nothing, so there should be none). Then the same after a clean stop
+// (SIGTERM, which releases the Lease), as `clean_restart`: a crash and a
+// clean handover may differ (after a crash, history entries not marked as sent
+// are sent again).
+import type { AppsWorld } from '../apps-world.js';
+import { Measurement, type Measured } from '../measurement.js';
+import { waitSettled } from '../settle.js';
+import { scaled, type Scenario, type ScenarioContext } from '../scenario.js';
+import { round } from '../stats.js';
+import { appsGroup } from './groups.js';
+
+interface Restart extends Measured {
+  signal: 'SIGKILL' | 'SIGTERM';
+  ready_s: number | null;
+  leader_s: number | null;
+  settled: boolean;
+  /** Seconds from the start until it settled: leads, nothing queued, no write for 10 s. */
+  settled_s: number;
+  /** Write requests (Leases apart) from the stop until settled or the bound. */
+  writes: number;
+  settled_before_stop: boolean;
+}
+
+async function restart(
+  world: AppsWorld,
+  ctx: ScenarioContext,
+  signal: Restart['signal'],
+  deadline: number,
+): Promise<Restart> {
+  const { op: before } = await world.ensureOperator([], deadline);
+  const quietBefore = await waitSettled(before, Math.min(deadline, Date.now() + 30_000), {
+    signal: ctx.env.signal,
+  });
+  const m = await Measurement.begin(world.cluster, before);
+  await world.stopOperator(signal);
+  const { op, readyMs } = await world.ensureOperator([], deadline);
+  const settleFrom = Date.now();
+  const settled = await waitSettled(op, deadline, { quietMs: 10_000, signal: ctx.env.signal });
+  const measured = await m.end(op);
+  const sinceStart = (ms: number) => round((settleFrom - op.startedAt + ms) / 1000, 2);
+  return {
+    signal,
+    ready_s: readyMs !== undefined ? round(readyMs / 1000, 2) : null,
+    leader_s: settled.leaderMs !== undefined ? sinceStart(settled.leaderMs) : null,
+    settled: settled.settled,
+    settled_s: sinceStart(settled.ms),
+    writes: measured.api_requests.operator_writes.total,
+    settled_before_stop: quietBefore.settled,
+    ...measured,
+  };
+}
+
+export const restart1k: Scenario<AppsWorld> = {
+  key: 'restart_1k',
+  group: appsGroup,
+  title: 'operator killed and restarted on the converged namespace; seconds until ready, writes made',
+  target: '0 writes',
+  boundS: (o) => scaled(o.apps, 0.2, 90, 200),
+  minimumS: () => 60,
+  async run(world, ctx) {
+    const precondition = await world.ensureApps(ctx, 0.15);
+    // The crash gets 60% of what is left, the clean restart the rest.
+    const killed = await restart(world, ctx, 'SIGKILL', Date.now() + (ctx.deadline - Date.now()) * 0.6);
+    const clean =
+      ctx.deadline - Date.now() > 20_000
+        ? await restart(world, ctx, 'SIGTERM', ctx.deadline)
+        : { skipped: 'no time left within the bound' };
+    return {
+      apps: world.names.length,
+      ...killed,
+      clean_restart: clean,
+      precondition,
+      operator_flags: [],
+    };
+  },
+};

@@ -1,0 +1,68 @@
+import { resultRows, type ResultsFile } from '../results-table.js';
+import { benchmarkBlock, END, replaceBetweenMarkers, START } from '../update-readme.js';
+
+const results = {
+  run: {
+    kind: 'full',
+    command: 'npx tsx bench/run.ts',
+    started_at: '2026-11-24T10:00:00.000Z',
+    apps: 1000,
+    memory_apps: 10000,
+    operator_defaults: { '--workers': '2', '--kube-api-qps': '20', '--kube-api-burst': '30' },
+  },
+  machine: {
+    cpus: 2,
+    cpu_model: 'Xeon',
+    memory_gib: 23.5,
+    os: 'Linux',
+    node: 'v24.21.0',
+    kubernetes: 'v1.36.3',
+    load_at_start: 1,
+  },
+  converge_1k: {
+    converged: false,
+    converged_apps: 412,
+    apps: 1000,
+    seconds: null,
+    after_s: 300,
+    api_requests: {
+      per_second: 21.5,
+      operator_writes: { total: 3000, by_verb: { PATCH: 1000, POST: 2000 } },
+    },
+    reproduce: 'npx tsx bench/run.ts --only converge_1k,baseline_1k',
+  },
+  baseline_1k: { apps: 1000, seconds: 5.7, patches_per_s: 175.4, concurrency: 2, completed: true },
+  idle_writes: {
+    apps: 1000,
+    window_s: 60,
+    writes: 0,
+    writes_by_resource: {},
+    lease_requests: { PUT: 30, GET: 30 },
+  },
+  restart_1k: { apps: 1000, error: 'the operator exited (exit code 1)\nstack' },
+} as unknown as ResultsFile;
+
+test('one row per scenario in the given order: partial progress, met targets and errors', () => {
+  const rows = resultRows(results, ['converge_1k', 'baseline_1k', 'idle_writes', 'restart_1k']);
+  expect(rows.map((r) => r.scenario)).toEqual(['converge_1k', 'baseline_1k', 'idle_writes', 'restart_1k']);
+  expect(rows[0]).toMatchObject({
+    result: '412/1000 converged after 300 s (bound hit)',
+    met: '—',
+    operatorWrites: '3000 (PATCH 1000, POST 2000)',
+    requestRate: '21.5/s',
+    reproduce: '`npx tsx bench/run.ts --only converge_1k,baseline_1k`',
+  });
+  expect(rows[1]!.result).toBe('5.7 s (175.4 patches/s at concurrency 2)');
+  expect(rows[2]).toMatchObject({ result: '0 writes in 60 s; 60 Lease requests', met: 'yes' });
+  expect(rows[3]!.result).toBe('error: the operator exited (exit code 1)');
+});
+
+test('the README block is replaced between the markers only', () => {
+  const readme = `# Depot\n\n## Benchmarks\n\n${START}\nold table\n${END}\n\nafter\n`;
+  const next = replaceBetweenMarkers(readme, benchmarkBlock(results))!;
+  expect(next).toContain('Full run of `npx tsx bench/run.ts` on 2026-11-24: 2 cores (Xeon)');
+  expect(next).toContain('| converge_1k | 1000 | 412/1000 converged after 300 s (bound hit) |');
+  expect(next).not.toContain('old table');
+  expect(next.endsWith(`${END}\n\nafter\n`)).toBe(true);
+  expect(replaceBetweenMarkers('# no markers', 'x')).toBeUndefined();
+});
