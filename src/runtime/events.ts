@@ -22,7 +22,16 @@ export interface EventRecorderOptions {
   /** This process (pod name / identity). */
   reportingInstance: string;
   aggregation?: Partial<AggregatorOptions>;
+  /**
+   * Events waiting for the API server at most (default 1000); beyond that new
+   * ones are dropped and counted, as client-go's broadcaster drops when its
+   * queue is full. Events are best-effort: the audit log and status history
+   * are Depot's durable record.
+   */
+  maxPending?: number;
 }
+
+export const DEFAULT_MAX_PENDING_EVENTS = 1000;
 
 /** What controllers record Events with: the EventRecorder, or testing/'s recording one. */
 export interface EventSink {
@@ -67,6 +76,10 @@ export class EventRecorder implements EventSink {
         note: clip(note, 1024),
       };
       const now = this.opts.clock.now();
+      if (this.inFlight.size >= (this.opts.maxPending ?? DEFAULT_MAX_PENDING_EVENTS)) {
+        this.opts.metrics.events.inc({ type, outcome: 'dropped' });
+        return;
+      }
       const decision = this.aggregator.record({ ...parts, namespace }, now);
       if (decision.kind === 'aggregate') {
         this.opts.metrics.events.inc({ type, outcome: 'aggregated' });

@@ -42,6 +42,9 @@ export interface ManagerOptions {
   /** Client-side rate limit of API requests (leader election is exempt). */
   qps?: number;
   burst?: number;
+  /** Client-side rate limit of Event requests, apart from the other requests' (qps/burst). */
+  eventQps?: number;
+  eventBurst?: number;
   /** Lease settings; undefined: no leader election (this process always reconciles). */
   leaderElection?: Omit<LeaderElectionConfig, 'identity'>;
   /** This process's name in the Lease and in Events; default hostname_random. */
@@ -66,6 +69,8 @@ export const managerDefaults = {
   retryBackoff: { baseMs: 500, maxMs: 5 * 60_000 } satisfies BackoffOptions,
   qps: 20,
   burst: 30,
+  eventQps: 10,
+  eventBurst: 25,
   shutdownTimeoutMs: 30_000,
   fieldManager: 'depot-operator',
   reportingController: 'depot.sh/operator',
@@ -120,8 +125,24 @@ export class Manager {
       clock: this.clock,
       namespaces: opts.namespaces?.length ? opts.namespaces : undefined,
     });
+    // Events have a budget of their own, so that they never wait in front of
+    // reconcile writes (client-go's recorder sends them apart, and drops).
+    const eventTransport = new ApiTransport({
+      kubeConfig: opts.kubeConfig,
+      metrics: this.metrics,
+      clock: this.clock,
+      limiter: new TokenBucket(
+        {
+          qps: opts.eventQps ?? managerDefaults.eventQps,
+          burst: opts.eventBurst ?? managerDefaults.eventBurst,
+        },
+        this.clock,
+      ),
+      pool: this.transport.pool,
+      userAgent: 'depot-operator',
+    });
     this.events = new EventRecorder({
-      api: new EventsV1Api(this.transport.configuration()),
+      api: new EventsV1Api(eventTransport.configuration()),
       clock: this.clock,
       log: this.log,
       metrics: this.metrics,

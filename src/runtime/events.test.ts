@@ -1,0 +1,31 @@
+import type { EventsV1Api } from '@kubernetes/client-node';
+import { FakeClock } from '../kube/testing/fake-clock.js';
+import { EventRecorder } from './events.js';
+import { createLogger } from './log.js';
+import { RuntimeMetrics } from './metrics.js';
+
+test('events waiting for the API server are bounded: beyond the bound new ones are dropped and counted', async () => {
+  const sent: string[] = [];
+  const api = {
+    // The API server never answers: every Event stays pending.
+    createNamespacedEvent: ({ body }: { body: { note?: string } }) => {
+      sent.push(body.note ?? '');
+      return new Promise(() => undefined);
+    },
+  } as unknown as EventsV1Api;
+  const metrics = new RuntimeMetrics({ processMetrics: false });
+  const recorder = new EventRecorder({
+    api,
+    clock: new FakeClock(),
+    log: createLogger({ level: 'silent' }),
+    metrics,
+    reportingController: 'depot.sh/test',
+    reportingInstance: 'test',
+    maxPending: 3,
+  });
+  const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'ns', name: 'x', uid: 'u' } };
+  for (let i = 0; i < 5; i++) recorder.normal(obj, 'Changed', `change ${i}`);
+  expect(sent).toEqual(['change 0', 'change 1', 'change 2']);
+  const dropped = (await metrics.events.get()).values.find((v) => v.labels.outcome === 'dropped');
+  expect(dropped?.value).toBe(2);
+});
