@@ -5,8 +5,14 @@
 // reconcile finds the applications at the version (UpToDate) and writes
 // nothing; the Promoted history entry is recorded by the Application
 // controller from the transition it observes, once.
+import pLimit from 'p-limit';
 import { PromotionSchema, type Promotion, type PromotionStatus } from '../api/promotion.js';
-import { planPromotion, SUSPENDED_REASON } from '../core/promotion.js';
+import {
+  planPromotion,
+  requirementLevels,
+  SUSPENDED_REASON,
+  type PromotionWrite,
+} from '../core/promotion.js';
 import {
   nextPromotionStatus,
   promotionProblem,
@@ -21,6 +27,9 @@ import type { KubeObject } from '../kube/resource.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, Promotions } from '../api/resources.js';
+
+/** Writes of one Promotion run in flight at once (the client-side rate limit still applies). */
+const PROMOTION_WRITE_CONCURRENCY = 8;
 
 export function promotionController(deps: ControllerDeps, opts: DepotOptions): ControllerSpec {
   const toPromotions = everyInNamespace(deps.informers, Promotions);
@@ -62,10 +71,11 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
           return;
         }
 
-        const plan = planPromotion({ promotion, applications: snapshot.applications(), now });
+        const applications = snapshot.applications();
+        const plan = planPromotion({ promotion, applications, now });
         const promotionWriter = { kind: 'promotion', promotion: promotion.metadata.name } as const;
         const writer = deps.writer(writerManager(promotionWriter, promotion.spec.to));
-        for (const w of plan.writes) {
+        const promote = async (w: PromotionWrite) => {
           const write = versionRequest({
             application: w.application,
             namespace: req.namespace,
@@ -80,7 +90,11 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
             'Promoted',
             `${w.application} ${w.version} promoted from ${promotion.spec.from} to ${promotion.spec.to}`,
           );
-        }
+        };
+        // A few writes at a time, level by level: a required application lands first.
+        const limit = pLimit(PROMOTION_WRITE_CONCURRENCY);
+        for (const level of requirementLevels(plan.writes, applications))
+          await Promise.all(level.map((w) => limit(() => promote(w))));
         if (plan.writes.length > 0 && opts.hooks?.afterPromotionWrites)
           await opts.hooks?.afterPromotionWrites({
             namespace: req.namespace,

@@ -5,6 +5,7 @@ import {
   orderByRequirements,
   planPromotion,
   promotionCycles,
+  requirementLevels,
   reportedResults,
   summarize,
 } from './promotion.js';
@@ -442,5 +443,19 @@ describe('ordering and cycles', () => {
     expect([...cycles.keys()].sort()).toEqual(['a-b', 'b-a', 'x-y', 'y-z', 'z-x']);
     expect(cycles.get('a-b')).toBe('a → b → a');
     expect(cycles.get('x-y')).toBe('x → y → z → x');
+  });
+});
+
+describe('requirement levels', () => {
+  test('independent writes share a level; a requirement comes a level earlier', () => {
+    const apps = [
+      app('core', {}),
+      app('dash', { compatibility: [{ requires: { application: 'core', versions: '>=1.0.0' } }] }),
+      app('ide', { compatibility: [{ requires: { application: 'dash', versions: '>=1.0.0' } }] }),
+      app('web', {}),
+    ];
+    const writes = ['core', 'dash', 'ide', 'web'].map((application) => ({ application, version: '1.0.0' }));
+    const levels = requirementLevels(orderByRequirements(writes, apps), apps);
+    expect(levels.map((l) => l.map((w) => w.application))).toEqual([['core', 'web'], ['dash'], ['ide']]);
   });
 });

@@ -257,6 +257,33 @@ export function orderByRequirements(
   return ordered;
 }
 
+/**
+ * Writes (in requirement order) grouped in levels: each write comes in a
+ * level after every write of an application it requires, so the writes of
+ * one level may go out together while core still lands before dash.
+ */
+export function requirementLevels(
+  ordered: readonly PromotionWrite[],
+  applications: readonly Application[],
+): PromotionWrite[][] {
+  const requires = new Map(
+    applications.map((a) => [
+      a.metadata.name,
+      (a.spec.compatibility ?? []).map((r) => r.requires.application),
+    ]),
+  );
+  const levelOf = new Map<string, number>();
+  const levels: PromotionWrite[][] = [];
+  for (const w of ordered) {
+    // Requirements written earlier in this run; a requirement cycle adds no level.
+    const after = (requires.get(w.application) ?? []).map((dep) => levelOf.get(dep) ?? -1);
+    const level = Math.max(-1, ...after) + 1;
+    levelOf.set(w.application, level);
+    (levels[level] ??= []).push(w);
+  }
+  return levels;
+}
+
 /** Names of Promotions that take part in a cycle (a→b, b→a, or longer). */
 export function promotionCycles(promotions: readonly Promotion[]): Map<string, string> {
   const edges = new Map<string, Promotion[]>();
