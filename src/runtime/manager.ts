@@ -71,6 +71,8 @@ export const managerDefaults = {
   burst: 30,
   eventQps: 10,
   eventBurst: 25,
+  /** How long a graceful stop waits for pending Events. */
+  eventFlushTimeoutMs: 2_000,
   shutdownTimeoutMs: 30_000,
   fieldManager: 'depot-operator',
   reportingController: 'depot.sh/operator',
@@ -273,8 +275,13 @@ export class Manager {
       this.log.warn({ timeoutMs: timeout }, 'in-flight reconciles did not finish in time; aborting them');
       for (const c of this.controllers) c.abortInFlight();
     }
-    await this.events.stop();
+    // Hand the lease over first: a standby must not wait for best-effort Events.
     await this.elector?.release();
+    const flushed = await Promise.race([
+      this.events.stop().then(() => true),
+      this.clock.sleep(managerDefaults.eventFlushTimeoutMs).then(() => false),
+    ]);
+    if (!flushed) this.log.warn('pending Events were not all sent before shutdown (best-effort; dropped)');
     await this.informers.stop();
     await this.endpoints.stop();
     await this.transport.pool.close();
