@@ -16,7 +16,7 @@ import { TargetSchema } from '../api/target.js';
 import type { UnreadableObjects } from '../core/application/resolution.js';
 import type { InformerSource } from '../runtime/informer-factory.js';
 import { formatIssues } from '../runtime/invalid-object.js';
-import { parseOnce } from '../runtime/parse-once.js';
+import { safeParseOnce } from '../runtime/parse-once.js';
 import type { KubeObject, ResourceType } from '../kube/resource.js';
 import { Applications, Environments, EnvironmentSets, Promotions, Targets } from '../api/resources.js';
 
@@ -35,22 +35,6 @@ interface Parsed<T> {
   unreadable: Map<string, string>;
 }
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
-
-// One memo per schema: each cached object is parsed once per version.
-const memos = new WeakMap<object, (obj: KubeObject) => Outcome<unknown>>();
-function parserOf<T>(schema: Parser<T>): (obj: KubeObject) => Outcome<T> {
-  let parse = memos.get(schema);
-  if (!parse) {
-    parse = parseOnce((obj): Outcome<unknown> => {
-      const r = schema.safeParse(obj);
-      return r.success ? { ok: true, value: r.data } : { ok: false, error: formatIssues(r.error.issues) };
-    });
-    memos.set(schema, parse);
-  }
-  return parse as (obj: KubeObject) => Outcome<T>;
-}
-
 /** The namespace's objects of a resource, parsed (once per version). */
 export function parsed<T>(
   informers: InformerSource,
@@ -59,11 +43,12 @@ export function parsed<T>(
   namespace: string,
 ): Parsed<T> {
   const out: Parsed<T> = { valid: [], unreadable: new Map() };
-  const parse = parserOf(schema);
+  // The same shared parse (once per object version) as the objects' own controllers.
+  const parse = safeParseOnce<ReturnType<Parser<T>['safeParse']>>(schema);
   for (const o of informers.informer<KubeObject>(resource).list(namespace)) {
     const r = parse(o);
-    if (r.ok) out.valid.push(r.value);
-    else out.unreadable.set(o.metadata?.name ?? '', r.error);
+    if (r.success) out.valid.push(r.data);
+    else out.unreadable.set(o.metadata?.name ?? '', formatIssues(r.error.issues));
   }
   return out;
 }

@@ -8,7 +8,7 @@ import type { Condition } from '../kube/conditions.js';
 import { setCondition } from '../kube/conditions.js';
 import type { EventSink } from './events.js';
 import type { KubeObject, ResourceType } from '../kube/resource.js';
-import { parseOnce } from './parse-once.js';
+import { safeParseOnce } from './parse-once.js';
 import type { StatusWriter } from './status-writer.js';
 
 /** Anything with zod's safeParse (zod schemas fit). */
@@ -31,9 +31,6 @@ export interface InvalidReportOptions {
 type SafeParseResult<T> = ReturnType<SafeParser<T>['safeParse']>;
 
 export class InvalidObjectReporter {
-  // Each cached object is parsed once per version (see parse-once.ts).
-  private readonly memos = new WeakMap<object, (obj: KubeObject) => SafeParseResult<unknown>>();
-
   constructor(
     private readonly status: StatusWriter,
     private readonly events: EventSink,
@@ -67,12 +64,6 @@ export class InvalidObjectReporter {
     if (result.written) this.events.warning(obj, reason, message, 'Validate');
   }
 
-  private parserFor<T>(parser: SafeParser<T>): (obj: KubeObject) => SafeParseResult<T> {
-    let parse = this.memos.get(parser);
-    if (!parse) this.memos.set(parser, (parse = parseOnce((obj) => parser.safeParse(obj))));
-    return parse as (obj: KubeObject) => SafeParseResult<T>;
-  }
-
   /** The parsed object (shared: read-only), or undefined after reporting why it is invalid. */
   async parse<T>(
     resource: ResourceType,
@@ -80,7 +71,8 @@ export class InvalidObjectReporter {
     parser: SafeParser<T>,
     opts: InvalidReportOptions = {},
   ): Promise<T | undefined> {
-    const result = this.parserFor(parser)(obj);
+    // Each cached object is parsed once per version, one copy shared by every reader.
+    const result = safeParseOnce<SafeParseResult<T>>(parser)(obj);
     if (result.success) return result.data;
     await this.report(resource, obj, formatIssues(result.error.issues), opts);
     return undefined;

@@ -15,3 +15,19 @@ export function parseOnce<R>(parse: (obj: KubeObject) => R): (obj: KubeObject) =
     return result;
   };
 }
+
+/** Anything with zod's safeParse. */
+export interface SafeParseable<R> {
+  safeParse(input: unknown): R;
+}
+
+// One memo per schema for the whole process: every reader of a cached object
+// (the object's own controller, a namespace snapshot) shares one parsed copy.
+const memos = new WeakMap<object, (obj: KubeObject) => unknown>();
+
+/** `schema.safeParse`, remembered per cached object and shared by every caller with the same schema. */
+export function safeParseOnce<R>(schema: SafeParseable<R>): (obj: KubeObject) => R {
+  let parse = memos.get(schema);
+  if (!parse) memos.set(schema, (parse = parseOnce((obj) => schema.safeParse(obj))));
+  return parse as (obj: KubeObject) => R;
+}
