@@ -10,25 +10,17 @@ import type { Application } from '../../src/api/application.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { depotOperatorWithHooks, STATUS_PAUSE_MESSAGE } from './fixtures/depot-operator-hooks.js';
+import { applicationReader, depotGroup, depotObject, envStatus } from './support/depot-objects.js';
 import { eventually } from './support/eventually.js';
 import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
 const objects = kc.makeApiClient(CustomObjectsApi);
-const group = { group: 'depot.sh', version: 'v1alpha1' };
+const group = depotGroup;
 
-const obj = (kind: string, name: string, spec: object, extra: object = {}): KubernetesObject =>
-  ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name, ...extra }, spec }) as KubernetesObject;
-
-const getApp = async (ns: string, name: string) =>
-  (await objects.getNamespacedCustomObject({
-    ...group,
-    namespace: ns,
-    plural: 'applications',
-    name,
-  })) as Application;
-const envStatus = (a: Application, env: string) => a.status?.environments?.find((e) => e.name === env);
+const obj = depotObject;
+const getApp = applicationReader(kc);
 const targetStatus = (a: Application, t: string) => a.status?.targets?.find((x) => x.name === t);
 const apply = (ns: string, items: KubernetesObject[], fieldManager = 'test-setup') =>
   applyManifests(kc, items, { fieldManager, namespace: ns });

@@ -9,6 +9,7 @@ import type { Promotion } from '../../src/api/promotion.js';
 import { promotionManager, type ManagedFieldsEntry } from '../../src/core/field-managers.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
+import { applicationReader, depotGroup, depotObject, envStatus } from './support/depot-objects.js';
 import { eventually } from './support/eventually.js';
 import { depotOperatorWithHooks, PAUSE_MESSAGE, writesOf } from './fixtures/depot-operator-hooks.js';
 import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
@@ -16,19 +17,10 @@ import { depotCli, startOperator, type OperatorProcess } from './support/operato
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
 const objects = kc.makeApiClient(CustomObjectsApi);
-const group = { group: 'depot.sh', version: 'v1alpha1' };
+const group = depotGroup;
 
-const obj = (kind: string, name: string, spec: object, extra: object = {}): KubernetesObject =>
-  ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name, ...extra }, spec }) as KubernetesObject;
-
-async function getApp(ns: string, name: string): Promise<Application> {
-  return (await objects.getNamespacedCustomObject({
-    ...group,
-    namespace: ns,
-    plural: 'applications',
-    name,
-  })) as Application;
-}
+const obj = depotObject;
+const getApp = applicationReader(kc);
 async function listApps(ns: string): Promise<Application[]> {
   return (
     (await objects.listNamespacedCustomObject({ ...group, namespace: ns, plural: 'applications' })) as {
@@ -36,7 +28,6 @@ async function listApps(ns: string): Promise<Application[]> {
     }
   ).items;
 }
-const envStatus = (a: Application, env: string) => a.status?.environments?.find((e) => e.name === env);
 
 async function pipeline(ns: string, apps: number, promotions: KubernetesObject[]): Promise<void> {
   await applyManifests(

@@ -4,22 +4,12 @@
 import type { Application, ApplicationStatus } from '../../api/application.js';
 import { FORCE_ANNOTATION_PREFIX } from '../../api/annotations.js';
 import { planApplication, type ApplicationInput } from './plan.js';
-import { app, byName, env, set, target, wrote } from '../testing/builders.js';
+import { app, applicationInput, byName, env, set, target, wrote } from '../testing/builders.js';
 
 const now = new Date('2026-11-20T12:00:00Z');
 const later = (ms: number) => new Date(now.getTime() + ms);
 
-function input(a: Application, extra: Partial<ApplicationInput> = {}): ApplicationInput {
-  return {
-    app: a,
-    environments: byName(env('dev'), env('staging'), env('prod')),
-    sets: byName(set('default', ['dev', 'staging', 'prod'])),
-    targets: [target('dev-1', 'dev'), target('prod-eu', 'prod'), target('prod-us', 'prod')],
-    now,
-    historyLimit: 100,
-    ...extra,
-  };
-}
+const input = (a: Application, extra: Partial<ApplicationInput> = {}) => applicationInput(a, now, extra);
 
 const withStatus = (a: Application, status: ApplicationStatus) => ({ ...a, status }) as Application;
 

@@ -4,6 +4,7 @@ import type { Environment, Freeze } from '../../api/environment.js';
 import type { EnvironmentSet } from '../../api/environment-set.js';
 import type { Promotion, PromotionSpec } from '../../api/promotion.js';
 import type { Target } from '../../api/target.js';
+import type { ApplicationInput } from '../application/plan.js';
 import type { ManagedFieldsEntry } from '../field-managers.js';
 
 const meta = (name: string, extra: Record<string, unknown> = {}) => ({
@@ -80,3 +81,20 @@ export function wrote(manager: string, envs: string[], time = '2026-11-20T10:00:
 
 export const byName = <T extends { metadata: { name: string } }>(...items: T[]) =>
   new Map(items.map((i) => [i.metadata.name, i]));
+
+/** The usual namespace of the Application tests: dev → staging → prod, dev-1, prod-eu and prod-us. */
+export function applicationInput(
+  a: Application,
+  now: Date,
+  extra: Partial<ApplicationInput> = {},
+): ApplicationInput {
+  return {
+    app: a,
+    environments: byName(env('dev'), env('staging'), env('prod')),
+    sets: byName(set('default', ['dev', 'staging', 'prod'])),
+    targets: [target('dev-1', 'dev'), target('prod-eu', 'prod'), target('prod-us', 'prod')],
+    now,
+    historyLimit: 100,
+    ...extra,
+  };
+}
