@@ -8,7 +8,6 @@ import {
   previousRun,
   promotionScheduleProblems,
   scheduleProblems,
-  validateSchedule,
 } from './schedule.js';
 import { validateSources } from './validate/validate.js';
 
@@ -32,12 +31,15 @@ describe('schedule', () => {
   });
 
   test('invalid schedules and zones are named', () => {
-    expect(() => validateSchedule('0 9 * * *', 'Mars/Olympus')).toThrow(
-      'timeZone: "Mars/Olympus" is not a known IANA time zone',
-    );
-    expect(() => validateSchedule('61 9 * * *', 'UTC')).toThrow(
-      /^schedule: "61 9 \* \* \*" is not a valid cron schedule: /,
-    );
+    expect(scheduleProblems('0 9 * * *', 'Mars/Olympus')).toEqual([
+      { field: 'timeZone', message: '"Mars/Olympus" is not a known IANA time zone' },
+    ]);
+    expect(scheduleProblems('61 9 * * *', 'UTC')).toEqual([
+      {
+        field: 'schedule',
+        message: expect.stringMatching(/^"61 9 \* \* \*" is not a valid cron schedule: /),
+      },
+    ]);
   });
 });
 

@@ -168,12 +168,6 @@ export function freezeScheduleProblems(spec: EnvironmentSpec): FieldProblem[] {
   );
 }
 
-/** Throws `field: message` for the first problem of the schedule or time zone. */
-export function validateSchedule(schedule: string, timeZone: string): void {
-  const [first] = scheduleProblems(schedule, timeZone);
-  if (first) throw new Error(`${first.field}: ${first.message}`);
-}
-
 function cronProblem(schedule: string): string | undefined {
   let expr;
   try {
