@@ -39,6 +39,7 @@ export function depotFactory(hooks: DepotHooks = {}): ControllerFactory {
           maxMs: flags.deliveryRetryMaxDelay,
         },
         concurrency: flags.deliveryConcurrency,
+        inlineWaitMs: deliveryDefaults.inlineWaitMs,
       },
       hooks,
     });

@@ -53,7 +53,7 @@ function setup() {
     new Map([['argocd', scripted]]),
     new WatchedObjects(new MemoryCluster()),
     { clock, log: createLogger({ level: 'silent' }), metrics: deliveryMetrics(metrics) },
-    { retry: { baseMs: 1000, maxMs: 8000 }, concurrency: 4 },
+    { retry: { baseMs: 1000, maxMs: 8000 }, concurrency: 4, inlineWaitMs: 0 },
   );
   const requeued: string[] = [];
   tracker.subscribe((req) => requeued.push(req.name));

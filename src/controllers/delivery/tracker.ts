@@ -43,11 +43,18 @@ export interface DeliveryOptions {
   retry: BackoffOptions;
   /** Attempts in flight at once, over all targets. */
   concurrency: number;
+  /**
+   * How long an application's reconcile waits for the attempts it started
+   * before writing its status: fast deliveries (an Argo CD patch) land in the
+   * same status write; a slow one is recorded by the next reconcile.
+   */
+  inlineWaitMs: number;
 }
 
 export const deliveryDefaults: DeliveryOptions = {
   retry: { baseMs: 2_000, maxMs: 300_000, jitter: 0.1 },
   concurrency: 16,
+  inlineWaitMs: 1_000,
 };
 
 interface Entry {
@@ -76,6 +83,8 @@ export interface DeliveryReview {
   entries: NewEntry[];
   /** The earliest time an attempt of this application is due, if any. */
   nextAt?: number;
+  /** Attempts this review started (settle when each is recorded). */
+  started: Promise<void>[];
 }
 
 export class DeliveryTracker implements TriggerSource {
@@ -123,7 +132,7 @@ export class DeliveryTracker implements TriggerSource {
     signal: AbortSignal,
   ): DeliveryReview {
     const req = { namespace: app.metadata.namespace ?? '', name: app.metadata.name };
-    const review: DeliveryReview = { deliveries: new Map(), reports: new Map(), entries: [] };
+    const review: DeliveryReview = { deliveries: new Map(), reports: new Map(), entries: [], started: [] };
     const objects: DeliveryObject[] = [];
     const live = new Set<string>();
     for (const p of planned) {
@@ -178,7 +187,7 @@ export class DeliveryTracker implements TriggerSource {
         entry.dueAt = now.getTime();
 
       if (entry.dueAt !== undefined && !this.inFlight.has(key) && !listing) {
-        if (entry.dueAt <= now.getTime()) this.start(key, entry, signal);
+        if (entry.dueAt <= now.getTime()) review.started.push(this.start(key, entry, signal));
         else review.nextAt = Math.min(review.nextAt ?? Infinity, entry.dueAt);
       }
       review.deliveries.set(name, entry.state);
@@ -190,6 +199,18 @@ export class DeliveryTracker implements TriggerSource {
       if (key.startsWith(prefix) && !live.has(key)) this.entries.delete(key);
     this.watched.use(req, objects);
     return review;
+  }
+
+  /** Waits for the review's attempts, at most inlineWaitMs (they go on in the background). */
+  async settle(review: DeliveryReview): Promise<void> {
+    if (review.started.length === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.opts.inlineWaitMs);
+      timer.unref?.();
+    });
+    await Promise.race([Promise.allSettled(review.started), timeout]);
+    clearTimeout(timer);
   }
 
   /** The review's Reapplied entries are in the status now. */
@@ -233,10 +254,10 @@ export class DeliveryTracker implements TriggerSource {
     };
   }
 
-  private start(key: string, entry: Entry, signal: AbortSignal): void {
+  private start(key: string, entry: Entry, signal: AbortSignal): Promise<void> {
     this.inFlight.add(key);
     entry.dueAt = undefined;
-    void this.limit(() => this.attempt(key, entry, signal)).finally(() => {
+    return this.limit(() => this.attempt(key, entry, signal)).finally(() => {
       this.inFlight.delete(key);
       this.enqueue?.(entry.app);
     });
