@@ -356,3 +356,12 @@ test('deleting a Depot Application leaves its Argo CD Application alone', async 
   expect(after.metadata?.ownerReferences).toBeUndefined();
   expect(after.metadata?.finalizers).toBeUndefined();
 });
+
+test('Argo CD Applications are watched only in the namespace the Targets name', () => {
+  const synced = operator
+    .output()
+    .split('\n')
+    .filter((l) => l.includes('"cache synced"') && l.includes('argoproj.io/v1alpha1/applications'))
+    .map((l) => (JSON.parse(l) as { namespaces: string[] }).namespaces);
+  expect(synced).toEqual([[argoNs]]);
+});
