@@ -18,6 +18,7 @@
 //   attempt that writes it again adds a Reapplied history entry.
 import pLimit from 'p-limit';
 import type { Application, DeliveryState } from '../../api/application.js';
+import type { DeliveryKind } from '../../api/delivery.js';
 import type { NewEntry } from '../../core/application/history.js';
 import type { DeployedReport } from '../../core/application/plan.js';
 import type { PlannedTarget } from '../../core/application/targets.js';
@@ -59,7 +60,7 @@ export const deliveryDefaults: DeliveryOptions = {
 
 interface Entry {
   app: Request;
-  kind: string;
+  kind: DeliveryKind;
   version: string;
   request: DeliveryRequest;
   state: DeliveryState;
@@ -113,11 +114,6 @@ export class DeliveryTracker implements TriggerSource {
         if (key.startsWith(prefix) && entry.waitingForChange) entry.dueAt = now;
       enqueue(req);
     });
-  }
-
-  /** Whether any target of this kind has an integration here. */
-  handles(kind: string): boolean {
-    return this.registry.has(kind as never);
   }
 
   /**
@@ -234,7 +230,7 @@ export class DeliveryTracker implements TriggerSource {
    * when the status already holds this version (after a restart); a version
    * recorded Delivered is not attempted again unless a revert shows.
    */
-  private seed(req: Request, kind: string, request: DeliveryRequest, p: PlannedTarget, now: Date): Entry {
+  private seed(req: Request, kind: DeliveryKind, request: DeliveryRequest, p: PlannedTarget, now: Date): Entry {
     const recorded = p.previous?.desired === p.desired ? p.previous?.delivery : undefined;
     const state: DeliveryState = recorded ?? {
       state: 'Pending',
@@ -265,7 +261,7 @@ export class DeliveryTracker implements TriggerSource {
 
   private async attempt(key: string, entry: Entry, signal: AbortSignal): Promise<void> {
     if (signal.aborted || this.entries.get(key) !== entry) return;
-    const deliverer = this.registry.get(entry.kind as never)!;
+    const deliverer = this.registry.get(entry.kind)!;
     const wasDelivered = entry.state.state === 'Delivered';
     const started = performance.now();
     let outcome: DeliveryOutcome;
