@@ -13,6 +13,7 @@ import { objectReconciler } from '../runtime/object-reconciler.js';
 import type { ControllerSpec, ReconcileContext, ReconcileResult } from '../runtime/reconciler.js';
 import type { KubeObject } from '../kube/resource.js';
 import { jsonPointerSegment } from '../runtime/writes.js';
+import { safeParseOnce } from '../runtime/parse-once.js';
 import { createDeliveryTracker } from './delivery/registry.js';
 import type { DeliveryReview, DeliveryTracker } from './delivery/tracker.js';
 import { HistorySender } from './history-sender.js';
@@ -31,6 +32,30 @@ export function applicationController(
   const toApps = everyInNamespace(deps.informers, Applications);
   const sender = new HistorySender(deps, opts.audit);
   const forceWriter = deps.writer(FORCE_RELEASE_MANAGER);
+  // Deliveries start on the Application's change itself, not when a worker gets to it.
+  const parse = safeParseOnce(ApplicationSchema);
+  deps.informers.informer<KubeObject>(Applications).on(({ type, object }) => {
+    if (type === 'delete' || !delivery.active()) return;
+    try {
+      const r = parse(object);
+      if (!r.success) return;
+      const app = r.data as Application;
+      const snapshot = new NamespaceSnapshot(deps.informers, app.metadata.namespace ?? '');
+      const now = new Date(deps.clock.now());
+      const versions = planVersions({
+        app,
+        environments: snapshot.environments(),
+        sets: snapshot.sets(),
+        targets: snapshot.targets(),
+        unreadable: snapshot.unreadable(),
+        now,
+        historyLimit: opts.historyLimit,
+      });
+      delivery.prestart(app, versions.targets, now);
+    } catch (err) {
+      deps.log.debug({ err: String(err) }, 'delivery prestart skipped');
+    }
+  });
   return {
     name: 'application',
     primary: { resource: Applications },

@@ -368,6 +368,8 @@ test('Argo CD Applications are watched only in the namespace the Targets name', 
 
 test('a write the API server refuses is Failed, retried with growing delays, and delivered once it is allowed; other targets unaffected', async () => {
   // A ValidatingAdmissionPolicy (what a cluster admin might have) refuses writes of one Application.
+  await argo.create(argoNs, argoApp('flaky-rev', { source: gitSource }, `${ns}/rev`));
+  await argo.create(argoNs, argoApp('steady-rev', { source: gitSource }, `${ns}/rev`));
   const admission = kc.makeApiClient(AdmissionregistrationV1Api);
   const policy = `depot-test-${argoNs}`;
   await admission.createValidatingAdmissionPolicy({
@@ -398,9 +400,14 @@ test('a write the API server refuses is Failed, retried with growing delays, and
   await admission.createValidatingAdmissionPolicyBinding({
     body: { metadata: { name: policy }, spec: { policyName: policy, validationActions: ['Deny'] } },
   });
+  // The API server takes the policy in after a moment: wait until a dry run is refused.
+  await eventually('the policy to refuse writes of flaky-rev', async () =>
+    argo.merge(argoNs, 'flaky-rev', { metadata: { labels: { probe: 'x' } } }, { dryRun: true }).then(
+      () => false,
+      (err: { code?: number }) => err.code === 403,
+    ),
+  );
   try {
-    await argo.create(argoNs, argoApp('flaky-rev', { source: gitSource }, `${ns}/rev`));
-    await argo.create(argoNs, argoApp('steady-rev', { source: gitSource }, `${ns}/rev`));
     await apply(depotApp('flaky', 'rev', '1.0.0'), depotApp('steady', 'rev', '1.0.0'));
     await untilTarget('steady', 'rev', (t) => t.delivery?.state === 'Delivered', 'Delivered');
     const failed = await untilTarget(
@@ -408,7 +415,9 @@ test('a write the API server refuses is Failed, retried with growing delays, and
       'rev',
       (t) => t.delivery?.state === 'Failed' && (t.delivery.attempts ?? 0) >= 3,
       'Failed after 3 attempts',
-    );
+    ).catch(async (e) => {
+      throw new Error(`${String(e)} ${JSON.stringify(targetOf(await getApp(ns, 'flaky'), 'rev'))}`);
+    });
     const message = targetOf(failed, 'rev')!.delivery!.message!;
     expect(message).toContain(`Argo CD Application ${argoNs}/flaky-rev: write of targetRevision failed`);
     expect(message).toContain('changes of flaky-rev are frozen');

@@ -84,14 +84,16 @@ export interface DeliveryReview {
   entries: NewEntry[];
   /** The earliest time an attempt of this application is due, if any. */
   nextAt?: number;
-  /** Attempts this review started (settle when each is recorded). */
+  /** Attempts of this application in flight (settle when each is recorded). */
   started: Promise<void>[];
 }
 
 export class DeliveryTracker implements TriggerSource {
   private readonly entries = new Map<string, Entry>();
-  /** Targets with an attempt in flight (at most one each). */
-  private readonly inFlight = new Set<string>();
+  /** Targets with an attempt in flight (at most one each), and when it is recorded. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  /** The signal of the last reconcile: set while the application controller runs (leads). */
+  private leading: AbortSignal | undefined;
   private readonly limit: ReturnType<typeof pLimit>;
   private enqueue: ((req: Request) => void) | undefined;
 
@@ -127,6 +129,7 @@ export class DeliveryTracker implements TriggerSource {
     now: Date,
     signal: AbortSignal,
   ): DeliveryReview {
+    this.leading = signal;
     const req = { namespace: app.metadata.namespace ?? '', name: app.metadata.name };
     const review: DeliveryReview = { deliveries: new Map(), reports: new Map(), entries: [], started: [] };
     const objects: DeliveryObject[] = [];
@@ -183,9 +186,11 @@ export class DeliveryTracker implements TriggerSource {
         entry.dueAt = now.getTime();
 
       if (entry.dueAt !== undefined && !this.inFlight.has(key) && !listing) {
-        if (entry.dueAt <= now.getTime()) review.started.push(this.start(key, entry, signal));
+        if (entry.dueAt <= now.getTime()) this.start(key, entry, signal);
         else review.nextAt = Math.min(review.nextAt ?? Infinity, entry.dueAt);
       }
+      const running = this.inFlight.get(key);
+      if (running) review.started.push(running);
       review.deliveries.set(name, entry.state);
       if (entry.reapplied) review.entries.push(entry.reapplied);
     }
@@ -195,6 +200,21 @@ export class DeliveryTracker implements TriggerSource {
       if (key.startsWith(prefix) && !live.has(key)) this.entries.delete(key);
     this.watched.use(req, objects);
     return review;
+  }
+
+  /**
+   * Starts what is due for an application as soon as it changes (from its
+   * informer event, before its reconcile is handed a worker), so deliveries
+   * do not wait for the application controller's workers. Only while the
+   * controller runs: a standby starts nothing.
+   */
+  prestart(app: Application, planned: readonly PlannedTarget[], now: Date): void {
+    if (this.active()) this.review(app, planned, now, this.leading!);
+  }
+
+  /** Whether the application controller runs here (this process leads). */
+  active(): boolean {
+    return this.leading !== undefined && !this.leading.aborted;
   }
 
   /** Waits for the review's attempts, at most inlineWaitMs (they go on in the background). */
@@ -230,7 +250,13 @@ export class DeliveryTracker implements TriggerSource {
    * when the status already holds this version (after a restart); a version
    * recorded Delivered is not attempted again unless a revert shows.
    */
-  private seed(req: Request, kind: DeliveryKind, request: DeliveryRequest, p: PlannedTarget, now: Date): Entry {
+  private seed(
+    req: Request,
+    kind: DeliveryKind,
+    request: DeliveryRequest,
+    p: PlannedTarget,
+    now: Date,
+  ): Entry {
     const recorded = p.previous?.desired === p.desired ? p.previous?.delivery : undefined;
     const state: DeliveryState = recorded ?? {
       state: 'Pending',
@@ -250,13 +276,13 @@ export class DeliveryTracker implements TriggerSource {
     };
   }
 
-  private start(key: string, entry: Entry, signal: AbortSignal): Promise<void> {
-    this.inFlight.add(key);
+  private start(key: string, entry: Entry, signal: AbortSignal): void {
     entry.dueAt = undefined;
-    return this.limit(() => this.attempt(key, entry, signal)).finally(() => {
+    const running = this.limit(() => this.attempt(key, entry, signal)).finally(() => {
       this.inFlight.delete(key);
       this.enqueue?.(entry.app);
     });
+    this.inFlight.set(key, running);
   }
 
   private async attempt(key: string, entry: Entry, signal: AbortSignal): Promise<void> {

@@ -47,9 +47,21 @@ export function argoClient(kc: KubeConfig) {
     get: async (namespace: string, name: string): Promise<ArgoApp> =>
       (await api.getNamespacedCustomObject({ ...argoGroup, namespace, name })) as ArgoApp,
     /** A JSON merge patch, e.g. what an ApplicationSet or a person writes. */
-    merge: async (namespace: string, name: string, body: object): Promise<ArgoApp> =>
+    merge: async (
+      namespace: string,
+      name: string,
+      body: object,
+      opts: { dryRun?: boolean } = {},
+    ): Promise<ArgoApp> =>
       (await api.patchNamespacedCustomObject(
-        { ...argoGroup, namespace, name, body, fieldManager: 'someone-else' },
+        {
+          ...argoGroup,
+          namespace,
+          name,
+          body,
+          fieldManager: 'someone-else',
+          ...(opts.dryRun ? { dryRun: 'All' } : {}),
+        },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       )) as ArgoApp,
     delete: async (namespace: string, name: string): Promise<void> => {
