@@ -16,6 +16,7 @@ import { formatDuration, parseDuration } from '../../kube/duration.js';
 import { createLogger, logLevels, type LogLevel } from '../../runtime/log.js';
 import { Manager, managerDefaults } from '../../runtime/manager.js';
 import type { ControllerSpec } from '../../runtime/reconciler.js';
+import { ApiServer, apiServerDefaults } from '../../server/api-server.js';
 import { UserError } from '../errors.js';
 
 export type ControllerFactory = (deps: ControllerDeps, flags: OperatorFlags) => ControllerSpec[];
@@ -53,6 +54,10 @@ export interface OperatorFlags {
   shutdownTimeout: number;
   retryBaseDelay: number;
   retryMaxDelay: number;
+  apiAddr: string;
+  apiAnonymousReads: boolean;
+  apiTlsCert?: string;
+  apiTlsKey?: string;
 }
 
 const serviceAccountNamespace = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -107,6 +112,14 @@ export function registerOperator(program: Command, factory: ControllerFactory = 
     )
     .option('--health-addr <host:port>', 'address of /healthz and /readyz ("0" = off)', ':8081')
     .option('--metrics-addr <host:port>', 'address of /metrics ("0" = off)', ':8080')
+    .option(
+      '--api-addr <host:port>',
+      'address of the HTTP API /api/v1, served on every replica ("0" = off)',
+      apiServerDefaults.address,
+    )
+    .option('--api-anonymous-reads', 'let requests without a token read (writes always need one)', false)
+    .option('--api-tls-cert <file>', 'serve the HTTP API over TLS with this certificate (reloaded on change)')
+    .option('--api-tls-key <file>', 'the private key of --api-tls-cert')
     .option(
       '--kube-api-qps <n>',
       'client-side limit of API requests per second',
@@ -189,6 +202,13 @@ export async function runOperator(flags: OperatorFlags, factory: ControllerFacto
     log,
   });
   manager.add(...factory(manager.deps, flags));
+  manager.addRunnable(
+    new ApiServer(manager.deps, {
+      address: flags.apiAddr,
+      anonymousReads: flags.apiAnonymousReads,
+      tls: apiTls(flags),
+    }),
+  );
 
   let signals = 0;
   let stopping: Promise<void> | undefined;
@@ -245,6 +265,15 @@ function loadKubeConfig(flags: OperatorFlags): KubeConfig {
     );
   }
   return kc;
+}
+
+function apiTls(flags: OperatorFlags): { certFile: string; keyFile: string } | undefined {
+  if (!flags.apiTlsCert && !flags.apiTlsKey) return undefined;
+  if (!flags.apiTlsCert || !flags.apiTlsKey)
+    throw new UserError('--api-tls-cert and --api-tls-key go together: pass both or neither');
+  for (const file of [flags.apiTlsCert, flags.apiTlsKey])
+    if (!existsSync(file)) throw new UserError(`${file}: no such file (--api-tls-cert/--api-tls-key)`);
+  return { certFile: flags.apiTlsCert, keyFile: flags.apiTlsKey };
 }
 
 function defaultLeaseNamespace(kc: KubeConfig): string {
