@@ -117,7 +117,10 @@ export const TargetVersionsSchema = z
       }),
     ),
   })
-  .meta({ id: 'TargetVersions', description: 'What an agent polls: the versions of every application on a target.' });
+  .meta({
+    id: 'TargetVersions',
+    description: 'What an agent polls: the versions of every application on a target.',
+  });
 
 export const WriteResultSchema = z
   .object({
@@ -132,7 +135,10 @@ export const WriteResultSchema = z
 
 export const CompatibilitySchema = z
   .object({ application: z.string(), with: z.array(z.string()), versions: z.array(z.string()) })
-  .meta({ id: 'Compatibility', description: 'Known versions of an application that work with the given ones.' });
+  .meta({
+    id: 'Compatibility',
+    description: 'Known versions of an application that work with the given ones.',
+  });
 
 export const CheckSchema = z
   .object({ result: z.enum(['SUCCESS', 'CONFLICT']), reasons: z.array(z.string()) })

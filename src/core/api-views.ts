@@ -2,12 +2,7 @@
 // I/O: an application's versions per environment and target, an
 // environment's and a target's versions, an application's history.
 import type { Application, HistoryEntry } from '../api/application.js';
-import type {
-  ApplicationView,
-  EnvironmentVersions,
-  History,
-  TargetVersions,
-} from '../api/http.js';
+import type { ApplicationView, EnvironmentVersions, History, TargetVersions } from '../api/http.js';
 import type { Target } from '../api/target.js';
 import { deliveryKind } from './delivery.js';
 

@@ -6,7 +6,12 @@
 // namespace change with strong ETags (If-None-Match → 304). Every failure is
 // a JSON {error, message}; nothing is written on any error; a token is never
 // logged.
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Counter, Histogram, type Registry } from 'prom-client';
@@ -102,22 +107,28 @@ export class ApiServer implements Runnable {
         if (ns) this.cache.bump(ns);
       });
     }
-    this.requests = metric(deps.metrics.registry, 'depot_api_requests_total', (registry) =>
-      new Counter({
-        name: 'depot_api_requests_total',
-        help: 'HTTP API requests per method, route and status code.',
-        labelNames: ['method', 'route', 'code'] as const,
-        registers: [registry],
-      }),
+    this.requests = metric(
+      deps.metrics.registry,
+      'depot_http_requests_total',
+      (registry) =>
+        new Counter({
+          name: 'depot_http_requests_total',
+          help: 'HTTP API requests per method, route and status code.',
+          labelNames: ['method', 'route', 'code'] as const,
+          registers: [registry],
+        }),
     );
-    this.durations = metric(deps.metrics.registry, 'depot_api_request_duration_seconds', (registry) =>
-      new Histogram({
-        name: 'depot_api_request_duration_seconds',
-        help: 'How long HTTP API requests took, per method and route.',
-        labelNames: ['method', 'route'] as const,
-        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-        registers: [registry],
-      }),
+    this.durations = metric(
+      deps.metrics.registry,
+      'depot_http_request_duration_seconds',
+      (registry) =>
+        new Histogram({
+          name: 'depot_http_request_duration_seconds',
+          help: 'How long HTTP API requests took, per method and route.',
+          labelNames: ['method', 'route'] as const,
+          buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+          registers: [registry],
+        }),
     );
     this.address = new Promise((resolve) => (this.listening = resolve));
   }
@@ -229,10 +240,7 @@ export class ApiServer implements Runnable {
         return this.send(req, res, 200, rep.body);
       }
       const answer = await route.handle(request);
-      this.deps.log.info(
-        { method, path, user: user?.username, status: 200, answer },
-        'HTTP API write',
-      );
+      this.deps.log.info({ method, path, user: user?.username, status: 200, answer }, 'HTTP API write');
       return this.send(req, res, 200, Buffer.from(JSON.stringify(answer)));
     } catch (err) {
       const e =
@@ -242,7 +250,10 @@ export class ApiServer implements Runnable {
       if (!(err instanceof HttpError))
         this.deps.log.error({ err, method, route: routeLabel }, 'HTTP API: request failed');
       else if (method !== 'GET')
-        this.deps.log.info({ method, path: req.url, user: user?.username, status: e.status, message: e.message }, 'HTTP API refused');
+        this.deps.log.info(
+          { method, path: req.url, user: user?.username, status: e.status, message: e.message },
+          'HTTP API refused',
+        );
       if (e.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
       // A body may be left unread: do not keep the connection.
       if (method !== 'GET' && method !== 'HEAD') res.setHeader('Connection', 'close');
@@ -254,7 +265,10 @@ export class ApiServer implements Runnable {
     }
   }
 
-  private match(method: string, path: string): { route: Route; namespace: string; params: Record<string, string> } {
+  private match(
+    method: string,
+    path: string,
+  ): { route: Route; namespace: string; params: Record<string, string> } {
     const m = NAMESPACED.exec(path);
     if (!m) throw notFound(`no such path ${path}: see ${API_PREFIX}/openapi.json`);
     const namespace = decode(m[1]!);
@@ -271,7 +285,11 @@ export class ApiServer implements Runnable {
     }
     if (allowed.length > 0) {
       allowed = [...new Set(allowed)];
-      throw new HttpError(405, 'MethodNotAllowed', `${method} is not allowed on ${path} (allowed: ${allowed.join(', ')})`);
+      throw new HttpError(
+        405,
+        'MethodNotAllowed',
+        `${method} is not allowed on ${path} (allowed: ${allowed.join(', ')})`,
+      );
     }
     throw notFound(`no such path ${path}: see ${API_PREFIX}/openapi.json`);
   }
@@ -279,10 +297,16 @@ export class ApiServer implements Runnable {
   /** The namespace is watched by this operator and its caches are complete (never a partial answer). */
   private checkServed(namespace: string): void {
     if (this.deps.namespaces && !this.deps.namespaces.includes(namespace))
-      throw notFound(`namespace ${namespace} is not served by this Depot operator (it watches ${this.deps.namespaces.join(', ')})`);
+      throw notFound(
+        `namespace ${namespace} is not served by this Depot operator (it watches ${this.deps.namespaces.join(', ')})`,
+      );
     for (const resource of [Applications, Environments, Targets, EnvironmentSets, Promotions]) {
       if (!this.deps.informers.informer(resource).hasSynced())
-        throw new HttpError(503, 'Unavailable', 'the caches of this replica are not synced yet; retry shortly');
+        throw new HttpError(
+          503,
+          'Unavailable',
+          'the caches of this replica are not synced yet; retry shortly',
+        );
     }
   }
 
@@ -301,7 +325,12 @@ export class ApiServer implements Runnable {
     const m = /^Bearer +(\S+)\s*$/i.exec(header);
     if (!m) throw new HttpError(401, 'Unauthorized', 'the Authorization header must be "Bearer <token>"');
     const user = await this.reviewer.authenticate(m[1]!);
-    if (!user) throw new HttpError(401, 'Unauthorized', 'the bearer token was not accepted by the Kubernetes API server');
+    if (!user)
+      throw new HttpError(
+        401,
+        'Unauthorized',
+        'the bearer token was not accepted by the Kubernetes API server',
+      );
     return user;
   }
 

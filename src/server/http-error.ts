@@ -24,7 +24,6 @@ export function invalidInput(err: ZodError, where: string): HttpError {
   if (issue.code === 'unrecognized_keys')
     return badRequest(`${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`);
   const field = path || where;
-  const message =
-    issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+  const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
   return badRequest(`${field}: ${message}`);
 }

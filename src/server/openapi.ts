@@ -1,15 +1,48 @@
 // /api/v1/openapi.json, generated from the route table and the same zod
 // schemas the handlers validate and answer with (zod's toJSONSchema).
 import { z } from 'zod';
-import { API_PREFIX, CLIENT_VERSION_HEADER, ErrorSchema, SERVER_VERSION_HEADER, ServerInfoSchema } from '../api/http.js';
+import {
+  API_PREFIX,
+  CLIENT_VERSION_HEADER,
+  ErrorSchema,
+  SERVER_VERSION_HEADER,
+  ServerInfoSchema,
+} from '../api/http.js';
 import { DEPOT_VERSION } from '../api/version.js';
 import type { Route } from './routes.js';
 
 type Json = Record<string, unknown>;
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+/**
+ * The JSON Schema of a zod schema; named schemas (meta id) go to
+ * components.schemas. A format check (a CEL `matches` rule for the CRDs)
+ * becomes a `pattern`; other CEL rules are for the API server only.
+ */
+function schemaOf(schema: z.ZodType, io: 'input' | 'output', components: Record<string, Json>): Json {
   const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', reused: 'inline' }) as Json;
   delete out.$schema;
+  const defs = (out.$defs ?? {}) as Record<string, Json>;
+  delete out.$defs;
+  for (const [name, def] of Object.entries(defs)) components[name] ??= openApiFlavour(def) as Json;
+  return openApiFlavour(out) as Json;
+}
+
+function openApiFlavour(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(openApiFlavour);
+  if (!node || typeof node !== 'object') return node;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(node as Json)) {
+    if (k === 'x-kubernetes-validations') {
+      for (const rule of v as { rule: string }[]) {
+        const m = /^self\.matches\(r'(.*)'\)$/.exec(rule.rule);
+        if (m) out.pattern = m[1];
+      }
+    } else if (k === '$ref' && typeof v === 'string') {
+      out.$ref = v.replace('#/$defs/', '#/components/schemas/');
+    } else {
+      out[k] = openApiFlavour(v);
+    }
+  }
   return out;
 }
 
@@ -27,6 +60,8 @@ const pathParameters = (path: string) =>
   }));
 
 export function openApiDocument(routes: readonly Route[]): Json {
+  const components: Record<string, Json> = {};
+  const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => schemaOf(schema, io, components);
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of routes) {
     const path = `${API_PREFIX}/namespaces/{ns}${route.path}`;
@@ -51,7 +86,9 @@ export function openApiDocument(routes: readonly Route[]): Json {
       '200': {
         description: 'OK',
         content,
-        ...(route.read ? { headers: { ETag: { schema: { type: 'string' }, description: 'Strong ETag.' } } } : {}),
+        ...(route.read
+          ? { headers: { ETag: { schema: { type: 'string' }, description: 'Strong ETag.' } } }
+          : {}),
       },
       ...(route.read ? { '304': { description: 'Not modified (If-None-Match matched the ETag).' } } : {}),
       '400': errorResponse('Invalid input; the message names the field.'),
@@ -91,7 +128,10 @@ export function openApiDocument(routes: readonly Route[]): Json {
     get: {
       summary: 'The server and protocol versions (no authentication).',
       responses: {
-        '200': { description: 'OK', content: { 'application/json': { schema: jsonSchema(ServerInfoSchema, 'output') } } },
+        '200': {
+          description: 'OK',
+          content: { 'application/json': { schema: jsonSchema(ServerInfoSchema, 'output') } },
+        },
       },
     },
   };
@@ -104,12 +144,13 @@ export function openApiDocument(routes: readonly Route[]): Json {
     },
     paths,
     components: {
-      schemas: { Error: jsonSchema(ErrorSchema, 'output') },
+      schemas: { ...components, Error: jsonSchema(ErrorSchema, 'output') },
       securitySchemes: {
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'A Kubernetes token (checked with a TokenReview; RBAC decides with a SubjectAccessReview).',
+          description:
+            'A Kubernetes token (checked with a TokenReview; RBAC decides with a SubjectAccessReview).',
         },
       },
     },

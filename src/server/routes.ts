@@ -20,12 +20,7 @@ import {
 } from '../api/http.js';
 import { Applications, Environments, Targets } from '../api/resources.js';
 import type { Target } from '../api/target.js';
-import {
-  applicationView,
-  environmentVersions,
-  historyView,
-  targetVersions,
-} from '../core/api-views.js';
+import { applicationView, environmentVersions, historyView, targetVersions } from '../core/api-views.js';
 import type { InformerSource } from '../runtime/informer-factory.js';
 import type { Access } from './access-review.js';
 import { HttpError, badRequest, notFound } from './http-error.js';
@@ -91,7 +86,8 @@ function positiveInt(query: URLSearchParams, field: string): number | undefined 
   const v = query.get(field);
   if (v === null) return undefined;
   const n = Number(v);
-  if (!/^[0-9]+$/.test(v) || n < 1) throw badRequest(`${field}: must be a whole number of at least 1, got "${v}"`);
+  if (!/^[0-9]+$/.test(v) || n < 1)
+    throw badRequest(`${field}: must be a whole number of at least 1, got "${v}"`);
   return n;
 }
 
@@ -115,7 +111,8 @@ export function routes(deps: {
       );
     return deps.compatibility;
   };
-  const read = (resource: Access['resource'], verb: 'get' | 'list', name?: string) =>
+  const read =
+    (resource: Access['resource'], verb: 'get' | 'list', name?: string) =>
     (r: { namespace: string; params: Record<string, string> }): Access => ({
       verb,
       resource,
@@ -182,15 +179,14 @@ export function routes(deps: {
     {
       method: 'GET',
       path: '/targets/{target}/versions',
-      summary: 'Every application\'s version on one target (what an agent polls, with If-None-Match).',
+      summary: "Every application's version on one target (what an agent polls, with If-None-Match).",
       access: read('applications', 'list'),
       response: TargetVersionsSchema,
       read: true,
       handle: ({ namespace, params }) => {
-        const target = deps.informers.informer<Target & { metadata: { name: string } }>(Targets).get(
-          namespace,
-          params.target!,
-        );
+        const target = deps.informers
+          .informer<Target & { metadata: { name: string } }>(Targets)
+          .get(namespace, params.target!);
         if (!target) throw notFound(`target "${params.target}" not found in namespace ${namespace}`);
         return targetVersions(target, apps().list(namespace));
       },
@@ -199,7 +195,12 @@ export function routes(deps: {
       method: 'PUT',
       path: '/applications/{app}/environments/{env}/version',
       summary: 'Request a version of the application in an environment (what CI does after a build).',
-      access: (r) => ({ verb: 'patch', resource: 'applications', namespace: r.namespace, name: r.params.app }),
+      access: (r) => ({
+        verb: 'patch',
+        resource: 'applications',
+        namespace: r.namespace,
+        name: r.params.app,
+      }),
       body: SetVersionBodySchema,
       response: WriteResultSchema,
       read: false,
@@ -227,7 +228,12 @@ export function routes(deps: {
       method: 'POST',
       path: '/applications/{app}/environments/{env}/promote',
       summary: "Promote the source environment's desired version into the environment.",
-      access: (r) => ({ verb: 'patch', resource: 'applications', namespace: r.namespace, name: r.params.app }),
+      access: (r) => ({
+        verb: 'patch',
+        resource: 'applications',
+        namespace: r.namespace,
+        name: r.params.app,
+      }),
       body: PromoteBodySchema,
       bodyOptional: true,
       response: WriteResultSchema,
@@ -256,14 +262,19 @@ export function routes(deps: {
       path: '/check',
       summary: 'Whether the given versions work together: SUCCESS, or CONFLICT with the reasons.',
       access: read('applications', 'list'),
-      query: { app: { description: 'APP@VERSION, e.g. core@1.11.0; repeat it.', repeated: true, required: true } },
+      query: {
+        app: { description: 'APP@VERSION, e.g. core@1.11.0; repeat it.', repeated: true, required: true },
+      },
       response: CheckSchema,
       text: (answer) => {
         const c = answer as Check;
         return [c.result, ...c.reasons].map((l) => `${l}\n`).join('');
       },
       read: true,
-      handle: ({ namespace, query }) => compat().check(namespace, parseAppVersions(query.getAll('app'), 'app')),
+      handle: ({ namespace, query }) => {
+        const versions = parseAppVersions(query.getAll('app'), 'app');
+        return compat().check(namespace, versions);
+      },
     },
   ];
 }

@@ -4,9 +4,7 @@
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; expires: number }>();
 
-  constructor(
-    private readonly opts: { ttlMs: number; maxEntries: number; now: () => number },
-  ) {}
+  constructor(private readonly opts: { ttlMs: number; maxEntries: number; now: () => number }) {}
 
   get(key: string): V | undefined {
     const e = this.entries.get(key);

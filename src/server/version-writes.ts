@@ -29,7 +29,13 @@ const byName = <T extends KubeObject>(items: T[]) =>
 export class VersionWrites {
   constructor(private readonly deps: Deps) {}
 
-  async setVersion(ns: string, name: string, env: string, body: SetVersionBody, user: string): Promise<WriteResult> {
+  async setVersion(
+    ns: string,
+    name: string,
+    env: string,
+    body: SetVersionBody,
+    user: string,
+  ): Promise<WriteResult> {
     const writer: VersionWriter = { kind: 'set-version', user };
     return this.withConflictRetry(ns, name, async (app) => {
       this.checkEnvironment(app, env);
@@ -38,7 +44,13 @@ export class VersionWrites {
     });
   }
 
-  async promote(ns: string, name: string, env: string, body: PromoteBody, user: string): Promise<WriteResult> {
+  async promote(
+    ns: string,
+    name: string,
+    env: string,
+    body: PromoteBody,
+    user: string,
+  ): Promise<WriteResult> {
     return this.withConflictRetry(ns, name, async (app) => {
       this.checkEnvironment(app, env);
       if (body.from !== undefined && body.from !== env) this.checkEnvironment(app, body.from, 'from');
@@ -56,7 +68,13 @@ export class VersionWrites {
     });
   }
 
-  async reportDeployed(ns: string, name: string, target: string, body: DeployedBody, user: string): Promise<WriteResult> {
+  async reportDeployed(
+    ns: string,
+    name: string,
+    target: string,
+    body: DeployedBody,
+    user: string,
+  ): Promise<WriteResult> {
     return this.withConflictRetry(ns, name, async (app) => {
       this.checkVersion(app, body.version, 'version');
       const report = deployedReport(app, target, body.version, user, new Date(this.deps.clock.now()));
@@ -110,9 +128,7 @@ export class VersionWrites {
 
   private checkVersion(app: Application, version: string, field: string): void {
     if ((app.spec.versionScheme ?? 'semver') === 'semver' && !semverRe.test(version))
-      throw badRequest(
-        `${field}: ${semverVersion.message} (${app.metadata.name} has versionScheme semver)`,
-      );
+      throw badRequest(`${field}: ${semverVersion.message} (${app.metadata.name} has versionScheme semver)`);
   }
 
   private list<T extends KubeObject>(resource: typeof Applications, ns: string): T[] {
@@ -120,7 +136,11 @@ export class VersionWrites {
   }
 
   /** Plans from the cached application, then from fresh reads while writes conflict. */
-  private async withConflictRetry<T>(ns: string, name: string, fn: (app: Application) => Promise<T>): Promise<T> {
+  private async withConflictRetry<T>(
+    ns: string,
+    name: string,
+    fn: (app: Application) => Promise<T>,
+  ): Promise<T> {
     let app = this.deps.informers.informer(Applications).get(ns, name) as unknown as Application | undefined;
     for (let attempt = 1; ; attempt++) {
       if (!app) throw notFound(`application "${name}" not found in namespace ${ns}`);
@@ -142,13 +162,14 @@ export class VersionWrites {
       const cause = (err as { cause?: unknown }).cause ?? err;
       const what = `application "${app.metadata.name}"`;
       if (isInvalid(cause) || isInvalid(err))
-        throw new HttpError(422, 'Invalid', `the API server refused the write of ${what}: ${apiErrorMessage(cause)}`);
-      if (statusCodeOf(cause) === 404) throw notFound(`${what} not found in namespace ${app.metadata.namespace}`);
-      throw new HttpError(
-        502,
-        'ApiServerError',
-        `the write of ${what} failed: ${apiErrorMessage(cause)}`,
-      );
+        throw new HttpError(
+          422,
+          'Invalid',
+          `the API server refused the write of ${what}: ${apiErrorMessage(cause)}`,
+        );
+      if (statusCodeOf(cause) === 404)
+        throw notFound(`${what} not found in namespace ${app.metadata.namespace}`);
+      throw new HttpError(502, 'ApiServerError', `the write of ${what} failed: ${apiErrorMessage(cause)}`);
     }
   }
 }
