@@ -71,6 +71,8 @@ const put = (path: string, body: string, headers: Record<string, string> = {}) =
     headers: { 'Content-Type': 'application/json', ...auth('writer-token'), ...headers },
   });
 
+const errorOf = async (res: Response) => (await res.json()) as { error: string; message: string };
+
 afterEach(() => stop?.abort());
 
 describe('reads', () => {
@@ -139,16 +141,16 @@ describe('reads', () => {
   test('history: limit and environment; a bad limit is 400 naming the field', async () => {
     const bad = await fetch(ns('/applications/core/history?limit=ten'), { headers: auth('reader-token') });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).message).toMatch(/^limit: must be a whole number/);
+    expect((await errorOf(bad)).message).toMatch(/^limit: must be a whole number/);
   });
 
   test('compatibility queries answer 501 until the compatibility functions are wired, after checking input', async () => {
     const bad = await fetch(ns('/check?app=core'), { headers: auth('reader-token') });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).message).toBe('app: "core" is not APP@VERSION, e.g. core@1.11.0');
+    expect((await errorOf(bad)).message).toBe('app: "core" is not APP@VERSION, e.g. core@1.11.0');
     const res = await fetch(ns('/check?app=core@1.0.0'), { headers: auth('reader-token') });
     expect(res.status).toBe(501);
-    expect((await res.json()).error).toBe('NotImplemented');
+    expect((await errorOf(res)).error).toBe('NotImplemented');
   });
 
   test('the OpenAPI description lists every route with its schemas', async () => {
@@ -187,7 +189,7 @@ describe('authentication', () => {
     const res = await fetch(ns('/applications'));
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
-    expect((await res.json()).error).toBe('Unauthorized');
+    expect((await errorOf(res)).error).toBe('Unauthorized');
     stop.abort();
 
     await start({ anonymousReads: true });
@@ -213,7 +215,7 @@ describe('authentication', () => {
       auth('reader-token'),
     );
     expect(denied.status).toBe(403);
-    expect((await denied.json()).message).toBe(
+    expect((await errorOf(denied)).message).toBe(
       'user "viewer" may not patch applications.depot.sh "core" in namespace ns',
     );
     expect(cluster.writes).toEqual([]);
@@ -273,14 +275,14 @@ describe('writes', () => {
   ])('%s is 400 naming the field, and nothing is written', async (_, body, status, message) => {
     const res = await put('/applications/core/environments/dev/version', body);
     expect(res.status).toBe(status);
-    expect((await res.json()).message).toMatch(message);
+    expect((await errorOf(res)).message).toMatch(message);
     expect(cluster.writes).toEqual([]);
   });
 
   test('unknown environment or target is 404; wrong content type 415; oversized body 413', async () => {
     const env = await put('/applications/core/environments/qa/version', '{"version":"1.0.0"}');
     expect(env.status).toBe(404);
-    expect((await env.json()).message).toBe('qa is not an environment of core (dev, prod)');
+    expect((await errorOf(env)).message).toBe('qa is not an environment of core (dev, prod)');
     const tgt = await put('/applications/core/targets/nope/deployed', '{"version":"1.0.0"}');
     expect(tgt.status).toBe(404);
     const type = await put('/applications/core/environments/dev/version', 'version=1.0.0', {
@@ -292,7 +294,7 @@ describe('writes', () => {
       JSON.stringify({ version: '1.0.0', pad: 'x'.repeat(70_000) }),
     );
     expect(big.status).toBe(413);
-    expect((await big.json()).error).toBe('PayloadTooLarge');
+    expect((await errorOf(big)).error).toBe('PayloadTooLarge');
     expect(cluster.writes).toEqual([]);
   });
 
