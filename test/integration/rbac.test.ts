@@ -134,6 +134,11 @@ test('the operator works with exactly the permissions of config/rbac, and they d
       })
     ).status!.allowed;
   expect(await can({ verb: 'list', group: 'depot.sh', resource: 'applications' })).toBe(true);
+  // The HTTP API reviews its callers' tokens and permissions.
+  expect(await can({ verb: 'create', group: 'authentication.k8s.io', resource: 'tokenreviews' })).toBe(true);
+  expect(await can({ verb: 'create', group: 'authorization.k8s.io', resource: 'subjectaccessreviews' })).toBe(
+    true,
+  );
   for (const denied of [
     { verb: 'delete', group: 'depot.sh', resource: 'applications', namespace: ns },
     { verb: 'create', group: 'depot.sh', resource: 'applications', namespace: ns },
