@@ -6,6 +6,7 @@
 import { ApplicationListSchema, ApplicationViewSchema, TargetVersionsSchema } from '../api/http.js';
 import { Applications, EnvironmentSets, Environments, Targets } from '../api/resources.js';
 import { app, env, set, target } from '../core/testing/builders.js';
+import { KubeApiError } from '../kube/errors.js';
 import { MemoryCluster } from '../runtime/testing/memory-cluster.js';
 import { memoryDeps } from '../runtime/testing/memory-deps.js';
 import type { Access, AccessReviewer, UserInfo } from './access-review.js';
@@ -296,6 +297,28 @@ describe('writes', () => {
     expect(big.status).toBe(413);
     expect((await errorOf(big)).error).toBe('PayloadTooLarge');
     expect(cluster.writes).toEqual([]);
+  });
+
+  test("a write the API server's admission refuses is 422 with its message", async () => {
+    const patch = cluster.api.patch;
+    cluster.api.patch = async () => {
+      throw new KubeApiError(
+        422,
+        'Application.depot.sh "core" is invalid: spec.versions: Too many: 65',
+        'Invalid',
+      );
+    };
+    try {
+      const res = await put('/applications/core/environments/dev/version', '{"version":"1.2.0"}');
+      expect(res.status).toBe(422);
+      expect(await errorOf(res)).toEqual({
+        error: 'Invalid',
+        message:
+          'the API server refused the write of application "core": Application.depot.sh "core" is invalid: spec.versions: Too many: 65',
+      });
+    } finally {
+      cluster.api.patch = patch;
+    }
   });
 
   test('a method the path does not have is 405', async () => {

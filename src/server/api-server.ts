@@ -42,6 +42,8 @@ export interface ApiServerOptions {
   /** Reads without a token (writes always need one). */
   anonymousReads?: boolean;
   tls?: TlsFiles;
+  /** How often the TLS files are checked for changes (default 2 s). */
+  tlsReloadIntervalMs?: number;
   bodyLimitBytes?: number;
   /** Default: TokenReview + SubjectAccessReview through deps.client, cached briefly. */
   reviewer?: AccessReviewer;
@@ -140,7 +142,12 @@ export class ApiServer implements Runnable {
     let server: Server | HttpsServer;
     if (this.opts.tls) {
       const https = createHttpsServer(readTls(this.opts.tls), handler);
-      this.stopWatchingTls = watchTls(this.opts.tls, (pair) => https.setSecureContext(pair), this.deps.log);
+      this.stopWatchingTls = watchTls(
+        this.opts.tls,
+        (pair) => https.setSecureContext(pair),
+        this.deps.log,
+        this.opts.tlsReloadIntervalMs,
+      );
       server = https;
     } else {
       server = createHttpServer(handler);
