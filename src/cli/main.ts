@@ -1,6 +1,7 @@
 // `depot` command line. Every failure ends as one line on stderr and exit code
 // 1 (2 for usage errors); stack traces are shown only with DEPOT_DEBUG=1.
 import { Command, CommanderError } from 'commander';
+import { registerAgent } from './commands/agent.js';
 import { registerLocal } from './commands/local.js';
 import { registerOperator } from './commands/operator.js';
 import { registerValidate } from './commands/validate.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerGet(program);
   registerVersionCommands(program);
+  registerAgent(program);
   return program;
 }
 
