@@ -18,6 +18,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import {
   API_PREFIX,
   API_PROTOCOL,
+  CLIENT_VERSION_HEADER,
   SERVER_VERSION_HEADER,
   type ErrorBody,
   type ServerInfo,
@@ -27,6 +28,7 @@ import { DEPOT_VERSION } from '../api/version.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import { parseAddress } from '../runtime/health.js';
 import type { Runnable } from '../runtime/runnable.js';
+import { AgentContacts } from './agent-contacts.js';
 import { KubeAccessReviewer, type AccessReviewer, type UserInfo } from './access-review.js';
 import { HttpError, invalidInput, notFound } from './http-error.js';
 import { openApiDocument } from './openapi.js';
@@ -48,8 +50,6 @@ export interface ApiServerOptions {
   /** Default: TokenReview + SubjectAccessReview through deps.client, cached briefly. */
   reviewer?: AccessReviewer;
   compatibility?: CompatibilityService;
-  /** Called when an agent polls its target's versions (delivery: agent). */
-  onAgentPoll?: (contact: { namespace: string; target: string; version: string }) => void;
 }
 
 export const apiServerDefaults = {
@@ -77,6 +77,7 @@ export class ApiServer implements Runnable {
   private readonly openapi: Buffer;
   private readonly cache = new RepresentationCache();
   private readonly reviewer: AccessReviewer;
+  private readonly contacts: AgentContacts;
   private readonly requests: Counter<'method' | 'route' | 'code'>;
   private readonly durations: Histogram<'method' | 'route'>;
   private listening: ((a: AddressInfo) => void) | undefined;
@@ -101,6 +102,7 @@ export class ApiServer implements Runnable {
       });
       return { route, re: new RegExp(`^${pattern}$`), names };
     });
+    this.contacts = new AgentContacts(deps);
     this.openapi = Buffer.from(JSON.stringify(openApiDocument(table)));
     // Informers are created now, before the manager starts them, on every replica.
     for (const resource of [Applications, Environments, Targets, EnvironmentSets, Promotions]) {
@@ -230,6 +232,9 @@ export class ApiServer implements Runnable {
         }
       }
       const request = { namespace, params, query: url.searchParams, body, user: user?.username };
+      const agentVersion = req.headers[CLIENT_VERSION_HEADER];
+      if (route.path === '/targets/{target}/versions' && user && typeof agentVersion === 'string')
+        this.contacts.record(namespace, params.target!, agentVersion, user.username);
       const asText = route.text !== undefined && prefersText(req.headers.accept);
       if (route.read) {
         const key = `${route.path}\n${path}\n${[...url.searchParams].sort().join('&')}${asText ? '\ntext' : ''}`;

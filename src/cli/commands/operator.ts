@@ -19,6 +19,7 @@ import { createLogger, logLevels, type LogLevel } from '../../runtime/log.js';
 import { Manager, managerDefaults } from '../../runtime/manager.js';
 import type { ControllerSpec } from '../../runtime/reconciler.js';
 import { ApiServer, apiServerDefaults } from '../../server/api-server.js';
+import { DEFAULT_AGENT_SILENCE_MS } from '../../core/target.js';
 import { UserError } from '../errors.js';
 
 export type ControllerFactory = (deps: ControllerDeps, flags: OperatorFlags) => ControllerSpec[];
@@ -41,6 +42,7 @@ export function depotFactory(hooks: DepotHooks = {}): ControllerFactory {
         },
         concurrency: flags.deliveryConcurrency,
       },
+      agentSilenceMs: flags.agentSilence,
       hooks,
     });
 }
@@ -73,6 +75,7 @@ export interface OperatorFlags {
   retryBaseDelay: number;
   retryMaxDelay: number;
   apiAddr: string;
+  agentSilence: number;
   apiAnonymousReads: boolean;
   apiTlsCert?: string;
   apiTlsKey?: string;
@@ -136,6 +139,13 @@ export function registerOperator(program: Command, factory: ControllerFactory = 
       apiServerDefaults.address,
     )
     .option('--api-anonymous-reads', 'let requests without a token read (writes always need one)', false)
+    .addOption(
+      durationOption(
+        '--agent-silence <duration>',
+        'a Target with delivery: agent is not Ready when its agent has not polled for this long',
+        DEFAULT_AGENT_SILENCE_MS,
+      ),
+    )
     .option('--api-tls-cert <file>', 'serve the HTTP API over TLS with this certificate (reloaded on change)')
     .option('--api-tls-key <file>', 'the private key of --api-tls-cert')
     .option(
