@@ -17,7 +17,7 @@ export class AgentContacts {
 
   constructor(
     private readonly deps: Pick<ControllerDeps, 'informers' | 'writer' | 'clock' | 'log'>,
-    private readonly intervalMs = agentContactIntervalMs,
+    private readonly intervalMs: number = agentContactIntervalMs,
   ) {}
 
   /** Records a poll (fire and forget: the poll's answer never waits for it). */

@@ -50,6 +50,8 @@ export interface ApiServerOptions {
   /** Default: TokenReview + SubjectAccessReview through deps.client, cached briefly. */
   reviewer?: AccessReviewer;
   compatibility?: CompatibilityService;
+  /** How often an agent's contact is written to its Target at most (keep it well below --agent-silence). */
+  agentContactIntervalMs?: number;
 }
 
 export const apiServerDefaults = {
@@ -102,7 +104,7 @@ export class ApiServer implements Runnable {
       });
       return { route, re: new RegExp(`^${pattern}$`), names };
     });
-    this.contacts = new AgentContacts(deps);
+    this.contacts = new AgentContacts(deps, opts.agentContactIntervalMs);
     this.openapi = Buffer.from(JSON.stringify(openApiDocument(table)));
     // Informers are created now, before the manager starts them, on every replica.
     for (const resource of [Applications, Environments, Targets, EnvironmentSets, Promotions]) {

@@ -18,6 +18,7 @@ import { formatDuration, parseDuration } from '../../kube/duration.js';
 import { createLogger, logLevels, type LogLevel } from '../../runtime/log.js';
 import { Manager, managerDefaults } from '../../runtime/manager.js';
 import type { ControllerSpec } from '../../runtime/reconciler.js';
+import { agentContactIntervalMs } from '../../server/agent-contacts.js';
 import { ApiServer, apiServerDefaults } from '../../server/api-server.js';
 import { DEFAULT_AGENT_SILENCE_MS } from '../../core/target.js';
 import { UserError } from '../errors.js';
@@ -259,6 +260,8 @@ export async function runOperator(flags: OperatorFlags, factory: ControllerFacto
       address: flags.apiAddr,
       anonymousReads: flags.apiAnonymousReads,
       tls: apiTls(flags),
+      // A contact at least four times per allowed silence: a polling agent never looks silent.
+      agentContactIntervalMs: Math.min(agentContactIntervalMs, flags.agentSilence / 4),
     }),
   );
 
