@@ -25,6 +25,7 @@ import { prependHistory } from '../history.js';
 import { sameVersion, type VersionScheme } from '../versions.js';
 import { actorOf, versionWriter, type ManagedFieldsEntry } from '../field-managers.js';
 import { applicationConditions } from './conditions.js';
+import { knownVersions } from './known-versions.js';
 import { decide } from './decision.js';
 import { namespaceCompatibility, type CompatibilityView } from '../compatibility/namespace.js';
 import { forcedBy, isForced, spentForces, type SpentForce } from './force.js';
@@ -239,6 +240,14 @@ export function summarize(
     .reverse()
     .map((e) => ({ id: historyId(app.metadata.uid, e), ...e }));
   const sentThrough = withIds.length > 0 ? input.sentThrough : prev.historySentThrough;
+  const seen = knownVersions({
+    scheme,
+    previous: prev.knownVersions,
+    added: happened.slice().reverse(),
+    environments: plan.environments,
+    targets,
+    now,
+  });
   const status: ApplicationStatus = {
     observedGeneration: app.metadata.generation,
     conditions: setConditions(
@@ -249,6 +258,7 @@ export function summarize(
     ),
     environments: plan.environments,
     targets,
+    ...(seen.length > 0 ? { knownVersions: seen } : {}),
     history: prependHistory(prev.history, withIds, input.historyLimit),
     ...(sentThrough !== undefined ? { historySentThrough: sentThrough } : {}),
   };
