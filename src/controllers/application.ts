@@ -15,6 +15,8 @@ import type { KubeObject } from '../kube/resource.js';
 import { jsonPointerSegment } from '../runtime/writes.js';
 import { HistorySender } from './history-sender.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
+import { CompatibilityViews } from './compatibility-views.js';
+import { RequirementIndex } from './requirement-index.js';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, EnvironmentSets, Targets } from '../api/resources.js';
 
@@ -25,10 +27,14 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
   const toApps = everyInNamespace(deps.informers, Applications);
   const sender = new HistorySender(deps, opts.audit);
   const forceWriter = deps.writer(FORCE_RELEASE_MANAGER);
+  const views = new CompatibilityViews(deps);
+  const requirements = new RequirementIndex();
   return {
     name: 'application',
     primary: { resource: Applications },
     watches: [
+      // A change of one application re-evaluates those with a rule on it and those it requires.
+      { resource: Applications, map: (obj, type) => requirements.observe(obj, type) },
       { resource: Environments, map: toApps },
       { resource: EnvironmentSets, map: toApps },
       { resource: Targets, map: toApps },
@@ -45,6 +51,7 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
         const [environments, sets, targets] = [snapshot.environments(), snapshot.sets(), snapshot.targets()];
         const unreadable = snapshot.unreadable();
         const now = new Date(deps.clock.now());
+        const compatibility = views.view(snapshot, now);
         let plan: ApplicationPlan | undefined;
         const result = await deps.status.update(Applications, cached, (fresh) => {
           // Runs again on a fresh copy after a 409: derive everything from it.
@@ -58,11 +65,13 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
             unreadable,
             now,
             historyLimit: opts.historyLimit,
+            compatibility,
             sentThrough: sender.sentThrough(cached),
           });
           return plan.status;
         });
         if (!plan) return;
+        views.recordBlocked(req.namespace, req.name, plan.status.environments ?? []);
         if (result.written && plan.added.length > 0) {
           await opts.hooks?.afterApplicationStatusWrite?.();
           sender.send(cached, plan.added);
@@ -71,7 +80,12 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
         if (plan.requeueAt)
           return { requeueAfterMs: Math.max(1000, plan.requeueAt.getTime() - now.getTime()) };
       },
-      { onGone: (req) => sender.forget(req.namespace, req.name) },
+      {
+        onGone: (req) => {
+          sender.forget(req.namespace, req.name);
+          views.recordBlocked(req.namespace, req.name, []);
+        },
+      },
     ),
   };
 }
