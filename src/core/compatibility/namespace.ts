@@ -11,7 +11,7 @@ import { gate } from '../application/decision.js';
 import { isForced } from '../application/force.js';
 import { resolveEnvironments, type UnreadableObjects } from '../application/resolution.js';
 import type { VersionScheme } from '../versions.js';
-import { RuleBook, ruleProblems, type Catalog, type Member, type RuleProblem, type Violation } from './rules.js';
+import { RuleBook, ruleProblems, withVersion, type Catalog, type Member, type RuleProblem, type Violation } from './rules.js';
 import { chooseRequests, type SetChoice } from './set-choice.js';
 
 export const REQUIREMENT_NOT_MET = 'RequirementNotMet';
@@ -22,6 +22,21 @@ export interface NamespaceInput {
   sets: ReadonlyMap<string, EnvironmentSet>;
   unreadable?: UnreadableObjects;
   now: Date;
+  /** applicationStates, possibly memoized by the caller (default: computed). */
+  statesOf?: (app: Application) => readonly ApplicationEnvState[];
+  /**
+   * The version desired now (default: as in `applications`). A view may be
+   * kept while the chosen requests are applied one by one; this says which
+   * already are, for the requirement order.
+   */
+  desiredNow?: (app: string, env: string) => string | undefined;
+}
+
+/** One application in one environment: desired now, and the request that could otherwise move. */
+export interface ApplicationEnvState {
+  env: string;
+  desired?: string;
+  pending?: string;
 }
 
 export interface CompatibilityView {
@@ -45,35 +60,46 @@ export function catalogOf(applications: readonly Application[]): Map<string, Mem
   );
 }
 
-/** Environment → application → version, and the pending requests, of a namespace. */
-export function environmentStates(input: NamespaceInput): Map<
-  string,
-  { current: Map<string, string>; pending: Map<string, string> }
-> {
+/** Where an application is, what is desired there, and which request could move (as far as all but the rules go). */
+export function applicationStates(app: Application, input: Omit<NamespaceInput, 'applications'>): ApplicationEnvState[] {
+  const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
+  const resolved = resolveEnvironments(app, input.sets, input.environments, input.unreadable);
+  const before = new Map((app.status?.environments ?? []).map((e) => [e.name, e]));
+  const names = resolved.incomplete ? [...new Set([...before.keys(), ...resolved.names])] : resolved.names;
+  return names.map((env) => {
+    const desired = before.get(env)?.desired;
+    const requested = app.spec.versions?.[env];
+    const gated = gate({
+      app,
+      env,
+      environment: input.environments.get(env),
+      requested,
+      scheme,
+      before: before.get(env),
+      forced: requested !== undefined && isForced(app, scheme, env, requested),
+      now: input.now,
+    });
+    return {
+      env,
+      ...(desired !== undefined ? { desired } : {}),
+      ...(gated.kind === 'eligible' ? { pending: requested! } : {}),
+    };
+  });
+}
+
+/** Environment → the versions desired now and the pending requests, of a namespace. */
+export function environmentStates(
+  input: NamespaceInput,
+): Map<string, { current: Map<string, string>; pending: Map<string, string> }> {
   const out = new Map<string, { current: Map<string, string>; pending: Map<string, string> }>();
-  const state = (env: string) => out.get(env) ?? out.set(env, { current: new Map(), pending: new Map() }).get(env)!;
+  const statesOf = input.statesOf ?? ((app: Application) => applicationStates(app, input));
   for (const app of input.applications) {
     const name = app.metadata.name;
-    const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
-    const resolved = resolveEnvironments(app, input.sets, input.environments, input.unreadable);
-    const before = new Map((app.status?.environments ?? []).map((e) => [e.name, e]));
-    const names = resolved.incomplete ? [...new Set([...before.keys(), ...resolved.names])] : resolved.names;
-    for (const env of names) {
-      const s = state(env);
-      const desired = before.get(env)?.desired;
-      if (desired !== undefined) s.current.set(name, desired);
-      const requested = app.spec.versions?.[env];
-      const gated = gate({
-        app,
-        env,
-        environment: input.environments.get(env),
-        requested,
-        scheme,
-        before: before.get(env),
-        forced: requested !== undefined && isForced(app, scheme, env, requested),
-        now: input.now,
-      });
-      if (gated.kind === 'eligible') s.pending.set(name, requested!);
+    for (const st of statesOf(app)) {
+      let s = out.get(st.env);
+      if (!s) out.set(st.env, (s = { current: new Map(), pending: new Map() }));
+      if (st.desired !== undefined) s.current.set(name, st.desired);
+      if (st.pending !== undefined) s.pending.set(name, st.pending);
     }
   }
   return out;
@@ -89,17 +115,26 @@ export function namespaceCompatibility(input: NamespaceInput): CompatibilityView
   const choices = new Map<string, SetChoice>();
   for (const [env, { current, pending }] of environmentStates(input))
     choices.set(env, chooseRequests({ book, place: env, current, pending }));
+  const desiredThen = new Map(
+    input.applications.map((a) => [
+      a.metadata.name,
+      new Map((a.status?.environments ?? []).map((e) => [e.name, e.desired])),
+    ]),
+  );
+  const chosen = new Map([...choices].map(([env, c]) => [env, new Set(c.chosen)]));
+  const desiredNow = input.desiredNow ?? ((app: string, env: string) => desiredThen.get(app)?.get(env));
 
   const verdict = (app: Application, env: string, version: string): CompatibilityVerdict => {
     const name = app.metadata.name;
     const choice = choices.get(env);
     if (!choice) return { kind: 'deliver' };
-    if (choice.chosen.includes(name) && choice.result.get(name) === version) {
-      const first = choice.after.get(name);
-      return first ? { kind: 'after', requires: first } : { kind: 'deliver' };
+    if (choice.result.get(name) === version && chosen.get(env)!.has(name)) {
+      // Chosen: once the chosen versions of the applications it requires are desired.
+      const first = (choice.after.get(name) ?? []).filter((r) => desiredNow(r, env) !== choice.result.get(r));
+      return first.length > 0 ? { kind: 'after', requires: first } : { kind: 'deliver' };
     }
     // Not chosen (or a request the choice did not see): the rules it breaks on the chosen result.
-    const violations = book.violationsInvolving(name, new Map(choice.result).set(name, version), env);
+    const violations = book.violationsInvolving(name, withVersion(choice.result, name, version), env);
     return violations.length === 0 ? { kind: 'deliver' } : { kind: 'blocked', blocked: blockedBy(name, version, env, violations) };
   };
 
@@ -109,7 +144,7 @@ export function namespaceCompatibility(input: NamespaceInput): CompatibilityView
     verdict,
     broken: (app, env, version) => {
       const result = choices.get(env)?.result;
-      return result ? book.ownViolations(app, version, new Map(result).set(app, version), env) : [];
+      return result ? book.ownViolations(app, version, withVersion(result, app, version), env) : [];
     },
     problems: (app) => {
       const member = catalog.get(app);

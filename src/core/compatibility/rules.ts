@@ -8,9 +8,9 @@
 // prerelease of the same major.minor.patch (npm's rule: `>=1.12.0 <2.0.0`
 // does not accept 2.0.0-rc.1 or 1.13.0-rc.1). A leading `v` is tolerated on
 // both sides. An opaque application can be required only by exact version.
-import semver from 'semver';
 import type { CompatibilityRule } from '../../api/application.js';
-import { normalize, sameVersion, type VersionScheme } from '../versions.js';
+import { sameVersion, type VersionScheme } from '../versions.js';
+import { parsedVersion, parsedVersionForWhen, requirementRange, whenRange } from './parsed.js';
 
 /** What the rules need to know about an application. */
 export interface Member {
@@ -23,7 +23,14 @@ export interface Member {
 export type Catalog = ReadonlyMap<string, Member>;
 
 /** Application name → its version in one place (an environment, a given set). Absent: no version there. */
-export type Combination = ReadonlyMap<string, string>;
+export interface Combination {
+  get(application: string): string | undefined;
+}
+
+/** `base` with one application at another version, without copying `base`. */
+export function withVersion(base: Combination, application: string, version: string | undefined): Combination {
+  return { get: (a) => (a === application ? version : base.get(a)) };
+}
 
 export interface Violation {
   /** The application whose rule is broken, at `version`. */
@@ -60,7 +67,7 @@ export function ruleProblems(owner: Member, catalog: Catalog): RuleProblem[] {
         reason: 'InvalidCompatibilityRule',
         message: `${owner.name} uses versionScheme opaque, whose versions have no ranges; remove when`,
       });
-    else if (rule.when !== undefined && semver.validRange(rule.when) === null)
+    else if (rule.when !== undefined && whenRange(rule.when) === null)
       out.push({
         field: ruleField(i, 'when'),
         reason: 'InvalidRange',
@@ -100,7 +107,7 @@ function versionsProblem(
           reason: 'InvalidCompatibilityRule',
           message: `${required} uses versionScheme opaque, which can be required only by exact version; "${versions}" is not one`,
         };
-  return semver.validRange(versions) === null
+  return requirementRange(versions) === null
     ? { reason: 'InvalidRange', message: `"${versions}" is not a valid semver range` }
     : undefined;
 }
@@ -119,15 +126,17 @@ export function usableRules(owner: Member, catalog: Catalog): number[] {
 export function ruleApplies(owner: Member, rule: CompatibilityRule, version: string): boolean {
   if (rule.when === undefined) return true;
   if (owner.scheme === 'opaque') return false;
-  const v = semver.valid(normalize(version));
-  return v !== null && semver.satisfies(v, rule.when, { includePrerelease: true });
+  const v = parsedVersionForWhen(version);
+  const range = whenRange(rule.when);
+  return v !== null && range !== null && range.test(v);
 }
 
 /** Whether `version` of an application with `scheme` meets `versions` (npm's prerelease rule). */
 export function meets(scheme: VersionScheme, version: string, versions: string): boolean {
   if (scheme === 'opaque') return sameVersion('opaque', version, versions.trim());
-  const v = semver.valid(normalize(version));
-  return v !== null && semver.satisfies(v, versions);
+  const v = parsedVersion(version);
+  const range = requirementRange(versions);
+  return v !== null && range !== null && range.test(v);
 }
 
 /**
@@ -140,6 +149,8 @@ export class RuleBook {
   /** Required application → the applications with a rule on it. */
   private readonly requiredBy = new Map<string, string[]>();
   private readonly usable = new Map<string, number[]>();
+  /** "owner\nrequired" → indexes of the owner's usable rules on it. */
+  private readonly between = new Map<string, number[]>();
 
   constructor(readonly catalog: Catalog) {
     for (const member of catalog.values()) {
@@ -147,6 +158,8 @@ export class RuleBook {
       this.usable.set(member.name, rules);
       for (const i of rules) {
         const req = member.rules[i]!.requires.application;
+        const key = `${member.name}\n${req}`;
+        this.between.set(key, [...(this.between.get(key) ?? []), i]);
         const owners = this.requiredBy.get(req) ?? [];
         if (!owners.includes(member.name)) owners.push(member.name);
         this.requiredBy.set(req, owners);
@@ -159,11 +172,31 @@ export class RuleBook {
     return this.requiredBy.get(application) ?? [];
   }
 
+  private readonly requirementsMemo = new Map<string, string[]>();
+
   /** Applications that the usable rules of `application` require. */
-  requirementsOf(application: string): string[] {
+  requirementsOf(application: string): readonly string[] {
+    const memo = this.requirementsMemo.get(application);
+    if (memo) return memo;
     const member = this.catalog.get(application);
-    if (!member) return [];
-    return [...new Set((this.usable.get(application) ?? []).map((i) => member.rules[i]!.requires.application))];
+    const out = member
+      ? [...new Set((this.usable.get(application) ?? []).map((i) => member.rules[i]!.requires.application))]
+      : [];
+    this.requirementsMemo.set(application, out);
+    return out;
+  }
+
+  /** Whether the rules of `owner` at `version` on `required` at `found` hold (for the set choice). */
+  holdsOn(owner: string, version: string | undefined, required: string, found: string | undefined): boolean {
+    if (version === undefined) return true;
+    const member = this.catalog.get(owner)!;
+    const scheme = this.catalog.get(required)?.scheme ?? 'semver';
+    return (this.between.get(`${owner}\n${required}`) ?? []).every((i) => {
+      const rule = member.rules[i]!;
+      return (
+        !ruleApplies(member, rule, version) || (found !== undefined && meets(scheme, found, rule.requires.versions))
+      );
+    });
   }
 
   /** The broken rules of `application` itself at `version` in `combination`. */

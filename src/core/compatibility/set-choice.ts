@@ -14,7 +14,7 @@
 // beyond it (only for pathological rule sets) it keeps a greedy choice and
 // says so (`exact: false`).
 import { requirementOrder, sortByRequirements, type RequirementOrder } from './order.js';
-import type { Combination, RuleBook, Violation } from './rules.js';
+import { withVersion, type Combination, type RuleBook, type Violation } from './rules.js';
 
 export const SEARCH_BUDGET = 200_000;
 
@@ -23,7 +23,7 @@ export interface SetChoiceInput {
   /** Environment name, for messages. */
   place: string;
   /** Desired versions now. */
-  current: Combination;
+  current: ReadonlyMap<string, string>;
   /** Application → the requested version that could otherwise be delivered now. */
   pending: ReadonlyMap<string, string>;
 }
@@ -67,14 +67,14 @@ export function chooseRequests(input: SetChoiceInput): SetChoice {
   const linked = new Map<number, Set<number>>();
   for (const x of names) {
     const i = position.get(x)!;
-    const alone = new Map(current);
-    alone.set(x, moved(x));
+    const alone = withVersion(current, x, moved(x));
     const partners = new Set([...book.requirementsOf(x), ...book.ownersOf(x)]);
     for (const y of partners) {
       const j = position.get(y);
       if (j === undefined) continue;
       if (j < i) {
-        const allowed = pairAllowed(book, place, x, y, current, moved);
+        const allowed = pairAllowed(book, x, y, current, moved);
+        if (allowed === (MM | MS | SM)) continue; // always holds: no constraint
         vars[i]!.earlier.push({ other: j, allowed });
         (linked.get(i) ?? linked.set(i, new Set()).get(i)!).add(j);
         (linked.get(j) ?? linked.set(j, new Set()).get(j)!).add(i);
@@ -99,9 +99,7 @@ export function chooseRequests(input: SetChoiceInput): SetChoice {
   const blocked = new Map<string, Violation[]>();
   for (const n of names) {
     if (states[position.get(n)!] === MOVE) continue;
-    const trial = new Map(result);
-    trial.set(n, moved(n));
-    blocked.set(n, book.violationsInvolving(n, trial, place));
+    blocked.set(n, book.violationsInvolving(n, withVersion(result, n, moved(n)), place));
   }
   return { chosen, result, blocked, after: afterMap(chosen, book, order), exact };
 }
@@ -111,28 +109,18 @@ function involvesPending(v: Violation, x: string, pending: ReadonlyMap<string, s
   return pending.has(other);
 }
 
-/** Which (x, y) states keep the rules between x and y (x later in the order than y). */
+/** Which (x, y) states keep the rules between x and y (both ways). */
 function pairAllowed(
   book: RuleBook,
-  place: string,
   x: string,
   y: string,
-  current: Combination,
+  current: ReadonlyMap<string, string>,
   moved: (n: string) => string,
 ): number {
   const holds = (xMoves: boolean, yMoves: boolean) => {
-    const combo = new Map<string, string>();
     const vx = xMoves ? moved(x) : current.get(x);
     const vy = yMoves ? moved(y) : current.get(y);
-    if (vx !== undefined) combo.set(x, vx);
-    if (vy !== undefined) combo.set(y, vy);
-    const between = (v: Violation) =>
-      (v.application === x && v.requires.application === y) ||
-      (v.application === y && v.requires.application === x);
-    return (
-      book.violationsInvolving(xMoves ? x : y, combo, place).filter(between).length === 0 &&
-      (!(xMoves && yMoves) || book.violationsInvolving(y, combo, place).filter(between).length === 0)
-    );
+    return book.holdsOn(x, vx, y, vy) && book.holdsOn(y, vy, x, vx);
   };
   return (holds(true, true) ? MM : 0) | (holds(true, false) ? MS : 0) | (holds(false, true) ? SM : 0);
 }
