@@ -48,7 +48,7 @@ test('dash 2.0.0 is blocked in prod while prod runs core 1.11.3, then delivered 
   expect(cli('set-version', 'dash', 'prod', '2.0.0').status).toBe(0);
   const blocked = await eventually('dash 2.0.0 blocked in prod', async () => {
     const dash = await getApp(ns, 'dash');
-    return envStatus(dash, 'prod')?.blocked && dash;
+    return envStatus(dash, 'prod')?.blocked ? dash : undefined;
   });
   expect(envStatus(blocked, 'prod')).toMatchObject({
     requested: '2.0.0',
@@ -117,7 +117,7 @@ test('core alone cannot break the rule of dash: blocked, naming the rule of dash
   expect(cli('set-version', 'core', 'staging', '2.0.0').status).toBe(0);
   const core = await eventually('core 2.0.0 blocked in staging', async () => {
     const c = await getApp(ns, 'core');
-    return envStatus(c, 'staging')?.blocked && c;
+    return envStatus(c, 'staging')?.blocked ? c : undefined;
   });
   expect(envStatus(core, 'staging')).toMatchObject({
     desired: '1.12.0',
