@@ -498,7 +498,16 @@ describe('a promotion plans the new combination as a whole', () => {
     );
     const plan = planPromotion({ promotion: devToStaging({ requireDeployed: false }), applications: apps, now: minutes(1) });
     expect(plan.writes.map((w) => w.application)).toEqual(['core', 'dash']);
-    expect(requirementLevels(plan.writes, apps).map((l) => l.map((w) => w.application))).toEqual([['core'], ['dash']]);
+    expect(plan.levels.map((l) => l.map((w) => w.application))).toEqual([['core'], ['dash']]);
+  });
+
+  test('a requirement the current version already meets imposes no order', () => {
+    const apps = namespace(
+      app('core', { versions: { dev: '1.12.1', staging: '1.12.0' } }),
+      app('dash', { versions: { dev: '2.0.1', staging: '2.0.0' }, compatibility: dashRules }),
+    );
+    const plan = planPromotion({ promotion: devToStaging({ requireDeployed: false }), applications: apps, now: minutes(1) });
+    expect(plan.levels.map((l) => l.map((w) => w.application))).toEqual([['core', 'dash']]);
   });
 
   test('neither moves when one of them cannot; the held one waits with the rule in its reason', () => {

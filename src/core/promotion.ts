@@ -26,6 +26,12 @@ export interface PromotionPlan {
   results: PromotionResult[];
   /** spec.versions[to] to write, in dependency order (required applications first). */
   writes: PromotionWrite[];
+  /**
+   * The writes in levels: a write comes a level after the writes of the
+   * applications whose new version it needs (so core's request lands before
+   * dash's); the writes of one level may go out together.
+   */
+  levels: PromotionWrite[][];
   /** Set when this evaluation is a run (a scheduled time has come, or no schedule). */
   ran: boolean;
   /** Set when the promotion is active again after its status said suspended or not ready. */
@@ -188,11 +194,15 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
       r.reason = `held back by compatibility in ${to}: ${why}`;
     }
   }
-  const promotable = writes.filter((w) => combination.promoted.has(w.application));
+  const promotable = orderByRequirements(
+    writes.filter((w) => combination.promoted.has(w.application)),
+    applications,
+  );
 
   return {
     results: results.sort((a, b) => a.application.localeCompare(b.application)),
-    writes: orderByRequirements(promotable, applications),
+    writes: promotable,
+    levels: requirementLevels(promotable, applications, combination.needs),
     ran: due,
     ...(resumed ? { lastResumeTime: now } : {}),
     ...(next ? { nextRunTime: next } : {}),
@@ -273,10 +283,12 @@ export function orderByRequirements(
 export function requirementLevels(
   ordered: readonly PromotionWrite[],
   applications: readonly Application[],
+  needs: (app: string, required: string) => boolean = () => true,
 ): PromotionWrite[][] {
+  const requires = requirementsOf(applications);
   const order = requirementOrder(
     ordered.map((w) => w.application),
-    requirementsOf(applications),
+    (name) => requires(name).filter((r) => needs(name, r)),
   );
   const levels: PromotionWrite[][] = [];
   for (const w of ordered) (levels[order.level.get(w.application)!] ??= []).push(w);

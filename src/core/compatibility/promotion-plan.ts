@@ -14,6 +14,8 @@ export interface CombinationPlan {
   promoted: Set<string>;
   /** Candidates held back, with why. */
   held: Map<string, string>;
+  /** Whether the candidate `app` needs `required` at its candidate version (its current one will not do). */
+  needs(app: string, required: string): boolean;
 }
 
 export function planCombination(
@@ -30,7 +32,8 @@ export function planCombination(
     const requested = candidates.get(name) ?? a.spec.versions?.[env];
     if (requested !== undefined && requested !== entry?.desired) pending.set(name, requested);
   }
-  const choice = chooseRequests({ book: new RuleBook(catalogOf(applications)), place: env, current, pending });
+  const book = new RuleBook(catalogOf(applications));
+  const choice = chooseRequests({ book, place: env, current, pending });
   const chosen = new Set(choice.chosen);
   const promoted = new Set<string>();
   const held = new Map<string, string>();
@@ -38,5 +41,9 @@ export function planCombination(
     if (chosen.has(name)) promoted.add(name);
     else held.set(name, blockedBy(name, version, env, choice.blocked.get(name) ?? []).message);
   }
-  return { promoted, held };
+  return {
+    promoted,
+    held,
+    needs: (app, required) => !book.holdsOn(app, candidates.get(app), required, current.get(required)),
+  };
 }

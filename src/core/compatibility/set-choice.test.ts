@@ -76,6 +76,17 @@ describe('the set of pending requests that moves', () => {
     expect(partial.blocked.get('a')![0]!.message).toBe('a 2.0.0 requires b >=2.0.0; dev runs b 1.0.0');
   });
 
+  test('a requirement the current version already meets imposes no order', () => {
+    const choice = chooseRequests({
+      book: book({ core: [], dash: dashRules }),
+      place: 'prod',
+      current: map({ core: '1.12.0', dash: '2.0.0' }),
+      pending: map({ core: '1.12.1', dash: '2.0.1' }),
+    });
+    expect(choice.chosen).toEqual(['core', 'dash']);
+    expect(choice.after.size).toBe(0);
+  });
+
   test('a cycle (a requires b, b requires a) moves together in one level', () => {
     const rules = { a: [requires('b', '>=2.0.0', '>=2.0.0')], b: [requires('a', '>=2.0.0', '>=2.0.0')] };
     const choice = chooseRequests({

@@ -35,7 +35,7 @@ export interface SetChoice {
   result: Map<string, string>;
   /** Requests that stay pending, with the rules they would break. */
   blocked: Map<string, Violation[]>;
-  /** Chosen application → chosen applications it requires (outside its cycle): they become desired first. */
+  /** Chosen application → chosen applications it needs at their new version (outside its cycle): they become desired first. */
   after: Map<string, string[]>;
   exact: boolean;
 }
@@ -101,7 +101,7 @@ export function chooseRequests(input: SetChoiceInput): SetChoice {
     if (states[position.get(n)!] === MOVE) continue;
     blocked.set(n, book.violationsInvolving(n, withVersion(result, n, moved(n)), place));
   }
-  return { chosen, result, blocked, after: afterMap(chosen, book, order), exact };
+  return { chosen, result, blocked, after: afterMap(chosen, book, order, current, moved), exact };
 }
 
 function involvesPending(v: Violation, x: string, pending: ReadonlyMap<string, string>): boolean {
@@ -228,13 +228,29 @@ function greedy(
   }
 }
 
-function afterMap(chosen: readonly string[], book: RuleBook, order: RequirementOrder): Map<string, string[]> {
+/**
+ * Chosen application → the chosen applications it must wait for: those it
+ * requires (outside its cycle) whose current version its new one does not
+ * accept. A requirement the current version already meets imposes no order.
+ */
+function afterMap(
+  chosen: readonly string[],
+  book: RuleBook,
+  order: RequirementOrder,
+  current: ReadonlyMap<string, string>,
+  moved: (n: string) => string,
+): Map<string, string[]> {
   const set = new Set(chosen);
   const out = new Map<string, string[]>();
   for (const n of chosen) {
     const first = book
       .requirementsOf(n)
-      .filter((r) => set.has(r) && order.component.get(r) !== order.component.get(n));
+      .filter(
+        (r) =>
+          set.has(r) &&
+          order.component.get(r) !== order.component.get(n) &&
+          !book.holdsOn(n, moved(n), r, current.get(r)),
+      );
     if (first.length > 0) out.set(n, first);
   }
   return out;
