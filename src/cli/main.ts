@@ -7,6 +7,7 @@ import { registerOperator } from './commands/operator.js';
 import { registerValidate } from './commands/validate.js';
 import { registerGet } from './commands/get.js';
 import { registerVersionCommands } from './commands/versions.js';
+import { registerCompatCommands } from './commands/compat.js';
 import { reportError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerGet(program);
   registerVersionCommands(program);
+  registerCompatCommands(program);
   registerAgent(program);
   return program;
 }

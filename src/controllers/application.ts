@@ -17,6 +17,8 @@ import { createDeliveryTracker } from './delivery/registry.js';
 import type { DeliveryReview, DeliveryTracker } from './delivery/tracker.js';
 import { HistorySender } from './history-sender.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
+import { CompatibilityViews } from './compatibility-views.js';
+import { RequirementIndex } from './requirement-index.js';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, EnvironmentSets, Targets } from '../api/resources.js';
 
@@ -31,12 +33,16 @@ export function applicationController(
   const toApps = everyInNamespace(deps.informers, Applications);
   const sender = new HistorySender(deps, opts.audit);
   const forceWriter = deps.writer(FORCE_RELEASE_MANAGER);
+  const views = new CompatibilityViews(deps);
+  const requirements = new RequirementIndex();
   return {
     name: 'application',
     primary: { resource: Applications },
     // A delivery attempt finished, or an object a target delivers to changed.
     triggers: [delivery],
     watches: [
+      // A change of one application re-evaluates those with a rule on it and those it requires.
+      { resource: Applications, map: (obj, type) => requirements.observe(obj, type) },
       { resource: Environments, map: toApps },
       { resource: EnvironmentSets, map: toApps },
       { resource: Targets, map: toApps },
@@ -53,6 +59,7 @@ export function applicationController(
         const [environments, sets, targets] = [snapshot.environments(), snapshot.sets(), snapshot.targets()];
         const unreadable = snapshot.unreadable();
         const now = new Date(deps.clock.now());
+        const compatibility = views.view(snapshot, now);
         let plan: ApplicationPlan | undefined;
         let review: DeliveryReview | undefined;
         const result = await deps.status.update(Applications, cached, (fresh) => {
@@ -67,6 +74,7 @@ export function applicationController(
             unreadable,
             now,
             historyLimit: opts.historyLimit,
+            compatibility,
             sentThrough: sender.sentThrough(cached),
           };
           const versions = planVersions(input);
@@ -76,6 +84,7 @@ export function applicationController(
         });
         if (!plan) return;
         if (review) delivery.acknowledge(req, review);
+        views.recordBlocked(req.namespace, req.name, plan.status.environments ?? []);
         if (result.written && plan.added.length > 0) {
           await opts.hooks?.afterApplicationStatusWrite?.();
           sender.send(cached, plan.added);
@@ -89,6 +98,7 @@ export function applicationController(
         onGone: (req) => {
           sender.forget(req.namespace, req.name);
           delivery.forget(req);
+          views.recordBlocked(req.namespace, req.name, []);
         },
       },
     ),
