@@ -134,14 +134,33 @@ export const WriteResultSchema = z
   .meta({ id: 'WriteResult', description: 'What was written.' });
 
 export const CompatibilitySchema = z
-  .object({ application: z.string(), with: z.array(z.string()), versions: z.array(z.string()) })
+  .object({
+    application: z.string(),
+    environment: z.string().nullable().meta({ description: 'The environment asked about, if any.' }),
+    with: z.array(z.string()).meta({ description: 'The given versions, APP@VERSION.' }),
+    versions: z.array(z.string()).meta({ description: 'Known versions that work, newest first.' }),
+    incompatible: z
+      .array(z.object({ version: z.string(), conflicts: z.array(z.string()) }))
+      .meta({ description: 'Known versions that do not, with the rules they break.' }),
+    unchecked: z
+      .array(z.string())
+      .meta({
+        description: 'Rules on applications outside the given set, not checked (without an environment).',
+      }),
+  })
   .meta({
     id: 'Compatibility',
-    description: 'Known versions of an application that work with the given ones.',
+    description: 'Known versions of an application that work with the given ones (seed 000).',
   });
 
 export const CheckSchema = z
-  .object({ result: z.enum(['SUCCESS', 'CONFLICT']), reasons: z.array(z.string()) })
+  .object({
+    result: z.enum(['SUCCESS', 'CONFLICT']),
+    packages: z.array(z.string()).meta({ description: 'The versions asked about, APP@VERSION.' }),
+    environment: z.string().nullable(),
+    reasons: z.array(z.string()).meta({ description: 'Every broken rule; empty on SUCCESS.' }),
+    unchecked: z.array(z.string()),
+  })
   .meta({ id: 'Check', description: 'Whether a set of versions works together (seed 002).' });
 
 export const ServerInfoSchema = z

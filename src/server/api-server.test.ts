@@ -47,6 +47,24 @@ function world(): MemoryCluster {
       },
     ),
   );
+  cluster.add(
+    Applications,
+    app(
+      'dash',
+      {
+        versions: { dev: '2.0.0' },
+        compatibility: [{ when: '>=2.0.0', requires: { application: 'core', versions: '>=1.0.0' } }],
+      },
+      {
+        status: {
+          environments: [
+            { name: 'dev', requested: '2.0.0', desired: '2.0.0' },
+            { name: 'prod', desired: '1.0.0' },
+          ],
+        },
+      },
+    ),
+  );
   return cluster;
 }
 
@@ -91,8 +109,8 @@ describe('reads', () => {
     expect(
       ApplicationListSchema.parse(
         await (await fetch(ns('/applications'), { headers: auth('reader-token') })).json(),
-      ).items,
-    ).toHaveLength(1);
+      ).items.map((a) => a.name),
+    ).toEqual(['core', 'dash']);
   });
 
   test('a strong ETag; If-None-Match gets 304 until something in the namespace changes', async () => {
@@ -145,13 +163,36 @@ describe('reads', () => {
     expect((await errorOf(bad)).message).toMatch(/^limit: must be a whole number/);
   });
 
-  test('compatibility queries answer 501 until the compatibility functions are wired, after checking input', async () => {
+  test('compatibility: which known versions work with the given ones, as JSON or one per line', async () => {
+    const res = await fetch(ns('/compatibility/dash?with=core@0.9.0'), { headers: auth('reader-token') });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      application: 'dash',
+      with: ['core@0.9.0'],
+      versions: ['1.0.0'],
+      incompatible: [{ version: '2.0.0' }],
+    });
+    const text = await fetch(ns('/compatibility/dash?with=core@1.0.0'), {
+      headers: { ...auth('reader-token'), Accept: 'text/plain' },
+    });
+    expect(text.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await text.text()).toBe('2.0.0\n1.0.0\n');
+  });
+
+  test('check: SUCCESS, or CONFLICT with the reasons; bad input 400 naming the field, unknown application 404', async () => {
+    const ok = await fetch(ns('/check?app=core@1.0.0&app=dash@2.0.0'), { headers: auth('reader-token') });
+    expect(await ok.json()).toMatchObject({ result: 'SUCCESS', reasons: [] });
+    const conflict = await fetch(ns('/check?app=core@0.9.0&app=dash@2.0.0'), {
+      headers: { ...auth('reader-token'), Accept: 'text/plain' },
+    });
+    const lines = (await conflict.text()).trim().split('\n');
+    expect(lines[0]).toBe('CONFLICT');
+    expect(lines[1]).toMatch(/dash 2\.0\.0 requires core >=1\.0\.0/);
     const bad = await fetch(ns('/check?app=core'), { headers: auth('reader-token') });
     expect(bad.status).toBe(400);
     expect((await errorOf(bad)).message).toBe('app: "core" is not APP@VERSION, e.g. core@1.11.0');
-    const res = await fetch(ns('/check?app=core@1.0.0'), { headers: auth('reader-token') });
-    expect(res.status).toBe(501);
-    expect((await errorOf(res)).error).toBe('NotImplemented');
+    const unknown = await fetch(ns('/check?app=nope@1.0.0'), { headers: auth('reader-token') });
+    expect(unknown.status).toBe(404);
   });
 
   test('the OpenAPI description lists every route with its schemas', async () => {

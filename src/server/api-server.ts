@@ -34,7 +34,7 @@ import { HttpError, invalidInput, notFound } from './http-error.js';
 import { openApiDocument } from './openapi.js';
 import { DEFAULT_BODY_LIMIT, readJsonBody } from './request-body.js';
 import { RepresentationCache, ifNoneMatch } from './representations.js';
-import { routes as buildRoutes, type CompatibilityService, type Route } from './routes.js';
+import { routes as buildRoutes, type Route } from './routes.js';
 import { readTls, watchTls, type TlsFiles } from './tls-files.js';
 import { VersionWrites } from './version-writes.js';
 
@@ -49,7 +49,6 @@ export interface ApiServerOptions {
   bodyLimitBytes?: number;
   /** Default: TokenReview + SubjectAccessReview through deps.client, cached briefly. */
   reviewer?: AccessReviewer;
-  compatibility?: CompatibilityService;
   /** How often an agent's contact is written to its Target at most (keep it well below --agent-silence). */
   agentContactIntervalMs?: number;
 }
@@ -94,7 +93,6 @@ export class ApiServer implements Runnable {
     const table = buildRoutes({
       informers: deps.informers,
       writes: new VersionWrites(deps),
-      compatibility: opts.compatibility,
     });
     this.compiled = table.map((route) => {
       const names: string[] = [];

@@ -106,8 +106,6 @@ export function openApiDocument(routes: readonly Route[]): Json {
         '422': errorResponse("The API server's admission refused the write; the message is its own."),
       });
     }
-    if (route.path === '/check' || route.path.startsWith('/compatibility'))
-      responses['501'] = errorResponse('Compatibility queries are not available in this server.');
     (paths[path] ??= {})[route.method.toLowerCase()] = {
       summary: route.summary,
       description: `Needs RBAC: ${access.verb} ${access.resource}${access.subresource ? `/${access.subresource}` : ''}.depot.sh in the namespace.`,

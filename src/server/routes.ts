@@ -22,8 +22,15 @@ import { Applications, Environments, Targets } from '../api/resources.js';
 import type { Target } from '../api/target.js';
 import { applicationView, environmentVersions, historyView, targetVersions } from '../core/api-views.js';
 import type { InformerSource } from '../runtime/informer-factory.js';
+import {
+  checkVersions,
+  compatibleVersions,
+  parseVersionRef,
+  QuestionError,
+  type VersionRef,
+} from '../core/compatibility/questions.js';
 import type { Access } from './access-review.js';
-import { HttpError, badRequest, notFound } from './http-error.js';
+import { badRequest, notFound } from './http-error.js';
 import type { VersionWrites } from './version-writes.js';
 
 export interface QueryParameter {
@@ -60,26 +67,25 @@ export interface Route {
   read: boolean;
 }
 
-/** Compatibility answers (section 2), from helper functions over the known versions. */
-export interface CompatibilityService {
-  compatibleVersions(namespace: string, application: string, withVersions: AppVersion[]): Compatibility;
-  check(namespace: string, versions: AppVersion[]): Check;
-}
-
-export interface AppVersion {
-  application: string;
-  version: string;
-}
-
-const appVersionRe = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)@([A-Za-z0-9][A-Za-z0-9._+:@/-]*)$/;
-
-export function parseAppVersions(values: string[], field: string): AppVersion[] {
-  if (values.length === 0) throw badRequest(`${field}: required, e.g. ${field}=core@1.11.0`);
+/** APP@VERSION query values (?with=, ?app=) as version references; 400 naming the field otherwise. */
+export function parseVersionRefs(values: string[], field: string, required: boolean): VersionRef[] {
+  if (values.length === 0 && required) throw badRequest(`${field}: required, e.g. ${field}=core@1.11.0`);
   return values.map((v) => {
-    const m = appVersionRe.exec(v);
-    if (!m) throw badRequest(`${field}: "${v}" is not APP@VERSION, e.g. core@1.11.0`);
-    return { application: m[1]!, version: m[3]! };
+    const ref = parseVersionRef(v);
+    if (typeof ref === 'string') throw badRequest(`${field}: ${ref}`);
+    return ref;
   });
+}
+
+/** A question the compatibility functions refuse: an unknown application or environment is 404, the rest 400. */
+function answered<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof QuestionError)) throw err;
+    if (/^no (Application|application has the environment)/.test(err.message)) throw notFound(err.message);
+    throw badRequest(err.message);
+  }
 }
 
 function positiveInt(query: URLSearchParams, field: string): number | undefined {
@@ -91,25 +97,12 @@ function positiveInt(query: URLSearchParams, field: string): number | undefined 
   return n;
 }
 
-export function routes(deps: {
-  informers: InformerSource;
-  writes: VersionWrites;
-  compatibility?: CompatibilityService;
-}): Route[] {
+export function routes(deps: { informers: InformerSource; writes: VersionWrites }): Route[] {
   const apps = () => deps.informers.informer<Application & { metadata: { name: string } }>(Applications);
   const app = (ns: string, name: string): Application => {
     const a = apps().get(ns, name);
     if (!a) throw notFound(`application "${name}" not found in namespace ${ns}`);
     return a;
-  };
-  const compat = (): CompatibilityService => {
-    if (!deps.compatibility)
-      throw new HttpError(
-        501,
-        'NotImplemented',
-        'compatibility queries are not available in this Depot server yet',
-      );
-    return deps.compatibility;
   };
   const read =
     (resource: Access['resource'], verb: 'get' | 'list', name?: string) =>
@@ -245,25 +238,32 @@ export function routes(deps: {
       method: 'GET',
       path: '/compatibility/{app}',
       summary:
-        'Known versions of the application that work with the given ones (text/plain: one version per line).',
+        'Known versions of the application that work with the given ones, and with what an environment runs (text/plain: one version per line, newest first).',
       access: read('applications', 'list'),
-      query: { with: { description: 'APP@VERSION, e.g. core@1.11.0.', repeated: true, required: true } },
+      query: {
+        with: { description: 'APP@VERSION, e.g. core@1.11.0; repeat it.', repeated: true },
+        environment: { description: 'Also hold against what this environment runs.' },
+      },
       response: CompatibilitySchema,
       text: (answer) => (answer as Compatibility).versions.map((v) => `${v}\n`).join(''),
       read: true,
-      handle: ({ namespace, params, query }) => {
-        app(namespace, params.app!);
-        const withVersions = parseAppVersions(query.getAll('with'), 'with');
-        return compat().compatibleVersions(namespace, params.app!, withVersions);
+      handle: ({ namespace, params, query }): Compatibility => {
+        const environment = query.get('environment') ?? undefined;
+        const given = parseVersionRefs(query.getAll('with'), 'with', environment === undefined);
+        const a = answered(() =>
+          compatibleVersions({ applications: apps().list(namespace), environment }, params.app!, given),
+        );
+        return { ...a, versions: a.versions.map((k) => k.version) };
       },
     },
     {
       method: 'GET',
       path: '/check',
-      summary: 'Whether the given versions work together: SUCCESS, or CONFLICT with the reasons.',
+      summary: 'Whether the given versions work together: SUCCESS, or CONFLICT with the reasons (seed 002).',
       access: read('applications', 'list'),
       query: {
         app: { description: 'APP@VERSION, e.g. core@1.11.0; repeat it.', repeated: true, required: true },
+        environment: { description: 'Also hold against what this environment runs.' },
       },
       response: CheckSchema,
       text: (answer) => {
@@ -271,9 +271,17 @@ export function routes(deps: {
         return [c.result, ...c.reasons].map((l) => `${l}\n`).join('');
       },
       read: true,
-      handle: ({ namespace, query }) => {
-        const versions = parseAppVersions(query.getAll('app'), 'app');
-        return compat().check(namespace, versions);
+      handle: ({ namespace, query }): Check => {
+        const environment = query.get('environment') ?? undefined;
+        const given = parseVersionRefs(query.getAll('app'), 'app', true);
+        const a = answered(() => checkVersions({ applications: apps().list(namespace), environment }, given));
+        return {
+          result: a.result,
+          packages: a.packages,
+          environment: a.environment,
+          reasons: a.conflicts.map((c) => c.message),
+          unchecked: a.unchecked,
+        };
       },
     },
   ];
