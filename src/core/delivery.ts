@@ -178,11 +178,20 @@ export type DeliveryRegistry = ReadonlyMap<DeliveryKind, Deliverer>;
 export function publishedState(
   kind: DeliveryKind,
   desired: string | undefined,
-  previous: { desired?: string; delivery?: DeliveryState } | undefined,
+  previous: { desired?: string; deployed?: string; delivery?: DeliveryState } | undefined,
   now: Date,
 ): DeliveryState {
   if (desired === undefined)
     return { state: 'Pending', message: 'no version is desired in this environment yet' };
+  // A depot agent pulls the version and reports it deployed: that report is its delivery.
+  if (kind === 'agent' && previous?.deployed === desired) {
+    if (previous.desired === desired && previous.delivery?.state === 'Delivered') return previous.delivery;
+    return {
+      state: 'Delivered',
+      message: `the depot agent reports ${desired} deployed`,
+      lastAttempt: now.toISOString(),
+    };
+  }
   if (previous?.desired === desired && previous.delivery) return previous.delivery;
   if (kind === 'none')
     return { state: 'Delivered', message: 'published (delivery: none)', lastAttempt: now.toISOString() };

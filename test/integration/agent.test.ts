@@ -161,6 +161,11 @@ test(
         version: '0.1.0',
         user: `system:serviceaccount:${hub}:depot-agent`,
       });
+      const delivered = await eventually('the hub shows the agent target Delivered', async () => {
+        const t = (await readApp(hub, 'web')).status?.targets?.find((x) => x.name === 'remote-1');
+        return t?.delivery?.state === 'Delivered' && t;
+      });
+      expect(delivered.delivery?.message).toBe('the depot agent reports 1.0.0 deployed');
       const history = (await readApp(hub, 'web')).status?.history ?? [];
       expect(history.some((h) => h.type === 'Deployed' && h.target === 'remote-1' && h.to === '1.0.0')).toBe(
         true,
