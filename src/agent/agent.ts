@@ -22,7 +22,7 @@ import type { Logger } from '../runtime/log.js';
 import { ServerTooOldError, type HubClient } from './hub-client.js';
 
 export interface AgentOptions {
-  hub: HubClient;
+  hub: Pick<HubClient, 'poll' | 'reportDeployed'>;
   /** How this agent delivers in its cluster (e.g. {argocd: {...}}); the hub's Application overrides merge over it. */
   delivery: Delivery;
   deliverers: DeliveryRegistry;
