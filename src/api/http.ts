@@ -142,11 +142,9 @@ export const CompatibilitySchema = z
     incompatible: z
       .array(z.object({ version: z.string(), conflicts: z.array(z.string()) }))
       .meta({ description: 'Known versions that do not, with the rules they break.' }),
-    unchecked: z
-      .array(z.string())
-      .meta({
-        description: 'Rules on applications outside the given set, not checked (without an environment).',
-      }),
+    unchecked: z.array(z.string()).meta({
+      description: 'Rules on applications outside the given set, not checked (without an environment).',
+    }),
   })
   .meta({
     id: 'Compatibility',
