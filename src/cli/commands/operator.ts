@@ -288,6 +288,9 @@ export async function runOperator(flags: OperatorFlags, factory: ControllerFacto
       leaseDuration: formatDuration(flags.leaseDuration),
       renewDeadline: formatDuration(flags.renewDeadline),
       retryPeriod: formatDuration(flags.retryPeriod),
+      node: process.version,
+      // V8 settings, e.g. the young generation size bin/depot.js sets.
+      nodeFlags: process.execArgv,
     },
     'starting the operator',
   );
