@@ -7,6 +7,7 @@ import { ApplicationListSchema, ApplicationViewSchema, TargetVersionsSchema } fr
 import { Applications, EnvironmentSets, Environments, Targets } from '../api/resources.js';
 import { app, env, set, target } from '../core/testing/builders.js';
 import { KubeApiError } from '../kube/errors.js';
+import { createLogger } from '../runtime/log.js';
 import { MemoryCluster } from '../runtime/testing/memory-cluster.js';
 import { memoryDeps } from '../runtime/testing/memory-deps.js';
 import type { Access, AccessReviewer, UserInfo } from './access-review.js';
@@ -72,9 +73,17 @@ let cluster: MemoryCluster;
 let base: string;
 let stop: AbortController;
 
+let logged = '';
+
 async function start(opts: { anonymousReads?: boolean } = {}) {
   cluster = world();
-  const server = new ApiServer(memoryDeps(cluster), { address: '127.0.0.1:0', reviewer, ...opts });
+  logged = '';
+  const deps = memoryDeps(cluster);
+  deps.log = createLogger({
+    level: 'debug',
+    destination: { write: (line: string) => void (logged += line) },
+  });
+  const server = new ApiServer(deps, { address: '127.0.0.1:0', reviewer, ...opts });
   stop = new AbortController();
   void server.start(stop.signal);
   const a = await server.address;
@@ -360,6 +369,15 @@ describe('writes', () => {
     } finally {
       cluster.api.patch = patch;
     }
+  });
+
+  test('writes and refusals are logged with the user, never with the token', async () => {
+    await put('/applications/core/environments/dev/version', '{"version":"1.3.0"}');
+    await put('/applications/core/environments/dev/version', '{"version":"1.3.0"}', auth('stolen'));
+    await put('/applications/core/environments/dev/version', 'garbage');
+    expect(logged).toMatch(/"user":"ci-bot"/);
+    expect(logged).toMatch(/"status":401/);
+    expect(logged).not.toMatch(/writer-token|stolen/);
   });
 
   test('a method the path does not have is 405', async () => {
