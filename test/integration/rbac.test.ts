@@ -16,6 +16,7 @@ import { applyManifests, loadManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { eventually } from './support/eventually.js';
+import { apiBase } from './support/http-api.js';
 import { depotCli, startOperator } from './support/operator-process.js';
 
 const kc = testKubeConfig();
@@ -91,6 +92,8 @@ test('the operator works with exactly the permissions of config/rbac, and they d
       '4s',
       '--retry-period',
       '1s',
+      '--api-addr',
+      '127.0.0.1:0',
     ],
   });
   try {
@@ -112,6 +115,13 @@ test('the operator works with exactly the permissions of config/rbac, and they d
       90_000,
     );
     expect(app.status!.history!.some((h) => h.type === 'Promoted' && h.to === '1.1.0')).toBe(true);
+    // Its HTTP API reviews a caller's token and permission (TokenReview, SubjectAccessReview) as this ServiceAccount.
+    const caller = new KubeConfig();
+    caller.loadFromFile(saKubeconfig);
+    const res = await fetch(`${await apiBase(operator)}/namespaces/${ns}/applications/web`, {
+      headers: { Authorization: `Bearer ${caller.getCurrentUser()!.token}` },
+    });
+    expect(res.status).toBe(200);
     expect(operator.output()).not.toMatch(/forbidden/i);
   } catch (err) {
     throw new Error(`${(err as Error).message}\noperator output:\n${operator.output().slice(-3000)}`);
