@@ -71,5 +71,25 @@ describe('delivery settings', () => {
     expect(
       publishedState('agent', '1.1.0', { desired: '1.1.0', deployed: '1.1.0', delivery: done }, now),
     ).toBe(done);
+    const silent = {
+      status: {
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'False' as const,
+            reason: 'AgentSilent',
+            message: 'no contact from agent for 5m (last contact 2026-11-20T11:50:00Z)',
+            lastTransitionTime: '2026-11-20T11:55:00Z',
+          },
+        ],
+      },
+    };
+    expect(publishedState('agent', '1.1.0', pending, now, silent)).toEqual({
+      state: 'Failed',
+      message: '1.1.0 not delivered: no contact from agent for 5m (last contact 2026-11-20T11:50:00Z)',
+    });
+    // What was delivered stays delivered when the agent goes silent.
+    const delivered = { desired: '1.1.0', deployed: '1.1.0', delivery: done };
+    expect(publishedState('agent', '1.1.0', delivered, now, silent)).toBe(done);
   });
 });

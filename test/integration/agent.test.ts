@@ -225,6 +225,14 @@ test(
       );
       expect(ready.status).toBe('False');
       expect(ready.message).toMatch(/^no contact from agent for 10s \(last contact /);
+      // What was delivered stays Delivered; a new version cannot be and is Failed, saying why.
+      expect((await readApp(hub, 'web')).status?.targets?.[0]?.delivery?.state).toBe('Delivered');
+      await setVersion('1.2.0');
+      const failed = await eventually('the new version is Failed on the silent agent target', async () => {
+        const t = (await readApp(hub, 'web')).status?.targets?.find((x) => x.name === 'remote-1');
+        return t?.desired === '1.2.0' && t.delivery?.state === 'Failed' && t;
+      });
+      expect(failed.delivery?.message).toMatch(/^1\.2\.0 not delivered: no contact from agent for 10s/);
     }),
   90_000,
 );

@@ -101,7 +101,7 @@ export function planApplication(input: ApplicationInput): ApplicationPlan {
   const deliveries = new Map(
     plan.targets.map((t) => [
       t.target.metadata.name,
-      publishedState(deliveryKind(t.target), t.desired, t.previous, input.now),
+      publishedState(deliveryKind(t.target), t.desired, t.previous, input.now, t.target),
     ]),
   );
   return summarize(input, plan, deliveries);
@@ -196,7 +196,9 @@ export function planVersions(input: ApplicationInput): VersionPlan {
   ];
   const desired = new Map(environments.map((e) => [e.name, e.desired]));
   const broken = environments.flatMap((e) =>
-    e.desired === undefined ? [] : compatibility.broken(app.metadata.name, e.name, e.desired).map((v) => v.message),
+    e.desired === undefined
+      ? []
+      : compatibility.broken(app.metadata.name, e.name, e.desired).map((v) => v.message),
   );
   return {
     broken,
