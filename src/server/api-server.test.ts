@@ -200,6 +200,9 @@ describe('reads', () => {
     const bad = await fetch(ns('/check?app=core'), { headers: auth('reader-token') });
     expect(bad.status).toBe(400);
     expect((await errorOf(bad)).message).toBe('app: "core" is not APP@VERSION, e.g. core@1.11.0');
+    const invalid = await fetch(ns('/check?app=core@main'), { headers: auth('reader-token') });
+    expect(invalid.status).toBe(400);
+    expect((await errorOf(invalid)).message).toMatch(/^app: core@main: "main" is not a semver version/);
     const unknown = await fetch(ns('/check?app=nope@1.0.0'), { headers: auth('reader-token') });
     expect(unknown.status).toBe(404);
   });

@@ -77,14 +77,14 @@ export function parseVersionRefs(values: string[], field: string, required: bool
   });
 }
 
-/** A question the compatibility functions refuse: an unknown application or environment is 404, the rest 400. */
-function answered<T>(fn: () => T): T {
+/** A question the compatibility functions refuse: an unknown application or environment is 404, the rest 400 naming `field`. */
+function answered<T>(field: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
     if (!(err instanceof QuestionError)) throw err;
     if (/^no (Application|application has the environment)/.test(err.message)) throw notFound(err.message);
-    throw badRequest(err.message);
+    throw badRequest(`${field}: ${err.message}`);
   }
 }
 
@@ -250,7 +250,7 @@ export function routes(deps: { informers: InformerSource; writes: VersionWrites 
       handle: ({ namespace, params, query }): Compatibility => {
         const environment = query.get('environment') ?? undefined;
         const given = parseVersionRefs(query.getAll('with'), 'with', environment === undefined);
-        const a = answered(() =>
+        const a = answered('with', () =>
           compatibleVersions({ applications: apps().list(namespace), environment }, params.app!, given),
         );
         return { ...a, versions: a.versions.map((k) => k.version) };
@@ -274,7 +274,9 @@ export function routes(deps: { informers: InformerSource; writes: VersionWrites 
       handle: ({ namespace, query }): Check => {
         const environment = query.get('environment') ?? undefined;
         const given = parseVersionRefs(query.getAll('app'), 'app', true);
-        const a = answered(() => checkVersions({ applications: apps().list(namespace), environment }, given));
+        const a = answered('app', () =>
+          checkVersions({ applications: apps().list(namespace), environment }, given),
+        );
         return {
           result: a.result,
           packages: a.packages,
