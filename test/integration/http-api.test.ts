@@ -4,6 +4,7 @@
 // sets a version and the history names it; one without gets 403; no token
 // 401; anonymous reads only with the flag; a garbage body 400 and nothing
 // changes.
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
 import { TargetVersionsSchema } from '../../src/api/http.js';
 import { applyManifests } from '../../src/local/manifests.js';
@@ -121,6 +122,54 @@ test("a target's versions carry a strong ETag; polling with If-None-Match gets 3
   });
   expect(again.status).toBe(304);
 });
+
+test('a standby replica (not leading) answers reads and writes', async () => {
+  // A Lease another identity holds for an hour: this replica never leads.
+  const renewTime = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  await applyManifests(
+    kc,
+    [
+      {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: 'depot-standby-test' },
+        spec: { holderIdentity: 'someone-else', leaseDurationSeconds: 3600, renewTime },
+      } as KubernetesObject,
+    ],
+    { fieldManager: 'test-setup', namespace: ns },
+  );
+  const standby = startOperator(kubeconfig, ns, {
+    leaderElect: true,
+    args: [
+      '--api-addr',
+      '127.0.0.1:0',
+      '--leader-election-namespace',
+      ns,
+      '--leader-election-id',
+      'depot-standby-test',
+    ],
+  });
+  try {
+    const standbyBase = await apiBase(standby);
+    const read = await eventually('the standby answers a read', async () => {
+      const res = await fetch(`${standbyBase}/namespaces/${ns}/applications/core`, {
+        headers: bearer(viewerToken),
+      });
+      return res.status !== 503 && res;
+    });
+    expect(read.status).toBe(200);
+    const write = await fetch(`${standbyBase}/namespaces/${ns}/applications/core/environments/prod/version`, {
+      method: 'PUT',
+      body: JSON.stringify({ version: '1.1.0' }),
+      headers: { 'Content-Type': 'application/json', ...bearer(ciToken) },
+    });
+    expect(write.status).toBe(200);
+    expect((await readApp(ns, 'core')).spec.versions).toEqual({ dev: '1.1.0', prod: '1.1.0' });
+    expect(standby.output()).not.toMatch(/became leader|started leading/i);
+  } finally {
+    await standby.stop();
+  }
+}, 120_000);
 
 test('anonymous reads only with --api-anonymous-reads; writes still need a token', async () => {
   await operator.stop();
