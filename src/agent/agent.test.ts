@@ -97,3 +97,15 @@ test('a server too old stops the loop with its one line', async () => {
   await clock.advance(0);
   await stopped;
 });
+
+test('a target whose delivery is not agent gets nothing from the agent (the operator delivers it)', async () => {
+  const { clock, agent, delivered } = setup([
+    () => ({ changed: true, etag: '"a"', versions: { ...versions, delivery: 'argocd' } }),
+  ]);
+  const stop = new AbortController();
+  const running = agent.run(stop.signal);
+  await clock.advance(20_000);
+  expect(delivered).toEqual([]);
+  stop.abort();
+  await running;
+});

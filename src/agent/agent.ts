@@ -122,6 +122,15 @@ export class Agent {
     }
     const versions = this.versions;
     if (!versions) return false;
+    if (versions.delivery !== 'agent') {
+      // The operator delivers to this target itself: two writers would fight.
+      if (poll.changed)
+        this.opts.log.error(
+          { target: versions.target, delivery: versions.delivery },
+          `agent: Target ${versions.target} has delivery ${versions.delivery}, not agent: this agent delivers nothing until it is set to agent: {}`,
+        );
+      return false;
+    }
     let pending = false;
     for (const item of versions.items) {
       const request = deliveryRequest(versions, item, this.opts.delivery);
