@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { KubeApi } from '../kube/client.js';
 import { apiErrorMessage } from '../kube/errors.js';
 import type { KubeObject, ResourceType } from '../kube/resource.js';
+import { TokenBucket } from '../kube/rate-limiter.js';
 import { HttpError } from './http-error.js';
 import { TtlCache } from './ttl-cache.js';
 
@@ -49,6 +50,12 @@ const SubjectAccessReviews: ResourceType = {
 };
 
 export const reviewCacheDefaults = { ttlMs: 10_000, maxEntries: 4096 };
+/**
+ * Reviews sent to the API server per second (burst 100): requests with new
+ * tokens beyond it get 429, so a flood of made-up tokens cannot spend the
+ * operator's own API budget.
+ */
+export const reviewRateDefaults = { qps: 50, burst: 100 };
 
 interface TokenReviewStatus {
   authenticated?: boolean;
@@ -58,16 +65,28 @@ interface TokenReviewStatus {
 export class KubeAccessReviewer implements AccessReviewer {
   private readonly users: TtlCache<UserInfo | null>;
   private readonly decisions: TtlCache<{ allowed: boolean; reason?: string }>;
+  private readonly limiter: TokenBucket;
 
   constructor(
     private readonly api: Pick<KubeApi, 'create'>,
-    opts: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
+    opts: {
+      ttlMs?: number;
+      maxEntries?: number;
+      now?: () => number;
+      rate?: { qps: number; burst: number };
+    } = {},
   ) {
     const cache = {
       ttlMs: opts.ttlMs ?? reviewCacheDefaults.ttlMs,
       maxEntries: opts.maxEntries ?? reviewCacheDefaults.maxEntries,
       now: opts.now ?? Date.now,
     };
+    const now = cache.now;
+    this.limiter = new TokenBucket(opts.rate ?? reviewRateDefaults, {
+      now,
+      setTimer: () => ({ cancel: () => undefined }),
+      sleep: async () => undefined,
+    });
     this.users = new TtlCache(cache);
     this.decisions = new TtlCache(cache);
   }
@@ -105,6 +124,8 @@ export class KubeAccessReviewer implements AccessReviewer {
   }
 
   private async review<T>(resource: ResourceType, body: Record<string, unknown>): Promise<T> {
+    if (!this.limiter.tryTake())
+      throw new HttpError(429, 'TooManyRequests', 'too many new tokens to review right now; retry shortly');
     try {
       return (await this.api.create(resource, {
         apiVersion: `${resource.group}/${resource.version}`,

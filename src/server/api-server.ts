@@ -267,6 +267,7 @@ export class ApiServer implements Runnable {
           'HTTP API refused',
         );
       if (e.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+      if (e.status === 429 || e.status === 503) res.setHeader('Retry-After', '1');
       // A body may be left unread: do not keep the connection.
       if (method !== 'GET' && method !== 'HEAD') res.setHeader('Connection', 'close');
       const body: ErrorBody = { error: e.error, message: e.message };

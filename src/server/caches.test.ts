@@ -1,5 +1,7 @@
 // The bounded caches of the HTTP API: review results expire and are bounded;
 // read answers are computed again only after their namespace changed.
+import type { KubeObject } from '../kube/resource.js';
+import { KubeAccessReviewer } from './access-review.js';
 import { RepresentationCache, ifNoneMatch, strongEtag } from './representations.js';
 import { TtlCache } from './ttl-cache.js';
 
@@ -38,4 +40,26 @@ test('If-None-Match: a list, weak forms and * match', () => {
   expect(ifNoneMatch('*', '"b"')).toBe(true);
   expect(ifNoneMatch('"a"', '"b"')).toBe(false);
   expect(ifNoneMatch(undefined, '"b"')).toBe(false);
+});
+
+test('reviews beyond the rate are refused with 429 and cached answers cost nothing', async () => {
+  let now = 0;
+  let sent = 0;
+  const reviewer = new KubeAccessReviewer(
+    {
+      create: async <T extends KubeObject>() => {
+        sent++;
+        return { status: { authenticated: true, user: { username: 'u' } } } as unknown as T;
+      },
+    },
+    { now: () => now, rate: { qps: 1, burst: 2 } },
+  );
+  await reviewer.authenticate('a');
+  await reviewer.authenticate('b');
+  await expect(reviewer.authenticate('c')).rejects.toMatchObject({ status: 429 });
+  await reviewer.authenticate('a'); // cached
+  expect(sent).toBe(2);
+  now = 1_000;
+  await reviewer.authenticate('c');
+  expect(sent).toBe(3);
 });
