@@ -234,6 +234,12 @@ describe('reads', () => {
     ).components.schemas.SetVersionBody!;
     expect(body.required).toEqual(['version']);
     expect(new RegExp(body.properties.version.pattern).test('1.2.3')).toBe(true);
+    // Every reference resolves, and no schema is only a reference to itself.
+    const schemas = (doc as unknown as { components: { schemas: Record<string, unknown> } }).components
+      .schemas;
+    for (const [, name] of JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g))
+      expect(schemas[name!]).toBeDefined();
+    expect(schemas.Error).toMatchObject({ type: 'object', required: ['error', 'message'] });
   });
 });
 

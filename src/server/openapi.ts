@@ -133,6 +133,7 @@ export function openApiDocument(routes: readonly Route[]): Json {
       },
     },
   };
+  jsonSchema(ErrorSchema, 'output'); // registers components.schemas.Error
   return {
     openapi: '3.1.0',
     info: {
@@ -142,7 +143,7 @@ export function openApiDocument(routes: readonly Route[]): Json {
     },
     paths,
     components: {
-      schemas: { ...components, Error: jsonSchema(ErrorSchema, 'output') },
+      schemas: components,
       securitySchemes: {
         bearer: {
           type: 'http',
