@@ -240,16 +240,13 @@ export class ApiServer implements Runnable {
         const key = `${route.path}\n${path}\n${[...url.searchParams].sort().join('&')}${asText ? '\ntext' : ''}`;
         const rep = this.cache.get(namespace, key, () => {
           const answer = route.handle(request);
-          return asText ? { text: route.text!(answer) } : answer;
+          return asText ? route.text!(answer) : JSON.stringify(answer);
         });
         res.setHeader('ETag', rep.etag);
         res.setHeader('Cache-Control', 'no-cache');
+        if (route.text) res.setHeader('Vary', 'Accept');
         if (ifNoneMatch(req.headers['if-none-match'], rep.etag)) return this.send(req, res, 304);
-        if (asText) {
-          const { text } = JSON.parse(rep.body.toString('utf8')) as { text: string };
-          return this.send(req, res, 200, Buffer.from(text), 'text/plain; charset=utf-8');
-        }
-        return this.send(req, res, 200, rep.body);
+        return this.send(req, res, 200, rep.body, asText ? 'text/plain; charset=utf-8' : undefined);
       }
       const answer = await route.handle(request);
       this.deps.log.info({ method, path, user: user?.username, status: 200, answer }, 'HTTP API write');

@@ -22,7 +22,7 @@ test('review results expire after the TTL and the oldest go first beyond the bou
 test('an answer is computed once per change of its namespace; its ETag is the hash of the body', () => {
   const cache = new RepresentationCache();
   let computed = 0;
-  const compute = () => ({ n: ++computed });
+  const compute = () => JSON.stringify({ n: ++computed });
   const first = cache.get('ns', 'k', compute);
   expect(cache.get('ns', 'k', compute)).toBe(first);
   cache.bump('other');

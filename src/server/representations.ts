@@ -32,13 +32,13 @@ export class RepresentationCache {
     this.generations.set(namespace, (this.generations.get(namespace) ?? 0) + 1);
   }
 
-  /** The cached answer for `key` in `namespace`, computed again only after a change there. */
-  get(namespace: string, key: string, compute: () => unknown): Representation {
+  /** The cached answer (a body) for `key` in `namespace`, computed again only after a change there. */
+  get(namespace: string, key: string, compute: () => string): Representation {
     const generation = this.generations.get(namespace) ?? 0;
     const cacheKey = `${namespace}\n${key}`;
     const hit = this.entries.get(cacheKey);
     if (hit && hit.generation === generation) return hit.representation;
-    const body = Buffer.from(JSON.stringify(compute()));
+    const body = Buffer.from(compute());
     const representation = { body, etag: strongEtag(body) };
     this.entries.delete(cacheKey);
     while (this.entries.size >= this.maxEntries) {
