@@ -35,6 +35,8 @@ export interface AgentOptions {
   log: Logger;
   clock: Clock;
   random?: () => number;
+  /** Counts polls by result (changed, unchanged, error). */
+  onPoll?: (result: 'changed' | 'unchanged' | 'error') => void;
 }
 
 export const agentDefaults = {
@@ -83,6 +85,10 @@ export class Agent {
   private readonly outcomes = new Map<string, string>();
   /** Deployed versions reported by this agent, per application. */
   private readonly reported = new Map<string, string>();
+  /** When the last round succeeded (for /readyz), epoch ms. */
+  lastSuccess: number | undefined;
+  /** Why the last round failed, while it did. */
+  lastError: string | undefined;
 
   constructor(private readonly opts: AgentOptions) {}
 
@@ -93,12 +99,16 @@ export class Agent {
       try {
         const pending = await this.round(signal);
         this.failures = 0;
+        this.lastSuccess = this.opts.clock.now();
+        this.lastError = undefined;
         wait = pending
           ? (this.opts.pendingIntervalMs ?? agentDefaults.pendingIntervalMs)
           : this.jittered(this.opts.intervalMs);
       } catch (err) {
         if (err instanceof ServerTooOldError) throw err;
         if (signal.aborted) break;
+        this.lastError = (err as Error).message;
+        this.opts.onPoll?.('error');
         wait = backoffDelay(this.failures++, this.opts.backoff, this.opts.random);
         this.opts.log.warn(
           { err: (err as Error).message, retryInMs: wait, failures: this.failures },
@@ -112,6 +122,7 @@ export class Agent {
   /** One poll, delivery of every desired version, and the deployed reports; true while a delivery is Pending. */
   async round(signal: AbortSignal): Promise<boolean> {
     const poll = await this.opts.hub.poll(this.etag, signal);
+    this.opts.onPoll?.(poll.changed ? 'changed' : 'unchanged');
     if (poll.changed) {
       this.etag = poll.etag;
       this.versions = poll.versions;

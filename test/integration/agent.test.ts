@@ -123,6 +123,8 @@ function startAgent(): void {
       remote,
       '--interval',
       '1s',
+      '--health-addr',
+      '127.0.0.1:0',
     ],
     { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -166,6 +168,15 @@ test(
         return t?.delivery?.state === 'Delivered' && t;
       });
       expect(delivered.delivery?.message).toBe('the depot agent reports 1.0.0 deployed');
+      // The agent's own /readyz (its last poll succeeded) and /metrics.
+      const started = JSON.parse(agentOut.split('\n').find((l) => l.includes('"agent started"'))!) as {
+        endpoints: string[];
+      };
+      const health = `http://${started.endpoints[0]}`;
+      expect((await fetch(`${health}/readyz`)).status).toBe(200);
+      expect(await (await fetch(`${health}/metrics`)).text()).toMatch(
+        /depot_agent_polls_total\{result="changed"\} [1-9]/,
+      );
       const history = (await readApp(hub, 'web')).status?.history ?? [];
       expect(history.some((h) => h.type === 'Deployed' && h.target === 'remote-1' && h.to === '1.0.0')).toBe(
         true,
@@ -263,6 +274,8 @@ test('against a server without the agent API the agent stops with one line', asy
         kubeconfig,
         '--log-level',
         'silent',
+        '--health-addr',
+        '0',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

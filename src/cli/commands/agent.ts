@@ -15,6 +15,8 @@ import { KubeClient } from '../../kube/client.js';
 import { realClock } from '../../kube/clock.js';
 import { formatDuration, parseDuration } from '../../kube/duration.js';
 import { ApiTransport } from '../../kube/transport.js';
+import { Counter } from 'prom-client';
+import { Endpoints } from '../../runtime/health.js';
 import { InformerFactory } from '../../runtime/informer-factory.js';
 import { createLogger, logLevels, type LogLevel } from '../../runtime/log.js';
 import { RuntimeMetrics } from '../../runtime/metrics.js';
@@ -33,6 +35,7 @@ interface AgentFlags {
   argocdNamespace: string;
   argocdApplicationName: string;
   deliveryAuthorization: boolean;
+  healthAddr: string;
   logLevel: LogLevel;
 }
 
@@ -75,6 +78,11 @@ export function registerAgent(program: Command): void {
     .option(
       '--no-delivery-authorization',
       'write Argo CD Applications without the depot.sh/authorized-targets opt-in (single-tenant clusters)',
+    )
+    .option(
+      '--health-addr <host:port>',
+      'address of /healthz, /readyz (the last poll succeeded) and /metrics ("0" = off)',
+      ':8081',
     )
     .addOption(new Option('--log-level <level>', 'log level').choices(logLevels).default('info'))
     .action(async (flags: AgentFlags) => {
@@ -126,6 +134,12 @@ async function runAgent(flags: AgentFlags): Promise<number> {
       },
     };
   }
+  const polls = new Counter({
+    name: 'depot_agent_polls_total',
+    help: "Polls of the target's versions by result (changed, unchanged, error).",
+    labelNames: ['result'] as const,
+    registers: [metrics.registry],
+  });
   const agent = new Agent({
     hub: new HubClient({ server: url.toString(), namespace: flags.namespace, target: flags.target, token }),
     delivery,
@@ -135,7 +149,17 @@ async function runAgent(flags: AgentFlags): Promise<number> {
     backoff: agentDefaults.backoff,
     log,
     clock: realClock,
+    onPoll: (result) => polls.inc({ result }),
   });
+  const endpoints = new Endpoints({
+    addresses: [flags.healthAddr],
+    registry: metrics.registry,
+    ready: () =>
+      agent.lastSuccess !== undefined && agent.lastError === undefined
+        ? { ok: true, problems: [] }
+        : { ok: false, problems: [agent.lastError ?? 'no successful poll yet'] },
+  });
+  const endpointAddresses = (await endpoints.start()).map((a) => `${a.address}:${a.port}`);
   const stop = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
   log.info(
@@ -145,6 +169,7 @@ async function runAgent(flags: AgentFlags): Promise<number> {
       target: flags.target,
       delivery: flags.delivery,
       interval: formatDuration(flags.interval),
+      endpoints: endpointAddresses,
     },
     'agent started',
   );
@@ -159,6 +184,7 @@ async function runAgent(flags: AgentFlags): Promise<number> {
     throw err;
   } finally {
     clearInterval(keepAlive);
+    await endpoints.stop();
     await informers.stop();
     await transport.pool.close();
   }
