@@ -25,3 +25,12 @@ test('--history-limit above the CRD maximum of status.history is refused with on
 test.each(['0', '-1', 'ten'])('--history-limit %s is refused', async (value) => {
   expect(String(await parse('--history-limit', value))).toMatch(/--history-limit must be a whole number/);
 });
+
+test('a malformed --api-addr and a TLS key without its certificate are refused with one line', async () => {
+  expect(String(await parse('--api-addr', 'localhost:http'))).toMatch(
+    /^Error: --api-addr: invalid address "localhost:http"/,
+  );
+  expect(String(await parse('--api-tls-key', 'key.pem'))).toBe(
+    'Error: --api-tls-cert and --api-tls-key go together: pass both or neither',
+  );
+});

@@ -20,6 +20,7 @@ import { Manager, managerDefaults } from '../../runtime/manager.js';
 import type { ControllerSpec } from '../../runtime/reconciler.js';
 import { agentContactIntervalMs } from '../../server/agent-contacts.js';
 import { ApiServer, apiServerDefaults } from '../../server/api-server.js';
+import { parseAddress } from '../../runtime/health.js';
 import { DEFAULT_AGENT_SILENCE_MS } from '../../core/target.js';
 import { UserError } from '../errors.js';
 
@@ -229,6 +230,9 @@ export function registerOperator(program: Command, factory: ControllerFactory = 
 }
 
 export async function runOperator(flags: OperatorFlags, factory: ControllerFactory): Promise<number> {
+  // Flags that can only be wrong are refused before anything starts.
+  const tls = apiTls(flags);
+  const apiOn = apiAddress(flags.apiAddr) !== undefined;
   const log = createLogger({ level: flags.logLevel });
   const kubeConfig = loadKubeConfig(flags);
   const manager = new Manager({
@@ -255,15 +259,16 @@ export async function runOperator(flags: OperatorFlags, factory: ControllerFacto
     log,
   });
   manager.add(...factory(manager.deps, flags));
-  manager.addRunnable(
-    new ApiServer(manager.deps, {
-      address: flags.apiAddr,
-      anonymousReads: flags.apiAnonymousReads,
-      tls: apiTls(flags),
-      // A contact at least four times per allowed silence: a polling agent never looks silent.
-      agentContactIntervalMs: Math.min(agentContactIntervalMs, flags.agentSilence / 4),
-    }),
-  );
+  if (apiOn)
+    manager.addRunnable(
+      new ApiServer(manager.deps, {
+        address: flags.apiAddr,
+        anonymousReads: flags.apiAnonymousReads,
+        tls,
+        // A contact at least four times per allowed silence: a polling agent never looks silent.
+        agentContactIntervalMs: Math.min(agentContactIntervalMs, flags.agentSilence / 4),
+      }),
+    );
 
   let signals = 0;
   let stopping: Promise<void> | undefined;
@@ -323,6 +328,15 @@ function loadKubeConfig(flags: OperatorFlags): KubeConfig {
     );
   }
   return kc;
+}
+
+/** The HTTP API's address, undefined when off ("0"); a malformed one is a usage error. */
+function apiAddress(address: string): { host: string; port: number } | undefined {
+  try {
+    return parseAddress(address);
+  } catch (err) {
+    throw new UserError(`--api-addr: ${(err as Error).message}`);
+  }
 }
 
 function apiTls(flags: OperatorFlags): { certFile: string; keyFile: string } | undefined {
