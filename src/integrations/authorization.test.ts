@@ -1,7 +1,9 @@
 import { AUTHORIZED_TARGETS_ANNOTATION } from '../api/annotations.js';
 import { authorizedTargets, isAuthorized, unauthorizedMessage } from './authorization.js';
 
-const annotated = (value?: string) => ({
+import type { KubeObject } from '../kube/resource.js';
+
+const annotated = (value?: string): KubeObject => ({
   metadata: {
     name: 'core',
     annotations: value === undefined ? {} : { [AUTHORIZED_TARGETS_ANNOTATION]: value },
