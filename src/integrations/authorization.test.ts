@@ -1,7 +1,6 @@
 import { AUTHORIZED_TARGETS_ANNOTATION } from '../api/annotations.js';
-import { authorizedTargets, isAuthorized, unauthorizedMessage } from './authorization.js';
-
 import type { KubeObject } from '../kube/resource.js';
+import { authorizedTargets, isAuthorized, unauthorizedMessage } from './authorization.js';
 
 const annotated = (value?: string): KubeObject => ({
   metadata: {

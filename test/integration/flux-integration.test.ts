@@ -65,7 +65,10 @@ function fluxObject(r: ResourceType, name: string, spec: object, annotations = a
 
 /** The object without what any write changes (resourceVersion, generation, managedFields). */
 function stable(obj: KubeObject): KubeObject {
-  const { resourceVersion: _rv, generation: _g, managedFields: _m, ...metadata } = obj.metadata ?? {};
+  const metadata = { ...obj.metadata };
+  delete metadata.resourceVersion;
+  delete metadata.generation;
+  delete metadata.managedFields;
   return { ...obj, metadata };
 }
 
