@@ -7,6 +7,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { Command, Option } from 'commander';
 import { controllers as depotControllers } from '../../controllers/index.js';
 import type { DepotHooks } from '../../controllers/options.js';
+import { deliverySettingsDefaults } from '../../controllers/delivery/registry.js';
+import { deliveryDefaults } from '../../controllers/delivery/tracker.js';
 import { applicationKind } from '../../api/application.js';
 import { DEFAULT_HISTORY_LIMIT } from '../../core/history.js';
 import { statusMaxItems } from '../../api/status-limits.js';
@@ -26,12 +28,28 @@ export function depotFactory(hooks: DepotHooks = {}): ControllerFactory {
     depotControllers(deps, {
       historyLimit: flags.historyLimit,
       audit: createAuditLog(flags.auditLog),
+      deliverySettings: {
+        ...deliverySettingsDefaults,
+        checkAuthorization: flags.deliveryAuthorization,
+      },
+      delivery: {
+        retry: {
+          ...deliveryDefaults.retry,
+          baseMs: flags.deliveryRetryBaseDelay,
+          maxMs: flags.deliveryRetryMaxDelay,
+        },
+        concurrency: flags.deliveryConcurrency,
+      },
       hooks,
     });
 }
 
 export interface OperatorFlags {
   historyLimit: number;
+  deliveryAuthorization: boolean;
+  deliveryRetryBaseDelay: number;
+  deliveryRetryMaxDelay: number;
+  deliveryConcurrency: number;
   auditLog?: string;
   kubeconfig?: string;
   context?: string;
@@ -154,6 +172,30 @@ export function registerOperator(program: Command, factory: ControllerFactory = 
         'longest retry delay of a failed reconcile',
         d.retryBackoff.maxMs,
       ),
+    )
+    .option(
+      '--no-delivery-authorization',
+      'write Argo CD / Flux objects without their depot.sh/authorized-targets opt-in (single-tenant clusters only)',
+    )
+    .addOption(
+      durationOption(
+        '--delivery-retry-base-delay <duration>',
+        'first retry delay of a failed delivery to one target (doubles per failure)',
+        deliveryDefaults.retry.baseMs,
+      ),
+    )
+    .addOption(
+      durationOption(
+        '--delivery-retry-max-delay <duration>',
+        'longest retry delay of a failed delivery to one target',
+        deliveryDefaults.retry.maxMs,
+      ),
+    )
+    .option(
+      '--delivery-concurrency <n>',
+      'delivery attempts in flight at once, over all targets',
+      positiveInt('--delivery-concurrency'),
+      deliveryDefaults.concurrency,
     )
     .action(async (flags: OperatorFlags) => {
       process.exitCode = await runOperator(flags, factory);
