@@ -13,9 +13,9 @@ import { Secrets } from '../../src/kube/resource.js';
 import { AUTHORIZED_TARGETS_ANNOTATION } from '../../src/api/annotations.js';
 import { deployedVersion } from '../../src/integrations/flux/deployed.js';
 import { FLUX_KINDS, fluxResource, type FluxKind } from '../../src/integrations/flux/kinds.js';
-import { RECONCILE_REQUESTED_AT_ANNOTATION } from '../../src/integrations/flux/patch.js';
+import { RECONCILE_REQUESTED_AT_ANNOTATION, valueAt } from '../../src/integrations/flux/patch.js';
 import { patchTarget } from '../../src/integrations/flux/patch-target.js';
-import { writeFluxPatch } from '../../src/integrations/flux/patch-writer.js';
+import { writeFluxPatch, type PatchIO } from '../../src/integrations/flux/patch-writer.js';
 import { callReceiver, type ReceiverOptions } from '../../src/integrations/flux/receiver-client.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { testClient } from './fixtures/test-client.js';
@@ -45,6 +45,18 @@ const Receivers: ResourceType = {
   plural: 'receivers',
   kind: 'Receiver',
   namespaced: true,
+};
+
+/** The operator's DeliveryIO reads a cache and patches strictly; here: one GET, the same patch. */
+const io: PatchIO & { get: typeof client.get } = {
+  read: async (r, namespace, name) => ({ synced: true, object: await client.get(r, namespace, name) }),
+  patch: (r, namespace, name, body) =>
+    client.patch(r, namespace, name, body, {
+      type: 'merge',
+      fieldManager: 'depot-operator.flux',
+      fieldValidation: 'Strict',
+    }),
+  get: (r, namespace, name) => client.get(r, namespace, name),
 };
 
 let ns: string;
@@ -132,15 +144,17 @@ describe('patch: the version lands in the named field, with a reconcile request,
     expect(t.name).toBe(name);
     const now = new Date('2026-11-24T06:30:00.000Z');
 
-    const first = await writeFluxPatch(client, t, '2.0.0', {
+    const first = await writeFluxPatch(io, t, '2.0.0', {
       target: target(),
       checkAuthorization: true,
       now,
     });
+    const found = valueAt(before, t.path);
     expect(first).toEqual({
       state: 'Delivered',
       wrote: true,
       message: expect.stringContaining(`${t.field} of ${kind} ${ns}/${name}`),
+      ...(found !== undefined ? { found } : {}),
     });
     const after = (await client.get(r, ns, name))!;
 
@@ -156,7 +170,7 @@ describe('patch: the version lands in the named field, with a reconcile request,
     expect(stable(after)).toEqual(expected);
 
     // In place: no write at all (same resourceVersion), Delivered.
-    const again = await writeFluxPatch(client, t, '2.0.0', {
+    const again = await writeFluxPatch(io, t, '2.0.0', {
       target: target(),
       checkAuthorization: true,
       now: new Date(),
@@ -188,19 +202,19 @@ describe('patch: the version lands in the named field, with a reconcile request,
       { application: 'core', environment: 'prod', target: 'prod-flux', namespace: ns },
     );
     if ('error' in t) throw new Error(t.error);
-    const res = await writeFluxPatch(client, t, 'v2', {
+    const res = await writeFluxPatch(io, t, 'v2', {
       target: target(),
       checkAuthorization: true,
       now: new Date(),
     });
     expect(res).toEqual({
       state: 'Failed',
-      message: `GitRepository ${ns}/other-team does not authorize Target ${ns}/prod-flux: add "${ns}/prod-flux" (or "${ns}/*") to its annotation depot.sh/authorized-targets`,
+      message: `GitRepository ${ns}/other-team does not authorize Target ${ns}/prod-flux (it lists "someone-else/prod-flux"): its owner adds the annotation depot.sh/authorized-targets: "${ns}/prod-flux" (or "${ns}/*") to allow Depot to write it`,
     });
     expect(await client.get(GitRepositories, ns, 'other-team')).toEqual(before);
 
     // The operator flag for single-tenant clusters turns the check off.
-    const unchecked = await writeFluxPatch(client, t, 'v2', {
+    const unchecked = await writeFluxPatch(io, t, 'v2', {
       target: target(),
       checkAuthorization: false,
       now: new Date(),
@@ -221,7 +235,7 @@ describe('patch: the version lands in the named field, with a reconcile request,
     );
     if ('error' in missing) throw new Error(missing.error);
     expect(
-      await writeFluxPatch(client, missing, '1.0.0', {
+      await writeFluxPatch(io, missing, '1.0.0', {
         target: target(),
         checkAuthorization: true,
         now: new Date(),
@@ -238,7 +252,7 @@ describe('patch: the version lands in the named field, with a reconcile request,
         values,
       );
       if ('error' in t) throw new Error(t.error);
-      const res = await writeFluxPatch(client, t, '3.0.0', {
+      const res = await writeFluxPatch(io, t, '3.0.0', {
         target: target(),
         checkAuthorization: true,
         now: new Date(),
@@ -391,7 +405,7 @@ describe('receiver: a generic-hmac call to the real notification-controller', ()
     const before = await client.get(GitRepositories, ns, 'app');
     expect(before?.metadata?.annotations?.[RECONCILE_REQUESTED_AT_ANNOTATION]).toBeUndefined();
     const res = await callReceiver(
-      client,
+      io,
       hmac('receiver-token'),
       payload,
       target(),
@@ -415,7 +429,7 @@ describe('receiver: a generic-hmac call to the real notification-controller', ()
       RECONCILE_REQUESTED_AT_ANNOTATION
     ];
     const res = await callReceiver(
-      client,
+      io,
       hmac('wrong-token'),
       payload,
       target(),
@@ -436,18 +450,16 @@ describe('receiver: a generic-hmac call to the real notification-controller', ()
 
   test('a missing Secret or key: Failed naming the Secret and the Target field', async () => {
     expect(
-      await callReceiver(client, hmac('absent'), payload, target(), allow, AbortSignal.timeout(30_000)),
+      await callReceiver(io, hmac('absent'), payload, target(), allow, AbortSignal.timeout(30_000)),
     ).toEqual({
       state: 'Failed',
       message: `Secret ${ns}/absent (spec.delivery.flux.receiver.secretRef of Target ${ns}/prod-flux) not found`,
     });
     const badKey = { ...hmac('receiver-token'), secretRef: { name: 'receiver-token', key: 'tok' } };
-    expect(await callReceiver(client, badKey, payload, target(), allow, AbortSignal.timeout(30_000))).toEqual(
-      {
-        state: 'Failed',
-        message: `Secret ${ns}/receiver-token (spec.delivery.flux.receiver.secretRef of Target ${ns}/prod-flux) has no key tok`,
-      },
-    );
+    expect(await callReceiver(io, badKey, payload, target(), allow, AbortSignal.timeout(30_000))).toEqual({
+      state: 'Failed',
+      message: `Secret ${ns}/receiver-token (spec.delivery.flux.receiver.secretRef of Target ${ns}/prod-flux) has no key tok`,
+    });
   });
 });
 
@@ -486,7 +498,7 @@ describe('receiver: answers other than 2xx, timeouts, unreachable and not-allowe
 
   const call = (url: string, opts: Partial<ReceiverOptions> = {}) =>
     callReceiver(
-      client,
+      io,
       { url, type: 'generic-hmac', secretRef: { name: 'local-token', key: 'token' } },
       payload,
       target(),

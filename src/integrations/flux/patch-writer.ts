@@ -1,75 +1,89 @@
-// The I/O of a Flux `patch` delivery: read the object, check the owner's
-// opt-in, and write the version with the reconcile request (patch.ts) only
-// when the field does not already hold it. The write is a merge patch guarded
-// by the resourceVersion read (a changed object, its annotation included, is
-// read again) with strict field validation (a field the kind's schema does
-// not have is refused, not silently dropped).
-import { apiErrorMessage, isConflict, statusCodeOf } from '../../kube/errors.js';
-import type { KubeApi } from '../../kube/client.js';
-import type { KubeObject } from '../../kube/resource.js';
-import { isAuthorized, unauthorizedMessage, type TargetRef } from '../authorization.js';
-import { blockedSegment, inPlace, versionPatch } from './patch.js';
+// The I/O of a Flux `patch` delivery: read the object (the operator's cache
+// of its namespace), check the owner's opt-in, and write the version with
+// the reconcile request (patch.ts) only when the field does not already hold
+// it. The merge patch carries the resourceVersion that was read, so an object
+// changed meanwhile (its annotation included) is refused (409) and the
+// attempt is retried on a fresh read. A field the kind's schema does not have
+// is pruned by the API server: the object it returns shows it, and the
+// delivery is Failed naming the field.
+import type { CachedRead, DeliveryOutcome } from '../../core/delivery.js';
+import { authorizesTarget, unauthorizedMessage } from '../../core/delivery-authorization.js';
+import { apiErrorMessage, isConflict, isNotFound, statusCodeOf } from '../../kube/errors.js';
+import type { KubeObject, ResourceType } from '../../kube/resource.js';
+import { blockedSegment, inPlace, valueAt, versionPatch } from './patch.js';
 import type { PatchTarget } from './patch-target.js';
 
-/** Field manager of Depot's writes into Flux objects. */
-export const FLUX_FIELD_MANAGER = 'depot-operator.flux';
-
-export type PatchResult =
-  | { state: 'Delivered'; message: string; /** false: the field already held the version. */ wrote: boolean }
-  | { state: 'Failed'; message: string };
+/** What the writer needs of the operator's DeliveryIO (core/delivery.ts). */
+export interface PatchIO {
+  read(resource: ResourceType, namespace: string, name: string): CachedRead | Promise<CachedRead>;
+  patch(
+    resource: ResourceType,
+    namespace: string,
+    name: string,
+    body: unknown,
+    type: 'merge',
+  ): Promise<KubeObject>;
+}
 
 export interface PatchOptions {
-  target: TargetRef;
-  /** false only for single-tenant clusters (an operator flag). */
+  target: { namespace: string; name: string };
+  /** false only for single-tenant clusters (--no-delivery-authorization). */
   checkAuthorization: boolean;
   now: Date;
 }
 
-const CONFLICT_RETRIES = 3;
-
 export async function writeFluxPatch(
-  api: KubeApi,
+  io: PatchIO,
   t: PatchTarget,
   version: string,
   opts: PatchOptions,
-): Promise<PatchResult> {
-  for (let attempt = 1; ; attempt++) {
-    let obj: KubeObject | undefined;
-    try {
-      obj = await api.get(t.resource, t.namespace, t.name);
-    } catch (err) {
-      return { state: 'Failed', message: `reading ${t.object} failed: ${apiErrorMessage(err)}` };
-    }
-    if (!obj) return { state: 'Failed', message: `${t.object} not found (spec.delivery.flux.patch)` };
-    if (opts.checkAuthorization && !isAuthorized(obj, opts.target))
-      return { state: 'Failed', message: unauthorizedMessage(t.object, opts.target) };
-    if (inPlace(obj, t.path, version))
-      return { state: 'Delivered', message: `${t.field} of ${t.object} is ${version}`, wrote: false };
-    const blocked = blockedSegment(obj, t.path);
-    if (blocked)
-      return {
-        state: 'Failed',
-        message: `field ${t.field} does not exist in ${t.object}: ${blocked} is not an object`,
-      };
-    const patch = versionPatch(t.path, version, opts.now.toISOString(), obj.metadata?.resourceVersion);
-    try {
-      await api.patch(t.resource, t.namespace, t.name, patch, {
-        type: 'merge',
-        fieldManager: FLUX_FIELD_MANAGER,
-        fieldValidation: 'Strict',
-      });
-      return {
-        state: 'Delivered',
-        message: `wrote ${version} into ${t.field} of ${t.object} and requested its reconciliation`,
-        wrote: true,
-      };
-    } catch (err) {
-      if (isConflict(err) && attempt < CONFLICT_RETRIES) continue;
-      const code = statusCodeOf(err);
-      return {
-        state: 'Failed',
-        message: `writing ${t.field} of ${t.object} failed${code ? ` (HTTP ${code})` : ''}: ${apiErrorMessage(err)}`,
-      };
-    }
+): Promise<DeliveryOutcome> {
+  const read = await io.read(t.resource, t.namespace, t.name);
+  if (!read.synced)
+    return {
+      state: 'Pending',
+      message: `waiting for the cache of ${t.resource.kind} objects in namespace ${t.namespace} (are the Flux CRDs installed, and may Depot list ${t.resource.plural}.${t.resource.group} there?)`,
+    };
+  const obj = read.object;
+  if (!obj) return { state: 'Failed', message: `${t.object} not found (spec.delivery.flux.patch)` };
+  if (opts.checkAuthorization && !authorizesTarget(obj, opts.target.namespace, opts.target.name))
+    return {
+      state: 'Failed',
+      message: unauthorizedMessage(t.object, obj, opts.target.namespace, opts.target.name),
+    };
+  const where = `${t.field} of ${t.object}`;
+  if (inPlace(obj, t.path, version))
+    return { state: 'Delivered', message: `${where} is ${version}`, wrote: false };
+  const blocked = blockedSegment(obj, t.path);
+  if (blocked)
+    return {
+      state: 'Failed',
+      message: `field ${t.field} does not exist in ${t.object}: ${blocked} is not an object`,
+    };
+  const found = valueAt(obj, t.path);
+  const patch = versionPatch(t.path, version, opts.now.toISOString(), obj.metadata?.resourceVersion);
+  let written: KubeObject;
+  try {
+    written = await io.patch(t.resource, t.namespace, t.name, patch, 'merge');
+  } catch (err) {
+    if (isConflict(err))
+      return { state: 'Pending', message: `${t.object} changed while ${t.field} was written: retrying` };
+    if (isNotFound(err)) return { state: 'Failed', message: `${t.object} not found (deleted while writing)` };
+    const code = statusCodeOf(err);
+    return {
+      state: 'Failed',
+      message: `writing ${where} failed${code ? ` (HTTP ${code})` : ''}: ${apiErrorMessage(err)}`,
+    };
   }
+  if (valueAt(written, t.path) !== version)
+    return {
+      state: 'Failed',
+      message: `field ${t.field} does not exist in the schema of ${t.resource.kind}: the API server dropped it from the write to ${t.object}`,
+    };
+  return {
+    state: 'Delivered',
+    message: `${where} set to ${version}; reconciliation requested`,
+    wrote: true,
+    ...(typeof found === 'string' ? { found } : {}),
+  };
 }

@@ -6,9 +6,7 @@
 // signs the body and appears in no message, log or status.
 import type { FluxReceiver } from '../../api/delivery.js';
 import { apiErrorMessage } from '../../kube/errors.js';
-import type { KubeApi } from '../../kube/client.js';
-import { Secrets, type KubeObject } from '../../kube/resource.js';
-import type { TargetRef } from '../authorization.js';
+import { Secrets, type KubeObject, type ResourceType } from '../../kube/resource.js';
 import {
   hmacSignature,
   receiverBody,
@@ -18,13 +16,21 @@ import {
   type ReceiverPayload,
 } from './receiver-request.js';
 
+/** One uncached read (DeliveryIO.get): Depot keeps no cache of Secrets. */
+export interface SecretReader {
+  get(resource: ResourceType, namespace: string, name: string): Promise<KubeObject | undefined>;
+}
+
+export interface TargetRef {
+  namespace: string;
+  name: string;
+}
+
 export interface ReceiverOptions {
   /** URL prefixes Depot may call (`--receiver-url-allow`); empty: none. */
   allow: readonly string[];
   timeoutMs: number;
 }
-
-export const DEFAULT_RECEIVER_TIMEOUT_MS = 10_000;
 
 export type ReceiverResult =
   | { state: 'Delivered'; message: string }
@@ -38,7 +44,7 @@ export type ReceiverResult =
 const ANSWER_EXCERPT = 200;
 
 export async function callReceiver(
-  api: KubeApi,
+  api: SecretReader,
   receiver: FluxReceiver,
   payload: ReceiverPayload,
   target: TargetRef,
@@ -95,7 +101,7 @@ export async function callReceiver(
 }
 
 async function readToken(
-  api: KubeApi,
+  api: SecretReader,
   receiver: FluxReceiver,
   target: TargetRef,
 ): Promise<{ token: string } | { error: string }> {
