@@ -131,6 +131,13 @@ export interface DeliveryOutcome {
   wrote?: boolean;
   /** What the field held before this attempt wrote (the `from` of a Reapplied entry). */
   found?: string;
+  /**
+   * Retrying cannot help until the delivered object changes (it is missing,
+   * does not authorize the target, lacks the field): the machinery retries
+   * as soon as a watched object of the application changes, and otherwise
+   * only after the longest backoff delay.
+   */
+  waitForChange?: boolean;
 }
 
 /** What an integration reads back from its object, from the cache only. */

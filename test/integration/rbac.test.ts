@@ -15,6 +15,7 @@ import type { Application } from '../../src/api/application.js';
 import { applyManifests, loadManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
+import { argoApp, argoClient } from './support/argocd.js';
 import { eventually } from './support/eventually.js';
 import { depotCli, startOperator } from './support/operator-process.js';
 
@@ -58,6 +59,16 @@ async function serviceAccountKubeconfig(namespace: string): Promise<string> {
 test('the operator works with exactly the permissions of config/rbac, and they deny what it does not need', async () => {
   const system = await freshNamespace(kc, 'depot-system');
   const ns = await freshNamespace(kc, 'rbac');
+  const argoNs = await freshNamespace(kc, 'rbac-argocd');
+  const argo = argoClient(kc);
+  await argo.create(
+    argoNs,
+    argoApp(
+      'web',
+      { source: { repoURL: 'https://github.com/acme/web.git', path: '.', targetRevision: 'main' } },
+      `${ns}/dev-argocd`,
+    ),
+  );
   await applyManifests(kc, rbacFor(system, system), { fieldManager: 'test-setup' });
   const saKubeconfig = await serviceAccountKubeconfig(system);
 
@@ -70,6 +81,11 @@ test('the operator works with exactly the permissions of config/rbac, and they d
       obj('Environment', 'staging', {}),
       obj('EnvironmentSet', 'default', { environments: ['dev', 'staging'] }),
       obj('Target', 'dev-1', { environment: 'dev' }),
+      // Delivery into an Argo CD Application (upstream CRD) in another namespace.
+      obj('Target', 'dev-argocd', {
+        environment: 'dev',
+        delivery: { argocd: { applicationNamespace: argoNs } },
+      }),
       obj('Application', 'web', {
         environmentSets: ['default'],
         versions: { dev: '1.0.0', staging: '1.0.0' },
@@ -112,6 +128,9 @@ test('the operator works with exactly the permissions of config/rbac, and they d
       90_000,
     );
     expect(app.status!.history!.some((h) => h.type === 'Promoted' && h.to === '1.1.0')).toBe(true);
+    await eventually('1.1.0 delivered into the Argo CD Application', async () => {
+      return (await argo.get(argoNs, 'web')).spec.source?.targetRevision === '1.1.0';
+    });
     expect(operator.output()).not.toMatch(/forbidden/i);
   } catch (err) {
     throw new Error(`${(err as Error).message}\noperator output:\n${operator.output().slice(-3000)}`);
@@ -134,13 +153,22 @@ test('the operator works with exactly the permissions of config/rbac, and they d
       })
     ).status!.allowed;
   expect(await can({ verb: 'list', group: 'depot.sh', resource: 'applications' })).toBe(true);
+  // Changed on purpose (Argo CD delivery): Argo CD Applications may be watched and patched.
+  expect(
+    await can({ verb: 'patch', group: 'argoproj.io', resource: 'applications', namespace: argoNs }),
+  ).toBe(true);
   for (const denied of [
     { verb: 'delete', group: 'depot.sh', resource: 'applications', namespace: ns },
     { verb: 'create', group: 'depot.sh', resource: 'applications', namespace: ns },
     { verb: 'patch', group: 'depot.sh', resource: 'promotions', namespace: ns },
     { verb: 'get', group: '', resource: 'secrets', namespace: ns },
     { verb: 'create', group: 'coordination.k8s.io', resource: 'leases', namespace: ns },
-    { verb: 'patch', group: 'argoproj.io', resource: 'applications', namespace: ns },
+    // Argo CD: nothing but Applications, never created or deleted.
+    { verb: 'create', group: 'argoproj.io', resource: 'applications', namespace: argoNs },
+    { verb: 'delete', group: 'argoproj.io', resource: 'applications', namespace: argoNs },
+    { verb: 'update', group: 'argoproj.io', resource: 'applications', namespace: argoNs },
+    { verb: 'patch', group: 'argoproj.io', resource: 'applicationsets', namespace: argoNs },
+    { verb: 'get', group: 'argoproj.io', resource: 'appprojects', namespace: argoNs },
   ]) {
     expect({ ...denied, allowed: await can(denied) }).toEqual({ ...denied, allowed: false });
   }

@@ -10,7 +10,9 @@
 //   attempt in flight, so an older version is never written after a newer.
 // - Failed and Pending retry with capped exponential backoff per target
 //   (--delivery-retry-base-delay doubling up to --delivery-retry-max-delay);
-//   a delivered version resets it.
+//   a delivered version resets it. A failure only a change of the object can
+//   fix (missing, not authorized, no such source) retries when a watched
+//   object of the application changes, else after the longest delay.
 // - Idempotent: a target recorded Delivered is attempted again only when its
 //   integration sees the field no longer holds the version (a revert); the
 //   attempt that writes it again adds a Reapplied history entry.
@@ -60,6 +62,10 @@ interface Entry {
   dueAt: number | undefined;
   /** A Reapplied entry not yet in the application's status. */
   reapplied?: NewEntry;
+  /** The last attempt failed in a way only a change of the object can fix. */
+  waitingForChange: boolean;
+  /** The delivery settings of the last review (JSON). */
+  settings: string;
 }
 
 /** What one review tells the application's reconcile. */
@@ -90,7 +96,14 @@ export class DeliveryTracker implements TriggerSource {
 
   subscribe(enqueue: (req: Request) => void): void {
     this.enqueue = enqueue;
-    this.watched.onChange(enqueue);
+    this.watched.onChange((req) => {
+      // An object this application delivers to changed: what waited for it is due now.
+      const prefix = `${req.namespace}/${req.name}/`;
+      const now = this.deps.clock.now();
+      for (const [key, entry] of this.entries)
+        if (key.startsWith(prefix) && entry.waitingForChange) entry.dueAt = now;
+      enqueue(req);
+    });
   }
 
   /** Whether any target of this kind has an integration here. */
@@ -136,13 +149,25 @@ export class DeliveryTracker implements TriggerSource {
         entry = this.seed(req, kind, request, p, now);
         this.entries.set(key, entry);
       }
+      // Other settings (a fixed applicationName, an override): whatever waited is due now.
+      const settings = JSON.stringify(request.delivery);
+      if (settings !== entry.settings && entry.state.state !== 'Delivered' && !this.inFlight.has(key)) {
+        entry.failures = 0;
+        entry.dueAt = now.getTime();
+      }
+      entry.settings = settings;
       entry.request = request;
 
       let observed: ReturnType<NonNullable<typeof deliverer.observe>> = {};
+      // Its cache is being listed: no attempt yet (it would read nothing); its sync re-runs this.
+      let listing = false;
       try {
-        observed = deliverer.observe?.(request) ?? {};
         const object = deliverer.objectOf?.(request);
-        if (object) objects.push(object);
+        if (object) {
+          objects.push(object);
+          listing = !this.watched.synced(object);
+        }
+        observed = deliverer.observe?.(request) ?? {};
       } catch (err) {
         this.deps.log.warn({ target: name, err: apiErrorMessage(err) }, 'delivery observer failed');
       }
@@ -152,7 +177,7 @@ export class DeliveryTracker implements TriggerSource {
       if (entry.state.state === 'Delivered' && observed.inPlace === false && entry.dueAt === undefined)
         entry.dueAt = now.getTime();
 
-      if (entry.dueAt !== undefined && !this.inFlight.has(key)) {
+      if (entry.dueAt !== undefined && !this.inFlight.has(key) && !listing) {
         if (entry.dueAt <= now.getTime()) this.start(key, entry, signal);
         else review.nextAt = Math.min(review.nextAt ?? Infinity, entry.dueAt);
       }
@@ -203,6 +228,8 @@ export class DeliveryTracker implements TriggerSource {
       state,
       failures: 0,
       dueAt: state.state === 'Delivered' ? undefined : now.getTime(),
+      waitingForChange: false,
+      settings: JSON.stringify(request.delivery),
     };
   }
 
@@ -241,6 +268,7 @@ export class DeliveryTracker implements TriggerSource {
       target: entry.request.target.metadata.name,
       version: entry.version,
     });
+    entry.waitingForChange = outcome.state !== 'Delivered' && outcome.waitForChange === true;
     if (outcome.state === 'Delivered') {
       entry.failures = 0;
       entry.dueAt = undefined;
@@ -250,7 +278,9 @@ export class DeliveryTracker implements TriggerSource {
         log.warn({ found: outcome.found }, 'an external writer reset the delivered version: re-applied');
       } else if (outcome.wrote) log.info({ message: outcome.message }, 'delivered');
     } else {
-      const delay = backoffDelay(entry.failures, this.opts.retry);
+      const delay = entry.waitingForChange
+        ? this.opts.retry.maxMs
+        : backoffDelay(entry.failures, this.opts.retry);
       entry.failures += 1;
       entry.dueAt = now.getTime() + delay;
       log.info({ state: outcome.state, message: outcome.message, retryInMs: delay }, 'delivery not done');

@@ -33,6 +33,11 @@ export class WatchedObjects {
     return { synced: true, object: informer.get(namespace, name) };
   }
 
+  /** Whether the cache of the object's namespace is complete (started on first use). */
+  synced(object: DeliveryObject): boolean {
+    return this.informer(object.resource, object.namespace).hasSynced();
+  }
+
   /** Records the objects one Depot Application delivers to now (replacing what it used before). */
   use(app: Request, objects: readonly DeliveryObject[]): void {
     const appKey = `${app.namespace}/${app.name}`;
@@ -59,12 +64,21 @@ export class WatchedObjects {
     informer = this.source.informer(resource, { namespaces: [namespace], requiredForReadiness: false });
     informer.on(({ object }) => {
       const key = objectKey(resource, object.metadata?.namespace ?? '', object.metadata?.name ?? '');
-      for (const appKey of this.users.get(key) ?? []) {
-        const slash = appKey.indexOf('/');
-        this.enqueue?.({ namespace: appKey.slice(0, slash), name: appKey.slice(slash + 1) });
-      }
+      for (const appKey of this.users.get(key) ?? []) this.notify(appKey);
+    });
+    // Synced: every application waiting for this namespace's cache runs (also those whose object is missing).
+    const prefix = `${resourceId(resource)}|${namespace}/`;
+    void informer.waitForSync().then((synced) => {
+      if (!synced) return;
+      for (const [key, apps] of this.users)
+        if (key.startsWith(prefix)) for (const app of apps) this.notify(app);
     });
     this.informers.set(id, informer);
     return informer;
+  }
+
+  private notify(appKey: string): void {
+    const slash = appKey.indexOf('/');
+    this.enqueue?.({ namespace: appKey.slice(0, slash), name: appKey.slice(slash + 1) });
   }
 }

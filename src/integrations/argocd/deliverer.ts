@@ -77,6 +77,7 @@ export function argocdDeliverer(io: DeliveryIO, settings: DeliverySettings): Del
       if (!read.object)
         return {
           state: 'Failed',
+          waitForChange: true,
           message: `${what} not found (named by the applicationNamespace and applicationName of Target ${request.target.metadata.name}'s delivery.argocd)`,
         };
       try {
@@ -110,8 +111,13 @@ export function argocdDeliverer(io: DeliveryIO, settings: DeliverySettings): Del
           ...(found !== undefined ? { found } : {}),
         };
       } catch (err) {
-        if (err instanceof Refused) return { state: 'Failed', message: err.message };
-        if (isNotFound(err)) return { state: 'Failed', message: `${what} not found (deleted while writing)` };
+        if (err instanceof Refused) return { state: 'Failed', message: err.message, waitForChange: true };
+        if (isNotFound(err))
+          return {
+            state: 'Failed',
+            message: `${what} not found (deleted while writing)`,
+            waitForChange: true,
+          };
         return {
           state: 'Failed',
           message: `${what}: write of ${fieldPath(place.field)} failed: ${apiErrorMessage(err)}`,
