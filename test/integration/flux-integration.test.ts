@@ -210,6 +210,7 @@ describe('patch: the version lands in the named field, with a reconcile request,
     expect(res).toEqual({
       state: 'Failed',
       message: `GitRepository ${ns}/other-team does not authorize Target ${ns}/prod-flux (it lists "someone-else/prod-flux"): its owner adds the annotation depot.sh/authorized-targets: "${ns}/prod-flux" (or "${ns}/*") to allow Depot to write it`,
+      waitForChange: true,
     });
     expect(await client.get(GitRepositories, ns, 'other-team')).toEqual(before);
 
@@ -243,6 +244,7 @@ describe('patch: the version lands in the named field, with a reconcile request,
     ).toEqual({
       state: 'Failed',
       message: `HelmRelease ${ns}/nope not found (spec.delivery.flux.patch)`,
+      waitForChange: true,
     });
 
     const before = await client.get(HelmReleases, ns, 'core-helmrelease');

@@ -45,11 +45,18 @@ export async function writeFluxPatch(
       message: `waiting for the cache of ${t.resource.kind} objects in namespace ${t.namespace} (are the Flux CRDs installed, and may Depot list ${t.resource.plural}.${t.resource.group} there?)`,
     };
   const obj = read.object;
-  if (!obj) return { state: 'Failed', message: `${t.object} not found (spec.delivery.flux.patch)` };
+  // Failures only a change of the object can fix wait for it (waitForChange).
+  if (!obj)
+    return {
+      state: 'Failed',
+      message: `${t.object} not found (spec.delivery.flux.patch)`,
+      waitForChange: true,
+    };
   if (opts.checkAuthorization && !authorizesTarget(obj, opts.target.namespace, opts.target.name))
     return {
       state: 'Failed',
       message: unauthorizedMessage(t.object, obj, opts.target.namespace, opts.target.name),
+      waitForChange: true,
     };
   const where = `${t.field} of ${t.object}`;
   if (inPlace(obj, t.path, version))
@@ -59,6 +66,7 @@ export async function writeFluxPatch(
     return {
       state: 'Failed',
       message: `field ${t.field} does not exist in ${t.object}: ${blocked} is not an object`,
+      waitForChange: true,
     };
   const found = valueAt(obj, t.path);
   const patch = versionPatch(t.path, version, opts.now.toISOString(), obj.metadata?.resourceVersion);
