@@ -41,6 +41,17 @@ const GitRepositories: ResourceType = {
   kind: 'GitRepository',
   namespaced: true,
 };
+const fluxResource = (group: string, version: string, plural: string, kind: string): ResourceType => ({
+  group,
+  version,
+  plural,
+  kind,
+  namespaced: true,
+});
+const HelmReleases = fluxResource('helm.toolkit.fluxcd.io', 'v2', 'helmreleases', 'HelmRelease');
+const OCIRepositories = fluxResource('source.toolkit.fluxcd.io', 'v1', 'ocirepositories', 'OCIRepository');
+const Kustomizations = fluxResource('kustomize.toolkit.fluxcd.io', 'v1', 'kustomizations', 'Kustomization');
+
 const Receivers: ResourceType = {
   group: 'notification.toolkit.fluxcd.io',
   version: 'v1',
@@ -98,6 +109,8 @@ let local: LocalReceiver;
 let recovered: LocalReceiver | undefined;
 let downPort: number;
 let operator: OperatorProcess;
+/** The other kinds' objects as the API server stored them (CRD defaults included), by target. */
+const created = new Map<string, KubeObject>();
 
 const targetOf = (app: Application, name: string): ApplicationTargetStatus | undefined =>
   app.status?.targets?.find((t) => t.name === name);
@@ -121,20 +134,51 @@ const receiverTarget = (name: string, url: string, secret = 'receiver-token') =>
     },
   });
 
-const patchTarget = (name: string, object: string) =>
+const patchTarget = (
+  name: string,
+  object: string,
+  { apiVersion = 'source.toolkit.fluxcd.io/v1', kind = 'GitRepository', field = 'spec.ref.tag' } = {},
+) =>
   depotObject('Target', name, {
     environment: 'prod',
-    delivery: {
-      flux: {
-        patch: {
-          apiVersion: 'source.toolkit.fluxcd.io/v1',
-          kind: 'GitRepository',
-          name: object,
-          field: 'spec.ref.tag',
-        },
-      },
-    },
+    delivery: { flux: { patch: { apiVersion, kind, name: object, field } } },
   });
+
+/** The other kinds, as created: each target writes one field of one of them. */
+const otherKinds = () => [
+  {
+    target: 'helm',
+    r: HelmReleases,
+    path: ['spec', 'chart', 'spec', 'version'],
+    spec: {
+      interval: '5m',
+      chart: {
+        spec: { chart: 'core', version: '0.9.0', sourceRef: { kind: 'HelmRepository', name: 'charts' } },
+      },
+      values: { replicas: 2 },
+    },
+  },
+  {
+    target: 'oci',
+    r: OCIRepositories,
+    path: ['spec', 'ref', 'tag'],
+    spec: { interval: '5m', url: 'oci://registry.example/core', ref: { tag: '0.9.0' } },
+  },
+  {
+    target: 'kustomize',
+    r: Kustomizations,
+    path: ['spec', 'postBuild', 'substitute', 'core_version'],
+    spec: {
+      interval: '10m',
+      prune: true,
+      sourceRef: { kind: 'GitRepository', name: 'apps' },
+      postBuild: { substitute: { region: 'eu' } },
+    },
+  },
+];
+
+const at = (obj: unknown, path: string[]): unknown =>
+  path.reduce<unknown>((node, seg) => (node as Record<string, unknown> | undefined)?.[seg], obj);
 
 beforeAll(async () => {
   ns = await freshNamespace(kc, 'fluxdel');
@@ -157,6 +201,16 @@ beforeAll(async () => {
   await client.create(GitRepositories, gitRepository('core', optIn, { tag: 'v0.9.0' }));
   await client.create(GitRepositories, gitRepository('watched', {}, { branch: 'main' }));
   await client.create(GitRepositories, gitRepository('not-opted-in', { team: 'b' }, { tag: 'v0.1.0' }));
+  for (const k of otherKinds())
+    created.set(
+      k.target,
+      await client.create(k.r, {
+        apiVersion: `${k.r.group}/${k.r.version}`,
+        kind: k.r.kind,
+        metadata: { name: 'core', namespace: ns, annotations: optIn },
+        spec: k.spec,
+      }),
+    );
   await client.create(Receivers, {
     apiVersion: 'notification.toolkit.fluxcd.io/v1',
     kind: 'Receiver',
@@ -188,6 +242,21 @@ beforeAll(async () => {
       receiverTarget('not-allowed', `${local.base}/other/x`),
       patchTarget('patch', '${application}'),
       patchTarget('patch-not-opted-in', 'not-opted-in'),
+      patchTarget('helm', '${application}', {
+        apiVersion: 'helm.toolkit.fluxcd.io/v2',
+        kind: 'HelmRelease',
+        field: 'spec.chart.spec.version',
+      }),
+      patchTarget('oci', '${application}', {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'OCIRepository',
+      }),
+      patchTarget('kustomize', '${application}', {
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        field: 'spec.postBuild.substitute.${application}_version',
+      }),
+      patchTarget('typo', '${application}', { field: 'spec.ref.tagg' }),
       depotObject('Application', 'core', { environments: [{ name: 'prod' }], versions: { prod: '1.0.0' } }),
     ],
     { fieldManager: 'test-setup', namespace: ns },
@@ -378,6 +447,94 @@ test('an object that did not opt in is not written; the message names the annota
     ref: { tag: 'v0.1.0' },
   });
   expect(obj?.metadata?.annotations).toEqual({ team: 'b' });
+});
+
+test('every kind: the version lands in its field and nothing else changes; the deployed version flows back', async () => {
+  const ready = (generation: number) => [
+    {
+      type: 'Ready',
+      status: 'True',
+      reason: 'Succeeded',
+      message: 'ok',
+      observedGeneration: generation,
+      lastTransitionTime: new Date().toISOString(),
+    },
+  ];
+  for (const k of otherKinds()) {
+    const obj = await eventually(`${k.target}: 1.0.0 in ${k.path.join('.')}`, async () => {
+      const o = await client.get(k.r, ns, 'core');
+      return at(o, k.path) === '1.0.0' && o;
+    });
+    const expected = structuredClone(created.get(k.target)!.spec) as Record<string, unknown>;
+    let node = expected;
+    for (const seg of k.path.slice(1, -1)) node = (node[seg] ??= {}) as Record<string, unknown>;
+    node[k.path.at(-1)!] = '1.0.0';
+    expect({ target: k.target, spec: obj.spec }).toEqual({ target: k.target, spec: expected });
+    expect(obj.metadata?.annotations?.[RECONCILE_REQUESTED_AT_ANNOTATION]).toBeTruthy();
+    const generation = obj.metadata!.generation!;
+    // What each Flux controller reports once it has reconciled.
+    const status =
+      k.target === 'helm'
+        ? {
+            observedGeneration: generation,
+            conditions: ready(generation),
+            lastAttemptedRevision: '1.0.0',
+            history: [
+              {
+                name: 'core',
+                namespace: ns,
+                version: 3,
+                status: 'deployed',
+                chartName: 'core',
+                chartVersion: '1.0.0',
+                configDigest: 'sha256:a',
+                digest: 'sha256:b',
+                firstDeployed: new Date().toISOString(),
+                lastDeployed: new Date().toISOString(),
+              },
+            ],
+          }
+        : k.target === 'oci'
+          ? {
+              observedGeneration: generation,
+              conditions: ready(generation),
+              artifact: {
+                digest: `sha256:${'1'.repeat(64)}`,
+                lastUpdateTime: new Date().toISOString(),
+                path: 'core.tar.gz',
+                revision: `1.0.0@sha256:${'2'.repeat(64)}`,
+                url: 'http://source-controller/core.tar.gz',
+              },
+            }
+          : {
+              observedGeneration: generation,
+              conditions: ready(generation),
+              lastAppliedRevision: `main@sha1:${'3'.repeat(40)}`,
+              lastAttemptedRevision: `main@sha1:${'3'.repeat(40)}`,
+            };
+    await client.replace(k.r, { ...obj, status }, { subresource: 'status' });
+  }
+  const app = await eventually('deployed 1.0.0 on helm, oci and kustomize', async () => {
+    const a = await readApp(ns, 'core');
+    return ['helm', 'oci', 'kustomize'].every((n) => targetOf(a, n)?.deployed === '1.0.0') && a;
+  });
+  for (const target of ['helm', 'oci', 'kustomize'])
+    expect(app.status?.history).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'Deployed', target, to: '1.0.0', actor: 'flux' }),
+      ]),
+    );
+});
+
+test('a field the kind does not have: Failed naming the field and the object; nothing written', async () => {
+  const t = await eventually('target typo failed', async () => {
+    const s = await targetState('typo');
+    return s?.delivery?.state === 'Failed' && s;
+  });
+  expect(t.delivery?.message).toContain('spec.ref.tagg');
+  expect(t.delivery?.message).toContain(`GitRepository ${ns}/core`);
+  const repo = await client.get(GitRepositories, ns, 'core');
+  expect((repo?.spec as { ref: object }).ref).toEqual({ tag: '1.0.0' });
 });
 
 test('a new version reaches every Flux target', async () => {
