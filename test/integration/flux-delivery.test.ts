@@ -201,6 +201,7 @@ beforeAll(async () => {
   await client.create(GitRepositories, gitRepository('core', optIn, { tag: 'v0.9.0' }));
   await client.create(GitRepositories, gitRepository('watched', {}, { branch: 'main' }));
   await client.create(GitRepositories, gitRepository('not-opted-in', { team: 'b' }, { tag: 'v0.1.0' }));
+  await client.create(GitRepositories, gitRepository('both', optIn, { tag: 'v0.1.0' }));
   for (const k of otherKinds())
     created.set(
       k.target,
@@ -257,6 +258,21 @@ beforeAll(async () => {
         field: 'spec.postBuild.substitute.${application}_version',
       }),
       patchTarget('typo', '${application}', { field: 'spec.ref.tagg' }),
+      // patch and receiver together: the patch first, then the call.
+      depotObject('Target', 'both', {
+        environment: 'prod',
+        delivery: {
+          flux: {
+            patch: {
+              apiVersion: 'source.toolkit.fluxcd.io/v1',
+              kind: 'GitRepository',
+              name: 'both',
+              field: 'spec.ref.tag',
+            },
+            receiver: { url: `${local.base}/hook/both`, type: 'generic' },
+          },
+        },
+      }),
       depotObject('Application', 'core', { environments: [{ name: 'prod' }], versions: { prod: '1.0.0' } }),
     ],
     { fieldManager: 'test-setup', namespace: ns },
@@ -570,4 +586,42 @@ test('the receiver token is in no log line, audit line, Event or status', async 
     expect({ where, leaks: text.includes(TOKEN) || text.includes(base64) }).toEqual({ where, leaks: false });
     expect({ where, leaks: text.includes('wrong-token-value') }).toEqual({ where, leaks: false });
   }
+});
+
+test('patch and receiver together: the field written, then the Receiver called', async () => {
+  const t = await eventually('target both delivered with 1.1.0', async () => {
+    const s = await targetState('both');
+    return s?.desired === '1.1.0' && s.delivery?.state === 'Delivered' && s;
+  });
+  expect(t.delivery?.message).toMatch(
+    /spec\.ref\.tag of GitRepository .*\/both set to 1\.1\.0.*; receiver .* accepted 1\.1\.0/,
+  );
+  const repo = await client.get(GitRepositories, ns, 'both');
+  expect((repo?.spec as { ref: object }).ref).toEqual({ tag: '1.1.0' });
+  expect(local.callsTo('/hook/both').map((c) => (JSON.parse(c.body) as { version: string }).version)).toEqual(
+    ['1.0.0', '1.1.0'],
+  );
+});
+
+test('deleting the Depot Application leaves the Flux objects alone', async () => {
+  const before = await client.get(GitRepositories, ns, 'core');
+  const app = await readApp(ns, 'core');
+  await client.delete(
+    { group: 'depot.sh', version: 'v1alpha1', plural: 'applications', kind: 'Application', namespaced: true },
+    ns,
+    'core',
+  );
+  await eventually('the Application gone', async () => {
+    try {
+      await readApp(ns, 'core');
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  expect(app.metadata.uid).toBeTruthy();
+  const after = await client.get(GitRepositories, ns, 'core');
+  expect(after?.metadata?.resourceVersion).toBe(before?.metadata?.resourceVersion);
+  expect(after?.metadata?.ownerReferences).toBeUndefined();
+  expect(after?.metadata?.finalizers).toBeUndefined();
 });
