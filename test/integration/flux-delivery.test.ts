@@ -182,7 +182,7 @@ const at = (obj: unknown, path: string[]): unknown =>
 
 beforeAll(async () => {
   ns = await freshNamespace(kc, 'fluxdel');
-  nc = await startNotificationController(kubeconfig);
+  nc = await startNotificationController(kubeconfig, ns);
   local = new LocalReceiver();
   await local.listen();
   downPort = await freePort();

@@ -360,7 +360,7 @@ describe('receiver: a generic-hmac call to the real notification-controller', ()
   });
 
   beforeAll(async () => {
-    nc = await startNotificationController(kubeconfig);
+    nc = await startNotificationController(kubeconfig, ns);
     const secret = (name: string, token: string) => ({
       apiVersion: 'v1',
       kind: 'Secret',

@@ -14,7 +14,11 @@ export interface NotificationController {
   stop: () => Promise<void>;
 }
 
-export async function startNotificationController(kubeconfig: string): Promise<NotificationController> {
+/** Watches only `namespace` (test files running in parallel each have their own controller). */
+export async function startNotificationController(
+  kubeconfig: string,
+  namespace: string,
+): Promise<NotificationController> {
   const bin = process.env.DEPOT_TEST_FLUX_BIN;
   if (!bin)
     throw new Error('DEPOT_TEST_FLUX_BIN is not set: run integration tests through jest (global setup)');
@@ -32,11 +36,12 @@ export async function startNotificationController(kubeconfig: string): Promise<N
       `--health-addr=127.0.0.1:${health}`,
       `--events-addr=127.0.0.1:${events}`,
       '--enable-leader-election=false',
+      '--watch-all-namespaces=false',
       '--log-encoding=console',
     ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KUBECONFIG: kubeconfig, RUNTIME_NAMESPACE: 'default' },
+      env: { ...process.env, KUBECONFIG: kubeconfig, RUNTIME_NAMESPACE: namespace },
     },
   );
   let out = '';
