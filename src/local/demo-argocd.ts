@@ -66,7 +66,8 @@ export class DemoArgoCd {
       );
       // prod-argocd writes the Helm parameter image.tag of <app>.
       apps.push(
-        this.app(app, 'prod-argocd', {
+        // The sample ide names its prod Application in spec.targets: pachyderm-ide.
+        this.app(app === 'ide' ? 'pachyderm-ide' : app, 'prod-argocd', {
           repoURL: 'https://helm.pachyderm.com',
           chart: app,
           targetRevision: '2.8.0',

@@ -41,6 +41,7 @@ export function depotFactory(hooks: DepotHooks = {}): ControllerFactory {
           maxMs: flags.deliveryRetryMaxDelay,
         },
         concurrency: flags.deliveryConcurrency,
+        inlineWaitMs: deliveryDefaults.inlineWaitMs,
       },
       hooks,
     });

@@ -53,7 +53,7 @@ function setup() {
     new Map([['argocd', scripted]]),
     new WatchedObjects(new MemoryCluster()),
     { clock, log: createLogger({ level: 'silent' }), metrics: deliveryMetrics(metrics) },
-    { retry: { baseMs: 1000, maxMs: 8000 }, concurrency: 4 },
+    { retry: { baseMs: 1000, maxMs: 8000 }, concurrency: 4, inlineWaitMs: 0 },
   );
   const requeued: string[] = [];
   tracker.subscribe((req) => requeued.push(req.name));
@@ -71,7 +71,7 @@ const planned = (name: string, desired: string, previous?: PlannedTarget['previo
 });
 
 test('a failing target retries with capped exponential backoff; the other target is delivered meanwhile', async () => {
-  const { clock, scripted, review } = setup();
+  const { clock, scripted, review, metrics } = setup();
   scripted.outcomes.set('bad', { state: 'Failed', message: 'HTTP 500' });
   const both = [planned('bad', '1.0.0'), planned('good', '1.0.0')];
   expect(review(both).deliveries.get('bad')?.state).toBe('Pending');
@@ -89,6 +89,9 @@ test('a failing target retries with capped exponential backoff; the other target
   }
   expect(delays).toEqual([1000, 2000, 4000, 8000, 8000]);
   expect(scripted.calls.filter((c) => c.startsWith('good'))).toEqual(['good@1.0.0']);
+  const counted = await metrics.registry.getSingleMetricAsString('depot_deliveries_total');
+  expect(counted).toContain('depot_deliveries_total{kind="argocd",outcome="Failed"} 6');
+  expect(counted).toContain('depot_deliveries_total{kind="argocd",outcome="Delivered"} 1');
 
   // It recovers with no manual step, and then nothing more is attempted.
   scripted.outcomes.delete('bad');
