@@ -174,6 +174,7 @@ export const HISTORY_TYPES = [
   'Blocked',
   'Unblocked',
   'Forced',
+  'Reapplied',
 ] as const;
 
 export const HistoryEntrySchema = z

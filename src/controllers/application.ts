@@ -4,7 +4,7 @@
 // audit line (at least once, see history-sender.ts), and a spent force
 // annotation is removed.
 import { ApplicationSchema, type Application } from '../api/application.js';
-import { planApplication, type ApplicationPlan } from '../core/application/plan.js';
+import { planVersions, summarize, type ApplicationPlan } from '../core/application/plan.js';
 import { forceAnnotation } from '../api/annotations.js';
 import type { SpentForce } from '../core/application/force.js';
 import { isInvalid } from '../kube/errors.js';
@@ -13,6 +13,8 @@ import { objectReconciler } from '../runtime/object-reconciler.js';
 import type { ControllerSpec, ReconcileContext, ReconcileResult } from '../runtime/reconciler.js';
 import type { KubeObject } from '../kube/resource.js';
 import { jsonPointerSegment } from '../runtime/writes.js';
+import { createDeliveryTracker } from './delivery/registry.js';
+import type { DeliveryReview, DeliveryTracker } from './delivery/tracker.js';
 import { HistorySender } from './history-sender.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
 import type { DepotOptions } from './options.js';
@@ -21,13 +23,19 @@ import { Applications, Environments, EnvironmentSets, Targets } from '../api/res
 /** Field manager of the operator's removal of spent force annotations. */
 export const FORCE_RELEASE_MANAGER = 'depot-operator.force';
 
-export function applicationController(deps: ControllerDeps, opts: DepotOptions): ControllerSpec {
+export function applicationController(
+  deps: ControllerDeps,
+  opts: DepotOptions,
+  delivery: DeliveryTracker = createDeliveryTracker(deps, opts.deliverySettings, opts.delivery),
+): ControllerSpec {
   const toApps = everyInNamespace(deps.informers, Applications);
   const sender = new HistorySender(deps, opts.audit);
   const forceWriter = deps.writer(FORCE_RELEASE_MANAGER);
   return {
     name: 'application',
     primary: { resource: Applications },
+    // A delivery attempt finished, or an object a target delivers to changed.
+    triggers: [delivery],
     watches: [
       { resource: Environments, map: toApps },
       { resource: EnvironmentSets, map: toApps },
@@ -44,34 +52,51 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
         const snapshot = new NamespaceSnapshot(deps.informers, req.namespace);
         const [environments, sets, targets] = [snapshot.environments(), snapshot.sets(), snapshot.targets()];
         const unreadable = snapshot.unreadable();
+        const inputFor = (app: Application, now: Date) => ({
+          app,
+          environments,
+          sets,
+          targets,
+          unreadable,
+          now,
+          historyLimit: opts.historyLimit,
+          sentThrough: sender.sentThrough(cached),
+        });
+        // Start what is due and give it a moment: a fast delivery lands in this status write.
+        const started = new Date(deps.clock.now());
+        await delivery.settle(
+          delivery.review(valid, planVersions(inputFor(valid, started)).targets, started, ctx.signal),
+        );
         const now = new Date(deps.clock.now());
         let plan: ApplicationPlan | undefined;
+        let review: DeliveryReview | undefined;
         const result = await deps.status.update(Applications, cached, (fresh) => {
           // Runs again on a fresh copy after a 409: derive everything from it.
           const unchanged = fresh.metadata?.resourceVersion === cached.metadata?.resourceVersion;
           const app = unchanged ? valid : (ApplicationSchema.parse(fresh) as Application);
-          plan = planApplication({
-            app,
-            environments,
-            sets,
-            targets,
-            unreadable,
-            now,
-            historyLimit: opts.historyLimit,
-            sentThrough: sender.sentThrough(cached),
-          });
+          const input = inputFor(app, now);
+          const versions = planVersions(input);
+          review = delivery.review(app, versions.targets, now, ctx.signal);
+          plan = summarize(input, versions, review.deliveries, review);
           return plan.status;
         });
         if (!plan) return;
+        if (review) delivery.acknowledge(req, review);
         if (result.written && plan.added.length > 0) {
           await opts.hooks?.afterApplicationStatusWrite?.();
           sender.send(cached, plan.added);
         }
         for (const force of plan.spentForces) await releaseForce(deps, ctx, forceWriter, cached, force);
-        if (plan.requeueAt)
-          return { requeueAfterMs: Math.max(1000, plan.requeueAt.getTime() - now.getTime()) };
+        const next = Math.min(plan.requeueAt?.getTime() ?? Infinity, review?.nextAt ?? Infinity);
+        if (next < Infinity)
+          return { requeueAfterMs: Math.max(plan.requeueAt ? 1000 : 1, next - now.getTime()) };
       },
-      { onGone: (req) => sender.forget(req.namespace, req.name) },
+      {
+        onGone: (req) => {
+          sender.forget(req.namespace, req.name);
+          delivery.forget(req);
+        },
+      },
     ),
   };
 }

@@ -14,7 +14,7 @@ import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { AuditSink } from '../runtime/audit-log.js';
 import type { KubeObject } from '../kube/resource.js';
 
-const WARNING_TYPES = new Set<HistoryEntry['type']>(['Blocked', 'Forced']);
+const WARNING_TYPES = new Set<HistoryEntry['type']>(['Blocked', 'Forced', 'Reapplied']);
 
 /** Entries newer than `marker` (newest first); all entries with an id when the marker is unknown. */
 export function unsentEntries(

@@ -6,6 +6,8 @@ import { createAuditLog } from '../runtime/audit-log.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { ControllerSpec } from '../runtime/reconciler.js';
 import { applicationController } from './application.js';
+import { deliverySettingsDefaults } from './delivery/registry.js';
+import { deliveryDefaults } from './delivery/tracker.js';
 import { environmentSetController } from './environment-set.js';
 import { environmentController } from './environment.js';
 import type { DepotOptions } from './options.js';
@@ -16,6 +18,8 @@ export function controllers(deps: ControllerDeps, options: Partial<DepotOptions>
   const opts: DepotOptions = {
     historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
     audit: options.audit ?? createAuditLog(),
+    deliverySettings: options.deliverySettings ?? deliverySettingsDefaults,
+    delivery: options.delivery ?? deliveryDefaults,
     ...(options.hooks ? { hooks: options.hooks } : {}),
   };
   return [

@@ -1,10 +1,16 @@
 // Depot-specific settings of the controllers (flags of `depot operator`).
 import type { AuditSink } from '../runtime/audit-log.js';
+import type { DeliverySettings } from '../core/delivery.js';
+import type { DeliveryOptions } from './delivery/tracker.js';
 
 export interface DepotOptions {
   /** Entries kept in Application status.history. */
   historyLimit: number;
   audit: AuditSink;
+  /** What the integrations may do (authorization check, Receiver URL allow-list). */
+  deliverySettings?: DeliverySettings;
+  /** Retry backoff and concurrency of delivery attempts. */
+  delivery?: DeliveryOptions;
   /** Points where tests stop or kill the operator; set only by test fixtures, never by flags or environment. */
   hooks?: DepotHooks;
 }

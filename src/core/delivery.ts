@@ -8,6 +8,7 @@ import type { Application, DeliveryState } from '../api/application.js';
 import type { Delivery, DeliveryKind, DeliveryOverride } from '../api/delivery.js';
 import type { Target } from '../api/target.js';
 import type { TemplateVariable } from '../api/templates.js';
+import type { KubeObject, ResourceType } from '../kube/resource.js';
 
 export function deliveryKind(target: Target): DeliveryKind {
   const d = target.spec.delivery ?? {};
@@ -64,15 +65,110 @@ export interface DeliveryRequest {
   previous?: DeliveryState;
 }
 
+/** One Kubernetes object a delivery writes (and watches for reverts and deployed versions). */
+export interface DeliveryObject {
+  resource: ResourceType;
+  namespace: string;
+  name: string;
+}
+
+/** A read from an informer cache: not synced means "unknown", never "absent". */
+export type CachedRead = { synced: false } | { synced: true; object: KubeObject | undefined };
+
+/**
+ * The I/O an integration gets from the operator (it may not import the
+ * runtime): cached reads of the objects it delivers to, one uncached get
+ * (e.g. a Secret), and writes under Depot's delivery field manager that are
+ * fenced by leadership and seen by the caches at once.
+ */
+export interface DeliveryIO {
+  /** The object from a cache watching only its namespace (started on first use). */
+  read(resource: ResourceType, namespace: string, name: string): CachedRead;
+  /** An uncached read, e.g. one Secret; undefined when it does not exist. */
+  get(resource: ResourceType, namespace: string, name: string): Promise<KubeObject | undefined>;
+  /**
+   * Read-modify-write: `mutate` changes a copy of `current`, and the
+   * difference is merge-patched guarded by `current`'s resourceVersion (a
+   * 409 re-reads the object and runs `mutate` on the fresh copy). Nothing is
+   * sent when nothing changed. `mutate` may throw to refuse the write.
+   */
+  update<T extends KubeObject>(
+    resource: ResourceType,
+    current: T,
+    mutate: (draft: T) => void,
+  ): Promise<{ written: boolean; object: T }>;
+  /** A patch of one object (merge or JSON patch), e.g. the reconcile.fluxcd.io/requestedAt annotation. */
+  patch(
+    resource: ResourceType,
+    namespace: string,
+    name: string,
+    body: unknown,
+    type: 'merge' | 'json',
+  ): Promise<KubeObject>;
+}
+
+/** The operator's settings for every integration (flags of `depot operator`). */
+export interface DeliverySettings {
+  /** Check the depot.sh/authorized-targets annotation before writing (--no-delivery-authorization turns it off). */
+  checkAuthorization: boolean;
+  /** Prefixes a Flux Receiver URL must start with (--receiver-url-allow). */
+  receiverUrlAllow: string[];
+  /** Timeout of one outgoing HTTP call (a Receiver). */
+  httpTimeoutMs: number;
+}
+
+/**
+ * The result of one delivery attempt. The machinery (controllers/delivery)
+ * adds attempts and lastAttempt, retries Failed and Pending with capped
+ * exponential backoff per target, and records a Reapplied history entry
+ * when an attempt had to write a version it had delivered before.
+ */
+export interface DeliveryOutcome {
+  state: DeliveryState['state'];
+  /** Names the object and the field; never a secret. */
+  message: string;
+  /** This attempt wrote (a patch, a POST); false when the version was already in place. */
+  wrote?: boolean;
+  /** What the field held before this attempt wrote (the `from` of a Reapplied entry). */
+  found?: string;
+  /**
+   * Retrying cannot help until the delivered object changes (it is missing,
+   * does not authorize the target, lacks the field): the machinery retries
+   * as soon as a watched object of the application changes, and otherwise
+   * only after the longest backoff delay.
+   */
+  waitForChange?: boolean;
+}
+
+/** What an integration reads back from its object, from the cache only. */
+export interface DeliveryObservation {
+  /**
+   * Whether Depot's field holds the requested version now; undefined when it
+   * cannot be told (cache not synced, object missing, a Receiver). False
+   * after a delivery means an external writer reset it: Depot re-applies.
+   */
+  inPlace?: boolean;
+  /** The version the deployment system reports as running (e.g. Argo CD Synced + Healthy). */
+  deployed?: string;
+}
+
 /**
  * An integration (src/integrations/<kind>): delivers a version and reports
- * the outcome as a DeliveryState (Delivered, Pending, Failed or Blocked,
- * with a message naming the object and the field).
+ * the outcome (Delivered, Pending, Failed or Blocked, with a message naming
+ * the object and the field). deliver() must be idempotent: when the version
+ * is in place it writes nothing and answers Delivered with wrote: false.
  */
 export interface Deliverer {
   kind: DeliveryKind;
-  deliver(request: DeliveryRequest, signal: AbortSignal): Promise<DeliveryState>;
+  deliver(request: DeliveryRequest, signal: AbortSignal): Promise<DeliveryOutcome>;
+  /** Reads the deployed version and whether the field still holds the version (cache only, synchronous). */
+  observe?(request: DeliveryRequest): DeliveryObservation;
+  /** The object this request writes, watched so that its changes re-run the application; undefined if none or unknown. */
+  objectOf?(request: DeliveryRequest): DeliveryObject | undefined;
 }
+
+/** The integrations the operator runs, by kind (built from its flags in controllers/delivery/registry.ts). */
+export type DeliveryRegistry = ReadonlyMap<DeliveryKind, Deliverer>;
 
 /**
  * The delivery state of a target without an integration at work: `none`

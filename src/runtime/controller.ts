@@ -73,6 +73,7 @@ export class Controller {
       });
       this.watched.push(informer);
     }
+    for (const trigger of spec.triggers ?? []) trigger.subscribe((req) => this.enqueue(requestKey(req)));
   }
 
   get running(): boolean {

@@ -12,6 +12,16 @@ import { resourceId, type KubeObject, type ResourceType } from '../kube/resource
 export interface InformerSelector {
   labelSelector?: string;
   fieldSelector?: string;
+  /**
+   * Watch only these namespaces instead of the manager's (e.g. the one
+   * namespace of the Argo CD Applications a Target names).
+   */
+  namespaces?: string[];
+  /**
+   * false: not needed for /readyz (a cache of delivery objects whose CRD may
+   * be missing must not make the whole operator unready).
+   */
+  requiredForReadiness?: boolean;
 }
 
 export interface InformerFactoryOptions {
@@ -37,6 +47,7 @@ export interface InformerSource {
 
 export class InformerFactory implements InformerSource {
   private readonly informers = new Map<string, Informer>();
+  private readonly optional = new Set<string>();
   private started = false;
 
   constructor(private readonly opts: InformerFactoryOptions) {}
@@ -46,11 +57,19 @@ export class InformerFactory implements InformerSource {
     resource: ResourceType,
     selector: InformerSelector = {},
   ): Informer<T> {
-    const id = `${resourceId(resource)}?labels=${selector.labelSelector ?? ''}&fields=${selector.fieldSelector ?? ''}`;
+    const ns = selector.namespaces ? `&namespaces=${[...selector.namespaces].sort().join(',')}` : '';
+    const id = `${resourceId(resource)}?labels=${selector.labelSelector ?? ''}&fields=${selector.fieldSelector ?? ''}${ns}`;
     let informer = this.informers.get(id);
     if (!informer) {
-      informer = new Informer({ ...this.opts, resource, ...selector });
+      informer = new Informer({
+        ...this.opts,
+        resource,
+        labelSelector: selector.labelSelector,
+        fieldSelector: selector.fieldSelector,
+        namespaces: selector.namespaces ?? this.opts.namespaces,
+      });
       this.informers.set(id, informer);
+      if (selector.requiredForReadiness === false) this.optional.add(id);
       if (this.started) informer.start();
     }
     return informer as unknown as Informer<T>;
@@ -82,6 +101,8 @@ export class InformerFactory implements InformerSource {
 
   /** Informers whose cache is not complete yet (for /readyz). */
   unsynced(): string[] {
-    return [...this.informers.entries()].filter(([, i]) => !i.hasSynced()).map(([id]) => id);
+    return [...this.informers.entries()]
+      .filter(([id, i]) => !this.optional.has(id) && !i.hasSynced())
+      .map(([id]) => id);
   }
 }

@@ -42,11 +42,22 @@ export interface SecondaryWatch<T extends KubeObject = KubeObject> extends Watch
   map: (object: T, type: InformerEvent<T>['type']) => Request[];
 }
 
+/**
+ * Keys from outside the informers (controller-runtime's channel source): the
+ * controller calls subscribe once with a function that queues a request
+ * (ignored while the controller does not run).
+ */
+export interface TriggerSource {
+  subscribe(enqueue: (req: Request) => void): void;
+}
+
 export interface ControllerSpec {
   /** Names the controller in logs and metrics ("application"). */
   name: string;
   primary: PrimaryWatch;
   watches?: SecondaryWatch[];
+  /** Other sources of keys, e.g. a delivery finished or a watched Argo CD Application changed. */
+  triggers?: TriggerSource[];
   reconciler: Reconciler;
   /** Concurrent reconciles (of different keys); default: the manager's --workers. */
   workers?: number;

@@ -156,6 +156,23 @@ export class ObjectWriter {
     );
   }
 
+  /**
+   * A merge patch of one object, e.g. one annotation (no resourceVersion guard
+   * unless the body carries metadata.resourceVersion: use update() for that).
+   * Strict field validation: a field the schema lacks is refused, not dropped.
+   */
+  async patchMerge<T extends KubeObject>(resource: ResourceType, obj: KubeObject, body: unknown): Promise<T> {
+    const { namespace, name } = identity(obj);
+    this.opts.fence?.();
+    return this.tracked(resource, namespace, name, () =>
+      this.opts.client.patch<T>(resource, namespace, name, body, {
+        type: 'merge',
+        fieldManager: this.opts.fieldManager,
+        fieldValidation: 'Strict',
+      }),
+    );
+  }
+
   async create<T extends KubeObject>(resource: ResourceType, obj: KubeObject): Promise<T> {
     this.opts.fence?.();
     return this.opts.client.create<T>(resource, obj, { fieldManager: this.opts.fieldManager });

@@ -7,6 +7,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { Command, Option } from 'commander';
 import { controllers as depotControllers } from '../../controllers/index.js';
 import type { DepotHooks } from '../../controllers/options.js';
+import { deliverySettingsDefaults } from '../../controllers/delivery/registry.js';
+import { deliveryDefaults } from '../../controllers/delivery/tracker.js';
 import { applicationKind } from '../../api/application.js';
 import { DEFAULT_HISTORY_LIMIT } from '../../core/history.js';
 import { statusMaxItems } from '../../api/status-limits.js';
@@ -26,12 +28,33 @@ export function depotFactory(hooks: DepotHooks = {}): ControllerFactory {
     depotControllers(deps, {
       historyLimit: flags.historyLimit,
       audit: createAuditLog(flags.auditLog),
+      deliverySettings: {
+        ...deliverySettingsDefaults,
+        checkAuthorization: flags.deliveryAuthorization,
+        receiverUrlAllow: flags.receiverUrlAllow,
+        httpTimeoutMs: flags.receiverTimeout,
+      },
+      delivery: {
+        retry: {
+          ...deliveryDefaults.retry,
+          baseMs: flags.deliveryRetryBaseDelay,
+          maxMs: flags.deliveryRetryMaxDelay,
+        },
+        concurrency: flags.deliveryConcurrency,
+        inlineWaitMs: deliveryDefaults.inlineWaitMs,
+      },
       hooks,
     });
 }
 
 export interface OperatorFlags {
   historyLimit: number;
+  deliveryAuthorization: boolean;
+  deliveryRetryBaseDelay: number;
+  deliveryRetryMaxDelay: number;
+  deliveryConcurrency: number;
+  receiverUrlAllow: string[];
+  receiverTimeout: number;
   auditLog?: string;
   kubeconfig?: string;
   context?: string;
@@ -155,6 +178,43 @@ export function registerOperator(program: Command, factory: ControllerFactory = 
         d.retryBackoff.maxMs,
       ),
     )
+    .option(
+      '--no-delivery-authorization',
+      'write Argo CD / Flux objects without their depot.sh/authorized-targets opt-in (single-tenant clusters only)',
+    )
+    .addOption(
+      durationOption(
+        '--delivery-retry-base-delay <duration>',
+        'first retry delay of a failed delivery to one target (doubles per failure)',
+        deliveryDefaults.retry.baseMs,
+      ),
+    )
+    .addOption(
+      durationOption(
+        '--delivery-retry-max-delay <duration>',
+        'longest retry delay of a failed delivery to one target',
+        deliveryDefaults.retry.maxMs,
+      ),
+    )
+    .option(
+      '--receiver-url-allow <prefixes>',
+      'URL prefixes Flux Receiver calls may go to, comma-separated or repeated (default: none, so no Receiver is called)',
+      receiverPrefixes,
+      [] as string[],
+    )
+    .addOption(
+      durationOption(
+        '--receiver-timeout <duration>',
+        'how long a Flux Receiver call may take',
+        deliverySettingsDefaults.httpTimeoutMs,
+      ),
+    )
+    .option(
+      '--delivery-concurrency <n>',
+      'delivery attempts in flight at once, over all targets',
+      positiveInt('--delivery-concurrency'),
+      deliveryDefaults.concurrency,
+    )
     .action(async (flags: OperatorFlags) => {
       process.exitCode = await runOperator(flags, factory);
       // Everything is stopped and logs are written synchronously: exit even if a socket lingers.
@@ -266,6 +326,20 @@ function durationOption(flags: string, description: string, defaultMs: number): 
       }
     })
     .default(defaultMs, formatDuration(defaultMs));
+}
+
+/** Adds the comma-separated prefixes of one --receiver-url-allow; each must be an http(s) URL. */
+function receiverPrefixes(value: string, previous: string[]): string[] {
+  const added = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const prefix of added) {
+    const url = URL.parse(prefix);
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw new UserError(`--receiver-url-allow: ${prefix} is not an http:// or https:// URL prefix`);
+  }
+  return [...previous, ...added];
 }
 
 function positiveInt(flag: string): (v: string) => number {

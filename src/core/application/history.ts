@@ -144,6 +144,8 @@ export function deployedHistory(
   scheme: VersionScheme,
   targets: readonly ApplicationTargetStatus[],
   history: readonly HistoryEntry[] | undefined,
+  /** Integrations that read the deployed version back, by target (else a reporter wrote it). */
+  actors: ReadonlyMap<string, string> = new Map(),
 ): NewEntry[] {
   const out: NewEntry[] = [];
   const oldest = history?.length ? history[history.length - 1]!.time : undefined;
@@ -167,8 +169,10 @@ export function deployedHistory(
       target: t.name,
       ...(previous?.to ? { from: previous.to } : {}),
       to: t.deployed,
-      actor: 'reporter',
-      message: `${t.name} reports ${t.deployed} deployed`,
+      actor: actors.get(t.name) ?? 'reporter',
+      message: actors.has(t.name)
+        ? `${actors.get(t.name)} reports ${t.deployed} deployed on ${t.name}`
+        : `${t.name} reports ${t.deployed} deployed`,
     });
   }
   return out;

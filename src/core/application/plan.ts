@@ -42,7 +42,13 @@ import {
   type UnreadableObjects,
 } from './resolution.js';
 import { applicationProblems } from './semantics.js';
-import { planTargets, targetEntry, targetNames, type PlannedTarget } from './targets.js';
+import { planTargets, targetEntry, targetNames, type DeployedReport, type PlannedTarget } from './targets.js';
+
+export type { DeployedReport } from './targets.js';
+
+function actorsOf(reports: ReadonlyMap<string, DeployedReport> | undefined): Map<string, string> {
+  return new Map([...(reports ?? new Map<string, DeployedReport>())].map(([t, r]) => [t, r.actor]));
+}
 
 export type { Blocked, CompatibilityCheck } from './decision.js';
 
@@ -189,11 +195,20 @@ export function planVersions(input: ApplicationInput): VersionPlan {
   };
 }
 
+/** What the integrations add to phase 2 besides delivery states. */
+export interface DeliveryFindings {
+  /** Deployed versions read back, by target name. */
+  reports?: ReadonlyMap<string, DeployedReport>;
+  /** History entries of deliveries (Reapplied), oldest first. */
+  entries?: readonly NewEntry[];
+}
+
 /** Phase 2: the status with the targets' delivery states, conditions and history. */
 export function summarize(
   input: ApplicationInput,
   plan: VersionPlan,
   deliveries: ReadonlyMap<string, DeliveryState>,
+  findings: DeliveryFindings = {},
 ): ApplicationPlan {
   const { app, now } = input;
   const prev = app.status ?? {};
@@ -203,6 +218,8 @@ export function summarize(
     targetEntry(
       t,
       deliveries.get(t.target.metadata.name) ?? publishedState('none', undefined, undefined, now),
+      findings.reports?.get(t.target.metadata.name),
+      now,
     ),
   );
   const targets = [...current, ...plan.keptTargets].sort(
@@ -218,7 +235,8 @@ export function summarize(
     ...deliveredHistory(scheme, current, previous, now).filter(
       (e) => known.has(e.target!) || !repeatsHistory(prev.history, scheme, e),
     ),
-    ...deployedHistory(scheme, targets, prev.history),
+    ...(findings.entries ?? []),
+    ...deployedHistory(scheme, targets, prev.history, actorsOf(findings.reports)),
   ];
   // Newest first, like status.history.
   const withIds: HistoryEntry[] = happened

@@ -50,14 +50,33 @@ export function planTargets(
   return { planned, kept };
 }
 
-/** The entry of a planned target with its delivery state. */
-export function targetEntry(p: PlannedTarget, delivery: DeliveryState): ApplicationTargetStatus {
+/** A deployed version read back by an integration (e.g. from an Argo CD Application's status). */
+export interface DeployedReport {
+  version: string;
+  /** Who reports it, for the Deployed history entry: the integration (argocd, flux). */
+  actor: string;
+}
+
+/**
+ * The entry of a planned target with its delivery state. A report from an
+ * integration replaces `deployed` (deployedAt moves only when the version
+ * does); without one the previous report is kept, never lost.
+ */
+export function targetEntry(
+  p: PlannedTarget,
+  delivery: DeliveryState,
+  report?: DeployedReport,
+  now?: Date,
+): ApplicationTargetStatus {
+  const moved = report !== undefined && report.version !== p.previous?.deployed;
+  const deployed = report?.version ?? p.previous?.deployed;
+  const deployedAt = moved ? (now ?? new Date()).toISOString() : p.previous?.deployedAt;
   return {
     name: p.target.metadata.name,
     environment: p.environment,
     ...(p.desired !== undefined ? { desired: p.desired } : {}),
-    ...(p.previous?.deployed !== undefined ? { deployed: p.previous.deployed } : {}),
-    ...(p.previous?.deployedAt !== undefined ? { deployedAt: p.previous.deployedAt } : {}),
+    ...(deployed !== undefined ? { deployed } : {}),
+    ...(deployedAt !== undefined ? { deployedAt } : {}),
     delivery,
   };
 }

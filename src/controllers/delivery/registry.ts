@@ -1,0 +1,50 @@
+// The integrations `depot operator` runs, built from its flags: one
+// Deliverer per delivery kind, each with its own DeliveryIO (field manager
+// depot-operator.<kind>). A kind without an entry here keeps publishedState
+// (core/delivery.ts): agent targets are pulled by the agent.
+import type { DeliveryKind } from '../../api/delivery.js';
+import type { Deliverer, DeliveryRegistry, DeliverySettings } from '../../core/delivery.js';
+import { argocdDeliverer } from '../../integrations/argocd/deliverer.js';
+import { fluxDeliverer } from '../../integrations/flux/deliverer.js';
+import type { ControllerDeps } from '../../runtime/controller-deps.js';
+import { deliveryIO } from './io.js';
+import { deliveryMetrics } from './metrics.js';
+import { DeliveryTracker, deliveryDefaults, type DeliveryOptions } from './tracker.js';
+import { WatchedObjects } from './watched-objects.js';
+
+export const deliverySettingsDefaults: DeliverySettings = {
+  checkAuthorization: true,
+  receiverUrlAllow: [],
+  httpTimeoutMs: 10_000,
+};
+
+export function deliveryRegistry(
+  deps: ControllerDeps,
+  watched: WatchedObjects,
+  settings: DeliverySettings,
+): DeliveryRegistry {
+  const entries: Array<[DeliveryKind, Deliverer]> = [
+    ['argocd', argocdDeliverer(deliveryIO(deps, watched, 'argocd'), settings)],
+    ['flux', fluxDeliverer(deliveryIO(deps, watched, 'flux'), settings, () => new Date(deps.clock.now()))],
+  ];
+  return new Map(entries);
+}
+
+/** The delivery machinery of one operator: watched objects, integrations, tracker. */
+export function createDeliveryTracker(
+  deps: ControllerDeps,
+  settings: DeliverySettings = deliverySettingsDefaults,
+  options: DeliveryOptions = deliveryDefaults,
+): DeliveryTracker {
+  const watched = new WatchedObjects(deps.informers);
+  return new DeliveryTracker(
+    deliveryRegistry(deps, watched, settings),
+    watched,
+    {
+      clock: deps.clock,
+      log: deps.log.child({ component: 'delivery' }),
+      metrics: deliveryMetrics(deps.metrics),
+    },
+    options,
+  );
+}

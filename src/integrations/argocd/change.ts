@@ -1,0 +1,215 @@
+// The pure part of Argo CD delivery: which Application and which field a
+// request names (templates expanded, the Application's spec.targets
+// overrides merged), what that field holds, the change that writes the
+// version into it, and the deployed version read back from the status.
+// Fields follow Argo CD's Application type (argoproj/argo-cd
+// pkg/apis/application/v1alpha1/types.go: ApplicationSource,
+// ApplicationSourceHelm.Parameters, ApplicationSourceKustomize.Images,
+// SyncStatus.ComparedTo, HealthStatus).
+import type { ArgocdDelivery } from '../../api/delivery.js';
+import { expandTemplate, templateValues, type DeliveryRequest } from '../../core/delivery.js';
+import { isPlainObject, type JsonObject } from '../../kube/json.js';
+import type { KubeObject } from '../../kube/resource.js';
+
+/** The field of a source that receives the version. */
+export type ArgocdField =
+  | { kind: 'targetRevision' }
+  | { kind: 'helmParameter'; name: string }
+  | { kind: 'kustomizeImage'; image: string };
+
+/** The Application and field one request writes. */
+export interface ArgocdPlace {
+  namespace: string;
+  name: string;
+  field: ArgocdField;
+  /** For multi-source Applications: the entry of spec.sources, by index or name. */
+  source?: number | string;
+}
+
+/** The request's Application and field, templates expanded. */
+export function argocdPlace(request: DeliveryRequest): ArgocdPlace {
+  const d: Partial<ArgocdDelivery> | undefined = request.delivery.argocd;
+  if (!d) throw new Error(`Target ${request.target.metadata.name} has no argocd delivery`);
+  const values = templateValues(request.application, request.environment, request.target);
+  const set = d.set ?? { targetRevision: {} };
+  const field: ArgocdField =
+    set.helmParameter !== undefined
+      ? { kind: 'helmParameter', name: expandTemplate(set.helmParameter, values) }
+      : set.kustomizeImage !== undefined
+        ? { kind: 'kustomizeImage', image: expandTemplate(set.kustomizeImage, values) }
+        : { kind: 'targetRevision' };
+  return {
+    namespace: expandTemplate(d.applicationNamespace ?? 'argocd', values),
+    name: expandTemplate(d.applicationName ?? '${application}', values),
+    field,
+    ...(d.source !== undefined ? { source: d.source } : {}),
+  };
+}
+
+export const describeApplication = (p: { namespace: string; name: string }): string =>
+  `Argo CD Application ${p.namespace}/${p.name}`;
+
+/** A source found in a spec (or in status.sync.comparedTo), with its path for messages. */
+export type Located = { source: JsonObject; path: string } | { error: string };
+
+/**
+ * The source a selector names in `{source, sources}`: spec.source for a
+ * single-source Application (or the only entry of spec.sources), else the
+ * entry of spec.sources by index or name.
+ */
+export function locateSource(holder: unknown, selector: number | string | undefined, base: string): Located {
+  const h = isPlainObject(holder) ? holder : {};
+  const sources = Array.isArray(h.sources) ? h.sources : undefined;
+  const single = isPlainObject(h.source) ? h.source : undefined;
+  if (selector === undefined) {
+    if (single) return { source: single, path: `${base}.source` };
+    if (sources?.length === 1 && isPlainObject(sources[0]))
+      return { source: sources[0], path: `${base}.sources[0]` };
+    if (sources && sources.length > 1)
+      return {
+        error: `${base}.sources has ${sources.length} entries: set source (an index or a name) in the Target's delivery.argocd (or the Application's spec.targets override)`,
+      };
+    return { error: `has neither ${base}.source nor ${base}.sources` };
+  }
+  if (!sources) {
+    if (single && (selector === 0 || selector === single.name))
+      return { source: single, path: `${base}.source` };
+    return {
+      error: `has no ${base}.sources (single source): source ${JSON.stringify(selector)} does not exist`,
+    };
+  }
+  if (typeof selector === 'number') {
+    const s = sources[selector];
+    if (!isPlainObject(s))
+      return {
+        error: `${base}.sources has ${sources.length} entries: source index ${selector} is out of range`,
+      };
+    return { source: s, path: `${base}.sources[${selector}]` };
+  }
+  const index = sources.findIndex((s) => isPlainObject(s) && s.name === selector);
+  if (index < 0) {
+    const names = sources
+      .map((s) => (isPlainObject(s) && typeof s.name === 'string' ? s.name : ''))
+      .filter(Boolean);
+    return {
+      error: `no entry of ${base}.sources is named "${selector}" (names: ${names.length ? names.join(', ') : 'none'})`,
+    };
+  }
+  return { source: sources[index] as JsonObject, path: `${base}.sources[${index}]` };
+}
+
+/** The field's path under a source, for messages. */
+export function fieldPath(field: ArgocdField): string {
+  switch (field.kind) {
+    case 'targetRevision':
+      return 'targetRevision';
+    case 'helmParameter':
+      return `helm.parameters[name=${field.name}].value`;
+    case 'kustomizeImage':
+      return `kustomize.images[${field.image}] tag`;
+  }
+}
+
+/** What the field holds in a source; undefined when it is absent. */
+export function readField(source: JsonObject, field: ArgocdField): string | undefined {
+  switch (field.kind) {
+    case 'targetRevision':
+      return typeof source.targetRevision === 'string' ? source.targetRevision : undefined;
+    case 'helmParameter': {
+      const p = helmParameters(source).find((p) => p.name === field.name);
+      return typeof p?.value === 'string' ? p.value : undefined;
+    }
+    case 'kustomizeImage': {
+      const entry = kustomizeImages(source).find((i) => imageName(i) === field.image);
+      return entry === undefined ? undefined : imageTag(entry);
+    }
+  }
+}
+
+/**
+ * Writes the version into the field of a source (mutates it). The lists
+ * are Argo CD's atomic lists: the other entries are kept as they are, a
+ * missing Helm parameter or Kustomize image is appended.
+ */
+export function writeField(source: JsonObject, field: ArgocdField, version: string): void {
+  switch (field.kind) {
+    case 'targetRevision':
+      source.targetRevision = version;
+      return;
+    case 'helmParameter': {
+      const helm = (isPlainObject(source.helm) ? source.helm : (source.helm = {})) as JsonObject;
+      const params = Array.isArray(helm.parameters) ? helm.parameters : (helm.parameters = []);
+      const p = params.find((p) => isPlainObject(p) && p.name === field.name);
+      if (isPlainObject(p)) p.value = version;
+      else params.push({ name: field.name, value: version });
+      return;
+    }
+    case 'kustomizeImage': {
+      const k = (isPlainObject(source.kustomize) ? source.kustomize : (source.kustomize = {})) as JsonObject;
+      const images = Array.isArray(k.images) ? k.images : (k.images = []);
+      const i = images.findIndex((e) => typeof e === 'string' && imageName(e) === field.image);
+      if (i >= 0) images[i] = withTag(images[i] as string, version);
+      else images.push(`${field.image}:${version}`);
+      return;
+    }
+  }
+}
+
+function helmParameters(source: JsonObject): JsonObject[] {
+  const helm = source.helm;
+  if (!isPlainObject(helm) || !Array.isArray(helm.parameters)) return [];
+  return helm.parameters.filter(isPlainObject);
+}
+
+function kustomizeImages(source: JsonObject): string[] {
+  const k = source.kustomize;
+  if (!isPlainObject(k) || !Array.isArray(k.images)) return [];
+  return k.images.filter((i): i is string => typeof i === 'string');
+}
+
+/**
+ * Kustomize image overrides are `name[=newName][:tag|@digest]`: the name is
+ * what comes before `=`, else the reference without its tag or digest (a
+ * registry port such as localhost:5000/x is part of the name).
+ */
+export function imageName(entry: string): string {
+  const eq = entry.indexOf('=');
+  return eq >= 0 ? entry.slice(0, eq) : withoutTag(entry);
+}
+
+/** The tag of an override (undefined when it sets none, e.g. only a digest). */
+export function imageTag(entry: string): string | undefined {
+  const ref = entry.includes('=') ? entry.slice(entry.indexOf('=') + 1) : entry;
+  const noDigest = ref.split('@')[0]!;
+  const colon = noDigest.lastIndexOf(':');
+  return colon > noDigest.lastIndexOf('/') ? noDigest.slice(colon + 1) : undefined;
+}
+
+function withoutTag(ref: string): string {
+  const noDigest = ref.split('@')[0]!;
+  const colon = noDigest.lastIndexOf(':');
+  return colon > noDigest.lastIndexOf('/') ? noDigest.slice(0, colon) : noDigest;
+}
+
+/** The override with its tag (or digest) replaced by `tag`; a new name (`=newName`) is kept. */
+export function withTag(entry: string, tag: string): string {
+  const eq = entry.indexOf('=');
+  if (eq >= 0) return `${entry.slice(0, eq)}=${withoutTag(entry.slice(eq + 1))}:${tag}`;
+  return `${withoutTag(entry)}:${tag}`;
+}
+
+/**
+ * The version Argo CD reports as running, or undefined: only with
+ * status.sync.status Synced and status.health.status Healthy, from the
+ * source the last comparison used (status.sync.comparedTo.source or
+ * .sources), the same field Depot writes.
+ */
+export function deployedVersion(app: KubeObject, place: ArgocdPlace): string | undefined {
+  const status = isPlainObject(app.status) ? app.status : undefined;
+  const sync = isPlainObject(status?.sync) ? status.sync : undefined;
+  const health = isPlainObject(status?.health) ? status.health : undefined;
+  if (sync?.status !== 'Synced' || health?.status !== 'Healthy') return undefined;
+  const located = locateSource(sync.comparedTo, place.source, 'status.sync.comparedTo');
+  if ('error' in located) return undefined;
+  return readField(located.source, place.field);
+}

@@ -1,0 +1,10 @@
+// Argo CD's Application kind (argoproj/argo-cd manifests/crds/application-crd.yaml).
+import type { ResourceType } from '../../kube/resource.js';
+
+export const ArgoApplications: ResourceType = {
+  group: 'argoproj.io',
+  version: 'v1alpha1',
+  plural: 'applications',
+  kind: 'Application',
+  namespaced: true,
+};
