@@ -55,6 +55,16 @@ const figures: Record<string, (r: R) => Figure> = {
       met: ratio === undefined ? undefined : r.converged === true && ratio <= 1.5,
     };
   },
+  converge_1k_argocd: (r) => {
+    const ratio = num(r.ratio_to_bare_script);
+    const bare = obj(r.bare_script);
+    const idle = num(obj(r.idle).writes_but_events);
+    return {
+      result: `${num(r.dev_argocd_applications) ?? '?'} dev Argo CD Applications in ${converged({ ...r, converged_apps: r.carried, apps: r.dev_argocd_applications })}${ratio !== undefined ? ` = ${ratio} × bare script (${s(bare.seconds)} at concurrency ${num(bare.concurrency) ?? '?'})` : ''}; ${idle ?? '?'} writes (Events apart) when converged`,
+      target: '≤ 1.5 × bare script; 0 writes',
+      met: ratio === undefined ? undefined : r.converged === true && ratio <= 1.5 && idle === 0,
+    };
+  },
   baseline_1k: (r) => ({
     result: `${s(r.seconds)} (${num(r.patches_per_s) ?? '?'} patches/s at concurrency ${num(r.concurrency) ?? '?'})`,
     target: 'reference',
@@ -104,7 +114,7 @@ const figures: Record<string, (r: R) => Figure> = {
   memory_10k: (r) => {
     const fc = obj(r.first_convergence);
     return {
-      result: `${num(r.rss_mb) ?? '?'} MB (${num(r.rss_mib) ?? '?'} MiB) RSS, peak ${num(r.peak_rss_mib) ?? '?'} MiB, ${num(r.kib_per_app) ?? '?'} KiB/app; first convergence ${converged(fc)}`,
+      result: `${num(r.rss_mb) ?? '?'} MB (${num(r.rss_mib) ?? '?'} MiB) RSS, peak ${num(r.peak_rss_mib) ?? '?'} MiB, ${num(r.rss_settled_mib) ?? '?'} MiB after ${num(r.settled_after_s) ?? '?'} s idle, ${num(r.kib_per_app) ?? '?'} KiB/app; first convergence ${converged(fc)}`,
       target: '≤ 300 MB',
       met:
         num(r.rss_mb) === undefined ? undefined : fc.converged === true && (num(r.rss_mb) ?? Infinity) <= 300,

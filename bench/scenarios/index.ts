@@ -1,10 +1,11 @@
-// Every scenario, in the order they run (grouped by world). A new scenario
-// (converge_1k_argocd, with a group that installs the Argo CD CRDs and its
-// Applications) is one more entry here.
+// Every scenario, in the order they run (grouped by world). A new scenario is
+// one more entry here (converge_1k_argocd has a group of its own that installs
+// the Argo CD CRD and its Applications).
 import type { Scenario, ScenarioResult } from '../scenario.js';
 import { round } from '../stats.js';
 import { baseline1k } from './baseline.js';
 import { converge1k } from './converge.js';
+import { converge1kArgocd } from './converge-argocd.js';
 import { create1k } from './create.js';
 import { idleWrites } from './idle.js';
 import { latencySingle } from './latency.js';
@@ -21,6 +22,7 @@ export const scenarios: Scenario<unknown>[] = [
   restart1k,
   idleWrites,
   baseline1k,
+  converge1kArgocd,
   memory10k,
 ];
 

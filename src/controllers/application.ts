@@ -58,25 +58,32 @@ export function applicationController(
         const snapshot = new NamespaceSnapshot(deps.informers, req.namespace);
         const [environments, sets, targets] = [snapshot.environments(), snapshot.sets(), snapshot.targets()];
         const unreadable = snapshot.unreadable();
+        const inputFor = (app: Application, now: Date) => ({
+          app,
+          environments,
+          sets,
+          targets,
+          unreadable,
+          now,
+          historyLimit: opts.historyLimit,
+          // The namespace's compatibility choice (memoized per namespace state): the early
+          // delivery review plans with the same gating as the status write.
+          compatibility: views.view(snapshot, now),
+          sentThrough: sender.sentThrough(cached),
+        });
+        // Start what is due and give it a moment: a fast delivery lands in this status write.
+        const started = new Date(deps.clock.now());
+        await delivery.settle(
+          delivery.review(valid, planVersions(inputFor(valid, started)).targets, started, ctx.signal),
+        );
         const now = new Date(deps.clock.now());
-        const compatibility = views.view(snapshot, now);
         let plan: ApplicationPlan | undefined;
         let review: DeliveryReview | undefined;
         const result = await deps.status.update(Applications, cached, (fresh) => {
           // Runs again on a fresh copy after a 409: derive everything from it.
           const unchanged = fresh.metadata?.resourceVersion === cached.metadata?.resourceVersion;
           const app = unchanged ? valid : (ApplicationSchema.parse(fresh) as Application);
-          const input = {
-            app,
-            environments,
-            sets,
-            targets,
-            unreadable,
-            now,
-            historyLimit: opts.historyLimit,
-            compatibility,
-            sentThrough: sender.sentThrough(cached),
-          };
+          const input = inputFor(app, now);
           const versions = planVersions(input);
           review = delivery.review(app, versions.targets, now, ctx.signal);
           plan = summarize(input, versions, review.deliveries, review);

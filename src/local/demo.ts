@@ -1,8 +1,11 @@
 // `make demo`: with no cluster at all, start the local control plane, install
 // the CRDs and the samples, run the operator, and show versions flowing: CI
-// requests a new build in dev, the target reports it deployed, the
-// dev-to-staging Promotion moves it to staging after its soak time. Narrated
-// with the real CLI commands a user would type.
+// requests a new build in dev, Depot writes it into the dev Argo CD
+// Application (upstream CRD), the version table marks the drift until Argo
+// CD reports it synced and healthy, and the dev-to-staging Promotion moves
+// it to staging after its soak time. Narrated with the real CLI commands a
+// user would type. There is no Argo CD controller here: the demo writes the
+// Application's status the way Argo CD's application controller does.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +17,7 @@ import { DepotClient } from '../client/depot-client.js';
 import { Applications } from '../api/resources.js';
 import { down, up } from './controlplane.js';
 import { applyManifests, loadManifests, withNamespace } from './manifests.js';
+import { ARGOCD_NAMESPACE, DemoArgoCd } from './demo-argocd.js';
 import { localOperatorArgv } from './operator-argv.js';
 import { projectRoot } from './project-root.js';
 
@@ -40,6 +44,8 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
 
   say(`== Installing the CRDs and the samples (config/samples) into namespace ${opts.namespace}`);
   await applyManifests(kc, loadManifests(join(root, 'crds')), { fieldManager: 'depot-demo' });
+  const argo = new DemoArgoCd(kc, opts.namespace);
+  await argo.install();
   await applyManifests(kc, loadManifests(join(root, 'config', 'samples')), {
     fieldManager: 'depot-demo',
     namespace: opts.namespace,
@@ -78,19 +84,29 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
       deadline,
       (apps) => apps.length === 3 && apps.every((a) => (a.status?.environments?.length ?? 0) === 3),
     );
+    await argo.waitForRevision('core-dev', '1.12.1', deadline);
+    say(`== Argo CD (played by the demo) syncs the dev Applications: Synced, Healthy`);
+    for (const app of ['core', 'dash', 'ide']) await argo.sync(`${app}-dev`);
+    await waitFor(client, deadline, (list) => deployed(list, 'core', 'dev-argocd') === '1.12.1');
     cli('get', 'applications');
 
     say('\n== CI built core 1.12.2 and requests it in dev');
     cli('set-version', 'core', 'dev', '1.12.2');
     await waitFor(client, deadline, (list) => desired(list, 'core', 'dev') === '1.12.2');
-    // Depot does not read Argo CD or Flux status yet: what a target runs is reported with the CLI.
-    say('== A deploy job reports that dev-argocd runs it (Depot does not read Argo CD status yet)');
-    cli('set-deployed', 'core', 'dev-argocd', '1.12.2');
+    await argo.waitForRevision('core-dev', '1.12.2', deadline);
+    say(
+      `== Depot wrote it into the Argo CD Application ${ARGOCD_NAMESPACE}/core-dev: spec.source.targetRevision = ${await argo.revision('core-dev')}`,
+    );
+    say('== Argo CD has not synced it yet: the table marks the drift (desired ≠ deployed)');
+    cli('get', 'applications');
+    say('\n== Argo CD syncs core-dev; Depot reads the deployed version back from its status');
+    await argo.sync('core-dev');
+    await waitFor(client, deadline, (list) => deployed(list, 'core', 'dev-argocd') === '1.12.2');
     say('== Promotion dev-to-staging moves it to staging after its soak time (5s in the demo)');
     await waitFor(client, deadline, (list) => desired(list, 'core', 'staging') === '1.12.2');
     cli('get', 'applications');
     say('\n== The audit trail of core');
-    cli('history', 'core', '--limit', '6');
+    cli('history', 'core', '--limit', '8');
     say('\nconverged: core 1.12.2 went dev → staging through the Promotion.');
     if (opts.exitWhenConverged) {
       stop();
@@ -150,6 +166,10 @@ function runCli(root: string, kubeconfig: string, namespace: string, args: strin
 
 async function apps(client: DepotClient): Promise<Application[]> {
   return client.list<Application & KubeObject>(Applications);
+}
+
+function deployed(list: Application[], app: string, target: string): string | undefined {
+  return list.find((a) => a.metadata.name === app)?.status?.targets?.find((t) => t.name === target)?.deployed;
 }
 
 function desired(list: Application[], app: string, env: string): string | undefined {

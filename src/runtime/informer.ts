@@ -243,7 +243,14 @@ export class Informer<T extends KubeObject = KubeObject> implements SharedInform
   private sourceSynced(): void {
     if (!this.hasSynced()) return;
     this.opts.metrics.informerSynced.set({ resource: this.label }, 1);
-    this.opts.log.info({ resource: this.label, objects: this.list().length }, 'cache synced');
+    this.opts.log.info(
+      {
+        resource: this.label,
+        namespaces: [...this.sources.keys()].map((ns) => ns || '*'),
+        objects: this.list().length,
+      },
+      'cache synced',
+    );
     for (const waiter of this.syncWaiters.splice(0)) waiter();
   }
 

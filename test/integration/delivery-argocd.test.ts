@@ -4,7 +4,7 @@
 // entries; deployed versions flow back from status; reverts are re-applied;
 // an Application that does not opt in is never written; bad input fails with
 // a message naming the object and the field, and recovers with no manual step.
-import { EventsV1Api } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, EventsV1Api } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
@@ -356,3 +356,69 @@ test('deleting a Depot Application leaves its Argo CD Application alone', async 
   expect(after.metadata?.ownerReferences).toBeUndefined();
   expect(after.metadata?.finalizers).toBeUndefined();
 });
+
+test('Argo CD Applications are watched only in the namespace the Targets name', () => {
+  const synced = operator
+    .output()
+    .split('\n')
+    .filter((l) => l.includes('"cache synced"') && l.includes('argoproj.io/v1alpha1/applications'))
+    .map((l) => (JSON.parse(l) as { namespaces: string[] }).namespaces);
+  expect(synced).toEqual([[argoNs]]);
+});
+
+test('a write the API server refuses is Failed, retried with growing delays, and delivered once it is allowed; other targets unaffected', async () => {
+  // A ValidatingAdmissionPolicy (what a cluster admin might have) refuses writes of one Application.
+  const admission = kc.makeApiClient(AdmissionregistrationV1Api);
+  const policy = `depot-test-${argoNs}`;
+  await admission.createValidatingAdmissionPolicy({
+    body: {
+      metadata: { name: policy },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: ['argoproj.io'],
+              apiVersions: ['*'],
+              operations: ['UPDATE'],
+              resources: ['applications'],
+            },
+          ],
+        },
+        validations: [
+          {
+            expression: `object.metadata.name != 'flaky-rev' || object.metadata.namespace != '${argoNs}'`,
+            message: 'changes of flaky-rev are frozen',
+            reason: 'Forbidden',
+          },
+        ],
+      },
+    },
+  });
+  await admission.createValidatingAdmissionPolicyBinding({
+    body: { metadata: { name: policy }, spec: { policyName: policy, validationActions: ['Deny'] } },
+  });
+  try {
+    await argo.create(argoNs, argoApp('flaky-rev', { source: gitSource }, `${ns}/rev`));
+    await argo.create(argoNs, argoApp('steady-rev', { source: gitSource }, `${ns}/rev`));
+    await apply(depotApp('flaky', 'rev', '1.0.0'), depotApp('steady', 'rev', '1.0.0'));
+    await untilTarget('steady', 'rev', (t) => t.delivery?.state === 'Delivered', 'Delivered');
+    const failed = await untilTarget(
+      'flaky',
+      'rev',
+      (t) => t.delivery?.state === 'Failed' && (t.delivery.attempts ?? 0) >= 3,
+      'Failed after 3 attempts',
+    );
+    const message = targetOf(failed, 'rev')!.delivery!.message!;
+    expect(message).toContain(`Argo CD Application ${argoNs}/flaky-rev: write of targetRevision failed`);
+    expect(message).toContain('changes of flaky-rev are frozen');
+    expect(condition(failed, 'Delivered')).toMatchObject({ status: 'False', reason: 'DeliveryFailed' });
+    expect((await argo.get(argoNs, 'flaky-rev')).spec.source?.targetRevision).toBe('main');
+  } finally {
+    await admission.deleteValidatingAdmissionPolicyBinding({ name: policy });
+    await admission.deleteValidatingAdmissionPolicy({ name: policy });
+  }
+  // Allowed again: the next retry delivers it, with no manual step.
+  await untilTarget('flaky', 'rev', (t) => t.delivery?.state === 'Delivered', 'Delivered once allowed');
+  expect((await argo.get(argoNs, 'flaky-rev')).spec.source?.targetRevision).toBe('1.0.0');
+}, 90_000);

@@ -30,12 +30,15 @@ test('the demo converges and narrates each step with what really happens', () =>
   expect(res.status).toBe(0);
   const out = res.stdout;
   expect(out).toContain('$ depot set-version core dev 1.12.2');
-  // What a target runs is reported with the CLI: no integration reads Argo CD or Flux yet.
+  // Depot writes the version into the Argo CD Application (upstream CRD)...
   expect(out).toContain(
-    '== A deploy job reports that dev-argocd runs it (Depot does not read Argo CD status yet)',
+    '== Depot wrote it into the Argo CD Application argocd/core-dev: spec.source.targetRevision = 1.12.2',
   );
-  expect(out).toContain('$ depot set-deployed core dev-argocd 1.12.2');
-  expect(out).not.toMatch(/integrations report/);
+  // ...the table marks the drift until Argo CD reports it synced and healthy...
+  expect(out).toMatch(/1\.12\.2 drift: dev-argocd=1\.12\.1/);
+  // ...and the deployed version comes back from the Application's status, not from the CLI.
+  expect(out).not.toContain('set-deployed');
+  expect(out).toMatch(/Deployed .*argocd/);
   expect(out).toContain('converged: core 1.12.2 went dev → staging through the Promotion.');
   expect(out).toContain('stopped the operator and the control plane.');
   expect(readState(dir)).toBeUndefined();

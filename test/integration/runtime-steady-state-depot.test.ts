@@ -1,7 +1,9 @@
 // "A resync writes nothing", with Depot's own five controllers on the
 // samples of config/samples (not only the probe controllers): once every
 // object is reconciled, repeated resyncs reconcile everything again and send
-// no write at all (no status patch, no Event), and no object changes.
+// no write at all (no status patch, no Event), and no object changes —
+// Argo CD Applications (upstream CRD) that the sample Targets deliver to
+// included.
 // Requests are counted, not only resourceVersions: the API server turns a
 // patch that changes nothing into a no-op without a new resourceVersion
 // (as it did with `blocked: null`, which a merge patch never stores).
@@ -18,11 +20,15 @@ import { Manager } from '../../src/runtime/manager.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { scrape, sum, type Sample } from './fixtures/metrics-text.js';
 import { testClient, type TestClient } from './fixtures/test-client.js';
+import type { Application } from '../../src/api/application.js';
+import { ArgoApplications } from '../../src/integrations/argocd/resource.js';
+import { argoApp, argoClient } from './support/argocd.js';
 import { eventually } from './support/eventually.js';
 
 const kc = testKubeConfig();
 const KINDS = [Applications, Environments, EnvironmentSets, Targets, Promotions];
 let ns: string;
+let argoNs: string;
 let manager: Manager;
 let url: string;
 let tc: TestClient;
@@ -42,16 +48,37 @@ const resourceVersions = async () => {
     const list = await tc.client.list(kind, { namespace: ns });
     for (const o of list.items) out.push(`${kind.kind}/${o.metadata?.name}@${o.metadata?.resourceVersion}`);
   }
+  for (const o of (await tc.client.list(ArgoApplications, { namespace: argoNs })).items)
+    out.push(`argocd/${o.metadata?.name}@${o.metadata?.resourceVersion}`);
   return out.sort();
 };
 
 beforeAll(async () => {
   ns = await freshNamespace(kc, 'steady-depot');
+  argoNs = await freshNamespace(kc, 'steady-argocd');
   tc = testClient(kc);
-  await applyManifests(kc, loadManifests(join(projectRoot(), 'config', 'samples')), {
-    fieldManager: 'kubectl',
-    namespace: ns,
+  // The sample Targets deliver into Argo CD Applications of this test's own namespace.
+  const samples = loadManifests(join(projectRoot(), 'config', 'samples')).map((o) => {
+    const argocd = (o as { spec?: { delivery?: { argocd?: { applicationNamespace?: string } } } }).spec
+      ?.delivery?.argocd;
+    if (argocd) argocd.applicationNamespace = argoNs;
+    return o;
   });
+  await applyManifests(kc, samples, { fieldManager: 'kubectl', namespace: ns });
+  const argo = argoClient(kc);
+  for (const app of ['core', 'dash', 'ide']) {
+    const source = { repoURL: 'https://github.com/acme/deploy.git', path: app, targetRevision: 'main' };
+    await argo.create(argoNs, argoApp(`${app}-dev`, { source }, `${ns}/dev-argocd`));
+    await argo.create(
+      argoNs,
+      // The sample ide names its prod Application in spec.targets: pachyderm-ide.
+      argoApp(
+        app === 'ide' ? 'pachyderm-ide' : app,
+        { source: { ...source, helm: { parameters: [{ name: 'image.tag', value: 'x' }] } } },
+        `${ns}/*`,
+      ),
+    );
+  }
   const log = createLogger({ level: 'debug', destination: { write: (s: string) => void lines.push(s) } });
   manager = new Manager({
     kubeConfig: kc,
@@ -84,6 +111,17 @@ test('every sample is reconciled: each object has a status with a Ready conditio
     return true;
   });
 });
+
+test('the sample Argo CD Targets deliver into their Applications', async () => {
+  await eventually('every Argo CD target Delivered', async () => {
+    const apps = (await tc.client.list(Applications, { namespace: ns })).items as unknown as Application[];
+    const argoTargets = apps.flatMap((a) =>
+      (a.status?.targets ?? []).filter((t) => t.name === 'dev-argocd' || t.name === 'prod-argocd'),
+    );
+    if (argoTargets.length === 6 && argoTargets.every((t) => t.delivery?.state === 'Delivered')) return true;
+    throw new Error(JSON.stringify(argoTargets.map((t) => [t.name, t.desired, t.delivery])));
+  });
+}, 90_000);
 
 test('a resync at steady state reconciles everything again and writes nothing', async () => {
   // Let the first writes settle (their own watch events reconcile once more).

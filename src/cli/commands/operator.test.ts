@@ -26,6 +26,15 @@ test.each(['0', '-1', 'ten'])('--history-limit %s is refused', async (value) => 
   expect(String(await parse('--history-limit', value))).toMatch(/--history-limit must be a whole number/);
 });
 
+test.each(['notification-controller/hook/', 'ftp://nc/hook/'])(
+  '--receiver-url-allow %s (not an http(s) URL prefix) is refused with one line',
+  async (value) => {
+    expect(String(await parse('--receiver-url-allow', value))).toBe(
+      `Error: --receiver-url-allow: ${value} is not an http:// or https:// URL prefix`,
+    );
+  },
+);
+
 test('a malformed --api-addr and a TLS key without its certificate are refused with one line', async () => {
   expect(String(await parse('--api-addr', 'localhost:http'))).toMatch(
     /^Error: --api-addr: invalid address "localhost:http"/,

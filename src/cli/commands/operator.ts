@@ -35,6 +35,8 @@ export function depotFactory(hooks: DepotHooks = {}): ControllerFactory {
       deliverySettings: {
         ...deliverySettingsDefaults,
         checkAuthorization: flags.deliveryAuthorization,
+        receiverUrlAllow: flags.receiverUrlAllow,
+        httpTimeoutMs: flags.receiverTimeout,
       },
       delivery: {
         retry: {
@@ -43,6 +45,7 @@ export function depotFactory(hooks: DepotHooks = {}): ControllerFactory {
           maxMs: flags.deliveryRetryMaxDelay,
         },
         concurrency: flags.deliveryConcurrency,
+        inlineWaitMs: deliveryDefaults.inlineWaitMs,
       },
       agentSilenceMs: flags.agentSilence,
       hooks,
@@ -55,6 +58,8 @@ export interface OperatorFlags {
   deliveryRetryBaseDelay: number;
   deliveryRetryMaxDelay: number;
   deliveryConcurrency: number;
+  receiverUrlAllow: string[];
+  receiverTimeout: number;
   auditLog?: string;
   kubeconfig?: string;
   context?: string;
@@ -217,6 +222,19 @@ export function registerOperator(program: Command, factory: ControllerFactory = 
       ),
     )
     .option(
+      '--receiver-url-allow <prefixes>',
+      'URL prefixes Flux Receiver calls may go to, comma-separated or repeated (default: none, so no Receiver is called)',
+      receiverPrefixes,
+      [] as string[],
+    )
+    .addOption(
+      durationOption(
+        '--receiver-timeout <duration>',
+        'how long a Flux Receiver call may take',
+        deliverySettingsDefaults.httpTimeoutMs,
+      ),
+    )
+    .option(
       '--delivery-concurrency <n>',
       'delivery attempts in flight at once, over all targets',
       positiveInt('--delivery-concurrency'),
@@ -364,6 +382,20 @@ function durationOption(flags: string, description: string, defaultMs: number): 
       }
     })
     .default(defaultMs, formatDuration(defaultMs));
+}
+
+/** Adds the comma-separated prefixes of one --receiver-url-allow; each must be an http(s) URL. */
+function receiverPrefixes(value: string, previous: string[]): string[] {
+  const added = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const prefix of added) {
+    const url = URL.parse(prefix);
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw new UserError(`--receiver-url-allow: ${prefix} is not an http:// or https:// URL prefix`);
+  }
+  return [...previous, ...added];
 }
 
 function positiveInt(flag: string): (v: string) => number {

@@ -18,6 +18,7 @@
 //   attempt that writes it again adds a Reapplied history entry.
 import pLimit from 'p-limit';
 import type { Application, DeliveryState } from '../../api/application.js';
+import type { DeliveryKind } from '../../api/delivery.js';
 import type { NewEntry } from '../../core/application/history.js';
 import type { DeployedReport } from '../../core/application/plan.js';
 import type { PlannedTarget } from '../../core/application/targets.js';
@@ -43,16 +44,23 @@ export interface DeliveryOptions {
   retry: BackoffOptions;
   /** Attempts in flight at once, over all targets. */
   concurrency: number;
+  /**
+   * How long an application's reconcile waits for the attempts it started
+   * before writing its status: fast deliveries (an Argo CD patch) land in the
+   * same status write; a slow one is recorded by the next reconcile.
+   */
+  inlineWaitMs: number;
 }
 
 export const deliveryDefaults: DeliveryOptions = {
   retry: { baseMs: 2_000, maxMs: 300_000, jitter: 0.1 },
   concurrency: 16,
+  inlineWaitMs: 1_000,
 };
 
 interface Entry {
   app: Request;
-  kind: string;
+  kind: DeliveryKind;
   version: string;
   request: DeliveryRequest;
   state: DeliveryState;
@@ -76,6 +84,8 @@ export interface DeliveryReview {
   entries: NewEntry[];
   /** The earliest time an attempt of this application is due, if any. */
   nextAt?: number;
+  /** Attempts this review started (settle when each is recorded). */
+  started: Promise<void>[];
 }
 
 export class DeliveryTracker implements TriggerSource {
@@ -106,11 +116,6 @@ export class DeliveryTracker implements TriggerSource {
     });
   }
 
-  /** Whether any target of this kind has an integration here. */
-  handles(kind: string): boolean {
-    return this.registry.has(kind as never);
-  }
-
   /**
    * The delivery state of every planned target of one application; starts
    * the attempts that are due. Synchronous and idempotent: a reconcile may
@@ -123,7 +128,7 @@ export class DeliveryTracker implements TriggerSource {
     signal: AbortSignal,
   ): DeliveryReview {
     const req = { namespace: app.metadata.namespace ?? '', name: app.metadata.name };
-    const review: DeliveryReview = { deliveries: new Map(), reports: new Map(), entries: [] };
+    const review: DeliveryReview = { deliveries: new Map(), reports: new Map(), entries: [], started: [] };
     const objects: DeliveryObject[] = [];
     const live = new Set<string>();
     for (const p of planned) {
@@ -178,7 +183,7 @@ export class DeliveryTracker implements TriggerSource {
         entry.dueAt = now.getTime();
 
       if (entry.dueAt !== undefined && !this.inFlight.has(key) && !listing) {
-        if (entry.dueAt <= now.getTime()) this.start(key, entry, signal);
+        if (entry.dueAt <= now.getTime()) review.started.push(this.start(key, entry, signal));
         else review.nextAt = Math.min(review.nextAt ?? Infinity, entry.dueAt);
       }
       review.deliveries.set(name, entry.state);
@@ -190,6 +195,18 @@ export class DeliveryTracker implements TriggerSource {
       if (key.startsWith(prefix) && !live.has(key)) this.entries.delete(key);
     this.watched.use(req, objects);
     return review;
+  }
+
+  /** Waits for the review's attempts, at most inlineWaitMs (they go on in the background). */
+  async settle(review: DeliveryReview): Promise<void> {
+    if (review.started.length === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.opts.inlineWaitMs);
+      timer.unref?.();
+    });
+    await Promise.race([Promise.allSettled(review.started), timeout]);
+    clearTimeout(timer);
   }
 
   /** The review's Reapplied entries are in the status now. */
@@ -213,7 +230,7 @@ export class DeliveryTracker implements TriggerSource {
    * when the status already holds this version (after a restart); a version
    * recorded Delivered is not attempted again unless a revert shows.
    */
-  private seed(req: Request, kind: string, request: DeliveryRequest, p: PlannedTarget, now: Date): Entry {
+  private seed(req: Request, kind: DeliveryKind, request: DeliveryRequest, p: PlannedTarget, now: Date): Entry {
     const recorded = p.previous?.desired === p.desired ? p.previous?.delivery : undefined;
     const state: DeliveryState = recorded ?? {
       state: 'Pending',
@@ -233,10 +250,10 @@ export class DeliveryTracker implements TriggerSource {
     };
   }
 
-  private start(key: string, entry: Entry, signal: AbortSignal): void {
+  private start(key: string, entry: Entry, signal: AbortSignal): Promise<void> {
     this.inFlight.add(key);
     entry.dueAt = undefined;
-    void this.limit(() => this.attempt(key, entry, signal)).finally(() => {
+    return this.limit(() => this.attempt(key, entry, signal)).finally(() => {
       this.inFlight.delete(key);
       this.enqueue?.(entry.app);
     });
@@ -244,7 +261,7 @@ export class DeliveryTracker implements TriggerSource {
 
   private async attempt(key: string, entry: Entry, signal: AbortSignal): Promise<void> {
     if (signal.aborted || this.entries.get(key) !== entry) return;
-    const deliverer = this.registry.get(entry.kind as never)!;
+    const deliverer = this.registry.get(entry.kind)!;
     const wasDelivered = entry.state.state === 'Delivered';
     const started = performance.now();
     let outcome: DeliveryOutcome;

@@ -1,0 +1,166 @@
+// The delivery machinery on its own, with a scripted integration: backoff
+// per target, one attempt per target at a time, no attempt for what the
+// status already records delivered, Reapplied after a revert.
+import type { Target } from '../../api/target.js';
+import type { PlannedTarget } from '../../core/application/targets.js';
+import type {
+  Deliverer,
+  DeliveryObservation,
+  DeliveryOutcome,
+  DeliveryRequest,
+} from '../../core/delivery.js';
+import { app } from '../../core/testing/builders.js';
+import { FakeClock } from '../../kube/testing/fake-clock.js';
+import { createLogger } from '../../runtime/log.js';
+import { RuntimeMetrics } from '../../runtime/metrics.js';
+import { MemoryCluster } from '../../runtime/testing/memory-cluster.js';
+import { deliveryMetrics } from './metrics.js';
+import { DeliveryTracker } from './tracker.js';
+import { WatchedObjects } from './watched-objects.js';
+
+const target = (name: string): Target =>
+  ({
+    apiVersion: 'depot.sh/v1alpha1',
+    kind: 'Target',
+    metadata: { name, namespace: 'ns' },
+    spec: { environment: 'prod', delivery: { argocd: {} } },
+  }) as Target;
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+class Scripted implements Deliverer {
+  kind = 'argocd' as const;
+  calls: string[] = [];
+  outcomes = new Map<string, DeliveryOutcome>();
+  hold = new Map<string, Promise<void>>();
+  observation: DeliveryObservation = {};
+  async deliver(r: DeliveryRequest): Promise<DeliveryOutcome> {
+    const t = r.target.metadata.name;
+    this.calls.push(`${t}@${r.version}`);
+    await this.hold.get(t);
+    return this.outcomes.get(t) ?? { state: 'Delivered', message: 'ok', wrote: true };
+  }
+  observe(): DeliveryObservation {
+    return this.observation;
+  }
+}
+
+function setup() {
+  const clock = new FakeClock(Date.parse('2026-11-20T12:00:00Z'));
+  const scripted = new Scripted();
+  const metrics = new RuntimeMetrics({ processMetrics: false });
+  const tracker = new DeliveryTracker(
+    new Map([['argocd', scripted]]),
+    new WatchedObjects(new MemoryCluster()),
+    { clock, log: createLogger({ level: 'silent' }), metrics: deliveryMetrics(metrics) },
+    { retry: { baseMs: 1000, maxMs: 8000 }, concurrency: 4, inlineWaitMs: 0 },
+  );
+  const requeued: string[] = [];
+  tracker.subscribe((req) => requeued.push(req.name));
+  const signal = new AbortController().signal;
+  const a = app('core');
+  const review = (planned: PlannedTarget[]) => tracker.review(a, planned, new Date(clock.now()), signal);
+  return { clock, scripted, tracker, review, requeued, metrics };
+}
+
+const planned = (name: string, desired: string, previous?: PlannedTarget['previous']): PlannedTarget => ({
+  target: target(name),
+  environment: 'prod',
+  desired,
+  previous,
+});
+
+test('a failing target retries with capped exponential backoff; the other target is delivered meanwhile', async () => {
+  const { clock, scripted, review, metrics } = setup();
+  scripted.outcomes.set('bad', { state: 'Failed', message: 'HTTP 500' });
+  const both = [planned('bad', '1.0.0'), planned('good', '1.0.0')];
+  expect(review(both).deliveries.get('bad')?.state).toBe('Pending');
+  await flush();
+  let r = review(both);
+  expect(r.deliveries.get('good')).toMatchObject({ state: 'Delivered', attempts: 1 });
+  expect(r.deliveries.get('bad')).toMatchObject({ state: 'Failed', message: 'HTTP 500', attempts: 1 });
+  const delays: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    delays.push(r.nextAt! - clock.now());
+    await clock.advance(r.nextAt! - clock.now());
+    review(both);
+    await flush();
+    r = review(both);
+  }
+  expect(delays).toEqual([1000, 2000, 4000, 8000, 8000]);
+  expect(scripted.calls.filter((c) => c.startsWith('good'))).toEqual(['good@1.0.0']);
+  const counted = await metrics.registry.getSingleMetricAsString('depot_deliveries_total');
+  expect(counted).toContain('depot_deliveries_total{kind="argocd",outcome="Failed"} 6');
+  expect(counted).toContain('depot_deliveries_total{kind="argocd",outcome="Delivered"} 1');
+
+  // It recovers with no manual step, and then nothing more is attempted.
+  scripted.outcomes.delete('bad');
+  await clock.advance(r.nextAt! - clock.now());
+  review(both);
+  await flush();
+  r = review(both);
+  expect(r.deliveries.get('bad')).toMatchObject({ state: 'Delivered', attempts: 7 });
+  expect(r.nextAt).toBeUndefined();
+  const calls = scripted.calls.length;
+  await clock.advance(60_000);
+  review(both);
+  await flush();
+  expect(scripted.calls).toHaveLength(calls);
+});
+
+test('one attempt per target at a time: a newer version waits for the one in flight', async () => {
+  const { scripted, review, requeued } = setup();
+  let release!: () => void;
+  scripted.hold.set('t', new Promise((resolve) => (release = resolve)));
+  review([planned('t', '1.0.0')]);
+  await flush();
+  expect(review([planned('t', '2.0.0')]).deliveries.get('t')?.state).toBe('Pending');
+  await flush();
+  expect(scripted.calls).toEqual(['t@1.0.0']);
+  release();
+  await flush();
+  expect(requeued).toContain('core');
+  // The stale outcome is dropped; the requeued review starts 2.0.0.
+  expect(review([planned('t', '2.0.0')]).deliveries.get('t')?.state).toBe('Pending');
+  await flush();
+  expect(scripted.calls).toEqual(['t@1.0.0', 't@2.0.0']);
+  expect(review([planned('t', '2.0.0')]).deliveries.get('t')).toMatchObject({
+    state: 'Delivered',
+    attempts: 1,
+  });
+});
+
+test('what the status records delivered is not attempted again; a revert is re-applied as Reapplied', async () => {
+  const { scripted, review, metrics } = setup();
+  const previous = {
+    name: 't',
+    environment: 'prod',
+    desired: '1.0.0',
+    delivery: {
+      state: 'Delivered' as const,
+      message: 'ok',
+      attempts: 1,
+      lastAttempt: '2026-11-20T11:00:00.000Z',
+    },
+  };
+  scripted.observation = { inPlace: true, deployed: '0.9.0' };
+  const r = review([planned('t', '1.0.0', previous)]);
+  await flush();
+  expect(scripted.calls).toEqual([]);
+  expect(r.deliveries.get('t')).toEqual(previous.delivery);
+  expect(r.reports.get('t')).toEqual({ version: '0.9.0', actor: 'argocd' });
+
+  scripted.observation = { inPlace: false };
+  scripted.outcomes.set('t', { state: 'Delivered', message: 'set', wrote: true, found: 'main' });
+  review([planned('t', '1.0.0', previous)]);
+  await flush();
+  scripted.observation = { inPlace: true };
+  const after = review([planned('t', '1.0.0', previous)]);
+  expect(scripted.calls).toEqual(['t@1.0.0']);
+  expect(after.entries).toEqual([
+    expect.objectContaining({ type: 'Reapplied', target: 't', from: 'main', to: '1.0.0' }),
+  ]);
+  expect(await metrics.registry.getSingleMetricAsString('depot_delivery_reapplied_total')).toContain(
+    'depot_delivery_reapplied_total{kind="argocd"} 1',
+  );
+});
