@@ -13,7 +13,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import type { Target } from '../../src/api/target.js';
 import { freePort } from '../../src/local/controlplane.js';
 import { applyManifests } from '../../src/local/manifests.js';
@@ -291,3 +296,75 @@ test('against a server without the agent API the agent stops with one line', asy
     server.close();
   }
 }, 60_000);
+
+test("an agent with --delivery-file writes a Flux GitRepository with the operator's Flux code", async () => {
+  await applyManifests(kc, [obj('Target', 'remote-flux', { environment: 'prod', delivery: { agent: {} } })], {
+    fieldManager: 'test-setup',
+    namespace: hub,
+  });
+  await applyManifests(
+    kc,
+    [
+      {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'GitRepository',
+        metadata: { name: 'web', annotations: { 'depot.sh/authorized-targets': `${hub}/remote-flux` } },
+        spec: { interval: '1m', url: 'https://git.example/web.git', ref: { tag: '0.9.0' } },
+      } as KubernetesObject,
+    ],
+    { fieldManager: 'test-setup', namespace: remote },
+  );
+  const desired = (await readApp(hub, 'web')).spec.versions?.prod;
+  const deliveryFile = join(mkdtempSync(join(tmpdir(), 'depot-agent-')), 'delivery.yaml');
+  writeFileSync(
+    deliveryFile,
+    `flux:\n  patch:\n    apiVersion: source.toolkit.fluxcd.io/v1\n    kind: GitRepository\n    name: \${application}\n    namespace: ${remote}\n    field: spec.ref.tag\n`,
+  );
+  let out = '';
+  const flux = spawn(
+    process.execPath,
+    [
+      bin,
+      'agent',
+      '--server',
+      `http://${apiAddr}`,
+      '--namespace',
+      hub,
+      '--target',
+      'remote-flux',
+      '--token-file',
+      tokenFile,
+      '--kubeconfig',
+      kubeconfig,
+      '--delivery-file',
+      deliveryFile,
+      '--interval',
+      '1s',
+      '--health-addr',
+      '0',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  flux.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  flux.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  try {
+    await eventually(
+      `the remote GitRepository's spec.ref.tag becomes ${desired}`,
+      async () => {
+        const repo = (await objects.getNamespacedCustomObject({
+          group: 'source.toolkit.fluxcd.io',
+          version: 'v1',
+          namespace: remote,
+          plural: 'gitrepositories',
+          name: 'web',
+        })) as { spec: { ref: { tag: string } } };
+        return repo.spec.ref.tag === desired;
+      },
+      60_000,
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\nagent output:\n${out.slice(-3000)}`);
+  } finally {
+    flux.kill('SIGTERM');
+  }
+}, 90_000);

@@ -11,6 +11,8 @@ import { HubClient, ServerTooOldError } from '../../agent/hub-client.js';
 import type { Delivery } from '../../api/delivery.js';
 import type { Deliverer } from '../../core/delivery.js';
 import { argocdDeliverer } from '../../integrations/argocd/deliverer.js';
+import { fluxDeliverer } from '../../integrations/flux/deliverer.js';
+import { parseLocalDelivery } from '../../agent/local-delivery.js';
 import { KubeClient } from '../../kube/client.js';
 import { realClock } from '../../kube/clock.js';
 import { formatDuration, parseDuration } from '../../kube/duration.js';
@@ -32,6 +34,8 @@ interface AgentFlags {
   interval: number;
   jitter: number;
   delivery: 'argocd' | 'none';
+  deliveryFile?: string;
+  receiverUrlAllow: string[];
   argocdNamespace: string;
   argocdApplicationName: string;
   deliveryAuthorization: boolean;
@@ -69,6 +73,22 @@ export function registerAgent(program: Command): void {
         .choices(['argocd', 'none'])
         .default('argocd'),
     )
+    .option(
+      '--delivery-file <path>',
+      "how versions are applied here, as a Target's spec.delivery in YAML (argocd or flux, e.g. a Flux patch); replaces --delivery and --argocd-*",
+    )
+    .option(
+      '--receiver-url-allow <prefixes>',
+      'URL prefixes a Flux Receiver of --delivery-file may have (comma-separated)',
+      (v: string, prev: string[]) => [
+        ...prev,
+        ...v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ],
+      [] as string[],
+    )
     .option('--argocd-namespace <ns>', 'namespace of the Argo CD Applications', 'argocd')
     .option(
       '--argocd-application-name <template>',
@@ -103,6 +123,7 @@ async function runAgent(flags: AgentFlags): Promise<number> {
     }
   };
   token(); // a missing token file is a usage error now, not a retry loop
+  const delivery = localDelivery(flags);
   let url: URL;
   try {
     url = new URL(flags.server);
@@ -115,25 +136,16 @@ async function runAgent(flags: AgentFlags): Promise<number> {
   const client = new KubeClient(transport);
   const informers = new InformerFactory({ kubeConfig, client, metrics, log, clock: realClock });
   informers.start();
-  const deliverers = new Map<Deliverer['kind'], Deliverer>();
-  let delivery: Delivery = { none: {} };
-  if (flags.delivery === 'argocd') {
-    deliverers.set(
-      'argocd',
-      argocdDeliverer(agentDeliveryIO(informers, client, 'argocd'), {
-        checkAuthorization: flags.deliveryAuthorization,
-        receiverUrlAllow: [],
-        httpTimeoutMs: 10_000,
-      }),
-    );
-    delivery = {
-      argocd: {
-        applicationNamespace: flags.argocdNamespace,
-        applicationName: flags.argocdApplicationName,
-        set: { targetRevision: {} },
-      },
-    };
-  }
+  const settings = {
+    checkAuthorization: flags.deliveryAuthorization,
+    receiverUrlAllow: flags.receiverUrlAllow,
+    httpTimeoutMs: 10_000,
+  };
+  // The same integrations as the operator, on this cluster's informers; each starts watching on first use.
+  const deliverers = new Map<Deliverer['kind'], Deliverer>([
+    ['argocd', argocdDeliverer(agentDeliveryIO(informers, client, 'argocd'), settings)],
+    ['flux', fluxDeliverer(agentDeliveryIO(informers, client, 'flux'), settings)],
+  ]);
   const polls = new Counter({
     name: 'depot_agent_polls_total',
     help: "Polls of the target's versions by result (changed, unchanged, error).",
@@ -167,7 +179,7 @@ async function runAgent(flags: AgentFlags): Promise<number> {
       server: url.origin,
       namespace: flags.namespace,
       target: flags.target,
-      delivery: flags.delivery,
+      delivery: Object.keys(delivery)[0],
       interval: formatDuration(flags.interval),
       endpoints: endpointAddresses,
     },
@@ -190,6 +202,28 @@ async function runAgent(flags: AgentFlags): Promise<number> {
   }
   log.info('agent stopped');
   return 0;
+}
+
+function localDelivery(flags: AgentFlags): Delivery {
+  if (flags.deliveryFile) {
+    let text: string;
+    try {
+      text = readFileSync(flags.deliveryFile, 'utf8');
+    } catch (err) {
+      throw new UserError(`--delivery-file ${flags.deliveryFile}: ${(err as Error).message}`);
+    }
+    const parsed = parseLocalDelivery(text, flags.deliveryFile);
+    if (typeof parsed === 'string') throw new UserError(parsed);
+    return parsed;
+  }
+  if (flags.delivery === 'none') return { none: {} };
+  return {
+    argocd: {
+      applicationNamespace: flags.argocdNamespace,
+      applicationName: flags.argocdApplicationName,
+      set: { targetRevision: {} },
+    },
+  };
 }
 
 function durationOption(flags: string, description: string, defaultMs: number): Option {
