@@ -65,6 +65,7 @@ lint: deps
 bench: build controlplane
 	npx tsx bench/core.bench.ts
 	npx tsx bench/reconcile.bench.ts
+	npx tsx bench/http-api.bench.ts
 	npx tsx bench/run.ts
 	npx tsx bench/update-readme.ts
 

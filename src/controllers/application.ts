@@ -17,6 +17,8 @@ import { createDeliveryTracker } from './delivery/registry.js';
 import type { DeliveryReview, DeliveryTracker } from './delivery/tracker.js';
 import { HistorySender } from './history-sender.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
+import { CompatibilityViews } from './compatibility-views.js';
+import { RequirementIndex } from './requirement-index.js';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, EnvironmentSets, Targets } from '../api/resources.js';
 
@@ -31,12 +33,16 @@ export function applicationController(
   const toApps = everyInNamespace(deps.informers, Applications);
   const sender = new HistorySender(deps, opts.audit);
   const forceWriter = deps.writer(FORCE_RELEASE_MANAGER);
+  const views = new CompatibilityViews(deps);
+  const requirements = new RequirementIndex();
   return {
     name: 'application',
     primary: { resource: Applications },
     // A delivery attempt finished, or an object a target delivers to changed.
     triggers: [delivery],
     watches: [
+      // A change of one application re-evaluates those with a rule on it and those it requires.
+      { resource: Applications, map: (obj, type) => requirements.observe(obj, type) },
       { resource: Environments, map: toApps },
       { resource: EnvironmentSets, map: toApps },
       { resource: Targets, map: toApps },
@@ -60,6 +66,9 @@ export function applicationController(
           unreadable,
           now,
           historyLimit: opts.historyLimit,
+          // The namespace's compatibility choice (memoized per namespace state): the early
+          // delivery review plans with the same gating as the status write.
+          compatibility: views.view(snapshot, now),
           sentThrough: sender.sentThrough(cached),
         });
         // Start what is due and give it a moment: a fast delivery lands in this status write.
@@ -82,6 +91,7 @@ export function applicationController(
         });
         if (!plan) return;
         if (review) delivery.acknowledge(req, review);
+        views.recordBlocked(req.namespace, req.name, plan.status.environments ?? []);
         if (result.written && plan.added.length > 0) {
           await opts.hooks?.afterApplicationStatusWrite?.();
           sender.send(cached, plan.added);
@@ -95,6 +105,7 @@ export function applicationController(
         onGone: (req) => {
           sender.forget(req.namespace, req.name);
           delivery.forget(req);
+          views.recordBlocked(req.namespace, req.name, []);
         },
       },
     ),

@@ -22,6 +22,7 @@ import { Secrets, type ResourceType } from '../../src/kube/resource.js';
 import { argoApp, argoClient } from './support/argocd.js';
 import { testClient } from './fixtures/test-client.js';
 import { eventually } from './support/eventually.js';
+import { apiBase } from './support/http-api.js';
 import { depotCli, startOperator } from './support/operator-process.js';
 
 const kc = testKubeConfig();
@@ -178,6 +179,8 @@ test('the operator works with exactly the permissions of config/rbac, and they d
       '4s',
       '--retry-period',
       '1s',
+      '--api-addr',
+      '127.0.0.1:0',
       '--receiver-url-allow',
       `${receiverBase}/hook/`,
     ],
@@ -201,6 +204,13 @@ test('the operator works with exactly the permissions of config/rbac, and they d
       90_000,
     );
     expect(app.status!.history!.some((h) => h.type === 'Promoted' && h.to === '1.1.0')).toBe(true);
+    // Its HTTP API reviews a caller's token and permission (TokenReview, SubjectAccessReview) as this ServiceAccount.
+    const caller = new KubeConfig();
+    caller.loadFromFile(saKubeconfig);
+    const res = await fetch(`${await apiBase(operator)}/namespaces/${ns}/applications/web`, {
+      headers: { Authorization: `Bearer ${caller.getCurrentUser()!.token}` },
+    });
+    expect(res.status).toBe(200);
     await eventually('1.1.0 delivered into the Argo CD Application', async () => {
       return (await argo.get(argoNs, 'web')).spec.source?.targetRevision === '1.1.0';
     });
@@ -237,6 +247,11 @@ test('the operator works with exactly the permissions of config/rbac, and they d
       })
     ).status!.allowed;
   expect(await can({ verb: 'list', group: 'depot.sh', resource: 'applications' })).toBe(true);
+  // The HTTP API reviews its callers' tokens and permissions.
+  expect(await can({ verb: 'create', group: 'authentication.k8s.io', resource: 'tokenreviews' })).toBe(true);
+  expect(await can({ verb: 'create', group: 'authorization.k8s.io', resource: 'subjectaccessreviews' })).toBe(
+    true,
+  );
   // Changed on purpose (Argo CD delivery): Argo CD Applications may be watched and patched.
   expect(
     await can({ verb: 'patch', group: 'argoproj.io', resource: 'applications', namespace: argoNs }),

@@ -34,3 +34,12 @@ test.each(['notification-controller/hook/', 'ftp://nc/hook/'])(
     );
   },
 );
+
+test('a malformed --api-addr and a TLS key without its certificate are refused with one line', async () => {
+  expect(String(await parse('--api-addr', 'localhost:http'))).toMatch(
+    /^Error: --api-addr: invalid address "localhost:http"/,
+  );
+  expect(String(await parse('--api-tls-key', 'key.pem'))).toBe(
+    'Error: --api-tls-cert and --api-tls-key go together: pass both or neither',
+  );
+});

@@ -18,6 +18,10 @@ import { formatDuration, parseDuration } from '../../kube/duration.js';
 import { createLogger, logLevels, type LogLevel } from '../../runtime/log.js';
 import { Manager, managerDefaults } from '../../runtime/manager.js';
 import type { ControllerSpec } from '../../runtime/reconciler.js';
+import { agentContactIntervalMs } from '../../server/agent-contacts.js';
+import { ApiServer, apiServerDefaults } from '../../server/api-server.js';
+import { parseAddress } from '../../runtime/health.js';
+import { DEFAULT_AGENT_SILENCE_MS } from '../../core/target.js';
 import { UserError } from '../errors.js';
 
 export type ControllerFactory = (deps: ControllerDeps, flags: OperatorFlags) => ControllerSpec[];
@@ -43,6 +47,7 @@ export function depotFactory(hooks: DepotHooks = {}): ControllerFactory {
         concurrency: flags.deliveryConcurrency,
         inlineWaitMs: flags.deliveryInlineWait,
       },
+      agentSilenceMs: flags.agentSilence,
       hooks,
     });
 }
@@ -77,6 +82,11 @@ export interface OperatorFlags {
   shutdownTimeout: number;
   retryBaseDelay: number;
   retryMaxDelay: number;
+  apiAddr: string;
+  agentSilence: number;
+  apiAnonymousReads: boolean;
+  apiTlsCert?: string;
+  apiTlsKey?: string;
 }
 
 const serviceAccountNamespace = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -131,6 +141,21 @@ export function registerOperator(program: Command, factory: ControllerFactory = 
     )
     .option('--health-addr <host:port>', 'address of /healthz and /readyz ("0" = off)', ':8081')
     .option('--metrics-addr <host:port>', 'address of /metrics ("0" = off)', ':8080')
+    .option(
+      '--api-addr <host:port>',
+      'address of the HTTP API /api/v1, served on every replica ("0" = off)',
+      apiServerDefaults.address,
+    )
+    .option('--api-anonymous-reads', 'let requests without a token read (writes always need one)', false)
+    .addOption(
+      durationOption(
+        '--agent-silence <duration>',
+        'a Target with delivery: agent is not Ready when its agent has not polled for this long',
+        DEFAULT_AGENT_SILENCE_MS,
+      ),
+    )
+    .option('--api-tls-cert <file>', 'serve the HTTP API over TLS with this certificate (reloaded on change)')
+    .option('--api-tls-key <file>', 'the private key of --api-tls-cert')
     .option(
       '--kube-api-qps <n>',
       'client-side limit of API requests per second',
@@ -231,6 +256,9 @@ export function registerOperator(program: Command, factory: ControllerFactory = 
 }
 
 export async function runOperator(flags: OperatorFlags, factory: ControllerFactory): Promise<number> {
+  // Flags that can only be wrong are refused before anything starts.
+  const tls = apiTls(flags);
+  const apiOn = apiAddress(flags.apiAddr) !== undefined;
   const log = createLogger({ level: flags.logLevel });
   const kubeConfig = loadKubeConfig(flags);
   const manager = new Manager({
@@ -257,6 +285,16 @@ export async function runOperator(flags: OperatorFlags, factory: ControllerFacto
     log,
   });
   manager.add(...factory(manager.deps, flags));
+  if (apiOn)
+    manager.addRunnable(
+      new ApiServer(manager.deps, {
+        address: flags.apiAddr,
+        anonymousReads: flags.apiAnonymousReads,
+        tls,
+        // A contact at least four times per allowed silence: a polling agent never looks silent.
+        agentContactIntervalMs: Math.min(agentContactIntervalMs, flags.agentSilence / 4),
+      }),
+    );
 
   let signals = 0;
   let stopping: Promise<void> | undefined;
@@ -316,6 +354,24 @@ function loadKubeConfig(flags: OperatorFlags): KubeConfig {
     );
   }
   return kc;
+}
+
+/** The HTTP API's address, undefined when off ("0"); a malformed one is a usage error. */
+function apiAddress(address: string): { host: string; port: number } | undefined {
+  try {
+    return parseAddress(address);
+  } catch (err) {
+    throw new UserError(`--api-addr: ${(err as Error).message}`);
+  }
+}
+
+function apiTls(flags: OperatorFlags): { certFile: string; keyFile: string } | undefined {
+  if (!flags.apiTlsCert && !flags.apiTlsKey) return undefined;
+  if (!flags.apiTlsCert || !flags.apiTlsKey)
+    throw new UserError('--api-tls-cert and --api-tls-key go together: pass both or neither');
+  for (const file of [flags.apiTlsCert, flags.apiTlsKey])
+    if (!existsSync(file)) throw new UserError(`${file}: no such file (--api-tls-cert/--api-tls-key)`);
+  return { certFile: flags.apiTlsCert, keyFile: flags.apiTlsKey };
 }
 
 function defaultLeaseNamespace(kc: KubeConfig): string {

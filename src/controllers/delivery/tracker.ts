@@ -136,7 +136,7 @@ export class DeliveryTracker implements TriggerSource {
       const kind = deliveryKind(p.target);
       const deliverer = this.registry.get(kind);
       if (!deliverer || p.desired === undefined) {
-        review.deliveries.set(name, publishedState(kind, p.desired, p.previous, now));
+        review.deliveries.set(name, publishedState(kind, p.desired, p.previous, now, p.target));
         continue;
       }
       const key = `${req.namespace}/${req.name}/${name}`;
