@@ -16,7 +16,8 @@ import { jsonPointerSegment } from '../runtime/writes.js';
 import { HistorySender } from './history-sender.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
 import { CompatibilityViews } from './compatibility-views.js';
-import { RequirementIndex } from './requirement-index.js';
+import { RequirementIndex, requiredApplications } from './requirement-index.js';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, EnvironmentSets, Targets } from '../api/resources.js';
 
@@ -29,6 +30,9 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
   const forceWriter = deps.writer(FORCE_RELEASE_MANAGER);
   const views = new CompatibilityViews(deps);
   const requirements = new RequirementIndex();
+  const queues = new Map<string, LimitFunction>();
+  const serial = (namespace: string) =>
+    queues.get(namespace) ?? queues.set(namespace, pLimit(1)).get(namespace)!;
   return {
     name: 'application',
     primary: { resource: Applications },
@@ -51,25 +55,34 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
         const [environments, sets, targets] = [snapshot.environments(), snapshot.sets(), snapshot.targets()];
         const unreadable = snapshot.unreadable();
         const now = new Date(deps.clock.now());
-        const compatibility = views.view(snapshot, now);
         let plan: ApplicationPlan | undefined;
-        const result = await deps.status.update(Applications, cached, (fresh) => {
-          // Runs again on a fresh copy after a 409: derive everything from it.
-          const unchanged = fresh.metadata?.resourceVersion === cached.metadata?.resourceVersion;
-          const app = unchanged ? valid : (ApplicationSchema.parse(fresh) as Application);
-          plan = planApplication({
-            app,
-            environments,
-            sets,
-            targets,
-            unreadable,
-            now,
-            historyLimit: opts.historyLimit,
-            compatibility,
-            sentThrough: sender.sentThrough(cached),
+        // Applications linked by rules decide one at a time per namespace, each
+        // after the previous one's status is in the cache: two decisions made
+        // side by side could each keep a rule that their sum breaks.
+        const linked =
+          requirements.ownersOf(req.namespace, req.name).length > 0 ||
+          requiredApplications(cached).length > 0;
+        const decideAndWrite = async () => {
+          const compatibility = views.view(snapshot, now, valid);
+          return deps.status.update(Applications, cached, (fresh) => {
+            // Runs again on a fresh copy after a 409: derive everything from it.
+            const unchanged = fresh.metadata?.resourceVersion === cached.metadata?.resourceVersion;
+            const app = unchanged ? valid : (ApplicationSchema.parse(fresh) as Application);
+            plan = planApplication({
+              app,
+              environments,
+              sets,
+              targets,
+              unreadable,
+              now,
+              historyLimit: opts.historyLimit,
+              compatibility,
+              sentThrough: sender.sentThrough(cached),
+            });
+            return plan.status;
           });
-          return plan.status;
-        });
+        };
+        const result = linked ? await serial(req.namespace)(decideAndWrite) : await decideAndWrite();
         if (!plan) return;
         views.recordBlocked(req.namespace, req.name, plan.status.environments ?? []);
         if (result.written && plan.added.length > 0) {

@@ -11,8 +11,11 @@ import { Gauge, Histogram } from 'prom-client';
 import type { Environment } from '../api/environment.js';
 import { Applications, Environments, EnvironmentSets } from '../api/resources.js';
 import type { ApplicationEnvironmentStatus } from '../api/application.js';
+import type { Application } from '../api/application.js';
+import { ruleProblems } from '../core/compatibility/rules.js';
 import {
   applicationStates,
+  catalogOf,
   namespaceCompatibility,
   type ApplicationEnvState,
   type CompatibilityView,
@@ -24,7 +27,10 @@ import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { NamespaceSnapshot } from './namespace-snapshot.js';
 
 export class CompatibilityViews {
-  private readonly memo = new Map<string, { key: string; view: CompatibilityView }>();
+  private readonly memo = new Map<
+    string,
+    { key: string; view: CompatibilityView; generations: Map<string, number | undefined> }
+  >();
   /** "ns/app" → its states at a resourceVersion and freeze state. */
   private readonly states = new Map<string, { version: string; states: readonly ApplicationEnvState[] }>();
   private readonly evaluation: Histogram;
@@ -48,8 +54,15 @@ export class CompatibilityViews {
     });
   }
 
-  /** The view of the namespace now (memoized while nothing it depends on changed). */
-  view(snapshot: NamespaceSnapshot, now: Date): CompatibilityView {
+  /**
+   * The view for one application's reconcile. While specs change in a burst
+   * (CI writing a version to many applications), a view made a moment ago
+   * still serves the requests it chose: their moves are in its result, so
+   * they stay consistent with each other. Anything else — a request it did
+   * not see, a block, a change of this application's own spec — is decided
+   * on a view computed now, so a request is never blocked by a stale view.
+   */
+  view(snapshot: NamespaceSnapshot, now: Date, self: Application): CompatibilityView {
     const namespace = snapshot.namespace;
     const environments = snapshot.environments();
     const frozen = this.frozenKey(environments, now);
@@ -57,6 +70,36 @@ export class CompatibilityViews {
     const key = this.specKey(namespace, `${objects}|${frozen}`);
     const memo = this.memo.get(namespace);
     if (memo?.key === key) return memo.view;
+    const fresh = () => this.compute(snapshot, now, key, objects, frozen);
+    const name = self.metadata.name;
+    if (!memo || memo.generations.get(name) !== self.metadata.generation) return fresh();
+    const stale = memo.view;
+    let current: CompatibilityView | undefined;
+    return {
+      verdict: (app, env, version) => {
+        if (!current && stale.chose?.(app.metadata.name, env, version))
+          return stale.verdict(app, env, version);
+        return (current ??= fresh()).verdict(app, env, version);
+      },
+      broken: (app, env, version) => (current ?? stale).broken(app, env, version),
+      // Rules against the applications that exist now.
+      problems: (app) => {
+        const catalog = catalogOf(snapshot.applications());
+        const member = catalog.get(app);
+        return member ? ruleProblems(member, catalog) : [];
+      },
+    };
+  }
+
+  private compute(
+    snapshot: NamespaceSnapshot,
+    now: Date,
+    key: string,
+    objects: string,
+    frozen: string,
+  ): CompatibilityView {
+    const namespace = snapshot.namespace;
+    const environments = snapshot.environments();
     const started = performance.now();
     const sets = snapshot.sets();
     const unreadable = snapshot.unreadable();
@@ -75,20 +118,28 @@ export class CompatibilityViews {
         return states;
       },
       desiredNow: (app, env) => {
-        const obj = apps.get(namespace, app) as { status?: { environments?: { name: string; desired?: string }[] } };
+        const obj = apps.get(namespace, app) as {
+          status?: { environments?: { name: string; desired?: string }[] };
+        };
         return obj?.status?.environments?.find((e) => e.name === env)?.desired;
       },
     });
     this.evaluation.observe((performance.now() - started) / 1000);
-    this.memo.set(snapshot.namespace, { key, view });
+    const generations = new Map(snapshot.applications().map((a) => [a.metadata.name, a.metadata.generation]));
+    this.memo.set(namespace, { key, view, generations });
     return view;
   }
 
   /** Records the blocked requests of one application (after its reconcile), or none once it is gone. */
-  recordBlocked(namespace: string, name: string, environments: readonly ApplicationEnvironmentStatus[]): void {
+  recordBlocked(
+    namespace: string,
+    name: string,
+    environments: readonly ApplicationEnvironmentStatus[],
+  ): void {
     const key = `${namespace}/${name}`;
     const next = new Map<string, number>();
-    for (const e of environments) if (e.blocked) next.set(e.blocked.reason, (next.get(e.blocked.reason) ?? 0) + 1);
+    for (const e of environments)
+      if (e.blocked) next.set(e.blocked.reason, (next.get(e.blocked.reason) ?? 0) + 1);
     const before = this.blockedBy.get(key) ?? new Map<string, number>();
     for (const reason of new Set([...before.keys(), ...next.keys()])) {
       const total = (this.totals.get(reason) ?? 0) - (before.get(reason) ?? 0) + (next.get(reason) ?? 0);

@@ -186,7 +186,11 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
   }
 
   // The new combination of `to` as a whole: what the rules hold back waits, with the rule.
-  const combination = planCombination(to, applications, new Map(writes.map((w) => [w.application, w.version])));
+  const combination = planCombination(
+    to,
+    applications,
+    new Map(writes.map((w) => [w.application, w.version])),
+  );
   for (const r of results) {
     const why = combination.held.get(r.application);
     if (r.outcome === 'Promoted' && why !== undefined) {
@@ -255,7 +259,10 @@ function cut(text: string, max: number): string {
 /** Application → the applications its rules name. */
 function requirementsOf(applications: readonly Application[]): (name: string) => string[] {
   const requires = new Map(
-    applications.map((a) => [a.metadata.name, [...new Set((a.spec.compatibility ?? []).map((r) => r.requires.application))]]),
+    applications.map((a) => [
+      a.metadata.name,
+      [...new Set((a.spec.compatibility ?? []).map((r) => r.requires.application))],
+    ]),
   );
   return (name) => requires.get(name) ?? [];
 }

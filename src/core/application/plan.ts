@@ -190,7 +190,9 @@ export function planVersions(input: ApplicationInput): VersionPlan {
   ];
   const desired = new Map(environments.map((e) => [e.name, e.desired]));
   const broken = environments.flatMap((e) =>
-    e.desired === undefined ? [] : compatibility.broken(app.metadata.name, e.name, e.desired).map((v) => v.message),
+    e.desired === undefined
+      ? []
+      : compatibility.broken(app.metadata.name, e.name, e.desired).map((v) => v.message),
   );
   return {
     broken,

@@ -11,7 +11,15 @@ import { gate } from '../application/decision.js';
 import { isForced } from '../application/force.js';
 import { resolveEnvironments, type UnreadableObjects } from '../application/resolution.js';
 import type { VersionScheme } from '../versions.js';
-import { RuleBook, ruleProblems, withVersion, type Catalog, type Member, type RuleProblem, type Violation } from './rules.js';
+import {
+  RuleBook,
+  ruleProblems,
+  withVersion,
+  type Catalog,
+  type Member,
+  type RuleProblem,
+  type Violation,
+} from './rules.js';
 import { chooseRequests, type SetChoice } from './set-choice.js';
 
 export const REQUIREMENT_NOT_MET = 'RequirementNotMet';
@@ -41,6 +49,8 @@ export interface ApplicationEnvState {
 
 export interface CompatibilityView {
   verdict: CompatibilityCheck;
+  /** Whether the choice delivers `version` of `app` in `env` (now, or after its requirements). */
+  chose?(app: string, env: string, version: string): boolean;
   /** Rules of `app` that `version`, desired in `env`, breaks there (after the choice). */
   broken(app: string, env: string, version: string): Violation[];
   /** Rules of `app` that cannot be evaluated or name an unknown application. */
@@ -61,7 +71,10 @@ export function catalogOf(applications: readonly Application[]): Map<string, Mem
 }
 
 /** Where an application is, what is desired there, and which request could move (as far as all but the rules go). */
-export function applicationStates(app: Application, input: Omit<NamespaceInput, 'applications'>): ApplicationEnvState[] {
+export function applicationStates(
+  app: Application,
+  input: Omit<NamespaceInput, 'applications'>,
+): ApplicationEnvState[] {
   const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
   const resolved = resolveEnvironments(app, input.sets, input.environments, input.unreadable);
   const before = new Map((app.status?.environments ?? []).map((e) => [e.name, e]));
@@ -135,13 +148,17 @@ export function namespaceCompatibility(input: NamespaceInput): CompatibilityView
     }
     // Not chosen (or a request the choice did not see): the rules it breaks on the chosen result.
     const violations = book.violationsInvolving(name, withVersion(choice.result, name, version), env);
-    return violations.length === 0 ? { kind: 'deliver' } : { kind: 'blocked', blocked: blockedBy(name, version, env, violations) };
+    return violations.length === 0
+      ? { kind: 'deliver' }
+      : { kind: 'blocked', blocked: blockedBy(name, version, env, violations) };
   };
 
   return {
     book,
     choices,
     verdict,
+    chose: (app, env, version) =>
+      choices.get(env)?.result.get(app) === version && !!chosen.get(env)?.has(app),
     broken: (app, env, version) => {
       const result = choices.get(env)?.result;
       return result ? book.ownViolations(app, version, withVersion(result, app, version), env) : [];
@@ -159,7 +176,12 @@ export function namespaceCompatibility(input: NamespaceInput): CompatibilityView
  * those of applications it would break (`core 2.0.0 breaks a rule of dash in
  * prod: dash 1.9.4 requires core >=1.9.0 <1.12.0`).
  */
-export function blockedBy(app: string, version: string, env: string, violations: readonly Violation[]): Blocked {
+export function blockedBy(
+  app: string,
+  version: string,
+  env: string,
+  violations: readonly Violation[],
+): Blocked {
   const messages = violations.map((v) =>
     v.application === app
       ? v.message

@@ -28,7 +28,11 @@ export interface Combination {
 }
 
 /** `base` with one application at another version, without copying `base`. */
-export function withVersion(base: Combination, application: string, version: string | undefined): Combination {
+export function withVersion(
+  base: Combination,
+  application: string,
+  version: string | undefined,
+): Combination {
   return { get: (a) => (a === application ? version : base.get(a)) };
 }
 
@@ -194,7 +198,8 @@ export class RuleBook {
     return (this.between.get(`${owner}\n${required}`) ?? []).every((i) => {
       const rule = member.rules[i]!;
       return (
-        !ruleApplies(member, rule, version) || (found !== undefined && meets(scheme, found, rule.requires.versions))
+        !ruleApplies(member, rule, version) ||
+        (found !== undefined && meets(scheme, found, rule.requires.versions))
       );
     });
   }
@@ -212,9 +217,7 @@ export class RuleBook {
       const scheme = this.catalog.get(req)?.scheme ?? 'semver';
       if (found !== undefined && meets(scheme, found, rule.requires.versions)) continue;
       const where =
-        found === undefined
-          ? `${place} runs no version of ${req}`
-          : `${place} runs ${req} ${found}`;
+        found === undefined ? `${place} runs no version of ${req}` : `${place} runs ${req} ${found}`;
       out.push({
         application,
         version,
