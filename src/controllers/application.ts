@@ -3,7 +3,7 @@
 // only the difference; every new history entry also becomes an Event and an
 // audit line (at least once, see history-sender.ts), and a spent force
 // annotation is removed.
-import { ApplicationSchema, type Application } from '../api/application.js';
+import { ApplicationSchema, type Application, type ApplicationStatus } from '../api/application.js';
 import { planApplication, type ApplicationPlan } from '../core/application/plan.js';
 import { forceAnnotation } from '../api/annotations.js';
 import type { SpentForce } from '../core/application/force.js';
@@ -16,8 +16,7 @@ import { jsonPointerSegment } from '../runtime/writes.js';
 import { HistorySender } from './history-sender.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
 import { CompatibilityViews } from './compatibility-views.js';
-import { RequirementIndex, requiredApplications } from './requirement-index.js';
-import pLimit, { type LimitFunction } from 'p-limit';
+import { RequirementIndex } from './requirement-index.js';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, EnvironmentSets, Targets } from '../api/resources.js';
 
@@ -30,9 +29,6 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
   const forceWriter = deps.writer(FORCE_RELEASE_MANAGER);
   const views = new CompatibilityViews(deps);
   const requirements = new RequirementIndex();
-  const queues = new Map<string, LimitFunction>();
-  const serial = (namespace: string) =>
-    queues.get(namespace) ?? queues.set(namespace, pLimit(1)).get(namespace)!;
   return {
     name: 'application',
     primary: { resource: Applications },
@@ -56,33 +52,35 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
         const unreadable = snapshot.unreadable();
         const now = new Date(deps.clock.now());
         let plan: ApplicationPlan | undefined;
-        // Applications linked by rules decide one at a time per namespace, each
-        // after the previous one's status is in the cache: two decisions made
-        // side by side could each keep a rule that their sum breaks.
-        const linked =
-          requirements.ownersOf(req.namespace, req.name).length > 0 ||
-          requiredApplications(cached).length > 0;
-        const decideAndWrite = async () => {
-          const compatibility = views.view(snapshot, now, valid);
-          return deps.status.update(Applications, cached, (fresh) => {
-            // Runs again on a fresh copy after a 409: derive everything from it.
-            const unchanged = fresh.metadata?.resourceVersion === cached.metadata?.resourceVersion;
-            const app = unchanged ? valid : (ApplicationSchema.parse(fresh) as Application);
-            plan = planApplication({
-              app,
-              environments,
-              sets,
-              targets,
-              unreadable,
-              now,
-              historyLimit: opts.historyLimit,
-              compatibility,
-              sentThrough: sender.sentThrough(cached),
-            });
-            return plan.status;
+        // The view, the plan and the registration of its moves run without an
+        // await in between, so two reconciles side by side never both keep a
+        // rule that their sum breaks: the second one's view counts the first's moves.
+        const compatibility = views.view(snapshot, now, valid);
+        const writing = deps.status.update(Applications, cached, (fresh) => {
+          // Runs again on a fresh copy after a 409: derive everything from it.
+          const unchanged = fresh.metadata?.resourceVersion === cached.metadata?.resourceVersion;
+          const app = unchanged ? valid : (ApplicationSchema.parse(fresh) as Application);
+          plan = planApplication({
+            app,
+            environments,
+            sets,
+            targets,
+            unreadable,
+            now,
+            historyLimit: opts.historyLimit,
+            compatibility,
+            sentThrough: sender.sentThrough(cached),
           });
-        };
-        const result = linked ? await serial(req.namespace)(decideAndWrite) : await decideAndWrite();
+          views.deciding(req.namespace, req.name, moves(app, plan.status));
+          return plan.status;
+        });
+        const result = await writing.then(
+          (r) => (views.decided(req.namespace, req.name, true), r),
+          (err: unknown) => {
+            views.decided(req.namespace, req.name, false);
+            throw err;
+          },
+        );
         if (!plan) return;
         views.recordBlocked(req.namespace, req.name, plan.status.environments ?? []);
         if (result.written && plan.added.length > 0) {
@@ -101,6 +99,15 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
       },
     ),
   };
+}
+
+/** Environments whose desired version the new status changes. */
+function moves(app: Application, next: ApplicationStatus): Map<string, string> {
+  const before = new Map((app.status?.environments ?? []).map((e) => [e.name, e.desired]));
+  const out = new Map<string, string>();
+  for (const e of next.environments ?? [])
+    if (e.desired !== undefined && e.desired !== before.get(e.name)) out.set(e.name, e.desired);
+  return out;
 }
 
 /**

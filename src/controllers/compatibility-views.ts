@@ -31,6 +31,12 @@ export class CompatibilityViews {
     string,
     { key: string; view: CompatibilityView; generations: Map<string, number | undefined> }
   >();
+  /**
+   * "ns/app" → env → version: desired versions decided but not yet written.
+   * A decision (view, plan, registration) runs without an await, so the next
+   * decision's view already counts it, even before the write lands.
+   */
+  private readonly inflight = new Map<string, Map<string, string>>();
   /** "ns/app" → its states at a resourceVersion and freeze state. */
   private readonly states = new Map<string, { version: string; states: readonly ApplicationEnvState[] }>();
   private readonly evaluation: Histogram;
@@ -112,10 +118,12 @@ export class CompatibilityViews {
         const k = `${namespace}/${app.metadata.name}`;
         const version = `${app.metadata.resourceVersion}|${objects}|${frozen}`;
         const hit = this.states.get(k);
-        if (hit?.version === version) return hit.states;
-        const states = applicationStates(app, context);
-        this.states.set(k, { version, states });
-        return states;
+        const states = hit?.version === version ? hit.states : applicationStates(app, context);
+        if (hit?.version !== version) this.states.set(k, { version, states });
+        const moving = this.inflight.get(k);
+        return moving
+          ? states.map((st) => (moving.has(st.env) ? { ...st, desired: moving.get(st.env) } : st))
+          : states;
       },
       desiredNow: (app, env) => {
         const obj = apps.get(namespace, app) as {
@@ -128,6 +136,24 @@ export class CompatibilityViews {
     const generations = new Map(snapshot.applications().map((a) => [a.metadata.name, a.metadata.generation]));
     this.memo.set(namespace, { key, view, generations });
     return view;
+  }
+
+  /** A decision to make these versions desired, until its write has landed (or failed). */
+  deciding(namespace: string, app: string, moves: ReadonlyMap<string, string>): void {
+    const key = `${namespace}/${app}`;
+    if (moves.size > 0) this.inflight.set(key, new Map(moves));
+    else this.inflight.delete(key);
+  }
+
+  /**
+   * The decision's write landed in the cache, or failed: the cache says what
+   * is desired. A view made while it was in flight counted a move that did
+   * not happen, so after a failure the next decision computes a new one.
+   */
+  decided(namespace: string, app: string, written: boolean): void {
+    const key = `${namespace}/${app}`;
+    if (!written && this.inflight.has(key)) this.memo.delete(namespace);
+    this.inflight.delete(key);
   }
 
   /** Records the blocked requests of one application (after its reconcile), or none once it is gone. */

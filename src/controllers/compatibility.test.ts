@@ -8,6 +8,8 @@ import type { ControllerSpec } from '../runtime/reconciler.js';
 import { MemoryCluster } from '../runtime/testing/memory-cluster.js';
 import { memoryDeps } from '../runtime/testing/memory-deps.js';
 import { applicationController } from './application.js';
+import { CompatibilityViews } from './compatibility-views.js';
+import { NamespaceSnapshot } from './namespace-snapshot.js';
 
 const ns = 'team';
 const obj = (kind: string, name: string, spec: object): KubeObject => ({
@@ -89,4 +91,72 @@ test('a request that breaks a rule is blocked and counted; it moves with its par
   await run(controller, 'core');
   await run(controller, 'dash');
   expect(cluster.writes).toHaveLength(writes);
+});
+
+test('two reconciles side by side never both keep a rule their sum breaks', async () => {
+  const cluster = new MemoryCluster();
+  cluster.add(Environments, obj('Environment', 'prod', {}));
+  cluster.add(EnvironmentSets, obj('EnvironmentSet', 'default', { environments: ['prod'] }));
+  // a 2.0.0 works only with b 1.x, and b 2.0.0 only with a 1.x.
+  const pair = (name: string, other: string, prod: string) =>
+    obj('Application', name, {
+      environmentSets: ['default'],
+      versionScheme: 'semver',
+      versions: { prod },
+      compatibility: [{ when: '>=2.0.0', requires: { application: other, versions: '1.x' } }],
+    });
+  cluster.add(Applications, pair('a', 'b', '1.0.0'), pair('b', 'a', '1.0.0'));
+  const deps = memoryDeps(cluster);
+  const controller = applicationController(deps, { historyLimit: 100, audit: { record: () => undefined } });
+  await run(controller, 'a');
+  await run(controller, 'b');
+  const update = (o: KubeObject) => {
+    const before = cluster.get<KubeObject>(Applications, ns, o.metadata!.name!)!;
+    cluster.add(Applications, {
+      ...before,
+      spec: o.spec,
+      metadata: { ...before.metadata, generation: 2 },
+    } as KubeObject);
+  };
+  update(pair('a', 'b', '2.0.0'));
+  const first = run(controller, 'a'); // decides a 2.0.0; its write is in flight
+  update(pair('b', 'a', '2.0.0'));
+  const second = run(controller, 'b');
+  await Promise.all([first, second]);
+  const env = (name: string) =>
+    cluster.get<Application & KubeObject>(Applications, ns, name)!.status!.environments![0]!;
+  // Whichever decided first, the two never both move: one is desired, the other blocked by it.
+  const desired = [env('a').desired, env('b').desired].sort();
+  expect(desired).toEqual(['1.0.0', '2.0.0']);
+  const held = env('a').desired === '1.0.0' ? env('a') : env('b');
+  expect(held.blocked).toMatchObject({ reason: 'RequirementNotMet' });
+});
+
+test('a decision in flight counts in the next view, and not once its write failed', () => {
+  const cluster = new MemoryCluster();
+  cluster.add(Environments, obj('Environment', 'prod', {}));
+  cluster.add(EnvironmentSets, obj('EnvironmentSet', 'default', { environments: ['prod'] }));
+  const withStatus = (o: KubeObject, desired: string) =>
+    ({ ...o, status: { environments: [{ name: 'prod', desired, blocked: null }] } }) as KubeObject;
+  cluster.add(Applications, withStatus(core('1.11.3'), '1.11.3'), withStatus(dash('1.9.4'), '1.9.4'));
+  const deps = memoryDeps(cluster);
+  const views = new CompatibilityViews(deps);
+  const now = new Date('2026-11-20T12:00:00Z');
+  const parsedApp = (name: string) =>
+    new NamespaceSnapshot(deps.informers, ns).applications().find((a) => a.metadata.name === name)!;
+  // core 1.12.0 is decided (say, forced through by an older view); its write has not landed.
+  views.deciding(ns, 'core', new Map([['prod', '1.12.0']]));
+  const d = cluster.get<KubeObject>(Applications, ns, 'dash')!;
+  cluster.add(Applications, {
+    ...d,
+    spec: dash('2.0.0').spec,
+    metadata: { ...d.metadata, generation: 2 },
+  } as KubeObject);
+  const dashNow = parsedApp('dash');
+  const view = views.view(new NamespaceSnapshot(deps.informers, ns), now, dashNow);
+  expect(view.verdict(dashNow, 'prod', '2.0.0')).toEqual({ kind: 'deliver' });
+  // Its write fails: the view that counted it is dropped, and dash waits for core again.
+  views.decided(ns, 'core', false);
+  const later = views.view(new NamespaceSnapshot(deps.informers, ns), now, dashNow);
+  expect(later.verdict(dashNow, 'prod', '2.0.0')).toMatchObject({ kind: 'blocked' });
 });
