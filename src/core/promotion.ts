@@ -14,7 +14,7 @@ import { formatDuration, parseDuration } from '../kube/duration.js';
 import { nextRun } from './schedule.js';
 import { matchesSelector } from '../kube/selector.js';
 import { classifyStep, sameVersion, stepAllowed, type VersionScheme } from './versions.js';
-import { planCombination } from './compatibility/promotion-plan.js';
+import { planCombination, type CombinationPlan } from './compatibility/promotion-plan.js';
 import { requirementOrder, sortByRequirements } from './compatibility/order.js';
 
 export interface PromotionWrite {
@@ -213,6 +213,8 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
     ...(requeueAt ? { requeueAt } : {}),
   };
 }
+
+const NOTHING_TO_PLAN: CombinationPlan = { promoted: new Set(), held: new Map(), needs: () => false };
 
 /** Counts of every result by outcome. */
 export function summarize(results: readonly PromotionResult[]): PromotionSummary {
