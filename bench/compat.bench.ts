@@ -49,27 +49,41 @@ const rows: string[] = ['| case | time per operation | operations measured |', '
 // compat_500: the whole evaluation of one environment (every application's state, the choice).
 const converged = namespace(500, 0);
 const compat = measure(() => namespaceCompatibility({ applications: converged, environments, sets, now }));
-rows.push(`| compat_500: one environment, 500 applications × 3 rules, converged | ${compat.perOpMs.toFixed(2)} ms | ${compat.ops} |`);
+rows.push(
+  `| compat_500: one environment, 500 applications × 3 rules, converged | ${compat.perOpMs.toFixed(2)} ms | ${compat.ops} |`,
+);
 
 const pending50 = namespace(500, 50);
-const withPending = measure(() => namespaceCompatibility({ applications: pending50, environments, sets, now }));
-rows.push(`| compat_500 with 50 pending requests | ${withPending.perOpMs.toFixed(2)} ms | ${withPending.ops} |`);
+const withPending = measure(() =>
+  namespaceCompatibility({ applications: pending50, environments, sets, now }),
+);
+rows.push(
+  `| compat_500 with 50 pending requests | ${withPending.perOpMs.toFixed(2)} ms | ${withPending.ops} |`,
+);
 
 // set_choice_50: the choice alone, 50 pending requests linked by the chain of rules.
 const catalog = new Map<string, Member>(
-  pending50.map((a) => [a.metadata.name, { name: a.metadata.name, scheme: 'semver', rules: a.spec.compatibility ?? [] }]),
+  pending50.map((a) => [
+    a.metadata.name,
+    { name: a.metadata.name, scheme: 'semver', rules: a.spec.compatibility ?? [] },
+  ]),
 );
 const book = new RuleBook(catalog);
 const current = new Map(pending50.map((a) => [a.metadata.name, '1.0.0']));
 const pending = new Map(pending50.slice(0, 50).map((a) => [a.metadata.name, '2.0.0']));
 const choice = measure(() => chooseRequests({ book, place: 'prod', current, pending }));
-rows.push(`| set_choice_50: choose among 50 pending requests (chained rules) | ${choice.perOpMs.toFixed(3)} ms | ${choice.ops} |`);
+rows.push(
+  `| set_choice_50: choose among 50 pending requests (chained rules) | ${choice.perOpMs.toFixed(3)} ms | ${choice.ops} |`,
+);
 
 // The same with conflicts: every other request breaks the rule of the next one.
 const conflicting = new Map<string, Member>(
   [...catalog.values()].map((m, i) => [
     m.name,
-    { ...m, rules: i % 2 === 1 && i < 50 ? [{ requires: { application: name(i - 1), versions: '1.x' } }] : m.rules },
+    {
+      ...m,
+      rules: i % 2 === 1 && i < 50 ? [{ requires: { application: name(i - 1), versions: '1.x' } }] : m.rules,
+    },
   ]),
 );
 const conflictBook = new RuleBook(conflicting);

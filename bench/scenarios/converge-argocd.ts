@@ -42,6 +42,7 @@ export const converge1kArgocd: Scenario<ArgocdWorld> = {
     const t0 = Date.now();
     const carried = world.waitRevisions(dev, ARGOCD_VERSION, t0, ctx.deadline);
     const writes = await apps.setVersions(names, 'dev', () => ARGOCD_VERSION, ctx.deadline);
+    const writeS = secondsSince(t0);
     const argo = await carried;
     const status = await apps.waitConverged(names, ctx.deadline, ['dev']);
     const measured = await m.end(apps.operator);
@@ -79,6 +80,8 @@ export const converge1kArgocd: Scenario<ArgocdWorld> = {
       ...(argo.done ? {} : { after_s: secondsSince(t0) }),
       status_delivered_s: statusS,
       requests_written: writes.done,
+      write_s: writeS,
+      write_concurrency: ctx.env.opts.concurrency,
       bare_script: {
         patches: patched.done,
         seconds: bareS,

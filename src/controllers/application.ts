@@ -3,7 +3,8 @@
 // only the difference; every new history entry also becomes an Event and an
 // audit line (at least once, see history-sender.ts), and a spent force
 // annotation is removed.
-import { ApplicationSchema, type Application } from '../api/application.js';
+import { ApplicationSchema, type Application, type ApplicationStatus } from '../api/application.js';
+import type { CompatibilityView } from '../core/compatibility/namespace.js';
 import { planVersions, summarize, type ApplicationPlan } from '../core/application/plan.js';
 import { forceAnnotation } from '../api/annotations.js';
 import type { SpentForce } from '../core/application/force.js';
@@ -58,7 +59,7 @@ export function applicationController(
         const snapshot = new NamespaceSnapshot(deps.informers, req.namespace);
         const [environments, sets, targets] = [snapshot.environments(), snapshot.sets(), snapshot.targets()];
         const unreadable = snapshot.unreadable();
-        const inputFor = (app: Application, now: Date) => ({
+        const inputFor = (app: Application, now: Date, compatibility: CompatibilityView) => ({
           app,
           environments,
           sets,
@@ -66,29 +67,39 @@ export function applicationController(
           unreadable,
           now,
           historyLimit: opts.historyLimit,
-          // The namespace's compatibility choice (memoized per namespace state): the early
-          // delivery review plans with the same gating as the status write.
-          compatibility: views.view(snapshot, now),
+          compatibility,
           sentThrough: sender.sentThrough(cached),
         });
         // Start what is due and give it a moment: a fast delivery lands in this status write.
+        // The early review plans with the same compatibility gating as the status write.
         const started = new Date(deps.clock.now());
-        await delivery.settle(
-          delivery.review(valid, planVersions(inputFor(valid, started)).targets, started, ctx.signal),
-        );
+        const early = inputFor(valid, started, views.view(snapshot, started, valid));
+        await delivery.settle(delivery.review(valid, planVersions(early).targets, started, ctx.signal));
         const now = new Date(deps.clock.now());
         let plan: ApplicationPlan | undefined;
         let review: DeliveryReview | undefined;
-        const result = await deps.status.update(Applications, cached, (fresh) => {
+        // The view, the plan and the registration of its moves run without an
+        // await in between, so two reconciles side by side never both keep a
+        // rule that their sum breaks: the second one's view counts the first's moves.
+        const compatibility = views.view(snapshot, now, valid);
+        const writing = deps.status.update(Applications, cached, (fresh) => {
           // Runs again on a fresh copy after a 409: derive everything from it.
           const unchanged = fresh.metadata?.resourceVersion === cached.metadata?.resourceVersion;
           const app = unchanged ? valid : (ApplicationSchema.parse(fresh) as Application);
-          const input = inputFor(app, now);
+          const input = inputFor(app, now, compatibility);
           const versions = planVersions(input);
           review = delivery.review(app, versions.targets, now, ctx.signal);
           plan = summarize(input, versions, review.deliveries, review);
+          views.deciding(req.namespace, req.name, moves(app, plan.status));
           return plan.status;
         });
+        const result = await writing.then(
+          (r) => (views.decided(req.namespace, req.name, true), r),
+          (err: unknown) => {
+            views.decided(req.namespace, req.name, false);
+            throw err;
+          },
+        );
         if (!plan) return;
         if (review) delivery.acknowledge(req, review);
         views.recordBlocked(req.namespace, req.name, plan.status.environments ?? []);
@@ -110,6 +121,15 @@ export function applicationController(
       },
     ),
   };
+}
+
+/** Environments whose desired version the new status changes. */
+function moves(app: Application, next: ApplicationStatus): Map<string, string> {
+  const before = new Map((app.status?.environments ?? []).map((e) => [e.name, e.desired]));
+  const out = new Map<string, string>();
+  for (const e of next.environments ?? [])
+    if (e.desired !== undefined && e.desired !== before.get(e.name)) out.set(e.name, e.desired);
+  return out;
 }
 
 /**

@@ -11,8 +11,11 @@ import { Gauge, Histogram } from 'prom-client';
 import type { Environment } from '../api/environment.js';
 import { Applications, Environments, EnvironmentSets } from '../api/resources.js';
 import type { ApplicationEnvironmentStatus } from '../api/application.js';
+import type { Application } from '../api/application.js';
+import { ruleProblems } from '../core/compatibility/rules.js';
 import {
   applicationStates,
+  catalogOf,
   namespaceCompatibility,
   type ApplicationEnvState,
   type CompatibilityView,
@@ -23,8 +26,21 @@ import type { KubeObject } from '../kube/resource.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { NamespaceSnapshot } from './namespace-snapshot.js';
 
+/** What of an Application its rules depend on: its scheme and rules. */
+const rulesKey = (app: Application) =>
+  JSON.stringify([app.spec.versionScheme ?? 'semver', app.spec.compatibility ?? []]);
+
 export class CompatibilityViews {
-  private readonly memo = new Map<string, { key: string; view: CompatibilityView }>();
+  private readonly memo = new Map<
+    string,
+    { key: string; view: CompatibilityView; rules: Map<string, string> }
+  >();
+  /**
+   * "ns/app" → env → version: desired versions decided but not yet written.
+   * A decision (view, plan, registration) runs without an await, so the next
+   * decision's view already counts it, even before the write lands.
+   */
+  private readonly inflight = new Map<string, Map<string, string>>();
   /** "ns/app" → its states at a resourceVersion and freeze state. */
   private readonly states = new Map<string, { version: string; states: readonly ApplicationEnvState[] }>();
   private readonly evaluation: Histogram;
@@ -48,8 +64,17 @@ export class CompatibilityViews {
     });
   }
 
-  /** The view of the namespace now (memoized while nothing it depends on changed). */
-  view(snapshot: NamespaceSnapshot, now: Date): CompatibilityView {
+  /**
+   * The view for one application's reconcile. While specs change in a burst
+   * (CI writing a version to many applications), a view made a moment ago
+   * still serves the requests it chose (their moves are in its result, so
+   * they stay consistent with each other), and a request it did not see
+   * moves by itself if every rule involving it holds both with what runs now
+   * (decisions in flight included) and with what the view leads to.
+   * Anything else — a block, a change of this application's own spec — is
+   * decided on a view computed now, so no request is blocked by a stale view.
+   */
+  view(snapshot: NamespaceSnapshot, now: Date, self: Application): CompatibilityView {
     const namespace = snapshot.namespace;
     const environments = snapshot.environments();
     const frozen = this.frozenKey(environments, now);
@@ -57,10 +82,43 @@ export class CompatibilityViews {
     const key = this.specKey(namespace, `${objects}|${frozen}`);
     const memo = this.memo.get(namespace);
     if (memo?.key === key) return memo.view;
+    const fresh = () => this.compute(snapshot, now, key, objects, frozen);
+    const name = self.metadata.name;
+    // A view made before this application's rules changed cannot judge it.
+    if (!memo || memo.rules.get(name) !== rulesKey(self)) return fresh();
+    const stale = memo.view;
+    let current: CompatibilityView | undefined;
+    const live = (app: string, env: string) => this.desiredNow(namespace, app, env);
+    return {
+      verdict: (app, env, version) => {
+        const n = app.metadata.name;
+        if (!current && stale.chose?.(n, env, version)) return stale.verdict(app, env, version);
+        if (!current && !stale.saw?.(n, env, version) && stale.fitsAlone?.(n, env, version, live))
+          return { kind: 'deliver' };
+        return (current ??= fresh()).verdict(app, env, version);
+      },
+      broken: (app, env, version) => (current ?? stale).broken(app, env, version),
+      // Rules against the applications that exist now.
+      problems: (app) => {
+        const catalog = catalogOf(snapshot.applications());
+        const member = catalog.get(app);
+        return member ? ruleProblems(member, catalog) : [];
+      },
+    };
+  }
+
+  private compute(
+    snapshot: NamespaceSnapshot,
+    now: Date,
+    key: string,
+    objects: string,
+    frozen: string,
+  ): CompatibilityView {
+    const namespace = snapshot.namespace;
+    const environments = snapshot.environments();
     const started = performance.now();
     const sets = snapshot.sets();
     const unreadable = snapshot.unreadable();
-    const apps = this.deps.informers.informer<KubeObject>(Applications);
     const context = { environments, sets, unreadable, now };
     const view = namespaceCompatibility({
       applications: snapshot.applications(),
@@ -69,26 +127,62 @@ export class CompatibilityViews {
         const k = `${namespace}/${app.metadata.name}`;
         const version = `${app.metadata.resourceVersion}|${objects}|${frozen}`;
         const hit = this.states.get(k);
-        if (hit?.version === version) return hit.states;
-        const states = applicationStates(app, context);
-        this.states.set(k, { version, states });
-        return states;
+        const states = hit?.version === version ? hit.states : applicationStates(app, context);
+        if (hit?.version !== version) this.states.set(k, { version, states });
+        const moving = this.inflight.get(k);
+        return moving
+          ? states.map((st) => (moving.has(st.env) ? { ...st, desired: moving.get(st.env) } : st))
+          : states;
       },
-      desiredNow: (app, env) => {
-        const obj = apps.get(namespace, app) as { status?: { environments?: { name: string; desired?: string }[] } };
-        return obj?.status?.environments?.find((e) => e.name === env)?.desired;
-      },
+      desiredNow: (app, env) => this.desiredInCache(namespace, app, env),
     });
     this.evaluation.observe((performance.now() - started) / 1000);
-    this.memo.set(snapshot.namespace, { key, view });
+    const rules = new Map(snapshot.applications().map((a) => [a.metadata.name, rulesKey(a)]));
+    this.memo.set(namespace, { key, view, rules });
     return view;
   }
 
+  /** What the cache says is desired. */
+  private desiredInCache(namespace: string, app: string, env: string): string | undefined {
+    const obj = this.deps.informers.informer<KubeObject>(Applications).get(namespace, app) as
+      { status?: { environments?: { name: string; desired?: string }[] } } | undefined;
+    return obj?.status?.environments?.find((e) => e.name === env)?.desired;
+  }
+
+  /** Desired now: decided (in flight), else as the cache says. */
+  private desiredNow(namespace: string, app: string, env: string): string | undefined {
+    const moving = this.inflight.get(`${namespace}/${app}`)?.get(env);
+    return moving ?? this.desiredInCache(namespace, app, env);
+  }
+
+  /** A decision to make these versions desired, until its write has landed (or failed). */
+  deciding(namespace: string, app: string, moves: ReadonlyMap<string, string>): void {
+    const key = `${namespace}/${app}`;
+    if (moves.size > 0) this.inflight.set(key, new Map(moves));
+    else this.inflight.delete(key);
+  }
+
+  /**
+   * The decision's write landed in the cache, or failed: the cache says what
+   * is desired. A view made while it was in flight counted a move that did
+   * not happen, so after a failure the next decision computes a new one.
+   */
+  decided(namespace: string, app: string, written: boolean): void {
+    const key = `${namespace}/${app}`;
+    if (!written && this.inflight.has(key)) this.memo.delete(namespace);
+    this.inflight.delete(key);
+  }
+
   /** Records the blocked requests of one application (after its reconcile), or none once it is gone. */
-  recordBlocked(namespace: string, name: string, environments: readonly ApplicationEnvironmentStatus[]): void {
+  recordBlocked(
+    namespace: string,
+    name: string,
+    environments: readonly ApplicationEnvironmentStatus[],
+  ): void {
     const key = `${namespace}/${name}`;
     const next = new Map<string, number>();
-    for (const e of environments) if (e.blocked) next.set(e.blocked.reason, (next.get(e.blocked.reason) ?? 0) + 1);
+    for (const e of environments)
+      if (e.blocked) next.set(e.blocked.reason, (next.get(e.blocked.reason) ?? 0) + 1);
     const before = this.blockedBy.get(key) ?? new Map<string, number>();
     for (const reason of new Set([...before.keys(), ...next.keys()])) {
       const total = (this.totals.get(reason) ?? 0) - (before.get(reason) ?? 0) + (next.get(reason) ?? 0);

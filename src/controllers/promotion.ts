@@ -88,8 +88,7 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
         };
         // A few writes at a time, level by level: a required application lands first.
         const limit = pLimit(PROMOTION_WRITE_CONCURRENCY);
-        for (const level of plan.levels)
-          await Promise.all(level.map((w) => limit(() => promote(w))));
+        for (const level of plan.levels) await Promise.all(level.map((w) => limit(() => promote(w))));
         if (plan.writes.length > 0 && opts.hooks?.afterPromotionWrites)
           await opts.hooks?.afterPromotionWrites({
             namespace: req.namespace,

@@ -33,7 +33,10 @@ describe('the requirement index', () => {
 
   test('a malformed spec is tolerated', () => {
     const index = new RequirementIndex();
-    const junk = { metadata: { name: 'x', namespace: 'ns' }, spec: { compatibility: [null, { requires: 7 }] } };
+    const junk = {
+      metadata: { name: 'x', namespace: 'ns' },
+      spec: { compatibility: [null, { requires: 7 }] },
+    };
     expect(index.observe(junk as unknown as KubeObject, 'add')).toEqual([]);
   });
 });

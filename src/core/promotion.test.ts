@@ -496,7 +496,11 @@ describe('a promotion plans the new combination as a whole', () => {
       app('core', { versions: { dev: '1.12.0', staging: '1.11.3' } }),
       app('dash', { versions: { dev: '2.0.0', staging: '1.9.4' }, compatibility: dashRules }),
     );
-    const plan = planPromotion({ promotion: devToStaging({ requireDeployed: false }), applications: apps, now: minutes(1) });
+    const plan = planPromotion({
+      promotion: devToStaging({ requireDeployed: false }),
+      applications: apps,
+      now: minutes(1),
+    });
     expect(plan.writes.map((w) => w.application)).toEqual(['core', 'dash']);
     expect(plan.levels.map((l) => l.map((w) => w.application))).toEqual([['core'], ['dash']]);
   });
@@ -506,16 +510,20 @@ describe('a promotion plans the new combination as a whole', () => {
       app('core', { versions: { dev: '1.12.1', staging: '1.12.0' } }),
       app('dash', { versions: { dev: '2.0.1', staging: '2.0.0' }, compatibility: dashRules }),
     );
-    const plan = planPromotion({ promotion: devToStaging({ requireDeployed: false }), applications: apps, now: minutes(1) });
+    const plan = planPromotion({
+      promotion: devToStaging({ requireDeployed: false }),
+      applications: apps,
+      now: minutes(1),
+    });
     expect(plan.levels.map((l) => l.map((w) => w.application))).toEqual([['core', 'dash']]);
   });
 
   test('neither moves when one of them cannot; the held one waits with the rule in its reason', () => {
     // dash is selected, core is not: dash 2.0.0 alone would break its own rule.
-    const apps = namespace(
-      app('core', { versions: { dev: '1.12.0', staging: '1.11.3' } }),
-      { ...app('dash', { versions: { dev: '2.0.0', staging: '1.9.4' }, compatibility: dashRules }), metadata: { name: 'dash', namespace: 'ns', generation: 1, labels: { team: 'ui' } } },
-    );
+    const apps = namespace(app('core', { versions: { dev: '1.12.0', staging: '1.11.3' } }), {
+      ...app('dash', { versions: { dev: '2.0.0', staging: '1.9.4' }, compatibility: dashRules }),
+      metadata: { name: 'dash', namespace: 'ns', generation: 1, labels: { team: 'ui' } },
+    });
     const plan = planPromotion({
       promotion: devToStaging({ requireDeployed: false, selector: { matchLabels: { team: 'ui' } } }),
       applications: apps,
@@ -527,7 +535,8 @@ describe('a promotion plans the new combination as a whole', () => {
         application: 'dash',
         version: '2.0.0',
         outcome: 'Waiting',
-        reason: 'held back by compatibility in staging: dash 2.0.0 requires core >=1.12.0 <2.0.0; staging runs core 1.11.3',
+        reason:
+          'held back by compatibility in staging: dash 2.0.0 requires core >=1.12.0 <2.0.0; staging runs core 1.11.3',
       },
     ]);
   });
@@ -537,17 +546,27 @@ describe('a promotion plans the new combination as a whole', () => {
       app('core', { versions: { dev: '1.12.0', staging: '1.11.3' } }),
       app('dash', { versions: { dev: '1.9.4', staging: '1.9.4' }, compatibility: dashRules }),
     );
-    const plan = planPromotion({ promotion: devToStaging({ requireDeployed: false }), applications: apps, now: minutes(1) });
+    const plan = planPromotion({
+      promotion: devToStaging({ requireDeployed: false }),
+      applications: apps,
+      now: minutes(1),
+    });
     expect(plan.writes).toEqual([]);
     expect(plan.results.find((r) => r.application === 'core')).toMatchObject({
       outcome: 'Waiting',
-      reason: 'held back by compatibility in staging: core 1.12.0 breaks a rule of dash in staging: dash 1.9.4 requires core >=1.9.0 <1.12.0',
+      reason:
+        'held back by compatibility in staging: core 1.12.0 breaks a rule of dash in staging: dash 1.9.4 requires core >=1.9.0 <1.12.0',
     });
   });
 
   test('a chain of rules across 1,000 applications is ordered, one level per link', () => {
     const apps = Array.from({ length: 1000 }, (_, i) =>
-      app(`app-${i}`, i === 0 ? {} : { compatibility: [{ requires: { application: `app-${i - 1}`, versions: '>=1.0.0' } }] }),
+      app(
+        `app-${i}`,
+        i === 0
+          ? {}
+          : { compatibility: [{ requires: { application: `app-${i - 1}`, versions: '>=1.0.0' } }] },
+      ),
     );
     const writes = [...apps].reverse().map((a) => ({ application: a.metadata.name, version: '1.0.0' }));
     const ordered = orderByRequirements(writes, apps);

@@ -14,7 +14,7 @@ import { formatDuration, parseDuration } from '../kube/duration.js';
 import { nextRun } from './schedule.js';
 import { matchesSelector } from '../kube/selector.js';
 import { classifyStep, sameVersion, stepAllowed, type VersionScheme } from './versions.js';
-import { planCombination } from './compatibility/promotion-plan.js';
+import { planCombination, type CombinationPlan } from './compatibility/promotion-plan.js';
 import { requirementOrder, sortByRequirements } from './compatibility/order.js';
 
 export interface PromotionWrite {
@@ -186,7 +186,10 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
   }
 
   // The new combination of `to` as a whole: what the rules hold back waits, with the rule.
-  const combination = planCombination(to, applications, new Map(writes.map((w) => [w.application, w.version])));
+  const combination =
+    writes.length > 0
+      ? planCombination(to, applications, new Map(writes.map((w) => [w.application, w.version])))
+      : NOTHING_TO_PLAN;
   for (const r of results) {
     const why = combination.held.get(r.application);
     if (r.outcome === 'Promoted' && why !== undefined) {
@@ -209,6 +212,8 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
     ...(requeueAt ? { requeueAt } : {}),
   };
 }
+
+const NOTHING_TO_PLAN: CombinationPlan = { promoted: new Set(), held: new Map(), needs: () => false };
 
 /** Counts of every result by outcome. */
 export function summarize(results: readonly PromotionResult[]): PromotionSummary {
@@ -255,7 +260,10 @@ function cut(text: string, max: number): string {
 /** Application → the applications its rules name. */
 function requirementsOf(applications: readonly Application[]): (name: string) => string[] {
   const requires = new Map(
-    applications.map((a) => [a.metadata.name, [...new Set((a.spec.compatibility ?? []).map((r) => r.requires.application))]]),
+    applications.map((a) => [
+      a.metadata.name,
+      [...new Set((a.spec.compatibility ?? []).map((r) => r.requires.application))],
+    ]),
   );
   return (name) => requires.get(name) ?? [];
 }

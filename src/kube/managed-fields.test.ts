@@ -73,6 +73,13 @@ describe('keepManagedFields', () => {
     expect(kept.spec).toEqual({ versions: { dev: '1.0.0' } });
   });
 
+  it('removes managedFields when no entry owns a kept path', () => {
+    const obj: KubeObject = {
+      metadata: { name: 'web', managedFields: [{ manager: 'depot', fieldsV1: { 'f:status': {} } }] },
+    };
+    expect(trim(obj)).toEqual({ metadata: { name: 'web' } });
+  });
+
   it('passes objects without managedFields unchanged', () => {
     const obj: KubeObject = { metadata: { name: 'web' } };
     expect(trim(obj)).toEqual({ metadata: { name: 'web' } });

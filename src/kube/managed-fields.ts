@@ -42,7 +42,8 @@ export function pruneFieldSet(fields: unknown, paths: readonly FieldSetPath[]): 
 /**
  * A cache transform keeping only the managedFields entries (and, in each, the
  * field sets) under `paths`. Objects without managedFields pass unchanged;
- * the object's metadata.managedFields is replaced (nothing nested is modified).
+ * the object's metadata.managedFields is replaced, or removed when nothing is
+ * kept (nothing nested is modified).
  */
 export function keepManagedFields(paths: readonly FieldSetPath[]): <T extends KubeObject>(obj: T) => T {
   return (obj) => {
@@ -53,7 +54,11 @@ export function keepManagedFields(paths: readonly FieldSetPath[]): <T extends Ku
       const fieldsV1 = pruneFieldSet(entry.fieldsV1, paths);
       if (fieldsV1) kept.push({ ...entry, fieldsV1 });
     }
-    obj.metadata.managedFields = kept;
+    if (kept.length > 0) obj.metadata.managedFields = kept;
+    else delete obj.metadata.managedFields;
     return obj;
   };
 }
+
+/** A cache transform for kinds whose writers Depot never reads (Argo CD and Flux objects). */
+export const dropManagedFields = keepManagedFields([]);

@@ -62,18 +62,23 @@ test('dash 2.0.0 is blocked in prod while prod runs core 1.11.3, then delivered 
     status: 'False',
     reason: 'RequirementNotMet',
   });
-  expect(blocked.status?.targets?.filter((t) => t.environment === 'prod').map((t) => t.desired)).not.toContain(
-    '2.0.0',
-  );
+  expect(
+    blocked.status?.targets?.filter((t) => t.environment === 'prod').map((t) => t.desired),
+  ).not.toContain('2.0.0');
 
   // The questions, from the cluster.
   const conflict = cli('check', 'core@1.11.0', 'dash@2.0.0');
   expect(conflict.status).toBe(1);
   expect(conflict.stdout).toContain('CONFLICT');
-  expect(conflict.stdout).toContain('dash 2.0.0 requires core >=1.12.0 <2.0.0; the given set runs core 1.11.0');
+  expect(conflict.stdout).toContain(
+    'dash 2.0.0 requires core >=1.12.0 <2.0.0; the given set runs core 1.11.0',
+  );
   const success = cli('check', 'core@1.12.0', 'dash@2.0.0', '-o', 'json');
   expect(success.status).toBe(0);
-  expect(JSON.parse(success.stdout)).toMatchObject({ result: 'SUCCESS', packages: ['core@1.12.0', 'dash@2.0.0'] });
+  expect(JSON.parse(success.stdout)).toMatchObject({
+    result: 'SUCCESS',
+    packages: ['core@1.12.0', 'dash@2.0.0'],
+  });
   const inProd = cli('check', 'core@1.12.0', '--env', 'prod');
   expect(inProd.status).toBe(1);
   expect(inProd.stdout).toContain('dash 1.9.4 requires core >=1.9.0 <1.12.0; prod runs core 1.12.0');

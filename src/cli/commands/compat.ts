@@ -49,9 +49,16 @@ export function registerCompatCommands(program: Command): void {
   addClusterOptions(
     program
       .command('compat')
-      .description('the known versions of APP that work with the given versions (or what ENV runs), newest first')
+      .description(
+        'the known versions of APP that work with the given versions (or what ENV runs), newest first',
+      )
       .argument('<app>', 'Application name, e.g. dash')
-      .option('--with <app@version>', 'a version it must work with, e.g. core@1.11.0 (repeatable)', collect, [])
+      .option(
+        '--with <app@version>',
+        'a version it must work with, e.g. core@1.11.0 (repeatable)',
+        collect,
+        [],
+      )
       .option('--env <environment>', 'also with what this environment runs')
       .option('-o, --output <format>', 'text (one version per line) | json | yaml', 'text'),
   ).action(async (name: string, opts: ClusterOptions & { with: string[]; env?: string; output: string }) => {
@@ -71,7 +78,9 @@ export function registerCompatCommands(program: Command): void {
   addClusterOptions(
     program
       .command('check')
-      .description('whether the given versions work together: SUCCESS (exit 0) or CONFLICT with every broken rule (exit 1)')
+      .description(
+        'whether the given versions work together: SUCCESS (exit 0) or CONFLICT with every broken rule (exit 1)',
+      )
       .argument('<versions...>', 'APP@VERSION, e.g. core@1.11.0 dash@2.0.0')
       .option('--env <environment>', 'with what else this environment runs')
       .option('-o, --output <format>', 'text | json | yaml', 'text'),

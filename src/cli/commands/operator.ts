@@ -45,7 +45,7 @@ export function depotFactory(hooks: DepotHooks = {}): ControllerFactory {
           maxMs: flags.deliveryRetryMaxDelay,
         },
         concurrency: flags.deliveryConcurrency,
-        inlineWaitMs: deliveryDefaults.inlineWaitMs,
+        inlineWaitMs: flags.deliveryInlineWait,
       },
       agentSilenceMs: flags.agentSilence,
       hooks,
@@ -58,6 +58,7 @@ export interface OperatorFlags {
   deliveryRetryBaseDelay: number;
   deliveryRetryMaxDelay: number;
   deliveryConcurrency: number;
+  deliveryInlineWait: number;
   receiverUrlAllow: string[];
   receiverTimeout: number;
   auditLog?: string;
@@ -219,6 +220,13 @@ export function registerOperator(program: Command, factory: ControllerFactory = 
         '--delivery-retry-max-delay <duration>',
         'longest retry delay of a failed delivery to one target',
         deliveryDefaults.retry.maxMs,
+      ),
+    )
+    .addOption(
+      durationOption(
+        '--delivery-inline-wait <duration>',
+        "how long an application's reconcile waits for the deliveries it started, so they land in the same status write (0 = not at all)",
+        deliveryDefaults.inlineWaitMs,
       ),
     )
     .option(

@@ -55,7 +55,10 @@ export function renderVersionTable(apps: readonly Application[], opts: VersionTa
   });
   const matrix = opts.wide
     ? new Map(
-        compatibilityMatrix(apps).map((r) => [r.environment, new Map(r.applications.map((c) => [c.application, c]))]),
+        compatibilityMatrix(apps).map((r) => [
+          r.environment,
+          new Map(r.applications.map((c) => [c.application, c])),
+        ]),
       )
     : undefined;
   for (const app of [...apps].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {

@@ -18,12 +18,14 @@ export interface Blocked {
  * for applications it requires that move in the same set (requirement order).
  */
 export type CompatibilityVerdict =
-  | { kind: 'deliver' }
-  | { kind: 'blocked'; blocked: Blocked }
-  | { kind: 'after'; requires: string[] };
+  { kind: 'deliver' } | { kind: 'blocked'; blocked: Blocked } | { kind: 'after'; requires: string[] };
 
 /** The compatibility hook. */
-export type CompatibilityCheck = (app: Application, environment: string, version: string) => CompatibilityVerdict;
+export type CompatibilityCheck = (
+  app: Application,
+  environment: string,
+  version: string,
+) => CompatibilityVerdict;
 
 export interface Decision {
   desired: string | undefined;

@@ -10,7 +10,13 @@ describe('known versions', () => {
       added: [
         { time: '2026-11-20T11:00:00.000Z', type: 'Requested', environment: 'dev', to: '1.11.0' },
         { time: '2026-11-20T11:30:00.000Z', type: 'Promoted', environment: 'prod', to: '1.11.0' },
-        { time: '2026-11-20T11:40:00.000Z', type: 'Deployed', environment: 'dev', target: 'dev-1', to: 'v1.12.0' },
+        {
+          time: '2026-11-20T11:40:00.000Z',
+          type: 'Deployed',
+          environment: 'dev',
+          target: 'dev-1',
+          to: 'v1.12.0',
+        },
         { time: '2026-11-20T11:50:00.000Z', type: 'Blocked', environment: 'dev', to: '9.9.9' },
       ],
       environments: [{ name: 'staging', requested: '1.10.2' }],
@@ -18,7 +24,13 @@ describe('known versions', () => {
       now,
     });
     expect(first).toEqual([
-      { version: 'v1.12.0', firstSeen: '2026-11-20T11:40:00.000Z', via: 'Deployed', environment: 'dev', target: 'dev-1' },
+      {
+        version: 'v1.12.0',
+        firstSeen: '2026-11-20T11:40:00.000Z',
+        via: 'Deployed',
+        environment: 'dev',
+        target: 'dev-1',
+      },
       { version: '1.11.0', firstSeen: '2026-11-20T11:00:00.000Z', via: 'Requested', environment: 'dev' },
       { version: '1.10.2', firstSeen: now.toISOString(), via: 'Requested', environment: 'staging' },
     ]);
@@ -41,7 +53,14 @@ describe('known versions', () => {
       environment: 'dev',
       to: `1.${i}.0`,
     }));
-    const list = knownVersions({ scheme: 'semver', previous: undefined, added, environments: [], targets: [], now });
+    const list = knownVersions({
+      scheme: 'semver',
+      previous: undefined,
+      added,
+      environments: [],
+      targets: [],
+      now,
+    });
     expect(list).toHaveLength(50);
     expect(list[0]!.version).toBe('1.59.0');
     expect(list.at(-1)!.version).toBe('1.10.0');

@@ -41,16 +41,27 @@ export function knownVersions(k: {
   // What the status already shows (recorded before Depot kept this list).
   const time = k.now.toISOString();
   for (const e of k.environments)
-    if (e.requested !== undefined) add({ version: e.requested, firstSeen: time, via: 'Requested', environment: e.name });
+    if (e.requested !== undefined)
+      add({ version: e.requested, firstSeen: time, via: 'Requested', environment: e.name });
   for (const t of k.targets)
     if (t.deployed !== undefined && t.environment !== undefined)
-      add({ version: t.deployed, firstSeen: t.deployedAt ?? time, via: 'Deployed', environment: t.environment, target: t.name });
+      add({
+        version: t.deployed,
+        firstSeen: t.deployedAt ?? time,
+        via: 'Deployed',
+        environment: t.environment,
+        target: t.name,
+      });
   return newestFirst(scheme, out).slice(0, k.limit ?? MAX_KNOWN_VERSIONS);
 }
 
 /** Semver: descending version order (invalid ones last); opaque: most recently first seen first. */
-export function newestFirst<T extends { version: string; firstSeen?: string }>(scheme: VersionScheme, list: T[]): T[] {
-  if (scheme === 'opaque') return [...list].sort((a, b) => (b.firstSeen ?? '').localeCompare(a.firstSeen ?? ''));
+export function newestFirst<T extends { version: string; firstSeen?: string }>(
+  scheme: VersionScheme,
+  list: T[],
+): T[] {
+  if (scheme === 'opaque')
+    return [...list].sort((a, b) => (b.firstSeen ?? '').localeCompare(a.firstSeen ?? ''));
   return [...list].sort((a, b) => {
     const [x, y] = [semver.valid(normalize(a.version)), semver.valid(normalize(b.version))];
     if (x && y) return semver.rcompare(x, y) || a.version.localeCompare(b.version);

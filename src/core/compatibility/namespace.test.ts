@@ -22,7 +22,12 @@ class Namespace {
   }
 
   reconcile(name: string) {
-    const view = namespaceCompatibility({ applications: [...this.apps.values()], environments, sets, now: this.now });
+    const view = namespaceCompatibility({
+      applications: [...this.apps.values()],
+      environments,
+      sets,
+      now: this.now,
+    });
     const a = this.apps.get(name)!;
     const plan = planApplication({ ...applicationInput(a, this.now), compatibility: view, targets: [] });
     this.apps.set(name, { ...a, status: plan.status });
@@ -91,7 +96,10 @@ describe('compatibility across a namespace', () => {
         message: 'dash 2.0.0 requires core >=1.12.0 <2.0.0; prod runs core 1.11.3',
       },
     });
-    expect(ns.condition('dash', 'Compatible')).toMatchObject({ status: 'False', reason: 'RequirementNotMet' });
+    expect(ns.condition('dash', 'Compatible')).toMatchObject({
+      status: 'False',
+      reason: 'RequirementNotMet',
+    });
 
     ns.request('core', 'prod', '1.12.0');
     ns.settle(order);
@@ -125,7 +133,10 @@ describe('compatibility across a namespace', () => {
         versions: { prod: '2.0.0' },
         compatibility: [{ requires: { application: 'kore', versions: '>=1.0.0' } }, ...dashRules],
       }),
-      app('ide', { versions: { prod: '0.6.0' }, compatibility: [{ requires: { application: 'core', versions: 'x.y' } }] }),
+      app('ide', {
+        versions: { prod: '0.6.0' },
+        compatibility: [{ requires: { application: 'core', versions: 'x.y' } }],
+      }),
     );
     ns.settle();
     expect(ns.condition('dash', 'Ready')).toMatchObject({ status: 'False', reason: 'UnknownApplication' });
@@ -139,7 +150,10 @@ describe('compatibility across a namespace', () => {
   });
 
   test('a desired version that breaks a rule (added later) makes Compatible=False without moving anything', () => {
-    const ns = new Namespace(app('core', { versions: { prod: '1.11.3' } }), app('dash', { versions: { prod: '2.0.0' } }));
+    const ns = new Namespace(
+      app('core', { versions: { prod: '1.11.3' } }),
+      app('dash', { versions: { prod: '2.0.0' } }),
+    );
     ns.settle();
     const dash = ns.apps.get('dash')!;
     ns.apps.set('dash', { ...dash, spec: { ...dash.spec, compatibility: dashRules } });
@@ -165,14 +179,24 @@ describe('compatibility across a namespace', () => {
     const frozen = byName(
       env('dev'),
       env('staging'),
-      env('prod', { enabled: true, windows: [{ schedule: '0 18 * * 5', duration: '62h', timeZone: 'Europe/Berlin' }] }),
+      env('prod', {
+        enabled: true,
+        windows: [{ schedule: '0 18 * * 5', duration: '62h', timeZone: 'Europe/Berlin' }],
+      }),
     );
     const saturday = new Date('2026-11-21T10:00:00Z');
-    const view = namespaceCompatibility({ applications: [...ns.apps.values()], environments: frozen, sets, now: saturday });
+    const view = namespaceCompatibility({
+      applications: [...ns.apps.values()],
+      environments: frozen,
+      sets,
+      now: saturday,
+    });
     expect(view.choices.get('prod')!.chosen).toEqual([]);
     expect(view.verdict(ns.apps.get('core')!, 'prod', '1.12.0')).toMatchObject({
       kind: 'blocked',
-      blocked: { message: 'core 1.12.0 breaks a rule of dash in prod: dash 1.9.4 requires core >=1.9.0 <1.12.0' },
+      blocked: {
+        message: 'core 1.12.0 breaks a rule of dash in prod: dash 1.9.4 requires core >=1.9.0 <1.12.0',
+      },
     });
   });
 });

@@ -11,7 +11,16 @@ import { gate } from '../application/decision.js';
 import { isForced } from '../application/force.js';
 import { resolveEnvironments, type UnreadableObjects } from '../application/resolution.js';
 import type { VersionScheme } from '../versions.js';
-import { RuleBook, ruleProblems, withVersion, type Catalog, type Member, type RuleProblem, type Violation } from './rules.js';
+import {
+  RuleBook,
+  ruleProblems,
+  withVersion,
+  type Catalog,
+  type Combination,
+  type Member,
+  type RuleProblem,
+  type Violation,
+} from './rules.js';
 import { chooseRequests, type SetChoice } from './set-choice.js';
 
 export const REQUIREMENT_NOT_MET = 'RequirementNotMet';
@@ -41,6 +50,21 @@ export interface ApplicationEnvState {
 
 export interface CompatibilityView {
   verdict: CompatibilityCheck;
+  /** Whether the choice delivers `version` of `app` in `env` (now, or after its requirements). */
+  chose?(app: string, env: string, version: string): boolean;
+  /** Whether the choice was made with this request pending. */
+  saw?(app: string, env: string, version: string): boolean;
+  /**
+   * Whether a request the choice did not see can move by itself: every rule
+   * involving it holds both in the combination `live` says runs now and in
+   * the one the choice leads to.
+   */
+  fitsAlone?(
+    app: string,
+    env: string,
+    version: string,
+    live: (app: string, env: string) => string | undefined,
+  ): boolean;
   /** Rules of `app` that `version`, desired in `env`, breaks there (after the choice). */
   broken(app: string, env: string, version: string): Violation[];
   /** Rules of `app` that cannot be evaluated or name an unknown application. */
@@ -61,7 +85,10 @@ export function catalogOf(applications: readonly Application[]): Map<string, Mem
 }
 
 /** Where an application is, what is desired there, and which request could move (as far as all but the rules go). */
-export function applicationStates(app: Application, input: Omit<NamespaceInput, 'applications'>): ApplicationEnvState[] {
+export function applicationStates(
+  app: Application,
+  input: Omit<NamespaceInput, 'applications'>,
+): ApplicationEnvState[] {
   const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
   const resolved = resolveEnvironments(app, input.sets, input.environments, input.unreadable);
   const before = new Map((app.status?.environments ?? []).map((e) => [e.name, e]));
@@ -135,13 +162,27 @@ export function namespaceCompatibility(input: NamespaceInput): CompatibilityView
     }
     // Not chosen (or a request the choice did not see): the rules it breaks on the chosen result.
     const violations = book.violationsInvolving(name, withVersion(choice.result, name, version), env);
-    return violations.length === 0 ? { kind: 'deliver' } : { kind: 'blocked', blocked: blockedBy(name, version, env, violations) };
+    return violations.length === 0
+      ? { kind: 'deliver' }
+      : { kind: 'blocked', blocked: blockedBy(name, version, env, violations) };
   };
 
   return {
     book,
     choices,
     verdict,
+    chose: (app, env, version) =>
+      choices.get(env)?.result.get(app) === version && !!chosen.get(env)?.has(app),
+    saw: (app, env, version) => choices.get(env)?.pending.get(app) === version,
+    fitsAlone: (app, env, version, live) => {
+      const choice = choices.get(env);
+      if (!choice) return false;
+      const now: Combination = { get: (a) => (a === app ? version : live(a, env)) };
+      return (
+        book.violationsInvolving(app, withVersion(choice.result, app, version), env).length === 0 &&
+        book.violationsInvolving(app, now, env).length === 0
+      );
+    },
     broken: (app, env, version) => {
       const result = choices.get(env)?.result;
       return result ? book.ownViolations(app, version, withVersion(result, app, version), env) : [];
@@ -159,7 +200,12 @@ export function namespaceCompatibility(input: NamespaceInput): CompatibilityView
  * those of applications it would break (`core 2.0.0 breaks a rule of dash in
  * prod: dash 1.9.4 requires core >=1.9.0 <1.12.0`).
  */
-export function blockedBy(app: string, version: string, env: string, violations: readonly Violation[]): Blocked {
+export function blockedBy(
+  app: string,
+  version: string,
+  env: string,
+  violations: readonly Violation[],
+): Blocked {
   const messages = violations.map((v) =>
     v.application === app
       ? v.message

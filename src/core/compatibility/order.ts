@@ -46,7 +46,10 @@ export function sortByRequirements(names: Iterable<string>, order: RequirementOr
 }
 
 /** Tarjan's algorithm, iterative; component ids in completion order (requirements first). */
-function tarjan(nodes: readonly string[], edges: ReadonlyMap<string, readonly string[]>): Map<string, number> {
+function tarjan(
+  nodes: readonly string[],
+  edges: ReadonlyMap<string, readonly string[]>,
+): Map<string, number> {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();

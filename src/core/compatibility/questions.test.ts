@@ -13,9 +13,19 @@ const dashRules = [
   { when: '>=2.0.0', requires: { application: 'core', versions: '>=1.12.0 <2.0.0' } },
   { when: '<2.0.0', requires: { application: 'core', versions: '>=1.9.0 <1.12.0' } },
 ];
-const at = (env: string, desired: string, requested = desired) => ({ name: env, desired, requested, blocked: null });
+const at = (env: string, desired: string, requested = desired) => ({
+  name: env,
+  desired,
+  requested,
+  blocked: null,
+});
 const known = (...versions: string[]) =>
-  versions.map((version) => ({ version, firstSeen: '2026-11-20T10:00:00.000Z', via: 'Requested' as const, environment: 'dev' }));
+  versions.map((version) => ({
+    version,
+    firstSeen: '2026-11-20T10:00:00.000Z',
+    via: 'Requested' as const,
+    environment: 'dev',
+  }));
 
 const namespace = (): Application[] => [
   app('core', {}, { status: { environments: [at('staging', '1.12.0'), at('prod', '1.11.3')] } }),
@@ -24,7 +34,10 @@ const namespace = (): Application[] => [
     { compatibility: dashRules },
     {
       status: {
-        environments: [at('staging', '2.0.0'), { ...at('prod', '1.9.4', '2.0.0'), blocked: { reason: 'RequirementNotMet', message: 'x' } }],
+        environments: [
+          at('staging', '2.0.0'),
+          { ...at('prod', '1.9.4', '2.0.0'), blocked: { reason: 'RequirementNotMet', message: 'x' } },
+        ],
         knownVersions: known('2.1.0', '2.0.0', '1.9.4', '1.9.0'),
       },
     },
@@ -48,18 +61,24 @@ describe('depot check', () => {
   });
 
   test('CONFLICT with every broken rule, in the shape of seed 002', () => {
-    const answer = checkVersions({ applications: namespace() }, refs('core@1.11.0', 'dash@2.0.0', 'ide@0.6.0'));
+    const answer = checkVersions(
+      { applications: namespace() },
+      refs('core@1.11.0', 'dash@2.0.0', 'ide@0.6.0'),
+    );
     expect(answer.result).toBe('CONFLICT');
-    expect(answer.description).toBe('dash 2.0.0 requires core >=1.12.0 <2.0.0; the given set runs core 1.11.0');
+    expect(answer.description).toBe(
+      'dash 2.0.0 requires core >=1.12.0 <2.0.0; the given set runs core 1.11.0',
+    );
     expect(answer.conflicts.map((c) => [c.application, c.rule])).toEqual([['dash', 0]]);
   });
 
   test('in an environment, with what else it runs', () => {
     const answer = checkVersions({ applications: namespace(), environment: 'prod' }, refs('core@1.12.0'));
     expect(answer.description).toBe('dash 1.9.4 requires core >=1.9.0 <1.12.0; prod runs core 1.12.0');
-    expect(checkVersions({ applications: namespace(), environment: 'prod' }, refs('core@1.12.0', 'dash@2.0.0')).result).toBe(
-      'SUCCESS',
-    );
+    expect(
+      checkVersions({ applications: namespace(), environment: 'prod' }, refs('core@1.12.0', 'dash@2.0.0'))
+        .result,
+    ).toBe('SUCCESS');
   });
 
   test('rules on applications outside the set are named, not checked', () => {
@@ -70,8 +89,12 @@ describe('depot check', () => {
 
   test('unknown applications, environments and bad versions are errors', () => {
     expect(() => checkVersions({ applications: namespace() }, refs('kore@1.0.0'))).toThrow(QuestionError);
-    expect(() => checkVersions({ applications: namespace() }, refs('core@one'))).toThrow(/not a semver version/);
-    expect(() => checkVersions({ applications: namespace(), environment: 'qa' }, refs('core@1.0.0'))).toThrow(/qa/);
+    expect(() => checkVersions({ applications: namespace() }, refs('core@one'))).toThrow(
+      /not a semver version/,
+    );
+    expect(() => checkVersions({ applications: namespace(), environment: 'qa' }, refs('core@1.0.0'))).toThrow(
+      /qa/,
+    );
     expect(parseVersionRef('core')).toContain('APP@VERSION');
   });
 });
@@ -106,6 +129,8 @@ describe('the matrix', () => {
       ['dash', '2.0.0', false],
       ['ide', 'v0.5.2', true],
     ]);
-    expect(matrix[1]!.applications[1]!.broken).toEqual(['dash 2.0.0 requires core >=1.12.0 <2.0.0; prod runs core 1.11.3']);
+    expect(matrix[1]!.applications[1]!.broken).toEqual([
+      'dash 2.0.0 requires core >=1.12.0 <2.0.0; prod runs core 1.11.3',
+    ]);
   });
 });

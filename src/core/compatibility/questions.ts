@@ -57,7 +57,9 @@ function setup(scope: QuestionScope, given: readonly VersionRef[]): Setup {
     if (!app) throw new QuestionError(`no Application "${ref.application}" in this namespace`);
     const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
     if (!isValidVersion(scheme, ref.version))
-      throw new QuestionError(`${ref.application}@${ref.version}: "${ref.version}" is not a ${scheme} version`);
+      throw new QuestionError(
+        `${ref.application}@${ref.version}: "${ref.version}" is not a ${scheme} version`,
+      );
     combination.set(ref.application, ref.version);
   }
   const place = scope.environment ?? 'the given set';
@@ -81,7 +83,10 @@ function judged(
     violations: all.filter(inSet),
     unchecked: all
       .filter((v) => !inSet(v))
-      .map((v) => `${v.application} ${v.version} requires ${v.requires.application} ${v.requires.versions} (not in the set)`),
+      .map(
+        (v) =>
+          `${v.application} ${v.version} requires ${v.requires.application} ${v.requires.versions} (not in the set)`,
+      ),
   };
 }
 
@@ -108,7 +113,9 @@ export function checkVersions(scope: QuestionScope, given: readonly VersionRef[]
     const j = judged(s, ref.application, scope.environment !== undefined);
     for (const v of j.violations) {
       const key = `${v.application}\n${v.rule}`;
-      if (!seen.has(key)) (seen.add(key), conflicts.push(v));
+      if (seen.has(key)) continue;
+      seen.add(key);
+      conflicts.push(v);
     }
     j.unchecked.forEach((u) => unchecked.add(u));
   }
@@ -176,7 +183,10 @@ function candidates(app: Application, scheme: VersionScheme): KnownVersion[] {
     add(e.desired, e.name);
     add(e.requested, e.name);
   }
-  return newestFirst(scheme, out.filter((k) => isValidVersion(scheme, k.version)));
+  return newestFirst(
+    scheme,
+    out.filter((k) => isValidVersion(scheme, k.version)),
+  );
 }
 
 export interface MatrixCell {
@@ -198,7 +208,8 @@ export interface MatrixRow {
 export function compatibilityMatrix(applications: readonly Application[]): MatrixRow[] {
   const book = new RuleBook(catalogOf(applications));
   const envs: string[] = [];
-  for (const a of applications) for (const e of a.status?.environments ?? []) if (!envs.includes(e.name)) envs.push(e.name);
+  for (const a of applications)
+    for (const e of a.status?.environments ?? []) if (!envs.includes(e.name)) envs.push(e.name);
   const sorted = [...applications].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   return envs.map((env) => {
     const combination = new Map<string, string>();
@@ -210,7 +221,9 @@ export function compatibilityMatrix(applications: readonly Application[]): Matri
       const e = a.status?.environments?.find((x) => x.name === env);
       if (!e) return [];
       const broken =
-        e.desired === undefined ? [] : book.ownViolations(a.metadata.name, e.desired, combination, env).map((v) => v.message);
+        e.desired === undefined
+          ? []
+          : book.ownViolations(a.metadata.name, e.desired, combination, env).map((v) => v.message);
       return [
         {
           application: a.metadata.name,

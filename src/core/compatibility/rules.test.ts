@@ -1,7 +1,11 @@
 import type { CompatibilityRule } from '../../api/application.js';
 import { meets, ruleApplies, ruleProblems, RuleBook, type Member } from './rules.js';
 
-const member = (name: string, rules: CompatibilityRule[] = [], scheme: Member['scheme'] = 'semver'): Member => ({
+const member = (
+  name: string,
+  rules: CompatibilityRule[] = [],
+  scheme: Member['scheme'] = 'semver',
+): Member => ({
   name,
   scheme,
   rules,
@@ -89,12 +93,16 @@ describe('violations', () => {
 
   test('the message says what is required and what the place runs', () => {
     const v = book.ownViolations('dash', '2.0.0', new Map([['core', '1.11.3']]), 'staging');
-    expect(v.map((x) => x.message)).toEqual(['dash 2.0.0 requires core >=1.12.0 <2.0.0; staging runs core 1.11.3']);
+    expect(v.map((x) => x.message)).toEqual([
+      'dash 2.0.0 requires core >=1.12.0 <2.0.0; staging runs core 1.11.3',
+    ]);
   });
 
   test('a required application with no version there is unsatisfied, and the message says so', () => {
     const v = book.ownViolations('dash', '2.0.0', new Map(), 'qa');
-    expect(v.map((x) => x.message)).toEqual(['dash 2.0.0 requires core >=1.12.0 <2.0.0; qa runs no version of core']);
+    expect(v.map((x) => x.message)).toEqual([
+      'dash 2.0.0 requires core >=1.12.0 <2.0.0; qa runs no version of core',
+    ]);
     expect(v[0]!.found).toBeUndefined();
   });
 
@@ -103,6 +111,8 @@ describe('violations', () => {
       ['core', '1.12.0'],
       ['dash', '1.9.4'],
     ]);
-    expect(book.violationsInvolving('core', combo, 'prod').map((x) => [x.application, x.rule])).toEqual([['dash', 1]]);
+    expect(book.violationsInvolving('core', combo, 'prod').map((x) => [x.application, x.rule])).toEqual([
+      ['dash', 1],
+    ]);
   });
 });

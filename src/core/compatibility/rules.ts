@@ -28,7 +28,11 @@ export interface Combination {
 }
 
 /** `base` with one application at another version, without copying `base`. */
-export function withVersion(base: Combination, application: string, version: string | undefined): Combination {
+export function withVersion(
+  base: Combination,
+  application: string,
+  version: string | undefined,
+): Combination {
   return { get: (a) => (a === application ? version : base.get(a)) };
 }
 
@@ -45,6 +49,8 @@ export interface Violation {
 }
 
 export interface RuleProblem {
+  /** Index of the rule in spec.compatibility. */
+  rule: number;
   /** e.g. spec.compatibility[1].requires.versions */
   field: string;
   reason: 'InvalidRange' | 'InvalidCompatibilityRule' | 'UnknownApplication';
@@ -63,12 +69,14 @@ export function ruleProblems(owner: Member, catalog: Catalog): RuleProblem[] {
   owner.rules.forEach((rule, i) => {
     if (rule.when !== undefined && owner.scheme === 'opaque')
       out.push({
+        rule: i,
         field: ruleField(i, 'when'),
         reason: 'InvalidCompatibilityRule',
         message: `${owner.name} uses versionScheme opaque, whose versions have no ranges; remove when`,
       });
     else if (rule.when !== undefined && whenRange(rule.when) === null)
       out.push({
+        rule: i,
         field: ruleField(i, 'when'),
         reason: 'InvalidRange',
         message: `"${rule.when}" is not a valid semver range`,
@@ -76,6 +84,7 @@ export function ruleProblems(owner: Member, catalog: Catalog): RuleProblem[] {
     const required = rule.requires.application;
     if (required === owner.name) {
       out.push({
+        rule: i,
         field: ruleField(i, 'requires.application'),
         reason: 'InvalidCompatibilityRule',
         message: `${owner.name} cannot require itself`,
@@ -84,9 +93,10 @@ export function ruleProblems(owner: Member, catalog: Catalog): RuleProblem[] {
     }
     const target = catalog.get(required);
     const problem = versionsProblem(rule.requires.versions, target?.scheme ?? 'semver', required);
-    if (problem) out.push({ field: ruleField(i, 'requires.versions'), ...problem });
+    if (problem) out.push({ rule: i, field: ruleField(i, 'requires.versions'), ...problem });
     if (!target)
       out.push({
+        rule: i,
         field: ruleField(i, 'requires.application'),
         reason: 'UnknownApplication',
         message: `Application "${required}" does not exist in this namespace; the rule cannot be met until it does`,
@@ -117,7 +127,7 @@ export function usableRules(owner: Member, catalog: Catalog): number[] {
   const broken = new Set(
     ruleProblems(owner, catalog)
       .filter((p) => p.reason !== 'UnknownApplication')
-      .map((p) => Number(/\[(\d+)\]/.exec(p.field)![1])),
+      .map((p) => p.rule),
   );
   return owner.rules.flatMap((_, i) => (broken.has(i) ? [] : [i]));
 }
@@ -194,7 +204,8 @@ export class RuleBook {
     return (this.between.get(`${owner}\n${required}`) ?? []).every((i) => {
       const rule = member.rules[i]!;
       return (
-        !ruleApplies(member, rule, version) || (found !== undefined && meets(scheme, found, rule.requires.versions))
+        !ruleApplies(member, rule, version) ||
+        (found !== undefined && meets(scheme, found, rule.requires.versions))
       );
     });
   }
@@ -212,9 +223,7 @@ export class RuleBook {
       const scheme = this.catalog.get(req)?.scheme ?? 'semver';
       if (found !== undefined && meets(scheme, found, rule.requires.versions)) continue;
       const where =
-        found === undefined
-          ? `${place} runs no version of ${req}`
-          : `${place} runs ${req} ${found}`;
+        found === undefined ? `${place} runs no version of ${req}` : `${place} runs ${req} ${found}`;
       out.push({
         application,
         version,

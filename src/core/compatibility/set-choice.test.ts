@@ -12,7 +12,10 @@ const book = (rules: Record<string, CompatibilityRule[]>) =>
   );
 const map = (o: Record<string, string>) => new Map(Object.entries(o));
 
-const dashRules = [requires('core', '>=1.12.0 <2.0.0', '>=2.0.0'), requires('core', '>=1.9.0 <1.12.0', '<2.0.0')];
+const dashRules = [
+  requires('core', '>=1.12.0 <2.0.0', '>=2.0.0'),
+  requires('core', '>=1.9.0 <1.12.0', '<2.0.0'),
+];
 
 describe('the set of pending requests that moves', () => {
   test('a request that breaks its own rule stays blocked, with the message', () => {
@@ -53,7 +56,11 @@ describe('the set of pending requests that moves', () => {
   });
 
   test('a chain a requires b requires c moves as a whole, in order c, b, a', () => {
-    const rules = { a: [requires('b', '>=2.0.0')], b: [requires('c', '>=2.0.0')], c: [] as CompatibilityRule[] };
+    const rules = {
+      a: [requires('b', '>=2.0.0')],
+      b: [requires('c', '>=2.0.0')],
+      c: [] as CompatibilityRule[],
+    };
     const choice = chooseRequests({
       book: book(rules),
       place: 'dev',
@@ -171,7 +178,9 @@ describe('the set of pending requests that moves', () => {
       current: map({}),
       pending: map({ dash: '2.0.0' }),
     });
-    expect(alone.blocked.get('dash')![0]!.message).toBe('dash 2.0.0 requires core >=1.12.0 <2.0.0; qa runs no version of core');
+    expect(alone.blocked.get('dash')![0]!.message).toBe(
+      'dash 2.0.0 requires core >=1.12.0 <2.0.0; qa runs no version of core',
+    );
   });
 
   test('50 pending requests in a chain are solved exactly', () => {
@@ -184,7 +193,12 @@ describe('the set of pending requests that moves', () => {
       current[name] = '1.0.0';
       pending[name] = '2.0.0';
     }
-    const choice = chooseRequests({ book: book(rules), place: 'dev', current: map(current), pending: map(pending) });
+    const choice = chooseRequests({
+      book: book(rules),
+      place: 'dev',
+      current: map(current),
+      pending: map(pending),
+    });
     expect(choice.chosen).toHaveLength(50);
     expect(choice.chosen[0]).toBe('app-00');
     expect(choice.exact).toBe(true);

@@ -14,7 +14,7 @@
 // beyond it (only for pathological rule sets) it keeps a greedy choice and
 // says so (`exact: false`).
 import { requirementOrder, sortByRequirements, type RequirementOrder } from './order.js';
-import { withVersion, type Combination, type RuleBook, type Violation } from './rules.js';
+import { withVersion, type RuleBook, type Violation } from './rules.js';
 
 export const SEARCH_BUDGET = 200_000;
 
@@ -29,6 +29,8 @@ export interface SetChoiceInput {
 }
 
 export interface SetChoice {
+  /** The requests it chose among. */
+  pending: ReadonlyMap<string, string>;
   /** The requests delivered, in requirement order. */
   chosen: string[];
   /** The combination once they are. */
@@ -101,7 +103,7 @@ export function chooseRequests(input: SetChoiceInput): SetChoice {
     if (states[position.get(n)!] === MOVE) continue;
     blocked.set(n, book.violationsInvolving(n, withVersion(result, n, moved(n)), place));
   }
-  return { chosen, result, blocked, after: afterMap(chosen, book, order, current, moved), exact };
+  return { pending, chosen, result, blocked, after: afterMap(chosen, book, order, current, moved), exact };
 }
 
 function involvesPending(v: Violation, x: string, pending: ReadonlyMap<string, string>): boolean {
@@ -137,7 +139,11 @@ function groups(n: number, linked: ReadonlyMap<number, Set<number>>): number[][]
     while (todo.length > 0) {
       const i = todo.pop()!;
       group.push(i);
-      for (const j of linked.get(i) ?? []) if (!seen.has(j)) (seen.add(j), todo.push(j));
+      for (const j of linked.get(i) ?? []) {
+        if (seen.has(j)) continue;
+        seen.add(j);
+        todo.push(j);
+      }
     }
     out.push(group.sort((a, b) => a - b));
   }
@@ -156,11 +162,16 @@ function allowedWith(state: number, otherState: number, allowed: number): boolea
  * earlier variables among equally large ones: a depth-first search that tries
  * STAY first visits assignments in exactly that preference order.
  */
-function solveGroup(group: readonly number[], vars: readonly Variable[]): { states: number[]; exact: boolean } {
+function solveGroup(
+  group: readonly number[],
+  vars: readonly Variable[],
+): { states: number[]; exact: boolean } {
   const local = new Map(group.map((g, k) => [g, k]));
   const k = group.length;
   const constraints = group.map((g) =>
-    vars[g]!.earlier.flatMap((c) => (local.has(c.other) ? [{ other: local.get(c.other)!, allowed: c.allowed }] : [])),
+    vars[g]!.earlier.flatMap((c) =>
+      local.has(c.other) ? [{ other: local.get(c.other)!, allowed: c.allowed }] : [],
+    ),
   );
   const movable = group.map((g) => vars[g]!.movable);
   const movableAfter = new Array<number>(k + 1).fill(0);
@@ -223,7 +234,8 @@ function greedy(
         }
     if (!any) return states;
     let drop = -1;
-    for (let i = 0; i < k; i++) if (states[i] === MOVE && (drop < 0 || conflicts[i]! > conflicts[drop]!)) drop = i;
+    for (let i = 0; i < k; i++)
+      if (states[i] === MOVE && (drop < 0 || conflicts[i]! > conflicts[drop]!)) drop = i;
     states[drop] = STAY;
   }
 }

@@ -22,7 +22,9 @@ export function checkSemantics(catalog: Catalog): Problem[] {
     if (!apps)
       byNamespace.set(
         a.namespace,
-        (apps = catalogOf(catalog.applications.filter((x) => x.namespace === a.namespace).map((x) => x.object))),
+        (apps = catalogOf(
+          catalog.applications.filter((x) => x.namespace === a.namespace).map((x) => x.object),
+        )),
       );
     for (const p of ruleProblems(apps.get(a.name)!, apps))
       if (p.reason !== 'UnknownApplication') problems.push(problemAt(a, 'Application', p.field, p.message));

@@ -2,6 +2,7 @@
 // Target names an apiVersion and kind, the API needs the plural. Only kinds of
 // Flux's own API groups are accepted (a `Kustomization` of
 // kustomize.config.k8s.io is not Flux's), and only those Depot's RBAC allows.
+import { dropManagedFields } from '../../kube/managed-fields.js';
 import type { ResourceType } from '../../kube/resource.js';
 
 export const FLUX_KINDS = {
@@ -27,5 +28,6 @@ export function fluxResource(apiVersion: string, kind: string): ResourceType | {
     slash < 0 ? ['', apiVersion] : [apiVersion.slice(0, slash), apiVersion.slice(slash + 1)];
   if (g !== group || !version)
     return { error: `apiVersion ${apiVersion} is not one of ${kind}'s: expected ${group}/<version>` };
-  return { group, version, plural, kind, namespaced: true };
+  // Depot never asks who wrote a Flux object's fields: the cache keeps no managedFields.
+  return { group, version, plural, kind, namespaced: true, cacheTransform: dropManagedFields };
 }

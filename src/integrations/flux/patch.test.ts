@@ -1,3 +1,4 @@
+import { dropManagedFields } from '../../kube/managed-fields.js';
 import { fluxResource } from './kinds.js';
 import { blockedSegment, inPlace, parseFieldPath, valueAt, versionPatch } from './patch.js';
 import { patchTarget } from './patch-target.js';
@@ -60,6 +61,7 @@ describe('which object', () => {
       plural: 'helmreleases',
       kind: 'HelmRelease',
       namespaced: true,
+      cacheTransform: dropManagedFields,
     });
     expect(fluxResource('kustomize.config.k8s.io/v1beta1', 'Kustomization')).toEqual({
       error: expect.stringContaining('expected kustomize.toolkit.fluxcd.io/<version>'),
