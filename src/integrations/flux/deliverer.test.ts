@@ -115,4 +115,16 @@ describe('the Flux deliverer', () => {
     });
     expect(patches).toEqual([]);
   });
+  test('a receiver URL the operator does not allow is Failed, never called, and waits for a change instead of retrying', async () => {
+    const { io } = memoryIO({});
+    const outcome = await fluxDeliverer(io, settings).deliver(
+      request({ flux: { receiver: { url: 'http://nc/hook/x', type: 'generic' } } }),
+      AbortSignal.timeout(1000),
+    );
+    expect(outcome).toEqual({
+      state: 'Failed',
+      message: expect.stringContaining('not called: no receiver URL is allowed'),
+      waitForChange: true,
+    });
+  });
 });

@@ -92,7 +92,8 @@ export function fluxDeliverer(
           { allow: settings.receiverUrlAllow, timeoutMs: settings.httpTimeoutMs },
           signal,
         );
-        if (r.state === 'Failed') return { state: 'Failed', message: r.message };
+        if (r.state === 'Failed')
+          return { state: 'Failed', message: r.message, ...(r.waitForChange ? { waitForChange: true } : {}) };
         done.push({ ...r, wrote: true });
       }
       const found = done.find((d) => d.found !== undefined)?.found;

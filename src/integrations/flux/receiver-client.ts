@@ -38,6 +38,8 @@ export type ReceiverResult =
       state: 'Failed';
       message: string;
       /** The receiver's HTTP status, when it answered. */ statusCode?: number;
+      /** Calling again cannot help until the Target or the operator's flags change. */
+      waitForChange?: boolean;
     };
 
 /** How much of a receiver's error answer goes into the message. */
@@ -59,6 +61,7 @@ export async function callReceiver(
         opts.allow.length === 0
           ? `${where} not called: no receiver URL is allowed; start the operator with --receiver-url-allow <prefix>`
           : `${where} not called: the URL is under none of the prefixes allowed by --receiver-url-allow`,
+      waitForChange: true,
     };
 
   let token: string | undefined;
