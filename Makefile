@@ -15,7 +15,7 @@ export npm_config_audit := false
 
 JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
 
-.PHONY: help deps build controlplane test test-unit lint bench bench-quick bench-readme demo local-up local-down clean crds
+.PHONY: help deps build controlplane flux test test-unit lint bench bench-quick bench-readme demo local-up local-down clean crds
 
 help:
 	@echo "make demo   - local control plane + CRDs + samples + operator, then the version table"
@@ -38,7 +38,11 @@ build: deps
 controlplane:
 	@scripts/build-controlplane.sh >/dev/null
 
-test: build controlplane
+# Flux's notification-controller, for the integration tests of Flux receivers.
+flux:
+	@scripts/build-flux.sh >/dev/null
+
+test: build controlplane flux
 	@mkdir -p .cache
 	@rm -f .cache/jest-results.json
 	$(JEST) --ci --maxWorkers=2 --json --outputFile=.cache/jest-results.json; \
@@ -60,7 +64,9 @@ lint: deps
 # fails the build; a scenario that errors does.
 bench: build controlplane
 	npx tsx bench/core.bench.ts
+	npx tsx bench/compat.bench.ts
 	npx tsx bench/reconcile.bench.ts
+	npx tsx bench/http-api.bench.ts
 	npx tsx bench/run.ts
 	npx tsx bench/update-readme.ts
 

@@ -52,6 +52,8 @@ export class OperatorProcess {
       health,
       '--metrics-addr',
       metrics,
+      '--api-addr',
+      '0',
       ...o.flags,
     ];
     const out = openSync(o.logPath, 'a');

@@ -114,7 +114,7 @@ const figures: Record<string, (r: R) => Figure> = {
   memory_10k: (r) => {
     const fc = obj(r.first_convergence);
     return {
-      result: `${num(r.rss_mb) ?? '?'} MB (${num(r.rss_mib) ?? '?'} MiB) RSS, peak ${num(r.peak_rss_mib) ?? '?'} MiB, ${num(r.kib_per_app) ?? '?'} KiB/app; first convergence ${converged(fc)}`,
+      result: `${num(r.rss_mb) ?? '?'} MB (${num(r.rss_mib) ?? '?'} MiB) RSS, peak ${num(r.peak_rss_mib) ?? '?'} MiB, ${num(r.rss_settled_mib) ?? '?'} MiB after ${num(r.settled_after_s) ?? '?'} s idle, ${num(r.kib_per_app) ?? '?'} KiB/app; first convergence ${converged(fc)}`,
       target: '≤ 300 MB',
       met:
         num(r.rss_mb) === undefined ? undefined : fc.converged === true && (num(r.rss_mb) ?? Infinity) <= 300,

@@ -20,6 +20,27 @@ if (major < 22 || (major === 22 && minor < 19)) {
   process.exit(1);
 }
 
+// `depot operator` and `depot agent` run for long and cache many long-lived
+// objects. V8 sizes its young generation from the machine's memory (64 MiB
+// semi-spaces, 128 MiB resident, on a 24 GB machine) and a cache of
+// long-lived objects gains nothing from that, so these commands run with
+// 16 MiB semi-spaces unless the command line or NODE_OPTIONS sets the size
+// (bench/README.md, memory_10k). process.execve keeps the process ID, so
+// signals, /proc and a container's PID 1 are unaffected.
+const SEMI_SPACE_MIB = 16;
+const longRunning = process.argv[2] === 'operator' || process.argv[2] === 'agent';
+const nodeFlags = process.execArgv.join(' ') + ' ' + (process.env.NODE_OPTIONS || '');
+if (longRunning && typeof process.execve === 'function' && nodeFlags.indexOf('--max-semi-space-size') < 0) {
+  process.execve(
+    process.execPath,
+    [process.execPath, '--max-semi-space-size=' + SEMI_SPACE_MIB].concat(
+      process.execArgv,
+      process.argv.slice(1),
+    ),
+    process.env,
+  );
+}
+
 import('../dist/cli/main.js').catch((err) => {
   const notBuilt =
     err instanceof Error &&

@@ -10,7 +10,7 @@ import { create1k } from './create.js';
 import { idleWrites } from './idle.js';
 import { latencySingle } from './latency.js';
 import { memory10k } from './memory.js';
-import { promotion1k } from './promotion.js';
+import { promotion1k, promotion1kChain } from './promotion.js';
 import { restart1k } from './restart.js';
 
 // The world's type differs per group; the runner only passes it through.
@@ -24,6 +24,7 @@ export const scenarios: Scenario<unknown>[] = [
   baseline1k,
   converge1kArgocd,
   memory10k,
+  promotion1kChain,
 ];
 
 /** Figures that combine two scenarios: converge_1k relative to baseline_1k. */

@@ -1,13 +1,33 @@
 // memory_10k: the operator's resident memory with 10 × N Applications cached
 // and converged, and their first convergence. The Applications are created
 // while no operator runs; the operator then starts with default flags.
+// Resident memory is read at convergence and again after 30 s idle, with the
+// V8 heap figures from the operator's /metrics beside it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppsWorld } from '../apps-world.js';
 import { Measurement } from '../measurement.js';
+import type { OperatorProcess } from '../operator-process.js';
+import { sumOf } from '../prometheus-text.js';
 import { outcome, secondsSince } from '../outcome.js';
 import { scaled, type Scenario } from '../scenario.js';
 import { round } from '../stats.js';
 import { memoryGroup } from './groups.js';
+
+const SETTLE_MS = 30_000;
+const MIB = 2 ** 20;
+
+/** The V8 heap and off-heap memory, from the operator's /metrics (prom-client's process metrics). */
+async function heapFigures(op: OperatorProcess): Promise<Record<string, number>> {
+  const samples = await op.metrics();
+  const mib = (name: string, where: Record<string, string> = {}) =>
+    round(sumOf(samples, name, where) / MIB, 1);
+  return {
+    heap_used_mib: mib('nodejs_heap_size_used_bytes'),
+    heap_total_mib: mib('nodejs_heap_size_total_bytes'),
+    young_generation_mib: mib('nodejs_heap_space_size_total_bytes', { space: 'new' }),
+    external_mib: mib('nodejs_external_memory_bytes'),
+  };
+}
 
 export const memory10k: Scenario<AppsWorld> = {
   key: 'memory_10k',
@@ -37,7 +57,14 @@ export const memory10k: Scenario<AppsWorld> = {
     const wait = await world.waitConverged(created.names, ctx.deadline).finally(() => clearInterval(sampler));
     const o = outcome(wait, t0);
     const rss = op.memory();
+    const heapAtConvergence = await heapFigures(op);
     const measured = await m.end(op);
+    // V8 and malloc keep what the convergence burst used; what an idle
+    // operator holds after a while is what its memory request should cover.
+    const settleMs = Math.max(0, Math.min(SETTLE_MS, ctx.deadline - Date.now()));
+    await sleep(settleMs, undefined, { signal: ctx.env.signal });
+    const settled = op.memory();
+    const heapSettled = await heapFigures(op);
     const perApp =
       rss && emptyRss && created.done > 0
         ? round(((rss.rss_mib - emptyRss.rss_mib) * 1024) / created.done, 1)
@@ -52,6 +79,10 @@ export const memory10k: Scenario<AppsWorld> = {
       rss_mb: rss ? round((rss.rss_mib * 2 ** 20) / 1e6, 1) : null,
       peak_rss_mib: rss?.peak_rss_mib ?? maxRss,
       rss_at_ready_mib: readyRss?.rss_mib ?? null,
+      rss_settled_mib: settled?.rss_mib ?? null,
+      settled_after_s: settleMs / 1000,
+      heap_at_convergence: heapAtConvergence,
+      heap_settled: heapSettled,
       rss_empty_mib: emptyRss?.rss_mib ?? null,
       kib_per_app: perApp,
       operator_flags: op.flags,

@@ -58,7 +58,10 @@ export const restart1k: Scenario<AppsWorld> = {
   group: appsGroup,
   title: 'operator killed and restarted on the converged namespace; seconds until ready, writes made',
   target: '0 writes',
-  boundS: (o) => scaled(o.apps, 0.2, 90, 200),
+  // The crash part needs up to 30 s for the operator to be quiet before the
+  // kill (Events of the previous scenario drain at 10/s), the dead leader's
+  // Lease to expire (15 s), then 10 s without a write.
+  boundS: (o) => scaled(o.apps, 0.2, 120, 240),
   minimumS: () => 60,
   async run(world, ctx) {
     const precondition = await world.ensureApps(ctx, 0.15);

@@ -1,8 +1,11 @@
 // Depot's kinds as API resources (group, version, plural), for every client:
 // the controllers' informers, the CLI, the HTTP API and the agent. Every
 // status written for them is first fitted to the CRD's limits
-// (status-limits.ts).
+// (status-limits.ts); informers keep only the managedFields that name the
+// writers Depot reports (actor-fields.ts).
+import { keepManagedFields } from '../kube/managed-fields.js';
 import type { ResourceType } from '../kube/resource.js';
+import { APPLICATION_ACTOR_FIELDS } from './actor-fields.js';
 import { applicationKind } from './application.js';
 import { environmentSetKind } from './environment-set.js';
 import { environmentKind } from './environment.js';
@@ -20,7 +23,10 @@ const depot = (def: KindDefinition): ResourceType => ({
   fitStatus: statusFitter(def),
 });
 
-export const Applications = depot(applicationKind);
+export const Applications: ResourceType = {
+  ...depot(applicationKind),
+  cacheTransform: keepManagedFields(APPLICATION_ACTOR_FIELDS),
+};
 export const Environments = depot(environmentKind);
 export const EnvironmentSets = depot(environmentSetKind);
 export const Targets = depot(targetKind);

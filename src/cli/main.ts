@@ -1,11 +1,13 @@
 // `depot` command line. Every failure ends as one line on stderr and exit code
 // 1 (2 for usage errors); stack traces are shown only with DEPOT_DEBUG=1.
 import { Command, CommanderError } from 'commander';
+import { registerAgent } from './commands/agent.js';
 import { registerLocal } from './commands/local.js';
 import { registerOperator } from './commands/operator.js';
 import { registerValidate } from './commands/validate.js';
 import { registerGet } from './commands/get.js';
 import { registerVersionCommands } from './commands/versions.js';
+import { registerCompatCommands } from './commands/compat.js';
 import { reportError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerGet(program);
   registerVersionCommands(program);
+  registerCompatCommands(program);
+  registerAgent(program);
   return program;
 }
 

@@ -3,7 +3,8 @@
 // only the difference; every new history entry also becomes an Event and an
 // audit line (at least once, see history-sender.ts), and a spent force
 // annotation is removed.
-import { ApplicationSchema, type Application } from '../api/application.js';
+import { ApplicationSchema, type Application, type ApplicationStatus } from '../api/application.js';
+import type { CompatibilityView } from '../core/compatibility/namespace.js';
 import { planVersions, summarize, type ApplicationPlan } from '../core/application/plan.js';
 import { forceAnnotation } from '../api/annotations.js';
 import type { SpentForce } from '../core/application/force.js';
@@ -13,11 +14,12 @@ import { objectReconciler } from '../runtime/object-reconciler.js';
 import type { ControllerSpec, ReconcileContext, ReconcileResult } from '../runtime/reconciler.js';
 import type { KubeObject } from '../kube/resource.js';
 import { jsonPointerSegment } from '../runtime/writes.js';
-import { safeParseOnce } from '../runtime/parse-once.js';
 import { createDeliveryTracker } from './delivery/registry.js';
 import type { DeliveryReview, DeliveryTracker } from './delivery/tracker.js';
 import { HistorySender } from './history-sender.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
+import { CompatibilityViews } from './compatibility-views.js';
+import { RequirementIndex } from './requirement-index.js';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, EnvironmentSets, Targets } from '../api/resources.js';
 
@@ -32,36 +34,16 @@ export function applicationController(
   const toApps = everyInNamespace(deps.informers, Applications);
   const sender = new HistorySender(deps, opts.audit);
   const forceWriter = deps.writer(FORCE_RELEASE_MANAGER);
-  // Deliveries start on the Application's change itself, not when a worker gets to it.
-  const parse = safeParseOnce(ApplicationSchema);
-  deps.informers.informer<KubeObject>(Applications).on(({ type, object }) => {
-    if (type === 'delete' || !delivery.active()) return;
-    try {
-      const r = parse(object);
-      if (!r.success) return;
-      const app = r.data as Application;
-      const snapshot = new NamespaceSnapshot(deps.informers, app.metadata.namespace ?? '');
-      const now = new Date(deps.clock.now());
-      const versions = planVersions({
-        app,
-        environments: snapshot.environments(),
-        sets: snapshot.sets(),
-        targets: snapshot.targets(),
-        unreadable: snapshot.unreadable(),
-        now,
-        historyLimit: opts.historyLimit,
-      });
-      delivery.prestart(app, versions.targets, now);
-    } catch (err) {
-      deps.log.debug({ err: String(err) }, 'delivery prestart skipped');
-    }
-  });
+  const views = new CompatibilityViews(deps);
+  const requirements = new RequirementIndex();
   return {
     name: 'application',
     primary: { resource: Applications },
     // A delivery attempt finished, or an object a target delivers to changed.
     triggers: [delivery],
     watches: [
+      // A change of one application re-evaluates those with a rule on it and those it requires.
+      { resource: Applications, map: (obj, type) => requirements.observe(obj, type) },
       { resource: Environments, map: toApps },
       { resource: EnvironmentSets, map: toApps },
       { resource: Targets, map: toApps },
@@ -77,7 +59,7 @@ export function applicationController(
         const snapshot = new NamespaceSnapshot(deps.informers, req.namespace);
         const [environments, sets, targets] = [snapshot.environments(), snapshot.sets(), snapshot.targets()];
         const unreadable = snapshot.unreadable();
-        const inputFor = (app: Application, now: Date) => ({
+        const inputFor = (app: Application, now: Date, compatibility: CompatibilityView) => ({
           app,
           environments,
           sets,
@@ -85,28 +67,42 @@ export function applicationController(
           unreadable,
           now,
           historyLimit: opts.historyLimit,
+          compatibility,
           sentThrough: sender.sentThrough(cached),
         });
         // Start what is due and give it a moment: a fast delivery lands in this status write.
+        // The early review plans with the same compatibility gating as the status write.
         const started = new Date(deps.clock.now());
-        await delivery.settle(
-          delivery.review(valid, planVersions(inputFor(valid, started)).targets, started, ctx.signal),
-        );
+        const early = inputFor(valid, started, views.view(snapshot, started, valid));
+        await delivery.settle(delivery.review(valid, planVersions(early).targets, started, ctx.signal));
         const now = new Date(deps.clock.now());
         let plan: ApplicationPlan | undefined;
         let review: DeliveryReview | undefined;
-        const result = await deps.status.update(Applications, cached, (fresh) => {
+        // The view, the plan and the registration of its moves run without an
+        // await in between, so two reconciles side by side never both keep a
+        // rule that their sum breaks: the second one's view counts the first's moves.
+        const compatibility = views.view(snapshot, now, valid);
+        const writing = deps.status.update(Applications, cached, (fresh) => {
           // Runs again on a fresh copy after a 409: derive everything from it.
           const unchanged = fresh.metadata?.resourceVersion === cached.metadata?.resourceVersion;
           const app = unchanged ? valid : (ApplicationSchema.parse(fresh) as Application);
-          const input = inputFor(app, now);
+          const input = inputFor(app, now, compatibility);
           const versions = planVersions(input);
           review = delivery.review(app, versions.targets, now, ctx.signal);
           plan = summarize(input, versions, review.deliveries, review);
+          views.deciding(req.namespace, req.name, moves(app, plan.status));
           return plan.status;
         });
+        const result = await writing.then(
+          (r) => (views.decided(req.namespace, req.name, true), r),
+          (err: unknown) => {
+            views.decided(req.namespace, req.name, false);
+            throw err;
+          },
+        );
         if (!plan) return;
         if (review) delivery.acknowledge(req, review);
+        views.recordBlocked(req.namespace, req.name, plan.status.environments ?? []);
         if (result.written && plan.added.length > 0) {
           await opts.hooks?.afterApplicationStatusWrite?.();
           sender.send(cached, plan.added);
@@ -120,10 +116,20 @@ export function applicationController(
         onGone: (req) => {
           sender.forget(req.namespace, req.name);
           delivery.forget(req);
+          views.recordBlocked(req.namespace, req.name, []);
         },
       },
     ),
   };
+}
+
+/** Environments whose desired version the new status changes. */
+function moves(app: Application, next: ApplicationStatus): Map<string, string> {
+  const before = new Map((app.status?.environments ?? []).map((e) => [e.name, e.desired]));
+  const out = new Map<string, string>();
+  for (const e of next.environments ?? [])
+    if (e.desired !== undefined && e.desired !== before.get(e.name)) out.set(e.name, e.desired);
+  return out;
 }
 
 /**

@@ -4,8 +4,11 @@
 // new entries also records `historySentThrough`, the newest id this operator
 // had sent by then. When a leader takes over from one that did not stop
 // cleanly (an expired lease, or no leader election at all), the first
-// reconcile of each Application sends again what is newer than that marker.
-// Entries carry their id, so consumers can drop the duplicates.
+// reconcile of each Application sends again what is newer than that marker,
+// to the audit log only: Events are best-effort in Kubernetes (the sink
+// drops them under pressure) and the audit log is the durable record, so a
+// restart makes no write to the API server. Entries carry their id, so
+// consumers can drop the duplicates.
 import type { HistoryEntry } from '../api/application.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { AuditSink } from '../runtime/audit-log.js';
@@ -79,9 +82,7 @@ export class HistorySender {
 
   private emit(app: KubeObject, entries: readonly HistoryEntry[], resent: boolean): void {
     for (const e of [...entries].reverse()) {
-      const note = `${e.message ?? `${e.type} ${e.to ?? ''}`}${e.actor ? ` (by ${e.actor})` : ''}${e.id ? ` [${e.id}]` : ''}`;
-      if (WARNING_TYPES.has(e.type)) this.deps.events.warning(app, e.type, note);
-      else this.deps.events.normal(app, e.type, note);
+      if (!resent) this.event(app, e);
       this.audit.record({
         ...e,
         namespace: app.metadata?.namespace,
@@ -89,5 +90,11 @@ export class HistorySender {
         ...(resent ? { resent: true } : {}),
       });
     }
+  }
+
+  private event(app: KubeObject, e: HistoryEntry): void {
+    const note = `${e.message ?? `${e.type} ${e.to ?? ''}`}${e.actor ? ` (by ${e.actor})` : ''}${e.id ? ` [${e.id}]` : ''}`;
+    if (WARNING_TYPES.has(e.type)) this.deps.events.warning(app, e.type, note);
+    else this.deps.events.normal(app, e.type, note);
   }
 }

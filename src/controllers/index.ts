@@ -25,7 +25,7 @@ export function controllers(deps: ControllerDeps, options: Partial<DepotOptions>
   return [
     environmentController(deps),
     environmentSetController(deps),
-    targetController(deps),
+    targetController(deps, { agentSilenceMs: options.agentSilenceMs }),
     applicationController(deps, opts),
     promotionController(deps, opts),
   ];

@@ -1,14 +1,19 @@
 // Target controller: get, parse, plan (core/target: delivery kind, Ready when
-// its Environment exists), write the status difference.
+// its Environment exists and, for delivery: agent, while its agent polls),
+// write the status difference; look again when an agent would turn silent.
 import { Environments, Targets } from '../api/resources.js';
 import { TargetSchema, type Target, type TargetStatus } from '../api/target.js';
-import { planTarget } from '../core/target.js';
+import { agentRecheckAfterMs, DEFAULT_AGENT_SILENCE_MS, planTarget } from '../core/target.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import { objectReconciler } from '../runtime/object-reconciler.js';
 import type { ControllerSpec } from '../runtime/reconciler.js';
 import { everyInNamespace, namesInNamespace } from './namespace-snapshot.js';
 
-export function targetController(deps: ControllerDeps): ControllerSpec {
+export function targetController(
+  deps: ControllerDeps,
+  opts: { agentSilenceMs?: number } = {},
+): ControllerSpec {
+  const agentSilenceMs = opts.agentSilenceMs ?? DEFAULT_AGENT_SILENCE_MS;
   return {
     name: 'target',
     primary: { resource: Targets },
@@ -16,9 +21,20 @@ export function targetController(deps: ControllerDeps): ControllerSpec {
     reconciler: objectReconciler(deps, Targets, TargetSchema, async (target: Target, cached, req) => {
       const environments = namesInNamespace(deps.informers, Environments, req.namespace);
       const now = new Date(deps.clock.now());
-      await deps.status.update(Targets, cached, (fresh) =>
-        planTarget({ target: { ...target, status: fresh.status as TargetStatus }, environments, now }),
+      const written = await deps.status.update(Targets, cached, (fresh) =>
+        planTarget({
+          target: { ...target, status: fresh.status as TargetStatus },
+          environments,
+          now,
+          agentSilenceMs,
+        }),
       );
+      const after = agentRecheckAfterMs(
+        { ...target, status: written.object.status as TargetStatus },
+        now,
+        agentSilenceMs,
+      );
+      return after === undefined ? undefined : { requeueAfterMs: after };
     }),
   };
 }

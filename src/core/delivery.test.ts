@@ -60,4 +60,36 @@ describe('delivery settings', () => {
     expect(publishedState('argocd', '1.0.0', { desired: '1.0.0', delivery: kept }, now)).toBe(kept);
     expect(publishedState('none', undefined, undefined, now)).toMatchObject({ state: 'Pending' });
   });
+  test('an agent target is Delivered once the agent reports the desired version deployed', () => {
+    const now = new Date('2026-11-20T12:00:00Z');
+    const waiting = publishedState('agent', '1.1.0', { desired: '1.0.0', deployed: '1.0.0' }, now);
+    expect(waiting).toMatchObject({ state: 'Pending', message: 'waiting for agent delivery of 1.1.0' });
+    const pending = { desired: '1.1.0', deployed: '1.0.0', delivery: waiting };
+    expect(publishedState('agent', '1.1.0', pending, now)).toBe(waiting);
+    const done = publishedState('agent', '1.1.0', { ...pending, deployed: '1.1.0' }, now);
+    expect(done).toMatchObject({ state: 'Delivered', message: 'the depot agent reports 1.1.0 deployed' });
+    expect(
+      publishedState('agent', '1.1.0', { desired: '1.1.0', deployed: '1.1.0', delivery: done }, now),
+    ).toBe(done);
+    const silent = {
+      status: {
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'False' as const,
+            reason: 'AgentSilent',
+            message: 'no contact from agent for 5m (last contact 2026-11-20T11:50:00Z)',
+            lastTransitionTime: '2026-11-20T11:55:00Z',
+          },
+        ],
+      },
+    };
+    expect(publishedState('agent', '1.1.0', pending, now, silent)).toEqual({
+      state: 'Failed',
+      message: '1.1.0 not delivered: no contact from agent for 5m (last contact 2026-11-20T11:50:00Z)',
+    });
+    // What was delivered stays delivered when the agent goes silent.
+    const delivered = { desired: '1.1.0', deployed: '1.1.0', delivery: done };
+    expect(publishedState('agent', '1.1.0', delivered, now, silent)).toBe(done);
+  });
 });

@@ -178,11 +178,27 @@ export type DeliveryRegistry = ReadonlyMap<DeliveryKind, Deliverer>;
 export function publishedState(
   kind: DeliveryKind,
   desired: string | undefined,
-  previous: { desired?: string; delivery?: DeliveryState } | undefined,
+  previous: { desired?: string; deployed?: string; delivery?: DeliveryState } | undefined,
   now: Date,
+  /** The Target (delivery: agent: its Ready condition says whether its agent is silent). */
+  target?: Pick<Target, 'status'>,
 ): DeliveryState {
   if (desired === undefined)
     return { state: 'Pending', message: 'no version is desired in this environment yet' };
+  if (kind === 'agent') {
+    // A depot agent pulls the version and reports it deployed: that report is its delivery.
+    if (previous?.deployed === desired) {
+      if (previous.desired === desired && previous.delivery?.state === 'Delivered') return previous.delivery;
+      return {
+        state: 'Delivered',
+        message: `the depot agent reports ${desired} deployed`,
+        lastAttempt: now.toISOString(),
+      };
+    }
+    const ready = target?.status?.conditions?.find((c) => c.type === 'Ready');
+    if (ready?.reason === 'AgentSilent')
+      return { state: 'Failed', message: `${desired} not delivered: ${ready.message}` };
+  }
   if (previous?.desired === desired && previous.delivery) return previous.delivery;
   if (kind === 'none')
     return { state: 'Delivered', message: 'published (delivery: none)', lastAttempt: now.toISOString() };

@@ -36,6 +36,8 @@ export interface PatchOptions {
   /** Server-side apply only: take over fields owned by other managers. */
   force?: boolean;
   subresource?: 'status';
+  /** Strict: the API server refuses a patch that names a field the schema does not have (instead of dropping it). */
+  fieldValidation?: 'Strict';
 }
 
 /** The requests writers make: KubeClient, or testing/'s in-memory API for reconcile tests. */
@@ -133,6 +135,7 @@ export class KubeClient {
         query: {
           fieldManager: opts.fieldManager,
           force: opts.type === 'apply' && opts.force ? 'true' : undefined,
+          fieldValidation: opts.fieldValidation,
         },
       },
     );

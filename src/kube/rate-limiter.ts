@@ -38,6 +38,20 @@ export class TokenBucket {
     return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.opts.qps) * 1000);
   }
 
+  /** Takes a token if one is free now; otherwise takes nothing and answers false (for shedding load). */
+  tryTake(): boolean {
+    if (this.unlimited) return true;
+    const now = this.clock.now();
+    this.tokens = Math.min(
+      Math.max(1, this.opts.burst),
+      this.tokens + ((now - this.updatedAt) / 1000) * this.opts.qps,
+    );
+    this.updatedAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
   /** Waits for a token. */
   async acquire(signal?: AbortSignal): Promise<void> {
     const wait = this.reserve();

@@ -13,6 +13,13 @@ export interface ResourceType {
    * so that it fits the kind's schema (Depot cuts free text to its limits).
    */
   fitStatus?: <S>(status: S) => S;
+  /**
+   * What an informer keeps of each object it caches (lists, watch events and
+   * the objects its own writes return), e.g. managedFields trimmed to what
+   * readers use. It may replace fields of the object and of its metadata,
+   * never modify a nested value in place.
+   */
+  cacheTransform?: <T extends KubeObject>(obj: T) => T;
 }
 
 export interface ObjectMeta {

@@ -1,5 +1,5 @@
 // The command line of a single local `depot operator` for one namespace (no
-// endpoints; leader election only when asked): what the demo and the
+// endpoints, no HTTP API unless `extra` asks; leader election only when asked): what the demo and the
 // integration tests run.
 import { join } from 'node:path';
 import { projectRoot } from './project-root.js';
@@ -21,6 +21,8 @@ export function localOperatorArgv(
     '--health-addr',
     '0',
     '--metrics-addr',
+    '0',
+    '--api-addr',
     '0',
     ...extra,
   ];

@@ -3,11 +3,13 @@
 //   and a reconnect rarely needs a full relist;
 // - refuses to connect once stopped (ListWatch may try to re-watch after stop);
 // - a throwing event callback cannot become an unhandled rejection;
-// - connects go through the rate limiter and show in the API request metrics.
+// - connects go through the rate limiter and show in the API request metrics;
+// - each object can be trimmed before ListWatch caches it (cache transform).
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { statusCodeOf } from '../kube/errors.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { TokenBucket } from '../kube/rate-limiter.js';
+import type { KubeObject } from '../kube/resource.js';
 
 type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
 
@@ -21,6 +23,8 @@ export class GuardedWatch extends Watch {
       metrics: RuntimeMetrics;
       limiter?: TokenBucket;
       onCallbackError: (err: unknown) => void;
+      /** Applied to each decoded object before the callback (the informer's cache transform). */
+      transform?: (obj: KubeObject) => KubeObject;
     },
   ) {
     super(kubeConfig);
@@ -39,9 +43,11 @@ export class GuardedWatch extends Watch {
     if (this.stopped) return new AbortController();
     await this.hooks.limiter?.acquire();
     if (this.stopped) return new AbortController();
+    const transform = this.hooks.transform;
     const guarded: WatchCallback = (phase, obj, watchObj) => {
       try {
-        const result: unknown = callback(phase, obj, watchObj);
+        const kept = transform && phase !== 'ERROR' && isObject(obj) ? transform(obj) : obj;
+        const result: unknown = callback(phase, kept, watchObj);
         if (result instanceof Promise) result.catch(this.hooks.onCallbackError);
       } catch (err) {
         this.hooks.onCallbackError(err);
@@ -77,4 +83,8 @@ export class GuardedWatch extends Watch {
     );
     return controller;
   }
+}
+
+function isObject(value: unknown): value is KubeObject {
+  return typeof value === 'object' && value !== null;
 }

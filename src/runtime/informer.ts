@@ -190,7 +190,15 @@ export class Informer<T extends KubeObject = KubeObject> implements SharedInform
     const key = this.resource.namespaced && namespace ? `${namespace}/${name}` : name;
     const inScope = this.sourceFor(namespace) !== undefined;
     if (!inScope) return { finish: () => undefined, abandon: () => undefined };
-    return this.overlay.begin(key);
+    const pending = this.overlay.begin(key);
+    const transform = this.resource.cacheTransform;
+    if (!transform) return pending;
+    // The overlay serves the written object to readers, so it is kept like a
+    // cached one; the writer's own copy stays whole.
+    return {
+      finish: (written) => pending.finish(transform({ ...written, metadata: { ...written.metadata } })),
+      abandon: pending.abandon,
+    };
   }
 
   private sourceFor(namespace: string): ListWatchSource<Raw> | undefined {
@@ -199,11 +207,13 @@ export class Informer<T extends KubeObject = KubeObject> implements SharedInform
 
   private makeSource(namespace: string): ListWatchSource<Raw> {
     const { resource, client, labelSelector, fieldSelector, log, metrics } = this.opts;
+    const transform = resource.cacheTransform;
     const watch = new GuardedWatch(this.opts.kubeConfig, {
       resource: resource.plural,
       metrics,
       limiter: this.opts.limiter,
       onCallbackError: (err) => this.handlerFailed(err),
+      transform,
     });
     return new ListWatchSource<Raw>({
       path: resourcePath(resource, { namespace: namespace || undefined }),
@@ -214,6 +224,7 @@ export class Informer<T extends KubeObject = KubeObject> implements SharedInform
           labelSelector,
           fieldSelector,
         });
+        if (transform) list.items = list.items.map((item) => transform(item));
         return list as unknown as KubernetesListObject<Raw>;
       },
       labelSelector,

@@ -156,7 +156,11 @@ export class ObjectWriter {
     );
   }
 
-  /** A merge patch of one object, e.g. one annotation (no resourceVersion guard: use update() for that). */
+  /**
+   * A merge patch of one object, e.g. one annotation (no resourceVersion guard
+   * unless the body carries metadata.resourceVersion: use update() for that).
+   * Strict field validation: a field the schema lacks is refused, not dropped.
+   */
   async patchMerge<T extends KubeObject>(resource: ResourceType, obj: KubeObject, body: unknown): Promise<T> {
     const { namespace, name } = identity(obj);
     this.opts.fence?.();
@@ -164,6 +168,7 @@ export class ObjectWriter {
       this.opts.client.patch<T>(resource, namespace, name, body, {
         type: 'merge',
         fieldManager: this.opts.fieldManager,
+        fieldValidation: 'Strict',
       }),
     );
   }

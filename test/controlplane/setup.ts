@@ -1,5 +1,5 @@
 // Starts one real control plane (etcd + kube-apiserver) for the whole
-// integration run, installs Depot's CRDs and the upstream Argo CD / Flux CRDs
+// integration run (and builds Flux's notification-controller once), installs Depot's CRDs and the upstream Argo CD / Flux CRDs
 // from ../shared/fixtures/crds, and hands the kubeconfig to the test workers
 // through DEPOT_TEST_KUBECONFIG.
 import { spawn } from 'node:child_process';
@@ -17,6 +17,8 @@ export default async function globalSetup(): Promise<void> {
   const root = projectRoot();
   const t0 = Date.now();
   const bin = await ensureBinaries(say);
+  // Flux's notification-controller serves the Receivers of the Flux delivery tests.
+  const fluxBin = await ensureBinaries(say, { script: join(root, 'scripts', 'build-flux.sh') });
   const buildMs = Date.now() - t0;
   const coldFile = join(bin, '..', 'build-seconds');
   const coldSeconds = existsSync(coldFile) ? Number(readFileSync(coldFile, 'utf8').trim()) : undefined;
@@ -58,4 +60,5 @@ export default async function globalSetup(): Promise<void> {
   process.env.DEPOT_TEST_KUBECONFIG = state.kubeconfig;
   process.env.DEPOT_TEST_CONTROLPLANE_DIR = dir;
   process.env.DEPOT_TEST_WATCHDOG_PID = String(watchdog.pid);
+  process.env.DEPOT_TEST_FLUX_BIN = fluxBin;
 }

@@ -100,7 +100,7 @@ describe('force applies once', () => {
 });
 
 describe('history reaches the audit log at least once', () => {
-  test('killed between the status write and sending, the restarted operator sends the entries, with their ids', async () => {
+  test('killed between the status write and sending, the restarted operator sends the entries to the audit log, with their ids', async () => {
     const ns = await freshNamespace(kc, 'audit');
     await basics(ns);
     const dir = mkdtempSync(join(tmpdir(), 'depot-audit-'));
@@ -138,10 +138,10 @@ describe('history reaches the audit log at least once', () => {
         auditLines(second).find((l) => l.id === requested.id),
       );
       expect(line).toMatchObject({ type: 'Requested', to: '1.1.0', application: 'core', resent: true });
-      await eventually('the entry as an Event', async () => {
-        const events = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: ns });
-        return events.items.some((e) => e.note?.includes(`[${requested.id}]`));
-      });
+      // Events are best-effort and a restart writes nothing: the resend goes to the audit log only.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const events = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: ns });
+      expect(events.items.filter((e) => e.note?.includes(`[${requested.id}]`))).toEqual([]);
     } finally {
       await operator.stop();
     }

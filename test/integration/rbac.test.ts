@@ -1,7 +1,10 @@
 // The operator runs with nothing but the permissions of config/rbac: the
 // ServiceAccount's own token (TokenRequest), leader election on, a version
 // promoted end to end. And the role is minimal: what it must not do is denied.
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -15,12 +18,22 @@ import type { Application } from '../../src/api/application.js';
 import { applyManifests, loadManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
+import { Secrets, type ResourceType } from '../../src/kube/resource.js';
 import { argoApp, argoClient } from './support/argocd.js';
+import { testClient } from './fixtures/test-client.js';
 import { eventually } from './support/eventually.js';
+import { apiBase } from './support/http-api.js';
 import { depotCli, startOperator } from './support/operator-process.js';
 
 const kc = testKubeConfig();
 const objects = kc.makeApiClient(CustomObjectsApi);
+const GitRepositories: ResourceType = {
+  group: 'source.toolkit.fluxcd.io',
+  version: 'v1',
+  plural: 'gitrepositories',
+  kind: 'GitRepository',
+  namespaced: true,
+};
 
 /** config/rbac with the operator's namespace and unique cluster-wide names for this test. */
 function rbacFor(namespace: string, suffix: string): KubernetesObject[] {
@@ -69,6 +82,39 @@ test('the operator works with exactly the permissions of config/rbac, and they d
       `${ns}/dev-argocd`,
     ),
   );
+  // Flux delivery: a GitRepository patched in another namespace, and a
+  // generic-hmac Receiver (a local server) whose token is read from a Secret.
+  const fluxNs = await freshNamespace(kc, 'rbac-flux');
+  const { client, close } = testClient(kc);
+  await client.create(GitRepositories, {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'GitRepository',
+    metadata: {
+      name: 'web',
+      namespace: fluxNs,
+      annotations: { 'depot.sh/authorized-targets': `${ns}/dev-flux` },
+    },
+    spec: { interval: '1m', url: 'https://github.com/acme/web.git', ref: { tag: '1.0.0' } },
+  });
+  const token = 'rbac-receiver-token';
+  await client.create(Secrets, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'receiver', namespace: ns },
+    data: { token: Buffer.from(token).toString('base64') },
+  });
+  const received: { body: string; signature?: string }[] = [];
+  const receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push({ body, signature: req.headers['x-signature'] as string | undefined });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const receiverBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+
   await applyManifests(kc, rbacFor(system, system), { fieldManager: 'test-setup' });
   const saKubeconfig = await serviceAccountKubeconfig(system);
 
@@ -85,6 +131,32 @@ test('the operator works with exactly the permissions of config/rbac, and they d
       obj('Target', 'dev-argocd', {
         environment: 'dev',
         delivery: { argocd: { applicationNamespace: argoNs } },
+      }),
+      obj('Target', 'dev-flux', {
+        environment: 'dev',
+        delivery: {
+          flux: {
+            patch: {
+              apiVersion: 'source.toolkit.fluxcd.io/v1',
+              kind: 'GitRepository',
+              name: '${application}',
+              namespace: fluxNs,
+              field: 'spec.ref.tag',
+            },
+          },
+        },
+      }),
+      obj('Target', 'dev-receiver', {
+        environment: 'dev',
+        delivery: {
+          flux: {
+            receiver: {
+              url: `${receiverBase}/hook/web`,
+              type: 'generic-hmac',
+              secretRef: { name: 'receiver', key: 'token' },
+            },
+          },
+        },
       }),
       obj('Application', 'web', {
         environmentSets: ['default'],
@@ -107,6 +179,10 @@ test('the operator works with exactly the permissions of config/rbac, and they d
       '4s',
       '--retry-period',
       '1s',
+      '--api-addr',
+      '127.0.0.1:0',
+      '--receiver-url-allow',
+      `${receiverBase}/hook/`,
     ],
   });
   try {
@@ -128,14 +204,32 @@ test('the operator works with exactly the permissions of config/rbac, and they d
       90_000,
     );
     expect(app.status!.history!.some((h) => h.type === 'Promoted' && h.to === '1.1.0')).toBe(true);
+    // Its HTTP API reviews a caller's token and permission (TokenReview, SubjectAccessReview) as this ServiceAccount.
+    const caller = new KubeConfig();
+    caller.loadFromFile(saKubeconfig);
+    const res = await fetch(`${await apiBase(operator)}/namespaces/${ns}/applications/web`, {
+      headers: { Authorization: `Bearer ${caller.getCurrentUser()!.token}` },
+    });
+    expect(res.status).toBe(200);
     await eventually('1.1.0 delivered into the Argo CD Application', async () => {
       return (await argo.get(argoNs, 'web')).spec.source?.targetRevision === '1.1.0';
     });
+    await eventually('1.1.0 delivered into the Flux GitRepository', async () => {
+      const repo = await client.get(GitRepositories, fluxNs, 'web');
+      return (repo?.spec as { ref?: { tag?: string } } | undefined)?.ref?.tag === '1.1.0';
+    });
+    // The Receiver call is signed with the token of the Secret (read with a get).
+    const call = await eventually('the Receiver called with 1.1.0', async () =>
+      received.find((r) => (JSON.parse(r.body) as { version: string }).version === '1.1.0'),
+    );
+    expect(call.signature).toBe(`sha256=${createHmac('sha256', token).update(call.body).digest('hex')}`);
     expect(operator.output()).not.toMatch(/forbidden/i);
   } catch (err) {
     throw new Error(`${(err as Error).message}\noperator output:\n${operator.output().slice(-3000)}`);
   } finally {
     await operator.stop();
+    receiver.close();
+    await close();
   }
 
   // Minimal: what the operator never does is denied to its ServiceAccount.
@@ -153,15 +247,33 @@ test('the operator works with exactly the permissions of config/rbac, and they d
       })
     ).status!.allowed;
   expect(await can({ verb: 'list', group: 'depot.sh', resource: 'applications' })).toBe(true);
+  // The HTTP API reviews its callers' tokens and permissions.
+  expect(await can({ verb: 'create', group: 'authentication.k8s.io', resource: 'tokenreviews' })).toBe(true);
+  expect(await can({ verb: 'create', group: 'authorization.k8s.io', resource: 'subjectaccessreviews' })).toBe(
+    true,
+  );
   // Changed on purpose (Argo CD delivery): Argo CD Applications may be watched and patched.
   expect(
     await can({ verb: 'patch', group: 'argoproj.io', resource: 'applications', namespace: argoNs }),
   ).toBe(true);
+  // Changed on purpose (Flux delivery): the Flux kinds a Target patches, and one Secret read with get.
+  for (const allowed of [
+    { verb: 'patch', group: 'source.toolkit.fluxcd.io', resource: 'gitrepositories', namespace: fluxNs },
+    { verb: 'patch', group: 'source.toolkit.fluxcd.io', resource: 'ocirepositories', namespace: fluxNs },
+    { verb: 'patch', group: 'helm.toolkit.fluxcd.io', resource: 'helmreleases', namespace: fluxNs },
+    { verb: 'patch', group: 'kustomize.toolkit.fluxcd.io', resource: 'kustomizations', namespace: fluxNs },
+    { verb: 'get', group: '', resource: 'secrets', namespace: ns },
+  ]) {
+    expect({ ...allowed, allowed: await can(allowed) }).toEqual({ ...allowed, allowed: true });
+  }
   for (const denied of [
     { verb: 'delete', group: 'depot.sh', resource: 'applications', namespace: ns },
     { verb: 'create', group: 'depot.sh', resource: 'applications', namespace: ns },
     { verb: 'patch', group: 'depot.sh', resource: 'promotions', namespace: ns },
-    { verb: 'get', group: '', resource: 'secrets', namespace: ns },
+    // Secrets: one get per Receiver call, never listed, watched or changed.
+    { verb: 'list', group: '', resource: 'secrets', namespace: ns },
+    { verb: 'watch', group: '', resource: 'secrets', namespace: ns },
+    { verb: 'update', group: '', resource: 'secrets', namespace: ns },
     { verb: 'create', group: 'coordination.k8s.io', resource: 'leases', namespace: ns },
     // Argo CD: nothing but Applications, never created or deleted.
     { verb: 'create', group: 'argoproj.io', resource: 'applications', namespace: argoNs },
@@ -169,6 +281,19 @@ test('the operator works with exactly the permissions of config/rbac, and they d
     { verb: 'update', group: 'argoproj.io', resource: 'applications', namespace: argoNs },
     { verb: 'patch', group: 'argoproj.io', resource: 'applicationsets', namespace: argoNs },
     { verb: 'get', group: 'argoproj.io', resource: 'appprojects', namespace: argoNs },
+    // Flux: the four kinds are patched, never created, updated or deleted; no other Flux kind.
+    { verb: 'create', group: 'source.toolkit.fluxcd.io', resource: 'gitrepositories', namespace: fluxNs },
+    { verb: 'delete', group: 'helm.toolkit.fluxcd.io', resource: 'helmreleases', namespace: fluxNs },
+    { verb: 'update', group: 'kustomize.toolkit.fluxcd.io', resource: 'kustomizations', namespace: fluxNs },
+    { verb: 'patch', group: 'source.toolkit.fluxcd.io', resource: 'helmrepositories', namespace: fluxNs },
+    {
+      verb: 'patch',
+      group: 'source.toolkit.fluxcd.io',
+      resource: 'gitrepositories',
+      subresource: 'status',
+      namespace: fluxNs,
+    },
+    { verb: 'patch', group: 'notification.toolkit.fluxcd.io', resource: 'receivers', namespace: fluxNs },
   ]) {
     expect({ ...denied, allowed: await can(denied) }).toEqual({ ...denied, allowed: false });
   }

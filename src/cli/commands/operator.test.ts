@@ -25,3 +25,21 @@ test('--history-limit above the CRD maximum of status.history is refused with on
 test.each(['0', '-1', 'ten'])('--history-limit %s is refused', async (value) => {
   expect(String(await parse('--history-limit', value))).toMatch(/--history-limit must be a whole number/);
 });
+
+test.each(['notification-controller/hook/', 'ftp://nc/hook/'])(
+  '--receiver-url-allow %s (not an http(s) URL prefix) is refused with one line',
+  async (value) => {
+    expect(String(await parse('--receiver-url-allow', value))).toBe(
+      `Error: --receiver-url-allow: ${value} is not an http:// or https:// URL prefix`,
+    );
+  },
+);
+
+test('a malformed --api-addr and a TLS key without its certificate are refused with one line', async () => {
+  expect(String(await parse('--api-addr', 'localhost:http'))).toMatch(
+    /^Error: --api-addr: invalid address "localhost:http"/,
+  );
+  expect(String(await parse('--api-tls-key', 'key.pem'))).toBe(
+    'Error: --api-tls-cert and --api-tls-key go together: pass both or neither',
+  );
+});

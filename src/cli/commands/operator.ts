@@ -18,6 +18,10 @@ import { formatDuration, parseDuration } from '../../kube/duration.js';
 import { createLogger, logLevels, type LogLevel } from '../../runtime/log.js';
 import { Manager, managerDefaults } from '../../runtime/manager.js';
 import type { ControllerSpec } from '../../runtime/reconciler.js';
+import { agentContactIntervalMs } from '../../server/agent-contacts.js';
+import { ApiServer, apiServerDefaults } from '../../server/api-server.js';
+import { parseAddress } from '../../runtime/health.js';
+import { DEFAULT_AGENT_SILENCE_MS } from '../../core/target.js';
 import { UserError } from '../errors.js';
 
 export type ControllerFactory = (deps: ControllerDeps, flags: OperatorFlags) => ControllerSpec[];
@@ -31,6 +35,8 @@ export function depotFactory(hooks: DepotHooks = {}): ControllerFactory {
       deliverySettings: {
         ...deliverySettingsDefaults,
         checkAuthorization: flags.deliveryAuthorization,
+        receiverUrlAllow: flags.receiverUrlAllow,
+        httpTimeoutMs: flags.receiverTimeout,
       },
       delivery: {
         retry: {
@@ -41,6 +47,7 @@ export function depotFactory(hooks: DepotHooks = {}): ControllerFactory {
         concurrency: flags.deliveryConcurrency,
         inlineWaitMs: flags.deliveryInlineWait,
       },
+      agentSilenceMs: flags.agentSilence,
       hooks,
     });
 }
@@ -52,6 +59,8 @@ export interface OperatorFlags {
   deliveryRetryMaxDelay: number;
   deliveryConcurrency: number;
   deliveryInlineWait: number;
+  receiverUrlAllow: string[];
+  receiverTimeout: number;
   auditLog?: string;
   kubeconfig?: string;
   context?: string;
@@ -73,6 +82,11 @@ export interface OperatorFlags {
   shutdownTimeout: number;
   retryBaseDelay: number;
   retryMaxDelay: number;
+  apiAddr: string;
+  agentSilence: number;
+  apiAnonymousReads: boolean;
+  apiTlsCert?: string;
+  apiTlsKey?: string;
 }
 
 const serviceAccountNamespace = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -127,6 +141,21 @@ export function registerOperator(program: Command, factory: ControllerFactory = 
     )
     .option('--health-addr <host:port>', 'address of /healthz and /readyz ("0" = off)', ':8081')
     .option('--metrics-addr <host:port>', 'address of /metrics ("0" = off)', ':8080')
+    .option(
+      '--api-addr <host:port>',
+      'address of the HTTP API /api/v1, served on every replica ("0" = off)',
+      apiServerDefaults.address,
+    )
+    .option('--api-anonymous-reads', 'let requests without a token read (writes always need one)', false)
+    .addOption(
+      durationOption(
+        '--agent-silence <duration>',
+        'a Target with delivery: agent is not Ready when its agent has not polled for this long',
+        DEFAULT_AGENT_SILENCE_MS,
+      ),
+    )
+    .option('--api-tls-cert <file>', 'serve the HTTP API over TLS with this certificate (reloaded on change)')
+    .option('--api-tls-key <file>', 'the private key of --api-tls-cert')
     .option(
       '--kube-api-qps <n>',
       'client-side limit of API requests per second',
@@ -201,6 +230,19 @@ export function registerOperator(program: Command, factory: ControllerFactory = 
       ),
     )
     .option(
+      '--receiver-url-allow <prefixes>',
+      'URL prefixes Flux Receiver calls may go to, comma-separated or repeated (default: none, so no Receiver is called)',
+      receiverPrefixes,
+      [] as string[],
+    )
+    .addOption(
+      durationOption(
+        '--receiver-timeout <duration>',
+        'how long a Flux Receiver call may take',
+        deliverySettingsDefaults.httpTimeoutMs,
+      ),
+    )
+    .option(
       '--delivery-concurrency <n>',
       'delivery attempts in flight at once, over all targets',
       positiveInt('--delivery-concurrency'),
@@ -214,6 +256,9 @@ export function registerOperator(program: Command, factory: ControllerFactory = 
 }
 
 export async function runOperator(flags: OperatorFlags, factory: ControllerFactory): Promise<number> {
+  // Flags that can only be wrong are refused before anything starts.
+  const tls = apiTls(flags);
+  const apiOn = apiAddress(flags.apiAddr) !== undefined;
   const log = createLogger({ level: flags.logLevel });
   const kubeConfig = loadKubeConfig(flags);
   const manager = new Manager({
@@ -240,6 +285,16 @@ export async function runOperator(flags: OperatorFlags, factory: ControllerFacto
     log,
   });
   manager.add(...factory(manager.deps, flags));
+  if (apiOn)
+    manager.addRunnable(
+      new ApiServer(manager.deps, {
+        address: flags.apiAddr,
+        anonymousReads: flags.apiAnonymousReads,
+        tls,
+        // A contact at least four times per allowed silence: a polling agent never looks silent.
+        agentContactIntervalMs: Math.min(agentContactIntervalMs, flags.agentSilence / 4),
+      }),
+    );
 
   let signals = 0;
   let stopping: Promise<void> | undefined;
@@ -264,6 +319,9 @@ export async function runOperator(flags: OperatorFlags, factory: ControllerFacto
       leaseDuration: formatDuration(flags.leaseDuration),
       renewDeadline: formatDuration(flags.renewDeadline),
       retryPeriod: formatDuration(flags.retryPeriod),
+      node: process.version,
+      // V8 settings, e.g. the young generation size bin/depot.js sets.
+      nodeFlags: process.execArgv,
     },
     'starting the operator',
   );
@@ -298,6 +356,24 @@ function loadKubeConfig(flags: OperatorFlags): KubeConfig {
   return kc;
 }
 
+/** The HTTP API's address, undefined when off ("0"); a malformed one is a usage error. */
+function apiAddress(address: string): { host: string; port: number } | undefined {
+  try {
+    return parseAddress(address);
+  } catch (err) {
+    throw new UserError(`--api-addr: ${(err as Error).message}`);
+  }
+}
+
+function apiTls(flags: OperatorFlags): { certFile: string; keyFile: string } | undefined {
+  if (!flags.apiTlsCert && !flags.apiTlsKey) return undefined;
+  if (!flags.apiTlsCert || !flags.apiTlsKey)
+    throw new UserError('--api-tls-cert and --api-tls-key go together: pass both or neither');
+  for (const file of [flags.apiTlsCert, flags.apiTlsKey])
+    if (!existsSync(file)) throw new UserError(`${file}: no such file (--api-tls-cert/--api-tls-key)`);
+  return { certFile: flags.apiTlsCert, keyFile: flags.apiTlsKey };
+}
+
 function defaultLeaseNamespace(kc: KubeConfig): string {
   if (existsSync(serviceAccountNamespace)) return readFileSync(serviceAccountNamespace, 'utf8').trim();
   return kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
@@ -314,6 +390,20 @@ function durationOption(flags: string, description: string, defaultMs: number): 
       }
     })
     .default(defaultMs, formatDuration(defaultMs));
+}
+
+/** Adds the comma-separated prefixes of one --receiver-url-allow; each must be an http(s) URL. */
+function receiverPrefixes(value: string, previous: string[]): string[] {
+  const added = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const prefix of added) {
+    const url = URL.parse(prefix);
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw new UserError(`--receiver-url-allow: ${prefix} is not an http:// or https:// URL prefix`);
+  }
+  return [...previous, ...added];
 }
 
 function positiveInt(flag: string): (v: string) => number {

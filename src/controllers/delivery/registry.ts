@@ -5,6 +5,7 @@
 import type { DeliveryKind } from '../../api/delivery.js';
 import type { Deliverer, DeliveryRegistry, DeliverySettings } from '../../core/delivery.js';
 import { argocdDeliverer } from '../../integrations/argocd/deliverer.js';
+import { fluxDeliverer } from '../../integrations/flux/deliverer.js';
 import type { ControllerDeps } from '../../runtime/controller-deps.js';
 import { deliveryIO } from './io.js';
 import { deliveryMetrics } from './metrics.js';
@@ -24,6 +25,7 @@ export function deliveryRegistry(
 ): DeliveryRegistry {
   const entries: Array<[DeliveryKind, Deliverer]> = [
     ['argocd', argocdDeliverer(deliveryIO(deps, watched, 'argocd'), settings)],
+    ['flux', fluxDeliverer(deliveryIO(deps, watched, 'flux'), settings, () => new Date(deps.clock.now()))],
   ];
   return new Map(entries);
 }

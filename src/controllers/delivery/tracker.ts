@@ -92,8 +92,7 @@ export class DeliveryTracker implements TriggerSource {
   private readonly entries = new Map<string, Entry>();
   /** Targets with an attempt in flight (at most one each), and when it is recorded. */
   private readonly inFlight = new Map<string, Promise<void>>();
-  /** The signal of the last reconcile: set while the application controller runs (leads). */
-  private leading: AbortSignal | undefined;
+
   private readonly limit: ReturnType<typeof pLimit>;
   private enqueue: ((req: Request) => void) | undefined;
 
@@ -129,7 +128,6 @@ export class DeliveryTracker implements TriggerSource {
     now: Date,
     signal: AbortSignal,
   ): DeliveryReview {
-    this.leading = signal;
     const req = { namespace: app.metadata.namespace ?? '', name: app.metadata.name };
     const review: DeliveryReview = { deliveries: new Map(), reports: new Map(), entries: [], started: [] };
     const objects: DeliveryObject[] = [];
@@ -139,7 +137,7 @@ export class DeliveryTracker implements TriggerSource {
       const kind = deliveryKind(p.target);
       const deliverer = this.registry.get(kind);
       if (!deliverer || p.desired === undefined) {
-        review.deliveries.set(name, publishedState(kind, p.desired, p.previous, now));
+        review.deliveries.set(name, publishedState(kind, p.desired, p.previous, now, p.target));
         continue;
       }
       const key = `${req.namespace}/${req.name}/${name}`;
@@ -200,21 +198,6 @@ export class DeliveryTracker implements TriggerSource {
       if (key.startsWith(prefix) && !live.has(key)) this.entries.delete(key);
     this.watched.use(req, objects);
     return review;
-  }
-
-  /**
-   * Starts what is due for an application as soon as it changes (from its
-   * informer event, before its reconcile is handed a worker), so deliveries
-   * do not wait for the application controller's workers. Only while the
-   * controller runs: a standby starts nothing.
-   */
-  prestart(app: Application, planned: readonly PlannedTarget[], now: Date): void {
-    if (this.active()) this.review(app, planned, now, this.leading!);
-  }
-
-  /** Whether the application controller runs here (this process leads). */
-  active(): boolean {
-    return this.leading !== undefined && !this.leading.aborted;
   }
 
   /** Waits for the review's attempts, at most inlineWaitMs (they go on in the background). */

@@ -52,6 +52,10 @@ class MemoryInformer<T extends KubeObject> implements SharedInformer<T> {
   }
 
   put(obj: T): void {
+    // Cached objects are read-only, and so are their parsed forms, which share
+    // parts with them (runtime/structural-sharing.ts): frozen, a reconcile that
+    // modifies one fails its test.
+    deepFreeze(obj);
     const key = keyOf(obj.metadata?.namespace, obj.metadata!.name!);
     const type = this.objects.has(key) ? 'update' : 'add';
     this.objects.set(key, obj);
@@ -259,4 +263,10 @@ function applyJsonPatch(obj: KubeObject, ops: JsonPatchOp[]): KubeObject {
     if (op.op === 'add' || op.op === 'replace') parent[last] = op.value;
   }
   return out as KubeObject;
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
 }

@@ -1,0 +1,183 @@
+// `depot agent`: serves one Target (delivery: agent) from inside a cluster
+// Depot cannot reach. Each round it polls the target's versions with
+// If-None-Match, delivers every desired version with the same integration
+// code as the operator (idempotent: nothing is written when the version is
+// in place), reads the deployed versions back and reports the new ones.
+// A failed poll changes nothing here (never undoes a delivery): the agent
+// retries with capped exponential backoff. A server older than it needs
+// stops it with one line.
+import type { Application } from '../api/application.js';
+import type { Delivery } from '../api/delivery.js';
+import type { TargetVersions } from '../api/http.js';
+import type { Target } from '../api/target.js';
+import {
+  deliveryKind,
+  effectiveDelivery,
+  type DeliveryRegistry,
+  type DeliveryRequest,
+} from '../core/delivery.js';
+import type { Clock } from '../kube/clock.js';
+import { backoffDelay, type BackoffOptions } from '../runtime/backoff.js';
+import type { Logger } from '../runtime/log.js';
+import { ServerTooOldError, type HubClient } from './hub-client.js';
+
+export interface AgentOptions {
+  hub: Pick<HubClient, 'poll' | 'reportDeployed'>;
+  /** How this agent delivers in its cluster (e.g. {argocd: {...}}); the hub's Application overrides merge over it. */
+  delivery: Delivery;
+  deliverers: DeliveryRegistry;
+  intervalMs: number;
+  /** 0..1: each wait is shortened by a random share up to this, so agents do not poll in step. */
+  jitter: number;
+  backoff: BackoffOptions;
+  /** Shorter wait while a delivery is Pending (e.g. the local cache is still syncing). */
+  pendingIntervalMs?: number;
+  log: Logger;
+  clock: Clock;
+  random?: () => number;
+  /** Counts polls by result (changed, unchanged, error). */
+  onPoll?: (result: 'changed' | 'unchanged' | 'error') => void;
+}
+
+export const agentDefaults = {
+  intervalMs: 30_000,
+  jitter: 0.2,
+  backoff: { baseMs: 1_000, maxMs: 60_000, jitter: 0.2 } satisfies BackoffOptions,
+  pendingIntervalMs: 2_000,
+};
+
+/** A DeliveryRequest for one application of the polled target, as the operator would build it. */
+export function deliveryRequest(
+  versions: TargetVersions,
+  item: TargetVersions['items'][number],
+  local: Delivery,
+): DeliveryRequest | undefined {
+  if (!item.desired) return undefined;
+  const application = {
+    apiVersion: 'depot.sh/v1alpha1',
+    kind: 'Application',
+    metadata: { name: item.application, namespace: versions.namespace },
+    spec: {
+      versionScheme: 'opaque',
+      ...(item.override ? { targets: { [versions.target]: item.override } } : {}),
+    },
+  } as Application;
+  const target = {
+    apiVersion: 'depot.sh/v1alpha1',
+    kind: 'Target',
+    metadata: { name: versions.target, namespace: versions.namespace },
+    spec: { environment: versions.environment, delivery: local },
+  } as Target;
+  return {
+    application,
+    target,
+    environment: versions.environment,
+    version: item.desired,
+    delivery: effectiveDelivery(target, application),
+  };
+}
+
+export class Agent {
+  private etag: string | undefined;
+  private versions: TargetVersions | undefined;
+  private failures = 0;
+  /** Last outcome per application (logged on change only). */
+  private readonly outcomes = new Map<string, string>();
+  /** Deployed versions reported by this agent, per application. */
+  private readonly reported = new Map<string, string>();
+  /** When the last round succeeded (for /readyz), epoch ms. */
+  lastSuccess: number | undefined;
+  /** Why the last round failed, while it did. */
+  lastError: string | undefined;
+
+  constructor(private readonly opts: AgentOptions) {}
+
+  /** Runs until the signal aborts; rejects only when the server is too old. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      let wait: number;
+      try {
+        const pending = await this.round(signal);
+        this.failures = 0;
+        this.lastSuccess = this.opts.clock.now();
+        this.lastError = undefined;
+        wait = pending
+          ? (this.opts.pendingIntervalMs ?? agentDefaults.pendingIntervalMs)
+          : this.jittered(this.opts.intervalMs);
+      } catch (err) {
+        if (err instanceof ServerTooOldError) throw err;
+        if (signal.aborted) break;
+        this.lastError = (err as Error).message;
+        this.opts.onPoll?.('error');
+        wait = backoffDelay(this.failures++, this.opts.backoff, this.opts.random);
+        this.opts.log.warn(
+          { err: (err as Error).message, retryInMs: wait, failures: this.failures },
+          'agent: poll or report failed; what was delivered stays as it is',
+        );
+      }
+      await this.opts.clock.sleep(wait, signal);
+    }
+  }
+
+  /** One poll, delivery of every desired version, and the deployed reports; true while a delivery is Pending. */
+  async round(signal: AbortSignal): Promise<boolean> {
+    const poll = await this.opts.hub.poll(this.etag, signal);
+    this.opts.onPoll?.(poll.changed ? 'changed' : 'unchanged');
+    if (poll.changed) {
+      this.etag = poll.etag;
+      this.versions = poll.versions;
+      this.opts.log.info(
+        { target: poll.versions.target, applications: poll.versions.items.length },
+        'agent: versions changed',
+      );
+    }
+    const versions = this.versions;
+    if (!versions) return false;
+    if (versions.delivery !== 'agent') {
+      // The operator delivers to this target itself: two writers would fight.
+      if (poll.changed)
+        this.opts.log.error(
+          { target: versions.target, delivery: versions.delivery },
+          `agent: Target ${versions.target} has delivery ${versions.delivery}, not agent: this agent delivers nothing until it is set to agent: {}`,
+        );
+      return false;
+    }
+    let pending = false;
+    for (const item of versions.items) {
+      const request = deliveryRequest(versions, item, this.opts.delivery);
+      if (!request) continue;
+      const deliverer = this.opts.deliverers.get(deliveryKind(request.target));
+      if (!deliverer) continue;
+      const outcome = await deliverer.deliver(request, signal);
+      if (outcome.state === 'Pending') pending = true;
+      const summary = `${outcome.state}: ${outcome.message}`;
+      if (this.outcomes.get(item.application) !== summary) {
+        this.outcomes.set(item.application, summary);
+        const log =
+          outcome.state === 'Failed'
+            ? this.opts.log.warn.bind(this.opts.log)
+            : this.opts.log.info.bind(this.opts.log);
+        log(
+          {
+            application: item.application,
+            version: request.version,
+            state: outcome.state,
+            wrote: outcome.wrote,
+          },
+          `agent: ${outcome.message}`,
+        );
+      }
+      const deployed = deliverer.observe?.(request).deployed;
+      if (deployed && deployed !== item.deployed && deployed !== this.reported.get(item.application)) {
+        await this.opts.hub.reportDeployed(item.application, deployed, signal);
+        this.reported.set(item.application, deployed);
+        this.opts.log.info({ application: item.application, deployed }, 'agent: reported deployed version');
+      }
+    }
+    return pending;
+  }
+
+  private jittered(ms: number): number {
+    return Math.round(ms * (1 - this.opts.jitter * (this.opts.random ?? Math.random)()));
+  }
+}

@@ -1,0 +1,192 @@
+// The HTTP API's requests and responses (/api/v1), one zod schema each: the
+// server validates request bodies and builds responses with them, the agent
+// parses responses with them, and /api/v1/openapi.json is generated from them.
+// Schemas only grow within v1 (fields are added, never removed or narrowed),
+// so an older agent keeps reading a newer server's answers.
+import { z } from 'zod';
+import { DeliveryStateSchema, HistoryEntrySchema } from './application.js';
+import { DELIVERY_KINDS, DeliveryOverrideSchema } from './delivery.js';
+import { formatted, text } from './format.js';
+import { dnsLabel } from './names.js';
+import { opaqueVersion } from './semver.js';
+
+export const API_PREFIX = '/api/v1';
+/** The protocol's major version (the path's v1). */
+export const API_PROTOCOL = 1;
+
+/** Request header: the version of the agent or client that sends it (also in its User-Agent). */
+export const CLIENT_VERSION_HEADER = 'depot-client-version';
+/** Response header: the version of the server that answers. */
+export const SERVER_VERSION_HEADER = 'depot-server-version';
+
+const version = (description: string) => formatted(opaqueVersion, description);
+const name = (description: string) => formatted(dnsLabel, description);
+
+export const SetVersionBodySchema = z
+  .strictObject({
+    version: version('The version to request, e.g. 1.12.1.'),
+    force: z.boolean().optional().meta({ description: 'Deliver even during a freeze (recorded as Forced).' }),
+  })
+  .meta({ id: 'SetVersionBody', description: 'A requested version.' });
+
+export const DeployedBodySchema = z
+  .strictObject({ version: version('The version the target runs, e.g. 1.12.1.') })
+  .meta({ id: 'DeployedBody', description: 'A deployed version reported for one target.' });
+
+export const PromoteBodySchema = z
+  .strictObject({
+    from: name(
+      'Source environment (default: the Promotion into this environment, else the previous one of the set).',
+    ).optional(),
+    force: z.boolean().optional().meta({ description: 'Deliver even during a freeze (recorded as Forced).' }),
+  })
+  .meta({ id: 'PromoteBody', description: 'A manual promotion; the body may be empty.' });
+
+const BlockedSchema = z
+  .object({ reason: z.string(), message: z.string() })
+  .meta({ description: 'Why the requested version is not delivered.' });
+
+export const EnvironmentVersionSchema = z
+  .object({
+    name: z.string().meta({ description: 'Environment name.' }),
+    requested: z.string().optional().meta({ description: 'The requested version.' }),
+    desired: z.string().optional().meta({ description: 'The version Depot delivers.' }),
+    setBy: z.string().optional().meta({ description: 'Who requested it.' }),
+    blocked: BlockedSchema.optional(),
+  })
+  .meta({ id: 'EnvironmentVersion', description: 'Versions of one application in one environment.' });
+
+export const TargetVersionSchema = z
+  .object({
+    name: z.string().meta({ description: 'Target name.' }),
+    environment: z.string().optional(),
+    desired: z.string().optional().meta({ description: 'The version delivered to the target.' }),
+    deployed: z.string().optional().meta({ description: 'The version the target reports.' }),
+    deployedAt: z.string().optional(),
+    delivery: DeliveryStateSchema.optional(),
+  })
+  .meta({ id: 'TargetVersion', description: 'Versions of one application on one target.' });
+
+export const ApplicationViewSchema = z
+  .object({
+    name: z.string(),
+    namespace: z.string(),
+    versionScheme: z.enum(['semver', 'opaque']),
+    environments: z.array(EnvironmentVersionSchema),
+    targets: z.array(TargetVersionSchema),
+  })
+  .meta({ id: 'Application', description: 'An application with its versions per environment and target.' });
+
+export const ApplicationListSchema = z
+  .object({ namespace: z.string(), items: z.array(ApplicationViewSchema) })
+  .meta({ id: 'ApplicationList', description: 'The applications of a namespace, by name.' });
+
+export const HistorySchema = z
+  .object({ application: z.string(), items: z.array(HistoryEntrySchema) })
+  .meta({ id: 'History', description: 'Version changes of an application, newest first.' });
+
+export const EnvironmentVersionsSchema = z
+  .object({
+    namespace: z.string(),
+    environment: z.string(),
+    items: z.array(
+      z.object({
+        application: z.string(),
+        requested: z.string().optional(),
+        desired: z.string().optional(),
+        blocked: BlockedSchema.optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'EnvironmentVersions', description: "Every application's versions in one environment." });
+
+export const TargetVersionsSchema = z
+  .object({
+    namespace: z.string(),
+    target: z.string(),
+    environment: z.string(),
+    delivery: z.enum(DELIVERY_KINDS).meta({ description: "The Target's delivery method." }),
+    items: z.array(
+      z.object({
+        application: z.string(),
+        desired: z.string().optional().meta({ description: 'The version to run on this target.' }),
+        deployed: z.string().optional().meta({ description: 'The version last reported as running.' }),
+        override: DeliveryOverrideSchema.optional().meta({
+          description: "The application's delivery settings for this target (spec.targets.<target>).",
+        }),
+      }),
+    ),
+  })
+  .meta({
+    id: 'TargetVersions',
+    description: 'What an agent polls: the versions of every application on a target.',
+  });
+
+export const WriteResultSchema = z
+  .object({
+    application: z.string(),
+    environment: z.string().optional(),
+    target: z.string().optional(),
+    version: z.string(),
+    from: z.string().optional().meta({ description: 'Promotions: the source environment.' }),
+    fieldManager: z.string().meta({ description: 'The field manager of the write (names the user).' }),
+  })
+  .meta({ id: 'WriteResult', description: 'What was written.' });
+
+export const CompatibilitySchema = z
+  .object({
+    application: z.string(),
+    environment: z.string().nullable().meta({ description: 'The environment asked about, if any.' }),
+    with: z.array(z.string()).meta({ description: 'The given versions, APP@VERSION.' }),
+    versions: z.array(z.string()).meta({ description: 'Known versions that work, newest first.' }),
+    incompatible: z
+      .array(z.object({ version: z.string(), conflicts: z.array(z.string()) }))
+      .meta({ description: 'Known versions that do not, with the rules they break.' }),
+    unchecked: z.array(z.string()).meta({
+      description: 'Rules on applications outside the given set, not checked (without an environment).',
+    }),
+  })
+  .meta({
+    id: 'Compatibility',
+    description: 'Known versions of an application that work with the given ones (seed 000).',
+  });
+
+export const CheckSchema = z
+  .object({
+    result: z.enum(['SUCCESS', 'CONFLICT']),
+    packages: z.array(z.string()).meta({ description: 'The versions asked about, APP@VERSION.' }),
+    environment: z.string().nullable(),
+    reasons: z.array(z.string()).meta({ description: 'Every broken rule; empty on SUCCESS.' }),
+    unchecked: z.array(z.string()),
+  })
+  .meta({ id: 'Check', description: 'Whether a set of versions works together (seed 002).' });
+
+export const ServerInfoSchema = z
+  .object({
+    version: z.string().meta({ description: "The server's Depot version." }),
+    protocol: z.number().int().meta({ description: 'The API major version (1).' }),
+  })
+  .meta({ id: 'ServerInfo', description: 'The server and protocol versions.' });
+
+export const ErrorSchema = z
+  .object({
+    error: z.string().meta({ description: 'CamelCase kind of error, e.g. NotFound, Forbidden.' }),
+    message: text(4096, 'What is wrong, naming the field or object.'),
+  })
+  .meta({ id: 'Error', description: 'Every 4xx and 5xx answer.' });
+
+export type SetVersionBody = z.infer<typeof SetVersionBodySchema>;
+export type DeployedBody = z.infer<typeof DeployedBodySchema>;
+export type PromoteBody = z.infer<typeof PromoteBodySchema>;
+export type EnvironmentVersion = z.infer<typeof EnvironmentVersionSchema>;
+export type TargetVersion = z.infer<typeof TargetVersionSchema>;
+export type ApplicationView = z.infer<typeof ApplicationViewSchema>;
+export type ApplicationList = z.infer<typeof ApplicationListSchema>;
+export type History = z.infer<typeof HistorySchema>;
+export type EnvironmentVersions = z.infer<typeof EnvironmentVersionsSchema>;
+export type TargetVersions = z.infer<typeof TargetVersionsSchema>;
+export type WriteResult = z.infer<typeof WriteResultSchema>;
+export type Compatibility = z.infer<typeof CompatibilitySchema>;
+export type Check = z.infer<typeof CheckSchema>;
+export type ServerInfo = z.infer<typeof ServerInfoSchema>;
+export type ErrorBody = z.infer<typeof ErrorSchema>;

@@ -1,0 +1,101 @@
+// What the HTTP API answers for reads, computed from cached objects without
+// I/O: an application's versions per environment and target, an
+// environment's and a target's versions, an application's history.
+import type { Application, HistoryEntry } from '../api/application.js';
+import type { ApplicationView, EnvironmentVersions, History, TargetVersions } from '../api/http.js';
+import type { Target } from '../api/target.js';
+import { deliveryKind } from './delivery.js';
+
+const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+const defined = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as T;
+
+export function applicationView(app: Application): ApplicationView {
+  return {
+    name: app.metadata.name,
+    namespace: app.metadata.namespace ?? '',
+    versionScheme: app.spec.versionScheme ?? 'semver',
+    environments: (app.status?.environments ?? [])
+      .map((e) =>
+        defined({
+          name: e.name,
+          requested: e.requested,
+          desired: e.desired,
+          setBy: e.setBy,
+          blocked: e.blocked ?? undefined,
+        }),
+      )
+      .sort(byName),
+    targets: (app.status?.targets ?? [])
+      .map((t) =>
+        defined({
+          name: t.name,
+          environment: t.environment,
+          desired: t.desired,
+          deployed: t.deployed,
+          deployedAt: t.deployedAt,
+          delivery: t.delivery,
+        }),
+      )
+      .sort(byName),
+  };
+}
+
+/** History newest first, at most `limit` entries, optionally of one environment. */
+export function historyView(app: Application, opts: { limit?: number; environment?: string }): History {
+  let items: HistoryEntry[] = app.status?.history ?? [];
+  if (opts.environment) items = items.filter((h) => h.environment === opts.environment);
+  if (opts.limit !== undefined) items = items.slice(0, opts.limit);
+  return { application: app.metadata.name, items };
+}
+
+/** Every application's versions in `environment` (those whose status names it), by name. */
+export function environmentVersions(
+  namespace: string,
+  environment: string,
+  apps: readonly Application[],
+): EnvironmentVersions {
+  const items = apps.flatMap((app) => {
+    const e = app.status?.environments?.find((x) => x.name === environment);
+    if (!e) return [];
+    return [
+      defined({
+        application: app.metadata.name,
+        requested: e.requested,
+        desired: e.desired,
+        blocked: e.blocked ?? undefined,
+      }),
+    ];
+  });
+  items.sort((a, b) => a.application.localeCompare(b.application));
+  return { namespace, environment, items };
+}
+
+/**
+ * What an agent polls: every application on `target` with the version to run
+ * there, the deployed version last reported, and the application's own
+ * delivery settings for this target.
+ */
+export function targetVersions(target: Target, apps: readonly Application[]): TargetVersions {
+  const name = target.metadata.name;
+  const items = apps.flatMap((app) => {
+    const t = app.status?.targets?.find((x) => x.name === name);
+    if (!t) return [];
+    return [
+      defined({
+        application: app.metadata.name,
+        desired: t.desired,
+        deployed: t.deployed,
+        override: app.spec.targets?.[name],
+      }),
+    ];
+  });
+  items.sort((a, b) => a.application.localeCompare(b.application));
+  return {
+    namespace: target.metadata.namespace ?? '',
+    target: name,
+    environment: target.spec.environment,
+    delivery: deliveryKind(target),
+    items,
+  };
+}

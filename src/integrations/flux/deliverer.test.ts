@@ -1,0 +1,130 @@
+// The Flux Deliverer over an in-memory DeliveryIO: what it watches, what it
+// observes, and that it writes nothing it should not (the real API server and
+// notification-controller are in test/integration/flux-*.test.ts).
+import type { CachedRead, DeliveryIO, DeliveryRequest } from '../../core/delivery.js';
+import { effectiveDelivery } from '../../core/delivery.js';
+import { app, target } from '../../core/testing/builders.js';
+import type { KubeObject } from '../../kube/resource.js';
+import type { Delivery } from '../../api/delivery.js';
+import { fluxDeliverer } from './deliverer.js';
+
+const settings = { checkAuthorization: true, receiverUrlAllow: [], httpTimeoutMs: 1000 };
+
+function memoryIO(objects: Record<string, KubeObject>, synced = true) {
+  const patches: unknown[] = [];
+  const io: DeliveryIO = {
+    read: (_r, ns, name): CachedRead =>
+      synced ? { synced: true, object: objects[`${ns}/${name}`] } : { synced: false },
+    get: () => Promise.resolve(undefined),
+    update: () => Promise.reject(new Error('not used by Flux')),
+    patch: (_r, ns, name, body) => {
+      patches.push(body);
+      return Promise.resolve(objects[`${ns}/${name}`]!);
+    },
+  };
+  return { io, patches };
+}
+
+const helmDelivery: Delivery = {
+  flux: {
+    patch: {
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      name: '${application}-${environment}',
+      namespace: 'flux-system',
+      field: 'spec.chart.spec.version',
+    },
+  },
+};
+
+function request(delivery: Delivery, version = '1.2.0'): DeliveryRequest {
+  const t = target('prod-flux', 'prod', delivery);
+  const a = app('core');
+  return { application: a, target: t, environment: 'prod', version, delivery: effectiveDelivery(t, a) };
+}
+
+const release = (version: string, status: object = {}): KubeObject => ({
+  apiVersion: 'helm.toolkit.fluxcd.io/v2',
+  kind: 'HelmRelease',
+  metadata: {
+    name: 'core-prod',
+    namespace: 'flux-system',
+    generation: 3,
+    annotations: { 'depot.sh/authorized-targets': 'ns/prod-flux' },
+  },
+  spec: { chart: { spec: { chart: 'core', version } } },
+  status,
+});
+
+describe('the Flux deliverer', () => {
+  test('watches the patched object; a receiver-only target has none', () => {
+    const { io } = memoryIO({});
+    const d = fluxDeliverer(io, settings);
+    expect(d.objectOf!(request(helmDelivery))).toEqual({
+      resource: expect.objectContaining({ group: 'helm.toolkit.fluxcd.io', plural: 'helmreleases' }),
+      namespace: 'flux-system',
+      name: 'core-prod',
+    });
+    expect(
+      d.objectOf!(request({ flux: { receiver: { url: 'http://nc/hook/x', type: 'generic' } } })),
+    ).toBeUndefined();
+  });
+
+  test('observes whether the field holds the version and the deployed version from status', () => {
+    const status = {
+      conditions: [{ type: 'Ready', status: 'True' }],
+      history: [{ chartVersion: '1.1.0', status: 'deployed' }],
+    };
+    const { io } = memoryIO({ 'flux-system/core-prod': release('1.2.0', status) });
+    const d = fluxDeliverer(io, settings);
+    expect(d.observe!(request(helmDelivery))).toEqual({ inPlace: true, deployed: '1.1.0' });
+    expect(d.observe!(request(helmDelivery, '1.3.0'))).toEqual({ inPlace: false, deployed: '1.1.0' });
+    expect(fluxDeliverer(memoryIO({}, false).io, settings).observe!(request(helmDelivery))).toEqual({});
+  });
+
+  test('an unsynced cache is Pending and writes nothing; a version in place writes nothing', async () => {
+    const unsynced = memoryIO({}, false);
+    expect(
+      await fluxDeliverer(unsynced.io, settings).deliver(request(helmDelivery), AbortSignal.timeout(1000)),
+    ).toMatchObject({
+      state: 'Pending',
+      message: expect.stringContaining(
+        'waiting for the cache of HelmRelease objects in namespace flux-system',
+      ),
+    });
+    const inPlace = memoryIO({ 'flux-system/core-prod': release('1.2.0') });
+    expect(
+      await fluxDeliverer(inPlace.io, settings).deliver(request(helmDelivery), AbortSignal.timeout(1000)),
+    ).toEqual({
+      state: 'Delivered',
+      message: 'spec.chart.spec.version of HelmRelease flux-system/core-prod is 1.2.0',
+      wrote: false,
+    });
+    expect([...unsynced.patches, ...inPlace.patches]).toEqual([]);
+  });
+
+  test('a Target setting Depot cannot use is Failed naming the Target and its field', async () => {
+    const { io, patches } = memoryIO({});
+    const bad: Delivery = {
+      flux: { patch: { apiVersion: 'v1', kind: 'ConfigMap', name: 'x', field: 'spec.x' } },
+    };
+    expect(await fluxDeliverer(io, settings).deliver(request(bad), AbortSignal.timeout(1000))).toEqual({
+      state: 'Failed',
+      message:
+        'Target ns/prod-flux: spec.delivery.flux.patch: kind ConfigMap is not a Flux kind Depot can patch (HelmRelease, Kustomization, GitRepository, OCIRepository)',
+    });
+    expect(patches).toEqual([]);
+  });
+  test('a receiver URL the operator does not allow is Failed, never called, and waits for a change instead of retrying', async () => {
+    const { io } = memoryIO({});
+    const outcome = await fluxDeliverer(io, settings).deliver(
+      request({ flux: { receiver: { url: 'http://nc/hook/x', type: 'generic' } } }),
+      AbortSignal.timeout(1000),
+    );
+    expect(outcome).toEqual({
+      state: 'Failed',
+      message: expect.stringContaining('not called: no receiver URL is allowed'),
+      waitForChange: true,
+    });
+  });
+});

@@ -1,0 +1,108 @@
+// The Flux integration as a Deliverer (core/delivery.ts; the machinery in
+// controllers/delivery retries, counts and records). For one (application,
+// target) it runs the Target's `patch` (patch-writer.ts), then its
+// `receiver` call (receiver-client.ts); either failing makes the attempt
+// Failed with that step's message, and a retry finds a patch already in
+// place and writes nothing for it. The observer reads the patched object
+// from the cache: whether the field still holds the version (a revert is
+// re-applied) and the deployed version its status reports (deployed.ts). A
+// Receiver carries no version back: receiver-only targets report no
+// deployed version.
+import type {
+  Deliverer,
+  DeliveryIO,
+  DeliveryObservation,
+  DeliveryOutcome,
+  DeliveryRequest,
+  DeliverySettings,
+} from '../../core/delivery.js';
+import { templateValues } from '../../core/delivery.js';
+import { deployedVersion } from './deployed.js';
+import { valueAt } from './patch.js';
+import { patchTarget, type PatchTarget } from './patch-target.js';
+import { writeFluxPatch } from './patch-writer.js';
+import { callReceiver } from './receiver-client.js';
+
+const targetRef = (request: DeliveryRequest) => ({
+  namespace: request.target.metadata.namespace ?? request.application.metadata.namespace ?? '',
+  name: request.target.metadata.name,
+});
+
+function patchOf(request: DeliveryRequest): PatchTarget | { error: string } | undefined {
+  const patch = request.delivery.flux?.patch;
+  if (!patch) return undefined;
+  return patchTarget(patch, templateValues(request.application, request.environment, request.target));
+}
+
+export function fluxDeliverer(
+  io: DeliveryIO,
+  settings: DeliverySettings,
+  now: () => Date = () => new Date(),
+): Deliverer {
+  return {
+    kind: 'flux',
+
+    objectOf(request) {
+      const t = patchOf(request);
+      if (!t || 'error' in t) return undefined;
+      return { resource: t.resource, namespace: t.namespace, name: t.name };
+    },
+
+    observe(request): DeliveryObservation {
+      const t = patchOf(request);
+      if (!t || 'error' in t) return {};
+      const read = io.read(t.resource, t.namespace, t.name);
+      if (!read.synced || !read.object) return {};
+      const deployed = deployedVersion(t.resource.kind, t.path, read.object);
+      return {
+        inPlace: valueAt(read.object, t.path) === request.version,
+        ...(deployed.version !== undefined ? { deployed: deployed.version } : {}),
+      };
+    },
+
+    async deliver(request, signal): Promise<DeliveryOutcome> {
+      const flux = request.delivery.flux;
+      const target = targetRef(request);
+      const named = `Target ${target.namespace}/${target.name}`;
+      if (!flux) return { state: 'Failed', message: `${named} has no flux delivery` };
+      const done: DeliveryOutcome[] = [];
+      const t = patchOf(request);
+      if (t) {
+        if ('error' in t) return { state: 'Failed', message: `${named}: ${t.error}` };
+        const r = await writeFluxPatch(io, t, request.version, {
+          target,
+          checkAuthorization: settings.checkAuthorization,
+          now: now(),
+        });
+        if (r.state !== 'Delivered') return r;
+        done.push(r);
+      }
+      if (flux.receiver) {
+        const payload = {
+          application: request.application.metadata.name,
+          environment: request.environment,
+          target: target.name,
+          version: request.version,
+        };
+        const r = await callReceiver(
+          io,
+          flux.receiver,
+          payload,
+          target,
+          { allow: settings.receiverUrlAllow, timeoutMs: settings.httpTimeoutMs },
+          signal,
+        );
+        if (r.state === 'Failed')
+          return { state: 'Failed', message: r.message, ...(r.waitForChange ? { waitForChange: true } : {}) };
+        done.push({ ...r, wrote: true });
+      }
+      const found = done.find((d) => d.found !== undefined)?.found;
+      return {
+        state: 'Delivered',
+        message: done.map((d) => d.message).join('; '),
+        wrote: done.some((d) => d.wrote),
+        ...(found !== undefined ? { found } : {}),
+      };
+    },
+  };
+}

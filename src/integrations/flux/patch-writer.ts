@@ -1,0 +1,97 @@
+// The I/O of a Flux `patch` delivery: read the object (the operator's cache
+// of its namespace), check the owner's opt-in, and write the version with
+// the reconcile request (patch.ts) only when the field does not already hold
+// it. The merge patch carries the resourceVersion that was read, so an object
+// changed meanwhile (its annotation included) is refused (409) and the
+// attempt is retried on a fresh read. A field the kind's schema does not have
+// is pruned by the API server: the object it returns shows it, and the
+// delivery is Failed naming the field.
+import type { CachedRead, DeliveryOutcome } from '../../core/delivery.js';
+import { authorizesTarget, unauthorizedMessage } from '../../core/delivery-authorization.js';
+import { apiErrorMessage, isConflict, isNotFound, statusCodeOf } from '../../kube/errors.js';
+import type { KubeObject, ResourceType } from '../../kube/resource.js';
+import { blockedSegment, inPlace, valueAt, versionPatch } from './patch.js';
+import type { PatchTarget } from './patch-target.js';
+
+/** What the writer needs of the operator's DeliveryIO (core/delivery.ts). */
+export interface PatchIO {
+  read(resource: ResourceType, namespace: string, name: string): CachedRead | Promise<CachedRead>;
+  patch(
+    resource: ResourceType,
+    namespace: string,
+    name: string,
+    body: unknown,
+    type: 'merge',
+  ): Promise<KubeObject>;
+}
+
+export interface PatchOptions {
+  target: { namespace: string; name: string };
+  /** false only for single-tenant clusters (--no-delivery-authorization). */
+  checkAuthorization: boolean;
+  now: Date;
+}
+
+export async function writeFluxPatch(
+  io: PatchIO,
+  t: PatchTarget,
+  version: string,
+  opts: PatchOptions,
+): Promise<DeliveryOutcome> {
+  const read = await io.read(t.resource, t.namespace, t.name);
+  if (!read.synced)
+    return {
+      state: 'Pending',
+      message: `waiting for the cache of ${t.resource.kind} objects in namespace ${t.namespace} (are the Flux CRDs installed, and may Depot list ${t.resource.plural}.${t.resource.group} there?)`,
+    };
+  const obj = read.object;
+  // Failures only a change of the object can fix wait for it (waitForChange).
+  if (!obj)
+    return {
+      state: 'Failed',
+      message: `${t.object} not found (spec.delivery.flux.patch)`,
+      waitForChange: true,
+    };
+  if (opts.checkAuthorization && !authorizesTarget(obj, opts.target.namespace, opts.target.name))
+    return {
+      state: 'Failed',
+      message: unauthorizedMessage(t.object, obj, opts.target.namespace, opts.target.name),
+      waitForChange: true,
+    };
+  const where = `${t.field} of ${t.object}`;
+  if (inPlace(obj, t.path, version))
+    return { state: 'Delivered', message: `${where} is ${version}`, wrote: false };
+  const blocked = blockedSegment(obj, t.path);
+  if (blocked)
+    return {
+      state: 'Failed',
+      message: `field ${t.field} does not exist in ${t.object}: ${blocked} is not an object`,
+      waitForChange: true,
+    };
+  const found = valueAt(obj, t.path);
+  const patch = versionPatch(t.path, version, opts.now.toISOString(), obj.metadata?.resourceVersion);
+  let written: KubeObject;
+  try {
+    written = await io.patch(t.resource, t.namespace, t.name, patch, 'merge');
+  } catch (err) {
+    if (isConflict(err))
+      return { state: 'Pending', message: `${t.object} changed while ${t.field} was written: retrying` };
+    if (isNotFound(err)) return { state: 'Failed', message: `${t.object} not found (deleted while writing)` };
+    const code = statusCodeOf(err);
+    return {
+      state: 'Failed',
+      message: `writing ${where} failed${code ? ` (HTTP ${code})` : ''}: ${apiErrorMessage(err)}`,
+    };
+  }
+  if (valueAt(written, t.path) !== version)
+    return {
+      state: 'Failed',
+      message: `field ${t.field} does not exist in the schema of ${t.resource.kind}: the API server dropped it from the write to ${t.object}`,
+    };
+  return {
+    state: 'Delivered',
+    message: `${where} set to ${version}; reconciliation requested`,
+    wrote: true,
+    ...(typeof found === 'string' ? { found } : {}),
+  };
+}

@@ -1,0 +1,370 @@
+// `depot agent` end to end on the local control plane: namespace "hub" runs
+// the operator and its HTTP API; namespace "remote" plays the remote cluster
+// with an Argo CD Application (the upstream CRD). The agent, with its own
+// ServiceAccount token for the hub, moves the version into the remote Argo
+// CD Application with the operator's Argo CD deliverer, reports what Argo CD
+// says is deployed, and shows in the Target's status; killing the server
+// mid-poll loses nothing and undoes nothing; a silent agent turns the
+// Target not Ready; a server without the agent API stops the agent with one
+// line.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import type { Target } from '../../src/api/target.js';
+import { freePort } from '../../src/local/controlplane.js';
+import { applyManifests } from '../../src/local/manifests.js';
+import { projectRoot } from '../../src/local/project-root.js';
+import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
+import { argoApp, argoClient } from './support/argocd.js';
+import { applicationReader, depotGroup, depotObject as obj } from './support/depot-objects.js';
+import { eventually } from './support/eventually.js';
+import { serviceAccountToken } from './support/http-api.js';
+import { startOperator, type OperatorProcess } from './support/operator-process.js';
+
+const kc = testKubeConfig();
+const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
+const readApp = applicationReader(kc);
+const argo = argoClient(kc);
+const objects = kc.makeApiClient(CustomObjectsApi);
+const bin = join(projectRoot(), 'bin', 'depot.js');
+
+let hub: string;
+let remote: string;
+let operator: OperatorProcess | undefined;
+let agent: ChildProcess | undefined;
+let agentOut = '';
+let apiAddr: string;
+let tokenFile: string;
+
+const deployedOn = async (version: string) => {
+  const t = (await readApp(hub, 'web')).status?.targets?.find((x) => x.name === 'remote-1');
+  return t?.deployed === version;
+};
+const revision = async () => (await argo.get(remote, 'web')).spec.source?.targetRevision;
+const readTarget = async () =>
+  (await objects.getNamespacedCustomObject({
+    ...depotGroup,
+    namespace: hub,
+    plural: 'targets',
+    name: 'remote-1',
+  })) as Target;
+const setVersion = (version: string) =>
+  objects.patchNamespacedCustomObject(
+    {
+      ...depotGroup,
+      namespace: hub,
+      plural: 'applications',
+      name: 'web',
+      body: { spec: { versions: { prod: version } } },
+    },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+const startHubOperator = () =>
+  startOperator(kubeconfig, hub, { args: ['--api-addr', apiAddr, '--agent-silence', '10s'] });
+
+beforeAll(async () => {
+  hub = await freshNamespace(kc, 'hub');
+  remote = await freshNamespace(kc, 'remote');
+  apiAddr = `127.0.0.1:${await freePort()}`;
+  await applyManifests(
+    kc,
+    [
+      obj('Environment', 'prod', {}),
+      obj('EnvironmentSet', 'default', { environments: ['prod'] }),
+      obj('Target', 'remote-1', { environment: 'prod', delivery: { agent: {} } }),
+      obj('Application', 'web', { environmentSets: ['default'], versions: { prod: '1.0.0' } }),
+    ],
+    { fieldManager: 'test-setup', namespace: hub },
+  );
+  await argo.create(
+    remote,
+    argoApp(
+      'web',
+      { source: { repoURL: 'https://github.com/acme/web', path: 'deploy', targetRevision: '0.9.0' } },
+      `${hub}/remote-1`,
+    ),
+  );
+  // The agent's own identity on the hub: read applications, report deployed.
+  const token = await serviceAccountToken(kc, hub, 'depot-agent', [
+    { apiGroups: ['depot.sh'], resources: ['applications'], verbs: ['get', 'list'] },
+    { apiGroups: ['depot.sh'], resources: ['applications/status'], verbs: ['patch'] },
+  ]);
+  tokenFile = join(mkdtempSync(join(tmpdir(), 'depot-agent-')), 'token');
+  writeFileSync(tokenFile, token, { mode: 0o600 });
+  operator = startHubOperator();
+}, 60_000);
+
+afterAll(async () => {
+  agent?.kill('SIGTERM');
+  await operator?.stop();
+});
+
+function startAgent(): void {
+  agent = spawn(
+    process.execPath,
+    [
+      bin,
+      'agent',
+      '--server',
+      `http://${apiAddr}`,
+      '--namespace',
+      hub,
+      '--target',
+      'remote-1',
+      '--token-file',
+      tokenFile,
+      '--kubeconfig',
+      kubeconfig,
+      '--argocd-namespace',
+      remote,
+      '--interval',
+      '1s',
+      '--health-addr',
+      '127.0.0.1:0',
+    ],
+    { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  agent.stdout!.on('data', (b: Buffer) => (agentOut += b.toString()));
+  agent.stderr!.on('data', (b: Buffer) => (agentOut += b.toString()));
+}
+
+const withOutput = async (fn: () => Promise<void>) => {
+  try {
+    await fn();
+  } catch (err) {
+    throw new Error(
+      `${(err as Error).message}\nagent output:\n${agentOut.slice(-3000)}\noperator output:\n${operator?.output().slice(-2000)}`,
+    );
+  }
+};
+
+test(
+  'the agent moves the version into the remote Argo CD Application and reports what is deployed',
+  () =>
+    withOutput(async () => {
+      startAgent();
+      await eventually(
+        'the remote Argo CD Application gets 1.0.0',
+        async () => (await revision()) === '1.0.0',
+        90_000,
+      );
+      // Argo CD (played by the test) syncs it: the agent reads it back and reports it.
+      await argo.reportSynced(remote, 'web');
+      await eventually('the hub records 1.0.0 deployed on remote-1', () => deployedOn('1.0.0'));
+      const target = await eventually('the Target shows the agent', async () => {
+        const t = await readTarget();
+        return t.status?.conditions?.find((c) => c.type === 'Ready')?.reason === 'AgentConnected' && t;
+      });
+      expect(target.status?.agent).toMatchObject({
+        version: '0.1.0',
+        user: `system:serviceaccount:${hub}:depot-agent`,
+      });
+      const delivered = await eventually('the hub shows the agent target Delivered', async () => {
+        const t = (await readApp(hub, 'web')).status?.targets?.find((x) => x.name === 'remote-1');
+        return t?.delivery?.state === 'Delivered' && t;
+      });
+      expect(delivered.delivery?.message).toBe('the depot agent reports 1.0.0 deployed');
+      // The agent's own /readyz (its last poll succeeded) and /metrics.
+      const started = JSON.parse(agentOut.split('\n').find((l) => l.includes('"agent started"'))!) as {
+        endpoints: string[];
+      };
+      const health = `http://${started.endpoints[0]}`;
+      expect((await fetch(`${health}/readyz`)).status).toBe(200);
+      expect(await (await fetch(`${health}/metrics`)).text()).toMatch(
+        /depot_agent_polls_total\{result="changed"\} [1-9]/,
+      );
+      const history = (await readApp(hub, 'web')).status?.history ?? [];
+      expect(history.some((h) => h.type === 'Deployed' && h.target === 'remote-1' && h.to === '1.0.0')).toBe(
+        true,
+      );
+    }),
+  150_000,
+);
+
+test(
+  'killing the server mid-poll loses nothing: the delivered version stays, and the next one arrives after the restart',
+  () =>
+    withOutput(async () => {
+      await operator!.stop('SIGKILL');
+      await eventually(
+        'the agent notices the server is gone',
+        async () => /poll or report failed/.test(agentOut),
+        30_000,
+      );
+      await setVersion('1.1.0');
+      // While the server is down nothing is undone in the remote cluster.
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(await revision()).toBe('1.0.0');
+      operator = startHubOperator();
+      await eventually(
+        '1.1.0 reaches the remote Application',
+        async () => (await revision()) === '1.1.0',
+        90_000,
+      );
+      await argo.reportSynced(remote, 'web');
+      await eventually('the hub records 1.1.0 deployed', () => deployedOn('1.1.0'), 60_000);
+    }),
+  200_000,
+);
+
+test(
+  'a silent agent turns its Target not Ready after --agent-silence',
+  () =>
+    withOutput(async () => {
+      const readyReason = async () =>
+        (await readTarget()).status?.conditions?.find((x) => x.type === 'Ready')?.reason;
+      await eventually(
+        'the Target is Ready while the agent polls',
+        async () => (await readyReason()) === 'AgentConnected',
+        60_000,
+      );
+      // Still Ready more than one --agent-silence later: a polling agent's contact is written often enough.
+      await new Promise((r) => setTimeout(r, 12_000));
+      expect(await readyReason()).toBe('AgentConnected');
+      agent!.kill('SIGTERM');
+      const ready = await eventually(
+        'the Target is not Ready with AgentSilent',
+        async () => {
+          const c = (await readTarget()).status?.conditions?.find((x) => x.type === 'Ready');
+          return c?.reason === 'AgentSilent' && c;
+        },
+        60_000,
+      );
+      expect(ready.status).toBe('False');
+      expect(ready.message).toMatch(/^no contact from agent for 10s \(last contact /);
+      // What was delivered stays Delivered; a new version cannot be and is Failed, saying why.
+      expect((await readApp(hub, 'web')).status?.targets?.[0]?.delivery?.state).toBe('Delivered');
+      await setVersion('1.2.0');
+      const failed = await eventually('the new version is Failed on the silent agent target', async () => {
+        const t = (await readApp(hub, 'web')).status?.targets?.find((x) => x.name === 'remote-1');
+        return t?.desired === '1.2.0' && t.delivery?.state === 'Failed' && t;
+      });
+      expect(failed.delivery?.message).toMatch(/^1\.2\.0 not delivered: no contact from agent for 10s/);
+    }),
+  90_000,
+);
+
+test('against a server without the agent API the agent stops with one line', async () => {
+  const server = createServer((_, res) => {
+    res.writeHead(404);
+    res.end('404 page not found');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as AddressInfo).port;
+    // Not spawnSync: this process serves the 404s.
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'agent',
+        '--server',
+        `http://127.0.0.1:${port}`,
+        '--namespace',
+        hub,
+        '--target',
+        'remote-1',
+        '--token-file',
+        tokenFile,
+        '--kubeconfig',
+        kubeconfig,
+        '--log-level',
+        'silent',
+        '--health-addr',
+        '0',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+    const status = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const res = { status, stderr };
+    expect({ status: res.status, stderr: res.stderr }).toEqual({
+      status: 1,
+      stderr: 'Depot server >= 0.1.0 is required\n',
+    });
+  } finally {
+    server.close();
+  }
+}, 60_000);
+
+test("an agent with --delivery-file writes a Flux GitRepository with the operator's Flux code", async () => {
+  await applyManifests(kc, [obj('Target', 'remote-flux', { environment: 'prod', delivery: { agent: {} } })], {
+    fieldManager: 'test-setup',
+    namespace: hub,
+  });
+  await applyManifests(
+    kc,
+    [
+      {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'GitRepository',
+        metadata: { name: 'web', annotations: { 'depot.sh/authorized-targets': `${hub}/remote-flux` } },
+        spec: { interval: '1m', url: 'https://git.example/web.git', ref: { tag: '0.9.0' } },
+      } as KubernetesObject,
+    ],
+    { fieldManager: 'test-setup', namespace: remote },
+  );
+  const desired = (await readApp(hub, 'web')).spec.versions?.prod;
+  const deliveryFile = join(mkdtempSync(join(tmpdir(), 'depot-agent-')), 'delivery.yaml');
+  writeFileSync(
+    deliveryFile,
+    `flux:\n  patch:\n    apiVersion: source.toolkit.fluxcd.io/v1\n    kind: GitRepository\n    name: \${application}\n    namespace: ${remote}\n    field: spec.ref.tag\n`,
+  );
+  let out = '';
+  const flux = spawn(
+    process.execPath,
+    [
+      bin,
+      'agent',
+      '--server',
+      `http://${apiAddr}`,
+      '--namespace',
+      hub,
+      '--target',
+      'remote-flux',
+      '--token-file',
+      tokenFile,
+      '--kubeconfig',
+      kubeconfig,
+      '--delivery-file',
+      deliveryFile,
+      '--interval',
+      '1s',
+      '--health-addr',
+      '0',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  flux.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  flux.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  try {
+    await eventually(
+      `the remote GitRepository's spec.ref.tag becomes ${desired}`,
+      async () => {
+        const repo = (await objects.getNamespacedCustomObject({
+          group: 'source.toolkit.fluxcd.io',
+          version: 'v1',
+          namespace: remote,
+          plural: 'gitrepositories',
+          name: 'web',
+        })) as { spec: { ref: { tag: string } } };
+        return repo.spec.ref.tag === desired;
+      },
+      60_000,
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\nagent output:\n${out.slice(-3000)}`);
+  } finally {
+    flux.kill('SIGTERM');
+  }
+}, 90_000);

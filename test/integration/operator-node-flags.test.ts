@@ -1,0 +1,46 @@
+// bin/depot.js runs `depot operator` with 16 MiB young-generation
+// semi-spaces (V8 would size them from the machine's memory), in the same
+// process, and leaves a size set by NODE_OPTIONS alone.
+import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
+import { eventually } from './support/eventually.js';
+import { startOperator, type OperatorProcess } from './support/operator-process.js';
+
+const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
+const kc = testKubeConfig();
+
+interface StartLine {
+  pid: number;
+  nodeFlags: string[];
+}
+
+async function startLine(operator: OperatorProcess): Promise<StartLine> {
+  const line = await eventually('the operator logs its start', async () =>
+    operator
+      .output()
+      .split('\n')
+      .find((l) => l.includes('starting the operator')),
+  );
+  return JSON.parse(line) as StartLine;
+}
+
+let operator: OperatorProcess | undefined;
+afterEach(async () => {
+  await operator?.stop();
+  operator = undefined;
+});
+
+test('the operator runs with 16 MiB semi-spaces, in the process that was started', async () => {
+  const ns = await freshNamespace(kc, 'nodeflags');
+  operator = startOperator(kubeconfig, ns);
+  const start = await startLine(operator);
+  expect(start.nodeFlags).toContain('--max-semi-space-size=16');
+  expect(start.pid).toBe(operator.child.pid);
+});
+
+test('a semi-space size from NODE_OPTIONS is kept', async () => {
+  const ns = await freshNamespace(kc, 'nodeflags');
+  operator = startOperator(kubeconfig, ns, { env: { NODE_OPTIONS: '--max-semi-space-size=8' } });
+  const start = await startLine(operator);
+  expect(start.nodeFlags).not.toContain('--max-semi-space-size=16');
+  expect(start.pid).toBe(operator.child.pid);
+});
