@@ -49,7 +49,25 @@ export class CompatibilityViews {
   private readonly blockedBy = new Map<string, Map<string, number>>();
   private readonly totals = new Map<string, number>();
 
+  /**
+   * Per namespace, counters of the changes that can alter the choice, kept
+   * from the informers' events: a reconcile compares two numbers instead of
+   * listing the namespace (which made every reconcile O(applications)).
+   */
+  private readonly changes = new Map<string, { specs: number; objects: number }>();
+  /** "ns/app" → what of it the choice depends on (generation, force annotations). */
+  private readonly specs = new Map<string, string>();
+  /** Per namespace: the rule catalog of its Applications, at a count of spec changes. */
+  private readonly catalogs = new Map<string, { specs: number; catalog: ReturnType<typeof catalogOf> }>();
+
   constructor(private readonly deps: ControllerDeps) {
+    deps.informers
+      .informer<KubeObject>(Applications)
+      .on(({ type, object }) => this.applicationEvent(type, object));
+    for (const resource of [Environments, EnvironmentSets])
+      deps.informers
+        .informer<KubeObject>(resource)
+        .on(({ object }) => this.counters(namespaceOf(object)).objects++);
     this.evaluation = new Histogram({
       name: 'depot_compatibility_evaluation_seconds',
       help: 'How long evaluating the compatibility rules and choosing the set of pending requests of one namespace took.',
@@ -78,8 +96,9 @@ export class CompatibilityViews {
     const namespace = snapshot.namespace;
     const environments = snapshot.environments();
     const frozen = this.frozenKey(environments, now);
-    const objects = this.objectsKey(namespace);
-    const key = this.specKey(namespace, `${objects}|${frozen}`);
+    const counters = this.counters(namespace);
+    const objects = String(counters.objects);
+    const key = `${counters.specs}|${objects}|${frozen}`;
     const memo = this.memo.get(namespace);
     if (memo?.key === key) return memo.view;
     const fresh = () => this.compute(snapshot, now, key, objects, frozen);
@@ -100,7 +119,7 @@ export class CompatibilityViews {
       broken: (app, env, version) => (current ?? stale).broken(app, env, version),
       // Rules against the applications that exist now.
       problems: (app) => {
-        const catalog = catalogOf(snapshot.applications());
+        const catalog = this.catalog(snapshot);
         const member = catalog.get(app);
         return member ? ruleProblems(member, catalog) : [];
       },
@@ -194,30 +213,39 @@ export class CompatibilityViews {
     if (environments.length === 0) this.states.delete(key);
   }
 
-  /** What can change the choice: the Applications' specs and force annotations, Environments, EnvironmentSets. */
-  private specKey(namespace: string, environmentsKey: string): string {
-    const apps = this.deps.informers
-      .informer<KubeObject>(Applications)
-      .list(namespace)
-      .map((o) => {
-        const forces = Object.entries(o.metadata?.annotations ?? {})
-          .filter(([k]) => k.startsWith(FORCE_ANNOTATION_PREFIX))
-          .map(([k, v]) => `${k}=${v}`)
-          .join(';');
-        return `${o.metadata?.name}@${o.metadata?.generation}${forces}`;
-      })
-      .join(',');
-    return `${apps}|${environmentsKey}`;
+  private counters(namespace: string): { specs: number; objects: number } {
+    let c = this.changes.get(namespace);
+    if (!c) this.changes.set(namespace, (c = { specs: 0, objects: 0 }));
+    return c;
   }
 
-  private objectsKey(namespace: string): string {
-    const versions = (resource: typeof Environments) =>
-      this.deps.informers
-        .informer<KubeObject>(resource)
-        .list(namespace)
-        .map((o) => `${o.metadata?.name}@${o.metadata?.resourceVersion}`)
-        .join(',');
-    return `${versions(Environments)}|${versions(EnvironmentSets)}`;
+  /** Counts a change of what can alter the choice: an Application added, deleted, or its spec or force annotations changed. */
+  private applicationEvent(type: 'add' | 'update' | 'delete', o: KubeObject): void {
+    const namespace = namespaceOf(o);
+    const key = `${namespace}/${o.metadata?.name ?? ''}`;
+    if (type === 'delete') {
+      this.specs.delete(key);
+      this.counters(namespace).specs++;
+      return;
+    }
+    const forces = Object.entries(o.metadata?.annotations ?? {})
+      .filter(([k]) => k.startsWith(FORCE_ANNOTATION_PREFIX))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(';');
+    const spec = `${o.metadata?.generation}|${forces}`;
+    if (this.specs.get(key) === spec) return;
+    this.specs.set(key, spec);
+    this.counters(namespace).specs++;
+  }
+
+  /** The namespace's rule catalog, rebuilt only after a spec changed. */
+  private catalog(snapshot: NamespaceSnapshot): ReturnType<typeof catalogOf> {
+    const specs = this.counters(snapshot.namespace).specs;
+    const hit = this.catalogs.get(snapshot.namespace);
+    if (hit?.specs === specs) return hit.catalog;
+    const catalog = catalogOf(snapshot.applications());
+    this.catalogs.set(snapshot.namespace, { specs, catalog });
+    return catalog;
   }
 
   private frozenKey(environments: ReadonlyMap<string, Environment>, now: Date): string {
@@ -232,3 +260,5 @@ export class CompatibilityViews {
       .join('');
   }
 }
+
+const namespaceOf = (o: KubeObject) => o.metadata?.namespace ?? '';
