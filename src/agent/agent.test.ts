@@ -22,10 +22,11 @@ function setup(answers: (() => Poll)[]) {
   const polls: (string | undefined)[] = [];
   const delivered: DeliveryRequest[] = [];
   const reports: string[] = [];
+  const field: { inPlace?: boolean } = {};
   const deliverer: Deliverer = {
     kind: 'argocd',
     deliver: async (r) => (delivered.push(r), { state: 'Delivered', message: 'ok', wrote: false }),
-    observe: () => ({}),
+    observe: () => ({ ...field }),
   };
   let i = 0;
   const agent = new Agent({
@@ -51,7 +52,7 @@ function setup(answers: (() => Poll)[]) {
     clock,
     random: () => 0,
   });
-  return { clock, agent, polls, delivered, reports };
+  return { clock, agent, polls, delivered, reports, field };
 }
 
 const down = () => {
@@ -78,9 +79,9 @@ test('a failing server is retried with backoff; nothing is delivered or undone m
   await clock.advance(1);
   expect(polls).toHaveLength(4);
   expect(delivered).toHaveLength(1); // nothing happened while the server was down
-  await clock.advance(4_000); // back: 304, the known versions are delivered again (idempotent)
+  await clock.advance(4_000); // back: 304, and what was delivered is not delivered again
   expect(polls.at(-1)).toBe('"a"');
-  expect(delivered.map((r) => r.version)).toEqual(['1.2.0', '1.2.0']);
+  expect(delivered.map((r) => r.version)).toEqual(['1.2.0']);
   stop.abort();
   await running;
 });
@@ -106,6 +107,26 @@ test('a target whose delivery is not agent gets nothing from the agent (the oper
   const running = agent.run(stop.signal);
   await clock.advance(20_000);
   expect(delivered).toEqual([]);
+  stop.abort();
+  await running;
+});
+
+test('a delivered version is delivered again only when its field was reset', async () => {
+  const { clock, agent, delivered, field } = setup([
+    () => ({ changed: true, etag: '"a"', versions }),
+    () => ({ changed: false }),
+  ]);
+  const stop = new AbortController();
+  const running = agent.run(stop.signal);
+  await clock.advance(0);
+  await clock.advance(10_000);
+  expect(delivered).toHaveLength(1); // in place, or not readable (a Receiver): no second call
+  field.inPlace = false; // an external writer reset the field
+  await clock.advance(10_000);
+  expect(delivered.map((r) => r.version)).toEqual(['1.2.0', '1.2.0']);
+  field.inPlace = true;
+  await clock.advance(10_000);
+  expect(delivered).toHaveLength(2);
   stop.abort();
   await running;
 });

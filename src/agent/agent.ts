@@ -83,6 +83,12 @@ export class Agent {
   private failures = 0;
   /** Last outcome per application (logged on change only). */
   private readonly outcomes = new Map<string, string>();
+  /**
+   * The version this agent last delivered per application: delivered again
+   * only when the deliverer sees its field reset (a Receiver call, which
+   * nothing can read back, is made once per version, like the operator's).
+   */
+  private readonly delivered = new Map<string, string>();
   /** Deployed versions reported by this agent, per application. */
   private readonly reported = new Map<string, string>();
   /** When the last round succeeded (for /readyz), epoch ms. */
@@ -148,7 +154,14 @@ export class Agent {
       if (!request) continue;
       const deliverer = this.opts.deliverers.get(deliveryKind(request.target));
       if (!deliverer) continue;
-      const outcome = await deliverer.deliver(request, signal);
+      const done =
+        this.delivered.get(item.application) === request.version &&
+        deliverer.observe?.(request).inPlace !== false;
+      const outcome = done
+        ? { state: 'Delivered' as const, message: `${request.version} delivered earlier`, wrote: false }
+        : await deliverer.deliver(request, signal);
+      if (outcome.state === 'Delivered') this.delivered.set(item.application, request.version);
+      else this.delivered.delete(item.application);
       if (outcome.state === 'Pending') pending = true;
       const summary = `${outcome.state}: ${outcome.message}`;
       if (this.outcomes.get(item.application) !== summary) {
