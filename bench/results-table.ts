@@ -137,9 +137,12 @@ const figures: Record<string, (r: R) => Figure> = {
         ? ''
         : `; after SIGTERM: ${num(clean.writes)} writes, leading in ${s(clean.leader_s)}${clean.settled === false ? ' (still writing at the bound)' : ''}`;
     return {
-      result: `after SIGKILL: ready in ${s(r.ready_s)}, leading in ${s(r.leader_s)}; ${num(r.writes) ?? '?'} writes${r.settled === false ? ' (still writing at the bound)' : ''}${cleanText}`,
+      result: `after SIGKILL: ready in ${s(r.ready_s)}, leading in ${s(r.leader_s)}; ${num(r.restarted_operator_writes) ?? '?'} writes by the restarted operator (${num(r.writes) ?? '?'} seen by the API server${r.settled_before_stop === false ? ', the killed one was still sending Events' : ''})${r.settled === false ? ' (still writing at the bound)' : ''}${cleanText}`,
       target: '0 writes',
-      met: num(r.writes) === undefined ? undefined : r.writes === 0 && r.settled !== false,
+      met:
+        num(r.restarted_operator_writes) === undefined
+          ? undefined
+          : r.restarted_operator_writes === 0 && r.settled !== false,
     };
   },
 };
