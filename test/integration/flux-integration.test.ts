@@ -549,7 +549,7 @@ describe('receiver: answers other than 2xx, timeouts, unreachable and not-allowe
     });
   });
 
-  test('a URL outside the allow-list, or an empty allow-list: Failed and never called', async () => {
+  test('a URL outside the allow-list, or an empty allow-list: Failed, never called, and waiting for a change', async () => {
     mode = 'ok';
     calls.length = 0;
     expect(await call(`${base}/other/abc`)).toEqual({
@@ -557,10 +557,12 @@ describe('receiver: answers other than 2xx, timeouts, unreachable and not-allowe
       message: expect.stringContaining(
         'not called: the URL is under none of the prefixes allowed by --receiver-url-allow',
       ),
+      waitForChange: true,
     });
     expect(await call(`${base}/hook/abc`, { allow: [] })).toEqual({
       state: 'Failed',
       message: expect.stringContaining('not called: no receiver URL is allowed'),
+      waitForChange: true,
     });
     expect(calls).toHaveLength(0);
   });
