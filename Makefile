@@ -60,6 +60,7 @@ lint: deps
 # fails the build; a scenario that errors does.
 bench: build controlplane
 	npx tsx bench/core.bench.ts
+	npx tsx bench/compat.bench.ts
 	npx tsx bench/reconcile.bench.ts
 	npx tsx bench/run.ts
 	npx tsx bench/update-readme.ts

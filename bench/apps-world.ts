@@ -99,7 +99,12 @@ export class AppsWorld {
           await this.cluster.client.create(
             'applications',
             this.namespace,
-            applicationObject(this.namespace, name, versions),
+            applicationObject(
+              this.namespace,
+              name,
+              versions,
+              this.topology.compatibility?.(this.names.indexOf(name) + 1),
+            ),
           );
         } catch (err) {
           // A retried create whose first attempt got through.

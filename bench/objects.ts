@@ -9,6 +9,8 @@ export interface Topology {
   targetsPerEnvironment: number;
   /** spec.delivery of every Target, e.g. { none: {} }. */
   delivery: Record<string, unknown>;
+  /** spec.compatibility of the i-th Application (1-based), if any. */
+  compatibility?: (i: number) => Record<string, unknown>[];
 }
 
 /** Issue 10's setup: an EnvironmentSet of 3 Environments × 2 Targets each, delivery `none`. */
@@ -83,6 +85,7 @@ export function applicationObject(
   namespace: string,
   name: string,
   versions: Record<string, string>,
+  compatibility?: Record<string, unknown>[],
 ): DepotObject {
   return {
     apiVersion,
@@ -93,6 +96,22 @@ export function applicationObject(
       url: `https://example.com/${name}`,
       environmentSets: [ENVIRONMENT_SET],
       versions,
+      ...(compatibility?.length ? { compatibility } : {}),
     },
   };
 }
+
+/**
+ * Issue 11's chain of rules: the same namespace, where every Application
+ * requires the one before it (app-00002 requires app-00001, …), from version
+ * 1.1.0 on: the whole namespace is one group linked by rules that hold for
+ * the versions the benchmark uses, so every request is evaluated against
+ * its neighbours and none has to wait for another.
+ */
+export const threeEnvironmentsChainOfRules: Topology = {
+  ...threeEnvironmentsTwoNoneTargets,
+  compatibility: (i) =>
+    i <= 1
+      ? []
+      : [{ when: '>=1.1.0', requires: { application: appName(i - 1), versions: '>=1.0.0 <2.0.0' } }],
+};

@@ -2,7 +2,7 @@
 // scenarios share one namespace of N Applications (issue 10's topology),
 // memory_10k has its own with 10 × N.
 import { AppsWorld } from '../apps-world.js';
-import { threeEnvironmentsTwoNoneTargets } from '../objects.js';
+import { threeEnvironmentsChainOfRules, threeEnvironmentsTwoNoneTargets } from '../objects.js';
 import type { Group } from '../scenario.js';
 
 export const NAMESPACE = 'bench';
@@ -27,6 +27,19 @@ export const memoryGroup: Group<AppsWorld> = {
       namespace: NAMESPACE,
       apps: env.opts.memoryApps,
       topology: threeEnvironmentsTwoNoneTargets,
+    }),
+  teardown: (world) => world.teardown(),
+};
+
+/** N Applications linked by a chain of compatibility rules (issue 11), on a fresh control plane. */
+export const chainGroup: Group<AppsWorld> = {
+  name: 'chain',
+  setupS: 60,
+  setup: (env) =>
+    AppsWorld.setup(env, {
+      namespace: NAMESPACE,
+      apps: env.opts.apps,
+      topology: threeEnvironmentsChainOfRules,
     }),
   teardown: (world) => world.teardown(),
 };

@@ -9,7 +9,7 @@ import { create1k } from './create.js';
 import { idleWrites } from './idle.js';
 import { latencySingle } from './latency.js';
 import { memory10k } from './memory.js';
-import { promotion1k } from './promotion.js';
+import { promotion1k, promotion1kChain } from './promotion.js';
 import { restart1k } from './restart.js';
 
 // The world's type differs per group; the runner only passes it through.
@@ -22,6 +22,7 @@ export const scenarios: Scenario<unknown>[] = [
   idleWrites,
   baseline1k,
   memory10k,
+  promotion1kChain,
 ];
 
 /** Figures that combine two scenarios: converge_1k relative to baseline_1k. */

@@ -9,7 +9,7 @@ import { isRequested } from '../convergence.js';
 import { Measurement } from '../measurement.js';
 import { outcome } from '../outcome.js';
 import { scaled, type Scenario } from '../scenario.js';
-import { appsGroup, NAMESPACE } from './groups.js';
+import { appsGroup, chainGroup, NAMESPACE } from './groups.js';
 
 export const PROMOTION = 'bench-dev-to-staging';
 /** The schedule fires at the first minute boundary at least this far ahead (time to see the Promotion). */
@@ -27,18 +27,44 @@ interface PromotionStatus {
   conditions?: { type: string; status: string; reason?: string; message?: string }[];
 }
 
-export const promotion1k: Scenario<AppsWorld> = {
+export const promotion1k: Scenario<AppsWorld> = promotionScenario({
   key: 'promotion_1k',
   group: appsGroup,
   title:
     'a scheduled Promotion dev → staging over all N; seconds from the schedule firing until all promoted',
-  target: '≤ 10 s',
-  boundS: (o) => 80 + scaled(o.apps, 0.15, 60, 180),
-  minimumS: () => 110,
-  async run(world, ctx) {
+});
+
+/** Version set on dev before promotion_1k_chain, when dev still equals staging. */
+const CHAIN_DEV_VERSION = '1.1.0';
+
+export const promotion1kChain: Scenario<AppsWorld> = promotionScenario({
+  key: 'promotion_1k_chain',
+  group: chainGroup,
+  title:
+    'promotion_1k where every Application requires the one before it (a chain of N − 1 rules); seconds from the firing until all promoted',
+});
+
+function promotionScenario(s: Pick<Scenario<AppsWorld>, 'key' | 'group' | 'title'>): Scenario<AppsWorld> {
+  return {
+    ...s,
+    target: '≤ 10 s',
+    boundS: (o) => 80 + scaled(o.apps, 0.15, 60, 180),
+    minimumS: () => 110,
+    run,
+  };
+}
+
+async function run(world: AppsWorld, ctx: Parameters<Scenario<AppsWorld>['run']>[1]) {
+  {
     const precondition = await world.ensureApps(ctx, 0.2);
     const { op } = await world.ensureOperator([], ctx.deadline);
     const names = world.names.filter((n) => world.requested.has(n));
+    // A fresh world: dev equals staging; give dev something to promote first.
+    const stale = names.filter((n) => world.requested.get(n)!.dev === world.requested.get(n)!.staging);
+    if (stale.length > 0) {
+      await world.setVersions(stale, 'dev', () => CHAIN_DEV_VERSION, ctx.deadline);
+      await world.waitConverged(stale, ctx.deadline, ['dev']);
+    }
     const candidate = new Map(names.map((n) => [n, world.requested.get(n)!.dev!]));
     const client = world.cluster.client;
     const m = await Measurement.begin(world.cluster, op);
@@ -87,5 +113,5 @@ export const promotion1k: Scenario<AppsWorld> = {
       operator_flags: op.flags,
       ...measured,
     };
-  },
-};
+  }
+}

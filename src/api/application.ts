@@ -14,6 +14,13 @@ import { timestamp } from './time.js';
 
 const homepageUrl = httpUrl('https://github.com/acme/core');
 
+/** A semver range, or an exact opaque version (an opaque application is required by exact version only). */
+const requiredVersions = {
+  pattern: `(${semverRange.pattern})|(${opaqueVersion.pattern})`,
+  maxLength: semverRange.maxLength,
+  message: `${semverRange.message}, or an exact version of an application with versionScheme opaque`,
+};
+
 export const CompatibilityRuleSchema = z
   .strictObject({
     when: formatted(
@@ -24,8 +31,8 @@ export const CompatibilityRuleSchema = z
       .strictObject({
         application: formatted(dnsLabel, 'The Application required in the same environment, e.g. core.'),
         versions: formatted(
-          semverRange,
-          'Its versions that work with this one, a semver range, e.g. ">=1.12.0 <2.0.0".',
+          requiredVersions,
+          'Its versions that work with this one: a semver range, e.g. ">=1.12.0 <2.0.0", or, for an application with versionScheme opaque, one exact version.',
         ),
       })
       .meta({ description: 'The application and versions that must run in the same environment.' }),
@@ -193,6 +200,21 @@ export const HistoryEntrySchema = z
   })
   .meta({ description: 'One change of a version, for the audit trail.' });
 
+/** How many versions status.knownVersions keeps per application (the newest). */
+export const MAX_KNOWN_VERSIONS = 50;
+
+export const KnownVersionSchema = z
+  .strictObject({
+    version: text(128, 'The version, e.g. 1.12.0.'),
+    firstSeen: timestamp('When Depot first saw it.'),
+    via: z
+      .enum(['Requested', 'Promoted', 'Deployed'])
+      .meta({ description: 'How Depot first saw it: Requested, Promoted or Deployed.' }),
+    environment: formatted(dnsLabel, 'Where it was first seen: the environment.'),
+    target: formatted(dnsLabel, 'The target, when it was first seen deployed.').optional(),
+  })
+  .meta({ description: 'A version Depot has seen requested, promoted or deployed.' });
+
 export const ApplicationStatusSchema = z
   .strictObject({
     observedGeneration: observedGeneration(),
@@ -203,6 +225,13 @@ export const ApplicationStatusSchema = z
     targets: listMap(ApplicationTargetStatusSchema, ['name'], 256)
       .optional()
       .meta({ description: 'Per target: desired and deployed version and the delivery state.' }),
+    knownVersions: z
+      .array(KnownVersionSchema)
+      .max(MAX_KNOWN_VERSIONS)
+      .optional()
+      .meta({
+        description: `Versions Depot has seen requested, promoted or deployed, newest first (semver order; opaque: by first sight), at most ${MAX_KNOWN_VERSIONS}; compatibility questions (depot compat) answer from them.`,
+      }),
     history: z
       .array(HistoryEntrySchema)
       .max(1000)
@@ -250,6 +279,7 @@ export type ApplicationTargetStatus = z.infer<typeof ApplicationTargetStatusSche
 export type DeliveryState = z.infer<typeof DeliveryStateSchema>;
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 export type HistoryType = HistoryEntry['type'];
+export type KnownVersion = z.infer<typeof KnownVersionSchema>;
 export type Application = z.infer<typeof ApplicationSchema>;
 
 export const parseApplication = parser(ApplicationSchema);

@@ -33,6 +33,14 @@ const ACCEPTED: { path: string; message: string; why: string }[] = [
       'operator reports a longer one on the object, and CRD validation ratcheting lets unchanged ' +
       'fields through on update).',
   })),
+  {
+    path: 'applications.depot.sh v1alpha1 spec.compatibility[].requires.versions',
+    message: '|(^[A-Za-z0-9][A-Za-z0-9._+:@/-]*$)',
+    why:
+      'Issue 11: a widening, not a narrowing. The new pattern is the old one (a semver range) or an exact ' +
+      'opaque version, so every value admitted before is still admitted; an opaque application can now be ' +
+      'required by exact version, as SPEC section 1 (versionScheme opaque) implies.',
+  },
 ];
 
 const accepted = (change: BreakingChange) =>

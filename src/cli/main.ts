@@ -6,6 +6,7 @@ import { registerOperator } from './commands/operator.js';
 import { registerValidate } from './commands/validate.js';
 import { registerGet } from './commands/get.js';
 import { registerVersionCommands } from './commands/versions.js';
+import { registerCompatCommands } from './commands/compat.js';
 import { reportError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerGet(program);
   registerVersionCommands(program);
+  registerCompatCommands(program);
   return program;
 }
 

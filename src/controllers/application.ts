@@ -3,7 +3,7 @@
 // only the difference; every new history entry also becomes an Event and an
 // audit line (at least once, see history-sender.ts), and a spent force
 // annotation is removed.
-import { ApplicationSchema, type Application } from '../api/application.js';
+import { ApplicationSchema, type Application, type ApplicationStatus } from '../api/application.js';
 import { planApplication, type ApplicationPlan } from '../core/application/plan.js';
 import { forceAnnotation } from '../api/annotations.js';
 import type { SpentForce } from '../core/application/force.js';
@@ -15,6 +15,8 @@ import type { KubeObject } from '../kube/resource.js';
 import { jsonPointerSegment } from '../runtime/writes.js';
 import { HistorySender } from './history-sender.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
+import { CompatibilityViews } from './compatibility-views.js';
+import { RequirementIndex } from './requirement-index.js';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, EnvironmentSets, Targets } from '../api/resources.js';
 
@@ -25,10 +27,14 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
   const toApps = everyInNamespace(deps.informers, Applications);
   const sender = new HistorySender(deps, opts.audit);
   const forceWriter = deps.writer(FORCE_RELEASE_MANAGER);
+  const views = new CompatibilityViews(deps);
+  const requirements = new RequirementIndex();
   return {
     name: 'application',
     primary: { resource: Applications },
     watches: [
+      // A change of one application re-evaluates those with a rule on it and those it requires.
+      { resource: Applications, map: (obj, type) => requirements.observe(obj, type) },
       { resource: Environments, map: toApps },
       { resource: EnvironmentSets, map: toApps },
       { resource: Targets, map: toApps },
@@ -46,7 +52,11 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
         const unreadable = snapshot.unreadable();
         const now = new Date(deps.clock.now());
         let plan: ApplicationPlan | undefined;
-        const result = await deps.status.update(Applications, cached, (fresh) => {
+        // The view, the plan and the registration of its moves run without an
+        // await in between, so two reconciles side by side never both keep a
+        // rule that their sum breaks: the second one's view counts the first's moves.
+        const compatibility = views.view(snapshot, now, valid);
+        const writing = deps.status.update(Applications, cached, (fresh) => {
           // Runs again on a fresh copy after a 409: derive everything from it.
           const unchanged = fresh.metadata?.resourceVersion === cached.metadata?.resourceVersion;
           const app = unchanged ? valid : (ApplicationSchema.parse(fresh) as Application);
@@ -58,11 +68,21 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
             unreadable,
             now,
             historyLimit: opts.historyLimit,
+            compatibility,
             sentThrough: sender.sentThrough(cached),
           });
+          views.deciding(req.namespace, req.name, moves(app, plan.status));
           return plan.status;
         });
+        const result = await writing.then(
+          (r) => (views.decided(req.namespace, req.name, true), r),
+          (err: unknown) => {
+            views.decided(req.namespace, req.name, false);
+            throw err;
+          },
+        );
         if (!plan) return;
+        views.recordBlocked(req.namespace, req.name, plan.status.environments ?? []);
         if (result.written && plan.added.length > 0) {
           await opts.hooks?.afterApplicationStatusWrite?.();
           sender.send(cached, plan.added);
@@ -71,9 +91,23 @@ export function applicationController(deps: ControllerDeps, opts: DepotOptions):
         if (plan.requeueAt)
           return { requeueAfterMs: Math.max(1000, plan.requeueAt.getTime() - now.getTime()) };
       },
-      { onGone: (req) => sender.forget(req.namespace, req.name) },
+      {
+        onGone: (req) => {
+          sender.forget(req.namespace, req.name);
+          views.recordBlocked(req.namespace, req.name, []);
+        },
+      },
     ),
   };
+}
+
+/** Environments whose desired version the new status changes. */
+function moves(app: Application, next: ApplicationStatus): Map<string, string> {
+  const before = new Map((app.status?.environments ?? []).map((e) => [e.name, e.desired]));
+  const out = new Map<string, string>();
+  for (const e of next.environments ?? [])
+    if (e.desired !== undefined && e.desired !== before.get(e.name)) out.set(e.name, e.desired);
+  return out;
 }
 
 /**

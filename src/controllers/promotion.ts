@@ -7,12 +7,7 @@
 // controller from the transition it observes, once.
 import pLimit from 'p-limit';
 import { PromotionSchema, type Promotion, type PromotionStatus } from '../api/promotion.js';
-import {
-  planPromotion,
-  requirementLevels,
-  SUSPENDED_REASON,
-  type PromotionWrite,
-} from '../core/promotion.js';
+import { planPromotion, SUSPENDED_REASON, type PromotionWrite } from '../core/promotion.js';
 import {
   nextPromotionStatus,
   promotionProblem,
@@ -93,8 +88,7 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
         };
         // A few writes at a time, level by level: a required application lands first.
         const limit = pLimit(PROMOTION_WRITE_CONCURRENCY);
-        for (const level of requirementLevels(plan.writes, applications))
-          await Promise.all(level.map((w) => limit(() => promote(w))));
+        for (const level of plan.levels) await Promise.all(level.map((w) => limit(() => promote(w))));
         if (plan.writes.length > 0 && opts.hooks?.afterPromotionWrites)
           await opts.hooks?.afterPromotionWrites({
             namespace: req.namespace,

@@ -1,6 +1,7 @@
 import type { Application } from '../api/application.js';
 import { PromotionStatusSchema, type Promotion, type PromotionResult } from '../api/promotion.js';
 import { planApplication } from './application/plan.js';
+import { namespaceCompatibility } from './compatibility/namespace.js';
 import {
   orderByRequirements,
   planPromotion,
@@ -457,5 +458,120 @@ describe('requirement levels', () => {
     const writes = ['core', 'dash', 'ide', 'web'].map((application) => ({ application, version: '1.0.0' }));
     const levels = requirementLevels(orderByRequirements(writes, apps), apps);
     expect(levels.map((l) => l.map((w) => w.application))).toEqual([['core', 'web'], ['dash'], ['ide']]);
+  });
+});
+
+describe('a promotion plans the new combination as a whole', () => {
+  const dashRules = [
+    { when: '>=2.0.0', requires: { application: 'core', versions: '>=1.12.0 <2.0.0' } },
+    { when: '<2.0.0', requires: { application: 'core', versions: '>=1.9.0 <1.12.0' } },
+  ];
+  /** Statuses as the controller computes them with the whole namespace in view. */
+  function namespace(...apps: Application[]): Application[] {
+    let current = apps;
+    for (let round = 0; round < 3; round++)
+      current = current.map((a) => {
+        const view = namespaceCompatibility({
+          applications: current,
+          environments: byName(env('dev'), env('staging'), env('prod')),
+          sets: byName(set('default', ['dev', 'staging', 'prod'])),
+          now: t0,
+        });
+        const status = planApplication({
+          app: a,
+          environments: byName(env('dev'), env('staging'), env('prod')),
+          sets: byName(set('default', ['dev', 'staging', 'prod'])),
+          targets: [],
+          now: t0,
+          historyLimit: 100,
+          compatibility: view,
+        }).status;
+        return { ...a, status };
+      });
+    return current;
+  }
+
+  test('core and dash that only work together are promoted together', () => {
+    const apps = namespace(
+      app('core', { versions: { dev: '1.12.0', staging: '1.11.3' } }),
+      app('dash', { versions: { dev: '2.0.0', staging: '1.9.4' }, compatibility: dashRules }),
+    );
+    const plan = planPromotion({
+      promotion: devToStaging({ requireDeployed: false }),
+      applications: apps,
+      now: minutes(1),
+    });
+    expect(plan.writes.map((w) => w.application)).toEqual(['core', 'dash']);
+    expect(plan.levels.map((l) => l.map((w) => w.application))).toEqual([['core'], ['dash']]);
+  });
+
+  test('a requirement the current version already meets imposes no order', () => {
+    const apps = namespace(
+      app('core', { versions: { dev: '1.12.1', staging: '1.12.0' } }),
+      app('dash', { versions: { dev: '2.0.1', staging: '2.0.0' }, compatibility: dashRules }),
+    );
+    const plan = planPromotion({
+      promotion: devToStaging({ requireDeployed: false }),
+      applications: apps,
+      now: minutes(1),
+    });
+    expect(plan.levels.map((l) => l.map((w) => w.application))).toEqual([['core', 'dash']]);
+  });
+
+  test('neither moves when one of them cannot; the held one waits with the rule in its reason', () => {
+    // dash is selected, core is not: dash 2.0.0 alone would break its own rule.
+    const apps = namespace(app('core', { versions: { dev: '1.12.0', staging: '1.11.3' } }), {
+      ...app('dash', { versions: { dev: '2.0.0', staging: '1.9.4' }, compatibility: dashRules }),
+      metadata: { name: 'dash', namespace: 'ns', generation: 1, labels: { team: 'ui' } },
+    });
+    const plan = planPromotion({
+      promotion: devToStaging({ requireDeployed: false, selector: { matchLabels: { team: 'ui' } } }),
+      applications: apps,
+      now: minutes(1),
+    });
+    expect(plan.writes).toEqual([]);
+    expect(plan.results).toEqual([
+      {
+        application: 'dash',
+        version: '2.0.0',
+        outcome: 'Waiting',
+        reason:
+          'held back by compatibility in staging: dash 2.0.0 requires core >=1.12.0 <2.0.0; staging runs core 1.11.3',
+      },
+    ]);
+  });
+
+  test('core alone would break dash in staging: it waits, naming the rule of dash', () => {
+    const apps = namespace(
+      app('core', { versions: { dev: '1.12.0', staging: '1.11.3' } }),
+      app('dash', { versions: { dev: '1.9.4', staging: '1.9.4' }, compatibility: dashRules }),
+    );
+    const plan = planPromotion({
+      promotion: devToStaging({ requireDeployed: false }),
+      applications: apps,
+      now: minutes(1),
+    });
+    expect(plan.writes).toEqual([]);
+    expect(plan.results.find((r) => r.application === 'core')).toMatchObject({
+      outcome: 'Waiting',
+      reason:
+        'held back by compatibility in staging: core 1.12.0 breaks a rule of dash in staging: dash 1.9.4 requires core >=1.9.0 <1.12.0',
+    });
+  });
+
+  test('a chain of rules across 1,000 applications is ordered, one level per link', () => {
+    const apps = Array.from({ length: 1000 }, (_, i) =>
+      app(
+        `app-${i}`,
+        i === 0
+          ? {}
+          : { compatibility: [{ requires: { application: `app-${i - 1}`, versions: '>=1.0.0' } }] },
+      ),
+    );
+    const writes = [...apps].reverse().map((a) => ({ application: a.metadata.name, version: '1.0.0' }));
+    const ordered = orderByRequirements(writes, apps);
+    expect(ordered[0]!.application).toBe('app-0');
+    expect(ordered[999]!.application).toBe('app-999');
+    expect(requirementLevels(ordered, apps)).toHaveLength(1000);
   });
 });

@@ -14,6 +14,8 @@ import { formatDuration, parseDuration } from '../kube/duration.js';
 import { nextRun } from './schedule.js';
 import { matchesSelector } from '../kube/selector.js';
 import { classifyStep, sameVersion, stepAllowed, type VersionScheme } from './versions.js';
+import { planCombination, type CombinationPlan } from './compatibility/promotion-plan.js';
+import { requirementOrder, sortByRequirements } from './compatibility/order.js';
 
 export interface PromotionWrite {
   application: string;
@@ -24,6 +26,12 @@ export interface PromotionPlan {
   results: PromotionResult[];
   /** spec.versions[to] to write, in dependency order (required applications first). */
   writes: PromotionWrite[];
+  /**
+   * The writes in levels: a write comes a level after the writes of the
+   * applications whose new version it needs (so core's request lands before
+   * dash's); the writes of one level may go out together.
+   */
+  levels: PromotionWrite[][];
   /** Set when this evaluation is a run (a scheduled time has come, or no schedule). */
   ran: boolean;
   /** Set when the promotion is active again after its status said suspended or not ready. */
@@ -177,15 +185,36 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
     writes.push({ application: name, version: candidate });
   }
 
+  // The new combination of `to` as a whole: what the rules hold back waits, with the rule.
+  const combination = planCombination(
+    to,
+    applications,
+    new Map(writes.map((w) => [w.application, w.version])),
+  );
+  for (const r of results) {
+    const why = combination.held.get(r.application);
+    if (r.outcome === 'Promoted' && why !== undefined) {
+      r.outcome = 'Waiting';
+      r.reason = `held back by compatibility in ${to}: ${why}`;
+    }
+  }
+  const promotable = orderByRequirements(
+    writes.filter((w) => combination.promoted.has(w.application)),
+    applications,
+  );
+
   return {
     results: results.sort((a, b) => a.application.localeCompare(b.application)),
-    writes: orderByRequirements(writes, applications),
+    writes: promotable,
+    levels: requirementLevels(promotable, applications, combination.needs),
     ran: due,
     ...(resumed ? { lastResumeTime: now } : {}),
     ...(next ? { nextRunTime: next } : {}),
     ...(requeueAt ? { requeueAt } : {}),
   };
 }
+
+const NOTHING_TO_PLAN: CombinationPlan = { promoted: new Set(), held: new Map(), needs: () => false };
 
 /** Counts of every result by outcome. */
 export function summarize(results: readonly PromotionResult[]): PromotionSummary {
@@ -229,32 +258,30 @@ function cut(text: string, max: number): string {
   return start + CUT_MARK;
 }
 
+/** Application → the applications its rules name. */
+function requirementsOf(applications: readonly Application[]): (name: string) => string[] {
+  const requires = new Map(
+    applications.map((a) => [
+      a.metadata.name,
+      [...new Set((a.spec.compatibility ?? []).map((r) => r.requires.application))],
+    ]),
+  );
+  return (name) => requires.get(name) ?? [];
+}
+
 /**
  * Orders writes so that an application comes after the ones it requires
  * (core before dash): a set of versions that only work together moves
- * together, in an order where each step can be evaluated.
+ * together, in an order where each step can be evaluated. Applications in a
+ * requirement cycle keep name order.
  */
 export function orderByRequirements(
   writes: PromotionWrite[],
   applications: readonly Application[],
 ): PromotionWrite[] {
-  const requires = new Map(
-    applications.map((a) => [
-      a.metadata.name,
-      new Set((a.spec.compatibility ?? []).map((r) => r.requires.application)),
-    ]),
-  );
-  const pending = [...writes].sort((a, b) => a.application.localeCompare(b.application));
-  const ordered: PromotionWrite[] = [];
-  while (pending.length > 0) {
-    const i = pending.findIndex(
-      (w) =>
-        ![...(requires.get(w.application) ?? [])].some((dep) => pending.some((p) => p.application === dep)),
-    );
-    // A requirement cycle between applications: keep name order for the rest.
-    ordered.push(...pending.splice(i >= 0 ? i : 0, 1));
-  }
-  return ordered;
+  const byName = new Map(writes.map((w) => [w.application, w]));
+  const order = requirementOrder(byName.keys(), requirementsOf(applications));
+  return sortByRequirements(byName.keys(), order).map((n) => byName.get(n)!);
 }
 
 /**
@@ -265,23 +292,16 @@ export function orderByRequirements(
 export function requirementLevels(
   ordered: readonly PromotionWrite[],
   applications: readonly Application[],
+  needs: (app: string, required: string) => boolean = () => true,
 ): PromotionWrite[][] {
-  const requires = new Map(
-    applications.map((a) => [
-      a.metadata.name,
-      (a.spec.compatibility ?? []).map((r) => r.requires.application),
-    ]),
+  const requires = requirementsOf(applications);
+  const order = requirementOrder(
+    ordered.map((w) => w.application),
+    (name) => requires(name).filter((r) => needs(name, r)),
   );
-  const levelOf = new Map<string, number>();
   const levels: PromotionWrite[][] = [];
-  for (const w of ordered) {
-    // Requirements written earlier in this run; a requirement cycle adds no level.
-    const after = (requires.get(w.application) ?? []).map((dep) => levelOf.get(dep) ?? -1);
-    const level = Math.max(-1, ...after) + 1;
-    levelOf.set(w.application, level);
-    (levels[level] ??= []).push(w);
-  }
-  return levels;
+  for (const w of ordered) (levels[order.level.get(w.application)!] ??= []).push(w);
+  return levels.filter((l) => l !== undefined);
 }
 
 /** Names of Promotions that take part in a cycle (a→b, b→a, or longer). */

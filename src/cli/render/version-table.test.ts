@@ -1,5 +1,5 @@
 import type { Application } from '../../api/application.js';
-import { cellFor } from './version-table.js';
+import { cellFor, renderVersionTable } from './version-table.js';
 
 function app(desired: string, deployed: string): Application {
   return {
@@ -20,5 +20,23 @@ describe('drift marks use the one version equality', () => {
   });
   test('another build is drift', () => {
     expect(cellFor(app('1.2.3+b2', '1.2.3+b1'), 'prod')).toBe('1.2.3+b2 drift: prod-eu=1.2.3+b1');
+  });
+});
+
+describe('-o wide shows the compatibility matrix', () => {
+  test('each cell says whether the rules of its version hold in its environment', () => {
+    const core = app('1.11.3', '1.11.3');
+    const dash = {
+      ...app('2.0.0', '2.0.0'),
+      metadata: { name: 'dash' },
+      spec: {
+        versionScheme: 'semver',
+        compatibility: [{ when: '>=2.0.0', requires: { application: 'core', versions: '>=1.12.0 <2.0.0' } }],
+      },
+    } as Application;
+    const table = renderVersionTable([core, dash], { wide: true });
+    expect(table).toContain('rules hold');
+    expect(table).toContain('breaks: dash 2.0.0 requires core >=1.12.0 <2.0.0; prod runs core 1.11.3');
+    expect(renderVersionTable([core, dash])).not.toContain('rules hold');
   });
 });

@@ -2,6 +2,7 @@
 // when a request is blocked or a target reports a different version (drift).
 import Table from 'cli-table3';
 import type { Application } from '../../api/application.js';
+import { compatibilityMatrix, type MatrixCell } from '../../core/compatibility/questions.js';
 import { sameVersion } from '../../core/versions.js';
 
 export interface VersionTableOptions {
@@ -18,7 +19,12 @@ export function environmentColumns(apps: readonly Application[]): string[] {
   return cols;
 }
 
-export function cellFor(app: Application, env: string, opts: VersionTableOptions = {}): string {
+export function cellFor(
+  app: Application,
+  env: string,
+  opts: VersionTableOptions = {},
+  rules?: MatrixCell,
+): string {
   const paint = opts.color ?? ((_k, t) => t);
   const e = app.status?.environments?.find((x) => x.name === env);
   if (!e) return paint('dim', app.spec.versions?.[env] ? `${app.spec.versions[env]} (pending)` : '');
@@ -34,6 +40,9 @@ export function cellFor(app: Application, env: string, opts: VersionTableOptions
   if (opts.wide) {
     const deployed = targets.map((t) => `${t.name}=${t.deployed ?? '?'}`).join(' ');
     if (deployed) cell += `\n${paint('dim', deployed)}`;
+    // The compatibility matrix: whether the rules of this version hold against the environment.
+    if (rules && e.desired !== undefined)
+      cell += `\n${rules.rulesHold ? paint('ok', 'rules hold') : paint('drift', `breaks: ${rules.broken.join('; ')}`)}`;
   }
   return cell;
 }
@@ -44,8 +53,17 @@ export function renderVersionTable(apps: readonly Application[], opts: VersionTa
     head: ['APPLICATION', ...envs.map((e) => e.toUpperCase())],
     style: { head: [], border: [] },
   });
+  const matrix = opts.wide
+    ? new Map(
+        compatibilityMatrix(apps).map((r) => [
+          r.environment,
+          new Map(r.applications.map((c) => [c.application, c])),
+        ]),
+      )
+    : undefined;
   for (const app of [...apps].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
-    table.push([app.metadata.name, ...envs.map((env) => cellFor(app, env, opts))]);
+    const name = app.metadata.name;
+    table.push([name, ...envs.map((env) => cellFor(app, env, opts, matrix?.get(env)?.get(name)))]);
   }
   return table.toString();
 }

@@ -14,8 +14,9 @@ export function applicationConditions(
   problems: readonly Problem[],
   environments: readonly ApplicationEnvironmentStatus[],
   targets: readonly ApplicationTargetStatus[],
+  broken: readonly string[] = [],
 ): ConditionInput[] {
-  return [ready(problems, environments, targets), compatible(environments), delivered(targets)];
+  return [ready(problems, environments, targets), compatible(environments, broken), delivered(targets)];
 }
 
 function ready(
@@ -44,20 +45,32 @@ function ready(
   };
 }
 
-function compatible(environments: readonly ApplicationEnvironmentStatus[]): ConditionInput {
+/**
+ * False while a request is held back by a rule, or while a desired version
+ * breaks one of this application's rules (the rule is newer than the
+ * version, or the version was delivered before it); True only when both
+ * were checked against the environment's combination.
+ */
+function compatible(
+  environments: readonly ApplicationEnvironmentStatus[],
+  broken: readonly string[],
+): ConditionInput {
   const incompatible = environments.filter((e) => e.blocked && !OTHER_BLOCKS.has(e.blocked.reason));
   if (incompatible.length > 0)
     return {
       type: 'Compatible',
       status: 'False',
       reason: incompatible[0]!.blocked!.reason,
-      message: incompatible.map((e) => e.blocked!.message).join('; '),
+      message: [...incompatible.map((e) => `${e.name}: ${e.blocked!.message}`), ...broken].join('; '),
     };
+  if (broken.length > 0)
+    return { type: 'Compatible', status: 'False', reason: 'RulesBroken', message: broken.join('; ') };
   return {
     type: 'Compatible',
     status: 'True',
     reason: 'RequirementsMet',
-    message: 'every requested version satisfies the compatibility rules',
+    message:
+      'no request is held back by a compatibility rule, and the desired versions satisfy the rules of this application',
   };
 }
 

@@ -12,8 +12,20 @@ export interface Blocked {
   message: string;
 }
 
-/** The compatibility hook: why `version` of `app` cannot be delivered into `environment`, or null. */
-export type CompatibilityCheck = (app: Application, environment: string, version: string) => Blocked | null;
+/**
+ * What the compatibility rules say about delivering `version` of `app` into
+ * `environment` now: deliver it, block it (a rule is broken), or let it wait
+ * for applications it requires that move in the same set (requirement order).
+ */
+export type CompatibilityVerdict =
+  { kind: 'deliver' } | { kind: 'blocked'; blocked: Blocked } | { kind: 'after'; requires: string[] };
+
+/** The compatibility hook. */
+export type CompatibilityCheck = (
+  app: Application,
+  environment: string,
+  version: string,
+) => CompatibilityVerdict;
 
 export interface Decision {
   desired: string | undefined;
@@ -36,22 +48,49 @@ export interface DecisionInput {
   compatibility?: CompatibilityCheck;
 }
 
+/** What the requirement order delays stays as it was, and is looked at again soon. */
+const AFTER_REQUIREMENTS_MS = 2000;
+
 export function decide(d: DecisionInput): Decision {
+  const gated = gate(d);
+  if (gated.kind === 'decided') return gated.decision;
+  const verdict = d.compatibility?.(d.app, d.env, d.requested!) ?? { kind: 'deliver' };
+  const current = d.before?.desired;
+  if (verdict.kind === 'blocked') return { desired: current, blocked: verdict.blocked };
+  if (verdict.kind === 'after')
+    return {
+      desired: current,
+      blocked: d.before?.blocked ?? null,
+      requeueAt: new Date(d.now.getTime() + AFTER_REQUIREMENTS_MS),
+    };
+  return { desired: d.requested, blocked: null, forcedThroughFreeze: gated.forcedThroughFreeze };
+}
+
+/**
+ * Everything but compatibility: either the decision is made (no request, no
+ * change, held back) or the request may move as far as its version, its
+ * Environment and freezes are concerned.
+ */
+export function gate(
+  d: Omit<DecisionInput, 'compatibility'>,
+): { kind: 'decided'; decision: Decision } | { kind: 'eligible'; forcedThroughFreeze: boolean } {
+  const decided = (decision: Decision) => ({ kind: 'decided' as const, decision });
   const { env, requested, scheme, forced } = d;
   const current = d.before?.desired;
-  const hold = (blocked: Blocked, requeueAt?: Date): Decision => ({
-    desired: current,
-    blocked,
-    ...(requeueAt ? { requeueAt } : {}),
-  });
+  const hold = (blocked: Blocked, requeueAt?: Date) =>
+    decided({
+      desired: current,
+      blocked,
+      ...(requeueAt ? { requeueAt } : {}),
+    });
   // No request (or it was removed): keep what is delivered; never downgrade on a missing field.
-  if (requested === undefined) return { desired: current, blocked: null };
+  if (requested === undefined) return decided({ desired: current, blocked: null });
   if (!isValidVersion(scheme, requested))
     return hold({
       reason: 'InvalidVersion',
       message: `spec.versions.${env}: "${requested}" is not a ${scheme} version`,
     });
-  if (sameVersion(scheme, requested, current)) return { desired: current, blocked: null };
+  if (sameVersion(scheme, requested, current)) return decided({ desired: current, blocked: null });
   if (!d.environment)
     return hold({
       reason: 'EnvironmentNotFound',
@@ -72,7 +111,5 @@ export function decide(d: DecisionInput): Decision {
       { reason: 'Frozen', message: `${env} is ${freeze.message}; ${d.app.metadata.name} ${requested} waits` },
       freeze.until,
     );
-  const incompatible = d.compatibility?.(d.app, env, requested) ?? null;
-  if (incompatible) return hold(incompatible);
-  return { desired: requested, blocked: null, forcedThroughFreeze: freeze.frozen };
+  return { kind: 'eligible', forcedThroughFreeze: freeze.frozen };
 }

@@ -265,25 +265,3 @@ describe('freeze windows', () => {
     expect(plan.status.environments!.find((e) => e.name === 'prod')!.blocked!.reason).toBe('Frozen');
   });
 });
-
-describe('compatibility hook', () => {
-  test('a blocked request keeps the previous version and is delivered once the requirement holds', () => {
-    let ok = false;
-    const compatibility = () =>
-      ok
-        ? null
-        : {
-            reason: 'RequirementNotMet',
-            message: 'dash 2.0.0 requires core >=1.12.0 <2.0.0; prod runs core 1.11.3',
-          };
-    const first = reconcile(app('dash', { versions: { prod: '2.0.0' } }), { compatibility });
-    expect(first.plan.status.environments!.find((e) => e.name === 'prod')!.blocked!.message).toContain(
-      'requires core',
-    );
-    expect(first.plan.status.conditions!.find((c) => c.type === 'Compatible')!.status).toBe('False');
-    ok = true;
-    const second = planApplication(input(first.next, { compatibility }));
-    expect(second.status.environments!.find((e) => e.name === 'prod')!.desired).toBe('2.0.0');
-    expect(second.status.conditions!.find((c) => c.type === 'Compatible')!.status).toBe('True');
-  });
-});

@@ -25,7 +25,9 @@ import { prependHistory } from '../history.js';
 import { sameVersion, type VersionScheme } from '../versions.js';
 import { actorOf, versionWriter, type ManagedFieldsEntry } from '../field-managers.js';
 import { applicationConditions } from './conditions.js';
-import { decide, type CompatibilityCheck } from './decision.js';
+import { knownVersions } from './known-versions.js';
+import { decide } from './decision.js';
+import { namespaceCompatibility, type CompatibilityView } from '../compatibility/namespace.js';
 import { forcedBy, isForced, spentForces, type SpentForce } from './force.js';
 import {
   deliveredHistory,
@@ -41,10 +43,9 @@ import {
   type Problem,
   type UnreadableObjects,
 } from './resolution.js';
-import { applicationProblems } from './semantics.js';
 import { planTargets, targetEntry, targetNames, type PlannedTarget } from './targets.js';
 
-export type { Blocked, CompatibilityCheck } from './decision.js';
+export type { Blocked, CompatibilityCheck, CompatibilityVerdict } from './decision.js';
 
 export interface ApplicationInput {
   app: Application;
@@ -55,7 +56,8 @@ export interface ApplicationInput {
   unreadable?: UnreadableObjects;
   now: Date;
   historyLimit: number;
-  compatibility?: CompatibilityCheck;
+  /** The namespace's compatibility choice (default: this application alone in its namespace). */
+  compatibility?: CompatibilityView;
   /** The newest history id this operator has sent (audit log, Event); recorded with the next new entries. */
   sentThrough?: string;
 }
@@ -74,6 +76,8 @@ export interface VersionPlan {
   requeueAt?: Date;
   /** Force annotations whose version is desired now, to be removed. */
   spentForces: SpentForce[];
+  /** Messages of the rules of this application that its desired versions break, per environment. */
+  broken: string[];
 }
 
 export interface ApplicationPlan {
@@ -107,6 +111,15 @@ export function planVersions(input: ApplicationInput): VersionPlan {
   const prevEnvs = new Map((prev.environments ?? []).map((e) => [e.name, e]));
   const entries: NewEntry[] = [];
   let requeueAt: Date | undefined;
+  const compatibility =
+    input.compatibility ??
+    namespaceCompatibility({
+      applications: [app],
+      environments: input.environments,
+      sets: input.sets,
+      unreadable,
+      now,
+    });
 
   // With an unreadable EnvironmentSet, its environments are unknown: keep their entries.
   const names = resolved.incomplete
@@ -130,7 +143,7 @@ export function planVersions(input: ApplicationInput): VersionPlan {
       before,
       forced: requested !== undefined && isForced(app, scheme, env, requested),
       now,
-      compatibility: input.compatibility,
+      compatibility: compatibility.verdict,
     });
     if (decision.requeueAt && (!requeueAt || decision.requeueAt < requeueAt)) requeueAt = decision.requeueAt;
 
@@ -167,10 +180,8 @@ export function planVersions(input: ApplicationInput): VersionPlan {
   const { planned, kept } = planTargets(environments, byEnv, prevTargets, unreadable);
   const problems = [
     ...resolved.problems,
-    // Versions are reported where they are held back (InvalidVersion); ranges here.
-    ...applicationProblems(app.spec)
-      .filter((p) => p.path.startsWith('spec.compatibility'))
-      .map((p): Problem => ({ field: p.path, reason: 'InvalidRange', message: p.message })),
+    // Versions are reported where they are held back (InvalidVersion); rules here.
+    ...compatibility.problems(app.metadata.name),
     ...kept.map((t): Problem => ({
       field: `Target "${t.name}"`,
       reason: 'InvalidTarget',
@@ -178,7 +189,13 @@ export function planVersions(input: ApplicationInput): VersionPlan {
     })),
   ];
   const desired = new Map(environments.map((e) => [e.name, e.desired]));
+  const broken = environments.flatMap((e) =>
+    e.desired === undefined
+      ? []
+      : compatibility.broken(app.metadata.name, e.name, e.desired).map((v) => v.message),
+  );
   return {
+    broken,
     environments,
     targets: planned,
     keptTargets: kept,
@@ -225,16 +242,25 @@ export function summarize(
     .reverse()
     .map((e) => ({ id: historyId(app.metadata.uid, e), ...e }));
   const sentThrough = withIds.length > 0 ? input.sentThrough : prev.historySentThrough;
+  const seen = knownVersions({
+    scheme,
+    previous: prev.knownVersions,
+    added: happened.slice().reverse(),
+    environments: plan.environments,
+    targets,
+    now,
+  });
   const status: ApplicationStatus = {
     observedGeneration: app.metadata.generation,
     conditions: setConditions(
       prev.conditions,
-      applicationConditions(plan.problems, plan.environments, targets),
+      applicationConditions(plan.problems, plan.environments, targets, plan.broken),
       app.metadata.generation,
       now,
     ),
     environments: plan.environments,
     targets,
+    ...(seen.length > 0 ? { knownVersions: seen } : {}),
     history: prependHistory(prev.history, withIds, input.historyLimit),
     ...(sentThrough !== undefined ? { historySentThrough: sentThrough } : {}),
   };

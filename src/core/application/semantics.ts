@@ -1,6 +1,6 @@
 // What the Application schema cannot decide, checked the same way by
-// `depot validate` (offline) and by the controller (as Ready=False): versions
-// that semver does not parse, and compatibility ranges it does not parse.
+// `depot validate` (offline) and by the controller: versions that semver
+// does not parse. Compatibility rules: core/compatibility/rules.ts (ruleProblems).
 import semver from 'semver';
 import type { ApplicationSpec } from '../../api/application.js';
 
@@ -20,17 +20,5 @@ export function applicationProblems(spec: ApplicationSpec): FieldProblem[] {
         });
     }
   }
-  (spec.compatibility ?? []).forEach((rule, i) => {
-    if (rule.when !== undefined && semver.validRange(rule.when) === null)
-      problems.push({
-        path: `spec.compatibility[${i}].when`,
-        message: `"${rule.when}" is not a valid semver range`,
-      });
-    if (semver.validRange(rule.requires.versions) === null)
-      problems.push({
-        path: `spec.compatibility[${i}].requires.versions`,
-        message: `"${rule.requires.versions}" is not a valid semver range`,
-      });
-  });
   return problems;
 }

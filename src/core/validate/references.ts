@@ -96,15 +96,9 @@ function checkApplication(a: Located<Application>, l: Lookups): Problem[] {
 
   (spec.compatibility ?? []).forEach((rule, i) => {
     const name = rule.requires.application;
-    const required = l.app(a.namespace, name);
     const path = `spec.compatibility[${i}].requires.application`;
+    // Its versions against the required application's scheme: semantics.ts (the controller's check).
     if (!l.appExists(a.namespace, name)) report(path, missing('Application', name));
-    else if (required?.object.spec.versionScheme === 'opaque') {
-      report(
-        path,
-        `Application "${name}" uses versionScheme opaque, so its versions cannot be matched against a range`,
-      );
-    }
   });
 
   for (const [targetName, override] of Object.entries(spec.targets ?? {})) {

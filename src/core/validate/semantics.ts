@@ -2,6 +2,8 @@
 // semver versions and ranges (core/application/semantics.ts), cron schedules
 // and time zones (core/schedule.ts: cron-parser, the runtime's IANA database).
 import { applicationProblems } from '../application/semantics.js';
+import { catalogOf } from '../compatibility/namespace.js';
+import { ruleProblems } from '../compatibility/rules.js';
 import { freezeScheduleProblems, promotionScheduleProblems } from '../schedule.js';
 import type { Catalog } from './catalog.js';
 import { problemAt } from './located.js';
@@ -13,6 +15,20 @@ export function checkSemantics(catalog: Catalog): Problem[] {
   for (const a of catalog.applications)
     for (const p of applicationProblems(a.object.spec))
       problems.push(problemAt(a, 'Application', p.path, p.message));
+  // Compatibility rules, with the controller's check (an unknown application: references.ts).
+  const byNamespace = new Map<string, ReturnType<typeof catalogOf>>();
+  for (const a of catalog.applications) {
+    let apps = byNamespace.get(a.namespace);
+    if (!apps)
+      byNamespace.set(
+        a.namespace,
+        (apps = catalogOf(
+          catalog.applications.filter((x) => x.namespace === a.namespace).map((x) => x.object),
+        )),
+      );
+    for (const p of ruleProblems(apps.get(a.name)!, apps))
+      if (p.reason !== 'UnknownApplication') problems.push(problemAt(a, 'Application', p.field, p.message));
+  }
   // The operator's own check of schedules and time zones (core/schedule.ts).
   for (const e of catalog.environments)
     for (const p of freezeScheduleProblems(e.object.spec))

@@ -134,7 +134,7 @@ test('versions and target overrides must fit the application', () => {
     'apps.yaml:0 Application/core spec.targets.lab-argocd: Target "lab-argocd" is in environment "lab", which is not one of the application\'s environments (dev, staging, prod)',
     'apps.yaml:0 Application/core spec.targets.prod-flux.flux: Target "prod-flux" does not deliver with a flux patch, so this override has no effect',
     'apps.yaml:0 Application/core spec.versions.qa: environment "qa" is not one of the application\'s environments (dev, staging, prod)',
-    'apps.yaml:1 Application/dash spec.compatibility[0].requires.application: Application "model" uses versionScheme opaque, so its versions cannot be matched against a range',
+    'apps.yaml:1 Application/dash spec.compatibility[0].requires.versions: model uses versionScheme opaque, which can be required only by exact version; "*" is not one',
   ]);
 });
 
@@ -184,5 +184,25 @@ test('rule syntax the regular expressions let through is checked with the semver
     'sem.yaml:1 Promotion/p spec.schedule: "0 0 31 2 *" is not a valid cron schedule: it never fires (no month it names has that day)',
     'sem.yaml:2 Promotion/q spec.timeZone: "Mars/Olympus" is not a known IANA time zone',
     'sem.yaml:3 Environment/lab spec.freeze.windows[0].schedule: "0 18 * * FOO" is not a valid cron schedule: Validation error, cannot resolve alias "foo"',
+  ]);
+});
+
+test('compatibility rules: the same checks as the operator, naming the rule index and field', () => {
+  expect(
+    lines(
+      base,
+      file('opaque.yaml', app('model', '{versionScheme: opaque, environments: [{name: dev}]}')),
+      file(
+        'apps.yaml',
+        app('core', '{environmentSets: [default]}'),
+        app(
+          'dash',
+          '{environmentSets: [default], compatibility: [{requires: {application: model, versions: build-7}}, {when: ">=2.0.0", requires: {application: core, versions: "1.x"}}, {requires: {application: core, versions: build-7}}]}',
+        ),
+      ),
+    ),
+  ).toEqual([
+    // An exact version fits the opaque model; the semver core needs a range.
+    'apps.yaml:1 Application/dash spec.compatibility[2].requires.versions: "build-7" is not a valid semver range',
   ]);
 });

@@ -1,0 +1,217 @@
+// The namespace's compatibility choice for the Application controller,
+// computed once per state of the namespace that can change it — the specs
+// of its Applications (generation, force annotations), its Environments and
+// EnvironmentSets, which environments are frozen now — and shared by every
+// reconcile until one changes. Status writes do not invalidate it: the
+// desired versions change only by applying the choice (the requirement order
+// reads them live). Each application's states are memoized by
+// resourceVersion, so a new choice costs little for what did not change.
+// Also the metrics: evaluation time, and the requests blocked now by reason.
+import { Gauge, Histogram } from 'prom-client';
+import type { Environment } from '../api/environment.js';
+import { Applications, Environments, EnvironmentSets } from '../api/resources.js';
+import type { ApplicationEnvironmentStatus } from '../api/application.js';
+import type { Application } from '../api/application.js';
+import { ruleProblems } from '../core/compatibility/rules.js';
+import {
+  applicationStates,
+  catalogOf,
+  namespaceCompatibility,
+  type ApplicationEnvState,
+  type CompatibilityView,
+} from '../core/compatibility/namespace.js';
+import { FORCE_ANNOTATION_PREFIX } from '../api/annotations.js';
+import { freezeState } from '../core/freeze.js';
+import type { KubeObject } from '../kube/resource.js';
+import type { ControllerDeps } from '../runtime/controller-deps.js';
+import type { NamespaceSnapshot } from './namespace-snapshot.js';
+
+export class CompatibilityViews {
+  private readonly memo = new Map<
+    string,
+    { key: string; view: CompatibilityView; generations: Map<string, number | undefined> }
+  >();
+  /**
+   * "ns/app" → env → version: desired versions decided but not yet written.
+   * A decision (view, plan, registration) runs without an await, so the next
+   * decision's view already counts it, even before the write lands.
+   */
+  private readonly inflight = new Map<string, Map<string, string>>();
+  /** "ns/app" → its states at a resourceVersion and freeze state. */
+  private readonly states = new Map<string, { version: string; states: readonly ApplicationEnvState[] }>();
+  private readonly evaluation: Histogram;
+  private readonly blockedGauge: Gauge;
+  /** "ns/app" → blocked requests by reason, summed into the gauge. */
+  private readonly blockedBy = new Map<string, Map<string, number>>();
+  private readonly totals = new Map<string, number>();
+
+  constructor(private readonly deps: ControllerDeps) {
+    this.evaluation = new Histogram({
+      name: 'depot_compatibility_evaluation_seconds',
+      help: 'How long evaluating the compatibility rules and choosing the set of pending requests of one namespace took.',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [deps.metrics.registry],
+    });
+    this.blockedGauge = new Gauge({
+      name: 'depot_blocked_requests',
+      help: 'Requested versions not delivered now, by reason (RequirementNotMet, Frozen, InvalidVersion, EnvironmentNotFound, InvalidFreeze).',
+      labelNames: ['reason'] as const,
+      registers: [deps.metrics.registry],
+    });
+  }
+
+  /**
+   * The view for one application's reconcile. While specs change in a burst
+   * (CI writing a version to many applications), a view made a moment ago
+   * still serves the requests it chose: their moves are in its result, so
+   * they stay consistent with each other. Anything else — a request it did
+   * not see, a block, a change of this application's own spec — is decided
+   * on a view computed now, so a request is never blocked by a stale view.
+   */
+  view(snapshot: NamespaceSnapshot, now: Date, self: Application): CompatibilityView {
+    const namespace = snapshot.namespace;
+    const environments = snapshot.environments();
+    const frozen = this.frozenKey(environments, now);
+    const objects = this.objectsKey(namespace);
+    const key = this.specKey(namespace, `${objects}|${frozen}`);
+    const memo = this.memo.get(namespace);
+    if (memo?.key === key) return memo.view;
+    const fresh = () => this.compute(snapshot, now, key, objects, frozen);
+    const name = self.metadata.name;
+    if (!memo || memo.generations.get(name) !== self.metadata.generation) return fresh();
+    const stale = memo.view;
+    let current: CompatibilityView | undefined;
+    return {
+      verdict: (app, env, version) => {
+        if (!current && stale.chose?.(app.metadata.name, env, version))
+          return stale.verdict(app, env, version);
+        return (current ??= fresh()).verdict(app, env, version);
+      },
+      broken: (app, env, version) => (current ?? stale).broken(app, env, version),
+      // Rules against the applications that exist now.
+      problems: (app) => {
+        const catalog = catalogOf(snapshot.applications());
+        const member = catalog.get(app);
+        return member ? ruleProblems(member, catalog) : [];
+      },
+    };
+  }
+
+  private compute(
+    snapshot: NamespaceSnapshot,
+    now: Date,
+    key: string,
+    objects: string,
+    frozen: string,
+  ): CompatibilityView {
+    const namespace = snapshot.namespace;
+    const environments = snapshot.environments();
+    const started = performance.now();
+    const sets = snapshot.sets();
+    const unreadable = snapshot.unreadable();
+    const apps = this.deps.informers.informer<KubeObject>(Applications);
+    const context = { environments, sets, unreadable, now };
+    const view = namespaceCompatibility({
+      applications: snapshot.applications(),
+      ...context,
+      statesOf: (app) => {
+        const k = `${namespace}/${app.metadata.name}`;
+        const version = `${app.metadata.resourceVersion}|${objects}|${frozen}`;
+        const hit = this.states.get(k);
+        const states = hit?.version === version ? hit.states : applicationStates(app, context);
+        if (hit?.version !== version) this.states.set(k, { version, states });
+        const moving = this.inflight.get(k);
+        return moving
+          ? states.map((st) => (moving.has(st.env) ? { ...st, desired: moving.get(st.env) } : st))
+          : states;
+      },
+      desiredNow: (app, env) => {
+        const obj = apps.get(namespace, app) as {
+          status?: { environments?: { name: string; desired?: string }[] };
+        };
+        return obj?.status?.environments?.find((e) => e.name === env)?.desired;
+      },
+    });
+    this.evaluation.observe((performance.now() - started) / 1000);
+    const generations = new Map(snapshot.applications().map((a) => [a.metadata.name, a.metadata.generation]));
+    this.memo.set(namespace, { key, view, generations });
+    return view;
+  }
+
+  /** A decision to make these versions desired, until its write has landed (or failed). */
+  deciding(namespace: string, app: string, moves: ReadonlyMap<string, string>): void {
+    const key = `${namespace}/${app}`;
+    if (moves.size > 0) this.inflight.set(key, new Map(moves));
+    else this.inflight.delete(key);
+  }
+
+  /**
+   * The decision's write landed in the cache, or failed: the cache says what
+   * is desired. A view made while it was in flight counted a move that did
+   * not happen, so after a failure the next decision computes a new one.
+   */
+  decided(namespace: string, app: string, written: boolean): void {
+    const key = `${namespace}/${app}`;
+    if (!written && this.inflight.has(key)) this.memo.delete(namespace);
+    this.inflight.delete(key);
+  }
+
+  /** Records the blocked requests of one application (after its reconcile), or none once it is gone. */
+  recordBlocked(
+    namespace: string,
+    name: string,
+    environments: readonly ApplicationEnvironmentStatus[],
+  ): void {
+    const key = `${namespace}/${name}`;
+    const next = new Map<string, number>();
+    for (const e of environments)
+      if (e.blocked) next.set(e.blocked.reason, (next.get(e.blocked.reason) ?? 0) + 1);
+    const before = this.blockedBy.get(key) ?? new Map<string, number>();
+    for (const reason of new Set([...before.keys(), ...next.keys()])) {
+      const total = (this.totals.get(reason) ?? 0) - (before.get(reason) ?? 0) + (next.get(reason) ?? 0);
+      this.totals.set(reason, total);
+      this.blockedGauge.set({ reason }, total);
+    }
+    if (next.size > 0) this.blockedBy.set(key, next);
+    else this.blockedBy.delete(key);
+    if (environments.length === 0) this.states.delete(key);
+  }
+
+  /** What can change the choice: the Applications' specs and force annotations, Environments, EnvironmentSets. */
+  private specKey(namespace: string, environmentsKey: string): string {
+    const apps = this.deps.informers
+      .informer<KubeObject>(Applications)
+      .list(namespace)
+      .map((o) => {
+        const forces = Object.entries(o.metadata?.annotations ?? {})
+          .filter(([k]) => k.startsWith(FORCE_ANNOTATION_PREFIX))
+          .map(([k, v]) => `${k}=${v}`)
+          .join(';');
+        return `${o.metadata?.name}@${o.metadata?.generation}${forces}`;
+      })
+      .join(',');
+    return `${apps}|${environmentsKey}`;
+  }
+
+  private objectsKey(namespace: string): string {
+    const versions = (resource: typeof Environments) =>
+      this.deps.informers
+        .informer<KubeObject>(resource)
+        .list(namespace)
+        .map((o) => `${o.metadata?.name}@${o.metadata?.resourceVersion}`)
+        .join(',');
+    return `${versions(Environments)}|${versions(EnvironmentSets)}`;
+  }
+
+  private frozenKey(environments: ReadonlyMap<string, Environment>, now: Date): string {
+    return [...environments.values()]
+      .map((e) => {
+        try {
+          return freezeState(e.spec.freeze, now).frozen ? 'F' : '-';
+        } catch {
+          return '?';
+        }
+      })
+      .join('');
+  }
+}
