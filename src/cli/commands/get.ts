@@ -118,7 +118,7 @@ export function registerGet(program: Command): void {
         history.map((h) => [
           h.time,
           h.type,
-          h.environment,
+          h.environment ?? '',
           h.target ?? '',
           h.from ?? '',
           h.to ?? '',
