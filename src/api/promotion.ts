@@ -77,12 +77,10 @@ export const PromotionSpecSchema = withRules(
       })
       .optional()
       .meta({ description: 'Approval gate: a person approves each version before it is promoted.' }),
-    approvals: listMap(PromotionApprovalSchema, ['application', 'version'], MAX_APPROVALS)
-      .optional()
-      .meta({
-        description:
-          'Approved versions, by application and exact version; written by depot approve (server-side apply, a field manager naming the approver).',
-      }),
+    approvals: listMap(PromotionApprovalSchema, ['application', 'version'], MAX_APPROVALS).optional().meta({
+      description:
+        'Approved versions, by application and exact version; written by depot approve (server-side apply, a field manager naming the approver).',
+    }),
   }),
   fromIsNotTo,
   timeZoneNeedsSchedule,
@@ -97,12 +95,10 @@ export const PromotionResultSchema = z
   .strictObject({
     application: formatted(dnsLabel, 'Application name.'),
     version: text(128, 'The version considered.').optional(),
-    outcome: z
-      .enum(['Promoted', 'Waiting', 'Blocked', 'Held', 'UpToDate'])
-      .meta({
-        description:
-          'Promoted, Waiting, Blocked, Held (a person rolled the application back in to) or UpToDate.',
-      }),
+    outcome: z.enum(['Promoted', 'Waiting', 'Blocked', 'Held', 'UpToDate']).meta({
+      description:
+        'Promoted, Waiting, Blocked, Held (a person rolled the application back in to) or UpToDate.',
+    }),
     reason: text(MAX_RESULT_REASON, 'Why, e.g. "soaking until 2026-01-02T15:04:05Z".').optional(),
   })
   .meta({ description: 'What the last run did for one application.' });

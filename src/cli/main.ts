@@ -7,6 +7,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerGet } from './commands/get.js';
 import { registerVersionCommands } from './commands/versions.js';
 import { registerCompatCommands } from './commands/compat.js';
+import { registerOverrideCommands } from './commands/overrides.js';
 import { reportError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerGet(program);
   registerVersionCommands(program);
   registerCompatCommands(program);
+  registerOverrideCommands(program);
   return program;
 }
 

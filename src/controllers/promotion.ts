@@ -89,7 +89,9 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
             writer: promotionWriter,
             // Never overwrite a write that happened after the plan read the application.
             resourceVersion: readAt.get(w.application),
-            ...(w.approvedBy ? { annotations: { [approvedByAnnotation(promotion.spec.to)]: w.approvedBy } } : {}),
+            ...(w.approvedBy
+              ? { annotations: { [approvedByAnnotation(promotion.spec.to)]: w.approvedBy } }
+              : {}),
           });
           try {
             // force only takes over field ownership (a person's kubectl owns the field after a

@@ -30,9 +30,7 @@ export function promotionManager(promotion: string, env: string): string {
 /** Field manager of a person's or CI's write of one environment (`depot set-version`, `depot promote`). */
 export function userManager(
   prefix:
-    | typeof SET_VERSION_MANAGER_PREFIX
-    | typeof MANUAL_PROMOTE_MANAGER_PREFIX
-    | typeof ROLLBACK_MANAGER_PREFIX,
+    typeof SET_VERSION_MANAGER_PREFIX | typeof MANUAL_PROMOTE_MANAGER_PREFIX | typeof ROLLBACK_MANAGER_PREFIX,
   env: string,
   user: string,
 ): string {

@@ -8,7 +8,13 @@
 import { releaseAnnotation } from '../api/annotations.js';
 import type { Application, HistoryEntry } from '../api/application.js';
 import type { Promotion, PromotionHold } from '../api/promotion.js';
-import { actorOf, promotionManager, versionWrite, writeKind, type ManagedFieldsEntry } from './field-managers.js';
+import {
+  actorOf,
+  promotionManager,
+  versionWrite,
+  writeKind,
+  type ManagedFieldsEntry,
+} from './field-managers.js';
 import { classifyStep, sameVersion, type VersionScheme } from './versions.js';
 
 /** Entries that record a new requested version. */
@@ -92,7 +98,10 @@ export function currentHold(app: Application, promotion: Promotion, now: Date): 
   const carried = promotion.status?.holds?.find((h) => h.application === name);
   const seen = rollbackSeen(app, promotion.metadata.name, env, now);
   let hold = carried;
-  if (seen && (!hold || (!holdCovers(scheme, hold, seen.version) && isNewer(scheme, seen.version, hold.version))))
+  if (
+    seen &&
+    (!hold || (!holdCovers(scheme, hold, seen.version) && isNewer(scheme, seen.version, hold.version)))
+  )
     hold = seen;
   if (!hold) return undefined;
   const released = app.metadata.annotations?.[releaseAnnotation(env)];

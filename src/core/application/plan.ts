@@ -269,10 +269,7 @@ export function summarize(
     observedGeneration: app.metadata.generation,
     conditions: setConditions(
       prev.conditions,
-      [
-        ...applicationConditions(plan.problems, plan.environments, targets, plan.broken),
-        rejected.condition,
-      ],
+      [...applicationConditions(plan.problems, plan.environments, targets, plan.broken), rejected.condition],
       app.metadata.generation,
       now,
     ),

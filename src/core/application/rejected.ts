@@ -3,11 +3,7 @@
 // the Rejected / Unrejected history entries of the difference, and the
 // Rejected condition that flags environments still running a rejected
 // version (Depot never downgrades by itself: someone rolls them back).
-import type {
-  Application,
-  ApplicationEnvironmentStatus,
-  ApplicationStatus,
-} from '../../api/application.js';
+import type { Application, ApplicationEnvironmentStatus, ApplicationStatus } from '../../api/application.js';
 import type { ConditionInput } from '../../kube/conditions.js';
 import { rejectedBy, rejectedMessage, rejection, unrejectedBy } from '../rejections.js';
 import { sameVersion, type VersionScheme } from '../versions.js';
@@ -66,7 +62,13 @@ export function rejectionState(
   const running = environments.flatMap((e): RunningRejected[] => {
     const r = e.desired === undefined ? undefined : rejection(app, e.desired);
     return r
-      ? [{ environment: e.name, version: e.desired!, message: `${e.name} runs ${e.desired}, ${rejectedMessage(app, r)}` }]
+      ? [
+          {
+            environment: e.name,
+            version: e.desired!,
+            message: `${e.name} runs ${e.desired}, ${rejectedMessage(app, r)}`,
+          },
+        ]
       : [];
   });
   const condition: ConditionInput =
