@@ -123,7 +123,11 @@ describe('holds after a rollback', () => {
 
   test('older versions than the one rolled back from are held too', () => {
     const { recorded } = rolledBack();
-    const older = edited(recorded, { staging: '1.1.5', prod: '1.1.0' }, recorded.metadata.managedFields!);
+    const older = edited(
+      recorded,
+      { staging: '1.1.5', prod: '1.1.0' },
+      recorded.metadata.managedFields as ManagedFieldsEntry[],
+    );
     const staged = settled(older, minutes(3));
     expect(
       planPromotion({ promotion: toProd(), applications: [staged], now: minutes(4) }).results[0],
@@ -134,7 +138,11 @@ describe('holds after a rollback', () => {
     const { recorded } = rolledBack();
     const held = planPromotion({ promotion: toProd(), applications: [recorded], now: minutes(3) });
     const fix = settled(
-      edited(recorded, { staging: '1.2.1', prod: '1.1.0' }, recorded.metadata.managedFields!),
+      edited(
+        recorded,
+        { staging: '1.2.1', prod: '1.1.0' },
+        recorded.metadata.managedFields as ManagedFieldsEntry[],
+      ),
       minutes(4),
     );
     // Soaking: not eligible yet, the hold stays.
@@ -160,7 +168,7 @@ describe('holds after a rollback', () => {
     const released = edited(
       recorded,
       recorded.spec.versions!,
-      recorded.metadata.managedFields!,
+      recorded.metadata.managedFields as ManagedFieldsEntry[],
       {},
       { [releaseAnnotation('prod')]: '1.2.0' },
     );
