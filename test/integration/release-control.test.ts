@@ -171,7 +171,8 @@ describe('a rollback holds the Promotion', () => {
   }, 150_000);
 
   test('depot release ends a hold at once', async () => {
-    expect(cli(ns, 'rollback', 'core', 'prod').stdout).toBe('core: prod rolled back from 1.2.1 to 1.2.0\n');
+    // The previous desired version of prod (1.1.0 → 1.2.0 → 1.1.0 → 1.2.1) older than 1.2.1.
+    expect(cli(ns, 'rollback', 'core', 'prod').stdout).toBe('core: prod rolled back from 1.2.1 to 1.1.0\n');
     await eventually(
       'held',
       async () => result(await getPromotion(ns, 'to-prod'), 'core')?.outcome === 'Held',
