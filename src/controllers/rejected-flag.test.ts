@@ -41,7 +41,7 @@ test('a rejected version still desired is flagged once, and the flag clears when
     const before = cluster.get<KubeObject>(Applications, ns, 'core')!;
     cluster.add(Applications, {
       ...before,
-      spec: { ...before.spec, ...spec },
+      spec: { ...(before.spec as object), ...spec },
       metadata: { ...before.metadata, generation },
     });
   };

@@ -74,6 +74,30 @@ export function rollbackSeen(
   };
 }
 
+/**
+ * A rollback so quick that the Application's status never recorded the
+ * version this Promotion wrote: its last run promoted `version` (the status
+ * is written only after every write succeeded), and someone else has since
+ * put an older one into `to`.
+ */
+function undoneSinceLastRun(app: Application, promotion: Promotion, now: Date): PromotionHold | undefined {
+  const scheme = schemeOf(app);
+  const env = promotion.spec.to;
+  const last = promotion.status?.results?.find((r) => r.application === app.metadata.name);
+  const current = app.spec.versions?.[env];
+  if (last?.outcome !== 'Promoted' || last.version === undefined || current === undefined) return undefined;
+  if (scheme === 'opaque' || classifyStep(scheme, last.version, current) !== 'downgrade') return undefined;
+  const write = versionWrite(app.metadata.managedFields as ManagedFieldsEntry[] | undefined, env);
+  if (!write || write.manager === promotionManager(promotion.metadata.name, env)) return undefined;
+  return {
+    application: app.metadata.name,
+    version: last.version,
+    rolledBackTo: current,
+    by: actorOf(write.manager),
+    since: new Date(write.time || now.getTime()).toISOString(),
+  };
+}
+
 /** Whether `version` is newer than `than` (semver); opaque versions have no order. */
 export function isNewer(scheme: VersionScheme, version: string, than: string): boolean {
   const step = classifyStep(scheme, than, version);
@@ -96,7 +120,8 @@ export function currentHold(app: Application, promotion: Promotion, now: Date): 
   const env = promotion.spec.to;
   const name = app.metadata.name;
   const carried = promotion.status?.holds?.find((h) => h.application === name);
-  const seen = rollbackSeen(app, promotion.metadata.name, env, now);
+  const seen =
+    rollbackSeen(app, promotion.metadata.name, env, now) ?? undoneSinceLastRun(app, promotion, now);
   let hold = carried;
   if (
     seen &&

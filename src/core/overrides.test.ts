@@ -181,6 +181,24 @@ describe('holds after a rollback', () => {
     expect(plan.writes).toEqual([{ application: 'core', version: '1.2.0' }]);
   });
 
+  test('a rollback faster than the status (never recorded the promoted version) holds too', () => {
+    const start = settled(
+      edited(app('core'), { staging: '1.2.0', prod: '1.1.0' }, [wrote('ci', ['staging', 'prod'])]),
+      t0,
+    );
+    // The Promotion wrote 1.2.0 and recorded it; a person put 1.1.0 back before the status saw 1.2.0.
+    const undone = edited(start, { staging: '1.2.0', prod: '1.1.0' }, [
+      wrote('ci', ['staging']),
+      wrote('kubectl-patch', ['prod'], minutes(1).toISOString()),
+    ]);
+    const lastRun = {
+      results: [{ application: 'core', version: '1.2.0', outcome: 'Promoted' as const, reason: 'x' }],
+    };
+    const plan = planPromotion({ promotion: toProd({}, lastRun), applications: [undone], now: minutes(2) });
+    expect(plan.writes).toEqual([]);
+    expect(plan.holds[0]).toMatchObject({ version: '1.2.0', rolledBackTo: '1.1.0', by: 'kubectl-patch' });
+  });
+
   test("the Promotion's own write and upgrades by people hold nothing", () => {
     const start = settled(
       edited(app('core'), { staging: '1.2.0', prod: '1.1.0' }, [wrote('ci', ['staging', 'prod'])]),
