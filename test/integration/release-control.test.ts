@@ -81,7 +81,7 @@ beforeAll(async () => {
   const client = DepotClient.forKubeConfig(kc, 'default');
   user = await client.userName();
   await client.close();
-});
+}, 120_000);
 
 describe('a rollback holds the Promotion', () => {
   let ns: string;
@@ -96,11 +96,11 @@ describe('a rollback holds the Promotion', () => {
       obj('Promotion', 'to-prod', { from: 'staging', to: 'prod', requireDeployed: false }),
     );
     operator = startOperator(kubeconfig, ns);
-  });
+  }, 120_000);
   afterAll(async () => {
     await operator?.stop();
     await tc?.close();
-  });
+  }, 120_000);
 
   test('rolled back by depot rollback and by kubectl patch: 1.2.0 is not promoted again for 60 s; 1.2.1 is', async () => {
     for (const app of ['core', 'dash'])
@@ -206,11 +206,11 @@ describe("a person's write racing a Promotion's write", () => {
       const all = await Promise.all(apps.map((a) => getApp(ns, a)));
       return all.every((a) => envStatus(a, 'prod')?.desired === '1.1.0');
     });
-  });
+  }, 120_000);
   afterAll(async () => {
     await operator?.stop();
     await tc?.close();
-  });
+  }, 120_000);
 
   test('is never overwritten (50 runs, the person writing at varied moments around the promotion)', async () => {
     let promotedFirst = 0;
@@ -265,7 +265,7 @@ describe('rejecting a version', () => {
     );
     operator = startOperator(kubeconfig, ns);
     await eventually('status', async () => envStatus(await getApp(ns, 'core'), 'prod')?.desired === '1.1.0');
-  });
+  }, 120_000);
   afterAll(async () => operator?.stop());
 
   test('1.3.0 rejected while it soaks in staging never reaches prod; staging is flagged', async () => {
@@ -276,6 +276,10 @@ describe('rejecting a version', () => {
     );
 
     const before = await getApp(ns, 'core');
+    expectOneLineError(
+      cli(ns, 'rollback', 'core', 'prod'),
+      'no earlier version of core in the history of prod to roll back to (it runs 1.1.0): pass --to VERSION',
+    );
     expectOneLineError(
       cli(ns, 'reject', 'core', 'not.a.version', '--reason', 'x'),
       '"not.a.version" is not a semver version',
@@ -342,6 +346,26 @@ describe('rejecting a version', () => {
       to: '1.3.0',
       actor: user,
     });
+
+    // Someone rolls staging back on purpose, rejecting 1.3.0 again on the way: the flag clears.
+    const rb = cli(ns, 'rollback', 'core', 'staging', '--reject', '--reason', 'corrupts uploads');
+    expect(rb.stderr).toBe('');
+    expect(rb.stdout).toBe('core: staging rolled back from 1.3.0 to 1.1.0 (1.3.0 rejected)\n');
+    const cleared = await eventually('flag cleared', async () => {
+      const a = await getApp(ns, 'core');
+      return (
+        a.status?.conditions?.some((c) => c.type === 'Rejected' && c.status === 'False') &&
+        envStatus(a, 'staging')?.desired === '1.1.0' &&
+        a
+      );
+    });
+    expect(cleared.spec.rejectedVersions).toEqual([{ version: '1.3.0', reason: 'corrupts uploads' }]);
+    expect(cleared.status!.history!.find((h) => h.type === 'RolledBack')).toMatchObject({
+      environment: 'staging',
+      from: '1.3.0',
+      to: '1.1.0',
+      actor: user,
+    });
   }, 150_000);
 });
 
@@ -362,7 +386,7 @@ describe('an approval gate', () => {
     );
     operator = startOperator(kubeconfig, ns);
     await eventually('status', async () => envStatus(await getApp(ns, 'core'), 'prod')?.desired === '1.1.0');
-  });
+  }, 120_000);
   afterAll(async () => operator?.stop());
 
   test('promotes only after depot approve, and the history names the approver', async () => {
