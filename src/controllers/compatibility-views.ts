@@ -26,10 +26,14 @@ import type { KubeObject } from '../kube/resource.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { NamespaceSnapshot } from './namespace-snapshot.js';
 
+/** What of an Application its rules depend on: its scheme and rules. */
+const rulesKey = (app: Application) =>
+  JSON.stringify([app.spec.versionScheme ?? 'semver', app.spec.compatibility ?? []]);
+
 export class CompatibilityViews {
   private readonly memo = new Map<
     string,
-    { key: string; view: CompatibilityView; generations: Map<string, number | undefined> }
+    { key: string; view: CompatibilityView; rules: Map<string, string> }
   >();
   /**
    * "ns/app" → env → version: desired versions decided but not yet written.
@@ -63,10 +67,12 @@ export class CompatibilityViews {
   /**
    * The view for one application's reconcile. While specs change in a burst
    * (CI writing a version to many applications), a view made a moment ago
-   * still serves the requests it chose: their moves are in its result, so
-   * they stay consistent with each other. Anything else — a request it did
-   * not see, a block, a change of this application's own spec — is decided
-   * on a view computed now, so a request is never blocked by a stale view.
+   * still serves the requests it chose (their moves are in its result, so
+   * they stay consistent with each other), and a request it did not see
+   * moves by itself if every rule involving it holds both with what runs now
+   * (decisions in flight included) and with what the view leads to.
+   * Anything else — a block, a change of this application's own spec — is
+   * decided on a view computed now, so no request is blocked by a stale view.
    */
   view(snapshot: NamespaceSnapshot, now: Date, self: Application): CompatibilityView {
     const namespace = snapshot.namespace;
@@ -78,13 +84,17 @@ export class CompatibilityViews {
     if (memo?.key === key) return memo.view;
     const fresh = () => this.compute(snapshot, now, key, objects, frozen);
     const name = self.metadata.name;
-    if (!memo || memo.generations.get(name) !== self.metadata.generation) return fresh();
+    // A view made before this application's rules changed cannot judge it.
+    if (!memo || memo.rules.get(name) !== rulesKey(self)) return fresh();
     const stale = memo.view;
     let current: CompatibilityView | undefined;
+    const live = (app: string, env: string) => this.desiredNow(namespace, app, env);
     return {
       verdict: (app, env, version) => {
-        if (!current && stale.chose?.(app.metadata.name, env, version))
-          return stale.verdict(app, env, version);
+        const n = app.metadata.name;
+        if (!current && stale.chose?.(n, env, version)) return stale.verdict(app, env, version);
+        if (!current && !stale.saw?.(n, env, version) && stale.fitsAlone?.(n, env, version, live))
+          return { kind: 'deliver' };
         return (current ??= fresh()).verdict(app, env, version);
       },
       broken: (app, env, version) => (current ?? stale).broken(app, env, version),
@@ -109,7 +119,6 @@ export class CompatibilityViews {
     const started = performance.now();
     const sets = snapshot.sets();
     const unreadable = snapshot.unreadable();
-    const apps = this.deps.informers.informer<KubeObject>(Applications);
     const context = { environments, sets, unreadable, now };
     const view = namespaceCompatibility({
       applications: snapshot.applications(),
@@ -125,17 +134,25 @@ export class CompatibilityViews {
           ? states.map((st) => (moving.has(st.env) ? { ...st, desired: moving.get(st.env) } : st))
           : states;
       },
-      desiredNow: (app, env) => {
-        const obj = apps.get(namespace, app) as {
-          status?: { environments?: { name: string; desired?: string }[] };
-        };
-        return obj?.status?.environments?.find((e) => e.name === env)?.desired;
-      },
+      desiredNow: (app, env) => this.desiredInCache(namespace, app, env),
     });
     this.evaluation.observe((performance.now() - started) / 1000);
-    const generations = new Map(snapshot.applications().map((a) => [a.metadata.name, a.metadata.generation]));
-    this.memo.set(namespace, { key, view, generations });
+    const rules = new Map(snapshot.applications().map((a) => [a.metadata.name, rulesKey(a)]));
+    this.memo.set(namespace, { key, view, rules });
     return view;
+  }
+
+  /** What the cache says is desired. */
+  private desiredInCache(namespace: string, app: string, env: string): string | undefined {
+    const obj = this.deps.informers.informer<KubeObject>(Applications).get(namespace, app) as
+      { status?: { environments?: { name: string; desired?: string }[] } } | undefined;
+    return obj?.status?.environments?.find((e) => e.name === env)?.desired;
+  }
+
+  /** Desired now: decided (in flight), else as the cache says. */
+  private desiredNow(namespace: string, app: string, env: string): string | undefined {
+    const moving = this.inflight.get(`${namespace}/${app}`)?.get(env);
+    return moving ?? this.desiredInCache(namespace, app, env);
   }
 
   /** A decision to make these versions desired, until its write has landed (or failed). */

@@ -160,3 +160,43 @@ test('a decision in flight counts in the next view, and not once its write faile
   const later = views.view(new NamespaceSnapshot(deps.informers, ns), now, dashNow);
   expect(later.verdict(dashNow, 'prod', '2.0.0')).toMatchObject({ kind: 'blocked' });
 });
+
+test('in a burst, a request the last view did not see moves by itself when it fits, else a new view decides', async () => {
+  const cluster = new MemoryCluster();
+  cluster.add(Environments, obj('Environment', 'prod', {}));
+  cluster.add(EnvironmentSets, obj('EnvironmentSet', 'default', { environments: ['prod'] }));
+  const withStatus = (o: KubeObject, desired: string) =>
+    ({ ...o, status: { environments: [{ name: 'prod', desired, blocked: null }] } }) as KubeObject;
+  cluster.add(Applications, withStatus(core('1.11.3'), '1.11.3'), withStatus(dash('1.9.4'), '1.9.4'));
+  const deps = memoryDeps(cluster);
+  const views = new CompatibilityViews(deps);
+  const now = new Date('2026-11-20T12:00:00Z');
+  const parsedApp = (name: string) =>
+    new NamespaceSnapshot(deps.informers, ns).applications().find((a) => a.metadata.name === name)!;
+  const request = (o: KubeObject) => {
+    const before = cluster.get<KubeObject>(Applications, ns, o.metadata!.name!)!;
+    cluster.add(Applications, { ...before, spec: o.spec } as KubeObject);
+  };
+  const evaluations = async () =>
+    (await metric(deps, 'depot_compatibility_evaluation_seconds')).find((v) =>
+      (v as { metricName?: string }).metricName?.endsWith('_count'),
+    )?.value ?? 0;
+
+  views.view(new NamespaceSnapshot(deps.informers, ns), now, parsedApp('core'));
+  expect(await evaluations()).toBe(1);
+  // core 1.11.4 fits dash 1.9.4: decided on the last view.
+  request(core('1.11.4'));
+  const fits = views.view(new NamespaceSnapshot(deps.informers, ns), now, parsedApp('core'));
+  expect(fits.verdict(parsedApp('core'), 'prod', '1.11.4')).toEqual({ kind: 'deliver' });
+  expect(await evaluations()).toBe(1);
+  // core 1.12.0 does not: a new view decides, and names the rule of dash.
+  request(core('1.12.0'));
+  const breaks = views.view(new NamespaceSnapshot(deps.informers, ns), now, parsedApp('core'));
+  expect(breaks.verdict(parsedApp('core'), 'prod', '1.12.0')).toMatchObject({
+    kind: 'blocked',
+    blocked: {
+      message: 'core 1.12.0 breaks a rule of dash in prod: dash 1.9.4 requires core >=1.9.0 <1.12.0',
+    },
+  });
+  expect(await evaluations()).toBe(2);
+});

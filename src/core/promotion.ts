@@ -222,11 +222,10 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
   }
 
   // The new combination of `to` as a whole: what the rules hold back waits, with the rule.
-  const combination = planCombination(
-    to,
-    applications,
-    new Map(writes.map((w) => [w.application, w.version])),
-  );
+  const combination =
+    writes.length > 0
+      ? planCombination(to, applications, new Map(writes.map((w) => [w.application, w.version])))
+      : NOTHING_TO_PLAN;
   for (const r of results) {
     const why = combination.held.get(r.application);
     if (r.outcome === 'Promoted' && why !== undefined) {

@@ -16,6 +16,7 @@ import {
   ruleProblems,
   withVersion,
   type Catalog,
+  type Combination,
   type Member,
   type RuleProblem,
   type Violation,
@@ -51,6 +52,19 @@ export interface CompatibilityView {
   verdict: CompatibilityCheck;
   /** Whether the choice delivers `version` of `app` in `env` (now, or after its requirements). */
   chose?(app: string, env: string, version: string): boolean;
+  /** Whether the choice was made with this request pending. */
+  saw?(app: string, env: string, version: string): boolean;
+  /**
+   * Whether a request the choice did not see can move by itself: every rule
+   * involving it holds both in the combination `live` says runs now and in
+   * the one the choice leads to.
+   */
+  fitsAlone?(
+    app: string,
+    env: string,
+    version: string,
+    live: (app: string, env: string) => string | undefined,
+  ): boolean;
   /** Rules of `app` that `version`, desired in `env`, breaks there (after the choice). */
   broken(app: string, env: string, version: string): Violation[];
   /** Rules of `app` that cannot be evaluated or name an unknown application. */
@@ -159,6 +173,16 @@ export function namespaceCompatibility(input: NamespaceInput): CompatibilityView
     verdict,
     chose: (app, env, version) =>
       choices.get(env)?.result.get(app) === version && !!chosen.get(env)?.has(app),
+    saw: (app, env, version) => choices.get(env)?.pending.get(app) === version,
+    fitsAlone: (app, env, version, live) => {
+      const choice = choices.get(env);
+      if (!choice) return false;
+      const now: Combination = { get: (a) => (a === app ? version : live(a, env)) };
+      return (
+        book.violationsInvolving(app, withVersion(choice.result, app, version), env).length === 0 &&
+        book.violationsInvolving(app, now, env).length === 0
+      );
+    },
     broken: (app, env, version) => {
       const result = choices.get(env)?.result;
       return result ? book.ownViolations(app, version, withVersion(result, app, version), env) : [];

@@ -49,6 +49,8 @@ export interface Violation {
 }
 
 export interface RuleProblem {
+  /** Index of the rule in spec.compatibility. */
+  rule: number;
   /** e.g. spec.compatibility[1].requires.versions */
   field: string;
   reason: 'InvalidRange' | 'InvalidCompatibilityRule' | 'UnknownApplication';
@@ -67,12 +69,14 @@ export function ruleProblems(owner: Member, catalog: Catalog): RuleProblem[] {
   owner.rules.forEach((rule, i) => {
     if (rule.when !== undefined && owner.scheme === 'opaque')
       out.push({
+        rule: i,
         field: ruleField(i, 'when'),
         reason: 'InvalidCompatibilityRule',
         message: `${owner.name} uses versionScheme opaque, whose versions have no ranges; remove when`,
       });
     else if (rule.when !== undefined && whenRange(rule.when) === null)
       out.push({
+        rule: i,
         field: ruleField(i, 'when'),
         reason: 'InvalidRange',
         message: `"${rule.when}" is not a valid semver range`,
@@ -80,6 +84,7 @@ export function ruleProblems(owner: Member, catalog: Catalog): RuleProblem[] {
     const required = rule.requires.application;
     if (required === owner.name) {
       out.push({
+        rule: i,
         field: ruleField(i, 'requires.application'),
         reason: 'InvalidCompatibilityRule',
         message: `${owner.name} cannot require itself`,
@@ -88,9 +93,10 @@ export function ruleProblems(owner: Member, catalog: Catalog): RuleProblem[] {
     }
     const target = catalog.get(required);
     const problem = versionsProblem(rule.requires.versions, target?.scheme ?? 'semver', required);
-    if (problem) out.push({ field: ruleField(i, 'requires.versions'), ...problem });
+    if (problem) out.push({ rule: i, field: ruleField(i, 'requires.versions'), ...problem });
     if (!target)
       out.push({
+        rule: i,
         field: ruleField(i, 'requires.application'),
         reason: 'UnknownApplication',
         message: `Application "${required}" does not exist in this namespace; the rule cannot be met until it does`,
@@ -121,7 +127,7 @@ export function usableRules(owner: Member, catalog: Catalog): number[] {
   const broken = new Set(
     ruleProblems(owner, catalog)
       .filter((p) => p.reason !== 'UnknownApplication')
-      .map((p) => Number(/\[(\d+)\]/.exec(p.field)![1])),
+      .map((p) => p.rule),
   );
   return owner.rules.flatMap((_, i) => (broken.has(i) ? [] : [i]));
 }

@@ -29,6 +29,8 @@ export interface SetChoiceInput {
 }
 
 export interface SetChoice {
+  /** The requests it chose among. */
+  pending: ReadonlyMap<string, string>;
   /** The requests delivered, in requirement order. */
   chosen: string[];
   /** The combination once they are. */
@@ -101,7 +103,7 @@ export function chooseRequests(input: SetChoiceInput): SetChoice {
     if (states[position.get(n)!] === MOVE) continue;
     blocked.set(n, book.violationsInvolving(n, withVersion(result, n, moved(n)), place));
   }
-  return { chosen, result, blocked, after: afterMap(chosen, book, order, current, moved), exact };
+  return { pending, chosen, result, blocked, after: afterMap(chosen, book, order, current, moved), exact };
 }
 
 function involvesPending(v: Violation, x: string, pending: ReadonlyMap<string, string>): boolean {
