@@ -19,6 +19,7 @@ import {
 } from '../core/promotion-status.js';
 import { versionRequest, writerManager } from '../core/version-writes.js';
 import { approvedByAnnotation } from '../api/annotations.js';
+import { heldReason } from '../core/holds.js';
 import { isConflict } from '../kube/errors.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import { objectReconciler } from '../runtime/object-reconciler.js';
@@ -126,6 +127,14 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
             name: req.name,
             writes: plan.writes.length,
           });
+        // A hold that starts is an Event on the Promotion (the status lists it while it lasts).
+        for (const hold of plan.holds)
+          if (
+            !promotion.status?.holds?.some(
+              (h) => h.application === hold.application && h.version === hold.version,
+            )
+          )
+            deps.events.normal(cached, 'Held', `${hold.application}: ${heldReason(hold, promotion.spec.to)}`);
         await writeStatus(deps, cached, now, promotionRunStatus(promotion, plan, now));
         if (plan.requeueAt)
           return { requeueAfterMs: Math.max(1000, plan.requeueAt.getTime() - now.getTime()) };

@@ -129,8 +129,7 @@ export function currentHold(app: Application, promotion: Promotion, now: Date): 
   )
     hold = seen;
   if (!hold) return undefined;
-  const released = app.metadata.annotations?.[releaseAnnotation(env)];
-  if (released !== undefined && sameVersion(scheme, released, hold.version)) return undefined;
+  if (isReleased(app, scheme, env, hold)) return undefined;
   // Moved on by hand: a newer version (semver), or another one (opaque).
   const current = app.spec.versions?.[env];
   if (current === undefined) return hold;
@@ -139,6 +138,40 @@ export function currentHold(app: Application, promotion: Promotion, now: Date): 
       ? !sameVersion(scheme, current, hold.version) && !sameVersion(scheme, current, hold.rolledBackTo)
       : isNewer(scheme, current, hold.version);
   return movedOn ? undefined : hold;
+}
+
+/**
+ * Whether `depot release` ended the hold: the release annotation names its
+ * version (or, semver, a newer one) and was written after the rollback (to
+ * the second, the precision of managedFields), so an old release does not
+ * end a later rollback from the same version.
+ */
+function isReleased(app: Application, scheme: VersionScheme, env: string, hold: PromotionHold): boolean {
+  const key = releaseAnnotation(env);
+  const released = app.metadata.annotations?.[key];
+  if (released === undefined) return false;
+  const covers =
+    sameVersion(scheme, released, hold.version) ||
+    (scheme === 'semver' && isNewer(scheme, released, hold.version));
+  if (!covers) return false;
+  const written = annotationWrite(app.metadata.managedFields as ManagedFieldsEntry[] | undefined, key);
+  if (written === undefined) return true;
+  return written >= Math.floor(Date.parse(hold.since) / 1000) * 1000;
+}
+
+/** When the annotation `key` was last written, from managedFields (ms; undefined when unknown). */
+function annotationWrite(
+  managedFields: readonly ManagedFieldsEntry[] | undefined,
+  key: string,
+): number | undefined {
+  let newest: number | undefined;
+  for (const entry of managedFields ?? []) {
+    const fields = entry.fieldsV1 as Record<string, Record<string, Record<string, unknown>>> | undefined;
+    if (!entry.time || !fields?.['f:metadata']?.['f:annotations']?.[`f:${key}`]) continue;
+    const time = new Date(entry.time).getTime();
+    if (newest === undefined || time > newest) newest = time;
+  }
+  return newest;
 }
 
 /** The Held reason: who, when, and how to release. */

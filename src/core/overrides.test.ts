@@ -199,6 +199,25 @@ describe('holds after a rollback', () => {
     expect(plan.holds[0]).toMatchObject({ version: '1.2.0', rolledBackTo: '1.1.0', by: 'kubectl-patch' });
   });
 
+  test('a release written before the rollback does not end it', () => {
+    const { recorded } = rolledBack();
+    const oldRelease: ManagedFieldsEntry = {
+      manager: 'depot-release.prod.bob',
+      operation: 'Apply',
+      time: t0.toISOString(),
+      fieldsV1: { 'f:metadata': { 'f:annotations': { [`f:${releaseAnnotation('prod')}`]: {} } } },
+    };
+    const stale = edited(
+      recorded,
+      recorded.spec.versions!,
+      [...(recorded.metadata.managedFields as ManagedFieldsEntry[]), oldRelease],
+      {},
+      { [releaseAnnotation('prod')]: '1.2.0' },
+    );
+    const plan = planPromotion({ promotion: toProd(), applications: [stale], now: minutes(4) });
+    expect(plan.results[0]!.outcome).toBe('Held');
+  });
+
   test("the Promotion's own write and upgrades by people hold nothing", () => {
     const start = settled(
       edited(app('core'), { staging: '1.2.0', prod: '1.1.0' }, [wrote('ci', ['staging', 'prod'])]),
