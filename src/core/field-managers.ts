@@ -122,3 +122,18 @@ export function listEntryWriter(
   }
   return best;
 }
+
+/** The manager that last wrote the annotation `key`, and when. */
+export function annotationWriter(
+  managedFields: readonly ManagedFieldsEntry[] | undefined,
+  key: string,
+): { manager: string; time: number } | undefined {
+  let best: { manager: string; time: number } | undefined;
+  for (const entry of managedFields ?? []) {
+    const fields = entry.fieldsV1 as Record<string, Record<string, Record<string, unknown>>> | undefined;
+    if (!entry.manager || !fields?.['f:metadata']?.['f:annotations']?.[`f:${key}`]) continue;
+    const time = entry.time ? new Date(entry.time).getTime() : 0;
+    if (!best || time >= best.time) best = { manager: entry.manager, time };
+  }
+  return best;
+}

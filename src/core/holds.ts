@@ -10,6 +10,7 @@ import type { Application, HistoryEntry } from '../api/application.js';
 import type { Promotion, PromotionHold } from '../api/promotion.js';
 import {
   actorOf,
+  annotationWriter,
   promotionManager,
   versionWrite,
   writeKind,
@@ -154,24 +155,9 @@ function isReleased(app: Application, scheme: VersionScheme, env: string, hold: 
     sameVersion(scheme, released, hold.version) ||
     (scheme === 'semver' && isNewer(scheme, released, hold.version));
   if (!covers) return false;
-  const written = annotationWrite(app.metadata.managedFields as ManagedFieldsEntry[] | undefined, key);
-  if (written === undefined) return true;
-  return written >= Math.floor(Date.parse(hold.since) / 1000) * 1000;
-}
-
-/** When the annotation `key` was last written, from managedFields (ms; undefined when unknown). */
-function annotationWrite(
-  managedFields: readonly ManagedFieldsEntry[] | undefined,
-  key: string,
-): number | undefined {
-  let newest: number | undefined;
-  for (const entry of managedFields ?? []) {
-    const fields = entry.fieldsV1 as Record<string, Record<string, Record<string, unknown>>> | undefined;
-    if (!entry.time || !fields?.['f:metadata']?.['f:annotations']?.[`f:${key}`]) continue;
-    const time = new Date(entry.time).getTime();
-    if (newest === undefined || time > newest) newest = time;
-  }
-  return newest;
+  const written = annotationWriter(app.metadata.managedFields as ManagedFieldsEntry[] | undefined, key);
+  if (!written?.time) return true;
+  return written.time >= Math.floor(Date.parse(hold.since) / 1000) * 1000;
 }
 
 /** The Held reason: who, when, and how to release. */

@@ -404,6 +404,39 @@ describe('approval gates', () => {
   });
 });
 
+describe('the RolledBack history entry', () => {
+  const withReason = (reasonBy: string) => {
+    const { pending } = rolledBack('depot-rollback.prod.alice');
+    const reasonEntry: ManagedFieldsEntry = {
+      manager: reasonBy,
+      operation: 'Apply',
+      time: minutes(2).toISOString(),
+      fieldsV1: { 'f:metadata': { 'f:annotations': { 'f:rollback.depot.sh/prod': {} } } },
+    };
+    const a = edited(
+      pending,
+      pending.spec.versions!,
+      [...(pending.metadata.managedFields as ManagedFieldsEntry[]), reasonEntry],
+      {},
+      { 'rollback.depot.sh/prod': 'checkout errors' },
+    );
+    return settled(a, minutes(2)).status!.history!.find((h) => h.type === 'RolledBack')!;
+  };
+
+  test('names the user, the version left and the reason given with this rollback', () => {
+    expect(withReason('depot-rollback.prod.alice')).toMatchObject({
+      from: '1.2.0',
+      to: '1.1.0',
+      actor: 'alice',
+      message: 'prod rolled back from 1.2.0 to 1.1.0: checkout errors',
+    });
+  });
+
+  test("another writer's older reason is not shown", () => {
+    expect(withReason('depot-rollback.prod.bob').message).toBe('prod rolled back from 1.2.0 to 1.1.0');
+  });
+});
+
 describe('depot rollback', () => {
   test('goes back to the previous desired version from the history, or --to', () => {
     const { recorded } = rolledBack();

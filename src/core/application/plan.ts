@@ -25,6 +25,7 @@ import { prependHistory } from '../history.js';
 import { sameVersion, type VersionScheme } from '../versions.js';
 import {
   actorOf,
+  annotationWriter,
   PROMOTION_MANAGER_PREFIX,
   versionWriter,
   type ManagedFieldsEntry,
@@ -182,7 +183,15 @@ export function planVersions(input: ApplicationInput): VersionPlan {
       approvedBy: manager?.startsWith(PROMOTION_MANAGER_PREFIX)
         ? app.metadata.annotations?.[approvedByAnnotation(env)]
         : undefined,
-      rollbackReason: app.metadata.annotations?.[rollbackReasonAnnotation(env)],
+      // The reason given with this rollback (the same writer), not an older one's.
+      rollbackReason:
+        manager !== undefined &&
+        annotationWriter(
+          app.metadata.managedFields as ManagedFieldsEntry[] | undefined,
+          rollbackReasonAnnotation(env),
+        )?.manager === manager
+          ? app.metadata.annotations?.[rollbackReasonAnnotation(env)]
+          : undefined,
     });
     // An entry that appears again (object re-created) records nothing twice.
     entries.push(...(before ? made : made.filter((e) => !repeatsHistory(prev.history, scheme, e))));
