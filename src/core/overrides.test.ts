@@ -328,6 +328,20 @@ describe('rejected versions', () => {
     expect(cleared.status!.conditions!.find((c) => c.type === 'Rejected')!.status).toBe('False');
   });
 
+  test('a rejected version the scheme cannot have makes the application not Ready, naming the field', () => {
+    const typo = settled(
+      edited(app('core'), { prod: '1.2.0' }, [wrote('ci', ['prod'])], {
+        rejectedVersions: [{ version: 'latest', reason: 'x' }],
+      }),
+      t0,
+    );
+    expect(typo.status!.conditions!.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'InvalidRejectedVersion',
+      message: 'spec.rejectedVersions[0].version: "latest" is not a semver version, so it rejects nothing',
+    });
+  });
+
   test('reject and unreject check their input', () => {
     const core = rejected({ staging: '1.3.0' });
     expect(planReject(core, 'not-a-version', 'x')).toEqual({

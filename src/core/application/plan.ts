@@ -22,7 +22,7 @@ import type { Target } from '../../api/target.js';
 import { setConditions } from '../../kube/conditions.js';
 import { deliveryKind, publishedState } from '../delivery.js';
 import { prependHistory } from '../history.js';
-import { sameVersion, type VersionScheme } from '../versions.js';
+import { isValidVersion, sameVersion, type VersionScheme } from '../versions.js';
 import {
   actorOf,
   annotationWriter,
@@ -204,6 +204,18 @@ export function planVersions(input: ApplicationInput): VersionPlan {
     ...resolved.problems,
     // Versions are reported where they are held back (InvalidVersion); rules here.
     ...compatibility.problems(app.metadata.name),
+    // A rejected version the scheme cannot have matches nothing: say so (a typo rejects nothing).
+    ...(app.spec.rejectedVersions ?? []).flatMap((r, i): Problem[] =>
+      isValidVersion(scheme, r.version)
+        ? []
+        : [
+            {
+              field: `spec.rejectedVersions[${i}].version`,
+              reason: 'InvalidRejectedVersion',
+              message: `"${r.version}" is not a ${scheme} version, so it rejects nothing`,
+            },
+          ],
+    ),
     ...kept.map((t): Problem => ({
       field: `Target "${t.name}"`,
       reason: 'InvalidTarget',
