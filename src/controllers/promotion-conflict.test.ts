@@ -76,3 +76,51 @@ test("a person's write between the Promotion's read and write is kept; the Promo
     expect.objectContaining({ application: 'core', outcome: 'Blocked', version: '1.2.0' }),
   ]);
 });
+
+test('a rollback by a person holds the application: nothing written, status.holds, one Held Event', async () => {
+  const cluster = new MemoryCluster();
+  cluster.add(Environments, obj('Environment', 'staging', {}), obj('Environment', 'prod', {}));
+  cluster.add(EnvironmentSets, obj('EnvironmentSet', 'default', { environments: ['staging', 'prod'] }));
+  cluster.add(
+    Applications,
+    obj('Application', 'core', {
+      environmentSets: ['default'],
+      versionScheme: 'semver',
+      versions: { staging: '1.2.0', prod: '1.1.0' },
+    }),
+  );
+  cluster.add(
+    Promotions,
+    obj('Promotion', 'to-prod', { from: 'staging', to: 'prod', requireDeployed: false, suspend: false }),
+  );
+  const deps = memoryDeps(cluster);
+  const opts = { historyLimit: 100, audit: { record: () => undefined } };
+  const apps = applicationController(deps, opts);
+  const promotions = promotionController(deps, opts);
+  await run(apps, 'core');
+  await run(promotions, 'to-prod');
+  await run(apps, 'core');
+  const prod = () => cluster.get<Application & KubeObject>(Applications, ns, 'core')!.spec.versions!.prod;
+  expect(prod()).toBe('1.2.0');
+
+  // A person puts 1.1.0 back (the in-memory cluster keeps no managedFields: the writer is unknown).
+  const current = cluster.get<Application & KubeObject>(Applications, ns, 'core')!;
+  cluster.add(Applications, {
+    ...current,
+    spec: { ...current.spec, versions: { staging: '1.2.0', prod: '1.1.0' } },
+  });
+  const writes = cluster.writes.length;
+  await run(promotions, 'to-prod');
+  await run(apps, 'core');
+  await run(promotions, 'to-prod');
+  expect(prod()).toBe('1.1.0');
+  expect(cluster.writes.slice(writes).filter((w) => w.resource === 'applications' && !w.subresource)).toEqual(
+    [],
+  );
+  const promotion = cluster.get<Promotion & KubeObject>(Promotions, ns, 'to-prod')!;
+  expect(promotion.status!.holds).toEqual([
+    expect.objectContaining({ application: 'core', version: '1.2.0', rolledBackTo: '1.1.0' }),
+  ]);
+  expect(promotion.status!.results![0]).toMatchObject({ outcome: 'Held', version: '1.2.0' });
+  expect(cluster.events.filter((e) => e.reason === 'Held')).toHaveLength(1);
+});
