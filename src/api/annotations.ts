@@ -11,3 +11,21 @@ export const forceAnnotation = (env: string): string => `${FORCE_ANNOTATION_PREF
  * opt-in; without it Depot does not write the object).
  */
 export const AUTHORIZED_TARGETS_ANNOTATION = 'depot.sh/authorized-targets';
+
+/**
+ * `release.depot.sh/<env>: <version>` on an Application (depot release): the
+ * hold that a rollback from <version> in <env> put on promotions is released.
+ */
+export const RELEASE_ANNOTATION_PREFIX = 'release.depot.sh/';
+export const releaseAnnotation = (env: string): string => `${RELEASE_ANNOTATION_PREFIX}${env}`;
+
+/** `rollback.depot.sh/<env>: <reason>`: why the last depot rollback of <env> was made (in its history entry). */
+export const ROLLBACK_REASON_ANNOTATION_PREFIX = 'rollback.depot.sh/';
+export const rollbackReasonAnnotation = (env: string): string => `${ROLLBACK_REASON_ANNOTATION_PREFIX}${env}`;
+
+/** `unreject.depot.sh/last: <version>`: written by depot unreject with the rejection's removal, to name who removed it. */
+export const UNREJECT_ANNOTATION = 'unreject.depot.sh/last';
+
+/** `approved.depot.sh/<env>: <approver>`: written by a Promotion with an approved version, named in its history. */
+export const APPROVED_BY_ANNOTATION_PREFIX = 'approved.depot.sh/';
+export const approvedByAnnotation = (env: string): string => `${APPROVED_BY_ANNOTATION_PREFIX}${env}`;

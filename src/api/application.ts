@@ -39,6 +39,16 @@ export const CompatibilityRuleSchema = z
   })
   .meta({ description: 'A requirement, e.g. dash >=2.0.0 requires core >=1.12.0 <2.0.0.' });
 
+export const RejectedVersionSchema = z
+  .strictObject({
+    version: text(128, 'The rejected version, e.g. 1.3.0 (valid for the versionScheme).'),
+    reason: text(1024, 'Why it is rejected, e.g. "corrupts uploads (INC-42)".'),
+  })
+  .meta({
+    description:
+      'A version never to promote again: promotions and new requests of it are blocked (unless forced), environments that run it are flagged.',
+  });
+
 export const ApplicationEnvironmentSchema = z
   .strictObject({ name: formatted(dnsLabel, 'Name of the Environment, e.g. qa.') })
   .meta({ description: 'An environment of this application, in addition to those of its EnvironmentSets.' });
@@ -109,6 +119,10 @@ export const ApplicationSpecSchema = withRules(
     compatibility: z.array(CompatibilityRuleSchema).max(32).optional().meta({
       description:
         'Rules on the versions of other applications in the same environment; a request that breaks one is blocked until it holds.',
+    }),
+    rejectedVersions: listMap(RejectedVersionSchema, ['version'], 64).optional().meta({
+      description:
+        'Versions rejected by a person (depot reject, or a GitOps repository): never promoted, new requests of them blocked unless forced.',
     }),
     targets: mapOf(dnsLabel, DeliveryOverrideSchema, 64, 'target names (keys)').optional().meta({
       description:
@@ -182,6 +196,9 @@ export const HISTORY_TYPES = [
   'Unblocked',
   'Forced',
   'Reapplied',
+  'RolledBack',
+  'Rejected',
+  'Unrejected',
 ] as const;
 
 export const HistoryEntrySchema = z
@@ -192,7 +209,10 @@ export const HistoryEntrySchema = z
     ).optional(),
     time: timestamp('When it happened.'),
     type: z.enum(HISTORY_TYPES).meta({ description: HISTORY_TYPES.join(', ') + '.' }),
-    environment: formatted(dnsLabel, 'The environment.'),
+    environment: formatted(
+      dnsLabel,
+      'The environment (none for Rejected and Unrejected, which concern every environment).',
+    ).optional(),
     target: formatted(dnsLabel, 'The target, for Delivered and Deployed.').optional(),
     from: version('The version before.'),
     to: version('The version after.'),
@@ -233,6 +253,15 @@ export const ApplicationStatusSchema = z
       .meta({
         description: `Versions Depot has seen requested, promoted or deployed, newest first (semver order; opaque: by first sight), at most ${MAX_KNOWN_VERSIONS}; compatibility questions (depot compat) answer from them.`,
       }),
+    rejectedVersions: listMap(
+      RejectedVersionSchema.extend({
+        by: text(512, 'Who rejected it: a user of depot reject, or a field manager.'),
+      }),
+      ['version'],
+      64,
+    )
+      .optional()
+      .meta({ description: 'spec.rejectedVersions as last seen, with who rejected each.' }),
     history: z
       .array(HistoryEntrySchema)
       .max(1000)
@@ -272,6 +301,7 @@ export const ApplicationSchema = withRules(
   noSelfRequirement,
 );
 
+export type RejectedVersion = z.infer<typeof RejectedVersionSchema>;
 export type CompatibilityRule = z.infer<typeof CompatibilityRuleSchema>;
 export type ApplicationSpec = z.infer<typeof ApplicationSpecSchema>;
 export type ApplicationStatus = z.infer<typeof ApplicationStatusSchema>;

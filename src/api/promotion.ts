@@ -28,6 +28,16 @@ const timeZoneNeedsSchedule: Rule<{ schedule?: string; timeZone?: string }> = {
   fieldPath: '.timeZone',
 };
 
+/** Most approvals a Promotion's spec keeps. */
+export const MAX_APPROVALS = 256;
+
+export const PromotionApprovalSchema = z
+  .strictObject({
+    application: formatted(dnsLabel, 'The Application, e.g. core.'),
+    version: text(128, 'The exact version approved, e.g. 1.12.0.'),
+  })
+  .meta({ description: 'An approval of one version of one application.' });
+
 export const PromotionSpecSchema = withRules(
   z.strictObject({
     from: formatted(dnsLabel, 'The Environment versions are promoted from, e.g. staging.'),
@@ -59,6 +69,18 @@ export const PromotionSpecSchema = withRules(
       .boolean()
       .default(false)
       .meta({ description: 'Stop promoting (manual promotion still works).' }),
+    approval: z
+      .strictObject({
+        required: z.boolean().default(false).meta({
+          description: 'Eligible versions wait (reason ApprovalRequired) until approved (depot approve).',
+        }),
+      })
+      .optional()
+      .meta({ description: 'Approval gate: a person approves each version before it is promoted.' }),
+    approvals: listMap(PromotionApprovalSchema, ['application', 'version'], MAX_APPROVALS).optional().meta({
+      description:
+        'Approved versions, by application and exact version; written by depot approve (server-side apply, a field manager naming the approver).',
+    }),
   }),
   fromIsNotTo,
   timeZoneNeedsSchedule,
@@ -73,9 +95,10 @@ export const PromotionResultSchema = z
   .strictObject({
     application: formatted(dnsLabel, 'Application name.'),
     version: text(128, 'The version considered.').optional(),
-    outcome: z
-      .enum(['Promoted', 'Waiting', 'Blocked', 'UpToDate'])
-      .meta({ description: 'Promoted, Waiting, Blocked or UpToDate.' }),
+    outcome: z.enum(['Promoted', 'Waiting', 'Blocked', 'Held', 'UpToDate']).meta({
+      description:
+        'Promoted, Waiting, Blocked, Held (a person rolled the application back in to) or UpToDate.',
+    }),
     reason: text(MAX_RESULT_REASON, 'Why, e.g. "soaking until 2026-01-02T15:04:05Z".').optional(),
   })
   .meta({ description: 'What the last run did for one application.' });
@@ -87,10 +110,24 @@ export const PromotionSummarySchema = z
     promoted: count('Applications promoted by the last evaluation.'),
     waiting: count('Applications waiting (soak time, deployment, schedule).'),
     blocked: count('Applications blocked (step not allowed, downgrade).'),
+    held: count('Applications held after a rollback in to.').optional(),
     upToDate: count('Applications whose to already requests the version of from.'),
     total: count('Applications the promotion covers.'),
   })
   .meta({ description: 'Counts by outcome of every application covered, listed in results or not.' });
+
+export const PromotionHoldSchema = z
+  .strictObject({
+    application: formatted(dnsLabel, 'Application name.'),
+    version: text(128, 'The version rolled back from: it and older versions are not promoted again.'),
+    rolledBackTo: text(128, 'The version the rollback put into to.').optional(),
+    by: text(512, 'Who rolled back: a user, or the field manager of a GitOps tool or kubectl.'),
+    since: timestamp('When the rollback was seen.'),
+  })
+  .meta({
+    description:
+      'A hold after a rollback in to by someone other than this Promotion; ends when a newer version is eligible, or by depot release APP ENV.',
+  });
 
 export const PromotionStatusSchema = z
   .strictObject({
@@ -105,6 +142,9 @@ export const PromotionStatusSchema = z
         'Per application: the outcome of the last run; those not UpToDate first, at most 256 (see summary for all).',
     }),
     summary: PromotionSummarySchema.optional(),
+    holds: listMap(PromotionHoldSchema, ['application'], MAX_PROMOTION_RESULTS).optional().meta({
+      description: 'Applications held after a rollback in to, at most 256.',
+    }),
     conditions: conditionsSchema('Ready'),
   })
   .meta({ description: 'Observed state, written by the controller.' });
@@ -125,6 +165,8 @@ export type PromotionResult = z.infer<typeof PromotionResultSchema>;
 export type PromotionOutcome = PromotionResult['outcome'];
 export type PromotionStatus = z.infer<typeof PromotionStatusSchema>;
 export type PromotionSummary = z.infer<typeof PromotionSummarySchema>;
+export type PromotionHold = z.infer<typeof PromotionHoldSchema>;
+export type PromotionApproval = z.infer<typeof PromotionApprovalSchema>;
 export type Promotion = z.infer<typeof PromotionSchema>;
 
 export const parsePromotion = parser(PromotionSchema);

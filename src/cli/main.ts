@@ -8,6 +8,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerGet } from './commands/get.js';
 import { registerVersionCommands } from './commands/versions.js';
 import { registerCompatCommands } from './commands/compat.js';
+import { registerOverrideCommands } from './commands/overrides.js';
 import { reportError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerVersionCommands(program);
   registerCompatCommands(program);
   registerAgent(program);
+  registerOverrideCommands(program);
   return program;
 }
 

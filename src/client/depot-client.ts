@@ -154,6 +154,28 @@ export class DepotClient {
     );
   }
 
+  /**
+   * Server-side apply of `body` (the fields `fieldManager` owns). With
+   * metadata.resourceVersion in `body` it is conditional (409 when changed).
+   */
+  async apply(resource: ResourceType, name: string, body: object, fieldManager: string): Promise<void> {
+    await this.explained(resource, name, () =>
+      this.client.patch(resource, this.namespace, name, body, { type: 'apply', fieldManager, force: true }),
+    );
+  }
+
+  /** A JSON patch (RFC 6902); a failed `test` operation is explained as a change meanwhile. */
+  async patchJson(
+    resource: ResourceType,
+    name: string,
+    operations: object[],
+    fieldManager: string,
+  ): Promise<void> {
+    await this.explained(resource, name, () =>
+      this.client.patch(resource, this.namespace, name, operations, { type: 'json', fieldManager }),
+    );
+  }
+
   /** Reports that `target` runs `version` of the application (status.targets[].deployed). */
   async reportDeployed(name: string, target: string, version: string): Promise<void> {
     const user = await this.userName();

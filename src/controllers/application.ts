@@ -9,6 +9,9 @@ import { planVersions, summarize, type ApplicationPlan } from '../core/applicati
 import { forceAnnotation } from '../api/annotations.js';
 import type { SpentForce } from '../core/application/force.js';
 import { isInvalid } from '../kube/errors.js';
+import { findCondition } from '../kube/conditions.js';
+import { REJECTED_CONDITION } from '../core/application/rejected.js';
+import { Gauge } from 'prom-client';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import { objectReconciler } from '../runtime/object-reconciler.js';
 import type { ControllerSpec, ReconcileContext, ReconcileResult } from '../runtime/reconciler.js';
@@ -36,6 +39,12 @@ export function applicationController(
   const forceWriter = deps.writer(FORCE_RELEASE_MANAGER);
   const views = new CompatibilityViews(deps);
   const requirements = new RequirementIndex();
+  const rejectedRunning = new Gauge({
+    name: 'depot_rejected_versions_running',
+    help: 'Environments of an application whose desired version is rejected (spec.rejectedVersions): someone should roll them back.',
+    labelNames: ['namespace', 'application'] as const,
+    registers: [deps.metrics.registry],
+  });
   return {
     name: 'application',
     primary: { resource: Applications },
@@ -103,6 +112,7 @@ export function applicationController(
         if (!plan) return;
         if (review) delivery.acknowledge(req, review);
         views.recordBlocked(req.namespace, req.name, plan.status.environments ?? []);
+        flagRejected(deps, cached, valid, plan, rejectedRunning, req);
         if (result.written && plan.added.length > 0) {
           await opts.hooks?.afterApplicationStatusWrite?.();
           sender.send(cached, plan.added);
@@ -116,11 +126,33 @@ export function applicationController(
         onGone: (req) => {
           sender.forget(req.namespace, req.name);
           delivery.forget(req);
+          rejectedRunning.remove({ namespace: req.namespace, application: req.name });
           views.recordBlocked(req.namespace, req.name, []);
         },
       },
     ),
   };
+}
+
+/**
+ * Environments that run a rejected version: the metric always, a Warning
+ * Event when the Rejected condition becomes True or says something new.
+ */
+function flagRejected(
+  deps: ControllerDeps,
+  cached: KubeObject,
+  before: Application,
+  plan: ApplicationPlan,
+  gauge: Gauge<'namespace' | 'application'>,
+  req: { namespace: string; name: string },
+): void {
+  const labels = { namespace: req.namespace, application: req.name };
+  if (plan.rejectedRunning.length > 0) gauge.set(labels, plan.rejectedRunning.length);
+  else gauge.remove(labels);
+  const was = findCondition(before.status?.conditions, REJECTED_CONDITION);
+  const now = findCondition(plan.status.conditions, REJECTED_CONDITION);
+  if (now?.status === 'True' && (was?.status !== 'True' || was.message !== now.message))
+    deps.events.warning(cached, 'RejectedVersionRunning', now.message ?? '');
 }
 
 /** Environments whose desired version the new status changes. */

@@ -1,6 +1,9 @@
 // Promotion controller: plans with core/promotion, writes spec.versions[to]
 // of each promoted Application with the Promotion's own field manager, then
-// records the run in status. Level-based, so it is applied exactly once: if
+// records the run in status. Each write is conditional on the
+// resourceVersion the plan read: a write by someone else in between (a
+// person rolling back) makes it fail with 409, and the Promotion plans again
+// from the new state instead of overwriting it. Level-based, so it is applied exactly once: if
 // the process dies between the writes and the status update, the next
 // reconcile finds the applications at the version (UpToDate) and writes
 // nothing; the Promoted history entry is recorded by the Application
@@ -15,6 +18,9 @@ import {
   type PromotionStatusUpdate,
 } from '../core/promotion-status.js';
 import { versionRequest, writerManager } from '../core/version-writes.js';
+import { approvedByAnnotation } from '../api/annotations.js';
+import { heldReason } from '../core/holds.js';
+import { isConflict } from '../kube/errors.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import { objectReconciler } from '../runtime/object-reconciler.js';
 import type { ControllerSpec, ReconcileResult } from '../runtime/reconciler.js';
@@ -22,6 +28,9 @@ import type { KubeObject } from '../kube/resource.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, Promotions } from '../api/resources.js';
+
+/** After a conflicting write, plan again this soon (the watch event usually comes first). */
+const CONFLICT_REPLAN_MS = 200;
 
 /** Writes of one Promotion run in flight at once (the client-side rate limit still applies). */
 const PROMOTION_WRITE_CONCURRENCY = 8;
@@ -70,6 +79,8 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
         const plan = planPromotion({ promotion, applications, now });
         const promotionWriter = { kind: 'promotion', promotion: promotion.metadata.name } as const;
         const writer = deps.writer(writerManager(promotionWriter, promotion.spec.to));
+        const readAt = new Map(applications.map((a) => [a.metadata.name, a.metadata.resourceVersion]));
+        let conflicts = 0;
         const promote = async (w: PromotionWrite) => {
           const write = versionRequest({
             application: w.application,
@@ -77,8 +88,25 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
             env: promotion.spec.to,
             version: w.version,
             writer: promotionWriter,
+            // Never overwrite a write that happened after the plan read the application.
+            resourceVersion: readAt.get(w.application),
+            ...(w.approvedBy
+              ? { annotations: { [approvedByAnnotation(promotion.spec.to)]: w.approvedBy } }
+              : {}),
           });
-          await writer.apply(Applications, write.body);
+          try {
+            // force only takes over field ownership (a person's kubectl owns the field after a
+            // rollback); the resourceVersion precondition keeps newer writes.
+            await writer.apply(Applications, write.body, { force: true });
+          } catch (err) {
+            if (!isConflict(err)) throw err;
+            conflicts++;
+            ctx.log.info(
+              { application: w.application, version: w.version, to: promotion.spec.to },
+              'the application changed since it was read: planning again instead of overwriting it',
+            );
+            return;
+          }
           ctx.log.info({ application: w.application, version: w.version, to: promotion.spec.to }, 'promoted');
           deps.events.normal(
             cached,
@@ -88,13 +116,25 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
         };
         // A few writes at a time, level by level: a required application lands first.
         const limit = pLimit(PROMOTION_WRITE_CONCURRENCY);
-        for (const level of plan.levels) await Promise.all(level.map((w) => limit(() => promote(w))));
+        for (const level of plan.levels) {
+          await Promise.all(level.map((w) => limit(() => promote(w))));
+          // A later level needs this one's writes: plan again from what is there now.
+          if (conflicts > 0) return { requeueAfterMs: CONFLICT_REPLAN_MS };
+        }
         if (plan.writes.length > 0 && opts.hooks?.afterPromotionWrites)
           await opts.hooks?.afterPromotionWrites({
             namespace: req.namespace,
             name: req.name,
             writes: plan.writes.length,
           });
+        // A hold that starts is an Event on the Promotion (the status lists it while it lasts).
+        for (const hold of plan.holds)
+          if (
+            !promotion.status?.holds?.some(
+              (h) => h.application === hold.application && h.version === hold.version,
+            )
+          )
+            deps.events.normal(cached, 'Held', `${hold.application}: ${heldReason(hold, promotion.spec.to)}`);
         await writeStatus(deps, cached, now, promotionRunStatus(promotion, plan, now));
         if (plan.requeueAt)
           return { requeueAfterMs: Math.max(1000, plan.requeueAt.getTime() - now.getTime()) };

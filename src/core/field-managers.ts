@@ -15,6 +15,8 @@ export interface ManagedFieldsEntry {
 export const PROMOTION_MANAGER_PREFIX = 'depot-promotion.';
 export const MANUAL_PROMOTE_MANAGER_PREFIX = 'depot-promote.';
 export const SET_VERSION_MANAGER_PREFIX = 'depot-cli.';
+/** `depot rollback`: depot-rollback.<env>.<user>. */
+export const ROLLBACK_MANAGER_PREFIX = 'depot-rollback.';
 
 /**
  * Field manager of a Promotion's automatic writes into one environment. Per
@@ -27,7 +29,8 @@ export function promotionManager(promotion: string, env: string): string {
 
 /** Field manager of a person's or CI's write of one environment (`depot set-version`, `depot promote`). */
 export function userManager(
-  prefix: typeof SET_VERSION_MANAGER_PREFIX | typeof MANUAL_PROMOTE_MANAGER_PREFIX,
+  prefix:
+    typeof SET_VERSION_MANAGER_PREFIX | typeof MANUAL_PROMOTE_MANAGER_PREFIX | typeof ROLLBACK_MANAGER_PREFIX,
   env: string,
   user: string,
 ): string {
@@ -35,10 +38,11 @@ export function userManager(
   return `${prefix}${env}.${user}`.slice(0, 128);
 }
 
-export type WriteKind = 'Promoted' | 'Requested';
+export type WriteKind = 'Promoted' | 'Requested' | 'RolledBack';
 
-/** Whether a write by this manager is a promotion (automatic or manual). */
+/** Whether a write by this manager is a promotion (automatic or manual), a rollback or a request. */
 export function writeKind(manager: string | undefined): WriteKind {
+  if (manager?.startsWith(ROLLBACK_MANAGER_PREFIX)) return 'RolledBack';
   return manager?.startsWith(PROMOTION_MANAGER_PREFIX) || manager?.startsWith(MANUAL_PROMOTE_MANAGER_PREFIX)
     ? 'Promoted'
     : 'Requested';
@@ -51,7 +55,7 @@ export function actorOf(manager: string | undefined): string {
     // depot-promotion.<promotion>.<env>; names are DNS labels, so the first dot ends the name.
     return `promotion ${manager.slice(PROMOTION_MANAGER_PREFIX.length).split('.')[0]}`;
   }
-  for (const prefix of [MANUAL_PROMOTE_MANAGER_PREFIX, SET_VERSION_MANAGER_PREFIX]) {
+  for (const prefix of [MANUAL_PROMOTE_MANAGER_PREFIX, SET_VERSION_MANAGER_PREFIX, ROLLBACK_MANAGER_PREFIX]) {
     if (!manager.startsWith(prefix)) continue;
     const rest = manager.slice(prefix.length);
     const dot = rest.indexOf('.');
@@ -68,6 +72,14 @@ export function versionWriter(
   managedFields: readonly ManagedFieldsEntry[] | undefined,
   env: string,
 ): string | undefined {
+  return versionWrite(managedFields, env)?.manager;
+}
+
+/** The manager that last wrote `spec.versions.<env>` and when (its managedFields time). */
+export function versionWrite(
+  managedFields: readonly ManagedFieldsEntry[] | undefined,
+  env: string,
+): { manager: string; time: number } | undefined {
   let best: { manager: string; time: number } | undefined;
   for (const entry of managedFields ?? []) {
     const spec = (entry.fieldsV1 as Record<string, Record<string, Record<string, unknown>>> | undefined)?.[
@@ -78,5 +90,50 @@ export function versionWriter(
     const time = entry.time ? new Date(entry.time).getTime() : 0;
     if (!best || time >= best.time) best = { manager: entry.manager, time };
   }
-  return best?.manager;
+  return best;
+}
+
+/**
+ * The manager that last wrote the list-map entry of `field` (e.g.
+ * ['f:spec', 'f:rejectedVersions']) whose keys equal `keys`, and when.
+ */
+export function listEntryWriter(
+  managedFields: readonly ManagedFieldsEntry[] | undefined,
+  field: readonly string[],
+  keys: Record<string, string>,
+): { manager: string; time: number } | undefined {
+  let best: { manager: string; time: number } | undefined;
+  for (const entry of managedFields ?? []) {
+    let set: unknown = entry.fieldsV1;
+    for (const k of field) set = (set as Record<string, unknown> | undefined)?.[k];
+    if (!set || typeof set !== 'object' || !entry.manager) continue;
+    const owns = Object.keys(set).some((k) => {
+      if (!k.startsWith('k:')) return false;
+      try {
+        const parsed = JSON.parse(k.slice(2)) as Record<string, unknown>;
+        return Object.entries(keys).every(([name, value]) => parsed[name] === value);
+      } catch {
+        return false;
+      }
+    });
+    if (!owns) continue;
+    const time = entry.time ? new Date(entry.time).getTime() : 0;
+    if (!best || time >= best.time) best = { manager: entry.manager, time };
+  }
+  return best;
+}
+
+/** The manager that last wrote the annotation `key`, and when. */
+export function annotationWriter(
+  managedFields: readonly ManagedFieldsEntry[] | undefined,
+  key: string,
+): { manager: string; time: number } | undefined {
+  let best: { manager: string; time: number } | undefined;
+  for (const entry of managedFields ?? []) {
+    const fields = entry.fieldsV1 as Record<string, Record<string, Record<string, unknown>>> | undefined;
+    if (!entry.manager || !fields?.['f:metadata']?.['f:annotations']?.[`f:${key}`]) continue;
+    const time = entry.time ? new Date(entry.time).getTime() : 0;
+    if (!best || time >= best.time) best = { manager: entry.manager, time };
+  }
+  return best;
 }

@@ -51,6 +51,7 @@ export interface PromotionStatusUpdate {
   nextRunTime?: string;
   results?: PromotionStatus['results'];
   summary?: PromotionStatus['summary'];
+  holds?: PromotionStatus['holds'];
 }
 
 /** What an evaluation records: run times, bounded results, the summary and Ready. */
@@ -70,12 +71,13 @@ export function promotionRunStatus(
     ...(plan.nextRunTime ? { nextRunTime: plan.nextRunTime.toISOString() } : {}),
     results,
     summary,
+    holds: plan.holds,
     conditions: [
       {
         type: 'Ready',
         status: 'True',
         reason: 'Evaluated',
-        message: `${summary.total} applications: ${summary.promoted} promoted, ${summary.waiting} waiting, ${summary.blocked} blocked, ${summary.upToDate} up to date${listed}`,
+        message: `${summary.total} applications: ${summary.promoted} promoted, ${summary.waiting} waiting, ${summary.blocked} blocked${summary.held ? `, ${summary.held} held` : ''}, ${summary.upToDate} up to date${listed}`,
       },
     ],
   };
@@ -99,5 +101,7 @@ export function nextPromotionStatus(
   else delete next.nextRunTime;
   if (update.results) next.results = update.results;
   if (update.summary) next.summary = update.summary;
+  if (update.holds?.length) next.holds = update.holds;
+  else if (update.holds) delete next.holds;
   return next;
 }

@@ -400,7 +400,14 @@ describe('bounded status', () => {
   });
 
   test('the summary counts every application by outcome', () => {
-    expect(summarize(many)).toEqual({ promoted: 4, waiting: 3, blocked: 3, upToDate: 990, total: 1000 });
+    expect(summarize(many)).toEqual({
+      promoted: 4,
+      waiting: 3,
+      blocked: 3,
+      held: 0,
+      upToDate: 990,
+      total: 1000,
+    });
     expect(PromotionStatusSchema.safeParse({ summary: summarize(many) }).success).toBe(true);
   });
 

@@ -7,6 +7,7 @@ import {
   MAX_RESULT_REASON,
   type Promotion,
   type PromotionResult,
+  type PromotionHold,
   type PromotionSummary,
 } from '../api/promotion.js';
 import { findCondition } from '../kube/conditions.js';
@@ -16,10 +17,15 @@ import { matchesSelector } from '../kube/selector.js';
 import { classifyStep, sameVersion, stepAllowed, type VersionScheme } from './versions.js';
 import { planCombination, type CombinationPlan } from './compatibility/promotion-plan.js';
 import { requirementOrder, sortByRequirements } from './compatibility/order.js';
+import { currentHold, heldReason, holdCovers, isNewer } from './holds.js';
+import { rejectedMessage, rejection } from './rejections.js';
+import { APPROVAL_REQUIRED, approverOf, findApproval } from './approvals.js';
 
 export interface PromotionWrite {
   application: string;
   version: string;
+  /** Who approved this version (approval-gated Promotions). */
+  approvedBy?: string;
 }
 
 export interface PromotionPlan {
@@ -39,6 +45,8 @@ export interface PromotionPlan {
   nextRunTime?: Date;
   /** The earliest time something may become eligible (soak end, next run). */
   requeueAt?: Date;
+  /** Holds in force after this evaluation (status.holds). */
+  holds: PromotionHold[];
 }
 
 export interface PromotionInput {
@@ -103,6 +111,8 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
   const { due, next } = dueRun(promotion, now);
   const results: PromotionResult[] = [];
   const writes: PromotionWrite[] = [];
+  const holds: PromotionHold[] = [];
+  const gated = promotion.spec.approval?.required === true;
   // With a schedule, wake up for the next run, after a run too.
   let requeueAt: Date | undefined = next;
   const earlier = (d: Date) => {
@@ -122,8 +132,20 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
       result('Waiting', `no version is desired in ${from} yet`);
       continue;
     }
+    // A rollback by someone else in `to` holds what it rolled back from (and older).
+    const hold = currentHold(app, promotion, now);
+    if (hold) holds.push(hold);
     if (current !== undefined && sameVersion(scheme, candidate, current)) {
       result('UpToDate', `${to} already requests ${current}`);
+      continue;
+    }
+    const rejected = rejection(app, candidate);
+    if (rejected) {
+      result('Blocked', rejectedMessage(app, rejected));
+      continue;
+    }
+    if (hold && holdCovers(scheme, hold, candidate)) {
+      result('Held', heldReason(hold, to));
       continue;
     }
     if (scheme === 'opaque' && promotion.spec.allow?.length) {
@@ -177,12 +199,26 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
         continue;
       }
     }
+    // Eligible: a newer version than the one rolled back from ends the hold.
+    if (hold && isNewer(scheme, candidate, hold.version)) holds.splice(holds.indexOf(hold), 1);
     if (!due) {
       result('Waiting', `eligible; next scheduled run at ${next!.toISOString()}`);
       continue;
     }
-    result('Promoted', `${current ?? 'nothing'} → ${candidate} from ${from}`);
-    writes.push({ application: name, version: candidate });
+    const approval = gated ? findApproval(promotion, name, candidate) : undefined;
+    if (gated && !approval) {
+      result(
+        'Waiting',
+        `${APPROVAL_REQUIRED}: ${candidate} waits for approval (depot approve ${promotion.metadata.name} ${name} ${candidate})`,
+      );
+      continue;
+    }
+    const approvedBy = approval ? approverOf(promotion, approval) : undefined;
+    result(
+      'Promoted',
+      `${current ?? 'nothing'} → ${candidate} from ${from}${approvedBy ? `, approved by ${approvedBy}` : ''}`,
+    );
+    writes.push({ application: name, version: candidate, ...(approvedBy ? { approvedBy } : {}) });
   }
 
   // The new combination of `to` as a whole: what the rules hold back waits, with the rule.
@@ -210,6 +246,7 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
     ...(resumed ? { lastResumeTime: now } : {}),
     ...(next ? { nextRunTime: next } : {}),
     ...(requeueAt ? { requeueAt } : {}),
+    holds: holds.sort((a, b) => a.application.localeCompare(b.application)).slice(0, MAX_PROMOTION_RESULTS),
   };
 }
 
@@ -222,6 +259,7 @@ export function summarize(results: readonly PromotionResult[]): PromotionSummary
     promoted: count('Promoted'),
     waiting: count('Waiting'),
     blocked: count('Blocked'),
+    held: count('Held'),
     upToDate: count('UpToDate'),
     total: results.length,
   };

@@ -8,6 +8,7 @@ import { forceAnnotation } from '../api/annotations.js';
 import {
   MANUAL_PROMOTE_MANAGER_PREFIX,
   promotionManager,
+  ROLLBACK_MANAGER_PREFIX,
   SET_VERSION_MANAGER_PREFIX,
   userManager,
 } from './field-managers.js';
@@ -16,6 +17,7 @@ import {
 export type VersionWriter =
   | { kind: 'set-version'; user: string }
   | { kind: 'promote'; user: string }
+  | { kind: 'rollback'; user: string }
   | { kind: 'promotion'; promotion: string };
 
 export interface ApplyWrite {
@@ -30,6 +32,8 @@ export function writerManager(writer: VersionWriter, env: string): string {
       return userManager(SET_VERSION_MANAGER_PREFIX, env, writer.user);
     case 'promote':
       return userManager(MANUAL_PROMOTE_MANAGER_PREFIX, env, writer.user);
+    case 'rollback':
+      return userManager(ROLLBACK_MANAGER_PREFIX, env, writer.user);
     case 'promotion':
       return promotionManager(writer.promotion, env);
   }
@@ -50,7 +54,13 @@ export function versionRequest(r: {
   writer: VersionWriter;
   force?: boolean;
   resourceVersion?: string;
+  /** More annotations this writer owns (a rollback's reason, an approver). */
+  annotations?: Record<string, string>;
 }): ApplyWrite {
+  const annotations = {
+    ...(r.force ? { [forceAnnotation(r.env)]: r.version } : {}),
+    ...r.annotations,
+  };
   return {
     fieldManager: writerManager(r.writer, r.env),
     body: {
@@ -60,7 +70,7 @@ export function versionRequest(r: {
         name: r.application,
         namespace: r.namespace,
         ...(r.resourceVersion ? { resourceVersion: r.resourceVersion } : {}),
-        ...(r.force ? { annotations: { [forceAnnotation(r.env)]: r.version } } : {}),
+        ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
       },
       spec: { versions: { [r.env]: r.version } },
     },

@@ -64,7 +64,7 @@ describe('a Promotion over 1,000 applications', () => {
   afterAll(async () => operator?.stop());
 
   test('converges: status written, the applications needing attention listed first, summary correct', async () => {
-    const expected = { promoted: 0, waiting: 3, blocked: 7, upToDate: 990, total: 1000 };
+    const expected = { promoted: 0, waiting: 3, blocked: 7, held: 0, upToDate: 990, total: 1000 };
     let last: Promotion['status'];
     const promotion = await eventually(
       'the summary of the converged promotion',

@@ -8,6 +8,7 @@ import type { Environment } from '../../api/environment.js';
 import type { Promotion } from '../../api/promotion.js';
 import type { Target } from '../../api/target.js';
 import { deliveryKind } from '../../core/delivery.js';
+import { waitingForApproval } from '../../core/overrides.js';
 import { DepotClient } from '../../client/depot-client.js';
 import { DEPOT_RESOURCES } from '../../api/resources.js';
 import { addClusterOptions, type ClusterOptions } from '../cluster-options.js';
@@ -118,7 +119,7 @@ export function registerGet(program: Command): void {
         history.map((h) => [
           h.time,
           h.type,
-          h.environment,
+          h.environment ?? '',
           h.target ?? '',
           h.from ?? '',
           h.to ?? '',
@@ -157,7 +158,18 @@ function render(kind: string, items: unknown[], format: OutputFormat): string {
       );
     default:
       return table(
-        ['NAME', 'FROM', 'TO', 'AFTER', 'SCHEDULE', 'LAST RUN', 'NEXT RUN', 'READY'],
+        [
+          'NAME',
+          'FROM',
+          'TO',
+          'AFTER',
+          'SCHEDULE',
+          'LAST RUN',
+          'NEXT RUN',
+          'HELD',
+          'WAITING APPROVAL',
+          'READY',
+        ],
         (items as Promotion[]).map((p) => [
           p.metadata.name,
           p.spec.from,
@@ -166,6 +178,10 @@ function render(kind: string, items: unknown[], format: OutputFormat): string {
           p.spec.schedule ? `${p.spec.schedule}${p.spec.timeZone ? ` ${p.spec.timeZone}` : ''}` : '-',
           p.status?.lastRunTime ?? '-',
           p.status?.nextRunTime ?? '-',
+          (p.status?.holds ?? []).map((h) => `${h.application}@${h.version} (by ${h.by})`).join(', ') || '-',
+          waitingForApproval(p)
+            .map((r) => `${r.application}@${r.version}`)
+            .join(', ') || '-',
           ready(p.status?.conditions),
         ]),
       );

@@ -28,10 +28,16 @@ export function cellFor(
   const paint = opts.color ?? ((_k, t) => t);
   const e = app.status?.environments?.find((x) => x.name === env);
   if (!e) return paint('dim', app.spec.versions?.[env] ? `${app.spec.versions[env]} (pending)` : '');
+  const scheme = app.spec.versionScheme ?? 'semver';
   let cell = e.desired ?? '-';
+  // A rejected version still running here: someone should roll it back.
+  if (
+    e.desired !== undefined &&
+    app.status?.rejectedVersions?.some((r) => sameVersion(scheme, r.version, e.desired))
+  )
+    cell += ' ' + paint('drift', 'REJECTED');
   if (e.blocked) cell += ' ' + paint('blocked', `(${e.requested} ${e.blocked.reason})`);
   const targets = (app.status?.targets ?? []).filter((t) => t.environment === env);
-  const scheme = app.spec.versionScheme ?? 'semver';
   const drift = targets.filter(
     (t) => t.deployed !== undefined && !sameVersion(scheme, t.deployed, e.desired),
   );

@@ -8,7 +8,7 @@ import type { Problem } from './resolution.js';
 /** Blocks that only a person can clear (a bad version, a broken freeze): the application is not ready. */
 const NOT_READY_BLOCKS = new Set(['InvalidVersion', 'InvalidFreeze']);
 /** Blocks that are not about compatibility. */
-const OTHER_BLOCKS = new Set([...NOT_READY_BLOCKS, 'Frozen', 'EnvironmentNotFound']);
+const OTHER_BLOCKS = new Set([...NOT_READY_BLOCKS, 'Frozen', 'EnvironmentNotFound', 'Rejected']);
 
 export function applicationConditions(
   problems: readonly Problem[],

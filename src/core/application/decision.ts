@@ -6,6 +6,7 @@ import type { Application, ApplicationEnvironmentStatus } from '../../api/applic
 import type { Environment } from '../../api/environment.js';
 import { freezeState, type FreezeState } from '../freeze.js';
 import { isValidVersion, sameVersion, type VersionScheme } from '../versions.js';
+import { rejectedMessage, rejection } from '../rejections.js';
 
 export interface Blocked {
   reason: string;
@@ -91,6 +92,12 @@ export function gate(
       message: `spec.versions.${env}: "${requested}" is not a ${scheme} version`,
     });
   if (sameVersion(scheme, requested, current)) return decided({ desired: current, blocked: null });
+  const rejected = rejection(d.app, requested);
+  if (rejected && !forced)
+    return hold({
+      reason: 'Rejected',
+      message: `${d.app.metadata.name} ${requested} is ${rejectedMessage(d.app, rejected)} (request it with --force to deliver it anyway)`,
+    });
   if (!d.environment)
     return hold({
       reason: 'EnvironmentNotFound',

@@ -48,20 +48,30 @@ export function environmentHistory(h: {
   forcedThroughFreeze: boolean | undefined;
   forcedBy: string | undefined;
   now: Date;
+  /** The approver a Promotion named with its write (approval gates). */
+  approvedBy?: string;
+  /** The reason given to `depot rollback`. */
+  rollbackReason?: string;
 }): NewEntry[] {
   const { env, scheme, before, entry, manager, forcedThroughFreeze, now } = h;
   const time = now.toISOString();
   const out: NewEntry[] = [];
   const actor = entry.setBy ?? 'unknown';
   if (entry.requested !== undefined && !sameVersion(scheme, entry.requested, before?.requested)) {
+    const type = writeKind(manager);
+    const was = before?.requested ? ` (was ${before.requested})` : '';
+    const message =
+      type === 'RolledBack'
+        ? `${env} rolled back ${before?.requested ? `from ${before.requested} ` : ''}to ${entry.requested}${h.rollbackReason ? `: ${h.rollbackReason}` : ''}`
+        : `${env} requested ${entry.requested}${was}${type === 'Promoted' && h.approvedBy ? `, approved by ${h.approvedBy}` : ''}`;
     out.push({
       time,
-      type: writeKind(manager),
+      type,
       environment: env,
       ...(before?.requested !== undefined ? { from: before.requested } : {}),
       to: entry.requested,
       actor,
-      message: `${env} requested ${entry.requested}${before?.requested ? ` (was ${before.requested})` : ''}`,
+      message,
     });
   }
   const wasBlocked = before?.blocked ?? null;

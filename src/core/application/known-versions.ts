@@ -28,7 +28,7 @@ export function knownVersions(k: {
     if (!out.some((e) => sameVersion(scheme, e.version, entry.version))) out.push(entry);
   };
   for (const h of k.added) {
-    if (h.to === undefined) continue;
+    if (h.to === undefined || h.environment === undefined) continue;
     if (h.type === 'Requested' || h.type === 'Promoted' || h.type === 'Deployed')
       add({
         version: h.to,

@@ -22,11 +22,19 @@ import type { Target } from '../../api/target.js';
 import { setConditions } from '../../kube/conditions.js';
 import { deliveryKind, publishedState } from '../delivery.js';
 import { prependHistory } from '../history.js';
-import { sameVersion, type VersionScheme } from '../versions.js';
-import { actorOf, versionWriter, type ManagedFieldsEntry } from '../field-managers.js';
+import { isValidVersion, sameVersion, type VersionScheme } from '../versions.js';
+import {
+  actorOf,
+  annotationWriter,
+  PROMOTION_MANAGER_PREFIX,
+  versionWriter,
+  type ManagedFieldsEntry,
+} from '../field-managers.js';
 import { applicationConditions } from './conditions.js';
 import { knownVersions } from './known-versions.js';
 import { decide } from './decision.js';
+import { rejectionState, type RunningRejected } from './rejected.js';
+import { approvedByAnnotation, rollbackReasonAnnotation } from '../../api/annotations.js';
 import { namespaceCompatibility, type CompatibilityView } from '../compatibility/namespace.js';
 import { forcedBy, isForced, spentForces, type SpentForce } from './force.js';
 import {
@@ -93,6 +101,8 @@ export interface ApplicationPlan {
   requeueAt?: Date;
   problems: Problem[];
   spentForces: SpentForce[];
+  /** Environments whose desired version is rejected (flagged: condition, Event, metric). */
+  rejectedRunning: RunningRejected[];
 }
 
 /** Both phases, with the delivery states of targets that no integration handles. */
@@ -176,6 +186,18 @@ export function planVersions(input: ApplicationInput): VersionPlan {
       forcedThroughFreeze: decision.forcedThroughFreeze,
       forcedBy: decision.forcedThroughFreeze ? forcedBy(app, env) : undefined,
       now,
+      approvedBy: manager?.startsWith(PROMOTION_MANAGER_PREFIX)
+        ? app.metadata.annotations?.[approvedByAnnotation(env)]
+        : undefined,
+      // The reason given with this rollback (the same writer), not an older one's.
+      rollbackReason:
+        manager !== undefined &&
+        annotationWriter(
+          app.metadata.managedFields as ManagedFieldsEntry[] | undefined,
+          rollbackReasonAnnotation(env),
+        )?.manager === manager
+          ? app.metadata.annotations?.[rollbackReasonAnnotation(env)]
+          : undefined,
     });
     // An entry that appears again (object re-created) records nothing twice.
     entries.push(...(before ? made : made.filter((e) => !repeatsHistory(prev.history, scheme, e))));
@@ -188,6 +210,18 @@ export function planVersions(input: ApplicationInput): VersionPlan {
     ...resolved.problems,
     // Versions are reported where they are held back (InvalidVersion); rules here.
     ...compatibility.problems(app.metadata.name),
+    // A rejected version the scheme cannot have matches nothing: say so (a typo rejects nothing).
+    ...(app.spec.rejectedVersions ?? []).flatMap((r, i): Problem[] =>
+      isValidVersion(scheme, r.version)
+        ? []
+        : [
+            {
+              field: `spec.rejectedVersions[${i}].version`,
+              reason: 'InvalidRejectedVersion',
+              message: `"${r.version}" is not a ${scheme} version, so it rejects nothing`,
+            },
+          ],
+    ),
     ...kept.map((t): Problem => ({
       field: `Target "${t.name}"`,
       reason: 'InvalidTarget',
@@ -245,8 +279,10 @@ export function summarize(
 
   const previous = new Map(plan.targets.flatMap((t) => (t.previous ? [[t.previous.name, t.previous]] : [])));
   const known = new Set((prev.targets ?? []).map((t) => t.name));
-  // In the order they happened: requests, then deliveries, then reports.
+  const rejected = rejectionState(app, plan.environments, now);
+  // In the order they happened: rejections, requests, then deliveries, then reports.
   const happened: NewEntry[] = [
+    ...rejected.entries,
     ...plan.entries,
     // A target that appears again (re-created) records no second delivery of the same version.
     ...deliveredHistory(scheme, current, previous, now).filter(
@@ -272,13 +308,14 @@ export function summarize(
     observedGeneration: app.metadata.generation,
     conditions: setConditions(
       prev.conditions,
-      applicationConditions(plan.problems, plan.environments, targets, plan.broken),
+      [...applicationConditions(plan.problems, plan.environments, targets, plan.broken), rejected.condition],
       app.metadata.generation,
       now,
     ),
     environments: plan.environments,
     targets,
     ...(seen.length > 0 ? { knownVersions: seen } : {}),
+    ...(rejected.recorded.length > 0 ? { rejectedVersions: rejected.recorded } : {}),
     history: prependHistory(prev.history, withIds, input.historyLimit),
     ...(sentThrough !== undefined ? { historySentThrough: sentThrough } : {}),
   };
@@ -288,5 +325,6 @@ export function summarize(
     ...(plan.requeueAt ? { requeueAt: plan.requeueAt } : {}),
     problems: plan.problems,
     spentForces: plan.spentForces,
+    rejectedRunning: rejected.running,
   };
 }

@@ -111,6 +111,13 @@ describe('depot compat', () => {
     expect(staging.versions.map((v) => v.version)).toEqual(['2.1.0', '2.0.0']);
   });
 
+  test('rejected versions are left out', () => {
+    const apps = namespace();
+    apps[1]!.spec.rejectedVersions = [{ version: '1.9.4', reason: 'leaks memory' }];
+    const answer = compatibleVersions({ applications: apps }, 'dash', refs('core@1.11.0'));
+    expect(answer.versions.map((v) => v.version)).toEqual(['1.9.0']);
+  });
+
   test('the rules of the given applications count too (both ways)', () => {
     // ide requires core >=1.11.0: which known cores work with ide 0.5.2?
     const cores = compatibleVersions({ applications: namespace() }, 'core', refs('ide@0.5.2'));

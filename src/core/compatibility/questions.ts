@@ -11,6 +11,7 @@ import type { Application, KnownVersion } from '../../api/application.js';
 import { newestFirst } from '../application/known-versions.js';
 import { isValidVersion, sameVersion, type VersionScheme } from '../versions.js';
 import { catalogOf } from './namespace.js';
+import { rejection } from '../rejections.js';
 import { RuleBook, type Combination, type Violation } from './rules.js';
 
 export interface VersionRef {
@@ -172,7 +173,10 @@ export function compatibleVersions(
   };
 }
 
-/** status.knownVersions, plus what the status shows (an older operator kept no list), newest first. */
+/**
+ * status.knownVersions, plus what the status shows (an older operator kept no
+ * list), newest first; never a rejected version (spec.rejectedVersions).
+ */
 function candidates(app: Application, scheme: VersionScheme): KnownVersion[] {
   const out = [...(app.status?.knownVersions ?? [])];
   const add = (version: string | undefined, environment: string) => {
@@ -185,7 +189,7 @@ function candidates(app: Application, scheme: VersionScheme): KnownVersion[] {
   }
   return newestFirst(
     scheme,
-    out.filter((k) => isValidVersion(scheme, k.version)),
+    out.filter((k) => isValidVersion(scheme, k.version) && rejection(app, k.version) === undefined),
   );
 }
 

@@ -1,0 +1,89 @@
+// Rejected versions in an Application's status: spec.rejectedVersions as last
+// seen with who rejected each (so a removal can be told from "never there"),
+// the Rejected / Unrejected history entries of the difference, and the
+// Rejected condition that flags environments still running a rejected
+// version (Depot never downgrades by itself: someone rolls them back).
+import type { Application, ApplicationEnvironmentStatus, ApplicationStatus } from '../../api/application.js';
+import type { ConditionInput } from '../../kube/conditions.js';
+import { rejectedBy, rejectedMessage, rejection, unrejectedBy } from '../rejections.js';
+import { sameVersion, type VersionScheme } from '../versions.js';
+import type { NewEntry } from './history.js';
+
+export type RecordedRejections = NonNullable<ApplicationStatus['rejectedVersions']>;
+
+export interface RunningRejected {
+  environment: string;
+  version: string;
+  message: string;
+}
+
+export interface RejectionState {
+  recorded: RecordedRejections;
+  entries: NewEntry[];
+  running: RunningRejected[];
+  condition: ConditionInput;
+}
+
+export const REJECTED_CONDITION = 'Rejected';
+
+export function rejectionState(
+  app: Application,
+  environments: readonly ApplicationEnvironmentStatus[],
+  now: Date,
+): RejectionState {
+  const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
+  const time = now.toISOString();
+  const before = app.status?.rejectedVersions ?? [];
+  const recorded: RecordedRejections = (app.spec.rejectedVersions ?? []).map((r) => ({
+    ...r,
+    by: rejectedBy(app, r),
+  }));
+  const entries: NewEntry[] = [];
+  for (const r of recorded)
+    if (!before.some((b) => sameVersion(scheme, b.version, r.version)))
+      entries.push({
+        time,
+        type: 'Rejected',
+        to: r.version,
+        actor: r.by,
+        message: `${r.version} rejected by ${r.by}: ${r.reason}`,
+      });
+  for (const b of before)
+    if (!recorded.some((r) => sameVersion(scheme, r.version, b.version))) {
+      const by = unrejectedBy(app, b.version);
+      entries.push({
+        time,
+        type: 'Unrejected',
+        to: b.version,
+        actor: by,
+        message: `${b.version} no longer rejected (removed by ${by}; was rejected by ${b.by}: ${b.reason})`,
+      });
+    }
+  const running = environments.flatMap((e): RunningRejected[] => {
+    const r = e.desired === undefined ? undefined : rejection(app, e.desired);
+    return r
+      ? [
+          {
+            environment: e.name,
+            version: e.desired!,
+            message: `${e.name} runs ${e.desired}, ${rejectedMessage(app, r)}`,
+          },
+        ]
+      : [];
+  });
+  const condition: ConditionInput =
+    running.length > 0
+      ? {
+          type: REJECTED_CONDITION,
+          status: 'True',
+          reason: 'RejectedVersionRunning',
+          message: `${running.map((r) => r.message).join('; ')}; Depot does not downgrade by itself: roll back on purpose (depot rollback ${app.metadata.name} ${running[0]!.environment})`,
+        }
+      : {
+          type: REJECTED_CONDITION,
+          status: 'False',
+          reason: 'NoRejectedVersionRunning',
+          message: 'no environment runs a rejected version',
+        };
+  return { recorded, entries, running, condition };
+}

@@ -1,0 +1,166 @@
+// Holds: a person (or kubectl, or a GitOps commit) who puts an older version
+// into a Promotion's `to` environment is not undone. The Promotion then
+// holds that application: the version rolled back from, and anything older,
+// is not promoted again. The hold ends by itself when a newer version is
+// eligible, when `to` is moved past it by hand, or by `depot release APP ENV`
+// (the release annotation). Pure: what is seen comes from the Application
+// (its spec, managedFields, status and history) and the Promotion's status.
+import { releaseAnnotation } from '../api/annotations.js';
+import type { Application, HistoryEntry } from '../api/application.js';
+import type { Promotion, PromotionHold } from '../api/promotion.js';
+import {
+  actorOf,
+  annotationWriter,
+  promotionManager,
+  versionWrite,
+  writeKind,
+  type ManagedFieldsEntry,
+} from './field-managers.js';
+import { classifyStep, sameVersion, type VersionScheme } from './versions.js';
+
+/** Entries that record a new requested version. */
+const REQUEST_TYPES: ReadonlySet<HistoryEntry['type']> = new Set(['Requested', 'Promoted', 'RolledBack']);
+
+const schemeOf = (app: Application): VersionScheme => app.spec.versionScheme ?? 'semver';
+
+/** Whether `from → to` is a rollback: an older version (semver), or a `depot rollback` (any scheme). */
+function isRollback(scheme: VersionScheme, from: string, to: string, rolledBack: boolean): boolean {
+  if (sameVersion(scheme, from, to)) return false;
+  return rolledBack || classifyStep(scheme, from, to) === 'downgrade';
+}
+
+/**
+ * A rollback in `env` by someone other than `promotion`, seen on the
+ * Application: a write not yet recorded in status (spec.versions differs from
+ * status.environments[].requested), else the newest request in the history.
+ */
+export function rollbackSeen(
+  app: Application,
+  promotion: string,
+  env: string,
+  now: Date,
+): PromotionHold | undefined {
+  const scheme = schemeOf(app);
+  const name = app.metadata.name;
+  const requested = app.spec.versions?.[env];
+  const recorded = app.status?.environments?.find((e) => e.name === env)?.requested;
+  if (requested !== undefined && recorded !== undefined && !sameVersion(scheme, requested, recorded)) {
+    const write = versionWrite(app.metadata.managedFields as ManagedFieldsEntry[] | undefined, env);
+    const own = write?.manager === promotionManager(promotion, env);
+    if (!own && isRollback(scheme, recorded, requested, writeKind(write?.manager) === 'RolledBack'))
+      return {
+        application: name,
+        version: recorded,
+        rolledBackTo: requested,
+        by: actorOf(write?.manager),
+        since: new Date(write?.time || now.getTime()).toISOString(),
+      };
+    // A newer write not yet in the history: the history's newest request is no longer current.
+    return undefined;
+  }
+  const newest = app.status?.history?.find((h) => h.environment === env && REQUEST_TYPES.has(h.type));
+  if (
+    newest?.from === undefined ||
+    newest.to === undefined ||
+    newest.actor === `promotion ${promotion}` ||
+    !isRollback(scheme, newest.from, newest.to, newest.type === 'RolledBack')
+  )
+    return undefined;
+  return {
+    application: name,
+    version: newest.from,
+    rolledBackTo: newest.to,
+    by: newest.actor ?? 'unknown',
+    since: newest.time,
+  };
+}
+
+/**
+ * A rollback so quick that the Application's status never recorded the
+ * version this Promotion wrote: its last run promoted `version` (the status
+ * is written only after every write succeeded), and someone else has since
+ * put an older one into `to`.
+ */
+function undoneSinceLastRun(app: Application, promotion: Promotion, now: Date): PromotionHold | undefined {
+  const scheme = schemeOf(app);
+  const env = promotion.spec.to;
+  const last = promotion.status?.results?.find((r) => r.application === app.metadata.name);
+  const current = app.spec.versions?.[env];
+  if (last?.outcome !== 'Promoted' || last.version === undefined || current === undefined) return undefined;
+  if (scheme === 'opaque' || classifyStep(scheme, last.version, current) !== 'downgrade') return undefined;
+  const write = versionWrite(app.metadata.managedFields as ManagedFieldsEntry[] | undefined, env);
+  if (!write || write.manager === promotionManager(promotion.metadata.name, env)) return undefined;
+  return {
+    application: app.metadata.name,
+    version: last.version,
+    rolledBackTo: current,
+    by: actorOf(write.manager),
+    since: new Date(write.time || now.getTime()).toISOString(),
+  };
+}
+
+/** Whether `version` is newer than `than` (semver); opaque versions have no order. */
+export function isNewer(scheme: VersionScheme, version: string, than: string): boolean {
+  const step = classifyStep(scheme, than, version);
+  return step === 'major' || step === 'minor' || step === 'patch';
+}
+
+/** Whether a hold on `hold.version` keeps `candidate` from being promoted. */
+export function holdCovers(scheme: VersionScheme, hold: PromotionHold, candidate: string): boolean {
+  if (scheme === 'opaque') return sameVersion(scheme, candidate, hold.version);
+  return !isNewer(scheme, candidate, hold.version);
+}
+
+/**
+ * The hold of `promotion` on `app` now: the one in its status or a rollback
+ * seen now (the one covering more wins), unless it was released or `to`
+ * already requests a newer version than the one rolled back from.
+ */
+export function currentHold(app: Application, promotion: Promotion, now: Date): PromotionHold | undefined {
+  const scheme = schemeOf(app);
+  const env = promotion.spec.to;
+  const name = app.metadata.name;
+  const carried = promotion.status?.holds?.find((h) => h.application === name);
+  const seen =
+    rollbackSeen(app, promotion.metadata.name, env, now) ?? undoneSinceLastRun(app, promotion, now);
+  let hold = carried;
+  if (
+    seen &&
+    (!hold || (!holdCovers(scheme, hold, seen.version) && isNewer(scheme, seen.version, hold.version)))
+  )
+    hold = seen;
+  if (!hold) return undefined;
+  if (isReleased(app, scheme, env, hold)) return undefined;
+  // Moved on by hand: a newer version (semver), or another one (opaque).
+  const current = app.spec.versions?.[env];
+  if (current === undefined) return hold;
+  const movedOn =
+    scheme === 'opaque'
+      ? !sameVersion(scheme, current, hold.version) && !sameVersion(scheme, current, hold.rolledBackTo)
+      : isNewer(scheme, current, hold.version);
+  return movedOn ? undefined : hold;
+}
+
+/**
+ * Whether `depot release` ended the hold: the release annotation names its
+ * version (or, semver, a newer one) and was written after the rollback (to
+ * the second, the precision of managedFields), so an old release does not
+ * end a later rollback from the same version.
+ */
+function isReleased(app: Application, scheme: VersionScheme, env: string, hold: PromotionHold): boolean {
+  const key = releaseAnnotation(env);
+  const released = app.metadata.annotations?.[key];
+  if (released === undefined) return false;
+  const covers =
+    sameVersion(scheme, released, hold.version) ||
+    (scheme === 'semver' && isNewer(scheme, released, hold.version));
+  if (!covers) return false;
+  const written = annotationWriter(app.metadata.managedFields as ManagedFieldsEntry[] | undefined, key);
+  if (!written?.time) return true;
+  return written.time >= Math.floor(Date.parse(hold.since) / 1000) * 1000;
+}
+
+/** The Held reason: who, when, and how to release. */
+export function heldReason(hold: PromotionHold, env: string): string {
+  return `held: ${hold.by} rolled ${env} back from ${hold.version}${hold.rolledBackTo ? ` to ${hold.rolledBackTo}` : ''} at ${hold.since}; ${hold.version} and older are not promoted again until a newer version is eligible (release: depot release ${hold.application} ${env})`;
+}
