@@ -19,7 +19,7 @@ import { createAuditLog } from '../../src/runtime/audit-log.js';
 import { createLogger } from '../../src/runtime/log.js';
 import { Manager } from '../../src/runtime/manager.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { scrape, sum, type Sample } from './fixtures/metrics-text.js';
+import { scrape, sum, writeLines, type Sample } from './fixtures/metrics-text.js';
 import { testClient, type TestClient } from './fixtures/test-client.js';
 import { depotObject } from './support/depot-objects.js';
 import { eventually } from './support/eventually.js';
@@ -45,14 +45,6 @@ let url: string;
 let tc: TestClient;
 let receiver: Server;
 const calls: string[] = [];
-
-/** Every API write of the operator but the Lease: patches, creates, Events. */
-const writes = (samples: Sample[]) =>
-  samples
-    .filter((s) => s.name === 'depot_api_requests_total' && s.labels.resource !== 'leases')
-    .filter((s) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(s.labels.verb!))
-    .map((s) => `${s.labels.verb} ${s.labels.resource} ${s.labels.code}: ${s.value}`)
-    .sort();
 
 const fluxVersions = async () =>
   [
@@ -184,7 +176,7 @@ test('converged Flux targets: resyncs write nothing, patch no Flux object and ca
   await eventually(
     'writes to settle',
     async () => {
-      const now = JSON.stringify(writes(await scrape(url)));
+      const now = JSON.stringify(writeLines(await scrape(url)));
       const settled = now === previous;
       previous = now;
       return settled;
@@ -205,7 +197,7 @@ test('converged Flux targets: resyncs write nothing, patch no Flux object and ca
   );
   const after = await scrape(url);
 
-  expect(writes(after)).toEqual(writes(before));
+  expect(writeLines(after)).toEqual(writeLines(before));
   expect(await fluxVersions()).toBe(flux);
   expect((await tc.client.get(Applications, ns, 'web'))!.metadata!.resourceVersion).toBe(app);
   expect(calls).toHaveLength(receiverCalls);

@@ -18,7 +18,7 @@ import { createAuditLog } from '../../src/runtime/audit-log.js';
 import { createLogger } from '../../src/runtime/log.js';
 import { Manager } from '../../src/runtime/manager.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { scrape, sum, type Sample } from './fixtures/metrics-text.js';
+import { scrape, sum, writeLines, type Sample } from './fixtures/metrics-text.js';
 import { testClient, type TestClient } from './fixtures/test-client.js';
 import type { Application } from '../../src/api/application.js';
 import { ArgoApplications } from '../../src/integrations/argocd/resource.js';
@@ -33,14 +33,6 @@ let manager: Manager;
 let url: string;
 let tc: TestClient;
 const lines: string[] = [];
-
-/** Every API write of the operator but the Lease (which renews all the time): patches, creates, Events. */
-const writes = (samples: Sample[]) =>
-  samples
-    .filter((s) => s.name === 'depot_api_requests_total' && s.labels.resource !== 'leases')
-    .filter((s) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(s.labels.verb!))
-    .map((s) => `${s.labels.verb} ${s.labels.resource} ${s.labels.code}: ${s.value}`)
-    .sort();
 
 const resourceVersions = async () => {
   const out: string[] = [];
@@ -130,7 +122,7 @@ test('a resync at steady state reconciles everything again and writes nothing', 
   await eventually(
     'writes to settle',
     async () => {
-      const now = JSON.stringify(writes(await scrape(url)));
+      const now = JSON.stringify(writeLines(await scrape(url)));
       const settled = now === previous;
       previous = now;
       return settled;
@@ -150,7 +142,7 @@ test('a resync at steady state reconciles everything again and writes nothing', 
   );
   const after = await scrape(url);
 
-  expect(writes(after)).toEqual(writes(before));
+  expect(writeLines(after)).toEqual(writeLines(before));
   expect(await resourceVersions()).toEqual(versionsBefore);
   expect(sum(after, 'depot_reconcile_errors_total')).toBe(sum(before, 'depot_reconcile_errors_total'));
 }, 180_000);
