@@ -15,7 +15,7 @@ export npm_config_audit := false
 
 JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
 
-.PHONY: help deps build controlplane flux test test-unit lint bench bench-quick bench-readme demo local-up local-down clean crds
+.PHONY: help deps build controlplane flux helm test test-unit lint bench bench-quick bench-readme demo local-up local-down clean crds
 
 help:
 	@echo "make demo   - local control plane + CRDs + samples + operator, then the version table"
@@ -42,7 +42,11 @@ controlplane:
 flux:
 	@scripts/build-flux.sh >/dev/null
 
-test: build controlplane flux
+# The helm CLI, for the tests of the chart in helm/depot (helm lint, helm template).
+helm:
+	@scripts/build-helm.sh >/dev/null
+
+test: build controlplane flux helm
 	@mkdir -p .cache
 	@rm -f .cache/jest-results.json
 	$(JEST) --ci --maxWorkers=2 --json --outputFile=.cache/jest-results.json; \
