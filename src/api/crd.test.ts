@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { projectRoot } from '../local/project-root.js';
 import { upstreamCrdDir } from '../../test/controlplane/paths.js';
-import { buildCrd, crdFileName, renderCrd, type JsonSchema } from './crd.js';
+import { buildCrd, crdFileName, crdKustomization, renderCrd, type JsonSchema } from './crd.js';
 import { GROUP } from './group.js';
 import { KINDS } from './index.js';
 import { renderReference } from './reference.js';
 
 const crdDir = join(projectRoot(), 'crds');
+// The Helm chart installs the same files from its own crds/.
+const chartCrdDir = join(projectRoot(), 'helm', 'depot', 'crds');
 const crds = KINDS.map((def) => ({ def, crd: buildCrd(def) }));
 const schemaOf = (crd: ReturnType<typeof buildCrd>) => crd.spec.versions[0]!.schema.openAPIV3Schema;
 
@@ -22,13 +24,28 @@ test.each(KINDS.map((def) => [crdFileName(def), def] as const))(
   },
 );
 
-test('crds/ holds no Depot CRD of a kind that no longer exists', () => {
+test.each(KINDS.map((def) => [crdFileName(def), def] as const))(
+  'helm/depot/crds/%s is the generator output (run `npm run gen:crds`)',
+  (file, def) => {
+    expect(readFileSync(join(chartCrdDir, file), 'utf8')).toBe(renderCrd(buildCrd(def)));
+  },
+);
+
+test.each([crdDir, chartCrdDir])('%s holds no Depot CRD of a kind that no longer exists', (dir) => {
   const expected = KINDS.map(crdFileName).sort();
   expect(
-    readdirSync(crdDir)
+    readdirSync(dir)
       .filter((f) => f.startsWith(`${GROUP}_`))
       .sort(),
   ).toEqual(expected);
+});
+
+test('helm/depot/crds holds nothing but the CRDs (Helm installs every manifest there)', () => {
+  expect(readdirSync(chartCrdDir).sort()).toEqual(KINDS.map(crdFileName).sort());
+});
+
+test('crds/Kustomization lists every CRD file (run `npm run gen:crds`)', () => {
+  expect(readFileSync(join(crdDir, 'Kustomization'), 'utf8')).toBe(crdKustomization(KINDS));
 });
 
 /** Every schema node with its dotted path. */

@@ -1,0 +1,46 @@
+{{/* The chart's name (app.kubernetes.io/name). */}}
+{{- define "depot.name" -}}
+{{- .Values.nameOverride | default .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Object names: <release>-operator, so a release named depot yields config/'s depot-operator. */}}
+{{- define "depot.fullname" -}}
+{{- .Values.fullnameOverride | default (printf "%s-operator" .Release.Name) | trunc 52 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "depot.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "depot.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: operator
+{{- end -}}
+
+{{/* helm.sh/chart and app.kubernetes.io/managed-by are left out of config/ (scripts/generate-config.ts). */}}
+{{- define "depot.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{ include "depot.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- define "depot.image" -}}
+{{- if .Values.image.digest -}}
+{{ .Values.image.repository }}@{{ .Values.image.digest }}
+{{- else -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+{{- end -}}
+
+{{/* Combinations the schema cannot express fail the render with a message naming the values. */}}
+{{- define "depot.validate" -}}
+{{- if and (gt (int .Values.replicas) 1) (not .Values.leaderElection) -}}
+{{- fail (printf "replicas is %d but leaderElection is false: without leader election every replica would reconcile and write; set leaderElection: true or replicas: 1" (int .Values.replicas)) -}}
+{{- end -}}
+{{- if and .Values.flux.receiverUrlAllow (not .Values.integrations.flux) -}}
+{{- fail "flux.receiverUrlAllow is set but integrations.flux is false: Flux Receivers are only called with the Flux integration on" -}}
+{{- end -}}
+{{- if and .Values.api.tls.secretName (not .Values.api.enabled) -}}
+{{- fail "api.tls.secretName is set but api.enabled is false: TLS is for the HTTP API" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "depot.tlsDir" -}}/etc/depot/api-tls{{- end -}}
