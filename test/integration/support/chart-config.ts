@@ -39,7 +39,12 @@ const FILES: Record<string, string> = {
 const KUSTOMIZATIONS: Record<string, object> = {
   'crd/Kustomization': { resources: ['../../crds'] },
   'rbac/Kustomization': {
-    resources: ['service_account.yaml', 'cluster_role.yaml', 'cluster_role_binding.yaml', 'leader_election_role.yaml'],
+    resources: [
+      'service_account.yaml',
+      'cluster_role.yaml',
+      'cluster_role_binding.yaml',
+      'leader_election_role.yaml',
+    ],
   },
   'manager/Kustomization': { resources: ['manager.yaml', 'service.yaml', 'pdb.yaml'] },
   'default/Kustomization': { namespace: CONFIG_NAMESPACE, resources: ['../crd', '../rbac', '../manager'] },
