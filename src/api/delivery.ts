@@ -194,3 +194,6 @@ export type FluxPatch = z.infer<typeof FluxPatchSchema>;
 export type FluxReceiver = z.infer<typeof FluxReceiverSchema>;
 export type DeliveryOverride = z.infer<typeof DeliveryOverrideSchema>;
 export const DELIVERY_KINDS = ['argocd', 'flux', 'agent', 'none'] as const satisfies readonly DeliveryKind[];
+/** The delivery kinds the operator itself writes; each can be switched off (`depot operator --integrations`). */
+export const INTEGRATION_KINDS = ['argocd', 'flux'] as const satisfies readonly DeliveryKind[];
+export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];

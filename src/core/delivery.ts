@@ -5,7 +5,7 @@
 // implement. The controllers pass each integration a DeliveryRequest and
 // fold the DeliveryState it returns into the Application's status.
 import type { Application, DeliveryState } from '../api/application.js';
-import type { Delivery, DeliveryKind, DeliveryOverride } from '../api/delivery.js';
+import type { Delivery, DeliveryKind, DeliveryOverride, IntegrationKind } from '../api/delivery.js';
 import type { Target } from '../api/target.js';
 import type { TemplateVariable } from '../api/templates.js';
 import type { KubeObject, ResourceType } from '../kube/resource.js';
@@ -109,6 +109,8 @@ export interface DeliveryIO {
 
 /** The operator's settings for every integration (flags of `depot operator`). */
 export interface DeliverySettings {
+  /** The integrations the operator runs (--integrations; default all); a Target of another kind is Blocked, nothing is read or written. */
+  integrations?: readonly IntegrationKind[];
   /** Check the depot.sh/authorized-targets annotation before writing (--no-delivery-authorization turns it off). */
   checkAuthorization: boolean;
   /** Prefixes a Flux Receiver URL must start with (--receiver-url-allow). */

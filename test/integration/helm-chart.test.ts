@@ -290,8 +290,16 @@ describe("the rendered arguments are the real operator's flags", () => {
       receiverUrlAllow: [],
       apiAnonymousReads: false,
       shutdownTimeout: 30_000,
+      integrations: ['argocd', 'flux'],
     });
     expect(flags.namespaces).toBeUndefined();
+  });
+
+  test('the operator is told which integrations are on, so Targets of the others are Blocked', () => {
+    const args = (values: object) => operatorFlags(container(renderChart(values)).args!).integrations;
+    expect(args({ integrations: { argocd: false } })).toEqual(['flux']);
+    expect(args({ integrations: { flux: false } })).toEqual(['argocd']);
+    expect(args({ integrations: { argocd: false, flux: false } })).toEqual([]);
   });
 
   test('everything on: namespaces, allow-list, TLS files from the mounted Secret, anonymous reads', () => {

@@ -44,3 +44,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 
 {{- define "depot.tlsDir" -}}/etc/depot/api-tls{{- end -}}
+
+
+{{/* The integrations switched on, in a fixed order, for --integrations (the operator Blocks Targets of the others). */}}
+{{- define "depot.integrations" -}}
+{{- $on := list -}}
+{{- range $name := list "argocd" "flux" -}}
+{{- if index $.Values.integrations $name -}}{{- $on = append $on $name -}}{{- end -}}
+{{- end -}}
+{{- join "," $on -}}
+{{- end -}}

@@ -23,6 +23,7 @@ import { ApiServer, apiServerDefaults } from '../../server/api-server.js';
 import { parseAddress } from '../../runtime/health.js';
 import { DEFAULT_AGENT_SILENCE_MS } from '../../core/target.js';
 import { UserError } from '../errors.js';
+import { INTEGRATION_KINDS, type IntegrationKind } from '../../api/delivery.js';
 
 export type ControllerFactory = (deps: ControllerDeps, flags: OperatorFlags) => ControllerSpec[];
 
@@ -34,6 +35,7 @@ export function depotFactory(hooks: DepotHooks = {}): ControllerFactory {
       audit: createAuditLog(flags.auditLog),
       deliverySettings: {
         ...deliverySettingsDefaults,
+        integrations: flags.integrations,
         checkAuthorization: flags.deliveryAuthorization,
         receiverUrlAllow: flags.receiverUrlAllow,
         httpTimeoutMs: flags.receiverTimeout,
@@ -59,6 +61,7 @@ export interface OperatorFlags {
   deliveryRetryMaxDelay: number;
   deliveryConcurrency: number;
   deliveryInlineWait: number;
+  integrations: IntegrationKind[];
   receiverUrlAllow: string[];
   receiverTimeout: number;
   auditLog?: string;
@@ -203,6 +206,12 @@ export function registerOperator(program: Command, factory: ControllerFactory = 
         'longest retry delay of a failed reconcile',
         d.retryBackoff.maxMs,
       ),
+    )
+    .option(
+      '--integrations <list>',
+      `delivery integrations to run, comma-separated (${INTEGRATION_KINDS.join(', ')}; "" = none); a Target of another is Blocked`,
+      integrationList,
+      [...INTEGRATION_KINDS],
     )
     .option(
       '--no-delivery-authorization',
@@ -393,6 +402,19 @@ function durationOption(flags: string, description: string, defaultMs: number): 
 }
 
 /** Adds the comma-separated prefixes of one --receiver-url-allow; each must be an http(s) URL. */
+function integrationList(value: string): IntegrationKind[] {
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const name of names)
+    if (!(INTEGRATION_KINDS as readonly string[]).includes(name))
+      throw new UserError(
+        `--integrations: unknown integration "${name}" (known: ${INTEGRATION_KINDS.join(', ')})`,
+      );
+  return [...new Set(names)] as IntegrationKind[];
+}
+
 function receiverPrefixes(value: string, previous: string[]): string[] {
   const added = value
     .split(',')

@@ -103,6 +103,11 @@ export class MemoryCluster implements InformerSource {
     return this.informerFor(resource) as unknown as SharedInformer<T>;
   }
 
+  /** The groups of every resource anything asked an informer for (what the code under test reads). */
+  informedGroups(): string[] {
+    return [...new Set([...this.informers.values()].map((i) => i.resource.group))];
+  }
+
   informersOf(resource: ResourceType): SharedInformer[] {
     return [this.informerFor(resource)];
   }
