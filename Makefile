@@ -15,18 +15,18 @@ export npm_config_audit := false
 
 JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
 
-.PHONY: help deps build controlplane flux test test-unit lint bench bench-quick bench-readme demo local-up local-down clean crds
+.PHONY: help deps build controlplane flux test test-unit lint image bench bench-quick bench-readme demo local-up local-down clean crds
 
 help:
 	@echo "make demo   - local control plane + CRDs + samples + operator, then the version table"
 	@echo "make test   - every test (unit and integration against a real kube-apiserver + etcd)"
-	@echo "make lint   - eslint + prettier"
+	@echo "make lint   - eslint + prettier + hadolint (Dockerfile)"
 	@echo "make bench  - core micro-benchmarks + the operator benchmarks of bench/ (under 25 min)"
 	@echo "make bench-quick - the operator benchmarks with 100 applications (smoke test)"
 
 node_modules/.package-lock.json: package.json package-lock.json
-	@# npm ci rejects this lock file: npm omits the other platforms' optional packages of
-	@# unrs-resolver from it. npm install installs exactly the locked versions all the same.
+	@# The lock file is npm ci-clean (the image runs npm ci); npm install here keeps an
+	@# existing node_modules (npm ci would delete it first) and installs the locked versions.
 	npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
@@ -58,6 +58,11 @@ crds: deps
 lint: deps
 	npx eslint .
 	npx prettier --check .
+	@hadolint="$$(scripts/ensure-hadolint.sh)" && echo "hadolint Dockerfile" && "$$hadolint" --config .hadolint.yaml Dockerfile
+
+# The container image (needs a container engine; not used by make test).
+image:
+	docker build -t depot:dev .
 
 # bench/run.ts: the operator as a process against a dedicated local control
 # plane (.cache/bench); results in bench/results/, table on stdout. Timing never
