@@ -4,8 +4,8 @@
 // (`npm install -g` of the tarball). Both run with the pinned Node.js and
 // fetch the dependencies from the npm registry (its cache makes reruns fast).
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { arch, platform, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { projectRoot } from '../../src/local/project-root.js';
 import { productionInstall } from './dockerfile-rules.js';
@@ -132,3 +132,43 @@ test('npm install -g of the tarball: depot and kubectl-depot run with the pinned
   expect(bad.status).toBe(2);
   expect(bad.stderr.trim().split('\n')[0]).toMatch(/unknown command 'no-such-command'/);
 }, 300_000);
+
+/** The oldest Node.js package.json's engines allow, from the npm registry (like scripts/ensure-node.sh), cached in .cache. */
+function oldestNode(version: string): string {
+  const dir = join(root, '.cache', `node-${version}`, 'bin');
+  if (existsSync(join(dir, 'node'))) return dir;
+  const tmp = mkdtempSync(join(work, 'node-'));
+  ok('npm', ['pack', '--silent', `node-${platform()}-${arch()}@${version}`], { cwd: tmp });
+  ok('tar', ['-xzf', `node-${platform()}-${arch()}-${version}.tgz`, 'package/bin/node'], { cwd: tmp });
+  mkdirSync(join(root, '.cache', `node-${version}`), { recursive: true });
+  // A rename, so that a parallel run never sees half a directory.
+  try {
+    renameSync(join(tmp, 'package', 'bin'), dir);
+  } catch (err) {
+    if (!existsSync(join(dir, 'node'))) throw err;
+  }
+  return dir;
+}
+
+const engines = (
+  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } }
+).engines.node;
+const oldest = /^>=(\d+\.\d+)$/.exec(engines)?.[1];
+const supported = ['linux-x64', 'linux-arm64'].includes(`${platform()}-${arch()}`);
+if (!supported) console.warn(`SKIPPED: no Node.js build on the npm registry for ${platform()}-${arch()}`);
+
+(supported ? test : test.skip)(
+  `the installed depot runs on the oldest Node.js allowed (engines ${engines})`,
+  () => {
+    expect(oldest).toBeDefined();
+    const prefix = join(work, 'global');
+    if (!existsSync(join(prefix, 'bin', 'depot')))
+      ok('npm', ['install', '-g', '--prefix', prefix, tarball], { cwd: work });
+    const nodeBin = oldestNode(`${oldest}.0`);
+    const path = [join(prefix, 'bin'), nodeBin, '/usr/bin', '/bin'].join(delimiter);
+    expect(ok('node', ['--version'], { path }).trim()).toBe(`v${oldest}.0`);
+    expect(ok('depot', ['--version'], { cwd: work, path }).trim()).toBe(pkg.version);
+    expect(ok('kubectl-depot', ['get', '--help'], { cwd: work, path })).toMatch(/^Usage: depot get /);
+  },
+  300_000,
+);
