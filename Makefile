@@ -15,18 +15,19 @@ export npm_config_audit := false
 
 JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
 
-.PHONY: help deps build controlplane flux helm test test-unit lint bench bench-quick bench-readme demo local-up local-down clean crds
+.PHONY: help deps build controlplane flux helm test test-unit lint image e2e-kind bench bench-quick bench-readme demo local-up local-down clean crds
 
 help:
 	@echo "make demo   - local control plane + CRDs + samples + operator, then the version table"
 	@echo "make test   - every test (unit and integration against a real kube-apiserver + etcd)"
-	@echo "make lint   - eslint + prettier"
+	@echo "make lint   - eslint + prettier + hadolint (Dockerfile)"
+	@echo "make e2e-kind - image + kind cluster + chart + the tour (skipped without docker/podman)"
 	@echo "make bench  - core micro-benchmarks + the operator benchmarks of bench/ (under 25 min)"
 	@echo "make bench-quick - the operator benchmarks with 100 applications (smoke test)"
 
 node_modules/.package-lock.json: package.json package-lock.json
-	@# npm ci rejects this lock file: npm omits the other platforms' optional packages of
-	@# unrs-resolver from it. npm install installs exactly the locked versions all the same.
+	@# The lock file is npm ci-clean (the image runs npm ci); npm install here keeps an
+	@# existing node_modules (npm ci would delete it first) and installs the locked versions.
 	npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
@@ -62,6 +63,16 @@ crds: deps
 lint: deps
 	npx eslint .
 	npx prettier --check .
+	@hadolint="$$(scripts/ensure-hadolint.sh)" && echo "hadolint Dockerfile" && "$$hadolint" --config .hadolint.yaml Dockerfile
+
+# The container image (needs a container engine; not used by make test).
+image:
+	docker build -t depot:dev .
+
+# End to end on kind: the image, a kind cluster, the chart, the tour. Without
+# docker or podman it prints one line saying it was skipped and exits 0.
+e2e-kind:
+	@test/e2e/kind/run.sh
 
 # bench/run.ts: the operator as a process against a dedicated local control
 # plane (.cache/bench); results in bench/results/, table on stdout. Timing never

@@ -1,9 +1,11 @@
-// Two projects: `unit` runs pure tests beside the code in src/ (no cluster);
+// Three projects: `unit` runs pure tests beside the code in src/ (no cluster);
 // `integration` runs against one real kube-apiserver + etcd started by the
-// global setup in test/controlplane/ and shared by every integration test.
+// global setup in test/controlplane/ and shared by every integration test;
+// `packaging` checks what ships (the Dockerfile, the npm package, the kind
+// end-to-end script) with no cluster, installing from the npm registry.
 // Only folders that exist are named (test/integration/jest-config.test.ts
-// checks it): the end-to-end tests on kind (test/e2e) add their pattern when
-// they are written.
+// checks it). The end-to-end run on kind is `make e2e-kind`, not Jest; Jest
+// tests its skip path (test/e2e).
 const tsJest = {
   '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
 };
@@ -30,6 +32,12 @@ export default {
       globalSetup: '<rootDir>/test/controlplane/jest-global-setup.js',
       globalTeardown: '<rootDir>/test/controlplane/jest-global-teardown.js',
       slowTestThreshold: 30,
+    },
+    {
+      ...common,
+      displayName: 'packaging',
+      testMatch: ['<rootDir>/test/packaging/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
+      slowTestThreshold: 60,
     },
   ],
 };

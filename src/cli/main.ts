@@ -10,10 +10,12 @@ import { registerVersionCommands } from './commands/versions.js';
 import { registerCompatCommands } from './commands/compat.js';
 import { registerOverrideCommands } from './commands/overrides.js';
 import { reportError } from './errors.js';
+import { DEPOT_VERSION } from '../api/version.js';
 
 export function buildProgram(): Command {
   const program = new Command('depot')
     .description('Depot: which version of which application runs where')
+    .version(DEPOT_VERSION, '-V, --version', "print Depot's version")
     .showSuggestionAfterError()
     .exitOverride();
   registerLocal(program);
