@@ -14,7 +14,7 @@ const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 19)) {
   process.stderr.write(
     `error: depot needs Node.js >= 22.19, this is ${process.version} (${process.execPath}); ` +
-      `run bin/depot instead, which uses the pinned Node.js ${PINNED_NODE} in .cache/node-${PINNED_NODE}/bin ` +
+      `install a newer one, or in a Depot checkout run bin/depot, which uses the pinned Node.js ${PINNED_NODE} in .cache/node-${PINNED_NODE}/bin ` +
       '(scripts/ensure-node.sh or any make target fetches it once)\n',
   );
   process.exit(1);

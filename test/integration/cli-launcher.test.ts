@@ -66,7 +66,7 @@ withOldNode(
     expect(res.stdout).toBe('');
     expect(res.stderr).toBe(
       `error: depot needs Node.js >= 22.19, this is ${oldNode!.version} (${oldNode!.path}); ` +
-        `run bin/depot instead, which uses the pinned Node.js ${pinnedVersion} in .cache/node-${pinnedVersion}/bin ` +
+        `install a newer one, or in a Depot checkout run bin/depot, which uses the pinned Node.js ${pinnedVersion} in .cache/node-${pinnedVersion}/bin ` +
         '(scripts/ensure-node.sh or any make target fetches it once)\n',
     );
     expect(res.status).toBe(1);
