@@ -10,6 +10,7 @@ import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { eventually } from './support/eventually.js';
 import { startOperator, type OperatorProcess } from './support/operator-process.js';
+import { operatorKubeconfig } from './support/operator-rbac.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
@@ -57,7 +58,7 @@ describe('a scheduled promotion suspended across a scheduled time', () => {
       ],
       { fieldManager: 'test-setup', namespace: ns },
     );
-    operator = startOperator(kubeconfig, ns);
+    operator = startOperator(await operatorKubeconfig(), ns);
   });
   afterAll(async () => operator?.stop());
 
