@@ -358,7 +358,8 @@ export const probes: Record<string, Probe> = {
         'staging',
       ]) === '1.1.0',
     denied: inLog('patch', 'applications', 'depot.sh'),
-    needs: ['leader', 'read:*'],
+    // A Promotion plans from the Applications' status (what runs in `from`).
+    needs: ['leader', 'read:*', 'status:applications'],
   },
   events: {
     name: 'Events (events.k8s.io) about Depot objects are recorded',
@@ -367,7 +368,8 @@ export const probes: Record<string, Probe> = {
         e.regarding?.apiVersion?.startsWith('depot.sh/'),
       ),
     denied: inLog('create', 'events', 'events.k8s.io'),
-    needs: ['leader', 'read:*'],
+    // History entries become Events after the status write that records them.
+    needs: ['leader', 'read:*', 'status:applications'],
   },
   argocd: {
     name: 'Argo CD delivery (spec.source.targetRevision = 1.1.0)',
@@ -395,7 +397,11 @@ export const probes: Record<string, Probe> = {
   },
   tokenreview: {
     name: "the HTTP API authenticates a caller's bearer token (TokenReview)",
-    works: async (s) => (await apiAnswer(s)).status === 200,
+    // Authenticated: answered, or refused at the next step (authorization) only.
+    works: async (s) => {
+      const a = await apiAnswer(s);
+      return a.status === 200 || (a.status === 503 && a.body.includes('SubjectAccessReview'));
+    },
     denied: async (s) => {
       const a = await apiAnswer(s);
       return a.status === 503
