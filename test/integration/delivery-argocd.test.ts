@@ -15,7 +15,6 @@ import { startOperator, type OperatorProcess } from './support/operator-process.
 import { operatorKubeconfig } from './support/operator-rbac.js';
 
 const kc = testKubeConfig();
-const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
 const getApp = applicationReader(kc);
 const argo = argoClient(kc);
 

@@ -16,7 +16,6 @@ import { startOperator, type OperatorProcess } from './support/operator-process.
 import { operatorKubeconfig, operatorServiceAccount } from './support/operator-rbac.js';
 
 const kc = testKubeConfig();
-const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
 const readApp = applicationReader(kc);
 
 let ns: string;

@@ -10,7 +10,6 @@ import { startOperator, type OperatorProcess } from './support/operator-process.
 import { operatorKubeconfig } from './support/operator-rbac.js';
 
 const kc = testKubeConfig();
-const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
 const objects = kc.makeApiClient(CustomObjectsApi);
 const group = { group: 'depot.sh', version: 'v1alpha1' };
 const APPLICATIONS = 1000;
