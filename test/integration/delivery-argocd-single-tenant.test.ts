@@ -6,6 +6,7 @@ import { argoApp, argoClient } from './support/argocd.js';
 import { applicationReader, depotObject } from './support/depot-objects.js';
 import { eventually } from './support/eventually.js';
 import { startOperator, type OperatorProcess } from './support/operator-process.js';
+import { operatorKubeconfig } from './support/operator-rbac.js';
 
 const kc = testKubeConfig();
 const argo = argoClient(kc);
@@ -33,7 +34,7 @@ test('with --no-delivery-authorization an Application without the annotation is 
     ],
     { fieldManager: 'test-setup', namespace: ns },
   );
-  operator = startOperator(process.env.DEPOT_TEST_KUBECONFIG!, ns, { args: ['--no-delivery-authorization'] });
+  operator = startOperator(await operatorKubeconfig(), ns, { args: ['--no-delivery-authorization'] });
   const getApp = applicationReader(kc);
   await eventually(
     'web delivered',

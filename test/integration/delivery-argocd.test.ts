@@ -12,9 +12,9 @@ import { argoApp, argoClient, type ArgoApp } from './support/argocd.js';
 import { applicationReader, depotObject } from './support/depot-objects.js';
 import { eventually } from './support/eventually.js';
 import { startOperator, type OperatorProcess } from './support/operator-process.js';
+import { operatorKubeconfig } from './support/operator-rbac.js';
 
 const kc = testKubeConfig();
-const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
 const getApp = applicationReader(kc);
 const argo = argoClient(kc);
 
@@ -73,7 +73,7 @@ beforeAll(async () => {
     }),
     ...argoTarget('idx', { applicationName: '${application}-idx', source: 1 }),
   );
-  operator = startOperator(kubeconfig, ns, {
+  operator = startOperator(await operatorKubeconfig(), ns, {
     args: [
       '--delivery-retry-base-delay',
       '200ms',

@@ -27,6 +27,7 @@ import {
   type NotificationController,
 } from './support/notification-controller.js';
 import { startOperator, type OperatorProcess } from './support/operator-process.js';
+import { operatorKubeconfig } from './support/operator-rbac.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
@@ -277,7 +278,7 @@ beforeAll(async () => {
     ],
     { fieldManager: 'test-setup', namespace: ns },
   );
-  operator = startOperator(kubeconfig, ns, {
+  operator = startOperator(await operatorKubeconfig(), ns, {
     args: [
       '--receiver-url-allow',
       `${nc.receiverBase}/hook/,${local.base}/hook/`,

@@ -12,6 +12,7 @@ import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { eventually } from './support/eventually.js';
 import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
+import { operatorKubeconfig } from './support/operator-rbac.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
@@ -44,7 +45,7 @@ beforeAll(async () => {
     ],
     setup,
   );
-  operator = startOperator(kubeconfig, ns);
+  operator = startOperator(await operatorKubeconfig(), ns);
   await eventually(
     'app desired in prod',
     async () => prodOf(await get('applications', 'app'))?.desired === '1.0.0',

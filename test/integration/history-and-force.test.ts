@@ -13,6 +13,7 @@ import { depotOperatorWithHooks, STATUS_PAUSE_MESSAGE } from './fixtures/depot-o
 import { applicationReader, depotGroup, depotObject, envStatus } from './support/depot-objects.js';
 import { eventually } from './support/eventually.js';
 import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
+import { operatorKubeconfig } from './support/operator-rbac.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
@@ -50,7 +51,7 @@ describe('force applies once', () => {
   beforeAll(async () => {
     ns = await freshNamespace(kc, 'force');
     await basics(ns, { enabled: true });
-    operator = startOperator(kubeconfig, ns);
+    operator = startOperator(await operatorKubeconfig(), ns);
     // prod is frozen from the start: its first request waits.
     await eventually('core has a status', async () => envStatus(await getApp(ns, 'core'), 'prod')?.blocked);
   }, 60_000);
@@ -105,14 +106,14 @@ describe('history reaches the audit log at least once', () => {
     await basics(ns);
     const dir = mkdtempSync(join(tmpdir(), 'depot-audit-'));
     const [first, second] = [join(dir, 'first.jsonl'), join(dir, 'second.jsonl')];
-    let operator = startOperator(kubeconfig, ns, {
+    let operator = startOperator(await operatorKubeconfig(), ns, {
       args: ['--audit-log', first],
       entry: depotOperatorWithHooks(),
     });
     await eventually('core has a status', async () => envStatus(await getApp(ns, 'core'), 'dev')?.desired);
     await operator.stop();
 
-    operator = startOperator(kubeconfig, ns, {
+    operator = startOperator(await operatorKubeconfig(), ns, {
       args: ['--audit-log', first],
       entry: depotOperatorWithHooks({ pauseAfterStatusWriteMs: 120_000 }),
     });
@@ -129,7 +130,7 @@ describe('history reaches the audit log at least once', () => {
     expect(requested.id).toMatch(/^[0-9a-f]{20}$/);
     expect(auditLines(first).some((l) => l.id === requested.id)).toBe(false);
 
-    operator = startOperator(kubeconfig, ns, {
+    operator = startOperator(await operatorKubeconfig(), ns, {
       args: ['--audit-log', second],
       entry: depotOperatorWithHooks(),
     });
@@ -152,8 +153,9 @@ describe('history reaches the audit log at least once', () => {
     await basics(ns);
     const dir = mkdtempSync(join(tmpdir(), 'depot-audit-'));
     const [first, second] = [join(dir, 'first.jsonl'), join(dir, 'second.jsonl')];
-    const args = (log: string) => ['--audit-log', log, '--leader-election-namespace', ns];
-    let operator = startOperator(kubeconfig, ns, { args: args(first), leaderElect: true });
+    // The Lease: in the operator's namespace (its ServiceAccount's), the only one its Role allows.
+    const args = (log: string) => ['--audit-log', log];
+    let operator = startOperator(await operatorKubeconfig(), ns, { args: args(first), leaderElect: true });
     await eventually('core has a status', async () => envStatus(await getApp(ns, 'core'), 'dev')?.desired);
     expect(depotCli(kubeconfig, ns, 'set-version', 'core', 'dev', '1.1.0').status).toBe(0);
     const app = await eventually('1.1.0 desired and on the audit log', async () => {
@@ -162,7 +164,7 @@ describe('history reaches the audit log at least once', () => {
       return envStatus(a, 'dev')?.desired === '1.1.0' && auditLines(first).some((l) => l.id === id) && a;
     });
     await operator.stop(); // SIGTERM: releases the lease
-    operator = startOperator(kubeconfig, ns, { args: args(second), leaderElect: true });
+    operator = startOperator(await operatorKubeconfig(), ns, { args: args(second), leaderElect: true });
     try {
       await eventually('the new operator leads', async () => operator.output().includes('became leader'));
       expect(depotCli(kubeconfig, ns, 'set-version', 'core', 'dev', '1.2.0').status).toBe(0);
@@ -183,7 +185,7 @@ describe('reports, re-created objects and builds', () => {
   beforeAll(async () => {
     ns = await freshNamespace(kc, 'reports');
     await basics(ns);
-    operator = startOperator(kubeconfig, ns);
+    operator = startOperator(await operatorKubeconfig(), ns);
     await eventually('core has a status', async () => envStatus(await getApp(ns, 'core'), 'prod')?.desired);
   }, 60_000);
   afterAll(async () => operator?.stop());

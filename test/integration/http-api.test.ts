@@ -13,9 +13,9 @@ import { applicationReader, depotObject as obj } from './support/depot-objects.j
 import { eventually } from './support/eventually.js';
 import { apiBase, serviceAccountToken } from './support/http-api.js';
 import { startOperator, type OperatorProcess } from './support/operator-process.js';
+import { operatorKubeconfig, operatorServiceAccount } from './support/operator-rbac.js';
 
 const kc = testKubeConfig();
-const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
 const readApp = applicationReader(kc);
 
 let ns: string;
@@ -53,7 +53,7 @@ beforeAll(async () => {
     { apiGroups: ['depot.sh'], resources: ['applications'], verbs: ['patch'] },
   ]);
   viewerToken = await serviceAccountToken(kc, ns, 'viewer', [read]);
-  operator = startOperator(kubeconfig, ns, { args: ['--api-addr', '127.0.0.1:0'] });
+  operator = startOperator(await operatorKubeconfig(), ns, { args: ['--api-addr', '127.0.0.1:0'] });
   base = await apiBase(operator);
   await eventually(
     'core has a status',
@@ -124,7 +124,9 @@ test("a target's versions carry a strong ETag; polling with If-None-Match gets 3
 });
 
 test('a standby replica (not leading) answers reads and writes', async () => {
-  // A Lease another identity holds for an hour: this replica never leads.
+  // A Lease another identity holds for an hour, in the operator's namespace
+  // (its Role allows Leases there only): this replica never leads.
+  const operatorNs = (await operatorServiceAccount()).namespace;
   const renewTime = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
   await applyManifests(
     kc,
@@ -136,15 +138,15 @@ test('a standby replica (not leading) answers reads and writes', async () => {
         spec: { holderIdentity: 'someone-else', leaseDurationSeconds: 3600, renewTime },
       } as KubernetesObject,
     ],
-    { fieldManager: 'test-setup', namespace: ns },
+    { fieldManager: 'test-setup', namespace: operatorNs },
   );
-  const standby = startOperator(kubeconfig, ns, {
+  const standby = startOperator(await operatorKubeconfig(), ns, {
     leaderElect: true,
     args: [
       '--api-addr',
       '127.0.0.1:0',
       '--leader-election-namespace',
-      ns,
+      operatorNs,
       '--leader-election-id',
       'depot-standby-test',
     ],
@@ -173,7 +175,9 @@ test('a standby replica (not leading) answers reads and writes', async () => {
 
 test('anonymous reads only with --api-anonymous-reads; writes still need a token', async () => {
   await operator.stop();
-  operator = startOperator(kubeconfig, ns, { args: ['--api-addr', '127.0.0.1:0', '--api-anonymous-reads'] });
+  operator = startOperator(await operatorKubeconfig(), ns, {
+    args: ['--api-addr', '127.0.0.1:0', '--api-anonymous-reads'],
+  });
   base = await apiBase(operator);
   const read = await eventually('an anonymous read answers', async () => {
     const res = await fetch(url('/applications/core'));

@@ -7,9 +7,9 @@ import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { eventually } from './support/eventually.js';
 import { startOperator, type OperatorProcess } from './support/operator-process.js';
+import { operatorKubeconfig } from './support/operator-rbac.js';
 
 const kc = testKubeConfig();
-const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
 const objects = kc.makeApiClient(CustomObjectsApi);
 const group = { group: 'depot.sh', version: 'v1alpha1' };
 const APPLICATIONS = 1000;
@@ -59,7 +59,9 @@ describe('a Promotion over 1,000 applications', () => {
         body: obj('Application', name(i), { environmentSets: ['default'], versions: versions(i) }),
       }),
     );
-    operator = startOperator(kubeconfig, ns, { args: ['--kube-api-qps', '50', '--kube-api-burst', '100'] });
+    operator = startOperator(await operatorKubeconfig(), ns, {
+      args: ['--kube-api-qps', '50', '--kube-api-burst', '100'],
+    });
   }, 300_000);
   afterAll(async () => operator?.stop());
 

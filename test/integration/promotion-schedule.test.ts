@@ -10,9 +10,9 @@ import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { eventually } from './support/eventually.js';
 import { startOperator, type OperatorProcess } from './support/operator-process.js';
+import { operatorKubeconfig } from './support/operator-rbac.js';
 
 const kc = testKubeConfig();
-const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
 const objects = kc.makeApiClient(CustomObjectsApi);
 const group = { group: 'depot.sh', version: 'v1alpha1' };
 const EVERY_MINUTE = '* * * * *';
@@ -57,7 +57,7 @@ describe('a scheduled promotion suspended across a scheduled time', () => {
       ],
       { fieldManager: 'test-setup', namespace: ns },
     );
-    operator = startOperator(kubeconfig, ns);
+    operator = startOperator(await operatorKubeconfig(), ns);
   });
   afterAll(async () => operator?.stop());
 

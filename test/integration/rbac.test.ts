@@ -1,22 +1,17 @@
-// The operator runs with nothing but the permissions of config/rbac: the
-// ServiceAccount's own token (TokenRequest), leader election on, a version
-// promoted end to end. And the role is minimal: what it must not do is denied.
+// The operator runs with nothing but the permissions of its packaged RBAC
+// (support/operator-rbac.ts): the ServiceAccount's own token (TokenRequest),
+// leader election on, a version promoted end to end. And the role is minimal: what it must not do is denied.
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   AuthorizationV1Api,
-  CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
-import { applyManifests, loadManifests } from '../../src/local/manifests.js';
-import { projectRoot } from '../../src/local/project-root.js';
+import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { Secrets, type ResourceType } from '../../src/kube/resource.js';
 import { argoApp, argoClient } from './support/argocd.js';
@@ -24,6 +19,7 @@ import { testClient } from './fixtures/test-client.js';
 import { eventually } from './support/eventually.js';
 import { apiBase } from './support/http-api.js';
 import { depotCli, startOperator } from './support/operator-process.js';
+import { installOperatorRbac } from './support/operator-rbac.js';
 
 const kc = testKubeConfig();
 const objects = kc.makeApiClient(CustomObjectsApi);
@@ -35,42 +31,7 @@ const GitRepositories: ResourceType = {
   namespaced: true,
 };
 
-/** config/rbac with the operator's namespace and unique cluster-wide names for this test. */
-function rbacFor(namespace: string, suffix: string): KubernetesObject[] {
-  return loadManifests(join(projectRoot(), 'config', 'rbac')).map((o) => {
-    const obj = structuredClone(o) as KubernetesObject & {
-      subjects?: { namespace?: string }[];
-      roleRef?: { kind: string; name: string };
-    };
-    if (obj.metadata?.namespace) obj.metadata.namespace = namespace;
-    for (const s of obj.subjects ?? []) s.namespace = namespace;
-    if (obj.kind === 'ClusterRole' || obj.kind === 'ClusterRoleBinding') obj.metadata!.name += `-${suffix}`;
-    if (obj.roleRef?.kind === 'ClusterRole') obj.roleRef.name += `-${suffix}`;
-    return obj;
-  });
-}
-
-async function serviceAccountKubeconfig(namespace: string): Promise<string> {
-  const token = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
-    name: 'depot-operator',
-    namespace,
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  const cluster = kc.getCurrentCluster()!;
-  const sa = new KubeConfig();
-  sa.loadFromOptions({
-    clusters: [{ name: 'test', server: cluster.server, caData: cluster.caData, skipTLSVerify: false }],
-    users: [{ name: 'depot-operator', token: token.status!.token }],
-    contexts: [{ name: 'test', cluster: 'test', user: 'depot-operator' }],
-    currentContext: 'test',
-  });
-  const file = join(mkdtempSync(join(tmpdir(), 'depot-sa-')), 'kubeconfig');
-  writeFileSync(file, sa.exportConfig(), { mode: 0o600 });
-  return file;
-}
-
 test('the operator works with exactly the permissions of config/rbac, and they deny what it does not need', async () => {
-  const system = await freshNamespace(kc, 'depot-system');
   const ns = await freshNamespace(kc, 'rbac');
   const argoNs = await freshNamespace(kc, 'rbac-argocd');
   const argo = argoClient(kc);
@@ -115,8 +76,9 @@ test('the operator works with exactly the permissions of config/rbac, and they d
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const receiverBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 
-  await applyManifests(kc, rbacFor(system, system), { fieldManager: 'test-setup' });
-  const saKubeconfig = await serviceAccountKubeconfig(system);
+  const identity = await installOperatorRbac();
+  const system = identity.namespace;
+  const saKubeconfig = identity.kubeconfig;
 
   const obj = (kind: string, name: string, spec: object): KubernetesObject =>
     ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name }, spec }) as KubernetesObject;
@@ -233,7 +195,7 @@ test('the operator works with exactly the permissions of config/rbac, and they d
   }
 
   // Minimal: what the operator never does is denied to its ServiceAccount.
-  const user = `system:serviceaccount:${system}:depot-operator`;
+  const user = identity.user;
   const can = async (attrs: {
     verb: string;
     group: string;

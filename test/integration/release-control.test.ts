@@ -15,6 +15,7 @@ import { testClient, type TestClient } from './fixtures/test-client.js';
 import { applicationReader, depotGroup, depotObject as obj, envStatus } from './support/depot-objects.js';
 import { eventually } from './support/eventually.js';
 import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
+import { operatorKubeconfig } from './support/operator-rbac.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
@@ -95,7 +96,7 @@ describe('a rollback holds the Promotion', () => {
       ['core', 'dash'],
       obj('Promotion', 'to-prod', { from: 'staging', to: 'prod', requireDeployed: false }),
     );
-    operator = startOperator(kubeconfig, ns);
+    operator = startOperator(await operatorKubeconfig(), ns);
   }, 120_000);
   afterAll(async () => {
     await operator?.stop();
@@ -201,7 +202,7 @@ describe("a person's write racing a Promotion's write", () => {
       apps,
       obj('Promotion', 'to-prod', { from: 'staging', to: 'prod', requireDeployed: false }),
     );
-    operator = startOperator(kubeconfig, ns);
+    operator = startOperator(await operatorKubeconfig(), ns);
     await eventually('every status', async () => {
       const all = await Promise.all(apps.map((a) => getApp(ns, a)));
       return all.every((a) => envStatus(a, 'prod')?.desired === '1.1.0');
@@ -263,7 +264,7 @@ describe('rejecting a version', () => {
       ['core'],
       obj('Promotion', 'to-prod', { from: 'staging', to: 'prod', after: '15s', requireDeployed: false }),
     );
-    operator = startOperator(kubeconfig, ns);
+    operator = startOperator(await operatorKubeconfig(), ns);
     await eventually('status', async () => envStatus(await getApp(ns, 'core'), 'prod')?.desired === '1.1.0');
   }, 120_000);
   afterAll(async () => operator?.stop());
@@ -384,7 +385,7 @@ describe('an approval gate', () => {
         approval: { required: true },
       }),
     );
-    operator = startOperator(kubeconfig, ns);
+    operator = startOperator(await operatorKubeconfig(), ns);
     await eventually('status', async () => envStatus(await getApp(ns, 'core'), 'prod')?.desired === '1.1.0');
   }, 120_000);
   afterAll(async () => operator?.stop());

@@ -13,6 +13,7 @@ import { applicationReader, depotGroup, depotObject, envStatus } from './support
 import { eventually } from './support/eventually.js';
 import { depotOperatorWithHooks, PAUSE_MESSAGE, writesOf } from './fixtures/depot-operator-hooks.js';
 import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
+import { operatorKubeconfig } from './support/operator-rbac.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
@@ -70,7 +71,7 @@ describe('a three-environment pipeline with 10 applications', () => {
         allow: ['patch', 'minor'],
       }),
     ]);
-    operator = startOperator(kubeconfig, ns);
+    operator = startOperator(await operatorKubeconfig(), ns);
   });
   afterAll(async () => operator?.stop());
 
@@ -198,7 +199,7 @@ describe('freeze windows and force', () => {
   beforeAll(async () => {
     ns = await freshNamespace(kc, 'freeze');
     await pipeline(ns, 2, []);
-    operator = startOperator(kubeconfig, ns, { args: ['--audit-log', auditLog] });
+    operator = startOperator(await operatorKubeconfig(), ns, { args: ['--audit-log', auditLog] });
     await eventually('status', async () => envStatus(await getApp(ns, 'app-1'), 'prod')?.desired === '1.0.0');
   });
   afterAll(async () => operator?.stop());
@@ -295,7 +296,7 @@ describe('exactly once', () => {
       );
     }
     // The test entry point pauses after the promotion's writes and prints every write it sends.
-    const first = startOperator(kubeconfig, ns, {
+    const first = startOperator(await operatorKubeconfig(), ns, {
       entry: depotOperatorWithHooks({ pauseAfterPromotionWritesMs: 120_000 }),
     });
     const manager = promotionManager('dev-to-staging', 'staging');
@@ -343,7 +344,7 @@ describe('exactly once', () => {
     })) as Promotion;
     expect(promo.status?.results ?? []).not.toContainEqual(expect.objectContaining({ outcome: 'Promoted' }));
 
-    const second = startOperator(kubeconfig, ns, { entry: depotOperatorWithHooks() });
+    const second = startOperator(await operatorKubeconfig(), ns, { entry: depotOperatorWithHooks() });
     try {
       await eventually('the promotion status after restart', async () => {
         const p = (await objects.getNamespacedCustomObject({
@@ -398,7 +399,7 @@ describe('bad input', () => {
       ],
       { fieldManager: 'test-setup', namespace: ns },
     );
-    const operator = startOperator(kubeconfig, ns);
+    const operator = startOperator(await operatorKubeconfig(), ns);
     const ready = async (plural: string, name: string) => {
       const o = (await objects.getNamespacedCustomObject({ ...group, namespace: ns, plural, name })) as {
         status?: { conditions?: { type: string; status: string; reason: string; message: string }[] };

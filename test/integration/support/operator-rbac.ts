@@ -1,0 +1,166 @@
+// The operator's identity in integration tests: its ServiceAccount, the
+// ClusterRole and binding, and the leader-election Role, from ONE place
+// (operatorRbacManifests), installed into a fresh namespace with unique
+// cluster-wide names, and a kubeconfig holding a TokenRequest token of that
+// ServiceAccount. The operator run with it has exactly the permissions the
+// packaging grants; the tests' own writes stay admin.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CoreV1Api,
+  KubeConfig,
+  RbacAuthorizationV1Api,
+  type KubernetesObject,
+  type V1PolicyRule,
+} from '@kubernetes/client-node';
+import { applyManifests, loadManifests } from '../../../src/local/manifests.js';
+import { projectRoot } from '../../../src/local/project-root.js';
+import { freshNamespace, testKubeConfig } from '../../controlplane/env.js';
+
+const rbacKinds = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+
+/**
+ * The operator's RBAC as the packaging ships it, with every integration on:
+ * config/rbac today (the chart's rendering). When test/integration/support/helm.ts
+ * lands, this is the one line to switch:
+ *   return (await renderChart({ ...every integration on })).filter((o) => rbacKinds.has(o.kind ?? ''));
+ */
+export async function operatorRbacManifests(): Promise<KubernetesObject[]> {
+  return loadManifests(join(projectRoot(), 'config', 'rbac')).filter((o) => rbacKinds.has(o.kind ?? ''));
+}
+
+type Binding = KubernetesObject & {
+  roleRef: { kind: string; name: string };
+  subjects?: { kind: string; name: string; namespace?: string }[];
+};
+type RoleObject = KubernetesObject & { rules?: V1PolicyRule[] };
+
+/** The ServiceAccount, the ClusterRole and the leader-election Role bound to it (found by their bindings). */
+export interface OperatorRbac {
+  serviceAccount: KubernetesObject;
+  clusterRole: RoleObject;
+  leaderElectionRole: RoleObject;
+  /** Everything else that comes with them (the bindings). */
+  objects: KubernetesObject[];
+}
+
+export async function operatorRbac(): Promise<OperatorRbac> {
+  const all = await operatorRbacManifests();
+  const sas = all.filter((o) => o.kind === 'ServiceAccount');
+  if (sas.length !== 1)
+    throw new Error(`expected one ServiceAccount in the operator's RBAC, found ${sas.length}`);
+  const sa = sas[0]!;
+  const boundTo = (bindingKind: string, roleKind: string) => {
+    const names = all
+      .filter((o): o is Binding => o.kind === bindingKind)
+      .filter((b) => b.subjects?.some((s) => s.kind === 'ServiceAccount' && s.name === sa.metadata?.name))
+      .filter((b) => b.roleRef.kind === roleKind)
+      .map((b) => b.roleRef.name);
+    const roles = all.filter((o) => o.kind === roleKind && names.includes(o.metadata?.name ?? ''));
+    if (roles.length !== 1)
+      throw new Error(
+        `expected one ${roleKind} bound to the operator's ServiceAccount, found ${roles.length}`,
+      );
+    return roles[0] as RoleObject;
+  };
+  const clusterRole = boundTo('ClusterRoleBinding', 'ClusterRole');
+  const leaderElectionRole = boundTo('RoleBinding', 'Role');
+  return {
+    serviceAccount: sa,
+    clusterRole,
+    leaderElectionRole,
+    objects: all.filter((o) => o !== sa && o !== clusterRole && o !== leaderElectionRole),
+  };
+}
+
+/** The operator's ServiceAccount installed in its own namespace, and a kubeconfig with its token. */
+export interface OperatorIdentity {
+  /** The operator's namespace: the ServiceAccount, the leader-election Role and the Lease live here. */
+  namespace: string;
+  /** A kubeconfig file: the ServiceAccount's token, context namespace = `namespace` (the Lease's default). */
+  kubeconfig: string;
+  /** system:serviceaccount:<namespace>:<name> */
+  user: string;
+  clusterRole: string;
+  /** Deletes the cluster-scoped objects (the namespace stays, like every test namespace). */
+  remove: () => Promise<void>;
+}
+
+export interface InstallOptions {
+  /** Changes the ClusterRole's rules before they are installed (e.g. without one rule). */
+  clusterRoleRules?: (rules: V1PolicyRule[]) => V1PolicyRule[];
+  leaderElectionRules?: (rules: V1PolicyRule[]) => V1PolicyRule[];
+  namespacePrefix?: string;
+}
+
+/** Installs the operator's RBAC into a fresh namespace (cluster-wide names suffixed with it). */
+export async function installOperatorRbac(opts: InstallOptions = {}): Promise<OperatorIdentity> {
+  const kc = testKubeConfig();
+  const rbac = await operatorRbac();
+  const namespace = await freshNamespace(kc, opts.namespacePrefix ?? 'depot-system');
+  const clusterWide = (kind?: string) => kind === 'ClusterRole' || kind === 'ClusterRoleBinding';
+  const objects = [rbac.serviceAccount, rbac.clusterRole, rbac.leaderElectionRole, ...rbac.objects].map(
+    (o) => {
+      const obj = structuredClone(o) as Binding & RoleObject;
+      if (clusterWide(obj.kind)) obj.metadata!.name += `-${namespace}`;
+      else obj.metadata = { ...obj.metadata, namespace };
+      for (const s of obj.subjects ?? []) if (s.kind === 'ServiceAccount') s.namespace = namespace;
+      if (obj.roleRef?.kind === 'ClusterRole') obj.roleRef.name += `-${namespace}`;
+      if (o === rbac.clusterRole && opts.clusterRoleRules) obj.rules = opts.clusterRoleRules(obj.rules ?? []);
+      if (o === rbac.leaderElectionRole && opts.leaderElectionRules)
+        obj.rules = opts.leaderElectionRules(obj.rules ?? []);
+      return obj;
+    },
+  );
+  await applyManifests(kc, objects, { fieldManager: 'test-setup' });
+  const name = rbac.serviceAccount.metadata!.name!;
+  const token = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
+    name,
+    namespace,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const cluster = kc.getCurrentCluster()!;
+  const sa = new KubeConfig();
+  sa.loadFromOptions({
+    clusters: [{ name: 'test', server: cluster.server, caData: cluster.caData, skipTLSVerify: false }],
+    users: [{ name, token: token.status!.token }],
+    contexts: [{ name: 'test', cluster: 'test', user: name, namespace }],
+    currentContext: 'test',
+  });
+  const file = join(mkdtempSync(join(tmpdir(), 'depot-sa-')), 'kubeconfig');
+  writeFileSync(file, sa.exportConfig(), { mode: 0o600 });
+  const clusterRole = `${rbac.clusterRole.metadata!.name!}-${namespace}`;
+  return {
+    namespace,
+    kubeconfig: file,
+    user: `system:serviceaccount:${namespace}:${name}`,
+    clusterRole,
+    remove: async () => {
+      const api = kc.makeApiClient(RbacAuthorizationV1Api);
+      for (const o of objects) {
+        const gone = (p: Promise<unknown>) => p.catch(() => undefined);
+        if (o.kind === 'ClusterRoleBinding')
+          await gone(api.deleteClusterRoleBinding({ name: o.metadata!.name! }));
+        if (o.kind === 'ClusterRole') await gone(api.deleteClusterRole({ name: o.metadata!.name! }));
+      }
+    },
+  };
+}
+
+let shared: Promise<OperatorIdentity> | undefined;
+
+/**
+ * The operator's ServiceAccount for one test file, installed once: what the
+ * delivery and promotion tests run the operator as (leader election, when on,
+ * takes its Lease in the ServiceAccount's namespace, which its Role allows).
+ */
+export function operatorServiceAccount(): Promise<OperatorIdentity> {
+  shared ??= installOperatorRbac();
+  return shared;
+}
+
+/** The kubeconfig of operatorServiceAccount(): pass it to startOperator. */
+export async function operatorKubeconfig(): Promise<string> {
+  return (await operatorServiceAccount()).kubeconfig;
+}

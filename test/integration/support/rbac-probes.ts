@@ -1,0 +1,435 @@
+// One scenario that exercises every capability the operator's RBAC grants,
+// and one probe per capability: `works` is the capability's positive outcome
+// (an object written, a call received, an HTTP answer), `denied` is positive
+// evidence that the API server refused it (the Kubernetes "forbidden" message
+// naming the verb, resource and API group, in the operator's log or in the
+// HTTP API's answer). test/integration/rbac-rules.test.ts runs the scenario
+// with the full role (every probe works) and without each rule in turn.
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CoreV1Api, CustomObjectsApi, EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { AUTHORIZED_TARGETS_ANNOTATION } from '../../../src/api/annotations.js';
+import { applyManifests } from '../../../src/local/manifests.js';
+import { freePort } from '../../../src/local/controlplane.js';
+import { freshNamespace, testKubeConfig } from '../../controlplane/env.js';
+import { parseMetrics, sum, type Sample } from '../fixtures/metrics-text.js';
+import { argoApp } from './argocd.js';
+import { depotObject } from './depot-objects.js';
+import { apiBase, serviceAccountToken } from './http-api.js';
+import { startOperator, type OperatorProcess } from './operator-process.js';
+import type { OperatorIdentity } from './operator-rbac.js';
+
+const kc = testKubeConfig();
+const objects = kc.makeApiClient(CustomObjectsApi);
+const RECEIVER_TOKEN = 'rbac-rules-receiver-token';
+
+/** A local Flux Receiver stand-in, shared by every scenario (one path per scenario). */
+export class LocalReceiver {
+  readonly calls: { path: string; body: string; signature?: string }[] = [];
+  private readonly server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      this.calls.push({
+        path: req.url ?? '',
+        body,
+        signature: req.headers['x-signature'] as string | undefined,
+      });
+      res.writeHead(200).end();
+    });
+  });
+  base = '';
+
+  async listen(): Promise<void> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  close(): void {
+    this.server.closeAllConnections();
+    this.server.close();
+  }
+}
+
+interface FluxKind {
+  target: string;
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+  spec: object;
+  /** Where the Target writes the version. */
+  field: string;
+  path: string[];
+}
+
+export const fluxKinds: FluxKind[] = [
+  {
+    target: 'dev-git',
+    group: 'source.toolkit.fluxcd.io',
+    version: 'v1',
+    plural: 'gitrepositories',
+    kind: 'GitRepository',
+    spec: { interval: '1m', url: 'https://github.com/acme/web.git', ref: { tag: '1.0.0' } },
+    field: 'spec.ref.tag',
+    path: ['spec', 'ref', 'tag'],
+  },
+  {
+    target: 'dev-oci',
+    group: 'source.toolkit.fluxcd.io',
+    version: 'v1',
+    plural: 'ocirepositories',
+    kind: 'OCIRepository',
+    spec: { interval: '5m', url: 'oci://registry.example/web', ref: { tag: '1.0.0' } },
+    field: 'spec.ref.tag',
+    path: ['spec', 'ref', 'tag'],
+  },
+  {
+    target: 'dev-helm',
+    group: 'helm.toolkit.fluxcd.io',
+    version: 'v2',
+    plural: 'helmreleases',
+    kind: 'HelmRelease',
+    spec: {
+      interval: '5m',
+      chart: {
+        spec: { chart: 'web', version: '1.0.0', sourceRef: { kind: 'HelmRepository', name: 'charts' } },
+      },
+    },
+    field: 'spec.chart.spec.version',
+    path: ['spec', 'chart', 'spec', 'version'],
+  },
+  {
+    target: 'dev-kust',
+    group: 'kustomize.toolkit.fluxcd.io',
+    version: 'v1',
+    plural: 'kustomizations',
+    kind: 'Kustomization',
+    spec: { interval: '10m', prune: true, sourceRef: { kind: 'GitRepository', name: 'apps' } },
+    field: 'spec.postBuild.substitute.${application}_version',
+    path: ['spec', 'postBuild', 'substitute', 'web_version'],
+  },
+];
+
+/** The Depot kinds, by plural. */
+export const depotKinds = ['applications', 'environments', 'environmentsets', 'targets', 'promotions'];
+
+/** Everything a scenario set up, and the operator running as the identity under test. */
+export interface Scenario {
+  ns: string;
+  argoNs: string;
+  fluxNs: string;
+  identity: OperatorIdentity;
+  operator: OperatorProcess;
+  metricsUrl: string;
+  apiBase: () => Promise<string>;
+  callerToken: string;
+  receiver: LocalReceiver;
+  receiverPath: string;
+}
+
+/** Creates the objects of one scenario (admin writes) and starts the operator as `identity`. */
+export async function startScenario(identity: OperatorIdentity, receiver: LocalReceiver): Promise<Scenario> {
+  const [ns, argoNs, fluxNs] = await Promise.all([
+    freshNamespace(kc, 'rbac-rules'),
+    freshNamespace(kc, 'rbac-rules-argocd'),
+    freshNamespace(kc, 'rbac-rules-flux'),
+  ]);
+  await objects.createNamespacedCustomObject({
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    plural: 'applications',
+    namespace: argoNs,
+    body: argoApp(
+      'web',
+      { source: { repoURL: 'https://github.com/acme/web.git', path: '.', targetRevision: 'main' } },
+      `${ns}/dev-argocd`,
+    ),
+  });
+  for (const k of fluxKinds)
+    await objects.createNamespacedCustomObject({
+      group: k.group,
+      version: k.version,
+      plural: k.plural,
+      namespace: fluxNs,
+      body: {
+        apiVersion: `${k.group}/${k.version}`,
+        kind: k.kind,
+        metadata: { name: 'web', annotations: { [AUTHORIZED_TARGETS_ANNOTATION]: `${ns}/*` } },
+        spec: k.spec,
+      },
+    });
+  await kc.makeApiClient(CoreV1Api).createNamespacedSecret({
+    namespace: ns,
+    body: { metadata: { name: 'receiver' }, data: { token: Buffer.from(RECEIVER_TOKEN).toString('base64') } },
+  });
+  // The HTTP API's caller: a token the operator reviews, allowed to read applications here.
+  const callerToken = await serviceAccountToken(kc, ns, 'api-caller', [
+    { apiGroups: ['depot.sh'], resources: ['applications'], verbs: ['get'] },
+  ]);
+  const receiverPath = `/hook/${ns}`;
+  await applyManifests(
+    kc,
+    [
+      depotObject('Environment', 'dev', {}),
+      depotObject('Environment', 'staging', {}),
+      depotObject('EnvironmentSet', 'default', { environments: ['dev', 'staging'] }),
+      depotObject('Target', 'dev-argocd', {
+        environment: 'dev',
+        delivery: { argocd: { applicationNamespace: argoNs } },
+      }),
+      ...fluxKinds.map((k) =>
+        depotObject('Target', k.target, {
+          environment: 'dev',
+          delivery: {
+            flux: {
+              patch: {
+                apiVersion: `${k.group}/${k.version}`,
+                kind: k.kind,
+                name: '${application}',
+                namespace: fluxNs,
+                field: k.field,
+              },
+            },
+          },
+        }),
+      ),
+      depotObject('Target', 'dev-receiver', {
+        environment: 'dev',
+        delivery: {
+          flux: {
+            receiver: {
+              url: `${receiver.base}${receiverPath}`,
+              type: 'generic-hmac',
+              secretRef: { name: 'receiver', key: 'token' },
+            },
+          },
+        },
+      }),
+      depotObject('Application', 'web', {
+        environmentSets: ['default'],
+        versions: { dev: '1.1.0', staging: '1.0.0' },
+      }),
+      depotObject('Promotion', 'dev-to-staging', { from: 'dev', to: 'staging', requireDeployed: false }),
+    ] as KubernetesObject[],
+    { fieldManager: 'test-setup', namespace: ns },
+  );
+  const metricsPort = await freePort();
+  // Leader election on: the Lease goes to the identity's namespace (its kubeconfig context's).
+  const operator = startOperator(identity.kubeconfig, ns, {
+    leaderElect: true,
+    args: [
+      '--lease-duration',
+      '6s',
+      '--renew-deadline',
+      '4s',
+      '--retry-period',
+      '1s',
+      '--metrics-addr',
+      `127.0.0.1:${metricsPort}`,
+      '--api-addr',
+      '127.0.0.1:0',
+      '--receiver-url-allow',
+      `${receiver.base}/hook/`,
+      '--delivery-retry-base-delay',
+      '200ms',
+      '--delivery-retry-max-delay',
+      '2s',
+      '--retry-base-delay',
+      '200ms',
+      '--retry-max-delay',
+      '2s',
+    ],
+  });
+  let base: Promise<string> | undefined;
+  return {
+    ns,
+    argoNs,
+    fluxNs,
+    identity,
+    operator,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    apiBase: () => (base ??= apiBase(operator)),
+    callerToken,
+    receiver,
+    receiverPath,
+  };
+}
+
+/**
+ * Where the API server's refusal shows: `User "…" cannot <verb> resource "<resource>"
+ * in API group "<group>"` (quotes escaped once or twice inside JSON logs).
+ */
+export function forbidden(text: string, verbs: string, resource: string, group: string): string | undefined {
+  const q = '[\\\\"]*';
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const re = new RegExp(
+    `cannot (?:${verbs}) resource ${q}${esc(resource)}${q} in API group ${q}${esc(group)}${q}[^\\n]{0,80}`,
+  );
+  return re.exec(text)?.[0];
+}
+
+async function metrics(s: Scenario): Promise<Sample[]> {
+  const res = await fetch(s.metricsUrl, { signal: AbortSignal.timeout(3000) });
+  return parseMetrics(await res.text());
+}
+
+async function getObject(group: string, version: string, plural: string, namespace: string, name: string) {
+  return (await objects.getNamespacedCustomObject({ group, version, plural, namespace, name })) as Record<
+    string,
+    unknown
+  >;
+}
+
+const at = (obj: unknown, path: string[]): unknown =>
+  path.reduce<unknown>((node, seg) => (node as Record<string, unknown> | undefined)?.[seg], obj);
+
+const inLog = (verbs: string, resource: string, group: string) => async (s: Scenario) =>
+  forbidden(s.operator.output(), verbs, resource, group);
+
+async function apiAnswer(s: Scenario): Promise<{ status: number; body: string }> {
+  const res = await fetch(`${await s.apiBase()}/namespaces/${s.ns}/applications/web`, {
+    headers: { Authorization: `Bearer ${s.callerToken}` },
+    signal: AbortSignal.timeout(5000),
+  });
+  return { status: res.status, body: await res.text() };
+}
+
+/** One capability: its positive outcome, and positive evidence of its refusal. */
+export interface Probe {
+  name: string;
+  works: (s: Scenario) => Promise<boolean>;
+  denied: (s: Scenario) => Promise<string | undefined>;
+  /** Other probes' capabilities this one cannot work without (not checked when one of those is removed). */
+  needs: string[];
+}
+
+const depotRead = (plural: string): Probe => ({
+  name: `read ${plural}.depot.sh (informer synced)`,
+  works: async (s) =>
+    sum(await metrics(s), 'depot_informer_synced', { resource: `depot.sh/v1alpha1/${plural}` }) === 1,
+  denied: inLog('list|watch', plural, 'depot.sh'),
+  needs: [],
+});
+
+const kindOf: Record<string, string> = {
+  applications: 'Application',
+  environments: 'Environment',
+  environmentsets: 'EnvironmentSet',
+  targets: 'Target',
+  promotions: 'Promotion',
+};
+const nameOf: Record<string, string> = {
+  applications: 'web',
+  environments: 'dev',
+  environmentsets: 'default',
+  targets: 'dev-argocd',
+  promotions: 'dev-to-staging',
+};
+
+const depotStatus = (plural: string): Probe => ({
+  name: `write ${plural}/status.depot.sh (${kindOf[plural]} ${nameOf[plural]} has conditions)`,
+  works: async (s) => {
+    const obj = await getObject('depot.sh', 'v1alpha1', plural, s.ns, nameOf[plural]!);
+    return ((at(obj, ['status', 'conditions']) as unknown[] | undefined) ?? []).length > 0;
+  },
+  denied: inLog('patch|update', `${plural}/status`, 'depot.sh'),
+  needs: ['leader', `read:${plural}`],
+});
+
+const fluxProbe = (k: FluxKind): Probe => ({
+  name: `Flux delivery into a ${k.kind} (${k.field} = 1.1.0)`,
+  works: async (s) => at(await getObject(k.group, k.version, k.plural, s.fluxNs, 'web'), k.path) === '1.1.0',
+  denied: inLog('list|watch|get|patch', k.plural, k.group),
+  needs: ['leader', 'read:*'],
+});
+
+/** Probes by name; `needs` names these keys ('read:*' = every Depot read). */
+export const probes: Record<string, Probe> = {
+  ...Object.fromEntries(depotKinds.map((p) => [`read:${p}`, depotRead(p)])),
+  ...Object.fromEntries(depotKinds.map((p) => [`status:${p}`, depotStatus(p)])),
+  promote: {
+    name: 'a Promotion patches spec.versions.staging of an Application',
+    works: async (s) =>
+      at(await getObject('depot.sh', 'v1alpha1', 'applications', s.ns, 'web'), [
+        'spec',
+        'versions',
+        'staging',
+      ]) === '1.1.0',
+    denied: inLog('patch', 'applications', 'depot.sh'),
+    // A Promotion plans from the Applications' status (what runs in `from`).
+    needs: ['leader', 'read:*', 'status:applications'],
+  },
+  events: {
+    name: 'Events (events.k8s.io) about Depot objects are recorded',
+    works: async (s) =>
+      (await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: s.ns })).items.some((e) =>
+        e.regarding?.apiVersion?.startsWith('depot.sh/'),
+      ),
+    denied: inLog('create', 'events', 'events.k8s.io'),
+    // History entries become Events after the status write that records them.
+    needs: ['leader', 'read:*', 'status:applications'],
+  },
+  argocd: {
+    name: 'Argo CD delivery (spec.source.targetRevision = 1.1.0)',
+    works: async (s) =>
+      at(await getObject('argoproj.io', 'v1alpha1', 'applications', s.argoNs, 'web'), [
+        'spec',
+        'source',
+        'targetRevision',
+      ]) === '1.1.0',
+    denied: inLog('list|watch|get|patch', 'applications', 'argoproj.io'),
+    needs: ['leader', 'read:*'],
+  },
+  ...Object.fromEntries(fluxKinds.map((k) => [`flux:${k.plural}`, fluxProbe(k)])),
+  receiver: {
+    name: 'a generic-hmac Flux Receiver is called, signed with the token of its Secret',
+    works: async (s) =>
+      s.receiver.calls.some(
+        (c) =>
+          c.path === s.receiverPath &&
+          (JSON.parse(c.body) as { version?: string }).version === '1.1.0' &&
+          c.signature === `sha256=${createHmac('sha256', RECEIVER_TOKEN).update(c.body).digest('hex')}`,
+      ),
+    denied: inLog('get', 'secrets', ''),
+    needs: ['leader', 'read:*'],
+  },
+  tokenreview: {
+    name: "the HTTP API authenticates a caller's bearer token (TokenReview)",
+    // Authenticated: answered, or refused at the next step (authorization) only.
+    works: async (s) => {
+      const a = await apiAnswer(s);
+      return a.status === 200 || (a.status === 503 && a.body.includes('SubjectAccessReview'));
+    },
+    denied: async (s) => {
+      const a = await apiAnswer(s);
+      return a.status === 503
+        ? forbidden(a.body, 'create', 'tokenreviews', 'authentication.k8s.io')
+        : undefined;
+    },
+    needs: ['read:applications'],
+  },
+  subjectaccessreview: {
+    name: "the HTTP API authorizes a caller's request (SubjectAccessReview)",
+    works: async (s) => (await apiAnswer(s)).status === 200,
+    denied: async (s) => {
+      const a = await apiAnswer(s);
+      return a.status === 503
+        ? forbidden(a.body, 'create', 'subjectaccessreviews', 'authorization.k8s.io')
+        : undefined;
+    },
+    needs: ['read:applications', 'tokenreview'],
+  },
+  leader: {
+    name: 'leader election: the operator holds its Lease',
+    works: async (s) => sum(await metrics(s), 'depot_leader') === 1,
+    denied: inLog('get|create|update', 'leases', 'coordination.k8s.io'),
+    needs: [],
+  },
+};
+
+/** The probes a (group, resource) of the operator's RBAC is proven by, keyed by the rule's verbs too. */
+export function ruleKey(group: string, resource: string, verbs: string[]): string {
+  return `${[...verbs].sort().join(',')} ${resource}${group ? `.${group}` : ''}`;
+}
