@@ -14,20 +14,21 @@ import {
   type KubernetesObject,
   type V1PolicyRule,
 } from '@kubernetes/client-node';
-import { applyManifests, loadManifests } from '../../../src/local/manifests.js';
-import { projectRoot } from '../../../src/local/project-root.js';
+import { applyManifests } from '../../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../../controlplane/env.js';
+import { renderChart } from './helm.js';
 
 const rbacKinds = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
 
 /**
- * The operator's RBAC as the packaging ships it, with every integration on:
- * config/rbac today (the chart's rendering). When test/integration/support/helm.ts
- * lands, this is the one line to switch:
- *   return (await renderChart({ ...every integration on })).filter((o) => rbacKinds.has(o.kind ?? ''));
+ * The operator's RBAC as the packaging ships it: the Helm chart rendered with
+ * every integration and the HTTP API on (config/rbac is the same rendering
+ * with the defaults; config-manifests.test.ts checks they do not drift).
  */
 export async function operatorRbacManifests(): Promise<KubernetesObject[]> {
-  return loadManifests(join(projectRoot(), 'config', 'rbac')).filter((o) => rbacKinds.has(o.kind ?? ''));
+  return renderChart({ integrations: { argocd: true, flux: true }, api: { enabled: true } }).filter((o) =>
+    rbacKinds.has(o.kind ?? ''),
+  );
 }
 
 type Binding = KubernetesObject & {
