@@ -18,7 +18,7 @@ JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
 .PHONY: help deps build controlplane flux test test-unit lint bench bench-quick bench-readme demo local-up local-down clean crds
 
 help:
-	@echo "make demo   - local control plane + CRDs + samples + operator, then the version table"
+	@echo "make demo   - the tour on a local control plane: the operator as its ServiceAccount, CI → dev → staging, a blocked request, a rollback (DEMO_EXIT=1: run to the end and exit)"
 	@echo "make test   - every test (unit and integration against a real kube-apiserver + etcd)"
 	@echo "make lint   - eslint + prettier"
 	@echo "make bench  - core micro-benchmarks + the operator benchmarks of bench/ (under 25 min)"
