@@ -35,53 +35,61 @@ export interface DemoOptions {
 
 export async function runDemo(opts: DemoOptions): Promise<void> {
   if (opts.existingCluster) return runOnExistingCluster(opts, opts.existingCluster);
-  const root = projectRoot();
   say('== Depot demo: a real kube-apiserver + etcd on loopback, no cluster needed');
   // Every run tells the same story from the samples: start from empty data.
   down(opts.dir, { purge: true });
   const state = await up({ dir: opts.dir, log: (l) => process.stderr.write(`   ${l}\n`) });
   say(`   kubeconfig: ${state.kubeconfig}`);
-  const kc = new KubeConfig();
-  kc.loadFromFile(state.kubeconfig);
+  try {
+    await runLocal(opts, state.dir, state.kubeconfig);
+  } catch (err) {
+    // Nothing keeps running after a failed demo; the logs stay for a look.
+    down(state.dir);
+    say(`stopped the operator and the control plane; their logs are in ${join(state.dir, 'logs')}`);
+    throw err;
+  }
+}
 
+async function runLocal(opts: DemoOptions, dir: string, kubeconfig: string): Promise<void> {
+  const root = projectRoot();
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
   say("== Installing the CRDs (crds/), the operator's Namespace and RBAC (config/rbac)");
   await applyManifests(kc, loadManifests(join(root, 'crds')), { fieldManager: 'depot-demo' });
   await applyOperatorRbac(kc, root);
-  const op = await startLocalOperator({
-    admin: kc,
-    root,
-    stateDir: state.dir,
-    timeoutMs: opts.stepTimeoutMs,
-  });
+  const op = await startLocalOperator({ admin: kc, root, stateDir: dir, timeoutMs: opts.stepTimeoutMs });
   const stop = () => op.child.kill('SIGTERM');
-  say(
-    `== Started the operator as Deployment ${op.container.deployment} runs it, one replica (the Deployment has ${op.container.replicas}):`,
-  );
-  say(`   depot ${op.child.spawnargs.slice(2).join(' ')}`);
-  say(
-    `   runs as ${op.identity} (SelfSubjectReview with its kubeconfig, a TokenRequest token), not the admin`,
-  );
-  say(`   leader election on: it holds the Lease ${op.lease} as ${op.podName}`);
-  say(`   logs and audit lines: ${op.logPath}`);
-  process.once('SIGINT', () => {
-    stop();
-    say(
-      `\nstopped the operator; the control plane keeps running (\`depot local down --dir ${opts.dir}\` stops it)`,
-    );
-    process.exit(130);
-  });
   try {
-    await tell(kc, state.kubeconfig, root, opts, op.logPath, op.exited);
+    say(
+      `== Started the operator as Deployment ${op.container.deployment} runs it, one replica (the Deployment has ${op.container.replicas}):`,
+    );
+    say(`   depot ${op.child.spawnargs.slice(2).join(' ')}`);
+    say(
+      `   runs as ${op.identity} (SelfSubjectReview with its kubeconfig, a TokenRequest token), not the admin`,
+    );
+    say(`   leader election on: it holds the Lease ${op.lease} as ${op.podName}`);
+    say(`   logs and audit lines: ${op.logPath}`);
+    process.once('SIGINT', () => {
+      stop();
+      say(
+        `\nstopped the operator; the control plane keeps running (\`depot local down --dir ${opts.dir}\` stops it)`,
+      );
+      process.exit(130);
+    });
+    await tell(kc, kubeconfig, root, opts, op.logPath, op.exited);
     if (opts.exitWhenDone) {
       stop();
-      down(state.dir, { purge: true });
+      down(dir, { purge: true });
       say('stopped the operator and the control plane.');
       return;
     }
-    say(`The operator keeps running (logs: ${op.logPath}). Try, in another shell:`);
-    say(`  export KUBECONFIG=${state.kubeconfig}`);
+    say(
+      `The operator keeps running (logs: ${op.logPath}; its token is valid for 24 hours). Try, in another shell:`,
+    );
+    say(`  export KUBECONFIG=${kubeconfig}`);
     say(`  bin/depot get applications -n ${opts.namespace}`);
-    say(`  bin/depot rollback core prod -n ${opts.namespace}`);
+    say(`  bin/depot get promotions -n ${opts.namespace}`);
+    say(`  bin/depot unreject core 1.12.3 -n ${opts.namespace}`);
     say(`  bin/depot history core -n ${opts.namespace}`);
     say('Press Ctrl-C to stop.');
     await new Promise<void>((resolve) => op.child.once('exit', () => resolve()));

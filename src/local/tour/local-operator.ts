@@ -77,10 +77,12 @@ export async function startLocalOperator(opts: {
   const exited = () => exit;
 
   const deadline = Date.now() + opts.timeoutMs;
-  const failed = (what: string) =>
-    new Error(
+  const failed = (what: string) => {
+    child.kill('SIGTERM');
+    return new Error(
       `starting the operator: ${exit ?? `timed out after ${opts.timeoutMs / 1000}s`} waiting for ${what}; see ${logPath}`,
     );
+  };
   if (proc.readinessUrl) {
     while (!(await ok(proc.readinessUrl))) {
       if (exit || Date.now() > deadline) throw failed(`its readiness probe ${proc.readinessUrl}`);
