@@ -140,13 +140,11 @@ test('--existing-cluster tells the same story where the operator already runs', 
     const deployment = loadManifests(deploymentManifest(root)).find((o) => o.kind === 'Deployment')!;
     await applyManifests(kc, [deployment], { fieldManager: 'test' });
     const { name, namespace } = deployment.metadata as { name: string; namespace: string };
-    await kc
-      .makeApiClient(AppsV1Api)
-      .patchNamespacedDeploymentStatus({
-        name,
-        namespace,
-        body: [{ op: 'add', path: '/status', value: { replicas: 1, readyReplicas: 1 } }],
-      });
+    await kc.makeApiClient(AppsV1Api).patchNamespacedDeploymentStatus({
+      name,
+      namespace,
+      body: [{ op: 'add', path: '/status', value: { replicas: 1, readyReplicas: 1 } }],
+    });
 
     const res = await depot([
       'local',
