@@ -18,7 +18,7 @@ JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
 .PHONY: help deps build controlplane flux helm test test-unit lint image e2e-kind bench bench-quick bench-readme demo local-up local-down clean crds
 
 help:
-	@echo "make demo   - local control plane + CRDs + samples + operator, then the version table"
+	@echo "make demo   - the tour on a local control plane: the operator as its ServiceAccount, CI → dev → staging, a blocked request, a rollback (DEMO_EXIT=1: run to the end and exit)"
 	@echo "make test   - every test (unit and integration against a real kube-apiserver + etcd)"
 	@echo "make lint   - eslint + prettier + hadolint (Dockerfile)"
 	@echo "make e2e-kind - image + kind cluster + chart + the tour (skipped without docker/podman)"

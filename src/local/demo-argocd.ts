@@ -50,37 +50,30 @@ export class DemoArgoCd {
     await applyManifests(this.kc, loadManifests(dir), { fieldManager: 'depot-demo' });
     const core = this.kc.makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: ARGOCD_NAMESPACE } } }).catch(() => undefined);
-    const apps: ArgoApp[] = [];
-    for (const [app, version] of [
-      ['core', '1.12.1'],
-      ['dash', '2.0.1'],
-      ['ide', 'v0.6.0'],
-    ] as const) {
-      // dev-argocd writes spec.source.targetRevision of <app>-dev.
-      apps.push(
-        this.app(`${app}-dev`, 'dev-argocd', {
-          repoURL: `https://github.com/pachyderm/${app}-deploy.git`,
-          path: 'dev',
-          targetRevision: version,
-        }),
-      );
-      // prod-argocd writes the Helm parameter image.tag of <app>.
-      apps.push(
-        // The sample ide names its prod Application in spec.targets: pachyderm-ide.
-        this.app(app === 'ide' ? 'pachyderm-ide' : app, 'prod-argocd', {
-          repoURL: 'https://helm.pachyderm.com',
-          chart: app,
-          targetRevision: '2.8.0',
-          helm: {
-            parameters: [
-              { name: 'image.tag', value: 'unset' },
-              { name: 'replicas', value: '2' },
-            ],
-          },
-        }),
-      );
-    }
+    const apps = demoApps().map(({ name, target, source }) => this.app(name, target, source));
     await applyManifests(this.kc, apps, { fieldManager: 'depot-demo', namespace: ARGOCD_NAMESPACE });
+  }
+
+  /** Deletes the Applications install() creates (an earlier run's status must not count). */
+  async remove(): Promise<void> {
+    for (const { name } of demoApps()) {
+      await this.api
+        .deleteNamespacedCustomObject({ ...group, namespace: ARGOCD_NAMESPACE, name })
+        .catch((err: unknown) => {
+          if ((err as { code?: number }).code !== 404) throw err;
+        });
+    }
+  }
+
+  /** The value of a Helm parameter of the Application's source. */
+  async helmParameter(name: string, parameter: string): Promise<string | undefined> {
+    const app = (await this.api.getNamespacedCustomObject({
+      ...group,
+      namespace: ARGOCD_NAMESPACE,
+      name,
+    })) as ArgoApp;
+    const helm = app.spec.source.helm as { parameters?: { name: string; value: string }[] } | undefined;
+    return helm?.parameters?.find((p) => p.name === parameter)?.value;
   }
 
   async revision(name: string): Promise<string | undefined> {
@@ -145,4 +138,43 @@ export class DemoArgoCd {
       },
     } as ArgoApp;
   }
+}
+
+/** One Application per sample application and Argo CD Target, with the samples' versions as they were. */
+function demoApps(): { name: string; target: string; source: Record<string, unknown> }[] {
+  return (
+    [
+      ['core', '1.12.1'],
+      ['dash', '2.0.1'],
+      ['ide', 'v0.6.0'],
+    ] as const
+  ).flatMap(([app, version]) => [
+    // dev-argocd writes spec.source.targetRevision of <app>-dev.
+    {
+      name: `${app}-dev`,
+      target: 'dev-argocd',
+      source: {
+        repoURL: `https://github.com/pachyderm/${app}-deploy.git`,
+        path: 'dev',
+        targetRevision: version,
+      },
+    },
+    // prod-argocd writes the Helm parameter image.tag of <app>; the sample ide
+    // names its prod Application in spec.targets: pachyderm-ide.
+    {
+      name: app === 'ide' ? 'pachyderm-ide' : app,
+      target: 'prod-argocd',
+      source: {
+        repoURL: 'https://helm.pachyderm.com',
+        chart: app,
+        targetRevision: '2.8.0',
+        helm: {
+          parameters: [
+            { name: 'image.tag', value: 'unset' },
+            { name: 'replicas', value: '2' },
+          ],
+        },
+      },
+    },
+  ]);
 }

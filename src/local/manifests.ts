@@ -94,11 +94,22 @@ async function applyOne(
   obj: KubernetesObject,
   fieldManager: string,
 ): Promise<void> {
-  try {
-    await client.patch(obj, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
-  } catch (err) {
-    const id = `${obj.kind}/${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name}`;
-    throw new Error(`applying ${id}: ${errorMessage(err)}`);
+  // A CRD that just became Established can be missing from discovery for a
+  // moment (client-node looks the kind up there first): retry that briefly.
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await client.patch(obj, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
+      return;
+    } catch (err) {
+      const message = errorMessage(err);
+      if (message.includes('Failed to fetch resource metadata') && Date.now() < deadline) {
+        await sleep(200);
+        continue;
+      }
+      const id = `${obj.kind}/${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name}`;
+      throw new Error(`applying ${id}: ${message}`);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 // The command line of a single local `depot operator` for one namespace (no
-// endpoints, no HTTP API unless `extra` asks; leader election only when asked): what the demo and the
-// integration tests run.
+// endpoints, no HTTP API unless `extra` asks; leader election only when asked): what the
+// integration tests run. The demo runs the Deployment's command line instead (deployment-process.ts).
 import { join } from 'node:path';
 import { projectRoot } from './project-root.js';
 

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { defaultDir, down, status, up } from '../../local/controlplane.js';
 import { runDemo } from '../../local/demo.js';
+import { UserError } from '../errors.js';
 
 export function registerLocal(program: Command): void {
   const local = program
@@ -51,23 +52,53 @@ export function registerLocal(program: Command): void {
   local
     .command('demo')
     .description(
-      'start the control plane, install CRDs and samples, run the operator and show versions flowing',
+      'the whole story: control plane, CRDs, RBAC, samples, the operator as its ServiceAccount, then CI → dev → staging, a blocked request, a rollback',
     )
-    .option('--dir <dir>', 'state directory', defaultDir())
+    .option('--dir <dir>', 'state directory', defaultDir('demo'))
     .option('-n, --namespace <ns>', 'namespace for the samples', 'depot-demo')
     .option(
       '--exit',
-      'exit once the samples have converged (also DEMO_EXIT=1)',
+      'exit once the story is told (also DEMO_EXIT=1); without it the operator runs until Ctrl-C',
       process.env.DEMO_EXIT === '1',
     )
-    .action(async (opts: { dir: string; namespace: string; exit: boolean }) => {
-      await runDemo({
-        dir: opts.dir,
-        namespace: opts.namespace,
-        exitWhenConverged: opts.exit,
-        timeoutMs: 180_000,
-      });
-    });
+    .option(
+      '--existing-cluster',
+      'run the tour on an existing cluster where the chart installed the operator (needs --kubeconfig)',
+      false,
+    )
+    .option('--kubeconfig <path>', 'kubeconfig of the existing cluster')
+    .option(
+      '--operator-deployment <namespace/name>',
+      "the operator's Deployment in the existing cluster (default: the one in config/manager/manager.yaml)",
+    )
+    .action(
+      async (opts: {
+        dir: string;
+        namespace: string;
+        exit: boolean;
+        existingCluster: boolean;
+        kubeconfig?: string;
+        operatorDeployment?: string;
+      }) => {
+        if (opts.existingCluster && !opts.kubeconfig)
+          throw new UserError('--existing-cluster needs --kubeconfig <path>');
+        if (!opts.existingCluster && (opts.kubeconfig || opts.operatorDeployment))
+          throw new UserError('--kubeconfig and --operator-deployment go with --existing-cluster');
+        if (opts.operatorDeployment && !/^[^/]+\/[^/]+$/.test(opts.operatorDeployment))
+          throw new UserError(
+            `--operator-deployment must be namespace/name, got "${opts.operatorDeployment}"`,
+          );
+        await runDemo({
+          dir: opts.dir,
+          namespace: opts.namespace,
+          exitWhenDone: opts.exit,
+          stepTimeoutMs: 90_000,
+          existingCluster: opts.existingCluster
+            ? { kubeconfig: opts.kubeconfig!, deployment: opts.operatorDeployment }
+            : undefined,
+        });
+      },
+    );
 
   local
     .command('status')
