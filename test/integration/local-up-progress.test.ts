@@ -32,7 +32,7 @@ test("the build script's progress reaches the user's stderr before the outcome o
   );
   const lines = res.stderr.trim().split('\n');
   expect(lines[0]).toMatch(
-    /^>> control plane: using the binaries built earlier in \.cache\/controlplane\/[0-9a-f]{12}\/bin$/,
+    /^>> control plane: using the build from earlier in \.cache\/controlplane\/[0-9a-f]{12}\/bin$/,
   );
   expect(lines.at(-1)).toBe(
     `error: port ${port} on 127.0.0.1 is in use: stop what listens there or pick another --port`,
