@@ -72,11 +72,15 @@ go_build_binary() {
   go_build_say "phase 2/2: building $name ($total packages, compiled ones are counted; cached ones are skipped)"
   go build -v -trimpath -ldflags="$ldflags" -o "$GO_BUILD_OUT/bin/.$name.tmp" "$pkg" 2>"$log" &
   pid=$!
+  # Checked every second (a cached build ends at once), reported every 20 s.
+  local seconds=0
   while kill -0 "$pid" 2>/dev/null; do
-    sleep 20
-    kill -0 "$pid" 2>/dev/null || break
-    n=$(grep -c -v '^#' "$log" || true)
-    go_build_say "   $name: $n of at most $total packages compiled"
+    sleep 1
+    seconds=$((seconds + 1))
+    if ((seconds % 20 == 0)) && kill -0 "$pid" 2>/dev/null; then
+      n=$(grep -c -v '^#' "$log" || true)
+      go_build_say "   $name: $n of at most $total packages compiled"
+    fi
   done
   if ! wait "$pid"; then
     grep -v '^[a-z0-9._/-]*$' "$log" | tail -20 >&2
