@@ -43,6 +43,11 @@ export interface InformerSource {
   ): SharedInformer<T>;
   /** Every informer of a resource, whatever its selector (to tell them about our writes). */
   informersOf(resource: ResourceType): SharedInformer[];
+  /**
+   * Stops and forgets the informer of exactly this selector (one started on
+   * demand that nothing needs any more); a later informer() call starts anew.
+   */
+  release(resource: ResourceType, selector?: InformerSelector): void;
 }
 
 export class InformerFactory implements InformerSource {
@@ -57,8 +62,7 @@ export class InformerFactory implements InformerSource {
     resource: ResourceType,
     selector: InformerSelector = {},
   ): Informer<T> {
-    const ns = selector.namespaces ? `&namespaces=${[...selector.namespaces].sort().join(',')}` : '';
-    const id = `${resourceId(resource)}?labels=${selector.labelSelector ?? ''}&fields=${selector.fieldSelector ?? ''}${ns}`;
+    const id = informerId(resource, selector);
     let informer = this.informers.get(id);
     if (!informer) {
       informer = new Informer({
@@ -79,6 +83,15 @@ export class InformerFactory implements InformerSource {
   informersOf(resource: ResourceType): Informer[] {
     const prefix = `${resourceId(resource)}?`;
     return [...this.informers.entries()].filter(([id]) => id.startsWith(prefix)).map(([, inf]) => inf);
+  }
+
+  release(resource: ResourceType, selector: InformerSelector = {}): void {
+    const id = informerId(resource, selector);
+    const informer = this.informers.get(id);
+    if (!informer) return;
+    this.informers.delete(id);
+    this.optional.delete(id);
+    void informer.stop();
   }
 
   all(): Informer[] {
@@ -105,4 +118,9 @@ export class InformerFactory implements InformerSource {
       .filter(([id, i]) => !this.optional.has(id) && !i.hasSynced())
       .map(([id]) => id);
   }
+}
+
+function informerId(resource: ResourceType, selector: InformerSelector): string {
+  const ns = selector.namespaces ? `&namespaces=${[...selector.namespaces].sort().join(',')}` : '';
+  return `${resourceId(resource)}?labels=${selector.labelSelector ?? ''}&fields=${selector.fieldSelector ?? ''}${ns}`;
 }

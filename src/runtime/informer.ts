@@ -101,10 +101,12 @@ export class Informer<T extends KubeObject = KubeObject> implements SharedInform
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.opts.metrics.informerWatches.inc({ resource: this.label }, this.sources.size);
     for (const source of this.sources.values()) source.start();
   }
 
   async stop(): Promise<void> {
+    if (this.started) this.opts.metrics.informerWatches.dec({ resource: this.label }, this.sources.size);
     this.started = false;
     await Promise.all([...this.sources.values()].map((s) => s.stop()));
   }

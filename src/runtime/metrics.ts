@@ -90,6 +90,12 @@ export class RuntimeMetrics {
     labelNames: ['resource'] as const,
     registers: [this.registry],
   });
+  readonly informerWatches = new Gauge({
+    name: 'depot_informer_watches',
+    help: 'List/watch streams the running informers of a resource keep open (one per namespace, or one for all).',
+    labelNames: ['resource'] as const,
+    registers: [this.registry],
+  });
   readonly informerRestarts = new Counter({
     name: 'depot_informer_restarts_total',
     help: 'Times a stopped list/watch was restarted after an error.',

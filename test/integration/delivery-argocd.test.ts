@@ -11,6 +11,8 @@ import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { argoApp, argoClient, type ArgoApp } from './support/argocd.js';
 import { applicationReader, depotObject } from './support/depot-objects.js';
 import { eventually } from './support/eventually.js';
+import { freePort } from '../../src/local/controlplane.js';
+import { scrape, sum } from './fixtures/metrics-text.js';
 import { startOperator, type OperatorProcess } from './support/operator-process.js';
 import { operatorKubeconfig } from './support/operator-rbac.js';
 
@@ -21,6 +23,7 @@ const argo = argoClient(kc);
 let ns: string;
 let argoNs: string;
 let operator: OperatorProcess;
+let metricsUrl: string;
 
 const targetOf = (a: Application, name: string) => a.status?.targets?.find((t) => t.name === name);
 const condition = (a: Application, type: string) => a.status?.conditions?.find((c) => c.type === type);
@@ -73,8 +76,11 @@ beforeAll(async () => {
     }),
     ...argoTarget('idx', { applicationName: '${application}-idx', source: 1 }),
   );
+  metricsUrl = `http://127.0.0.1:${await freePort()}`;
   operator = startOperator(await operatorKubeconfig(), ns, {
     args: [
+      '--metrics-addr',
+      metricsUrl.slice('http://'.length),
       '--delivery-retry-base-delay',
       '200ms',
       '--delivery-retry-max-delay',
@@ -431,3 +437,47 @@ test('a write the API server refuses is Failed, retried with growing delays, and
   await untilTarget('flaky', 'rev', (t) => t.delivery?.state === 'Delivered', 'Delivered once allowed');
   expect((await argo.get(argoNs, 'flaky-rev')).spec.source?.targetRevision).toBe('1.0.0');
 }, 90_000);
+
+test('a namespace no Target delivers into any more is no longer watched', async () => {
+  const argoWatches = async () =>
+    sum(await scrape(metricsUrl), 'depot_informer_watches', {
+      resource: 'argoproj.io/v1alpha1/applications',
+    });
+  // The operator serves /metrics once it runs (this test may run first).
+  const { before } = await eventually('the operator serves /metrics', async () =>
+    argoWatches().then(
+      (n) => ({ before: n }),
+      () => undefined,
+    ),
+  );
+  const [first, second] = [await freshNamespace(kc, 'argocd-a'), await freshNamespace(kc, 'argocd-b')];
+  const roamTarget = (argoNamespace: string) =>
+    depotObject('Target', 'roam', {
+      environment: 'roam',
+      delivery: { argocd: { applicationNamespace: argoNamespace, applicationName: '${application}-roam' } },
+    });
+  for (const n of [first, second])
+    await argo.create(n, argoApp('roam-roam', { source: gitSource }, `${ns}/roam`));
+  await apply(depotObject('Environment', 'roam', {}), roamTarget(first), depotApp('roam', 'roam', '1.0.0'));
+  await untilTarget(
+    'roam',
+    'roam',
+    (t) => t.delivery?.message?.includes(first) === true,
+    `Delivered into ${first}`,
+  );
+  expect(await argoWatches()).toBe(before + 1);
+
+  // The Target moves to the second namespace: the first one's watch ends.
+  await apply(roamTarget(second));
+  await untilTarget(
+    'roam',
+    'roam',
+    (t) => t.delivery?.message?.includes(second) === true,
+    `Delivered into ${second}`,
+  );
+  await eventually(
+    `one watch for ${second} and none for ${first}`,
+    async () => ((await argoWatches()) === before + 1 ? true : undefined),
+    10_000,
+  );
+}, 60_000);

@@ -2,17 +2,30 @@
 // by one informer per (kind, namespace) that a Target names: never all
 // namespaces. A change of such an object re-runs every Depot Application
 // that delivers to it (reverts, deployed versions, a missing object that
-// appears).
+// appears). An informer whose namespace no Application delivers to any
+// more is stopped (its cache freed, its watch closed); it starts anew,
+// with a fresh list, if a Target names that namespace again.
 import type { CachedRead, DeliveryObject } from '../../core/delivery.js';
 import type { InformerSource } from '../../runtime/informer-factory.js';
 import type { SharedInformer } from '../../runtime/informer.js';
 import { resourceId, type Request, type ResourceType } from '../../kube/resource.js';
 
+/** The selector of an on-demand informer of one namespace (also how it is released). */
+const selectorOf = (namespace: string) => ({ namespaces: [namespace], requiredForReadiness: false });
+
+const informerKey = (resource: ResourceType, namespace: string) => `${resourceId(resource)}|${namespace}`;
 const objectKey = (resource: ResourceType, namespace: string, name: string) =>
-  `${resourceId(resource)}|${namespace}/${name}`;
+  `${informerKey(resource, namespace)}/${name}`;
+/** The informer of an object key (a name has no slash). */
+const informerOf = (key: string) => key.slice(0, key.lastIndexOf('/'));
 
 export class WatchedObjects {
-  private readonly informers = new Map<string, SharedInformer>();
+  private readonly informers = new Map<
+    string,
+    { informer: SharedInformer; resource: ResourceType; namespace: string }
+  >();
+  /** Informer key → how many of its objects some Application delivers to. */
+  private readonly usedObjects = new Map<string, number>();
   /** Object key → the Depot Applications (namespace/name) that deliver to it. */
   private readonly users = new Map<string, Set<string>>();
   /** Depot Application → the object keys it delivers to. */
@@ -42,13 +55,10 @@ export class WatchedObjects {
   use(app: Request, objects: readonly DeliveryObject[]): void {
     const appKey = `${app.namespace}/${app.name}`;
     const keys = new Set(objects.map((o) => objectKey(o.resource, o.namespace, o.name)));
-    for (const old of this.uses.get(appKey) ?? []) if (!keys.has(old)) this.users.get(old)?.delete(appKey);
-    for (const key of keys) {
-      let set = this.users.get(key);
-      if (!set) this.users.set(key, (set = new Set()));
-      set.add(appKey);
-    }
     for (const o of objects) this.informer(o.resource, o.namespace);
+    // Added before the old ones are dropped: moving within a namespace keeps its informer.
+    for (const key of keys) this.addUser(key, appKey);
+    for (const old of this.uses.get(appKey) ?? []) if (!keys.has(old)) this.dropUser(old, appKey);
     if (keys.size > 0) this.uses.set(appKey, keys);
     else this.uses.delete(appKey);
   }
@@ -57,23 +67,50 @@ export class WatchedObjects {
     this.use(app, []);
   }
 
+  private addUser(key: string, appKey: string): void {
+    let set = this.users.get(key);
+    if (!set) {
+      this.users.set(key, (set = new Set()));
+      const id = informerOf(key);
+      this.usedObjects.set(id, (this.usedObjects.get(id) ?? 0) + 1);
+    }
+    set.add(appKey);
+  }
+
+  private dropUser(key: string, appKey: string): void {
+    const set = this.users.get(key);
+    if (!set?.delete(appKey) || set.size > 0) return;
+    this.users.delete(key);
+    const id = informerOf(key);
+    const left = (this.usedObjects.get(id) ?? 1) - 1;
+    if (left > 0) {
+      this.usedObjects.set(id, left);
+      return;
+    }
+    this.usedObjects.delete(id);
+    const entry = this.informers.get(id);
+    if (!entry) return;
+    this.informers.delete(id);
+    this.source.release(entry.resource, selectorOf(entry.namespace));
+  }
+
   private informer(resource: ResourceType, namespace: string): SharedInformer {
-    const id = `${resourceId(resource)}|${namespace}`;
-    let informer = this.informers.get(id);
-    if (informer) return informer;
-    informer = this.source.informer(resource, { namespaces: [namespace], requiredForReadiness: false });
+    const id = informerKey(resource, namespace);
+    const known = this.informers.get(id);
+    if (known) return known.informer;
+    const informer = this.source.informer(resource, selectorOf(namespace));
     informer.on(({ object }) => {
       const key = objectKey(resource, object.metadata?.namespace ?? '', object.metadata?.name ?? '');
       for (const appKey of this.users.get(key) ?? []) this.notify(appKey);
     });
     // Synced: every application waiting for this namespace's cache runs (also those whose object is missing).
-    const prefix = `${resourceId(resource)}|${namespace}/`;
+    const prefix = `${id}/`;
     void informer.waitForSync().then((synced) => {
-      if (!synced) return;
+      if (!synced || this.informers.get(id)?.informer !== informer) return;
       for (const [key, apps] of this.users)
         if (key.startsWith(prefix)) for (const app of apps) this.notify(app);
     });
-    this.informers.set(id, informer);
+    this.informers.set(id, { informer, resource, namespace });
     return informer;
   }
 

@@ -103,6 +103,13 @@ export class MemoryCluster implements InformerSource {
     return this.informerFor(resource) as unknown as SharedInformer<T>;
   }
 
+  /** What release() was asked for, as `<group>/<plural> <namespaces>` (the store itself stays: it is the cluster). */
+  readonly released: string[] = [];
+
+  release(resource: ResourceType, selector: InformerSelector = {}): void {
+    this.released.push(`${resource.group}/${resource.plural} ${(selector.namespaces ?? []).join(',')}`);
+  }
+
   /** The groups of every resource anything asked an informer for (what the code under test reads). */
   informedGroups(): string[] {
     return [...new Set([...this.informers.values()].map((i) => i.resource.group))];
