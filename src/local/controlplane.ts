@@ -30,7 +30,7 @@ export interface UpOptions {
   bin?: string;
   /** Fixed kube-apiserver port; a free one is picked when absent. */
   port?: number;
-  /** Also run kube-controller-manager (namespace deletion, garbage collection). */
+  /** Also run kube-controller-manager (namespace deletion, garbage collection, ClusterRole aggregation). */
   controllerManager?: boolean;
   /** Progress lines (build phases, start steps) go here. */
   log?: (line: string) => void;
@@ -322,7 +322,7 @@ export async function up(opts: UpOptions): Promise<ControlPlaneState> {
         join(bin, 'kube-controller-manager'),
         [
           `--kubeconfig=${kubeconfig}`,
-          '--controllers=namespace-controller,garbage-collector-controller,serviceaccount-controller',
+          '--controllers=namespace-controller,garbage-collector-controller,serviceaccount-controller,clusterrole-aggregation-controller',
           `--service-account-private-key-file=${join(pki, 'sa.key')}`,
           `--root-ca-file=${join(pki, 'ca.crt')}`,
           '--leader-elect=false',

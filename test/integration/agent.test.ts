@@ -27,6 +27,7 @@ import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { argoApp, argoClient } from './support/argocd.js';
 import { applicationReader, depotGroup, depotObject as obj } from './support/depot-objects.js';
 import { eventually } from './support/eventually.js';
+import { userRoleRules } from './support/user-roles.js';
 import { serviceAccountToken } from './support/http-api.js';
 import { startOperator, type OperatorProcess } from './support/operator-process.js';
 
@@ -93,11 +94,8 @@ beforeAll(async () => {
       `${hub}/remote-1`,
     ),
   );
-  // The agent's own identity on the hub: read applications, report deployed.
-  const token = await serviceAccountToken(kc, hub, 'depot-agent', [
-    { apiGroups: ['depot.sh'], resources: ['applications'], verbs: ['get', 'list'] },
-    { apiGroups: ['depot.sh'], resources: ['applications/status'], verbs: ['patch'] },
-  ]);
+  // The agent's own identity on the hub: exactly the chart's depot-operator-agent role.
+  const token = await serviceAccountToken(kc, hub, 'depot-agent', userRoleRules('agent'));
   tokenFile = join(mkdtempSync(join(tmpdir(), 'depot-agent-')), 'token');
   writeFileSync(tokenFile, token, { mode: 0o600 });
   operator = startHubOperator();

@@ -94,6 +94,9 @@ describe('config/ and the chart do not drift', () => {
     expect(names.sort()).toEqual(
       [
         'ClusterRole//depot-operator',
+        'ClusterRole//depot-operator-agent',
+        'ClusterRole//depot-operator-editor',
+        'ClusterRole//depot-operator-viewer',
         'ClusterRoleBinding//depot-operator',
         'Deployment/depot-system/depot-operator',
         'Namespace//depot-system',

@@ -55,8 +55,14 @@ const one = <T extends KubernetesObject>(objects: KubernetesObject[], kind: stri
 };
 const deployment = (objects: KubernetesObject[]) => one<V1Deployment>(objects, 'Deployment');
 const container = (objects: KubernetesObject[]) => deployment(objects).spec!.template.spec!.containers[0]!;
+/** The operator's own ClusterRole (the others are for Depot's users: user-roles.test.ts). */
 const rules = (objects: KubernetesObject[]) =>
-  (one(objects, 'ClusterRole') as KubernetesObject & { rules: V1PolicyRule[] }).rules;
+  (
+    one(
+      objects.filter((o) => o.kind !== 'ClusterRole' || o.metadata?.name === 'depot-operator'),
+      'ClusterRole',
+    ) as KubernetesObject & { rules: V1PolicyRule[] }
+  ).rules;
 const ruleGroups = (objects: KubernetesObject[]) =>
   rules(objects).map((r) => `${r.apiGroups!.join(',')}/${r.resources!.join(',')}`);
 
@@ -368,6 +374,9 @@ describe('applied server-side to the real control plane', () => {
       }
       const applied = objects.filter((o) => o.kind !== 'ServiceMonitor');
       expect(applied.map((o) => o.kind).sort()).toEqual([
+        'ClusterRole',
+        'ClusterRole',
+        'ClusterRole',
         'ClusterRole',
         'ClusterRoleBinding',
         'Deployment',

@@ -19,7 +19,7 @@ export function registerLocal(program: Command): void {
     .option('--port <port>', 'kube-apiserver port (default: a free one)', (v) => parsePort(v))
     .option(
       '--controller-manager',
-      'also run kube-controller-manager (namespace deletion, garbage collection)',
+      'also run kube-controller-manager (namespace deletion, garbage collection, ClusterRole aggregation)',
       false,
     )
     .action(async (opts: { dir: string; port?: number; controllerManager: boolean }) => {

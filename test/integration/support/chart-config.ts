@@ -36,6 +36,11 @@ const FILES: Record<string, string> = {
   PodDisruptionBudget: 'manager/pdb.yaml',
 };
 
+/** Templates whose objects go to a file of their own, whatever their kind. */
+const FILES_BY_TEMPLATE: Record<string, string> = {
+  'depot/templates/user-roles.yaml': 'rbac/user_roles.yaml',
+};
+
 const KUSTOMIZATIONS: Record<string, object> = {
   'crd/Kustomization': { resources: ['../../crds'] },
   'rbac/Kustomization': {
@@ -44,6 +49,7 @@ const KUSTOMIZATIONS: Record<string, object> = {
       'cluster_role.yaml',
       'cluster_role_binding.yaml',
       'leader_election_role.yaml',
+      'user_roles.yaml',
     ],
   },
   'manager/Kustomization': { resources: ['manager.yaml', 'service.yaml', 'pdb.yaml'] },
@@ -74,7 +80,7 @@ export function configObjects(rendered: RenderedDocument[]): Map<string, Rendere
   const byFile = new Map<string, RenderedDocument[]>();
   const all = [{ object: namespaceObject(), comment: undefined, source: undefined }, ...rendered];
   for (const doc of all) {
-    const file = FILES[doc.object.kind ?? ''];
+    const file = FILES_BY_TEMPLATE[doc.source ?? ''] ?? FILES[doc.object.kind ?? ''];
     if (!file) throw new Error(`the chart renders a ${doc.object.kind} that has no place in config/`);
     byFile.set(file, [...(byFile.get(file) ?? []), { ...doc, object: withoutHelmLabels(doc.object) }]);
   }

@@ -1,7 +1,12 @@
 // What the HTTP API tests share: ServiceAccount tokens from the TokenRequest
 // API with a Role in the test namespace, and the address the operator's HTTP
 // API logged when it started listening.
-import { CoreV1Api, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  RbacAuthorizationV1Api,
+  type KubeConfig,
+  type V1PolicyRule,
+} from '@kubernetes/client-node';
 import { eventually } from './eventually.js';
 import type { OperatorProcess } from './operator-process.js';
 
@@ -10,7 +15,7 @@ export async function serviceAccountToken(
   kc: KubeConfig,
   ns: string,
   name: string,
-  rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[],
+  rules: V1PolicyRule[],
 ): Promise<string> {
   const core = kc.makeApiClient(CoreV1Api);
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
