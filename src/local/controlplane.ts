@@ -57,6 +57,10 @@ export async function ensureBinaries(
   opts: { script?: string } = {},
 ): Promise<string> {
   const script = opts.script ?? join(projectRoot(), 'scripts', 'build-controlplane.sh');
+  if (!existsSync(script))
+    throw new ControlPlaneError(
+      `the local control plane is built from a checkout of the Depot repository, and ${script} is not here (the npm package holds the CLI only): clone the repository and run make demo there`,
+    );
   const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

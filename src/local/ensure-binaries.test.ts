@@ -63,12 +63,12 @@ exit 1`);
   expect(lines).toEqual(['>> phase 1/2: downloading Go modules', '   go: module lookup disabled']);
 });
 
-test('a build script that cannot be run is an error naming it', async () => {
+test('a missing build script (an npm-installed CLI has none) is one error saying what is needed', async () => {
   const missing = join(dir, 'missing.sh');
   expect(existsSync(missing)).toBe(false);
   await expect(ensureBinaries(() => {}, { script: missing })).rejects.toThrow(
     new ControlPlaneError(
-      `building the control plane failed (${missing} exited with code 127): bash: ${missing}: No such file or directory`,
+      `the local control plane is built from a checkout of the Depot repository, and ${missing} is not here (the npm package holds the CLI only): clone the repository and run make demo there`,
     ),
   );
 });

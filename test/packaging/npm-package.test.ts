@@ -131,6 +131,12 @@ test('npm install -g of the tarball: depot and kubectl-depot run with the pinned
   const bad = run('depot', ['no-such-command'], { cwd: work, path });
   expect(bad.status).toBe(2);
   expect(bad.stderr.trim().split('\n')[0]).toMatch(/unknown command 'no-such-command'/);
+  // The local control plane is built from a checkout: the installed CLI says so in one line.
+  const local = run('depot', ['local', 'up', '--dir', join(work, 'local')], { cwd: work, path });
+  expect(local.status).toBe(1);
+  expect(local.stderr.trim()).toMatch(
+    /^error: the local control plane is built from a checkout of the Depot repository, and \S+build-controlplane\.sh is not here \(the npm package holds the CLI only\): clone the repository and run make demo there$/,
+  );
 }, 300_000);
 
 /** The oldest Node.js package.json's engines allow, from the npm registry (like scripts/ensure-node.sh), cached in .cache. */
