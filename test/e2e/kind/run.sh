@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make e2e-kind: Depot end to end on a kind cluster. Builds the image, creates
 # the cluster, loads the image, installs the chart with it (pullPolicy Never),
-# waits for the operator's rollout, then plays the tour against it
+# waits for the operator's rollout, runs `helm test`, then plays the tour against it
 # (`depot local demo --existing-cluster`). The cluster is deleted at the end,
 # whatever happened. Without a container engine it prints one line and exits 0.
 #
@@ -85,6 +85,9 @@ say "installing the chart helm/depot with $image"
 
 say "waiting for the rollout of depot-system/depot-operator"
 npx tsx test/e2e/kind/wait-rollout.ts --kubeconfig "$kubeconfig" --deployment depot-system/depot-operator --timeout 300
+
+say "helm test: the chart's own check of the Service (/api/v1/version, /metrics)"
+"$helm" test depot --kubeconfig "$kubeconfig" --namespace depot-system --logs >&2
 
 say "the tour against the operator in the cluster"
 node bin/depot.js local demo --exit --existing-cluster --kubeconfig "$kubeconfig" \

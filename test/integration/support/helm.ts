@@ -43,6 +43,8 @@ export interface RenderOptions {
   releaseName?: string;
   /** Also the CRDs of the chart's crds/ (helm template --include-crds). */
   includeCrds?: boolean;
+  /** Also the `helm test` pods (templates/tests/); left out by default, as config/ leaves them out. */
+  includeTests?: boolean;
 }
 
 /** `helm template` with these values (merged over values.yaml); throws with helm's message when it fails. */
@@ -64,6 +66,7 @@ export function template(values: object = {}, opts: RenderOptions = {}): HelmRes
       '--values',
       file,
       ...(opts.includeCrds ? ['--include-crds'] : []),
+      ...(opts.includeTests ? [] : ['--skip-tests']),
     ]),
   );
 }
