@@ -56,3 +56,21 @@ test('two Applications delivering to the same object share it until both are gon
   watched.forget(app('dash'));
   expect(cluster.released).toHaveLength(1);
 });
+
+test('an informer a late read starts after its namespace was released is released by the next use', () => {
+  const { cluster, watched } = setup();
+  watched.use(app('core'), [argo('argocd', 'core-dev')]);
+  watched.forget(app('core'));
+  expect(cluster.released).toEqual(['argoproj.io/applications argocd']);
+  // A delivery still in flight reads from the released namespace: a new informer, used by nobody.
+  watched.read(ArgoApplications, 'argocd', 'core-dev');
+  watched.use(app('dash'), [argo('argocd-b', 'dash-dev')]);
+  expect(cluster.released).toEqual(['argoproj.io/applications argocd', 'argoproj.io/applications argocd']);
+});
+
+test('a read during a review, claimed by that review, is kept', () => {
+  const { cluster, watched } = setup();
+  watched.read(ArgoApplications, 'argocd', 'core-dev');
+  watched.use(app('core'), [argo('argocd', 'core-dev')]);
+  expect(cluster.released).toEqual([]);
+});

@@ -26,6 +26,12 @@ export class WatchedObjects {
   >();
   /** Informer key → how many of its objects some Application delivers to. */
   private readonly usedObjects = new Map<string, number>();
+  /**
+   * Informers started by a read with no Application delivering there yet: a
+   * review's own use() claims them; any left (a delivery still in flight
+   * that read after its namespace was released) are released by the next use().
+   */
+  private readonly unclaimed = new Set<string>();
   /** Object key → the Depot Applications (namespace/name) that deliver to it. */
   private readonly users = new Map<string, Set<string>>();
   /** Depot Application → the object keys it delivers to. */
@@ -61,6 +67,10 @@ export class WatchedObjects {
     for (const old of this.uses.get(appKey) ?? []) if (!keys.has(old)) this.dropUser(old, appKey);
     if (keys.size > 0) this.uses.set(appKey, keys);
     else this.uses.delete(appKey);
+    for (const id of this.unclaimed) {
+      this.unclaimed.delete(id);
+      if (!this.usedObjects.has(id)) this.release(id);
+    }
   }
 
   forget(app: Request): void {
@@ -88,6 +98,10 @@ export class WatchedObjects {
       return;
     }
     this.usedObjects.delete(id);
+    this.release(id);
+  }
+
+  private release(id: string): void {
     const entry = this.informers.get(id);
     if (!entry) return;
     this.informers.delete(id);
@@ -99,6 +113,7 @@ export class WatchedObjects {
     const known = this.informers.get(id);
     if (known) return known.informer;
     const informer = this.source.informer(resource, selectorOf(namespace));
+    if (!this.usedObjects.has(id)) this.unclaimed.add(id);
     informer.on(({ object }) => {
       const key = objectKey(resource, object.metadata?.namespace ?? '', object.metadata?.name ?? '');
       for (const appKey of this.users.get(key) ?? []) this.notify(appKey);
