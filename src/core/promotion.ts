@@ -14,10 +14,10 @@ import { findCondition } from '../kube/conditions.js';
 import { formatDuration, parseDuration } from '../kube/duration.js';
 import { nextRun } from './schedule.js';
 import { matchesSelector } from '../kube/selector.js';
-import { classifyStep, sameVersion, stepAllowed, type VersionScheme } from './versions.js';
+import { stepAllowed, versionsFor } from './versions.js';
 import { planCombination, type CombinationPlan } from './compatibility/promotion-plan.js';
 import { requirementOrder, sortByRequirements } from './compatibility/order.js';
-import { currentHold, heldReason, holdCovers, isNewer } from './holds.js';
+import { currentHold, heldReason, holdCovers } from './holds.js';
 import { rejectedMessage, rejection } from './rejections.js';
 import { APPROVAL_REQUIRED, approverOf, findApproval } from './approvals.js';
 
@@ -121,7 +121,7 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
 
   for (const app of coveredApplications(promotion, applications)) {
     const name = app.metadata.name;
-    const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
+    const v = versionsFor(app);
     const source = app.status!.environments!.find((e) => e.name === from)!;
     const candidate = source.desired;
     const current = app.spec.versions?.[to];
@@ -135,7 +135,7 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
     // A rollback by someone else in `to` holds what it rolled back from (and older).
     const hold = currentHold(app, promotion, now);
     if (hold) holds.push(hold);
-    if (current !== undefined && sameVersion(scheme, candidate, current)) {
+    if (current !== undefined && v.same(candidate, current)) {
       result('UpToDate', `${to} already requests ${current}`);
       continue;
     }
@@ -144,18 +144,18 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
       result('Blocked', rejectedMessage(app, rejected));
       continue;
     }
-    if (hold && holdCovers(scheme, hold, candidate)) {
+    if (hold && holdCovers(v, hold, candidate)) {
       result('Held', heldReason(hold, to));
       continue;
     }
-    if (scheme === 'opaque' && promotion.spec.allow?.length) {
+    if (!v.ordered && promotion.spec.allow?.length) {
       result(
         'Blocked',
         `spec.allow needs semantic versions; ${name} uses versionScheme opaque (remove allow or select only semver applications)`,
       );
       continue;
     }
-    const step = classifyStep(scheme, current, candidate);
+    const step = v.step(current, candidate);
     if (step === 'downgrade') {
       result(
         'Blocked',
@@ -190,7 +190,7 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
         );
         continue;
       }
-      const missing = sourceTargets.filter((t) => !sameVersion(scheme, t.deployed, candidate));
+      const missing = sourceTargets.filter((t) => !v.same(t.deployed, candidate));
       if (missing.length > 0) {
         result(
           'Waiting',
@@ -200,7 +200,7 @@ export function planPromotion({ promotion: given, applications, now }: Promotion
       }
     }
     // Eligible: a newer version than the one rolled back from ends the hold.
-    if (hold && isNewer(scheme, candidate, hold.version)) holds.splice(holds.indexOf(hold), 1);
+    if (hold && v.newer(candidate, hold.version)) holds.splice(holds.indexOf(hold), 1);
     if (!due) {
       result('Waiting', `eligible; next scheduled run at ${next!.toISOString()}`);
       continue;
