@@ -6,7 +6,7 @@ import { decide } from './application/decision.js';
 import { approveManager } from './approvals.js';
 import { promotionManager, type ManagedFieldsEntry } from './field-managers.js';
 import { planApproval, planReject, planRollback, planUnreject } from './overrides.js';
-import { planPromotion } from './promotion.js';
+import { planPromotion } from './promotion/index.js';
 import { rejectManager } from './rejections.js';
 import { app, byName, env, promotion, set, target, wrote } from './testing/builders.js';
 import { versionsOf } from './versions.js';

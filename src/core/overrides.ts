@@ -5,7 +5,7 @@
 import type { Application } from '../api/application.js';
 import type { Promotion, PromotionResult } from '../api/promotion.js';
 import { APPROVAL_REQUIRED } from './approvals.js';
-import { coveredApplications } from './promotion.js';
+import { coveredApplications } from './promotion/plan.js';
 import { rejectedMessage, rejection } from './rejections.js';
 import { versionsFor } from './versions.js';
 
