@@ -12,7 +12,7 @@ import { Applications, Promotions } from '../../api/resources.js';
 import { DepotClient } from '../../client/depot-client.js';
 import { approveManager } from '../../core/approvals.js';
 import { versionsFor } from '../../core/versions.js';
-import { planApproval, planReject, planRollback, planUnreject } from '../../core/overrides.js';
+import { planApproval, planReject, planRollback, planUnreject } from '../../core/release-control.js';
 import { rejectManager, unrejectManager } from '../../core/rejections.js';
 import { writerManager } from '../../core/version-writes.js';
 import { addClusterOptions, type ClusterOptions } from '../cluster-options.js';

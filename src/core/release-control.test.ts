@@ -5,7 +5,7 @@ import { planApplication } from './application/plan.js';
 import { decide } from './application/decision.js';
 import { approveManager } from './approvals.js';
 import { promotionManager, type ManagedFieldsEntry } from './field-managers.js';
-import { planApproval, planReject, planRollback, planUnreject } from './overrides.js';
+import { planApproval, planReject, planRollback, planUnreject } from './release-control.js';
 import { planPromotion } from './promotion/index.js';
 import { rejectManager } from './rejections.js';
 import { app, byName, env, promotion, set, target, wrote } from './testing/builders.js';
