@@ -1,5 +1,6 @@
 import { PromotionStatusSchema, type PromotionResult } from '../../api/promotion.js';
-import { countOutcomes, reportedResults } from './status.js';
+import { promotion } from '../testing/builders.js';
+import { countOutcomes, promotionProblem, reportedResults } from './status.js';
 
 describe('bounded status', () => {
   const result = (
@@ -61,5 +62,30 @@ describe('bounded status', () => {
     expect(reported!.reason!.startsWith('waiting for 1.2.0 to be reported deployed on dev-1')).toBe(true);
     expect(reported!.reason!.endsWith('… (cut)')).toBe(true);
     expect(PromotionStatusSchema.safeParse({ results: [reported] }).success).toBe(true);
+  });
+});
+
+describe('what keeps a Promotion from running', () => {
+  const envs = new Set(['a', 'b', 'dev', 'staging']);
+  const cycle = [promotion('a-b', { from: 'a', to: 'b' }), promotion('b-a', { from: 'b', to: 'a' })];
+
+  test('a cycle, with the message depot validate gives, on every Promotion of it', () => {
+    for (const p of cycle)
+      expect(promotionProblem(p, cycle, envs)).toEqual({
+        type: 'Ready',
+        status: 'False',
+        reason: 'PromotionCycle',
+        message: 'promotion cycle a → b → a (Promotions a-b, b-a): nothing is promoted',
+      });
+  });
+
+  test('a missing environment, then nothing for a Promotion that can run', () => {
+    const toQa = promotion('to-qa', { from: 'dev', to: 'qa' });
+    expect(promotionProblem(toQa, [...cycle, toQa], envs)).toMatchObject({
+      reason: 'EnvironmentNotFound',
+      message: 'spec.to: Environment "qa" does not exist',
+    });
+    const fine = promotion('dev-staging', { from: 'dev', to: 'staging' });
+    expect(promotionProblem(fine, [...cycle, fine], envs)).toBeUndefined();
   });
 });
