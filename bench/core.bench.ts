@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Application } from '../src/api/application.js';
 import { planApplication } from '../src/core/application/plan.js';
-import { planPromotion } from '../src/core/promotion.js';
+import { planPromotion } from '../src/core/promotion/index.js';
 import { app, byName, env, promotion, set, target } from '../src/core/testing/builders.js';
 
 const now = new Date('2026-11-20T12:00:00Z');

@@ -10,13 +10,15 @@
 // controller from the transition it observes, once.
 import pLimit from 'p-limit';
 import { PromotionSchema, type Promotion, type PromotionStatus } from '../api/promotion.js';
-import { planPromotion, SUSPENDED_REASON, type PromotionWrite } from '../core/promotion.js';
 import {
   nextPromotionStatus,
+  planPromotion,
   promotionProblem,
   promotionRunStatus,
+  SUSPENDED_REASON,
   type PromotionStatusUpdate,
-} from '../core/promotion-status.js';
+  type PromotionWrite,
+} from '../core/promotion/index.js';
 import { versionRequest, writerManager } from '../core/version-writes.js';
 import { approvedByAnnotation } from '../api/annotations.js';
 import { heldReason } from '../core/holds.js';

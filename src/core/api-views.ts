@@ -5,6 +5,7 @@ import type { Application, HistoryEntry } from '../api/application.js';
 import type { ApplicationView, EnvironmentVersions, History, TargetVersions } from '../api/http.js';
 import type { Target } from '../api/target.js';
 import { deliveryKind } from './delivery.js';
+import { versionsFor } from './versions.js';
 
 const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
 const defined = <T extends object>(o: T): T =>
@@ -14,7 +15,7 @@ export function applicationView(app: Application): ApplicationView {
   return {
     name: app.metadata.name,
     namespace: app.metadata.namespace ?? '',
-    versionScheme: app.spec.versionScheme ?? 'semver',
+    versionScheme: versionsFor(app).scheme,
     environments: (app.status?.environments ?? [])
       .map((e) =>
         defined({

@@ -16,17 +16,15 @@ import {
   writeKind,
   type ManagedFieldsEntry,
 } from './field-managers.js';
-import { classifyStep, sameVersion, type VersionScheme } from './versions.js';
+import { versionsFor, type Versions } from './versions.js';
 
 /** Entries that record a new requested version. */
 const REQUEST_TYPES: ReadonlySet<HistoryEntry['type']> = new Set(['Requested', 'Promoted', 'RolledBack']);
 
-const schemeOf = (app: Application): VersionScheme => app.spec.versionScheme ?? 'semver';
-
 /** Whether `from → to` is a rollback: an older version (semver), or a `depot rollback` (any scheme). */
-function isRollback(scheme: VersionScheme, from: string, to: string, rolledBack: boolean): boolean {
-  if (sameVersion(scheme, from, to)) return false;
-  return rolledBack || classifyStep(scheme, from, to) === 'downgrade';
+function isRollback(v: Versions, from: string, to: string, rolledBack: boolean): boolean {
+  if (v.same(from, to)) return false;
+  return rolledBack || v.older(to, from);
 }
 
 /**
@@ -40,14 +38,14 @@ export function rollbackSeen(
   env: string,
   now: Date,
 ): PromotionHold | undefined {
-  const scheme = schemeOf(app);
+  const v = versionsFor(app);
   const name = app.metadata.name;
   const requested = app.spec.versions?.[env];
   const recorded = app.status?.environments?.find((e) => e.name === env)?.requested;
-  if (requested !== undefined && recorded !== undefined && !sameVersion(scheme, requested, recorded)) {
+  if (requested !== undefined && recorded !== undefined && !v.same(requested, recorded)) {
     const write = versionWrite(app.metadata.managedFields as ManagedFieldsEntry[] | undefined, env);
     const own = write?.manager === promotionManager(promotion, env);
-    if (!own && isRollback(scheme, recorded, requested, writeKind(write?.manager) === 'RolledBack'))
+    if (!own && isRollback(v, recorded, requested, writeKind(write?.manager) === 'RolledBack'))
       return {
         application: name,
         version: recorded,
@@ -63,7 +61,7 @@ export function rollbackSeen(
     newest?.from === undefined ||
     newest.to === undefined ||
     newest.actor === `promotion ${promotion}` ||
-    !isRollback(scheme, newest.from, newest.to, newest.type === 'RolledBack')
+    !isRollback(v, newest.from, newest.to, newest.type === 'RolledBack')
   )
     return undefined;
   return {
@@ -82,12 +80,12 @@ export function rollbackSeen(
  * put an older one into `to`.
  */
 function undoneSinceLastRun(app: Application, promotion: Promotion, now: Date): PromotionHold | undefined {
-  const scheme = schemeOf(app);
+  const v = versionsFor(app);
   const env = promotion.spec.to;
   const last = promotion.status?.results?.find((r) => r.application === app.metadata.name);
   const current = app.spec.versions?.[env];
   if (last?.outcome !== 'Promoted' || last.version === undefined || current === undefined) return undefined;
-  if (scheme === 'opaque' || classifyStep(scheme, last.version, current) !== 'downgrade') return undefined;
+  if (!v.older(current, last.version)) return undefined;
   const write = versionWrite(app.metadata.managedFields as ManagedFieldsEntry[] | undefined, env);
   if (!write || write.manager === promotionManager(promotion.metadata.name, env)) return undefined;
   return {
@@ -99,16 +97,10 @@ function undoneSinceLastRun(app: Application, promotion: Promotion, now: Date): 
   };
 }
 
-/** Whether `version` is newer than `than` (semver); opaque versions have no order. */
-export function isNewer(scheme: VersionScheme, version: string, than: string): boolean {
-  const step = classifyStep(scheme, than, version);
-  return step === 'major' || step === 'minor' || step === 'patch';
-}
-
 /** Whether a hold on `hold.version` keeps `candidate` from being promoted. */
-export function holdCovers(scheme: VersionScheme, hold: PromotionHold, candidate: string): boolean {
-  if (scheme === 'opaque') return sameVersion(scheme, candidate, hold.version);
-  return !isNewer(scheme, candidate, hold.version);
+export function holdCovers(v: Versions, hold: PromotionHold, candidate: string): boolean {
+  if (!v.ordered) return v.same(candidate, hold.version);
+  return !v.newer(candidate, hold.version);
 }
 
 /**
@@ -117,27 +109,23 @@ export function holdCovers(scheme: VersionScheme, hold: PromotionHold, candidate
  * already requests a newer version than the one rolled back from.
  */
 export function currentHold(app: Application, promotion: Promotion, now: Date): PromotionHold | undefined {
-  const scheme = schemeOf(app);
+  const v = versionsFor(app);
   const env = promotion.spec.to;
   const name = app.metadata.name;
   const carried = promotion.status?.holds?.find((h) => h.application === name);
   const seen =
     rollbackSeen(app, promotion.metadata.name, env, now) ?? undoneSinceLastRun(app, promotion, now);
   let hold = carried;
-  if (
-    seen &&
-    (!hold || (!holdCovers(scheme, hold, seen.version) && isNewer(scheme, seen.version, hold.version)))
-  )
+  if (seen && (!hold || (!holdCovers(v, hold, seen.version) && v.newer(seen.version, hold.version))))
     hold = seen;
   if (!hold) return undefined;
-  if (isReleased(app, scheme, env, hold)) return undefined;
+  if (isReleased(app, v, env, hold)) return undefined;
   // Moved on by hand: a newer version (semver), or another one (opaque).
   const current = app.spec.versions?.[env];
   if (current === undefined) return hold;
-  const movedOn =
-    scheme === 'opaque'
-      ? !sameVersion(scheme, current, hold.version) && !sameVersion(scheme, current, hold.rolledBackTo)
-      : isNewer(scheme, current, hold.version);
+  const movedOn = v.ordered
+    ? v.newer(current, hold.version)
+    : !v.same(current, hold.version) && !v.same(current, hold.rolledBackTo);
   return movedOn ? undefined : hold;
 }
 
@@ -147,13 +135,11 @@ export function currentHold(app: Application, promotion: Promotion, now: Date): 
  * the second, the precision of managedFields), so an old release does not
  * end a later rollback from the same version.
  */
-function isReleased(app: Application, scheme: VersionScheme, env: string, hold: PromotionHold): boolean {
+function isReleased(app: Application, v: Versions, env: string, hold: PromotionHold): boolean {
   const key = releaseAnnotation(env);
   const released = app.metadata.annotations?.[key];
   if (released === undefined) return false;
-  const covers =
-    sameVersion(scheme, released, hold.version) ||
-    (scheme === 'semver' && isNewer(scheme, released, hold.version));
+  const covers = v.same(released, hold.version) || v.newer(released, hold.version);
   if (!covers) return false;
   const written = annotationWriter(app.metadata.managedFields as ManagedFieldsEntry[] | undefined, key);
   if (!written?.time) return true;

@@ -6,7 +6,7 @@
 import { UNREJECT_ANNOTATION } from '../api/annotations.js';
 import type { Application, RejectedVersion } from '../api/application.js';
 import { listEntryWriter, type ManagedFieldsEntry } from './field-managers.js';
-import { sameVersion, type VersionScheme } from './versions.js';
+import { versionsFor } from './versions.js';
 
 export const REJECT_MANAGER_PREFIX = 'depot-reject.';
 export const UNREJECT_MANAGER_PREFIX = 'depot-unreject.';
@@ -23,8 +23,8 @@ export const unrejectManager = (user: string): string => `${UNREJECT_MANAGER_PRE
 
 /** The entry of spec.rejectedVersions naming `version` (in the scheme's equality), if any. */
 export function rejection(app: Application, version: string): RejectedVersion | undefined {
-  const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
-  return app.spec.rejectedVersions?.find((r) => sameVersion(scheme, r.version, version));
+  const v = versionsFor(app);
+  return app.spec.rejectedVersions?.find((r) => v.same(r.version, version));
 }
 
 /** Who rejected `entry`: the user of `depot reject`, else the field manager that wrote it. */
@@ -41,8 +41,7 @@ export function rejectedBy(app: Application, entry: RejectedVersion): string {
 
 /** Who removed the rejection of `version`: the user of `depot unreject`, when it was that. */
 export function unrejectedBy(app: Application, version: string): string {
-  const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
-  if (!sameVersion(scheme, app.metadata.annotations?.[UNREJECT_ANNOTATION], version)) return 'unknown';
+  if (!versionsFor(app).same(app.metadata.annotations?.[UNREJECT_ANNOTATION], version)) return 'unknown';
   let best: { manager: string; time: number } | undefined;
   for (const entry of (app.metadata.managedFields ?? []) as ManagedFieldsEntry[]) {
     const fields = entry.fieldsV1 as Record<string, Record<string, Record<string, unknown>>> | undefined;

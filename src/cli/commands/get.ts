@@ -8,7 +8,7 @@ import type { Environment } from '../../api/environment.js';
 import type { Promotion } from '../../api/promotion.js';
 import type { Target } from '../../api/target.js';
 import { deliveryKind } from '../../core/delivery.js';
-import { waitingForApproval } from '../../core/overrides.js';
+import { waitingForApproval } from '../../core/release-control.js';
 import { DepotClient } from '../../client/depot-client.js';
 import { DEPOT_RESOURCES } from '../../api/resources.js';
 import { addClusterOptions, type ClusterOptions } from '../cluster-options.js';

@@ -11,8 +11,8 @@ import type { Promotion } from '../../api/promotion.js';
 import { Applications, Promotions } from '../../api/resources.js';
 import { DepotClient } from '../../client/depot-client.js';
 import { approveManager } from '../../core/approvals.js';
-import { isNewer } from '../../core/holds.js';
-import { planApproval, planReject, planRollback, planUnreject } from '../../core/overrides.js';
+import { versionsFor } from '../../core/versions.js';
+import { planApproval, planReject, planRollback, planUnreject } from '../../core/release-control.js';
 import { rejectManager, unrejectManager } from '../../core/rejections.js';
 import { writerManager } from '../../core/version-writes.js';
 import { addClusterOptions, type ClusterOptions } from '../cluster-options.js';
@@ -109,8 +109,8 @@ export function registerOverrideCommands(program: Command): void {
     if (holds.length === 0) throw new UserError(`${name} has no hold in ${env}`);
     // One release covers every hold of an older or the same version (semver).
     const app = await client.application(name);
-    const scheme = app.spec.versionScheme ?? 'semver';
-    const version = holds.map((h) => h.version).reduce((a, b) => (isNewer(scheme, b, a) ? b : a));
+    const v = versionsFor(app);
+    const version = holds.map((h) => h.version).reduce((a, b) => (v.newer(b, a) ? b : a));
     await client.apply(
       Applications,
       name,

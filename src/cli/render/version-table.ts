@@ -3,7 +3,7 @@
 import Table from 'cli-table3';
 import type { Application } from '../../api/application.js';
 import { compatibilityMatrix, type MatrixCell } from '../../core/compatibility/questions.js';
-import { sameVersion } from '../../core/versions.js';
+import { versionsFor } from '../../core/versions.js';
 
 export interface VersionTableOptions {
   /** Show requested versions and per-target deployed versions too. */
@@ -28,19 +28,14 @@ export function cellFor(
   const paint = opts.color ?? ((_k, t) => t);
   const e = app.status?.environments?.find((x) => x.name === env);
   if (!e) return paint('dim', app.spec.versions?.[env] ? `${app.spec.versions[env]} (pending)` : '');
-  const scheme = app.spec.versionScheme ?? 'semver';
+  const v = versionsFor(app);
   let cell = e.desired ?? '-';
   // A rejected version still running here: someone should roll it back.
-  if (
-    e.desired !== undefined &&
-    app.status?.rejectedVersions?.some((r) => sameVersion(scheme, r.version, e.desired))
-  )
+  if (e.desired !== undefined && app.status?.rejectedVersions?.some((r) => v.same(r.version, e.desired)))
     cell += ' ' + paint('drift', 'REJECTED');
   if (e.blocked) cell += ' ' + paint('blocked', `(${e.requested} ${e.blocked.reason})`);
   const targets = (app.status?.targets ?? []).filter((t) => t.environment === env);
-  const drift = targets.filter(
-    (t) => t.deployed !== undefined && !sameVersion(scheme, t.deployed, e.desired),
-  );
+  const drift = targets.filter((t) => t.deployed !== undefined && !v.same(t.deployed, e.desired));
   if (drift.length > 0)
     cell += ' ' + paint('drift', `drift: ${drift.map((t) => `${t.name}=${t.deployed}`).join(',')}`);
   if (opts.wide) {

@@ -5,7 +5,7 @@
 import type { Application, ApplicationEnvironmentStatus } from '../../api/application.js';
 import type { Environment } from '../../api/environment.js';
 import { freezeState, type FreezeState } from '../freeze.js';
-import { isValidVersion, sameVersion, type VersionScheme } from '../versions.js';
+import type { Versions } from '../versions.js';
 import { rejectedMessage, rejection } from '../rejections.js';
 
 export interface Blocked {
@@ -42,7 +42,7 @@ export interface DecisionInput {
   env: string;
   environment: Environment | undefined;
   requested: string | undefined;
-  scheme: VersionScheme;
+  versions: Versions;
   before: ApplicationEnvironmentStatus | undefined;
   forced: boolean;
   now: Date;
@@ -76,7 +76,7 @@ export function gate(
   d: Omit<DecisionInput, 'compatibility'>,
 ): { kind: 'decided'; decision: Decision } | { kind: 'eligible'; forcedThroughFreeze: boolean } {
   const decided = (decision: Decision) => ({ kind: 'decided' as const, decision });
-  const { env, requested, scheme, forced } = d;
+  const { env, requested, versions: v, forced } = d;
   const current = d.before?.desired;
   const hold = (blocked: Blocked, requeueAt?: Date) =>
     decided({
@@ -86,12 +86,12 @@ export function gate(
     });
   // No request (or it was removed): keep what is delivered; never downgrade on a missing field.
   if (requested === undefined) return decided({ desired: current, blocked: null });
-  if (!isValidVersion(scheme, requested))
+  if (!v.valid(requested))
     return hold({
       reason: 'InvalidVersion',
-      message: `spec.versions.${env}: "${requested}" is not a ${scheme} version`,
+      message: `spec.versions.${env}: "${requested}" is not a ${v.scheme} version`,
     });
-  if (sameVersion(scheme, requested, current)) return decided({ desired: current, blocked: null });
+  if (v.same(requested, current)) return decided({ desired: current, blocked: null });
   const rejected = rejection(d.app, requested);
   if (rejected && !forced)
     return hold({

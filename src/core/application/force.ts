@@ -6,7 +6,7 @@
 import { FORCE_ANNOTATION_PREFIX, forceAnnotation } from '../../api/annotations.js';
 import type { Application } from '../../api/application.js';
 import { actorOf, type ManagedFieldsEntry } from '../field-managers.js';
-import { sameVersion, type VersionScheme } from '../versions.js';
+import type { Versions } from '../versions.js';
 
 export interface SpentForce {
   environment: string;
@@ -20,9 +20,9 @@ export function forcedVersion(app: Application, env: string): string | undefined
 }
 
 /** Whether the request of `env` is forced: the annotation names exactly the requested version. */
-export function isForced(app: Application, scheme: VersionScheme, env: string, requested: string): boolean {
+export function isForced(app: Application, v: Versions, env: string, requested: string): boolean {
   const forced = forcedVersion(app, env);
-  return forced !== undefined && sameVersion(scheme, forced, requested);
+  return forced !== undefined && v.same(forced, requested);
 }
 
 /** Who set the force annotation of `env` (from managedFields), as an audit actor. */
@@ -46,14 +46,14 @@ export function forcedBy(app: Application, env: string): string | undefined {
 /** Force annotations whose version is desired now: they have done their job. */
 export function spentForces(
   app: Application,
-  scheme: VersionScheme,
+  v: Versions,
   desired: ReadonlyMap<string, string | undefined>,
 ): SpentForce[] {
   const out: SpentForce[] = [];
   for (const [key, version] of Object.entries(app.metadata.annotations ?? {})) {
     if (!key.startsWith(FORCE_ANNOTATION_PREFIX)) continue;
     const environment = key.slice(FORCE_ANNOTATION_PREFIX.length);
-    if (sameVersion(scheme, desired.get(environment), version)) out.push({ environment, version });
+    if (v.same(desired.get(environment), version)) out.push({ environment, version });
   }
   return out;
 }

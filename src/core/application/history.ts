@@ -10,7 +10,7 @@ import type {
   ApplicationTargetStatus,
   HistoryEntry,
 } from '../../api/application.js';
-import { sameVersion, type VersionScheme } from '../versions.js';
+import type { Versions } from '../versions.js';
 import { writeKind } from '../field-managers.js';
 
 export type NewEntry = Omit<HistoryEntry, 'id'>;
@@ -30,18 +30,18 @@ export function historyId(uid: string | undefined, e: NewEntry): string {
  */
 export function repeatsHistory(
   history: readonly HistoryEntry[] | undefined,
-  scheme: VersionScheme,
+  v: Versions,
   e: NewEntry,
 ): boolean {
   const newest = history?.find(
     (h) => h.type === e.type && h.environment === e.environment && h.target === e.target,
   );
-  return newest !== undefined && sameVersion(scheme, newest.to, e.to);
+  return newest !== undefined && v.same(newest.to, e.to);
 }
 
 export function environmentHistory(h: {
   env: string;
-  scheme: VersionScheme;
+  versions: Versions;
   before: ApplicationEnvironmentStatus | undefined;
   entry: ApplicationEnvironmentStatus;
   manager: string | undefined;
@@ -53,11 +53,11 @@ export function environmentHistory(h: {
   /** The reason given to `depot rollback`. */
   rollbackReason?: string;
 }): NewEntry[] {
-  const { env, scheme, before, entry, manager, forcedThroughFreeze, now } = h;
+  const { env, versions: v, before, entry, manager, forcedThroughFreeze, now } = h;
   const time = now.toISOString();
   const out: NewEntry[] = [];
   const actor = entry.setBy ?? 'unknown';
-  if (entry.requested !== undefined && !sameVersion(scheme, entry.requested, before?.requested)) {
+  if (entry.requested !== undefined && !v.same(entry.requested, before?.requested)) {
     const type = writeKind(manager);
     const was = before?.requested ? ` (was ${before.requested})` : '';
     const message =
@@ -78,9 +78,7 @@ export function environmentHistory(h: {
   const isBlocked = entry.blocked ?? null;
   if (
     isBlocked &&
-    (!wasBlocked ||
-      wasBlocked.reason !== isBlocked.reason ||
-      !sameVersion(scheme, entry.requested, before?.requested))
+    (!wasBlocked || wasBlocked.reason !== isBlocked.reason || !v.same(entry.requested, before?.requested))
   ) {
     out.push({
       time,
@@ -92,7 +90,7 @@ export function environmentHistory(h: {
       message: isBlocked.message,
     });
   }
-  const desiredMoved = entry.desired !== undefined && !sameVersion(scheme, entry.desired, before?.desired);
+  const desiredMoved = entry.desired !== undefined && !v.same(entry.desired, before?.desired);
   if (desiredMoved && forcedThroughFreeze) {
     out.push({
       time,
@@ -119,7 +117,7 @@ export function environmentHistory(h: {
 
 /** A Delivered entry for each target whose desired version was just delivered. */
 export function deliveredHistory(
-  scheme: VersionScheme,
+  v: Versions,
   targets: readonly ApplicationTargetStatus[],
   previous: ReadonlyMap<string, ApplicationTargetStatus>,
   now: Date,
@@ -127,14 +125,14 @@ export function deliveredHistory(
   return targets.flatMap((t): NewEntry[] => {
     if (t.delivery?.state !== 'Delivered' || t.desired === undefined) return [];
     const before = previous.get(t.name);
-    if (before?.delivery?.state === 'Delivered' && sameVersion(scheme, before.desired, t.desired)) return [];
+    if (before?.delivery?.state === 'Delivered' && v.same(before.desired, t.desired)) return [];
     return [
       {
         time: now.toISOString(),
         type: 'Delivered',
         environment: t.environment!,
         target: t.name,
-        ...(before?.desired !== undefined && !sameVersion(scheme, before.desired, t.desired)
+        ...(before?.desired !== undefined && !v.same(before.desired, t.desired)
           ? { from: before.desired }
           : {}),
         to: t.desired,
@@ -151,7 +149,7 @@ export function deliveredHistory(
  * time is the report's, which makes the check idempotent.
  */
 export function deployedHistory(
-  scheme: VersionScheme,
+  v: Versions,
   targets: readonly ApplicationTargetStatus[],
   history: readonly HistoryEntry[] | undefined,
   /** Integrations that read the deployed version back, by target (else a reporter wrote it). */
@@ -167,7 +165,7 @@ export function deployedHistory(
       (h) =>
         h.type === 'Deployed' &&
         h.target === t.name &&
-        sameVersion(scheme, h.to, t.deployed) &&
+        v.same(h.to, t.deployed) &&
         new Date(h.time).toISOString() === at,
     );
     if (recorded) continue;

@@ -1,11 +1,12 @@
 import { knownVersions } from './known-versions.js';
+import { versionsOf } from '../versions.js';
 
 const now = new Date('2026-11-20T12:00:00Z');
 
 describe('known versions', () => {
   test('requested, promoted and deployed versions, once each, newest first, with when and where', () => {
     const first = knownVersions({
-      scheme: 'semver',
+      versions: versionsOf('semver'),
       previous: undefined,
       added: [
         { time: '2026-11-20T11:00:00.000Z', type: 'Requested', environment: 'dev', to: '1.11.0' },
@@ -36,7 +37,7 @@ describe('known versions', () => {
     ]);
     // Seen again: nothing changes (a converged application writes nothing).
     const again = knownVersions({
-      scheme: 'semver',
+      versions: versionsOf('semver'),
       previous: first,
       added: [{ time: '2026-11-21T00:00:00.000Z', type: 'Requested', environment: 'qa', to: '1.12.0' }],
       environments: [{ name: 'staging', requested: '1.10.2' }],
@@ -54,7 +55,7 @@ describe('known versions', () => {
       to: `1.${i}.0`,
     }));
     const list = knownVersions({
-      scheme: 'semver',
+      versions: versionsOf('semver'),
       previous: undefined,
       added,
       environments: [],
@@ -68,7 +69,7 @@ describe('known versions', () => {
 
   test('opaque versions: most recently first seen first', () => {
     const list = knownVersions({
-      scheme: 'opaque',
+      versions: versionsOf('opaque'),
       previous: undefined,
       added: [
         { time: '2026-11-20T10:00:00.000Z', type: 'Requested', environment: 'dev', to: 'build-b' },

@@ -10,10 +10,10 @@ import type {
   KnownVersion,
 } from '../../api/application.js';
 import { MAX_KNOWN_VERSIONS } from '../../api/application.js';
-import { normalize, sameVersion, type VersionScheme } from '../versions.js';
+import { normalize, type Versions } from '../versions.js';
 
 export function knownVersions(k: {
-  scheme: VersionScheme;
+  versions: Versions;
   previous: readonly KnownVersion[] | undefined;
   /** History entries added now, oldest first. */
   added: readonly Omit<HistoryEntry, 'id'>[];
@@ -22,10 +22,10 @@ export function knownVersions(k: {
   now: Date;
   limit?: number;
 }): KnownVersion[] {
-  const { scheme } = k;
+  const { versions: v } = k;
   const out = [...(k.previous ?? [])];
   const add = (entry: KnownVersion) => {
-    if (!out.some((e) => sameVersion(scheme, e.version, entry.version))) out.push(entry);
+    if (!out.some((e) => v.same(e.version, entry.version))) out.push(entry);
   };
   for (const h of k.added) {
     if (h.to === undefined || h.environment === undefined) continue;
@@ -52,16 +52,12 @@ export function knownVersions(k: {
         environment: t.environment,
         target: t.name,
       });
-  return newestFirst(scheme, out).slice(0, k.limit ?? MAX_KNOWN_VERSIONS);
+  return newestFirst(v, out).slice(0, k.limit ?? MAX_KNOWN_VERSIONS);
 }
 
 /** Semver: descending version order (invalid ones last); opaque: most recently first seen first. */
-export function newestFirst<T extends { version: string; firstSeen?: string }>(
-  scheme: VersionScheme,
-  list: T[],
-): T[] {
-  if (scheme === 'opaque')
-    return [...list].sort((a, b) => (b.firstSeen ?? '').localeCompare(a.firstSeen ?? ''));
+export function newestFirst<T extends { version: string; firstSeen?: string }>(v: Versions, list: T[]): T[] {
+  if (!v.ordered) return [...list].sort((a, b) => (b.firstSeen ?? '').localeCompare(a.firstSeen ?? ''));
   return [...list].sort((a, b) => {
     const [x, y] = [semver.valid(normalize(a.version)), semver.valid(normalize(b.version))];
     if (x && y) return semver.rcompare(x, y) || a.version.localeCompare(b.version);

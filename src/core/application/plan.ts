@@ -22,7 +22,7 @@ import type { Target } from '../../api/target.js';
 import { setConditions } from '../../kube/conditions.js';
 import { deliveryKind, publishedState } from '../delivery.js';
 import { prependHistory } from '../history.js';
-import { isValidVersion, sameVersion, type VersionScheme } from '../versions.js';
+import { versionsFor } from '../versions.js';
 import {
   actorOf,
   annotationWriter,
@@ -120,7 +120,7 @@ export function planApplication(input: ApplicationInput): ApplicationPlan {
 export function planVersions(input: ApplicationInput): VersionPlan {
   const { app, now } = input;
   const prev = app.status ?? {};
-  const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
+  const v = versionsFor(app);
   const unreadable = input.unreadable ?? {};
   const resolved = resolveEnvironments(app, input.sets, input.environments, unreadable);
   const byEnv = targetsByEnvironment(input.targets);
@@ -155,16 +155,16 @@ export function planVersions(input: ApplicationInput): VersionPlan {
       env,
       environment: input.environments.get(env),
       requested,
-      scheme,
+      versions: v,
       before,
-      forced: requested !== undefined && isForced(app, scheme, env, requested),
+      forced: requested !== undefined && isForced(app, v, env, requested),
       now,
       compatibility: compatibility.verdict,
     });
     if (decision.requeueAt && (!requeueAt || decision.requeueAt < requeueAt)) requeueAt = decision.requeueAt;
 
     // The same artifact under another spelling (a leading v) is no change.
-    const changed = !sameVersion(scheme, decision.desired, before?.desired);
+    const changed = !v.same(decision.desired, before?.desired);
     const desired = changed ? decision.desired : before?.desired;
     const entry: ApplicationEnvironmentStatus = {
       name: env,
@@ -179,7 +179,7 @@ export function planVersions(input: ApplicationInput): VersionPlan {
     };
     const made = environmentHistory({
       env,
-      scheme,
+      versions: v,
       before,
       entry,
       manager,
@@ -200,7 +200,7 @@ export function planVersions(input: ApplicationInput): VersionPlan {
           : undefined,
     });
     // An entry that appears again (object re-created) records nothing twice.
-    entries.push(...(before ? made : made.filter((e) => !repeatsHistory(prev.history, scheme, e))));
+    entries.push(...(before ? made : made.filter((e) => !repeatsHistory(prev.history, v, e))));
     return [entry];
   });
 
@@ -212,13 +212,13 @@ export function planVersions(input: ApplicationInput): VersionPlan {
     ...compatibility.problems(app.metadata.name),
     // A rejected version the scheme cannot have matches nothing: say so (a typo rejects nothing).
     ...(app.spec.rejectedVersions ?? []).flatMap((r, i): Problem[] =>
-      isValidVersion(scheme, r.version)
+      v.valid(r.version)
         ? []
         : [
             {
               field: `spec.rejectedVersions[${i}].version`,
               reason: 'InvalidRejectedVersion',
-              message: `"${r.version}" is not a ${scheme} version, so it rejects nothing`,
+              message: `"${r.version}" is not a ${v.scheme} version, so it rejects nothing`,
             },
           ],
     ),
@@ -242,7 +242,7 @@ export function planVersions(input: ApplicationInput): VersionPlan {
     problems,
     entries,
     ...(requeueAt ? { requeueAt } : {}),
-    spentForces: spentForces(app, scheme, desired),
+    spentForces: spentForces(app, v, desired),
   };
 }
 
@@ -263,7 +263,7 @@ export function summarize(
 ): ApplicationPlan {
   const { app, now } = input;
   const prev = app.status ?? {};
-  const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
+  const v = versionsFor(app);
   const order = new Map(plan.environments.map((e, i) => [e.name, i]));
   const current = plan.targets.map((t) =>
     targetEntry(
@@ -285,11 +285,11 @@ export function summarize(
     ...rejected.entries,
     ...plan.entries,
     // A target that appears again (re-created) records no second delivery of the same version.
-    ...deliveredHistory(scheme, current, previous, now).filter(
-      (e) => known.has(e.target!) || !repeatsHistory(prev.history, scheme, e),
+    ...deliveredHistory(v, current, previous, now).filter(
+      (e) => known.has(e.target!) || !repeatsHistory(prev.history, v, e),
     ),
     ...(findings.entries ?? []),
-    ...deployedHistory(scheme, targets, prev.history, actorsOf(findings.reports)),
+    ...deployedHistory(v, targets, prev.history, actorsOf(findings.reports)),
   ];
   // Newest first, like status.history.
   const withIds: HistoryEntry[] = happened
@@ -297,7 +297,7 @@ export function summarize(
     .map((e) => ({ id: historyId(app.metadata.uid, e), ...e }));
   const sentThrough = withIds.length > 0 ? input.sentThrough : prev.historySentThrough;
   const seen = knownVersions({
-    scheme,
+    versions: v,
     previous: prev.knownVersions,
     added: happened.slice().reverse(),
     environments: plan.environments,

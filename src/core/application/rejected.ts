@@ -6,7 +6,7 @@
 import type { Application, ApplicationEnvironmentStatus, ApplicationStatus } from '../../api/application.js';
 import type { ConditionInput } from '../../kube/conditions.js';
 import { rejectedBy, rejectedMessage, rejection, unrejectedBy } from '../rejections.js';
-import { sameVersion, type VersionScheme } from '../versions.js';
+import { versionsFor } from '../versions.js';
 import type { NewEntry } from './history.js';
 
 export type RecordedRejections = NonNullable<ApplicationStatus['rejectedVersions']>;
@@ -31,7 +31,7 @@ export function rejectionState(
   environments: readonly ApplicationEnvironmentStatus[],
   now: Date,
 ): RejectionState {
-  const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
+  const v = versionsFor(app);
   const time = now.toISOString();
   const before = app.status?.rejectedVersions ?? [];
   const recorded: RecordedRejections = (app.spec.rejectedVersions ?? []).map((r) => ({
@@ -40,7 +40,7 @@ export function rejectionState(
   }));
   const entries: NewEntry[] = [];
   for (const r of recorded)
-    if (!before.some((b) => sameVersion(scheme, b.version, r.version)))
+    if (!before.some((b) => v.same(b.version, r.version)))
       entries.push({
         time,
         type: 'Rejected',
@@ -49,7 +49,7 @@ export function rejectionState(
         message: `${r.version} rejected by ${r.by}: ${r.reason}`,
       });
   for (const b of before)
-    if (!recorded.some((r) => sameVersion(scheme, r.version, b.version))) {
+    if (!recorded.some((r) => v.same(r.version, b.version))) {
       const by = unrejectedBy(app, b.version);
       entries.push({
         time,

@@ -10,7 +10,7 @@ import type { Blocked, CompatibilityCheck, CompatibilityVerdict } from '../appli
 import { gate } from '../application/decision.js';
 import { isForced } from '../application/force.js';
 import { resolveEnvironments, type UnreadableObjects } from '../application/resolution.js';
-import type { VersionScheme } from '../versions.js';
+import { versionsFor } from '../versions.js';
 import {
   RuleBook,
   ruleProblems,
@@ -77,7 +77,7 @@ export function catalogOf(applications: readonly Application[]): Map<string, Mem
       a.metadata.name,
       {
         name: a.metadata.name,
-        scheme: (a.spec.versionScheme ?? 'semver') as VersionScheme,
+        scheme: versionsFor(a).scheme,
         rules: a.spec.compatibility ?? [],
       },
     ]),
@@ -89,7 +89,7 @@ export function applicationStates(
   app: Application,
   input: Omit<NamespaceInput, 'applications'>,
 ): ApplicationEnvState[] {
-  const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
+  const v = versionsFor(app);
   const resolved = resolveEnvironments(app, input.sets, input.environments, input.unreadable);
   const before = new Map((app.status?.environments ?? []).map((e) => [e.name, e]));
   const names = resolved.incomplete ? [...new Set([...before.keys(), ...resolved.names])] : resolved.names;
@@ -101,9 +101,9 @@ export function applicationStates(
       env,
       environment: input.environments.get(env),
       requested,
-      scheme,
+      versions: v,
       before: before.get(env),
-      forced: requested !== undefined && isForced(app, scheme, env, requested),
+      forced: requested !== undefined && isForced(app, v, env, requested),
       now: input.now,
     });
     return {

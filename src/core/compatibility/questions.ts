@@ -9,7 +9,7 @@
 //   its rules hold.
 import type { Application, KnownVersion } from '../../api/application.js';
 import { newestFirst } from '../application/known-versions.js';
-import { isValidVersion, sameVersion, type VersionScheme } from '../versions.js';
+import { versionsFor, type Versions } from '../versions.js';
 import { catalogOf } from './namespace.js';
 import { rejection } from '../rejections.js';
 import { RuleBook, type Combination, type Violation } from './rules.js';
@@ -56,10 +56,10 @@ function setup(scope: QuestionScope, given: readonly VersionRef[]): Setup {
   for (const ref of given) {
     const app = apps.get(ref.application);
     if (!app) throw new QuestionError(`no Application "${ref.application}" in this namespace`);
-    const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
-    if (!isValidVersion(scheme, ref.version))
+    const appVersions = versionsFor(app);
+    if (!appVersions.valid(ref.version))
       throw new QuestionError(
-        `${ref.application}@${ref.version}: "${ref.version}" is not a ${scheme} version`,
+        `${ref.application}@${ref.version}: "${ref.version}" is not a ${appVersions.scheme} version`,
       );
     combination.set(ref.application, ref.version);
   }
@@ -152,11 +152,11 @@ export function compatibleVersions(
   if (given.some((g) => g.application === application))
     throw new QuestionError(`--with names ${application} itself; name the other applications`);
   const s = setup(scope, given);
-  const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
+  const appVersions = versionsFor(app);
   const versions: KnownVersion[] = [];
   const incompatible: CompatAnswer['incompatible'] = [];
   const unchecked = new Set<string>();
-  for (const known of candidates(app, scheme)) {
+  for (const known of candidates(app, appVersions)) {
     s.combination.set(application, known.version);
     const j = judged(s, application, scope.environment !== undefined);
     j.unchecked.forEach((u) => unchecked.add(u));
@@ -177,10 +177,10 @@ export function compatibleVersions(
  * status.knownVersions, plus what the status shows (an older operator kept no
  * list), newest first; never a rejected version (spec.rejectedVersions).
  */
-function candidates(app: Application, scheme: VersionScheme): KnownVersion[] {
+function candidates(app: Application, appVersions: Versions): KnownVersion[] {
   const out = [...(app.status?.knownVersions ?? [])];
   const add = (version: string | undefined, environment: string) => {
-    if (version !== undefined && !out.some((k) => sameVersion(scheme, k.version, version)))
+    if (version !== undefined && !out.some((k) => appVersions.same(k.version, version)))
       out.push({ version, firstSeen: '', via: 'Requested', environment });
   };
   for (const e of app.status?.environments ?? []) {
@@ -188,8 +188,8 @@ function candidates(app: Application, scheme: VersionScheme): KnownVersion[] {
     add(e.requested, e.name);
   }
   return newestFirst(
-    scheme,
-    out.filter((k) => isValidVersion(scheme, k.version) && rejection(app, k.version) === undefined),
+    appVersions,
+    out.filter((k) => appVersions.valid(k.version) && rejection(app, k.version) === undefined),
   );
 }
 

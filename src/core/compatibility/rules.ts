@@ -9,7 +9,7 @@
 // does not accept 2.0.0-rc.1 or 1.13.0-rc.1). A leading `v` is tolerated on
 // both sides. An opaque application can be required only by exact version.
 import type { CompatibilityRule } from '../../api/application.js';
-import { sameVersion, type VersionScheme } from '../versions.js';
+import { versionsOf, type VersionScheme } from '../versions.js';
 import { parsedVersion, parsedVersionForWhen, requirementRange, whenRange } from './parsed.js';
 
 /** What the rules need to know about an application. */
@@ -143,7 +143,7 @@ export function ruleApplies(owner: Member, rule: CompatibilityRule, version: str
 
 /** Whether `version` of an application with `scheme` meets `versions` (npm's prerelease rule). */
 export function meets(scheme: VersionScheme, version: string, versions: string): boolean {
-  if (scheme === 'opaque') return sameVersion('opaque', version, versions.trim());
+  if (scheme === 'opaque') return versionsOf('opaque').same(version, versions.trim());
   const v = parsedVersion(version);
   const range = requirementRange(versions);
   return v !== null && range !== null && range.test(v);

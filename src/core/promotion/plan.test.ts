@@ -1,16 +1,9 @@
-import type { Application } from '../api/application.js';
-import { PromotionStatusSchema, type Promotion, type PromotionResult } from '../api/promotion.js';
-import { planApplication } from './application/plan.js';
-import { namespaceCompatibility } from './compatibility/namespace.js';
-import {
-  orderByRequirements,
-  planPromotion,
-  promotionCycles,
-  requirementLevels,
-  reportedResults,
-  summarize,
-} from './promotion.js';
-import { app, byName, env, promotion, set, target } from './testing/builders.js';
+import type { Application } from '../../api/application.js';
+import type { Promotion } from '../../api/promotion.js';
+import { planApplication } from '../application/plan.js';
+import { namespaceCompatibility } from '../compatibility/namespace.js';
+import { app, byName, env, promotion, set, target } from '../testing/builders.js';
+import { planPromotion } from './plan.js';
 
 const t0 = new Date('2026-11-20T12:00:00Z');
 const minutes = (n: number) => new Date(t0.getTime() + n * 60_000);
@@ -358,116 +351,6 @@ describe('planPromotion', () => {
   });
 });
 
-describe('bounded status', () => {
-  const result = (
-    application: string,
-    outcome: PromotionResult['outcome'],
-    reason = 'why',
-  ): PromotionResult => ({
-    application,
-    version: '1.0.0',
-    outcome,
-    reason,
-  });
-  const name = (i: number) => `app-${String(i).padStart(4, '0')}`;
-  // 1,000 applications: the ones that are not UpToDate come last by name.
-  const many = [
-    ...Array.from({ length: 990 }, (_, i) => result(name(i), 'UpToDate')),
-    ...Array.from({ length: 4 }, (_, i) => result(name(990 + i), 'Promoted')),
-    ...Array.from({ length: 3 }, (_, i) => result(name(994 + i), 'Blocked')),
-    ...Array.from({ length: 3 }, (_, i) => result(name(997 + i), 'Waiting')),
-  ];
-
-  test('results hold the applications that are not UpToDate first, up to the schema limit', () => {
-    const reported = reportedResults(many);
-    expect(reported).toHaveLength(256);
-    expect(reported.slice(0, 10).map((r) => `${r.application} ${r.outcome}`)).toEqual([
-      'app-0990 Promoted',
-      'app-0991 Promoted',
-      'app-0992 Promoted',
-      'app-0993 Promoted',
-      'app-0994 Blocked',
-      'app-0995 Blocked',
-      'app-0996 Blocked',
-      'app-0997 Waiting',
-      'app-0998 Waiting',
-      'app-0999 Waiting',
-    ]);
-    expect(reported.slice(10).every((r) => r.outcome === 'UpToDate')).toBe(true);
-    expect(reported[10]!.application).toBe('app-0000');
-    expect(PromotionStatusSchema.safeParse({ results: reported }).success).toBe(true);
-    expect(PromotionStatusSchema.safeParse({ results: many }).success).toBe(false);
-  });
-
-  test('the summary counts every application by outcome', () => {
-    expect(summarize(many)).toEqual({
-      promoted: 4,
-      waiting: 3,
-      blocked: 3,
-      held: 0,
-      upToDate: 990,
-      total: 1000,
-    });
-    expect(PromotionStatusSchema.safeParse({ summary: summarize(many) }).success).toBe(true);
-  });
-
-  test('reasons are cut to their schema limit, saying so', () => {
-    const long = 'waiting for 1.2.0 to be reported deployed on ' + 'dev-1 (reports nothing), '.repeat(400);
-    const [reported] = reportedResults([result('core', 'Waiting', long)]);
-    expect(reported!.reason!.length).toBeLessThanOrEqual(4096);
-    expect(reported!.reason!.startsWith('waiting for 1.2.0 to be reported deployed on dev-1')).toBe(true);
-    expect(reported!.reason!.endsWith('… (cut)')).toBe(true);
-    expect(PromotionStatusSchema.safeParse({ results: [reported] }).success).toBe(true);
-  });
-});
-
-describe('ordering and cycles', () => {
-  test('required applications are written first', () => {
-    const dash = app('dash', {
-      compatibility: [{ requires: { application: 'core', versions: '>=1.12.0' } }],
-    });
-    const ide = app('ide', { compatibility: [{ requires: { application: 'dash', versions: '>=2.0.0' } }] });
-    const core = app('core');
-    const order = orderByRequirements(
-      [
-        { application: 'ide', version: '1' },
-        { application: 'dash', version: '2' },
-        { application: 'core', version: '3' },
-      ],
-      [dash, ide, core],
-    );
-    expect(order.map((w) => w.application)).toEqual(['core', 'dash', 'ide']);
-  });
-
-  test('cycles are found on every promotion that takes part, with the path', () => {
-    const cycles = promotionCycles([
-      promotion('a-b', { from: 'a', to: 'b' }),
-      promotion('b-a', { from: 'b', to: 'a' }),
-      promotion('dev-staging', { from: 'dev', to: 'staging' }),
-      promotion('x-y', { from: 'x', to: 'y' }),
-      promotion('y-z', { from: 'y', to: 'z' }),
-      promotion('z-x', { from: 'z', to: 'x' }),
-    ]);
-    expect([...cycles.keys()].sort()).toEqual(['a-b', 'b-a', 'x-y', 'y-z', 'z-x']);
-    expect(cycles.get('a-b')).toBe('a → b → a');
-    expect(cycles.get('x-y')).toBe('x → y → z → x');
-  });
-});
-
-describe('requirement levels', () => {
-  test('independent writes share a level; a requirement comes a level earlier', () => {
-    const apps = [
-      app('core', {}),
-      app('dash', { compatibility: [{ requires: { application: 'core', versions: '>=1.0.0' } }] }),
-      app('ide', { compatibility: [{ requires: { application: 'dash', versions: '>=1.0.0' } }] }),
-      app('web', {}),
-    ];
-    const writes = ['core', 'dash', 'ide', 'web'].map((application) => ({ application, version: '1.0.0' }));
-    const levels = requirementLevels(orderByRequirements(writes, apps), apps);
-    expect(levels.map((l) => l.map((w) => w.application))).toEqual([['core', 'web'], ['dash'], ['ide']]);
-  });
-});
-
 describe('a promotion plans the new combination as a whole', () => {
   const dashRules = [
     { when: '>=2.0.0', requires: { application: 'core', versions: '>=1.12.0 <2.0.0' } },
@@ -564,21 +447,5 @@ describe('a promotion plans the new combination as a whole', () => {
       reason:
         'held back by compatibility in staging: core 1.12.0 breaks a rule of dash in staging: dash 1.9.4 requires core >=1.9.0 <1.12.0',
     });
-  });
-
-  test('a chain of rules across 1,000 applications is ordered, one level per link', () => {
-    const apps = Array.from({ length: 1000 }, (_, i) =>
-      app(
-        `app-${i}`,
-        i === 0
-          ? {}
-          : { compatibility: [{ requires: { application: `app-${i - 1}`, versions: '>=1.0.0' } }] },
-      ),
-    );
-    const writes = [...apps].reverse().map((a) => ({ application: a.metadata.name, version: '1.0.0' }));
-    const ordered = orderByRequirements(writes, apps);
-    expect(ordered[0]!.application).toBe('app-0');
-    expect(ordered[999]!.application).toBe('app-999');
-    expect(requirementLevels(ordered, apps)).toHaveLength(1000);
   });
 });

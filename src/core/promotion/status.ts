@@ -1,11 +1,19 @@
 // A Promotion's status, without I/O: what makes it not Ready (a cycle, a
 // missing environment, an unusable schedule), what a run records (times,
-// bounded results, summary, the Ready message) and how that update merges
-// into the previous status. The controller writes the result.
-import type { Promotion, PromotionStatus } from '../api/promotion.js';
-import { setConditions, type ConditionInput } from '../kube/conditions.js';
-import { promotionCycles, reportedResults, summarize, type PromotionPlan } from './promotion.js';
-import { promotionScheduleProblems } from './schedule.js';
+// bounded results, outcome counts, the Ready message) and how that update
+// merges into the previous status. The controller writes the result.
+import {
+  MAX_PROMOTION_RESULTS,
+  MAX_RESULT_REASON,
+  type Promotion,
+  type PromotionResult,
+  type PromotionStatus,
+  type PromotionSummary,
+} from '../../api/promotion.js';
+import { setConditions, type ConditionInput } from '../../kube/conditions.js';
+import { promotionScheduleProblems } from '../schedule.js';
+import { cyclesByPromotion } from './cycles.js';
+import type { PromotionPlan } from './plan.js';
 
 /** Why the Promotion cannot run, as a Ready=False condition, or undefined. */
 export function promotionProblem(
@@ -13,13 +21,13 @@ export function promotionProblem(
   promotions: readonly Promotion[],
   environments: ReadonlySet<string>,
 ): ConditionInput | undefined {
-  const cycle = promotionCycles(promotions).get(promotion.metadata.name);
+  const cycle = cyclesByPromotion(promotions).get(promotion.metadata.name);
   if (cycle)
     return {
       type: 'Ready',
       status: 'False',
       reason: 'PromotionCycle',
-      message: `promotions form a cycle (${cycle}): nothing is promoted`,
+      message: `${cycle}: nothing is promoted`,
     };
   for (const field of ['from', 'to'] as const) {
     const name = promotion.spec[field];
@@ -54,7 +62,7 @@ export interface PromotionStatusUpdate {
   holds?: PromotionStatus['holds'];
 }
 
-/** What an evaluation records: run times, bounded results, the summary and Ready. */
+/** What an evaluation records: run times, bounded results, the outcome counts and Ready. */
 export function promotionRunStatus(
   promotion: Promotion,
   plan: PromotionPlan,
@@ -62,7 +70,7 @@ export function promotionRunStatus(
 ): PromotionStatusUpdate {
   // With a schedule every due evaluation is a run; without one, a run is a promotion.
   const ran = promotion.spec.schedule ? plan.ran : plan.writes.length > 0;
-  const summary = summarize(plan.results);
+  const summary = countOutcomes(plan.results);
   const results = reportedResults(plan.results);
   const listed = results.length < summary.total ? ` (${results.length} listed in results)` : '';
   return {
@@ -104,4 +112,47 @@ export function nextPromotionStatus(
   if (update.holds?.length) next.holds = update.holds;
   else if (update.holds) delete next.holds;
   return next;
+}
+
+/** status.summary: how many results have each outcome. */
+export function countOutcomes(results: readonly PromotionResult[]): PromotionSummary {
+  const count = (outcome: PromotionResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
+  return {
+    promoted: count('Promoted'),
+    waiting: count('Waiting'),
+    blocked: count('Blocked'),
+    held: count('Held'),
+    upToDate: count('UpToDate'),
+    total: results.length,
+  };
+}
+
+/**
+ * What status.results holds, within the schema's limits so the status write
+ * never fails: the applications that need attention (not UpToDate) first,
+ * each group by name, at most `limit`; reasons cut to their limit.
+ */
+export function reportedResults(
+  results: readonly PromotionResult[],
+  limit = MAX_PROMOTION_RESULTS,
+): PromotionResult[] {
+  const byName = (a: PromotionResult, b: PromotionResult) => a.application.localeCompare(b.application);
+  const upToDate = results.filter((r) => r.outcome === 'UpToDate').sort(byName);
+  const others = results.filter((r) => r.outcome !== 'UpToDate').sort(byName);
+  return [...others, ...upToDate]
+    .slice(0, limit)
+    .map((r) => (r.reason === undefined ? r : { ...r, reason: cut(r.reason, MAX_RESULT_REASON) }));
+}
+
+const CUT_MARK = '… (cut)';
+
+/**
+ * The text, or its start and a mark when it is longer than `max`. Counted in
+ * UTF-16 units (zod's count, never less than the API server's count of
+ * characters), without splitting a character.
+ */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const start = text.slice(0, max - CUT_MARK.length).replace(/[\uD800-\uDBFF]$/, '');
+  return start + CUT_MARK;
 }

@@ -1,13 +1,15 @@
-// What people do when a release goes wrong, checked before anything is
-// written: roll an environment back (to the previous desired version or a
-// given one), reject a version, approve a waiting one. Each answers either
-// the write to make or one line saying why not. Pure.
+// Release control: what people do when a release goes wrong (or waits),
+// checked before anything is written: roll an environment back (to the
+// previous desired version or a given one), reject or unreject a version,
+// approve a waiting one. Each answers either the write to make or one line
+// saying why not. Holds (core/holds.ts) and rejections (core/rejections.ts)
+// are what these writes leave behind. Pure.
 import type { Application } from '../api/application.js';
 import type { Promotion, PromotionResult } from '../api/promotion.js';
 import { APPROVAL_REQUIRED } from './approvals.js';
-import { coveredApplications } from './promotion.js';
+import { coveredApplications } from './promotion/plan.js';
 import { rejectedMessage, rejection } from './rejections.js';
-import { classifyStep, isValidVersion, sameVersion, type VersionScheme } from './versions.js';
+import { versionsFor } from './versions.js';
 
 export type Planned<T> = ({ ok: true } & T) | { ok: false; message: string };
 
@@ -25,7 +27,7 @@ export function planRollback(
   to?: string,
 ): Planned<{ from: string; to: string }> {
   const name = app.metadata.name;
-  const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
+  const v = versionsFor(app);
   const status = app.status?.environments?.find((e) => e.name === env);
   if (!status) {
     const known = app.status?.environments?.map((e) => e.name).join(', ') || 'none yet';
@@ -34,22 +36,21 @@ export function planRollback(
   const from = status.desired ?? status.requested;
   if (from === undefined) return { ok: false, message: `no version of ${name} is desired in ${env} yet` };
   if (to !== undefined) {
-    if (!isValidVersion(scheme, to))
-      return { ok: false, message: `--to: "${to}" is not a ${scheme} version` };
-    if (sameVersion(scheme, to, from)) return { ok: false, message: `${env} already runs ${from}` };
+    if (!v.valid(to)) return { ok: false, message: `--to: "${to}" is not a ${v.scheme} version` };
+    if (v.same(to, from)) return { ok: false, message: `${env} already runs ${from}` };
     const rejected = rejection(app, to);
     if (rejected)
       return { ok: false, message: `${to} is ${rejectedMessage(app, rejected)}: depot unreject it first` };
     return { ok: true, from, to };
   }
-  const usable = (v: string | undefined): v is string =>
-    v !== undefined &&
-    !sameVersion(scheme, v, from) &&
-    rejection(app, v) === undefined &&
-    (scheme === 'opaque' || classifyStep(scheme, from, v) === 'downgrade');
+  const usable = (version: string | undefined): version is string =>
+    version !== undefined &&
+    !v.same(version, from) &&
+    rejection(app, version) === undefined &&
+    (!v.ordered || v.older(version, from));
   for (const h of app.status?.history ?? []) {
     if (h.environment !== env || !DESIRED_TYPES.has(h.type)) continue;
-    if (sameVersion(scheme, h.to, from) && usable(h.from)) return { ok: true, from, to: h.from };
+    if (v.same(h.to, from) && usable(h.from)) return { ok: true, from, to: h.from };
     if (usable(h.to)) return { ok: true, from, to: h.to };
   }
   return {
@@ -60,11 +61,11 @@ export function planRollback(
 
 /** `depot reject APP VERSION --reason TEXT`: the version must be valid for the scheme and the reason given. */
 export function planReject(app: Application, version: string, reason: string): Planned<object> {
-  const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
-  if (!isValidVersion(scheme, version))
+  const v = versionsFor(app);
+  if (!v.valid(version))
     return {
       ok: false,
-      message: `"${version}" is not a ${scheme} version, so ${app.metadata.name} can never run it`,
+      message: `"${version}" is not a ${v.scheme} version, so ${app.metadata.name} can never run it`,
     };
   if (reason.trim() === '') return { ok: false, message: '--reason must say why the version is rejected' };
   if (reason.length > 1024) return { ok: false, message: '--reason is longer than 1024 characters' };
@@ -75,8 +76,8 @@ export function planReject(app: Application, version: string, reason: string): P
 
 /** `depot unreject APP VERSION`: the index of its entry in spec.rejectedVersions. */
 export function planUnreject(app: Application, version: string): Planned<{ index: number; version: string }> {
-  const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
-  const index = (app.spec.rejectedVersions ?? []).findIndex((r) => sameVersion(scheme, r.version, version));
+  const v = versionsFor(app);
+  const index = (app.spec.rejectedVersions ?? []).findIndex((r) => v.same(r.version, version));
   if (index < 0)
     return {
       ok: false,

@@ -5,10 +5,11 @@ import { planApplication } from './application/plan.js';
 import { decide } from './application/decision.js';
 import { approveManager } from './approvals.js';
 import { promotionManager, type ManagedFieldsEntry } from './field-managers.js';
-import { planApproval, planReject, planRollback, planUnreject } from './overrides.js';
-import { planPromotion } from './promotion.js';
+import { planApproval, planReject, planRollback, planUnreject } from './release-control.js';
+import { planPromotion } from './promotion/index.js';
 import { rejectManager } from './rejections.js';
 import { app, byName, env, promotion, set, target, wrote } from './testing/builders.js';
+import { versionsOf } from './versions.js';
 
 const t0 = new Date('2026-11-20T12:00:00Z');
 const minutes = (n: number) => new Date(t0.getTime() + n * 60_000);
@@ -281,7 +282,7 @@ describe('rejected versions', () => {
       env: 'prod',
       environment: env('prod'),
       requested: '1.3.0',
-      scheme: 'semver' as const,
+      versions: versionsOf('semver'),
       before: { name: 'prod', requested: '1.2.0', desired: '1.2.0' },
       now: t0,
     };

@@ -1,0 +1,225 @@
+// The gates a version passes, in order, before a Promotion writes it: each
+// looks at one thing and either stops the version with an outcome (and its
+// reason) or lets it through. A new gate (an HTTP or metrics check, more
+// approvers) is one more entry in PROMOTION_GATES. Pure: time is passed in.
+import type { Application, ApplicationEnvironmentStatus } from '../../api/application.js';
+import type { Promotion, PromotionHold, PromotionResult } from '../../api/promotion.js';
+import { formatDuration } from '../../kube/duration.js';
+import { APPROVAL_REQUIRED, approverOf, findApproval } from '../approvals.js';
+import { heldReason, holdCovers } from '../holds.js';
+import { rejectedMessage, rejection } from '../rejections.js';
+import { stepAllowed as allowsStep, type Versions } from '../versions.js';
+
+/** One evaluation of a Promotion: the same for every application it covers. */
+export interface PromotionRun {
+  promotion: Promotion;
+  from: string;
+  to: string;
+  now: Date;
+  /** spec.after in milliseconds (0 without). */
+  afterMs: number;
+  /** Whether a scheduled run is due now (always, without a schedule). */
+  due: boolean;
+  /** The next scheduled run, with a schedule. */
+  next?: Date;
+}
+
+/** What the gates see of one application: the version `from` desires and what `to` requests. */
+export interface GateInput {
+  run: PromotionRun;
+  app: Application;
+  versions: Versions;
+  /** The application's status in `from`. */
+  source: ApplicationEnvironmentStatus;
+  /** The version desired in `from`: what would be promoted. */
+  candidate: string;
+  /** The version `to` requests now. */
+  current: string | undefined;
+  /** This Promotion's hold on the application, if one is in force. */
+  hold: PromotionHold | undefined;
+}
+
+/** Why a version does not move now. */
+export interface GateOutcome {
+  outcome: Exclude<PromotionResult['outcome'], 'Promoted'>;
+  reason: string;
+  /** When to look again (the end of a soak). */
+  requeueAt?: Date;
+}
+
+export interface Gate {
+  name: string;
+  /**
+   * `eligibility` gates decide whether the version may move at all; `timing`
+   * gates only when. A version newer than a hold that passes every
+   * eligibility gate ends the hold, even while a timing gate waits.
+   */
+  kind: 'eligibility' | 'timing';
+  check(input: GateInput): GateOutcome | undefined;
+}
+
+const waiting = (reason: string, requeueAt?: Date): GateOutcome => ({
+  outcome: 'Waiting',
+  reason,
+  ...(requeueAt ? { requeueAt } : {}),
+});
+const blocked = (reason: string): GateOutcome => ({ outcome: 'Blocked', reason });
+
+/** `to` already requests the version: nothing to do (a restart after the write promotes nothing again). */
+export const upToDate: Gate = {
+  name: 'upToDate',
+  kind: 'eligibility',
+  check: ({ run, versions, candidate, current }) =>
+    current !== undefined && versions.same(candidate, current)
+      ? { outcome: 'UpToDate', reason: `${run.to} already requests ${current}` }
+      : undefined,
+};
+
+/** A version in spec.rejectedVersions is never promoted. */
+export const rejected: Gate = {
+  name: 'rejected',
+  kind: 'eligibility',
+  check: ({ app, candidate }) => {
+    const entry = rejection(app, candidate);
+    return entry ? blocked(rejectedMessage(app, entry)) : undefined;
+  },
+};
+
+/** A rollback by someone else in `to` holds what it rolled back from (and older). */
+export const held: Gate = {
+  name: 'held',
+  kind: 'eligibility',
+  check: ({ run, versions, candidate, hold }) =>
+    hold && holdCovers(versions, hold, candidate)
+      ? { outcome: 'Held', reason: heldReason(hold, run.to) }
+      : undefined,
+};
+
+/** spec.allow classifies steps, which opaque versions do not have. */
+export const opaqueAllow: Gate = {
+  name: 'opaqueAllow',
+  kind: 'eligibility',
+  check: ({ run, app, versions }) =>
+    !versions.ordered && run.promotion.spec.allow?.length
+      ? blocked(
+          `spec.allow needs semantic versions; ${app.metadata.name} uses versionScheme opaque (remove allow or select only semver applications)`,
+        )
+      : undefined,
+};
+
+/** An older version is promoted only by hand. */
+export const downgrade: Gate = {
+  name: 'downgrade',
+  kind: 'eligibility',
+  check: ({ run, versions, candidate, current }) =>
+    versions.step(current, candidate) === 'downgrade'
+      ? blocked(
+          `${candidate} is older than ${current} in ${run.to}; downgrades are promoted only by hand (depot promote)`,
+        )
+      : undefined,
+};
+
+/** spec.allow limits the semver step (patch, minor, major). */
+export const stepAllowed: Gate = {
+  name: 'stepAllowed',
+  kind: 'eligibility',
+  check: ({ run, versions, candidate, current }) => {
+    const step = versions.step(current, candidate);
+    const { allow } = run.promotion.spec;
+    return allowsStep(step, allow)
+      ? undefined
+      : blocked(`${current} → ${candidate} is a ${step} step; spec.allow permits ${allow!.join(', ')}`);
+  },
+};
+
+/** spec.after: the version has been desired in `from` long enough. */
+export const soak: Gate = {
+  name: 'soak',
+  kind: 'eligibility',
+  check: ({ run, source }) => {
+    const since = source.desiredSince ? new Date(source.desiredSince) : run.now;
+    const eligibleAt = new Date(since.getTime() + run.afterMs);
+    return eligibleAt > run.now
+      ? waiting(
+          `soaking in ${run.from} for ${formatDuration(run.afterMs)}, until ${eligibleAt.toISOString()}`,
+          eligibleAt,
+        )
+      : undefined;
+  },
+};
+
+/** spec.requireDeployed (default): every target of `from` reports the version deployed. */
+export const deployed: Gate = {
+  name: 'deployed',
+  kind: 'eligibility',
+  check: ({ run, app, versions, candidate }) => {
+    if (run.promotion.spec.requireDeployed === false) return undefined;
+    const sourceTargets = (app.status?.targets ?? []).filter((t) => t.environment === run.from);
+    // No target means no report: passing would promote what nobody saw deployed.
+    if (sourceTargets.length === 0)
+      return waiting(
+        `${run.from} has no Target, so nothing can report ${candidate} deployed; add a Target to ${run.from} or set requireDeployed: false`,
+      );
+    const missing = sourceTargets.filter((t) => !versions.same(t.deployed, candidate));
+    return missing.length > 0
+      ? waiting(
+          `waiting for ${candidate} to be reported deployed on ${missing.map((t) => `${t.name} (reports ${t.deployed ?? 'nothing'})`).join(', ')}`,
+        )
+      : undefined;
+  },
+};
+
+/** spec.schedule: eligible versions move at the scheduled times only. */
+export const schedule: Gate = {
+  name: 'schedule',
+  kind: 'timing',
+  check: ({ run }) =>
+    run.due ? undefined : waiting(`eligible; next scheduled run at ${run.next!.toISOString()}`),
+};
+
+/** spec.approval.required: the exact version is approved in spec.approvals. */
+export const approval: Gate = {
+  name: 'approval',
+  kind: 'timing',
+  check: ({ run, app, candidate }) => {
+    const { promotion } = run;
+    if (promotion.spec.approval?.required !== true) return undefined;
+    if (findApproval(promotion, app.metadata.name, candidate)) return undefined;
+    return waiting(
+      `${APPROVAL_REQUIRED}: ${candidate} waits for approval (depot approve ${promotion.metadata.name} ${app.metadata.name} ${candidate})`,
+    );
+  },
+};
+
+/** Who approved the version, for the Promoted result and the write (approval-gated Promotions). */
+export function approvedBy({ run, app, candidate }: GateInput): string | undefined {
+  if (run.promotion.spec.approval?.required !== true) return undefined;
+  const found = findApproval(run.promotion, app.metadata.name, candidate);
+  return found ? approverOf(run.promotion, found) : undefined;
+}
+
+/** The gates in the order they are checked; the first outcome is the result. */
+export const PROMOTION_GATES: readonly Gate[] = [
+  upToDate,
+  rejected,
+  held,
+  opaqueAllow,
+  downgrade,
+  stepAllowed,
+  soak,
+  deployed,
+  schedule,
+  approval,
+];
+
+/** The first gate that stops the version, with its outcome; undefined when every gate lets it through. */
+export function firstStop(
+  gates: readonly Gate[],
+  input: GateInput,
+): { gate: Gate; outcome: GateOutcome } | undefined {
+  for (const gate of gates) {
+    const outcome = gate.check(input);
+    if (outcome) return { gate, outcome };
+  }
+  return undefined;
+}
