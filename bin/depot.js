@@ -41,16 +41,18 @@ if (longRunning && typeof process.execve === 'function' && nodeFlags.indexOf('--
   );
 }
 
-import('../dist/cli/main.js').catch((err) => {
-  const notBuilt =
-    err instanceof Error &&
-    err.code === 'ERR_MODULE_NOT_FOUND' &&
-    /\/dist\/cli\/main\.js$/.test(String(err.url));
-  process.stderr.write(
-    notBuilt
-      ? 'error: depot is not built yet: run `make build` (or `npm run build`) first\n'
-      : `error: could not load depot: ${err instanceof Error ? err.message : String(err)}\n`,
-  );
-  if (process.env.DEPOT_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-  process.exitCode = 1;
-});
+import('../dist/cli/main.js')
+  .then((cli) => cli.main(process.argv))
+  .catch((err) => {
+    const notBuilt =
+      err instanceof Error &&
+      err.code === 'ERR_MODULE_NOT_FOUND' &&
+      /\/dist\/cli\/main\.js$/.test(String(err.url));
+    process.stderr.write(
+      notBuilt
+        ? 'error: depot is not built yet: run `make build` (or `npm run build`) first\n'
+        : `error: could not load depot: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    if (process.env.DEPOT_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = 1;
+  });
