@@ -50,7 +50,7 @@ export function registerCompatCommands(program: Command): void {
     program
       .command('compat')
       .description(
-        'the known versions of APP that work with the given versions (or what ENV runs), newest first',
+        'the known versions of APP that work with the given versions (and, with --env, with what ENV runs), newest first',
       )
       .argument('<app>', 'Application name, e.g. dash')
       .option(
