@@ -1,6 +1,6 @@
-// `depot compat APP --with APP@V [--env ENV]` (seed 000: which versions of an
-// add-on work with this core) and `depot check APP@V... [--env ENV]` (seed
-// 002: do these versions work together; exit code 0 SUCCESS, 1 CONFLICT),
+// `depot compat APP --with APP@V [--env ENV]` (which versions of an add-on
+// work with this core) and `depot check APP@V... [--env ENV]` (do these
+// versions work together; exit code 0 SUCCESS, 1 CONFLICT),
 // answered from the Applications in the cluster.
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
