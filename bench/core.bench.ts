@@ -1,6 +1,6 @@
 // Measures the pure core: how long computing one Application's status and one
 // Promotion's plan takes, for namespaces of growing size. Prints a Markdown
-// table (the README's benchmark table comes from here). Run: npm run bench.
+// table (the pure-core table of bench/README.md comes from here). Run: npm run bench.
 import { performance } from 'node:perf_hooks';
 import type { Application } from '../src/api/application.js';
 import { planApplication } from '../src/core/application/plan.js';

@@ -1,9 +1,8 @@
-// The server side of bench/http-api.bench.ts, in its own process so that the
-// load generator does not share its event loop: the HTTP API (the same
-// ApiServer the operator runs) on in-memory informer caches holding N
-// Applications with a status on 3 environments × 2 targets, with a bearer
-// token reviewed by the real review cache (10 s), and one application
-// changing every second (so some polls see a new ETag). Prints the port.
+// The server side of bench/http-api.bench.ts, in its own process so the load
+// generator does not share its event loop: the operator's ApiServer on
+// in-memory caches with N Applications (3 environments × 2 targets), a bearer
+// token through the real review cache (10 s), one application changing every
+// second (so some polls see a new ETag). Prints the port.
 import { Applications, Environments, EnvironmentSets, Targets } from '../src/api/resources.js';
 import type { KubeObject } from '../src/kube/resource.js';
 import { KubeAccessReviewer } from '../src/server/access-review.js';

@@ -1,12 +1,8 @@
-// Load on the HTTP API's read endpoints (loopback only, bounded): C clients
-// for D seconds against a server holding N applications (bench/http-api-server.ts,
-// its own process). Each client polls like an agent or a dashboard, always
-// with If-None-Match once it has an ETag: 70% GET targets/{t}/versions
-// (agents), 10% GET applications/{app}, 10% GET
-// environments/{env}/versions, 10% GET applications (the whole namespace,
-// about 1 MB for 1,000 applications). Reports requests/s, latency
-// percentiles and the share answered 304; never fails on timing.
-// Run: npx tsx bench/http-api.bench.ts [--clients 50] [--seconds 20] [--apps 1000]
+// Load on the HTTP API's read endpoints (loopback, bounded): C clients for D
+// seconds against bench/http-api-server.ts (its own process, N applications),
+// polling with If-None-Match: 70% target versions, 10% one application, 10%
+// an environment, 10% the whole namespace. Reports requests/s, latency
+// percentiles, the share of 304. Run: npx tsx bench/http-api.bench.ts [--clients 50] [--seconds 20] [--apps 1000]
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';

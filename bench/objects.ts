@@ -13,7 +13,7 @@ export interface Topology {
   compatibility?: (i: number) => Record<string, unknown>[];
 }
 
-/** Issue 10's setup: an EnvironmentSet of 3 Environments × 2 Targets each, delivery `none`. */
+/** The 1k scenarios' setup: an EnvironmentSet of 3 Environments × 2 Targets each, delivery `none`. */
 export const threeEnvironmentsTwoNoneTargets: Topology = {
   environments: ['dev', 'staging', 'prod'],
   targetsPerEnvironment: 2,
@@ -102,7 +102,7 @@ export function applicationObject(
 }
 
 /**
- * Issue 11's chain of rules: the same namespace, where every Application
+ * A chain of rules (promotion_1k_chain): the same namespace, where every Application
  * requires the one before it (app-00002 requires app-00001, …), from version
  * 1.1.0 on: the whole namespace is one group linked by rules that hold for
  * the versions the benchmark uses, so every request is evaluated against

@@ -1,5 +1,5 @@
 // The benchmark harness: starts a dedicated local control plane, runs the
-// operator as a separate process, runs the scenarios of issue 10 (each
+// operator as a separate process, runs the scenarios of bench/README.md (each
 // bounded; the whole run within --budget), writes the results as JSON and
 // prints a table. Stops everything at the end, on errors and on Ctrl-C.
 // Run: `make bench` (full) or `make bench-quick` (smoke test); see bench/README.md.

@@ -1,8 +1,7 @@
-// Stops what a benchmark run started when the harness process is gone without
-// cleaning up (Ctrl-C, killed, crashed): the operator, then etcd and
-// kube-apiserver, found by their pid files and by command lines that name
-// this run's own directory (so a control plane killed mid-start is found too),
-// and removes the control plane's data like `down --purge`.
+// Stops what a benchmark run started when the harness is gone without cleaning
+// up (Ctrl-C, killed, crashed): the operator, then etcd and kube-apiserver,
+// found by pid files and by command lines naming this run's directory, and
+// removes the control plane's data like `down --purge`.
 // Usage: watchdog.js OWNER_PID BENCH_DIR   (BENCH_DIR holds operator.pid and controlplane/)
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

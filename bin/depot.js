@@ -1,12 +1,9 @@
 #!/usr/bin/env node
-// Entry point of the `depot` CLI (also `kubectl depot`). The TypeScript sources
-// are compiled to dist/ by `npm run build` (every make target does it).
-//
-// The Node.js version is checked before anything is loaded: the CLI's
-// dependencies die with a stack trace on Node.js < 22.19. So that an old
-// Node.js gets this far, the file has no import declarations, no import.meta
-// and no top-level await (it parses as a CommonJS script as well), and no
-// syntax newer than Node.js 10 knows (no ?. or ??).
+// Entry point of the `depot` CLI (also `kubectl depot`); runs main() of dist/
+// (`npm run build`). The Node.js version is checked before anything is loaded
+// (the dependencies die with a stack trace on < 22.19), so that an old Node.js
+// gets this far the file has no import declarations, import.meta or top-level
+// await (it parses as a CommonJS script too) and no syntax newer than Node.js 10.
 
 // Keep in step with NODE_VERSION in scripts/ensure-node.sh (a test compares them).
 const PINNED_NODE = '24.21.0';
@@ -41,16 +38,18 @@ if (longRunning && typeof process.execve === 'function' && nodeFlags.indexOf('--
   );
 }
 
-import('../dist/cli/main.js').catch((err) => {
-  const notBuilt =
-    err instanceof Error &&
-    err.code === 'ERR_MODULE_NOT_FOUND' &&
-    /\/dist\/cli\/main\.js$/.test(String(err.url));
-  process.stderr.write(
-    notBuilt
-      ? 'error: depot is not built yet: run `make build` (or `npm run build`) first\n'
-      : `error: could not load depot: ${err instanceof Error ? err.message : String(err)}\n`,
-  );
-  if (process.env.DEPOT_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-  process.exitCode = 1;
-});
+import('../dist/cli/main.js')
+  .then((cli) => cli.main(process.argv))
+  .catch((err) => {
+    const notBuilt =
+      err instanceof Error &&
+      err.code === 'ERR_MODULE_NOT_FOUND' &&
+      /\/dist\/cli\/main\.js$/.test(String(err.url));
+    process.stderr.write(
+      notBuilt
+        ? 'error: depot is not built yet: run `make build` (or `npm run build`) first\n'
+        : `error: could not load depot: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    if (process.env.DEPOT_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = 1;
+  });

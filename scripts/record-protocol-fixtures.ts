@@ -1,10 +1,8 @@
 // Records the agent protocol of this Depot version into
-// test/fixtures/protocol/v1/{agent,server}-<version>.json: the current
-// agent's HubClient talking to the current ApiServer (on the in-memory hub
-// of test/fixtures/protocol/world.ts): a first poll, a poll with the ETag
-// (304), a deployed report, and a poll after it. Run once per release:
-// npx tsx scripts/record-protocol-fixtures.ts — older files stay, so the
-// tests keep replaying every released version.
+// test/fixtures/protocol/v1/{agent,server}-<version>.json: the current agent
+// talking to the current ApiServer on an in-memory hub (first poll, 304 poll,
+// deployed report, poll after it). Run once per release; older files stay, so
+// the tests replay every released version: npx tsx scripts/record-protocol-fixtures.ts
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HubClient } from '../src/agent/hub-client.js';

@@ -1,5 +1,5 @@
 // The worlds scenarios run in. Each group gets a fresh control plane: the 1k
-// scenarios share one namespace of N Applications (issue 10's topology),
+// scenarios share one namespace of N Applications (3 Environments × 2 Targets),
 // memory_10k has its own with 10 × N.
 import { AppsWorld } from '../apps-world.js';
 import { threeEnvironmentsChainOfRules, threeEnvironmentsTwoNoneTargets } from '../objects.js';
@@ -31,7 +31,7 @@ export const memoryGroup: Group<AppsWorld> = {
   teardown: (world) => world.teardown(),
 };
 
-/** N Applications linked by a chain of compatibility rules (issue 11), on a fresh control plane. */
+/** N Applications linked by a chain of compatibility rules, on a fresh control plane. */
 export const chainGroup: Group<AppsWorld> = {
   name: 'chain',
   setupS: 60,

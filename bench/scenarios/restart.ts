@@ -1,10 +1,8 @@
 // restart_1k: the operator is killed (SIGKILL) on the converged namespace and
-// started again with default flags: seconds until ready (and leading: the old
-// Lease must expire first), and the write requests it makes (a restart changes
-// nothing, so there should be none). Then the same after a clean stop
-// (SIGTERM, which releases the Lease), as `clean_restart`: a crash and a
-// clean handover may differ (after a crash, history entries not marked as sent
-// are sent again).
+// started again: seconds until ready and leading (the old Lease must expire),
+// and the writes it makes (there should be none). Then the same after SIGTERM,
+// which releases the Lease (`clean_restart`): after a crash, history entries
+// not marked as sent are sent again.
 import type { AppsWorld } from '../apps-world.js';
 import { Measurement, type Measured } from '../measurement.js';
 import { waitSettled } from '../settle.js';

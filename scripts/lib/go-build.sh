@@ -1,12 +1,8 @@
-# Shared part of the scripts that build a pinned Go binary into .cache/<name>/<key>/bin
-# (sourced, not run): the toolchain check, the cache key, reuse of an earlier
-# build, one build at a time (flock), progress on stderr, and the removal of
-# builds for older pins. The calling script prints the bin directory on stdout.
-#
-#   go_build_init <cache-name> <label> <key-inputs...>   sets GO_BUILD_OUT (.cache/<cache-name>/<key>)
-#   go_build_reuse_or_lock <binaries...>                 exits 0 (printing the bin dir) when all exist
-#   go_build_binary <name> <package> [ldflags]           builds one binary with a progress ticker
-#   go_build_finish                                      records the build time, drops older pins
+# Sourced by the scripts that build a pinned Go binary into .cache/<name>/<key>/bin:
+# toolchain check, cache key, reuse, one build at a time (flock), progress on
+# stderr, removal of older pins; the caller prints the bin directory. Functions:
+# go_build_init <cache-name> <label> <key-inputs...>, go_build_reuse_or_lock
+# <binaries...>, go_build_binary <name> <package> [ldflags], go_build_finish.
 
 go_build_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 

@@ -1,11 +1,8 @@
-// `depot agent`: serves one Target (delivery: agent) from inside a cluster
-// Depot cannot reach. Each round it polls the target's versions with
-// If-None-Match, delivers every desired version with the same integration
-// code as the operator (idempotent: nothing is written when the version is
-// in place), reads the deployed versions back and reports the new ones.
-// A failed poll changes nothing here (never undoes a delivery): the agent
-// retries with capped exponential backoff. A server older than it needs
-// stops it with one line.
+// `depot agent`: serves one Target (delivery: agent) from a cluster Depot
+// cannot reach. Each round: poll the target's versions (If-None-Match), deliver
+// with the operator's integration code (idempotent), report new deployed
+// versions. A failed poll changes nothing here and retries with capped
+// backoff; a server older than it needs stops it with one line.
 import type { Application } from '../api/application.js';
 import type { Delivery } from '../api/delivery.js';
 import type { TargetVersions } from '../api/http.js';

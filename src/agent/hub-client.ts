@@ -1,8 +1,8 @@
 // The agent's side of the HTTP API protocol (/api/v1): it names itself
-// (User-Agent and depot-client-version), polls its target's versions with
+// (User-Agent, depot-client-version), polls its target's versions with
 // If-None-Match, reports deployed versions, and stops with one line when the
-// server is older than it needs (spec §3, seed 001). Answers are parsed with
-// the schemas the server answers with (src/api/http.ts).
+// server is older than it needs (docs/agent.md, Versions). Answers are parsed
+// with the schemas the server answers with (src/api/http.ts).
 import semver from 'semver';
 import {
   API_PREFIX,

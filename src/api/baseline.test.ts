@@ -1,5 +1,5 @@
-// SPEC section 3: the CRDs the generator builds now only add to the released
-// baseline (test/baseline/<version>/); see src/api/schema-compat.ts.
+// A released CRD version only grows: the CRDs the generator builds now only
+// add to the released baseline (test/baseline/<version>/); see src/api/schema-compat.ts.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -28,7 +28,7 @@ const ACCEPTED: { path: string; message: string; why: string }[] = [
     path,
     message: "duration(self) <= duration('8760h')",
     why:
-      'Issue 8: past 2.4e9h a duration overflowed into an invalid date and silently turned soaks and ' +
+      'Past 2.4e9h a duration overflowed into an invalid date and silently turned soaks and ' +
       'freezes off. Admission now bounds durations to a year; stored objects keep working (zod in the ' +
       'operator reports a longer one on the object, and CRD validation ratcheting lets unchanged ' +
       'fields through on update).',
@@ -37,9 +37,9 @@ const ACCEPTED: { path: string; message: string; why: string }[] = [
     path: 'applications.depot.sh v1alpha1 spec.compatibility[].requires.versions',
     message: '|(^[A-Za-z0-9][A-Za-z0-9._+:@/-]*$)',
     why:
-      'Issue 11: a widening, not a narrowing. The new pattern is the old one (a semver range) or an exact ' +
+      'A widening, not a narrowing. The new pattern is the old one (a semver range) or an exact ' +
       'opaque version, so every value admitted before is still admitted; an opaque application can now be ' +
-      'required by exact version, as SPEC section 1 (versionScheme opaque) implies.',
+      'required by exact version (opaque versions have no order, so no range can name them).',
   },
 ];
 

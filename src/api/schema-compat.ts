@@ -1,5 +1,5 @@
-// Depot's own compatibility discipline (SPEC section 3): a released CRD
-// version only grows. Compares a released (baseline) CRD with the current one
+// Depot's own compatibility discipline: a released CRD version only grows
+// (an object a released Depot accepted stays valid and means the same). Compares a released (baseline) CRD with the current one
 // and lists every change that could reject or reinterpret an object the old
 // schema accepted: a removed field, a narrowed type, a new required field, a
 // new or changed default (old objects would read differently).

@@ -1,10 +1,8 @@
-// The size limits of status fields, read from the same schemas the CRDs are
-// generated from, so that a status Depot builds always fits: free text
-// (messages, reasons written for people) longer than its limit is cut with
-// "…" instead of making the API server reject the whole write with 422.
-// Identifiers (names, CamelCase reasons: strings with a pattern or rule) are
-// never cut: a cut name would be another name. Versions are plain text in
-// status, but never longer there than the spec already allows.
+// The size limits of status fields, read from the schemas the CRDs come
+// from, so a status Depot builds always fits: free text longer than its limit
+// is cut with "…" instead of the API server rejecting the write (422).
+// Identifiers (names, CamelCase reasons) are never cut: a cut name would be
+// another name.
 import { structuralSchema, type JsonSchema } from './crd.js';
 import type { KindDefinition } from './resource.js';
 

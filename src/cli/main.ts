@@ -1,5 +1,7 @@
 // `depot` command line. Every failure ends as one line on stderr and exit code
 // 1 (2 for usage errors); stack traces are shown only with DEPOT_DEBUG=1.
+// bin/depot.js calls main(); importing this module runs nothing (docs/cli.md
+// is generated from buildProgram()).
 import { Command, CommanderError } from 'commander';
 import { registerAgent } from './commands/agent.js';
 import { registerLocal } from './commands/local.js';
@@ -29,7 +31,7 @@ export function buildProgram(): Command {
   return program;
 }
 
-async function main(argv: string[]): Promise<void> {
+export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
@@ -41,5 +43,3 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = reportError(err);
   }
 }
-
-await main(process.argv);

@@ -1,12 +1,8 @@
-// The namespace's compatibility choice for the Application controller,
-// computed once per state of the namespace that can change it — the specs
-// of its Applications (generation, force annotations), its Environments and
-// EnvironmentSets, which environments are frozen now — and shared by every
-// reconcile until one changes. Status writes do not invalidate it: the
-// desired versions change only by applying the choice (the requirement order
-// reads them live). Each application's states are memoized by
-// resourceVersion, so a new choice costs little for what did not change.
-// Also the metrics: evaluation time, and the requests blocked now by reason.
+// The namespace's compatibility choice, computed once per state that can
+// change it (Application specs and force annotations, Environments,
+// EnvironmentSets, which are frozen now) and shared by every reconcile; status
+// writes do not invalidate it. States are memoized by resourceVersion. Also
+// the metrics: evaluation time, and requests blocked now by reason.
 import { Gauge, Histogram } from 'prom-client';
 import type { Environment } from '../api/environment.js';
 import { Applications, Environments, EnvironmentSets } from '../api/resources.js';

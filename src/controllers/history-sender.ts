@@ -1,14 +1,8 @@
 // Sends an Application's new history entries to the audit log and as Events,
-// at least once. They are sent after the status write that records them, so
-// a crash in between would lose them; to recover, every status write with
-// new entries also records `historySentThrough`, the newest id this operator
-// had sent by then. When a leader takes over from one that did not stop
-// cleanly (an expired lease, or no leader election at all), the first
-// reconcile of each Application sends again what is newer than that marker,
-// to the audit log only: Events are best-effort in Kubernetes (the sink
-// drops them under pressure) and the audit log is the durable record, so a
-// restart makes no write to the API server. Entries carry their id, so
-// consumers can drop the duplicates.
+// at least once: each status write with new entries records
+// `historySentThrough`, and a leader that took over from a crash re-sends what
+// is newer, to the audit log only (Events are best-effort, so a restart writes
+// nothing to the API server). Entries carry their id for de-duplication.
 import type { HistoryEntry } from '../api/application.js';
 import type { ControllerDeps } from '../runtime/controller-deps.js';
 import type { AuditSink } from '../runtime/audit-log.js';

@@ -1,13 +1,8 @@
 // Promotion controller: plans with core/promotion, writes spec.versions[to]
-// of each promoted Application with the Promotion's own field manager, then
-// records the run in status. Each write is conditional on the
-// resourceVersion the plan read: a write by someone else in between (a
-// person rolling back) makes it fail with 409, and the Promotion plans again
-// from the new state instead of overwriting it. Level-based, so it is applied exactly once: if
-// the process dies between the writes and the status update, the next
-// reconcile finds the applications at the version (UpToDate) and writes
-// nothing; the Promoted history entry is recorded by the Application
-// controller from the transition it observes, once.
+// with the Promotion's field manager, then records the run in status. Each
+// write is conditional on the resourceVersion the plan read, so a person's
+// write in between is never overwritten (409: plan again). Level-based: after
+// a crash the applications are found UpToDate and nothing is written twice.
 import pLimit from 'p-limit';
 import { PromotionSchema, type Promotion, type PromotionStatus } from '../api/promotion.js';
 import {

@@ -1,4 +1,4 @@
-// The owner's opt-in (spec §1): Depot writes an Argo CD Application or a Flux
+// The owner's opt-in: Depot writes an Argo CD Application or a Flux
 // object only if its depot.sh/authorized-targets annotation lists the Target
 // that writes, as `<namespace>/<target>` or `<namespace>/*`. A team cannot use
 // Depot's permissions to change another team's deployments.

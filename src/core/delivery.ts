@@ -1,9 +1,8 @@
-// Delivery planning, without I/O: which method a Target uses, its settings
-// for one application (the Target's own, with the Application's
-// `spec.targets.<target>` overrides merged over them), `${…}` templates
-// expanded, and the contract the integrations (Argo CD, Flux, agent)
-// implement. The controllers pass each integration a DeliveryRequest and
-// fold the DeliveryState it returns into the Application's status.
+// Delivery planning without I/O: which method a Target uses, its settings for
+// one application (the Target's own with the Application's
+// `spec.targets.<target>` settings merged over them), `${…}` templates
+// expanded, and the Deliverer contract the integrations implement; the
+// controllers fold the state each returns into the Application's status.
 import type { Application, DeliveryState } from '../api/application.js';
 import type { Delivery, DeliveryKind, DeliveryOverride, IntegrationKind } from '../api/delivery.js';
 import type { Target } from '../api/target.js';

@@ -1,10 +1,8 @@
 // Holds: a person (or kubectl, or a GitOps commit) who puts an older version
-// into a Promotion's `to` environment is not undone. The Promotion then
-// holds that application: the version rolled back from, and anything older,
-// is not promoted again. The hold ends by itself when a newer version is
-// eligible, when `to` is moved past it by hand, or by `depot release APP ENV`
-// (the release annotation). Pure: what is seen comes from the Application
-// (its spec, managedFields, status and history) and the Promotion's status.
+// into a Promotion's `to` is not undone; the Promotion holds that application
+// (that version and older are not promoted again) until a newer version is
+// eligible, `to` is moved past it by hand, or `depot release APP ENV`. Pure:
+// reads the Application (spec, managedFields, status, history) and the Promotion.
 import { releaseAnnotation } from '../api/annotations.js';
 import type { Application, HistoryEntry } from '../api/application.js';
 import type { Promotion, PromotionHold } from '../api/promotion.js';

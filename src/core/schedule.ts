@@ -1,15 +1,8 @@
-// Cron arithmetic in a time zone. Pure: the current time is always passed in.
-//
-// A schedule names wall-clock times. cron-parser finds the matching wall-clock
-// times (computed as if the zone were UTC, where no clock changes); this file
-// maps them to instants with the runtime's time zone database, by one rule:
-// - a time the clock skips (spring gap) runs as late as the gap is long
-//   (02:30 in a one-hour gap at 02:00 runs at 03:30), once;
-// - a time the clock shows twice (autumn repeat) runs at its first occurrence
-//   only, so the repeated hour runs once.
-// The mapping only moves forward in time, so the next run announced is the
-// run that happens, and nextRun and previousRun agree. (cron-parser's own
-// time zone mode disagrees with itself there, and fails on 30-minute changes.)
+// Cron arithmetic in a time zone; pure, the time is passed in. A time the
+// clock skips runs once, as late as the gap is long; a time it shows twice
+// runs at its first occurrence. The mapping only moves forward, so nextRun and
+// previousRun agree (cron-parser's own time zone mode disagrees with itself
+// there and fails on 30-minute changes).
 import { CronExpressionParser } from 'cron-parser';
 import type { EnvironmentSpec } from '../api/environment.js';
 import type { PromotionSpec } from '../api/promotion.js';

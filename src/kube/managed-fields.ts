@@ -1,10 +1,8 @@
-// What an informer keeps of `metadata.managedFields`. The API server's field
-// sets describe every field each manager owns, status included: for a Depot
-// Application they are about half of the object, and an operator that caches
-// 10,000 objects pays for them twice (the cached object and its parsed form).
-// Readers only ask "who last wrote this field" for a few fields, so the cache
-// keeps, per entry, only the field sets under those paths (and drops entries
-// that own none of them). The API server's copy is untouched: this is a view.
+// What an informer keeps of `metadata.managedFields`: about half of a Depot
+// Application, paid twice in a cache of 10,000. Readers only ask who last
+// wrote a few fields, so the cache keeps, per entry, only the field sets under
+// those paths (and drops entries that own none). The API server's copy is
+// untouched: this is a view.
 import type { KubeObject } from './resource.js';
 
 /** A path in a managedFields field set, e.g. ['f:spec', 'f:versions']. */

@@ -1,14 +1,8 @@
-// `make demo` (`depot local demo`): the whole story of Depot, narrated with
-// the CLI commands a user types (tour/steps.ts). Two ways to run it:
-// - on the local control plane (default): start kube-apiserver + etcd with
-//   empty data, install the CRDs, config/'s RBAC and the samples, and run the
-//   operator as the chart's Deployment would, with its ServiceAccount's token
-//   (tour/local-operator.ts);
-// - on an existing cluster where the chart installed the operator
-//   (--existing-cluster, for the kind e2e): nothing is started; the tour
-//   waits for the operator's Deployment to be ready.
-// There is no Argo CD controller in either: the demo writes the Argo CD
-// Applications' status the way Argo CD's application controller does.
+// `make demo` (`depot local demo`): Depot's story narrated with the CLI
+// commands a user types (tour/steps.ts), on a fresh local control plane with
+// the operator run as the chart's Deployment and ServiceAccount, or with
+// --existing-cluster where the chart installed it (the kind e2e). No Argo CD
+// controller runs: the demo writes the Applications' status as Argo CD does.
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';

@@ -1,10 +1,8 @@
-// The operator's Deployment (config/manager/manager.yaml, the chart's
-// rendering) as a local process: the same subcommand, flags and environment
-// as its `operator` container, overriding only what a process outside a pod
-// must — the kubeconfig (a pod gets its ServiceAccount's token mounted), the
-// listen addresses (loopback ports instead of the pod's own network) and the
-// values a pod takes from the downward API (its name). The demo runs it with
-// the ServiceAccount's token, so it works with exactly the chart's RBAC.
+// The operator's Deployment (config/manager/manager.yaml) as a local process:
+// the same subcommand, flags and environment as its `operator` container,
+// overriding only what a process outside a pod must (kubeconfig, loopback
+// listen addresses, the pod name). The demo runs it with the ServiceAccount's
+// token, so it works with exactly the chart's RBAC.
 import type { KubernetesObject, V1Container, V1Deployment } from '@kubernetes/client-node';
 
 export interface OperatorContainer {

@@ -1,10 +1,8 @@
-// client-node's Watch, hardened for ListWatch:
-// - asks for bookmarks, so a quiet resource's resourceVersion keeps moving
-//   and a reconnect rarely needs a full relist;
-// - refuses to connect once stopped (ListWatch may try to re-watch after stop);
-// - a throwing event callback cannot become an unhandled rejection;
-// - connects go through the rate limiter and show in the API request metrics;
-// - each object can be trimmed before ListWatch caches it (cache transform).
+// client-node's Watch, hardened for ListWatch: asks for bookmarks (a quiet
+// resource rarely needs a relist), refuses to connect once stopped, keeps a
+// throwing callback from becoming an unhandled rejection, goes through the rate
+// limiter and the request metrics, and can trim each object before it is
+// cached.
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { statusCodeOf } from '../kube/errors.js';
 import type { RuntimeMetrics } from './metrics.js';

@@ -1,8 +1,7 @@
 // A shared informer: a local cache of one resource (optionally limited to
-// namespaces and a label/field selector), fed by client-node ListWatches that
-// are kept alive (list-watch-source.ts). Event handlers only ever enqueue
-// keys: they run inside ListWatch's watch callback, so each one is wrapped
-// and can never throw into it. Reads come from the cache, with
+// namespaces and a selector), fed by ListWatches kept alive
+// (list-watch-source.ts). Event handlers only enqueue keys and are wrapped so
+// they never throw into ListWatch's callback. Reads come from the cache, with
 // read-your-writes (write-overlay.ts).
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { BackoffOptions } from './backoff.js';

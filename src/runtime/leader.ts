@@ -1,11 +1,8 @@
-// Leader election with a coordination.k8s.io/v1 Lease. Only the leader
-// reconciles. The leader renews every retry period; if it has not renewed
-// for the renew deadline (API server unreachable, requests hanging) it stops
-// leading at once, before the lease can expire for the others. A standby
-// watches the Lease: when the leader releases it (SIGTERM), the standby
-// acquires within moments instead of waiting for its next poll, and it sees
-// each renewal as it happens, so an unrenewed lease is taken over a lease
-// duration after the last renewal (kill -9), not up to a retry period later.
+// Leader election with a coordination.k8s.io/v1 Lease; only the leader
+// reconciles. A leader that cannot renew for the renew deadline stops leading
+// before the lease can expire for others. A standby watches the Lease: it
+// acquires a released lease at once (SIGTERM) and takes over an unrenewed one
+// a lease duration after the last renewal (kill -9).
 import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import { apiErrorMessage, isConflict, isNotFound, statusCodeOf } from '../kube/errors.js';
 import type { Clock, TimerHandle } from '../kube/clock.js';

@@ -1,9 +1,7 @@
-// One client-node ListWatch (one namespace, or all) kept alive: ListWatch
-// stops for good on any error other than 410 Gone and watch timeouts (a
-// failed list, a refused connection while the API server restarts, a 403),
-// so this restarts it with capped, jittered exponential backoff. A restart
-// resumes from the last resourceVersion; the server answers 410 when that is
-// too old, and ListWatch then relists.
+// One client-node ListWatch (one namespace, or all) kept alive: ListWatch stops
+// for good on any error but 410 Gone and watch timeouts, so this restarts it
+// with capped, jittered exponential backoff from the last resourceVersion (a
+// 410 then makes ListWatch relist).
 import { ListWatch, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { Clock, TimerHandle } from '../kube/clock.js';

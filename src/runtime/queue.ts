@@ -1,12 +1,8 @@
-// The keyed work queue behind every controller (client-go's workqueue):
-// - a key waits at most once (adding it again while it waits does nothing);
-// - a key is handed to one worker at a time; a key added while a worker has
-//   it is handed out again after done();
-// - per-key exponential backoff after failures (addRateLimited), reset by forget();
-// - time-based work (addAfter): the earliest pending time wins, and an
-//   immediate add beats any pending time. When a worker takes a key, any
-//   pending time for it is dropped: the reconcile that now runs says anew
-//   when it next needs to run.
+// The keyed work queue behind every controller (client-go's workqueue): a key
+// waits at most once and is handed to one worker at a time (added again while
+// held, it is handed out after done()); per-key exponential backoff, reset by
+// forget(); addAfter keeps the earliest time, an immediate add beats it, and a
+// worker taking the key drops it (the reconcile says anew when to run).
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { Clock, TimerHandle } from '../kube/clock.js';
 

@@ -1,12 +1,8 @@
-// When is a freshly computed status "the same" as the cached one, so that
-// nothing is written? Noise that never justifies a write:
-// - key order, `undefined` members, and empty arrays/objects versus absent;
-// - `null` members versus absent: status is written by merge patch, where a
-//   null deletes the member (inside lists too), so a null is never stored;
-// - the order of `conditions` (a list keyed by `type`), and of any other list
-//   declared keyed (e.g. targets by name);
-// - sub-second differences between RFC 3339 timestamps (the server keeps
-//   whole seconds for metav1.Time).
+// When a freshly computed status is "the same" as the cached one, so nothing
+// is written: key order, undefined and null members (a merge patch never
+// stores a null), empty versus absent, the order of keyed lists such as
+// conditions, and sub-second differences of timestamps (metav1.Time keeps
+// whole seconds) never justify a write.
 import { deepEqual, isPlainObject, type JsonObject } from '../kube/json.js';
 
 export interface StatusEqualityOptions {

@@ -1,9 +1,8 @@
 // A parsed object that shares every part equal to the cached object it came
-// from. zod's output is a deep copy, so an informer cache and its parsed forms
-// would hold every object twice; most of what a parse returns (a whole
-// status, lists, strings) is equal to the input, and the cached object is
-// read-only just like the parse result, so those parts can be the input's own.
-// Only what the schema changed (defaults, dropped fields) stays a copy.
+// from. zod's output is a deep copy, so a cache and its parsed forms would
+// hold every object twice; both are read-only, so equal parts (a whole status,
+// lists, strings) can be the input's own. Only what the schema changed
+// (defaults, dropped fields) stays a copy.
 
 type Json = unknown;
 

@@ -1,16 +1,8 @@
-// Read-your-writes for an informer cache. After a controller writes an
-// object, the cache still holds the old version until the watch event of the
-// write arrives; a reconcile in that gap would act on stale data and write
-// the same change again. The overlay serves the object the API server
-// returned until the cache has caught up.
-//
-// Versions are opaque, so "newer" is decided by order, never by comparing
-// resourceVersions: the overlay starts recording the versions of watch
-// events for the key before the request is sent. If the version we wrote is
-// among them when the response comes back, the cache already has it (or
-// something newer): nothing to bridge. Otherwise it is newer than anything
-// the cache holds, until the watch event carrying it arrives (watch events
-// arrive in order).
+// Read-your-writes for an informer cache: until the watch event of a
+// controller's write arrives, the overlay serves the object the API server
+// returned, so a reconcile in that gap does not act on stale data. Newer is
+// decided by order, never by comparing resourceVersions: the watch events for
+// the key are recorded from before the request is sent.
 import type { KubeObject } from '../kube/resource.js';
 
 interface Entry<T> {

@@ -1,12 +1,8 @@
-// Writes from controllers, each under its own field manager:
-// - apply(): server-side apply of the fields this writer owns;
-// - update(): a merge patch of exactly what a mutation changed (nothing is
-//   sent when nothing changed), guarded by the resourceVersion it was
-//   computed from; a 409 Conflict refetches and recomputes from fresh state.
-// Every write passes the fence first (only the leader writes) and is
-// remembered by the informer caches, so the next reconcile reads it.
-// A write the API server rejects as invalid (422) throws a TerminalError and
-// is not sent again while it would be the same patch of the same object.
+// Writes from controllers, each under its own field manager: apply() is
+// server-side apply; update() is a merge patch of exactly what a mutation
+// changed, guarded by resourceVersion (409: recompute from fresh state). Every
+// write passes the leadership fence and is remembered by the caches. A 422 is
+// a TerminalError, not sent again while the patch would be the same.
 import { isConflict, isNotFound, KubeApiError } from '../kube/errors.js';
 import type { InformerSource } from './informer-factory.js';
 import { createMergePatch, isSubset, type JsonObject } from '../kube/json.js';

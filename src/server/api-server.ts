@@ -1,11 +1,8 @@
-// The HTTP API (/api/v1, spec §5) as a manager runnable on every replica (it
-// needs no leadership: reads come from this replica's informer caches, and
-// writes are made for a user). Each request: route → namespace served and
-// caches synced → authentication (TokenReview) and authorization
-// (SubjectAccessReview) → body (JSON, capped) → handler. Reads are cached per
-// namespace change with strong ETags (If-None-Match → 304). Every failure is
-// a JSON {error, message}; nothing is written on any error; a token is never
-// logged.
+// The HTTP API (/api/v1, docs/http-api.md) as a runnable on every replica
+// (reads from this replica's caches; writes are made for a user). A request:
+// route → namespace and caches → TokenReview → SubjectAccessReview → body →
+// handler. Reads carry strong ETags (304); every failure is JSON
+// {error, message}, writes nothing, and a token is never logged.
 import {
   createServer as createHttpServer,
   type IncomingMessage,

@@ -1,9 +1,8 @@
-// The HTTP API's writes, made for the authenticated user with the same
-// server-side apply and field managers as the CLI (core/version-writes.ts):
-// set a requested version, report a deployed version, promote. Every check
-// runs before the write, so a refused request writes nothing; the write is
-// guarded by the resourceVersion it was planned from and planned again on a
-// fresh read after 409 Conflict.
+// The HTTP API's writes, made for the authenticated user with the CLI's
+// server-side apply and field managers (core/version-writes.ts): set a
+// requested version, report a deployed version, promote. Every check runs
+// before the write, so a refusal writes nothing; the write is guarded by
+// resourceVersion and planned again on a fresh read after a 409.
 import type { Application } from '../api/application.js';
 import type { EnvironmentSet } from '../api/environment-set.js';
 import type { Environment } from '../api/environment.js';

@@ -1,12 +1,8 @@
-// `depot agent` end to end on the local control plane: namespace "hub" runs
-// the operator and its HTTP API; namespace "remote" plays the remote cluster
-// with an Argo CD Application (the upstream CRD). The agent, with its own
-// ServiceAccount token for the hub, moves the version into the remote Argo
-// CD Application with the operator's Argo CD deliverer, reports what Argo CD
-// says is deployed, and shows in the Target's status; killing the server
-// mid-poll loses nothing and undoes nothing; a silent agent turns the
-// Target not Ready; a server without the agent API stops the agent with one
-// line.
+// `depot agent` end to end: namespace "hub" runs the operator and its HTTP
+// API, "remote" plays the remote cluster with an Argo CD Application. The
+// agent, with its own token, delivers there, reports what Argo CD deploys and
+// shows in the Target's status; a killed server loses and undoes nothing; a
+// silent agent makes the Target not Ready; a too-old server stops it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';

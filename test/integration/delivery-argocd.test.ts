@@ -1,9 +1,8 @@
 // Argo CD delivery on the real control plane with the upstream Application
-// CRD: every mode writes the version into the right field of the right
-// Application and nothing else; Argo CD's atomic lists keep their other
-// entries; deployed versions flow back from status; reverts are re-applied;
-// an Application that does not opt in is never written; bad input fails with
-// a message naming the object and the field, and recovers with no manual step.
+// CRD: every mode writes only the right field of the right Application (atomic
+// lists keep their other entries); deployed versions flow back; reverts are
+// re-applied; an Application that did not opt in is never written; bad input
+// fails naming the object and field, and recovers with no manual step.
 import { AdmissionregistrationV1Api, EventsV1Api } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
 import { applyManifests } from '../../src/local/manifests.js';

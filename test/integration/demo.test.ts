@@ -1,9 +1,8 @@
 // `make demo` (`depot local demo --exit`) from start to end on a private
 // control plane: the operator runs from config/manager's Deployment as its
-// ServiceAccount, each step of the story really happens (the demo checks it
-// before it says so, and the output shows it), and nothing is left running.
-// Then the same tour with --existing-cluster, against a cluster where the
-// operator already runs (the kind e2e's way).
+// ServiceAccount, each step really happens (the demo checks before it says
+// so), and nothing is left running. Then the same tour with
+// --existing-cluster, where the operator already runs (the kind e2e's way).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,15 +1,8 @@
-// Flux delivery through the operator, as a process, against the real API
-// server with the upstream Flux CRDs and Flux's real notification-controller:
-// - receiver (generic-hmac): Depot's call makes the controller annotate the
-//   GitRepository; a wrong token is rejected (Failed, HTTP 400);
-// - receivers that answer 500, time out or are unreachable are Failed and
-//   retried with growing delay, then delivered once they recover, while the
-//   other targets are delivered meanwhile; a URL outside the allow-list is
-//   never called;
-// - patch: the version lands in spec.ref.tag, the deployed version comes back
-//   from the GitRepository's status, a reset field is re-applied, and an
-//   object that did not opt in is not written;
-// - the receiver token appears nowhere: logs, audit log, Events, status.
+// Flux delivery through the operator process, on the real API server with the
+// Flux CRDs and the real notification-controller: a generic-hmac Receiver call
+// (a wrong token fails), failing receivers retried while other targets go on,
+// no call outside the allow-list; patch into spec.ref.tag with the deployed
+// version read back and reverts re-applied; the token appears nowhere.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Application, ApplicationTargetStatus } from '../../src/api/application.js';

@@ -1,10 +1,8 @@
-// The Flux integration's I/O parts against the real API server with the
-// upstream Flux CRDs (from ../shared/fixtures/crds/flux, installed by the
-// global setup) and Flux's real notification-controller: the patch lands in
-// the named field of each kind and nothing else changes; a generic-hmac call
-// makes the controller annotate the GitRepository; a wrong token, an error
-// answer, a timeout, an unreachable or a not-allowed URL are Failed with a
-// message naming what failed, and the token appears in none of them.
+// The Flux integration's I/O parts on the real API server with the upstream
+// Flux CRDs and the real notification-controller: the patch changes only the
+// named field of each kind; a generic-hmac call makes the controller annotate
+// the GitRepository; bad tokens, error answers, timeouts, unreachable or
+// disallowed URLs fail naming what failed, and never show the token.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '../../src/local/controlplane.js';

@@ -1,10 +1,8 @@
-// A cron freeze window opens and ends by itself on the real control plane:
-// a version requested while it is open is Blocked (Frozen), and delivered by
-// the operator on its own once the window ends, with history Blocked then
-// Unblocked. The window recurs every minute for 20 s: the request is made
-// only inside a window with time to spare, so the test does not depend on
-// how fast the machine is (a window too close to its end is let go, the next
-// one comes a minute later).
+// A cron freeze window opens and ends by itself on the real control plane: a
+// version requested inside it is Blocked (Frozen) and delivered on its own
+// once it ends, with history Blocked then Unblocked. The window recurs every
+// minute for 20 s and the request is made only with time to spare, so the test
+// does not depend on the machine's speed.
 import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
 import type { Condition } from '../../src/api/conditions.js';

@@ -1,9 +1,8 @@
-// The HTTP API of a running `depot operator` with real ServiceAccount tokens
-// (TokenRequest), checked by the API server with TokenReview and
-// SubjectAccessReview: a token whose ServiceAccount may patch applications
-// sets a version and the history names it; one without gets 403; no token
-// 401; anonymous reads only with the flag; a garbage body 400 and nothing
-// changes.
+// The HTTP API of a running `depot operator` with real ServiceAccount tokens,
+// checked by the API server (TokenReview, SubjectAccessReview): a token that
+// may patch applications sets a version and the history names it; one that
+// may not gets 403; no token 401; anonymous reads only with the flag; a
+// garbage body 400 and nothing changes.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
 import { TargetVersionsSchema } from '../../src/api/http.js';

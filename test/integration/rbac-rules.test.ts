@@ -1,11 +1,8 @@
 // Every rule of the operator's RBAC is needed: with the full ClusterRole and
-// leader-election Role every probe of one scenario works (Depot informers and
-// status writes, a Promotion's patch, Events, Argo CD and the four Flux kinds,
-// a generic-hmac Receiver's Secret, the HTTP API's TokenReview and
-// SubjectAccessReview, the Lease); without any one rule, the capability it
-// grants is refused (the API server's "forbidden" seen in the operator's log
-// or the HTTP API's answer, and its outcome absent) while every capability
-// that does not depend on it still works. A rule without a probe fails.
+// Lease Role every probe of one scenario works; without any one rule, what it
+// grants is refused (the API server's "forbidden" in the operator's log or the
+// HTTP API's answer) while everything else still works. A rule without a probe
+// fails.
 import type { V1PolicyRule } from '@kubernetes/client-node';
 import { eventually } from './support/eventually.js';
 import { installOperatorRbac, operatorRbac } from './support/operator-rbac.js';

@@ -1,9 +1,8 @@
-// When a release goes wrong (issue 14), end to end on the real control plane
-// with the built operator and CLI: a rollback (by `depot rollback` and by a
-// plain kubectl-style patch) holds the Promotion until a fix is eligible; a
-// person's write racing a Promotion's write is never overwritten; a rejected
-// version never reaches prod and the environments running it are flagged;
-// an approval-gated Promotion promotes only after `depot approve`.
+// Release control end to end with the built operator and CLI: a rollback (by
+// `depot rollback` or a plain patch) holds the Promotion until a fix is
+// eligible; a person's write racing a Promotion's is never overwritten; a
+// rejected version never reaches prod and environments running it are
+// flagged; an approval-gated Promotion promotes only after `depot approve`.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi, EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import type { Promotion } from '../../src/api/promotion.js';

@@ -1,12 +1,8 @@
-// "A resync writes nothing", with Depot's own five controllers on the
-// samples of config/samples (not only the probe controllers): once every
-// object is reconciled, repeated resyncs reconcile everything again and send
-// no write at all (no status patch, no Event), and no object changes —
-// Argo CD Applications (upstream CRD) that the sample Targets deliver to
-// included.
-// Requests are counted, not only resourceVersions: the API server turns a
-// patch that changes nothing into a no-op without a new resourceVersion
-// (as it did with `blocked: null`, which a merge patch never stores).
+// "A resync writes nothing" with Depot's five controllers on config/samples
+// (and the Argo CD Applications they deliver to): repeated resyncs reconcile
+// everything and send no write, no Event, and change no object. Requests are
+// counted, not only resourceVersions: the API server turns a patch that
+// changes nothing into a no-op without a new resourceVersion.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

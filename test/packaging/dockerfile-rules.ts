@@ -1,4 +1,4 @@
-// Depot's own rules for its image (issue 15), beyond what hadolint checks:
+// Depot's own rules for its image, beyond what hadolint checks:
 // each broken rule is one message naming the line.
 import { keyValues, parseStages, type Instruction, type Stage } from './dockerfile.js';
 

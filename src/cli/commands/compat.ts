@@ -1,6 +1,6 @@
-// `depot compat APP --with APP@V [--env ENV]` (seed 000: which versions of an
-// add-on work with this core) and `depot check APP@V... [--env ENV]` (seed
-// 002: do these versions work together; exit code 0 SUCCESS, 1 CONFLICT),
+// `depot compat APP --with APP@V [--env ENV]` (which versions of an add-on
+// work with this core) and `depot check APP@V... [--env ENV]` (do these
+// versions work together; exit code 0 SUCCESS, 1 CONFLICT),
 // answered from the Applications in the cluster.
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
@@ -50,7 +50,7 @@ export function registerCompatCommands(program: Command): void {
     program
       .command('compat')
       .description(
-        'the known versions of APP that work with the given versions (or what ENV runs), newest first',
+        'the known versions of APP that work with the given versions (and, with --env, with what ENV runs), newest first',
       )
       .argument('<app>', 'Application name, e.g. dash')
       .option(

@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
 export function registerLocal(program: Command): void {
   const local = program
     .command('local')
-    .description('run a local Kubernetes control plane (kube-apiserver + etcd)');
+    .description('a local Kubernetes control plane (kube-apiserver + etcd) and the demo on it');
 
   local
     .command('up')

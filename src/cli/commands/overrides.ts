@@ -44,7 +44,7 @@ export function registerOverrideCommands(program: Command): void {
     program
       .command('rollback')
       .description(
-        'set ENV back to the previous desired version of APP (or --to); Promotions into ENV hold it until a newer version is eligible',
+        'set ENV back to the previous desired version of APP (or --to); Promotions into ENV hold it until a newer version is eligible or `depot release`',
       )
       .argument('<app>', 'Application name')
       .argument('<env>', 'Environment name')

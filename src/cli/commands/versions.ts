@@ -58,7 +58,7 @@ export function registerVersionCommands(program: Command): void {
       .argument('<app>', 'Application name')
       .argument('<env>', 'Environment name')
       .argument('<version>', 'the version, e.g. 1.12.1')
-      .option('--force', 'deliver even during a freeze window (recorded as Forced)', false),
+      .option('--force', 'deliver through a freeze window or a rejection (recorded as Forced)', false),
   ).action(
     async (appName: string, env: string, version: string, opts: ClusterOptions & { force: boolean }) => {
       const client = DepotClient.connect(opts);
@@ -87,7 +87,7 @@ export function registerVersionCommands(program: Command): void {
         '--from <env>',
         'source environment (default: the Promotion into ENV, else the previous environment of the set)',
       )
-      .option('--force', 'deliver even during a freeze window (recorded as Forced)', false),
+      .option('--force', 'deliver through a freeze window or a rejection (recorded as Forced)', false),
   ).action(async (appName: string, env: string, opts: ClusterOptions & { from?: string; force: boolean }) => {
     const client = DepotClient.connect(opts);
     const [promotions, sets, environments, user] = await Promise.all([
@@ -120,7 +120,7 @@ export function registerVersionCommands(program: Command): void {
     program
       .command('set-deployed')
       .description(
-        'report that TARGET runs VERSION of APP (what a deploy job runs: Depot does not read Argo CD or Flux status yet)',
+        "report that TARGET runs VERSION of APP (what a deploy job runs; Argo CD and Flux patch targets report it from their objects' status)",
       )
       .argument('<app>', 'Application name')
       .argument('<target>', 'Target name')

@@ -1,21 +1,8 @@
 // Delivery per (application, target), beside the application controller:
-// review() runs inside its reconcile and answers at once from memory (the
-// state of each target, the deployed versions read back, Reapplied entries),
-// starting the attempts that are due in the background. An attempt that
-// finishes re-queues the application, whose reconcile (the only writer of
-// its status) records the outcome. So one slow or failing target never
-// delays another or the application's other work.
-//
-// - One attempt per target at a time: a newer version waits for the
-//   attempt in flight, so an older version is never written after a newer.
-// - Failed and Pending retry with capped exponential backoff per target
-//   (--delivery-retry-base-delay doubling up to --delivery-retry-max-delay);
-//   a delivered version resets it. A failure only a change of the object can
-//   fix (missing, not authorized, no such source) retries when a watched
-//   object of the application changes, else after the longest delay.
-// - Idempotent: a target recorded Delivered is attempted again only when its
-//   integration sees the field no longer holds the version (a revert); the
-//   attempt that writes it again adds a Reapplied history entry.
+// answers at once from memory and starts due attempts in the background, so
+// one slow target never delays another. One attempt per target at a time (an
+// older version is never written after a newer); capped backoff, or a wait
+// for a watched object's change; a revert is written again (Reapplied).
 import pLimit from 'p-limit';
 import type { Application, DeliveryState } from '../../api/application.js';
 import type { DeliveryKind } from '../../api/delivery.js';

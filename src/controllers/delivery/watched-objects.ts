@@ -1,10 +1,8 @@
-// The objects deliveries write (Argo CD Applications, Flux objects), cached
-// by one informer per (kind, namespace) that a Target names: never all
-// namespaces. A change of such an object re-runs every Depot Application
-// that delivers to it (reverts, deployed versions, a missing object that
-// appears). An informer whose namespace no Application delivers to any
-// more is stopped (its cache freed, its watch closed); it starts anew,
-// with a fresh list, if a Target names that namespace again.
+// The objects deliveries write (Argo CD Applications, Flux objects), cached by
+// one informer per (kind, namespace) a Target names, never all namespaces. A
+// change re-runs every Application that delivers to it. An informer whose
+// namespace nothing delivers to any more is stopped (cache freed, watch
+// closed) and starts anew if a Target names that namespace again.
 import type { CachedRead, DeliveryObject } from '../../core/delivery.js';
 import type { InformerSource } from '../../runtime/informer-factory.js';
 import type { SharedInformer } from '../../runtime/informer.js';

@@ -1,9 +1,8 @@
 // History entries derived from the transition between an Application's
-// previous and new status. Deriving them from transitions makes them
-// idempotent: a crash and a repeated reconcile cannot record a change twice.
-// Each entry gets a stable id (a hash of what it records) that the audit log
-// and Events carry, so a consumer can drop the duplicates that at-least-once
-// sending may produce after a crash.
+// previous and new status, so a crash and a repeated reconcile cannot record
+// a change twice. Each entry gets a stable id (a hash of what it records) that
+// the audit log and Events carry, so consumers can drop the duplicates that
+// at-least-once sending may produce.
 import { createHash } from 'node:crypto';
 import type {
   ApplicationEnvironmentStatus,

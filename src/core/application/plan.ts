@@ -1,13 +1,8 @@
-// The heart of Depot: an Application's status from its spec, the namespace's
-// Environments, EnvironmentSets and Targets, and its previous status. Two
-// phases, so that delivery can act in between:
-// 1. planVersions decides the requested vs desired version per environment
-//    (held back by a freeze or a compatibility rule) and what each target
-//    should run;
-// 2. summarize folds the delivery states (from the integrations, or
-//    publishedState for targets without one) into one status: targets,
-//    conditions, and the history entries this change adds.
-// Pure: the time is passed in.
+// An Application's status from its spec, the namespace's Environments,
+// EnvironmentSets and Targets, and its previous status, in two phases so that
+// delivery can act in between: planVersions decides the desired version per
+// environment and target; the second phase folds the delivery states into
+// targets, conditions and history. Pure: the time is passed in.
 import type {
   Application,
   ApplicationEnvironmentStatus,

@@ -60,7 +60,7 @@ describe('depot check', () => {
     });
   });
 
-  test('CONFLICT with every broken rule, in the shape of seed 002', () => {
+  test('CONFLICT with every broken rule, as {result, packages, description}', () => {
     const answer = checkVersions(
       { applications: namespace() },
       refs('core@1.11.0', 'dash@2.0.0', 'ide@0.6.0'),
@@ -100,7 +100,7 @@ describe('depot check', () => {
 });
 
 describe('depot compat', () => {
-  test('the known versions of dash that work with core 1.11.0, newest first (seed 000)', () => {
+  test('the known versions of dash that work with core 1.11.0, newest first (the core → add-on mapping)', () => {
     const answer = compatibleVersions({ applications: namespace() }, 'dash', refs('core@1.11.0'));
     expect(answer.versions.map((v) => v.version)).toEqual(['1.9.4', '1.9.0']);
     expect(answer.incompatible.map((v) => v.version)).toEqual(['2.1.0', '2.0.0']);

@@ -1,12 +1,8 @@
-// The questions of seeds 000 and 002, answered from the Applications of one
-// namespace (their rules, the versions desired in an environment, the
-// versions Depot has seen), for the CLI and the HTTP API:
-// - compat: which known versions of APP work with a given set (or with what an
-//   environment runs), newest first — seed 000's core → add-on mapping;
-// - check: do these versions work together — SUCCESS, or CONFLICT with every
-//   broken rule, in the shape of seed 002's answer;
-// - matrix: per environment, each application's desired version and whether
-//   its rules hold.
+// Questions answered from one namespace's Applications, for the CLI and the
+// HTTP API: compat (the known versions of APP that work with given versions,
+// and with what an environment runs, newest first), check (SUCCESS, or
+// CONFLICT with every broken rule, as {result, packages, description}), and
+// the matrix (per environment, desired versions and whether their rules hold).
 import type { Application, KnownVersion } from '../../api/application.js';
 import { newestFirst } from '../application/known-versions.js';
 import { versionsFor, type Versions } from '../versions.js';

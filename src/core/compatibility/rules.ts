@@ -1,13 +1,8 @@
-// Compatibility rules evaluated against a combination (the versions of the
-// applications in one environment, or a set someone asks about).
-//
-// Ranges follow node-semver, with two choices that both err on the side of
-// checking: a rule's `when` covers the prereleases in its interval
-// (`>=2.0.0` applies to 2.1.0-rc.1, so a prerelease never escapes a rule),
-// while a requirement is met by a prerelease only when the range names a
-// prerelease of the same major.minor.patch (npm's rule: `>=1.12.0 <2.0.0`
-// does not accept 2.0.0-rc.1 or 1.13.0-rc.1). A leading `v` is tolerated on
-// both sides. An opaque application can be required only by exact version.
+// Compatibility rules evaluated against a combination of versions. Ranges
+// follow node-semver; a rule's `when` covers the prereleases in its interval,
+// while a requirement accepts a prerelease only when its range names one of
+// the same major.minor.patch (npm's rule). Both err on the side of checking.
+// A leading `v` is tolerated; an opaque application is required by exact version.
 import type { CompatibilityRule } from '../../api/application.js';
 import { versionsOf, type VersionScheme } from '../versions.js';
 import { parsedVersion, parsedVersionForWhen, requirementRange, whenRange } from './parsed.js';

@@ -1,18 +1,8 @@
-// Which pending requests of one environment are delivered together.
-//
-// The choice (also in the README): a set of pending requests is acceptable
-// when every rule that involves an application it moves holds in the
-// resulting combination — that application's own rules, and the rules of the
-// applications that require it. (Rules between two applications that both
-// keep their version are not judged again: an old violation blocks nothing
-// new.) Depot delivers the largest acceptable set. Where several are equally
-// large, it keeps the current version of the applications that come first in
-// requirement order (those others depend on, then by name): it compares the
-// sets application by application in that order and prefers the one that
-// keeps the earlier application where they differ. The search is exact up to
-// a bound of SEARCH_BUDGET steps per group of requests linked by rules;
-// beyond it (only for pathological rule sets) it keeps a greedy choice and
-// says so (`exact: false`).
+// Which pending requests of one environment are delivered together: the
+// largest set whose moves break no rule; among equals, the one that keeps the
+// current version of applications first in requirement order, then by name
+// (docs/concepts.md, Compatibility). Exact up to SEARCH_BUDGET steps per group
+// of linked requests, then greedy, and says so (`exact: false`).
 import { requirementOrder, sortByRequirements, type RequirementOrder } from './order.js';
 import { withVersion, type RuleBook, type Violation } from './rules.js';
 

@@ -1,11 +1,8 @@
-// The pure part of Argo CD delivery: which Application and which field a
-// request names (templates expanded, the Application's spec.targets
-// overrides merged), what that field holds, the change that writes the
-// version into it, and the deployed version read back from the status.
-// Fields follow Argo CD's Application type (argoproj/argo-cd
-// pkg/apis/application/v1alpha1/types.go: ApplicationSource,
-// ApplicationSourceHelm.Parameters, ApplicationSourceKustomize.Images,
-// SyncStatus.ComparedTo, HealthStatus).
+// The pure part of Argo CD delivery: which Application and field a request
+// names (templates expanded, the Application's per-target settings merged),
+// what the field holds, the change that writes the version, and the deployed
+// version read back from status. Fields follow Argo CD's Application type
+// (pkg/apis/application/v1alpha1/types.go in argoproj/argo-cd).
 import type { ArgocdDelivery } from '../../api/delivery.js';
 import { expandTemplate, templateValues, type DeliveryRequest } from '../../core/delivery.js';
 import { isPlainObject, type JsonObject } from '../../kube/json.js';

@@ -1,10 +1,8 @@
-// The I/O part of Argo CD delivery: reads the Application from the cache of
-// its namespace, checks the owner's opt-in, and writes the version with a
-// read-modify-write merge patch guarded by resourceVersion (Argo CD's lists
-// are atomic: spec.sources, helm.parameters and kustomize.images are sent
-// whole, with every other entry as it was read). Nothing is written when
-// the field already holds the version; a cache that is not synced yet
-// writes nothing. The observer reads the deployed version back from status.
+// The I/O part of Argo CD delivery: read the Application from the cache,
+// check the owner's opt-in, write the version with a read-modify-write merge
+// patch guarded by resourceVersion (Argo CD's lists are atomic, so they are
+// sent whole). Nothing is written when the field holds the version or the
+// cache is not synced. The observer reads the deployed version from status.
 import type {
   Deliverer,
   DeliveryIO,

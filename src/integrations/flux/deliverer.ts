@@ -1,13 +1,8 @@
-// The Flux integration as a Deliverer (core/delivery.ts; the machinery in
-// controllers/delivery retries, counts and records). For one (application,
-// target) it runs the Target's `patch` (patch-writer.ts), then its
-// `receiver` call (receiver-client.ts); either failing makes the attempt
-// Failed with that step's message, and a retry finds a patch already in
-// place and writes nothing for it. The observer reads the patched object
-// from the cache: whether the field still holds the version (a revert is
-// re-applied) and the deployed version its status reports (deployed.ts). A
-// Receiver carries no version back: receiver-only targets report no
-// deployed version.
+// The Flux integration as a Deliverer: the Target's `patch` (patch-writer.ts),
+// then its `receiver` call (receiver-client.ts); either failing fails the
+// attempt, and a retry finds the patch in place. The observer reads the
+// patched object from the cache (revert, deployed version from deployed.ts); a
+// receiver-only target reports no deployed version.
 import type {
   Deliverer,
   DeliveryIO,

@@ -1,21 +1,8 @@
-// What a Flux object reports as deployed, read from its status, per kind
-// (field names checked against the upstream CRDs and the controllers' Go
-// types; docs/delivery-flux.md lists them):
-// - HelmRelease, field spec.chart.spec.version, Ready=True:
-//   status.history[0].chartVersion when that release is `deployed` (helm-
-//   controller keeps history sorted newest first), else
-//   status.lastAttemptedRevision without the `+<12 hex>` digest suffix
-//   helm-controller appends for OCI charts.
-// - GitRepository / OCIRepository, field spec.ref.tag, Ready=True:
-//   the name part of status.artifact.revision (`v1.2.3@sha1:<hex>`,
-//   `v1.2.3@sha256:<hex>`; the older `v1.2.3/<hex>` form too).
-// - Any other field (Kustomization spec.postBuild.substitute.<key>, or a
-//   field Flux's status does not echo): the field's own value, only when
-//   Ready=True for the object's current generation, so Flux has applied the
-//   spec that holds it; a Kustomization must also report
-//   status.lastAppliedRevision (a successful apply happened).
-// Nothing is reported (no reading) otherwise: a later reading never loses an
-// earlier one, the caller keeps it.
+// What a Flux object reports as deployed, per kind (field names checked against
+// the upstream CRDs; docs/delivery-flux.md lists them): HelmRelease's chart
+// version from status.history, a source's tag from status.artifact.revision,
+// any other field its own value once Ready=True for the current generation.
+// Nothing is reported otherwise: the caller keeps the earlier reading.
 import type { KubeObject } from '../../kube/resource.js';
 import type { FluxKind } from './kinds.js';
 import { valueAt, type FieldPath } from './patch.js';

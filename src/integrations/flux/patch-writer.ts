@@ -1,11 +1,8 @@
-// The I/O of a Flux `patch` delivery: read the object (the operator's cache
-// of its namespace), check the owner's opt-in, and write the version with
-// the reconcile request (patch.ts) only when the field does not already hold
-// it. The merge patch carries the resourceVersion that was read, so an object
-// changed meanwhile (its annotation included) is refused (409) and the
-// attempt is retried on a fresh read. A field the kind's schema does not have
-// is pruned by the API server: the object it returns shows it, and the
-// delivery is Failed naming the field.
+// The I/O of a Flux `patch` delivery: read the object from the cache, check
+// the owner's opt-in, and write the version (patch.ts) only when the field
+// does not hold it, guarded by the resourceVersion read (409: retried on a
+// fresh read). A field the kind's schema lacks is pruned by the API server;
+// the returned object shows it and the delivery fails naming the field.
 import type { CachedRead, DeliveryOutcome } from '../../core/delivery.js';
 import { authorizesTarget, unauthorizedMessage } from '../../core/delivery-authorization.js';
 import { apiErrorMessage, isConflict, isNotFound, statusCodeOf } from '../../kube/errors.js';

@@ -1,9 +1,8 @@
-// The I/O of a Flux `receiver` delivery: a POST of the payload to the
-// Receiver URL, only when the URL is under one of the operator's allowed
-// prefixes (otherwise it is never called), with a timeout and no redirects
-// followed. For generic-hmac the token is read with one `get` of the Secret
-// the Target names (no Secret informer: Depot never caches Secrets); it only
-// signs the body and appears in no message, log or status.
+// The I/O of a Flux `receiver` delivery: a POST of the payload to the Receiver
+// URL, only under an allowed prefix, with a timeout and no redirects. For
+// generic-hmac the token comes from one `get` of the Secret the Target names
+// (Depot never caches Secrets); it only signs the body and appears in no
+// message, log or status.
 import type { FluxReceiver } from '../../api/delivery.js';
 import { apiErrorMessage } from '../../kube/errors.js';
 import { Secrets, type KubeObject, type ResourceType } from '../../kube/resource.js';

@@ -1,9 +1,8 @@
-// In-memory parts for reconcile-level tests, as kubebuilder's controller
-// tests call Reconcile directly: a store of objects behind shared informers
-// (InformerSource), an API (KubeApi) that applies writes to that store and
-// records them, and an Event sink that records Events. A reconcile runs
-// against them exactly as in the operator, fast and without a cluster; the
-// integration tests run the same controllers against a real API server.
+// In-memory parts for reconcile-level tests, as kubebuilder's tests call
+// Reconcile directly: a store behind shared informers, a KubeApi that applies
+// writes to it and records them, and a recording Event sink. A reconcile runs
+// against them exactly as in the operator, without a cluster; the integration
+// tests run the same controllers against a real API server.
 import { KubeApiError } from '../../kube/errors.js';
 import type { EventSink } from '../events.js';
 import type { InformerSelector, InformerSource } from '../informer-factory.js';

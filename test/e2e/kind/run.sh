@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
-# make e2e-kind: Depot end to end on a kind cluster. Builds the image, creates
-# the cluster, loads the image, installs the chart with it (pullPolicy Never),
-# waits for the operator's rollout, runs `helm test`, then plays the tour against it
-# (`depot local demo --existing-cluster`). The cluster is deleted at the end,
-# whatever happened. Without a container engine it prints one line and exits 0.
-#
-#   KIND_CLUSTER (depot-e2e)   the cluster's name
-#   E2E_KEEP_CLUSTER=1         keep the cluster (for debugging)
+# make e2e-kind: builds the image, creates a kind cluster, loads the image,
+# installs the chart, waits for the rollout, runs `helm test` and the tour
+# (`depot local demo --existing-cluster`), and deletes the cluster whatever
+# happened. Without a container engine it prints one line and exits 0.
+# Env: KIND_CLUSTER (depot-e2e), E2E_KEEP_CLUSTER=1 keeps the cluster.
 set -euo pipefail
 
 # The engine check uses bash builtins only (the skip test runs it with an empty PATH).

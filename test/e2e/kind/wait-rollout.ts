@@ -1,9 +1,6 @@
 // Waits until a Deployment has rolled out (what `kubectl rollout status`
-// checks: the controller saw the latest spec, every replica is updated and
-// available, no old replica is left), for test/e2e/kind/run.sh where kubectl
-// may be missing. On timeout it names what is not ready, with the pods'
-// waiting reasons (ErrImageNeverPull, CrashLoopBackOff…), and exits 1.
-//
+// checks), for test/e2e/kind/run.sh where kubectl may be missing. On timeout
+// it names what is not ready, with the pods' waiting reasons, and exits 1.
 //   npx tsx test/e2e/kind/wait-rollout.ts --kubeconfig F --deployment NS/NAME [--timeout SECONDS]
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';

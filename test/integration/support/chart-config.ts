@@ -1,16 +1,8 @@
-// config/ (plain manifests for `kubectl apply -k config/default`) is the
-// chart rendered with its default values as release `depot` in depot-system,
-// written by scripts/generate-config.ts (`npm run gen:config`) and compared
-// object by object by test/integration/config-manifests.test.ts.
-//
-// What differs from the chart, on purpose:
-// - the labels helm.sh/chart and app.kubernetes.io/managed-by are left out
-//   (nothing but Helm manages config/'s objects);
-// - config/manager/manager.yaml starts with the Namespace (Helm gets it from
-//   `--create-namespace`), labelled for the `restricted` Pod Security level,
-//   which the Deployment meets;
-// - the Kustomization files, named `Kustomization` (a name kustomize reads)
-//   so that `kubectl apply -f <dir>` and loadManifests, which read *.yaml, skip them.
+// config/ is the chart rendered with its defaults as release `depot` in
+// depot-system (`npm run gen:config`), compared object by object by
+// config-manifests.test.ts. On purpose it drops the Helm-only labels, starts
+// manager.yaml with the Namespace (restricted Pod Security), and names the
+// kustomization files `Kustomization` so `kubectl apply -f <dir>` skips them.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Document, isScalar, stringify, visit } from 'yaml';
 import type { RenderedDocument } from './helm.js';

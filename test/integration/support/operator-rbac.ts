@@ -1,9 +1,8 @@
-// The operator's identity in integration tests: its ServiceAccount, the
-// ClusterRole and binding, and the leader-election Role, from ONE place
-// (operatorRbacManifests), installed into a fresh namespace with unique
-// cluster-wide names, and a kubeconfig holding a TokenRequest token of that
-// ServiceAccount. The operator run with it has exactly the permissions the
-// packaging grants; the tests' own writes stay admin.
+// The operator's identity in integration tests, from ONE place
+// (operatorRbacManifests): its ServiceAccount, ClusterRole, binding and Lease
+// Role, installed with unique names into a fresh namespace, and a kubeconfig
+// with a TokenRequest token of that ServiceAccount. The operator gets exactly
+// the packaged permissions; the tests' own writes stay admin.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,10 +1,8 @@
 // One scenario that exercises every capability the operator's RBAC grants,
-// and one probe per capability: `works` is the capability's positive outcome
-// (an object written, a call received, an HTTP answer), `denied` is positive
-// evidence that the API server refused it (the Kubernetes "forbidden" message
-// naming the verb, resource and API group, in the operator's log or in the
-// HTTP API's answer). test/integration/rbac-rules.test.ts runs the scenario
-// with the full role (every probe works) and without each rule in turn.
+// and one probe per capability: `works` is its positive outcome, `denied` the
+// API server's "forbidden" naming the verb, resource and group (in the
+// operator's log or the HTTP API's answer). rbac-rules.test.ts runs it with
+// the full role and without each rule in turn.
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
