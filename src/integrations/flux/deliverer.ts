@@ -5,9 +5,10 @@
 // Failed with that step's message, and a retry finds a patch already in
 // place and writes nothing for it. The observer reads the patched object
 // from the cache: whether the field still holds the version (a revert is
-// re-applied) and the deployed version its status reports (deployed.ts). A
-// Receiver carries no version back: receiver-only targets report no
-// deployed version.
+// re-applied), the deployed version its status reports (deployed.ts; for a
+// source with `appliedBy`, once that Kustomization applied it) and Flux's
+// own Ready=False on the spec that holds the version. A Receiver carries no
+// version back: receiver-only targets report no deployed version.
 import type {
   Deliverer,
   DeliveryIO,
@@ -17,7 +18,8 @@ import type {
   DeliverySettings,
 } from '../../core/delivery.js';
 import { templateValues } from '../../core/delivery.js';
-import { deployedVersion } from './deployed.js';
+import { deployedVersion, fluxFailure, type Applier } from './deployed.js';
+import { KUSTOMIZATIONS } from './kinds.js';
 import { valueAt } from './patch.js';
 import { patchTarget, type PatchTarget } from './patch-target.js';
 import { writeFluxPatch } from './patch-writer.js';
@@ -48,15 +50,31 @@ export function fluxDeliverer(
       return { resource: t.resource, namespace: t.namespace, name: t.name };
     },
 
+    alsoReads(request) {
+      const t = patchOf(request);
+      if (!t || 'error' in t || !t.appliedBy) return [];
+      return [{ resource: KUSTOMIZATIONS, ...t.appliedBy }];
+    },
+
     observe(request): DeliveryObservation {
       const t = patchOf(request);
       if (!t || 'error' in t) return {};
       const read = io.read(t.resource, t.namespace, t.name);
       if (!read.synced || !read.object) return {};
-      const deployed = deployedVersion(t.resource.kind, t.path, read.object);
+      const inPlace = valueAt(read.object, t.path) === request.version;
+      let applier: Applier | undefined;
+      if (t.appliedBy) {
+        const ks = io.read(KUSTOMIZATIONS, t.appliedBy.namespace, t.appliedBy.name);
+        if (!ks.synced) return { inPlace };
+        applier = { ...t.appliedBy, object: ks.object };
+      }
+      const deployed = deployedVersion(t.resource.kind, t.path, read.object, applier);
+      // Flux's failure matters only while the object holds the version Depot asked for.
+      const failure = inPlace ? fluxFailure(t.resource.kind, read.object, applier) : undefined;
       return {
-        inPlace: valueAt(read.object, t.path) === request.version,
+        inPlace,
         ...(deployed.version !== undefined ? { deployed: deployed.version } : {}),
+        ...(failure ? { failure } : {}),
       };
     },
 
