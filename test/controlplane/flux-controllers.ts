@@ -131,16 +131,20 @@ export async function startFlux(kubeconfig: string, namespace: string): Promise<
     rmSync(storage, { recursive: true, force: true });
   };
   try {
+    // A failed reconcile (a tag not pushed yet) is retried within seconds, not
+    // after Flux's default backoff of up to 15 minutes.
+    const retry = ['--min-retry-delay=500ms', '--max-retry-delay=5s'];
     const storagePort = await freePort();
     started.push(
       await startFluxController('source-controller', kubeconfig, namespace, [
         `--storage-path=${storage}`,
         `--storage-addr=127.0.0.1:${storagePort}`,
         `--storage-adv-addr=127.0.0.1:${storagePort}`,
+        ...retry,
       ]),
     );
-    started.push(await startFluxController('kustomize-controller', kubeconfig, namespace));
-    started.push(await startFluxController('helm-controller', kubeconfig, namespace));
+    started.push(await startFluxController('kustomize-controller', kubeconfig, namespace, retry));
+    started.push(await startFluxController('helm-controller', kubeconfig, namespace, retry));
     const receiver = await freePort();
     started.push(
       await startFluxController('notification-controller', kubeconfig, namespace, [

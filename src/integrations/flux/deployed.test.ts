@@ -1,4 +1,5 @@
 import { deployedVersion, fluxFailure, revisionName } from './deployed.js';
+import type { KubeObject } from '../../kube/resource.js';
 
 const ready = (generation = 2, extra: Record<string, unknown> = {}) => ({
   metadata: { name: 'x', namespace: 'n', generation },
@@ -144,7 +145,7 @@ describe('a source applied by a Kustomization (appliedBy)', () => {
       ...status,
     },
   });
-  const applier = (object?: object) => ({ name: 'app-deploy', namespace: 'n', object });
+  const applier = (object?: KubeObject) => ({ name: 'app-deploy', namespace: 'n', object });
 
   test("the tag once the Kustomization reports the source's revision applied and is Ready", () => {
     expect(
