@@ -36,8 +36,6 @@ import { helmBinary } from './support/helm.js';
 import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
 import { operatorKubeconfig } from './support/operator-rbac.js';
 
-jest.setTimeout(600_000);
-
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
 const { client, close } = testClient(kc);
@@ -303,7 +301,7 @@ test('GitRepository spec.ref.tag: source-controller fetches the tag, the Kustomi
       expect.objectContaining({ type: 'Deployed', target: 'tags', to: '1.1.0', actor: 'flux' }),
     ]),
   );
-});
+}, 300_000);
 
 test('HelmRelease spec.chart.spec.version: helm-controller upgrades from the chart repository; deployed comes from its history', async () => {
   await waitFor('target helm deployed at 1.0.0', async () => (await target('helm'))?.deployed === '1.0.0');
@@ -318,7 +316,7 @@ test('HelmRelease spec.chart.spec.version: helm-controller upgrades from the cha
   const hr = await client.get(HelmReleases, ns, 'helm');
   const history = (hr?.status as { history?: { chartVersion?: string; status?: string }[] }).history ?? [];
   expect(history[0]).toMatchObject({ chartVersion: '1.2.0', status: 'deployed' });
-});
+}, 300_000);
 
 test('a Receiver call makes the GitRepository following ref.semver fetch the newer tag, which the Kustomization applies', async () => {
   await waitFor(
@@ -341,7 +339,7 @@ test('a Receiver call makes the GitRepository following ref.semver fetch the new
   );
   // A Receiver carries no version back: nothing is recorded deployed from it.
   expect((await target('semver'))?.deployed).toBeUndefined();
-});
+}, 300_000);
 
 test("a tag that does not exist: Flux's Ready=False and message on the target, never deployed; recovered once the tag is pushed", async () => {
   await waitFor('target late deployed at 1.0.0', async () => (await target('late'))?.deployed === '1.0.0');
@@ -369,4 +367,4 @@ test("a tag that does not exist: Flux's Ready=False and message on the target, n
   });
   expect(t.delivery?.state).toBe('Delivered');
   expect((await configMapData('late'))?.version).toBe('1.1.0');
-});
+}, 300_000);
