@@ -153,6 +153,7 @@ beforeAll(async () => {
   releases('tags', ['1.0.0', '1.1.0']);
   releases('semver', ['1.0.0']);
   releases('late', ['1.0.0']);
+  releases('broken', ['1.0.0']);
   for (const version of ['1.0.0', '1.1.0', '1.2.0'])
     publishChart(server, helmBinary(), { name: 'chart', version });
 
@@ -174,6 +175,8 @@ beforeAll(async () => {
       kustomization('semver'),
       gitRepository('late', { tag: '1.0.0' }, '10s'),
       kustomization('late'),
+      gitRepository('broken', { tag: '1.0.0' }),
+      kustomization('broken'),
       {
         apiVersion: 'source.toolkit.fluxcd.io/v1',
         kind: 'HelmRepository',
@@ -217,7 +220,7 @@ beforeAll(async () => {
     return readyOf(r)?.status === 'True' && r.status?.webhookPath;
   });
   // Flux on its own: every source fetched and applied before Depot starts.
-  for (const name of ['tags', 'semver', 'late'])
+  for (const name of ['tags', 'semver', 'late', 'broken'])
     await waitFor(
       `ConfigMap ${name} applied by Flux at 1.0.0`,
       async () => (await configMapData(name))?.version === '1.0.0',
@@ -228,6 +231,12 @@ beforeAll(async () => {
     [
       ...depotCase('tags', gitPatch('tags'), '1.0.0'),
       ...depotCase('late', gitPatch('late'), '1.0.0'),
+      ...depotCase('broken', gitPatch('broken'), '1.0.0'),
+      // The same GitRepository without appliedBy: deployed is what Flux fetched.
+      depotObject('Target', 'broken-fetched', {
+        environment: 'broken',
+        delivery: { flux: { patch: { ...gitPatch('broken').patch, appliedBy: undefined } } },
+      }),
       ...depotCase(
         'helm',
         {
@@ -367,4 +376,39 @@ test("a tag that does not exist: Flux's Ready=False and message on the target, n
   });
   expect(t.delivery?.state).toBe('Delivered');
   expect((await configMapData('late'))?.version).toBe('1.1.0');
+}, 300_000);
+
+test('manifests Flux cannot apply: the GitRepository is Ready at the new tag, but with appliedBy nothing is recorded deployed and the Kustomization failure is on the target', async () => {
+  await waitFor(
+    'target broken deployed at 1.0.0',
+    async () => (await target('broken'))?.deployed === '1.0.0',
+  );
+  // 1.1.0's kustomization.yaml names a file that is not there: kustomize build fails.
+  repos.get('broken')!.release({ 'kustomization.yaml': 'resources:\n  - missing.yaml\n' }, '1.1.0');
+  setVersion('broken', '1.1.0');
+  const failed = await waitFor('target broken Failed with the Kustomization failure', async () => {
+    const s = await target('broken');
+    return s?.desired === '1.1.0' && s.delivery?.state === 'Failed' && s;
+  });
+  const ks = await client.get(Kustomizations, ns, 'broken-apply');
+  const ready = readyOf(ks)!;
+  expect(failed.delivery?.message).toContain(
+    `Flux reports Kustomization ${ns}/broken-apply Ready=False (${ready.reason}): ${ready.message}`,
+  );
+  // source-controller fetched 1.1.0 and is Ready: the source alone would say deployed.
+  const git = await client.get(GitRepositories, ns, 'broken');
+  expect(readyOf(git)?.status).toBe('True');
+  expect((git?.status as { artifact?: { revision?: string } }).artifact?.revision).toMatch(/^1\.1\.0@sha1:/);
+  const fetched = await waitFor('target broken-fetched reports the fetched 1.1.0', async () => {
+    const s = targetOf(await readApp(ns, 'broken'), 'broken-fetched');
+    return s?.deployed === '1.1.0' && s;
+  });
+  expect(fetched.deployed).toBe('1.1.0');
+  // What runs is still 1.0.0, and that is what the target with appliedBy says.
+  expect((await configMapData('broken'))?.version).toBe('1.0.0');
+  expect((await target('broken'))?.deployed).toBe('1.0.0');
+  const history = (await readApp(ns, 'broken')).status?.history ?? [];
+  expect(history.filter((h) => h.type === 'Deployed' && h.target === 'broken' && h.to === '1.1.0')).toEqual(
+    [],
+  );
 }, 300_000);
