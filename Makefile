@@ -39,7 +39,7 @@ build: deps
 controlplane:
 	@scripts/build-controlplane.sh >/dev/null
 
-# Flux's notification-controller, for the integration tests of Flux receivers.
+# Flux's source-, kustomize-, helm- and notification-controller, for the Flux integration tests.
 flux:
 	@scripts/build-flux.sh >/dev/null
 

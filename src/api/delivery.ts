@@ -75,6 +75,18 @@ const fluxPatchFields = {
   ),
 };
 
+export const FluxAppliedBySchema = z
+  .strictObject({
+    name: nameTemplate('Name of the Kustomization, a template, e.g. ${application}.'),
+    namespace: nameTemplate(
+      "Namespace of the Kustomization, a template (default: the patched source's namespace).",
+    ).optional(),
+  })
+  .meta({
+    description:
+      'The Flux Kustomization (kustomize.toolkit.fluxcd.io) that applies the patched GitRepository or OCIRepository: the version is recorded deployed only once it reports Ready with the source revision that holds it applied (status.lastAppliedRevision). Without it, deployed is the revision Flux fetched.',
+  });
+
 export const FluxPatchSchema = z
   .strictObject({
     apiVersion: fluxPatchFields.apiVersion,
@@ -82,6 +94,7 @@ export const FluxPatchSchema = z
     name: fluxPatchFields.name,
     namespace: fluxPatchFields.namespace.optional(),
     field: fluxPatchFields.field,
+    appliedBy: FluxAppliedBySchema.optional(),
   })
   .meta({ description: 'Write the version into a field of a Flux object, then request its reconciliation.' });
 
@@ -173,6 +186,7 @@ export const DeliveryOverrideSchema = withRules(
             name: fluxPatchFields.name.optional(),
             namespace: fluxPatchFields.namespace.optional(),
             field: fluxPatchFields.field.optional(),
+            appliedBy: FluxAppliedBySchema.optional(),
           })
           .optional()
           .meta({ description: "Flux patch settings that replace the Target's for this application." }),

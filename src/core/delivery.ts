@@ -151,6 +151,12 @@ export interface DeliveryObservation {
   inPlace?: boolean;
   /** The version the deployment system reports as running (e.g. Argo CD Synced + Healthy). */
   deployed?: string;
+  /**
+   * The deployment system's own report that it failed on the spec holding
+   * the delivered version (e.g. Flux Ready=False with its message): the
+   * target is shown Failed with it while it lasts; nothing is re-written.
+   */
+  failure?: string;
 }
 
 /**
@@ -166,6 +172,8 @@ export interface Deliverer {
   observe?(request: DeliveryRequest): DeliveryObservation;
   /** The object this request writes, watched so that its changes re-run the application; undefined if none or unknown. */
   objectOf?(request: DeliveryRequest): DeliveryObject | undefined;
+  /** Other objects observe() reads (e.g. the Flux Kustomization that applies a patched source), watched the same way. */
+  alsoReads?(request: DeliveryRequest): DeliveryObject[];
 }
 
 /** The integrations the operator runs, by kind (built from its flags in controllers/delivery/registry.ts). */

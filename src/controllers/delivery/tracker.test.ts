@@ -164,3 +164,26 @@ test('what the status records delivered is not attempted again; a revert is re-a
     'depot_delivery_reapplied_total{kind="argocd"} 1',
   );
 });
+
+test("the deployment system's own failure on the delivered version shows the target Failed with its message, with no new attempt", async () => {
+  const { scripted, review } = setup();
+  review([planned('t', '9.9.9')]);
+  await flush();
+  expect(review([planned('t', '9.9.9')]).deliveries.get('t')).toMatchObject({ state: 'Delivered' });
+  scripted.observation = {
+    inPlace: true,
+    failure: 'Flux reports GitRepository ns/core Ready=False (GitOperationFailed): no tag v9.9.9',
+  };
+  const failing = review([planned('t', '9.9.9')]).deliveries.get('t');
+  expect(failing).toMatchObject({
+    state: 'Failed',
+    message:
+      'Flux reports GitRepository ns/core Ready=False (GitOperationFailed): no tag v9.9.9; delivered: ok',
+  });
+  await flush();
+  expect(scripted.calls).toEqual(['t@9.9.9']);
+  // Flux recovers (the tag is pushed): Delivered again, still no new attempt.
+  scripted.observation = { inPlace: true };
+  expect(review([planned('t', '9.9.9')]).deliveries.get('t')).toMatchObject({ state: 'Delivered' });
+  expect(scripted.calls).toEqual(['t@9.9.9']);
+});

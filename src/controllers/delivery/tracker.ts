@@ -39,6 +39,22 @@ export interface DeliveryOptions {
   inlineWaitMs: number;
 }
 
+/**
+ * A delivered version the deployment system itself reports failing on (Flux
+ * Ready=False) is shown Failed with that report; the field holds the version,
+ * so nothing is attempted: the state follows the system's report.
+ */
+function shownState(state: DeliveryState, failure: string | undefined): DeliveryState {
+  if (!failure || state.state !== 'Delivered') return state;
+  const message = `${failure}; delivered: ${state.message}`;
+  // status.targets[].delivery.message holds at most 4096 characters.
+  return {
+    ...state,
+    state: 'Failed',
+    message: message.length > 4096 ? `${message.slice(0, 4093)}...` : message,
+  };
+}
+
 export const deliveryDefaults: DeliveryOptions = {
   retry: { baseMs: 2_000, maxMs: 300_000, jitter: 0.1 },
   concurrency: 16,
@@ -160,6 +176,7 @@ export class DeliveryTracker implements TriggerSource {
           objects.push(object);
           listing = !this.watched.synced(object);
         }
+        objects.push(...(deliverer.alsoReads?.(request) ?? []));
         observed = deliverer.observe?.(request) ?? {};
       } catch (err) {
         this.deps.log.warn({ target: name, err: apiErrorMessage(err) }, 'delivery observer failed');
@@ -176,7 +193,7 @@ export class DeliveryTracker implements TriggerSource {
       }
       const running = this.inFlight.get(key);
       if (running) review.started.push(running);
-      review.deliveries.set(name, entry.state);
+      review.deliveries.set(name, shownState(entry.state, observed.failure));
       if (entry.reapplied) review.entries.push(entry.reapplied);
     }
     // Targets this application no longer delivers to (removed, moved, no longer desired).

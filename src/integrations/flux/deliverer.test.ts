@@ -128,3 +128,97 @@ describe('the Flux deliverer', () => {
     });
   });
 });
+
+describe('a GitRepository applied by a Kustomization (appliedBy)', () => {
+  const revision = 'v1.2.0@sha1:' + 'c'.repeat(40);
+  const gitDelivery: Delivery = {
+    flux: {
+      patch: {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'GitRepository',
+        name: '${application}',
+        namespace: 'flux-system',
+        field: 'spec.ref.tag',
+        appliedBy: { name: '${application}-apps' },
+      },
+    },
+  };
+  const source = (status: object): KubeObject => ({
+    metadata: { name: 'core', namespace: 'flux-system', generation: 2 },
+    spec: { ref: { tag: 'v1.2.0' } },
+    status,
+  });
+  const kustomization = (lastAppliedRevision: string): KubeObject => ({
+    metadata: { name: 'core-apps', namespace: 'flux-system', generation: 1 },
+    spec: { sourceRef: { kind: 'GitRepository', name: 'core' } },
+    status: {
+      lastAppliedRevision,
+      lastAttemptedRevision: lastAppliedRevision,
+      conditions: [{ type: 'Ready', status: 'True', observedGeneration: 1 }],
+    },
+  });
+  const fetched = { conditions: [{ type: 'Ready', status: 'True' }], artifact: { revision } };
+
+  test('also watches the Kustomization, in the source namespace by default', () => {
+    const d = fluxDeliverer(memoryIO({}).io, settings);
+    expect(d.alsoReads!(request(gitDelivery, 'v1.2.0'))).toEqual([
+      {
+        resource: expect.objectContaining({ plural: 'kustomizations', kind: 'Kustomization' }),
+        namespace: 'flux-system',
+        name: 'core-apps',
+      },
+    ]);
+    expect(d.alsoReads!(request(helmDelivery))).toEqual([]);
+  });
+
+  test('deployed only once the Kustomization applied the revision the source fetched', () => {
+    const applying = memoryIO({
+      'flux-system/core': source(fetched),
+      'flux-system/core-apps': kustomization('v1.1.0@sha1:' + 'b'.repeat(40)),
+    });
+    expect(fluxDeliverer(applying.io, settings).observe!(request(gitDelivery, 'v1.2.0'))).toEqual({
+      inPlace: true,
+    });
+    const applied = memoryIO({
+      'flux-system/core': source(fetched),
+      'flux-system/core-apps': kustomization(revision),
+    });
+    expect(fluxDeliverer(applied.io, settings).observe!(request(gitDelivery, 'v1.2.0'))).toEqual({
+      inPlace: true,
+      deployed: 'v1.2.0',
+    });
+  });
+
+  test("Flux's Ready=False on the version in place is observed as a failure", () => {
+    const failing = {
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'GitOperationFailed',
+          message: 'no tag',
+          observedGeneration: 2,
+        },
+      ],
+    };
+    const { io } = memoryIO({ 'flux-system/core': source(failing) });
+    expect(fluxDeliverer(io, settings).observe!(request(gitDelivery, 'v1.2.0'))).toEqual({
+      inPlace: true,
+      failure: 'Flux reports GitRepository flux-system/core Ready=False (GitOperationFailed): no tag',
+    });
+    // A failure of a version Depot no longer asks for is not this delivery's.
+    expect(fluxDeliverer(io, settings).observe!(request(gitDelivery, 'v1.3.0'))).toEqual({ inPlace: false });
+  });
+
+  test('appliedBy on a kind that is not a source is Failed naming the field', async () => {
+    const bad: Delivery = {
+      flux: { patch: { ...helmDelivery.flux!.patch!, appliedBy: { name: 'x' } } },
+    };
+    expect(
+      await fluxDeliverer(memoryIO({}).io, settings).deliver(request(bad), AbortSignal.timeout(1000)),
+    ).toMatchObject({
+      state: 'Failed',
+      message: expect.stringContaining('spec.delivery.flux.patch.appliedBy'),
+    });
+  });
+});

@@ -1,8 +1,8 @@
 // The Flux integration as a Deliverer: the Target's `patch` (patch-writer.ts),
 // then its `receiver` call (receiver-client.ts); either failing fails the
-// attempt, and a retry finds the patch in place. The observer reads the
-// patched object from the cache (revert, deployed version from deployed.ts); a
-// receiver-only target reports no deployed version.
+// attempt. The observer reads the patched object from the cache: a revert, the
+// deployed version (deployed.ts; with `appliedBy`, once that Kustomization has
+// applied it) and Flux's own Ready=False. A Receiver carries no version back.
 import type {
   Deliverer,
   DeliveryIO,
@@ -12,7 +12,8 @@ import type {
   DeliverySettings,
 } from '../../core/delivery.js';
 import { templateValues } from '../../core/delivery.js';
-import { deployedVersion } from './deployed.js';
+import { deployedVersion, fluxFailure, type Applier } from './deployed.js';
+import { KUSTOMIZATIONS } from './kinds.js';
 import { valueAt } from './patch.js';
 import { patchTarget, type PatchTarget } from './patch-target.js';
 import { writeFluxPatch } from './patch-writer.js';
@@ -43,15 +44,31 @@ export function fluxDeliverer(
       return { resource: t.resource, namespace: t.namespace, name: t.name };
     },
 
+    alsoReads(request) {
+      const t = patchOf(request);
+      if (!t || 'error' in t || !t.appliedBy) return [];
+      return [{ resource: KUSTOMIZATIONS, ...t.appliedBy }];
+    },
+
     observe(request): DeliveryObservation {
       const t = patchOf(request);
       if (!t || 'error' in t) return {};
       const read = io.read(t.resource, t.namespace, t.name);
       if (!read.synced || !read.object) return {};
-      const deployed = deployedVersion(t.resource.kind, t.path, read.object);
+      const inPlace = valueAt(read.object, t.path) === request.version;
+      let applier: Applier | undefined;
+      if (t.appliedBy) {
+        const ks = io.read(KUSTOMIZATIONS, t.appliedBy.namespace, t.appliedBy.name);
+        if (!ks.synced) return { inPlace };
+        applier = { ...t.appliedBy, object: ks.object };
+      }
+      const deployed = deployedVersion(t.resource.kind, t.path, read.object, applier);
+      // Flux's failure matters only while the object holds the version Depot asked for.
+      const failure = inPlace ? fluxFailure(t.resource.kind, read.object, applier) : undefined;
       return {
-        inPlace: valueAt(read.object, t.path) === request.version,
+        inPlace,
         ...(deployed.version !== undefined ? { deployed: deployed.version } : {}),
+        ...(failure ? { failure } : {}),
       };
     },
 

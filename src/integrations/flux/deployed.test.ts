@@ -1,4 +1,5 @@
-import { deployedVersion, revisionName } from './deployed.js';
+import { deployedVersion, fluxFailure, revisionName } from './deployed.js';
+import type { KubeObject } from '../../kube/resource.js';
 
 const ready = (generation = 2, extra: Record<string, unknown> = {}) => ({
   metadata: { name: 'x', namespace: 'n', generation },
@@ -122,5 +123,128 @@ describe('Kustomization spec.postBuild.substitute.<key>, and any other field', (
       version: '9.9.9',
       from: 'spec.values.image.tag (applied: Ready at generation 2)',
     });
+  });
+});
+
+describe('a source applied by a Kustomization (appliedBy)', () => {
+  const revision = 'v1.2.0@sha1:' + 'c'.repeat(40);
+  const git = {
+    ...ready(3, { artifact: { revision } }),
+    metadata: { name: 'app', namespace: 'n', generation: 3 },
+  };
+  const kustomization = (
+    status: Record<string, unknown>,
+    ready: { status: string; reason?: string; message?: string } = { status: 'True' },
+    sourceRef: object = { kind: 'GitRepository', name: 'app' },
+  ) => ({
+    metadata: { name: 'app-deploy', namespace: 'n', generation: 2 },
+    spec: { sourceRef },
+    status: {
+      observedGeneration: 2,
+      conditions: [{ type: 'Ready', observedGeneration: 2, ...ready }],
+      ...status,
+    },
+  });
+  const applier = (object?: KubeObject) => ({ name: 'app-deploy', namespace: 'n', object });
+
+  test("the tag once the Kustomization reports the source's revision applied and is Ready", () => {
+    expect(
+      deployedVersion(
+        'GitRepository',
+        refTag,
+        git,
+        applier(kustomization({ lastAppliedRevision: revision, lastAttemptedRevision: revision })),
+      ),
+    ).toEqual({ version: 'v1.2.0', from: 'status.lastAppliedRevision of Kustomization n/app-deploy' });
+  });
+
+  test('nothing while it has applied an older revision, or failed to apply this one', () => {
+    const older = 'v1.1.0@sha1:' + 'b'.repeat(40);
+    expect(
+      deployedVersion('GitRepository', refTag, git, applier(kustomization({ lastAppliedRevision: older }))),
+    ).toEqual({
+      waiting: `Kustomization n/app-deploy has not applied ${revision} yet (last applied ${older})`,
+    });
+    const failed = kustomization(
+      { lastAppliedRevision: revision, lastAttemptedRevision: revision },
+      { status: 'False', reason: 'HealthCheckFailed', message: 'timeout' },
+    );
+    expect(deployedVersion('GitRepository', refTag, git, applier(failed))).toEqual({
+      waiting: 'Kustomization n/app-deploy: it is not Ready (HealthCheckFailed: timeout)',
+    });
+  });
+
+  test('nothing when the Kustomization is missing or applies another source', () => {
+    expect(deployedVersion('GitRepository', refTag, git, applier())).toEqual({
+      waiting: 'Kustomization n/app-deploy (spec.delivery.flux.patch.appliedBy) does not exist',
+    });
+    const other = kustomization({ lastAppliedRevision: revision }, undefined, {
+      kind: 'GitRepository',
+      name: 'other',
+    });
+    expect(deployedVersion('GitRepository', refTag, git, applier(other))).toEqual({
+      waiting: 'Kustomization n/app-deploy applies GitRepository n/other, not GitRepository n/app',
+    });
+  });
+});
+
+describe("Flux's own failure for the spec that holds the version", () => {
+  const failing = (generation: number, observed: number) => ({
+    metadata: { name: 'app', namespace: 'n', generation },
+    status: {
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'GitOperationFailed',
+          message: 'couldn\'t find remote ref "refs/tags/v9.9.9"',
+          observedGeneration: observed,
+        },
+      ],
+    },
+  });
+
+  test('Ready=False for the current generation is reported with its reason and message', () => {
+    expect(fluxFailure('GitRepository', failing(4, 4))).toBe(
+      'Flux reports GitRepository n/app Ready=False (GitOperationFailed): couldn\'t find remote ref "refs/tags/v9.9.9"',
+    );
+  });
+
+  test('not for an older generation (Flux has not tried this spec yet), nor while Ready or Unknown', () => {
+    expect(fluxFailure('GitRepository', failing(5, 4))).toBeUndefined();
+    expect(fluxFailure('GitRepository', ready(2))).toBeUndefined();
+  });
+
+  test("the applying Kustomization's failure on the source's revision", () => {
+    const revision = 'v1.2.0@sha1:' + 'c'.repeat(40);
+    const git = {
+      ...ready(3, { artifact: { revision } }),
+      metadata: { name: 'app', namespace: 'n', generation: 3 },
+    };
+    const ks = {
+      metadata: { name: 'app-deploy', namespace: 'n', generation: 2 },
+      status: {
+        lastAttemptedRevision: revision,
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'False',
+            reason: 'BuildFailed',
+            message: 'kustomize build failed',
+            observedGeneration: 2,
+          },
+        ],
+      },
+    };
+    expect(fluxFailure('GitRepository', git, { name: 'app-deploy', namespace: 'n', object: ks })).toBe(
+      'Flux reports Kustomization n/app-deploy Ready=False (BuildFailed): kustomize build failed',
+    );
+    const otherRevision = {
+      ...ks,
+      status: { ...ks.status, lastAttemptedRevision: 'v1.1.0@sha1:' + 'b'.repeat(40) },
+    };
+    expect(
+      fluxFailure('GitRepository', git, { name: 'app-deploy', namespace: 'n', object: otherRevision }),
+    ).toBeUndefined();
   });
 });

@@ -1,8 +1,8 @@
-// What a Flux object reports as deployed, per kind (field names checked against
-// the upstream CRDs; docs/delivery-flux.md lists them): HelmRelease's chart
-// version from status.history, a source's tag from status.artifact.revision,
+// What a Flux object reports as deployed, per kind (docs/delivery-flux.md):
+// HelmRelease's chart version from status.history; a source's tag from
+// status.artifact.revision, with `appliedBy` only once that Kustomization has
+// applied the source's revision (a Ready source says "fetched", not "deployed");
 // any other field its own value once Ready=True for the current generation.
-// Nothing is reported otherwise: the caller keeps the earlier reading.
 import type { KubeObject } from '../../kube/resource.js';
 import type { FluxKind } from './kinds.js';
 import { valueAt, type FieldPath } from './patch.js';
@@ -21,18 +21,29 @@ interface Condition {
 
 interface FluxStatus {
   observedGeneration?: number;
+  lastAttemptedRevision?: string;
   conditions?: Condition[];
   history?: { chartVersion?: string; status?: string }[];
-  lastAttemptedRevision?: string;
   lastAppliedRevision?: string;
   artifact?: { revision?: string };
 }
 
 const statusOf = (obj: KubeObject): FluxStatus => (obj.status ?? {}) as FluxStatus;
 
+/** The Kustomization a source's `appliedBy` names, as read from the cache. */
+export interface Applier {
+  name: string;
+  namespace: string;
+  object: KubeObject | undefined;
+}
+
+const readyOf = (obj: KubeObject) => statusOf(obj).conditions?.find((c) => c.type === 'Ready');
+const named = (kind: string, obj: KubeObject) =>
+  `${kind} ${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+
 function notReady(obj: KubeObject, currentGeneration: boolean): string | undefined {
   const status = statusOf(obj);
-  const ready = status.conditions?.find((c) => c.type === 'Ready');
+  const ready = readyOf(obj);
   if (!ready) return 'it has no Ready condition yet';
   if (ready.status !== 'True')
     return `it is not Ready (${ready.reason ?? ready.status}${ready.message ? `: ${ready.message}` : ''})`;
@@ -93,16 +104,74 @@ function appliedSpecValue(kind: FluxKind, obj: KubeObject, path: FieldPath): Dep
   };
 }
 
+interface SourceRef {
+  kind?: string;
+  name?: string;
+  namespace?: string;
+}
+
+/** The tag of `source` once `applier` (a Kustomization) has applied its artifact revision. */
+function appliedSource(kind: FluxKind, source: KubeObject, applier: Applier): DeployedReading {
+  const fetched = sourceReading(source);
+  if (fetched.version === undefined) return fetched;
+  const who = `Kustomization ${applier.namespace}/${applier.name}`;
+  const ks = applier.object;
+  if (!ks) return { waiting: `${who} (spec.delivery.flux.patch.appliedBy) does not exist` };
+  const ref = ((ks.spec ?? {}) as { sourceRef?: SourceRef }).sourceRef ?? {};
+  const refNamespace = ref.namespace ?? applier.namespace;
+  if (ref.kind !== kind || ref.name !== source.metadata?.name || refNamespace !== source.metadata?.namespace)
+    return {
+      waiting: `${who} applies ${ref.kind ?? '?'} ${refNamespace}/${ref.name ?? '?'}, not ${named(kind, source)}`,
+    };
+  const why = notReady(ks, true);
+  if (why) return { waiting: `${who}: ${why}` };
+  const revision = statusOf(source).artifact!.revision!;
+  const applied = statusOf(ks).lastAppliedRevision;
+  if (applied !== revision)
+    return { waiting: `${who} has not applied ${revision} yet (last applied ${applied ?? 'nothing'})` };
+  return { version: fetched.version, from: `status.lastAppliedRevision of ${who}` };
+}
+
+function sourceReading(obj: KubeObject): DeployedReading {
+  const why = notReady(obj, false);
+  return why ? { waiting: why } : source(statusOf(obj));
+}
+
+/**
+ * Flux's own report that it failed on the spec that holds Depot's version:
+ * Ready=False observed for the object's current generation (an older
+ * generation's failure says nothing about the version just written), or,
+ * for a source with `appliedBy`, the Kustomization's Ready=False on the
+ * source's current artifact revision.
+ */
+export function fluxFailure(kind: FluxKind, obj: KubeObject, applier?: Applier): string | undefined {
+  const failed = (k: string, o: KubeObject): string | undefined => {
+    const ready = readyOf(o);
+    if (ready?.status !== 'False') return undefined;
+    const observed = ready.observedGeneration ?? statusOf(o).observedGeneration;
+    if (observed !== o.metadata?.generation) return undefined;
+    return `Flux reports ${named(k, o)} Ready=False (${ready.reason ?? 'no reason'})${ready.message ? `: ${ready.message}` : ''}`;
+  };
+  const own = failed(kind, obj);
+  if (own || !applier?.object) return own;
+  const revision = statusOf(obj).artifact?.revision;
+  if (!revision || statusOf(applier.object).lastAttemptedRevision !== revision) return undefined;
+  return failed('Kustomization', applier.object);
+}
+
 /** The deployed version of the object whose field `path` Depot writes. */
-export function deployedVersion(kind: FluxKind, path: FieldPath, obj: KubeObject): DeployedReading {
+export function deployedVersion(
+  kind: FluxKind,
+  path: FieldPath,
+  obj: KubeObject,
+  applier?: Applier,
+): DeployedReading {
   const field = path.join('.');
   if (kind === 'HelmRelease' && field === 'spec.chart.spec.version') {
     const why = notReady(obj, false);
     return why ? { waiting: why } : helmRelease(statusOf(obj));
   }
-  if ((kind === 'GitRepository' || kind === 'OCIRepository') && field === 'spec.ref.tag') {
-    const why = notReady(obj, false);
-    return why ? { waiting: why } : source(statusOf(obj));
-  }
+  if ((kind === 'GitRepository' || kind === 'OCIRepository') && field === 'spec.ref.tag')
+    return applier ? appliedSource(kind, obj, applier) : sourceReading(obj);
   return appliedSpecValue(kind, obj, path);
 }

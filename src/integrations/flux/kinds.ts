@@ -16,6 +16,16 @@ export type FluxKind = keyof typeof FLUX_KINDS;
 
 export const isFluxKind = (kind: string): kind is FluxKind => Object.hasOwn(FLUX_KINDS, kind);
 
+/** The Kustomizations a patched source's `appliedBy` names (the version Flux 2.x serves). */
+export const KUSTOMIZATIONS: ResourceType = {
+  group: FLUX_KINDS.Kustomization.group,
+  version: 'v1',
+  plural: FLUX_KINDS.Kustomization.plural,
+  kind: 'Kustomization',
+  namespaced: true,
+  cacheTransform: dropManagedFields,
+};
+
 /** The resource of (apiVersion, kind), or a message saying why Depot cannot patch it. */
 export function fluxResource(apiVersion: string, kind: string): ResourceType | { error: string } {
   if (!isFluxKind(kind))

@@ -17,6 +17,8 @@ export interface PatchTarget {
   field: string;
   /** `HelmRelease flux-system/core`, for messages. */
   object: string;
+  /** The Kustomization that applies a patched source (patch.appliedBy), expanded. */
+  appliedBy?: { namespace: string; name: string };
 }
 
 export function patchTarget(patch: FluxPatch, values: TemplateValues): PatchTarget | { error: string } {
@@ -27,6 +29,14 @@ export function patchTarget(patch: FluxPatch, values: TemplateValues): PatchTarg
   const field = expandTemplate(patch.field, values);
   const path = parseFieldPath(field);
   if ('error' in path) return { error: `spec.delivery.flux.patch.field: ${path.error}` };
+  if (patch.appliedBy && patch.kind !== 'GitRepository' && patch.kind !== 'OCIRepository')
+    return {
+      error: `spec.delivery.flux.patch.appliedBy names the Kustomization that applies a GitRepository or OCIRepository; ${patch.kind} is neither`,
+    };
+  const appliedBy = patch.appliedBy && {
+    name: expandTemplate(patch.appliedBy.name, values),
+    namespace: patch.appliedBy.namespace ? expandTemplate(patch.appliedBy.namespace, values) : namespace,
+  };
   return {
     resource: resource as PatchTarget['resource'],
     namespace,
@@ -34,5 +44,6 @@ export function patchTarget(patch: FluxPatch, values: TemplateValues): PatchTarg
     path,
     field,
     object: `${patch.kind} ${namespace}/${name}`,
+    ...(appliedBy ? { appliedBy } : {}),
   };
 }
