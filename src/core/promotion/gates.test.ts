@@ -9,6 +9,9 @@ const now = new Date('2026-11-20T12:00:00Z');
 
 function input(over: Partial<Omit<GateInput, 'run'>> & { run?: Partial<PromotionRun> } = {}): GateInput {
   const { run, ...rest } = over;
+  const versions = rest.versions ?? versionsOf('semver');
+  const current = 'current' in rest ? rest.current : '1.1.0';
+  const candidate = rest.candidate ?? '1.2.0';
   return {
     run: {
       promotion: promotion('dev-to-staging', { from: 'dev', to: 'staging' }),
@@ -25,6 +28,7 @@ function input(over: Partial<Omit<GateInput, 'run'>> & { run?: Partial<Promotion
     candidate: '1.2.0',
     current: '1.1.0',
     hold: undefined,
+    step: () => versions.step(current, candidate),
     ...rest,
   };
 }

@@ -8,7 +8,7 @@ import { formatDuration } from '../../kube/duration.js';
 import { APPROVAL_REQUIRED, approverOf, findApproval } from '../approvals.js';
 import { heldReason, holdCovers } from '../holds.js';
 import { rejectedMessage, rejection } from '../rejections.js';
-import { stepAllowed as allowsStep, type Versions } from '../versions.js';
+import { stepAllowed as allowsStep, type Step, type Versions } from '../versions.js';
 
 /** One evaluation of a Promotion: the same for every application it covers. */
 export interface PromotionRun {
@@ -35,6 +35,8 @@ export interface GateInput {
   candidate: string;
   /** The version `to` requests now. */
   current: string | undefined;
+  /** The step current → candidate (computed once, when a gate first asks). */
+  step(): Step;
   /** This Promotion's hold on the application, if one is in force. */
   hold: PromotionHold | undefined;
 }
@@ -111,8 +113,8 @@ export const opaqueAllow: Gate = {
 export const downgrade: Gate = {
   name: 'downgrade',
   kind: 'eligibility',
-  check: ({ run, versions, candidate, current }) =>
-    versions.step(current, candidate) === 'downgrade'
+  check: ({ run, candidate, current, step }) =>
+    step() === 'downgrade'
       ? blocked(
           `${candidate} is older than ${current} in ${run.to}; downgrades are promoted only by hand (depot promote)`,
         )
@@ -123,12 +125,11 @@ export const downgrade: Gate = {
 export const stepAllowed: Gate = {
   name: 'stepAllowed',
   kind: 'eligibility',
-  check: ({ run, versions, candidate, current }) => {
-    const step = versions.step(current, candidate);
+  check: ({ run, candidate, current, step }) => {
     const { allow } = run.promotion.spec;
-    return allowsStep(step, allow)
+    return allowsStep(step(), allow)
       ? undefined
-      : blocked(`${current} → ${candidate} is a ${step} step; spec.allow permits ${allow!.join(', ')}`);
+      : blocked(`${current} → ${candidate} is a ${step()} step; spec.allow permits ${allow!.join(', ')}`);
   },
 };
 

@@ -13,8 +13,15 @@ import { parseDuration } from '../../kube/duration.js';
 import { matchesSelector } from '../../kube/selector.js';
 import { planCombination, type CombinationPlan } from '../compatibility/promotion-plan.js';
 import { currentHold } from '../holds.js';
-import { versionsFor } from '../versions.js';
-import { approvedBy, firstStop, PROMOTION_GATES, type Gate, type PromotionRun } from './gates.js';
+import { versionsFor, type Step } from '../versions.js';
+import {
+  approvedBy,
+  firstStop,
+  PROMOTION_GATES,
+  type Gate,
+  type GateInput,
+  type PromotionRun,
+} from './gates.js';
 import { orderByRequirements, requirementLevels, type PromotionWrite } from './order.js';
 import { dueRun, wasInactive } from './schedule.js';
 
@@ -100,10 +107,21 @@ export function planPromotion({
     const hold = currentHold(app, promotion, now);
     if (hold) holds.push(hold);
     const current = app.spec.versions?.[to];
-    const input = { run, app, versions: versionsFor(app), source, candidate, current, hold };
+    const versions = versionsFor(app);
+    let step: Step | undefined;
+    const input: GateInput = {
+      run,
+      app,
+      versions,
+      source,
+      candidate,
+      current,
+      step: () => (step ??= versions.step(current, candidate)),
+      hold,
+    };
     const stop = firstStop(gates, input);
     // Eligible (only timing gates wait): a newer version than the one rolled back from ends the hold.
-    if (hold && (!stop || stop.gate.kind === 'timing') && input.versions.newer(candidate, hold.version))
+    if (hold && (!stop || stop.gate.kind === 'timing') && versions.newer(candidate, hold.version))
       holds.splice(holds.indexOf(hold), 1);
     if (stop) {
       const { outcome, reason, requeueAt: at } = stop.outcome;
