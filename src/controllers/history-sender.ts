@@ -10,7 +10,7 @@
 // restart makes no write to the API server. Entries carry their id, so
 // consumers can drop the duplicates.
 import type { HistoryEntry } from '../api/application.js';
-import type { ControllerDeps } from '../runtime/controller-deps.js';
+import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 import type { AuditSink } from '../runtime/audit-log.js';
 import type { KubeObject } from '../kube/resource.js';
 
@@ -34,7 +34,7 @@ export class HistorySender {
   private readonly sent = new Map<string, string | undefined>();
 
   constructor(
-    private readonly deps: Pick<ControllerDeps, 'events' | 'leadership' | 'log'>,
+    private readonly deps: Pick<RuntimeDeps, 'events' | 'leadership' | 'log'>,
     private readonly audit: AuditSink,
   ) {}
 

@@ -21,7 +21,7 @@ import { versionRequest, writerManager } from '../core/version-writes.js';
 import { approvedByAnnotation } from '../api/annotations.js';
 import { heldReason } from '../core/holds.js';
 import { isConflict } from '../kube/errors.js';
-import type { ControllerDeps } from '../runtime/controller-deps.js';
+import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 import { objectReconciler } from '../runtime/object-reconciler.js';
 import type { ControllerSpec, ReconcileResult } from '../runtime/reconciler.js';
 import type { KubeObject } from '../kube/resource.js';
@@ -35,7 +35,7 @@ const CONFLICT_REPLAN_MS = 200;
 /** Writes of one Promotion run in flight at once (the client-side rate limit still applies). */
 const PROMOTION_WRITE_CONCURRENCY = 8;
 
-export function promotionController(deps: ControllerDeps, opts: DepotOptions): ControllerSpec {
+export function promotionController(deps: RuntimeDeps, opts: DepotOptions): ControllerSpec {
   const toPromotions = everyInNamespace(deps.informers, Promotions);
   return {
     name: 'promotion',
@@ -144,7 +144,7 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
 }
 
 async function writeStatus(
-  deps: ControllerDeps,
+  deps: RuntimeDeps,
   cached: KubeObject,
   now: Date,
   update: PromotionStatusUpdate,

@@ -25,7 +25,7 @@ import {
 } from '../api/http.js';
 import { Applications, EnvironmentSets, Environments, Promotions, Targets } from '../api/resources.js';
 import { DEPOT_VERSION } from '../api/version.js';
-import type { ControllerDeps } from '../runtime/controller-deps.js';
+import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 import { parseAddress } from '../runtime/health.js';
 import type { Runnable } from '../runtime/runnable.js';
 import { AgentContacts } from './agent-contacts.js';
@@ -86,7 +86,7 @@ export class ApiServer implements Runnable {
   readonly address: Promise<AddressInfo>;
 
   constructor(
-    private readonly deps: ControllerDeps,
+    private readonly deps: RuntimeDeps,
     private readonly opts: ApiServerOptions,
   ) {
     this.reviewer = opts.reviewer ?? new KubeAccessReviewer(deps.client, { now: () => deps.clock.now() });
