@@ -7,7 +7,7 @@
 // message naming what failed, and the token appears in none of them.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { freePort } from '../../src/local/controlplane.js';
+import { freePort } from '../../src/local/controlplane/index.js';
 import type { KubeObject, ResourceType } from '../../src/kube/resource.js';
 import { Secrets } from '../../src/kube/resource.js';
 import { AUTHORIZED_TARGETS_ANNOTATION } from '../../src/api/annotations.js';
