@@ -9,7 +9,8 @@ import { targetKind } from './target.js';
 
 export { API_VERSION, GROUP, VERSION } from './group.js';
 export { CATEGORY, type KindDefinition, type PrinterColumn } from './resource.js';
-export type { ParseResult, SchemaProblem } from './parse.js';
+export type { ParseResult } from './parse.js';
+export type { ConditionProblem, FieldProblem } from './field-problem.js';
 export type { Condition, ConditionStatus } from './conditions.js';
 export * from './application.js';
 export * from './environment.js';

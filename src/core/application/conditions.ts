@@ -3,7 +3,7 @@
 // has its desired version).
 import type { ApplicationEnvironmentStatus, ApplicationTargetStatus } from '../../api/application.js';
 import type { ConditionInput } from '../../kube/conditions.js';
-import type { Problem } from './resolution.js';
+import type { ConditionProblem } from '../../api/field-problem.js';
 
 /** Blocks that only a person can clear (a bad version, a broken freeze): the application is not ready. */
 const NOT_READY_BLOCKS = new Set(['InvalidVersion', 'InvalidFreeze']);
@@ -11,7 +11,7 @@ const NOT_READY_BLOCKS = new Set(['InvalidVersion', 'InvalidFreeze']);
 const OTHER_BLOCKS = new Set([...NOT_READY_BLOCKS, 'Frozen', 'EnvironmentNotFound', 'Rejected']);
 
 export function applicationConditions(
-  problems: readonly Problem[],
+  problems: readonly ConditionProblem[],
   environments: readonly ApplicationEnvironmentStatus[],
   targets: readonly ApplicationTargetStatus[],
   broken: readonly string[] = [],
@@ -20,12 +20,12 @@ export function applicationConditions(
 }
 
 function ready(
-  problems: readonly Problem[],
+  problems: readonly ConditionProblem[],
   environments: readonly ApplicationEnvironmentStatus[],
   targets: readonly ApplicationTargetStatus[],
 ): ConditionInput {
   const reasons = [
-    ...problems.map((p) => ({ reason: p.reason, message: `${p.field}: ${p.message}` })),
+    ...problems.map((p) => ({ reason: p.reason, message: `${p.path}: ${p.message}` })),
     ...environments
       .filter((e) => e.blocked && NOT_READY_BLOCKS.has(e.blocked.reason))
       .map((e) => ({ reason: e.blocked!.reason, message: e.blocked!.message })),

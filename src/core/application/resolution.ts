@@ -6,13 +6,7 @@ import type { Application } from '../../api/application.js';
 import type { Environment } from '../../api/environment.js';
 import type { EnvironmentSet } from '../../api/environment-set.js';
 import type { Target } from '../../api/target.js';
-
-export interface Problem {
-  /** The field that names what is missing, e.g. spec.environmentSets[0]. */
-  field: string;
-  reason: string;
-  message: string;
-}
+import type { ConditionProblem } from '../../api/field-problem.js';
 
 /**
  * Objects that exist in the cache but do not parse (a hand edit, a schema a
@@ -29,7 +23,7 @@ export interface UnreadableObjects {
 export interface ResolvedEnvironments {
   /** Environment names in promotion order: set order first, then direct entries. */
   names: string[];
-  problems: Problem[];
+  problems: ConditionProblem[];
   /** A referenced EnvironmentSet cannot be read: the names may be incomplete. */
   incomplete: boolean;
 }
@@ -44,7 +38,7 @@ export function resolveEnvironments(
   unreadable: UnreadableObjects = {},
 ): ResolvedEnvironments {
   const names: string[] = [];
-  const problems: Problem[] = [];
+  const problems: ConditionProblem[] = [];
   let incomplete = false;
   const add = (name: string) => {
     if (!names.includes(name)) names.push(name);
@@ -55,7 +49,7 @@ export function resolveEnvironments(
     if (!set && error !== undefined) {
       incomplete = true;
       problems.push({
-        field: `spec.environmentSets[${i}]`,
+        path: `spec.environmentSets[${i}]`,
         reason: 'InvalidEnvironmentSet',
         message: unreadableMessage('EnvironmentSet', setName, error),
       });
@@ -63,7 +57,7 @@ export function resolveEnvironments(
     }
     if (!set) {
       problems.push({
-        field: `spec.environmentSets[${i}]`,
+        path: `spec.environmentSets[${i}]`,
         reason: 'EnvironmentSetNotFound',
         message: `EnvironmentSet "${setName}" does not exist in this namespace`,
       });
@@ -76,13 +70,13 @@ export function resolveEnvironments(
   names.forEach((name) => {
     if (environments.has(name)) return;
     const direct = (app.spec.environments ?? []).findIndex((e) => e.name === name);
-    const field = direct >= 0 ? `spec.environments[${direct}].name` : 'spec.environmentSets';
+    const path = direct >= 0 ? `spec.environments[${direct}].name` : 'spec.environmentSets';
     const error = unreadable.environments?.get(name);
     problems.push(
       error !== undefined
-        ? { field, reason: 'InvalidEnvironment', message: unreadableMessage('Environment', name, error) }
+        ? { path, reason: 'InvalidEnvironment', message: unreadableMessage('Environment', name, error) }
         : {
-            field,
+            path,
             reason: 'EnvironmentNotFound',
             message: `Environment "${name}" does not exist in this namespace`,
           },
@@ -92,7 +86,7 @@ export function resolveEnvironments(
     // With an unreadable set, the key may name one of its environments.
     if (!names.includes(env) && !incomplete) {
       problems.push({
-        field: `spec.versions.${env}`,
+        path: `spec.versions.${env}`,
         reason: 'UnknownEnvironment',
         message: `"${env}" is not one of this application's environments (${names.join(', ') || 'none'})`,
       });

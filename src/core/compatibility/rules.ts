@@ -9,6 +9,7 @@
 // does not accept 2.0.0-rc.1 or 1.13.0-rc.1). A leading `v` is tolerated on
 // both sides. An opaque application can be required only by exact version.
 import type { CompatibilityRule } from '../../api/application.js';
+import type { ConditionProblem } from '../../api/field-problem.js';
 import { sameVersion, type VersionScheme } from '../versions.js';
 import { parsedVersion, parsedVersionForWhen, requirementRange, whenRange } from './parsed.js';
 
@@ -48,16 +49,14 @@ export interface Violation {
   message: string;
 }
 
-export interface RuleProblem {
+/** `path` is e.g. spec.compatibility[1].requires.versions. */
+export interface RuleProblem extends ConditionProblem {
   /** Index of the rule in spec.compatibility. */
   rule: number;
-  /** e.g. spec.compatibility[1].requires.versions */
-  field: string;
   reason: 'InvalidRange' | 'InvalidCompatibilityRule' | 'UnknownApplication';
-  message: string;
 }
 
-const ruleField = (i: number, field: string) => `spec.compatibility[${i}].${field}`;
+const rulePath = (i: number, field: string) => `spec.compatibility[${i}].${field}`;
 
 /**
  * Why rules of `owner` cannot be evaluated (a bad range, a rule on itself, an
@@ -70,14 +69,14 @@ export function ruleProblems(owner: Member, catalog: Catalog): RuleProblem[] {
     if (rule.when !== undefined && owner.scheme === 'opaque')
       out.push({
         rule: i,
-        field: ruleField(i, 'when'),
+        path: rulePath(i, 'when'),
         reason: 'InvalidCompatibilityRule',
         message: `${owner.name} uses versionScheme opaque, whose versions have no ranges; remove when`,
       });
     else if (rule.when !== undefined && whenRange(rule.when) === null)
       out.push({
         rule: i,
-        field: ruleField(i, 'when'),
+        path: rulePath(i, 'when'),
         reason: 'InvalidRange',
         message: `"${rule.when}" is not a valid semver range`,
       });
@@ -85,7 +84,7 @@ export function ruleProblems(owner: Member, catalog: Catalog): RuleProblem[] {
     if (required === owner.name) {
       out.push({
         rule: i,
-        field: ruleField(i, 'requires.application'),
+        path: rulePath(i, 'requires.application'),
         reason: 'InvalidCompatibilityRule',
         message: `${owner.name} cannot require itself`,
       });
@@ -93,11 +92,11 @@ export function ruleProblems(owner: Member, catalog: Catalog): RuleProblem[] {
     }
     const target = catalog.get(required);
     const problem = versionsProblem(rule.requires.versions, target?.scheme ?? 'semver', required);
-    if (problem) out.push({ rule: i, field: ruleField(i, 'requires.versions'), ...problem });
+    if (problem) out.push({ rule: i, path: rulePath(i, 'requires.versions'), ...problem });
     if (!target)
       out.push({
         rule: i,
-        field: ruleField(i, 'requires.application'),
+        path: rulePath(i, 'requires.application'),
         reason: 'UnknownApplication',
         message: `Application "${required}" does not exist in this namespace; the rule cannot be met until it does`,
       });
