@@ -11,7 +11,7 @@ export { API_VERSION, GROUP, VERSION } from './group.js';
 export { CATEGORY, type KindDefinition, type PrinterColumn } from './resource.js';
 export type { ParseResult } from './parse.js';
 export type { ConditionProblem, FieldProblem } from './field-problem.js';
-export type { Condition, ConditionStatus } from './conditions.js';
+export { ConditionType, Reason, type Condition, type ConditionStatus } from './conditions.js';
 export * from './application.js';
 export * from './environment.js';
 export * from './environment-set.js';

@@ -28,6 +28,7 @@ import type { KubeObject } from '../kube/resource.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, Promotions } from '../api/resources.js';
+import { ConditionType } from '../api/conditions.js';
 
 /** After a conflicting write, plan again this soon (the watch event usually comes first). */
 const CONFLICT_REPLAN_MS = 200;
@@ -65,7 +66,7 @@ export function promotionController(deps: RuntimeDeps, opts: DepotOptions): Cont
           await writeStatus(deps, cached, now, {
             conditions: [
               {
-                type: 'Ready',
+                type: ConditionType.Ready,
                 status: 'True',
                 reason: SUSPENDED_REASON,
                 message: 'spec.suspend is true: nothing is promoted automatically',

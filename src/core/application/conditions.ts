@@ -4,6 +4,7 @@
 import type { ApplicationEnvironmentStatus, ApplicationTargetStatus } from '../../api/application.js';
 import type { ConditionInput } from '../../kube/conditions.js';
 import type { ConditionProblem } from '../../api/field-problem.js';
+import { ConditionType, Reason } from '../../api/conditions.js';
 
 /** Blocks that only a person can clear (a bad version, a broken freeze): the application is not ready. */
 const NOT_READY_BLOCKS = new Set(['InvalidVersion', 'InvalidFreeze']);
@@ -32,15 +33,15 @@ function ready(
   ];
   if (reasons.length > 0)
     return {
-      type: 'Ready',
+      type: ConditionType.Ready,
       status: 'False',
       reason: reasons[0]!.reason,
       message: reasons.map((r) => r.message).join('; '),
     };
   return {
-    type: 'Ready',
+    type: ConditionType.Ready,
     status: 'True',
-    reason: 'Resolved',
+    reason: Reason.Resolved,
     message: `${environments.length} environments, ${targets.length} targets`,
   };
 }
@@ -58,17 +59,22 @@ function compatible(
   const incompatible = environments.filter((e) => e.blocked && !OTHER_BLOCKS.has(e.blocked.reason));
   if (incompatible.length > 0)
     return {
-      type: 'Compatible',
+      type: ConditionType.Compatible,
       status: 'False',
       reason: incompatible[0]!.blocked!.reason,
       message: [...incompatible.map((e) => `${e.name}: ${e.blocked!.message}`), ...broken].join('; '),
     };
   if (broken.length > 0)
-    return { type: 'Compatible', status: 'False', reason: 'RulesBroken', message: broken.join('; ') };
+    return {
+      type: ConditionType.Compatible,
+      status: 'False',
+      reason: Reason.RulesBroken,
+      message: broken.join('; '),
+    };
   return {
-    type: 'Compatible',
+    type: ConditionType.Compatible,
     status: 'True',
-    reason: 'RequirementsMet',
+    reason: Reason.RequirementsMet,
     message:
       'no request is held back by a compatibility rule, and the desired versions satisfy the rules of this application',
   };
@@ -78,14 +84,14 @@ function delivered(targets: readonly ApplicationTargetStatus[]): ConditionInput 
   const undelivered = targets.filter((t) => t.desired !== undefined && t.delivery?.state !== 'Delivered');
   if (undelivered.length === 0)
     return {
-      type: 'Delivered',
+      type: ConditionType.Delivered,
       status: 'True',
-      reason: 'Delivered',
+      reason: Reason.Delivered,
       message: `desired versions delivered to ${targets.length} targets`,
     };
   const failed = undelivered.some((t) => t.delivery?.state === 'Failed');
   return {
-    type: 'Delivered',
+    type: ConditionType.Delivered,
     status: 'False',
     reason: failed ? 'DeliveryFailed' : 'DeliveryPending',
     message: undelivered

@@ -48,6 +48,7 @@ import {
 import { resolveEnvironments, targetsByEnvironment, type UnreadableObjects } from './resolution.js';
 import type { ConditionProblem } from '../../api/field-problem.js';
 import { planTargets, targetEntry, targetNames, type DeployedReport, type PlannedTarget } from './targets.js';
+import { Reason } from '../../api/conditions.js';
 
 export type { DeployedReport } from './targets.js';
 
@@ -213,14 +214,14 @@ export function planVersions(input: ApplicationInput): VersionPlan {
         : [
             {
               path: `spec.rejectedVersions[${i}].version`,
-              reason: 'InvalidRejectedVersion',
+              reason: Reason.InvalidRejectedVersion,
               message: `"${r.version}" is not a ${scheme} version, so it rejects nothing`,
             },
           ],
     ),
     ...kept.map((t): ConditionProblem => ({
       path: `Target "${t.name}"`,
-      reason: 'InvalidTarget',
+      reason: Reason.InvalidTarget,
       message: `cannot be read (${unreadable.targets!.get(t.name)}); its entry is kept as it was until it is fixed`,
     })),
   ];

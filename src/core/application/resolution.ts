@@ -7,6 +7,7 @@ import type { Environment } from '../../api/environment.js';
 import type { EnvironmentSet } from '../../api/environment-set.js';
 import type { Target } from '../../api/target.js';
 import type { ConditionProblem } from '../../api/field-problem.js';
+import { Reason } from '../../api/conditions.js';
 
 /**
  * Objects that exist in the cache but do not parse (a hand edit, a schema a
@@ -50,7 +51,7 @@ export function resolveEnvironments(
       incomplete = true;
       problems.push({
         path: `spec.environmentSets[${i}]`,
-        reason: 'InvalidEnvironmentSet',
+        reason: Reason.InvalidEnvironmentSet,
         message: unreadableMessage('EnvironmentSet', setName, error),
       });
       return;
@@ -58,7 +59,7 @@ export function resolveEnvironments(
     if (!set) {
       problems.push({
         path: `spec.environmentSets[${i}]`,
-        reason: 'EnvironmentSetNotFound',
+        reason: Reason.EnvironmentSetNotFound,
         message: `EnvironmentSet "${setName}" does not exist in this namespace`,
       });
       return;
@@ -74,10 +75,10 @@ export function resolveEnvironments(
     const error = unreadable.environments?.get(name);
     problems.push(
       error !== undefined
-        ? { path, reason: 'InvalidEnvironment', message: unreadableMessage('Environment', name, error) }
+        ? { path, reason: Reason.InvalidEnvironment, message: unreadableMessage('Environment', name, error) }
         : {
             path,
-            reason: 'EnvironmentNotFound',
+            reason: Reason.EnvironmentNotFound,
             message: `Environment "${name}" does not exist in this namespace`,
           },
     );
@@ -87,7 +88,7 @@ export function resolveEnvironments(
     if (!names.includes(env) && !incomplete) {
       problems.push({
         path: `spec.versions.${env}`,
-        reason: 'UnknownEnvironment',
+        reason: Reason.UnknownEnvironment,
         message: `"${env}" is not one of this application's environments (${names.join(', ') || 'none'})`,
       });
     }

@@ -12,6 +12,7 @@ import type { CompatibilityRule } from '../../api/application.js';
 import type { ConditionProblem } from '../../api/field-problem.js';
 import { sameVersion, type VersionScheme } from '../versions.js';
 import { parsedVersion, parsedVersionForWhen, requirementRange, whenRange } from './parsed.js';
+import { Reason } from '../../api/conditions.js';
 
 /** What the rules need to know about an application. */
 export interface Member {
@@ -53,7 +54,7 @@ export interface Violation {
 export interface RuleProblem extends ConditionProblem {
   /** Index of the rule in spec.compatibility. */
   rule: number;
-  reason: 'InvalidRange' | 'InvalidCompatibilityRule' | 'UnknownApplication';
+  reason: (typeof Reason)['InvalidRange' | 'InvalidCompatibilityRule' | 'UnknownApplication'];
 }
 
 const rulePath = (i: number, field: string) => `spec.compatibility[${i}].${field}`;
@@ -70,14 +71,14 @@ export function ruleProblems(owner: Member, catalog: Catalog): RuleProblem[] {
       out.push({
         rule: i,
         path: rulePath(i, 'when'),
-        reason: 'InvalidCompatibilityRule',
+        reason: Reason.InvalidCompatibilityRule,
         message: `${owner.name} uses versionScheme opaque, whose versions have no ranges; remove when`,
       });
     else if (rule.when !== undefined && whenRange(rule.when) === null)
       out.push({
         rule: i,
         path: rulePath(i, 'when'),
-        reason: 'InvalidRange',
+        reason: Reason.InvalidRange,
         message: `"${rule.when}" is not a valid semver range`,
       });
     const required = rule.requires.application;
@@ -85,7 +86,7 @@ export function ruleProblems(owner: Member, catalog: Catalog): RuleProblem[] {
       out.push({
         rule: i,
         path: rulePath(i, 'requires.application'),
-        reason: 'InvalidCompatibilityRule',
+        reason: Reason.InvalidCompatibilityRule,
         message: `${owner.name} cannot require itself`,
       });
       return;
@@ -97,7 +98,7 @@ export function ruleProblems(owner: Member, catalog: Catalog): RuleProblem[] {
       out.push({
         rule: i,
         path: rulePath(i, 'requires.application'),
-        reason: 'UnknownApplication',
+        reason: Reason.UnknownApplication,
         message: `Application "${required}" does not exist in this namespace; the rule cannot be met until it does`,
       });
   });
@@ -113,11 +114,11 @@ function versionsProblem(
     return /^[A-Za-z0-9][A-Za-z0-9._+:@/-]*$/.test(versions.trim())
       ? undefined
       : {
-          reason: 'InvalidCompatibilityRule',
+          reason: Reason.InvalidCompatibilityRule,
           message: `${required} uses versionScheme opaque, which can be required only by exact version; "${versions}" is not one`,
         };
   return requirementRange(versions) === null
-    ? { reason: 'InvalidRange', message: `"${versions}" is not a valid semver range` }
+    ? { reason: Reason.InvalidRange, message: `"${versions}" is not a valid semver range` }
     : undefined;
 }
 
