@@ -3,7 +3,7 @@
 // versions, applies them with the operator's own Argo CD delivery code in
 // this cluster, and reports what is deployed (src/agent/).
 import { readFileSync } from 'node:fs';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { loadKubeConfig } from '../../client/depot-client.js';
 import { Agent, agentDefaults } from '../../agent/agent.js';
 import { agentDeliveryIO } from '../../agent/delivery-io.js';
@@ -23,98 +23,8 @@ import { InformerFactory } from '../../runtime/informer-factory.js';
 import { createLogger } from '../../runtime/log.js';
 import { RuntimeMetrics } from '../../runtime/metrics.js';
 import { UserError } from '../errors.js';
-import {
-  addOptions,
-  appendCommaList,
-  deliveryAuthorizationFlags,
-  durationOption,
-  fraction,
-  healthFlags,
-  kubeconfigFlags,
-  logFlags,
-  valueOption,
-  type DeliveryAuthorizationFlags,
-  type HealthFlags,
-  type KubeconfigFlags,
-  type LogFlags,
-} from '../flags.js';
-
-type AgentFlags = HubFlags &
-  KubeconfigFlags &
-  PollFlags &
-  LocalDeliveryFlags &
-  DeliveryAuthorizationFlags &
-  HealthFlags &
-  LogFlags;
-
-/** The Depot server and the Target this agent serves. */
-interface HubFlags {
-  server: string;
-  namespace: string;
-  target: string;
-  tokenFile: string;
-}
-
-function hubFlags(): Option[] {
-  return [
-    new Option('--server <url>', 'the Depot HTTP API, e.g. https://depot.example:8082').makeOptionMandatory(),
-    new Option('--namespace <ns>', 'namespace of the Target on the Depot server').makeOptionMandatory(),
-    new Option('--target <name>', 'the Target this agent serves').makeOptionMandatory(),
-    new Option(
-      '--token-file <path>',
-      'file holding a bearer token for the server (read before every request: rotated tokens work)',
-    ).makeOptionMandatory(),
-  ];
-}
-
-interface PollFlags {
-  interval: number;
-  jitter: number;
-}
-
-function pollFlags(): Option[] {
-  return [
-    durationOption('--interval <duration>', 'how often to poll', agentDefaults.intervalMs),
-    valueOption(
-      '--jitter <fraction>',
-      'shorten each wait by a random share up to this (0..1), so agents do not poll in step',
-      fraction('--jitter'),
-      agentDefaults.jitter,
-    ),
-  ];
-}
-
-/** How versions are applied in this cluster. */
-interface LocalDeliveryFlags {
-  delivery: 'argocd' | 'none';
-  deliveryFile?: string;
-  receiverUrlAllow: string[];
-  argocdNamespace: string;
-  argocdApplicationName: string;
-}
-
-function localDeliveryFlags(): Option[] {
-  return [
-    new Option('--delivery <kind>', 'how versions are applied here')
-      .choices(['argocd', 'none'])
-      .default('argocd'),
-    new Option(
-      '--delivery-file <path>',
-      "how versions are applied here, as a Target's spec.delivery in YAML (argocd or flux, e.g. a Flux patch); replaces --delivery and --argocd-*",
-    ),
-    valueOption(
-      '--receiver-url-allow <prefixes>',
-      'URL prefixes a Flux Receiver of --delivery-file may have (comma-separated)',
-      appendCommaList,
-      [] as string[],
-    ),
-    new Option('--argocd-namespace <ns>', 'namespace of the Argo CD Applications').default('argocd'),
-    new Option(
-      '--argocd-application-name <template>',
-      'name of the Argo CD Application, a template (${application}, ${environment}, ${target}, ${namespace})',
-    ).default('${application}'),
-  ];
-}
+import { addOptions } from '../flags.js';
+import { agentFlags, type AgentFlags } from '../agent-flags.js';
 
 export function registerAgent(program: Command): void {
   const command = program
@@ -122,21 +32,7 @@ export function registerAgent(program: Command): void {
     .description(
       "serve one Target (delivery: agent) from this cluster: poll its versions from a Depot server's HTTP API, deliver them here, report what is deployed",
     );
-  addOptions(
-    command,
-    hubFlags(),
-    kubeconfigFlags({
-      kubeconfig: 'kubeconfig of this cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)',
-      context: 'kubeconfig context',
-    }),
-    pollFlags(),
-    localDeliveryFlags(),
-    deliveryAuthorizationFlags(
-      'write Argo CD Applications without the depot.sh/authorized-targets opt-in (single-tenant clusters)',
-    ),
-    healthFlags('address of /healthz, /readyz (the last poll succeeded) and /metrics ("0" = off)'),
-    logFlags(),
-  ).action(async (flags: AgentFlags) => {
+  addOptions(command, ...agentFlags()).action(async (flags: AgentFlags) => {
     process.exitCode = await runAgent(flags);
     process.exit();
   });
