@@ -9,10 +9,7 @@ import { objectReconciler } from '../runtime/object-reconciler.js';
 import type { ControllerSpec } from '../runtime/reconciler.js';
 import { everyInNamespace, namesInNamespace } from './namespace-snapshot.js';
 
-export function targetController(
-  deps: RuntimeDeps,
-  opts: { agentSilenceMs?: number } = {},
-): ControllerSpec {
+export function targetController(deps: RuntimeDeps, opts: { agentSilenceMs?: number } = {}): ControllerSpec {
   const agentSilenceMs = opts.agentSilenceMs ?? DEFAULT_AGENT_SILENCE_MS;
   return {
     name: 'target',
