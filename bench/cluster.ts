@@ -3,7 +3,7 @@
 // installed, like the integration tests' global setup.
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { down, up, type ControlPlaneState } from '../src/local/controlplane.js';
+import { down, up, type ControlPlaneState } from '../src/local/controlplane/index.js';
 import { applyManifests, loadManifests } from '../src/local/manifests.js';
 import { BenchClient } from './bench-client.js';
 import { parsePrometheusText, sumOf, type Sample } from './prometheus-text.js';

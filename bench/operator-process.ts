@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../src/local/controlplane.js';
+import { freePort } from '../src/local/controlplane/index.js';
 import { parsePrometheusText, type Sample } from './prometheus-text.js';
 import { cpuSeconds, processMemory, type ProcessMemory } from './proc.js';
 

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { down } from '../src/local/controlplane.js';
+import { down } from '../src/local/controlplane/index.js';
 import { projectRoot } from '../src/local/project-root.js';
 import { controlPlaneVersions, machine } from './machine.js';
 import { operatorDefaults } from './operator-defaults.js';

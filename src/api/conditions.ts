@@ -50,3 +50,59 @@ export function conditionsSchema(types: string) {
 export function observedGeneration() {
   return z.number().int().min(0).optional().meta({ description: 'The generation last reconciled.' });
 }
+
+/** The condition types Depot writes in status.conditions. */
+export const ConditionType = {
+  /** Every kind: its references resolve and its spec is usable (an agent Target: its agent polls). */
+  Ready: 'Ready',
+  /** Application: no request is held back by a compatibility rule, and the desired versions keep the rules. */
+  Compatible: 'Compatible',
+  /** Application: every target has its desired version. */
+  Delivered: 'Delivered',
+  /** Application: an environment runs a version that was rejected. */
+  Rejected: 'Rejected',
+  /** Environment: one of its freeze windows is open. */
+  Frozen: 'Frozen',
+} as const;
+
+/**
+ * The reasons Depot's conditions give (one CamelCase word, as the schema
+ * requires). A condition held back by a promotion gate carries the gate's
+ * block reason instead (core/promotion).
+ */
+export const Reason = {
+  // Ready, every kind.
+  Ready: 'Ready',
+  InvalidSpec: 'InvalidSpec',
+  EnvironmentNotFound: 'EnvironmentNotFound',
+  // Ready, Application: its environments and targets resolve.
+  Resolved: 'Resolved',
+  EnvironmentSetNotFound: 'EnvironmentSetNotFound',
+  InvalidEnvironmentSet: 'InvalidEnvironmentSet',
+  InvalidEnvironment: 'InvalidEnvironment',
+  UnknownEnvironment: 'UnknownEnvironment',
+  InvalidRejectedVersion: 'InvalidRejectedVersion',
+  InvalidTarget: 'InvalidTarget',
+  // Ready, Application: compatibility rules that cannot be evaluated.
+  InvalidRange: 'InvalidRange',
+  InvalidCompatibilityRule: 'InvalidCompatibilityRule',
+  UnknownApplication: 'UnknownApplication',
+  // Ready, Target with delivery: agent.
+  AgentConnected: 'AgentConnected',
+  AgentNotConnected: 'AgentNotConnected',
+  AgentSilent: 'AgentSilent',
+  // Ready and Frozen, Environment.
+  InvalidFreezeWindow: 'InvalidFreezeWindow',
+  FreezeWindow: 'FreezeWindow',
+  NotFrozen: 'NotFrozen',
+  // Compatible, Application.
+  RequirementsMet: 'RequirementsMet',
+  RulesBroken: 'RulesBroken',
+  // Delivered, Application.
+  Delivered: 'Delivered',
+  DeliveryFailed: 'DeliveryFailed',
+  DeliveryPending: 'DeliveryPending',
+  // Rejected, Application.
+  RejectedVersionRunning: 'RejectedVersionRunning',
+  NoRejectedVersionRunning: 'NoRejectedVersionRunning',
+} as const;

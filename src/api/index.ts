@@ -9,8 +9,9 @@ import { targetKind } from './target.js';
 
 export { API_VERSION, GROUP, VERSION } from './group.js';
 export { CATEGORY, type KindDefinition, type PrinterColumn } from './resource.js';
-export type { ParseResult, SchemaProblem } from './parse.js';
-export type { Condition, ConditionStatus } from './conditions.js';
+export type { ParseResult } from './parse.js';
+export type { ConditionProblem, FieldProblem } from './field-problem.js';
+export { ConditionType, Reason, type Condition, type ConditionStatus } from './conditions.js';
 export * from './application.js';
 export * from './environment.js';
 export * from './environment-set.js';

@@ -1,14 +1,9 @@
 // Runs a schema and turns zod issues into `{path, message}` problems whose
 // path reads like the API server's (`spec.environments[0].name`).
 import type { z } from 'zod';
+import type { FieldProblem } from './field-problem.js';
 
-export interface SchemaProblem {
-  /** Field path such as `spec.versions.prod` (empty for the object itself). */
-  path: string;
-  message: string;
-}
-
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: SchemaProblem[] };
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: FieldProblem[] };
 
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown): ParseResult<z.output<S>> {
   const result = schema.safeParse(input, { reportInput: true });
@@ -18,7 +13,7 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): Parse
 
 type Issue = z.core.$ZodIssue;
 
-function toProblems(issue: Issue): SchemaProblem[] {
+function toProblems(issue: Issue): FieldProblem[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown field' }));
   }

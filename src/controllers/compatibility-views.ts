@@ -19,7 +19,7 @@ import {
 import { FORCE_ANNOTATION_PREFIX } from '../api/annotations.js';
 import { freezeState } from '../core/freeze.js';
 import type { KubeObject } from '../kube/resource.js';
-import type { ControllerDeps } from '../runtime/controller-deps.js';
+import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 import type { NamespaceSnapshot } from './namespace-snapshot.js';
 
 /** What of an Application its rules depend on: its scheme and rules. */
@@ -56,7 +56,7 @@ export class CompatibilityViews {
   /** Per namespace: the rule catalog of its Applications, at a count of spec changes. */
   private readonly catalogs = new Map<string, { specs: number; catalog: ReturnType<typeof catalogOf> }>();
 
-  constructor(private readonly deps: ControllerDeps) {
+  constructor(private readonly deps: RuntimeDeps) {
     deps.informers
       .informer<KubeObject>(Applications)
       .on(({ type, object }) => this.applicationEvent(type, object));

@@ -7,12 +7,12 @@ import {
 } from '../api/environment-set.js';
 import { Environments, EnvironmentSets } from '../api/resources.js';
 import { planEnvironmentSet } from '../core/environment-set.js';
-import type { ControllerDeps } from '../runtime/controller-deps.js';
+import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 import { objectReconciler } from '../runtime/object-reconciler.js';
 import type { ControllerSpec } from '../runtime/reconciler.js';
 import { everyInNamespace, namesInNamespace } from './namespace-snapshot.js';
 
-export function environmentSetController(deps: ControllerDeps): ControllerSpec {
+export function environmentSetController(deps: RuntimeDeps): ControllerSpec {
   return {
     name: 'environmentset',
     primary: { resource: EnvironmentSets },

@@ -4,12 +4,12 @@
 import { EnvironmentSchema, type Environment, type EnvironmentStatus } from '../api/environment.js';
 import { Environments, Targets } from '../api/resources.js';
 import { planEnvironment } from '../core/environment.js';
-import type { ControllerDeps } from '../runtime/controller-deps.js';
+import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 import { objectReconciler } from '../runtime/object-reconciler.js';
 import type { ControllerSpec, ReconcileResult } from '../runtime/reconciler.js';
 import { NamespaceSnapshot } from './namespace-snapshot.js';
 
-export function environmentController(deps: ControllerDeps): ControllerSpec {
+export function environmentController(deps: RuntimeDeps): ControllerSpec {
   return {
     name: 'environment',
     primary: { resource: Environments },

@@ -4,7 +4,7 @@
 // is newer, to the audit log only (Events are best-effort, so a restart writes
 // nothing to the API server). Entries carry their id for de-duplication.
 import type { HistoryEntry } from '../api/application.js';
-import type { ControllerDeps } from '../runtime/controller-deps.js';
+import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 import type { AuditSink } from '../runtime/audit-log.js';
 import type { KubeObject } from '../kube/resource.js';
 
@@ -28,7 +28,7 @@ export class HistorySender {
   private readonly sent = new Map<string, string | undefined>();
 
   constructor(
-    private readonly deps: Pick<ControllerDeps, 'events' | 'leadership' | 'log'>,
+    private readonly deps: Pick<RuntimeDeps, 'events' | 'leadership' | 'log'>,
     private readonly audit: AuditSink,
   ) {}
 

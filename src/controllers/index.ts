@@ -3,7 +3,7 @@
 // writers, Events, logger and clock from `deps`.
 import { DEFAULT_HISTORY_LIMIT } from '../core/history.js';
 import { createAuditLog } from '../runtime/audit-log.js';
-import type { ControllerDeps } from '../runtime/controller-deps.js';
+import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 import type { ControllerSpec } from '../runtime/reconciler.js';
 import { applicationController } from './application.js';
 import { deliverySettingsDefaults } from './delivery/registry.js';
@@ -14,7 +14,7 @@ import type { DepotOptions } from './options.js';
 import { promotionController } from './promotion.js';
 import { targetController } from './target.js';
 
-export function controllers(deps: ControllerDeps, options: Partial<DepotOptions> = {}): ControllerSpec[] {
+export function controllers(deps: RuntimeDeps, options: Partial<DepotOptions> = {}): ControllerSpec[] {
   const opts: DepotOptions = {
     historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
     audit: options.audit ?? createAuditLog(),

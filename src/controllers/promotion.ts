@@ -18,13 +18,14 @@ import { versionRequest, writerManager } from '../core/version-writes.js';
 import { approvedByAnnotation } from '../api/annotations.js';
 import { heldReason } from '../core/holds.js';
 import { isConflict } from '../kube/errors.js';
-import type { ControllerDeps } from '../runtime/controller-deps.js';
+import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 import { objectReconciler } from '../runtime/object-reconciler.js';
 import type { ControllerSpec, ReconcileResult } from '../runtime/reconciler.js';
 import type { KubeObject } from '../kube/resource.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, Promotions } from '../api/resources.js';
+import { ConditionType } from '../api/conditions.js';
 
 /** After a conflicting write, plan again this soon (the watch event usually comes first). */
 const CONFLICT_REPLAN_MS = 200;
@@ -32,7 +33,7 @@ const CONFLICT_REPLAN_MS = 200;
 /** Writes of one Promotion run in flight at once (the client-side rate limit still applies). */
 const PROMOTION_WRITE_CONCURRENCY = 8;
 
-export function promotionController(deps: ControllerDeps, opts: DepotOptions): ControllerSpec {
+export function promotionController(deps: RuntimeDeps, opts: DepotOptions): ControllerSpec {
   const toPromotions = everyInNamespace(deps.informers, Promotions);
   return {
     name: 'promotion',
@@ -62,7 +63,7 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
           await writeStatus(deps, cached, now, {
             conditions: [
               {
-                type: 'Ready',
+                type: ConditionType.Ready,
                 status: 'True',
                 reason: SUSPENDED_REASON,
                 message: 'spec.suspend is true: nothing is promoted automatically',
@@ -141,7 +142,7 @@ export function promotionController(deps: ControllerDeps, opts: DepotOptions): C
 }
 
 async function writeStatus(
-  deps: ControllerDeps,
+  deps: RuntimeDeps,
   cached: KubeObject,
   now: Date,
   update: PromotionStatusUpdate,

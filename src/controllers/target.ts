@@ -4,15 +4,12 @@
 import { Environments, Targets } from '../api/resources.js';
 import { TargetSchema, type Target, type TargetStatus } from '../api/target.js';
 import { agentRecheckAfterMs, DEFAULT_AGENT_SILENCE_MS, planTarget } from '../core/target.js';
-import type { ControllerDeps } from '../runtime/controller-deps.js';
+import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 import { objectReconciler } from '../runtime/object-reconciler.js';
 import type { ControllerSpec } from '../runtime/reconciler.js';
 import { everyInNamespace, namesInNamespace } from './namespace-snapshot.js';
 
-export function targetController(
-  deps: ControllerDeps,
-  opts: { agentSilenceMs?: number } = {},
-): ControllerSpec {
+export function targetController(deps: RuntimeDeps, opts: { agentSilenceMs?: number } = {}): ControllerSpec {
   const agentSilenceMs = opts.agentSilenceMs ?? DEFAULT_AGENT_SILENCE_MS;
   return {
     name: 'target',

@@ -8,6 +8,7 @@ import type { Delivery, DeliveryKind, DeliveryOverride, IntegrationKind } from '
 import type { Target } from '../api/target.js';
 import type { TemplateVariable } from '../api/templates.js';
 import type { KubeObject, ResourceType } from '../kube/resource.js';
+import { ConditionType } from '../api/conditions.js';
 
 export function deliveryKind(target: Target): DeliveryKind {
   const d = target.spec.delivery ?? {};
@@ -204,7 +205,7 @@ export function publishedState(
         lastAttempt: now.toISOString(),
       };
     }
-    const ready = target?.status?.conditions?.find((c) => c.type === 'Ready');
+    const ready = target?.status?.conditions?.find((c) => c.type === ConditionType.Ready);
     if (ready?.reason === 'AgentSilent')
       return { state: 'Failed', message: `${desired} not delivered: ${ready.message}` };
   }

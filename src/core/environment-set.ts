@@ -2,6 +2,7 @@
 // Pure: the time is passed in.
 import type { EnvironmentSet, EnvironmentSetStatus } from '../api/environment-set.js';
 import { setConditions, type ConditionInput } from '../kube/conditions.js';
+import { ConditionType, Reason } from '../api/conditions.js';
 
 export interface EnvironmentSetInput {
   set: EnvironmentSet;
@@ -16,11 +17,16 @@ export function planEnvironmentSet({ set, environments, now }: EnvironmentSetInp
     .filter(({ name }) => !environments.has(name));
   const ready: ConditionInput =
     missing.length === 0
-      ? { type: 'Ready', status: 'True', reason: 'Ready', message: set.spec.environments.join(' → ') }
+      ? {
+          type: ConditionType.Ready,
+          status: 'True',
+          reason: Reason.Ready,
+          message: set.spec.environments.join(' → '),
+        }
       : {
-          type: 'Ready',
+          type: ConditionType.Ready,
           status: 'False',
-          reason: 'EnvironmentNotFound',
+          reason: Reason.EnvironmentNotFound,
           message: missing
             .map(({ name, i }) => `spec.environments[${i}]: Environment "${name}" does not exist`)
             .join('; '),

@@ -6,6 +6,7 @@ import { setConditions, type ConditionInput } from '../kube/conditions.js';
 import { parseDuration } from '../kube/duration.js';
 import { freezeState, type FreezeState } from './freeze.js';
 import { freezeScheduleProblems } from './schedule.js';
+import { ConditionType, Reason } from '../api/conditions.js';
 
 /** How soon freeze windows that could not be evaluated are tried again. */
 const UNEVALUABLE_RECHECK_MS = 60_000;
@@ -47,8 +48,8 @@ export function environmentConditions(
 ): { conditions: ConditionInput[]; recheckAt?: Date } {
   const unusable = (message: string, recheckAt?: Date) => ({
     conditions: [
-      { type: 'Ready', status: 'False' as const, reason: 'InvalidFreezeWindow', message },
-      { type: 'Frozen', status: 'Unknown' as const, reason: 'InvalidFreezeWindow', message },
+      { type: ConditionType.Ready, status: 'False' as const, reason: Reason.InvalidFreezeWindow, message },
+      { type: ConditionType.Frozen, status: 'Unknown' as const, reason: Reason.InvalidFreezeWindow, message },
     ],
     ...(recheckAt ? { recheckAt } : {}),
   });
@@ -74,9 +75,9 @@ export function environmentConditions(
     );
   }
   const ready: ConditionInput = {
-    type: 'Ready',
+    type: ConditionType.Ready,
     status: 'True',
-    reason: 'Ready',
+    reason: Reason.Ready,
     message: 'the environment is usable',
   };
   if (state.frozen) {
@@ -84,9 +85,9 @@ export function environmentConditions(
       conditions: [
         ready,
         {
-          type: 'Frozen',
+          type: ConditionType.Frozen,
           status: 'True',
-          reason: 'FreezeWindow',
+          reason: Reason.FreezeWindow,
           message: `no new version is delivered: ${state.message}`,
         },
       ],
@@ -97,9 +98,9 @@ export function environmentConditions(
     conditions: [
       ready,
       {
-        type: 'Frozen',
+        type: ConditionType.Frozen,
         status: 'False',
-        reason: 'NotFrozen',
+        reason: Reason.NotFrozen,
         message: state.nextStart
           ? `next freeze starts at ${state.nextStart.toISOString()}`
           : 'no freeze is configured',

@@ -32,11 +32,11 @@ describe('schedule', () => {
 
   test('invalid schedules and zones are named', () => {
     expect(scheduleProblems('0 9 * * *', 'Mars/Olympus')).toEqual([
-      { field: 'timeZone', message: '"Mars/Olympus" is not a known IANA time zone' },
+      { path: 'timeZone', message: '"Mars/Olympus" is not a known IANA time zone' },
     ]);
     expect(scheduleProblems('61 9 * * *', 'UTC')).toEqual([
       {
-        field: 'schedule',
+        path: 'schedule',
         message: expect.stringMatching(/^"61 9 \* \* \*" is not a valid cron schedule: /),
       },
     ]);
@@ -149,7 +149,7 @@ describe('one validator: the operator and `depot validate` agree', () => {
   test('a schedule that never fires says so', () => {
     expect(scheduleProblems('0 0 30 2 *', 'UTC')).toEqual([
       {
-        field: 'schedule',
+        path: 'schedule',
         message: '"0 0 30 2 *" is not a valid cron schedule: it never fires (no month it names has that day)',
       },
     ]);

@@ -6,6 +6,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import type { EnvironmentSpec } from '../api/environment.js';
 import type { PromotionSpec } from '../api/promotion.js';
+import type { FieldProblem } from '../api/field-problem.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -116,29 +117,18 @@ export function previousRun(schedule: string, timeZone: string, at: Date): Date 
   return undefined;
 }
 
-export interface ScheduleProblem {
-  field: 'schedule' | 'timeZone';
-  message: string;
-}
-
-/** A problem at a field path of an object, e.g. `spec.freeze.windows[0].timeZone`. */
-export interface FieldProblem {
-  path: string;
-  message: string;
-}
-
 /**
- * The one check of a schedule and its time zone, after the schema's pattern:
+ * The one check of a schedule and its time zone (paths relative to them), after the schema's pattern:
  * the operator and `depot validate` both use it (through the per-kind
  * functions below), so they accept and reject the same schedules.
  */
-export function scheduleProblems(schedule: string, timeZone: string): ScheduleProblem[] {
-  const problems: ScheduleProblem[] = [];
+export function scheduleProblems(schedule: string, timeZone: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   if (!isTimeZone(timeZone))
-    problems.push({ field: 'timeZone', message: `"${timeZone}" is not a known IANA time zone` });
+    problems.push({ path: 'timeZone', message: `"${timeZone}" is not a known IANA time zone` });
   const cron = cronProblem(schedule);
   if (cron)
-    problems.push({ field: 'schedule', message: `"${schedule}" is not a valid cron schedule: ${cron}` });
+    problems.push({ path: 'schedule', message: `"${schedule}" is not a valid cron schedule: ${cron}` });
   return problems;
 }
 
@@ -146,7 +136,7 @@ export function scheduleProblems(schedule: string, timeZone: string): SchedulePr
 export function promotionScheduleProblems(spec: PromotionSpec): FieldProblem[] {
   if (spec.schedule === undefined) return [];
   return scheduleProblems(spec.schedule, spec.timeZone ?? 'UTC').map((p) => ({
-    path: `spec.${p.field}`,
+    path: `spec.${p.path}`,
     message: p.message,
   }));
 }
@@ -155,7 +145,7 @@ export function promotionScheduleProblems(spec: PromotionSpec): FieldProblem[] {
 export function freezeScheduleProblems(spec: EnvironmentSpec): FieldProblem[] {
   return (spec.freeze?.windows ?? []).flatMap((w, i) =>
     scheduleProblems(w.schedule, w.timeZone ?? 'UTC').map((p) => ({
-      path: `spec.freeze.windows[${i}].${p.field}`,
+      path: `spec.freeze.windows[${i}].${p.path}`,
       message: p.message,
     })),
   );

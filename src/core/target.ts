@@ -5,6 +5,7 @@ import type { Target, TargetStatus } from '../api/target.js';
 import { formatDuration } from '../kube/duration.js';
 import { setConditions, type ConditionInput } from '../kube/conditions.js';
 import { deliveryKind } from './delivery.js';
+import { ConditionType, Reason } from '../api/conditions.js';
 
 /** How long an agent may be silent before its target is not Ready (--agent-silence). */
 export const DEFAULT_AGENT_SILENCE_MS = 5 * 60_000;
@@ -21,14 +22,19 @@ export function planTarget({ target, environments, now, agentSilenceMs }: Target
   const env = target.spec.environment;
   const ready: ConditionInput = !environments.has(env)
     ? {
-        type: 'Ready',
+        type: ConditionType.Ready,
         status: 'False',
-        reason: 'EnvironmentNotFound',
+        reason: Reason.EnvironmentNotFound,
         message: `spec.environment: Environment "${env}" does not exist in namespace ${target.metadata.namespace}`,
       }
     : deliveryKind(target) === 'agent'
       ? agentReady(target, now, agentSilenceMs ?? DEFAULT_AGENT_SILENCE_MS)
-      : { type: 'Ready', status: 'True', reason: 'Ready', message: `delivers to environment ${env}` };
+      : {
+          type: ConditionType.Ready,
+          status: 'True',
+          reason: Reason.Ready,
+          message: `delivers to environment ${env}`,
+        };
   const generation = target.metadata.generation;
   return {
     ...target.status,
@@ -42,22 +48,22 @@ function agentReady(target: Target, now: Date, silenceMs: number): ConditionInpu
   const agent = target.status?.agent;
   if (!agent)
     return {
-      type: 'Ready',
+      type: ConditionType.Ready,
       status: 'False',
-      reason: 'AgentNotConnected',
+      reason: Reason.AgentNotConnected,
       message: `no depot agent has polled this target yet (run depot agent --target ${target.metadata.name} in its cluster)`,
     };
   if (now.getTime() - Date.parse(agent.lastContact) > silenceMs)
     return {
-      type: 'Ready',
+      type: ConditionType.Ready,
       status: 'False',
-      reason: 'AgentSilent',
+      reason: Reason.AgentSilent,
       message: `no contact from agent for ${formatDuration(silenceMs)} (last contact ${agent.lastContact}${agent.version ? `, agent ${agent.version}` : ''})`,
     };
   return {
-    type: 'Ready',
+    type: ConditionType.Ready,
     status: 'True',
-    reason: 'AgentConnected',
+    reason: Reason.AgentConnected,
     message: `depot agent${agent.version ? ` ${agent.version}` : ''} polls this target`,
   };
 }

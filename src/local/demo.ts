@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { DepotClient } from '../client/depot-client.js';
-import { down, up } from './controlplane.js';
+import { down, up } from './controlplane/index.js';
 import { operatorContainer } from './deployment-process.js';
 import { applyManifests, loadManifests, waitForCrds, withNamespace } from './manifests.js';
 import { projectRoot } from './project-root.js';

@@ -4,7 +4,7 @@
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ControlPlaneError, ensureBinaries } from './controlplane.js';
+import { ControlPlaneError, ensureBinaries } from './controlplane/index.js';
 
 let dir: string;
 beforeEach(() => {

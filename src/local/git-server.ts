@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ensureBinaries } from './controlplane.js';
+import { ensureBinaries } from './controlplane/index.js';
 import { projectRoot } from './project-root.js';
 
 export interface GitServer {

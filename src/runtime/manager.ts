@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { BackoffOptions } from './backoff.js';
 import { realClock, type Clock } from '../kube/clock.js';
 import { Controller } from './controller.js';
-import type { ControllerDeps, LeadershipTerm } from './controller-deps.js';
+import type { RuntimeDeps, LeadershipTerm } from './runtime-deps.js';
 import type { Runnable } from './runnable.js';
 import type { AggregatorOptions } from './event-aggregator.js';
 import { EventRecorder } from './events.js';
@@ -82,7 +82,7 @@ export const managerDefaults = {
 };
 
 export class Manager {
-  readonly deps: ControllerDeps;
+  readonly deps: RuntimeDeps;
   readonly metrics: RuntimeMetrics;
   readonly log: Logger;
   readonly identity: string;

@@ -3,7 +3,7 @@
 // it is gone or being deleted, parse it (an invalid object is reported on
 // itself and skipped), then hand the parsed object to the controller.
 import type { KubeObject, Request, ResourceType } from '../kube/resource.js';
-import type { ControllerDeps } from './controller-deps.js';
+import type { RuntimeDeps } from './runtime-deps.js';
 import type { SafeParser } from './invalid-object.js';
 import type { ReconcileContext, ReconcileResult, Reconciler } from './reconciler.js';
 
@@ -12,7 +12,7 @@ export interface ObjectReconcile<T> {
 }
 
 export function objectReconciler<T>(
-  deps: Pick<ControllerDeps, 'informers' | 'invalid'>,
+  deps: Pick<RuntimeDeps, 'informers' | 'invalid'>,
   resource: ResourceType,
   parser: SafeParser<T>,
   reconcile: ObjectReconcile<T>,

@@ -7,7 +7,7 @@ import { Targets } from '../api/resources.js';
 import type { AgentContact, Target } from '../api/target.js';
 import { deliveryKind } from '../core/delivery.js';
 import type { KubeObject } from '../kube/resource.js';
-import type { ControllerDeps } from '../runtime/controller-deps.js';
+import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 
 export const AGENT_CONTACT_MANAGER = 'depot-http-api.agent-contact';
 export const agentContactIntervalMs = 30_000;
@@ -16,7 +16,7 @@ export class AgentContacts {
   private readonly inFlight = new Set<string>();
 
   constructor(
-    private readonly deps: Pick<ControllerDeps, 'informers' | 'writer' | 'clock' | 'log'>,
+    private readonly deps: Pick<RuntimeDeps, 'informers' | 'writer' | 'clock' | 'log'>,
     private readonly intervalMs: number = agentContactIntervalMs,
   ) {}
 

@@ -1,7 +1,7 @@
 // The HTTP API (/api/v1, docs/http-api.md) as a runnable on every replica
-// (reads from this replica's caches; writes are made for a user). A request:
-// route → namespace and caches → TokenReview → SubjectAccessReview → body →
-// handler. Reads carry strong ETags (304); every failure is JSON
+// (reads from this replica's caches; writes are made for a user). Each request
+// runs the stages of stages.ts: match → authenticate → served → authorize →
+// body → handle. Reads carry strong ETags (304); every failure is JSON
 // {error, message}, writes nothing, and a token is never logged.
 import {
   createServer as createHttpServer,
@@ -15,23 +15,33 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import {
   API_PREFIX,
   API_PROTOCOL,
-  CLIENT_VERSION_HEADER,
   SERVER_VERSION_HEADER,
   type ErrorBody,
   type ServerInfo,
 } from '../api/http.js';
-import { Applications, EnvironmentSets, Environments, Promotions, Targets } from '../api/resources.js';
 import { DEPOT_VERSION } from '../api/version.js';
-import type { ControllerDeps } from '../runtime/controller-deps.js';
+import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 import { parseAddress } from '../runtime/health.js';
 import type { Runnable } from '../runtime/runnable.js';
 import { AgentContacts } from './agent-contacts.js';
-import { KubeAccessReviewer, type AccessReviewer, type UserInfo } from './access-review.js';
-import { HttpError, invalidInput, notFound } from './http-error.js';
+import { KubeAccessReviewer, type AccessReviewer } from './access-review.js';
+import { HttpError } from './http-error.js';
 import { openApiDocument } from './openapi.js';
-import { DEFAULT_BODY_LIMIT, readJsonBody } from './request-body.js';
-import { RepresentationCache, ifNoneMatch } from './representations.js';
-import { routes as buildRoutes, type Route } from './routes.js';
+import { DEFAULT_BODY_LIMIT } from './request-body.js';
+import { RepresentationCache } from './representations.js';
+import { routes as buildRoutes } from './routes.js';
+import {
+  authenticateStage,
+  authorizeStage,
+  bodyStage,
+  handleStage,
+  matchStage,
+  SERVED_RESOURCES,
+  servedStage,
+  type Exchange,
+  type Reply,
+  type Stage,
+} from './stages.js';
 import { readTls, watchTls, type TlsFiles } from './tls-files.js';
 import { VersionWrites } from './version-writes.js';
 
@@ -58,24 +68,13 @@ export const apiServerDefaults = {
   idleTimeoutMs: 60_000,
 };
 
-interface CompiledRoute {
-  route: Route;
-  re: RegExp;
-  names: string[];
-}
-
-const NAMESPACED = new RegExp(`^${API_PREFIX}/namespaces/([^/]+)(/.*)$`);
-
 export class ApiServer implements Runnable {
   readonly name = 'http-api';
   readonly needLeaderElection = false;
   private server: Server | HttpsServer | undefined;
   private stopWatchingTls: (() => void) | undefined;
-  private readonly compiled: CompiledRoute[];
-  private readonly openapi: Buffer;
-  private readonly cache = new RepresentationCache();
-  private readonly reviewer: AccessReviewer;
-  private readonly contacts: AgentContacts;
+  /** Each request runs these in order, until one answers (stages.ts). */
+  private readonly stages: Stage[];
   private readonly requests: Counter<'method' | 'route' | 'code'>;
   private readonly durations: Histogram<'method' | 'route'>;
   private listening: ((a: AddressInfo) => void) | undefined;
@@ -83,31 +82,37 @@ export class ApiServer implements Runnable {
   readonly address: Promise<AddressInfo>;
 
   constructor(
-    private readonly deps: ControllerDeps,
+    private readonly deps: RuntimeDeps,
     private readonly opts: ApiServerOptions,
   ) {
-    this.reviewer = opts.reviewer ?? new KubeAccessReviewer(deps.client, { now: () => deps.clock.now() });
+    const reviewer = opts.reviewer ?? new KubeAccessReviewer(deps.client, { now: () => deps.clock.now() });
     const table = buildRoutes({
       informers: deps.informers,
       writes: new VersionWrites(deps),
     });
-    this.compiled = table.map((route) => {
-      const names: string[] = [];
-      const pattern = route.path.replace(/\{([^}]+)\}/g, (_, n: string) => {
-        names.push(n);
-        return '([^/]+)';
-      });
-      return { route, re: new RegExp(`^${pattern}$`), names };
-    });
-    this.contacts = new AgentContacts(deps, opts.agentContactIntervalMs);
-    this.openapi = Buffer.from(JSON.stringify(openApiDocument(table)));
+    const openapi = Buffer.from(JSON.stringify(openApiDocument(table)));
+    const version = Buffer.from(
+      JSON.stringify({ version: DEPOT_VERSION, protocol: API_PROTOCOL } satisfies ServerInfo),
+    );
+    const cache = new RepresentationCache();
     // Informers are created now, before the manager starts them, on every replica.
-    for (const resource of [Applications, Environments, Targets, EnvironmentSets, Promotions]) {
+    for (const resource of SERVED_RESOURCES) {
       deps.informers.informer(resource).on(({ object }) => {
         const ns = object.metadata?.namespace;
-        if (ns) this.cache.bump(ns);
+        if (ns) cache.bump(ns);
       });
     }
+    this.stages = [
+      matchStage(table, [
+        { path: `${API_PREFIX}/openapi.json`, label: 'openapi', body: () => openapi },
+        { path: `${API_PREFIX}/version`, label: 'version', body: () => version },
+      ]),
+      authenticateStage(reviewer, opts.anonymousReads ?? false),
+      servedStage(deps),
+      authorizeStage(reviewer),
+      bodyStage(opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT),
+      handleStage({ cache, contacts: new AgentContacts(deps, opts.agentContactIntervalMs), log: deps.log }),
+    ];
     this.requests = metric(
       deps.metrics.registry,
       'depot_http_requests_total',
@@ -184,170 +189,46 @@ export class ApiServer implements Runnable {
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const method = req.method ?? 'GET';
-    let routeLabel = 'unknown';
-    let user: UserInfo | undefined;
+    const x: Exchange = { req, res, method: req.method ?? 'GET', routeLabel: 'unknown' };
     res.setHeader(SERVER_VERSION_HEADER, DEPOT_VERSION);
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const path = url.pathname;
-      if (method === 'GET' && path === `${API_PREFIX}/openapi.json`) {
-        routeLabel = 'openapi';
-        return this.send(req, res, 200, this.openapi);
+      for (const stage of this.stages) {
+        const reply = await stage(x);
+        if (reply) return this.send(req, res, reply);
       }
-      if (method === 'GET' && path === `${API_PREFIX}/version`) {
-        routeLabel = 'version';
-        const info: ServerInfo = { version: DEPOT_VERSION, protocol: API_PROTOCOL };
-        return this.send(req, res, 200, Buffer.from(JSON.stringify(info)));
-      }
-      const { route, namespace, params } = this.match(method, path);
-      routeLabel = route.path;
-      user = await this.authenticate(req, route);
-      this.checkServed(namespace);
-      if (user) {
-        const access = route.access({ namespace, params });
-        const decision = await this.reviewer.authorize(user, access);
-        if (!decision.allowed) {
-          const what = `${access.resource}${access.subresource ? `/${access.subresource}` : ''}.depot.sh${access.name ? ` "${access.name}"` : ''}`;
-          throw new HttpError(
-            403,
-            'Forbidden',
-            `user "${user.username}" may not ${access.verb} ${what} in namespace ${namespace}${decision.reason ? `: ${decision.reason}` : ''}`,
-          );
-        }
-      }
-      let body: unknown;
-      if (route.body) {
-        const raw = await readJsonBody(req, {
-          limit: this.opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
-          optional: route.bodyOptional ?? false,
-        });
-        if (raw !== undefined) {
-          const parsed = route.body.safeParse(raw);
-          if (!parsed.success) throw invalidInput(parsed.error, 'body');
-          body = parsed.data;
-        }
-      }
-      const request = { namespace, params, query: url.searchParams, body, user: user?.username };
-      const agentVersion = req.headers[CLIENT_VERSION_HEADER];
-      if (route.path === '/targets/{target}/versions' && user && typeof agentVersion === 'string')
-        this.contacts.record(namespace, params.target!, agentVersion, user.username);
-      const asText = route.text !== undefined && prefersText(req.headers.accept);
-      if (route.read) {
-        const key = `${route.path}\n${path}\n${[...url.searchParams].sort().join('&')}${asText ? '\ntext' : ''}`;
-        const rep = this.cache.get(namespace, key, () => {
-          const answer = route.handle(request);
-          return asText ? route.text!(answer) : JSON.stringify(answer);
-        });
-        res.setHeader('ETag', rep.etag);
-        res.setHeader('Cache-Control', 'no-cache');
-        if (route.text) res.setHeader('Vary', 'Accept');
-        if (ifNoneMatch(req.headers['if-none-match'], rep.etag)) return this.send(req, res, 304);
-        return this.send(req, res, 200, rep.body, asText ? 'text/plain; charset=utf-8' : undefined);
-      }
-      const answer = await route.handle(request);
-      this.deps.log.info({ method, path, user: user?.username, status: 200, answer }, 'HTTP API write');
-      return this.send(req, res, 200, Buffer.from(JSON.stringify(answer)));
+      throw new Error('no stage of the HTTP API answered');
     } catch (err) {
-      const e =
-        err instanceof HttpError
-          ? err
-          : new HttpError(500, 'InternalError', 'the request failed inside the server; see the operator log');
-      if (!(err instanceof HttpError))
-        this.deps.log.error({ err, method, route: routeLabel }, 'HTTP API: request failed');
-      else if (method !== 'GET')
-        this.deps.log.info(
-          { method, path: req.url, user: user?.username, status: e.status, message: e.message },
-          'HTTP API refused',
-        );
-      if (e.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-      if (e.status === 429 || e.status === 503) res.setHeader('Retry-After', '1');
-      // A body may be left unread: do not keep the connection.
-      if (method !== 'GET' && method !== 'HEAD') res.setHeader('Connection', 'close');
-      const body: ErrorBody = { error: e.error, message: e.message };
-      return this.send(req, res, e.status, Buffer.from(JSON.stringify(body)));
+      return this.send(req, res, this.refusal(x, err));
     } finally {
-      this.requests.inc({ method, route: routeLabel, code: String(res.statusCode) });
-      this.durations.observe({ method, route: routeLabel }, (performance.now() - started) / 1000);
+      this.requests.inc({ method: x.method, route: x.routeLabel, code: String(res.statusCode) });
+      this.durations.observe({ method: x.method, route: x.routeLabel }, (performance.now() - started) / 1000);
     }
   }
 
-  private match(
-    method: string,
-    path: string,
-  ): { route: Route; namespace: string; params: Record<string, string> } {
-    const m = NAMESPACED.exec(path);
-    if (!m) throw notFound(`no such path ${path}: see ${API_PREFIX}/openapi.json`);
-    const namespace = decode(m[1]!);
-    let allowed: string[] = [];
-    for (const c of this.compiled) {
-      const pm = c.re.exec(m[2]!);
-      if (!pm) continue;
-      if (c.route.method !== method) {
-        allowed.push(c.route.method);
-        continue;
-      }
-      const params = Object.fromEntries(c.names.map((n, i) => [n, decode(pm[i + 1]!)]));
-      return { route: c.route, namespace, params };
-    }
-    if (allowed.length > 0) {
-      allowed = [...new Set(allowed)];
-      throw new HttpError(
-        405,
-        'MethodNotAllowed',
-        `${method} is not allowed on ${path} (allowed: ${allowed.join(', ')})`,
+  /** Any failure as the JSON error body; one not meant for the user (not an HttpError) is a logged 500. */
+  private refusal(x: Exchange, err: unknown): Reply {
+    const { req, res, method } = x;
+    const e =
+      err instanceof HttpError
+        ? err
+        : new HttpError(500, 'InternalError', 'the request failed inside the server; see the operator log');
+    if (!(err instanceof HttpError))
+      this.deps.log.error({ err, method, route: x.routeLabel }, 'HTTP API: request failed');
+    else if (method !== 'GET')
+      this.deps.log.info(
+        { method, path: req.url, user: x.user?.username, status: e.status, message: e.message },
+        'HTTP API refused',
       );
-    }
-    throw notFound(`no such path ${path}: see ${API_PREFIX}/openapi.json`);
+    if (e.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    if (e.status === 429 || e.status === 503) res.setHeader('Retry-After', '1');
+    // A body may be left unread: do not keep the connection.
+    if (method !== 'GET' && method !== 'HEAD') res.setHeader('Connection', 'close');
+    const body: ErrorBody = { error: e.error, message: e.message };
+    return { status: e.status, body: Buffer.from(JSON.stringify(body)) };
   }
 
-  /** The namespace is watched by this operator and its caches are complete (never a partial answer). */
-  private checkServed(namespace: string): void {
-    if (this.deps.namespaces && !this.deps.namespaces.includes(namespace))
-      throw notFound(
-        `namespace ${namespace} is not served by this Depot operator (it watches ${this.deps.namespaces.join(', ')})`,
-      );
-    for (const resource of [Applications, Environments, Targets, EnvironmentSets, Promotions]) {
-      if (!this.deps.informers.informer(resource).hasSynced())
-        throw new HttpError(
-          503,
-          'Unavailable',
-          'the caches of this replica are not synced yet; retry shortly',
-        );
-    }
-  }
-
-  private async authenticate(req: IncomingMessage, route: Route): Promise<UserInfo | undefined> {
-    const header = req.headers.authorization;
-    if (!header) {
-      if (route.read && this.opts.anonymousReads) return undefined;
-      throw new HttpError(
-        401,
-        'Unauthorized',
-        route.read
-          ? 'Authorization: Bearer <token> is required (anonymous reads are off)'
-          : 'Authorization: Bearer <token> is required for writes',
-      );
-    }
-    const m = /^Bearer +(\S+)\s*$/i.exec(header);
-    if (!m) throw new HttpError(401, 'Unauthorized', 'the Authorization header must be "Bearer <token>"');
-    const user = await this.reviewer.authenticate(m[1]!);
-    if (!user)
-      throw new HttpError(
-        401,
-        'Unauthorized',
-        'the bearer token was not accepted by the Kubernetes API server',
-      );
-    return user;
-  }
-
-  private send(
-    req: IncomingMessage,
-    res: ServerResponse,
-    status: number,
-    body?: Buffer,
-    type = 'application/json',
-  ): void {
+  private send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+    const { status, body, type = 'application/json' } = reply;
     if (status === 304 || !body) {
       res.writeHead(status);
       res.end();
@@ -356,22 +237,6 @@ export class ApiServer implements Runnable {
     res.writeHead(status, { 'Content-Type': type, 'Content-Length': body.length });
     res.end(req.method === 'HEAD' ? undefined : body);
   }
-}
-
-function decode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw notFound(`"${segment}" is not a valid path segment`);
-  }
-}
-
-function prefersText(accept: string | undefined): boolean {
-  if (!accept) return false;
-  const types = accept.split(',').map((t) => t.split(';')[0]!.trim().toLowerCase());
-  const text = types.indexOf('text/plain');
-  const json = types.indexOf('application/json');
-  return text >= 0 && (json < 0 || text < json);
 }
 
 function metric<T>(registry: Registry, name: string, make: (r: Registry) => T): T {

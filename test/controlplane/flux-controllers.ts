@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { freePort } from '../../src/local/controlplane.js';
+import { freePort } from '../../src/local/controlplane/index.js';
 import { applyManifests, loadManifests, waitForCrds } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
 import { upstreamCrdDir } from './paths.js';

@@ -1,6 +1,6 @@
 // Stops the run's control plane and removes its data.
 import { rmSync } from 'node:fs';
-import { down } from '../../src/local/controlplane.js';
+import { down } from '../../src/local/controlplane/index.js';
 
 export default async function globalTeardown(): Promise<void> {
   const dir = process.env.DEPOT_TEST_CONTROLPLANE_DIR;

@@ -16,7 +16,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import type { Target } from '../../src/api/target.js';
-import { freePort } from '../../src/local/controlplane.js';
+import { freePort } from '../../src/local/controlplane/index.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';

@@ -10,7 +10,7 @@ import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { argoApp, argoClient, type ArgoApp } from './support/argocd.js';
 import { applicationReader, depotObject } from './support/depot-objects.js';
 import { eventually } from './support/eventually.js';
-import { freePort } from '../../src/local/controlplane.js';
+import { freePort } from '../../src/local/controlplane/index.js';
 import { scrape, sum } from './fixtures/metrics-text.js';
 import { startOperator, type OperatorProcess } from './support/operator-process.js';
 import { operatorKubeconfig } from './support/operator-rbac.js';

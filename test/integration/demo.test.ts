@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
-import { down, readState, up } from '../../src/local/controlplane.js';
+import { down, readState, up } from '../../src/local/controlplane/index.js';
 import { operatorContainer } from '../../src/local/deployment-process.js';
 import { applyManifests, loadManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Application, ApplicationTargetStatus } from '../../src/api/application.js';
 import { AUTHORIZED_TARGETS_ANNOTATION } from '../../src/api/annotations.js';
 import { RECONCILE_REQUESTED_AT_ANNOTATION } from '../../src/integrations/flux/patch.js';
-import { freePort } from '../../src/local/controlplane.js';
+import { freePort } from '../../src/local/controlplane/index.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { Secrets, type KubeObject, type ResourceType } from '../../src/kube/resource.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';

@@ -5,7 +5,7 @@
 // disallowed URLs fail naming what failed, and never show the token.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { freePort } from '../../src/local/controlplane.js';
+import { freePort } from '../../src/local/controlplane/index.js';
 import type { KubeObject, ResourceType } from '../../src/kube/resource.js';
 import { Secrets } from '../../src/kube/resource.js';
 import { AUTHORIZED_TARGETS_ANNOTATION } from '../../src/api/annotations.js';

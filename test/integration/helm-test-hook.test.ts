@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, type V1Pod, type V1Service } from '@kubernetes/client-node';
-import { freePort } from '../../src/local/controlplane.js';
+import { freePort } from '../../src/local/controlplane/index.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { renderChart } from './support/helm.js';
 import { startOperator, type OperatorProcess } from './support/operator-process.js';

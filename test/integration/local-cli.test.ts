@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig, VersionApi } from '@kubernetes/client-node';
-import { isAlive, readState } from '../../src/local/controlplane.js';
+import { isAlive, readState } from '../../src/local/controlplane/index.js';
 import { projectRoot } from '../../src/local/project-root.js';
 
 const root = projectRoot();

@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { down, restartApiserver, up } from '../../src/local/controlplane.js';
+import { down, restartApiserver, up } from '../../src/local/controlplane/index.js';
 import { projectRoot } from '../../src/local/project-root.js';
 import { ConfigMaps } from '../../src/kube/resource.js';
 import { eventually } from './support/eventually.js';

@@ -12,7 +12,7 @@ import {
   RbacAuthorizationV1Api,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { down, up } from '../../src/local/controlplane.js';
+import { down, up } from '../../src/local/controlplane/index.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';

@@ -3,7 +3,7 @@
 // versions, applies them with the operator's own Argo CD delivery code in
 // this cluster, and reports what is deployed (src/agent/).
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { loadKubeConfig } from '../../client/depot-client.js';
 import { Agent, agentDefaults } from '../../agent/agent.js';
 import { agentDeliveryIO } from '../../agent/delivery-io.js';
@@ -15,100 +15,27 @@ import { fluxDeliverer } from '../../integrations/flux/deliverer.js';
 import { parseLocalDelivery } from '../../agent/local-delivery.js';
 import { KubeClient } from '../../kube/client.js';
 import { realClock } from '../../kube/clock.js';
-import { formatDuration, parseDuration } from '../../kube/duration.js';
+import { formatDuration } from '../../kube/duration.js';
 import { ApiTransport } from '../../kube/transport.js';
 import { Counter } from 'prom-client';
 import { Endpoints } from '../../runtime/health.js';
 import { InformerFactory } from '../../runtime/informer-factory.js';
-import { createLogger, logLevels, type LogLevel } from '../../runtime/log.js';
+import { createLogger } from '../../runtime/log.js';
 import { RuntimeMetrics } from '../../runtime/metrics.js';
 import { UserError } from '../errors.js';
-
-interface AgentFlags {
-  server: string;
-  namespace: string;
-  target: string;
-  tokenFile: string;
-  kubeconfig?: string;
-  context?: string;
-  interval: number;
-  jitter: number;
-  delivery: 'argocd' | 'none';
-  deliveryFile?: string;
-  receiverUrlAllow: string[];
-  argocdNamespace: string;
-  argocdApplicationName: string;
-  deliveryAuthorization: boolean;
-  healthAddr: string;
-  logLevel: LogLevel;
-}
+import { addOptions } from '../flags.js';
+import { agentFlags, type AgentFlags } from '../agent-flags.js';
 
 export function registerAgent(program: Command): void {
-  program
+  const command = program
     .command('agent')
     .description(
       "serve one Target (delivery: agent) from this cluster: poll its versions from a Depot server's HTTP API, deliver them here, report what is deployed",
-    )
-    .requiredOption('--server <url>', 'the Depot HTTP API, e.g. https://depot.example:8082')
-    .requiredOption('--namespace <ns>', 'namespace of the Target on the Depot server')
-    .requiredOption('--target <name>', 'the Target this agent serves')
-    .requiredOption(
-      '--token-file <path>',
-      'file holding a bearer token for the server (read before every request: rotated tokens work)',
-    )
-    .option(
-      '--kubeconfig <path>',
-      'kubeconfig of this cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)',
-    )
-    .option('--context <name>', 'kubeconfig context')
-    .addOption(durationOption('--interval <duration>', 'how often to poll', agentDefaults.intervalMs))
-    .option(
-      '--jitter <fraction>',
-      'shorten each wait by a random share up to this (0..1), so agents do not poll in step',
-      fraction,
-      agentDefaults.jitter,
-    )
-    .addOption(
-      new Option('--delivery <kind>', 'how versions are applied here')
-        .choices(['argocd', 'none'])
-        .default('argocd'),
-    )
-    .option(
-      '--delivery-file <path>',
-      "how versions are applied here, as a Target's spec.delivery in YAML (argocd or flux, e.g. a Flux patch); replaces --delivery and --argocd-*",
-    )
-    .option(
-      '--receiver-url-allow <prefixes>',
-      'URL prefixes a Flux Receiver of --delivery-file may have (comma-separated)',
-      (v: string, prev: string[]) => [
-        ...prev,
-        ...v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      ],
-      [] as string[],
-    )
-    .option('--argocd-namespace <ns>', 'namespace of the Argo CD Applications', 'argocd')
-    .option(
-      '--argocd-application-name <template>',
-      'name of the Argo CD Application, a template (${application}, ${environment}, ${target}, ${namespace})',
-      '${application}',
-    )
-    .option(
-      '--no-delivery-authorization',
-      'write Argo CD Applications without the depot.sh/authorized-targets opt-in (single-tenant clusters)',
-    )
-    .option(
-      '--health-addr <host:port>',
-      'address of /healthz, /readyz (the last poll succeeded) and /metrics ("0" = off)',
-      ':8081',
-    )
-    .addOption(new Option('--log-level <level>', 'log level').choices(logLevels).default('info'))
-    .action(async (flags: AgentFlags) => {
-      process.exitCode = await runAgent(flags);
-      process.exit();
-    });
+    );
+  addOptions(command, ...agentFlags()).action(async (flags: AgentFlags) => {
+    process.exitCode = await runAgent(flags);
+    process.exit();
+  });
 }
 
 async function runAgent(flags: AgentFlags): Promise<number> {
@@ -224,23 +151,4 @@ function localDelivery(flags: AgentFlags): Delivery {
       set: { targetRevision: {} },
     },
   };
-}
-
-function durationOption(flags: string, description: string, defaultMs: number): Option {
-  return new Option(flags, description)
-    .argParser((v: string) => {
-      try {
-        return parseDuration(v);
-      } catch (err) {
-        throw new UserError(`${flags.split(' ')[0]}: ${(err as Error).message}`);
-      }
-    })
-    .default(defaultMs, formatDuration(defaultMs));
-}
-
-function fraction(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0 || n > 1)
-    throw new UserError(`--jitter must be between 0 and 1, got "${v}"`);
-  return n;
 }

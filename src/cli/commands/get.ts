@@ -15,6 +15,7 @@ import { addClusterOptions, type ClusterOptions } from '../cluster-options.js';
 import { UserError } from '../errors.js';
 import { parseOutput, printMachine, type OutputFormat } from '../render/output.js';
 import { renderVersionTable } from '../render/version-table.js';
+import { ConditionType } from '../../api/conditions.js';
 
 const KINDS: Record<string, string> = {
   applications: 'applications',
@@ -34,7 +35,7 @@ const KINDS: Record<string, string> = {
 };
 
 const ready = (conditions: Condition[] | undefined) => {
-  const c = conditions?.find((x) => x.type === 'Ready');
+  const c = conditions?.find((x) => x.type === ConditionType.Ready);
   return c ? (c.status === 'True' ? 'True' : `${c.status} (${c.reason})`) : 'Unknown';
 };
 
@@ -142,7 +143,9 @@ function render(kind: string, items: unknown[], format: OutputFormat): string {
         (items as Environment[]).map((e) => [
           e.metadata.name,
           (e.status?.targets ?? []).join(',') || '-',
-          e.status?.conditions?.find((c) => c.type === 'Frozen')?.status === 'True' ? 'yes' : 'no',
+          e.status?.conditions?.find((c) => c.type === ConditionType.Frozen)?.status === 'True'
+            ? 'yes'
+            : 'no',
           ready(e.status?.conditions),
         ]),
       );

@@ -1,7 +1,7 @@
 // `depot local up|down|status`: a real kube-apiserver + etcd on loopback for a
 // user with no cluster (like `kind create cluster`, with no container engine).
 import type { Command } from 'commander';
-import { defaultDir, down, status, up } from '../../local/controlplane.js';
+import { defaultDir, down, status, up } from '../../local/controlplane/index.js';
 import { runDemo } from '../../local/demo.js';
 import { UserError } from '../errors.js';
 

@@ -3,7 +3,8 @@
 // has its desired version).
 import type { ApplicationEnvironmentStatus, ApplicationTargetStatus } from '../../api/application.js';
 import type { ConditionInput } from '../../kube/conditions.js';
-import type { Problem } from './resolution.js';
+import type { ConditionProblem } from '../../api/field-problem.js';
+import { ConditionType, Reason } from '../../api/conditions.js';
 
 /** Blocks that only a person can clear (a bad version, a broken freeze): the application is not ready. */
 const NOT_READY_BLOCKS = new Set(['InvalidVersion', 'InvalidFreeze']);
@@ -11,7 +12,7 @@ const NOT_READY_BLOCKS = new Set(['InvalidVersion', 'InvalidFreeze']);
 const OTHER_BLOCKS = new Set([...NOT_READY_BLOCKS, 'Frozen', 'EnvironmentNotFound', 'Rejected']);
 
 export function applicationConditions(
-  problems: readonly Problem[],
+  problems: readonly ConditionProblem[],
   environments: readonly ApplicationEnvironmentStatus[],
   targets: readonly ApplicationTargetStatus[],
   broken: readonly string[] = [],
@@ -20,27 +21,27 @@ export function applicationConditions(
 }
 
 function ready(
-  problems: readonly Problem[],
+  problems: readonly ConditionProblem[],
   environments: readonly ApplicationEnvironmentStatus[],
   targets: readonly ApplicationTargetStatus[],
 ): ConditionInput {
   const reasons = [
-    ...problems.map((p) => ({ reason: p.reason, message: `${p.field}: ${p.message}` })),
+    ...problems.map((p) => ({ reason: p.reason, message: `${p.path}: ${p.message}` })),
     ...environments
       .filter((e) => e.blocked && NOT_READY_BLOCKS.has(e.blocked.reason))
       .map((e) => ({ reason: e.blocked!.reason, message: e.blocked!.message })),
   ];
   if (reasons.length > 0)
     return {
-      type: 'Ready',
+      type: ConditionType.Ready,
       status: 'False',
       reason: reasons[0]!.reason,
       message: reasons.map((r) => r.message).join('; '),
     };
   return {
-    type: 'Ready',
+    type: ConditionType.Ready,
     status: 'True',
-    reason: 'Resolved',
+    reason: Reason.Resolved,
     message: `${environments.length} environments, ${targets.length} targets`,
   };
 }
@@ -58,17 +59,22 @@ function compatible(
   const incompatible = environments.filter((e) => e.blocked && !OTHER_BLOCKS.has(e.blocked.reason));
   if (incompatible.length > 0)
     return {
-      type: 'Compatible',
+      type: ConditionType.Compatible,
       status: 'False',
       reason: incompatible[0]!.blocked!.reason,
       message: [...incompatible.map((e) => `${e.name}: ${e.blocked!.message}`), ...broken].join('; '),
     };
   if (broken.length > 0)
-    return { type: 'Compatible', status: 'False', reason: 'RulesBroken', message: broken.join('; ') };
+    return {
+      type: ConditionType.Compatible,
+      status: 'False',
+      reason: Reason.RulesBroken,
+      message: broken.join('; '),
+    };
   return {
-    type: 'Compatible',
+    type: ConditionType.Compatible,
     status: 'True',
-    reason: 'RequirementsMet',
+    reason: Reason.RequirementsMet,
     message:
       'no request is held back by a compatibility rule, and the desired versions satisfy the rules of this application',
   };
@@ -78,14 +84,14 @@ function delivered(targets: readonly ApplicationTargetStatus[]): ConditionInput 
   const undelivered = targets.filter((t) => t.desired !== undefined && t.delivery?.state !== 'Delivered');
   if (undelivered.length === 0)
     return {
-      type: 'Delivered',
+      type: ConditionType.Delivered,
       status: 'True',
-      reason: 'Delivered',
+      reason: Reason.Delivered,
       message: `desired versions delivered to ${targets.length} targets`,
     };
   const failed = undelivered.some((t) => t.delivery?.state === 'Failed');
   return {
-    type: 'Delivered',
+    type: ConditionType.Delivered,
     status: 'False',
     reason: failed ? 'DeliveryFailed' : 'DeliveryPending',
     message: undelivered

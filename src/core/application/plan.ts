@@ -40,13 +40,10 @@ import {
   repeatsHistory,
   type NewEntry,
 } from './history.js';
-import {
-  resolveEnvironments,
-  targetsByEnvironment,
-  type Problem,
-  type UnreadableObjects,
-} from './resolution.js';
+import { resolveEnvironments, targetsByEnvironment, type UnreadableObjects } from './resolution.js';
+import type { ConditionProblem } from '../../api/field-problem.js';
 import { planTargets, targetEntry, targetNames, type DeployedReport, type PlannedTarget } from './targets.js';
+import { Reason } from '../../api/conditions.js';
 
 export type { DeployedReport } from './targets.js';
 
@@ -78,7 +75,7 @@ export interface VersionPlan {
   targets: PlannedTarget[];
   /** Entries of unreadable Targets, kept as they were. */
   keptTargets: ApplicationTargetStatus[];
-  problems: Problem[];
+  problems: ConditionProblem[];
   /** Environment history entries (Requested, Promoted, Blocked, Unblocked, Forced). */
   entries: NewEntry[];
   /** When the outcome changes by itself (a freeze ends), if ever. */
@@ -94,7 +91,7 @@ export interface ApplicationPlan {
   /** History entries added by this reconcile, newest first (also Events and audit lines). */
   added: HistoryEntry[];
   requeueAt?: Date;
-  problems: Problem[];
+  problems: ConditionProblem[];
   spentForces: SpentForce[];
   /** Environments whose desired version is rejected (flagged: condition, Event, metric). */
   rejectedRunning: RunningRejected[];
@@ -206,20 +203,20 @@ export function planVersions(input: ApplicationInput): VersionPlan {
     // Versions are reported where they are held back (InvalidVersion); rules here.
     ...compatibility.problems(app.metadata.name),
     // A rejected version the scheme cannot have matches nothing: say so (a typo rejects nothing).
-    ...(app.spec.rejectedVersions ?? []).flatMap((r, i): Problem[] =>
+    ...(app.spec.rejectedVersions ?? []).flatMap((r, i): ConditionProblem[] =>
       v.valid(r.version)
         ? []
         : [
             {
-              field: `spec.rejectedVersions[${i}].version`,
-              reason: 'InvalidRejectedVersion',
+              path: `spec.rejectedVersions[${i}].version`,
+              reason: Reason.InvalidRejectedVersion,
               message: `"${r.version}" is not a ${v.scheme} version, so it rejects nothing`,
             },
           ],
     ),
-    ...kept.map((t): Problem => ({
-      field: `Target "${t.name}"`,
-      reason: 'InvalidTarget',
+    ...kept.map((t): ConditionProblem => ({
+      path: `Target "${t.name}"`,
+      reason: Reason.InvalidTarget,
       message: `cannot be read (${unreadable.targets!.get(t.name)}); its entry is kept as it was until it is fixed`,
     })),
   ];

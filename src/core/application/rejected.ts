@@ -8,6 +8,7 @@ import type { ConditionInput } from '../../kube/conditions.js';
 import { rejectedBy, rejectedMessage, rejection, unrejectedBy } from '../rejections.js';
 import { versionsFor } from '../versions.js';
 import type { NewEntry } from './history.js';
+import { ConditionType, Reason } from '../../api/conditions.js';
 
 export type RecordedRejections = NonNullable<ApplicationStatus['rejectedVersions']>;
 
@@ -24,7 +25,7 @@ export interface RejectionState {
   condition: ConditionInput;
 }
 
-export const REJECTED_CONDITION = 'Rejected';
+export const REJECTED_CONDITION = ConditionType.Rejected;
 
 export function rejectionState(
   app: Application,
@@ -76,13 +77,13 @@ export function rejectionState(
       ? {
           type: REJECTED_CONDITION,
           status: 'True',
-          reason: 'RejectedVersionRunning',
+          reason: Reason.RejectedVersionRunning,
           message: `${running.map((r) => r.message).join('; ')}; Depot does not downgrade by itself: roll back on purpose (depot rollback ${app.metadata.name} ${running[0]!.environment})`,
         }
       : {
           type: REJECTED_CONDITION,
           status: 'False',
-          reason: 'NoRejectedVersionRunning',
+          reason: Reason.NoRejectedVersionRunning,
           message: 'no environment runs a rejected version',
         };
   return { recorded, entries, running, condition };

@@ -6,13 +6,8 @@ import type { Application } from '../../api/application.js';
 import type { Environment } from '../../api/environment.js';
 import type { EnvironmentSet } from '../../api/environment-set.js';
 import type { Target } from '../../api/target.js';
-
-export interface Problem {
-  /** The field that names what is missing, e.g. spec.environmentSets[0]. */
-  field: string;
-  reason: string;
-  message: string;
-}
+import type { ConditionProblem } from '../../api/field-problem.js';
+import { Reason } from '../../api/conditions.js';
 
 /**
  * Objects that exist in the cache but do not parse (a hand edit, a schema a
@@ -29,7 +24,7 @@ export interface UnreadableObjects {
 export interface ResolvedEnvironments {
   /** Environment names in promotion order: set order first, then direct entries. */
   names: string[];
-  problems: Problem[];
+  problems: ConditionProblem[];
   /** A referenced EnvironmentSet cannot be read: the names may be incomplete. */
   incomplete: boolean;
 }
@@ -44,7 +39,7 @@ export function resolveEnvironments(
   unreadable: UnreadableObjects = {},
 ): ResolvedEnvironments {
   const names: string[] = [];
-  const problems: Problem[] = [];
+  const problems: ConditionProblem[] = [];
   let incomplete = false;
   const add = (name: string) => {
     if (!names.includes(name)) names.push(name);
@@ -55,16 +50,16 @@ export function resolveEnvironments(
     if (!set && error !== undefined) {
       incomplete = true;
       problems.push({
-        field: `spec.environmentSets[${i}]`,
-        reason: 'InvalidEnvironmentSet',
+        path: `spec.environmentSets[${i}]`,
+        reason: Reason.InvalidEnvironmentSet,
         message: unreadableMessage('EnvironmentSet', setName, error),
       });
       return;
     }
     if (!set) {
       problems.push({
-        field: `spec.environmentSets[${i}]`,
-        reason: 'EnvironmentSetNotFound',
+        path: `spec.environmentSets[${i}]`,
+        reason: Reason.EnvironmentSetNotFound,
         message: `EnvironmentSet "${setName}" does not exist in this namespace`,
       });
       return;
@@ -76,14 +71,14 @@ export function resolveEnvironments(
   names.forEach((name) => {
     if (environments.has(name)) return;
     const direct = (app.spec.environments ?? []).findIndex((e) => e.name === name);
-    const field = direct >= 0 ? `spec.environments[${direct}].name` : 'spec.environmentSets';
+    const path = direct >= 0 ? `spec.environments[${direct}].name` : 'spec.environmentSets';
     const error = unreadable.environments?.get(name);
     problems.push(
       error !== undefined
-        ? { field, reason: 'InvalidEnvironment', message: unreadableMessage('Environment', name, error) }
+        ? { path, reason: Reason.InvalidEnvironment, message: unreadableMessage('Environment', name, error) }
         : {
-            field,
-            reason: 'EnvironmentNotFound',
+            path,
+            reason: Reason.EnvironmentNotFound,
             message: `Environment "${name}" does not exist in this namespace`,
           },
     );
@@ -92,8 +87,8 @@ export function resolveEnvironments(
     // With an unreadable set, the key may name one of its environments.
     if (!names.includes(env) && !incomplete) {
       problems.push({
-        field: `spec.versions.${env}`,
-        reason: 'UnknownEnvironment',
+        path: `spec.versions.${env}`,
+        reason: Reason.UnknownEnvironment,
         message: `"${env}" is not one of this application's environments (${names.join(', ') || 'none'})`,
       });
     }

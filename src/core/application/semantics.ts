@@ -3,11 +3,7 @@
 // does not parse. Compatibility rules: core/compatibility/rules.ts (ruleProblems).
 import semver from 'semver';
 import type { ApplicationSpec } from '../../api/application.js';
-
-export interface FieldProblem {
-  path: string;
-  message: string;
-}
+import type { FieldProblem } from '../../api/field-problem.js';
 
 export function applicationProblems(spec: ApplicationSpec): FieldProblem[] {
   const problems: FieldProblem[] = [];

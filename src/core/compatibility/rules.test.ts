@@ -66,7 +66,7 @@ describe('rule problems name the rule index and field', () => {
       requires('model', 'build-7'),
     ]);
     const problems = ruleProblems(dash, catalog(dash, member('core'), model));
-    expect(problems.map((p) => [p.field, p.reason])).toEqual([
+    expect(problems.map((p) => [p.path, p.reason])).toEqual([
       ['spec.compatibility[0].when', 'InvalidRange'],
       ['spec.compatibility[1].requires.versions', 'InvalidRange'],
       ['spec.compatibility[2].requires.application', 'InvalidCompatibilityRule'],

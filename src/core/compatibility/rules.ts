@@ -4,8 +4,10 @@
 // the same major.minor.patch (npm's rule). Both err on the side of checking.
 // A leading `v` is tolerated; an opaque application is required by exact version.
 import type { CompatibilityRule } from '../../api/application.js';
+import type { ConditionProblem } from '../../api/field-problem.js';
 import { versionsOf, type VersionScheme } from '../versions.js';
 import { parsedVersion, parsedVersionForWhen, requirementRange, whenRange } from './parsed.js';
+import { Reason } from '../../api/conditions.js';
 
 /** What the rules need to know about an application. */
 export interface Member {
@@ -43,16 +45,14 @@ export interface Violation {
   message: string;
 }
 
-export interface RuleProblem {
+/** `path` is e.g. spec.compatibility[1].requires.versions. */
+export interface RuleProblem extends ConditionProblem {
   /** Index of the rule in spec.compatibility. */
   rule: number;
-  /** e.g. spec.compatibility[1].requires.versions */
-  field: string;
-  reason: 'InvalidRange' | 'InvalidCompatibilityRule' | 'UnknownApplication';
-  message: string;
+  reason: (typeof Reason)['InvalidRange' | 'InvalidCompatibilityRule' | 'UnknownApplication'];
 }
 
-const ruleField = (i: number, field: string) => `spec.compatibility[${i}].${field}`;
+const rulePath = (i: number, field: string) => `spec.compatibility[${i}].${field}`;
 
 /**
  * Why rules of `owner` cannot be evaluated (a bad range, a rule on itself, an
@@ -65,35 +65,35 @@ export function ruleProblems(owner: Member, catalog: Catalog): RuleProblem[] {
     if (rule.when !== undefined && owner.scheme === 'opaque')
       out.push({
         rule: i,
-        field: ruleField(i, 'when'),
-        reason: 'InvalidCompatibilityRule',
+        path: rulePath(i, 'when'),
+        reason: Reason.InvalidCompatibilityRule,
         message: `${owner.name} uses versionScheme opaque, whose versions have no ranges; remove when`,
       });
     else if (rule.when !== undefined && whenRange(rule.when) === null)
       out.push({
         rule: i,
-        field: ruleField(i, 'when'),
-        reason: 'InvalidRange',
+        path: rulePath(i, 'when'),
+        reason: Reason.InvalidRange,
         message: `"${rule.when}" is not a valid semver range`,
       });
     const required = rule.requires.application;
     if (required === owner.name) {
       out.push({
         rule: i,
-        field: ruleField(i, 'requires.application'),
-        reason: 'InvalidCompatibilityRule',
+        path: rulePath(i, 'requires.application'),
+        reason: Reason.InvalidCompatibilityRule,
         message: `${owner.name} cannot require itself`,
       });
       return;
     }
     const target = catalog.get(required);
     const problem = versionsProblem(rule.requires.versions, target?.scheme ?? 'semver', required);
-    if (problem) out.push({ rule: i, field: ruleField(i, 'requires.versions'), ...problem });
+    if (problem) out.push({ rule: i, path: rulePath(i, 'requires.versions'), ...problem });
     if (!target)
       out.push({
         rule: i,
-        field: ruleField(i, 'requires.application'),
-        reason: 'UnknownApplication',
+        path: rulePath(i, 'requires.application'),
+        reason: Reason.UnknownApplication,
         message: `Application "${required}" does not exist in this namespace; the rule cannot be met until it does`,
       });
   });
@@ -109,11 +109,11 @@ function versionsProblem(
     return /^[A-Za-z0-9][A-Za-z0-9._+:@/-]*$/.test(versions.trim())
       ? undefined
       : {
-          reason: 'InvalidCompatibilityRule',
+          reason: Reason.InvalidCompatibilityRule,
           message: `${required} uses versionScheme opaque, which can be required only by exact version; "${versions}" is not one`,
         };
   return requirementRange(versions) === null
-    ? { reason: 'InvalidRange', message: `"${versions}" is not a valid semver range` }
+    ? { reason: Reason.InvalidRange, message: `"${versions}" is not a valid semver range` }
     : undefined;
 }
 

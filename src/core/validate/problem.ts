@@ -1,7 +1,9 @@
 // One finding of `depot validate`, and its one-line text form:
 // `file:docIndex kind/name field.path: message`.
+import type { FieldProblem } from '../../api/field-problem.js';
 
-export interface Problem {
+/** A FieldProblem located in a file; `path` is absent when it is about the whole file or document. */
+export interface Problem extends Omit<FieldProblem, 'path'>, Partial<Pick<FieldProblem, 'path'>> {
   file: string;
   /** Index of the YAML document in the file, 0 for the first (absent for file-level problems). */
   document?: number;
@@ -9,9 +11,6 @@ export interface Problem {
   line?: number;
   kind?: string;
   name?: string;
-  /** Field path such as `spec.versions.prod`. */
-  path?: string;
-  message: string;
 }
 
 export function formatProblem(p: Problem): string {

@@ -27,7 +27,7 @@ export function checkSemantics(catalog: Catalog): Problem[] {
         )),
       );
     for (const p of ruleProblems(apps.get(a.name)!, apps))
-      if (p.reason !== 'UnknownApplication') problems.push(problemAt(a, 'Application', p.field, p.message));
+      if (p.reason !== 'UnknownApplication') problems.push(problemAt(a, 'Application', p.path, p.message));
   }
   // The operator's own check of schedules and time zones (core/schedule.ts).
   for (const e of catalog.environments)

@@ -8,7 +8,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { freePort } from '../controlplane.js';
+import { freePort } from '../controlplane/index.js';
 import { localProcess, operatorContainer, type OperatorContainer } from '../deployment-process.js';
 import { applyManifests, loadManifests } from '../manifests.js';
 import { writeServiceAccountKubeconfig, whoAmI } from './service-account.js';

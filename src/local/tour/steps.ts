@@ -8,6 +8,7 @@ import { parseDuration } from '../../kube/duration.js';
 import { ARGOCD_NAMESPACE } from '../demo-argocd.js';
 import { DEMO_SOAK } from './install.js';
 import { deployedOn, envOf, say, type Tour } from './tour.js';
+import { ConditionType } from '../../api/conditions.js';
 
 const result = (p: Promotion, app: string) => p.status?.results?.find((r) => r.application === app);
 
@@ -100,7 +101,7 @@ export async function blockedUntilRequirement(t: Tour): Promise<void> {
     (a) =>
       envOf(a, 'prod')?.blocked?.reason === 'RequirementNotMet' && envOf(a, 'prod')?.requested === '2.0.1',
   );
-  const compatible = dash.status?.conditions?.find((c) => c.type === 'Compatible');
+  const compatible = dash.status?.conditions?.find((c) => c.type === ConditionType.Compatible);
   say(
     `Depot does not deliver it: prod keeps dash ${envOf(dash, 'prod')?.desired}; condition Compatible=${compatible?.status} (${compatible?.reason}): ${compatible?.message}`,
   );
@@ -163,7 +164,8 @@ export async function rejectedAndRolledBack(t: Tour): Promise<void> {
   await t.untilApp(
     'core',
     'core flagged Rejected (dev still runs 1.12.3)',
-    (a) => a.status?.conditions?.some((c) => c.type === 'Rejected' && c.status === 'True') ?? false,
+    (a) =>
+      a.status?.conditions?.some((c) => c.type === ConditionType.Rejected && c.status === 'True') ?? false,
   );
   t.cli(['get', 'applications']);
 

@@ -1,6 +1,6 @@
-// ControllerDeps on a MemoryCluster and a FakeClock: what a reconcile-level
+// RuntimeDeps on a MemoryCluster and a FakeClock: what a reconcile-level
 // test hands a controller instead of the manager's.
-import type { ControllerDeps, LeadershipTerm } from '../controller-deps.js';
+import type { RuntimeDeps, LeadershipTerm } from '../runtime-deps.js';
 import { InvalidObjectReporter } from '../invalid-object.js';
 import { createLogger } from '../log.js';
 import { RuntimeMetrics } from '../metrics.js';
@@ -9,7 +9,7 @@ import { ObjectWriter } from '../writes.js';
 import { FakeClock } from '../../kube/testing/fake-clock.js';
 import type { MemoryCluster } from './memory-cluster.js';
 
-export interface MemoryDeps extends ControllerDeps {
+export interface MemoryDeps extends RuntimeDeps {
   clock: FakeClock;
 }
 

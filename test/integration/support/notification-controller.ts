@@ -2,7 +2,7 @@
 // the global setup) against the test control plane: its Receiver controller
 // computes each Receiver's webhook path, and its receiver server (a free
 // loopback port) validates calls and annotates the Receiver's resources.
-import { freePort } from '../../../src/local/controlplane.js';
+import { freePort } from '../../../src/local/controlplane/index.js';
 import { startFluxController } from '../../controlplane/flux-controllers.js';
 
 export interface NotificationController {

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { CoreV1Api, CustomObjectsApi, EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { AUTHORIZED_TARGETS_ANNOTATION } from '../../../src/api/annotations.js';
 import { applyManifests } from '../../../src/local/manifests.js';
-import { freePort } from '../../../src/local/controlplane.js';
+import { freePort } from '../../../src/local/controlplane/index.js';
 import { freshNamespace, testKubeConfig } from '../../controlplane/env.js';
 import { parseMetrics, sum, type Sample } from '../fixtures/metrics-text.js';
 import { argoApp } from './argocd.js';

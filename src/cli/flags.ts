@@ -1,0 +1,112 @@
+// Flag kits of the long-running commands (`depot operator`, `depot agent`):
+// each kit is the commander options of one concern and the type they parse
+// to, and every value parser refuses a bad value with one line naming the flag.
+import { Command, Option } from 'commander';
+import { formatDuration, parseDuration } from '../kube/duration.js';
+import { logLevels, type LogLevel } from '../runtime/log.js';
+import { UserError } from './errors.js';
+
+/** Adds options in order (help lists them in this order). */
+export function addOptions(command: Command, ...kits: readonly Option[][]): Command {
+  for (const option of kits.flat()) command.addOption(option);
+  return command;
+}
+
+/** An option with a value parser and an optional default. */
+export function valueOption<T>(
+  flags: string,
+  description: string,
+  parse: (value: string, previous: T) => T,
+  defaultValue?: T,
+): Option {
+  const option = new Option(flags, description).argParser(parse);
+  return defaultValue === undefined ? option : option.default(defaultValue);
+}
+
+/** A Go-style duration flag (`30s`, `1m30s`) in milliseconds, whose help shows its default as a duration. */
+export function durationOption(flags: string, description: string, defaultMs: number): Option {
+  return new Option(flags, description)
+    .argParser((v: string) => {
+      try {
+        return parseDuration(v);
+      } catch (err) {
+        throw new UserError(`${flags.split(' ')[0]}: ${(err as Error).message}`);
+      }
+    })
+    .default(defaultMs, formatDuration(defaultMs));
+}
+
+export function positiveInt(flag: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1)
+      throw new UserError(`${flag} must be a whole number of at least 1, got "${v}"`);
+    return n;
+  };
+}
+
+export function positiveNumber(flag: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UserError(`${flag} must be a positive number, got "${v}"`);
+    return n;
+  };
+}
+
+export function fraction(flag: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || n > 1)
+      throw new UserError(`${flag} must be between 0 and 1, got "${v}"`);
+    return n;
+  };
+}
+
+/** The non-empty, trimmed items of a comma-separated value. */
+export function commaList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** A repeatable comma-separated flag: each use adds its items. */
+export function appendCommaList(value: string, previous: string[]): string[] {
+  return [...previous, ...commaList(value)];
+}
+
+/** --kubeconfig, --context: which cluster the command talks to. */
+export interface KubeconfigFlags {
+  kubeconfig?: string;
+  context?: string;
+}
+
+export function kubeconfigFlags(help: { kubeconfig: string; context: string }): Option[] {
+  return [new Option('--kubeconfig <path>', help.kubeconfig), new Option('--context <name>', help.context)];
+}
+
+/** --health-addr: /healthz and /readyz (and, for the agent, /metrics). */
+export interface HealthFlags {
+  healthAddr: string;
+}
+
+export function healthFlags(description: string): Option[] {
+  return [new Option('--health-addr <host:port>', description).default(':8081')];
+}
+
+export interface LogFlags {
+  logLevel: LogLevel;
+}
+
+export function logFlags(): Option[] {
+  return [new Option('--log-level <level>', 'log level').choices(logLevels).default('info')];
+}
+
+/** --no-delivery-authorization: write Argo CD / Flux objects without their opt-in. */
+export interface DeliveryAuthorizationFlags {
+  deliveryAuthorization: boolean;
+}
+
+export function deliveryAuthorizationFlags(description: string): Option[] {
+  return [new Option('--no-delivery-authorization', description)];
+}

@@ -1,0 +1,245 @@
+// The HTTP API's request stages, run in order by ApiServer: match (route,
+// namespace, params; 404/405) → authenticate (TokenReview; 401) → served
+// (namespace watched, caches synced; 404/503) → authorize
+// (SubjectAccessReview; 403) → body (JSON, capped, schema; 4xx) → handle.
+// A stage either adds to the exchange or answers it; a refusal is an
+// HttpError, which the server turns into the JSON error body.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { API_PREFIX, CLIENT_VERSION_HEADER } from '../api/http.js';
+import { Applications, EnvironmentSets, Environments, Promotions, Targets } from '../api/resources.js';
+import type { Logger } from '../runtime/log.js';
+import type { RuntimeDeps } from '../runtime/runtime-deps.js';
+import type { AccessReviewer, UserInfo } from './access-review.js';
+import type { AgentContacts } from './agent-contacts.js';
+import { HttpError, invalidInput, notFound } from './http-error.js';
+import { readJsonBody } from './request-body.js';
+import { ifNoneMatch, type RepresentationCache } from './representations.js';
+import type { Route } from './routes.js';
+
+/** One request as it passes the stages. */
+export interface Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly method: string;
+  /** The metrics label: `unknown` until matched, then the route's path. */
+  routeLabel: string;
+  /** Set by the match stage. */
+  match?: Match;
+  /** The authenticated user; undefined for an anonymous read. */
+  user?: UserInfo;
+  /** The parsed, validated body (routes with a body schema). */
+  body?: unknown;
+}
+
+export interface Match {
+  url: URL;
+  route: Route;
+  namespace: string;
+  params: Record<string, string>;
+}
+
+/** An answer: the status, and a body unless 304 or empty. */
+export interface Reply {
+  status: number;
+  body?: Buffer;
+  type?: string;
+}
+
+export type Stage = (x: Exchange) => Reply | undefined | Promise<Reply | undefined>;
+
+/** The resources whose caches answer the API's reads. */
+export const SERVED_RESOURCES = [Applications, Environments, Targets, EnvironmentSets, Promotions];
+
+const NAMESPACED = new RegExp(`^${API_PREFIX}/namespaces/([^/]+)(/.*)$`);
+
+/** Endpoints outside the namespaced routes (/api/v1/version, /api/v1/openapi.json), answered at once to GET. */
+export interface FixedEndpoint {
+  path: string;
+  label: string;
+  body: () => Buffer;
+}
+
+/** Finds the route of a request (or answers a fixed endpoint): 404 for an unknown path, 405 for another method. */
+export function matchStage(table: readonly Route[], fixed: readonly FixedEndpoint[]): Stage {
+  const compiled = table.map((route) => {
+    const names: string[] = [];
+    const pattern = route.path.replace(/\{([^}]+)\}/g, (_, n: string) => {
+      names.push(n);
+      return '([^/]+)';
+    });
+    return { route, re: new RegExp(`^${pattern}$`), names };
+  });
+  return (x) => {
+    const url = new URL(x.req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    const endpoint = x.method === 'GET' ? fixed.find((f) => f.path === path) : undefined;
+    if (endpoint) {
+      x.routeLabel = endpoint.label;
+      return { status: 200, body: endpoint.body() };
+    }
+    const m = NAMESPACED.exec(path);
+    if (!m) throw notFound(`no such path ${path}: see ${API_PREFIX}/openapi.json`);
+    const namespace = decode(m[1]!);
+    const allowed = new Set<string>();
+    for (const c of compiled) {
+      const pm = c.re.exec(m[2]!);
+      if (!pm) continue;
+      if (c.route.method !== x.method) {
+        allowed.add(c.route.method);
+        continue;
+      }
+      const params = Object.fromEntries(c.names.map((n, i) => [n, decode(pm[i + 1]!)]));
+      x.match = { url, route: c.route, namespace, params };
+      x.routeLabel = c.route.path;
+      return undefined;
+    }
+    if (allowed.size > 0)
+      throw new HttpError(
+        405,
+        'MethodNotAllowed',
+        `${x.method} is not allowed on ${path} (allowed: ${[...allowed].join(', ')})`,
+      );
+    throw notFound(`no such path ${path}: see ${API_PREFIX}/openapi.json`);
+  };
+}
+
+/** Who sends the request, from `Authorization: Bearer <token>` (TokenReview); reads may be anonymous when allowed. */
+export function authenticateStage(reviewer: AccessReviewer, anonymousReads: boolean): Stage {
+  return async (x) => {
+    const { route } = matched(x);
+    const header = x.req.headers.authorization;
+    if (!header) {
+      if (route.read && anonymousReads) return undefined;
+      throw new HttpError(
+        401,
+        'Unauthorized',
+        route.read
+          ? 'Authorization: Bearer <token> is required (anonymous reads are off)'
+          : 'Authorization: Bearer <token> is required for writes',
+      );
+    }
+    const m = /^Bearer +(\S+)\s*$/i.exec(header);
+    if (!m) throw new HttpError(401, 'Unauthorized', 'the Authorization header must be "Bearer <token>"');
+    const user = await reviewer.authenticate(m[1]!);
+    if (!user)
+      throw new HttpError(
+        401,
+        'Unauthorized',
+        'the bearer token was not accepted by the Kubernetes API server',
+      );
+    x.user = user;
+    return undefined;
+  };
+}
+
+/** The namespace is watched by this operator and its caches are complete (never a partial answer). */
+export function servedStage(deps: Pick<RuntimeDeps, 'namespaces' | 'informers'>): Stage {
+  return (x) => {
+    const { namespace } = matched(x);
+    if (deps.namespaces && !deps.namespaces.includes(namespace))
+      throw notFound(
+        `namespace ${namespace} is not served by this Depot operator (it watches ${deps.namespaces.join(', ')})`,
+      );
+    for (const resource of SERVED_RESOURCES) {
+      if (!deps.informers.informer(resource).hasSynced())
+        throw new HttpError(
+          503,
+          'Unavailable',
+          'the caches of this replica are not synced yet; retry shortly',
+        );
+    }
+    return undefined;
+  };
+}
+
+/** What the route does, as RBAC names it, asked of the API server for the user (SubjectAccessReview). */
+export function authorizeStage(reviewer: AccessReviewer): Stage {
+  return async (x) => {
+    const { route, namespace, params } = matched(x);
+    const user = x.user;
+    if (!user) return undefined; // an anonymous read, allowed by the authenticate stage
+    const access = route.access({ namespace, params });
+    const decision = await reviewer.authorize(user, access);
+    if (decision.allowed) return undefined;
+    const what = `${access.resource}${access.subresource ? `/${access.subresource}` : ''}.depot.sh${access.name ? ` "${access.name}"` : ''}`;
+    throw new HttpError(
+      403,
+      'Forbidden',
+      `user "${user.username}" may not ${access.verb} ${what} in namespace ${namespace}${decision.reason ? `: ${decision.reason}` : ''}`,
+    );
+  };
+}
+
+/** The route's JSON body, read up to `limit` bytes and checked against its schema. */
+export function bodyStage(limit: number): Stage {
+  return async (x) => {
+    const { route } = matched(x);
+    if (!route.body) return undefined;
+    const raw = await readJsonBody(x.req, { limit, optional: route.bodyOptional ?? false });
+    if (raw === undefined) return undefined;
+    const parsed = route.body.safeParse(raw);
+    if (!parsed.success) throw invalidInput(parsed.error, 'body');
+    x.body = parsed.data;
+    return undefined;
+  };
+}
+
+export interface HandleDeps {
+  /** Read answers per namespace change, with ETags. */
+  cache: RepresentationCache;
+  /** Agents' polls, recorded on their Targets. */
+  contacts: AgentContacts;
+  log: Logger;
+}
+
+/** Runs the route's handler: a read from the representation cache (ETag, 304), a write logged with its answer. */
+export function handleStage(deps: HandleDeps): Stage {
+  return async (x) => {
+    const { url, route, namespace, params } = matched(x);
+    const { req, res, user } = x;
+    const request = { namespace, params, query: url.searchParams, body: x.body, user: user?.username };
+    const agentVersion = req.headers[CLIENT_VERSION_HEADER];
+    if (route.path === '/targets/{target}/versions' && user && typeof agentVersion === 'string')
+      deps.contacts.record(namespace, params.target!, agentVersion, user.username);
+    const asText = route.text !== undefined && prefersText(req.headers.accept);
+    if (route.read) {
+      const key = `${route.path}\n${url.pathname}\n${[...url.searchParams].sort().join('&')}${asText ? '\ntext' : ''}`;
+      const rep = deps.cache.get(namespace, key, () => {
+        const answer = route.handle(request);
+        return asText ? route.text!(answer) : JSON.stringify(answer);
+      });
+      res.setHeader('ETag', rep.etag);
+      res.setHeader('Cache-Control', 'no-cache');
+      if (route.text) res.setHeader('Vary', 'Accept');
+      if (ifNoneMatch(req.headers['if-none-match'], rep.etag)) return { status: 304 };
+      return { status: 200, body: rep.body, type: asText ? 'text/plain; charset=utf-8' : undefined };
+    }
+    const answer = await route.handle(request);
+    deps.log.info(
+      { method: x.method, path: url.pathname, user: user?.username, status: 200, answer },
+      'HTTP API write',
+    );
+    return { status: 200, body: Buffer.from(JSON.stringify(answer)) };
+  };
+}
+
+function matched(x: Exchange): Match {
+  if (!x.match) throw new Error('an HTTP API stage ran before the match stage');
+  return x.match;
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw notFound(`"${segment}" is not a valid path segment`);
+  }
+}
+
+function prefersText(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const types = accept.split(',').map((t) => t.split(';')[0]!.trim().toLowerCase());
+  const text = types.indexOf('text/plain');
+  const json = types.indexOf('application/json');
+  return text >= 0 && (json < 0 || text < json);
+}
