@@ -14,11 +14,28 @@ export interface PatchRequest {
 
 export interface ActionPort {
   /** One object, or undefined when it does not exist; `fresh` skips any cache (after a conflict). */
-  get(resource: ResourceType, namespace: string, name: string, opts?: { fresh?: boolean }): Promise<KubeObject | undefined>;
+  get(
+    resource: ResourceType,
+    namespace: string,
+    name: string,
+    opts?: { fresh?: boolean },
+  ): Promise<KubeObject | undefined>;
   list(resource: ResourceType, namespace: string): Promise<KubeObject[]>;
   /** Server-side apply (forced) of the fields `body` lists; conditional when it carries metadata.resourceVersion. */
-  apply(resource: ResourceType, namespace: string, name: string, body: object, fieldManager: string): Promise<void>;
-  patch(resource: ResourceType, namespace: string, name: string, body: unknown, opts: PatchRequest): Promise<void>;
+  apply(
+    resource: ResourceType,
+    namespace: string,
+    name: string,
+    body: object,
+    fieldManager: string,
+  ): Promise<void>;
+  patch(
+    resource: ResourceType,
+    namespace: string,
+    name: string,
+    body: unknown,
+    opts: PatchRequest,
+  ): Promise<void>;
 }
 
 /** Who acts, where, through which port. */

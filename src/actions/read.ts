@@ -18,7 +18,11 @@ import type { ActionContext } from './port.js';
 const kindName = (resource: ResourceType) => resource.kind.toLowerCase();
 
 /** The object parsed with `schema`; one this Depot cannot read is refused naming the first problem. */
-export function parsedObject<S extends z.ZodType>(schema: S, resource: ResourceType, raw: KubeObject): z.output<S> {
+export function parsedObject<S extends z.ZodType>(
+  schema: S,
+  resource: ResourceType,
+  raw: KubeObject,
+): z.output<S> {
   const parsed = parseTolerant(schema, raw);
   if (parsed.ok) return parsed.value;
   const p = parsed.problems[0]!;

@@ -58,7 +58,10 @@ export const RejectBodySchema = z
     version: version('The version to reject.'),
     reason: text(1024, 'Why it is rejected.'),
   })
-  .meta({ id: 'RejectBody', description: 'A rejected version: never promoted, new requests blocked unless forced.' });
+  .meta({
+    id: 'RejectBody',
+    description: 'A rejected version: never promoted, new requests blocked unless forced.',
+  });
 
 export const ApprovalBodySchema = z
   .strictObject({

@@ -131,10 +131,18 @@ export class DepotClient {
     get: (resource, namespace, name) =>
       this.explained(resource, name, () => this.client.get(resource, namespace, name)),
     list: (resource, namespace) =>
-      this.explained(resource, undefined, async () => (await this.client.list(resource, { namespace })).items),
+      this.explained(
+        resource,
+        undefined,
+        async () => (await this.client.list(resource, { namespace })).items,
+      ),
     apply: (resource, namespace, name, body, fieldManager) =>
       this.explained(resource, name, async () => {
-        await this.client.patch(resource, namespace, name, body, { type: 'apply', fieldManager, force: true });
+        await this.client.patch(resource, namespace, name, body, {
+          type: 'apply',
+          fieldManager,
+          force: true,
+        });
       }),
     patch: (resource, namespace, name, body, opts: PatchRequest) =>
       this.explained(resource, name, async () => {

@@ -290,7 +290,8 @@ export function routes(deps: { informers: InformerSource; writes: VersionWrites 
     {
       method: 'POST',
       path: '/promotions/{promotion}/approvals',
-      summary: 'Approve the version of an application waiting in an approval-gated Promotion (that exact version).',
+      summary:
+        'Approve the version of an application waiting in an approval-gated Promotion (that exact version).',
       access: patch('promotions', 'promotion'),
       body: ApprovalBodySchema,
       response: WriteResultSchema,

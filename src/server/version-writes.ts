@@ -49,7 +49,9 @@ export class VersionWrites {
       // Writes made for a user are not fenced by leadership: any replica answers.
       apply: async (resource, ns, name, body, fieldManager) => {
         const objects = this.deps.writer(fieldManager, { fenced: false });
-        await this.write(resource, name, ns, () => objects.apply(resource, body as KubeObject, { force: true }));
+        await this.write(resource, name, ns, () =>
+          objects.apply(resource, body as KubeObject, { force: true }),
+        );
       },
       patch: async (resource, ns, name, body, opts) => {
         await this.write(resource, name, ns, () => this.deps.client.patch(resource, ns, name, body, opts));
@@ -65,18 +67,27 @@ export class VersionWrites {
 
   promote(ns: string, app: string, env: string, body: PromoteBody, user: string): Promise<WriteResult> {
     return this.run(ns, user, async (ctx) => {
-      const { via: _via, ...done } = await promote(ctx, {
+      const done = await promote(ctx, {
         application: app,
         environment: env,
         from: body.from,
         force: body.force,
       });
-      return done;
+      // `via` (how the source was chosen) is for people; the answer names the source.
+      return { ...done, via: undefined };
     });
   }
 
-  reportDeployed(ns: string, app: string, target: string, body: DeployedBody, user: string): Promise<WriteResult> {
-    return this.run(ns, user, (ctx) => reportDeployed(ctx, { application: app, target, version: body.version }));
+  reportDeployed(
+    ns: string,
+    app: string,
+    target: string,
+    body: DeployedBody,
+    user: string,
+  ): Promise<WriteResult> {
+    return this.run(ns, user, (ctx) =>
+      reportDeployed(ctx, { application: app, target, version: body.version }),
+    );
   }
 
   rollback(ns: string, app: string, env: string, body: RollbackBody, user: string): Promise<WriteResult> {
@@ -99,7 +110,11 @@ export class VersionWrites {
     return this.run(ns, user, (ctx) => approve(ctx, { promotion, ...body }));
   }
 
-  private async run<T>(namespace: string, user: string, action: (ctx: ActionContext) => Promise<T>): Promise<T> {
+  private async run<T>(
+    namespace: string,
+    user: string,
+    action: (ctx: ActionContext) => Promise<T>,
+  ): Promise<T> {
     const ctx: ActionContext = {
       port: this.port,
       namespace,
@@ -122,8 +137,13 @@ export class VersionWrites {
       const cause = (err as { cause?: unknown }).cause ?? err;
       const what = `${resource.kind.toLowerCase()} "${name}"`;
       if (isInvalid(cause) || isInvalid(err))
-        throw new HttpError(422, 'Invalid', `the API server refused the write of ${what}: ${apiErrorMessage(cause)}`);
-      if (statusCodeOf(cause) === 404) throw new HttpError(404, 'NotFound', `${what} not found in namespace ${ns}`);
+        throw new HttpError(
+          422,
+          'Invalid',
+          `the API server refused the write of ${what}: ${apiErrorMessage(cause)}`,
+        );
+      if (statusCodeOf(cause) === 404)
+        throw new HttpError(404, 'NotFound', `${what} not found in namespace ${ns}`);
       throw new HttpError(502, 'ApiServerError', `the write of ${what} failed: ${apiErrorMessage(cause)}`);
     }
   }
