@@ -1,10 +1,11 @@
 // Reading objects a newer Depot wrote (seed 001: an older CLI keeps working
 // against a newer operator). The schemas are strict, which is right for what
 // Depot writes and for admission; a reader instead drops what it does not
-// know: unknown fields anywhere, and list entries (history, conditions) or
-// status fields carrying an enum value it does not know. An unknown value in
-// spec is not guessed at (a defaulted versionScheme would change meaning):
-// it fails with a message asking for a newer Depot. Defaults apply as usual.
+// know: unknown fields anywhere, and in status an enum value it does not know
+// (the field when it is optional, else the list entry holding it: a history
+// entry of a new type). An unknown value in spec is not guessed at (a
+// defaulted versionScheme or a dropped rule would change meaning): it fails
+// with a message asking for a newer Depot. Defaults apply as usual.
 import type { z } from 'zod';
 import { formatPath, parseWith, type ParseResult, type SchemaProblem } from './parse.js';
 
@@ -19,28 +20,38 @@ type Path = readonly PropertyKey[];
 export function parseTolerant<S extends z.ZodType>(schema: S, input: unknown): TolerantResult<z.output<S>> {
   let copy = structuredClone(input);
   const dropped: string[] = [];
+  const deletedFields = new Set<string>();
   // Each round removes every unknown thing zod reports; nested unknowns surface in later rounds.
   for (let round = 0; round < 100; round++) {
-    const result = schema.safeParse(copy);
+    const result = schema.safeParse(copy, { reportInput: true });
     if (result.success) return { ok: true, value: result.data, ...(dropped.length ? { dropped } : {}) };
-    const fixes = result.error.issues.map((issue) => fixFor(copy, issue));
-    if (fixes.some((f) => f === undefined)) return withProblems(schema, copy);
-    copy = applyFixes(copy, fixes as Fix[], dropped);
+    const fixes = result.error.issues.map((issue) => fixFor(copy, issue, deletedFields));
+    const usable = fixes.filter((f): f is Fix => f !== undefined);
+    // Only what no reader may drop is left: report it.
+    if (usable.length === 0) return withProblems(schema, copy);
+    copy = applyFixes(copy, usable, dropped);
   }
   return withProblems(schema, copy);
 }
 
 type Fix = { drop: 'keys'; path: Path; keys: string[] } | { drop: 'item' | 'field'; path: Path };
 
-function fixFor(root: unknown, issue: z.core.$ZodIssue): Fix | undefined {
+function fixFor(root: unknown, issue: z.core.$ZodIssue, deletedFields: Set<string>): Fix | undefined {
   if (issue.code === 'unrecognized_keys') return { drop: 'keys', path: issue.path, keys: issue.keys };
-  if (issue.code !== 'invalid_value') return undefined;
-  // The nearest list entry holding the unknown value is dropped whole (a history entry of a new type).
-  for (let i = issue.path.length - 1; i > 0; i--) {
-    if (typeof issue.path[i] === 'number' && Array.isArray(at(root, issue.path.slice(0, i))))
-      return { drop: 'item', path: issue.path.slice(0, i + 1) };
+  if (issue.path[0] !== 'status') return undefined;
+  const id = formatPath(issue.path);
+  if (issue.code === 'invalid_value' && issue.input !== undefined && !deletedFields.has(id)) {
+    deletedFields.add(id);
+    return { drop: 'field', path: issue.path };
   }
-  if (issue.path[0] === 'status') return { drop: 'field', path: issue.path };
+  // The field was required: its object goes instead, a list entry whole (a history entry of a new
+  // type), an object field in turn (the next round says whether that one was required too).
+  if (issue.input === undefined && deletedFields.has(id) && issue.path.length > 2) {
+    const holder = issue.path.slice(0, -1);
+    if (Array.isArray(at(root, holder.slice(0, -1)))) return { drop: 'item', path: holder };
+    deletedFields.add(formatPath(holder));
+    return { drop: 'field', path: holder };
+  }
   return undefined;
 }
 
