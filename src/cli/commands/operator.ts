@@ -3,7 +3,7 @@
 // probe operator of the integration tests registers this same command with
 // its own controllers, so tests run exactly this code.
 import { existsSync, readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { Command, Option } from 'commander';
 import { controllers as depotControllers } from '../../controllers/index.js';
 import type { DepotHooks } from '../../controllers/options.js';
@@ -22,6 +22,7 @@ import { agentContactIntervalMs } from '../../server/agent-contacts.js';
 import { ApiServer, apiServerDefaults } from '../../server/api-server.js';
 import { parseAddress } from '../../runtime/health.js';
 import { DEFAULT_AGENT_SILENCE_MS } from '../../core/target.js';
+import { loadKubeConfig } from '../../client/depot-client.js';
 import { UserError } from '../errors.js';
 import { INTEGRATION_KINDS, type IntegrationKind } from '../../api/delivery.js';
 
@@ -269,7 +270,7 @@ export async function runOperator(flags: OperatorFlags, factory: ControllerFacto
   const tls = apiTls(flags);
   const apiOn = apiAddress(flags.apiAddr) !== undefined;
   const log = createLogger({ level: flags.logLevel });
-  const kubeConfig = loadKubeConfig(flags);
+  const kubeConfig = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
   const manager = new Manager({
     kubeConfig,
     namespaces: flags.namespaces,
@@ -346,23 +347,6 @@ export async function runOperator(flags: OperatorFlags, factory: ControllerFacto
     clearInterval(keepAlive);
   }
   return 0;
-}
-
-function loadKubeConfig(flags: OperatorFlags): KubeConfig {
-  const kc = new KubeConfig();
-  if (flags.kubeconfig) {
-    if (!existsSync(flags.kubeconfig)) throw new UserError(`--kubeconfig ${flags.kubeconfig}: no such file`);
-    kc.loadFromFile(flags.kubeconfig);
-  } else {
-    kc.loadFromDefault();
-  }
-  if (flags.context) kc.setCurrentContext(flags.context);
-  if (!kc.getCurrentCluster()) {
-    throw new UserError(
-      'no cluster to connect to: pass --kubeconfig, set KUBECONFIG, or run inside a cluster',
-    );
-  }
-  return kc;
 }
 
 /** The HTTP API's address, undefined when off ("0"); a malformed one is a usage error. */
