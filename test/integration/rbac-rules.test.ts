@@ -1,8 +1,8 @@
 // Every rule of the operator's RBAC is needed: with the full ClusterRole and
 // leader-election Role every probe of one scenario works (Depot informers and
 // status writes, a Promotion's patch, Events, Argo CD and the four Flux kinds,
-// a generic-hmac Receiver's Secret, the HTTP API's TokenReview and
-// SubjectAccessReview, the Lease); without any one rule, the capability it
+// a generic-hmac Receiver's Secret, the HTTP API's TokenReview,
+// SubjectAccessReview and approvals, the Lease); without any one rule, the capability it
 // grants is refused (the API server's "forbidden" seen in the operator's log
 // or the HTTP API's answer, and its outcome absent) while every capability
 // that does not depend on it still works. A rule without a probe fails.
@@ -33,6 +33,7 @@ const proofs: Record<string, string[]> = {
   'get secrets': ['receiver'],
   'create tokenreviews.authentication.k8s.io': ['tokenreview'],
   'create subjectaccessreviews.authorization.k8s.io': ['subjectaccessreview'],
+  'patch promotions.depot.sh': ['approve'],
   // The leader-election Role.
   'create,get,list,update,watch leases.coordination.k8s.io': ['leader'],
 };
