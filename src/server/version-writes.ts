@@ -43,18 +43,20 @@ export class VersionWrites {
     this.port = {
       get: async (resource, ns, name, opts) =>
         opts?.fresh
-          ? await this.write(resource, name, ns, () => this.deps.client.get(resource, ns, name))
+          ? await this.request('read', resource, name, ns, () => this.deps.client.get(resource, ns, name))
           : this.deps.informers.informer(resource).get(ns, name),
       list: async (resource, ns) => this.deps.informers.informer(resource).list(ns),
       // Writes made for a user are not fenced by leadership: any replica answers.
       apply: async (resource, ns, name, body, fieldManager) => {
         const objects = this.deps.writer(fieldManager, { fenced: false });
-        await this.write(resource, name, ns, () =>
+        await this.request('write', resource, name, ns, () =>
           objects.apply(resource, body as KubeObject, { force: true }),
         );
       },
       patch: async (resource, ns, name, body, opts) => {
-        await this.write(resource, name, ns, () => this.deps.client.patch(resource, ns, name, body, opts));
+        await this.request('write', resource, name, ns, () =>
+          this.deps.client.patch(resource, ns, name, body, opts),
+        );
       },
     };
   }
@@ -129,7 +131,13 @@ export class VersionWrites {
   }
 
   /** Runs a request: 409 goes back to the action's retry; the API server's refusals become HTTP errors. */
-  private async write<T>(resource: ResourceType, name: string, ns: string, fn: () => Promise<T>): Promise<T> {
+  private async request<T>(
+    what: 'read' | 'write',
+    resource: ResourceType,
+    name: string,
+    ns: string,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     try {
       return await fn();
     } catch (err) {
