@@ -350,11 +350,13 @@ describe('the CLI and the HTTP API refuse the same things with the same reason',
       http: ['POST', '/applications/core/environments/prod/rollback', { to: '0.9.0' }] as const,
       fields: {},
       status: 409,
-      reason: `0.9.0 is rejected by ${editor}: broken build: depot unreject it first`,
+      // EDITOR: the editor's user name (known once the tokens are made).
+      reason: '0.9.0 is rejected by EDITOR: broken build: depot unreject it first',
     },
   ])(
     '$name',
-    async ({ cli, http, fields, status, reason }) => {
+    async ({ cli, http, fields, status, reason: expected }) => {
+      const reason = expected.replace('EDITOR', editor);
       if (reason.includes('rejected by')) {
         const res = await call('POST', '/applications/core/rejections', editorToken, {
           version: '0.9.0',
