@@ -4,6 +4,7 @@ import tseslint from 'typescript-eslint';
 
 // The layers of src/, each importing only those below it:
 //   kube ← api ← core ← runtime ← controllers | server | agent ← cli
+//   core ← actions ← client | server ← cli (every user operation, once)
 // kube is apimachinery + client-go (knows nothing of Depot); api holds the
 // schemas; core is the pure domain; runtime runs controllers and knows
 // nothing of Depot either; client and integrations do I/O for one purpose;
@@ -19,17 +20,42 @@ const forbidden = {
     'client',
     'integrations',
     'controllers',
+    'actions',
     'server',
     'agent',
     'local',
     'cli',
   ],
-  api: ['core', 'runtime', 'client', 'integrations', 'controllers', 'server', 'agent', 'local', 'cli'],
-  core: ['runtime', 'client', 'integrations', 'controllers', 'server', 'agent', 'local', 'cli'],
-  runtime: ['api', 'core', 'client', 'integrations', 'controllers', 'server', 'agent', 'local', 'cli'],
+  api: [
+    'core',
+    'runtime',
+    'client',
+    'integrations',
+    'controllers',
+    'actions',
+    'server',
+    'agent',
+    'local',
+    'cli',
+  ],
+  core: ['runtime', 'client', 'integrations', 'controllers', 'actions', 'server', 'agent', 'local', 'cli'],
+  runtime: [
+    'api',
+    'core',
+    'client',
+    'integrations',
+    'controllers',
+    'actions',
+    'server',
+    'agent',
+    'local',
+    'cli',
+  ],
+  // The user operations: below the front ends (client, server, cli), over a port they implement.
+  actions: ['runtime', 'client', 'integrations', 'controllers', 'server', 'agent', 'local', 'cli'],
   client: ['runtime', 'integrations', 'controllers', 'server', 'agent', 'local', 'cli'],
-  integrations: ['runtime', 'client', 'controllers', 'server', 'agent', 'local', 'cli'],
-  controllers: ['client', 'server', 'agent', 'local', 'cli'],
+  integrations: ['runtime', 'client', 'controllers', 'actions', 'server', 'agent', 'local', 'cli'],
+  controllers: ['client', 'actions', 'server', 'agent', 'local', 'cli'],
   server: ['integrations', 'controllers', 'agent', 'local', 'cli'],
   agent: ['controllers', 'server', 'local', 'cli'],
   local: ['integrations', 'controllers', 'server', 'agent', 'cli'],
@@ -48,7 +74,7 @@ const layerRules = Object.keys(forbidden)
           patterns: [
             {
               regex: `^(\\.\\./)+(${forbidden[layer].join('|')})/`,
-              message: `src/${layer} must not import from ${forbidden[layer].join(', ')} (layers: kube ← api ← core ← runtime ← controllers/server/agent ← cli)`,
+              message: `src/${layer} must not import from ${forbidden[layer].join(', ')} (layers: kube ← api ← core ← runtime ← controllers/server/agent ← cli; core ← actions ← client/server/cli)`,
             },
           ],
         },

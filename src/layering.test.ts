@@ -17,6 +17,10 @@ test.each([
   ['src/runtime/x.ts', "import { Applications } from '../api/resources.js';"],
   ['src/controllers/x.ts', "import { DepotClient } from '../client/depot-client.js';"],
   ['src/local/x.ts', "import { reportError } from '../cli/errors.js';"],
+  ['src/actions/x.ts', "import { DepotClient } from '../client/depot-client.js';"],
+  ['src/actions/x.ts', "import { ApiServer } from '../server/api-server.js';"],
+  ['src/core/x.ts', "import { setVersion } from '../actions/versions.js';"],
+  ['src/controllers/x.ts', "import { setVersion } from '../actions/versions.js';"],
 ])('%s: %s is refused', async (file, code) => {
   expect(await problems(file, `${code}\nexport const x = 1;\n`)).toEqual([
     expect.stringMatching(/src\/\w+ must not import from /),
@@ -28,6 +32,9 @@ test.each([
   ['src/core/x.ts', "import { Applications } from '../api/resources.js';"],
   ['src/controllers/x.ts', "import { Manager } from '../runtime/manager.js';"],
   ['src/cli/x.ts', "import { controllers } from '../controllers/index.js';"],
+  ['src/actions/x.ts', "import { planRollback } from '../core/overrides.js';"],
+  ['src/client/x.ts', "import type { ActionPort } from '../actions/port.js';"],
+  ['src/server/x.ts', "import { setVersion } from '../actions/versions.js';"],
 ])('%s: %s is allowed', async (file, code) => {
   expect(await problems(file, `${code}\nexport const x = 1;\n`)).toEqual([]);
 });

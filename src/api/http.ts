@@ -42,6 +42,34 @@ export const PromoteBodySchema = z
   })
   .meta({ id: 'PromoteBody', description: 'A manual promotion; the body may be empty.' });
 
+export const RollbackBodySchema = z
+  .strictObject({
+    to: version('The version to roll back to (default: the previous desired one in the history).').optional(),
+    reject: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Also reject the version rolled back from (never promoted again).' }),
+    reason: text(1024, 'Why (history, and the rejection reason).').optional(),
+  })
+  .meta({ id: 'RollbackBody', description: 'A rollback; the body may be empty.' });
+
+export const RejectBodySchema = z
+  .strictObject({
+    version: version('The version to reject.'),
+    reason: text(1024, 'Why it is rejected.'),
+  })
+  .meta({
+    id: 'RejectBody',
+    description: 'A rejected version: never promoted, new requests blocked unless forced.',
+  });
+
+export const ApprovalBodySchema = z
+  .strictObject({
+    application: name('The application whose waiting version is approved.'),
+    version: version('That exact version (default: the one waiting).').optional(),
+  })
+  .meta({ id: 'ApprovalBody', description: 'An approval in an approval-gated Promotion.' });
+
 const BlockedSchema = z
   .object({ reason: z.string(), message: z.string() })
   .meta({ description: 'Why the requested version is not delivered.' });
@@ -129,6 +157,12 @@ export const WriteResultSchema = z
     target: z.string().optional(),
     version: z.string(),
     from: z.string().optional().meta({ description: 'Promotions: the source environment.' }),
+    promotion: z.string().optional().meta({ description: 'Approvals: the Promotion approved in.' }),
+    rolledBackFrom: z.string().optional().meta({ description: 'Rollbacks: the version rolled back from.' }),
+    rejected: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Rollbacks: whether the version rolled back from was rejected too.' }),
     fieldManager: z.string().meta({ description: 'The field manager of the write (names the user).' }),
   })
   .meta({ id: 'WriteResult', description: 'What was written.' });
@@ -178,6 +212,9 @@ export const ErrorSchema = z
 export type SetVersionBody = z.infer<typeof SetVersionBodySchema>;
 export type DeployedBody = z.infer<typeof DeployedBodySchema>;
 export type PromoteBody = z.infer<typeof PromoteBodySchema>;
+export type RollbackBody = z.infer<typeof RollbackBodySchema>;
+export type RejectBody = z.infer<typeof RejectBodySchema>;
+export type ApprovalBody = z.infer<typeof ApprovalBodySchema>;
 export type EnvironmentVersion = z.infer<typeof EnvironmentVersionSchema>;
 export type TargetVersion = z.infer<typeof TargetVersionSchema>;
 export type ApplicationView = z.infer<typeof ApplicationViewSchema>;

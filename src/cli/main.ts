@@ -10,7 +10,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerGet } from './commands/get.js';
 import { registerVersionCommands } from './commands/versions.js';
 import { registerCompatCommands } from './commands/compat.js';
-import { registerOverrideCommands } from './commands/overrides.js';
+import { registerReleaseControlCommands } from './commands/release-control.js';
 import { reportError } from './errors.js';
 import { DEPOT_VERSION } from '../api/version.js';
 
@@ -27,7 +27,7 @@ export function buildProgram(): Command {
   registerVersionCommands(program);
   registerCompatCommands(program);
   registerAgent(program);
-  registerOverrideCommands(program);
+  registerReleaseControlCommands(program);
   return program;
 }
 

@@ -1,13 +1,15 @@
 // The one client of Depot's objects for everything that is not a controller:
-// the CLI, the demo, and later the HTTP API and the agent. It loads the
-// kubeconfig like kubectl, reads and writes Depot's kinds through the same
-// transport and JSON client as the operator, retries read-modify-writes on
-// 409 Conflict, and turns API errors into one line a user can act on.
+// the CLI, the demo, the dashboard. It loads the kubeconfig like kubectl,
+// reads Depot's kinds through the same transport and JSON client as the
+// operator (parsed and defaulted, tolerant of what a newer Depot wrote), is
+// the live port of the actions (src/actions: every write goes there), and
+// turns API errors into one line a user can act on.
 import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
-import type { Application } from '../api/application.js';
+import { ApplicationSchema, type Application } from '../api/application.js';
 import { GROUP } from '../api/group.js';
 import { Applications } from '../api/resources.js';
-import { deployedReport, versionRequest, type VersionWriter } from '../core/version-writes.js';
+import { parseTolerant } from '../api/tolerant.js';
+import type { ActionContext, ActionPort, PatchRequest } from '../actions/port.js';
 import { explainApiError, isConflict } from '../kube/errors.js';
 import { realClock } from '../kube/clock.js';
 import { ApiTransport } from '../kube/transport.js';
@@ -23,8 +25,11 @@ export interface ConnectOptions {
   namespace?: string;
 }
 
-/** The kubeconfig like kubectl: --kubeconfig, else KUBECONFIG, ~/.kube/config or in-cluster. */
-export function loadKubeConfig(opts: ConnectOptions = {}): KubeConfig {
+/**
+ * The kubeconfig like kubectl: --kubeconfig, else KUBECONFIG, ~/.kube/config
+ * or in-cluster; the one loader of the CLI, the agent and the operator.
+ */
+export function loadKubeConfig(opts: Omit<ConnectOptions, 'namespace'> = {}): KubeConfig {
   const kc = new KubeConfig();
   try {
     if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
@@ -41,7 +46,7 @@ export function loadKubeConfig(opts: ConnectOptions = {}): KubeConfig {
   }
   if (!kc.getCurrentCluster())
     throw new DepotClientError(
-      'no cluster in the kubeconfig: set KUBECONFIG or pass --kubeconfig (try `depot local up`)',
+      'no cluster to connect to: pass --kubeconfig, set KUBECONFIG, run inside a cluster, or try `depot local up`',
     );
   return kc;
 }
@@ -69,26 +74,37 @@ export class DepotClient {
     return new DepotClient(kc, namespace, new KubeClient(transport), transport);
   }
 
+  /** One object as the API server has it (printing it as it is: `-o yaml`). */
   async get<T extends KubeObject>(resource: ResourceType, name: string): Promise<T> {
-    return this.explained(resource, name, async () => {
-      const obj = await this.client.get<T>(resource, this.namespace, name);
-      if (!obj)
-        throw new DepotClientError(
-          `${singular(resource)} "${name}" not found in namespace ${this.namespace}`,
-        );
-      return obj;
-    });
+    const obj = await this.port.get(resource, this.namespace, name);
+    if (!obj)
+      throw new DepotClientError(`${singular(resource)} "${name}" not found in namespace ${this.namespace}`);
+    return obj as T;
   }
 
   async list<T extends KubeObject>(resource: ResourceType): Promise<T[]> {
-    return this.explained(resource, undefined, async () => {
-      const list = await this.client.list<T>(resource, { namespace: this.namespace });
-      return list.items;
-    });
+    return (await this.port.list(resource, this.namespace)) as T[];
   }
 
-  application(name: string): Promise<Application> {
-    return this.get<Application & KubeObject>(Applications, name);
+  /** The application parsed and defaulted; what a newer Depot added and this one does not know is left out. */
+  async application(name: string): Promise<Application> {
+    const raw = await this.get(Applications, name);
+    const parsed = parseTolerant(ApplicationSchema, raw);
+    if (parsed.ok) return parsed.value;
+    const p = parsed.problems[0]!;
+    throw new DepotClientError(
+      `application "${name}" cannot be read: ${p.path ? `${p.path}: ` : ''}${p.message}`,
+    );
+  }
+
+  /** Every application that parses (one that does not is the operator's to report). */
+  async applications(): Promise<Application[]> {
+    const out: Application[] = [];
+    for (const raw of await this.list(Applications)) {
+      const parsed = parseTolerant(ApplicationSchema, raw);
+      if (parsed.ok) out.push(parsed.value);
+    }
+    return out;
   }
 
   /** The caller's user name, from a SelfSubjectReview (what the API server authenticated). */
@@ -105,104 +121,34 @@ export class DepotClient {
     return this.user;
   }
 
-  /**
-   * Requests `version` of the application in `env` as `writer`: read, `check`
-   * (which may refuse by throwing), then a guarded apply; again on 409.
-   */
-  async requestVersion(
-    name: string,
-    env: string,
-    version: string,
-    writer: VersionWriter,
-    opts: { force?: boolean; check?: (app: Application) => void } = {},
-  ): Promise<void> {
-    await this.withConflictRetry(async () => {
-      const app = await this.application(name);
-      opts.check?.(app);
-      await this.applyVersion(app, env, version, writer, opts);
-    });
+  /** Who acts and where, for the actions (src/actions): writes are made as this kubeconfig's user. */
+  async actionContext(): Promise<ActionContext> {
+    return { port: this.port, namespace: this.namespace, user: await this.userName(), now: () => new Date() };
   }
 
-  /**
-   * One server-side apply of spec.versions[env] with the writer's field
-   * manager, guarded by the resourceVersion `app` was read at (409 when it
-   * changed: plan again on a fresh read).
-   */
-  async applyVersion(
-    app: Application,
-    env: string,
-    version: string,
-    writer: VersionWriter,
-    opts: { force?: boolean } = {},
-  ): Promise<void> {
-    const name = app.metadata.name;
-    const write = versionRequest({
-      application: name,
-      namespace: this.namespace,
-      env,
-      version,
-      writer,
-      force: opts.force,
-      resourceVersion: app.metadata.resourceVersion,
-    });
-    await this.explained(Applications, name, () =>
-      this.client.patch(Applications, this.namespace, name, write.body, {
-        type: 'apply',
-        fieldManager: write.fieldManager,
-        force: true,
+  /** The actions' port on the live API server: every read is fresh; 409 stays as it is for their retry. */
+  readonly port: ActionPort = {
+    get: (resource, namespace, name) =>
+      this.explained(resource, name, () => this.client.get(resource, namespace, name)),
+    list: (resource, namespace) =>
+      this.explained(
+        resource,
+        undefined,
+        async () => (await this.client.list(resource, { namespace })).items,
+      ),
+    apply: (resource, namespace, name, body, fieldManager) =>
+      this.explained(resource, name, async () => {
+        await this.client.patch(resource, namespace, name, body, {
+          type: 'apply',
+          fieldManager,
+          force: true,
+        });
       }),
-    );
-  }
-
-  /**
-   * Server-side apply of `body` (the fields `fieldManager` owns). With
-   * metadata.resourceVersion in `body` it is conditional (409 when changed).
-   */
-  async apply(resource: ResourceType, name: string, body: object, fieldManager: string): Promise<void> {
-    await this.explained(resource, name, () =>
-      this.client.patch(resource, this.namespace, name, body, { type: 'apply', fieldManager, force: true }),
-    );
-  }
-
-  /** A JSON patch (RFC 6902); a failed `test` operation is explained as a change meanwhile. */
-  async patchJson(
-    resource: ResourceType,
-    name: string,
-    operations: object[],
-    fieldManager: string,
-  ): Promise<void> {
-    await this.explained(resource, name, () =>
-      this.client.patch(resource, this.namespace, name, operations, { type: 'json', fieldManager }),
-    );
-  }
-
-  /** Reports that `target` runs `version` of the application (status.targets[].deployed). */
-  async reportDeployed(name: string, target: string, version: string): Promise<void> {
-    const user = await this.userName();
-    await this.withConflictRetry(async () => {
-      const app = await this.application(name);
-      const report = deployedReport(app, target, version, user, new Date());
-      if (!report.ok) throw new DepotClientError(report.message);
-      await this.explained(Applications, name, () =>
-        this.client.patch(Applications, this.namespace, name, report.patch, {
-          type: 'merge',
-          fieldManager: report.fieldManager,
-          subresource: 'status',
-        }),
-      );
-    });
-  }
-
-  /** Runs a read-modify-write again on 409 Conflict (another writer was faster). */
-  async withConflictRetry<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
-    for (let i = 1; ; i++) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (!isConflict(err) || i >= attempts) throw err;
-      }
-    }
-  }
+    patch: (resource, namespace, name, body, opts: PatchRequest) =>
+      this.explained(resource, name, async () => {
+        await this.client.patch(resource, namespace, name, body, opts);
+      }),
+  };
 
   async close(): Promise<void> {
     await this.transport.pool.close();

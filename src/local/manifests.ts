@@ -1,19 +1,40 @@
 // Reads YAML manifests and applies them with server-side apply: how `make
-// demo`, the test setup and `depot local` install CRDs and samples.
+// demo`, the test setup and `depot local` install CRDs and samples. CRDs go
+// through the one JSON client (src/kube/client.ts); other kinds through
+// client-node's KubernetesObjectApi, which finds their resource by discovery.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ApiextensionsV1Api,
-  CustomObjectsApi,
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
-  setHeaderOptions,
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { KubeClient } from '../kube/client.js';
+import { realClock } from '../kube/clock.js';
 import { apiErrorMessage as errorMessage } from '../kube/errors.js';
+import type { KubeObject, ResourceType } from '../kube/resource.js';
+import { ApiTransport } from '../kube/transport.js';
+
+const CustomResourceDefinitions: ResourceType = {
+  group: 'apiextensions.k8s.io',
+  version: 'v1',
+  plural: 'customresourcedefinitions',
+  kind: 'CustomResourceDefinition',
+  namespaced: false,
+};
+
+/** The one JSON client on `kc`, closed after `fn`. */
+async function withJsonClient<T>(kc: KubeConfig, fn: (client: KubeClient) => Promise<T>): Promise<T> {
+  const transport = new ApiTransport({ kubeConfig: kc, clock: realClock });
+  try {
+    return await fn(new KubeClient(transport));
+  } finally {
+    await transport.pool.close();
+  }
+}
 
 /** Every object in the YAML files at the given paths (directories are walked in name order). */
 export function loadManifests(...paths: string[]): KubernetesObject[] {
@@ -47,12 +68,14 @@ export async function applyManifests(
   const client = KubernetesObjectApi.makeApiClient(opts.namespace ? withNamespace(kc, opts.namespace) : kc);
   const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
   const rest = objects.filter((o) => o.kind !== 'CustomResourceDefinition');
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  for (const crd of crds) await applyCrd(custom, crd, opts.fieldManager);
-  await waitForCrds(
-    kc,
-    crds.map((c) => c.metadata!.name!),
-  );
+  if (crds.length > 0)
+    await withJsonClient(kc, async (json) => {
+      for (const crd of crds) await applyCrd(json, crd, opts.fieldManager);
+      await waitForEstablished(
+        json,
+        crds.map((c) => c.metadata!.name!),
+      );
+    });
   for (const obj of rest) await applyOne(client, obj, opts.fieldManager);
 }
 
@@ -66,24 +89,17 @@ export function withNamespace(kc: KubeConfig, namespace: string): KubeConfig {
 }
 
 /**
- * CRDs go through the untyped CustomObjectsApi: client-node's typed
- * serializer (used by KubernetesObjectApi) silently drops the
- * `x-kubernetes-*` keys of a schema written as YAML.
+ * CRDs go through the JSON client: client-node's typed serializer (used by
+ * KubernetesObjectApi) silently drops the `x-kubernetes-*` keys of a schema
+ * written as YAML.
  */
-async function applyCrd(api: CustomObjectsApi, crd: KubernetesObject, fieldManager: string): Promise<void> {
+async function applyCrd(client: KubeClient, crd: KubernetesObject, fieldManager: string): Promise<void> {
   try {
-    await api.patchClusterCustomObject(
-      {
-        group: 'apiextensions.k8s.io',
-        version: 'v1',
-        plural: 'customresourcedefinitions',
-        name: crd.metadata!.name!,
-        body: crd,
-        fieldManager,
-        force: true,
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-    );
+    await client.patch(CustomResourceDefinitions, '', crd.metadata!.name!, crd, {
+      type: 'apply',
+      fieldManager,
+      force: true,
+    });
   } catch (err) {
     throw new Error(`applying CustomResourceDefinition/${crd.metadata?.name}: ${errorMessage(err)}`);
   }
@@ -115,12 +131,17 @@ async function applyOne(
 
 /** Waits until every named CRD reports Established, so its kind can be used. */
 export async function waitForCrds(kc: KubeConfig, names: string[], timeoutMs = 30_000): Promise<void> {
-  const api = kc.makeApiClient(ApiextensionsV1Api);
+  await withJsonClient(kc, (client) => waitForEstablished(client, names, timeoutMs));
+}
+
+type Crd = KubeObject & { status?: { conditions?: { type: string; status: string }[] } };
+
+async function waitForEstablished(client: KubeClient, names: string[], timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const name of names) {
     for (;;) {
-      const crd = await api.readCustomResourceDefinition({ name });
-      if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
+      const crd = await client.get<Crd>(CustomResourceDefinitions, '', name);
+      if (crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
       if (Date.now() > deadline)
         throw new Error(`CRD ${name} was not Established within ${timeoutMs / 1000}s`);
       await sleep(100);

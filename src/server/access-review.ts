@@ -21,7 +21,7 @@ export interface UserInfo {
 /** What a request does, as RBAC names it (group depot.sh). */
 export interface Access {
   verb: 'get' | 'list' | 'patch';
-  resource: 'applications' | 'environments' | 'targets';
+  resource: 'applications' | 'environments' | 'targets' | 'promotions';
   subresource?: 'status';
   namespace: string;
   name?: string;

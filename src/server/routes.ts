@@ -12,7 +12,10 @@ import {
   EnvironmentVersionsSchema,
   HistorySchema,
   PromoteBodySchema,
+  RejectBodySchema,
+  RollbackBodySchema,
   SetVersionBodySchema,
+  ApprovalBodySchema,
   TargetVersionsSchema,
   WriteResultSchema,
   type Check,
@@ -50,7 +53,7 @@ export interface RouteRequest {
 }
 
 export interface Route {
-  method: 'GET' | 'PUT' | 'POST';
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   /** Below /api/v1/namespaces/{ns}, with {param}s. */
   path: string;
   summary: string;
@@ -104,6 +107,15 @@ export function routes(deps: { informers: InformerSource; writes: VersionWrites 
     if (!a) throw notFound(`application "${name}" not found in namespace ${ns}`);
     return a;
   };
+  /** A write needs what kubectl needs for the same write: patch on that object. */
+  const patch =
+    (resource: Access['resource'], name: string) =>
+    (r: { namespace: string; params: Record<string, string> }): Access => ({
+      verb: 'patch',
+      resource,
+      namespace: r.namespace,
+      name: r.params[name],
+    });
   const read =
     (resource: Access['resource'], verb: 'get' | 'list', name?: string) =>
     (r: { namespace: string; params: Record<string, string> }): Access => ({
@@ -233,6 +245,58 @@ export function routes(deps: { informers: InformerSource; writes: VersionWrites 
       read: false,
       handle: (r) =>
         deps.writes.promote(r.namespace, r.params.app!, r.params.env!, (r.body ?? {}) as never, r.user!),
+    },
+    {
+      method: 'POST',
+      path: '/applications/{app}/environments/{env}/rollback',
+      summary:
+        'Set the environment back to the previous desired version (or `to`); Promotions into it hold until a newer version is eligible.',
+      access: patch('applications', 'app'),
+      body: RollbackBodySchema,
+      bodyOptional: true,
+      response: WriteResultSchema,
+      read: false,
+      handle: (r) =>
+        deps.writes.rollback(r.namespace, r.params.app!, r.params.env!, (r.body ?? {}) as never, r.user!),
+    },
+    {
+      method: 'POST',
+      path: '/applications/{app}/environments/{env}/release',
+      summary: 'End the hold that a rollback in the environment put on the Promotions into it.',
+      access: patch('applications', 'app'),
+      response: WriteResultSchema,
+      read: false,
+      handle: (r) => deps.writes.release(r.namespace, r.params.app!, r.params.env!, r.user!),
+    },
+    {
+      method: 'POST',
+      path: '/applications/{app}/rejections',
+      summary: 'Reject a version: never promoted, new requests blocked unless forced.',
+      access: patch('applications', 'app'),
+      body: RejectBodySchema,
+      response: WriteResultSchema,
+      read: false,
+      handle: (r) => deps.writes.reject(r.namespace, r.params.app!, r.body as never, r.user!),
+    },
+    {
+      method: 'DELETE',
+      path: '/applications/{app}/rejections/{version}',
+      summary: 'Remove the rejection of a version.',
+      access: patch('applications', 'app'),
+      response: WriteResultSchema,
+      read: false,
+      handle: (r) => deps.writes.unreject(r.namespace, r.params.app!, r.params.version!, r.user!),
+    },
+    {
+      method: 'POST',
+      path: '/promotions/{promotion}/approvals',
+      summary:
+        'Approve the version of an application waiting in an approval-gated Promotion (that exact version).',
+      access: patch('promotions', 'promotion'),
+      body: ApprovalBodySchema,
+      response: WriteResultSchema,
+      read: false,
+      handle: (r) => deps.writes.approve(r.namespace, r.params.promotion!, r.body as never, r.user!),
     },
     {
       method: 'GET',

@@ -1,8 +1,8 @@
 // Every rule of the operator's RBAC is needed: with the full ClusterRole and
-// Lease Role every probe of one scenario works; without any one rule, what it
-// grants is refused (the API server's "forbidden" in the operator's log or the
-// HTTP API's answer) while everything else still works. A rule without a probe
-// fails.
+// Lease Role every probe of one scenario works (the HTTP API's approvals too);
+// without any one rule, what it grants is refused (the API server's
+// "forbidden" in the operator's log or the HTTP API's answer) while everything
+// else still works. A rule without a probe fails.
 import type { V1PolicyRule } from '@kubernetes/client-node';
 import { eventually } from './support/eventually.js';
 import { installOperatorRbac, operatorRbac } from './support/operator-rbac.js';
@@ -30,6 +30,7 @@ const proofs: Record<string, string[]> = {
   'get secrets': ['receiver'],
   'create tokenreviews.authentication.k8s.io': ['tokenreview'],
   'create subjectaccessreviews.authorization.k8s.io': ['subjectaccessreview'],
+  'patch promotions.depot.sh': ['approve'],
   // The leader-election Role.
   'create,get,list,update,watch leases.coordination.k8s.io': ['leader'],
 };

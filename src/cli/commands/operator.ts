@@ -4,7 +4,7 @@
 // its own controllers, so tests run exactly this code. Its flags:
 // ../operator-flags.ts; what they mean to the operator: ../operator-config.ts.
 import { existsSync, readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Command } from 'commander';
 import { controllers as depotControllers } from '../../controllers/index.js';
 import type { DepotHooks } from '../../controllers/options.js';
@@ -15,9 +15,10 @@ import { createLogger } from '../../runtime/log.js';
 import { Manager } from '../../runtime/manager.js';
 import type { ControllerSpec } from '../../runtime/reconciler.js';
 import { ApiServer } from '../../server/api-server.js';
+import { loadKubeConfig } from '../../client/depot-client.js';
 import { UserError } from '../errors.js';
 import { addOptions } from '../flags.js';
-import { controllerSettings, operatorConfig, type OperatorConfig } from '../operator-config.js';
+import { controllerSettings, operatorConfig } from '../operator-config.js';
 import { operatorFlags, type OperatorFlags } from '../operator-flags.js';
 
 export type { OperatorFlags } from '../operator-flags.js';
@@ -105,24 +106,6 @@ export async function runOperator(flags: OperatorFlags, factory: ControllerFacto
     clearInterval(keepAlive);
   }
   return 0;
-}
-
-function loadKubeConfig(cluster: OperatorConfig['cluster']): KubeConfig {
-  const kc = new KubeConfig();
-  if (cluster.kubeconfig) {
-    if (!existsSync(cluster.kubeconfig))
-      throw new UserError(`--kubeconfig ${cluster.kubeconfig}: no such file`);
-    kc.loadFromFile(cluster.kubeconfig);
-  } else {
-    kc.loadFromDefault();
-  }
-  if (cluster.context) kc.setCurrentContext(cluster.context);
-  if (!kc.getCurrentCluster()) {
-    throw new UserError(
-      'no cluster to connect to: pass --kubeconfig, set KUBECONFIG, or run inside a cluster',
-    );
-  }
-  return kc;
 }
 
 /** operatorConfig checked that both are given or neither. */

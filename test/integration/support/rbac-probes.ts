@@ -162,9 +162,11 @@ export async function startScenario(identity: OperatorIdentity, receiver: LocalR
     namespace: ns,
     body: { metadata: { name: 'receiver' }, data: { token: Buffer.from(RECEIVER_TOKEN).toString('base64') } },
   });
-  // The HTTP API's caller: a token the operator reviews, allowed to read applications here.
+  // The HTTP API's caller: a token the operator reviews, allowed to read applications here
+  // and to approve in Promotions (the approval the operator then applies for it).
   const callerToken = await serviceAccountToken(kc, ns, 'api-caller', [
     { apiGroups: ['depot.sh'], resources: ['applications'], verbs: ['get'] },
+    { apiGroups: ['depot.sh'], resources: ['promotions'], verbs: ['patch'] },
   ]);
   const receiverPath = `/hook/${ns}`;
   await applyManifests(
@@ -210,6 +212,17 @@ export async function startScenario(identity: OperatorIdentity, receiver: LocalR
         versions: { dev: '1.1.0', staging: '1.0.0' },
       }),
       depotObject('Promotion', 'dev-to-staging', { from: 'dev', to: 'staging', requireDeployed: false }),
+      // An approval gate of its own (qa → uat), for the HTTP API's approvals.
+      depotObject('Environment', 'qa', {}),
+      depotObject('Environment', 'uat', {}),
+      depotObject('EnvironmentSet', 'gated', { environments: ['qa', 'uat'] }),
+      depotObject('Application', 'gated', { environmentSets: ['gated'], versions: { qa: '1.0.0' } }),
+      depotObject('Promotion', 'qa-to-uat', {
+        from: 'qa',
+        to: 'uat',
+        requireDeployed: false,
+        approval: { required: true },
+      }),
     ] as KubernetesObject[],
     { fieldManager: 'test-setup', namespace: ns },
   );
@@ -294,6 +307,23 @@ async function apiAnswer(s: Scenario): Promise<{ status: number; body: string }>
   return { status: res.status, body: await res.text() };
 }
 
+/** POST …/promotions/qa-to-uat/approvals for `gated` as the caller. */
+async function approveAnswer(s: Scenario): Promise<{ status: number; body: string }> {
+  const res = await fetch(`${await s.apiBase()}/namespaces/${s.ns}/promotions/qa-to-uat/approvals`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${s.callerToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ application: 'gated' }),
+    signal: AbortSignal.timeout(5000),
+  });
+  return { status: res.status, body: await res.text() };
+}
+
+const approved = async (s: Scenario) =>
+  (
+    (at(await getObject('depot.sh', 'v1alpha1', 'promotions', s.ns, 'qa-to-uat'), ['spec', 'approvals']) as
+      { application: string }[] | undefined) ?? []
+  ).some((a) => a.application === 'gated');
+
 /** One capability: its positive outcome, and positive evidence of its refusal. */
 export interface Probe {
   name: string;
@@ -358,6 +388,16 @@ export const probes: Record<string, Probe> = {
     denied: inLog('patch', 'applications', 'depot.sh'),
     // A Promotion plans from the Applications' status (what runs in `from`).
     needs: ['leader', 'read:*', 'status:applications'],
+  },
+  approve: {
+    name: 'the HTTP API applies an approval to a Promotion for a caller allowed to patch it',
+    works: async (s) => (await approved(s)) || ((await approveAnswer(s)).status === 200 && approved(s)),
+    denied: async (s) => {
+      const a = await approveAnswer(s);
+      return a.status === 502 ? forbidden(a.body, 'patch', 'promotions', 'depot.sh') : undefined;
+    },
+    // The version waits for approval in the Promotion's status; the caller is reviewed first.
+    needs: ['leader', 'read:*', 'status:promotions', 'tokenreview', 'subjectaccessreview'],
   },
   events: {
     name: 'Events (events.k8s.io) about Depot objects are recorded',
