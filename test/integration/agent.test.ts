@@ -24,12 +24,12 @@ import { freePort } from '../../src/local/controlplane.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { argoApp, argoClient } from './support/argocd.js';
-import { applicationReader, depotGroup, depotObject as obj } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
-import { userRoleRules } from './support/user-roles.js';
-import { serviceAccountToken } from './support/http-api.js';
-import { startOperator, type OperatorProcess } from './support/operator-process.js';
+import { argoApp, argoClient } from '../kit/argocd.js';
+import { applicationReader, depotGroup, depotObject as obj } from '../kit/depot-objects.js';
+import { eventually } from '../kit/eventually.js';
+import { userRoleRules } from '../kit/user-roles.js';
+import { serviceAccountToken } from '../kit/http-api.js';
+import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;

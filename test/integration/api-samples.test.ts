@@ -14,7 +14,7 @@ import { loadManifests } from '../../src/local/manifests.js';
 import { apiErrorMessage as errorMessage } from '../../src/kube/errors.js';
 import { projectRoot } from '../../src/local/project-root.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { getJson, TABLE } from './api-http.js';
+import { getJson, TABLE } from '../kit/raw-request.js';
 
 const kc = testKubeConfig();
 const api = kc.makeApiClient(CustomObjectsApi);

@@ -8,9 +8,9 @@ import type { Application } from '../../src/api/application.js';
 import { applyManifests, loadManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { applicationReader, envStatus } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
-import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
+import { applicationReader, envStatus } from '../kit/depot-objects.js';
+import { eventually } from '../kit/eventually.js';
+import { depotCli, startOperator, type OperatorProcess } from '../kit/operator-process.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;

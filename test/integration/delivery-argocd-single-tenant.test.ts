@@ -2,11 +2,11 @@
 // Applications without the depot.sh/authorized-targets opt-in.
 import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { argoApp, argoClient } from './support/argocd.js';
-import { applicationReader, depotObject } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
-import { startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+import { argoApp, argoClient } from '../kit/argocd.js';
+import { applicationReader, depotObject } from '../kit/depot-objects.js';
+import { eventually } from '../kit/eventually.js';
+import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
+import { operatorKubeconfig } from '../kit/operator-rbac.js';
 
 const kc = testKubeConfig();
 const argo = argoClient(kc);

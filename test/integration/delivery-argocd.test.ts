@@ -8,13 +8,13 @@ import { AdmissionregistrationV1Api, EventsV1Api } from '@kubernetes/client-node
 import type { Application } from '../../src/api/application.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { argoApp, argoClient, type ArgoApp } from './support/argocd.js';
-import { applicationReader, depotObject } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
+import { argoApp, argoClient, type ArgoApp } from '../kit/argocd.js';
+import { applicationReader, depotObject } from '../kit/depot-objects.js';
+import { eventually } from '../kit/eventually.js';
 import { freePort } from '../../src/local/controlplane.js';
-import { scrape, sum } from './fixtures/metrics-text.js';
-import { startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+import { scrape, sum } from '../kit/metrics-text.js';
+import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
+import { operatorKubeconfig } from '../kit/operator-rbac.js';
 
 const kc = testKubeConfig();
 const getApp = applicationReader(kc);

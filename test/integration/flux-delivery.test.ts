@@ -19,15 +19,15 @@ import { freePort } from '../../src/local/controlplane.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { Secrets, type KubeObject, type ResourceType } from '../../src/kube/resource.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { testClient } from './fixtures/test-client.js';
-import { applicationReader, depotObject } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
+import { testClient } from '../kit/test-client.js';
+import { applicationReader, depotObject } from '../kit/depot-objects.js';
+import { eventually } from '../kit/eventually.js';
 import {
   startNotificationController,
   type NotificationController,
-} from './support/notification-controller.js';
-import { startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+} from '../kit/notification-controller.js';
+import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
+import { operatorKubeconfig } from '../kit/operator-rbac.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;

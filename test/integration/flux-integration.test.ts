@@ -18,12 +18,12 @@ import { patchTarget } from '../../src/integrations/flux/patch-target.js';
 import { writeFluxPatch, type PatchIO } from '../../src/integrations/flux/patch-writer.js';
 import { callReceiver, type ReceiverOptions } from '../../src/integrations/flux/receiver-client.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { testClient } from './fixtures/test-client.js';
-import { eventually } from './support/eventually.js';
+import { testClient } from '../kit/test-client.js';
+import { eventually } from '../kit/eventually.js';
 import {
   startNotificationController,
   type NotificationController,
-} from './support/notification-controller.js';
+} from '../kit/notification-controller.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;

@@ -19,10 +19,10 @@ import { createAuditLog } from '../../src/runtime/audit-log.js';
 import { createLogger } from '../../src/runtime/log.js';
 import { Manager } from '../../src/runtime/manager.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { scrape, sum, writeLines, type Sample } from './fixtures/metrics-text.js';
-import { testClient, type TestClient } from './fixtures/test-client.js';
-import { depotObject } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
+import { scrape, sum, writeLines, type Sample } from '../kit/metrics-text.js';
+import { testClient, type TestClient } from '../kit/test-client.js';
+import { depotObject } from '../kit/depot-objects.js';
+import { eventually } from '../kit/eventually.js';
 
 const kc = testKubeConfig();
 const GitRepositories: ResourceType = {

@@ -10,9 +10,9 @@ import type { Application } from '../../src/api/application.js';
 import type { Condition } from '../../src/api/conditions.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from './support/eventually.js';
-import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+import { eventually } from '../kit/eventually.js';
+import { depotCli, startOperator, type OperatorProcess } from '../kit/operator-process.js';
+import { operatorKubeconfig } from '../kit/operator-rbac.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;

@@ -9,11 +9,11 @@ import { CustomObjectsApi, EventsV1Api, type KubernetesObject } from '@kubernete
 import type { Application } from '../../src/api/application.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { depotOperatorWithHooks, STATUS_PAUSE_MESSAGE } from './fixtures/depot-operator-hooks.js';
-import { applicationReader, depotGroup, depotObject, envStatus } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
-import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+import { depotOperatorWithHooks, STATUS_PAUSE_MESSAGE } from '../kit/depot-operator-hooks.js';
+import { applicationReader, depotGroup, depotObject, envStatus } from '../kit/depot-objects.js';
+import { eventually } from '../kit/eventually.js';
+import { depotCli, startOperator, type OperatorProcess } from '../kit/operator-process.js';
+import { operatorKubeconfig } from '../kit/operator-rbac.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;

@@ -9,11 +9,11 @@ import type { Application } from '../../src/api/application.js';
 import { TargetVersionsSchema } from '../../src/api/http.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { applicationReader, depotObject as obj } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
-import { apiBase, serviceAccountToken } from './support/http-api.js';
-import { startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig, operatorServiceAccount } from './support/operator-rbac.js';
+import { applicationReader, depotObject as obj } from '../kit/depot-objects.js';
+import { eventually } from '../kit/eventually.js';
+import { apiBase, serviceAccountToken } from '../kit/http-api.js';
+import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
+import { operatorKubeconfig, operatorServiceAccount } from '../kit/operator-rbac.js';
 
 const kc = testKubeConfig();
 const readApp = applicationReader(kc);

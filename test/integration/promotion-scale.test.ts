@@ -5,9 +5,9 @@ import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node
 import type { Promotion } from '../../src/api/promotion.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from './support/eventually.js';
-import { startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+import { eventually } from '../kit/eventually.js';
+import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
+import { operatorKubeconfig } from '../kit/operator-rbac.js';
 
 const kc = testKubeConfig();
 const objects = kc.makeApiClient(CustomObjectsApi);

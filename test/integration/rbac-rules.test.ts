@@ -7,9 +7,9 @@
 // or the HTTP API's answer, and its outcome absent) while every capability
 // that does not depend on it still works. A rule without a probe fails.
 import type { V1PolicyRule } from '@kubernetes/client-node';
-import { eventually } from './support/eventually.js';
-import { installOperatorRbac, operatorRbac } from './support/operator-rbac.js';
-import { LocalReceiver, probes, ruleKey, startScenario, type Scenario } from './support/rbac-probes.js';
+import { eventually } from '../kit/eventually.js';
+import { installOperatorRbac, operatorRbac } from '../kit/operator-rbac.js';
+import { LocalReceiver, probes, ruleKey, startScenario, type Scenario } from '../kit/rbac-probes.js';
 
 /** Which probes prove each (verbs, resource, group) of a rule: removing the rule must break each of them. */
 const proofs: Record<string, string[]> = {

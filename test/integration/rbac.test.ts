@@ -14,12 +14,12 @@ import type { Application } from '../../src/api/application.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { Secrets, type ResourceType } from '../../src/kube/resource.js';
-import { argoApp, argoClient } from './support/argocd.js';
-import { testClient } from './fixtures/test-client.js';
-import { eventually } from './support/eventually.js';
-import { apiBase } from './support/http-api.js';
-import { depotCli, startOperator } from './support/operator-process.js';
-import { installOperatorRbac } from './support/operator-rbac.js';
+import { argoApp, argoClient } from '../kit/argocd.js';
+import { testClient } from '../kit/test-client.js';
+import { eventually } from '../kit/eventually.js';
+import { apiBase } from '../kit/http-api.js';
+import { depotCli, startOperator } from '../kit/operator-process.js';
+import { installOperatorRbac } from '../kit/operator-rbac.js';
 
 const kc = testKubeConfig();
 const objects = kc.makeApiClient(CustomObjectsApi);

@@ -11,11 +11,11 @@ import { Applications } from '../../src/api/resources.js';
 import { DepotClient } from '../../src/client/depot-client.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { testClient, type TestClient } from './fixtures/test-client.js';
-import { applicationReader, depotGroup, depotObject as obj, envStatus } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
-import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+import { testClient, type TestClient } from '../kit/test-client.js';
+import { applicationReader, depotGroup, depotObject as obj, envStatus } from '../kit/depot-objects.js';
+import { eventually } from '../kit/eventually.js';
+import { depotCli, startOperator, type OperatorProcess } from '../kit/operator-process.js';
+import { operatorKubeconfig } from '../kit/operator-rbac.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;

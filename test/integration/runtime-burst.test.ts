@@ -1,11 +1,11 @@
 // 1,000 updates to one key in a burst: the work queue folds them into far
 // fewer reconciles, and the last one leaves the correct state.
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from './support/eventually.js';
+import { eventually } from '../kit/eventually.js';
 import { ConfigMaps } from '../../src/kube/resource.js';
-import { scrape, sum } from './fixtures/metrics-text.js';
-import { startProbeManager, type ProbeManager } from './fixtures/probe-manager.js';
-import { inputConfigMap, outputs, setInput, testClient, type TestClient } from './fixtures/test-client.js';
+import { scrape, sum } from '../kit/metrics-text.js';
+import { startProbeManager, type ProbeManager } from '../kit/probe-manager.js';
+import { inputConfigMap, outputs, setInput, testClient, type TestClient } from '../kit/test-client.js';
 
 const kc = testKubeConfig();
 let ns: string;

@@ -1,12 +1,12 @@
 // A reconcile that throws is retried with growing delays (per key, reset by
 // a success) and shows in /metrics; other keys keep being reconciled.
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from './support/eventually.js';
+import { eventually } from '../kit/eventually.js';
 import { ConfigMaps } from '../../src/kube/resource.js';
-import { scrape, sum } from './fixtures/metrics-text.js';
-import { startProbeManager, type ProbeManager } from './fixtures/probe-manager.js';
-import type { LogLine } from './fixtures/probe-process.js';
-import { inputConfigMap, outputs, setInput, testClient, type TestClient } from './fixtures/test-client.js';
+import { scrape, sum } from '../kit/metrics-text.js';
+import { startProbeManager, type ProbeManager } from '../kit/probe-manager.js';
+import type { LogLine } from '../kit/probe-process.js';
+import { inputConfigMap, outputs, setInput, testClient, type TestClient } from '../kit/test-client.js';
 
 const kc = testKubeConfig();
 let ns: string;

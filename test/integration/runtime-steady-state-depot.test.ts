@@ -18,12 +18,12 @@ import { createAuditLog } from '../../src/runtime/audit-log.js';
 import { createLogger } from '../../src/runtime/log.js';
 import { Manager } from '../../src/runtime/manager.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { scrape, sum, writeLines, type Sample } from './fixtures/metrics-text.js';
-import { testClient, type TestClient } from './fixtures/test-client.js';
+import { scrape, sum, writeLines, type Sample } from '../kit/metrics-text.js';
+import { testClient, type TestClient } from '../kit/test-client.js';
 import type { Application } from '../../src/api/application.js';
 import { ArgoApplications } from '../../src/integrations/argocd/resource.js';
-import { argoApp, argoClient } from './support/argocd.js';
-import { eventually } from './support/eventually.js';
+import { argoApp, argoClient } from '../kit/argocd.js';
+import { eventually } from '../kit/eventually.js';
 
 const kc = testKubeConfig();
 const KINDS = [Applications, Environments, EnvironmentSets, Targets, Promotions];

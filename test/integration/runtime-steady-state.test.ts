@@ -4,14 +4,14 @@
 // Events created once per transition.
 import { EventsV1Api } from '@kubernetes/client-node';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from './support/eventually.js';
+import { eventually } from '../kit/eventually.js';
 import { ConfigMaps, type KubeObject } from '../../src/kube/resource.js';
 import type { Condition } from '../../src/api/conditions.js';
-import { scrape, sum, writeRequests } from './fixtures/metrics-text.js';
-import { probeLabel } from './fixtures/probe-controllers.js';
-import { startProbeManager, type ProbeManager } from './fixtures/probe-manager.js';
-import { installProbeCrd, Probes } from './fixtures/probe-resources.js';
-import { inputConfigMap, outputs, testClient, type TestClient } from './fixtures/test-client.js';
+import { scrape, sum, writeRequests } from '../kit/metrics-text.js';
+import { probeLabel } from '../kit/probe-controllers.js';
+import { startProbeManager, type ProbeManager } from '../kit/probe-manager.js';
+import { installProbeCrd, Probes } from '../kit/probe-resources.js';
+import { inputConfigMap, outputs, testClient, type TestClient } from '../kit/test-client.js';
 
 const kc = testKubeConfig();
 let ns: string;

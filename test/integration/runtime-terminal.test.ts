@@ -4,12 +4,12 @@
 // the object changes.
 import { EventsV1Api } from '@kubernetes/client-node';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from './support/eventually.js';
+import { eventually } from '../kit/eventually.js';
 import type { KubeObject } from '../../src/kube/resource.js';
-import { scrape, sum, type Sample } from './fixtures/metrics-text.js';
-import { startProbeManager, type ProbeManager } from './fixtures/probe-manager.js';
-import { installProbeCrd, PROBE_OUTPUT_MAX, Probes } from './fixtures/probe-resources.js';
-import { testClient, type TestClient } from './fixtures/test-client.js';
+import { scrape, sum, type Sample } from '../kit/metrics-text.js';
+import { startProbeManager, type ProbeManager } from '../kit/probe-manager.js';
+import { installProbeCrd, PROBE_OUTPUT_MAX, Probes } from '../kit/probe-resources.js';
+import { testClient, type TestClient } from '../kit/test-client.js';
 
 const kc = testKubeConfig();
 let ns: string;

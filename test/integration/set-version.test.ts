@@ -5,8 +5,8 @@ import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node
 import type { Application } from '../../src/api/application.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from './support/eventually.js';
-import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { depotCli, startOperator, type OperatorProcess } from '../kit/operator-process.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;

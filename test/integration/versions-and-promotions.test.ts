@@ -9,11 +9,11 @@ import type { Promotion } from '../../src/api/promotion.js';
 import { promotionManager, type ManagedFieldsEntry } from '../../src/core/field-managers.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { applicationReader, depotGroup, depotObject, envStatus } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
-import { depotOperatorWithHooks, PAUSE_MESSAGE, writesOf } from './fixtures/depot-operator-hooks.js';
-import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+import { applicationReader, depotGroup, depotObject, envStatus } from '../kit/depot-objects.js';
+import { eventually } from '../kit/eventually.js';
+import { depotOperatorWithHooks, PAUSE_MESSAGE, writesOf } from '../kit/depot-operator-hooks.js';
+import { depotCli, startOperator, type OperatorProcess } from '../kit/operator-process.js';
+import { operatorKubeconfig } from '../kit/operator-rbac.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;

@@ -4,7 +4,7 @@
 // loopback port) validates calls and annotates the Receiver's resources.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort } from '../../../src/local/controlplane.js';
+import { freePort } from '../../src/local/controlplane.js';
 import { eventually } from './eventually.js';
 
 export interface NotificationController {
