@@ -26,7 +26,7 @@ let operator: OperatorProcess;
 const obj = (kind: string, name: string, spec: object): KubernetesObject =>
   ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name }, spec }) as KubernetesObject;
 const get = async <T>(plural: string, name: string) =>
-  (await objects.getNamespacedCustomObject({ ...group, namespace: ns, plural, name })) as T;
+  (await k.read(depotResource(plural), ns, name)) as T;
 const prodOf = (a: Application) => a.status?.environments?.find((e) => e.name === 'prod');
 
 const freezeEveryMinute = {

@@ -222,12 +222,7 @@ describe('reports, re-created objects and builds', () => {
   test('a Target deleted and re-created with the same content adds no history', async () => {
     const before = await getApp(ns, 'core');
     const count = before.status!.history!.filter((h) => h.target === 'prod-eu').length;
-    await objects.deleteNamespacedCustomObject({
-      ...group,
-      namespace: ns,
-      plural: 'targets',
-      name: 'prod-eu',
-    });
+    await k.client.delete(Targets, ns, 'prod-eu');
     await eventually(
       'prod-eu gone from core',
       async () => !targetStatus(await getApp(ns, 'core'), 'prod-eu'),

@@ -71,12 +71,7 @@ describe('a Promotion over 1,000 applications', () => {
     const promotion = await eventually(
       'the summary of the converged promotion',
       async () => {
-        const p = (await objects.getNamespacedCustomObject({
-          ...group,
-          namespace: ns,
-          plural: 'promotions',
-          name: 'dev-to-staging',
-        })) as Promotion;
+        const p = (await k.read(Promotions, ns, 'dev-to-staging')) as Promotion;
         last = p.status;
         const summary = p.status?.summary;
         return (
@@ -108,11 +103,7 @@ describe('a Promotion over 1,000 applications', () => {
       }),
     );
     // Every promotion was written, not only the 256 listed.
-    const apps = (await objects.listNamespacedCustomObject({
-      ...group,
-      namespace: ns,
-      plural: 'applications',
-    })) as { items: { metadata: { name: string }; spec: { versions?: Record<string, string> } }[] };
+    const apps = (await k.client.list(Applications, { namespace: ns })) as { items: { metadata: { name: string }; spec: { versions?: Record<string, string> } }[] };
     const staging = apps.items.map((a) => a.spec.versions?.staging);
     expect(staging.filter((v) => v === '1.1.0')).toHaveLength(990);
   }, 600_000);

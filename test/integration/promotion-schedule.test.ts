@@ -21,7 +21,7 @@ const obj = (kind: string, name: string, spec: object): KubernetesObject =>
   ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name }, spec }) as KubernetesObject;
 
 const get = async <T>(ns: string, plural: string, name: string): Promise<T> =>
-  (await objects.getNamespacedCustomObject({ ...group, namespace: ns, plural, name })) as T;
+  (await k.read(depotResource(plural), ns, name)) as T;
 
 /** Waits (does not assert) until the wall clock satisfies `ok`. */
 async function clockUntil(what: string, ok: (now: Date) => boolean): Promise<void> {

@@ -5,13 +5,13 @@
 // pkg/apis/application/v1alpha1/types.go (ApplicationStatus, SyncStatus
 // {status, comparedTo {source, sources, destination}, revision(s)},
 // HealthStatus {status}).
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ArgoApplications } from '../../src/integrations/argocd/resource.js';
-import { resourcePath } from '../../src/kube/resource.js';
+import { resourcePath, type KubeObject } from '../../src/kube/resource.js';
 import { rawRequest } from './raw-request.js';
 import { testClient } from './test-client.js';
 
-export interface ArgoApp extends KubernetesObject {
+export interface ArgoApp extends KubeObject {
   spec: Record<string, unknown> & {
     source?: Record<string, unknown>;
     sources?: Record<string, unknown>[];
@@ -56,9 +56,14 @@ export function argoClient(kc: KubeConfig) {
       client.create<ArgoApp>(ArgoApplications, { ...app, metadata: { ...app.metadata, namespace } }),
     get,
     /** A JSON merge patch, e.g. what an ApplicationSet or a person writes. */
-    merge: (namespace: string, name: string, body: object, opts: { dryRun?: boolean } = {}): Promise<ArgoApp> =>
-      merge(namespace, name, body, 'someone-else', opts.dryRun),
-    delete: (namespace: string, name: string): Promise<void> => client.delete(ArgoApplications, namespace, name),
+    merge: (
+      namespace: string,
+      name: string,
+      body: object,
+      opts: { dryRun?: boolean } = {},
+    ): Promise<ArgoApp> => merge(namespace, name, body, 'someone-else', opts.dryRun),
+    delete: (namespace: string, name: string): Promise<void> =>
+      client.delete(ArgoApplications, namespace, name),
     /**
      * What Argo CD's application controller writes after a sync: the Argo
      * CD CRD has no status subresource, so status goes with the object.

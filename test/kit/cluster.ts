@@ -3,7 +3,7 @@
 // apply the tests repeat. Another identity: cluster(itsKubeConfig).
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
-import { Applications } from '../../src/api/resources.js';
+import { Applications, DEPOT_RESOURCES } from '../../src/api/resources.js';
 import type { KubeObject, ResourceType } from '../../src/kube/resource.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { testKubeConfig } from '../controlplane/env.js';
@@ -30,10 +30,12 @@ export function cluster(kc: KubeConfig = testKubeConfig()): Cluster {
     kc,
     client,
     close,
-    apply: (ns, objects, fieldManager = 'test-setup') => applyManifests(kc, objects, { fieldManager, namespace: ns }),
+    apply: (ns, objects, fieldManager = 'test-setup') =>
+      applyManifests(kc, objects, { fieldManager, namespace: ns }),
     read,
     app: (ns, name) => read<Application>(Applications, ns, name),
-    apps: async (ns) => (await client.list(Applications, { namespace: ns })).items as unknown as Application[],
+    apps: async (ns) =>
+      (await client.list(Applications, { namespace: ns })).items as unknown as Application[],
   };
 }
 
@@ -41,4 +43,12 @@ export function cluster(kc: KubeConfig = testKubeConfig()): Cluster {
 export const envStatus = (a: Application, env: string) => a.status?.environments?.find((e) => e.name === env);
 
 /** The status of one target of an Application. */
-export const targetStatus = (a: Application, target: string) => a.status?.targets?.find((t) => t.name === target);
+export const targetStatus = (a: Application, target: string) =>
+  a.status?.targets?.find((t) => t.name === target);
+
+/** One of Depot's resources by plural (`applications`, `promotions`, …). */
+export function depotResource(plural: string): ResourceType {
+  const r = DEPOT_RESOURCES.find((d) => d.plural === plural);
+  if (!r) throw new Error(`${plural} is not one of Depot's resources`);
+  return r;
+}

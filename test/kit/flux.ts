@@ -24,7 +24,12 @@ export const Receivers: ResourceType = {
 };
 
 /** An object of a Flux resource; `metadata` names its namespace, annotations, labels. */
-export const fluxObject = (r: ResourceType, name: string, spec: object, metadata: Omit<ObjectMeta, 'name'> = {}): KubeObject => ({
+export const fluxObject = (
+  r: ResourceType,
+  name: string,
+  spec: object,
+  metadata: Omit<ObjectMeta, 'name'> = {},
+): KubeObject => ({
   apiVersion: `${r.group}/${r.version}`,
   kind: r.kind,
   metadata: { name, ...metadata },

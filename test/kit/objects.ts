@@ -11,7 +11,12 @@ import type { ObjectMeta } from '../../src/kube/resource.js';
 type Metadata = Omit<ObjectMeta, 'name'>;
 
 /** A Depot object of `kind`; `metadata` adds labels, annotations or a namespace. */
-export const depotObject = (kind: string, name: string, spec: object, metadata: Metadata = {}): KubernetesObject =>
+export const depotObject = (
+  kind: string,
+  name: string,
+  spec: object,
+  metadata: Metadata = {},
+): KubernetesObject =>
   ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name, ...metadata }, spec }) as KubernetesObject;
 
 export const application = (name: string, spec: Partial<ApplicationSpec>, metadata?: Metadata) =>
@@ -23,8 +28,11 @@ export const environment = (name: string, spec: Partial<EnvironmentSpec> = {}) =
 export const environmentSet = (name: string, environments: string[]) =>
   depotObject('EnvironmentSet', name, { environments });
 
-export const target = (name: string, environment: string, spec: Omit<Partial<TargetSpec>, 'environment'> = {}) =>
-  depotObject('Target', name, { environment, ...spec });
+export const target = (
+  name: string,
+  environment: string,
+  spec: Omit<Partial<TargetSpec>, 'environment'> = {},
+) => depotObject('Target', name, { environment, ...spec });
 
 export const promotion = (name: string, spec: Partial<PromotionSpec> & { from: string; to: string }) =>
   depotObject('Promotion', name, spec);

@@ -4,7 +4,10 @@ import { depotCli, startOperator, type CliResult, type OperatorProcess } from '.
 import { operatorKubeconfig } from './operator-rbac.js';
 
 /** The built `depot operator` watching `ns` with exactly the packaged permissions. */
-export async function runOperator(ns: string, opts?: Parameters<typeof startOperator>[2]): Promise<OperatorProcess> {
+export async function runOperator(
+  ns: string,
+  opts?: Parameters<typeof startOperator>[2],
+): Promise<OperatorProcess> {
   return startOperator(await operatorKubeconfig(), ns, opts);
 }
 
