@@ -22,10 +22,7 @@ import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { testClient } from '../kit/test-client.js';
 import { applicationReader, depotObject } from '../kit/depot-objects.js';
 import { eventually } from '../kit/eventually.js';
-import {
-  startNotificationController,
-  type NotificationController,
-} from '../kit/notification-controller.js';
+import { startNotificationController, type NotificationController } from '../kit/notification-controller.js';
 import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
 import { operatorKubeconfig } from '../kit/operator-rbac.js';
 

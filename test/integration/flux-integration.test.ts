@@ -20,10 +20,7 @@ import { callReceiver, type ReceiverOptions } from '../../src/integrations/flux/
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { testClient } from '../kit/test-client.js';
 import { eventually } from '../kit/eventually.js';
-import {
-  startNotificationController,
-  type NotificationController,
-} from '../kit/notification-controller.js';
+import { startNotificationController, type NotificationController } from '../kit/notification-controller.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;

@@ -5,28 +5,30 @@
 // only inside a window with time to spare, so the test does not depend on
 // how fast the machine is (a window too close to its end is let go, the next
 // one comes a minute later).
-import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
 import type { Condition } from '../../src/api/conditions.js';
-import { applyManifests } from '../../src/local/manifests.js';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from '../kit/eventually.js';
-import { depotCli, startOperator, type OperatorProcess } from '../kit/operator-process.js';
-import { operatorKubeconfig } from '../kit/operator-rbac.js';
+import {
+  application,
+  cluster,
+  depotCli,
+  depotResource,
+  environment,
+  eventually,
+  freshNamespace,
+  runOperator,
+  target,
+  type OperatorProcess,
+} from '../kit/index.js';
 
-const kc = testKubeConfig();
+const k = cluster();
+const { kc } = k;
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
-const objects = kc.makeApiClient(CustomObjectsApi);
-const group = { group: 'depot.sh', version: 'v1alpha1' };
 /** Time left in the window when the request is made, at least: far more than a reconcile takes. */
 const SPARE_MS = 8_000;
 let ns: string;
 let operator: OperatorProcess;
 
-const obj = (kind: string, name: string, spec: object): KubernetesObject =>
-  ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name }, spec }) as KubernetesObject;
-const get = async <T>(plural: string, name: string) =>
-  (await k.read(depotResource(plural), ns, name)) as T;
+const get = <T>(plural: string, name: string) => k.read<T>(depotResource(plural), ns, name);
 const prodOf = (a: Application) => a.status?.environments?.find((e) => e.name === 'prod');
 
 const freezeEveryMinute = {
@@ -35,23 +37,18 @@ const freezeEveryMinute = {
 
 beforeAll(async () => {
   ns = await freshNamespace(kc, 'freeze-window');
-  const setup = { fieldManager: 'test-setup', namespace: ns };
-  await applyManifests(
-    kc,
-    [
-      obj('Environment', 'prod', {}),
-      obj('Target', 'prod-eu', { environment: 'prod' }),
-      obj('Application', 'app', { environments: [{ name: 'prod' }], versions: { prod: '1.0.0' } }),
-    ],
-    setup,
-  );
-  operator = startOperator(await operatorKubeconfig(), ns);
+  await k.apply(ns, [
+    environment('prod'),
+    target('prod-eu', 'prod'),
+    application('app', { environments: [{ name: 'prod' }], versions: { prod: '1.0.0' } }),
+  ]);
+  operator = await runOperator(ns);
   await eventually(
     'app desired in prod',
     async () => prodOf(await get('applications', 'app'))?.desired === '1.0.0',
   );
   // The freeze comes after the first version (which it would hold back too).
-  await applyManifests(kc, [obj('Environment', 'prod', freezeEveryMinute)], setup);
+  await k.apply(ns, [environment('prod', freezeEveryMinute)]);
 }, 90_000);
 
 afterAll(async () => operator?.stop());

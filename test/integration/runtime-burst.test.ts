@@ -13,10 +13,17 @@ const run = probeRun('burst');
 
 test('1,000 updates of one ConfigMap in a burst cause far fewer reconciles and end in the correct state', async () => {
   await run.tc.client.create(ConfigMaps, inputConfigMap(run.ns, 'hot', 'start'));
-  await eventually('the first output', async () => (await outputs(run.tc.client, run.ns)).hot?.output === 'start');
+  await eventually(
+    'the first output',
+    async () => (await outputs(run.tc.client, run.ns)).hot?.output === 'start',
+  );
   const reconciles = async () => sum(await scrape(run.probe.url), 'probe_reconciles_total', { name: 'hot' });
   const patches = async (code: string) =>
-    sum(await scrape(run.probe.url), 'depot_api_requests_total', { verb: 'patch', resource: 'configmaps', code });
+    sum(await scrape(run.probe.url), 'depot_api_requests_total', {
+      verb: 'patch',
+      resource: 'configmaps',
+      code,
+    });
   const [r0, p0, c0] = [await reconciles(), await patches('200'), await patches('409')];
 
   const started = Date.now();

@@ -43,7 +43,10 @@ test('a failing reconcile is retried with growing delays, shows in /metrics, and
 
   // Fixed input: the change is reconciled at once (an event beats the backoff) and succeeds.
   await setInput(run.tc.client, run.ns, 'flaky', 'fixed');
-  await eventually('the fixed output', async () => (await outputs(run.tc.client, run.ns)).flaky?.output === 'fixed');
+  await eventually(
+    'the fixed output',
+    async () => (await outputs(run.tc.client, run.ns)).flaky?.output === 'fixed',
+  );
   const errorsAfterFix = sum(await scrape(run.probe.url), 'depot_reconcile_errors_total', {
     controller: 'probe',
   });

@@ -31,7 +31,8 @@ const ready = (p: ProbeObject | undefined) => p?.status?.conditions?.find((c) =>
 const run = probeRun('steady', { crd: true, resyncPeriodMs: 1_000 });
 
 test('objects are reconciled; an invalid one is reported as a condition and skipped', async () => {
-  for (const i of [1, 2, 3]) await run.tc.client.create(ConfigMaps, inputConfigMap(run.ns, `cm${i}`, `v${i}`));
+  for (const i of [1, 2, 3])
+    await run.tc.client.create(ConfigMaps, inputConfigMap(run.ns, `cm${i}`, `v${i}`));
   await run.tc.client.create(ConfigMaps, {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -110,7 +111,13 @@ test('a periodic resync at steady state reconciles everything again and writes n
 }, 120_000);
 
 test('a change of a secondary object re-queues every primary it maps to', async () => {
-  await run.tc.client.patch(ConfigMaps, run.ns, 'probe-config', { data: { suffix: '-b' } }, { type: 'merge' });
+  await run.tc.client.patch(
+    ConfigMaps,
+    run.ns,
+    'probe-config',
+    { data: { suffix: '-b' } },
+    { type: 'merge' },
+  );
   await eventually('every output to follow the new suffix', async () => {
     const o = await outputs(run.tc.client, run.ns);
     return [1, 2, 3].every((i) => o[`cm${i}`]?.output === `v${i}-b`);

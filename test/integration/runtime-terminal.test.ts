@@ -67,7 +67,11 @@ test('an invalid status write is attempted once, logged once, reported once and 
 test('once the object changes so that the status is valid, it is written', async () => {
   await run.tc.client.patch(Probes, run.ns, 'too-long', { spec: { input: 'short' } }, { type: 'merge' });
   const fixed = await eventually('the status to be written', async () => {
-    const p = await run.tc.client.get<KubeObject & { status?: { output?: string } }>(Probes, run.ns, 'too-long');
+    const p = await run.tc.client.get<KubeObject & { status?: { output?: string } }>(
+      Probes,
+      run.ns,
+      'too-long',
+    );
     return p?.status?.output === 'SHORT' ? p : undefined;
   });
   expect(fixed.status?.output).toBe('SHORT');

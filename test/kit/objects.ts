@@ -2,13 +2,22 @@
 // Applications and Flux objects, without a namespace unless given (the test
 // applies them into its own). Stored objects for unit tests: src/core/testing.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { ApplicationSpec } from '../../src/api/application.js';
-import type { EnvironmentSpec } from '../../src/api/environment.js';
-import type { PromotionSpec } from '../../src/api/promotion.js';
-import type { TargetSpec } from '../../src/api/target.js';
-import type { ObjectMeta } from '../../src/kube/resource.js';
+import type { z } from 'zod';
+import type { ApplicationSpecSchema } from '../../src/api/application.js';
+import type { EnvironmentSpecSchema } from '../../src/api/environment.js';
+import type { PromotionSpecSchema } from '../../src/api/promotion.js';
+import type { TargetSpecSchema } from '../../src/api/target.js';
+import type { KubeObject, ObjectMeta } from '../../src/kube/resource.js';
 
 type Metadata = Omit<ObjectMeta, 'name'>;
+// What a manifest may say (defaults left out), as the schemas read it.
+export type ApplicationSpec = z.input<typeof ApplicationSpecSchema>;
+export type EnvironmentSpec = z.input<typeof EnvironmentSpecSchema>;
+export type PromotionSpec = z.input<typeof PromotionSpecSchema>;
+export type TargetSpec = z.input<typeof TargetSpecSchema>;
+
+/** What both Depot's client and applyManifests take. */
+export type Manifest = KubeObject & KubernetesObject;
 
 /** A Depot object of `kind`; `metadata` adds labels, annotations or a namespace. */
 export const depotObject = (
@@ -16,8 +25,8 @@ export const depotObject = (
   name: string,
   spec: object,
   metadata: Metadata = {},
-): KubernetesObject =>
-  ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name, ...metadata }, spec }) as KubernetesObject;
+): Manifest =>
+  ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name, ...metadata }, spec }) as Manifest;
 
 export const application = (name: string, spec: Partial<ApplicationSpec>, metadata?: Metadata) =>
   depotObject('Application', name, spec, metadata);

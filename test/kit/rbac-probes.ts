@@ -8,20 +8,21 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CoreV1Api, CustomObjectsApi, EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { AUTHORIZED_TARGETS_ANNOTATION } from '../../src/api/annotations.js';
-import { applyManifests } from '../../src/local/manifests.js';
 import { freePort } from '../../src/local/controlplane.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { parseMetrics, sum, type Sample } from './metrics-text.js';
-import { argoApp } from './argocd.js';
-import { depotObject } from './depot-objects.js';
+import { argoApp, argoClient } from './argocd.js';
+import { cluster } from './cluster.js';
+import { fluxObject } from './flux.js';
+import { application, environment, environmentSet, promotion, target } from './objects.js';
 import { apiBase, serviceAccountToken } from './http-api.js';
 import { startOperator, type OperatorProcess } from './operator-process.js';
 import type { OperatorIdentity } from './operator-rbac.js';
 
 const kc = testKubeConfig();
-const objects = kc.makeApiClient(CustomObjectsApi);
+const admin = cluster(kc);
 const RECEIVER_TOKEN = 'rbac-rules-receiver-token';
 
 /** A local Flux Receiver stand-in, shared by every scenario (one path per scenario). */
@@ -136,30 +137,24 @@ export async function startScenario(identity: OperatorIdentity, receiver: LocalR
     freshNamespace(kc, 'rbac-rules-argocd'),
     freshNamespace(kc, 'rbac-rules-flux'),
   ]);
-  await objects.createNamespacedCustomObject({
-    group: 'argoproj.io',
-    version: 'v1alpha1',
-    plural: 'applications',
-    namespace: argoNs,
-    body: argoApp(
+  await argoClient(kc).create(
+    argoNs,
+    argoApp(
       'web',
       { source: { repoURL: 'https://github.com/acme/web.git', path: '.', targetRevision: 'main' } },
       `${ns}/dev-argocd`,
     ),
-  });
-  for (const k of fluxKinds)
-    await objects.createNamespacedCustomObject({
-      group: k.group,
-      version: k.version,
-      plural: k.plural,
-      namespace: fluxNs,
-      body: {
-        apiVersion: `${k.group}/${k.version}`,
-        kind: k.kind,
-        metadata: { name: 'web', annotations: { [AUTHORIZED_TARGETS_ANNOTATION]: `${ns}/*` } },
-        spec: k.spec,
-      },
-    });
+  );
+  for (const k of fluxKinds) {
+    const r = { ...k, namespaced: true };
+    await admin.client.create(
+      r,
+      fluxObject(r, 'web', k.spec, {
+        namespace: fluxNs,
+        annotations: { [AUTHORIZED_TARGETS_ANNOTATION]: `${ns}/*` },
+      }),
+    );
+  }
   await kc.makeApiClient(CoreV1Api).createNamespacedSecret({
     namespace: ns,
     body: { metadata: { name: 'receiver' }, data: { token: Buffer.from(RECEIVER_TOKEN).toString('base64') } },
@@ -169,52 +164,45 @@ export async function startScenario(identity: OperatorIdentity, receiver: LocalR
     { apiGroups: ['depot.sh'], resources: ['applications'], verbs: ['get'] },
   ]);
   const receiverPath = `/hook/${ns}`;
-  await applyManifests(
-    kc,
-    [
-      depotObject('Environment', 'dev', {}),
-      depotObject('Environment', 'staging', {}),
-      depotObject('EnvironmentSet', 'default', { environments: ['dev', 'staging'] }),
-      depotObject('Target', 'dev-argocd', {
-        environment: 'dev',
-        delivery: { argocd: { applicationNamespace: argoNs } },
-      }),
-      ...fluxKinds.map((k) =>
-        depotObject('Target', k.target, {
-          environment: 'dev',
-          delivery: {
-            flux: {
-              patch: {
-                apiVersion: `${k.group}/${k.version}`,
-                kind: k.kind,
-                name: '${application}',
-                namespace: fluxNs,
-                field: k.field,
-              },
-            },
-          },
-        }),
-      ),
-      depotObject('Target', 'dev-receiver', {
-        environment: 'dev',
+  await admin.apply(ns, [
+    environment('dev'),
+    environment('staging'),
+    environmentSet('default', ['dev', 'staging']),
+    target('dev-argocd', 'dev', {
+      delivery: { argocd: { applicationNamespace: argoNs } },
+    }),
+    ...fluxKinds.map((k) =>
+      target(k.target, 'dev', {
         delivery: {
           flux: {
-            receiver: {
-              url: `${receiver.base}${receiverPath}`,
-              type: 'generic-hmac',
-              secretRef: { name: 'receiver', key: 'token' },
+            patch: {
+              apiVersion: `${k.group}/${k.version}`,
+              kind: k.kind,
+              name: '${application}',
+              namespace: fluxNs,
+              field: k.field,
             },
           },
         },
       }),
-      depotObject('Application', 'web', {
-        environmentSets: ['default'],
-        versions: { dev: '1.1.0', staging: '1.0.0' },
-      }),
-      depotObject('Promotion', 'dev-to-staging', { from: 'dev', to: 'staging', requireDeployed: false }),
-    ] as KubernetesObject[],
-    { fieldManager: 'test-setup', namespace: ns },
-  );
+    ),
+    target('dev-receiver', 'dev', {
+      delivery: {
+        flux: {
+          receiver: {
+            url: `${receiver.base}${receiverPath}`,
+            type: 'generic-hmac',
+            secretRef: { name: 'receiver', key: 'token' },
+          },
+        },
+      },
+    }),
+    application('web', {
+      environmentSets: ['default'],
+      versions: { dev: '1.1.0', staging: '1.0.0' },
+    }),
+    promotion('dev-to-staging', { from: 'dev', to: 'staging', requireDeployed: false }),
+  ] as KubernetesObject[]);
   const metricsPort = await freePort();
   // Leader election on: the Lease goes to the identity's namespace (its kubeconfig context's).
   const operator = startOperator(identity.kubeconfig, ns, {
@@ -276,10 +264,11 @@ async function metrics(s: Scenario): Promise<Sample[]> {
 }
 
 async function getObject(group: string, version: string, plural: string, namespace: string, name: string) {
-  return (await objects.getNamespacedCustomObject({ group, version, plural, namespace, name })) as Record<
-    string,
-    unknown
-  >;
+  return admin.read<Record<string, unknown>>(
+    { group, version, plural, kind: plural, namespaced: true },
+    namespace,
+    name,
+  );
 }
 
 const at = (obj: unknown, path: string[]): unknown =>

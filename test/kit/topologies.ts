@@ -1,8 +1,9 @@
 // The environment layouts the tests share: environments in order, one
 // EnvironmentSet naming them, and Targets; the test adds its Applications.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { EnvironmentSpec } from '../../src/api/environment.js';
 import { environment, environmentSet, target } from './objects.js';
+
+type EnvironmentSpec = NonNullable<Parameters<typeof environment>[1]>;
 
 export interface TopologyOptions {
   /** Target name → its environment (none unless named). */
