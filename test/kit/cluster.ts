@@ -7,6 +7,7 @@ import { Applications, DEPOT_RESOURCES } from '../../src/api/resources.js';
 import type { KubeObject, ResourceType } from '../../src/kube/resource.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { testKubeConfig } from '../controlplane/env.js';
+import { eventually } from './eventually.js';
 import { testClient, type TestClient } from './test-client.js';
 
 export interface Cluster extends TestClient {
@@ -17,6 +18,14 @@ export interface Cluster extends TestClient {
   read<T = KubeObject>(resource: ResourceType, ns: string, name: string): Promise<T>;
   app(ns: string, name: string): Promise<Application>;
   apps(ns: string): Promise<Application[]>;
+  /** The Application once `ok` holds for it, polled by `eventually` (`what` names the wait). */
+  appWhen(
+    ns: string,
+    name: string,
+    what: string,
+    ok: (a: Application) => unknown,
+    timeoutMs?: number,
+  ): Promise<Application>;
 }
 
 export function cluster(kc: KubeConfig = testKubeConfig()): Cluster {
@@ -34,6 +43,15 @@ export function cluster(kc: KubeConfig = testKubeConfig()): Cluster {
       applyManifests(kc, objects, { fieldManager, namespace: ns }),
     read,
     app: (ns, name) => read<Application>(Applications, ns, name),
+    appWhen: (ns, name, what, ok, timeoutMs) =>
+      eventually(
+        what,
+        async () => {
+          const a = await read<Application>(Applications, ns, name);
+          return ok(a) ? a : undefined;
+        },
+        timeoutMs,
+      ),
     apps: async (ns) =>
       (await client.list(Applications, { namespace: ns })).items as unknown as Application[],
   };
