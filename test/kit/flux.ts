@@ -3,6 +3,7 @@
 // including the Receiver Depot never patches, and a builder.
 import type { KubeObject, ObjectMeta, ResourceType } from '../../src/kube/resource.js';
 import { fluxResource, type FluxKind } from '../../src/integrations/flux/kinds.js';
+import { target } from './objects.js';
 
 /** The resource of a Flux kind at its served version. */
 function resource(kind: FluxKind, apiVersion: string): ResourceType {
@@ -35,3 +36,24 @@ export const fluxObject = (
   metadata: { name, ...metadata },
   spec,
 });
+
+/** Where a `patch` Target writes: a Flux object's field (name and namespace may be templates). */
+export interface FluxPatch {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  field: string;
+}
+
+/** A Target delivering by patching a field of a Flux object. */
+export const fluxPatchTarget = (name: string, environment: string, patch: FluxPatch) =>
+  target(name, environment, { delivery: { flux: { patch } } });
+
+/** A Target delivering by a generic-hmac Receiver call to `url`, token in Secret `secret` (key `token`). */
+export const receiverTarget = (name: string, environment: string, url: string, secret: string) =>
+  target(name, environment, {
+    delivery: {
+      flux: { receiver: { url, type: 'generic-hmac', secretRef: { name: secret, key: 'token' } } },
+    },
+  });

@@ -15,8 +15,9 @@ import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { parseMetrics, sum, type Sample } from './metrics-text.js';
 import { argoApp, argoClient } from './argocd.js';
 import { cluster } from './cluster.js';
-import { fluxObject } from './flux.js';
-import { application, environment, environmentSet, promotion, target } from './objects.js';
+import { fluxObject, fluxPatchTarget, receiverTarget } from './flux.js';
+import { application, promotion, target } from './objects.js';
+import { environments } from './topologies.js';
 import { apiBase, serviceAccountToken } from './http-api.js';
 import { startOperator, type OperatorProcess } from './operator-process.js';
 import type { OperatorIdentity } from './operator-rbac.js';
@@ -165,44 +166,24 @@ export async function startScenario(identity: OperatorIdentity, receiver: LocalR
   ]);
   const receiverPath = `/hook/${ns}`;
   await admin.apply(ns, [
-    environment('dev'),
-    environment('staging'),
-    environmentSet('default', ['dev', 'staging']),
-    target('dev-argocd', 'dev', {
-      delivery: { argocd: { applicationNamespace: argoNs } },
-    }),
+    ...environments(['dev', 'staging']),
+    target('dev-argocd', 'dev', { delivery: { argocd: { applicationNamespace: argoNs } } }),
     ...fluxKinds.map((k) =>
-      target(k.target, 'dev', {
-        delivery: {
-          flux: {
-            patch: {
-              apiVersion: `${k.group}/${k.version}`,
-              kind: k.kind,
-              name: '${application}',
-              namespace: fluxNs,
-              field: k.field,
-            },
-          },
-        },
+      fluxPatchTarget(k.target, 'dev', {
+        apiVersion: `${k.group}/${k.version}`,
+        kind: k.kind,
+        name: '${application}',
+        namespace: fluxNs,
+        field: k.field,
       }),
     ),
-    target('dev-receiver', 'dev', {
-      delivery: {
-        flux: {
-          receiver: {
-            url: `${receiver.base}${receiverPath}`,
-            type: 'generic-hmac',
-            secretRef: { name: 'receiver', key: 'token' },
-          },
-        },
-      },
-    }),
+    receiverTarget('dev-receiver', 'dev', `${receiver.base}${receiverPath}`, 'receiver'),
     application('web', {
       environmentSets: ['default'],
       versions: { dev: '1.1.0', staging: '1.0.0' },
     }),
     promotion('dev-to-staging', { from: 'dev', to: 'staging', requireDeployed: false }),
-  ] as KubernetesObject[]);
+  ]);
   const metricsPort = await freePort();
   // Leader election on: the Lease goes to the identity's namespace (its kubeconfig context's).
   const operator = startOperator(identity.kubeconfig, ns, {
