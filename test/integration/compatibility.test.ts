@@ -7,15 +7,11 @@ import { join } from 'node:path';
 import type { Application } from '../../src/api/application.js';
 import { loadManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
-import {
-  cliIn,
-  cluster,
-  envStatus,
-  eventually,
-  freshNamespace,
-  startOperator,
-  type OperatorProcess,
-} from '../kit/index.js';
+import { cluster, envStatus } from '../kit/cluster.js';
+import { cliIn } from '../kit/operator.js';
+import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 
 const k = cluster();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;

@@ -1,16 +1,11 @@
 // --no-delivery-authorization (single-tenant clusters): Depot writes Argo CD
 // Applications without the depot.sh/authorized-targets opt-in.
 import { argoApp, argoClient } from '../kit/argocd.js';
-import {
-  application,
-  cluster,
-  environment,
-  freshNamespace,
-  runOperator,
-  target,
-  targetStatus,
-  type OperatorProcess,
-} from '../kit/index.js';
+import { application, environment, target } from '../kit/objects.js';
+import { cluster, targetStatus } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import type { OperatorProcess } from '../kit/operator-process.js';
+import { freshNamespace } from '../controlplane/env.js';
 
 const k = cluster();
 const { kc } = k;

@@ -9,17 +9,12 @@ import type { Application } from '../../src/api/application.js';
 import { Applications } from '../../src/api/resources.js';
 import { freePort } from '../../src/local/controlplane.js';
 import { argoApp, argoClient, type ArgoApp } from '../kit/argocd.js';
-import {
-  application,
-  cluster,
-  environment,
-  eventually,
-  freshNamespace,
-  runOperator,
-  target,
-  targetStatus,
-  type OperatorProcess,
-} from '../kit/index.js';
+import { application, environment, target } from '../kit/objects.js';
+import { cluster, targetStatus } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import type { OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 import { scrape, sum } from '../kit/metrics-text.js';
 
 const k = cluster();

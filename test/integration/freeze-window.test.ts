@@ -7,18 +7,12 @@
 // one comes a minute later).
 import type { Application } from '../../src/api/application.js';
 import type { Condition } from '../../src/api/conditions.js';
-import {
-  application,
-  cluster,
-  depotCli,
-  depotResource,
-  environment,
-  eventually,
-  freshNamespace,
-  runOperator,
-  target,
-  type OperatorProcess,
-} from '../kit/index.js';
+import { application, environment, target } from '../kit/objects.js';
+import { cluster, depotResource } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import { depotCli, type OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 
 const k = cluster();
 const { kc } = k;

@@ -8,22 +8,13 @@ import { join } from 'node:path';
 import { EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { Targets } from '../../src/api/resources.js';
 import { depotOperatorWithHooks, STATUS_PAUSE_MESSAGE } from '../kit/depot-operator-hooks.js';
-import {
-  application,
-  cluster,
-  depotCli,
-  envStatus,
-  environment,
-  eventually,
-  freshNamespace,
-  promotion,
-  runOperator,
-  target,
-  targetStatus,
-  twoEnvironments,
-  type EnvironmentSpec,
-  type OperatorProcess,
-} from '../kit/index.js';
+import { application, environment, promotion, target, type EnvironmentSpec } from '../kit/objects.js';
+import { twoEnvironments } from '../kit/topologies.js';
+import { cluster, envStatus, targetStatus } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import { depotCli, type OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 
 const k = cluster();
 const { kc } = k;

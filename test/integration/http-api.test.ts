@@ -8,15 +8,13 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
 import { TargetVersionsSchema } from '../../src/api/http.js';
 import { apiBase, serviceAccountToken } from '../kit/http-api.js';
-import {
-  application,
-  cluster,
-  eventually,
-  freshNamespace,
-  runOperator,
-  twoEnvironments,
-  type OperatorProcess,
-} from '../kit/index.js';
+import { application } from '../kit/objects.js';
+import { twoEnvironments } from '../kit/topologies.js';
+import { cluster } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import type { OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 import { operatorServiceAccount } from '../kit/operator-rbac.js';
 
 const k = cluster();

@@ -3,17 +3,12 @@
 // attention first, counts of all in summary), so it is written and converges.
 import type { Promotion } from '../../src/api/promotion.js';
 import { Applications, Promotions } from '../../src/api/resources.js';
-import {
-  application,
-  cluster,
-  environment,
-  environmentSet,
-  eventually,
-  freshNamespace,
-  promotion,
-  runOperator,
-  type OperatorProcess,
-} from '../kit/index.js';
+import { application, environment, environmentSet, promotion } from '../kit/objects.js';
+import { cluster } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import type { OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 
 const k = cluster();
 const { kc } = k;

@@ -5,18 +5,12 @@ import type { Application } from '../../src/api/application.js';
 import type { Promotion } from '../../src/api/promotion.js';
 import { nextRun } from '../../src/core/schedule.js';
 import { promotionManager, type ManagedFieldsEntry } from '../../src/core/field-managers.js';
-import {
-  application,
-  cluster,
-  depotResource,
-  environment,
-  environmentSet,
-  eventually,
-  freshNamespace,
-  promotion,
-  runOperator,
-  type OperatorProcess,
-} from '../kit/index.js';
+import { application, environment, environmentSet, promotion } from '../kit/objects.js';
+import { cluster, depotResource } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import type { OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 
 const k = cluster();
 const { kc } = k;

@@ -9,18 +9,12 @@ import { Secrets } from '../../src/kube/resource.js';
 import { argoApp, argoClient } from '../kit/argocd.js';
 import { fluxObject, fluxPatchTarget, GitRepositories, receiverTarget } from '../kit/flux.js';
 import { apiBase } from '../kit/http-api.js';
-import {
-  application,
-  cluster,
-  depotCli,
-  envStatus,
-  eventually,
-  freshNamespace,
-  promotion,
-  startOperator,
-  target,
-  environments,
-} from '../kit/index.js';
+import { application, promotion, target } from '../kit/objects.js';
+import { environments } from '../kit/topologies.js';
+import { cluster, envStatus } from '../kit/cluster.js';
+import { depotCli, startOperator } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 import { installOperatorRbac } from '../kit/operator-rbac.js';
 
 const k = cluster();

@@ -10,20 +10,12 @@ import type { Promotion } from '../../src/api/promotion.js';
 import { Applications, Promotions } from '../../src/api/resources.js';
 import { DepotClient } from '../../src/client/depot-client.js';
 import { testClient, type TestClient } from '../kit/test-client.js';
-import {
-  application,
-  cluster,
-  depotCli,
-  envStatus,
-  environment,
-  environmentSet,
-  eventually,
-  freshNamespace,
-  promotion,
-  runOperator,
-  target,
-  type OperatorProcess,
-} from '../kit/index.js';
+import { application, environment, environmentSet, promotion, target } from '../kit/objects.js';
+import { cluster, envStatus } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import { depotCli, type OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 
 const k = cluster();
 const { kc } = k;

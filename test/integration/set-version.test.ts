@@ -1,17 +1,11 @@
 // `depot set-version APP ENV VERSION` refuses an environment the application
 // does not have (a typo such as `prd`), like `depot promote` does, whether or
 // not the operator has written the application's status yet.
-import {
-  application,
-  cluster,
-  depotCli,
-  environment,
-  environmentSet,
-  eventually,
-  freshNamespace,
-  startOperator,
-  type OperatorProcess,
-} from '../kit/index.js';
+import { application, environment, environmentSet } from '../kit/objects.js';
+import { cluster } from '../kit/cluster.js';
+import { depotCli, startOperator, type OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 
 const k = cluster();
 const { kc } = k;

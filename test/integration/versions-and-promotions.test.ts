@@ -9,22 +9,13 @@ import type { Promotion } from '../../src/api/promotion.js';
 import { Applications, Environments, Promotions, Targets } from '../../src/api/resources.js';
 import { promotionManager, type ManagedFieldsEntry } from '../../src/core/field-managers.js';
 import { depotOperatorWithHooks, PAUSE_MESSAGE, writesOf } from '../kit/depot-operator-hooks.js';
-import {
-  application,
-  cluster,
-  depotCli,
-  depotResource,
-  envStatus,
-  environment,
-  environmentSet,
-  eventually,
-  freshNamespace,
-  promotion,
-  runOperator,
-  target,
-  threeEnvironments,
-  type OperatorProcess,
-} from '../kit/index.js';
+import { application, environment, environmentSet, promotion, target } from '../kit/objects.js';
+import { threeEnvironments } from '../kit/topologies.js';
+import { cluster, depotResource, envStatus } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import { depotCli, type OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 
 const k = cluster();
 const { kc } = k;
