@@ -29,6 +29,8 @@ const history = (a: Application, env: string, type: string) =>
 let ns: string;
 let operator: OperatorProcess;
 const cli = (...args: string[]) => cliIn(ns)(...args);
+const blockedIn = (app: string, env: string) =>
+  k.appWhen(ns, app, `${app} blocked in ${env}`, (a) => envStatus(a, env)?.blocked);
 
 beforeAll(async () => {
   ns = await freshNamespace(k.kc, 'compat');
@@ -47,12 +49,7 @@ afterAll(async () => operator?.stop());
 
 test('dash 2.0.0 is blocked in prod while prod runs core 1.11.3, then delivered with core 1.12.0', async () => {
   expect(cli('set-version', 'dash', 'prod', '2.0.0').status).toBe(0);
-  const blocked = await k.appWhen(
-    ns,
-    'dash',
-    'dash 2.0.0 blocked in prod',
-    (a) => envStatus(a, 'prod')?.blocked,
-  );
+  const blocked = await blockedIn('dash', 'prod');
   expect(envStatus(blocked, 'prod')).toMatchObject({
     requested: '2.0.0',
     desired: '1.9.4',
@@ -123,12 +120,7 @@ test('dash 2.0.0 is blocked in prod while prod runs core 1.11.3, then delivered 
 
 test('core alone cannot break the rule of dash: blocked, naming the rule of dash', async () => {
   expect(cli('set-version', 'core', 'staging', '2.0.0').status).toBe(0);
-  const core = await k.appWhen(
-    ns,
-    'core',
-    'core 2.0.0 blocked in staging',
-    (a) => envStatus(a, 'staging')?.blocked,
-  );
+  const core = await blockedIn('core', 'staging');
   expect(envStatus(core, 'staging')).toMatchObject({
     desired: '1.12.0',
     blocked: {

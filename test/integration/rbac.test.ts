@@ -16,6 +16,7 @@ import { depotCli, startOperator } from '../kit/operator-process.js';
 import { eventually } from '../kit/eventually.js';
 import { freshNamespace } from '../controlplane/env.js';
 import { installOperatorRbac } from '../kit/operator-rbac.js';
+import { FAST_LEADER_ELECTION } from '../kit/operator.js';
 
 const k = cluster();
 const { kc, client } = k;
@@ -89,12 +90,7 @@ test('the operator works with exactly the permissions of config/rbac, and they d
     args: [
       '--leader-election-namespace',
       system,
-      '--lease-duration',
-      '6s',
-      '--renew-deadline',
-      '4s',
-      '--retry-period',
-      '1s',
+      ...FAST_LEADER_ELECTION,
       '--api-addr',
       '127.0.0.1:0',
       '--receiver-url-allow',

@@ -20,12 +20,7 @@ export type TargetSpec = z.input<typeof TargetSpecSchema>;
 export type Manifest = KubeObject & KubernetesObject;
 
 /** A Depot object of `kind`; `metadata` adds labels, annotations or a namespace. */
-export const depotObject = (
-  kind: string,
-  name: string,
-  spec: object,
-  metadata: Metadata = {},
-): Manifest =>
+export const depotObject = (kind: string, name: string, spec: object, metadata: Metadata = {}): Manifest =>
   ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name, ...metadata }, spec }) as Manifest;
 
 export const application = (name: string, spec: Partial<ApplicationSpec>, metadata?: Metadata) =>

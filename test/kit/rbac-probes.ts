@@ -15,12 +15,22 @@ import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { parseMetrics, sum, type Sample } from './metrics-text.js';
 import { argoApp, argoClient } from './argocd.js';
 import { cluster } from './cluster.js';
-import { fluxObject, fluxPatchTarget, receiverTarget } from './flux.js';
+import {
+  fluxObject,
+  fluxPatchTarget,
+  GitRepositories,
+  HelmReleases,
+  Kustomizations,
+  OCIRepositories,
+  receiverTarget,
+} from './flux.js';
 import { application, promotion, target } from './objects.js';
 import { environments } from './topologies.js';
 import { apiBase, serviceAccountToken } from './http-api.js';
 import { startOperator, type OperatorProcess } from './operator-process.js';
 import type { OperatorIdentity } from './operator-rbac.js';
+import { FAST_LEADER_ELECTION } from './operator.js';
+import type { ResourceType } from '../../src/kube/resource.js';
 
 const kc = testKubeConfig();
 const admin = cluster(kc);
@@ -54,12 +64,8 @@ export class LocalReceiver {
   }
 }
 
-interface FluxKind {
+interface FluxKind extends ResourceType {
   target: string;
-  group: string;
-  version: string;
-  plural: string;
-  kind: string;
   spec: object;
   /** Where the Target writes the version. */
   field: string;
@@ -68,31 +74,22 @@ interface FluxKind {
 
 export const fluxKinds: FluxKind[] = [
   {
+    ...GitRepositories,
     target: 'dev-git',
-    group: 'source.toolkit.fluxcd.io',
-    version: 'v1',
-    plural: 'gitrepositories',
-    kind: 'GitRepository',
     spec: { interval: '1m', url: 'https://github.com/acme/web.git', ref: { tag: '1.0.0' } },
     field: 'spec.ref.tag',
     path: ['spec', 'ref', 'tag'],
   },
   {
+    ...OCIRepositories,
     target: 'dev-oci',
-    group: 'source.toolkit.fluxcd.io',
-    version: 'v1',
-    plural: 'ocirepositories',
-    kind: 'OCIRepository',
     spec: { interval: '5m', url: 'oci://registry.example/web', ref: { tag: '1.0.0' } },
     field: 'spec.ref.tag',
     path: ['spec', 'ref', 'tag'],
   },
   {
+    ...HelmReleases,
     target: 'dev-helm',
-    group: 'helm.toolkit.fluxcd.io',
-    version: 'v2',
-    plural: 'helmreleases',
-    kind: 'HelmRelease',
     spec: {
       interval: '5m',
       chart: {
@@ -103,11 +100,8 @@ export const fluxKinds: FluxKind[] = [
     path: ['spec', 'chart', 'spec', 'version'],
   },
   {
+    ...Kustomizations,
     target: 'dev-kust',
-    group: 'kustomize.toolkit.fluxcd.io',
-    version: 'v1',
-    plural: 'kustomizations',
-    kind: 'Kustomization',
     spec: { interval: '10m', prune: true, sourceRef: { kind: 'GitRepository', name: 'apps' } },
     field: 'spec.postBuild.substitute.${application}_version',
     path: ['spec', 'postBuild', 'substitute', 'web_version'],
@@ -147,10 +141,9 @@ export async function startScenario(identity: OperatorIdentity, receiver: LocalR
     ),
   );
   for (const k of fluxKinds) {
-    const r = { ...k, namespaced: true };
     await admin.client.create(
-      r,
-      fluxObject(r, 'web', k.spec, {
+      k,
+      fluxObject(k, 'web', k.spec, {
         namespace: fluxNs,
         annotations: { [AUTHORIZED_TARGETS_ANNOTATION]: `${ns}/*` },
       }),
@@ -189,12 +182,7 @@ export async function startScenario(identity: OperatorIdentity, receiver: LocalR
   const operator = startOperator(identity.kubeconfig, ns, {
     leaderElect: true,
     args: [
-      '--lease-duration',
-      '6s',
-      '--renew-deadline',
-      '4s',
-      '--retry-period',
-      '1s',
+      ...FAST_LEADER_ELECTION,
       '--metrics-addr',
       `127.0.0.1:${metricsPort}`,
       '--api-addr',
