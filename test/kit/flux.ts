@@ -3,6 +3,8 @@
 // including the Receiver Depot never patches, and a builder.
 import type { KubeObject, ObjectMeta, ResourceType } from '../../src/kube/resource.js';
 import { fluxResource, type FluxKind } from '../../src/integrations/flux/kinds.js';
+import type { KubeClient } from '../../src/kube/client.js';
+import { eventually } from './eventually.js';
 import { target } from './objects.js';
 
 /** The resource of a Flux kind at its served version. */
@@ -57,3 +59,61 @@ export const receiverTarget = (name: string, environment: string, url: string, s
       flux: { receiver: { url, type: 'generic-hmac', secretRef: { name: secret, key: 'token' } } },
     },
   });
+
+/** A Secret holding a Receiver's token under key `token`. */
+export const tokenSecret = (name: string, namespace: string, token: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name, namespace },
+  data: { token: Buffer.from(token).toString('base64') },
+});
+
+/** Waits until notification-controller has made Receiver `name` Ready: its webhook path. */
+export function receiverWebhookPath(client: KubeClient, ns: string, name: string): Promise<string> {
+  return eventually('the Receiver to be Ready with a webhook path', async () => {
+    const r = (await client.get(Receivers, ns, name)) as KubeObject & {
+      status?: { webhookPath?: string; conditions?: { type: string; status: string }[] };
+    };
+    const ready = r?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+    return ready && r.status?.webhookPath;
+  });
+}
+
+/** Ready=True as a Flux controller writes it (for `generation`, when given). */
+export const fluxReady = (generation?: number, message = 'ok', at = new Date().toISOString()) => [
+  {
+    type: 'Ready',
+    status: 'True',
+    reason: 'Succeeded',
+    message,
+    ...(generation === undefined ? {} : { observedGeneration: generation }),
+    lastTransitionTime: at,
+  },
+];
+
+/** The artifact source-controller reports for `revision` (`<ref>@sha1:…`), stored as `<file>.tar.gz`. */
+export const fluxArtifact = (
+  file: string,
+  revision: string,
+  digest = '0',
+  at = new Date().toISOString(),
+) => ({
+  digest: `sha256:${digest.repeat(64)}`,
+  lastUpdateTime: at,
+  path: `${file}.tar.gz`,
+  revision,
+  url: `http://source-controller/${file}.tar.gz`,
+});
+
+/** Writes a Flux object's status as its controller does (status subresource): the object written. */
+export async function writeFluxStatus(
+  client: KubeClient,
+  r: ResourceType,
+  ns: string,
+  name: string,
+  status: object,
+): Promise<KubeObject> {
+  const obj = await client.get(r, ns, name);
+  if (!obj) throw new Error(`${r.kind} ${ns}/${name} does not exist`);
+  return client.replace(r, { ...obj, status }, { subresource: 'status' });
+}

@@ -8,7 +8,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CoreV1Api, EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, EventsV1Api } from '@kubernetes/client-node';
 import { AUTHORIZED_TARGETS_ANNOTATION } from '../../src/api/annotations.js';
 import { freePort } from '../../src/local/controlplane.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
