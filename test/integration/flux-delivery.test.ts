@@ -25,6 +25,7 @@ import {
   fluxObject,
   fluxPatchTarget,
   fluxReady,
+  gitReceiver,
   GitRepositories,
   HelmReleases,
   Kustomizations,
@@ -178,16 +179,7 @@ beforeAll(async () => {
       k.target,
       await client.create(k.r, fluxObject(k.r, 'core', k.spec, { namespace: ns, annotations: optIn })),
     );
-  await client.create(Receivers, {
-    apiVersion: 'notification.toolkit.fluxcd.io/v1',
-    kind: 'Receiver',
-    metadata: { name: 'depot', namespace: ns },
-    spec: {
-      type: 'generic-hmac',
-      secretRef: { name: 'receiver-token' },
-      resources: [{ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', name: 'watched' }],
-    },
-  });
+  await client.create(Receivers, gitReceiver('depot', ns, 'receiver-token', 'watched'));
   const webhookPath = await receiverWebhookPath(client, ns, 'depot');
   const ncUrl = `${nc.receiverBase}${webhookPath}`;
 

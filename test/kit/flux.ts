@@ -117,3 +117,20 @@ export async function writeFluxStatus(
   if (!obj) throw new Error(`${r.kind} ${ns}/${name} does not exist`);
   return client.replace(r, { ...obj, status }, { subresource: 'status' });
 }
+
+/** A generic-hmac Receiver (token in Secret `secret`) that makes GitRepository `repository` reconcile. */
+export const gitReceiver = (
+  name: string,
+  namespace: string,
+  secret: string,
+  repository: string,
+): KubeObject => ({
+  apiVersion: 'notification.toolkit.fluxcd.io/v1',
+  kind: 'Receiver',
+  metadata: { name, namespace },
+  spec: {
+    type: 'generic-hmac',
+    secretRef: { name: secret },
+    resources: [{ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', name: repository }],
+  },
+});
