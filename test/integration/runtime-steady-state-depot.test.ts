@@ -18,7 +18,7 @@ import { createAuditLog } from '../../src/runtime/audit-log.js';
 import { createLogger } from '../../src/runtime/log.js';
 import { Manager } from '../../src/runtime/manager.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { scrape, sum, writeLines, type Sample } from '../kit/metrics-text.js';
+import { afterReconciles, scrape, sum, writeLines, writesSettled } from '../kit/metrics-text.js';
 import { testClient, type TestClient } from '../kit/test-client.js';
 import type { Application } from '../../src/api/application.js';
 import { ArgoApplications } from '../../src/integrations/argocd/resource.js';
@@ -118,29 +118,12 @@ test('the sample Argo CD Targets deliver into their Applications', async () => {
 test('a resync at steady state reconciles everything again and writes nothing', async () => {
   // Let the first writes settle (their own watch events reconcile once more).
   // Best effort: if writes never stop, the comparison below shows which.
-  let previous = '';
-  await eventually(
-    'writes to settle',
-    async () => {
-      const now = JSON.stringify(writeLines(await scrape(url)));
-      const settled = now === previous;
-      previous = now;
-      return settled;
-    },
-    30_000,
-    2_500,
-  ).catch(() => undefined);
+  await writesSettled(url);
   const before = await scrape(url);
   const versionsBefore = await resourceVersions();
   const objects = versionsBefore.length;
-  const reconciled = (s: Sample[]) => sum(s, 'depot_reconcile_total');
   // Three resync periods: every object is reconciled at least three more times.
-  await eventually(
-    'three resyncs of every object',
-    async () => reconciled(await scrape(url)) >= reconciled(before) + 3 * objects,
-    90_000,
-  );
-  const after = await scrape(url);
+  const after = await afterReconciles(url, before, 3 * objects, 'three resyncs of every object');
 
   expect(writeLines(after)).toEqual(writeLines(before));
   expect(await resourceVersions()).toEqual(versionsBefore);
