@@ -5,18 +5,13 @@
 // status patch, no Event. Requests are counted from the operator's metrics.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { controllers } from '../../src/controllers/index.js';
-import { deliverySettingsDefaults } from '../../src/controllers/delivery/registry.js';
 import { AUTHORIZED_TARGETS_ANNOTATION } from '../../src/api/annotations.js';
 import type { Application } from '../../src/api/application.js';
 import { Applications } from '../../src/api/resources.js';
 import { applyManifests } from '../../src/local/manifests.js';
-import { createAuditLog } from '../../src/runtime/audit-log.js';
 import { createLogger } from '../../src/runtime/log.js';
-import { Manager } from '../../src/runtime/manager.js';
+import type { Manager } from '../../src/runtime/manager.js';
+import { startDepotManager } from '../kit/depot-manager.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { afterReconciles, scrape, writeLines, writesSettled } from '../kit/metrics-text.js';
 import { testClient, type TestClient } from '../kit/test-client.js';
@@ -100,23 +95,11 @@ beforeAll(async () => {
   );
 
   const log = createLogger({ level: 'warn', destination: { write: () => {} } });
-  manager = new Manager({
-    kubeConfig: kc,
-    namespaces: [ns],
-    resyncPeriodMs: 1_000,
-    healthAddress: '127.0.0.1:0',
-    log,
+  ({ manager, url } = await startDepotManager(kc, ns, {
     identity: 'flux-steady',
-  });
-  const audit = createAuditLog(join(mkdtempSync(join(tmpdir(), 'depot-audit-')), 'audit.log'));
-  manager.add(
-    ...controllers(manager.deps, {
-      audit,
-      deliverySettings: { ...deliverySettingsDefaults, receiverUrlAllow: [`${receiverBase}/hook/`] },
-    }),
-  );
-  const [address] = await manager.start();
-  url = `http://127.0.0.1:${address!.port}`;
+    log,
+    receiverUrlAllow: [`${receiverBase}/hook/`],
+  }));
 });
 
 afterAll(async () => {

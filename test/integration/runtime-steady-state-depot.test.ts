@@ -7,16 +7,13 @@
 // Requests are counted, not only resourceVersions: the API server turns a
 // patch that changes nothing into a no-op without a new resourceVersion
 // (as it did with `blocked: null`, which a merge patch never stores).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { controllers } from '../../src/controllers/index.js';
 import { Applications, Environments, EnvironmentSets, Promotions, Targets } from '../../src/api/resources.js';
 import { applyManifests, loadManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
-import { createAuditLog } from '../../src/runtime/audit-log.js';
 import { createLogger } from '../../src/runtime/log.js';
-import { Manager } from '../../src/runtime/manager.js';
+import type { Manager } from '../../src/runtime/manager.js';
+import { startDepotManager } from '../kit/depot-manager.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { afterReconciles, scrape, sum, writeLines, writesSettled } from '../kit/metrics-text.js';
 import { testClient, type TestClient } from '../kit/test-client.js';
@@ -72,18 +69,7 @@ beforeAll(async () => {
     );
   }
   const log = createLogger({ level: 'debug', destination: { write: (s: string) => void lines.push(s) } });
-  manager = new Manager({
-    kubeConfig: kc,
-    namespaces: [ns],
-    resyncPeriodMs: 1_000,
-    healthAddress: '127.0.0.1:0',
-    log,
-    identity: 'steady-depot',
-  });
-  const audit = createAuditLog(join(mkdtempSync(join(tmpdir(), 'depot-audit-')), 'audit.log'));
-  manager.add(...controllers(manager.deps, { audit }));
-  const [address] = await manager.start();
-  url = `http://127.0.0.1:${address!.port}`;
+  ({ manager, url } = await startDepotManager(kc, ns, { identity: 'steady-depot', log }));
 });
 
 afterAll(async () => {
