@@ -22,7 +22,7 @@ import { freshNamespace } from '../controlplane/env.js';
 import { argoApp, argoClient } from '../kit/argocd.js';
 import { cluster, targetStatus } from '../kit/cluster.js';
 import { eventually } from '../kit/eventually.js';
-import { fluxObject, GitRepositories } from '../kit/flux.js';
+import { gitRepository, GitRepositories } from '../kit/flux.js';
 import { application, target } from '../kit/objects.js';
 import { environments } from '../kit/topologies.js';
 import { userRoleRules } from '../kit/user-roles.js';
@@ -261,10 +261,9 @@ test('against a server without the agent API the agent stops with one line', asy
 test("an agent with --delivery-file writes a Flux GitRepository with the operator's Flux code", async () => {
   await k.apply(hub, [target('remote-flux', 'prod', { delivery: { agent: {} } })]);
   await k.apply(remote, [
-    fluxObject(
-      GitRepositories,
+    gitRepository(
       'web',
-      { interval: '1m', url: 'https://git.example/web.git', ref: { tag: '0.9.0' } },
+      { tag: '0.9.0' },
       { annotations: { 'depot.sh/authorized-targets': `${hub}/remote-flux` } },
     ) as KubernetesObject,
   ]);

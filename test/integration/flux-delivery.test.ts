@@ -20,17 +20,14 @@ import { freshNamespace } from '../controlplane/env.js';
 import { application, environment, target } from '../kit/objects.js';
 import { cluster, targetStatus } from '../kit/cluster.js';
 import { eventually } from '../kit/eventually.js';
+import { GitRepositories, HelmReleases, Kustomizations, OCIRepositories, Receivers } from '../kit/flux.js';
 import {
   fluxArtifact,
   fluxObject,
   fluxPatchTarget,
   fluxReady,
   gitReceiver,
-  GitRepositories,
-  HelmReleases,
-  Kustomizations,
-  OCIRepositories,
-  Receivers,
+  gitRepository as kitGitRepository,
   receiverTarget as fluxReceiverTarget,
   receiverWebhookPath,
   tokenSecret,
@@ -106,12 +103,7 @@ async function targetState(name: string) {
 }
 
 const gitRepository = (name: string, annotations: Record<string, string>, ref: object) =>
-  fluxObject(
-    GitRepositories,
-    name,
-    { interval: '1m', url: `https://git.example/${name}.git`, ref },
-    { namespace: ns, annotations },
-  );
+  kitGitRepository(name, ref, { namespace: ns, annotations });
 
 const receiverTarget = (name: string, url: string, secret = 'receiver-token') =>
   fluxReceiverTarget(name, 'prod', url, secret);

@@ -19,27 +19,23 @@ import { writeFluxPatch, type PatchIO } from '../../src/integrations/flux/patch-
 import { callReceiver, type ReceiverOptions } from '../../src/integrations/flux/receiver-client.js';
 import { freshNamespace } from '../controlplane/env.js';
 import { cluster } from '../kit/cluster.js';
+import { startNotificationController, type NotificationController } from '../kit/notification-controller.js';
 import { eventually } from '../kit/eventually.js';
+import { GitRepositories, HelmReleases, Kustomizations, OCIRepositories, Receivers } from '../kit/flux.js';
 import {
   fluxArtifact,
   fluxObject as kitFluxObject,
   fluxReady,
   gitReceiver,
-  GitRepositories,
-  HelmReleases,
-  Kustomizations,
-  OCIRepositories,
-  Receivers,
   receiverWebhookPath,
   tokenSecret,
   writeFluxStatus,
 } from '../kit/flux.js';
-import { startNotificationController, type NotificationController } from '../kit/notification-controller.js';
 
+const TOKEN = 'depot-test-token-7f3a9c1e5b';
 const k = cluster();
 const { kc, client } = k;
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
-const TOKEN = 'depot-test-token-7f3a9c1e5b';
 
 /** The operator's DeliveryIO reads a cache and patches strictly; here: one GET, the same patch. */
 const io: PatchIO & { get: typeof client.get } = {

@@ -20,6 +20,7 @@ import {
   fluxObject,
   fluxPatchTarget,
   fluxReady,
+  gitRepository,
   GitRepositories,
   HelmReleases,
   writeFluxStatus,
@@ -56,15 +57,7 @@ beforeAll(async () => {
 
   const optIn = { [AUTHORIZED_TARGETS_ANNOTATION]: `${ns}/*` };
   const meta = { namespace: ns, annotations: optIn };
-  await tc.client.create(
-    GitRepositories,
-    fluxObject(
-      GitRepositories,
-      'web',
-      { interval: '1m', url: 'https://git.example/web.git', ref: { tag: '0.1.0' } },
-      meta,
-    ),
-  );
+  await tc.client.create(GitRepositories, gitRepository('web', { tag: '0.1.0' }, meta));
   const chart = { chart: 'web', version: '0.1.0', sourceRef: { kind: 'HelmRepository', name: 'charts' } };
   await tc.client.create(
     HelmReleases,

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { AuthorizationV1Api, KubeConfig } from '@kubernetes/client-node';
 import { Secrets } from '../../src/kube/resource.js';
 import { argoApp, argoClient } from '../kit/argocd.js';
-import { fluxObject, fluxPatchTarget, GitRepositories, receiverTarget } from '../kit/flux.js';
+import { fluxPatchTarget, gitRepository, GitRepositories, receiverTarget } from '../kit/flux.js';
 import { apiBase } from '../kit/http-api.js';
 import { application, promotion, target } from '../kit/objects.js';
 import { environments } from '../kit/topologies.js';
@@ -38,11 +38,11 @@ test('the operator works with exactly the permissions of config/rbac, and they d
   const fluxNs = await freshNamespace(kc, 'rbac-flux');
   await client.create(
     GitRepositories,
-    fluxObject(
-      GitRepositories,
+    gitRepository(
       'web',
-      { interval: '1m', url: 'https://github.com/acme/web.git', ref: { tag: '1.0.0' } },
+      { tag: '1.0.0' },
       { namespace: fluxNs, annotations: { 'depot.sh/authorized-targets': `${ns}/dev-flux` } },
+      'https://github.com/acme/web.git',
     ),
   );
   const token = 'rbac-receiver-token';

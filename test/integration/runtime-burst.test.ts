@@ -1,13 +1,11 @@
 // 1,000 updates to one key in a burst: the work queue folds them into far
 // fewer reconciles, and the last one leaves the correct state.
-import { testKubeConfig } from '../controlplane/env.js';
+
 import { eventually } from '../kit/eventually.js';
 import { ConfigMaps } from '../../src/kube/resource.js';
 import { scrape, sum } from '../kit/metrics-text.js';
 import { probeRun } from '../kit/probe-manager.js';
 import { inputConfigMap, outputs, setInput } from '../kit/test-client.js';
-
-const kc = testKubeConfig();
 
 const run = probeRun('burst');
 

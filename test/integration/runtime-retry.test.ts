@@ -1,14 +1,12 @@
 // A reconcile that throws is retried with growing delays (per key, reset by
 // a success) and shows in /metrics; other keys keep being reconciled.
-import { testKubeConfig } from '../controlplane/env.js';
+
 import { eventually } from '../kit/eventually.js';
 import { ConfigMaps } from '../../src/kube/resource.js';
 import { scrape, sum } from '../kit/metrics-text.js';
 import { probeRun } from '../kit/probe-manager.js';
 import type { LogLine } from '../kit/probe-process.js';
 import { inputConfigMap, outputs, setInput } from '../kit/test-client.js';
-
-const kc = testKubeConfig();
 
 const run = probeRun('retry', { retryBackoff: { baseMs: 200, maxMs: 10_000 } });
 

@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
-import type { Application } from '../../src/api/application.js';
 import type { Promotion } from '../../src/api/promotion.js';
 import { Applications, Environments, Promotions, Targets } from '../../src/api/resources.js';
 import { promotionManager, type ManagedFieldsEntry } from '../../src/core/field-managers.js';

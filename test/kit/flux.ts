@@ -134,3 +134,11 @@ export const gitReceiver = (
     resources: [{ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', name: repository }],
   },
 });
+
+/** A GitRepository at `ref` (nothing fetches it: no source-controller runs here). */
+export const gitRepository = (
+  name: string,
+  ref: object,
+  metadata: Omit<ObjectMeta, 'name'> = {},
+  url = `https://git.example/${name}.git`,
+) => fluxObject(GitRepositories, name, { interval: '1m', url, ref }, metadata);
