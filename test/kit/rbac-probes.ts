@@ -14,7 +14,9 @@ import { freePort } from '../../src/local/controlplane.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { parseMetrics, sum, type Sample } from './metrics-text.js';
 import { argoApp, argoClient } from './argocd.js';
-import { cluster } from './cluster.js';
+import { Applications } from '../../src/api/resources.js';
+import { ArgoApplications } from '../../src/integrations/argocd/resource.js';
+import { cluster, depotResource } from './cluster.js';
 import {
   fluxObject,
   fluxPatchTarget,
@@ -232,13 +234,8 @@ async function metrics(s: Scenario): Promise<Sample[]> {
   return parseMetrics(await res.text());
 }
 
-async function getObject(group: string, version: string, plural: string, namespace: string, name: string) {
-  return admin.read<Record<string, unknown>>(
-    { group, version, plural, kind: plural, namespaced: true },
-    namespace,
-    name,
-  );
-}
+const getObject = (r: ResourceType, namespace: string, name: string) =>
+  admin.read<Record<string, unknown>>(r, namespace, name);
 
 const at = (obj: unknown, path: string[]): unknown =>
   path.reduce<unknown>((node, seg) => (node as Record<string, unknown> | undefined)?.[seg], obj);
@@ -289,7 +286,7 @@ const nameOf: Record<string, string> = {
 const depotStatus = (plural: string): Probe => ({
   name: `write ${plural}/status.depot.sh (${kindOf[plural]} ${nameOf[plural]} has conditions)`,
   works: async (s) => {
-    const obj = await getObject('depot.sh', 'v1alpha1', plural, s.ns, nameOf[plural]!);
+    const obj = await getObject(depotResource(plural), s.ns, nameOf[plural]!);
     return ((at(obj, ['status', 'conditions']) as unknown[] | undefined) ?? []).length > 0;
   },
   denied: inLog('patch|update', `${plural}/status`, 'depot.sh'),
@@ -298,7 +295,7 @@ const depotStatus = (plural: string): Probe => ({
 
 const fluxProbe = (k: FluxKind): Probe => ({
   name: `Flux delivery into a ${k.kind} (${k.field} = 1.1.0)`,
-  works: async (s) => at(await getObject(k.group, k.version, k.plural, s.fluxNs, 'web'), k.path) === '1.1.0',
+  works: async (s) => at(await getObject(k, s.fluxNs, 'web'), k.path) === '1.1.0',
   denied: inLog('list|watch|get|patch', k.plural, k.group),
   needs: ['leader', 'read:*'],
 });
@@ -310,11 +307,7 @@ export const probes: Record<string, Probe> = {
   promote: {
     name: 'a Promotion patches spec.versions.staging of an Application',
     works: async (s) =>
-      at(await getObject('depot.sh', 'v1alpha1', 'applications', s.ns, 'web'), [
-        'spec',
-        'versions',
-        'staging',
-      ]) === '1.1.0',
+      at(await getObject(Applications, s.ns, 'web'), ['spec', 'versions', 'staging']) === '1.1.0',
     denied: inLog('patch', 'applications', 'depot.sh'),
     // A Promotion plans from the Applications' status (what runs in `from`).
     needs: ['leader', 'read:*', 'status:applications'],
@@ -332,11 +325,8 @@ export const probes: Record<string, Probe> = {
   argocd: {
     name: 'Argo CD delivery (spec.source.targetRevision = 1.1.0)',
     works: async (s) =>
-      at(await getObject('argoproj.io', 'v1alpha1', 'applications', s.argoNs, 'web'), [
-        'spec',
-        'source',
-        'targetRevision',
-      ]) === '1.1.0',
+      at(await getObject(ArgoApplications, s.argoNs, 'web'), ['spec', 'source', 'targetRevision']) ===
+      '1.1.0',
     denied: inLog('list|watch|get|patch', 'applications', 'argoproj.io'),
     needs: ['leader', 'read:*'],
   },
