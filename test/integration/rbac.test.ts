@@ -1,5 +1,5 @@
 // The operator runs with nothing but the permissions of its packaged RBAC
-// (support/operator-rbac.ts): the ServiceAccount's own token (TokenRequest),
+// (test/kit/operator-rbac.ts): the ServiceAccount's own token (TokenRequest),
 // leader election on, a version promoted end to end. And the role is minimal: what it must not do is denied.
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
