@@ -3,7 +3,8 @@
 // attention first, counts of all in summary), so it is written and converges.
 import type { Promotion } from '../../src/api/promotion.js';
 import { Applications, Promotions } from '../../src/api/resources.js';
-import { application, environment, environmentSet, promotion } from '../kit/objects.js';
+import { application, promotion } from '../kit/objects.js';
+import { environments } from '../kit/topologies.js';
 import { cluster } from '../kit/cluster.js';
 import { runOperator } from '../kit/operator.js';
 import type { OperatorProcess } from '../kit/operator-process.js';
@@ -40,9 +41,7 @@ describe('a Promotion over 1,000 applications', () => {
   beforeAll(async () => {
     ns = await freshNamespace(kc, 'scale');
     await k.apply(ns, [
-      environment('dev'),
-      environment('staging'),
-      environmentSet('default', ['dev', 'staging']),
+      ...environments(['dev', 'staging']),
       promotion('dev-to-staging', { from: 'dev', to: 'staging', requireDeployed: false }),
     ]);
     await pool(APPLICATIONS, CONCURRENCY, (i) =>

@@ -5,7 +5,8 @@ import type { Application } from '../../src/api/application.js';
 import type { Promotion } from '../../src/api/promotion.js';
 import { nextRun } from '../../src/core/schedule.js';
 import { promotionManager, type ManagedFieldsEntry } from '../../src/core/field-managers.js';
-import { application, environment, environmentSet, promotion } from '../kit/objects.js';
+import { application, promotion } from '../kit/objects.js';
+import { environments } from '../kit/topologies.js';
 import { cluster, depotResource } from '../kit/cluster.js';
 import { runOperator } from '../kit/operator.js';
 import type { OperatorProcess } from '../kit/operator-process.js';
@@ -38,9 +39,7 @@ describe('a scheduled promotion suspended across a scheduled time', () => {
   beforeAll(async () => {
     ns = await freshNamespace(kc, 'resume');
     await k.apply(ns, [
-      environment('staging'),
-      environment('prod'),
-      environmentSet('default', ['staging', 'prod']),
+      ...environments(['staging', 'prod']),
       ...['app-0', 'app-1'].map((name) =>
         application(name, {
           environmentSets: ['default'],

@@ -10,7 +10,8 @@ import type { Promotion } from '../../src/api/promotion.js';
 import { Applications, Promotions } from '../../src/api/resources.js';
 import { DepotClient } from '../../src/client/depot-client.js';
 import { testClient, type TestClient } from '../kit/test-client.js';
-import { application, environment, environmentSet, promotion, target } from '../kit/objects.js';
+import { application, promotion } from '../kit/objects.js';
+import { environments } from '../kit/topologies.js';
 import { cluster, envStatus } from '../kit/cluster.js';
 import { runOperator } from '../kit/operator.js';
 import { depotCli, type OperatorProcess } from '../kit/operator-process.js';
@@ -28,11 +29,7 @@ const result = (p: Promotion, app: string) => p.status?.results?.find((r) => r.a
 /** staging → prod with a Target each, `apps` at 1.1.0 in both, and the given Promotion. */
 async function setup(ns: string, apps: string[], gate: KubernetesObject): Promise<void> {
   await k.apply(ns, [
-    environment('staging'),
-    environment('prod'),
-    environmentSet('default', ['staging', 'prod']),
-    target('staging-1', 'staging'),
-    target('prod-1', 'prod'),
+    ...environments(['staging', 'prod'], { targets: { 'staging-1': 'staging', 'prod-1': 'prod' } }),
     ...apps.map((name) =>
       application(name, {
         environmentSets: ['default'],
