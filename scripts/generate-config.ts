@@ -5,8 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { projectRoot } from '../src/local/project-root.js';
-import { configFiles, CONFIG_NAMESPACE, CONFIG_RELEASE } from '../test/integration/support/chart-config.js';
-import { parseRendered, template } from '../test/integration/support/helm.js';
+import { configFiles, CONFIG_NAMESPACE, CONFIG_RELEASE } from '../test/kit/chart-config.js';
+import { parseRendered, template } from '../test/kit/helm.js';
 
 const r = template({}, { namespace: CONFIG_NAMESPACE, releaseName: CONFIG_RELEASE });
 if (r.status !== 0) {

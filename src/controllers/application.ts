@@ -12,7 +12,7 @@ import { isInvalid } from '../kube/errors.js';
 import { findCondition } from '../kube/conditions.js';
 import { REJECTED_CONDITION } from '../core/application/rejected.js';
 import { Gauge } from 'prom-client';
-import type { ControllerDeps } from '../runtime/controller-deps.js';
+import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 import { objectReconciler } from '../runtime/object-reconciler.js';
 import type { ControllerSpec, ReconcileContext, ReconcileResult } from '../runtime/reconciler.js';
 import type { KubeObject } from '../kube/resource.js';
@@ -30,7 +30,7 @@ import { Applications, Environments, EnvironmentSets, Targets } from '../api/res
 export const FORCE_RELEASE_MANAGER = 'depot-operator.force';
 
 export function applicationController(
-  deps: ControllerDeps,
+  deps: RuntimeDeps,
   opts: DepotOptions,
   delivery: DeliveryTracker = createDeliveryTracker(deps, opts.deliverySettings, opts.delivery),
 ): ControllerSpec {
@@ -139,7 +139,7 @@ export function applicationController(
  * Event when the Rejected condition becomes True or says something new.
  */
 function flagRejected(
-  deps: ControllerDeps,
+  deps: RuntimeDeps,
   cached: KubeObject,
   before: Application,
   plan: ApplicationPlan,
@@ -169,9 +169,9 @@ function moves(app: Application, next: ApplicationStatus): Map<string, string> {
  * the version that was forced: a newer force written meanwhile stays.
  */
 async function releaseForce(
-  deps: ControllerDeps,
+  deps: RuntimeDeps,
   ctx: ReconcileContext,
-  writer: ReturnType<ControllerDeps['writer']>,
+  writer: ReturnType<RuntimeDeps['writer']>,
   app: KubeObject,
   force: SpentForce,
 ): Promise<void> {

@@ -10,14 +10,10 @@ import { memoryDeps } from '../runtime/testing/memory-deps.js';
 import { applicationController } from './application.js';
 import { CompatibilityViews } from './compatibility-views.js';
 import { NamespaceSnapshot } from './namespace-snapshot.js';
+import { stored } from '../core/testing/builders.js';
 
 const ns = 'team';
-const obj = (kind: string, name: string, spec: object): KubeObject => ({
-  apiVersion: 'depot.sh/v1alpha1',
-  kind,
-  metadata: { name, namespace: ns, uid: `uid-${name}`, generation: 1 },
-  spec,
-});
+const obj = stored;
 const dash = (prod: string) =>
   obj('Application', 'dash', {
     environmentSets: ['default'],

@@ -1,5 +1,5 @@
 // The product reads no test-only setting: tests that must stop the operator at
-// an exact point inject hooks from their own entry point (test/integration/fixtures).
+// an exact point inject hooks from their own entry point (test/kit/depot-operator.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

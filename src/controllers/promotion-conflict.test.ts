@@ -12,14 +12,10 @@ import { MemoryCluster } from '../runtime/testing/memory-cluster.js';
 import { memoryDeps } from '../runtime/testing/memory-deps.js';
 import { applicationController } from './application.js';
 import { promotionController } from './promotion.js';
+import { stored } from '../core/testing/builders.js';
 
 const ns = 'team';
-const obj = (kind: string, name: string, spec: object): KubeObject => ({
-  apiVersion: 'depot.sh/v1alpha1',
-  kind,
-  metadata: { name, namespace: ns, uid: `uid-${name}`, generation: 1 },
-  spec,
-});
+const obj = stored;
 const run = (spec: ControllerSpec, name: string) =>
   spec.reconciler.reconcile(
     { namespace: ns, name },

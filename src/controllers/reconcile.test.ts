@@ -15,14 +15,10 @@ import { environmentSetController } from './environment-set.js';
 import { environmentController } from './environment.js';
 import { promotionController } from './promotion.js';
 import { targetController } from './target.js';
+import { stored } from '../core/testing/builders.js';
 
 const ns = 'team';
-const obj = (kind: string, name: string, spec: object, extra: object = {}): KubeObject => ({
-  apiVersion: 'depot.sh/v1alpha1',
-  kind,
-  metadata: { name, namespace: ns, uid: `uid-${name}`, ...extra },
-  spec,
-});
+const obj = stored;
 
 function setup() {
   const cluster = new MemoryCluster();

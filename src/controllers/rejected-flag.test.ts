@@ -7,14 +7,10 @@ import { createLogger } from '../runtime/log.js';
 import { MemoryCluster } from '../runtime/testing/memory-cluster.js';
 import { memoryDeps } from '../runtime/testing/memory-deps.js';
 import { applicationController } from './application.js';
+import { stored } from '../core/testing/builders.js';
 
 const ns = 'team';
-const obj = (kind: string, name: string, spec: object): KubeObject => ({
-  apiVersion: 'depot.sh/v1alpha1',
-  kind,
-  metadata: { name, namespace: ns, uid: `uid-${name}`, generation: 1 },
-  spec,
-});
+const obj = stored;
 
 test('a rejected version still desired is flagged once, and the flag clears when it is rolled back', async () => {
   const cluster = new MemoryCluster();

@@ -9,29 +9,27 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Target } from '../../src/api/target.js';
+import { Applications, Targets } from '../../src/api/resources.js';
 import { freePort } from '../../src/local/controlplane/index.js';
-import { applyManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { argoApp, argoClient } from './support/argocd.js';
-import { applicationReader, depotGroup, depotObject as obj } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
-import { userRoleRules } from './support/user-roles.js';
-import { serviceAccountToken } from './support/http-api.js';
-import { startOperator, type OperatorProcess } from './support/operator-process.js';
+import { freshNamespace } from '../controlplane/env.js';
+import { argoApp, argoClient } from '../kit/argocd.js';
+import { cluster, targetStatus } from '../kit/cluster.js';
+import { eventually } from '../kit/eventually.js';
+import { gitRepository, GitRepositories } from '../kit/flux.js';
+import { application, target } from '../kit/objects.js';
+import { environments } from '../kit/topologies.js';
+import { userRoleRules } from '../kit/user-roles.js';
+import { serviceAccountToken } from '../kit/http-api.js';
+import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
 
-const kc = testKubeConfig();
+const k = cluster();
+const { kc } = k;
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
-const readApp = applicationReader(kc);
+const readApp = k.app;
 const argo = argoClient(kc);
-const objects = kc.makeApiClient(CustomObjectsApi);
 const bin = join(projectRoot(), 'bin', 'depot.js');
 
 let hub: string;
@@ -42,29 +40,27 @@ let agentOut = '';
 let apiAddr: string;
 let tokenFile: string;
 
-const deployedOn = async (version: string) => {
-  const t = (await readApp(hub, 'web')).status?.targets?.find((x) => x.name === 'remote-1');
-  return t?.deployed === version;
-};
+const deployedOn = async (version: string) =>
+  targetStatus(await readApp(hub, 'web'), 'remote-1')?.deployed === version;
 const revision = async () => (await argo.get(remote, 'web')).spec.source?.targetRevision;
-const readTarget = async () =>
-  (await objects.getNamespacedCustomObject({
-    ...depotGroup,
-    namespace: hub,
-    plural: 'targets',
-    name: 'remote-1',
-  })) as Target;
+const readTarget = () => k.read<Target>(Targets, hub, 'remote-1');
 const setVersion = (version: string) =>
-  objects.patchNamespacedCustomObject(
-    {
-      ...depotGroup,
-      namespace: hub,
-      plural: 'applications',
-      name: 'web',
-      body: { spec: { versions: { prod: version } } },
-    },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
+  k.client.patch(Applications, hub, 'web', { spec: { versions: { prod: version } } }, { type: 'merge' });
+/** `depot agent` for `target` of the hub, with the agent's token: its argv after node. */
+const agentArgv = (target: string, server = `http://${apiAddr}`) => [
+  bin,
+  'agent',
+  '--server',
+  server,
+  '--namespace',
+  hub,
+  '--target',
+  target,
+  '--token-file',
+  tokenFile,
+  '--kubeconfig',
+  kubeconfig,
+];
 const startHubOperator = () =>
   startOperator(kubeconfig, hub, { args: ['--api-addr', apiAddr, '--agent-silence', '10s'] });
 
@@ -72,16 +68,11 @@ beforeAll(async () => {
   hub = await freshNamespace(kc, 'hub');
   remote = await freshNamespace(kc, 'remote');
   apiAddr = `127.0.0.1:${await freePort()}`;
-  await applyManifests(
-    kc,
-    [
-      obj('Environment', 'prod', {}),
-      obj('EnvironmentSet', 'default', { environments: ['prod'] }),
-      obj('Target', 'remote-1', { environment: 'prod', delivery: { agent: {} } }),
-      obj('Application', 'web', { environmentSets: ['default'], versions: { prod: '1.0.0' } }),
-    ],
-    { fieldManager: 'test-setup', namespace: hub },
-  );
+  await k.apply(hub, [
+    ...environments(['prod']),
+    target('remote-1', 'prod', { delivery: { agent: {} } }),
+    application('web', { environmentSets: ['default'], versions: { prod: '1.0.0' } }),
+  ]);
   await argo.create(
     remote,
     argoApp(
@@ -106,18 +97,7 @@ function startAgent(): void {
   agent = spawn(
     process.execPath,
     [
-      bin,
-      'agent',
-      '--server',
-      `http://${apiAddr}`,
-      '--namespace',
-      hub,
-      '--target',
-      'remote-1',
-      '--token-file',
-      tokenFile,
-      '--kubeconfig',
-      kubeconfig,
+      ...agentArgv('remote-1'),
       '--argocd-namespace',
       remote,
       '--interval',
@@ -258,24 +238,7 @@ test('against a server without the agent API the agent stops with one line', asy
     // Not spawnSync: this process serves the 404s.
     const child = spawn(
       process.execPath,
-      [
-        bin,
-        'agent',
-        '--server',
-        `http://127.0.0.1:${port}`,
-        '--namespace',
-        hub,
-        '--target',
-        'remote-1',
-        '--token-file',
-        tokenFile,
-        '--kubeconfig',
-        kubeconfig,
-        '--log-level',
-        'silent',
-        '--health-addr',
-        '0',
-      ],
+      [...agentArgv('remote-1', `http://127.0.0.1:${port}`), '--log-level', 'silent', '--health-addr', '0'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -292,22 +255,14 @@ test('against a server without the agent API the agent stops with one line', asy
 }, 60_000);
 
 test("an agent with --delivery-file writes a Flux GitRepository with the operator's Flux code", async () => {
-  await applyManifests(kc, [obj('Target', 'remote-flux', { environment: 'prod', delivery: { agent: {} } })], {
-    fieldManager: 'test-setup',
-    namespace: hub,
-  });
-  await applyManifests(
-    kc,
-    [
-      {
-        apiVersion: 'source.toolkit.fluxcd.io/v1',
-        kind: 'GitRepository',
-        metadata: { name: 'web', annotations: { 'depot.sh/authorized-targets': `${hub}/remote-flux` } },
-        spec: { interval: '1m', url: 'https://git.example/web.git', ref: { tag: '0.9.0' } },
-      } as KubernetesObject,
-    ],
-    { fieldManager: 'test-setup', namespace: remote },
-  );
+  await k.apply(hub, [target('remote-flux', 'prod', { delivery: { agent: {} } })]);
+  await k.apply(remote, [
+    gitRepository(
+      'web',
+      { tag: '0.9.0' },
+      { annotations: { 'depot.sh/authorized-targets': `${hub}/remote-flux` } },
+    ) as KubernetesObject,
+  ]);
   const desired = (await readApp(hub, 'web')).spec.versions?.prod;
   const deliveryFile = join(mkdtempSync(join(tmpdir(), 'depot-agent-')), 'delivery.yaml');
   writeFileSync(
@@ -317,26 +272,7 @@ test("an agent with --delivery-file writes a Flux GitRepository with the operato
   let out = '';
   const flux = spawn(
     process.execPath,
-    [
-      bin,
-      'agent',
-      '--server',
-      `http://${apiAddr}`,
-      '--namespace',
-      hub,
-      '--target',
-      'remote-flux',
-      '--token-file',
-      tokenFile,
-      '--kubeconfig',
-      kubeconfig,
-      '--delivery-file',
-      deliveryFile,
-      '--interval',
-      '1s',
-      '--health-addr',
-      '0',
-    ],
+    [...agentArgv('remote-flux'), '--delivery-file', deliveryFile, '--interval', '1s', '--health-addr', '0'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   flux.stdout!.on('data', (b: Buffer) => (out += b.toString()));
@@ -345,13 +281,7 @@ test("an agent with --delivery-file writes a Flux GitRepository with the operato
     await eventually(
       `the remote GitRepository's spec.ref.tag becomes ${desired}`,
       async () => {
-        const repo = (await objects.getNamespacedCustomObject({
-          group: 'source.toolkit.fluxcd.io',
-          version: 'v1',
-          namespace: remote,
-          plural: 'gitrepositories',
-          name: 'web',
-        })) as { spec: { ref: { tag: string } } };
+        const repo = await k.read<{ spec: { ref: { tag: string } } }>(GitRepositories, remote, 'web');
         return repo.spec.ref.tag === desired;
       },
       60_000,

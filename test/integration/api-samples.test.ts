@@ -3,52 +3,36 @@
 // server's defaults equal zod's; printer columns show what they promise.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import {
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { GROUP, KINDS, VERSION, kindByName, type KindDefinition } from '../../src/api/index.js';
 import { loadManifests } from '../../src/local/manifests.js';
 import { apiErrorMessage as errorMessage } from '../../src/kube/errors.js';
 import { projectRoot } from '../../src/local/project-root.js';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { getJson, TABLE } from './api-http.js';
+import { freshNamespace } from '../controlplane/env.js';
+import { cluster, depotResource } from '../kit/cluster.js';
+import { getJson, TABLE } from '../kit/raw-request.js';
 
-const kc = testKubeConfig();
-const api = kc.makeApiClient(CustomObjectsApi);
+const k = cluster();
+const { kc } = k;
 const samples = loadManifests(join(projectRoot(), 'config', 'samples'));
 let ns: string;
 
 const defOf = (obj: KubernetesObject): KindDefinition => kindByName(obj.kind!)!;
 const get = (def: KindDefinition, name: string) =>
-  api.getNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace: ns,
-    plural: def.plural,
-    name,
-  }) as Promise<KubernetesObject & { spec: unknown }>;
+  k.read<KubernetesObject & { spec: unknown }>(depotResource(def.plural), ns, name);
+/** Server-side apply, strict: an unknown field is an error, not dropped. */
+const strictApply = {
+  type: 'apply',
+  fieldManager: 'depot-test',
+  force: true,
+  fieldValidation: 'Strict',
+} as const;
 
 beforeAll(async () => {
   ns = await freshNamespace(kc, 'samples');
   for (const obj of samples) {
     try {
-      await api.patchNamespacedCustomObject(
-        {
-          group: GROUP,
-          version: VERSION,
-          namespace: ns,
-          plural: defOf(obj).plural,
-          name: obj.metadata!.name!,
-          body: obj,
-          fieldManager: 'depot-test',
-          force: true,
-          fieldValidation: 'Strict',
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-      );
+      await k.client.patch(depotResource(defOf(obj).plural), ns, obj.metadata!.name!, obj, strictApply);
     } catch (err) {
       throw new Error(`applying ${obj.kind}/${obj.metadata?.name}: ${errorMessage(err)}`);
     }
@@ -224,20 +208,10 @@ test('a status with every field the spec describes is accepted through the statu
   };
   const body = { apiVersion: `${GROUP}/${VERSION}`, kind: 'Application', metadata: { name: 'dash' }, status };
   const def = kindByName('Application')!;
-  const updated = (await api.patchNamespacedCustomObjectStatus(
-    {
-      group: GROUP,
-      version: VERSION,
-      namespace: ns,
-      plural: def.plural,
-      name: 'dash',
-      body,
-      fieldManager: 'depot-test',
-      force: true,
-      fieldValidation: 'Strict',
-    },
-    setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-  )) as { status: unknown };
+  const updated = await k.client.patch<{ status: unknown }>(depotResource(def.plural), ns, 'dash', body, {
+    ...strictApply,
+    subresource: 'status',
+  });
   expect(updated.status).toEqual(status);
   expect(def.parse(updated)).toMatchObject({ ok: true });
 });

@@ -5,16 +5,17 @@
 // compat` answer from the cluster.
 import { join } from 'node:path';
 import type { Application } from '../../src/api/application.js';
-import { applyManifests, loadManifests } from '../../src/local/manifests.js';
+import { loadManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { applicationReader, envStatus } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
-import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
+import { cluster, envStatus } from '../kit/cluster.js';
+import { cliIn } from '../kit/operator.js';
+import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 
-const kc = testKubeConfig();
+const k = cluster();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
-const getApp = applicationReader(kc);
+const getApp = k.app;
 const samples = join(projectRoot(), 'config', 'samples');
 // Applications and Environments only: delivery and promotions are not what this test is about.
 const manifests = [
@@ -27,11 +28,13 @@ const history = (a: Application, env: string, type: string) =>
 
 let ns: string;
 let operator: OperatorProcess;
-const cli = (...args: string[]) => depotCli(kubeconfig, ns, ...args);
+const cli = (...args: string[]) => cliIn(ns)(...args);
+const blockedIn = (app: string, env: string) =>
+  k.appWhen(ns, app, `${app} blocked in ${env}`, (a) => envStatus(a, env)?.blocked);
 
 beforeAll(async () => {
-  ns = await freshNamespace(kc, 'compat');
-  await applyManifests(kc, manifests, { fieldManager: 'test-setup', namespace: ns });
+  ns = await freshNamespace(k.kc, 'compat');
+  await k.apply(ns, manifests);
   operator = startOperator(kubeconfig, ns);
   await eventually('the samples are desired in prod', async () => {
     const [core, dash, ide] = await Promise.all(['core', 'dash', 'ide'].map((n) => getApp(ns, n)));
@@ -46,10 +49,7 @@ afterAll(async () => operator?.stop());
 
 test('dash 2.0.0 is blocked in prod while prod runs core 1.11.3, then delivered with core 1.12.0', async () => {
   expect(cli('set-version', 'dash', 'prod', '2.0.0').status).toBe(0);
-  const blocked = await eventually('dash 2.0.0 blocked in prod', async () => {
-    const dash = await getApp(ns, 'dash');
-    return envStatus(dash, 'prod')?.blocked ? dash : undefined;
-  });
+  const blocked = await blockedIn('dash', 'prod');
   expect(envStatus(blocked, 'prod')).toMatchObject({
     requested: '2.0.0',
     desired: '1.9.4',
@@ -120,10 +120,7 @@ test('dash 2.0.0 is blocked in prod while prod runs core 1.11.3, then delivered 
 
 test('core alone cannot break the rule of dash: blocked, naming the rule of dash', async () => {
   expect(cli('set-version', 'core', 'staging', '2.0.0').status).toBe(0);
-  const core = await eventually('core 2.0.0 blocked in staging', async () => {
-    const c = await getApp(ns, 'core');
-    return envStatus(c, 'staging')?.blocked ? c : undefined;
-  });
+  const core = await blockedIn('core', 'staging');
   expect(envStatus(core, 'staging')).toMatchObject({
     desired: '1.12.0',
     blocked: {

@@ -9,8 +9,8 @@ import { parse } from 'yaml';
 import { applyManifests, loadManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
 import { testKubeConfig } from '../controlplane/env.js';
-import { configFiles, configObjects, CONFIG_NAMESPACE, CONFIG_RELEASE } from './support/chart-config.js';
-import { chartDir, parseRendered, template } from './support/helm.js';
+import { configFiles, configObjects, CONFIG_NAMESPACE, CONFIG_RELEASE } from '../kit/chart-config.js';
+import { chartDir, parseRendered, template } from '../kit/helm.js';
 
 const configDir = join(projectRoot(), 'config');
 const regenerate = 'run `npm run gen:config` after changing the chart';

@@ -1,14 +1,14 @@
 // --no-delivery-authorization (single-tenant clusters): Depot writes Argo CD
 // Applications without the depot.sh/authorized-targets opt-in.
-import { applyManifests } from '../../src/local/manifests.js';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { argoApp, argoClient } from './support/argocd.js';
-import { applicationReader, depotObject } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
-import { startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+import { argoApp, argoClient } from '../kit/argocd.js';
+import { application, environment, target } from '../kit/objects.js';
+import { cluster, targetStatus } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import type { OperatorProcess } from '../kit/operator-process.js';
+import { freshNamespace } from '../controlplane/env.js';
 
-const kc = testKubeConfig();
+const k = cluster();
+const { kc } = k;
 const argo = argoClient(kc);
 let operator: OperatorProcess | undefined;
 
@@ -22,26 +22,13 @@ test('with --no-delivery-authorization an Application without the annotation is 
   const source = { repoURL: 'https://github.com/acme/web.git', path: '.', targetRevision: 'main' };
   const before = await argo.create(argoNs, argoApp('web', { source }));
   expect(before.metadata?.annotations).toBeUndefined();
-  await applyManifests(
-    kc,
-    [
-      depotObject('Environment', 'dev', {}),
-      depotObject('Target', 'dev', {
-        environment: 'dev',
-        delivery: { argocd: { applicationNamespace: argoNs } },
-      }),
-      depotObject('Application', 'web', { environments: [{ name: 'dev' }], versions: { dev: '1.0.0' } }),
-    ],
-    { fieldManager: 'test-setup', namespace: ns },
-  );
-  operator = startOperator(await operatorKubeconfig(), ns, { args: ['--no-delivery-authorization'] });
-  const getApp = applicationReader(kc);
-  await eventually(
-    'web delivered',
-    async () =>
-      (await getApp(ns, 'web')).status?.targets?.find((t) => t.name === 'dev')?.delivery?.state ===
-      'Delivered',
-  );
+  await k.apply(ns, [
+    environment('dev'),
+    target('dev', 'dev', { delivery: { argocd: { applicationNamespace: argoNs } } }),
+    application('web', { environments: [{ name: 'dev' }], versions: { dev: '1.0.0' } }),
+  ]);
+  operator = await runOperator(ns, { args: ['--no-delivery-authorization'] });
+  await k.appWhen(ns, 'web', 'web delivered', (a) => targetStatus(a, 'dev')?.delivery?.state === 'Delivered');
   expect((await argo.get(argoNs, 'web')).spec).toEqual({
     ...before.spec,
     source: { ...source, targetRevision: '1.0.0' },

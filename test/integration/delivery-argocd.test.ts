@@ -5,18 +5,19 @@
 // fails naming the object and field, and recovers with no manual step.
 import { AdmissionregistrationV1Api, EventsV1Api } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
-import { applyManifests } from '../../src/local/manifests.js';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { argoApp, argoClient, type ArgoApp } from './support/argocd.js';
-import { applicationReader, depotObject } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
+import { Applications } from '../../src/api/resources.js';
 import { freePort } from '../../src/local/controlplane/index.js';
-import { scrape, sum } from './fixtures/metrics-text.js';
-import { startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+import { argoApp, argoClient, type ArgoApp } from '../kit/argocd.js';
+import { application, environment, target } from '../kit/objects.js';
+import { cluster, targetStatus } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import type { OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
+import { scrape, sum } from '../kit/metrics-text.js';
 
-const kc = testKubeConfig();
-const getApp = applicationReader(kc);
+const k = cluster();
+const { kc } = k;
 const argo = argoClient(kc);
 
 let ns: string;
@@ -24,36 +25,51 @@ let argoNs: string;
 let operator: OperatorProcess;
 let metricsUrl: string;
 
-const targetOf = (a: Application, name: string) => a.status?.targets?.find((t) => t.name === name);
+const targetOf = targetStatus;
 const condition = (a: Application, type: string) => a.status?.conditions?.find((c) => c.type === type);
 
-async function untilTarget(
+const untilTarget = (
   app: string,
   target: string,
   check: (t: NonNullable<ReturnType<typeof targetOf>>) => boolean,
   what: string,
-) {
-  return eventually(`${app}/${target}: ${what}`, async () => {
-    const a = await getApp(ns, app);
+) =>
+  k.appWhen(ns, app, `${app}/${target}: ${what}`, (a) => {
     const t = targetOf(a, target);
-    return t && check(t) ? a : undefined;
+    return t && check(t);
   });
-}
+const delivered = (app: string, target: string) =>
+  untilTarget(app, target, (t) => t.delivery?.state === 'Delivered', 'Delivered');
 
-const apply = (...objects: Parameters<typeof applyManifests>[1]) =>
-  applyManifests(kc, objects, { fieldManager: 'test-setup', namespace: ns });
+const apply = (...objects: Parameters<typeof k.apply>[1]) => k.apply(ns, objects);
+
+/**
+ * Argo CD Application `argoName` (`spec`, authorizing `authorized`), then
+ * `version` of `app` requested in environment `env` (its target has the same
+ * name) until Delivered: the Argo CD Application before and after, and `app`.
+ */
+async function deliver(
+  argoName: string,
+  spec: ArgoApp['spec'],
+  authorized: string,
+  app: string,
+  env: string,
+  version: string,
+) {
+  const before = await argo.create(argoNs, argoApp(argoName, spec, authorized));
+  await apply(depotApp(app, env, version));
+  const depot = await delivered(app, env);
+  return { before, after: await argo.get(argoNs, argoName), depot };
+}
 
 /** A Target in its own environment, delivering to Argo CD Applications in argoNs. */
 const argoTarget = (name: string, argocd: object) => [
-  depotObject('Environment', name, {}),
-  depotObject('Target', name, {
-    environment: name,
-    delivery: { argocd: { applicationNamespace: argoNs, ...argocd } },
-  }),
+  environment(name),
+  target(name, name, { delivery: { argocd: { applicationNamespace: argoNs, ...argocd } } }),
 ];
 
 const depotApp = (name: string, env: string, version: string, extra: object = {}) =>
-  depotObject('Application', name, { environments: [{ name: env }], versions: { [env]: version }, ...extra });
+  application(name, { environments: [{ name: env }], versions: { [env]: version }, ...extra });
 
 beforeAll(async () => {
   ns = await freshNamespace(kc, 'argo-depot');
@@ -76,7 +92,7 @@ beforeAll(async () => {
     ...argoTarget('idx', { applicationName: '${application}-idx', source: 1 }),
   );
   metricsUrl = `http://127.0.0.1:${await freePort()}`;
-  operator = startOperator(await operatorKubeconfig(), ns, {
+  operator = await runOperator(ns, {
     args: [
       '--metrics-addr',
       metricsUrl.slice('http://'.length),
@@ -97,11 +113,11 @@ afterAll(async () => {
 const gitSource = { repoURL: 'https://github.com/acme/deploy.git', path: 'apps/web', targetRevision: 'main' };
 
 test('targetRevision: the version lands in spec.source.targetRevision and nothing else changes; deployed flows back from status', async () => {
-  const before = await argo.create(argoNs, argoApp('web-rev', { source: gitSource }, `${ns}/rev`));
-  await apply(depotApp('web', 'rev', '1.0.0'));
-
-  const a = await untilTarget('web', 'rev', (t) => t.delivery?.state === 'Delivered', 'Delivered');
-  const after = await argo.get(argoNs, 'web-rev');
+  const {
+    before,
+    after,
+    depot: a,
+  } = await deliver('web-rev', { source: gitSource }, `${ns}/rev`, 'web', 'rev', '1.0.0');
   expect(after.spec).toEqual({ ...before.spec, source: { ...gitSource, targetRevision: '1.0.0' } });
   expect(after.metadata?.annotations).toEqual(before.metadata?.annotations);
   const t = targetOf(a, 'rev')!;
@@ -132,10 +148,10 @@ test('targetRevision: the version lands in spec.source.targetRevision and nothin
   const rv = (await argo.get(argoNs, 'web-rev')).metadata?.resourceVersion;
   expect((await argo.get(argoNs, 'web-rev')).spec.source?.targetRevision).toBe('1.1.0');
   // deployed stays what Argo CD reports (1.0.0) until it syncs again: the version table shows drift.
-  expect(targetOf(await getApp(ns, 'web'), 'rev')?.deployed).toBe('1.0.0');
+  expect(targetOf(await k.app(ns, 'web'), 'rev')?.deployed).toBe('1.0.0');
   await apply(depotApp('web', 'rev', '1.1.0', { description: 'a change that re-runs the reconcile' }));
   await eventually('the Application to be reconciled again', async () => {
-    const a = await getApp(ns, 'web');
+    const a = await k.app(ns, 'web');
     return a.status?.observedGeneration === a.metadata.generation;
   });
   expect((await argo.get(argoNs, 'web-rev')).metadata?.resourceVersion).toBe(rv);
@@ -153,10 +169,7 @@ test('helmParameter: read-modify-write of the atomic helm.parameters list keeps 
     targetRevision: '4.2.0',
     helm: { parameters, releaseName: 'api' },
   };
-  const before = await argo.create(argoNs, argoApp('api-helm', { source }, `${ns}/*`));
-  await apply(depotApp('api', 'helm', '2.3.4'));
-  await untilTarget('api', 'helm', (t) => t.delivery?.state === 'Delivered', 'Delivered');
-  const after = await argo.get(argoNs, 'api-helm');
+  const { before, after } = await deliver('api-helm', { source }, `${ns}/*`, 'api', 'helm', '2.3.4');
   expect(after.spec).toEqual({
     ...before.spec,
     source: {
@@ -183,10 +196,14 @@ test('kustomizeImage: sets the tag of that image (keeping its new name) and leav
     targetRevision: 'main',
     kustomize: { images, namePrefix: 'x-' },
   };
-  const before = await argo.create(argoNs, argoApp('shop-kust', { source }, `other-ns/kust, ${ns}/kust`));
-  await apply(depotApp('shop', 'kust', '3.0.0'));
-  await untilTarget('shop', 'kust', (t) => t.delivery?.state === 'Delivered', 'Delivered');
-  const after = await argo.get(argoNs, 'shop-kust');
+  const { before, after } = await deliver(
+    'shop-kust',
+    { source },
+    `other-ns/kust, ${ns}/kust`,
+    'shop',
+    'kust',
+    '3.0.0',
+  );
   expect(after.spec).toEqual({
     ...before.spec,
     source: {
@@ -223,8 +240,8 @@ test('multi-source: the source chosen by name or by index, the other sources unt
   const byName = await argo.create(argoNs, argoApp('db-multi', { sources: [values, chart] }, `${ns}/multi`));
   const byIndex = await argo.create(argoNs, argoApp('cache-idx', { sources: [chart, values] }, `${ns}/idx`));
   await apply(depotApp('db', 'multi', '5.0.0'), depotApp('cache', 'idx', '6.0.0'));
-  await untilTarget('db', 'multi', (t) => t.delivery?.state === 'Delivered', 'Delivered');
-  await untilTarget('cache', 'idx', (t) => t.delivery?.state === 'Delivered', 'Delivered');
+  await delivered('db', 'multi');
+  await delivered('cache', 'idx');
   expect((await argo.get(argoNs, 'db-multi')).spec).toEqual({
     ...byName.spec,
     sources: [
@@ -253,17 +270,17 @@ test("an Application's spec.targets override names another Argo CD Application",
   await apply(
     depotApp('ide', 'rev', '0.5.0', { targets: { rev: { argocd: { applicationName: 'pachyderm-ide' } } } }),
   );
-  await untilTarget('ide', 'rev', (t) => t.delivery?.state === 'Delivered', 'Delivered');
+  await delivered('ide', 'rev');
   expect((await argo.get(argoNs, 'pachyderm-ide')).spec.source?.targetRevision).toBe('0.5.0');
 });
 
 test('a revert (an ApplicationSet regenerating the Application) is re-applied with a Warning Event and a Reapplied entry', async () => {
   await argo.create(argoNs, argoApp('blog-rev', { source: gitSource }, `${ns}/rev`));
   await apply(depotApp('blog', 'rev', '2.0.0'));
-  await untilTarget('blog', 'rev', (t) => t.delivery?.state === 'Delivered', 'Delivered');
+  await delivered('blog', 'rev');
   await argo.merge(argoNs, 'blog-rev', { spec: { source: { targetRevision: 'main' } } });
   const a = await eventually('a Reapplied history entry', async () => {
-    const a = await getApp(ns, 'blog');
+    const a = await k.app(ns, 'blog');
     return a.status?.history?.some((h) => h.type === 'Reapplied') ? a : undefined;
   });
   expect((await argo.get(argoNs, 'blog-rev')).spec.source?.targetRevision).toBe('2.0.0');
@@ -329,7 +346,7 @@ test('bad input: a missing Application, a source index out of range, a source na
   expect(targetOf(nameless, 'multi')?.delivery?.message).toBe(
     `Argo CD Application ${argoNs}/nameless-multi no entry of spec.sources is named "chart" (names: none)`,
   );
-  await untilTarget('fine', 'rev', (t) => t.delivery?.state === 'Delivered', 'Delivered');
+  await delivered('fine', 'rev');
   expect((await argo.get(argoNs, 'few-idx')).spec.sources).toEqual([gitSource]);
 
   // The missing Application appears: delivered without any manual step.
@@ -341,20 +358,13 @@ test('bad input: a missing Application, a source index out of range, a source na
 test('deleting a Depot Application leaves its Argo CD Application alone', async () => {
   await argo.create(argoNs, argoApp('gone-rev', { source: gitSource }, `${ns}/rev`));
   await apply(depotApp('gone', 'rev', '4.0.0'));
-  await untilTarget('gone', 'rev', (t) => t.delivery?.state === 'Delivered', 'Delivered');
+  await delivered('gone', 'rev');
   const before: ArgoApp = await argo.get(argoNs, 'gone-rev');
-  const { CustomObjectsApi } = await import('@kubernetes/client-node');
-  await kc.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({
-    group: 'depot.sh',
-    version: 'v1alpha1',
-    plural: 'applications',
-    namespace: ns,
-    name: 'gone',
-  });
+  await k.client.delete(Applications, ns, 'gone');
   // Another delivery round trip proves the operator has seen the deletion.
   await apply(depotApp('after-gone', 'rev', '1.0.0'));
   await argo.create(argoNs, argoApp('after-gone-rev', { source: gitSource }, `${ns}/rev`));
-  await untilTarget('after-gone', 'rev', (t) => t.delivery?.state === 'Delivered', 'Delivered');
+  await delivered('after-gone', 'rev');
   const after = await argo.get(argoNs, 'gone-rev');
   expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
   expect(after.spec.source?.targetRevision).toBe('4.0.0');
@@ -414,14 +424,14 @@ test('a write the API server refuses is Failed, retried with growing delays, and
   );
   try {
     await apply(depotApp('flaky', 'rev', '1.0.0'), depotApp('steady', 'rev', '1.0.0'));
-    await untilTarget('steady', 'rev', (t) => t.delivery?.state === 'Delivered', 'Delivered');
+    await delivered('steady', 'rev');
     const failed = await untilTarget(
       'flaky',
       'rev',
       (t) => t.delivery?.state === 'Failed' && (t.delivery.attempts ?? 0) >= 3,
       'Failed after 3 attempts',
     ).catch(async (e) => {
-      throw new Error(`${String(e)} ${JSON.stringify(targetOf(await getApp(ns, 'flaky'), 'rev'))}`);
+      throw new Error(`${String(e)} ${JSON.stringify(targetOf(await k.app(ns, 'flaky'), 'rev'))}`);
     });
     const message = targetOf(failed, 'rev')!.delivery!.message!;
     expect(message).toContain(`Argo CD Application ${argoNs}/flaky-rev: write of targetRevision failed`);
@@ -451,13 +461,12 @@ test('a namespace no Target delivers into any more is no longer watched', async 
   );
   const [first, second] = [await freshNamespace(kc, 'argocd-a'), await freshNamespace(kc, 'argocd-b')];
   const roamTarget = (argoNamespace: string) =>
-    depotObject('Target', 'roam', {
-      environment: 'roam',
+    target('roam', 'roam', {
       delivery: { argocd: { applicationNamespace: argoNamespace, applicationName: '${application}-roam' } },
     });
   for (const n of [first, second])
     await argo.create(n, argoApp('roam-roam', { source: gitSource }, `${ns}/roam`));
-  await apply(depotObject('Environment', 'roam', {}), roamTarget(first), depotApp('roam', 'roam', '1.0.0'));
+  await apply(environment('roam'), roamTarget(first), depotApp('roam', 'roam', '1.0.0'));
   await untilTarget(
     'roam',
     'roam',

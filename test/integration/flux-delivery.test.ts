@@ -5,54 +5,37 @@
 // version read back and reverts re-applied; the token appears nowhere.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Application, ApplicationTargetStatus } from '../../src/api/application.js';
 import { AUTHORIZED_TARGETS_ANNOTATION } from '../../src/api/annotations.js';
 import { RECONCILE_REQUESTED_AT_ANNOTATION } from '../../src/integrations/flux/patch.js';
 import { freePort } from '../../src/local/controlplane/index.js';
-import { applyManifests } from '../../src/local/manifests.js';
 import { Secrets, type KubeObject, type ResourceType } from '../../src/kube/resource.js';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { testClient } from './fixtures/test-client.js';
-import { applicationReader, depotObject } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
+import { application, environment, target } from '../kit/objects.js';
+import { cluster, targetStatus } from '../kit/cluster.js';
+import { eventually } from '../kit/eventually.js';
+import { GitRepositories, HelmReleases, Kustomizations, OCIRepositories, Receivers } from '../kit/flux.js';
 import {
-  startNotificationController,
-  type NotificationController,
-} from './support/notification-controller.js';
-import { startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+  fluxArtifact,
+  fluxObject,
+  fluxPatchTarget,
+  fluxReady,
+  gitReceiver,
+  gitRepository as kitGitRepository,
+  receiverTarget as fluxReceiverTarget,
+  receiverWebhookPath,
+  tokenSecret,
+  writeFluxStatus,
+} from '../kit/flux.js';
+import { startNotificationController, type NotificationController } from '../kit/notification-controller.js';
+import { runOperator } from '../kit/operator.js';
+import type { OperatorProcess } from '../kit/operator-process.js';
 
-const kc = testKubeConfig();
+const k = cluster();
+const { kc, client } = k;
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
-const { client, close } = testClient(kc);
-const readApp = applicationReader(kc);
+const readApp = k.app;
 const TOKEN = 'flux-receiver-token-0d6c1b2a94';
 
-const GitRepositories: ResourceType = {
-  group: 'source.toolkit.fluxcd.io',
-  version: 'v1',
-  plural: 'gitrepositories',
-  kind: 'GitRepository',
-  namespaced: true,
-};
-const fluxResource = (group: string, version: string, plural: string, kind: string): ResourceType => ({
-  group,
-  version,
-  plural,
-  kind,
-  namespaced: true,
-});
-const HelmReleases = fluxResource('helm.toolkit.fluxcd.io', 'v2', 'helmreleases', 'HelmRelease');
-const OCIRepositories = fluxResource('source.toolkit.fluxcd.io', 'v1', 'ocirepositories', 'OCIRepository');
-const Kustomizations = fluxResource('kustomize.toolkit.fluxcd.io', 'v1', 'kustomizations', 'Kustomization');
-
-const Receivers: ResourceType = {
-  group: 'notification.toolkit.fluxcd.io',
-  version: 'v1',
-  plural: 'receivers',
-  kind: 'Receiver',
-  namespaced: true,
-};
 const Events: ResourceType = {
   group: 'events.k8s.io',
   version: 'v1',
@@ -106,37 +89,23 @@ let operator: OperatorProcess;
 /** The other kinds' objects as the API server stored them (CRD defaults included), by target. */
 const created = new Map<string, KubeObject>();
 
-const targetOf = (app: Application, name: string): ApplicationTargetStatus | undefined =>
-  app.status?.targets?.find((t) => t.name === name);
+const targetOf = targetStatus;
 
 async function targetState(name: string) {
   return targetOf(await readApp(ns, 'core'), name);
 }
 
-const gitRepository = (name: string, annotations: Record<string, string>, ref: object): KubeObject => ({
-  apiVersion: 'source.toolkit.fluxcd.io/v1',
-  kind: 'GitRepository',
-  metadata: { name, namespace: ns, annotations },
-  spec: { interval: '1m', url: `https://git.example/${name}.git`, ref },
-});
+const gitRepository = (name: string, annotations: Record<string, string>, ref: object) =>
+  kitGitRepository(name, ref, { namespace: ns, annotations });
 
 const receiverTarget = (name: string, url: string, secret = 'receiver-token') =>
-  depotObject('Target', name, {
-    environment: 'prod',
-    delivery: {
-      flux: { receiver: { url, type: 'generic-hmac', secretRef: { name: secret, key: 'token' } } },
-    },
-  });
+  fluxReceiverTarget(name, 'prod', url, secret);
 
 const patchTarget = (
   name: string,
   object: string,
   { apiVersion = 'source.toolkit.fluxcd.io/v1', kind = 'GitRepository', field = 'spec.ref.tag' } = {},
-) =>
-  depotObject('Target', name, {
-    environment: 'prod',
-    delivery: { flux: { patch: { apiVersion, kind, name: object, field } } },
-  });
+) => fluxPatchTarget(name, 'prod', { apiVersion, kind, name: object, field });
 
 /** The other kinds, as created: each target writes one field of one of them. */
 const otherKinds = () => [
@@ -183,14 +152,8 @@ beforeAll(async () => {
   local.modes.set('/hook/fail', 'fail');
   local.modes.set('/hook/hang', 'hang');
 
-  const secret = (name: string, token: string) => ({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name, namespace: ns },
-    data: { token: Buffer.from(token).toString('base64') },
-  });
-  await client.create(Secrets, secret('receiver-token', TOKEN));
-  await client.create(Secrets, secret('wrong-token', 'wrong-token-value'));
+  await client.create(Secrets, tokenSecret('receiver-token', ns, TOKEN));
+  await client.create(Secrets, tokenSecret('wrong-token', ns, 'wrong-token-value'));
   const optIn = { [AUTHORIZED_TARGETS_ANNOTATION]: `${ns}/*` };
   await client.create(GitRepositories, gitRepository('core', optIn, { tag: 'v0.9.0' }));
   await client.create(GitRepositories, gitRepository('watched', {}, { branch: 'main' }));
@@ -199,79 +162,54 @@ beforeAll(async () => {
   for (const k of otherKinds())
     created.set(
       k.target,
-      await client.create(k.r, {
-        apiVersion: `${k.r.group}/${k.r.version}`,
-        kind: k.r.kind,
-        metadata: { name: 'core', namespace: ns, annotations: optIn },
-        spec: k.spec,
-      }),
+      await client.create(k.r, fluxObject(k.r, 'core', k.spec, { namespace: ns, annotations: optIn })),
     );
-  await client.create(Receivers, {
-    apiVersion: 'notification.toolkit.fluxcd.io/v1',
-    kind: 'Receiver',
-    metadata: { name: 'depot', namespace: ns },
-    spec: {
-      type: 'generic-hmac',
-      secretRef: { name: 'receiver-token' },
-      resources: [{ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', name: 'watched' }],
-    },
-  });
-  const webhookPath = await eventually('the Receiver to be Ready with a webhook path', async () => {
-    const r = (await client.get(Receivers, ns, 'depot')) as KubeObject & {
-      status?: { webhookPath?: string; conditions?: { type: string; status: string }[] };
-    };
-    const ready = r?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-    return ready && r.status?.webhookPath;
-  });
+  await client.create(Receivers, gitReceiver('depot', ns, 'receiver-token', 'watched'));
+  const webhookPath = await receiverWebhookPath(client, ns, 'depot');
   const ncUrl = `${nc.receiverBase}${webhookPath}`;
 
-  await applyManifests(
-    kc,
-    [
-      depotObject('Environment', 'prod', {}),
-      receiverTarget('nc', ncUrl),
-      receiverTarget('nc-wrong-token', ncUrl, 'wrong-token'),
-      receiverTarget('answers-500', `${local.base}/hook/fail`),
-      receiverTarget('times-out', `${local.base}/hook/hang`),
-      receiverTarget('unreachable', `http://127.0.0.1:${downPort}/hook/down`),
-      receiverTarget('not-allowed', `${local.base}/other/x`),
-      patchTarget('patch', '${application}'),
-      patchTarget('patch-not-opted-in', 'not-opted-in'),
-      patchTarget('helm', '${application}', {
-        apiVersion: 'helm.toolkit.fluxcd.io/v2',
-        kind: 'HelmRelease',
-        field: 'spec.chart.spec.version',
-      }),
-      patchTarget('oci', '${application}', {
-        apiVersion: 'source.toolkit.fluxcd.io/v1',
-        kind: 'OCIRepository',
-      }),
-      patchTarget('kustomize', '${application}', {
-        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-        kind: 'Kustomization',
-        field: 'spec.postBuild.substitute.${application}_version',
-      }),
-      patchTarget('typo', '${application}', { field: 'spec.ref.tagg' }),
-      // patch and receiver together: the patch first, then the call.
-      depotObject('Target', 'both', {
-        environment: 'prod',
-        delivery: {
-          flux: {
-            patch: {
-              apiVersion: 'source.toolkit.fluxcd.io/v1',
-              kind: 'GitRepository',
-              name: 'both',
-              field: 'spec.ref.tag',
-            },
-            receiver: { url: `${local.base}/hook/both`, type: 'generic' },
+  await k.apply(ns, [
+    environment('prod'),
+    receiverTarget('nc', ncUrl),
+    receiverTarget('nc-wrong-token', ncUrl, 'wrong-token'),
+    receiverTarget('answers-500', `${local.base}/hook/fail`),
+    receiverTarget('times-out', `${local.base}/hook/hang`),
+    receiverTarget('unreachable', `http://127.0.0.1:${downPort}/hook/down`),
+    receiverTarget('not-allowed', `${local.base}/other/x`),
+    patchTarget('patch', '${application}'),
+    patchTarget('patch-not-opted-in', 'not-opted-in'),
+    patchTarget('helm', '${application}', {
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      field: 'spec.chart.spec.version',
+    }),
+    patchTarget('oci', '${application}', {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'OCIRepository',
+    }),
+    patchTarget('kustomize', '${application}', {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      field: 'spec.postBuild.substitute.${application}_version',
+    }),
+    patchTarget('typo', '${application}', { field: 'spec.ref.tagg' }),
+    // patch and receiver together: the patch first, then the call.
+    target('both', 'prod', {
+      delivery: {
+        flux: {
+          patch: {
+            apiVersion: 'source.toolkit.fluxcd.io/v1',
+            kind: 'GitRepository',
+            name: 'both',
+            field: 'spec.ref.tag',
           },
+          receiver: { url: `${local.base}/hook/both`, type: 'generic' },
         },
-      }),
-      depotObject('Application', 'core', { environments: [{ name: 'prod' }], versions: { prod: '1.0.0' } }),
-    ],
-    { fieldManager: 'test-setup', namespace: ns },
-  );
-  operator = startOperator(await operatorKubeconfig(), ns, {
+      },
+    }),
+    application('core', { environments: [{ name: 'prod' }], versions: { prod: '1.0.0' } }),
+  ]);
+  operator = await runOperator(ns, {
     args: [
       '--receiver-url-allow',
       `${nc.receiverBase}/hook/,${local.base}/hook/`,
@@ -292,7 +230,7 @@ afterAll(async () => {
   await nc?.stop();
   local?.close();
   recovered?.close();
-  await close();
+  await k.close();
 });
 
 test("generic-hmac: Depot's call makes the real notification-controller annotate the GitRepository", async () => {
@@ -386,33 +324,12 @@ test('patch: the version lands in spec.ref.tag and the deployed version comes ba
   });
 
   // What source-controller would report once it fetched the tag.
-  await client.replace(
-    GitRepositories,
-    {
-      ...repo,
-      status: {
-        observedGeneration: repo.metadata!.generation,
-        conditions: [
-          {
-            type: 'Ready',
-            status: 'True',
-            reason: 'Succeeded',
-            message: "stored artifact for revision '1.0.0@sha1:…'",
-            observedGeneration: repo.metadata!.generation,
-            lastTransitionTime: new Date().toISOString(),
-          },
-        ],
-        artifact: {
-          digest: `sha256:${'e'.repeat(64)}`,
-          lastUpdateTime: new Date().toISOString(),
-          path: 'core.tar.gz',
-          revision: `1.0.0@sha1:${'f'.repeat(40)}`,
-          url: 'http://source-controller/core.tar.gz',
-        },
-      },
-    },
-    { subresource: 'status' },
-  );
+  const generation = repo.metadata!.generation;
+  await writeFluxStatus(client, GitRepositories, ns, 'core', {
+    observedGeneration: generation,
+    conditions: fluxReady(generation, "stored artifact for revision '1.0.0@sha1:…'"),
+    artifact: fluxArtifact('core', `1.0.0@sha1:${'f'.repeat(40)}`, 'e'),
+  });
   const app = await eventually('deployed 1.0.0 on target patch', async () => {
     const a = await readApp(ns, 'core');
     return targetOf(a, 'patch')?.deployed === '1.0.0' && a;
@@ -460,16 +377,7 @@ test('an object that did not opt in is not written; the message names the annota
 });
 
 test('every kind: the version lands in its field and nothing else changes; the deployed version flows back', async () => {
-  const ready = (generation: number) => [
-    {
-      type: 'Ready',
-      status: 'True',
-      reason: 'Succeeded',
-      message: 'ok',
-      observedGeneration: generation,
-      lastTransitionTime: new Date().toISOString(),
-    },
-  ];
+  const ready = (generation: number) => fluxReady(generation);
   for (const k of otherKinds()) {
     const obj = await eventually(`${k.target}: 1.0.0 in ${k.path.join('.')}`, async () => {
       const o = await client.get(k.r, ns, 'core');
@@ -508,13 +416,7 @@ test('every kind: the version lands in its field and nothing else changes; the d
           ? {
               observedGeneration: generation,
               conditions: ready(generation),
-              artifact: {
-                digest: `sha256:${'1'.repeat(64)}`,
-                lastUpdateTime: new Date().toISOString(),
-                path: 'core.tar.gz',
-                revision: `1.0.0@sha256:${'2'.repeat(64)}`,
-                url: 'http://source-controller/core.tar.gz',
-              },
+              artifact: fluxArtifact('core', `1.0.0@sha256:${'2'.repeat(64)}`, '1'),
             }
           : {
               observedGeneration: generation,
@@ -549,11 +451,7 @@ test('a field the kind does not have: Failed naming the field and the object; no
 
 test('a new version reaches every Flux target', async () => {
   const before = local.callsTo('/hook/fail').length;
-  await applyManifests(
-    kc,
-    [depotObject('Application', 'core', { environments: [{ name: 'prod' }], versions: { prod: '1.1.0' } })],
-    { fieldManager: 'test-setup', namespace: ns },
-  );
+  await k.apply(ns, [application('core', { environments: [{ name: 'prod' }], versions: { prod: '1.1.0' } })]);
   await eventually('1.1.0 delivered to patch, nc and answers-500', async () => {
     const a = await readApp(ns, 'core');
     return ['patch', 'nc', 'answers-500'].every(

@@ -10,40 +10,30 @@ import type { KubeObject, ResourceType } from '../../src/kube/resource.js';
 import { Secrets } from '../../src/kube/resource.js';
 import { AUTHORIZED_TARGETS_ANNOTATION } from '../../src/api/annotations.js';
 import { deployedVersion } from '../../src/integrations/flux/deployed.js';
-import { FLUX_KINDS, fluxResource, type FluxKind } from '../../src/integrations/flux/kinds.js';
+import type { FluxKind } from '../../src/integrations/flux/kinds.js';
 import { RECONCILE_REQUESTED_AT_ANNOTATION, valueAt } from '../../src/integrations/flux/patch.js';
 import { patchTarget } from '../../src/integrations/flux/patch-target.js';
 import { writeFluxPatch, type PatchIO } from '../../src/integrations/flux/patch-writer.js';
 import { callReceiver, type ReceiverOptions } from '../../src/integrations/flux/receiver-client.js';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { testClient } from './fixtures/test-client.js';
-import { eventually } from './support/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
+import { cluster } from '../kit/cluster.js';
+import { startNotificationController, type NotificationController } from '../kit/notification-controller.js';
+import { eventually } from '../kit/eventually.js';
+import { GitRepositories, HelmReleases, Kustomizations, OCIRepositories, Receivers } from '../kit/flux.js';
 import {
-  startNotificationController,
-  type NotificationController,
-} from './support/notification-controller.js';
+  fluxArtifact,
+  fluxObject as kitFluxObject,
+  fluxReady,
+  gitReceiver,
+  receiverWebhookPath,
+  tokenSecret,
+  writeFluxStatus,
+} from '../kit/flux.js';
 
-const kc = testKubeConfig();
-const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
-const { client, close } = testClient(kc);
 const TOKEN = 'depot-test-token-7f3a9c1e5b';
-
-const resource = (kind: FluxKind, version: string): ResourceType => {
-  const r = fluxResource(`${FLUX_KINDS[kind].group}/${version}`, kind);
-  if ('error' in r) throw new Error(r.error);
-  return r;
-};
-const HelmReleases = resource('HelmRelease', 'v2');
-const Kustomizations = resource('Kustomization', 'v1');
-const GitRepositories = resource('GitRepository', 'v1');
-const OCIRepositories = resource('OCIRepository', 'v1');
-const Receivers: ResourceType = {
-  group: 'notification.toolkit.fluxcd.io',
-  version: 'v1',
-  plural: 'receivers',
-  kind: 'Receiver',
-  namespaced: true,
-};
+const k = cluster();
+const { kc, client } = k;
+const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
 
 /** The operator's DeliveryIO reads a cache and patches strictly; here: one GET, the same patch. */
 const io: PatchIO & { get: typeof client.get } = {
@@ -64,14 +54,8 @@ const authorized = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
-function fluxObject(r: ResourceType, name: string, spec: object, annotations = authorized()): KubeObject {
-  return {
-    apiVersion: `${r.group}/${r.version}`,
-    kind: r.kind,
-    metadata: { name, namespace: ns, annotations, labels: { team: 'a' } },
-    spec,
-  };
-}
+const fluxObject = (r: ResourceType, name: string, spec: object, annotations = authorized()) =>
+  kitFluxObject(r, name, spec, { namespace: ns, annotations, labels: { team: 'a' } });
 
 /** The object without what any write changes (resourceVersion, generation, managedFields). */
 function stable(obj: KubeObject): KubeObject {
@@ -85,7 +69,7 @@ function stable(obj: KubeObject): KubeObject {
 beforeAll(async () => {
   ns = await freshNamespace(kc, 'flux');
 });
-afterAll(() => close());
+afterAll(() => k.close());
 
 describe('patch: the version lands in the named field, with a reconcile request, and nothing else changes', () => {
   const kinds: { kind: FluxKind; r: ResourceType; spec: object; field: string; apiVersion: string }[] = [
@@ -268,20 +252,9 @@ describe('patch: the version lands in the named field, with a reconcile request,
 });
 
 describe('deployed: read back from the status Flux controllers write (fields the upstream CRDs keep)', () => {
-  async function writeStatus(r: ResourceType, name: string, status: object): Promise<KubeObject> {
-    const obj = (await client.get(r, ns, name))!;
-    return client.replace(r, { ...obj, status }, { subresource: 'status' });
-  }
-  const readyAt = (generation: number) => [
-    {
-      type: 'Ready',
-      status: 'True',
-      reason: 'Succeeded',
-      message: 'ok',
-      observedGeneration: generation,
-      lastTransitionTime: '2026-11-24T06:00:00Z',
-    },
-  ];
+  const writeStatus = (r: ResourceType, name: string, status: object) =>
+    writeFluxStatus(client, r, ns, name, status);
+  const readyAt = (generation: number) => fluxReady(generation, 'ok', '2026-11-24T06:00:00Z');
 
   test('HelmRelease: status.history[0].chartVersion', async () => {
     const obj = (await client.get(HelmReleases, ns, 'core-helmrelease'))!;
@@ -312,13 +285,7 @@ describe('deployed: read back from the status Flux controllers write (fields the
   });
 
   test('GitRepository and OCIRepository: status.artifact.revision', async () => {
-    const artifact = (revision: string) => ({
-      digest: 'sha256:' + 'c'.repeat(64),
-      lastUpdateTime: '2026-11-24T06:00:00Z',
-      path: 'x.tar.gz',
-      revision,
-      url: 'http://source-controller/x.tar.gz',
-    });
+    const artifact = (revision: string) => fluxArtifact('x', revision, 'c', '2026-11-24T06:00:00Z');
     const git = await writeStatus(GitRepositories, 'core-gitrepository', {
       conditions: readyAt(1),
       artifact: artifact('2.0.0@sha1:' + 'a'.repeat(40)),
@@ -359,14 +326,8 @@ describe('receiver: a generic-hmac call to the real notification-controller', ()
 
   beforeAll(async () => {
     nc = await startNotificationController(kubeconfig, ns);
-    const secret = (name: string, token: string) => ({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name, namespace: ns },
-      data: { token: Buffer.from(token).toString('base64') },
-    });
-    await client.create(Secrets, secret('receiver-token', TOKEN));
-    await client.create(Secrets, secret('wrong-token', 'not-the-token'));
+    await client.create(Secrets, tokenSecret('receiver-token', ns, TOKEN));
+    await client.create(Secrets, tokenSecret('wrong-token', ns, 'not-the-token'));
     await client.create(
       GitRepositories,
       fluxObject(GitRepositories, 'app', {
@@ -375,27 +336,8 @@ describe('receiver: a generic-hmac call to the real notification-controller', ()
         ref: { branch: 'main' },
       }),
     );
-    await client.create(Receivers, {
-      apiVersion: 'notification.toolkit.fluxcd.io/v1',
-      kind: 'Receiver',
-      metadata: { name: 'depot', namespace: ns },
-      spec: {
-        type: 'generic-hmac',
-        secretRef: { name: 'receiver-token' },
-        resources: [{ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', name: 'app' }],
-      },
-    });
-    const path = await eventually(
-      'the Receiver to be Ready with a webhook path',
-      async () => {
-        const r = (await client.get(Receivers, ns, 'depot')) as KubeObject & {
-          status?: { webhookPath?: string; conditions?: { type: string; status: string }[] };
-        };
-        const ready = r?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-        return ready && r.status?.webhookPath;
-      },
-      60_000,
-    );
+    await client.create(Receivers, gitReceiver('depot', ns, 'receiver-token', 'app'));
+    const path = await receiverWebhookPath(client, ns, 'depot');
     url = `${nc.receiverBase}${path}`;
     allow = { allow: [`${nc.receiverBase}/hook/`], timeoutMs: 10_000 };
   }, 120_000);

@@ -29,17 +29,18 @@ import { applyManifests } from '../../src/local/manifests.js';
 import { ConfigMaps, Secrets, type KubeObject, type ResourceType } from '../../src/kube/resource.js';
 import { installFluxCrds, startFlux, type Flux } from '../controlplane/flux-controllers.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { testClient } from './fixtures/test-client.js';
-import { applicationReader, depotObject } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
-import { helmBinary } from './support/helm.js';
-import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+import { cluster } from '../kit/cluster.js';
+import { depotObject } from '../kit/objects.js';
+import { eventually } from '../kit/eventually.js';
+import { helmBinary } from '../kit/helm.js';
+import { depotCli, startOperator, type OperatorProcess } from '../kit/operator-process.js';
+import { operatorKubeconfig } from '../kit/operator-rbac.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
-const { client, close } = testClient(kc);
-const readApp = applicationReader(kc);
+const admin = cluster(kc);
+const { client, close } = admin;
+const readApp = admin.app;
 const TOKEN = 'flux-real-receiver-token-5e1f';
 
 const flux = (group: string, version: string, plural: string, kind: string): ResourceType => ({

@@ -3,28 +3,24 @@
 // once it ends, with history Blocked then Unblocked. The window recurs every
 // minute for 20 s and the request is made only with time to spare, so the test
 // does not depend on the machine's speed.
-import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
 import type { Condition } from '../../src/api/conditions.js';
-import { applyManifests } from '../../src/local/manifests.js';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from './support/eventually.js';
-import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+import { application, environment, target } from '../kit/objects.js';
+import { cluster, depotResource } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import { depotCli, type OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 
-const kc = testKubeConfig();
+const k = cluster();
+const { kc } = k;
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
-const objects = kc.makeApiClient(CustomObjectsApi);
-const group = { group: 'depot.sh', version: 'v1alpha1' };
 /** Time left in the window when the request is made, at least: far more than a reconcile takes. */
 const SPARE_MS = 8_000;
 let ns: string;
 let operator: OperatorProcess;
 
-const obj = (kind: string, name: string, spec: object): KubernetesObject =>
-  ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name }, spec }) as KubernetesObject;
-const get = async <T>(plural: string, name: string) =>
-  (await objects.getNamespacedCustomObject({ ...group, namespace: ns, plural, name })) as T;
+const get = <T>(plural: string, name: string) => k.read<T>(depotResource(plural), ns, name);
 const prodOf = (a: Application) => a.status?.environments?.find((e) => e.name === 'prod');
 
 const freezeEveryMinute = {
@@ -33,23 +29,18 @@ const freezeEveryMinute = {
 
 beforeAll(async () => {
   ns = await freshNamespace(kc, 'freeze-window');
-  const setup = { fieldManager: 'test-setup', namespace: ns };
-  await applyManifests(
-    kc,
-    [
-      obj('Environment', 'prod', {}),
-      obj('Target', 'prod-eu', { environment: 'prod' }),
-      obj('Application', 'app', { environments: [{ name: 'prod' }], versions: { prod: '1.0.0' } }),
-    ],
-    setup,
-  );
-  operator = startOperator(await operatorKubeconfig(), ns);
+  await k.apply(ns, [
+    environment('prod'),
+    target('prod-eu', 'prod'),
+    application('app', { environments: [{ name: 'prod' }], versions: { prod: '1.0.0' } }),
+  ]);
+  operator = await runOperator(ns);
   await eventually(
     'app desired in prod',
     async () => prodOf(await get('applications', 'app'))?.desired === '1.0.0',
   );
   // The freeze comes after the first version (which it would hold back too).
-  await applyManifests(kc, [obj('Environment', 'prod', freezeEveryMinute)], setup);
+  await k.apply(ns, [environment('prod', freezeEveryMinute)]);
 }, 90_000);
 
 afterAll(async () => operator?.stop());

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { configMapRelease, createRepository, publishChart } from '../../src/local/git-releases.js';
 import { git, startGitServer, type GitServer } from '../../src/local/git-server.js';
-import { helmBinary } from './support/helm.js';
+import { helmBinary } from '../kit/helm.js';
 
 jest.setTimeout(300_000);
 

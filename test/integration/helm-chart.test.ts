@@ -14,7 +14,7 @@ import { Command } from 'commander';
 import { registerOperator, type OperatorFlags } from '../../src/cli/commands/operator.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { testKubeConfig } from '../controlplane/env.js';
-import { lint, renderChart, template } from './support/helm.js';
+import { lint, renderChart, template } from '../kit/helm.js';
 
 /** Every value set away from its default (ServiceMonitor, TLS, namespaces, allow-list...). */
 const everythingOn = {

@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { CoreV1Api, type V1Pod, type V1Service } from '@kubernetes/client-node';
 import { freePort } from '../../src/local/controlplane/index.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { renderChart } from './support/helm.js';
-import { startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
-import { eventually } from './support/eventually.js';
+import { renderChart } from '../kit/helm.js';
+import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
+import { operatorKubeconfig } from '../kit/operator-rbac.js';
+import { eventually } from '../kit/eventually.js';
 
 const kc = testKubeConfig();
 const testPod = (values: object = {}) => {

@@ -5,35 +5,30 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CustomObjectsApi, EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
-import type { Application } from '../../src/api/application.js';
-import { applyManifests } from '../../src/local/manifests.js';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { depotOperatorWithHooks, STATUS_PAUSE_MESSAGE } from './fixtures/depot-operator-hooks.js';
-import { applicationReader, depotGroup, depotObject, envStatus } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
-import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+import { EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { Targets } from '../../src/api/resources.js';
+import { depotOperatorWithHooks, STATUS_PAUSE_MESSAGE } from '../kit/depot-operator-hooks.js';
+import { application, environment, promotion, target, type EnvironmentSpec } from '../kit/objects.js';
+import { twoEnvironments } from '../kit/topologies.js';
+import { cluster, envStatus, targetStatus } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import { depotCli, type OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 
-const kc = testKubeConfig();
+const k = cluster();
+const { kc } = k;
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
-const objects = kc.makeApiClient(CustomObjectsApi);
-const group = depotGroup;
+const getApp = k.app;
+const apply = k.apply;
 
-const obj = depotObject;
-const getApp = applicationReader(kc);
-const targetStatus = (a: Application, t: string) => a.status?.targets?.find((x) => x.name === t);
-const apply = (ns: string, items: KubernetesObject[], fieldManager = 'test-setup') =>
-  applyManifests(kc, items, { fieldManager, namespace: ns });
-
-async function basics(ns: string, prodFreeze?: object): Promise<void> {
+async function basics(ns: string, prodFreeze?: EnvironmentSpec['freeze']): Promise<void> {
   await apply(ns, [
-    obj('Environment', 'dev', {}),
-    obj('Environment', 'prod', prodFreeze ? { freeze: prodFreeze } : {}),
-    obj('EnvironmentSet', 'default', { environments: ['dev', 'prod'] }),
-    obj('Target', 'dev-1', { environment: 'dev' }),
-    obj('Target', 'prod-eu', { environment: 'prod' }),
-    obj('Application', 'core', { environmentSets: ['default'], versions: { dev: '1.0.0', prod: '1.0.0' } }),
+    ...twoEnvironments({
+      targets: { 'dev-1': 'dev', 'prod-eu': 'prod' },
+      specs: { prod: prodFreeze ? { freeze: prodFreeze } : {} },
+    }),
+    application('core', { environmentSets: ['default'], versions: { dev: '1.0.0', prod: '1.0.0' } }),
   ]);
 }
 
@@ -51,7 +46,7 @@ describe('force applies once', () => {
   beforeAll(async () => {
     ns = await freshNamespace(kc, 'force');
     await basics(ns, { enabled: true });
-    operator = startOperator(await operatorKubeconfig(), ns);
+    operator = await runOperator(ns);
     // prod is frozen from the start: its first request waits.
     await eventually('core has a status', async () => envStatus(await getApp(ns, 'core'), 'prod')?.blocked);
   }, 60_000);
@@ -83,13 +78,13 @@ describe('force applies once', () => {
     expect(entry).toMatchObject({ environment: 'prod', to: '1.1.0', actor: 'alice' });
 
     // Out of the freeze 1.2.0 goes out; in the next freeze a request of 1.1.0 is not forced by nobody.
-    await apply(ns, [obj('Environment', 'prod', { freeze: { enabled: false } })]);
+    await apply(ns, [environment('prod', { freeze: { enabled: false } })]);
     expect(depotCli(kubeconfig, ns, 'set-version', 'core', 'prod', '1.2.0').status).toBe(0);
     await eventually(
       '1.2.0 in prod',
       async () => envStatus(await getApp(ns, 'core'), 'prod')?.desired === '1.2.0',
     );
-    await apply(ns, [obj('Environment', 'prod', { freeze: { enabled: true } })]);
+    await apply(ns, [environment('prod', { freeze: { enabled: true } })]);
     expect(depotCli(kubeconfig, ns, 'set-version', 'core', 'prod', '1.1.0').status).toBe(0);
     const held = await eventually('1.1.0 held back by the freeze', async () => {
       const a = await getApp(ns, 'core');
@@ -106,14 +101,14 @@ describe('history reaches the audit log at least once', () => {
     await basics(ns);
     const dir = mkdtempSync(join(tmpdir(), 'depot-audit-'));
     const [first, second] = [join(dir, 'first.jsonl'), join(dir, 'second.jsonl')];
-    let operator = startOperator(await operatorKubeconfig(), ns, {
+    let operator = await runOperator(ns, {
       args: ['--audit-log', first],
       entry: depotOperatorWithHooks(),
     });
     await eventually('core has a status', async () => envStatus(await getApp(ns, 'core'), 'dev')?.desired);
     await operator.stop();
 
-    operator = startOperator(await operatorKubeconfig(), ns, {
+    operator = await runOperator(ns, {
       args: ['--audit-log', first],
       entry: depotOperatorWithHooks({ pauseAfterStatusWriteMs: 120_000 }),
     });
@@ -130,7 +125,7 @@ describe('history reaches the audit log at least once', () => {
     expect(requested.id).toMatch(/^[0-9a-f]{20}$/);
     expect(auditLines(first).some((l) => l.id === requested.id)).toBe(false);
 
-    operator = startOperator(await operatorKubeconfig(), ns, {
+    operator = await runOperator(ns, {
       args: ['--audit-log', second],
       entry: depotOperatorWithHooks(),
     });
@@ -155,7 +150,7 @@ describe('history reaches the audit log at least once', () => {
     const [first, second] = [join(dir, 'first.jsonl'), join(dir, 'second.jsonl')];
     // The Lease: in the operator's namespace (its ServiceAccount's), the only one its Role allows.
     const args = (log: string) => ['--audit-log', log];
-    let operator = startOperator(await operatorKubeconfig(), ns, { args: args(first), leaderElect: true });
+    let operator = await runOperator(ns, { args: args(first), leaderElect: true });
     await eventually('core has a status', async () => envStatus(await getApp(ns, 'core'), 'dev')?.desired);
     expect(depotCli(kubeconfig, ns, 'set-version', 'core', 'dev', '1.1.0').status).toBe(0);
     const app = await eventually('1.1.0 desired and on the audit log', async () => {
@@ -164,7 +159,7 @@ describe('history reaches the audit log at least once', () => {
       return envStatus(a, 'dev')?.desired === '1.1.0' && auditLines(first).some((l) => l.id === id) && a;
     });
     await operator.stop(); // SIGTERM: releases the lease
-    operator = startOperator(await operatorKubeconfig(), ns, { args: args(second), leaderElect: true });
+    operator = await runOperator(ns, { args: args(second), leaderElect: true });
     try {
       await eventually('the new operator leads', async () => operator.output().includes('became leader'));
       expect(depotCli(kubeconfig, ns, 'set-version', 'core', 'dev', '1.2.0').status).toBe(0);
@@ -185,14 +180,14 @@ describe('reports, re-created objects and builds', () => {
   beforeAll(async () => {
     ns = await freshNamespace(kc, 'reports');
     await basics(ns);
-    operator = startOperator(await operatorKubeconfig(), ns);
+    operator = await runOperator(ns);
     await eventually('core has a status', async () => envStatus(await getApp(ns, 'core'), 'prod')?.desired);
   }, 60_000);
   afterAll(async () => operator?.stop());
 
   test('a spec.versions key that names no environment of the application is reported, naming the key', async () => {
     await apply(ns, [
-      obj('Application', 'typo', { environmentSets: ['default'], versions: { dev: '1.0.0', prd: '1.0.0' } }),
+      application('typo', { environmentSets: ['default'], versions: { dev: '1.0.0', prd: '1.0.0' } }),
     ]);
     const ready = await eventually('typo reports the key', async () =>
       (await getApp(ns, 'typo')).status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False'),
@@ -204,13 +199,13 @@ describe('reports, re-created objects and builds', () => {
   }, 60_000);
 
   test('a Target moved to another environment no longer claims what it reported for the old one', async () => {
-    await apply(ns, [obj('Target', 'mover', { environment: 'prod' })]);
+    await apply(ns, [target('mover', 'prod')]);
     await eventually('mover on core', async () => targetStatus(await getApp(ns, 'core'), 'mover'));
     expect(depotCli(kubeconfig, ns, 'set-deployed', 'core', 'mover', '1.0.0').status).toBe(0);
     await eventually('mover reports 1.0.0', async () =>
       (await getApp(ns, 'core')).status?.history?.some((h) => h.type === 'Deployed' && h.target === 'mover'),
     );
-    await apply(ns, [obj('Target', 'mover', { environment: 'dev' })]);
+    await apply(ns, [target('mover', 'dev')]);
     const moved = await eventually('mover in dev', async () => {
       const t = targetStatus(await getApp(ns, 'core'), 'mover');
       return t?.environment === 'dev' && t;
@@ -222,17 +217,12 @@ describe('reports, re-created objects and builds', () => {
   test('a Target deleted and re-created with the same content adds no history', async () => {
     const before = await getApp(ns, 'core');
     const count = before.status!.history!.filter((h) => h.target === 'prod-eu').length;
-    await objects.deleteNamespacedCustomObject({
-      ...group,
-      namespace: ns,
-      plural: 'targets',
-      name: 'prod-eu',
-    });
+    await k.client.delete(Targets, ns, 'prod-eu');
     await eventually(
       'prod-eu gone from core',
       async () => !targetStatus(await getApp(ns, 'core'), 'prod-eu'),
     );
-    await apply(ns, [obj('Target', 'prod-eu', { environment: 'prod' })]);
+    await apply(ns, [target('prod-eu', 'prod')]);
     const back = await eventually('prod-eu back on core', async () => {
       const a = await getApp(ns, 'core');
       return targetStatus(a, 'prod-eu')?.delivery?.state === 'Delivered' && a;
@@ -252,7 +242,7 @@ describe('reports, re-created objects and builds', () => {
       return envStatus(app, 'dev')?.desired === '1.3.0+b2' && app;
     });
     expect(a.status!.history!.some((h) => h.type === 'Delivered' && h.to === '1.3.0+b2')).toBe(true);
-    await apply(ns, [obj('Promotion', 'dev-to-prod', { from: 'dev', to: 'prod', requireDeployed: false })]);
+    await apply(ns, [promotion('dev-to-prod', { from: 'dev', to: 'prod', requireDeployed: false })]);
     const promoted = await eventually('1.3.0+b2 promoted over 1.3.0+b1 in prod', async () => {
       const app = await getApp(ns, 'core');
       return envStatus(app, 'prod')?.desired === '1.3.0+b2' && app;

@@ -4,21 +4,22 @@
 // the RBAC kubectl would need for the same write, 403 without it, 404 for
 // what does not exist, 409 when the state changed meanwhile. And the CLI and
 // the HTTP API run the same actions: a refusal gives the same reason in both.
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
 import type { Promotion } from '../../src/api/promotion.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { applicationReader, depotGroup, depotObject as obj, envStatus } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
-import { apiBase, serviceAccountToken } from './support/http-api.js';
-import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+import { Applications, Promotions } from '../../src/api/resources.js';
+import { cluster, envStatus } from '../kit/cluster.js';
+import { depotObject as obj } from '../kit/objects.js';
+import { eventually } from '../kit/eventually.js';
+import { apiBase, serviceAccountToken } from '../kit/http-api.js';
+import { depotCli, startOperator, type OperatorProcess } from '../kit/operator-process.js';
+import { operatorKubeconfig } from '../kit/operator-rbac.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
-const objects = kc.makeApiClient(CustomObjectsApi);
-const readApp = applicationReader(kc);
+const admin = cluster(kc);
+const readApp = admin.app;
 
 let ns: string;
 let operator: OperatorProcess;
@@ -42,12 +43,7 @@ const answer = async (res: Response) => ({
 });
 
 async function promotion(name: string): Promise<Promotion> {
-  return (await objects.getNamespacedCustomObject({
-    ...depotGroup,
-    namespace: ns,
-    plural: 'promotions',
-    name,
-  })) as Promotion;
+  return admin.read<Promotion>(Promotions, ns, name);
 }
 
 const waiting = (p: Promotion) =>
@@ -94,7 +90,10 @@ beforeAll(async () => {
   );
 }, 120_000);
 
-afterAll(async () => operator?.stop());
+afterAll(async () => {
+  await operator?.stop();
+  await admin.close();
+});
 
 test('the viewer may read but gets 403 for every release-control write, and nothing changes', async () => {
   const before = await readApp(ns, 'core');
@@ -291,16 +290,9 @@ test('reject and unreject; unreject after someone else removed the rejection mea
   });
 
   // A concurrent change: someone removes the rejection with kubectl.
-  await objects.patchNamespacedCustomObject(
-    {
-      ...depotGroup,
-      namespace: ns,
-      plural: 'applications',
-      name: 'core',
-      body: [{ op: 'remove', path: '/spec/rejectedVersions/0' }],
-    },
-    setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-  );
+  await admin.client.patch(Applications, ns, 'core', [{ op: 'remove', path: '/spec/rejectedVersions/0' }], {
+    type: 'json',
+  });
   expect(await answer(await call('DELETE', '/applications/core/rejections/1.1.0', editorToken))).toEqual({
     status: 409,
     body: { error: 'Conflict', message: '1.1.0 of core is not rejected (rejected: none)' },

@@ -6,16 +6,19 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
 import { TargetVersionsSchema } from '../../src/api/http.js';
-import { applyManifests } from '../../src/local/manifests.js';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { applicationReader, depotObject as obj } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
-import { apiBase, serviceAccountToken } from './support/http-api.js';
-import { startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig, operatorServiceAccount } from './support/operator-rbac.js';
+import { apiBase, serviceAccountToken } from '../kit/http-api.js';
+import { application } from '../kit/objects.js';
+import { twoEnvironments } from '../kit/topologies.js';
+import { cluster } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import type { OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
+import { operatorServiceAccount } from '../kit/operator-rbac.js';
 
-const kc = testKubeConfig();
-const readApp = applicationReader(kc);
+const k = cluster();
+const { kc } = k;
+const readApp = k.app;
 
 let ns: string;
 let operator: OperatorProcess;
@@ -35,24 +38,17 @@ const errorOf = async (res: Response) => (await res.json()) as { error: string; 
 
 beforeAll(async () => {
   ns = await freshNamespace(kc, 'http');
-  await applyManifests(
-    kc,
-    [
-      obj('Environment', 'dev', {}),
-      obj('Environment', 'prod', {}),
-      obj('EnvironmentSet', 'default', { environments: ['dev', 'prod'] }),
-      obj('Target', 'dev-1', { environment: 'dev' }),
-      obj('Application', 'core', { environmentSets: ['default'], versions: { dev: '1.0.0' } }),
-    ],
-    { fieldManager: 'test-setup', namespace: ns },
-  );
+  await k.apply(ns, [
+    ...twoEnvironments({ targets: { 'dev-1': 'dev' } }),
+    application('core', { environmentSets: ['default'], versions: { dev: '1.0.0' } }),
+  ]);
   const read = { apiGroups: ['depot.sh'], resources: ['applications'], verbs: ['get', 'list'] };
   ciToken = await serviceAccountToken(kc, ns, 'ci', [
     read,
     { apiGroups: ['depot.sh'], resources: ['applications'], verbs: ['patch'] },
   ]);
   viewerToken = await serviceAccountToken(kc, ns, 'viewer', [read]);
-  operator = startOperator(await operatorKubeconfig(), ns, { args: ['--api-addr', '127.0.0.1:0'] });
+  operator = await runOperator(ns, { args: ['--api-addr', '127.0.0.1:0'] });
   base = await apiBase(operator);
   await eventually(
     'core has a status',
@@ -127,19 +123,15 @@ test('a standby replica (not leading) answers reads and writes', async () => {
   // (its Role allows Leases there only): this replica never leads.
   const operatorNs = (await operatorServiceAccount()).namespace;
   const renewTime = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-  await applyManifests(
-    kc,
-    [
-      {
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        metadata: { name: 'depot-standby-test' },
-        spec: { holderIdentity: 'someone-else', leaseDurationSeconds: 3600, renewTime },
-      } as KubernetesObject,
-    ],
-    { fieldManager: 'test-setup', namespace: operatorNs },
-  );
-  const standby = startOperator(await operatorKubeconfig(), ns, {
+  await k.apply(operatorNs, [
+    {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'depot-standby-test' },
+      spec: { holderIdentity: 'someone-else', leaseDurationSeconds: 3600, renewTime },
+    } as KubernetesObject,
+  ]);
+  const standby = await runOperator(ns, {
     leaderElect: true,
     args: [
       '--api-addr',
@@ -174,7 +166,7 @@ test('a standby replica (not leading) answers reads and writes', async () => {
 
 test('anonymous reads only with --api-anonymous-reads; writes still need a token', async () => {
   await operator.stop();
-  operator = startOperator(await operatorKubeconfig(), ns, {
+  operator = await runOperator(ns, {
     args: ['--api-addr', '127.0.0.1:0', '--api-anonymous-reads'],
   });
   base = await apiBase(operator);

@@ -2,8 +2,8 @@
 // semi-spaces (V8 would size them from the machine's memory), in the same
 // process, and leaves a size set by NODE_OPTIONS alone.
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from './support/eventually.js';
-import { startOperator, type OperatorProcess } from './support/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
 
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
 const kc = testKubeConfig();

@@ -1,22 +1,21 @@
 // A Promotion over 1,000 applications on the real control plane: its status
 // stays within the schema's limits (results of the applications that need
 // attention first, counts of all in summary), so it is written and converges.
-import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import type { Promotion } from '../../src/api/promotion.js';
-import { applyManifests } from '../../src/local/manifests.js';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from './support/eventually.js';
-import { startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+import { Applications, Promotions } from '../../src/api/resources.js';
+import { application, promotion } from '../kit/objects.js';
+import { environments } from '../kit/topologies.js';
+import { cluster } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import type { OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 
-const kc = testKubeConfig();
-const objects = kc.makeApiClient(CustomObjectsApi);
-const group = { group: 'depot.sh', version: 'v1alpha1' };
+const k = cluster();
+const { kc } = k;
 const APPLICATIONS = 1000;
 const CONCURRENCY = 16;
 
-const obj = (kind: string, name: string, spec: object): KubernetesObject =>
-  ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name }, spec }) as KubernetesObject;
 const name = (i: number) => `app-${String(i).padStart(4, '0')}`;
 
 /** Runs `task` for 0..count-1, at most `concurrency` at a time. */
@@ -41,25 +40,17 @@ describe('a Promotion over 1,000 applications', () => {
   let operator: OperatorProcess;
   beforeAll(async () => {
     ns = await freshNamespace(kc, 'scale');
-    await applyManifests(
-      kc,
-      [
-        obj('Environment', 'dev', {}),
-        obj('Environment', 'staging', {}),
-        obj('EnvironmentSet', 'default', { environments: ['dev', 'staging'] }),
-        obj('Promotion', 'dev-to-staging', { from: 'dev', to: 'staging', requireDeployed: false }),
-      ],
-      { fieldManager: 'test-setup', namespace: ns },
-    );
+    await k.apply(ns, [
+      ...environments(['dev', 'staging']),
+      promotion('dev-to-staging', { from: 'dev', to: 'staging', requireDeployed: false }),
+    ]);
     await pool(APPLICATIONS, CONCURRENCY, (i) =>
-      objects.createNamespacedCustomObject({
-        ...group,
-        namespace: ns,
-        plural: 'applications',
-        body: obj('Application', name(i), { environmentSets: ['default'], versions: versions(i) }),
-      }),
+      k.client.create(
+        Applications,
+        application(name(i), { environmentSets: ['default'], versions: versions(i) }, { namespace: ns }),
+      ),
     );
-    operator = startOperator(await operatorKubeconfig(), ns, {
+    operator = await runOperator(ns, {
       args: ['--kube-api-qps', '50', '--kube-api-burst', '100'],
     });
   }, 300_000);
@@ -71,12 +62,7 @@ describe('a Promotion over 1,000 applications', () => {
     const promotion = await eventually(
       'the summary of the converged promotion',
       async () => {
-        const p = (await objects.getNamespacedCustomObject({
-          ...group,
-          namespace: ns,
-          plural: 'promotions',
-          name: 'dev-to-staging',
-        })) as Promotion;
+        const p = await k.read<Promotion>(Promotions, ns, 'dev-to-staging');
         last = p.status;
         const summary = p.status?.summary;
         return (
@@ -108,11 +94,9 @@ describe('a Promotion over 1,000 applications', () => {
       }),
     );
     // Every promotion was written, not only the 256 listed.
-    const apps = (await objects.listNamespacedCustomObject({
-      ...group,
-      namespace: ns,
-      plural: 'applications',
-    })) as { items: { metadata: { name: string }; spec: { versions?: Record<string, string> } }[] };
+    const apps = (await k.client.list(Applications, { namespace: ns })) as {
+      items: { metadata: { name: string }; spec: { versions?: Record<string, string> } }[];
+    };
     const staging = apps.items.map((a) => a.spec.versions?.staging);
     expect(staging.filter((v) => v === '1.1.0')).toHaveLength(990);
   }, 600_000);

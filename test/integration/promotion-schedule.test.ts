@@ -1,27 +1,24 @@
 // Scheduled promotions on the real control plane: time spent suspended
 // accumulates no runs. The built operator runs as a process; the schedule is
 // every minute (the shortest a 5-field cron allows).
-import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
 import type { Promotion } from '../../src/api/promotion.js';
 import { nextRun } from '../../src/core/schedule.js';
 import { promotionManager, type ManagedFieldsEntry } from '../../src/core/field-managers.js';
-import { applyManifests } from '../../src/local/manifests.js';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from './support/eventually.js';
-import { startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+import { application, promotion } from '../kit/objects.js';
+import { environments } from '../kit/topologies.js';
+import { cluster, depotResource } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import type { OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 
-const kc = testKubeConfig();
-const objects = kc.makeApiClient(CustomObjectsApi);
-const group = { group: 'depot.sh', version: 'v1alpha1' };
+const k = cluster();
+const { kc } = k;
 const EVERY_MINUTE = '* * * * *';
 
-const obj = (kind: string, name: string, spec: object): KubernetesObject =>
-  ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name }, spec }) as KubernetesObject;
-
-const get = async <T>(ns: string, plural: string, name: string): Promise<T> =>
-  (await objects.getNamespacedCustomObject({ ...group, namespace: ns, plural, name })) as T;
+const get = <T>(ns: string, plural: string, name: string): Promise<T> =>
+  k.read<T>(depotResource(plural), ns, name);
 
 /** Waits (does not assert) until the wall clock satisfies `ok`. */
 async function clockUntil(what: string, ok: (now: Date) => boolean): Promise<void> {
@@ -31,8 +28,8 @@ async function clockUntil(what: string, ok: (now: Date) => boolean): Promise<voi
 describe('a scheduled promotion suspended across a scheduled time', () => {
   let ns: string;
   let operator: OperatorProcess;
-  const promotion = (suspend: boolean) =>
-    obj('Promotion', 'staging-to-prod', {
+  const stagingToProd = (suspend: boolean) =>
+    promotion('staging-to-prod', {
       from: 'staging',
       to: 'prod',
       schedule: EVERY_MINUTE,
@@ -41,23 +38,17 @@ describe('a scheduled promotion suspended across a scheduled time', () => {
     });
   beforeAll(async () => {
     ns = await freshNamespace(kc, 'resume');
-    await applyManifests(
-      kc,
-      [
-        obj('Environment', 'staging', {}),
-        obj('Environment', 'prod', {}),
-        obj('EnvironmentSet', 'default', { environments: ['staging', 'prod'] }),
-        ...['app-0', 'app-1'].map((name) =>
-          obj('Application', name, {
-            environmentSets: ['default'],
-            versions: { staging: '1.1.0', prod: '1.0.0' },
-          }),
-        ),
-        promotion(true),
-      ],
-      { fieldManager: 'test-setup', namespace: ns },
-    );
-    operator = startOperator(await operatorKubeconfig(), ns);
+    await k.apply(ns, [
+      ...environments(['staging', 'prod']),
+      ...['app-0', 'app-1'].map((name) =>
+        application(name, {
+          environmentSets: ['default'],
+          versions: { staging: '1.1.0', prod: '1.0.0' },
+        }),
+      ),
+      stagingToProd(true),
+    ]);
+    operator = await runOperator(ns);
   });
   afterAll(async () => operator?.stop());
 
@@ -77,7 +68,7 @@ describe('a scheduled promotion suspended across a scheduled time', () => {
       expect((await get<Application>(ns, 'applications', name)).spec.versions?.prod).toBe('1.0.0');
 
     const resumedAt = new Date();
-    await applyManifests(kc, [promotion(false)], { fieldManager: 'test-setup', namespace: ns });
+    await k.apply(ns, [stagingToProd(false)]);
     const firstRun = nextRun(EVERY_MINUTE, 'UTC', resumedAt);
 
     const promoted = await eventually(

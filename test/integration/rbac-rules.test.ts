@@ -4,9 +4,9 @@
 // "forbidden" in the operator's log or the HTTP API's answer) while everything
 // else still works. A rule without a probe fails.
 import type { V1PolicyRule } from '@kubernetes/client-node';
-import { eventually } from './support/eventually.js';
-import { installOperatorRbac, operatorRbac } from './support/operator-rbac.js';
-import { LocalReceiver, probes, ruleKey, startScenario, type Scenario } from './support/rbac-probes.js';
+import { eventually } from '../kit/eventually.js';
+import { installOperatorRbac, operatorRbac } from '../kit/operator-rbac.js';
+import { LocalReceiver, probes, ruleKey, startScenario, type Scenario } from '../kit/rbac-probes.js';
 
 /** Which probes prove each (verbs, resource, group) of a rule: removing the rule must break each of them. */
 const proofs: Record<string, string[]> = {

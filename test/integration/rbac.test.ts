@@ -1,35 +1,25 @@
 // The operator runs with nothing but the permissions of its packaged RBAC
-// (support/operator-rbac.ts): the ServiceAccount's own token (TokenRequest),
+// (test/kit/operator-rbac.ts): the ServiceAccount's own token (TokenRequest),
 // leader election on, a version promoted end to end. And the role is minimal: what it must not do is denied.
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  AuthorizationV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
-import type { Application } from '../../src/api/application.js';
-import { applyManifests } from '../../src/local/manifests.js';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { Secrets, type ResourceType } from '../../src/kube/resource.js';
-import { argoApp, argoClient } from './support/argocd.js';
-import { testClient } from './fixtures/test-client.js';
-import { eventually } from './support/eventually.js';
-import { apiBase } from './support/http-api.js';
-import { depotCli, startOperator } from './support/operator-process.js';
-import { installOperatorRbac } from './support/operator-rbac.js';
+import { AuthorizationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { Secrets } from '../../src/kube/resource.js';
+import { argoApp, argoClient } from '../kit/argocd.js';
+import { fluxPatchTarget, gitRepository, GitRepositories, receiverTarget } from '../kit/flux.js';
+import { apiBase } from '../kit/http-api.js';
+import { application, promotion, target } from '../kit/objects.js';
+import { environments } from '../kit/topologies.js';
+import { cluster, envStatus } from '../kit/cluster.js';
+import { depotCli, startOperator } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
+import { installOperatorRbac } from '../kit/operator-rbac.js';
+import { FAST_LEADER_ELECTION } from '../kit/operator.js';
 
-const kc = testKubeConfig();
-const objects = kc.makeApiClient(CustomObjectsApi);
-const GitRepositories: ResourceType = {
-  group: 'source.toolkit.fluxcd.io',
-  version: 'v1',
-  plural: 'gitrepositories',
-  kind: 'GitRepository',
-  namespaced: true,
-};
+const k = cluster();
+const { kc, client } = k;
 
 test('the operator works with exactly the permissions of config/rbac, and they deny what it does not need', async () => {
   const ns = await freshNamespace(kc, 'rbac');
@@ -46,17 +36,15 @@ test('the operator works with exactly the permissions of config/rbac, and they d
   // Flux delivery: a GitRepository patched in another namespace, and a
   // generic-hmac Receiver (a local server) whose token is read from a Secret.
   const fluxNs = await freshNamespace(kc, 'rbac-flux');
-  const { client, close } = testClient(kc);
-  await client.create(GitRepositories, {
-    apiVersion: 'source.toolkit.fluxcd.io/v1',
-    kind: 'GitRepository',
-    metadata: {
-      name: 'web',
-      namespace: fluxNs,
-      annotations: { 'depot.sh/authorized-targets': `${ns}/dev-flux` },
-    },
-    spec: { interval: '1m', url: 'https://github.com/acme/web.git', ref: { tag: '1.0.0' } },
-  });
+  await client.create(
+    GitRepositories,
+    gitRepository(
+      'web',
+      { tag: '1.0.0' },
+      { namespace: fluxNs, annotations: { 'depot.sh/authorized-targets': `${ns}/dev-flux` } },
+      'https://github.com/acme/web.git',
+    ),
+  );
   const token = 'rbac-receiver-token';
   await client.create(Secrets, {
     apiVersion: 'v1',
@@ -80,54 +68,21 @@ test('the operator works with exactly the permissions of config/rbac, and they d
   const system = identity.namespace;
   const saKubeconfig = identity.kubeconfig;
 
-  const obj = (kind: string, name: string, spec: object): KubernetesObject =>
-    ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name }, spec }) as KubernetesObject;
-  await applyManifests(
-    kc,
-    [
-      obj('Environment', 'dev', {}),
-      obj('Environment', 'staging', {}),
-      obj('EnvironmentSet', 'default', { environments: ['dev', 'staging'] }),
-      obj('Target', 'dev-1', { environment: 'dev' }),
-      // Delivery into an Argo CD Application (upstream CRD) in another namespace.
-      obj('Target', 'dev-argocd', {
-        environment: 'dev',
-        delivery: { argocd: { applicationNamespace: argoNs } },
-      }),
-      obj('Target', 'dev-flux', {
-        environment: 'dev',
-        delivery: {
-          flux: {
-            patch: {
-              apiVersion: 'source.toolkit.fluxcd.io/v1',
-              kind: 'GitRepository',
-              name: '${application}',
-              namespace: fluxNs,
-              field: 'spec.ref.tag',
-            },
-          },
-        },
-      }),
-      obj('Target', 'dev-receiver', {
-        environment: 'dev',
-        delivery: {
-          flux: {
-            receiver: {
-              url: `${receiverBase}/hook/web`,
-              type: 'generic-hmac',
-              secretRef: { name: 'receiver', key: 'token' },
-            },
-          },
-        },
-      }),
-      obj('Application', 'web', {
-        environmentSets: ['default'],
-        versions: { dev: '1.0.0', staging: '1.0.0' },
-      }),
-      obj('Promotion', 'dev-to-staging', { from: 'dev', to: 'staging', requireDeployed: false }),
-    ],
-    { fieldManager: 'test-setup', namespace: ns },
-  );
+  await k.apply(ns, [
+    ...environments(['dev', 'staging'], { targets: { 'dev-1': 'dev' } }),
+    // Delivery into an Argo CD Application (upstream CRD) in another namespace.
+    target('dev-argocd', 'dev', { delivery: { argocd: { applicationNamespace: argoNs } } }),
+    fluxPatchTarget('dev-flux', 'dev', {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      name: '${application}',
+      namespace: fluxNs,
+      field: 'spec.ref.tag',
+    }),
+    receiverTarget('dev-receiver', 'dev', `${receiverBase}/hook/web`, 'receiver'),
+    application('web', { environmentSets: ['default'], versions: { dev: '1.0.0', staging: '1.0.0' } }),
+    promotion('dev-to-staging', { from: 'dev', to: 'staging', requireDeployed: false }),
+  ]);
 
   // Leader election on; the ClusterRole covers every namespace, the operator watches the test one.
   const operator = startOperator(saKubeconfig, ns, {
@@ -135,12 +90,7 @@ test('the operator works with exactly the permissions of config/rbac, and they d
     args: [
       '--leader-election-namespace',
       system,
-      '--lease-duration',
-      '6s',
-      '--renew-deadline',
-      '4s',
-      '--retry-period',
-      '1s',
+      ...FAST_LEADER_ELECTION,
       '--api-addr',
       '127.0.0.1:0',
       '--receiver-url-allow',
@@ -151,18 +101,11 @@ test('the operator works with exactly the permissions of config/rbac, and they d
     expect(
       depotCli(process.env.DEPOT_TEST_KUBECONFIG!, ns, 'set-version', 'web', 'dev', '1.1.0').status,
     ).toBe(0);
-    const app = await eventually(
+    const app = await k.appWhen(
+      ns,
+      'web',
       'web 1.1.0 promoted to staging by the operator running as the ServiceAccount',
-      async () => {
-        const a = (await objects.getNamespacedCustomObject({
-          group: 'depot.sh',
-          version: 'v1alpha1',
-          namespace: ns,
-          plural: 'applications',
-          name: 'web',
-        })) as Application;
-        return a.status?.environments?.find((e) => e.name === 'staging')?.desired === '1.1.0' && a;
-      },
+      (a) => envStatus(a, 'staging')?.desired === '1.1.0',
       90_000,
     );
     expect(app.status!.history!.some((h) => h.type === 'Promoted' && h.to === '1.1.0')).toBe(true);
@@ -191,7 +134,6 @@ test('the operator works with exactly the permissions of config/rbac, and they d
   } finally {
     await operator.stop();
     receiver.close();
-    await close();
   }
 
   // Minimal: what the operator never does is denied to its ServiceAccount.

@@ -4,54 +4,39 @@
 // rejected version never reaches prod and environments running it are
 // flagged; an approval-gated Promotion promotes only after `depot approve`.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CustomObjectsApi, EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import type { Promotion } from '../../src/api/promotion.js';
-import { Applications } from '../../src/api/resources.js';
+import { Applications, Promotions } from '../../src/api/resources.js';
 import { DepotClient } from '../../src/client/depot-client.js';
-import { applyManifests } from '../../src/local/manifests.js';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { testClient, type TestClient } from './fixtures/test-client.js';
-import { applicationReader, depotGroup, depotObject as obj, envStatus } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
-import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+import { testClient, type TestClient } from '../kit/test-client.js';
+import { application, promotion } from '../kit/objects.js';
+import { environments } from '../kit/topologies.js';
+import { cluster, envStatus } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import { depotCli, type OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 
-const kc = testKubeConfig();
+const k = cluster();
+const { kc } = k;
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
-const objects = kc.makeApiClient(CustomObjectsApi);
-const getApp = applicationReader(kc);
-
-async function getPromotion(ns: string, name: string): Promise<Promotion> {
-  return (await objects.getNamespacedCustomObject({
-    ...depotGroup,
-    namespace: ns,
-    plural: 'promotions',
-    name,
-  })) as Promotion;
-}
+const getApp = k.app;
+const getPromotion = (ns: string, name: string) => k.read<Promotion>(Promotions, ns, name);
 
 const result = (p: Promotion, app: string) => p.status?.results?.find((r) => r.application === app);
 
 /** staging → prod with a Target each, `apps` at 1.1.0 in both, and the given Promotion. */
-async function setup(ns: string, apps: string[], promotion: KubernetesObject): Promise<void> {
-  await applyManifests(
-    kc,
-    [
-      obj('Environment', 'staging', {}),
-      obj('Environment', 'prod', {}),
-      obj('EnvironmentSet', 'default', { environments: ['staging', 'prod'] }),
-      obj('Target', 'staging-1', { environment: 'staging' }),
-      obj('Target', 'prod-1', { environment: 'prod' }),
-      ...apps.map((name) =>
-        obj('Application', name, {
-          environmentSets: ['default'],
-          versions: { staging: '1.1.0', prod: '1.1.0' },
-        }),
-      ),
-      promotion,
-    ],
-    { fieldManager: 'test-setup', namespace: ns },
-  );
+async function setup(ns: string, apps: string[], gate: KubernetesObject): Promise<void> {
+  await k.apply(ns, [
+    ...environments(['staging', 'prod'], { targets: { 'staging-1': 'staging', 'prod-1': 'prod' } }),
+    ...apps.map((name) =>
+      application(name, {
+        environmentSets: ['default'],
+        versions: { staging: '1.1.0', prod: '1.1.0' },
+      }),
+    ),
+    gate,
+  ]);
 }
 
 /** A plain merge patch of spec.versions, as `kubectl patch` sends it (its default field manager). */
@@ -93,9 +78,9 @@ describe('a rollback holds the Promotion', () => {
     await setup(
       ns,
       ['core', 'dash'],
-      obj('Promotion', 'to-prod', { from: 'staging', to: 'prod', requireDeployed: false }),
+      promotion('to-prod', { from: 'staging', to: 'prod', requireDeployed: false }),
     );
-    operator = startOperator(await operatorKubeconfig(), ns);
+    operator = await runOperator(ns);
   }, 120_000);
   afterAll(async () => {
     await operator?.stop();
@@ -196,12 +181,8 @@ describe("a person's write racing a Promotion's write", () => {
   beforeAll(async () => {
     ns = await freshNamespace(kc, 'race');
     tc = testClient(kc);
-    await setup(
-      ns,
-      apps,
-      obj('Promotion', 'to-prod', { from: 'staging', to: 'prod', requireDeployed: false }),
-    );
-    operator = startOperator(await operatorKubeconfig(), ns);
+    await setup(ns, apps, promotion('to-prod', { from: 'staging', to: 'prod', requireDeployed: false }));
+    operator = await runOperator(ns);
     await eventually('every status', async () => {
       const all = await Promise.all(apps.map((a) => getApp(ns, a)));
       return all.every((a) => envStatus(a, 'prod')?.desired === '1.1.0');
@@ -261,9 +242,9 @@ describe('rejecting a version', () => {
     await setup(
       ns,
       ['core'],
-      obj('Promotion', 'to-prod', { from: 'staging', to: 'prod', after: '15s', requireDeployed: false }),
+      promotion('to-prod', { from: 'staging', to: 'prod', after: '15s', requireDeployed: false }),
     );
-    operator = startOperator(await operatorKubeconfig(), ns);
+    operator = await runOperator(ns);
     await eventually('status', async () => envStatus(await getApp(ns, 'core'), 'prod')?.desired === '1.1.0');
   }, 120_000);
   afterAll(async () => operator?.stop());
@@ -377,14 +358,14 @@ describe('an approval gate', () => {
     await setup(
       ns,
       ['core'],
-      obj('Promotion', 'to-prod', {
+      promotion('to-prod', {
         from: 'staging',
         to: 'prod',
         requireDeployed: false,
         approval: { required: true },
       }),
     );
-    operator = startOperator(await operatorKubeconfig(), ns);
+    operator = await runOperator(ns);
     await eventually('status', async () => envStatus(await getApp(ns, 'core'), 'prod')?.desired === '1.1.0');
   }, 120_000);
   afterAll(async () => operator?.stop());

@@ -5,11 +5,11 @@
 // asserted as upper bounds on the measured handover: see the margins below).
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from './support/eventually.js';
+import { eventually } from '../kit/eventually.js';
 import { ConfigMaps } from '../../src/kube/resource.js';
-import { sum } from './fixtures/metrics-text.js';
-import { ProbeProcess } from './fixtures/probe-process.js';
-import { inputConfigMap, outputs, setInput, testClient, type TestClient } from './fixtures/test-client.js';
+import { sum } from '../kit/metrics-text.js';
+import { ProbeProcess } from '../kit/probe-process.js';
+import { inputConfigMap, outputs, setInput, testClient, type TestClient } from '../kit/test-client.js';
 
 const kc = testKubeConfig();
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;

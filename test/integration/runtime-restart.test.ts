@@ -9,10 +9,10 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { down, restartApiserver, up } from '../../src/local/controlplane/index.js';
 import { projectRoot } from '../../src/local/project-root.js';
 import { ConfigMaps } from '../../src/kube/resource.js';
-import { eventually } from './support/eventually.js';
-import { sum } from './fixtures/metrics-text.js';
-import { ProbeProcess } from './fixtures/probe-process.js';
-import { inputConfigMap, outputs, setInput, testClient, type TestClient } from './fixtures/test-client.js';
+import { eventually } from '../kit/eventually.js';
+import { sum } from '../kit/metrics-text.js';
+import { ProbeProcess } from '../kit/probe-process.js';
+import { inputConfigMap, outputs, setInput, testClient, type TestClient } from '../kit/test-client.js';
 
 const ns = 'restart';
 let dir: string;

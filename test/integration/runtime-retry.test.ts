@@ -1,35 +1,21 @@
 // A reconcile that throws is retried with growing delays (per key, reset by
 // a success) and shows in /metrics; other keys keep being reconciled.
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from './support/eventually.js';
+
+import { eventually } from '../kit/eventually.js';
 import { ConfigMaps } from '../../src/kube/resource.js';
-import { scrape, sum } from './fixtures/metrics-text.js';
-import { startProbeManager, type ProbeManager } from './fixtures/probe-manager.js';
-import type { LogLine } from './fixtures/probe-process.js';
-import { inputConfigMap, outputs, setInput, testClient, type TestClient } from './fixtures/test-client.js';
+import { scrape, sum } from '../kit/metrics-text.js';
+import { probeRun } from '../kit/probe-manager.js';
+import type { LogLine } from '../kit/probe-process.js';
+import { inputConfigMap, outputs, setInput } from '../kit/test-client.js';
 
-const kc = testKubeConfig();
-let ns: string;
-let probe: ProbeManager;
-let tc: TestClient;
-
-beforeAll(async () => {
-  ns = await freshNamespace(kc, 'retry');
-  tc = testClient(kc);
-  probe = await startProbeManager(kc, { namespace: ns, retryBackoff: { baseMs: 200, maxMs: 10_000 } });
-});
-
-afterAll(async () => {
-  await probe?.stop();
-  await tc?.close();
-});
+const run = probeRun('retry', { retryBackoff: { baseMs: 200, maxMs: 10_000 } });
 
 const failures = (name: string): LogLine[] =>
-  probe.logs().filter((l) => l.key === `${ns}/${name}` && l.msg === 'reconcile failed; will retry');
+  run.probe.logs().filter((l) => l.key === `${run.ns}/${name}` && l.msg === 'reconcile failed; will retry');
 
 test('a failing reconcile is retried with growing delays, shows in /metrics, and backs off anew after a success', async () => {
-  await tc.client.create(ConfigMaps, inputConfigMap(ns, 'flaky', 'fail-1'));
-  await tc.client.create(ConfigMaps, inputConfigMap(ns, 'healthy', 'fine'));
+  await run.tc.client.create(ConfigMaps, inputConfigMap(run.ns, 'flaky', 'fail-1'));
+  await run.tc.client.create(ConfigMaps, inputConfigMap(run.ns, 'healthy', 'fine'));
 
   await eventually('5 failed attempts', async () => failures('flaky').length >= 5, 60_000);
   const first = failures('flaky').slice(0, 5);
@@ -41,9 +27,9 @@ test('a failing reconcile is retried with growing delays, shows in /metrics, and
     expect(gap).toBeGreaterThanOrEqual((first[i - 1]!.retryInMs as number) - 20);
   }
   // The failing key does not hold up the others.
-  expect((await outputs(tc.client, ns)).healthy?.output).toBe('fine');
+  expect((await outputs(run.tc.client, run.ns)).healthy?.output).toBe('fine');
 
-  const metrics = await scrape(probe.url);
+  const metrics = await scrape(run.probe.url);
   expect(sum(metrics, 'depot_reconcile_errors_total', { controller: 'probe' })).toBeGreaterThanOrEqual(5);
   expect(
     sum(metrics, 'depot_reconcile_total', { controller: 'probe', result: 'error' }),
@@ -54,15 +40,18 @@ test('a failing reconcile is retried with growing delays, shows in /metrics, and
   ).toBeGreaterThanOrEqual(6);
 
   // Fixed input: the change is reconciled at once (an event beats the backoff) and succeeds.
-  await setInput(tc.client, ns, 'flaky', 'fixed');
-  await eventually('the fixed output', async () => (await outputs(tc.client, ns)).flaky?.output === 'fixed');
-  const errorsAfterFix = sum(await scrape(probe.url), 'depot_reconcile_errors_total', {
+  await setInput(run.tc.client, run.ns, 'flaky', 'fixed');
+  await eventually(
+    'the fixed output',
+    async () => (await outputs(run.tc.client, run.ns)).flaky?.output === 'fixed',
+  );
+  const errorsAfterFix = sum(await scrape(run.probe.url), 'depot_reconcile_errors_total', {
     controller: 'probe',
   });
 
   // Failing again starts from the base delay: the success reset the backoff.
   const before = failures('flaky').length;
-  await setInput(tc.client, ns, 'flaky', 'fail-2');
+  await setInput(run.tc.client, run.ns, 'flaky', 'fail-2');
   await eventually('2 new failures', async () => failures('flaky').length >= before + 2);
   expect(
     failures('flaky')
@@ -70,6 +59,6 @@ test('a failing reconcile is retried with growing delays, shows in /metrics, and
       .map((l) => l.retryInMs),
   ).toEqual([200, 400]);
   expect(
-    sum(await scrape(probe.url), 'depot_reconcile_errors_total', { controller: 'probe' }),
+    sum(await scrape(run.probe.url), 'depot_reconcile_errors_total', { controller: 'probe' }),
   ).toBeGreaterThan(errorsAfterFix);
 }, 120_000);

@@ -8,7 +8,7 @@ import { Manager } from '../../src/runtime/manager.js';
 import type { Runnable } from '../../src/runtime/runnable.js';
 import { NotLeaderError } from '../../src/runtime/writes.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from './support/eventually.js';
+import { eventually } from '../kit/eventually.js';
 
 const kc = testKubeConfig();
 

@@ -3,23 +3,20 @@
 // everything and send no write, no Event, and change no object. Requests are
 // counted, not only resourceVersions: the API server turns a patch that
 // changes nothing into a no-op without a new resourceVersion.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { controllers } from '../../src/controllers/index.js';
 import { Applications, Environments, EnvironmentSets, Promotions, Targets } from '../../src/api/resources.js';
 import { applyManifests, loadManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
-import { createAuditLog } from '../../src/runtime/audit-log.js';
 import { createLogger } from '../../src/runtime/log.js';
-import { Manager } from '../../src/runtime/manager.js';
+import type { Manager } from '../../src/runtime/manager.js';
+import { startDepotManager } from '../kit/depot-manager.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { scrape, sum, writeLines, type Sample } from './fixtures/metrics-text.js';
-import { testClient, type TestClient } from './fixtures/test-client.js';
+import { afterReconciles, scrape, sum, writeLines, writesSettled } from '../kit/metrics-text.js';
+import { testClient, type TestClient } from '../kit/test-client.js';
 import type { Application } from '../../src/api/application.js';
 import { ArgoApplications } from '../../src/integrations/argocd/resource.js';
-import { argoApp, argoClient } from './support/argocd.js';
-import { eventually } from './support/eventually.js';
+import { argoApp, argoClient } from '../kit/argocd.js';
+import { eventually } from '../kit/eventually.js';
 
 const kc = testKubeConfig();
 const KINDS = [Applications, Environments, EnvironmentSets, Targets, Promotions];
@@ -68,18 +65,7 @@ beforeAll(async () => {
     );
   }
   const log = createLogger({ level: 'debug', destination: { write: (s: string) => void lines.push(s) } });
-  manager = new Manager({
-    kubeConfig: kc,
-    namespaces: [ns],
-    resyncPeriodMs: 1_000,
-    healthAddress: '127.0.0.1:0',
-    log,
-    identity: 'steady-depot',
-  });
-  const audit = createAuditLog(join(mkdtempSync(join(tmpdir(), 'depot-audit-')), 'audit.log'));
-  manager.add(...controllers(manager.deps, { audit }));
-  const [address] = await manager.start();
-  url = `http://127.0.0.1:${address!.port}`;
+  ({ manager, url } = await startDepotManager(kc, ns, { identity: 'steady-depot', log }));
 });
 
 afterAll(async () => {
@@ -114,29 +100,12 @@ test('the sample Argo CD Targets deliver into their Applications', async () => {
 test('a resync at steady state reconciles everything again and writes nothing', async () => {
   // Let the first writes settle (their own watch events reconcile once more).
   // Best effort: if writes never stop, the comparison below shows which.
-  let previous = '';
-  await eventually(
-    'writes to settle',
-    async () => {
-      const now = JSON.stringify(writeLines(await scrape(url)));
-      const settled = now === previous;
-      previous = now;
-      return settled;
-    },
-    30_000,
-    2_500,
-  ).catch(() => undefined);
+  await writesSettled(url);
   const before = await scrape(url);
   const versionsBefore = await resourceVersions();
   const objects = versionsBefore.length;
-  const reconciled = (s: Sample[]) => sum(s, 'depot_reconcile_total');
   // Three resync periods: every object is reconciled at least three more times.
-  await eventually(
-    'three resyncs of every object',
-    async () => reconciled(await scrape(url)) >= reconciled(before) + 3 * objects,
-    90_000,
-  );
-  const after = await scrape(url);
+  const after = await afterReconciles(url, before, 3 * objects, 'three resyncs of every object');
 
   expect(writeLines(after)).toEqual(writeLines(before));
   expect(await resourceVersions()).toEqual(versionsBefore);

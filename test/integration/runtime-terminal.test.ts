@@ -3,72 +3,58 @@
 // the field, counted, and never retried in a loop, not even by resyncs, until
 // the object changes.
 import { EventsV1Api } from '@kubernetes/client-node';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from './support/eventually.js';
+import { testKubeConfig } from '../controlplane/env.js';
+import { eventually } from '../kit/eventually.js';
 import type { KubeObject } from '../../src/kube/resource.js';
-import { scrape, sum, type Sample } from './fixtures/metrics-text.js';
-import { startProbeManager, type ProbeManager } from './fixtures/probe-manager.js';
-import { installProbeCrd, PROBE_OUTPUT_MAX, Probes } from './fixtures/probe-resources.js';
-import { testClient, type TestClient } from './fixtures/test-client.js';
+import { scrape, sum, type Sample } from '../kit/metrics-text.js';
+import { probeRun } from '../kit/probe-manager.js';
+import { PROBE_OUTPUT_MAX, Probes } from '../kit/probe-resources.js';
 
 const kc = testKubeConfig();
-let ns: string;
-let probe: ProbeManager;
-let tc: TestClient;
 
 const rejectedPatches = (s: Sample[]) =>
   sum(s, 'depot_api_requests_total', { verb: 'patch', resource: 'probes/status', code: '422' });
 const reconciles = (s: Sample[], name: string) => sum(s, 'probe_reconciles_total', { kind: 'Probe', name });
 
-beforeAll(async () => {
-  await installProbeCrd(kc);
-  ns = await freshNamespace(kc, 'terminal');
-  tc = testClient(kc);
-  // Resyncs every second: each one reconciles the object again.
-  probe = await startProbeManager(kc, { namespace: ns, crd: true, resyncPeriodMs: 1_000 });
-});
-
-afterAll(async () => {
-  await probe?.stop();
-  await tc?.close();
-});
+// Resyncs every second: each one reconciles the object again.
+const run = probeRun('terminal', { crd: true, resyncPeriodMs: 1_000 });
 
 test('an invalid status write is attempted once, logged once, reported once and not requeued', async () => {
   const input = 'x'.repeat(PROBE_OUTPUT_MAX + 1); // the controller writes it upper-cased to status.output
-  await tc.client.create(Probes, {
+  await run.tc.client.create(Probes, {
     apiVersion: 'probe.depot.sh/v1',
     kind: 'Probe',
-    metadata: { namespace: ns, name: 'too-long' },
+    metadata: { namespace: run.ns, name: 'too-long' },
     spec: { input },
   });
 
-  await eventually('the write to be rejected', async () => rejectedPatches(await scrape(probe.url)) >= 1);
-  const first = await scrape(probe.url);
+  await eventually('the write to be rejected', async () => rejectedPatches(await scrape(run.probe.url)) >= 1);
+  const first = await scrape(run.probe.url);
   // Three more resyncs reconcile the object again; none may send the write again.
   await eventually(
     'three more reconciles of the object',
-    async () => reconciles(await scrape(probe.url), 'too-long') >= reconciles(first, 'too-long') + 3,
+    async () => reconciles(await scrape(run.probe.url), 'too-long') >= reconciles(first, 'too-long') + 3,
     60_000,
   );
-  const after = await scrape(probe.url);
+  const after = await scrape(run.probe.url);
 
   expect(rejectedPatches(after)).toBe(1);
   expect(sum(after, 'depot_reconcile_terminal_errors_total', { controller: 'probe-cr' })).toBe(1);
   expect(sum(after, 'depot_reconcile_errors_total', { controller: 'probe-cr' })).toBe(0);
   expect(sum(after, 'depot_workqueue_retries_total', { name: 'probe-cr' })).toBe(0);
 
-  const errors = probe.logs().filter((l) => l.level === 'error' && l.controller === 'probe-cr');
+  const errors = run.probe.logs().filter((l) => l.level === 'error' && l.controller === 'probe-cr');
   expect(errors).toHaveLength(1);
   expect(errors[0]).toMatchObject({ msg: 'reconcile failed for good: not retried until the object changes' });
-  expect(String(errors[0]!.err)).toContain(`status of Probe ${ns}/too-long`);
+  expect(String(errors[0]!.err)).toContain(`status of Probe ${run.ns}/too-long`);
   expect(String(errors[0]!.err)).toContain('status.output');
 
-  const stored = await tc.client.get<KubeObject>(Probes, ns, 'too-long');
+  const stored = await run.tc.client.get<KubeObject>(Probes, run.ns, 'too-long');
   expect(stored?.status).toBeUndefined();
 
   const events = kc.makeApiClient(EventsV1Api);
   const warnings = await eventually('one Warning Event on the object', async () => {
-    const list = await events.listNamespacedEvent({ namespace: ns });
+    const list = await events.listNamespacedEvent({ namespace: run.ns });
     const mine = list.items.filter((e) => e.regarding?.name === 'too-long' && e.type === 'Warning');
     return mine.length > 0 ? mine : undefined;
   });
@@ -79,9 +65,13 @@ test('an invalid status write is attempted once, logged once, reported once and 
 }, 120_000);
 
 test('once the object changes so that the status is valid, it is written', async () => {
-  await tc.client.patch(Probes, ns, 'too-long', { spec: { input: 'short' } }, { type: 'merge' });
+  await run.tc.client.patch(Probes, run.ns, 'too-long', { spec: { input: 'short' } }, { type: 'merge' });
   const fixed = await eventually('the status to be written', async () => {
-    const p = await tc.client.get<KubeObject & { status?: { output?: string } }>(Probes, ns, 'too-long');
+    const p = await run.tc.client.get<KubeObject & { status?: { output?: string } }>(
+      Probes,
+      run.ns,
+      'too-long',
+    );
     return p?.status?.output === 'SHORT' ? p : undefined;
   });
   expect(fixed.status?.output).toBe('SHORT');

@@ -1,47 +1,30 @@
 // `depot set-version APP ENV VERSION` refuses an environment the application
 // does not have (a typo such as `prd`), like `depot promote` does, whether or
 // not the operator has written the application's status yet.
-import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
-import type { Application } from '../../src/api/application.js';
-import { applyManifests } from '../../src/local/manifests.js';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from './support/eventually.js';
-import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
+import { application, environment, environmentSet } from '../kit/objects.js';
+import { cluster } from '../kit/cluster.js';
+import { depotCli, startOperator, type OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 
-const kc = testKubeConfig();
+const k = cluster();
+const { kc } = k;
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
-const objects = kc.makeApiClient(CustomObjectsApi);
-
-const obj = (kind: string, name: string, spec: object): KubernetesObject =>
-  ({ apiVersion: 'depot.sh/v1alpha1', kind, metadata: { name }, spec }) as KubernetesObject;
-
-async function getApp(ns: string, name: string): Promise<Application> {
-  return (await objects.getNamespacedCustomObject({
-    group: 'depot.sh',
-    version: 'v1alpha1',
-    namespace: ns,
-    plural: 'applications',
-    name,
-  })) as Application;
-}
+const getApp = k.app;
 
 async function setup(ns: string): Promise<void> {
-  await applyManifests(
-    kc,
-    [
-      obj('Environment', 'dev', {}),
-      obj('Environment', 'staging', {}),
-      obj('Environment', 'prod', {}),
-      obj('Environment', 'tools', {}),
-      obj('EnvironmentSet', 'default', { environments: ['dev', 'staging', 'prod'] }),
-      obj('Application', 'core', { environmentSets: ['default'], versions: { dev: '1.0.0' } }),
-      // Direct environments count as well as the sets'.
-      obj('Application', 'tool', { environmentSets: ['default'], environments: [{ name: 'tools' }] }),
-      // Its set does not exist (yet): it has no environment at all.
-      obj('Application', 'orphan', { environmentSets: ['missing'] }),
-    ],
-    { fieldManager: 'test-setup', namespace: ns },
-  );
+  await k.apply(ns, [
+    environment('dev'),
+    environment('staging'),
+    environment('prod'),
+    environment('tools'),
+    environmentSet('default', ['dev', 'staging', 'prod']),
+    application('core', { environmentSets: ['default'], versions: { dev: '1.0.0' } }),
+    // Direct environments count as well as the sets'.
+    application('tool', { environmentSets: ['default'], environments: [{ name: 'tools' }] }),
+    // Its set does not exist (yet): it has no environment at all.
+    application('orphan', { environmentSets: ['missing'] }),
+  ]);
 }
 
 const refused = (res: { status: number | null; stdout: string; stderr: string }, line: string) => {
@@ -125,10 +108,7 @@ describe('with the operator running', () => {
 
   test('the EnvironmentSet as it is now decides, not a status written before it changed', async () => {
     await operator.stop();
-    await applyManifests(kc, [obj('EnvironmentSet', 'default', { environments: ['dev', 'staging'] })], {
-      fieldManager: 'test-setup',
-      namespace: ns,
-    });
+    await k.apply(ns, [environmentSet('default', ['dev', 'staging'])]);
     expect((await getApp(ns, 'core')).status?.environments?.map((e) => e.name)).toContain('prod');
     refused(
       depotCli(kubeconfig, ns, 'set-version', 'core', 'prod', '1.0.1'),

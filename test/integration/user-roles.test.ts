@@ -16,8 +16,8 @@ import { down, up } from '../../src/local/controlplane/index.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { eventually } from './support/eventually.js';
-import { renderChart } from './support/helm.js';
+import { eventually } from '../kit/eventually.js';
+import { renderChart } from '../kit/helm.js';
 
 const userRoles = (values: object = {}) =>
   renderChart(values).filter(

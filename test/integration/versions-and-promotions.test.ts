@@ -3,56 +3,37 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CustomObjectsApi, EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
-import type { Application } from '../../src/api/application.js';
+import { EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import type { Promotion } from '../../src/api/promotion.js';
+import { Applications, Environments, Promotions, Targets } from '../../src/api/resources.js';
 import { promotionManager, type ManagedFieldsEntry } from '../../src/core/field-managers.js';
-import { applyManifests } from '../../src/local/manifests.js';
-import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
-import { applicationReader, depotGroup, depotObject, envStatus } from './support/depot-objects.js';
-import { eventually } from './support/eventually.js';
-import { depotOperatorWithHooks, PAUSE_MESSAGE, writesOf } from './fixtures/depot-operator-hooks.js';
-import { depotCli, startOperator, type OperatorProcess } from './support/operator-process.js';
-import { operatorKubeconfig } from './support/operator-rbac.js';
+import { depotOperatorWithHooks, PAUSE_MESSAGE, writesOf } from '../kit/depot-operator-hooks.js';
+import { application, environment, environmentSet, promotion, target } from '../kit/objects.js';
+import { threeEnvironments } from '../kit/topologies.js';
+import { cluster, depotResource, envStatus } from '../kit/cluster.js';
+import { runOperator } from '../kit/operator.js';
+import { depotCli, type OperatorProcess } from '../kit/operator-process.js';
+import { eventually } from '../kit/eventually.js';
+import { freshNamespace } from '../controlplane/env.js';
 
-const kc = testKubeConfig();
+const k = cluster();
+const { kc } = k;
 const kubeconfig = process.env.DEPOT_TEST_KUBECONFIG!;
-const objects = kc.makeApiClient(CustomObjectsApi);
-const group = depotGroup;
-
-const obj = depotObject;
-const getApp = applicationReader(kc);
-async function listApps(ns: string): Promise<Application[]> {
-  return (
-    (await objects.listNamespacedCustomObject({ ...group, namespace: ns, plural: 'applications' })) as {
-      items: Application[];
-    }
-  ).items;
-}
+const getApp = k.app;
+const listApps = k.apps;
 
 async function pipeline(ns: string, apps: number, promotions: KubernetesObject[]): Promise<void> {
-  await applyManifests(
-    kc,
-    [
-      obj('Environment', 'dev', {}),
-      obj('Environment', 'staging', {}),
-      obj('Environment', 'prod', {}),
-      obj('EnvironmentSet', 'default', { environments: ['dev', 'staging', 'prod'] }),
-      obj('Target', 'dev-1', { environment: 'dev' }),
-      obj('Target', 'staging-1', { environment: 'staging' }),
-      obj('Target', 'prod-eu', { environment: 'prod' }),
-      ...Array.from({ length: apps }, (_, i) =>
-        obj(
-          'Application',
-          `app-${i}`,
-          { environmentSets: ['default'], versions: { dev: '1.0.0', staging: '1.0.0', prod: '1.0.0' } },
-          { labels: { tier: 'web' } },
-        ),
+  await k.apply(ns, [
+    ...threeEnvironments({ targets: { 'dev-1': 'dev', 'staging-1': 'staging', 'prod-eu': 'prod' } }),
+    ...Array.from({ length: apps }, (_, i) =>
+      application(
+        `app-${i}`,
+        { environmentSets: ['default'], versions: { dev: '1.0.0', staging: '1.0.0', prod: '1.0.0' } },
+        { labels: { tier: 'web' } },
       ),
-      ...promotions,
-    ],
-    { fieldManager: 'test-setup', namespace: ns },
-  );
+    ),
+    ...promotions,
+  ]);
 }
 
 describe('a three-environment pipeline with 10 applications', () => {
@@ -61,9 +42,9 @@ describe('a three-environment pipeline with 10 applications', () => {
   beforeAll(async () => {
     ns = await freshNamespace(kc, 'pipeline');
     await pipeline(ns, 10, [
-      obj('Promotion', 'dev-to-staging', { from: 'dev', to: 'staging', after: '3s', requireDeployed: false }),
+      promotion('dev-to-staging', { from: 'dev', to: 'staging', after: '3s', requireDeployed: false }),
       // Every minute: the shortest a 5-field cron schedule allows.
-      obj('Promotion', 'staging-to-prod', {
+      promotion('staging-to-prod', {
         from: 'staging',
         to: 'prod',
         schedule: '* * * * *',
@@ -71,7 +52,7 @@ describe('a three-environment pipeline with 10 applications', () => {
         allow: ['patch', 'minor'],
       }),
     ]);
-    operator = startOperator(await operatorKubeconfig(), ns);
+    operator = await runOperator(ns);
   });
   afterAll(async () => operator?.stop());
 
@@ -123,12 +104,7 @@ describe('a three-environment pipeline with 10 applications', () => {
     }
     // The Promotion records its run after its writes: wait for it.
     const promo = await eventually('the run recorded on staging-to-prod', async () => {
-      const p = (await objects.getNamespacedCustomObject({
-        ...group,
-        namespace: ns,
-        plural: 'promotions',
-        name: 'staging-to-prod',
-      })) as Promotion;
+      const p = await k.read<Promotion>(Promotions, ns, 'staging-to-prod');
       return p.status?.lastRunTime !== undefined && p;
     });
     expect(Date.parse(promo.status!.nextRunTime!)).toBeGreaterThan(Date.parse(promo.status!.lastRunTime!));
@@ -148,10 +124,7 @@ describe('a three-environment pipeline with 10 applications', () => {
   }, 260_000);
 
   test('a Target added to prod gives every application a per-target entry, with no edit of any application', async () => {
-    await applyManifests(kc, [obj('Target', 'prod-us', { environment: 'prod' })], {
-      fieldManager: 'test-setup',
-      namespace: ns,
-    });
+    await k.apply(ns, [target('prod-us', 'prod')]);
     await eventually('prod-us on every application', async () =>
       (await listApps(ns)).every((a) =>
         a.status?.targets?.some(
@@ -162,13 +135,8 @@ describe('a three-environment pipeline with 10 applications', () => {
     );
     const app = await getApp(ns, 'app-0');
     expect(envStatus(app, 'prod')!.targets).toEqual(['prod-eu', 'prod-us']);
-    const target = (await objects.getNamespacedCustomObject({
-      ...group,
-      namespace: ns,
-      plural: 'targets',
-      name: 'prod-us',
-    })) as { status?: { deliveryKind?: string } };
-    expect(target.status?.deliveryKind).toBe('none');
+    const stored = (await k.read(Targets, ns, 'prod-us')) as { status?: { deliveryKind?: string } };
+    expect(stored.status?.deliveryKind).toBe('none');
   }, 60_000);
 
   test('a deployed version reported by the CLI is kept by later reconciles and recorded once', async () => {
@@ -199,23 +167,17 @@ describe('freeze windows and force', () => {
   beforeAll(async () => {
     ns = await freshNamespace(kc, 'freeze');
     await pipeline(ns, 2, []);
-    operator = startOperator(await operatorKubeconfig(), ns, { args: ['--audit-log', auditLog] });
+    operator = await runOperator(ns, { args: ['--audit-log', auditLog] });
     await eventually('status', async () => envStatus(await getApp(ns, 'app-1'), 'prod')?.desired === '1.0.0');
   });
   afterAll(async () => operator?.stop());
 
   test('a request waits while prod is frozen and is delivered when the freeze ends', async () => {
-    await applyManifests(kc, [obj('Environment', 'prod', { freeze: { enabled: true } })], {
-      fieldManager: 'test-setup',
-      namespace: ns,
-    });
+    await k.apply(ns, [environment('prod', { freeze: { enabled: true } })]);
     await eventually('prod Frozen', async () => {
-      const env = (await objects.getNamespacedCustomObject({
-        ...group,
-        namespace: ns,
-        plural: 'environments',
-        name: 'prod',
-      })) as { status?: { conditions?: { type: string; status: string }[] } };
+      const env = (await k.read(Environments, ns, 'prod')) as {
+        status?: { conditions?: { type: string; status: string }[] };
+      };
       return env.status?.conditions?.some((c) => c.type === 'Frozen' && c.status === 'True');
     });
     expect(depotCli(kubeconfig, ns, 'set-version', 'app-0', 'prod', '1.2.0').status).toBe(0);
@@ -233,10 +195,7 @@ describe('freeze windows and force', () => {
     });
     expect(forced.status!.history!.some((h) => h.type === 'Forced' && h.to === '1.3.0')).toBe(true);
 
-    await applyManifests(kc, [obj('Environment', 'prod', { freeze: { enabled: false } })], {
-      fieldManager: 'test-setup',
-      namespace: ns,
-    });
+    await k.apply(ns, [environment('prod', { freeze: { enabled: false } })]);
     const released = await eventually('released', async () => {
       const a = await getApp(ns, 'app-0');
       return envStatus(a, 'prod')?.desired === '1.2.0' && a;
@@ -281,22 +240,17 @@ describe('exactly once', () => {
   test('killing the operator between the promotion write and its status update promotes once', async () => {
     const ns = await freshNamespace(kc, 'once');
     await pipeline(ns, 3, []);
-    const { setHeaderOptions, PatchStrategy } = await import('@kubernetes/client-node');
     for (let i = 0; i < 3; i++) {
-      await objects.patchNamespacedCustomObject(
-        {
-          ...group,
-          namespace: ns,
-          plural: 'applications',
-          name: `app-${i}`,
-          body: { spec: { versions: { dev: '2.0.0' } } },
-          fieldManager: 'test-setup',
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      await k.client.patch(
+        Applications,
+        ns,
+        `app-${i}`,
+        { spec: { versions: { dev: '2.0.0' } } },
+        { type: 'merge', fieldManager: 'test-setup' },
       );
     }
     // The test entry point pauses after the promotion's writes and prints every write it sends.
-    const first = startOperator(await operatorKubeconfig(), ns, {
+    const first = await runOperator(ns, {
       entry: depotOperatorWithHooks({ pauseAfterPromotionWritesMs: 120_000 }),
     });
     const manager = promotionManager('dev-to-staging', 'staging');
@@ -313,11 +267,9 @@ describe('exactly once', () => {
         (await listApps(ns)).every((a) => envStatus(a, 'dev')?.desired === '2.0.0'),
       );
       // Now the Promotion sees all three at once: it writes them, then pauses before its status update.
-      await applyManifests(
-        kc,
-        [obj('Promotion', 'dev-to-staging', { from: 'dev', to: 'staging', requireDeployed: false })],
-        { fieldManager: 'test-setup', namespace: ns },
-      );
+      await k.apply(ns, [
+        promotion('dev-to-staging', { from: 'dev', to: 'staging', requireDeployed: false }),
+      ]);
       await eventually(
         'the promotion writes',
         async () => (await listApps(ns)).every((a) => a.spec.versions?.staging === '2.0.0'),
@@ -336,23 +288,13 @@ describe('exactly once', () => {
     } finally {
       await first.stop('SIGKILL');
     }
-    const promo = (await objects.getNamespacedCustomObject({
-      ...group,
-      namespace: ns,
-      plural: 'promotions',
-      name: 'dev-to-staging',
-    })) as Promotion;
+    const promo = await k.read<Promotion>(Promotions, ns, 'dev-to-staging');
     expect(promo.status?.results ?? []).not.toContainEqual(expect.objectContaining({ outcome: 'Promoted' }));
 
-    const second = startOperator(await operatorKubeconfig(), ns, { entry: depotOperatorWithHooks() });
+    const second = await runOperator(ns, { entry: depotOperatorWithHooks() });
     try {
       await eventually('the promotion status after restart', async () => {
-        const p = (await objects.getNamespacedCustomObject({
-          ...group,
-          namespace: ns,
-          plural: 'promotions',
-          name: 'dev-to-staging',
-        })) as Promotion;
+        const p = await k.read<Promotion>(Promotions, ns, 'dev-to-staging');
         return (
           (p.status?.results?.length ?? 0) === 3 && p.status!.results!.every((r) => r.outcome === 'UpToDate')
         );
@@ -385,23 +327,19 @@ describe('bad input', () => {
   test('unknown references and impossible schedules get Ready=False naming the field; the rest keeps working', async () => {
     const ns = await freshNamespace(kc, 'bad');
     await pipeline(ns, 1, [
-      obj('Promotion', 'to-nowhere', { from: 'staging', to: 'qa' }),
-      obj('Promotion', 'a-b', { from: 'dev', to: 'staging', requireDeployed: false }),
-      obj('Promotion', 'b-a', { from: 'staging', to: 'dev', requireDeployed: false }),
-      obj('Promotion', 'feb-30', { from: 'staging', to: 'prod', schedule: '0 0 30 2 *' }),
+      promotion('to-nowhere', { from: 'staging', to: 'qa' }),
+      promotion('a-b', { from: 'dev', to: 'staging', requireDeployed: false }),
+      promotion('b-a', { from: 'staging', to: 'dev', requireDeployed: false }),
+      promotion('feb-30', { from: 'staging', to: 'prod', schedule: '0 0 30 2 *' }),
     ]);
-    await applyManifests(
-      kc,
-      [
-        obj('Target', 'orphan', { environment: 'qa' }),
-        obj('Application', 'lost', { environmentSets: ['nope'], versions: { dev: '1.0.0' } }),
-        obj('EnvironmentSet', 'broken', { environments: ['dev', 'qa'] }),
-      ],
-      { fieldManager: 'test-setup', namespace: ns },
-    );
-    const operator = startOperator(await operatorKubeconfig(), ns);
+    await k.apply(ns, [
+      target('orphan', 'qa'),
+      application('lost', { environmentSets: ['nope'], versions: { dev: '1.0.0' } }),
+      environmentSet('broken', ['dev', 'qa']),
+    ]);
+    const operator = await runOperator(ns);
     const ready = async (plural: string, name: string) => {
-      const o = (await objects.getNamespacedCustomObject({ ...group, namespace: ns, plural, name })) as {
+      const o = (await k.read(depotResource(plural), ns, name)) as {
         status?: { conditions?: { type: string; status: string; reason: string; message: string }[] };
       };
       return o.status?.conditions?.find((c) => c.type === 'Ready');

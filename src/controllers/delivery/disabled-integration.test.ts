@@ -10,14 +10,10 @@ import { memoryDeps } from '../../runtime/testing/memory-deps.js';
 import { applicationController } from '../application.js';
 import { deliveryDefaults } from './tracker.js';
 import { deliverySettingsDefaults } from './registry.js';
+import { stored } from '../../core/testing/builders.js';
 
 const ns = 'team';
-const obj = (kind: string, name: string, spec: object): KubeObject => ({
-  apiVersion: 'depot.sh/v1alpha1',
-  kind,
-  metadata: { name, namespace: ns, uid: `uid-${name}` },
-  spec,
-});
+const obj = stored;
 
 async function deliveryWith(integrations: ('argocd' | 'flux')[]) {
   const cluster = new MemoryCluster();

@@ -3,13 +3,13 @@
 // ObjectWriter under the integration's own field manager (fenced by
 // leadership, seen by the caches at once).
 import type { DeliveryIO } from '../../core/delivery.js';
-import type { ControllerDeps } from '../../runtime/controller-deps.js';
+import type { RuntimeDeps } from '../../runtime/runtime-deps.js';
 import type { WatchedObjects } from './watched-objects.js';
 
 /** Field manager of an integration's writes, e.g. depot-operator.argocd. */
 export const deliveryManager = (kind: string): string => `depot-operator.${kind}`;
 
-export function deliveryIO(deps: ControllerDeps, watched: WatchedObjects, kind: string): DeliveryIO {
+export function deliveryIO(deps: RuntimeDeps, watched: WatchedObjects, kind: string): DeliveryIO {
   const writer = deps.writer(deliveryManager(kind));
   return {
     read: (resource, namespace, name) => watched.read(resource, namespace, name),

@@ -7,7 +7,7 @@ import { INTEGRATION_KINDS, type DeliveryKind, type IntegrationKind } from '../.
 import type { Deliverer, DeliveryRegistry, DeliverySettings } from '../../core/delivery.js';
 import { argocdDeliverer } from '../../integrations/argocd/deliverer.js';
 import { fluxDeliverer } from '../../integrations/flux/deliverer.js';
-import type { ControllerDeps } from '../../runtime/controller-deps.js';
+import type { RuntimeDeps } from '../../runtime/runtime-deps.js';
 import { disabledIntegration } from './disabled-integration.js';
 import { deliveryIO } from './io.js';
 import { deliveryMetrics } from './metrics.js';
@@ -22,7 +22,7 @@ export const deliverySettingsDefaults: DeliverySettings = {
 };
 
 export function deliveryRegistry(
-  deps: ControllerDeps,
+  deps: RuntimeDeps,
   watched: WatchedObjects,
   settings: DeliverySettings,
 ): DeliveryRegistry {
@@ -42,7 +42,7 @@ export function deliveryRegistry(
 
 /** The delivery machinery of one operator: watched objects, integrations, tracker. */
 export function createDeliveryTracker(
-  deps: ControllerDeps,
+  deps: RuntimeDeps,
   settings: DeliverySettings = deliverySettingsDefaults,
   options: DeliveryOptions = deliveryDefaults,
 ): DeliveryTracker {

@@ -6,6 +6,7 @@ import type { Promotion, PromotionSpec } from '../../api/promotion.js';
 import type { Target } from '../../api/target.js';
 import type { ApplicationInput } from '../application/plan.js';
 import type { ManagedFieldsEntry } from '../field-managers.js';
+import type { KubeObject, ObjectMeta } from '../../kube/resource.js';
 
 const meta = (name: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -96,5 +97,23 @@ export function applicationInput(
     now,
     historyLimit: 100,
     ...extra,
+  };
+}
+
+/**
+ * A Depot object of any kind as a controller test puts it in its in-memory
+ * cluster: namespace `team`, a uid and generation 1 unless `metadata` says otherwise.
+ */
+export function stored(
+  kind: string,
+  name: string,
+  spec: object,
+  metadata: Partial<ObjectMeta> = {},
+): KubeObject {
+  return {
+    apiVersion: 'depot.sh/v1alpha1',
+    kind,
+    metadata: { name, namespace: 'team', uid: `uid-${name}`, generation: 1, ...metadata },
+    spec,
   };
 }

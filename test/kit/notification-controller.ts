@@ -2,8 +2,8 @@
 // the global setup) against the test control plane: its Receiver controller
 // computes each Receiver's webhook path, and its receiver server (a free
 // loopback port) validates calls and annotates the Receiver's resources.
-import { freePort } from '../../../src/local/controlplane/index.js';
-import { startFluxController } from '../../controlplane/flux-controllers.js';
+import { freePort } from '../../src/local/controlplane/index.js';
+import { startFluxController } from '../controlplane/flux-controllers.js';
 
 export interface NotificationController {
   /** http://127.0.0.1:<port>: a Receiver's URL is this + its status.webhookPath. */

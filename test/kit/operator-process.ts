@@ -3,8 +3,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { localOperatorArgv } from '../../../src/local/operator-argv.js';
-import { projectRoot } from '../../../src/local/project-root.js';
+import { localOperatorArgv } from '../../src/local/operator-argv.js';
+import { projectRoot } from '../../src/local/project-root.js';
 
 const root = projectRoot();
 const bin = join(root, 'bin', 'depot.js');

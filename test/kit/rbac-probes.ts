@@ -6,20 +6,34 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CoreV1Api, CustomObjectsApi, EventsV1Api, type KubernetesObject } from '@kubernetes/client-node';
-import { AUTHORIZED_TARGETS_ANNOTATION } from '../../../src/api/annotations.js';
-import { applyManifests } from '../../../src/local/manifests.js';
-import { freePort } from '../../../src/local/controlplane/index.js';
-import { freshNamespace, testKubeConfig } from '../../controlplane/env.js';
-import { parseMetrics, sum, type Sample } from '../fixtures/metrics-text.js';
-import { argoApp } from './argocd.js';
-import { depotObject } from './depot-objects.js';
+import { CoreV1Api, EventsV1Api } from '@kubernetes/client-node';
+import { AUTHORIZED_TARGETS_ANNOTATION } from '../../src/api/annotations.js';
+import { freePort } from '../../src/local/controlplane/index.js';
+import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
+import { parseMetrics, sum, type Sample } from './metrics-text.js';
+import { argoApp, argoClient } from './argocd.js';
+import { Applications } from '../../src/api/resources.js';
+import { ArgoApplications } from '../../src/integrations/argocd/resource.js';
+import { cluster, depotResource } from './cluster.js';
+import {
+  fluxObject,
+  fluxPatchTarget,
+  GitRepositories,
+  HelmReleases,
+  Kustomizations,
+  OCIRepositories,
+  receiverTarget,
+} from './flux.js';
+import { application, promotion, target } from './objects.js';
+import { environments } from './topologies.js';
 import { apiBase, serviceAccountToken } from './http-api.js';
 import { startOperator, type OperatorProcess } from './operator-process.js';
 import type { OperatorIdentity } from './operator-rbac.js';
+import { FAST_LEADER_ELECTION } from './operator.js';
+import type { ResourceType } from '../../src/kube/resource.js';
 
 const kc = testKubeConfig();
-const objects = kc.makeApiClient(CustomObjectsApi);
+const admin = cluster(kc);
 const RECEIVER_TOKEN = 'rbac-rules-receiver-token';
 
 /** A local Flux Receiver stand-in, shared by every scenario (one path per scenario). */
@@ -50,12 +64,8 @@ export class LocalReceiver {
   }
 }
 
-interface FluxKind {
+interface FluxKind extends ResourceType {
   target: string;
-  group: string;
-  version: string;
-  plural: string;
-  kind: string;
   spec: object;
   /** Where the Target writes the version. */
   field: string;
@@ -64,31 +74,22 @@ interface FluxKind {
 
 export const fluxKinds: FluxKind[] = [
   {
+    ...GitRepositories,
     target: 'dev-git',
-    group: 'source.toolkit.fluxcd.io',
-    version: 'v1',
-    plural: 'gitrepositories',
-    kind: 'GitRepository',
     spec: { interval: '1m', url: 'https://github.com/acme/web.git', ref: { tag: '1.0.0' } },
     field: 'spec.ref.tag',
     path: ['spec', 'ref', 'tag'],
   },
   {
+    ...OCIRepositories,
     target: 'dev-oci',
-    group: 'source.toolkit.fluxcd.io',
-    version: 'v1',
-    plural: 'ocirepositories',
-    kind: 'OCIRepository',
     spec: { interval: '5m', url: 'oci://registry.example/web', ref: { tag: '1.0.0' } },
     field: 'spec.ref.tag',
     path: ['spec', 'ref', 'tag'],
   },
   {
+    ...HelmReleases,
     target: 'dev-helm',
-    group: 'helm.toolkit.fluxcd.io',
-    version: 'v2',
-    plural: 'helmreleases',
-    kind: 'HelmRelease',
     spec: {
       interval: '5m',
       chart: {
@@ -99,11 +100,8 @@ export const fluxKinds: FluxKind[] = [
     path: ['spec', 'chart', 'spec', 'version'],
   },
   {
+    ...Kustomizations,
     target: 'dev-kust',
-    group: 'kustomize.toolkit.fluxcd.io',
-    version: 'v1',
-    plural: 'kustomizations',
-    kind: 'Kustomization',
     spec: { interval: '10m', prune: true, sourceRef: { kind: 'GitRepository', name: 'apps' } },
     field: 'spec.postBuild.substitute.${application}_version',
     path: ['spec', 'postBuild', 'substitute', 'web_version'],
@@ -134,30 +132,23 @@ export async function startScenario(identity: OperatorIdentity, receiver: LocalR
     freshNamespace(kc, 'rbac-rules-argocd'),
     freshNamespace(kc, 'rbac-rules-flux'),
   ]);
-  await objects.createNamespacedCustomObject({
-    group: 'argoproj.io',
-    version: 'v1alpha1',
-    plural: 'applications',
-    namespace: argoNs,
-    body: argoApp(
+  await argoClient(kc).create(
+    argoNs,
+    argoApp(
       'web',
       { source: { repoURL: 'https://github.com/acme/web.git', path: '.', targetRevision: 'main' } },
       `${ns}/dev-argocd`,
     ),
-  });
-  for (const k of fluxKinds)
-    await objects.createNamespacedCustomObject({
-      group: k.group,
-      version: k.version,
-      plural: k.plural,
-      namespace: fluxNs,
-      body: {
-        apiVersion: `${k.group}/${k.version}`,
-        kind: k.kind,
-        metadata: { name: 'web', annotations: { [AUTHORIZED_TARGETS_ANNOTATION]: `${ns}/*` } },
-        spec: k.spec,
-      },
-    });
+  );
+  for (const k of fluxKinds) {
+    await admin.client.create(
+      k,
+      fluxObject(k, 'web', k.spec, {
+        namespace: fluxNs,
+        annotations: { [AUTHORIZED_TARGETS_ANNOTATION]: `${ns}/*` },
+      }),
+    );
+  }
   await kc.makeApiClient(CoreV1Api).createNamespacedSecret({
     namespace: ns,
     body: { metadata: { name: 'receiver' }, data: { token: Buffer.from(RECEIVER_TOKEN).toString('base64') } },
@@ -169,74 +160,35 @@ export async function startScenario(identity: OperatorIdentity, receiver: LocalR
     { apiGroups: ['depot.sh'], resources: ['promotions'], verbs: ['patch'] },
   ]);
   const receiverPath = `/hook/${ns}`;
-  await applyManifests(
-    kc,
-    [
-      depotObject('Environment', 'dev', {}),
-      depotObject('Environment', 'staging', {}),
-      depotObject('EnvironmentSet', 'default', { environments: ['dev', 'staging'] }),
-      depotObject('Target', 'dev-argocd', {
-        environment: 'dev',
-        delivery: { argocd: { applicationNamespace: argoNs } },
+  await admin.apply(ns, [
+    ...environments(['dev', 'staging']),
+    target('dev-argocd', 'dev', { delivery: { argocd: { applicationNamespace: argoNs } } }),
+    ...fluxKinds.map((k) =>
+      fluxPatchTarget(k.target, 'dev', {
+        apiVersion: `${k.group}/${k.version}`,
+        kind: k.kind,
+        name: '${application}',
+        namespace: fluxNs,
+        field: k.field,
       }),
-      ...fluxKinds.map((k) =>
-        depotObject('Target', k.target, {
-          environment: 'dev',
-          delivery: {
-            flux: {
-              patch: {
-                apiVersion: `${k.group}/${k.version}`,
-                kind: k.kind,
-                name: '${application}',
-                namespace: fluxNs,
-                field: k.field,
-              },
-            },
-          },
-        }),
-      ),
-      depotObject('Target', 'dev-receiver', {
-        environment: 'dev',
-        delivery: {
-          flux: {
-            receiver: {
-              url: `${receiver.base}${receiverPath}`,
-              type: 'generic-hmac',
-              secretRef: { name: 'receiver', key: 'token' },
-            },
-          },
-        },
-      }),
-      depotObject('Application', 'web', {
-        environmentSets: ['default'],
-        versions: { dev: '1.1.0', staging: '1.0.0' },
-      }),
-      depotObject('Promotion', 'dev-to-staging', { from: 'dev', to: 'staging', requireDeployed: false }),
-      // An approval gate of its own (qa → uat), for the HTTP API's approvals.
-      depotObject('Environment', 'qa', {}),
-      depotObject('Environment', 'uat', {}),
-      depotObject('EnvironmentSet', 'gated', { environments: ['qa', 'uat'] }),
-      depotObject('Application', 'gated', { environmentSets: ['gated'], versions: { qa: '1.0.0' } }),
-      depotObject('Promotion', 'qa-to-uat', {
-        from: 'qa',
-        to: 'uat',
-        requireDeployed: false,
-        approval: { required: true },
-      }),
-    ] as KubernetesObject[],
-    { fieldManager: 'test-setup', namespace: ns },
-  );
+    ),
+    receiverTarget('dev-receiver', 'dev', `${receiver.base}${receiverPath}`, 'receiver'),
+    application('web', {
+      environmentSets: ['default'],
+      versions: { dev: '1.1.0', staging: '1.0.0' },
+    }),
+    promotion('dev-to-staging', { from: 'dev', to: 'staging', requireDeployed: false }),
+    // An approval gate of its own (qa → uat), for the HTTP API's approvals.
+    ...environments(['qa', 'uat'], { set: 'gated' }),
+    application('gated', { environmentSets: ['gated'], versions: { qa: '1.0.0' } }),
+    promotion('qa-to-uat', { from: 'qa', to: 'uat', requireDeployed: false, approval: { required: true } }),
+  ]);
   const metricsPort = await freePort();
   // Leader election on: the Lease goes to the identity's namespace (its kubeconfig context's).
   const operator = startOperator(identity.kubeconfig, ns, {
     leaderElect: true,
     args: [
-      '--lease-duration',
-      '6s',
-      '--renew-deadline',
-      '4s',
-      '--retry-period',
-      '1s',
+      ...FAST_LEADER_ELECTION,
       '--metrics-addr',
       `127.0.0.1:${metricsPort}`,
       '--api-addr',
@@ -286,12 +238,8 @@ async function metrics(s: Scenario): Promise<Sample[]> {
   return parseMetrics(await res.text());
 }
 
-async function getObject(group: string, version: string, plural: string, namespace: string, name: string) {
-  return (await objects.getNamespacedCustomObject({ group, version, plural, namespace, name })) as Record<
-    string,
-    unknown
-  >;
-}
+const getObject = (r: ResourceType, namespace: string, name: string) =>
+  admin.read<Record<string, unknown>>(r, namespace, name);
 
 const at = (obj: unknown, path: string[]): unknown =>
   path.reduce<unknown>((node, seg) => (node as Record<string, unknown> | undefined)?.[seg], obj);
@@ -320,7 +268,7 @@ async function approveAnswer(s: Scenario): Promise<{ status: number; body: strin
 
 const approved = async (s: Scenario) =>
   (
-    (at(await getObject('depot.sh', 'v1alpha1', 'promotions', s.ns, 'qa-to-uat'), ['spec', 'approvals']) as
+    (at(await getObject(depotResource('promotions'), s.ns, 'qa-to-uat'), ['spec', 'approvals']) as
       { application: string }[] | undefined) ?? []
   ).some((a) => a.application === 'gated');
 
@@ -359,7 +307,7 @@ const nameOf: Record<string, string> = {
 const depotStatus = (plural: string): Probe => ({
   name: `write ${plural}/status.depot.sh (${kindOf[plural]} ${nameOf[plural]} has conditions)`,
   works: async (s) => {
-    const obj = await getObject('depot.sh', 'v1alpha1', plural, s.ns, nameOf[plural]!);
+    const obj = await getObject(depotResource(plural), s.ns, nameOf[plural]!);
     return ((at(obj, ['status', 'conditions']) as unknown[] | undefined) ?? []).length > 0;
   },
   denied: inLog('patch|update', `${plural}/status`, 'depot.sh'),
@@ -368,7 +316,7 @@ const depotStatus = (plural: string): Probe => ({
 
 const fluxProbe = (k: FluxKind): Probe => ({
   name: `Flux delivery into a ${k.kind} (${k.field} = 1.1.0)`,
-  works: async (s) => at(await getObject(k.group, k.version, k.plural, s.fluxNs, 'web'), k.path) === '1.1.0',
+  works: async (s) => at(await getObject(k, s.fluxNs, 'web'), k.path) === '1.1.0',
   denied: inLog('list|watch|get|patch', k.plural, k.group),
   needs: ['leader', 'read:*'],
 });
@@ -380,24 +328,10 @@ export const probes: Record<string, Probe> = {
   promote: {
     name: 'a Promotion patches spec.versions.staging of an Application',
     works: async (s) =>
-      at(await getObject('depot.sh', 'v1alpha1', 'applications', s.ns, 'web'), [
-        'spec',
-        'versions',
-        'staging',
-      ]) === '1.1.0',
+      at(await getObject(Applications, s.ns, 'web'), ['spec', 'versions', 'staging']) === '1.1.0',
     denied: inLog('patch', 'applications', 'depot.sh'),
     // A Promotion plans from the Applications' status (what runs in `from`).
     needs: ['leader', 'read:*', 'status:applications'],
-  },
-  approve: {
-    name: 'the HTTP API applies an approval to a Promotion for a caller allowed to patch it',
-    works: async (s) => (await approved(s)) || ((await approveAnswer(s)).status === 200 && approved(s)),
-    denied: async (s) => {
-      const a = await approveAnswer(s);
-      return a.status === 502 ? forbidden(a.body, 'patch', 'promotions', 'depot.sh') : undefined;
-    },
-    // The version waits for approval in the Promotion's status; the caller is reviewed first.
-    needs: ['leader', 'read:*', 'status:promotions', 'tokenreview', 'subjectaccessreview'],
   },
   events: {
     name: 'Events (events.k8s.io) about Depot objects are recorded',
@@ -412,11 +346,8 @@ export const probes: Record<string, Probe> = {
   argocd: {
     name: 'Argo CD delivery (spec.source.targetRevision = 1.1.0)',
     works: async (s) =>
-      at(await getObject('argoproj.io', 'v1alpha1', 'applications', s.argoNs, 'web'), [
-        'spec',
-        'source',
-        'targetRevision',
-      ]) === '1.1.0',
+      at(await getObject(ArgoApplications, s.argoNs, 'web'), ['spec', 'source', 'targetRevision']) ===
+      '1.1.0',
     denied: inLog('list|watch|get|patch', 'applications', 'argoproj.io'),
     needs: ['leader', 'read:*'],
   },
@@ -458,6 +389,16 @@ export const probes: Record<string, Probe> = {
         : undefined;
     },
     needs: ['read:applications', 'tokenreview'],
+  },
+  approve: {
+    name: 'the HTTP API applies an approval to a Promotion for a caller allowed to patch it',
+    works: async (s) => (await approved(s)) || ((await approveAnswer(s)).status === 200 && approved(s)),
+    denied: async (s) => {
+      const a = await approveAnswer(s);
+      return a.status === 502 ? forbidden(a.body, 'patch', 'promotions', 'depot.sh') : undefined;
+    },
+    // The version waits for approval in the Promotion's status; the caller is reviewed first.
+    needs: ['leader', 'read:*', 'status:promotions', 'tokenreview', 'subjectaccessreview'],
   },
   leader: {
     name: 'leader election: the operator holds its Lease',

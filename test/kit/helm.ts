@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { projectRoot } from '../../../src/local/project-root.js';
+import { projectRoot } from '../../src/local/project-root.js';
 
 export const chartDir = (): string => join(projectRoot(), 'helm', 'depot');
 

@@ -13,8 +13,8 @@ import {
   type KubernetesObject,
   type V1PolicyRule,
 } from '@kubernetes/client-node';
-import { applyManifests } from '../../../src/local/manifests.js';
-import { freshNamespace, testKubeConfig } from '../../controlplane/env.js';
+import { applyManifests } from '../../src/local/manifests.js';
+import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { renderChart } from './helm.js';
 
 const rbacKinds = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
