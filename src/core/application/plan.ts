@@ -1,10 +1,11 @@
 // The heart of Depot: an Application's status from its spec, the namespace's
 // Environments, EnvironmentSets and Targets, and its previous status. Two
-// phases, so that delivery can act in between:
+// steps, so that delivery can act in between (the operator's reconcile runs
+// exactly these, once each per pass; planApplication chains them):
 // 1. planVersions decides the requested vs desired version per environment
 //    (held back by a freeze or a compatibility rule) and what each target
 //    should run;
-// 2. summarize folds the delivery states (from the integrations, or
+// 2. composeStatus folds the delivery facts (from the integrations, or
 //    publishedState for targets without one) into one status: targets,
 //    conditions, and the history entries this change adds.
 // Pure: the time is passed in.
@@ -76,7 +77,7 @@ export interface ApplicationInput {
   sentThrough?: string;
 }
 
-/** Phase 1: versions decided, delivery not yet. */
+/** Step 1: versions decided, delivery not yet. */
 export interface VersionPlan {
   environments: ApplicationEnvironmentStatus[];
   /** Targets to run their environment's desired version. */
@@ -105,16 +106,25 @@ export interface ApplicationPlan {
   rejectedRunning: RunningRejected[];
 }
 
-/** Both phases, with the delivery states of targets that no integration handles. */
+/**
+ * Both steps, with the delivery facts of targets that no integration works
+ * on: what the operator's reconcile computes when no attempt is made.
+ */
 export function planApplication(input: ApplicationInput): ApplicationPlan {
   const plan = planVersions(input);
-  const deliveries = new Map(
-    plan.targets.map((t) => [
-      t.target.metadata.name,
-      publishedState(deliveryKind(t.target), t.desired, t.previous, input.now, t.target),
-    ]),
-  );
-  return summarize(input, plan, deliveries);
+  return composeStatus(input, plan, publishedFacts(plan.targets, input.now));
+}
+
+/** The delivery facts of targets without an integration at work (publishedState of each). */
+export function publishedFacts(targets: readonly PlannedTarget[], now: Date): DeliveryFacts {
+  return {
+    deliveries: new Map(
+      targets.map((t) => [
+        t.target.metadata.name,
+        publishedState(deliveryKind(t.target), t.desired, t.previous, now, t.target),
+      ]),
+    ),
+  };
 }
 
 export function planVersions(input: ApplicationInput): VersionPlan {
@@ -246,21 +256,23 @@ export function planVersions(input: ApplicationInput): VersionPlan {
   };
 }
 
-/** What the integrations add to phase 2 besides delivery states. */
-export interface DeliveryFindings {
+/** What delivery knows of the planned targets when the status is composed (step 2's input). */
+export interface DeliveryFacts {
+  /** Delivery state by target name; a planned target missing here is Pending. */
+  readonly deliveries: ReadonlyMap<string, DeliveryState>;
   /** Deployed versions read back, by target name. */
-  reports?: ReadonlyMap<string, DeployedReport>;
+  readonly reports?: ReadonlyMap<string, DeployedReport>;
   /** History entries of deliveries (Reapplied), oldest first. */
-  entries?: readonly NewEntry[];
+  readonly entries?: readonly NewEntry[];
 }
 
-/** Phase 2: the status with the targets' delivery states, conditions and history. */
-export function summarize(
+/** Step 2: the status with the targets' delivery states, conditions and history. */
+export function composeStatus(
   input: ApplicationInput,
   plan: VersionPlan,
-  deliveries: ReadonlyMap<string, DeliveryState>,
-  findings: DeliveryFindings = {},
+  facts: DeliveryFacts,
 ): ApplicationPlan {
+  const { deliveries } = facts;
   const { app, now } = input;
   const prev = app.status ?? {};
   const scheme: VersionScheme = app.spec.versionScheme ?? 'semver';
@@ -269,7 +281,7 @@ export function summarize(
     targetEntry(
       t,
       deliveries.get(t.target.metadata.name) ?? publishedState('none', undefined, undefined, now),
-      findings.reports?.get(t.target.metadata.name),
+      facts.reports?.get(t.target.metadata.name),
       now,
     ),
   );
@@ -288,8 +300,8 @@ export function summarize(
     ...deliveredHistory(scheme, current, previous, now).filter(
       (e) => known.has(e.target!) || !repeatsHistory(prev.history, scheme, e),
     ),
-    ...(findings.entries ?? []),
-    ...deployedHistory(scheme, targets, prev.history, actorsOf(findings.reports)),
+    ...(facts.entries ?? []),
+    ...deployedHistory(scheme, targets, prev.history, actorsOf(facts.reports)),
   ];
   // Newest first, like status.history.
   const withIds: HistoryEntry[] = happened
