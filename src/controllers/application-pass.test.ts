@@ -147,7 +147,10 @@ test('the status a pass writes is the one planApplication computes from the same
   const expected = planApplication({
     app: before,
     environments: new Map(
-      cluster.informer<Environment & KubeObject>(Environments).list(ns).map((e) => [e.metadata.name, e]),
+      cluster
+        .informer<Environment & KubeObject>(Environments)
+        .list(ns)
+        .map((e) => [e.metadata.name, e]),
     ),
     sets: new Map(
       cluster

@@ -94,10 +94,7 @@ export function applicationController(
   }
 
   /** One merge patch of the status, or 'conflict' when the object changed since it was read. */
-  async function writeStatus(
-    cached: KubeObject,
-    status: ApplicationStatus,
-  ): Promise<WriteOutcome> {
+  async function writeStatus(cached: KubeObject, status: ApplicationStatus): Promise<WriteOutcome> {
     try {
       const result = await deps.status.update(Applications, cached, () => status, { conflictRetries: 0 });
       return result.written ? 'written' : 'unchanged';

@@ -258,7 +258,10 @@ export class DeliveryTracker implements TriggerSource {
           listing = !this.watched.synced(object);
         }
       } catch (err) {
-        this.deps.log.warn({ target: p.target.metadata.name, err: apiErrorMessage(err) }, 'delivery observer failed');
+        this.deps.log.warn(
+          { target: p.target.metadata.name, err: apiErrorMessage(err) },
+          'delivery observer failed',
+        );
       }
       // Delivered, but the field no longer holds the version: someone reset it.
       if (
