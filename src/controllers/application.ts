@@ -1,24 +1,34 @@
-// Application controller: computes status (requested/desired per environment,
-// versions per target, conditions, history) with core/application and writes
-// only the difference; every new history entry also becomes an Event and an
-// audit line (at least once, see history-sender.ts), and a spent force
-// annotation is removed.
+// Application controller, one pass per reconcile in the manner of Flux's
+// source-controller (get → steps → summarize → patch):
+// 1. get: the Application and one snapshot of its namespace from the caches;
+// 2. plan = planVersions(input), once; its moves are reserved in the
+//    namespace's compatibility view at once (no await in between);
+// 3. facts = await delivery.dispatch(plan.targets): the attempts due are
+//    started and waited for briefly, and an immutable record comes back;
+// 4. status = composeStatus(input, plan, facts), once;
+// 5. one merge patch of the difference, guarded by the resourceVersion the
+//    pass read: a 409 re-queues the pass (nothing is planned again here);
+//    the reservation is released in one finally;
+// 6. the effects after the write, as one list (application-effects.ts).
 import { ApplicationSchema, type Application, type ApplicationStatus } from '../api/application.js';
-import type { CompatibilityView } from '../core/compatibility/namespace.js';
-import { planVersions, summarize, type ApplicationPlan } from '../core/application/plan.js';
+import {
+  composeStatus,
+  planVersions,
+  type ApplicationInput,
+  type ApplicationPlan,
+} from '../core/application/plan.js';
 import { forceAnnotation } from '../api/annotations.js';
 import type { SpentForce } from '../core/application/force.js';
-import { isInvalid } from '../kube/errors.js';
-import { findCondition } from '../kube/conditions.js';
-import { REJECTED_CONDITION } from '../core/application/rejected.js';
+import { isConflict, isInvalid } from '../kube/errors.js';
 import { Gauge } from 'prom-client';
 import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 import { objectReconciler } from '../runtime/object-reconciler.js';
-import type { ControllerSpec, ReconcileContext, ReconcileResult } from '../runtime/reconciler.js';
+import type { ControllerSpec, ReconcileContext, ReconcileResult, Request } from '../runtime/reconciler.js';
 import type { KubeObject } from '../kube/resource.js';
 import { jsonPointerSegment } from '../runtime/writes.js';
+import { effectsAfterWrite, type Effect } from './application-effects.js';
 import { createDeliveryTracker } from './delivery/registry.js';
-import type { DeliveryReview, DeliveryTracker } from './delivery/tracker.js';
+import type { DeliveryRecord, DeliveryTracker } from './delivery/tracker.js';
 import { HistorySender } from './history-sender.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
 import { CompatibilityViews } from './compatibility-views.js';
@@ -29,10 +39,24 @@ import { Applications, Environments, EnvironmentSets, Targets } from '../api/res
 /** Field manager of the operator's removal of spent force annotations. */
 export const FORCE_RELEASE_MANAGER = 'depot-operator.force';
 
+/** After a 409, the pass runs again this much later (the newer object's watch event usually comes first). */
+const CONFLICT_REQUEUE_MS = 1_000;
+
+type WriteOutcome = 'written' | 'unchanged' | 'conflict';
+
+/** The two pure steps of a pass (core/application/plan.ts); tests wrap them to count calls. */
+export interface ApplicationSteps {
+  planVersions: typeof planVersions;
+  composeStatus: typeof composeStatus;
+}
+
+export const applicationSteps: ApplicationSteps = { planVersions, composeStatus };
+
 export function applicationController(
   deps: RuntimeDeps,
   opts: DepotOptions,
   delivery: DeliveryTracker = createDeliveryTracker(deps, opts.deliverySettings, opts.delivery),
+  steps: ApplicationSteps = applicationSteps,
 ): ControllerSpec {
   const toApps = everyInNamespace(deps.informers, Applications);
   const sender = new HistorySender(deps, opts.audit);
@@ -45,10 +69,45 @@ export function applicationController(
     labelNames: ['namespace', 'application'] as const,
     registers: [deps.metrics.registry],
   });
+
+  /** Runs one effect after the status write. */
+  async function run(effect: Effect, cached: KubeObject, req: Request, ctx: ReconcileContext): Promise<void> {
+    switch (effect.kind) {
+      case 'acknowledgeReapplied':
+        return delivery.acknowledge(req, effect.record);
+      case 'recordBlocked':
+        return views.recordBlocked(req.namespace, req.name, effect.environments);
+      case 'flagRejected': {
+        const labels = { namespace: req.namespace, application: req.name };
+        if (effect.environments > 0) rejectedRunning.set(labels, effect.environments);
+        else rejectedRunning.remove(labels);
+        if (effect.warning !== undefined)
+          deps.events.warning(cached, 'RejectedVersionRunning', effect.warning);
+        return;
+      }
+      case 'sendHistory':
+        await opts.hooks?.afterApplicationStatusWrite?.();
+        return sender.send(cached, effect.entries);
+      case 'releaseForce':
+        return releaseForce(deps, ctx, forceWriter, cached, effect.force);
+    }
+  }
+
+  /** One merge patch of the status, or 'conflict' when the object changed since it was read. */
+  async function writeStatus(cached: KubeObject, status: ApplicationStatus): Promise<WriteOutcome> {
+    try {
+      const result = await deps.status.update(Applications, cached, () => status, { conflictRetries: 0 });
+      return result.written ? 'written' : 'unchanged';
+    } catch (err) {
+      if (isConflict(err)) return 'conflict';
+      throw err;
+    }
+  }
+
   return {
     name: 'application',
     primary: { resource: Applications },
-    // A delivery attempt finished, or an object a target delivers to changed.
+    // A delivery attempt finished after its reconcile stopped waiting, or an object a target delivers to changed.
     triggers: [delivery],
     watches: [
       // A change of one application re-evaluates those with a rule on it and those it requires.
@@ -62,65 +121,46 @@ export function applicationController(
       Applications,
       ApplicationSchema,
       async (parsed, cached, req, ctx): Promise<ReconcileResult | void> => {
-        const valid = parsed as Application;
-        sender.firstSight(cached, valid.status?.history, valid.status?.historySentThrough);
+        const app = parsed as Application;
+        sender.firstSight(cached, app.status?.history, app.status?.historySentThrough);
 
+        // Get: one snapshot of the namespace, one time for the whole pass.
         const snapshot = new NamespaceSnapshot(deps.informers, req.namespace);
-        const [environments, sets, targets] = [snapshot.environments(), snapshot.sets(), snapshot.targets()];
-        const unreadable = snapshot.unreadable();
-        const inputFor = (app: Application, now: Date, compatibility: CompatibilityView) => ({
+        const now = new Date(deps.clock.now());
+        const input: ApplicationInput = {
           app,
-          environments,
-          sets,
-          targets,
-          unreadable,
+          environments: snapshot.environments(),
+          sets: snapshot.sets(),
+          targets: snapshot.targets(),
+          unreadable: snapshot.unreadable(),
           now,
           historyLimit: opts.historyLimit,
-          compatibility,
+          compatibility: views.view(snapshot, now, app),
           sentThrough: sender.sentThrough(cached),
-        });
-        // Start what is due and give it a moment: a fast delivery lands in this status write.
-        // The early review plans with the same compatibility gating as the status write.
-        const started = new Date(deps.clock.now());
-        const early = inputFor(valid, started, views.view(snapshot, started, valid));
-        await delivery.settle(delivery.review(valid, planVersions(early).targets, started, ctx.signal));
-        const now = new Date(deps.clock.now());
-        let plan: ApplicationPlan | undefined;
-        let review: DeliveryReview | undefined;
-        // The view, the plan and the registration of its moves run without an
-        // await in between, so two reconciles side by side never both keep a
-        // rule that their sum breaks: the second one's view counts the first's moves.
-        const compatibility = views.view(snapshot, now, valid);
-        const writing = deps.status.update(Applications, cached, (fresh) => {
-          // Runs again on a fresh copy after a 409: derive everything from it.
-          const unchanged = fresh.metadata?.resourceVersion === cached.metadata?.resourceVersion;
-          const app = unchanged ? valid : (ApplicationSchema.parse(fresh) as Application);
-          const input = inputFor(app, now, compatibility);
-          const versions = planVersions(input);
-          review = delivery.review(app, versions.targets, now, ctx.signal);
-          plan = summarize(input, versions, review.deliveries, review);
-          views.deciding(req.namespace, req.name, moves(app, plan.status));
-          return plan.status;
-        });
-        const result = await writing.then(
-          (r) => (views.decided(req.namespace, req.name, true), r),
-          (err: unknown) => {
-            views.decided(req.namespace, req.name, false);
-            throw err;
-          },
-        );
-        if (!plan) return;
-        if (review) delivery.acknowledge(req, review);
-        views.recordBlocked(req.namespace, req.name, plan.status.environments ?? []);
-        flagRejected(deps, cached, valid, plan, rejectedRunning, req);
-        if (result.written && plan.added.length > 0) {
-          await opts.hooks?.afterApplicationStatusWrite?.();
-          sender.send(cached, plan.added);
+        };
+        // The view, the plan and the reservation of its moves, with no await in between.
+        const plan = steps.planVersions(input);
+        const reservation = views.reserve(req.namespace, req.name, moves(app, plan.environments));
+        let stored = false;
+        let pass: { composed: ApplicationPlan; facts: DeliveryRecord; written: WriteOutcome };
+        try {
+          const facts = await delivery.dispatch(app, plan.targets, now, ctx.signal);
+          const composed = steps.composeStatus(input, plan, facts);
+          pass = { composed, facts, written: await writeStatus(cached, composed.status) };
+          stored = pass.written !== 'conflict';
+        } finally {
+          reservation.release(stored);
         }
-        for (const force of plan.spentForces) await releaseForce(deps, ctx, forceWriter, cached, force);
-        const next = Math.min(plan.requeueAt?.getTime() ?? Infinity, review?.nextAt ?? Infinity);
-        if (next < Infinity)
-          return { requeueAfterMs: Math.max(plan.requeueAt ? 1000 : 1, next - now.getTime()) };
+        if (pass.written === 'conflict') {
+          ctx.log.debug('the application changed since it was read: the next pass plans again');
+          return { requeueAfterMs: CONFLICT_REQUEUE_MS };
+        }
+        const { composed, facts } = pass;
+        for (const effect of effectsAfterWrite(app, composed, facts, pass.written === 'written'))
+          await run(effect, cached, req, ctx);
+        const dueAt = Math.min(composed.requeueAt?.getTime() ?? Infinity, facts.nextAt ?? Infinity);
+        if (dueAt < Infinity)
+          return { requeueAfterMs: Math.max(composed.requeueAt ? 1000 : 1, dueAt - deps.clock.now()) };
       },
       {
         onGone: (req) => {
@@ -134,32 +174,14 @@ export function applicationController(
   };
 }
 
-/**
- * Environments that run a rejected version: the metric always, a Warning
- * Event when the Rejected condition becomes True or says something new.
- */
-function flagRejected(
-  deps: RuntimeDeps,
-  cached: KubeObject,
-  before: Application,
-  plan: ApplicationPlan,
-  gauge: Gauge<'namespace' | 'application'>,
-  req: { namespace: string; name: string },
-): void {
-  const labels = { namespace: req.namespace, application: req.name };
-  if (plan.rejectedRunning.length > 0) gauge.set(labels, plan.rejectedRunning.length);
-  else gauge.remove(labels);
-  const was = findCondition(before.status?.conditions, REJECTED_CONDITION);
-  const now = findCondition(plan.status.conditions, REJECTED_CONDITION);
-  if (now?.status === 'True' && (was?.status !== 'True' || was.message !== now.message))
-    deps.events.warning(cached, 'RejectedVersionRunning', now.message ?? '');
-}
-
-/** Environments whose desired version the new status changes. */
-function moves(app: Application, next: ApplicationStatus): Map<string, string> {
+/** Environments whose desired version the plan changes. */
+function moves(
+  app: Application,
+  planned: readonly { name: string; desired?: string }[],
+): Map<string, string> {
   const before = new Map((app.status?.environments ?? []).map((e) => [e.name, e.desired]));
   const out = new Map<string, string>();
-  for (const e of next.environments ?? [])
+  for (const e of planned)
     if (e.desired !== undefined && e.desired !== before.get(e.name)) out.set(e.name, e.desired);
   return out;
 }

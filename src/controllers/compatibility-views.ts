@@ -32,9 +32,8 @@ export class CompatibilityViews {
     { key: string; view: CompatibilityView; rules: Map<string, string> }
   >();
   /**
-   * "ns/app" → env → version: desired versions decided but not yet written.
-   * A decision (view, plan, registration) runs without an await, so the next
-   * decision's view already counts it, even before the write lands.
+   * "ns/app" → env → version: desired versions decided but not yet written
+   * (reserve()), counted by every view until the write lands.
    */
   private readonly inflight = new Map<string, Map<string, string>>();
   /** "ns/app" → its states at a resourceVersion and freeze state. */
@@ -170,22 +169,31 @@ export class CompatibilityViews {
     return moving ?? this.desiredInCache(namespace, app, env);
   }
 
-  /** A decision to make these versions desired, until its write has landed (or failed). */
-  deciding(namespace: string, app: string, moves: ReadonlyMap<string, string>): void {
-    const key = `${namespace}/${app}`;
-    if (moves.size > 0) this.inflight.set(key, new Map(moves));
-    else this.inflight.delete(key);
-  }
-
   /**
-   * The decision's write landed in the cache, or failed: the cache says what
-   * is desired. A view made while it was in flight counted a move that did
-   * not happen, so after a failure the next decision computes a new one.
+   * Reserves the moves one reconcile decided (environment → version newly
+   * desired): every view counts them as desired until the reservation is
+   * released. Taken right after the plan, with no await between the view,
+   * the plan and this call, so two reconciles side by side never both keep
+   * a rule that their sum breaks: the second one's view counts the first's
+   * moves. Released once the status write landed (stored) or did not; a
+   * view made meanwhile counted moves that did not happen, so after a
+   * failure the next decision computes a new one.
    */
-  decided(namespace: string, app: string, written: boolean): void {
+  reserve(namespace: string, app: string, moves: ReadonlyMap<string, string>): Reservation {
     const key = `${namespace}/${app}`;
-    if (!written && this.inflight.has(key)) this.memo.delete(namespace);
-    this.inflight.delete(key);
+    const mine = new Map(moves);
+    if (mine.size > 0) this.inflight.set(key, mine);
+    else this.inflight.delete(key);
+    let released = false;
+    return {
+      release: (stored) => {
+        if (released) return;
+        released = true;
+        if (this.inflight.get(key) !== mine) return;
+        if (!stored) this.memo.delete(namespace);
+        this.inflight.delete(key);
+      },
+    };
   }
 
   /** Records the blocked requests of one application (after its reconcile), or none once it is gone. */
@@ -258,3 +266,9 @@ export class CompatibilityViews {
 }
 
 const namespaceOf = (o: KubeObject) => o.metadata?.namespace ?? '';
+
+/** Moves decided by one reconcile, counted by every view until released. */
+export interface Reservation {
+  /** The status write landed (stored) or will not: the cache says what is desired from now on. Idempotent. */
+  release(stored: boolean): void;
+}

@@ -141,7 +141,7 @@ test('a decision in flight counts in the next view, and not once its write faile
   const parsedApp = (name: string) =>
     new NamespaceSnapshot(deps.informers, ns).applications().find((a) => a.metadata.name === name)!;
   // core 1.12.0 is decided (say, forced through by an older view); its write has not landed.
-  views.deciding(ns, 'core', new Map([['prod', '1.12.0']]));
+  const reservation = views.reserve(ns, 'core', new Map([['prod', '1.12.0']]));
   const d = cluster.get<KubeObject>(Applications, ns, 'dash')!;
   cluster.add(Applications, {
     ...d,
@@ -152,7 +152,7 @@ test('a decision in flight counts in the next view, and not once its write faile
   const view = views.view(new NamespaceSnapshot(deps.informers, ns), now, dashNow);
   expect(view.verdict(dashNow, 'prod', '2.0.0')).toEqual({ kind: 'deliver' });
   // Its write fails: the view that counted it is dropped, and dash waits for core again.
-  views.decided(ns, 'core', false);
+  reservation.release(false);
   const later = views.view(new NamespaceSnapshot(deps.informers, ns), now, dashNow);
   expect(later.verdict(dashNow, 'prod', '2.0.0')).toMatchObject({ kind: 'blocked' });
 });

@@ -13,13 +13,14 @@ export class StatusWriter {
 
   /**
    * Sets `status` to compute(object). `compute` may run again on a fresh copy
-   * after a 409 Conflict, so it must derive everything from its argument.
+   * after a 409 Conflict, so it must derive everything from its argument;
+   * with `conflictRetries: 0` it runs once and the 409 is thrown instead.
    */
   async update<T extends KubeObject, S>(
     resource: ResourceType,
     current: T,
     compute: (object: T) => S,
-    opts: StatusEqualityOptions = {},
+    opts: StatusEqualityOptions & { conflictRetries?: number } = {},
   ): Promise<WriteResult<T>> {
     const equality = { keyedLists: { ...this.equality.keyedLists, ...opts.keyedLists } };
     return this.writer.update(
@@ -31,6 +32,7 @@ export class StatusWriter {
       },
       {
         subresource: 'status',
+        ...(opts.conflictRetries !== undefined ? { conflictRetries: opts.conflictRetries } : {}),
         equal: (before, after) =>
           statusEqual(
             (before as { status?: unknown }).status,

@@ -43,6 +43,8 @@ export interface UpdateOptions {
   subresource?: 'status';
   /** Decides that `before` and `after` need no write (default: structural equality of the patched part). */
   equal?: (before: unknown, after: unknown) => boolean;
+  /** Attempts after 409 Conflict (default: the writer's); 0 throws the 409 to the caller. */
+  conflictRetries?: number;
 }
 
 export class ObjectWriter {
@@ -95,7 +97,7 @@ export class ObjectWriter {
     opts: UpdateOptions = {},
   ): Promise<WriteResult<T>> {
     const { namespace, name } = identity(current);
-    const attempts = 1 + (this.opts.conflictRetries ?? 5);
+    const attempts = 1 + (opts.conflictRetries ?? this.opts.conflictRetries ?? 5);
     let base = current;
     for (let attempt = 1; ; attempt++) {
       const draft = structuredClone(base);

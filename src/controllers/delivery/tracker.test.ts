@@ -59,8 +59,9 @@ function setup() {
   tracker.subscribe((req) => requeued.push(req.name));
   const signal = new AbortController().signal;
   const a = app('core');
-  const review = (planned: PlannedTarget[]) => tracker.review(a, planned, new Date(clock.now()), signal);
-  return { clock, scripted, tracker, review, requeued, metrics };
+  const dispatch = (planned: PlannedTarget[], wait = 0) =>
+    tracker.dispatch(a, planned, new Date(clock.now()), signal, { wait });
+  return { clock, scripted, tracker, dispatch, requeued, metrics };
 }
 
 const planned = (name: string, desired: string, previous?: PlannedTarget['previous']): PlannedTarget => ({
@@ -71,21 +72,21 @@ const planned = (name: string, desired: string, previous?: PlannedTarget['previo
 });
 
 test('a failing target retries with capped exponential backoff; the other target is delivered meanwhile', async () => {
-  const { clock, scripted, review, metrics } = setup();
+  const { clock, scripted, dispatch, metrics } = setup();
   scripted.outcomes.set('bad', { state: 'Failed', message: 'HTTP 500' });
   const both = [planned('bad', '1.0.0'), planned('good', '1.0.0')];
-  expect(review(both).deliveries.get('bad')?.state).toBe('Pending');
+  expect((await dispatch(both)).deliveries.get('bad')?.state).toBe('Pending');
   await flush();
-  let r = review(both);
+  let r = await dispatch(both);
   expect(r.deliveries.get('good')).toMatchObject({ state: 'Delivered', attempts: 1 });
   expect(r.deliveries.get('bad')).toMatchObject({ state: 'Failed', message: 'HTTP 500', attempts: 1 });
   const delays: number[] = [];
   for (let i = 0; i < 5; i++) {
     delays.push(r.nextAt! - clock.now());
     await clock.advance(r.nextAt! - clock.now());
-    review(both);
+    await dispatch(both);
     await flush();
-    r = review(both);
+    r = await dispatch(both);
   }
   expect(delays).toEqual([1000, 2000, 4000, 8000, 8000]);
   expect(scripted.calls.filter((c) => c.startsWith('good'))).toEqual(['good@1.0.0']);
@@ -96,42 +97,42 @@ test('a failing target retries with capped exponential backoff; the other target
   // It recovers with no manual step, and then nothing more is attempted.
   scripted.outcomes.delete('bad');
   await clock.advance(r.nextAt! - clock.now());
-  review(both);
+  await dispatch(both);
   await flush();
-  r = review(both);
+  r = await dispatch(both);
   expect(r.deliveries.get('bad')).toMatchObject({ state: 'Delivered', attempts: 7 });
   expect(r.nextAt).toBeUndefined();
   const calls = scripted.calls.length;
   await clock.advance(60_000);
-  review(both);
+  await dispatch(both);
   await flush();
   expect(scripted.calls).toHaveLength(calls);
 });
 
 test('one attempt per target at a time: a newer version waits for the one in flight', async () => {
-  const { scripted, review, requeued } = setup();
+  const { scripted, dispatch, requeued } = setup();
   let release!: () => void;
   scripted.hold.set('t', new Promise((resolve) => (release = resolve)));
-  review([planned('t', '1.0.0')]);
+  await dispatch([planned('t', '1.0.0')]);
   await flush();
-  expect(review([planned('t', '2.0.0')]).deliveries.get('t')?.state).toBe('Pending');
+  expect((await dispatch([planned('t', '2.0.0')])).deliveries.get('t')?.state).toBe('Pending');
   await flush();
   expect(scripted.calls).toEqual(['t@1.0.0']);
   release();
   await flush();
   expect(requeued).toContain('core');
-  // The stale outcome is dropped; the requeued review starts 2.0.0.
-  expect(review([planned('t', '2.0.0')]).deliveries.get('t')?.state).toBe('Pending');
+  // The stale outcome is dropped; the requeued dispatch starts 2.0.0.
+  expect((await dispatch([planned('t', '2.0.0')])).deliveries.get('t')?.state).toBe('Pending');
   await flush();
   expect(scripted.calls).toEqual(['t@1.0.0', 't@2.0.0']);
-  expect(review([planned('t', '2.0.0')]).deliveries.get('t')).toMatchObject({
+  expect((await dispatch([planned('t', '2.0.0')])).deliveries.get('t')).toMatchObject({
     state: 'Delivered',
     attempts: 1,
   });
 });
 
 test('what the status records delivered is not attempted again; a revert is re-applied as Reapplied', async () => {
-  const { scripted, review, metrics } = setup();
+  const { scripted, dispatch, metrics } = setup();
   const previous = {
     name: 't',
     environment: 'prod',
@@ -144,7 +145,7 @@ test('what the status records delivered is not attempted again; a revert is re-a
     },
   };
   scripted.observation = { inPlace: true, deployed: '0.9.0' };
-  const r = review([planned('t', '1.0.0', previous)]);
+  const r = await dispatch([planned('t', '1.0.0', previous)]);
   await flush();
   expect(scripted.calls).toEqual([]);
   expect(r.deliveries.get('t')).toEqual(previous.delivery);
@@ -152,10 +153,10 @@ test('what the status records delivered is not attempted again; a revert is re-a
 
   scripted.observation = { inPlace: false };
   scripted.outcomes.set('t', { state: 'Delivered', message: 'set', wrote: true, found: 'main' });
-  review([planned('t', '1.0.0', previous)]);
+  await dispatch([planned('t', '1.0.0', previous)]);
   await flush();
   scripted.observation = { inPlace: true };
-  const after = review([planned('t', '1.0.0', previous)]);
+  const after = await dispatch([planned('t', '1.0.0', previous)]);
   expect(scripted.calls).toEqual(['t@1.0.0']);
   expect(after.entries).toEqual([
     expect.objectContaining({ type: 'Reapplied', target: 't', from: 'main', to: '1.0.0' }),
@@ -166,15 +167,15 @@ test('what the status records delivered is not attempted again; a revert is re-a
 });
 
 test("the deployment system's own failure on the delivered version shows the target Failed with its message, with no new attempt", async () => {
-  const { scripted, review } = setup();
-  review([planned('t', '9.9.9')]);
+  const { scripted, dispatch } = setup();
+  await dispatch([planned('t', '9.9.9')]);
   await flush();
-  expect(review([planned('t', '9.9.9')]).deliveries.get('t')).toMatchObject({ state: 'Delivered' });
+  expect((await dispatch([planned('t', '9.9.9')])).deliveries.get('t')).toMatchObject({ state: 'Delivered' });
   scripted.observation = {
     inPlace: true,
     failure: 'Flux reports GitRepository ns/core Ready=False (GitOperationFailed): no tag v9.9.9',
   };
-  const failing = review([planned('t', '9.9.9')]).deliveries.get('t');
+  const failing = (await dispatch([planned('t', '9.9.9')])).deliveries.get('t');
   expect(failing).toMatchObject({
     state: 'Failed',
     message:
@@ -184,6 +185,34 @@ test("the deployment system's own failure on the delivered version shows the tar
   expect(scripted.calls).toEqual(['t@9.9.9']);
   // Flux recovers (the tag is pushed): Delivered again, still no new attempt.
   scripted.observation = { inPlace: true };
-  expect(review([planned('t', '9.9.9')]).deliveries.get('t')).toMatchObject({ state: 'Delivered' });
+  expect((await dispatch([planned('t', '9.9.9')])).deliveries.get('t')).toMatchObject({ state: 'Delivered' });
   expect(scripted.calls).toEqual(['t@9.9.9']);
+});
+
+test('an attempt that finishes while its dispatch waits is in its record and re-queues nothing; a later one re-queues', async () => {
+  const { scripted, dispatch, requeued } = setup();
+  scripted.hold.set('slow', new Promise(() => undefined)); // never finishes within the wait
+  let release!: () => void;
+  scripted.hold.set('late', new Promise((resolve) => (release = resolve)));
+  const record = await dispatch([planned('fast', '1.0.0'), planned('late', '1.0.0')], 50);
+  expect(record.deliveries.get('fast')).toMatchObject({ state: 'Delivered', attempts: 1 });
+  expect(record.deliveries.get('late')?.state).toBe('Pending');
+  // The record does not change when the late attempt finishes afterwards.
+  release();
+  await flush();
+  expect(record.deliveries.get('late')?.state).toBe('Pending');
+  expect(Object.isFrozen(record)).toBe(true);
+  // The fast outcome was recorded by the dispatch that waited for it; the late one re-queues.
+  expect(requeued).toEqual(['core']);
+});
+
+test('observe reads what is known without starting an attempt', async () => {
+  const { scripted, tracker, clock } = setup();
+  scripted.observation = { deployed: '0.9.0' };
+  const a = app('core');
+  const record = tracker.observe(a, [planned('t', '1.0.0')], new Date(clock.now()));
+  expect(record.deliveries.get('t')).toMatchObject({ state: 'Pending', attempts: 0 });
+  expect(record.reports.get('t')).toEqual({ version: '0.9.0', actor: 'argocd' });
+  await flush();
+  expect(scripted.calls).toEqual([]);
 });

@@ -1,19 +1,21 @@
-// Delivery per (application, target), beside the application controller:
-// answers at once from memory and starts due attempts in the background, so
-// one slow target never delays another. One attempt per target at a time (an
-// older version is never written after a newer); capped backoff, or a wait
-// for a watched object's change; a revert is written again (Reapplied).
+// Delivery per (application, target), beside the application controller.
+// dispatch() starts the attempts that are due, waits for them at most `wait`
+// ms and returns an immutable DeliveryRecord (a fast delivery lands in the same
+// status write); observe() is that record without starting anything. One
+// attempt per target at a time; capped backoff; a revert is written again.
 import pLimit from 'p-limit';
 import type { Application, DeliveryState } from '../../api/application.js';
 import type { DeliveryKind } from '../../api/delivery.js';
 import type { NewEntry } from '../../core/application/history.js';
-import type { DeployedReport } from '../../core/application/plan.js';
+import type { DeliveryFacts, DeployedReport } from '../../core/application/plan.js';
 import type { PlannedTarget } from '../../core/application/targets.js';
 import {
   deliveryKind,
   effectiveDelivery,
   publishedState,
+  type Deliverer,
   type DeliveryObject,
+  type DeliveryObservation,
   type DeliveryOutcome,
   type DeliveryRegistry,
   type DeliveryRequest,
@@ -75,26 +77,35 @@ interface Entry {
   reapplied?: NewEntry;
   /** The last attempt failed in a way only a change of the object can fix. */
   waitingForChange: boolean;
-  /** The delivery settings of the last review (JSON). */
+  /** The delivery settings of the last dispatch (JSON). */
   settings: string;
 }
 
-/** What one review tells the application's reconcile. */
-export interface DeliveryReview {
-  deliveries: Map<string, DeliveryState>;
-  reports: Map<string, DeployedReport>;
+/**
+ * What delivery knows of one application's planned targets at one moment
+ * (composeStatus's DeliveryFacts, plus when to look again). Taken once and
+ * never changed afterwards: attempts that finish later make a new record.
+ */
+export interface DeliveryRecord extends DeliveryFacts {
+  readonly deliveries: ReadonlyMap<string, DeliveryState>;
+  readonly reports: ReadonlyMap<string, DeployedReport>;
   /** Reapplied entries to add to history (oldest first). */
-  entries: NewEntry[];
-  /** The earliest time an attempt of this application is due, if any. */
-  nextAt?: number;
-  /** Attempts of this application in flight (settle when each is recorded). */
-  started: Promise<void>[];
+  readonly entries: readonly NewEntry[];
+  /** The earliest time an attempt of this application is due, if any (epoch ms). */
+  readonly nextAt?: number;
+}
+
+/** An attempt in flight. */
+interface Attempt {
+  done: Promise<void>;
+  /** A dispatch waits for it and will record its outcome: finishing re-queues nothing. */
+  claimed: boolean;
 }
 
 export class DeliveryTracker implements TriggerSource {
   private readonly entries = new Map<string, Entry>();
-  /** Targets with an attempt in flight (at most one each), and when it is recorded. */
-  private readonly inFlight = new Map<string, Promise<void>>();
+  /** Targets with an attempt in flight (at most one each). */
+  private readonly inFlight = new Map<string, Attempt>();
 
   private readonly limit: ReturnType<typeof pLimit>;
   private enqueue: ((req: Request) => void) | undefined;
@@ -121,38 +132,107 @@ export class DeliveryTracker implements TriggerSource {
   }
 
   /**
-   * The delivery state of every planned target of one application; starts
-   * the attempts that are due. Synchronous and idempotent: a reconcile may
-   * call it again on a fresh copy after a conflict.
+   * Starts the attempts of the planned targets that are due, waits for this
+   * application's attempts in flight at most `wait` ms (default
+   * --delivery-inline-wait; they go on in the background), and returns the
+   * record of what is known then.
    */
-  review(
+  async dispatch(
     app: Application,
     planned: readonly PlannedTarget[],
     now: Date,
     signal: AbortSignal,
-  ): DeliveryReview {
-    const req = { namespace: app.metadata.namespace ?? '', name: app.metadata.name };
-    const review: DeliveryReview = { deliveries: new Map(), reports: new Map(), entries: [], started: [] };
-    const objects: DeliveryObject[] = [];
-    const live = new Set<string>();
+    opts: { wait?: number } = {},
+  ): Promise<DeliveryRecord> {
+    const running = this.startDue(app, planned, now, signal);
+    const wait = opts.wait ?? this.opts.inlineWaitMs;
+    if (running.length > 0 && wait > 0) {
+      for (const attempt of running) attempt.claimed = true;
+      await within(Promise.allSettled(running.map((a) => a.done)), wait);
+    }
+    return this.observe(app, planned, now);
+  }
+
+  /**
+   * The record of the planned targets as known now, without starting or
+   * waiting for anything. Synchronous: an attempt finished before this call
+   * is in it, one finished after re-queues the application.
+   */
+  observe(app: Application, planned: readonly PlannedTarget[], now: Date): DeliveryRecord {
+    const prefix = keyPrefix(app);
+    const deliveries = new Map<string, DeliveryState>();
+    const reports = new Map<string, DeployedReport>();
+    const entries: NewEntry[] = [];
+    let nextAt: number | undefined;
     for (const p of planned) {
       const name = p.target.metadata.name;
       const kind = deliveryKind(p.target);
       const deliverer = this.registry.get(kind);
       if (!deliverer || p.desired === undefined) {
-        review.deliveries.set(name, publishedState(kind, p.desired, p.previous, now, p.target));
+        deliveries.set(name, publishedState(kind, p.desired, p.previous, now, p.target));
         continue;
       }
-      const key = `${req.namespace}/${req.name}/${name}`;
+      const key = prefix + name;
+      const running = this.inFlight.get(key);
+      if (running) running.claimed = false;
+      const entry = this.entries.get(key);
+      const current = entry?.version === p.desired && entry.kind === kind ? entry : undefined;
+      const observed = this.observed(deliverer, current?.request ?? requestOf(app, p));
+      deliveries.set(name, shownState(current?.state ?? initialState(kind, p), observed?.failure));
+      if (observed?.deployed !== undefined) reports.set(name, { version: observed.deployed, actor: kind });
+      if (!current) continue;
+      // Due later (a retry): look again then. Due now but not started: its cache is being listed, and its sync re-runs this.
+      if (current.dueAt !== undefined && current.dueAt > now.getTime() && !running)
+        nextAt = Math.min(nextAt ?? Infinity, current.dueAt);
+      if (current.reapplied) entries.push(current.reapplied);
+    }
+    return Object.freeze({
+      deliveries,
+      reports,
+      entries: Object.freeze(entries),
+      ...(nextAt !== undefined ? { nextAt } : {}),
+    });
+  }
+
+  /** The record's Reapplied entries are in the status now. */
+  acknowledge(app: Request, record: DeliveryRecord): void {
+    if (record.entries.length === 0) return;
+    const prefix = `${app.namespace}/${app.name}/`;
+    for (const [key, entry] of this.entries)
+      if (key.startsWith(prefix) && entry.reapplied && record.entries.includes(entry.reapplied))
+        delete entry.reapplied;
+  }
+
+  /** The application is gone: forget its targets (its Argo CD and Flux objects are left alone). */
+  forget(app: Request): void {
+    const prefix = `${app.namespace}/${app.name}/`;
+    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.entries.delete(key);
+    this.watched.forget(app);
+  }
+
+  /**
+   * Brings each planned target's entry up to date (a new version or new
+   * settings, a revert seen by its integration), starts the attempts that
+   * are due, and returns this application's attempts in flight.
+   */
+  private startDue(
+    app: Application,
+    planned: readonly PlannedTarget[],
+    now: Date,
+    signal: AbortSignal,
+  ): Attempt[] {
+    const req = { namespace: app.metadata.namespace ?? '', name: app.metadata.name };
+    const prefix = keyPrefix(app);
+    const objects: DeliveryObject[] = [];
+    const live = new Set<string>();
+    const running: Attempt[] = [];
+    for (const p of planned) {
+      const kind = deliveryKind(p.target);
+      const deliverer = this.registry.get(kind);
+      if (!deliverer || p.desired === undefined) continue;
+      const key = prefix + p.target.metadata.name;
       live.add(key);
-      const request: DeliveryRequest = {
-        application: app,
-        target: p.target,
-        environment: p.environment,
-        version: p.desired,
-        delivery: effectiveDelivery(p.target, app),
-        ...(p.previous?.delivery ? { previous: p.previous.delivery } : {}),
-      };
+      const request = requestOf(app, p);
       let entry = this.entries.get(key);
       if (!entry || entry.version !== p.desired || entry.kind !== kind) {
         entry = this.seed(req, kind, request, p, now);
@@ -167,7 +247,6 @@ export class DeliveryTracker implements TriggerSource {
       entry.settings = settings;
       entry.request = request;
 
-      let observed: ReturnType<NonNullable<typeof deliverer.observe>> = {};
       // Its cache is being listed: no attempt yet (it would read nothing); its sync re-runs this.
       let listing = false;
       try {
@@ -177,59 +256,43 @@ export class DeliveryTracker implements TriggerSource {
           listing = !this.watched.synced(object);
         }
         objects.push(...(deliverer.alsoReads?.(request) ?? []));
-        observed = deliverer.observe?.(request) ?? {};
       } catch (err) {
-        this.deps.log.warn({ target: name, err: apiErrorMessage(err) }, 'delivery observer failed');
+        this.deps.log.warn(
+          { target: p.target.metadata.name, err: apiErrorMessage(err) },
+          'delivery observer failed',
+        );
       }
-      if (observed.deployed !== undefined)
-        review.reports.set(name, { version: observed.deployed, actor: kind });
       // Delivered, but the field no longer holds the version: someone reset it.
-      if (entry.state.state === 'Delivered' && observed.inPlace === false && entry.dueAt === undefined)
+      if (
+        entry.state.state === 'Delivered' &&
+        entry.dueAt === undefined &&
+        this.observed(deliverer, request)?.inPlace === false
+      )
         entry.dueAt = now.getTime();
 
-      if (entry.dueAt !== undefined && !this.inFlight.has(key) && !listing) {
-        if (entry.dueAt <= now.getTime()) this.start(key, entry, signal);
-        else review.nextAt = Math.min(review.nextAt ?? Infinity, entry.dueAt);
-      }
-      const running = this.inFlight.get(key);
-      if (running) review.started.push(running);
-      review.deliveries.set(name, shownState(entry.state, observed.failure));
-      if (entry.reapplied) review.entries.push(entry.reapplied);
+      if (entry.dueAt !== undefined && entry.dueAt <= now.getTime() && !this.inFlight.has(key) && !listing)
+        this.start(key, entry, signal);
+      const attempt = this.inFlight.get(key);
+      if (attempt) running.push(attempt);
     }
     // Targets this application no longer delivers to (removed, moved, no longer desired).
-    const prefix = `${req.namespace}/${req.name}/`;
     for (const key of this.entries.keys())
       if (key.startsWith(prefix) && !live.has(key)) this.entries.delete(key);
     this.watched.use(req, objects);
-    return review;
+    return running;
   }
 
-  /** Waits for the review's attempts, at most inlineWaitMs (they go on in the background). */
-  async settle(review: DeliveryReview): Promise<void> {
-    if (review.started.length === 0) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.opts.inlineWaitMs);
-      timer.unref?.();
-    });
-    await Promise.race([Promise.allSettled(review.started), timeout]);
-    clearTimeout(timer);
-  }
-
-  /** The review's Reapplied entries are in the status now. */
-  acknowledge(app: Request, review: DeliveryReview): void {
-    if (review.entries.length === 0) return;
-    const prefix = `${app.namespace}/${app.name}/`;
-    for (const [key, entry] of this.entries)
-      if (key.startsWith(prefix) && entry.reapplied && review.entries.includes(entry.reapplied))
-        delete entry.reapplied;
-  }
-
-  /** The application is gone: forget its targets (its Argo CD and Flux objects are left alone). */
-  forget(app: Request): void {
-    const prefix = `${app.namespace}/${app.name}/`;
-    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.entries.delete(key);
-    this.watched.forget(app);
+  /** The integration's reading of the target's object (cache only); undefined when it fails. */
+  private observed(deliverer: Deliverer, request: DeliveryRequest): DeliveryObservation | undefined {
+    try {
+      return deliverer.observe?.(request);
+    } catch (err) {
+      this.deps.log.warn(
+        { target: request.target.metadata.name, err: apiErrorMessage(err) },
+        'delivery observer failed',
+      );
+      return undefined;
+    }
   }
 
   /**
@@ -244,12 +307,7 @@ export class DeliveryTracker implements TriggerSource {
     p: PlannedTarget,
     now: Date,
   ): Entry {
-    const recorded = p.previous?.desired === p.desired ? p.previous?.delivery : undefined;
-    const state: DeliveryState = recorded ?? {
-      state: 'Pending',
-      message: `waiting for ${kind} delivery of ${p.desired}`,
-      attempts: 0,
-    };
+    const state = initialState(kind, p);
     return {
       app: req,
       kind,
@@ -265,11 +323,13 @@ export class DeliveryTracker implements TriggerSource {
 
   private start(key: string, entry: Entry, signal: AbortSignal): void {
     entry.dueAt = undefined;
-    const running = this.limit(() => this.attempt(key, entry, signal)).finally(() => {
+    const attempt: Attempt = { done: Promise.resolve(), claimed: false };
+    attempt.done = this.limit(() => this.attempt(key, entry, signal)).finally(() => {
       this.inFlight.delete(key);
-      this.enqueue?.(entry.app);
+      // Unless a waiting dispatch records the outcome, the next reconcile does.
+      if (!attempt.claimed) this.enqueue?.(entry.app);
     });
-    this.inFlight.set(key, running);
+    this.inFlight.set(key, attempt);
   }
 
   private async attempt(key: string, entry: Entry, signal: AbortSignal): Promise<void> {
@@ -315,12 +375,12 @@ export class DeliveryTracker implements TriggerSource {
       entry.dueAt = now.getTime() + delay;
       log.info({ state: outcome.state, message: outcome.message, retryInMs: delay }, 'delivery not done');
     }
-    entry.state = {
+    entry.state = Object.freeze({
       state: outcome.state,
       message: outcome.message,
       attempts,
       lastAttempt: now.toISOString(),
-    };
+    });
   }
 
   private reappliedEntry(entry: Entry, outcome: DeliveryOutcome, now: Date): NewEntry {
@@ -337,4 +397,38 @@ export class DeliveryTracker implements TriggerSource {
       message: `${entry.version} re-applied to ${target}: an external writer reset it (${found}); ${outcome.message}`,
     };
   }
+}
+
+const keyPrefix = (app: Application) => `${app.metadata.namespace ?? ''}/${app.metadata.name}/`;
+
+/** What an integration is asked to do for one planned target. */
+function requestOf(app: Application, p: PlannedTarget): DeliveryRequest {
+  return {
+    application: app,
+    target: p.target,
+    environment: p.environment,
+    version: p.desired!,
+    delivery: effectiveDelivery(p.target, app),
+    ...(p.previous?.delivery ? { previous: p.previous.delivery } : {}),
+  };
+}
+
+/** The state of a target's version before any attempt of this process: as recorded, else Pending. */
+function initialState(kind: DeliveryKind, p: PlannedTarget): DeliveryState {
+  const recorded = p.previous?.desired === p.desired ? p.previous?.delivery : undefined;
+  return (
+    recorded ??
+    Object.freeze({ state: 'Pending', message: `waiting for ${kind} delivery of ${p.desired}`, attempts: 0 })
+  );
+}
+
+/** Resolves when `work` settles or after `ms`, whichever is first (the work goes on). */
+async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref?.();
+  });
+  await Promise.race([work, timeout]);
+  clearTimeout(timer);
 }

@@ -1,8 +1,8 @@
 // An Application's status from its spec, the namespace's Environments,
-// EnvironmentSets and Targets, and its previous status, in two phases so that
-// delivery can act in between: planVersions decides the desired version per
-// environment and target; the second phase folds the delivery states into
-// targets, conditions and history. Pure: the time is passed in.
+// EnvironmentSets and Targets, and its previous status, in two steps so that
+// delivery can act in between (the reconcile runs each once per pass):
+// planVersions decides the desired version per environment and target;
+// composeStatus folds the delivery facts into targets, conditions and history.
 import type {
   Application,
   ApplicationEnvironmentStatus,
@@ -68,7 +68,7 @@ export interface ApplicationInput {
   sentThrough?: string;
 }
 
-/** Phase 1: versions decided, delivery not yet. */
+/** Step 1: versions decided, delivery not yet. */
 export interface VersionPlan {
   environments: ApplicationEnvironmentStatus[];
   /** Targets to run their environment's desired version. */
@@ -97,16 +97,25 @@ export interface ApplicationPlan {
   rejectedRunning: RunningRejected[];
 }
 
-/** Both phases, with the delivery states of targets that no integration handles. */
+/**
+ * Both steps, with the delivery facts of targets that no integration works
+ * on: what the operator's reconcile computes when no attempt is made.
+ */
 export function planApplication(input: ApplicationInput): ApplicationPlan {
   const plan = planVersions(input);
-  const deliveries = new Map(
-    plan.targets.map((t) => [
-      t.target.metadata.name,
-      publishedState(deliveryKind(t.target), t.desired, t.previous, input.now, t.target),
-    ]),
-  );
-  return summarize(input, plan, deliveries);
+  return composeStatus(input, plan, publishedFacts(plan.targets, input.now));
+}
+
+/** The delivery facts of targets without an integration at work (publishedState of each). */
+export function publishedFacts(targets: readonly PlannedTarget[], now: Date): DeliveryFacts {
+  return {
+    deliveries: new Map(
+      targets.map((t) => [
+        t.target.metadata.name,
+        publishedState(deliveryKind(t.target), t.desired, t.previous, now, t.target),
+      ]),
+    ),
+  };
 }
 
 export function planVersions(input: ApplicationInput): VersionPlan {
@@ -238,21 +247,23 @@ export function planVersions(input: ApplicationInput): VersionPlan {
   };
 }
 
-/** What the integrations add to phase 2 besides delivery states. */
-export interface DeliveryFindings {
+/** What delivery knows of the planned targets when the status is composed (step 2's input). */
+export interface DeliveryFacts {
+  /** Delivery state by target name; a planned target missing here is Pending. */
+  readonly deliveries: ReadonlyMap<string, DeliveryState>;
   /** Deployed versions read back, by target name. */
-  reports?: ReadonlyMap<string, DeployedReport>;
+  readonly reports?: ReadonlyMap<string, DeployedReport>;
   /** History entries of deliveries (Reapplied), oldest first. */
-  entries?: readonly NewEntry[];
+  readonly entries?: readonly NewEntry[];
 }
 
-/** Phase 2: the status with the targets' delivery states, conditions and history. */
-export function summarize(
+/** Step 2: the status with the targets' delivery states, conditions and history. */
+export function composeStatus(
   input: ApplicationInput,
   plan: VersionPlan,
-  deliveries: ReadonlyMap<string, DeliveryState>,
-  findings: DeliveryFindings = {},
+  facts: DeliveryFacts,
 ): ApplicationPlan {
+  const { deliveries } = facts;
   const { app, now } = input;
   const prev = app.status ?? {};
   const v = versionsFor(app);
@@ -261,7 +272,7 @@ export function summarize(
     targetEntry(
       t,
       deliveries.get(t.target.metadata.name) ?? publishedState('none', undefined, undefined, now),
-      findings.reports?.get(t.target.metadata.name),
+      facts.reports?.get(t.target.metadata.name),
       now,
     ),
   );
@@ -280,8 +291,8 @@ export function summarize(
     ...deliveredHistory(v, current, previous, now).filter(
       (e) => known.has(e.target!) || !repeatsHistory(prev.history, v, e),
     ),
-    ...(findings.entries ?? []),
-    ...deployedHistory(v, targets, prev.history, actorsOf(findings.reports)),
+    ...(facts.entries ?? []),
+    ...deployedHistory(v, targets, prev.history, actorsOf(facts.reports)),
   ];
   // Newest first, like status.history.
   const withIds: HistoryEntry[] = happened
