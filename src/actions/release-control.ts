@@ -62,7 +62,10 @@ function checkReason(reason: string): void {
 function checkVersionSyntax(app: Application, version: string, input: { http: string; cli?: string }): void {
   const v = versionsFor(app);
   if (!v.valid(version))
-    throw invalid(`"${version}" is not a ${v.scheme} version, so ${app.metadata.name} can never run it`, input);
+    throw invalid(
+      `"${version}" is not a ${v.scheme} version, so ${app.metadata.name} can never run it`,
+      input,
+    );
 }
 
 /** `depot rollback` / POST …/environments/{env}/rollback. */
