@@ -16,6 +16,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 	"k8s.io/klog/v2"
 
 	appcontroller "github.com/argoproj/argo-cd/v3/cmd/argocd-application-controller/commands"
@@ -32,6 +33,7 @@ func init() {
 }
 
 func main() {
+	exitWithParent()
 	grpc.DisableSRVLookups()
 	name := filepath.Base(os.Args[0])
 	if v := os.Getenv("ARGOCD_BINARY_NAME"); v != "" {
@@ -76,4 +78,21 @@ func runRedis() {
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
 	<-stop
 	m.Close()
+}
+
+// exitWithParent: with DEPOT_PARENT_PID set (the tests and the tour do), the
+// process gets SIGTERM when the process that started it dies, so that a
+// killed test run or tour leaves no Argo CD behind.
+func exitWithParent() {
+	want := os.Getenv("DEPOT_PARENT_PID")
+	if want == "" {
+		return
+	}
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGTERM), 0, 0, 0); err != nil {
+		fmt.Fprintf(os.Stderr, "argocd: cannot ask for a parent-death signal: %v\n", err)
+	}
+	// The parent may have died before the call above.
+	if fmt.Sprint(os.Getppid()) != want {
+		os.Exit(1)
+	}
 }
