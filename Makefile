@@ -15,7 +15,7 @@ export npm_config_audit := false
 
 JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
 
-.PHONY: help deps build controlplane flux helm test test-unit lint image e2e-kind bench bench-quick bench-readme demo local-up local-down clean crds
+.PHONY: help deps build controlplane flux helm gitserver test test-unit lint image e2e-kind bench bench-quick bench-readme demo local-up local-down clean crds
 
 help:
 	@echo "make demo   - the tour on a local control plane: the operator as its ServiceAccount, CI → dev → staging, a blocked request, a rollback (DEMO_EXIT=1: run to the end and exit)"
@@ -47,7 +47,11 @@ flux:
 helm:
 	@scripts/build-helm.sh >/dev/null
 
-test: build controlplane flux helm
+# The local Git and Helm chart server that real Argo CD and Flux sync from.
+gitserver:
+	@scripts/build-gitserver.sh >/dev/null
+
+test: build controlplane flux helm gitserver
 	@mkdir -p .cache
 	@rm -f .cache/jest-results.json
 	$(JEST) --ci --maxWorkers=2 --json --outputFile=.cache/jest-results.json; \
