@@ -27,6 +27,10 @@ go_build_say "building Argo CD $version (application controller, repo-server, ap
 cd "$mod"
 go_build_download
 go_build_binary argocd depot.sh/argocd "-s -w -X github.com/argoproj/argo-cd/v3/common.version=${version#v}"
+# Argo CD's CRDs from the module that was built (never copied into the project).
+mkdir -p "$GO_BUILD_OUT/crds"
+cp "$(go list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v3)"/manifests/crds/*-crd.yaml "$GO_BUILD_OUT/crds/"
+chmod u+w "$GO_BUILD_OUT"/crds/*
 cd "$kmod"
 kversion="$(grep -oE 'sigs.k8s.io/kustomize/kustomize/v5 v[0-9.]+' go.mod | cut -d' ' -f2)"
 go_build_download
