@@ -27,6 +27,11 @@ go_build_say "building Argo CD $version (application controller, repo-server, ap
 cd "$mod"
 go_build_download
 go_build_binary argocd depot.sh/argocd "-s -w -X github.com/argoproj/argo-cd/v3/common.version=${version#v}"
+# Upstream runs each component through a link named after it: the name is also
+# its field manager in managedFields (client-go's user agent), which Depot shows.
+for c in argocd-application-controller argocd-repo-server argocd-applicationset-controller argocd-git-ask-pass argocd-redis; do
+  ln -sfn argocd "$GO_BUILD_OUT/bin/$c"
+done
 # Argo CD's CRDs from the module that was built (never copied into the project).
 mkdir -p "$GO_BUILD_OUT/crds"
 cp "$(go list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v3)"/manifests/crds/*-crd.yaml "$GO_BUILD_OUT/crds/"

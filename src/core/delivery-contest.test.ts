@@ -1,4 +1,10 @@
-import { contestedMessage, contestedObjectChanged, reapplied, resetSeen, type Contest } from './delivery-contest.js';
+import {
+  contestedMessage,
+  contestedObjectChanged,
+  reapplied,
+  resetSeen,
+  type Contest,
+} from './delivery-contest.js';
 
 const policy = { baseMs: 1_000, maxMs: 60_000, threshold: 4 };
 
@@ -61,7 +67,7 @@ test('the message names the writer, the field, what Depot does and the remedy', 
   expect(m).toBe(
     "Argo CD Application argocd/web spec.source.targetRevision was reset to 1.0.0 4 times in a row by argocd-applicationset-controller (the field's manager in metadata.managedFields): Depot stopped re-applying 1.1.0; it tries again when the object's spec changes, at the latest in 5m. List the field in the ApplicationSet's spec.ignoreApplicationDifferences.",
   );
-  expect(contestedMessage({ field: 'f', version: '1', resets: 4, writers: [], maxMs: 2_000, remedy: '' })).toContain(
-    'by another writer (metadata.managedFields names none but Depot)',
-  );
+  expect(
+    contestedMessage({ field: 'f', version: '1', resets: 4, writers: [], maxMs: 2_000, remedy: '' }),
+  ).toContain('by another writer (metadata.managedFields names none but Depot)');
 });

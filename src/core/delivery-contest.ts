@@ -52,7 +52,10 @@ export function reapplied(contest: Contest | undefined, now: number): Contest {
 }
 
 /** The object's spec changed since the target was marked Contested: worth one more try. */
-export function contestedObjectChanged(contest: Contest | undefined, generation: number | undefined): boolean {
+export function contestedObjectChanged(
+  contest: Contest | undefined,
+  generation: number | undefined,
+): boolean {
   return (
     contest?.contested === true &&
     generation !== undefined &&

@@ -152,6 +152,16 @@ export interface DeliveryObservation {
   inPlace?: boolean;
   /** The version the deployment system reports as running (e.g. Argo CD Synced + Healthy). */
   deployed?: string;
+  /** What Depot's field holds now (when it can be told). */
+  current?: string;
+  /** The object's metadata.generation: a Contested target is tried again when it changes. */
+  generation?: number;
+  /**
+   * The deployment system cannot deploy what Depot delivered, in its own
+   * words (e.g. Argo CD's ComparisonError condition): the target shows Failed
+   * with it while it lasts; nothing is re-attempted (the field is in place).
+   */
+  problem?: string;
 }
 
 /**
@@ -165,6 +175,13 @@ export interface Deliverer {
   deliver(request: DeliveryRequest, signal: AbortSignal): Promise<DeliveryOutcome>;
   /** Reads the deployed version and whether the field still holds the version (cache only, synchronous). */
   observe?(request: DeliveryRequest): DeliveryObservation;
+  /**
+   * Who else writes Depot's field now (field managers from the live object's
+   * metadata.managedFields; an uncached read), for the Contested message.
+   */
+  fieldWriters?(request: DeliveryRequest): Promise<string[]>;
+  /** How to make another writer leave the field alone (the Contested message ends with it). */
+  contestRemedy?: string;
   /** The object this request writes, watched so that its changes re-run the application; undefined if none or unknown. */
   objectOf?(request: DeliveryRequest): DeliveryObject | undefined;
 }

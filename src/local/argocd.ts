@@ -167,7 +167,7 @@ export async function startArgocd(kc: KubeConfig, opts: ArgocdOptions): Promise<
   };
   const start = (component: string, args: string[], env: Record<string, string> = {}) => {
     const out = openSync(logOf(component), 'a');
-    const child = spawn(join(bin, 'argocd'), args, {
+    const child = spawn(join(bin, component), args, {
       stdio: ['ignore', out, out],
       env: { ...baseEnv, ARGOCD_BINARY_NAME: component, ...env },
     });
@@ -201,7 +201,9 @@ export async function startArgocd(kc: KubeConfig, opts: ArgocdOptions): Promise<
     while (Date.now() < deadline) {
       const child = children.get(component)!;
       if (!isAlive(child.pid))
-        throw new Error(`Argo CD's ${component} exited during start-up; last lines of ${logOf(component)}:\n${tail(component)}`);
+        throw new Error(
+          `Argo CD's ${component} exited during start-up; last lines of ${logOf(component)}:\n${tail(component)}`,
+        );
       if (await listening(port)) return;
       await sleep(200);
     }

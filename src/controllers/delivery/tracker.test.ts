@@ -34,6 +34,8 @@ class Scripted implements Deliverer {
   outcomes = new Map<string, DeliveryOutcome>();
   hold = new Map<string, Promise<void>>();
   observation: DeliveryObservation = {};
+  fieldWriters?: (r: DeliveryRequest) => Promise<string[]>;
+  contestRemedy?: string;
   async deliver(r: DeliveryRequest): Promise<DeliveryOutcome> {
     const t = r.target.metadata.name;
     this.calls.push(`${t}@${r.version}`);
@@ -163,4 +165,73 @@ test('what the status records delivered is not attempted again; a revert is re-a
   expect(await metrics.registry.getSingleMetricAsString('depot_delivery_reapplied_total')).toContain(
     'depot_delivery_reapplied_total{kind="argocd"} 1',
   );
+});
+
+test('a writer that keeps resetting the field: re-applied at once, then after growing delays, then Contested naming it; tried again when the spec changes', async () => {
+  const { clock, scripted, review } = setup();
+  scripted.fieldWriters = async () => ['argocd-applicationset-controller'];
+  scripted.contestRemedy = 'Use ignoreApplicationDifferences.';
+  scripted.outcomes.set('t', {
+    state: 'Delivered',
+    message: 'App a/b spec.source.targetRevision set to 1.0.0',
+    wrote: true,
+    found: '0.9.0',
+  });
+  const t = [planned('t', '1.0.0')];
+  review(t);
+  await flush();
+  const writeTimes: number[] = [];
+  let generation = 1;
+  // Every 500 ms the other writer resets what Depot wrote since its last reset.
+  for (let i = 0, seen = 0; i < 40; i++) {
+    if (scripted.calls.length > seen) {
+      seen = scripted.calls.length;
+      writeTimes.push(clock.now());
+      scripted.observation = { inPlace: false, current: '0.9.0', generation: ++generation };
+    }
+    if (review(t).deliveries.get('t')?.state === 'Contested') break;
+    await flush();
+    // Depot's write is in the cache at once.
+    if (scripted.calls.length > seen) scripted.observation = { inPlace: true, generation: ++generation };
+    await clock.advance(500);
+  }
+  // Reset 1 (500 ms after the write): re-applied at once; reset 2: after 1 s; reset 3:
+  // after 2 s; reset 4: Contested, no write.
+  expect(scripted.calls).toHaveLength(4);
+  const gaps = writeTimes.slice(1).map((w, i) => w - writeTimes[i]!);
+  expect(gaps).toEqual([500, 1500, 2500]);
+  const r = review(t);
+  expect(r.deliveries.get('t')).toMatchObject({ state: 'Contested' });
+  expect(r.deliveries.get('t')?.message).toBe(
+    "App a/b spec.source.targetRevision was reset to 0.9.0 4 times in a row by argocd-applicationset-controller (the field's manager in metadata.managedFields): Depot stopped re-applying 1.0.0; it tries again when the object's spec changes, at the latest in 8s. Use ignoreApplicationDifferences.",
+  );
+  // Nothing happens while the object stays as it is (short of the longest delay).
+  const before = scripted.calls.length;
+  await clock.advance(3000);
+  review(t);
+  await flush();
+  expect(scripted.calls).toHaveLength(before);
+  // The spec changed: one more try.
+  scripted.observation = { inPlace: false, current: '0.9.0', generation: 999 };
+  review(t);
+  await flush();
+  expect(scripted.calls).toHaveLength(before + 1);
+});
+
+test('Argo CD reporting it cannot deploy what was delivered shows the target Failed with its words, without a new attempt', async () => {
+  const { scripted, review } = setup();
+  review([planned('t', '1.0.0')]);
+  await flush();
+  scripted.observation = { inPlace: true, problem: 'Argo CD reports ComparisonError: unable to resolve' };
+  const r = review([planned('t', '1.0.0')]);
+  expect(r.deliveries.get('t')).toMatchObject({
+    state: 'Failed',
+    message: 'ok; Argo CD reports ComparisonError: unable to resolve',
+  });
+  scripted.observation = { inPlace: true };
+  expect(review([planned('t', '1.0.0')]).deliveries.get('t')).toMatchObject({
+    state: 'Delivered',
+    message: 'ok',
+  });
+  expect(scripted.calls).toEqual(['t@1.0.0']);
 });

@@ -15,10 +15,20 @@
 //   object of the application changes, else after the longest delay.
 // - Idempotent: a target recorded Delivered is attempted again only when its
 //   integration sees the field no longer holds the version (a revert); the
-//   attempt that writes it again adds a Reapplied history entry.
+//   attempt that writes it again adds a Reapplied history entry. A writer
+//   that keeps resetting it is met with growing delays and, after a few
+//   resets in a row, the target is Contested (core/delivery-contest.ts).
 import pLimit from 'p-limit';
 import type { Application, DeliveryState } from '../../api/application.js';
 import type { DeliveryKind } from '../../api/delivery.js';
+import {
+  CONTEST_THRESHOLD,
+  contestedMessage,
+  contestedObjectChanged,
+  reapplied,
+  resetSeen,
+  type Contest,
+} from '../../core/delivery-contest.js';
 import type { NewEntry } from '../../core/application/history.js';
 import type { DeployedReport } from '../../core/application/plan.js';
 import type { PlannedTarget } from '../../core/application/targets.js';
@@ -74,6 +84,8 @@ interface Entry {
   waitingForChange: boolean;
   /** The delivery settings of the last review (JSON). */
   settings: string;
+  /** Resets of the delivered field by another writer (core/delivery-contest.ts). */
+  contest?: Contest;
 }
 
 /** What one review tells the application's reconcile. */
@@ -180,8 +192,15 @@ export class DeliveryTracker implements TriggerSource {
       if (observed.deployed !== undefined)
         review.reports.set(name, { version: observed.deployed, actor: kind });
       // Delivered, but the field no longer holds the version: someone reset it.
-      if (entry.state.state === 'Delivered' && observed.inPlace === false && entry.dueAt === undefined)
-        entry.dueAt = now.getTime();
+      if (entry.state.state === 'Delivered' && observed.inPlace === false && entry.dueAt === undefined) {
+        const step = resetSeen(entry.contest, now.getTime(), this.contestPolicy());
+        entry.contest = step.contest;
+        entry.dueAt = now.getTime() + step.delayMs;
+      }
+      if (entry.state.state === 'Contested' && contestedObjectChanged(entry.contest, observed.generation))
+        entry.dueAt = Math.min(entry.dueAt ?? Infinity, now.getTime());
+      if (entry.contest?.contested && entry.contest.generation === undefined)
+        entry.contest.generation = observed.generation;
 
       if (entry.dueAt !== undefined && !this.inFlight.has(key) && !listing) {
         if (entry.dueAt <= now.getTime()) this.start(key, entry, signal);
@@ -189,7 +208,7 @@ export class DeliveryTracker implements TriggerSource {
       }
       const running = this.inFlight.get(key);
       if (running) review.started.push(running);
-      review.deliveries.set(name, entry.state);
+      review.deliveries.set(name, shownState(entry.state, observed.problem));
       if (entry.reapplied) review.entries.push(entry.reapplied);
     }
     // Targets this application no longer delivers to (removed, moved, no longer desired).
@@ -268,14 +287,40 @@ export class DeliveryTracker implements TriggerSource {
     this.inFlight.set(key, running);
   }
 
+  private contestPolicy() {
+    return { baseMs: this.opts.retry.baseMs, maxMs: this.opts.retry.maxMs, threshold: CONTEST_THRESHOLD };
+  }
+
+  /** Marks the target Contested (no write) and names the other writer. */
+  private async contested(entry: Entry, found: string | undefined): Promise<DeliveryOutcome> {
+    const deliverer = this.registry.get(entry.kind)!;
+    const writers = await deliverer.fieldWriters?.(entry.request).catch(() => []);
+    const where = entry.state.message?.replace(/ (is|set to) \S+$/, '') ?? `${entry.kind} delivery`;
+    return {
+      state: 'Contested',
+      message: contestedMessage({
+        field: where,
+        version: entry.version,
+        resets: entry.contest?.resets ?? CONTEST_THRESHOLD,
+        writers: writers ?? [],
+        ...(found !== undefined ? { found } : {}),
+        maxMs: this.opts.retry.maxMs,
+        remedy: deliverer.contestRemedy ?? '',
+      }),
+    };
+  }
+
   private async attempt(key: string, entry: Entry, signal: AbortSignal): Promise<void> {
     if (signal.aborted || this.entries.get(key) !== entry) return;
     const deliverer = this.registry.get(entry.kind)!;
-    const wasDelivered = entry.state.state === 'Delivered';
+    const wasDelivered = entry.state.state === 'Delivered' || entry.state.state === 'Contested';
     const started = performance.now();
     let outcome: DeliveryOutcome;
     try {
-      outcome = await deliverer.deliver(entry.request, signal);
+      outcome =
+        entry.contest?.contested && entry.state.state === 'Delivered'
+          ? await this.contested(entry, deliverer.observe?.(entry.request).current)
+          : await deliverer.deliver(entry.request, signal);
     } catch (err) {
       outcome = { state: 'Failed', message: `${entry.kind} delivery failed: ${apiErrorMessage(err)}` };
     }
@@ -295,10 +340,18 @@ export class DeliveryTracker implements TriggerSource {
       version: entry.version,
     });
     entry.waitingForChange = outcome.state !== 'Delivered' && outcome.waitForChange === true;
-    if (outcome.state === 'Delivered') {
+    if (outcome.state === 'Contested') {
+      // Stop fighting: one more try when the spec changes, at the latest after the longest delay.
+      entry.dueAt = now.getTime() + this.opts.retry.maxMs;
+      log.warn(
+        { message: outcome.message },
+        'another writer keeps resetting the delivered version: contested',
+      );
+    } else if (outcome.state === 'Delivered') {
       entry.failures = 0;
       entry.dueAt = undefined;
       if (wasDelivered && outcome.wrote) {
+        entry.contest = reapplied(entry.contest, now.getTime());
         m.reverts.inc({ kind: entry.kind });
         entry.reapplied = this.reappliedEntry(entry, outcome, now);
         log.warn({ found: outcome.found }, 'an external writer reset the delivered version: re-applied');
@@ -333,4 +386,10 @@ export class DeliveryTracker implements TriggerSource {
       message: `${entry.version} re-applied to ${target}: an external writer reset it (${found}); ${outcome.message}`,
     };
   }
+}
+
+/** The state a review shows: a delivered version the deployment system reports it cannot deploy shows Failed with its words. */
+function shownState(state: DeliveryState, problem: string | undefined): DeliveryState {
+  if (problem === undefined || state.state !== 'Delivered') return state;
+  return { ...state, state: 'Failed', message: `${state.message ?? 'delivered'}; ${problem}` };
 }

@@ -18,9 +18,11 @@ import { apiErrorMessage, isNotFound } from '../../kube/errors.js';
 import type { KubeObject } from '../../kube/resource.js';
 import {
   argocdPlace,
+  argocdProblem,
   deployedVersion,
   describeApplication,
   fieldPath,
+  fieldWriters,
   locateSource,
   readField,
   writeField,
@@ -57,13 +59,28 @@ export function argocdDeliverer(io: DeliveryIO, settings: DeliverySettings): Del
       if (!read.synced || !read.object) return {};
       const located = locateSource(read.object.spec, place.source, 'spec');
       const deployed = deployedVersion(read.object, place);
+      const current = 'error' in located ? undefined : readField(located.source, place.field);
+      const inPlace = current === request.version;
+      // Argo CD's error about what Depot wrote (not about what was there before).
+      const problem = inPlace ? argocdProblem(read.object) : undefined;
+      const generation = read.object.metadata?.generation;
       return {
-        ...('error' in located
-          ? {}
-          : { inPlace: readField(located.source, place.field) === request.version }),
+        ...('error' in located ? {} : { inPlace }),
+        ...(current !== undefined ? { current } : {}),
         ...(deployed !== undefined ? { deployed } : {}),
+        ...(problem !== undefined ? { problem } : {}),
+        ...(generation !== undefined ? { generation } : {}),
       };
     },
+
+    async fieldWriters(request) {
+      const place = argocdPlace(request);
+      const live = await io.get(ArgoApplications, place.namespace, place.name);
+      return live ? fieldWriters(live, place) : [];
+    },
+
+    contestRemedy:
+      "If an ApplicationSet generates this Application, list the field in the ApplicationSet's spec.ignoreApplicationDifferences (docs/delivery-argocd.md).",
 
     async deliver(request): Promise<DeliveryOutcome> {
       const place = argocdPlace(request);
