@@ -221,6 +221,8 @@ export async function startArgocd(kc: KubeConfig, opts: ArgocdOptions): Promise<
         `--metrics-address=127.0.0.1`,
         `--metrics-port=${ports.repoMetrics}`,
         `--redis=${redis}`,
+        // Upstream ties it to the reconciliation timeout: a tag pushed later is seen by the next comparison.
+        `--revision-cache-expiration=${opts.reconciliationSeconds ?? 10}s`,
         '--disable-tls',
         '--loglevel=info',
       ],
