@@ -11,6 +11,7 @@
 // - an ApplicationSet that owns the Application resets Depot's field: growing
 //   delays, then Contested naming the ApplicationSet controller, no more
 //   writes; spec.ignoreApplicationDifferences ends it.
+import { jest } from '@jest/globals';
 import { CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
 import { configMapRelease, createRepository, publishChart } from '../../src/local/git-releases.js';

@@ -23,7 +23,6 @@ import (
 	applicationset "github.com/argoproj/argo-cd/v3/cmd/argocd-applicationset-controller/commands"
 	gitaskpass "github.com/argoproj/argo-cd/v3/cmd/argocd-git-ask-pass/commands"
 	reposerver "github.com/argoproj/argo-cd/v3/cmd/argocd-repo-server/commands"
-	"github.com/argoproj/argo-cd/v3/util/grpc"
 	"github.com/argoproj/argo-cd/v3/util/log"
 )
 
@@ -34,7 +33,9 @@ func init() {
 
 func main() {
 	exitWithParent()
-	grpc.DisableSRVLookups()
+	// Upstream calls grpc.DisableSRVLookups() here; it panics unless the
+	// grpclb balancer (linked into upstream's full binary, not into this one)
+	// turned SRV lookups on. Without it they are off already.
 	name := filepath.Base(os.Args[0])
 	if v := os.Getenv("ARGOCD_BINARY_NAME"); v != "" {
 		name = v
