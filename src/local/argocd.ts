@@ -224,6 +224,8 @@ export async function startArgocd(kc: KubeConfig, opts: ArgocdOptions): Promise<
         // Upstream ties it to the reconciliation timeout: a tag pushed later is seen by the next comparison.
         `--revision-cache-expiration=${opts.reconciliationSeconds ?? 10}s`,
         '--disable-tls',
+        // Its default CA path would ask for client certificates, which --disable-tls refuses.
+        '--client-ca-path=',
         '--loglevel=info',
       ],
       {
