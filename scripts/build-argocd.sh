@@ -36,6 +36,8 @@ done
 mkdir -p "$GO_BUILD_OUT/crds"
 cp "$(go list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v3)"/manifests/crds/*-crd.yaml "$GO_BUILD_OUT/crds/"
 chmod u+w "$GO_BUILD_OUT"/crds/*
+# The repo-server runs this upstream script (its image has it in /usr/local/bin) for every Git source.
+install -m 0755 "$(go list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v3)/hack/git-verify-wrapper.sh" "$GO_BUILD_OUT/bin/"
 cd "$kmod"
 kversion="$(grep -oE 'sigs.k8s.io/kustomize/kustomize/v5 v[0-9.]+' go.mod | cut -d' ' -f2)"
 go_build_download
