@@ -248,6 +248,9 @@ export async function startArgocd(kc: KubeConfig, opts: ArgocdOptions): Promise<
       '--status-processors=4',
       '--operation-processors=2',
       `--app-resync=${opts.reconciliationSeconds ?? 10}`,
+      // A repository error becomes a ComparisonError only after this grace
+      // period (upstream default 180 s); the reconciliation period keeps it short here.
+      `--repo-error-grace-period-seconds=${opts.reconciliationSeconds ?? 10}`,
       '--loglevel=info',
     ]);
     await ready('argocd-application-controller', ports.controllerMetrics);
