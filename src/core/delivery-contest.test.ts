@@ -46,12 +46,12 @@ test('delays are capped at the longest delay', () => {
   expect(step.delayMs).toBe(60_000);
 });
 
-test('a Contested target is tried again only when the spec (generation) changed', () => {
-  const contest: Contest = { resets: 4, contested: true, generation: 7 };
-  expect(contestedObjectChanged(contest, 7)).toBe(false);
+test('a Contested target is tried again only when the spec changed', () => {
+  const contest: Contest = { resets: 4, contested: true, spec: 'a' };
+  expect(contestedObjectChanged(contest, 'a')).toBe(false);
   expect(contestedObjectChanged(contest, undefined)).toBe(false);
-  expect(contestedObjectChanged(contest, 8)).toBe(true);
-  expect(contestedObjectChanged({ ...contest, contested: false }, 8)).toBe(false);
+  expect(contestedObjectChanged(contest, 'b')).toBe(true);
+  expect(contestedObjectChanged({ ...contest, contested: false }, 'b')).toBe(false);
 });
 
 test('the message names the writer, the field, what Depot does and the remedy', () => {

@@ -3,7 +3,7 @@
 // first reset is re-applied at once (a one-off edit), the next ones after
 // growing delays, and after `threshold` resets in a row the target is
 // Contested: Depot stops writing until the object's spec changes
-// (metadata.generation) or, at the latest, `maxMs` has passed, when it tries
+// (a fingerprint of it, not metadata.generation) or, at the latest, `maxMs` has passed, when it tries
 // once more. Resets are "in a row" while each comes less than `maxMs` after
 // Depot's previous re-apply. Pure: time is passed in.
 
@@ -25,8 +25,8 @@ export interface Contest {
   lastReapplyAt?: number;
   /** The reset count reached the threshold: do not re-apply, mark the target Contested. */
   contested: boolean;
-  /** metadata.generation of the object when it was marked Contested. */
-  generation?: number;
+  /** The fingerprint of the object's spec when it was marked Contested. */
+  spec?: string;
 }
 
 /** A reset was seen at `now`: the new contest and how long to wait before acting. */
@@ -52,15 +52,9 @@ export function reapplied(contest: Contest | undefined, now: number): Contest {
 }
 
 /** The object's spec changed since the target was marked Contested: worth one more try. */
-export function contestedObjectChanged(
-  contest: Contest | undefined,
-  generation: number | undefined,
-): boolean {
+export function contestedObjectChanged(contest: Contest | undefined, spec: string | undefined): boolean {
   return (
-    contest?.contested === true &&
-    generation !== undefined &&
-    contest.generation !== undefined &&
-    generation !== contest.generation
+    contest?.contested === true && spec !== undefined && contest.spec !== undefined && spec !== contest.spec
   );
 }
 

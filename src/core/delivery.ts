@@ -154,8 +154,13 @@ export interface DeliveryObservation {
   deployed?: string;
   /** What Depot's field holds now (when it can be told). */
   current?: string;
-  /** The object's metadata.generation: a Contested target is tried again when it changes. */
-  generation?: number;
+  /**
+   * A fingerprint of the object's spec: a Contested target is tried again
+   * when it changes. Not metadata.generation: Argo CD's Application CRD has
+   * no status subresource, so every status write bumps it (seen with the
+   * real controller: dozens per minute).
+   */
+  spec?: string;
   /**
    * The deployment system cannot deploy what Depot delivered, in its own
    * words (e.g. Argo CD's ComparisonError condition): the target shows Failed

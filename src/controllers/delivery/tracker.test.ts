@@ -181,18 +181,18 @@ test('a writer that keeps resetting the field: re-applied at once, then after gr
   review(t);
   await flush();
   const writeTimes: number[] = [];
-  let generation = 1;
+  let spec = 1;
   // Every 500 ms the other writer resets what Depot wrote since its last reset.
   for (let i = 0, seen = 0; i < 40; i++) {
     if (scripted.calls.length > seen) {
       seen = scripted.calls.length;
       writeTimes.push(clock.now());
-      scripted.observation = { inPlace: false, current: '0.9.0', generation: ++generation };
+      scripted.observation = { inPlace: false, current: '0.9.0', spec: String(++spec) };
     }
     if (review(t).deliveries.get('t')?.state === 'Contested') break;
     await flush();
     // Depot's write is in the cache at once.
-    if (scripted.calls.length > seen) scripted.observation = { inPlace: true, generation: ++generation };
+    if (scripted.calls.length > seen) scripted.observation = { inPlace: true, spec: String(++spec) };
     await clock.advance(500);
   }
   // Reset 1 (500 ms after the write): re-applied at once; reset 2: after 1 s; reset 3:
@@ -212,7 +212,7 @@ test('a writer that keeps resetting the field: re-applied at once, then after gr
   await flush();
   expect(scripted.calls).toHaveLength(before);
   // The spec changed: one more try.
-  scripted.observation = { inPlace: false, current: '0.9.0', generation: 999 };
+  scripted.observation = { inPlace: false, current: '0.9.0', spec: 'changed' };
   review(t);
   await flush();
   expect(scripted.calls).toHaveLength(before + 1);

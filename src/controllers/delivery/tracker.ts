@@ -197,10 +197,9 @@ export class DeliveryTracker implements TriggerSource {
         entry.contest = step.contest;
         entry.dueAt = now.getTime() + step.delayMs;
       }
-      if (entry.state.state === 'Contested' && contestedObjectChanged(entry.contest, observed.generation))
+      if (entry.state.state === 'Contested' && contestedObjectChanged(entry.contest, observed.spec))
         entry.dueAt = Math.min(entry.dueAt ?? Infinity, now.getTime());
-      if (entry.contest?.contested && entry.contest.generation === undefined)
-        entry.contest.generation = observed.generation;
+      if (entry.contest?.contested && entry.contest.spec === undefined) entry.contest.spec = observed.spec;
 
       if (entry.dueAt !== undefined && !this.inFlight.has(key) && !listing) {
         if (entry.dueAt <= now.getTime()) this.start(key, entry, signal);

@@ -5,6 +5,7 @@
 // whole, with every other entry as it was read). Nothing is written when
 // the field already holds the version; a cache that is not synced yet
 // writes nothing. The observer reads the deployed version back from status.
+import { createHash } from 'node:crypto';
 import type {
   Deliverer,
   DeliveryIO,
@@ -63,13 +64,16 @@ export function argocdDeliverer(io: DeliveryIO, settings: DeliverySettings): Del
       const inPlace = current === request.version;
       // Argo CD's error about what Depot wrote (not about what was there before).
       const problem = inPlace ? argocdProblem(read.object) : undefined;
-      const generation = read.object.metadata?.generation;
+      // Not metadata.generation: without a status subresource every status write bumps it.
+      const spec = createHash('sha256')
+        .update(JSON.stringify(read.object.spec ?? {}))
+        .digest('hex');
       return {
         ...('error' in located ? {} : { inPlace }),
         ...(current !== undefined ? { current } : {}),
         ...(deployed !== undefined ? { deployed } : {}),
         ...(problem !== undefined ? { problem } : {}),
-        ...(generation !== undefined ? { generation } : {}),
+        spec,
       };
     },
 
