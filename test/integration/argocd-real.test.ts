@@ -12,7 +12,13 @@
 //   delays, then Contested naming the ApplicationSet controller, no more
 //   writes; spec.ignoreApplicationDifferences ends it.
 import { jest } from '@jest/globals';
-import { CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
 import { configMapRelease, createRepository, publishChart } from '../../src/local/git-releases.js';
 import { applyManifests } from '../../src/local/manifests.js';
@@ -328,8 +334,21 @@ test("a tag that does not exist: Argo CD's ComparisonError on the target in its 
     expect(failed.status?.history?.some((h) => h.type === 'Deployed' && h.to === '1.2.0')).toBe(false);
     expect((await configMapData('web-fail'))?.version).toBe('1.0.0');
 
-    // The tag is pushed: Argo CD's next comparison resolves it and syncs.
+    // The tag is pushed. Argo CD's repo-server keeps answering from its error
+    // cache (after 3 failed generations it pauses for 60 minutes, upstream
+    // defaults); a hard refresh, as `argocd app get --hard-refresh` asks,
+    // ends that. Depot needs no step.
     repo.release(configMapRelease({ name: 'web-fail', namespace: appsNs, version: '1.2.0' }), '1.2.0');
+    await custom.patchNamespacedCustomObject(
+      {
+        ...argoGroup,
+        plural: 'applications',
+        namespace: argoNs,
+        name: 'web-fail',
+        body: { metadata: { annotations: { 'argocd.argoproj.io/refresh': 'hard' } } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     const recovered = await untilDeployed('web-fail', 'fail', '1.2.0');
     expect(targetOf(recovered, 'fail')?.delivery?.state).toBe('Delivered');
     expect((await untilConfigMap('web-fail', (d) => d.version === '1.2.0')).version).toBe('1.2.0');
