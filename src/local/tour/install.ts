@@ -8,8 +8,13 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { DemoArgoCd } from '../demo-argocd.js';
 import { applyManifests, loadManifests } from '../manifests.js';
 
-/** The soak of the sample Promotion dev-to-staging in the demo (10m in config/samples). */
-export const DEMO_SOAK = '5s';
+/**
+ * The soak of the sample Promotion dev-to-staging in the demo (10m in
+ * config/samples). Longer than the real Argo CD needs to sync the three dev
+ * Applications before Step 1 (about 20 s here): with 5 s, dev's first version
+ * 1.12.1 was promoted to staging before Step 1 asked for 1.12.2.
+ */
+export const DEMO_SOAK = '40s';
 
 export async function installSamples(
   kc: KubeConfig,
