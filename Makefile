@@ -15,7 +15,7 @@ export npm_config_audit := false
 
 JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
 
-.PHONY: help deps build controlplane flux helm gitserver test test-unit lint image e2e-kind bench bench-quick bench-readme demo local-up local-down clean crds
+.PHONY: help deps build controlplane flux helm gitserver argocd test test-unit lint image e2e-kind bench bench-quick bench-readme demo local-up local-down clean crds
 
 help:
 	@echo "make demo   - the tour on a local control plane: the operator as its ServiceAccount, CI → dev → staging, a blocked request, a rollback (DEMO_EXIT=1: run to the end and exit)"
@@ -51,7 +51,12 @@ helm:
 gitserver:
 	@scripts/build-gitserver.sh >/dev/null
 
-test: build controlplane flux helm gitserver
+# Argo CD (application controller, repo-server, applicationset-controller) and
+# kustomize, for the real-Argo-CD tests and the tour (Go 1.27 toolchain).
+argocd:
+	@scripts/build-argocd.sh >/dev/null
+
+test: build controlplane flux helm gitserver argocd
 	@mkdir -p .cache
 	@rm -f .cache/jest-results.json
 	$(JEST) --ci --maxWorkers=2 --json --outputFile=.cache/jest-results.json; \
@@ -96,7 +101,7 @@ bench-quick: build controlplane
 bench-readme: deps
 	npx tsx bench/update-readme.ts
 
-demo: build controlplane
+demo: build controlplane helm gitserver argocd
 	node bin/depot.js local demo
 
 local-up: build

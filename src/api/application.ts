@@ -160,9 +160,10 @@ export const ApplicationEnvironmentStatusSchema = z
 
 export const DeliveryStateSchema = z
   .strictObject({
-    state: z
-      .enum(['Pending', 'Delivered', 'Failed', 'Blocked'])
-      .meta({ description: 'Pending, Delivered, Failed or Blocked.' }),
+    state: z.enum(['Pending', 'Delivered', 'Failed', 'Blocked', 'Contested']).meta({
+      description:
+        'Pending, Delivered, Failed, Blocked or Contested (another writer keeps resetting the delivered field; Depot stopped re-applying it).',
+    }),
     message: text(4096, 'Details, e.g. the error of the last attempt.').optional(),
     attempts: z
       .number()

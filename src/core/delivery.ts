@@ -154,10 +154,19 @@ export interface DeliveryObservation {
   deployed?: string;
   /**
    * The deployment system's own report that it failed on the spec holding
-   * the delivered version (e.g. Flux Ready=False with its message): the
-   * target is shown Failed with it while it lasts; nothing is re-written.
+   * the delivered version, in its words (Flux Ready=False, Argo CD's
+   * ComparisonError): the target shows Failed with it while it lasts;
+   * nothing is re-attempted (the field is in place).
    */
   failure?: string;
+  /** What Depot's field holds now (when it can be told). */
+  current?: string;
+  /**
+   * A fingerprint of the object's spec: a Contested target is tried again
+   * when it changes. Not metadata.generation: Argo CD's Application CRD has
+   * no status subresource, so every status write bumps it.
+   */
+  spec?: string;
 }
 
 /**
@@ -171,6 +180,13 @@ export interface Deliverer {
   deliver(request: DeliveryRequest, signal: AbortSignal): Promise<DeliveryOutcome>;
   /** Reads the deployed version and whether the field still holds the version (cache only, synchronous). */
   observe?(request: DeliveryRequest): DeliveryObservation;
+  /**
+   * Who else writes Depot's field now (field managers from the live object's
+   * metadata.managedFields; an uncached read), for the Contested message.
+   */
+  fieldWriters?(request: DeliveryRequest): Promise<string[]>;
+  /** How to make another writer leave the field alone (the Contested message ends with it). */
+  contestRemedy?: string;
   /** The object this request writes, watched so that its changes re-run the application; undefined if none or unknown. */
   objectOf?(request: DeliveryRequest): DeliveryObject | undefined;
   /** Other objects observe() reads (e.g. the Flux Kustomization that applies a patched source), watched the same way. */

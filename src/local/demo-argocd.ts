@@ -1,10 +1,17 @@
-// The demo's Argo CD: the upstream Application CRD (from
-// ../shared/fixtures/crds/argocd, or $DEPOT_UPSTREAM_CRDS), one Application
-// per sample application and Argo CD Target, opted in for Depot, and
-// "Argo CD syncs" written into their status the way Argo CD's application
-// controller does (status.sync.status, .comparedTo.source, status.health).
-import { existsSync } from 'node:fs';
+// The demo's Argo CD, the real one (src/local/argocd.ts: application
+// controller, repo-server, in-process Redis, started on this machine against
+// the demo's cluster) syncing from a local Git and Helm chart server:
+// - dev: one Git repository per sample application (<app>-deploy) with a
+//   tagged release per version the tour uses, whose dev/ directory holds a
+//   ConfigMap <app>-dev naming the version; Depot writes targetRevision;
+// - prod: a chart per application (2.8.0) in the local chart repository;
+//   Depot writes the Helm parameter image.tag.
+// The Applications have no automated sync: the tour asks Argo CD to sync
+// (what `argocd app sync` does: it sets the Application's operation), so that
+// the drift between "written" and "synced" can be shown.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -13,23 +20,76 @@ import {
   type KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AUTHORIZED_TARGETS_ANNOTATION } from '../api/annotations.js';
-import { applyManifests, loadManifests } from './manifests.js';
-import { projectRoot } from './project-root.js';
+import { ensureArgocdBinaries, startArgocd, type RunningArgocd } from './argocd.js';
+import { configMapRelease, createRepository, publishChart } from './git-releases.js';
+import { startGitServer, type GitServer } from './git-server.js';
+import { applyManifests } from './manifests.js';
 
 export const ARGOCD_NAMESPACE = 'argocd';
+/** Where the demo's Applications deploy to. */
+export const APPS_NAMESPACE = 'pachyderm';
 const group = { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications' };
 
 interface ArgoApp extends KubernetesObject {
   spec: { project: string; source: Record<string, unknown>; destination: unknown };
+  /** A requested sync; Argo CD clears it when it has run it. */
+  operation?: unknown;
+  status?: {
+    sync?: { status?: string; revision?: string; comparedTo?: { source?: Record<string, unknown> } };
+    health?: { status?: string };
+    operationState?: { phase?: string; message?: string };
+    conditions?: { type: string; message?: string }[];
+  };
 }
 
-export function argocdCrdDir(): string {
-  return join(
-    process.env.DEPOT_UPSTREAM_CRDS ?? join(projectRoot(), '..', 'shared', 'fixtures', 'crds'),
-    'argocd',
-  );
+/** The versions each sample application is released in (tags of <app>-deploy). */
+const RELEASES: Record<string, string[]> = {
+  core: ['1.11.3', '1.12.0', '1.12.1', '1.12.2', '1.12.3'],
+  dash: ['2.0.0', '2.0.1'],
+  ide: ['v0.5.0', 'v0.6.0'],
+};
+
+export interface DemoArgoCdRun {
+  argo: DemoArgoCd;
+  argocd: RunningArgocd;
+  git: GitServer;
+  stop(): Promise<void>;
+}
+
+/** Builds (once) and starts Argo CD and the local Git server for the demo's cluster; progress lines go to `log`. */
+export async function startDemoArgoCd(opts: {
+  kc: KubeConfig;
+  kubeconfig: string;
+  dir: string;
+  depotNamespace: string;
+  log: (line: string) => void;
+}): Promise<DemoArgoCdRun> {
+  const binaries = await ensureArgocdBinaries(opts.log);
+  mkdirSync(opts.dir, { recursive: true });
+  const git = await startGitServer({ dir: join(opts.dir, 'gitserver'), log: opts.log });
+  try {
+    const argocd = await startArgocd(opts.kc, {
+      kubeconfig: opts.kubeconfig,
+      dir: join(opts.dir, 'argocd'),
+      binaries,
+      namespace: ARGOCD_NAMESPACE,
+      log: opts.log,
+    });
+    const argo = new DemoArgoCd(opts.kc, opts.depotNamespace, { git, helm: join(binaries.helmBin, 'helm') });
+    return {
+      argo,
+      argocd,
+      git,
+      stop: async () => {
+        await argocd.stop();
+        await git.stop();
+      },
+    };
+  } catch (err) {
+    await git.stop();
+    throw err;
+  }
 }
 
 export class DemoArgoCd {
@@ -38,25 +98,34 @@ export class DemoArgoCd {
   constructor(
     private readonly kc: KubeConfig,
     private readonly depotNamespace: string,
+    private readonly sources?: { git: GitServer; helm: string },
   ) {
     this.api = kc.makeApiClient(CustomObjectsApi);
   }
 
-  /** The CRD, the argocd namespace, and the Applications the sample Targets name (samples' versions as they were). */
+  /** The releases in Git and the chart repository, the namespaces, and the Applications the sample Targets name. */
   async install(): Promise<void> {
-    const dir = argocdCrdDir();
-    if (!existsSync(dir))
-      throw new Error(`the upstream Argo CD CRD is missing: expected ${dir} (set DEPOT_UPSTREAM_CRDS)`);
-    await applyManifests(this.kc, loadManifests(dir), { fieldManager: 'depot-demo' });
+    if (!this.sources) throw new Error('DemoArgoCd.install needs the local Git server');
+    const { git, helm } = this.sources;
+    for (const [app, versions] of Object.entries(RELEASES)) {
+      const repo = createRepository(git, `${app}-deploy`);
+      for (const version of versions)
+        repo.release(
+          configMapRelease({ name: `${app}-dev`, namespace: APPS_NAMESPACE, version, path: 'dev' }),
+          version,
+        );
+      publishChart(git, helm, { name: app, version: '2.8.0' });
+    }
     const core = this.kc.makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: ARGOCD_NAMESPACE } } }).catch(() => undefined);
-    const apps = demoApps().map(({ name, target, source }) => this.app(name, target, source));
+    for (const name of [ARGOCD_NAMESPACE, APPS_NAMESPACE])
+      await core.createNamespace({ body: { metadata: { name } } }).catch(() => undefined);
+    const apps = demoApps(git).map(({ name, target, source }) => this.app(name, target, source));
     await applyManifests(this.kc, apps, { fieldManager: 'depot-demo', namespace: ARGOCD_NAMESPACE });
   }
 
-  /** Deletes the Applications install() creates (an earlier run's status must not count). */
+  /** Deletes the Applications install() creates (an earlier run's must not count). */
   async remove(): Promise<void> {
-    for (const { name } of demoApps()) {
+    for (const name of demoAppNames()) {
       await this.api
         .deleteNamespacedCustomObject({ ...group, namespace: ARGOCD_NAMESPACE, name })
         .catch((err: unknown) => {
@@ -65,62 +134,67 @@ export class DemoArgoCd {
     }
   }
 
-  /** The value of a Helm parameter of the Application's source. */
-  async helmParameter(name: string, parameter: string): Promise<string | undefined> {
-    const app = (await this.api.getNamespacedCustomObject({
+  private get(name: string): Promise<ArgoApp> {
+    return this.api.getNamespacedCustomObject({
       ...group,
       namespace: ARGOCD_NAMESPACE,
       name,
-    })) as ArgoApp;
-    const helm = app.spec.source.helm as { parameters?: { name: string; value: string }[] } | undefined;
+    }) as Promise<ArgoApp>;
+  }
+
+  /** The value of a Helm parameter of the Application's source. */
+  async helmParameter(name: string, parameter: string): Promise<string | undefined> {
+    const helm = (await this.get(name)).spec.source.helm as
+      { parameters?: { name: string; value: string }[] } | undefined;
     return helm?.parameters?.find((p) => p.name === parameter)?.value;
   }
 
   async revision(name: string): Promise<string | undefined> {
-    const app = (await this.api.getNamespacedCustomObject({
-      ...group,
-      namespace: ARGOCD_NAMESPACE,
-      name,
-    })) as ArgoApp;
-    return app.spec.source.targetRevision as string | undefined;
+    return (await this.get(name)).spec.source.targetRevision as string | undefined;
   }
 
-  async waitForRevision(name: string, version: string, deadline: number): Promise<void> {
-    while (Date.now() < deadline) {
-      if ((await this.revision(name)) === version) return;
-      await sleep(300);
-    }
-    throw new Error(
-      `Argo CD Application ${ARGOCD_NAMESPACE}/${name} did not get ${version}; see the operator log`,
-    );
-  }
-
-  /** What Argo CD's application controller writes after a successful sync (no status subresource in its CRD). */
-  async sync(name: string): Promise<void> {
-    const app = (await this.api.getNamespacedCustomObject({
-      ...group,
-      namespace: ARGOCD_NAMESPACE,
-      name,
-    })) as ArgoApp;
+  /**
+   * Asks Argo CD to sync the Application (as `argocd app sync` does: it sets
+   * `operation.sync`), waits until its application controller reports it
+   * Synced and Healthy at the source's targetRevision, and returns the
+   * resolved revision and the synced ConfigMap's data.version.
+   */
+  async sync(name: string, deadline: number): Promise<{ revision: string; configMapVersion?: string }> {
     await this.api.patchNamespacedCustomObject(
       {
         ...group,
         namespace: ARGOCD_NAMESPACE,
         name,
-        fieldManager: 'argocd-application-controller',
-        body: {
-          status: {
-            sync: {
-              status: 'Synced',
-              comparedTo: { source: app.spec.source, destination: app.spec.destination },
-            },
-            health: { status: 'Healthy' },
-            reconciledAt: new Date().toISOString(),
-          },
-        },
+        fieldManager: 'depot-demo',
+        body: { operation: { initiatedBy: { username: 'depot-demo' }, sync: { prune: false } } },
       },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
+    let last: ArgoApp | undefined;
+    while (Date.now() < deadline) {
+      last = await this.get(name);
+      const s = last.status;
+      const want = last.spec.source.targetRevision;
+      if (
+        last.operation === undefined &&
+        s?.operationState?.phase === 'Succeeded' &&
+        s.sync?.status === 'Synced' &&
+        s.health?.status === 'Healthy' &&
+        s.sync.comparedTo?.source?.targetRevision === want
+      ) {
+        const cm = await this.kc
+          .makeApiClient(CoreV1Api)
+          .readNamespacedConfigMap({ name, namespace: APPS_NAMESPACE })
+          .catch(() => undefined);
+        return { revision: s.sync.revision ?? '', configMapVersion: cm?.data?.version };
+      }
+      await sleep(300);
+    }
+    const why =
+      last?.status?.conditions?.map((c) => `${c.type}: ${c.message}`).join('; ') ||
+      last?.status?.operationState?.message ||
+      `sync ${last?.status?.sync?.status}, health ${last?.status?.health?.status}`;
+    throw new Error(`Argo CD did not sync Application ${ARGOCD_NAMESPACE}/${name}: ${why}`);
   }
 
   private app(name: string, target: string, source: Record<string, unknown>): ArgoApp {
@@ -134,30 +208,26 @@ export class DemoArgoCd {
       spec: {
         project: 'default',
         source,
-        destination: { server: 'https://kubernetes.default.svc', namespace: 'pachyderm' },
+        destination: { server: 'https://kubernetes.default.svc', namespace: APPS_NAMESPACE },
       },
     } as ArgoApp;
   }
 }
 
+const SAMPLE_START: Record<string, string> = { core: '1.12.1', dash: '2.0.1', ide: 'v0.6.0' };
+
+function demoAppNames(): string[] {
+  return Object.keys(RELEASES).flatMap((app) => [`${app}-dev`, app === 'ide' ? 'pachyderm-ide' : app]);
+}
+
 /** One Application per sample application and Argo CD Target, with the samples' versions as they were. */
-function demoApps(): { name: string; target: string; source: Record<string, unknown> }[] {
-  return (
-    [
-      ['core', '1.12.1'],
-      ['dash', '2.0.1'],
-      ['ide', 'v0.6.0'],
-    ] as const
-  ).flatMap(([app, version]) => [
+function demoApps(git: GitServer): { name: string; target: string; source: Record<string, unknown> }[] {
+  return Object.keys(RELEASES).flatMap((app) => [
     // dev-argocd writes spec.source.targetRevision of <app>-dev.
     {
       name: `${app}-dev`,
       target: 'dev-argocd',
-      source: {
-        repoURL: `https://github.com/pachyderm/${app}-deploy.git`,
-        path: 'dev',
-        targetRevision: version,
-      },
+      source: { repoURL: git.repoUrl(`${app}-deploy`), path: 'dev', targetRevision: SAMPLE_START[app]! },
     },
     // prod-argocd writes the Helm parameter image.tag of <app>; the sample ide
     // names its prod Application in spec.targets: pachyderm-ide.
@@ -165,7 +235,7 @@ function demoApps(): { name: string; target: string; source: Record<string, unkn
       name: app === 'ide' ? 'pachyderm-ide' : app,
       target: 'prod-argocd',
       source: {
-        repoURL: 'https://helm.pachyderm.com',
+        repoURL: git.chartsUrl,
         chart: app,
         targetRevision: '2.8.0',
         helm: {

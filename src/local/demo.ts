@@ -1,12 +1,13 @@
 // `make demo` (`depot local demo`): Depot's story narrated with the CLI
 // commands a user types (tour/steps.ts), on a fresh local control plane with
 // the operator run as the chart's Deployment and ServiceAccount, or with
-// --existing-cluster where the chart installed it (the kind e2e). No Argo CD
-// controller runs: the demo writes the Applications' status as Argo CD does.
+// --existing-cluster where the chart installed it (the kind e2e). The real
+// Argo CD runs here and syncs from a local Git server (demo-argocd.ts).
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { DepotClient } from '../client/depot-client.js';
+import { startDemoArgoCd, type DemoArgoCd } from './demo-argocd.js';
 import { down, up } from './controlplane/index.js';
 import { operatorContainer } from './deployment-process.js';
 import { applyManifests, loadManifests, waitForCrds, withNamespace } from './manifests.js';
@@ -70,7 +71,7 @@ async function runLocal(opts: DemoOptions, dir: string, kubeconfig: string): Pro
       );
       process.exit(130);
     });
-    await tell(kc, kubeconfig, root, opts, op.logPath, op.exited);
+    await tell(kc, kubeconfig, root, opts, dir, op.logPath, op.exited);
     if (opts.exitWhenDone) {
       stop();
       down(dir, { purge: true });
@@ -127,7 +128,8 @@ async function runOnExistingCluster(
     await sleep(1000);
   }
   await resetDemo(kc, opts.namespace, opts.stepTimeoutMs);
-  await tell(kc, cluster.kubeconfig, root, opts, `kubectl logs -n ${namespace} deployment/${name}`);
+  const runDir = join(root, '.cache', 'demo-existing-cluster');
+  await tell(kc, cluster.kubeconfig, root, opts, runDir, `kubectl logs -n ${namespace} deployment/${name}`);
   say('the tour is done; the operator keeps running in the cluster.');
 }
 
@@ -136,14 +138,44 @@ async function tell(
   kubeconfig: string,
   root: string,
   opts: DemoOptions,
+  dir: string,
   operatorHint: string,
   operatorExited?: () => string | undefined,
 ): Promise<void> {
   say(
-    `== Installing the Argo CD Application CRD, its Applications and the samples (config/samples) into ${opts.namespace}`,
+    '== Starting Argo CD v3.6 (application controller, repo-server, Redis) and a local Git + Helm chart server',
+  );
+  const run = await startDemoArgoCd({
+    kc,
+    kubeconfig,
+    dir: join(dir, 'argocd-demo'),
+    depotNamespace: opts.namespace,
+    log: (l) => process.stderr.write(`   ${l}\n`),
+  });
+  try {
+    say(
+      `   Argo CD watches namespace argocd; its logs: ${run.argocd.logs}; Git: ${run.git.url}/git/<app>-deploy.git`,
+    );
+    await tellWithArgo(kc, kubeconfig, root, opts, operatorHint, operatorExited, run.argo);
+  } finally {
+    await run.stop();
+  }
+}
+
+async function tellWithArgo(
+  kc: KubeConfig,
+  kubeconfig: string,
+  root: string,
+  opts: DemoOptions,
+  operatorHint: string,
+  operatorExited: (() => string | undefined) | undefined,
+  argoCd: DemoArgoCd,
+): Promise<void> {
+  say(
+    `== Installing the releases into Git, the Argo CD Applications and the samples (config/samples) into ${opts.namespace}`,
   );
   await ensureNamespace(kc, opts.namespace);
-  const argo = await installSamples(kc, root, opts.namespace);
+  const argo = await installSamples(kc, root, opts.namespace, argoCd);
   const client = DepotClient.forKubeConfig(withNamespace(kc, opts.namespace), opts.namespace);
   const tour = new Tour({
     root,

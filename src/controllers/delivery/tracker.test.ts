@@ -34,6 +34,8 @@ class Scripted implements Deliverer {
   outcomes = new Map<string, DeliveryOutcome>();
   hold = new Map<string, Promise<void>>();
   observation: DeliveryObservation = {};
+  fieldWriters?: (r: DeliveryRequest) => Promise<string[]>;
+  contestRemedy?: string;
   async deliver(r: DeliveryRequest): Promise<DeliveryOutcome> {
     const t = r.target.metadata.name;
     this.calls.push(`${t}@${r.version}`);
@@ -215,4 +217,55 @@ test('observe reads what is known without starting an attempt', async () => {
   expect(record.reports.get('t')).toEqual({ version: '0.9.0', actor: 'argocd' });
   await flush();
   expect(scripted.calls).toEqual([]);
+});
+
+test('a writer that keeps resetting the field: re-applied at once, then after growing delays, then Contested naming it; tried again when the spec changes', async () => {
+  const { clock, scripted, dispatch } = setup();
+  scripted.fieldWriters = async () => ['argocd-applicationset-controller'];
+  scripted.contestRemedy = 'Use ignoreApplicationDifferences.';
+  scripted.outcomes.set('t', {
+    state: 'Delivered',
+    message: 'App a/b spec.source.targetRevision set to 1.0.0',
+    wrote: true,
+    found: '0.9.0',
+  });
+  const t = [planned('t', '1.0.0')];
+  await dispatch(t);
+  await flush();
+  const writeTimes: number[] = [];
+  let spec = 1;
+  // Every 500 ms the other writer resets what Depot wrote since its last reset.
+  for (let i = 0, seen = 0; i < 40; i++) {
+    if (scripted.calls.length > seen) {
+      seen = scripted.calls.length;
+      writeTimes.push(clock.now());
+      scripted.observation = { inPlace: false, current: '0.9.0', spec: String(++spec) };
+    }
+    if ((await dispatch(t)).deliveries.get('t')?.state === 'Contested') break;
+    await flush();
+    // Depot's write is in the cache at once.
+    if (scripted.calls.length > seen) scripted.observation = { inPlace: true, spec: String(++spec) };
+    await clock.advance(500);
+  }
+  // Reset 1 (500 ms after the write): re-applied at once; reset 2: after 1 s; reset 3:
+  // after 2 s; reset 4: Contested, no write.
+  expect(scripted.calls).toHaveLength(4);
+  const gaps = writeTimes.slice(1).map((w, i) => w - writeTimes[i]!);
+  expect(gaps).toEqual([500, 1500, 2500]);
+  const r = await dispatch(t);
+  expect(r.deliveries.get('t')).toMatchObject({ state: 'Contested' });
+  expect(r.deliveries.get('t')?.message).toBe(
+    "App a/b spec.source.targetRevision was reset to 0.9.0 4 times in a row by argocd-applicationset-controller (the field's manager in metadata.managedFields): Depot stopped re-applying 1.0.0; it tries again when the object's spec changes, at the latest in 8s. Use ignoreApplicationDifferences.",
+  );
+  // Nothing happens while the object stays as it is (short of the longest delay).
+  const before = scripted.calls.length;
+  await clock.advance(3000);
+  await dispatch(t);
+  await flush();
+  expect(scripted.calls).toHaveLength(before);
+  // The spec changed: one more try.
+  scripted.observation = { inPlace: false, current: '0.9.0', spec: 'changed' };
+  await dispatch(t);
+  await flush();
+  expect(scripted.calls).toHaveLength(before + 1);
 });

@@ -1,11 +1,20 @@
-// Delivery per (application, target), beside the application controller.
+// Delivery per (application, target), beside the application controller:
 // dispatch() starts the attempts that are due, waits for them at most `wait`
 // ms and returns an immutable DeliveryRecord (a fast delivery lands in the same
-// status write); observe() is that record without starting anything. One
-// attempt per target at a time; capped backoff; a revert is written again.
+// status write); observe() is that record without starting anything. One attempt
+// per target at a time; capped backoff; a revert is written again; a writer that
+// keeps resetting it makes the target Contested (core/delivery-contest.ts).
 import pLimit from 'p-limit';
 import type { Application, DeliveryState } from '../../api/application.js';
 import type { DeliveryKind } from '../../api/delivery.js';
+import {
+  CONTEST_THRESHOLD,
+  contestedMessage,
+  contestedObjectChanged,
+  reapplied,
+  resetSeen,
+  type Contest,
+} from '../../core/delivery-contest.js';
 import type { NewEntry } from '../../core/application/history.js';
 import type { DeliveryFacts, DeployedReport } from '../../core/application/plan.js';
 import type { PlannedTarget } from '../../core/application/targets.js';
@@ -79,6 +88,8 @@ interface Entry {
   waitingForChange: boolean;
   /** The delivery settings of the last dispatch (JSON). */
   settings: string;
+  /** Resets of the delivered field by another writer (core/delivery-contest.ts). */
+  contest?: Contest;
 }
 
 /**
@@ -263,12 +274,16 @@ export class DeliveryTracker implements TriggerSource {
         );
       }
       // Delivered, but the field no longer holds the version: someone reset it.
-      if (
-        entry.state.state === 'Delivered' &&
-        entry.dueAt === undefined &&
-        this.observed(deliverer, request)?.inPlace === false
-      )
-        entry.dueAt = now.getTime();
+      // A writer that keeps resetting it meets growing delays, then a Contested target.
+      const observed = this.observed(deliverer, request);
+      if (entry.state.state === 'Delivered' && entry.dueAt === undefined && observed?.inPlace === false) {
+        const step = resetSeen(entry.contest, now.getTime(), this.contestPolicy());
+        entry.contest = step.contest;
+        entry.dueAt = now.getTime() + step.delayMs;
+      }
+      if (entry.state.state === 'Contested' && contestedObjectChanged(entry.contest, observed?.spec))
+        entry.dueAt = Math.min(entry.dueAt ?? Infinity, now.getTime());
+      if (entry.contest?.contested && entry.contest.spec === undefined) entry.contest.spec = observed?.spec;
 
       if (entry.dueAt !== undefined && entry.dueAt <= now.getTime() && !this.inFlight.has(key) && !listing)
         this.start(key, entry, signal);
@@ -332,14 +347,40 @@ export class DeliveryTracker implements TriggerSource {
     this.inFlight.set(key, attempt);
   }
 
+  private contestPolicy() {
+    return { baseMs: this.opts.retry.baseMs, maxMs: this.opts.retry.maxMs, threshold: CONTEST_THRESHOLD };
+  }
+
+  /** Marks the target Contested (no write) and names the other writer. */
+  private async contested(entry: Entry, found: string | undefined): Promise<DeliveryOutcome> {
+    const deliverer = this.registry.get(entry.kind)!;
+    const writers = await deliverer.fieldWriters?.(entry.request).catch(() => []);
+    const where = entry.state.message?.replace(/ (is|set to) \S+$/, '') ?? `${entry.kind} delivery`;
+    return {
+      state: 'Contested',
+      message: contestedMessage({
+        field: where,
+        version: entry.version,
+        resets: entry.contest?.resets ?? CONTEST_THRESHOLD,
+        writers: writers ?? [],
+        ...(found !== undefined ? { found } : {}),
+        maxMs: this.opts.retry.maxMs,
+        remedy: deliverer.contestRemedy ?? '',
+      }),
+    };
+  }
+
   private async attempt(key: string, entry: Entry, signal: AbortSignal): Promise<void> {
     if (signal.aborted || this.entries.get(key) !== entry) return;
     const deliverer = this.registry.get(entry.kind)!;
-    const wasDelivered = entry.state.state === 'Delivered';
+    const wasDelivered = entry.state.state === 'Delivered' || entry.state.state === 'Contested';
     const started = performance.now();
     let outcome: DeliveryOutcome;
     try {
-      outcome = await deliverer.deliver(entry.request, signal);
+      outcome =
+        entry.contest?.contested && entry.state.state === 'Delivered'
+          ? await this.contested(entry, deliverer.observe?.(entry.request).current)
+          : await deliverer.deliver(entry.request, signal);
     } catch (err) {
       outcome = { state: 'Failed', message: `${entry.kind} delivery failed: ${apiErrorMessage(err)}` };
     }
@@ -359,10 +400,18 @@ export class DeliveryTracker implements TriggerSource {
       version: entry.version,
     });
     entry.waitingForChange = outcome.state !== 'Delivered' && outcome.waitForChange === true;
-    if (outcome.state === 'Delivered') {
+    if (outcome.state === 'Contested') {
+      // Stop fighting: one more try when the spec changes, at the latest after the longest delay.
+      entry.dueAt = now.getTime() + this.opts.retry.maxMs;
+      log.warn(
+        { message: outcome.message },
+        'another writer keeps resetting the delivered version: contested',
+      );
+    } else if (outcome.state === 'Delivered') {
       entry.failures = 0;
       entry.dueAt = undefined;
       if (wasDelivered && outcome.wrote) {
+        entry.contest = reapplied(entry.contest, now.getTime());
         m.reverts.inc({ kind: entry.kind });
         entry.reapplied = this.reappliedEntry(entry, outcome, now);
         log.warn({ found: outcome.found }, 'an external writer reset the delivered version: re-applied');

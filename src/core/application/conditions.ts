@@ -90,10 +90,11 @@ function delivered(targets: readonly ApplicationTargetStatus[]): ConditionInput 
       message: `desired versions delivered to ${targets.length} targets`,
     };
   const failed = undelivered.some((t) => t.delivery?.state === 'Failed');
+  const contested = undelivered.some((t) => t.delivery?.state === 'Contested');
   return {
     type: ConditionType.Delivered,
     status: 'False',
-    reason: failed ? 'DeliveryFailed' : 'DeliveryPending',
+    reason: failed ? 'DeliveryFailed' : contested ? 'DeliveryContested' : 'DeliveryPending',
     message: undelivered
       .map((t) => `${t.name}: ${t.delivery?.state ?? 'Pending'} ${t.delivery?.message ?? ''}`.trim())
       .join('; '),

@@ -2,6 +2,8 @@ import type { Target } from '../../api/target.js';
 import type { DeliveryRequest } from '../../core/delivery.js';
 import { app } from '../../core/testing/builders.js';
 import {
+  argocdProblem,
+  fieldWriters,
   argocdPlace,
   deployedVersion,
   imageName,
@@ -174,5 +176,50 @@ describe('deployedVersion', () => {
       '2.0.0',
     );
     expect(deployedVersion(argo('Synced', 'Healthy', { sources }), { ...place, source: 0 })).toBe('main');
+  });
+});
+
+describe('what the live Application says about others', () => {
+  const place = { namespace: 'argocd', name: 'web', field: { kind: 'targetRevision' as const } };
+
+  test("Argo CD's error conditions are reported in its words; other conditions are not", () => {
+    const app = {
+      metadata: { name: 'web' },
+      status: {
+        conditions: [
+          { type: 'SharedResourceWarning', message: 'shared' },
+          { type: 'ComparisonError', message: "Unable to resolve '9.9.9' to a commit SHA" },
+        ],
+      },
+    };
+    expect(argocdProblem(app)).toBe(
+      "Argo CD reports ComparisonError: Unable to resolve '9.9.9' to a commit SHA",
+    );
+    expect(argocdProblem({ metadata: { name: 'web' }, status: { conditions: [] } })).toBeUndefined();
+  });
+
+  test('the writers of the field are the managers other than Depot that own it in managedFields', () => {
+    const app = {
+      metadata: {
+        name: 'web',
+        managedFields: [
+          {
+            manager: 'depot-operator.argocd',
+            fieldsV1: { 'f:spec': { 'f:source': { 'f:targetRevision': {} } } },
+          },
+          {
+            manager: 'argocd-applicationset-controller',
+            fieldsV1: { 'f:spec': { 'f:source': { 'f:targetRevision': {}, 'f:path': {} } } },
+          },
+          { manager: 'argocd-application-controller', fieldsV1: { 'f:status': {} } },
+          { manager: 'kubectl', fieldsV1: { 'f:spec': { 'f:source': { 'f:path': {} } } } },
+        ],
+      },
+      spec: { source: { targetRevision: '1.0.0' } },
+    };
+    expect(fieldWriters(app, place)).toEqual(['argocd-applicationset-controller']);
+    expect(
+      fieldWriters({ ...app, spec: { sources: [{ name: 'a' }, { name: 'b' }] } }, { ...place, source: 'b' }),
+    ).toEqual([]);
   });
 });

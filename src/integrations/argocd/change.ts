@@ -210,3 +210,47 @@ export function deployedVersion(app: KubeObject, place: ArgocdPlace): string | u
   if ('error' in located) return undefined;
   return readField(located.source, place.field);
 }
+
+/**
+ * Argo CD's error conditions (status.conditions types ending in "Error",
+ * e.g. ComparisonError when a targetRevision does not resolve), in its own
+ * words; undefined when there is none.
+ */
+export function argocdProblem(app: KubeObject): string | undefined {
+  const status = isPlainObject(app.status) ? app.status : undefined;
+  const conditions = Array.isArray(status?.conditions) ? status.conditions.filter(isPlainObject) : [];
+  const errors = conditions.filter((c) => typeof c.type === 'string' && c.type.endsWith('Error'));
+  if (errors.length === 0) return undefined;
+  return `Argo CD reports ${errors.map((c) => `${String(c.type)}: ${String(c.message ?? '')}`.trim()).join('; ')}`;
+}
+
+/** The keys of a field under its source in metadata.managedFields (lists are atomic: the whole list). */
+function managedKeys(place: ArgocdPlace, sourcePath: string): string[] {
+  // Multi-source: spec.sources is an atomic list, owned whole.
+  if (sourcePath.startsWith('spec.sources')) return ['f:spec', 'f:sources'];
+  const field =
+    place.field.kind === 'targetRevision'
+      ? ['f:targetRevision']
+      : place.field.kind === 'helmParameter'
+        ? ['f:helm', 'f:parameters']
+        : ['f:kustomize', 'f:images'];
+  return ['f:spec', 'f:source', ...field];
+}
+
+/**
+ * The field managers (metadata.managedFields) other than Depot's own that
+ * own the field Depot writes: who resets it.
+ */
+export function fieldWriters(app: KubeObject, place: ArgocdPlace, ownPrefix = 'depot-operator'): string[] {
+  const located = locateSource(app.spec, place.source, 'spec');
+  const keys = managedKeys(place, 'error' in located ? 'spec.source' : located.path);
+  const writers = new Set<string>();
+  for (const entry of app.metadata?.managedFields ?? []) {
+    if (!isPlainObject(entry) || typeof entry.manager !== 'string') continue;
+    if (entry.manager.startsWith(ownPrefix)) continue;
+    let node: unknown = entry.fieldsV1;
+    for (const key of keys) node = isPlainObject(node) ? node[key] : undefined;
+    if (node !== undefined) writers.add(entry.manager);
+  }
+  return [...writers].sort();
+}

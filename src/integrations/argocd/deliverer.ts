@@ -3,6 +3,7 @@
 // patch guarded by resourceVersion (Argo CD's lists are atomic, so they are
 // sent whole). Nothing is written when the field holds the version or the
 // cache is not synced. The observer reads the deployed version from status.
+import { createHash } from 'node:crypto';
 import type {
   Deliverer,
   DeliveryIO,
@@ -16,9 +17,11 @@ import { apiErrorMessage, isNotFound } from '../../kube/errors.js';
 import type { KubeObject } from '../../kube/resource.js';
 import {
   argocdPlace,
+  argocdProblem,
   deployedVersion,
   describeApplication,
   fieldPath,
+  fieldWriters,
   locateSource,
   readField,
   writeField,
@@ -55,13 +58,31 @@ export function argocdDeliverer(io: DeliveryIO, settings: DeliverySettings): Del
       if (!read.synced || !read.object) return {};
       const located = locateSource(read.object.spec, place.source, 'spec');
       const deployed = deployedVersion(read.object, place);
+      const current = 'error' in located ? undefined : readField(located.source, place.field);
+      const inPlace = current === request.version;
+      // Argo CD's error about what Depot wrote (not about what was there before).
+      const problem = inPlace ? argocdProblem(read.object) : undefined;
+      // Not metadata.generation: without a status subresource every status write bumps it.
+      const spec = createHash('sha256')
+        .update(JSON.stringify(read.object.spec ?? {}))
+        .digest('hex');
       return {
-        ...('error' in located
-          ? {}
-          : { inPlace: readField(located.source, place.field) === request.version }),
+        ...('error' in located ? {} : { inPlace }),
+        ...(current !== undefined ? { current } : {}),
         ...(deployed !== undefined ? { deployed } : {}),
+        ...(problem !== undefined ? { failure: problem } : {}),
+        spec,
       };
     },
+
+    async fieldWriters(request) {
+      const place = argocdPlace(request);
+      const live = await io.get(ArgoApplications, place.namespace, place.name);
+      return live ? fieldWriters(live, place) : [];
+    },
+
+    contestRemedy:
+      "If an ApplicationSet generates this Application, list the field in the ApplicationSet's spec.ignoreApplicationDifferences (docs/delivery-argocd.md).",
 
     async deliver(request): Promise<DeliveryOutcome> {
       const place = argocdPlace(request);

@@ -1,18 +1,27 @@
 // What the tour starts from, the same on the local control plane and on an
-// existing cluster: the Argo CD Application CRD and the Applications the
-// samples deliver to (demo-argocd.ts), and config/samples in the demo
-// namespace with the dev soak shortened to seconds.
+// existing cluster: the releases in the local Git server and the Argo CD
+// Applications the samples deliver to (demo-argocd.ts), and config/samples in
+// the demo namespace with the dev soak shortened to seconds.
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { DemoArgoCd } from '../demo-argocd.js';
 import { applyManifests, loadManifests } from '../manifests.js';
 
-/** The soak of the sample Promotion dev-to-staging in the demo (10m in config/samples). */
-export const DEMO_SOAK = '5s';
+/**
+ * The soak of the sample Promotion dev-to-staging in the demo (10m in
+ * config/samples). Longer than the real Argo CD needs to sync the three dev
+ * Applications before Step 1 (about 20 s here): with 5 s, dev's first version
+ * 1.12.1 was promoted to staging before Step 1 asked for 1.12.2.
+ */
+export const DEMO_SOAK = '40s';
 
-export async function installSamples(kc: KubeConfig, root: string, namespace: string): Promise<DemoArgoCd> {
-  const argo = new DemoArgoCd(kc, namespace);
+export async function installSamples(
+  kc: KubeConfig,
+  root: string,
+  namespace: string,
+  argo: DemoArgoCd,
+): Promise<DemoArgoCd> {
   await argo.install();
   await applyManifests(kc, loadManifests(join(root, 'config', 'samples')), {
     fieldManager: 'depot-demo',

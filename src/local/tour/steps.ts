@@ -22,8 +22,8 @@ export async function converge(t: Tour): Promise<void> {
   await t.until(`Argo CD Application ${ARGOCD_NAMESPACE}/core-dev to get 1.12.1`, async () => {
     return (await t.argo.revision('core-dev')) === '1.12.1';
   });
-  say('Argo CD (played by the demo: no Argo CD controller runs here) syncs the dev Applications');
-  for (const app of ['core', 'dash', 'ide']) await t.argo.sync(`${app}-dev`);
+  say('Argo CD (the real application controller and repo-server) syncs the dev Applications from Git');
+  for (const app of ['core', 'dash', 'ide']) await t.argoSync(`${app}-dev`);
   await t.untilApp(
     'core',
     'core 1.12.1 reported deployed on dev-argocd',
@@ -45,7 +45,7 @@ export async function ciSetsDev(t: Tour): Promise<void> {
   say('Argo CD has not synced it yet: the table marks the drift (desired ≠ deployed)');
   t.cli(['get', 'applications']);
   say('Argo CD syncs core-dev; Depot reads the deployed version back from its status');
-  await t.argo.sync('core-dev');
+  await t.argoSync('core-dev');
   await t.untilApp(
     'core',
     'core 1.12.2 reported deployed on dev-argocd',
@@ -54,7 +54,7 @@ export async function ciSetsDev(t: Tour): Promise<void> {
   t.cli(['get', 'applications']);
   t.cli(['history', 'core', '--limit', '3']);
   t.shows(
-    'core 1.12.2 from CI became desired in dev, was written into the Argo CD Application, and is reported deployed from that Application’s status.',
+    'core 1.12.2 from CI became desired in dev, was written into the Argo CD Application, synced by Argo CD into the ConfigMap, and is reported deployed from that Application’s status.',
   );
 }
 
@@ -136,7 +136,7 @@ export async function rejectedAndRolledBack(t: Tour): Promise<void> {
     return (await t.argo.revision('core-dev')) === '1.12.3';
   });
   say('Argo CD syncs core-dev; after the soak the Promotion moves 1.12.3 to staging');
-  await t.argo.sync('core-dev');
+  await t.argoSync('core-dev');
   await t.untilApp(
     'core',
     'core 1.12.3 promoted to staging',

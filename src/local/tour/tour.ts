@@ -10,7 +10,11 @@ import type { Promotion } from '../../api/promotion.js';
 import { Applications, Promotions } from '../../api/resources.js';
 import type { DepotClient } from '../../client/depot-client.js';
 import type { KubeObject } from '../../kube/resource.js';
-import type { DemoArgoCd } from '../demo-argocd.js';
+import {
+  APPS_NAMESPACE as APPS_NAMESPACE_LABEL,
+  ARGOCD_NAMESPACE as ARGOCD_NAMESPACE_LABEL,
+  type DemoArgoCd,
+} from '../demo-argocd.js';
 
 export const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -101,6 +105,26 @@ export class Tour {
       return check(last);
     });
     return last!;
+  }
+
+  /**
+   * Asks the real Argo CD to sync an Application (as `argocd app sync` does),
+   * waits for Synced and Healthy within the step's deadline, and says what
+   * runs now: the resolved commit and the synced ConfigMap's data.
+   */
+  async argoSync(name: string): Promise<void> {
+    const tag = await this.argo.revision(name);
+    say(
+      `$ argocd app sync ${ARGOCD_NAMESPACE_LABEL}/${name}    (the demo sets the Application's operation, as the argocd CLI does)`,
+    );
+    try {
+      const r = await this.argo.sync(name, this.deadline);
+      say(
+        `   Argo CD synced ${name}: Synced, Healthy at ${tag} (commit ${r.revision.slice(0, 7)}); ConfigMap ${APPS_NAMESPACE_LABEL}/${name} data.version = ${r.configMapVersion ?? '(missing)'}`,
+      );
+    } catch (err) {
+      throw this.failure(`Argo CD to sync ${name}`, err instanceof Error ? err.message : String(err));
+    }
   }
 
   async apps(): Promise<Application[]> {
