@@ -284,6 +284,20 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** The target's status once `version` is desired and its delivery Failed (`why`: what the test expects). */
+const failedAt = (name: string, version: string, why: string) =>
+  waitFor(`target ${name} Failed with ${why}`, async () => {
+    const s = await target(name);
+    return s?.desired === version && s.delivery?.state === 'Failed' && s;
+  });
+
+/** The target's status once it reports `version` deployed. */
+const deployedAt = (name: string, version: string) =>
+  waitFor(`target ${name} deployed at ${version}`, async () => {
+    const s = await target(name);
+    return s?.deployed === version && s;
+  });
+
 test('GitRepository spec.ref.tag: source-controller fetches the tag, the Kustomization applies it, then Depot records it deployed', async () => {
   await waitFor('target tags deployed at 1.0.0', async () => (await target('tags'))?.deployed === '1.0.0');
   setVersion('tags', '1.1.0');
@@ -294,10 +308,7 @@ test('GitRepository spec.ref.tag: source-controller fetches the tag, the Kustomi
   expect(
     git.metadata?.managedFields?.some((f) => (f as { manager?: string }).manager === 'depot-operator.flux'),
   ).toBe(true);
-  const t = await waitFor('target tags deployed at 1.1.0', async () => {
-    const s = await target('tags');
-    return s?.deployed === '1.1.0' && s;
-  });
+  const t = await deployedAt('tags', '1.1.0');
   expect(t.delivery?.state).toBe('Delivered');
   // Deployed was recorded after the Kustomization applied it: the ConfigMap holds it.
   expect((await configMapData('tags'))?.version).toBe('1.1.0');
@@ -317,10 +328,7 @@ test('HelmRelease spec.chart.spec.version: helm-controller upgrades from the cha
   await waitFor('target helm deployed at 1.0.0', async () => (await target('helm'))?.deployed === '1.0.0');
   expect((await configMapData('helm'))?.chartVersion).toBe('1.0.0');
   setVersion('helm', '1.2.0');
-  const t = await waitFor('target helm deployed at 1.2.0', async () => {
-    const s = await target('helm');
-    return s?.deployed === '1.2.0' && s;
-  });
+  const t = await deployedAt('helm', '1.2.0');
   expect(t.delivery?.state).toBe('Delivered');
   expect((await configMapData('helm'))?.chartVersion).toBe('1.2.0');
   const hr = await client.get(HelmReleases, ns, 'helm');
@@ -354,10 +362,7 @@ test('a Receiver call makes the GitRepository following ref.semver fetch the new
 test("a tag that does not exist: Flux's Ready=False and message on the target, never deployed; recovered once the tag is pushed", async () => {
   await waitFor('target late deployed at 1.0.0', async () => (await target('late'))?.deployed === '1.0.0');
   setVersion('late', '1.1.0');
-  const failed = await waitFor('target late Failed with the message of Flux', async () => {
-    const s = await target('late');
-    return s?.desired === '1.1.0' && s.delivery?.state === 'Failed' && s;
-  });
+  const failed = await failedAt('late', '1.1.0', 'the message of Flux');
   const git = await client.get(GitRepositories, ns, 'late');
   const ready = readyOf(git)!;
   expect(ready.status).toBe('False');
@@ -371,10 +376,7 @@ test("a tag that does not exist: Flux's Ready=False and message on the target, n
   expect(history.filter((h) => h.type === 'Deployed' && h.to === '1.1.0')).toEqual([]);
 
   repos.get('late')!.release(configMapRelease({ name: 'late', namespace: ns, version: '1.1.0' }), '1.1.0');
-  const t = await waitFor('target late deployed at 1.1.0 after the tag was pushed', async () => {
-    const s = await target('late');
-    return s?.deployed === '1.1.0' && s;
-  });
+  const t = await deployedAt('late', '1.1.0');
   expect(t.delivery?.state).toBe('Delivered');
   expect((await configMapData('late'))?.version).toBe('1.1.0');
 }, 300_000);
@@ -387,10 +389,7 @@ test('manifests Flux cannot apply: the GitRepository is Ready at the new tag, bu
   // 1.1.0's kustomization.yaml names a file that is not there: kustomize build fails.
   repos.get('broken')!.release({ 'kustomization.yaml': 'resources:\n  - missing.yaml\n' }, '1.1.0');
   setVersion('broken', '1.1.0');
-  const failed = await waitFor('target broken Failed with the Kustomization failure', async () => {
-    const s = await target('broken');
-    return s?.desired === '1.1.0' && s.delivery?.state === 'Failed' && s;
-  });
+  const failed = await failedAt('broken', '1.1.0', 'the Kustomization failure');
   const ks = await client.get(Kustomizations, ns, 'broken-apply');
   const ready = readyOf(ks)!;
   expect(failed.delivery?.message).toContain(

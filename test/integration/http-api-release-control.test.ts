@@ -42,6 +42,11 @@ const answer = async (res: Response) => ({
   body: (await res.json()) as Record<string, unknown>,
 });
 
+/** The editor's call is answered 200 with `expected` as its body. */
+async function expectOk(method: string, path: string, body: object, expected: object): Promise<void> {
+  expect(await answer(await call(method, path, editorToken, body))).toEqual({ status: 200, body: expected });
+}
+
 async function promotion(name: string): Promise<Promotion> {
   return admin.read<Promotion>(Promotions, ns, name);
 }
@@ -181,18 +186,17 @@ test('approve: 409 for a version not waiting; the waiting one is approved and pr
       message: 'core 0.9.0 is not waiting for approval in Promotion to-staging (1.0.0 is)',
     },
   });
-  const ok = await answer(
-    await call('POST', '/promotions/to-staging/approvals', editorToken, { application: 'core' }),
-  );
-  expect(ok).toEqual({
-    status: 200,
-    body: {
+  await expectOk(
+    'POST',
+    '/promotions/to-staging/approvals',
+    { application: 'core' },
+    {
       application: 'core',
       promotion: 'to-staging',
       version: '1.0.0',
       fieldManager: `depot-approve.core@1.0.0.${editor}`,
     },
-  });
+  );
   expect((await promotion('to-staging')).spec.approvals).toEqual([{ application: 'core', version: '1.0.0' }]);
   const promoted = await eventually('staging gets 1.0.0', async () => {
     const a = await readApp(ns, 'core');
@@ -227,12 +231,11 @@ test('rollback, then release: the hold a rollback puts on the Promotion ends; 40
     status: 409,
     body: { error: 'Conflict', message: 'core has no hold in staging' },
   });
-  const rolled = await answer(
-    await call('POST', '/applications/core/environments/staging/rollback', editorToken, { reason: 'errors' }),
-  );
-  expect(rolled).toEqual({
-    status: 200,
-    body: {
+  await expectOk(
+    'POST',
+    '/applications/core/environments/staging/rollback',
+    { reason: 'errors' },
+    {
       application: 'core',
       environment: 'staging',
       version: '1.0.0',
@@ -240,7 +243,7 @@ test('rollback, then release: the hold a rollback puts on the Promotion ends; 40
       rejected: false,
       fieldManager: `depot-rollback.staging.${editor}`,
     },
-  });
+  );
   const app = await readApp(ns, 'core');
   expect(app.spec.versions?.staging).toBe('1.0.0');
   expect(app.metadata.annotations?.['rollback.depot.sh/staging']).toBe('errors');

@@ -156,6 +156,9 @@ test('the operator works with exactly the permissions of config/rbac, and they d
   expect(await can({ verb: 'create', group: 'authorization.k8s.io', resource: 'subjectaccessreviews' })).toBe(
     true,
   );
+  // Changed on purpose (the HTTP API's approvals): it applies an approval to a
+  // Promotion for a caller whom a SubjectAccessReview allows to patch it.
+  expect(await can({ verb: 'patch', group: 'depot.sh', resource: 'promotions', namespace: ns })).toBe(true);
   // Changed on purpose (Argo CD delivery): Argo CD Applications may be watched and patched.
   expect(
     await can({ verb: 'patch', group: 'argoproj.io', resource: 'applications', namespace: argoNs }),
@@ -173,7 +176,7 @@ test('the operator works with exactly the permissions of config/rbac, and they d
   for (const denied of [
     { verb: 'delete', group: 'depot.sh', resource: 'applications', namespace: ns },
     { verb: 'create', group: 'depot.sh', resource: 'applications', namespace: ns },
-    { verb: 'patch', group: 'depot.sh', resource: 'promotions', namespace: ns },
+    { verb: 'update', group: 'depot.sh', resource: 'promotions', namespace: ns },
     // Secrets: one get per Receiver call, never listed, watched or changed.
     { verb: 'list', group: '', resource: 'secrets', namespace: ns },
     { verb: 'watch', group: '', resource: 'secrets', namespace: ns },
