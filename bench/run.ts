@@ -255,7 +255,9 @@ async function main(): Promise<number> {
   });
   run.startWatchdog();
 
-  const selected = scenarios.filter((s) => !opts.only || opts.only.includes(s.key));
+  const selected = scenarios.filter((s) =>
+    opts.only ? opts.only.includes(s.key) : !(opts.kind === 'quick' && s.notQuick),
+  );
   log(
     `${opts.kind} run: ${selected.map((s) => s.key).join(', ')}; ${opts.apps} applications (${opts.memoryApps} for memory); ` +
       `within ${opts.budgetS} s; results: ${opts.out}`,

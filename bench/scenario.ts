@@ -45,6 +45,8 @@ export interface Scenario<W = unknown> {
   target: string;
   /** Scenarios to run with it when it is reproduced alone (converge_1k needs baseline_1k for its ratio). */
   related?: string[];
+  /** Left out of `--quick` (CI's smoke test) unless named with --only: it needs the real Argo CD. */
+  notQuick?: boolean;
   /** Longest the scenario may take, in seconds, for these options. */
   boundS: (opts: BenchOptions) => number;
   /** Seconds it needs at least to measure anything; kept free for it while earlier scenarios run. */
