@@ -58,3 +58,11 @@ export interface Scenario<W = unknown> {
 export function scaled(apps: number, perAppS: number, minS: number, maxS: number): number {
   return Math.round(Math.min(maxS, Math.max(minS, apps * perAppS)));
 }
+
+/** The scenarios a run selects: --only names them; --quick leaves out the `notQuick` ones; a full run has all. */
+export function selectScenarios<S extends Pick<Scenario<unknown>, 'key' | 'notQuick'>>(
+  all: readonly S[],
+  opts: Pick<BenchOptions, 'kind' | 'only'>,
+): S[] {
+  return all.filter((s) => (opts.only ? opts.only.includes(s.key) : !(opts.kind === 'quick' && s.notQuick)));
+}
