@@ -86,7 +86,7 @@ e2e-kind:
 # bench/run.ts: the operator as a process against a dedicated local control
 # plane (.cache/bench); results in bench/results/, table on stdout. Timing never
 # fails the build; a scenario that errors does.
-bench: build controlplane
+bench: build controlplane helm gitserver argocd
 	npx tsx bench/core.bench.ts
 	npx tsx bench/compat.bench.ts
 	npx tsx bench/reconcile.bench.ts

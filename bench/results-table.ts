@@ -65,6 +65,20 @@ const figures: Record<string, (r: R) => Figure> = {
       met: ratio === undefined ? undefined : r.converged === true && ratio <= 1.5 && idle === 0,
     };
   },
+  argocd_e2e_latency: (r) => {
+    const p = (k: string) => {
+      const l = obj(r[k]);
+      return `p50 ${s(l.p50_s)}, p99 ${s(l.p99_s)}`;
+    };
+    const timedOut = num(r.timed_out) ?? 0;
+    return {
+      result:
+        num(obj(r.total).p99_s) === undefined
+          ? 'no change measured'
+          : `set-version → deployed ${p('total')} (${num(r.changes_measured)}/${num(r.changes_requested)} changes${timedOut ? `, ${timedOut} over ${s(r.per_change_bound_s)}` : ''}); Depot's write ${p('depot_write')}; Argo CD's sync ${p('argocd_sync')}; Depot after Synced ${p('depot_after_synced')}`,
+      target: 'reference',
+    };
+  },
   baseline_1k: (r) => ({
     result: `${s(r.seconds)} (${num(r.patches_per_s) ?? '?'} patches/s at concurrency ${num(r.concurrency) ?? '?'})`,
     target: 'reference',

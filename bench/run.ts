@@ -13,7 +13,7 @@ import { operatorDefaults } from './operator-defaults.js';
 import { OperatorProcess } from './operator-process.js';
 import { parseOptions, usage, type BenchOptions } from './options.js';
 import { machineLine, markdownTable, resultRows, type ResultsFile } from './results-table.js';
-import type { Group, RunEnv, Scenario, ScenarioResult } from './scenario.js';
+import { selectScenarios, type Group, type RunEnv, type Scenario, type ScenarioResult } from './scenario.js';
 import { deriveFigures, scenarios } from './scenarios/index.js';
 import { round } from './stats.js';
 
@@ -255,7 +255,7 @@ async function main(): Promise<number> {
   });
   run.startWatchdog();
 
-  const selected = scenarios.filter((s) => !opts.only || opts.only.includes(s.key));
+  const selected = selectScenarios(scenarios, opts);
   log(
     `${opts.kind} run: ${selected.map((s) => s.key).join(', ')}; ${opts.apps} applications (${opts.memoryApps} for memory); ` +
       `within ${opts.budgetS} s; results: ${opts.out}`,

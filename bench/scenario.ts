@@ -45,6 +45,8 @@ export interface Scenario<W = unknown> {
   target: string;
   /** Scenarios to run with it when it is reproduced alone (converge_1k needs baseline_1k for its ratio). */
   related?: string[];
+  /** Left out of `--quick` (CI's smoke test) unless named with --only: it needs the real Argo CD. */
+  notQuick?: boolean;
   /** Longest the scenario may take, in seconds, for these options. */
   boundS: (opts: BenchOptions) => number;
   /** Seconds it needs at least to measure anything; kept free for it while earlier scenarios run. */
@@ -55,4 +57,12 @@ export interface Scenario<W = unknown> {
 /** Clamps `perApp × apps` seconds between a floor and a ceiling. */
 export function scaled(apps: number, perAppS: number, minS: number, maxS: number): number {
   return Math.round(Math.min(maxS, Math.max(minS, apps * perAppS)));
+}
+
+/** The scenarios a run selects: --only names them; --quick leaves out the `notQuick` ones; a full run has all. */
+export function selectScenarios<S extends Pick<Scenario<unknown>, 'key' | 'notQuick'>>(
+  all: readonly S[],
+  opts: Pick<BenchOptions, 'kind' | 'only'>,
+): S[] {
+  return all.filter((s) => (opts.only ? opts.only.includes(s.key) : !(opts.kind === 'quick' && s.notQuick)));
 }

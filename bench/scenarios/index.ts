@@ -1,8 +1,9 @@
 // Every scenario, in the order they run (grouped by world). A new scenario is
 // one more entry here (converge_1k_argocd has a group of its own that installs
-// the Argo CD CRD and its Applications).
+// the Argo CD CRD and its Applications; argocd_e2e_latency runs the real Argo CD).
 import type { Scenario, ScenarioResult } from '../scenario.js';
 import { round } from '../stats.js';
+import { argocdE2eLatency } from './argocd-e2e.js';
 import { baseline1k } from './baseline.js';
 import { converge1k } from './converge.js';
 import { converge1kArgocd } from './converge-argocd.js';
@@ -23,6 +24,7 @@ export const scenarios: Scenario<unknown>[] = [
   idleWrites,
   baseline1k,
   converge1kArgocd,
+  argocdE2eLatency,
   memory10k,
   promotion1kChain,
 ];
