@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jest } from '@jest/globals';
 import { parse as parseYaml } from 'yaml';
 import { configMapRelease, createRepository, publishChart } from '../../src/local/git-releases.js';
 import { git, startGitServer, type GitServer } from '../../src/local/git-server.js';

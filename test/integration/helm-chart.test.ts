@@ -230,6 +230,8 @@ describe('RBAC follows the integrations and the HTTP API', () => {
     '/secrets',
     'authentication.k8s.io/tokenreviews',
     'authorization.k8s.io/subjectaccessreviews',
+    // The HTTP API applies approvals to Promotions for callers allowed to patch them.
+    'depot.sh/promotions',
   ];
   const without = (...dropped: string[]) => all.filter((r) => !dropped.includes(r));
 
@@ -254,10 +256,14 @@ describe('RBAC follows the integrations and the HTTP API', () => {
     );
   });
 
-  test('the HTTP API off drops TokenReviews, SubjectAccessReviews and its port, and turns it off', () => {
+  test('the HTTP API off drops TokenReviews, SubjectAccessReviews, the patch of Promotions and its port, and turns it off', () => {
     const objects = renderChart({ api: { enabled: false } });
     expect(ruleGroups(objects)).toEqual(
-      without('authentication.k8s.io/tokenreviews', 'authorization.k8s.io/subjectaccessreviews'),
+      without(
+        'authentication.k8s.io/tokenreviews',
+        'authorization.k8s.io/subjectaccessreviews',
+        'depot.sh/promotions',
+      ),
     );
     expect(container(objects).args).toContain('--api-addr=0');
     expect(container(objects).ports!.map((p) => p.name)).toEqual(['metrics', 'health']);
