@@ -1,11 +1,8 @@
-// The world of argocd_e2e_latency: the bench's own control plane with the real
-// Argo CD (application controller, repo-server, in-process Redis: what
-// src/local/argocd.ts starts for the tests and the tour) syncing from the
-// local Git server a repository with one tagged release per version (a
-// ConfigMap naming it). One Depot Application, one Environment `dev` and
-// its Target delivering into the Argo CD Application `web` (automated sync,
-// opted in), watched object by object. The operator is started by the
-// scenario, with default flags.
+// The world of argocd_e2e_latency: the bench's own control plane with the real Argo CD
+// (src/local/argocd.ts) syncing from the local Git server a repository with one tagged
+// release per version (a ConfigMap naming it). One Depot Application, Environment `dev` and
+// its Target delivering into the Argo CD Application `web` (automated sync), watched object by
+// object. The scenario starts the operator, with default flags.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';

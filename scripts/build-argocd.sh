@@ -1,16 +1,9 @@
 #!/usr/bin/env bash
-# Builds what the real-Argo-CD tests and the tour run, from pinned Go modules,
-# once per pin:
-#   argocd     the application controller, repo-server and
-#              applicationset-controller (one multi-call binary,
-#              test/argocd/go/main.go, with an in-process Redis);
-#   kustomize  the CLI the repo-server runs for Kustomize sources, at the
-#              version Argo CD pins (test/argocd/kustomize).
-# Both need Go >= 1.27: this script, and only this one, asks the go command
-# for that toolchain (served by the Go module proxy; its build cache is shared
-# with no other Go version, so the first build is cold). The repo-server also
-# runs `helm` for Helm sources: scripts/build-helm.sh builds it.
-# Prints the bin directory on stdout; progress goes to stderr.
+# Builds what the real-Argo-CD tests and the tour run, from pinned Go modules, once per pin:
+# argocd (application controller, repo-server, applicationset-controller and an in-process
+# Redis: test/argocd/go/main.go) and kustomize at the version Argo CD pins.
+# Both need Go >= 1.27, which only this script asks the go command for (cold first build).
+# Helm comes from scripts/build-helm.sh. Prints the bin directory on stdout; progress on stderr.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 mod="$root/test/argocd/go"

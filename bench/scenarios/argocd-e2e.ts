@@ -1,13 +1,8 @@
-// argocd_e2e_latency: Depot delivering through the real Argo CD. 20 version
-// changes one after another (the CLI's `depot set-version`: the same action,
-// in this process, so a CLI's start-up is not counted); for each, seconds from
-// the request until Depot's status shows the version deployed, split at what
-// the harness sees on the watch of each object:
-//   write   — request → the Argo CD Application carries it (spec.source.targetRevision);
-//   argocd  — that → Argo CD reports Synced + Healthy at the tag's commit;
-//   depot   — that → the Depot Application's status.targets[].deployed shows it.
-// Argo CD's own timestamps (operationState.startedAt/finishedAt, reconciledAt;
-// whole seconds) are kept per change beside them.
+// argocd_e2e_latency: Depot delivering through the real Argo CD. 20 version changes in turn
+// (the `depot set-version` action, in this process); for each, seconds from the request until
+// Depot's status shows it deployed, split as the harness sees it on its watches: write (the
+// Argo CD Application carries it), argocd (Synced + Healthy at the tag's commit), depot
+// (status.targets[].deployed). Argo CD's own timestamps are kept beside them.
 import { CoreV1Api } from '@kubernetes/client-node';
 import { DepotClient } from '../../src/client/depot-client.js';
 import { setVersion } from '../../src/actions/versions.js';

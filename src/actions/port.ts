@@ -1,9 +1,7 @@
-// What an action needs of the cluster: read, list and write Depot's objects.
-// The live client implements it for the CLI (every read from the API
-// server); the operator's HTTP API implements it over its informer caches
-// (a first read from the cache, a fresh read after 409 Conflict). Errors
-// other than the actions' own refusals are the port's to explain: a port
-// lets 409 Conflict through as it is, so the action plans again.
+// What an action needs of the cluster: read, list and write Depot's objects. The live client
+// implements it for the CLI (reads from the API server); the HTTP API over its informer caches
+// (a fresh read after 409 Conflict). Errors other than the actions' refusals are the port's to
+// explain; a port lets 409 Conflict through as it is, so the action plans again.
 import type { KubeObject, ResourceType } from '../kube/resource.js';
 
 export interface PatchRequest {

@@ -1,9 +1,7 @@
-// When a release goes wrong: roll an environment back, release the hold a
-// rollback put on the Promotions into it, reject and unreject a version,
-// approve a version waiting in an approval-gated Promotion. Each checks its
-// input first (nothing is written when it refuses), plans with the pure core
-// functions and writes with a field manager naming the user, guarded by the
-// resourceVersion it planned from (a change meanwhile: read and plan again).
+// When a release goes wrong: roll back, release a rollback's hold on Promotions, reject and
+// unreject a version, approve a version waiting in an approval-gated Promotion. Each checks its
+// input first (nothing written when it refuses), plans with the pure core functions and writes
+// with a field manager naming the user, guarded by the resourceVersion it planned from.
 import { API_VERSION } from '../api/group.js';
 import { releaseAnnotation, rollbackReasonAnnotation, UNREJECT_ANNOTATION } from '../api/annotations.js';
 import { Applications, Promotions } from '../api/resources.js';

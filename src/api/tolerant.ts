@@ -1,11 +1,8 @@
-// Reading objects a newer Depot wrote (seed 001: an older CLI keeps working
-// against a newer operator). The schemas are strict, which is right for what
-// Depot writes and for admission; a reader instead drops what it does not
-// know: unknown fields anywhere, and in status an enum value it does not know
-// (the field when it is optional, else the list entry holding it: a history
-// entry of a new type). An unknown value in spec is not guessed at (a
-// defaulted versionScheme or a dropped rule would change meaning): it fails
-// with a message asking for a newer Depot. Defaults apply as usual.
+// Reading objects a newer Depot wrote (seed 001: an older CLI keeps working against a newer
+// operator). A reader drops what it does not know: unknown fields anywhere, and in status an
+// unknown enum value (the field when optional, else the list entry holding it). An unknown
+// value in spec fails with a message asking for a newer Depot, since guessing would change
+// meaning. Defaults apply as usual.
 import type { z } from 'zod';
 import type { FieldProblem } from './field-problem.js';
 import { formatPath, parseWith, type ParseResult } from './parse.js';
@@ -90,7 +87,10 @@ function at(root: unknown, path: Path): unknown {
   return node;
 }
 
-/** The problems that remain, with an unknown value in spec explained as a newer Depot's. */
+/**
+ * The problems that remain, with an unknown value in spec explained as a newer Depot's. Spec
+ * is not guessed at: a defaulted versionScheme or a dropped rule would change its meaning.
+ */
 function withProblems<S extends z.ZodType>(schema: S, copy: unknown): TolerantResult<z.output<S>> {
   const result = parseWith(schema, copy);
   if (result.ok) return result;

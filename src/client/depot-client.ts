@@ -1,9 +1,7 @@
-// The one client of Depot's objects for everything that is not a controller:
-// the CLI, the demo, the dashboard. It loads the kubeconfig like kubectl,
-// reads Depot's kinds through the same transport and JSON client as the
-// operator (parsed and defaulted, tolerant of what a newer Depot wrote), is
-// the live port of the actions (src/actions: every write goes there), and
-// turns API errors into one line a user can act on.
+// The one client of Depot's objects for everything that is not a controller (CLI, demo,
+// dashboard): loads the kubeconfig like kubectl, reads Depot's kinds through the operator's
+// transport (parsed, defaulted, tolerant of a newer Depot), is the live port of the actions
+// (src/actions: every write goes there), and turns API errors into one actionable line.
 import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
 import { ApplicationSchema, type Application } from '../api/application.js';
 import { GROUP } from '../api/group.js';

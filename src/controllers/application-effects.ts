@@ -1,9 +1,7 @@
-// What follows an Application's status write, as one list decided from the
-// pass's results (effectsAfterWrite, pure) and run in order by the
-// controller: the Reapplied entries acknowledged, the blocked-requests and
-// rejected-version metrics, the Warning for a rejected version running, the
-// new history entries sent (Event and audit line), spent force annotations
-// removed.
+// What follows an Application's status write, as one list decided from the pass's results
+// (effectsAfterWrite, pure) and run in order by the controller: Reapplied entries
+// acknowledged, blocked-request and rejected-version metrics, the Warning for a rejected
+// version running, new history entries sent (Event, audit line), spent force annotations removed.
 import type { Application, ApplicationEnvironmentStatus, HistoryEntry } from '../api/application.js';
 import type { SpentForce } from '../core/application/force.js';
 import type { ApplicationPlan } from '../core/application/plan.js';

@@ -1,15 +1,8 @@
-// Application controller, one pass per reconcile in the manner of Flux's
-// source-controller (get → steps → summarize → patch):
-// 1. get: the Application and one snapshot of its namespace from the caches;
-// 2. plan = planVersions(input), once; its moves are reserved in the
-//    namespace's compatibility view at once (no await in between);
-// 3. facts = await delivery.dispatch(plan.targets): the attempts due are
-//    started and waited for briefly, and an immutable record comes back;
-// 4. status = composeStatus(input, plan, facts), once;
-// 5. one merge patch of the difference, guarded by the resourceVersion the
-//    pass read: a 409 re-queues the pass (nothing is planned again here);
-//    the reservation is released in one finally;
-// 6. the effects after the write, as one list (application-effects.ts).
+// Application controller, one pass per reconcile (get → steps → summarize → patch, as Flux's
+// source-controller): read the Application and a namespace snapshot; plan once (moves reserved
+// at once); dispatch delivery; compose status once; one merge patch guarded by the
+// resourceVersion read (409 re-queues, reservation released in a finally); then the effects
+// (application-effects.ts).
 import { ApplicationSchema, type Application, type ApplicationStatus } from '../api/application.js';
 import {
   composeStatus,

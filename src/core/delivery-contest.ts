@@ -1,11 +1,8 @@
-// A field Depot delivered that another writer keeps resetting (typically an
-// Argo CD ApplicationSet regenerating its Application from a template): the
-// first reset is re-applied at once (a one-off edit), the next ones after
-// growing delays, and after `threshold` resets in a row the target is
-// Contested: Depot stops writing until the object's spec changes
-// (a fingerprint of it, not metadata.generation) or, at the latest, `maxMs` has passed, when it tries
-// once more. Resets are "in a row" while each comes less than `maxMs` after
-// Depot's previous re-apply. Pure: time is passed in.
+// A field Depot delivered that another writer keeps resetting (typically an Argo CD
+// ApplicationSet): the first reset is re-applied at once, the next after growing delays, and
+// after `threshold` resets in a row the target is Contested: no writes until the object's spec
+// fingerprint changes or `maxMs` has passed. Resets are "in a row" while each comes less than
+// `maxMs` after Depot's previous re-apply. Pure: time is passed in.
 
 export interface ContestPolicy {
   /** The delay before the second re-apply; doubled for each one after it. */

@@ -1,9 +1,7 @@
-// Release control: what people do when a release goes wrong (or waits),
-// checked before anything is written: roll an environment back (to the
-// previous desired version or a given one), reject or unreject a version,
-// approve a waiting one. Each answers either the write to make or one line
-// saying why not. Holds (core/holds.ts) and rejections (core/rejections.ts)
-// are what these writes leave behind. Pure.
+// Release control, checked before anything is written: roll an environment back (to the
+// previous desired version or a given one), reject or unreject a version, approve a waiting
+// one. Each answers either the write to make or one line saying why not. Holds
+// (core/holds.ts) and rejections (core/rejections.ts) are what these writes leave. Pure.
 import type { Application } from '../api/application.js';
 import type { Promotion, PromotionResult } from '../api/promotion.js';
 import { APPROVAL_REQUIRED } from './approvals.js';

@@ -1,12 +1,8 @@
-// The real Argo CD as plain processes (what its Procfile does), for the
-// integration tests and the tour: an in-process Redis, the repo-server and the
-// application controller (and, when asked, the applicationset-controller),
-// all from the binary scripts/build-argocd.sh builds, against a control plane
-// given by its kubeconfig. Its CRDs come from the built module (the build
-// copies manifests/crds next to the binaries); the settings it needs
-// (argocd-cm, argocd-secret, argocd-rbac-cm, the default AppProject) are
-// written here. Every process gets free loopback ports, logs into the run's
-// directory, dies with the process that started it, and is stopped by pid.
+// The real Argo CD as plain processes (what its Procfile does), for the integration tests and
+// the tour: in-process Redis, repo-server, application controller (and the
+// applicationset-controller when asked), from the scripts/build-argocd.sh binary, against a
+// control plane given by its kubeconfig. CRDs come from the built module; the settings it
+// needs are written here. Free loopback ports; every process dies with its starter.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';

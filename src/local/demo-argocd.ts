@@ -1,14 +1,8 @@
-// The demo's Argo CD, the real one (src/local/argocd.ts: application
-// controller, repo-server, in-process Redis, started on this machine against
-// the demo's cluster) syncing from a local Git and Helm chart server:
-// - dev: one Git repository per sample application (<app>-deploy) with a
-//   tagged release per version the tour uses, whose dev/ directory holds a
-//   ConfigMap <app>-dev naming the version; Depot writes targetRevision;
-// - prod: a chart per application (2.8.0) in the local chart repository;
-//   Depot writes the Helm parameter image.tag.
-// The Applications have no automated sync: the tour asks Argo CD to sync
-// (what `argocd app sync` does: it sets the Application's operation), so that
-// the drift between "written" and "synced" can be shown.
+// The demo's Argo CD, the real one (src/local/argocd.ts), syncing from a local Git and Helm
+// chart server: dev is one Git repository per app (<app>-deploy, a tag per version; Depot
+// writes targetRevision), prod a chart per app (Depot writes the Helm parameter image.tag).
+// No automated sync: the tour asks Argo CD to sync (as `argocd app sync` does), so that the
+// drift between "written" and "synced" can be shown.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -1,9 +1,7 @@
-// The HTTP API's request stages, run in order by ApiServer: match (route,
-// namespace, params; 404/405) → authenticate (TokenReview; 401) → served
-// (namespace watched, caches synced; 404/503) → authorize
-// (SubjectAccessReview; 403) → body (JSON, capped, schema; 4xx) → handle.
-// A stage either adds to the exchange or answers it; a refusal is an
-// HttpError, which the server turns into the JSON error body.
+// The HTTP API's request stages, run in order by ApiServer: match (404/405) → authenticate
+// (TokenReview; 401) → served (namespace watched, caches synced; 404/503) → authorize
+// (SubjectAccessReview; 403) → body (JSON, capped, schema; 4xx) → handle. A stage adds to the
+// exchange or answers it; a refusal is an HttpError, turned into the JSON error body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_PREFIX, CLIENT_VERSION_HEADER } from '../api/http.js';
 import { Applications, EnvironmentSets, Environments, Promotions, Targets } from '../api/resources.js';

@@ -1,16 +1,8 @@
-// The real Argo CD for the integration tests: the application controller,
-// repo-server and an in-process Redis (and the applicationset-controller when
-// asked), from scripts/build-argocd.sh, against the shared test control plane,
-// syncing from a local Git and Helm chart server. One per test file: start it
-// in beforeAll, stop it in afterAll (every process also dies with the Jest
-// worker). Argo CD watches its own fresh namespace only, so the tests that
-// write Applications' status themselves (other namespaces) are not touched.
-//
-// CRDs: the shared control plane already has the Application CRD from
-// ../shared/fixtures/crds (the tests without real Argo CD use it). The built
-// module's CRDs are installed over it only when its Application CRD is the
-// same file; otherwise this refuses to start (a separate control plane would
-// then be needed) rather than change the schema under the other tests.
+// The real Argo CD for the integration tests (src/local/argocd.ts) against the shared test
+// control plane, syncing from a local Git and Helm chart server. One per test file: start it
+// in beforeAll, stop it in afterAll. It watches its own fresh namespace only, so tests that
+// write Applications' status themselves are untouched. Its CRDs go over the fixtures' only
+// when its Application CRD is the same file; otherwise it refuses to start.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,16 +1,8 @@
-// Runs Flux's real controllers (built by scripts/build-flux.sh in the global
-// setup, DEPOT_TEST_FLUX_BIN) as processes against the test control plane,
-// each on free loopback ports and watching only one namespace
-// (--watch-all-namespaces=false, RUNTIME_NAMESPACE): test files that write
-// Flux objects' status themselves run in parallel on the same control plane,
-// and the real controllers must not touch their objects.
-//
-// CRDs come from the built Go modules' config/crd/bases (never copied into
-// the repository). The shared control plane already has the Flux CRDs of
-// ../shared/fixtures/crds; at the pinned versions the module files of the
-// same names are byte-identical (checked here, an error otherwise), so
-// applying them is a no-op for those and only adds the kinds the fixtures
-// lack (HelmRepository, HelmChart, Bucket, ExternalArtifact).
+// Runs Flux's real controllers (scripts/build-flux.sh, DEPOT_TEST_FLUX_BIN) as processes
+// against the test control plane, each on free loopback ports and watching only its own
+// namespace, so tests that write Flux status themselves run beside them untouched.
+// CRDs come from the built modules; those the shared fixtures also have must be identical
+// (an error otherwise), so only the missing kinds are added (docs/delivery-flux.md).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

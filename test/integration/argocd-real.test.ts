@@ -1,16 +1,8 @@
-// Depot against the real Argo CD (application controller, repo-server,
-// applicationset-controller built from Argo CD v3.6.2), syncing from a local
-// Git and Helm chart server. Nothing here writes an Argo CD object's status:
-// every version ends in the data of the ConfigMap Argo CD synced.
-// - Git source: depot set-version → targetRevision → automated sync →
-//   Synced/Healthy at that revision → deployed, with a Deployed entry by argocd;
-// - a Helm parameter (chart from the local chart repository), a Kustomize
-//   image, a multi-source Application;
-// - a tag that does not exist: Argo CD's ComparisonError on the target in its
-//   words, never recorded deployed; recovery when the tag is pushed;
-// - an ApplicationSet that owns the Application resets Depot's field: growing
-//   delays, then Contested naming the ApplicationSet controller, no more
-//   writes; spec.ignoreApplicationDifferences ends it.
+// Depot against the real Argo CD (v3.6.2, built by scripts/build-argocd.sh), syncing from a
+// local Git and Helm chart server. Nothing here writes an Argo CD object's status: every
+// version ends in the data of the ConfigMap Argo CD synced. Cases: Git source, Helm parameter,
+// Kustomize image, multi-source, a missing tag (ComparisonError, never deployed; recovery),
+// and an ApplicationSet resetting Depot's field (Contested; see docs/delivery-argocd.md).
 import { jest } from '@jest/globals';
 import {
   CoreV1Api,

@@ -1,17 +1,8 @@
-// Depot delivering through the real Flux controllers (source-, kustomize-,
-// helm- and notification-controller v1.9.x / v1.6.x, built from their Go
-// modules) from the local Git and Helm chart server. No Flux status is
-// written by this test: every status Depot reads is the controllers' own, and
-// every case ends with the version in the ConfigMap Flux applied.
-// - GitRepository spec.ref.tag → source-controller fetches the tag → the
-//   Kustomization applies it → Depot records deployed once that Kustomization
-//   reports the revision applied (appliedBy), not when the source fetched it;
-// - HelmRelease spec.chart.spec.version → helm-controller installs and
-//   upgrades from the HelmRepository → deployed from status.history;
-// - a Receiver call → the GitRepository following ref.semver reconciles → the
-//   Kustomization applies the newer tag;
-// - a tag that does not exist: Flux's Ready=False and its message on the
-//   target, never recorded deployed; recovery once the tag is pushed.
+// Depot delivering through the real Flux controllers (built from their Go modules) from the
+// local Git and Helm chart server. No Flux status is written here: every status Depot reads
+// is the controllers' own, and every case ends with the version in the ConfigMap Flux applied.
+// Cases: GitRepository tag → Kustomization (deployed once applied), HelmRelease version,
+// a Receiver call with ref.semver, a missing tag (Ready=False, never deployed; recovery).
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { tmpdir } from 'node:os';

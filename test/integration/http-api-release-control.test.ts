@@ -1,9 +1,7 @@
-// The HTTP API's release-control writes (rollback, release, reject, unreject,
-// approve) on a running `depot operator` with real ServiceAccount tokens,
-// reviewed by the API server (TokenReview, SubjectAccessReview): allowed with
-// the RBAC kubectl would need for the same write, 403 without it, 404 for
-// what does not exist, 409 when the state changed meanwhile. And the CLI and
-// the HTTP API run the same actions: a refusal gives the same reason in both.
+// The HTTP API's release-control writes (rollback, release, reject, unreject, approve) on a
+// running `depot operator` with real ServiceAccount tokens (TokenReview, SubjectAccessReview):
+// allowed with the RBAC kubectl would need, 403 without it, 404 for what does not exist, 409
+// when the state changed meanwhile; and the CLI gives the same refusal reason.
 import type { Application } from '../../src/api/application.js';
 import type { Promotion } from '../../src/api/promotion.js';
 import { applyManifests } from '../../src/local/manifests.js';

@@ -1,10 +1,7 @@
-// Argo CD Applications (the upstream CRD, installed by the global setup from
-// ../shared/fixtures/crds/argocd) as the tests create them, and their status
-// written the way Argo CD's application controller writes it (there is no
-// Argo CD controller here). Field names: argoproj/argo-cd
-// pkg/apis/application/v1alpha1/types.go (ApplicationStatus, SyncStatus
-// {status, comparedTo {source, sources, destination}, revision(s)},
-// HealthStatus {status}).
+// Argo CD Applications (the upstream CRD from ../shared/fixtures/crds/argocd) as the tests
+// create them, and their status written the way Argo CD's application controller writes it
+// (no Argo CD controller runs here). Field names: argoproj/argo-cd
+// pkg/apis/application/v1alpha1/types.go (ApplicationStatus, SyncStatus, HealthStatus).
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ArgoApplications } from '../../src/integrations/argocd/resource.js';
 import { resourcePath, type KubeObject } from '../../src/kube/resource.js';

@@ -1,9 +1,7 @@
-// When a release goes wrong: `depot rollback`, `depot release`, `depot reject`,
-// `depot unreject` and `depot approve`. Each is one action
-// (src/actions/release-control.ts, the same the HTTP API runs): it checks its
-// input against what is in the cluster first (one line and exit code 1 when it
-// cannot be done, nothing written), then writes with a field manager naming
-// the user, guarded by the resourceVersion it read.
+// When a release goes wrong: `depot rollback`, `release`, `reject`, `unreject`, `approve`.
+// Each is one action (src/actions/release-control.ts, as the HTTP API runs it): input checked
+// against the cluster first (one line and exit 1 when it cannot be done, nothing written),
+// then a write with a field manager naming the user, guarded by the resourceVersion read.
 import type { Command } from 'commander';
 import { approve, reject, release, rollback, unreject } from '../../actions/release-control.js';
 import { DepotClient } from '../../client/depot-client.js';

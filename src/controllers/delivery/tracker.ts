@@ -1,8 +1,7 @@
-// Delivery per (application, target), beside the application controller:
-// dispatch() starts the attempts that are due, waits for them at most `wait`
-// ms and returns an immutable DeliveryRecord (a fast delivery lands in the same
-// status write); observe() is that record without starting anything. One attempt
-// per target at a time; capped backoff; a revert is written again; a writer that
+// Delivery per (application, target), beside the application controller: dispatch() starts
+// the attempts due, waits at most `wait` ms and returns an immutable DeliveryRecord (a fast
+// delivery lands in the same status write); observe() returns it without starting anything.
+// One attempt per target at a time; capped backoff; a revert is written again; a writer that
 // keeps resetting it makes the target Contested (core/delivery-contest.ts).
 import pLimit from 'p-limit';
 import type { Application, DeliveryState } from '../../api/application.js';

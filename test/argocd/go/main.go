@@ -1,10 +1,8 @@
 // Command argocd is the part of Argo CD's multi-call binary (cmd/main.go of
-// github.com/argoproj/argo-cd/v3) that the integration tests and the tour run
-// as plain processes, plus an in-process Redis (miniredis, already in Argo
-// CD's module graph) so that nothing has to be installed from the OS.
-//
-// It dispatches on ARGOCD_BINARY_NAME like upstream does; building only these
-// commands keeps the build at about 1,750 packages instead of 2,300.
+// github.com/argoproj/argo-cd/v3) that the integration tests and the tour run as plain
+// processes, plus an in-process Redis (miniredis) so nothing is installed from the OS.
+// It dispatches on ARGOCD_BINARY_NAME like upstream; building only these commands keeps the
+// build at about 1,750 packages instead of 2,300.
 package main
 
 import (
