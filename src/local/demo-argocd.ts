@@ -6,24 +6,24 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { AUTHORIZED_TARGETS_ANNOTATION } from '../api/annotations.js';
+import { ConfigMaps, type KubeObject, type ResourceType } from '../kube/resource.js';
 import { ensureArgocdBinaries, startArgocd, type RunningArgocd } from './argocd.js';
 import { configMapRelease, createRepository, publishChart } from './git-releases.js';
 import { startGitServer, type GitServer } from './git-server.js';
-import { applyManifests } from './manifests.js';
+import { applyManifests, withJsonClient } from './manifests.js';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 /** Where the demo's Applications deploy to. */
 export const APPS_NAMESPACE = 'pachyderm';
-const group = { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications' };
+const ArgoApplications: ResourceType = {
+  group: 'argoproj.io',
+  version: 'v1alpha1',
+  plural: 'applications',
+  kind: 'Application',
+  namespaced: true,
+};
 
 interface ArgoApp extends KubernetesObject {
   spec: { project: string; source: Record<string, unknown>; destination: unknown };
@@ -87,15 +87,11 @@ export async function startDemoArgoCd(opts: {
 }
 
 export class DemoArgoCd {
-  private readonly api: CustomObjectsApi;
-
   constructor(
     private readonly kc: KubeConfig,
     private readonly depotNamespace: string,
     private readonly sources?: { git: GitServer; helm: string },
-  ) {
-    this.api = kc.makeApiClient(CustomObjectsApi);
-  }
+  ) {}
 
   /** The releases in Git and the chart repository, the namespaces, and the Applications the sample Targets name. */
   async install(): Promise<void> {
@@ -119,21 +115,17 @@ export class DemoArgoCd {
 
   /** Deletes the Applications install() creates (an earlier run's must not count). */
   async remove(): Promise<void> {
-    for (const name of demoAppNames()) {
-      await this.api
-        .deleteNamespacedCustomObject({ ...group, namespace: ARGOCD_NAMESPACE, name })
-        .catch((err: unknown) => {
-          if ((err as { code?: number }).code !== 404) throw err;
-        });
-    }
+    await withJsonClient(this.kc, async (client) => {
+      for (const name of demoAppNames()) await client.delete(ArgoApplications, ARGOCD_NAMESPACE, name);
+    });
   }
 
   private get(name: string): Promise<ArgoApp> {
-    return this.api.getNamespacedCustomObject({
-      ...group,
-      namespace: ARGOCD_NAMESPACE,
-      name,
-    }) as Promise<ArgoApp>;
+    return withJsonClient(this.kc, async (client) => {
+      const app = await client.get<ArgoApp & KubeObject>(ArgoApplications, ARGOCD_NAMESPACE, name);
+      if (!app) throw new Error(`Argo CD Application ${ARGOCD_NAMESPACE}/${name} does not exist`);
+      return app;
+    });
   }
 
   /** The value of a Helm parameter of the Application's source. */
@@ -154,15 +146,14 @@ export class DemoArgoCd {
    * resolved revision and the synced ConfigMap's data.version.
    */
   async sync(name: string, deadline: number): Promise<{ revision: string; configMapVersion?: string }> {
-    await this.api.patchNamespacedCustomObject(
-      {
-        ...group,
-        namespace: ARGOCD_NAMESPACE,
+    await withJsonClient(this.kc, (client) =>
+      client.patch(
+        ArgoApplications,
+        ARGOCD_NAMESPACE,
         name,
-        fieldManager: 'depot-demo',
-        body: { operation: { initiatedBy: { username: 'depot-demo' }, sync: { prune: false } } },
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        { operation: { initiatedBy: { username: 'depot-demo' }, sync: { prune: false } } },
+        { type: 'merge', fieldManager: 'depot-demo' },
+      ),
     );
     let last: ArgoApp | undefined;
     while (Date.now() < deadline) {
@@ -176,10 +167,9 @@ export class DemoArgoCd {
         s.health?.status === 'Healthy' &&
         s.sync.comparedTo?.source?.targetRevision === want
       ) {
-        const cm = await this.kc
-          .makeApiClient(CoreV1Api)
-          .readNamespacedConfigMap({ name, namespace: APPS_NAMESPACE })
-          .catch(() => undefined);
+        const cm = await withJsonClient(this.kc, (client) =>
+          client.get<KubeObject & { data?: Record<string, string> }>(ConfigMaps, APPS_NAMESPACE, name),
+        ).catch(() => undefined);
         return { revision: s.sync.revision ?? '', configMapVersion: cm?.data?.version };
       }
       await sleep(300);

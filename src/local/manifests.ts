@@ -27,7 +27,7 @@ const CustomResourceDefinitions: ResourceType = {
 };
 
 /** The one JSON client on `kc`, closed after `fn`. */
-async function withJsonClient<T>(kc: KubeConfig, fn: (client: KubeClient) => Promise<T>): Promise<T> {
+export async function withJsonClient<T>(kc: KubeConfig, fn: (client: KubeClient) => Promise<T>): Promise<T> {
   const transport = new ApiTransport({ kubeConfig: kc, clock: realClock });
   try {
     return await fn(new KubeClient(transport));
