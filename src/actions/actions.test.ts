@@ -378,7 +378,17 @@ describe('approve', () => {
       promotion: 'to-prod',
       version: '1.2.0',
       fieldManager: 'depot-approve.core@1.2.0.alice',
+      approvers: ['alice'],
+      approvalsNeeded: 0,
     });
+    // The approver is the authenticated user, in the entry's key: one entry and field manager per approver.
+    expect(cluster.writes).toMatchObject([
+      {
+        patchType: 'apply',
+        fieldManager: 'depot-approve.core@1.2.0.alice',
+        body: { spec: { approvals: [{ application: 'core', version: '1.2.0', approver: 'alice' }] } },
+      },
+    ]);
   });
 
   test('an unknown Promotion is not found', async () => {

@@ -110,6 +110,10 @@ export interface Done {
   promotion?: string;
   version: string;
   fieldManager: string;
+  /** Approvals: every approver of the version that counts, this one included. */
+  approvers?: string[];
+  /** Approvals: how many more approvals the version needs (0: approved). */
+  approvalsNeeded?: number;
 }
 
 /** `depot release` / POST …/environments/{env}/release: ends the holds of a rollback. */
@@ -226,7 +230,7 @@ export async function approve(ctx: ActionContext, req: ApproveRequest): Promise<
       readPromotion(ctx, req.promotion, fresh),
       listApplications(ctx),
     ]);
-    const plan = planApproval(promotion, applications, req.application, req.version);
+    const plan = planApproval(promotion, applications, req.application, req.version, ctx.user);
     if (!plan.ok) throw conflict(plan.message);
     const fieldManager = approveManager(req.application, plan.version, ctx.user);
     await ctx.port.apply(
@@ -241,10 +245,19 @@ export async function approve(ctx: ActionContext, req: ApproveRequest): Promise<
           namespace: ctx.namespace,
           resourceVersion: promotion.metadata.resourceVersion,
         },
-        spec: { approvals: [{ application: req.application, version: plan.version }] },
+        // The approver is the authenticated user (a policy checks it); one entry and field
+        // manager per approver, so approvals by different people never remove each other.
+        spec: { approvals: [{ application: req.application, version: plan.version, approver: ctx.user }] },
       },
       fieldManager,
     );
-    return { application: req.application, promotion: req.promotion, version: plan.version, fieldManager };
+    return {
+      application: req.application,
+      promotion: req.promotion,
+      version: plan.version,
+      fieldManager,
+      approvers: plan.tally.approvers,
+      approvalsNeeded: plan.tally.missing,
+    };
   });
 }

@@ -158,6 +158,15 @@ export const WriteResultSchema = z
     version: z.string(),
     from: z.string().optional().meta({ description: 'Promotions: the source environment.' }),
     promotion: z.string().optional().meta({ description: 'Approvals: the Promotion approved in.' }),
+    approvers: z.array(z.string()).optional().meta({
+      description:
+        'Approvals: every approver of the version that counts, this one included (the requester does not count unless self-approval is allowed).',
+    }),
+    approvalsNeeded: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'Approvals: how many more distinct approvers the version needs (0: it is approved).' }),
     rolledBackFrom: z.string().optional().meta({ description: 'Rollbacks: the version rolled back from.' }),
     rejected: z
       .boolean()

@@ -30,13 +30,48 @@ const timeZoneNeedsSchedule: Rule<{ schedule?: string; timeZone?: string }> = {
 
 /** Most approvals a Promotion's spec keeps. */
 export const MAX_APPROVALS = 256;
+/** Most distinct approvers spec.approval.minApprovals may ask for. */
+export const MAX_MIN_APPROVALS = 16;
 
 export const PromotionApprovalSchema = z
   .strictObject({
     application: formatted(dnsLabel, 'The Application, e.g. core.'),
     version: text(128, 'The exact version approved, e.g. 1.12.0.'),
+    approver: z.string().min(1).max(512).meta({
+      description:
+        'Who approved: the user name the API server authenticated for the write, e.g. alice@example.com (depot approve and the HTTP API write it).',
+    }),
   })
-  .meta({ description: 'An approval of one version of one application.' });
+  .meta({ description: 'An approval of one version of one application by one person.' });
+
+const minApprovalsNeedsRequired: Rule<{ required: boolean; minApprovals: number }> = {
+  cel: 'self.required || !has(self.minApprovals) || self.minApprovals == 1',
+  check: (s) => s.required || s.minApprovals === 1,
+  message: 'minApprovals applies to an approval gate: set required: true too, or remove minApprovals',
+  fieldPath: '.minApprovals',
+};
+
+export const PromotionApprovalGateSchema = withRules(
+  z.strictObject({
+    required: z.boolean().default(false).meta({
+      description: 'Eligible versions wait (reason ApprovalRequired) until approved (depot approve).',
+    }),
+    minApprovals: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_MIN_APPROVALS)
+      .default(1)
+      .meta({
+        description: `How many distinct people must approve the exact version, 1 to ${MAX_MIN_APPROVALS} (default 1).`,
+      }),
+    allowSelfApproval: z.boolean().default(false).meta({
+      description:
+        'Count an approval by the identity that first requested the version (the actor of its first Requested history entry) (default false: four eyes).',
+    }),
+  }),
+  minApprovalsNeedsRequired,
+).meta({ description: 'Approval gate: people approve each version before it is promoted.' });
 
 export const PromotionSpecSchema = withRules(
   z.strictObject({
@@ -69,18 +104,13 @@ export const PromotionSpecSchema = withRules(
       .boolean()
       .default(false)
       .meta({ description: 'Stop promoting (manual promotion still works).' }),
-    approval: z
-      .strictObject({
-        required: z.boolean().default(false).meta({
-          description: 'Eligible versions wait (reason ApprovalRequired) until approved (depot approve).',
-        }),
-      })
+    approval: PromotionApprovalGateSchema.optional(),
+    approvals: listMap(PromotionApprovalSchema, ['application', 'version', 'approver'], MAX_APPROVALS)
       .optional()
-      .meta({ description: 'Approval gate: a person approves each version before it is promoted.' }),
-    approvals: listMap(PromotionApprovalSchema, ['application', 'version'], MAX_APPROVALS).optional().meta({
-      description:
-        'Approved versions, by application and exact version; written by depot approve (server-side apply, a field manager naming the approver).',
-    }),
+      .meta({
+        description:
+          'Approvals, one entry per application, exact version and approver; written by depot approve and the HTTP API (server-side apply, one field manager per approver).',
+      }),
   }),
   fromIsNotTo,
   timeZoneNeedsSchedule,
@@ -91,6 +121,8 @@ export const MAX_PROMOTION_RESULTS = 256;
 /** Longest reason of one result. */
 export const MAX_RESULT_REASON = 4096;
 
+const count = (description: string) => z.number().int().min(0).meta({ description });
+
 export const PromotionResultSchema = z
   .strictObject({
     application: formatted(dnsLabel, 'Application name.'),
@@ -100,10 +132,16 @@ export const PromotionResultSchema = z
         'Promoted, Waiting, Blocked, Held (a person rolled the application back in to) or UpToDate.',
     }),
     reason: text(MAX_RESULT_REASON, 'Why, e.g. "soaking until 2026-01-02T15:04:05Z".').optional(),
+    approvers: z
+      .array(z.string().max(512))
+      .max(MAX_MIN_APPROVALS)
+      .optional()
+      .meta({
+        description: `Approval gates: who approved the version and counts (the requester does not unless self-approval is allowed), at most ${MAX_MIN_APPROVALS}.`,
+      }),
+    approvalsNeeded: count('Approval gates: how many more distinct approvers the version needs.').optional(),
   })
   .meta({ description: 'What the last run did for one application.' });
-
-const count = (description: string) => z.number().int().min(0).meta({ description });
 
 export const PromotionSummarySchema = z
   .strictObject({
@@ -167,6 +205,7 @@ export type PromotionStatus = z.infer<typeof PromotionStatusSchema>;
 export type PromotionSummary = z.infer<typeof PromotionSummarySchema>;
 export type PromotionHold = z.infer<typeof PromotionHoldSchema>;
 export type PromotionApproval = z.infer<typeof PromotionApprovalSchema>;
+export type PromotionApprovalGate = z.infer<typeof PromotionApprovalGateSchema>;
 export type Promotion = z.infer<typeof PromotionSchema>;
 
 export const parsePromotion = parser(PromotionSchema);

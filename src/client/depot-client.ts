@@ -8,7 +8,7 @@ import { GROUP } from '../api/group.js';
 import { Applications } from '../api/resources.js';
 import { parseTolerant } from '../api/tolerant.js';
 import type { ActionContext, ActionPort, PatchRequest } from '../actions/port.js';
-import { explainApiError, isConflict } from '../kube/errors.js';
+import { explainApiError, isConflict, statusCodeOf } from '../kube/errors.js';
 import { realClock } from '../kube/clock.js';
 import { ApiTransport } from '../kube/transport.js';
 import { KubeClient } from '../kube/client.js';
@@ -51,6 +51,7 @@ export function loadKubeConfig(opts: Omit<ConnectOptions, 'namespace'> = {}): Ku
 
 export class DepotClient {
   private user: string | undefined;
+  private reviewed: string | undefined;
 
   constructor(
     readonly kubeConfig: KubeConfig,
@@ -109,19 +110,55 @@ export class DepotClient {
   async userName(): Promise<string> {
     if (this.user) return this.user;
     try {
-      const review = await new AuthenticationV1Api(this.transport.configuration()).createSelfSubjectReview({
-        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
-      });
-      this.user = review.status?.userInfo?.username ?? 'unknown';
+      return await this.authenticatedUserName();
     } catch {
       this.user = process.env.USER ?? 'unknown';
     }
     return this.user;
   }
 
-  /** Who acts and where, for the actions (src/actions): writes are made as this kubeconfig's user. */
-  async actionContext(): Promise<ActionContext> {
-    return { port: this.port, namespace: this.namespace, user: await this.userName(), now: () => new Date() };
+  /**
+   * The user name the API server authenticated for these credentials (a
+   * SelfSubjectReview, authentication.k8s.io/v1), or a one-line error: an
+   * approval names its approver, which must never be a guess.
+   */
+  async authenticatedUserName(): Promise<string> {
+    if (this.reviewed) return this.reviewed;
+    let username: string | undefined;
+    try {
+      const review = await new AuthenticationV1Api(this.transport.configuration()).createSelfSubjectReview({
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+      });
+      username = review.status?.userInfo?.username;
+    } catch (err) {
+      if (statusCodeOf(err) === 404)
+        throw new DepotClientError(
+          'the API server does not serve SelfSubjectReview (authentication.k8s.io/v1, Kubernetes 1.28 and later), so it cannot say who you are',
+        );
+      throw new DepotClientError(
+        explainApiError(err, {
+          what: 'cannot learn who you are (SelfSubjectReview)',
+          resource: 'selfsubjectreviews.authentication.k8s.io',
+          named: false,
+          namespace: this.namespace,
+          server: this.kubeConfig.getCurrentCluster()?.server,
+        }),
+      );
+    }
+    if (!username)
+      throw new DepotClientError('the API server did not say who you are (SelfSubjectReview has no username)');
+    this.reviewed = username;
+    this.user = username;
+    return username;
+  }
+
+  /**
+   * Who acts and where, for the actions (src/actions): writes are made as this
+   * kubeconfig's user; `authenticated` refuses to fall back to $USER.
+   */
+  async actionContext(opts: { authenticated?: boolean } = {}): Promise<ActionContext> {
+    const user = opts.authenticated ? await this.authenticatedUserName() : await this.userName();
+    return { port: this.port, namespace: this.namespace, user, now: () => new Date() };
   }
 
   /** The actions' port on the live API server: every read is fresh; 409 stays as it is for their retry. */

@@ -1,36 +1,124 @@
-// Approval gates (Promotion spec.approval.required): an eligible version is
-// promoted only once spec.approvals lists that application at that exact
-// version. `depot approve` applies each approval with a field manager naming
-// the approver (per entry, so approving another version does not remove it),
-// which managedFields keeps, so the Promoted history entry can name them.
-import type { Promotion, PromotionApproval } from '../api/promotion.js';
-import { listEntryWriter, type ManagedFieldsEntry } from './field-managers.js';
+// Four-eyes approval gates (Promotion spec.approval): an eligible version is
+// promoted once spec.approvals holds minApprovals distinct approvers of that
+// exact version, none of them the identity that first requested it (unless
+// allowSelfApproval). Approvers are the users the API server authenticated.
+import type { Application } from '../api/application.js';
+import type { Promotion } from '../api/promotion.js';
+import type { Versions } from './versions.js';
 
 export const APPROVE_MANAGER_PREFIX = 'depot-approve.';
 
+/** One field manager per approver and version: approving never removes another approval. */
 export const approveManager = (application: string, version: string, user: string): string =>
   `${APPROVE_MANAGER_PREFIX}${application}@${version}.${user}`.slice(0, 128);
 
-/** The approval of exactly this version of this application, if any. */
-export function findApproval(
+/** Reason of a result that waits for an approval. */
+export const APPROVAL_REQUIRED = 'ApprovalRequired';
+
+/**
+ * The identity that first requested the version: the actor of the oldest
+ * Requested entry for it in the application's history (newest first), in any
+ * environment. A Promotion's write is a Promoted entry, so it is never the
+ * requester. Undefined when the history no longer holds that entry.
+ */
+export function requesterOf(app: Application, versions: Versions, version: string): string | undefined {
+  const history = app.status?.history ?? [];
+  for (let i = history.length - 1; i >= 0; i--) {
+    const h = history[i]!;
+    if (h.type === 'Requested' && versions.same(h.to, version))
+      return h.actor && h.actor !== 'unknown' ? h.actor : undefined;
+  }
+  return undefined;
+}
+
+/** Where the approvals of one version stand. */
+export interface ApprovalTally {
+  /** spec.approval.minApprovals. */
+  required: number;
+  /** The distinct approvers that count, in the order of spec.approvals. */
+  approvers: string[];
+  /** An approval by the requester was left out (allowSelfApproval is false). */
+  selfApprovalIgnored: boolean;
+  /** The requester could not be found, so no approval could be ruled out as theirs. */
+  requesterUnknown: boolean;
+  /** How many more approvals are needed: 0 when the version is approved. */
+  missing: number;
+}
+
+/** Counts the approvals of exactly this version of the application. */
+export function tallyApprovals(
   promotion: Promotion,
   application: string,
   version: string,
-): PromotionApproval | undefined {
-  return promotion.spec.approvals?.find((a) => a.application === application && a.version === version);
+  requester: string | undefined,
+): ApprovalTally {
+  const gate = promotion.spec.approval;
+  const required = gate?.minApprovals ?? 1;
+  const selfAllowed = gate?.allowSelfApproval === true;
+  const approvers: string[] = [];
+  let selfApprovalIgnored = false;
+  for (const a of promotion.spec.approvals ?? []) {
+    if (a.application !== application || a.version !== version || approvers.includes(a.approver)) continue;
+    if (!selfAllowed && a.approver === requester) selfApprovalIgnored = true;
+    else approvers.push(a.approver);
+  }
+  return {
+    required,
+    approvers,
+    selfApprovalIgnored,
+    requesterUnknown: !selfAllowed && requester === undefined,
+    missing: Math.max(0, required - approvers.length),
+  };
 }
 
-/** Who approved: the user of `depot approve`, else the field manager that wrote the entry. */
-export function approverOf(promotion: Promotion, approval: PromotionApproval): string {
-  const writer = listEntryWriter(
-    promotion.metadata.managedFields as ManagedFieldsEntry[] | undefined,
-    ['f:spec', 'f:approvals'],
-    { application: approval.application, version: approval.version },
-  );
-  if (!writer) return 'unknown';
-  const own = `${APPROVE_MANAGER_PREFIX}${approval.application}@${approval.version}.`;
-  return writer.manager.startsWith(own) ? writer.manager.slice(own.length) : writer.manager;
+/** The tally of the version for this application, its requester read from the history. */
+export function tallyFor(
+  promotion: Promotion,
+  app: Application,
+  versions: Versions,
+  version: string,
+): ApprovalTally {
+  return tallyApprovals(promotion, app.metadata.name, version, requesterOf(app, versions, version));
 }
 
-/** Reason of a result that waits for an approval. */
-export const APPROVAL_REQUIRED = 'ApprovalRequired';
+/** Longest list of approvers in a message; the rest are counted ("and 3 more"). */
+const MAX_NAMES_CHARS = 1024;
+
+/** "alice, bob" — bounded, so that a reason or history message stays within its limit. */
+export function approverList(names: readonly string[], maxChars = MAX_NAMES_CHARS): string {
+  let out = '';
+  for (const [i, name] of names.entries()) {
+    const next = out ? `${out}, ${name}` : name;
+    if (next.length > maxChars)
+      return out ? `${out} and ${names.length - i} more` : `${name.slice(0, maxChars)} and ${names.length - 1} more`;
+    out = next;
+  }
+  return out;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * Why the version waits: how many approvals it still needs, who counted so far
+ * (spec.approvals shows them anyway), and that an approval by the requester
+ * was ignored, without saying whose (the requester is the Application's).
+ */
+export function approvalWaitingReason(
+  promotion: string,
+  application: string,
+  version: string,
+  tally: ApprovalTally,
+): string {
+  const command = `(depot approve ${promotion} ${application} ${version})`;
+  if (tally.required === 1 && tally.approvers.length === 0 && !tally.selfApprovalIgnored)
+    return `${APPROVAL_REQUIRED}: ${version} waits for approval ${command}`;
+  const counted = `${tally.approvers.length} of ${tally.required} distinct approvers${tally.approvers.length ? `: ${approverList(tally.approvers)}` : ''}`;
+  const ignored = tally.selfApprovalIgnored
+    ? `; an approval by whoever first requested ${version} does not count (spec.approval.allowSelfApproval is false)`
+    : '';
+  return `${APPROVAL_REQUIRED}: ${version} waits for ${plural(tally.missing, 'more approval')} (${counted}${ignored}) ${command}`;
+}
+
+/** The Promoted result's note when the requester could not be ruled out. */
+export const requesterUnknownNote = (version: string): string =>
+  ` (the history no longer holds the Requested entry of ${version}, so self-approval could not be ruled out)`;

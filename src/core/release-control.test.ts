@@ -3,7 +3,7 @@ import type { Application } from '../api/application.js';
 import type { Promotion } from '../api/promotion.js';
 import { planApplication } from './application/plan.js';
 import { decide } from './application/decision.js';
-import { approveManager } from './approvals.js';
+import { approverList, requesterOf } from './approvals.js';
 import { promotionManager, type ManagedFieldsEntry } from './field-managers.js';
 import { planApproval, planReject, planRollback, planUnreject } from './release-control.js';
 import { planPromotion } from './promotion/index.js';
@@ -43,7 +43,7 @@ function edited(
   } as Application;
 }
 
-const toProd = (extra: Partial<Promotion['spec']> = {}, status?: Promotion['status']) =>
+const toProd = (extra: Partial<Parameters<typeof promotion>[1]> = {}, status?: Promotion['status']) =>
   promotion('to-prod', { from: 'staging', to: 'prod', ...extra }, status ? { status } : {});
 
 /** core promoted to 1.2.0 in prod by the Promotion, then rolled back to 1.1.0 by `manager`. */
@@ -359,122 +359,161 @@ describe('rejected versions', () => {
   });
 });
 
-describe('approval gates', () => {
-  const approvedBy = (user: string, application: string, version: string): ManagedFieldsEntry => ({
-    manager: approveManager(application, version, user),
-    operation: 'Apply',
-    time: t0.toISOString(),
-    fieldsV1: {
-      'f:spec': { 'f:approvals': { [`k:{"application":"${application}","version":"${version}"}`]: {} } },
-    },
-  });
+describe('approval gates (four eyes)', () => {
+  // ci first requested 1.2.1 (in staging); prod runs 1.1.0.
   const core = () =>
     settled(edited(app('core'), { staging: '1.2.1', prod: '1.1.0' }, [wrote('ci', ['staging', 'prod'])]), t0);
-  const gated = (approvals: { application: string; version: string }[], fields: ManagedFieldsEntry[]) => {
-    const p = toProd({ approval: { required: true }, approvals });
-    return { ...p, metadata: { ...p.metadata, managedFields: fields } } as Promotion;
-  };
+  const approval = (approver: string, version = '1.2.1') => ({ application: 'core', version, approver });
+  const gated = (
+    approvals: { application: string; version: string; approver: string }[],
+    gate: { minApprovals?: number; allowSelfApproval?: boolean } = {},
+  ) => toProd({ approval: { required: true, ...gate }, approvals });
+  const run = (p: Promotion, a = core()) => planPromotion({ promotion: p, applications: [a], now: minutes(1) });
 
   test('an eligible version waits with ApprovalRequired; an approval of another version does not count', () => {
-    const p = gated([{ application: 'core', version: '1.2.0' }], [approvedBy('bob', 'core', '1.2.0')]);
-    const plan = planPromotion({ promotion: p, applications: [core()], now: minutes(1) });
+    const plan = run(gated([approval('bob', '1.2.0')]));
     expect(plan.writes).toEqual([]);
     expect(plan.results[0]).toMatchObject({
       outcome: 'Waiting',
       reason: 'ApprovalRequired: 1.2.1 waits for approval (depot approve to-prod core 1.2.1)',
+      approvers: [],
+      approvalsNeeded: 1,
     });
   });
 
-  test('the exact version approved is promoted, naming the approver', () => {
-    const p = gated([{ application: 'core', version: '1.2.1' }], [approvedBy('bob', 'core', '1.2.1')]);
-    const plan = planPromotion({ promotion: p, applications: [core()], now: minutes(1) });
+  test('the exact version approved by someone other than its requester is promoted, naming the approver', () => {
+    const plan = run(gated([approval('bob')]));
     expect(plan.writes).toEqual([{ application: 'core', version: '1.2.1', approvedBy: 'bob' }]);
+    expect(plan.results[0]).toMatchObject({
+      outcome: 'Promoted',
+      reason: '1.1.0 → 1.2.1 from staging, approved by bob',
+      approvers: ['bob'],
+      approvalsNeeded: 0,
+    });
   });
 
-  test('depot approve refuses an application not covered, a version not waiting, and a Promotion with no gate', () => {
-    const waiting = {
-      ...gated([], []),
-      status: {
-        results: [
-          {
-            application: 'core',
-            version: '1.2.1',
-            outcome: 'Waiting' as const,
-            reason: 'ApprovalRequired: 1.2.1 waits',
-          },
-        ],
-      },
-    } as Promotion;
+  test('the requester approving their own version does not count, and the reason says so without naming them', () => {
+    expect(requesterOf(core(), versionsOf('semver'), '1.2.1')).toBe('ci');
+    const plan = run(gated([approval('ci')]));
+    expect(plan.writes).toEqual([]);
+    expect(plan.results[0]).toMatchObject({
+      outcome: 'Waiting',
+      reason:
+        'ApprovalRequired: 1.2.1 waits for 1 more approval (0 of 1 distinct approvers; an approval by whoever first requested 1.2.1 does not count (spec.approval.allowSelfApproval is false)) (depot approve to-prod core 1.2.1)',
+      approvers: [],
+      approvalsNeeded: 1,
+    });
+    const withBob = run(gated([approval('ci'), approval('bob')]));
+    expect(withBob.writes).toEqual([{ application: 'core', version: '1.2.1', approvedBy: 'bob' }]);
+  });
+
+  test('allowSelfApproval counts the requester', () => {
+    const plan = run(gated([approval('ci')], { allowSelfApproval: true }));
+    expect(plan.writes).toEqual([{ application: 'core', version: '1.2.1', approvedBy: 'ci' }]);
+  });
+
+  test('minApprovals 2 needs two distinct approvers, and the Promoted result and write name both', () => {
+    const one = run(gated([approval('alice')], { minApprovals: 2 }));
+    expect(one.writes).toEqual([]);
+    expect(one.results[0]).toMatchObject({
+      outcome: 'Waiting',
+      reason:
+        'ApprovalRequired: 1.2.1 waits for 1 more approval (1 of 2 distinct approvers: alice) (depot approve to-prod core 1.2.1)',
+      approvers: ['alice'],
+      approvalsNeeded: 1,
+    });
+    // The same approver twice (impossible through the list-map key, possible in a hand-made object) counts once.
+    expect(run(gated([approval('alice'), approval('alice')], { minApprovals: 2 })).writes).toEqual([]);
+    // The requester is not the second pair of eyes.
+    expect(run(gated([approval('alice'), approval('ci')], { minApprovals: 2 })).results[0]).toMatchObject({
+      outcome: 'Waiting',
+      approvers: ['alice'],
+      approvalsNeeded: 1,
+    });
+    const two = run(gated([approval('alice'), approval('bob')], { minApprovals: 2 }));
+    expect(two.writes).toEqual([{ application: 'core', version: '1.2.1', approvedBy: 'alice, bob' }]);
+    expect(two.results[0]!.reason).toBe('1.1.0 → 1.2.1 from staging, approved by alice, bob');
+  });
+
+  test('the requester is whoever first requested the version in any environment, not the Promotion that carried it', () => {
+    const first = settled(
+      edited(app('core'), { dev: '1.2.1', staging: '1.2.0', prod: '1.1.0' }, [
+        wrote('carol', ['dev']),
+        wrote('ci', ['staging', 'prod']),
+      ]),
+      t0,
+    );
+    const carried = settled(
+      edited(first, { dev: '1.2.1', staging: '1.2.1', prod: '1.1.0' }, [
+        wrote('carol', ['dev']),
+        wrote(promotionManager('to-staging', 'staging'), ['staging'], minutes(1).toISOString()),
+        wrote('ci', ['prod']),
+      ]),
+      minutes(1),
+    );
+    expect(carried.status!.history!.map((h) => `${h.type} ${h.environment} ${h.to} ${h.actor}`)).toEqual(
+      expect.arrayContaining(['Requested dev 1.2.1 carol', 'Promoted staging 1.2.1 promotion to-staging']),
+    );
+    expect(requesterOf(carried, versionsOf('semver'), '1.2.1')).toBe('carol');
+    expect(run(gated([approval('carol')]), carried).writes).toEqual([]);
+    expect(run(gated([approval('promotion to-staging')]), carried).writes).toHaveLength(1);
+  });
+
+  test('when the history no longer holds the Requested entry, the Promoted reason says self-approval was not ruled out', () => {
+    const forgotten = { ...core(), status: { ...core().status!, history: [] } } as Application;
+    const plan = run(gated([approval('ci')]), forgotten);
+    expect(plan.results[0]).toMatchObject({
+      outcome: 'Promoted',
+      reason:
+        '1.1.0 → 1.2.1 from staging, approved by ci (the history no longer holds the Requested entry of 1.2.1, so self-approval could not be ruled out)',
+    });
+  });
+
+  test('depot approve refuses an application not covered, a version not waiting, a Promotion with no gate, and the requester', () => {
+    const waiting = (gate: { minApprovals?: number; allowSelfApproval?: boolean } = {}, approvals = [approval('alice')]) =>
+      ({
+        ...gated(approvals, gate),
+        status: {
+          results: [
+            { application: 'core', version: '1.2.1', outcome: 'Waiting' as const, reason: 'ApprovalRequired: 1.2.1 waits' },
+          ],
+        },
+      }) as Promotion;
     const apps = [core()];
-    expect(planApproval(waiting, apps, 'core')).toEqual({ ok: true, version: '1.2.1' });
-    expect(planApproval(waiting, apps, 'core', '1.2.0')).toEqual({
+    expect(planApproval(waiting(), apps, 'core', undefined, 'bob')).toEqual({
+      ok: true,
+      version: '1.2.1',
+      tally: { required: 1, approvers: ['alice', 'bob'], selfApprovalIgnored: false, requesterUnknown: false, missing: 0 },
+    });
+    expect(planApproval(waiting({ minApprovals: 3 }), apps, 'core', '1.2.1', 'bob')).toMatchObject({
+      ok: true,
+      tally: { approvers: ['alice', 'bob'], missing: 1 },
+    });
+    // Approving again is the same approval.
+    expect(planApproval(waiting({ minApprovals: 3 }), apps, 'core', '1.2.1', 'alice')).toMatchObject({
+      ok: true,
+      tally: { approvers: ['alice'], missing: 2 },
+    });
+    expect(planApproval(waiting(), apps, 'core', undefined, 'ci')).toEqual({
+      ok: false,
+      message:
+        'ci first requested core 1.2.1, so their approval does not count in Promotion to-prod (spec.approval.allowSelfApproval is false): someone else must approve',
+    });
+    expect(planApproval(waiting({ allowSelfApproval: true }), apps, 'core', undefined, 'ci').ok).toBe(true);
+    expect(planApproval(waiting(), apps, 'core', '1.2.0', 'bob')).toEqual({
       ok: false,
       message: 'core 1.2.0 is not waiting for approval in Promotion to-prod (1.2.1 is)',
     });
-    expect(planApproval(waiting, apps, 'dash')).toEqual({
+    expect(planApproval(waiting(), apps, 'dash', undefined, 'bob')).toEqual({
       ok: false,
       message: 'Promotion to-prod (staging → prod) does not cover dash',
     });
-    expect(planApproval(toProd(), apps, 'core').ok).toBe(false);
-  });
-});
-
-describe('the RolledBack history entry', () => {
-  const withReason = (reasonBy: string) => {
-    const { pending } = rolledBack('depot-rollback.prod.alice');
-    const reasonEntry: ManagedFieldsEntry = {
-      manager: reasonBy,
-      operation: 'Apply',
-      time: minutes(2).toISOString(),
-      fieldsV1: { 'f:metadata': { 'f:annotations': { 'f:rollback.depot.sh/prod': {} } } },
-    };
-    const a = edited(
-      pending,
-      pending.spec.versions!,
-      [...(pending.metadata.managedFields as ManagedFieldsEntry[]), reasonEntry],
-      {},
-      { 'rollback.depot.sh/prod': 'checkout errors' },
-    );
-    return settled(a, minutes(2)).status!.history!.find((h) => h.type === 'RolledBack')!;
-  };
-
-  test('names the user, the version left and the reason given with this rollback', () => {
-    expect(withReason('depot-rollback.prod.alice')).toMatchObject({
-      from: '1.2.0',
-      to: '1.1.0',
-      actor: 'alice',
-      message: 'prod rolled back from 1.2.0 to 1.1.0: checkout errors',
-    });
+    expect(planApproval(toProd(), apps, 'core', undefined, 'bob').ok).toBe(false);
   });
 
-  test("another writer's older reason is not shown", () => {
-    expect(withReason('depot-rollback.prod.bob').message).toBe('prod rolled back from 1.2.0 to 1.1.0');
-  });
-});
-
-describe('depot rollback', () => {
-  test('goes back to the previous desired version from the history, or --to', () => {
-    const { recorded } = rolledBack();
-    // After 1.1.0 → 1.2.0 → 1.1.0 the previous older version is 1.1.0's predecessor: none older.
-    const promoted = settled(
-      edited(
-        settled(edited(app('core'), { prod: '1.1.0' }, [wrote('ci', ['prod'])]), t0),
-        { prod: '1.2.0' },
-        [wrote(PROMOTER, ['prod'], minutes(1).toISOString())],
-      ),
-      minutes(1),
-    );
-    expect(planRollback(promoted, 'prod')).toEqual({ ok: true, from: '1.2.0', to: '1.1.0' });
-    expect(planRollback(recorded, 'prod')).toEqual({
-      ok: false,
-      message:
-        'no earlier version of core in the history of prod to roll back to (it runs 1.1.0): pass --to VERSION',
-    });
-    expect(planRollback(recorded, 'prod', '1.0.0')).toEqual({ ok: true, from: '1.1.0', to: '1.0.0' });
-    expect(planRollback(recorded, 'prod', 'x.y')).toEqual({
-      ok: false,
-      message: '--to: "x.y" is not a semver version',
-    });
-    expect(planRollback(recorded, 'prd').ok).toBe(false);
+  test('a long list of approvers is cut to a bounded length, counting the rest', () => {
+    expect(approverList(['alice', 'bob', 'carol'], 10)).toBe('alice, bob and 1 more');
+    expect(approverList(['a'.repeat(20), 'bob'], 10)).toBe('aaaaaaaaaa and 1 more');
+    expect(approverList(['alice', 'bob'])).toBe('alice, bob');
   });
 });

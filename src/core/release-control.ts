@@ -4,7 +4,7 @@
 // (core/holds.ts) and rejections (core/rejections.ts) are what these writes leave. Pure.
 import type { Application } from '../api/application.js';
 import type { Promotion, PromotionResult } from '../api/promotion.js';
-import { APPROVAL_REQUIRED } from './approvals.js';
+import { APPROVAL_REQUIRED, requesterOf, tallyApprovals, type ApprovalTally } from './approvals.js';
 import { coveredApplications } from './promotion/plan.js';
 import { rejectedMessage, rejection } from './rejections.js';
 import { versionsFor } from './versions.js';
@@ -92,23 +92,28 @@ export function waitingForApproval(promotion: Promotion): PromotionResult[] {
 }
 
 /**
- * `depot approve PROMOTION APP [VERSION]`: the application must be covered by
- * the Promotion, which must have an approval gate, and the version (default:
- * the one waiting) must be exactly the one waiting for approval.
+ * `depot approve PROMOTION APP [VERSION]` by `approver`: the application must
+ * be covered by the Promotion, which must have an approval gate, and the
+ * version (default: the one waiting) must be exactly the one waiting for
+ * approval. The identity that first requested the version is refused unless
+ * the Promotion allows self-approval (the gate would not count it anyway).
+ * The tally is the one after this approval.
  */
 export function planApproval(
   promotion: Promotion,
   applications: readonly Application[],
   application: string,
-  version?: string,
-): Planned<{ version: string }> {
+  version: string | undefined,
+  approver: string,
+): Planned<{ version: string; tally: ApprovalTally }> {
   const name = promotion.metadata.name;
   if (promotion.spec.approval?.required !== true)
     return {
       ok: false,
       message: `Promotion ${name} has no approval gate (spec.approval.required is not true)`,
     };
-  if (!coveredApplications(promotion, applications).some((a) => a.metadata.name === application))
+  const app = coveredApplications(promotion, applications).find((a) => a.metadata.name === application);
+  if (!app)
     return {
       ok: false,
       message: `Promotion ${name} (${promotion.spec.from} → ${promotion.spec.to}) does not cover ${application}`,
@@ -121,5 +126,19 @@ export function planApproval(
       ok: false,
       message: `${application} ${version} is not waiting for approval in Promotion ${name} (${waiting.version} is)`,
     };
-  return { ok: true, version: waiting.version! };
+  const waits = waiting.version!;
+  const requester = requesterOf(app, versionsFor(app), waits);
+  if (approver === requester && promotion.spec.approval.allowSelfApproval !== true)
+    return {
+      ok: false,
+      message: `${approver} first requested ${application} ${waits}, so their approval does not count in Promotion ${name} (spec.approval.allowSelfApproval is false): someone else must approve`,
+    };
+  const withThis: Promotion = {
+    ...promotion,
+    spec: {
+      ...promotion.spec,
+      approvals: [...(promotion.spec.approvals ?? []), { application, version: waits, approver }],
+    },
+  };
+  return { ok: true, version: waits, tally: tallyApprovals(withThis, application, waits, requester) };
 }

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { Application } from '../../api/application.js';
 import type { Condition } from '../../api/conditions.js';
 import type { Environment } from '../../api/environment.js';
-import type { Promotion } from '../../api/promotion.js';
+import type { Promotion, PromotionResult } from '../../api/promotion.js';
 import type { Target } from '../../api/target.js';
 import { deliveryKind } from '../../core/delivery.js';
 import { waitingForApproval } from '../../core/release-control.js';
@@ -182,11 +182,17 @@ function render(kind: string, items: unknown[], format: OutputFormat): string {
           p.status?.lastRunTime ?? '-',
           p.status?.nextRunTime ?? '-',
           (p.status?.holds ?? []).map((h) => `${h.application}@${h.version} (by ${h.by})`).join(', ') || '-',
-          waitingForApproval(p)
-            .map((r) => `${r.application}@${r.version}`)
-            .join(', ') || '-',
+          waitingForApproval(p).map(approvalState).join('; ') || '-',
           ready(p.status?.conditions),
         ]),
       );
   }
+}
+
+/** `core@1.2.0 needs 1 more (approved by alice)`: who approved and how many are still needed. */
+function approvalState(r: PromotionResult): string {
+  const by = r.approvers?.length ? ` (approved by ${r.approvers.join(', ')})` : '';
+  return r.approvalsNeeded === undefined
+    ? `${r.application}@${r.version}`
+    : `${r.application}@${r.version} needs ${r.approvalsNeeded} more${by}`;
 }

@@ -77,14 +77,22 @@ export function registerReleaseControlCommands(program: Command): void {
   addClusterOptions(
     program
       .command('approve')
-      .description('approve the version of APP waiting in an approval-gated PROMOTION (that exact version)')
+      .description(
+        'approve the version of APP waiting in an approval-gated PROMOTION (that exact version), as the user the API server authenticates; the one who first requested the version cannot approve it unless the Promotion allows self-approval',
+      )
       .argument('<promotion>', 'Promotion name')
       .argument('<app>', 'Application name')
       .argument('[version]', 'the version (default: the one waiting)'),
   ).action(
     async (promotion: string, application: string, version: string | undefined, opts: ClusterOptions) => {
-      const done = await approve(await context(opts), { promotion, application, version });
-      process.stdout.write(`${promotion}: approved ${application} ${done.version}\n`);
+      const ctx = await DepotClient.connect(opts).actionContext({ authenticated: true });
+      const done = await approve(ctx, { promotion, application, version });
+      const needed = done.approvalsNeeded ?? 0;
+      process.stdout.write(
+        `${promotion}: ${ctx.user} approved ${application} ${done.version}; approved by ${done.approvers?.join(', ')}; ${
+          needed > 0 ? `${needed} more approval${needed === 1 ? '' : 's'} needed` : 'enough approvals to promote'
+        }\n`,
+      );
     },
   );
 }

@@ -111,6 +111,7 @@ describe('promotion gates', () => {
     ).toEqual({
       outcome: 'Waiting',
       reason: 'ApprovalRequired: 1.2.0 waits for approval (depot approve p core 1.2.0)',
+      approvals: { approvers: [], approvalsNeeded: 1 },
     });
   });
 

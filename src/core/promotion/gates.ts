@@ -1,11 +1,17 @@
 // The gates a version passes, in order, before a Promotion writes it: each
 // looks at one thing and either stops the version with an outcome (and its
-// reason) or lets it through. A new gate (an HTTP or metrics check, more
-// approvers) is one more entry in PROMOTION_GATES. Pure: time is passed in.
+// reason) or lets it through. A new gate (an HTTP or metrics check) is one
+// more entry in PROMOTION_GATES. Pure: time is passed in.
 import type { Application, ApplicationEnvironmentStatus } from '../../api/application.js';
-import type { Promotion, PromotionHold, PromotionResult } from '../../api/promotion.js';
+import { MAX_MIN_APPROVALS, type Promotion, type PromotionHold, type PromotionResult } from '../../api/promotion.js';
 import { formatDuration } from '../../kube/duration.js';
-import { APPROVAL_REQUIRED, approverOf, findApproval } from '../approvals.js';
+import {
+  approvalWaitingReason,
+  approverList,
+  requesterUnknownNote,
+  tallyFor,
+  type ApprovalTally,
+} from '../approvals.js';
 import { heldReason, holdCovers } from '../holds.js';
 import { rejectedMessage, rejection } from '../rejections.js';
 import { stepAllowed as allowsStep, type Step, type Versions } from '../versions.js';
@@ -47,6 +53,8 @@ export interface GateOutcome {
   reason: string;
   /** When to look again (the end of a soak). */
   requeueAt?: Date;
+  /** Approval gates: who approved so far and how many more are needed. */
+  approvals?: Pick<PromotionResult, 'approvers' | 'approvalsNeeded'>;
 }
 
 export interface Gate {
@@ -178,25 +186,38 @@ export const schedule: Gate = {
     run.due ? undefined : waiting(`eligible; next scheduled run at ${run.next!.toISOString()}`),
 };
 
-/** spec.approval.required: the exact version is approved in spec.approvals. */
+/** spec.approval: minApprovals distinct people approved the exact version, the requester not counted (four eyes). */
 export const approval: Gate = {
   name: 'approval',
   kind: 'timing',
-  check: ({ run, app, candidate }) => {
+  check: ({ run, app, versions, candidate }) => {
     const { promotion } = run;
     if (promotion.spec.approval?.required !== true) return undefined;
-    if (findApproval(promotion, app.metadata.name, candidate)) return undefined;
-    return waiting(
-      `${APPROVAL_REQUIRED}: ${candidate} waits for approval (depot approve ${promotion.metadata.name} ${app.metadata.name} ${candidate})`,
-    );
+    const tally = tallyFor(promotion, app, versions, candidate);
+    if (tally.missing === 0) return undefined;
+    return {
+      ...waiting(approvalWaitingReason(promotion.metadata.name, app.metadata.name, candidate, tally)),
+      approvals: resultApprovals(tally),
+    };
   },
 };
 
-/** Who approved the version, for the Promoted result and the write (approval-gated Promotions). */
-export function approvedBy({ run, app, candidate }: GateInput): string | undefined {
+const resultApprovals = (tally: ApprovalTally) => ({
+  approvers: tally.approvers.slice(0, MAX_MIN_APPROVALS),
+  approvalsNeeded: tally.missing,
+});
+
+/** Who approved the version (every approver that counted), for the Promoted result and the write. */
+export function approvedBy({ run, app, versions, candidate }: GateInput):
+  | { approvers: string; note: string; result: GateOutcome['approvals'] }
+  | undefined {
   if (run.promotion.spec.approval?.required !== true) return undefined;
-  const found = findApproval(run.promotion, app.metadata.name, candidate);
-  return found ? approverOf(run.promotion, found) : undefined;
+  const tally = tallyFor(run.promotion, app, versions, candidate);
+  return {
+    approvers: approverList(tally.approvers),
+    note: tally.requesterUnknown ? requesterUnknownNote(candidate) : '',
+    result: resultApprovals(tally),
+  };
 }
 
 /** The gates in the order they are checked; the first outcome is the result. */

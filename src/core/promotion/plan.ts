@@ -124,8 +124,8 @@ export function planPromotion({
     if (hold && (!stop || stop.gate.kind === 'timing') && versions.newer(candidate, hold.version))
       holds.splice(holds.indexOf(hold), 1);
     if (stop) {
-      const { outcome, reason, requeueAt: at } = stop.outcome;
-      results.push({ application, version: candidate, outcome, reason });
+      const { outcome, reason, requeueAt: at, approvals } = stop.outcome;
+      results.push({ application, version: candidate, outcome, reason, ...approvals });
       if (at) earlier(at);
       continue;
     }
@@ -134,9 +134,10 @@ export function planPromotion({
       application,
       version: candidate,
       outcome: 'Promoted',
-      reason: `${current ?? 'nothing'} → ${candidate} from ${from}${approver ? `, approved by ${approver}` : ''}`,
+      reason: `${current ?? 'nothing'} → ${candidate} from ${from}${approver ? `, approved by ${approver.approvers}${approver.note}` : ''}`,
+      ...approver?.result,
     });
-    writes.push({ application, version: candidate, ...(approver ? { approvedBy: approver } : {}) });
+    writes.push({ application, version: candidate, ...(approver ? { approvedBy: approver.approvers } : {}) });
   }
 
   // The new combination of `to` as a whole: what the rules hold back waits, with the rule.

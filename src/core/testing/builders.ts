@@ -2,7 +2,7 @@
 import type { Application, ApplicationSpec } from '../../api/application.js';
 import type { Environment, Freeze } from '../../api/environment.js';
 import type { EnvironmentSet } from '../../api/environment-set.js';
-import type { Promotion, PromotionSpec } from '../../api/promotion.js';
+import type { Promotion, PromotionApprovalGate, PromotionSpec } from '../../api/promotion.js';
 import type { Target } from '../../api/target.js';
 import type { ApplicationInput } from '../application/plan.js';
 import type { ManagedFieldsEntry } from '../field-managers.js';
@@ -58,14 +58,25 @@ export function target(name: string, environment: string, delivery?: Target['spe
 
 export function promotion(
   name: string,
-  spec: Partial<PromotionSpec> & { from: string; to: string },
+  spec: Partial<Omit<PromotionSpec, 'approval'>> & {
+    from: string;
+    to: string;
+    approval?: Partial<PromotionApprovalGate>;
+  },
   extra: Partial<Promotion> = {},
 ): Promotion {
+  const { approval, ...rest } = spec;
   return {
     apiVersion: 'depot.sh/v1alpha1',
     kind: 'Promotion',
     metadata: meta(name, { creationTimestamp: '2026-01-01T00:00:00Z' }),
-    spec: { requireDeployed: false, suspend: false, ...spec },
+    spec: {
+      requireDeployed: false,
+      suspend: false,
+      ...rest,
+      // The defaults the API server fills in.
+      ...(approval ? { approval: { required: false, minApprovals: 1, allowSelfApproval: false, ...approval } } : {}),
+    },
     ...extra,
   } as Promotion;
 }
