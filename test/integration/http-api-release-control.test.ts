@@ -24,7 +24,9 @@ let operator: OperatorProcess;
 let base: string;
 let editorToken: string;
 let viewerToken: string;
+let approverToken: string;
 let editor: string;
+let approver: string;
 
 const call = (method: string, path: string, token: string, body?: object) =>
   fetch(`${base}/namespaces/${ns}${path}`, {
@@ -84,7 +86,13 @@ beforeAll(async () => {
     { apiGroups: ['depot.sh'], resources: ['applications', 'promotions'], verbs: ['patch'] },
   ]);
   viewerToken = await serviceAccountToken(kc, ns, 'viewer', [read]);
+  // A second person who may approve (four eyes: the editor cannot approve what the editor requested).
+  approverToken = await serviceAccountToken(kc, ns, 'approver', [
+    read,
+    { apiGroups: ['depot.sh'], resources: ['promotions'], verbs: ['patch'] },
+  ]);
   editor = `system:serviceaccount:${ns}:editor`;
+  approver = `system:serviceaccount:${ns}:approver`;
   operator = startOperator(await operatorKubeconfig(), ns, { args: ['--api-addr', '127.0.0.1:0'] });
   base = await apiBase(operator);
   await eventually(
@@ -193,9 +201,13 @@ test('approve: 409 for a version not waiting; the waiting one is approved and pr
       promotion: 'to-staging',
       version: '1.0.0',
       fieldManager: `depot-approve.core@1.0.0.${editor}`,
+      approvers: [editor],
+      approvalsNeeded: 0,
     },
   );
-  expect((await promotion('to-staging')).spec.approvals).toEqual([{ application: 'core', version: '1.0.0' }]);
+  expect((await promotion('to-staging')).spec.approvals).toEqual([
+    { application: 'core', version: '1.0.0', approver: editor },
+  ]);
   const promoted = await eventually('staging gets 1.0.0', async () => {
     const a = await readApp(ns, 'core');
     return envStatus(a, 'staging')?.desired === '1.0.0' && a;
@@ -215,9 +227,19 @@ test('rollback, then release: the hold a rollback puts on the Promotion ends; 40
     '1.1.0 waits for approval',
     async () => waiting(await promotion('to-staging'))?.version === '1.1.0',
   );
+  // The editor requested 1.1.0, so the editor's approval is refused; another person's counts.
   expect(
-    (await call('POST', '/promotions/to-staging/approvals', editorToken, { application: 'core' })).status,
-  ).toBe(200);
+    await answer(await call('POST', '/promotions/to-staging/approvals', editorToken, { application: 'core' })),
+  ).toEqual({
+    status: 409,
+    body: {
+      error: 'Conflict',
+      message: `${editor} first requested core 1.1.0, so their approval does not count in Promotion to-staging (spec.approval.allowSelfApproval is false): someone else must approve`,
+    },
+  });
+  expect(
+    await answer(await call('POST', '/promotions/to-staging/approvals', approverToken, { application: 'core' })),
+  ).toMatchObject({ status: 200, body: { version: '1.1.0', approvers: [approver], approvalsNeeded: 0 } });
   await eventually(
     'staging runs 1.1.0',
     async () => envStatus(await readApp(ns, 'core'), 'staging')?.desired === '1.1.0',

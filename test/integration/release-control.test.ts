@@ -362,7 +362,8 @@ describe('an approval gate', () => {
         from: 'staging',
         to: 'prod',
         requireDeployed: false,
-        approval: { required: true },
+        // The same test user requests and approves (four eyes: four-eyes.test.ts).
+        approval: { required: true, allowSelfApproval: true },
       }),
     );
     operator = await runOperator(ns);
@@ -393,7 +394,9 @@ describe('an approval gate', () => {
 
     const ok = cli(ns, 'approve', 'to-prod', 'core');
     expect(ok.stderr).toBe('');
-    expect(ok.stdout).toBe('to-prod: approved core 1.2.0\n');
+    expect(ok.stdout).toBe(
+      `to-prod: ${user} approved core 1.2.0; approved by ${user}; enough approvals to promote\n`,
+    );
     const promoted = await eventually('promoted', async () => {
       const a = await getApp(ns, 'core');
       return a.status?.history?.some((h) => h.type === 'Promoted' && h.to === '1.2.0') && a;
@@ -405,7 +408,7 @@ describe('an approval gate', () => {
       message: `prod requested 1.2.0 (was 1.1.0), approved by ${user}`,
     });
     expect((await getPromotion(ns, 'to-prod')).spec.approvals).toEqual([
-      { application: 'core', version: '1.2.0' },
+      { application: 'core', version: '1.2.0', approver: user },
     ]);
   }, 90_000);
 });
