@@ -166,7 +166,9 @@ export const WriteResultSchema = z
       .number()
       .int()
       .optional()
-      .meta({ description: 'Approvals: how many more distinct approvers the version needs (0: it is approved).' }),
+      .meta({
+        description: 'Approvals: how many more distinct approvers the version needs (0: it is approved).',
+      }),
     rolledBackFrom: z.string().optional().meta({ description: 'Rollbacks: the version rolled back from.' }),
     rejected: z
       .boolean()

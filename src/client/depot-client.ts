@@ -146,7 +146,9 @@ export class DepotClient {
       );
     }
     if (!username)
-      throw new DepotClientError('the API server did not say who you are (SelfSubjectReview has no username)');
+      throw new DepotClientError(
+        'the API server did not say who you are (SelfSubjectReview has no username)',
+      );
     this.reviewed = username;
     this.user = username;
     return username;

@@ -90,7 +90,9 @@ export function approverList(names: readonly string[], maxChars = MAX_NAMES_CHAR
   for (const [i, name] of names.entries()) {
     const next = out ? `${out}, ${name}` : name;
     if (next.length > maxChars)
-      return out ? `${out} and ${names.length - i} more` : `${name.slice(0, maxChars)} and ${names.length - 1} more`;
+      return out
+        ? `${out} and ${names.length - i} more`
+        : `${name.slice(0, maxChars)} and ${names.length - 1} more`;
     out = next;
   }
   return out;

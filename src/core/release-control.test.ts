@@ -368,7 +368,8 @@ describe('approval gates (four eyes)', () => {
     approvals: { application: string; version: string; approver: string }[],
     gate: { minApprovals?: number; allowSelfApproval?: boolean } = {},
   ) => toProd({ approval: { required: true, ...gate }, approvals });
-  const run = (p: Promotion, a = core()) => planPromotion({ promotion: p, applications: [a], now: minutes(1) });
+  const run = (p: Promotion, a = core()) =>
+    planPromotion({ promotion: p, applications: [a], now: minutes(1) });
 
   test('an eligible version waits with ApprovalRequired; an approval of another version does not count', () => {
     const plan = run(gated([approval('bob', '1.2.0')]));
@@ -470,12 +471,20 @@ describe('approval gates (four eyes)', () => {
   });
 
   test('depot approve refuses an application not covered, a version not waiting, a Promotion with no gate, and the requester', () => {
-    const waiting = (gate: { minApprovals?: number; allowSelfApproval?: boolean } = {}, approvals = [approval('alice')]) =>
+    const waiting = (
+      gate: { minApprovals?: number; allowSelfApproval?: boolean } = {},
+      approvals = [approval('alice')],
+    ) =>
       ({
         ...gated(approvals, gate),
         status: {
           results: [
-            { application: 'core', version: '1.2.1', outcome: 'Waiting' as const, reason: 'ApprovalRequired: 1.2.1 waits' },
+            {
+              application: 'core',
+              version: '1.2.1',
+              outcome: 'Waiting' as const,
+              reason: 'ApprovalRequired: 1.2.1 waits',
+            },
           ],
         },
       }) as Promotion;
@@ -483,7 +492,13 @@ describe('approval gates (four eyes)', () => {
     expect(planApproval(waiting(), apps, 'core', undefined, 'bob')).toEqual({
       ok: true,
       version: '1.2.1',
-      tally: { required: 1, approvers: ['alice', 'bob'], selfApprovalIgnored: false, requesterUnknown: false, missing: 0 },
+      tally: {
+        required: 1,
+        approvers: ['alice', 'bob'],
+        selfApprovalIgnored: false,
+        requesterUnknown: false,
+        missing: 0,
+      },
     });
     expect(planApproval(waiting({ minApprovals: 3 }), apps, 'core', '1.2.1', 'bob')).toMatchObject({
       ok: true,
@@ -515,5 +530,65 @@ describe('approval gates (four eyes)', () => {
     expect(approverList(['alice', 'bob', 'carol'], 10)).toBe('alice, bob and 1 more');
     expect(approverList(['a'.repeat(20), 'bob'], 10)).toBe('aaaaaaaaaa and 1 more');
     expect(approverList(['alice', 'bob'])).toBe('alice, bob');
+  });
+});
+
+describe('the RolledBack history entry', () => {
+  const withReason = (reasonBy: string) => {
+    const { pending } = rolledBack('depot-rollback.prod.alice');
+    const reasonEntry: ManagedFieldsEntry = {
+      manager: reasonBy,
+      operation: 'Apply',
+      time: minutes(2).toISOString(),
+      fieldsV1: { 'f:metadata': { 'f:annotations': { 'f:rollback.depot.sh/prod': {} } } },
+    };
+    const a = edited(
+      pending,
+      pending.spec.versions!,
+      [...(pending.metadata.managedFields as ManagedFieldsEntry[]), reasonEntry],
+      {},
+      { 'rollback.depot.sh/prod': 'checkout errors' },
+    );
+    return settled(a, minutes(2)).status!.history!.find((h) => h.type === 'RolledBack')!;
+  };
+
+  test('names the user, the version left and the reason given with this rollback', () => {
+    expect(withReason('depot-rollback.prod.alice')).toMatchObject({
+      from: '1.2.0',
+      to: '1.1.0',
+      actor: 'alice',
+      message: 'prod rolled back from 1.2.0 to 1.1.0: checkout errors',
+    });
+  });
+
+  test("another writer's older reason is not shown", () => {
+    expect(withReason('depot-rollback.prod.bob').message).toBe('prod rolled back from 1.2.0 to 1.1.0');
+  });
+});
+
+describe('depot rollback', () => {
+  test('goes back to the previous desired version from the history, or --to', () => {
+    const { recorded } = rolledBack();
+    // After 1.1.0 → 1.2.0 → 1.1.0 the previous older version is 1.1.0's predecessor: none older.
+    const promoted = settled(
+      edited(
+        settled(edited(app('core'), { prod: '1.1.0' }, [wrote('ci', ['prod'])]), t0),
+        { prod: '1.2.0' },
+        [wrote(PROMOTER, ['prod'], minutes(1).toISOString())],
+      ),
+      minutes(1),
+    );
+    expect(planRollback(promoted, 'prod')).toEqual({ ok: true, from: '1.2.0', to: '1.1.0' });
+    expect(planRollback(recorded, 'prod')).toEqual({
+      ok: false,
+      message:
+        'no earlier version of core in the history of prod to roll back to (it runs 1.1.0): pass --to VERSION',
+    });
+    expect(planRollback(recorded, 'prod', '1.0.0')).toEqual({ ok: true, from: '1.1.0', to: '1.0.0' });
+    expect(planRollback(recorded, 'prod', 'x.y')).toEqual({
+      ok: false,
+      message: '--to: "x.y" is not a semver version',
+    });
+    expect(planRollback(recorded, 'prd').ok).toBe(false);
   });
 });

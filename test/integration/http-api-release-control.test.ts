@@ -229,7 +229,9 @@ test('rollback, then release: the hold a rollback puts on the Promotion ends; 40
   );
   // The editor requested 1.1.0, so the editor's approval is refused; another person's counts.
   expect(
-    await answer(await call('POST', '/promotions/to-staging/approvals', editorToken, { application: 'core' })),
+    await answer(
+      await call('POST', '/promotions/to-staging/approvals', editorToken, { application: 'core' }),
+    ),
   ).toEqual({
     status: 409,
     body: {
@@ -238,7 +240,9 @@ test('rollback, then release: the hold a rollback puts on the Promotion ends; 40
     },
   });
   expect(
-    await answer(await call('POST', '/promotions/to-staging/approvals', approverToken, { application: 'core' })),
+    await answer(
+      await call('POST', '/promotions/to-staging/approvals', approverToken, { application: 'core' }),
+    ),
   ).toMatchObject({ status: 200, body: { version: '1.1.0', approvers: [approver], approvalsNeeded: 0 } });
   await eventually(
     'staging runs 1.1.0',

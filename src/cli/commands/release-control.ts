@@ -90,7 +90,9 @@ export function registerReleaseControlCommands(program: Command): void {
       const needed = done.approvalsNeeded ?? 0;
       process.stdout.write(
         `${promotion}: ${ctx.user} approved ${application} ${done.version}; approved by ${done.approvers?.join(', ')}; ${
-          needed > 0 ? `${needed} more approval${needed === 1 ? '' : 's'} needed` : 'enough approvals to promote'
+          needed > 0
+            ? `${needed} more approval${needed === 1 ? '' : 's'} needed`
+            : 'enough approvals to promote'
         }\n`,
       );
     },

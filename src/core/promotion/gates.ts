@@ -3,7 +3,12 @@
 // reason) or lets it through. A new gate (an HTTP or metrics check) is one
 // more entry in PROMOTION_GATES. Pure: time is passed in.
 import type { Application, ApplicationEnvironmentStatus } from '../../api/application.js';
-import { MAX_MIN_APPROVALS, type Promotion, type PromotionHold, type PromotionResult } from '../../api/promotion.js';
+import {
+  MAX_MIN_APPROVALS,
+  type Promotion,
+  type PromotionHold,
+  type PromotionResult,
+} from '../../api/promotion.js';
 import { formatDuration } from '../../kube/duration.js';
 import {
   approvalWaitingReason,
@@ -208,9 +213,12 @@ const resultApprovals = (tally: ApprovalTally) => ({
 });
 
 /** Who approved the version (every approver that counted), for the Promoted result and the write. */
-export function approvedBy({ run, app, versions, candidate }: GateInput):
-  | { approvers: string; note: string; result: GateOutcome['approvals'] }
-  | undefined {
+export function approvedBy({
+  run,
+  app,
+  versions,
+  candidate,
+}: GateInput): { approvers: string; note: string; result: GateOutcome['approvals'] } | undefined {
   if (run.promotion.spec.approval?.required !== true) return undefined;
   const tally = tallyFor(run.promotion, app, versions, candidate);
   return {

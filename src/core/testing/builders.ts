@@ -75,7 +75,9 @@ export function promotion(
       suspend: false,
       ...rest,
       // The defaults the API server fills in.
-      ...(approval ? { approval: { required: false, minApprovals: 1, allowSelfApproval: false, ...approval } } : {}),
+      ...(approval
+        ? { approval: { required: false, minApprovals: 1, allowSelfApproval: false, ...approval } }
+        : {}),
     },
     ...extra,
   } as Promotion;
