@@ -162,13 +162,9 @@ export const WriteResultSchema = z
       description:
         'Approvals: every approver of the version that counts, this one included (the requester does not count unless self-approval is allowed).',
     }),
-    approvalsNeeded: z
-      .number()
-      .int()
-      .optional()
-      .meta({
-        description: 'Approvals: how many more distinct approvers the version needs (0: it is approved).',
-      }),
+    approvalsNeeded: z.number().int().optional().meta({
+      description: 'Approvals: how many more distinct approvers the version needs (0: it is approved).',
+    }),
     rolledBackFrom: z.string().optional().meta({ description: 'Rollbacks: the version rolled back from.' }),
     rejected: z
       .boolean()
