@@ -2,15 +2,29 @@
 // promoted once spec.approvals holds minApprovals distinct approvers of that
 // exact version, none of them the identity that first requested it (unless
 // allowSelfApproval). Approvers are the users the API server authenticated.
+import { createHash } from 'node:crypto';
 import type { Application } from '../api/application.js';
 import type { Promotion } from '../api/promotion.js';
 import type { Versions } from './versions.js';
 
 export const APPROVE_MANAGER_PREFIX = 'depot-approve.';
 
-/** One field manager per approver and version: approving never removes another approval. */
-export const approveManager = (application: string, version: string, user: string): string =>
-  `${APPROVE_MANAGER_PREFIX}${application}@${version}.${user}`.slice(0, 128);
+/** Longest field manager the API server accepts. */
+const MAX_MANAGER = 128;
+
+/**
+ * One field manager per approver and version, so approving never removes
+ * another person's approval. A name too long for a field manager ends in a
+ * hash of the whole name instead of being cut (two long user names sharing
+ * a prefix would otherwise share a manager, and one apply would drop the
+ * other's entry).
+ */
+export function approveManager(application: string, version: string, user: string): string {
+  const name = `${APPROVE_MANAGER_PREFIX}${application}@${version}.${user}`;
+  if (name.length <= MAX_MANAGER) return name;
+  const digest = createHash('sha256').update(name).digest('hex').slice(0, 16);
+  return `${name.slice(0, MAX_MANAGER - digest.length - 1)}~${digest}`;
+}
 
 /** Reason of a result that waits for an approval. */
 export const APPROVAL_REQUIRED = 'ApprovalRequired';

@@ -3,7 +3,7 @@ import type { Application } from '../api/application.js';
 import type { Promotion } from '../api/promotion.js';
 import { planApplication } from './application/plan.js';
 import { decide } from './application/decision.js';
-import { approverList, requesterOf } from './approvals.js';
+import { approveManager, approverList, requesterOf } from './approvals.js';
 import { promotionManager, type ManagedFieldsEntry } from './field-managers.js';
 import { planApproval, planReject, planRollback, planUnreject } from './release-control.js';
 import { planPromotion } from './promotion/index.js';
@@ -524,6 +524,15 @@ describe('approval gates (four eyes)', () => {
       message: 'Promotion to-prod (staging → prod) does not cover dash',
     });
     expect(planApproval(toProd(), apps, 'core', undefined, 'bob').ok).toBe(false);
+  });
+
+  test('long approver names keep distinct field managers of at most 128 characters', () => {
+    const sa = (name: string) => `system:serviceaccount:${'n'.repeat(63)}:${'approver-'.repeat(10)}${name}`;
+    const [a, b] = [approveManager('core', '1.2.1', sa('a')), approveManager('core', '1.2.1', sa('b'))];
+    expect(a).not.toBe(b);
+    expect([a.length, b.length]).toEqual([128, 128]);
+    expect(a.startsWith('depot-approve.core@1.2.1.system:serviceaccount:')).toBe(true);
+    expect(approveManager('core', '1.2.1', 'alice')).toBe('depot-approve.core@1.2.1.alice');
   });
 
   test('a long list of approvers is cut to a bounded length, counting the rest', () => {
