@@ -1,12 +1,12 @@
 // `depot agent` end to end: namespace "hub" runs the operator and its HTTP
-// API over TLS (a certificate made here, trusted with --ca-file), "remote"
+// API over TLS (a certificate from a CA made here, trusted with --ca-file), "remote"
 // plays the remote cluster with an Argo CD Application. The agent, with its
 // own token (audience depot), delivers there, reports what Argo CD deploys and
 // shows in the Target's status; a killed server loses and undoes nothing; a
 // silent agent makes the Target not Ready; a too-old server stops it; a
 // malicious hub (a fake on loopback: the attacker) gets nothing written; an
 // http:// hub needs --insecure-http; a token for another audience gets 401.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
@@ -27,6 +27,7 @@ import { application, target } from '../kit/objects.js';
 import { environments } from '../kit/topologies.js';
 import { userRoleRules } from '../kit/user-roles.js';
 import { apiBase, serviceAccountToken } from '../kit/http-api.js';
+import { servingCertificate, type ServingCertificate } from '../kit/serving-certificate.js';
 import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
 
 const k = cluster();
@@ -43,38 +44,8 @@ let agent: ChildProcess | undefined;
 let agentOut = '';
 let apiAddr: string;
 let tokenFile: string;
-/** The hub's TLS certificate (self-signed for 127.0.0.1) and key. */
-const tls = selfSignedCert(mkdtempSync(join(tmpdir(), 'depot-agent-tls-')));
-
-/** A self-signed certificate for 127.0.0.1, made with openssl as src/server/tls.test.ts does. */
-function selfSignedCert(dir: string): { cert: string; key: string } {
-  const cert = join(dir, 'hub.crt');
-  const key = join(dir, 'hub.key');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=depot-hub',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
+/** The hub's TLS certificate for 127.0.0.1 and the CA that signed it (trusted with --ca-file). */
+let tls: ServingCertificate;
 
 const deployedOn = async (version: string) =>
   targetStatus(await readApp(hub, 'web'), 'remote-1')?.deployed === version;
@@ -89,7 +60,7 @@ const agentArgv = (target: string, server = `https://${apiAddr}`) => [
   '--server',
   server,
   '--ca-file',
-  tls.cert,
+  tls.ca,
   '--namespace',
   hub,
   '--target',
@@ -117,6 +88,7 @@ beforeAll(async () => {
   hub = await freshNamespace(kc, 'hub');
   remote = await freshNamespace(kc, 'remote');
   apiAddr = `127.0.0.1:${await freePort()}`;
+  tls = await servingCertificate();
   await k.apply(hub, [
     ...environments(['prod']),
     target('remote-1', 'prod', { delivery: { agent: {} } }),
@@ -478,7 +450,7 @@ function getWithToken(url: string, token: string): Promise<{ status: number; bod
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       url,
-      { ca: readFileSync(tls.cert), headers: { Authorization: `Bearer ${token}` }, agent: false },
+      { ca: readFileSync(tls.ca), headers: { Authorization: `Bearer ${token}` }, agent: false },
       (res) => {
         let body = '';
         res.on('data', (b: Buffer) => (body += b.toString()));
