@@ -356,6 +356,32 @@ test('an http:// hub without --insecure-http is refused with one line, before an
   }
 }, 60_000);
 
+test('a hub whose certificate the agent cannot verify gets no request through; a --ca-file without a certificate is one line', async () => {
+  const notPem = join(mkdtempSync(join(tmpdir(), 'depot-agent-')), 'ca.crt');
+  writeFileSync(notPem, 'not a certificate\n');
+  const bad = spawnAgent([...agentArgv('remote-1'), '--ca-file', notPem, '--health-addr', '0']);
+  expect({ status: await bad.exited, output: bad.output() }).toEqual({
+    status: 1,
+    output: `error: --ca-file ${notPem}: no PEM certificate in it\n`,
+  });
+  // Without --ca-file the hub's private CA is not trusted: every poll fails, saying why.
+  const argv = agentArgv('remote-1');
+  argv.splice(argv.indexOf('--ca-file'), 2);
+  const untrusting = spawnAgent([...argv, '--argocd-namespace', remote, '--health-addr', '0']);
+  try {
+    await eventually(
+      'the agent cannot verify the hub',
+      async () =>
+        /cannot reach https:\/\/127\.0\.0\.1:\d+\/: UNABLE_TO_VERIFY_LEAF_SIGNATURE/.test(
+          untrusting.output(),
+        ),
+      30_000,
+    );
+  } finally {
+    untrusting.child.kill('SIGTERM');
+  }
+}, 60_000);
+
 test('an agent given a hub answer for another Target, or an override it does not allow, writes nothing', async () => {
   // A platform team's Argo CD Application, authorized for the hub's staging Target (served by another agent).
   await argo.create(
