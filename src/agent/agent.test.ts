@@ -7,7 +7,7 @@ import type { TargetVersions } from '../api/http.js';
 import type { Deliverer, DeliveryRequest } from '../core/delivery.js';
 import { FakeClock } from '../kube/testing/fake-clock.js';
 import { createLogger } from '../runtime/log.js';
-import { Agent, foreignAnswer } from './agent.js';
+import { Agent, argocdLocalDelivery, foreignAnswer } from './agent.js';
 import type { OverrideField } from './overrides.js';
 import { HubError, ServerTooOldError, type Poll } from './hub-client.js';
 
@@ -42,13 +42,7 @@ function setup(answers: (() => Poll)[], allowOverride: OverrideField[] = []) {
       },
       reportDeployed: async (app, v) => void reports.push(`${app}@${v}`),
     },
-    delivery: {
-      argocd: {
-        applicationNamespace: 'argocd',
-        applicationName: '${application}',
-        set: { targetRevision: {} },
-      },
-    },
+    delivery: argocdLocalDelivery(),
     deliverers: new Map([['argocd', deliverer]]),
     intervalMs: 10_000,
     jitter: 0,

@@ -65,6 +65,14 @@ export const agentDefaults = {
   pendingIntervalMs: 2_000,
 };
 
+/** Delivery into Argo CD Applications of this cluster, writing targetRevision (the --argocd-* flags). */
+export function argocdLocalDelivery(
+  applicationNamespace = 'argocd',
+  applicationName = '${application}',
+): Delivery {
+  return { argocd: { applicationNamespace, applicationName, set: { targetRevision: {} } } };
+}
+
 /** Why an answer is not for this agent's Target; undefined when it is. */
 export function foreignAnswer(versions: TargetVersions, own: OwnTarget): string | undefined {
   if (versions.namespace === own.namespace && versions.target === own.target) return undefined;

@@ -12,7 +12,7 @@ import { createLogger } from '../runtime/log.js';
 import type { ProtocolRecording } from '../../test/fixtures/protocol/exchange.js';
 import { recordings } from '../../test/fixtures/protocol/recordings.js';
 import { AGENT_TARGET, HUB_NAMESPACE } from '../../test/fixtures/protocol/world.js';
-import { Agent, AnswerRefusedError, agentDefaults } from './agent.js';
+import { Agent, AnswerRefusedError, agentDefaults, argocdLocalDelivery } from './agent.js';
 import type { OverrideField } from './overrides.js';
 import { HubClient, ServerTooOldError } from './hub-client.js';
 
@@ -72,13 +72,7 @@ function currentAgent(url: string, deliverer: Deliverer, allowOverride: Override
     hub: hub(url),
     own: { namespace: HUB_NAMESPACE, target: AGENT_TARGET },
     allowOverride,
-    delivery: {
-      argocd: {
-        applicationNamespace: 'argocd',
-        applicationName: '${application}',
-        set: { targetRevision: {} },
-      },
-    },
+    delivery: argocdLocalDelivery(),
     deliverers: new Map([['argocd', deliverer]]),
     ...agentDefaults,
     log: createLogger({ level: 'silent' }),

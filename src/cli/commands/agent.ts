@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createSecureContext, getCACertificates, setDefaultCACertificates } from 'node:tls';
 import type { Command } from 'commander';
 import { loadKubeConfig } from '../../client/depot-client.js';
-import { Agent, agentDefaults } from '../../agent/agent.js';
+import { Agent, agentDefaults, argocdLocalDelivery } from '../../agent/agent.js';
 import { agentDeliveryIO } from '../../agent/delivery-io.js';
 import { HubClient, ServerTooOldError } from '../../agent/hub-client.js';
 import type { Delivery } from '../../api/delivery.js';
@@ -175,11 +175,5 @@ function localDelivery(flags: AgentFlags): Delivery {
     return parsed;
   }
   if (flags.delivery === 'none') return { none: {} };
-  return {
-    argocd: {
-      applicationNamespace: flags.argocdNamespace,
-      applicationName: flags.argocdApplicationName,
-      set: { targetRevision: {} },
-    },
-  };
+  return argocdLocalDelivery(flags.argocdNamespace, flags.argocdApplicationName);
 }
