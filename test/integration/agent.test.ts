@@ -356,7 +356,7 @@ test('an http:// hub without --insecure-http is refused with one line, before an
   }
 }, 60_000);
 
-test('a hub whose certificate the agent cannot verify gets no request through; a --ca-file without a certificate is one line', async () => {
+test('without --ca-file the agent does not trust a hub certificate from a private CA; a --ca-file without a certificate is one line', async () => {
   const notPem = join(mkdtempSync(join(tmpdir(), 'depot-agent-')), 'ca.crt');
   writeFileSync(notPem, 'not a certificate\n');
   const bad = spawnAgent([...agentArgv('remote-1'), '--ca-file', notPem, '--health-addr', '0']);
