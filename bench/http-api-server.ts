@@ -55,7 +55,13 @@ const deps = memoryDeps(cluster);
 const reviewApi = {
   create: async <T extends KubeObject>(_: unknown, body: KubeObject) =>
     (body.kind === 'TokenReview'
-      ? { status: { authenticated: true, user: { username: 'system:serviceaccount:bench:agent' } } }
+      ? {
+          status: {
+            authenticated: true,
+            user: { username: 'system:serviceaccount:bench:agent' },
+            audiences: ['depot'],
+          },
+        }
       : { status: { allowed: true } }) as unknown as T,
 };
 const server = new ApiServer(deps, {

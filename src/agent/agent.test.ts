@@ -1,12 +1,14 @@
 // The agent's loop on a fake clock: polls at the interval, backs off while the
 // server fails (delivering nothing meanwhile, undoing nothing), carries on
 // with the versions it has when the server is back, and stops only when the
-// server is too old.
+// server is too old; it serves only its own Target and applies the hub's
+// overrides only where --allow-override allows them.
 import type { TargetVersions } from '../api/http.js';
 import type { Deliverer, DeliveryRequest } from '../core/delivery.js';
 import { FakeClock } from '../kube/testing/fake-clock.js';
 import { createLogger } from '../runtime/log.js';
-import { Agent } from './agent.js';
+import { Agent, argocdLocalDelivery, foreignAnswer } from './agent.js';
+import type { OverrideField } from './overrides.js';
 import { HubError, ServerTooOldError, type Poll } from './hub-client.js';
 
 const versions: TargetVersions = {
@@ -17,7 +19,7 @@ const versions: TargetVersions = {
   items: [{ application: 'web', desired: '1.2.0', deployed: '1.1.0' }],
 };
 
-function setup(answers: (() => Poll)[]) {
+function setup(answers: (() => Poll)[], allowOverride: OverrideField[] = []) {
   const clock = new FakeClock();
   const polls: (string | undefined)[] = [];
   const delivered: DeliveryRequest[] = [];
@@ -29,7 +31,10 @@ function setup(answers: (() => Poll)[]) {
     observe: () => ({ ...field }),
   };
   let i = 0;
+  const logs: string[] = [];
   const agent = new Agent({
+    own: { namespace: 'hub', target: 'remote-1' },
+    allowOverride,
     hub: {
       poll: async (etag) => {
         polls.push(etag);
@@ -37,22 +42,16 @@ function setup(answers: (() => Poll)[]) {
       },
       reportDeployed: async (app, v) => void reports.push(`${app}@${v}`),
     },
-    delivery: {
-      argocd: {
-        applicationNamespace: 'argocd',
-        applicationName: '${application}',
-        set: { targetRevision: {} },
-      },
-    },
+    delivery: argocdLocalDelivery(),
     deliverers: new Map([['argocd', deliverer]]),
     intervalMs: 10_000,
     jitter: 0,
     backoff: { baseMs: 1_000, maxMs: 8_000 },
-    log: createLogger({ level: 'silent' }),
+    log: createLogger({ level: 'warn', destination: { write: (line: string) => void logs.push(line) } }),
     clock,
     random: () => 0,
   });
-  return { clock, agent, polls, delivered, reports, field };
+  return { clock, agent, polls, delivered, reports, field, logs };
 }
 
 const down = () => {
@@ -129,4 +128,112 @@ test('a delivered version is delivered again only when its field was reset', asy
   expect(delivered).toHaveLength(2);
   stop.abort();
   await running;
+});
+
+describe('an answer for another Target', () => {
+  test.each([
+    ['another target', { target: 'staging-1' }, 'hub/staging-1'],
+    ['another namespace', { namespace: 'platform' }, 'platform/remote-1'],
+  ])('(%s) is refused and logged: nothing delivered, reported or kept', async (_, other, named) => {
+    const { clock, agent, polls, delivered, reports, logs } = setup([
+      () => ({ changed: true, etag: '"evil"', versions: { ...versions, ...other } }),
+    ]);
+    const stop = new AbortController();
+    const running = agent.run(stop.signal);
+    await clock.advance(0);
+    await clock.advance(1_000); // a failed round: retried after the backoff
+    expect(delivered).toEqual([]);
+    expect(reports).toEqual([]);
+    // The refused answer's ETag is not sent again: a 304 cannot revive it.
+    expect(polls).toEqual([undefined, undefined]);
+    expect(agent.lastError).toBe(
+      foreignAnswer({ ...versions, ...other }, { namespace: 'hub', target: 'remote-1' }),
+    );
+    expect(logs.join('')).toContain(
+      `the hub answered for Target ${named}, but this agent serves hub/remote-1: answer refused`,
+    );
+    stop.abort();
+    await running;
+  });
+
+  test('is refused after good answers: the versions kept from before are dropped too', async () => {
+    const { clock, agent, delivered } = setup([
+      () => ({ changed: true, etag: '"a"', versions }),
+      () => ({ changed: true, etag: '"b"', versions: { ...versions, target: 'staging-1' } }),
+    ]);
+    const stop = new AbortController();
+    const running = agent.run(stop.signal);
+    await clock.advance(0);
+    expect(delivered).toHaveLength(1);
+    await clock.advance(10_000);
+    await clock.advance(1_000);
+    expect(delivered).toHaveLength(1);
+    expect(agent.lastError).toMatch(/answer refused/);
+    stop.abort();
+    await running;
+  });
+});
+
+describe("the hub's overrides", () => {
+  const overridden: TargetVersions = {
+    ...versions,
+    items: [
+      {
+        application: 'web',
+        desired: '1.2.0',
+        override: {
+          argocd: { applicationNamespace: 'platform', set: { helmParameter: 'controller.image.repository' } },
+        },
+      },
+      { application: 'api', desired: '2.0.0' },
+    ],
+  };
+
+  test('are not applied by default: that application is not delivered, the others are', async () => {
+    const { clock, agent, delivered, logs } = setup([
+      () => ({ changed: true, etag: '"a"', versions: overridden }),
+    ]);
+    expect(await agent.round(new AbortController().signal)).toBe(false);
+    await clock.advance(0);
+    expect(delivered.map((r) => r.application.metadata.name)).toEqual(['api']);
+    expect(logs.join('')).toContain(
+      "1.2.0 not delivered: the hub's Application overrides argocd.applicationNamespace, argocd.set for this target, which this agent does not allow (--allow-override argocd.applicationNamespace,argocd.set)",
+    );
+  });
+
+  test('apply only when every field they set is allowed', async () => {
+    const partly = setup([() => ({ changed: true, etag: '"a"', versions: overridden })], ['argocd.set']);
+    await partly.agent.round(new AbortController().signal);
+    expect(partly.delivered.map((r) => r.application.metadata.name)).toEqual(['api']);
+
+    const allowed = setup(
+      [() => ({ changed: true, etag: '"a"', versions: overridden })],
+      ['argocd.set', 'argocd.applicationNamespace'],
+    );
+    await allowed.agent.round(new AbortController().signal);
+    expect(allowed.delivered.map((r) => [r.application.metadata.name, r.delivery.argocd])).toEqual([
+      [
+        'web',
+        {
+          applicationNamespace: 'platform',
+          applicationName: '${application}',
+          set: { helmParameter: 'controller.image.repository' },
+        },
+      ],
+      [
+        'api',
+        { applicationNamespace: 'argocd', applicationName: '${application}', set: { targetRevision: {} } },
+      ],
+    ]);
+  });
+
+  test('of another delivery kind change nothing here and are not refused', async () => {
+    const flux: TargetVersions = {
+      ...versions,
+      items: [{ application: 'web', desired: '1.2.0', override: { flux: { patch: { name: 'other' } } } }],
+    };
+    const { agent, delivered } = setup([() => ({ changed: true, etag: '"a"', versions: flux })]);
+    await agent.round(new AbortController().signal);
+    expect(delivered.map((r) => r.delivery.argocd?.applicationNamespace)).toEqual(['argocd']);
+  });
 });

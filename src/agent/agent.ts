@@ -2,7 +2,9 @@
 // cannot reach. Each round: poll the target's versions (If-None-Match), deliver
 // with the operator's integration code (idempotent), report new deployed
 // versions. A failed poll changes nothing here and retries with capped
-// backoff; a server older than it needs stops it with one line.
+// backoff; a server older than it needs stops it with one line. It serves
+// only its own Target: an answer naming another is refused, and the hub's
+// overrides apply only where --allow-override allows them.
 import type { Application } from '../api/application.js';
 import type { Delivery } from '../api/delivery.js';
 import type { TargetVersions } from '../api/http.js';
@@ -10,6 +12,7 @@ import type { Target } from '../api/target.js';
 import {
   deliveryKind,
   effectiveDelivery,
+  type DeliveryOutcome,
   type DeliveryRegistry,
   type DeliveryRequest,
 } from '../core/delivery.js';
@@ -17,9 +20,28 @@ import type { Clock } from '../kube/clock.js';
 import { backoffDelay, type BackoffOptions } from '../runtime/backoff.js';
 import type { Logger } from '../runtime/log.js';
 import { ServerTooOldError, type HubClient } from './hub-client.js';
+import { refusedOverrideFields, type OverrideField } from './overrides.js';
+
+/** The Target this agent serves, as its --namespace and --target name it. */
+export interface OwnTarget {
+  namespace: string;
+  target: string;
+}
+
+/** The hub answered for another Target: nothing of the answer is used. */
+export class AnswerRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AnswerRefusedError';
+  }
+}
 
 export interface AgentOptions {
   hub: Pick<HubClient, 'poll' | 'reportDeployed'>;
+  /** The only Target this agent serves: answers naming another are refused. */
+  own: OwnTarget;
+  /** The hub's override fields this agent applies (--allow-override); default none. */
+  allowOverride?: readonly OverrideField[];
   /** How this agent delivers in its cluster (e.g. {argocd: {...}}); the hub's Application overrides merge over it. */
   delivery: Delivery;
   deliverers: DeliveryRegistry;
@@ -43,9 +65,27 @@ export const agentDefaults = {
   pendingIntervalMs: 2_000,
 };
 
-/** A DeliveryRequest for one application of the polled target, as the operator would build it. */
+/** Delivery into Argo CD Applications of this cluster, writing targetRevision (the --argocd-* flags). */
+export function argocdLocalDelivery(
+  applicationNamespace = 'argocd',
+  applicationName = '${application}',
+): Delivery {
+  return { argocd: { applicationNamespace, applicationName, set: { targetRevision: {} } } };
+}
+
+/** Why an answer is not for this agent's Target; undefined when it is. */
+export function foreignAnswer(versions: TargetVersions, own: OwnTarget): string | undefined {
+  if (versions.namespace === own.namespace && versions.target === own.target) return undefined;
+  return `agent: the hub answered for Target ${versions.namespace}/${versions.target}, but this agent serves ${own.namespace}/${own.target}: answer refused, nothing delivered or reported`;
+}
+
+/**
+ * A DeliveryRequest for one application of this agent's own Target, as the
+ * operator would build it (the override is merged only when it was allowed).
+ */
 export function deliveryRequest(
-  versions: TargetVersions,
+  own: OwnTarget,
+  environment: string,
   item: TargetVersions['items'][number],
   local: Delivery,
 ): DeliveryRequest | undefined {
@@ -53,22 +93,22 @@ export function deliveryRequest(
   const application = {
     apiVersion: 'depot.sh/v1alpha1',
     kind: 'Application',
-    metadata: { name: item.application, namespace: versions.namespace },
+    metadata: { name: item.application, namespace: own.namespace },
     spec: {
       versionScheme: 'opaque',
-      ...(item.override ? { targets: { [versions.target]: item.override } } : {}),
+      ...(item.override ? { targets: { [own.target]: item.override } } : {}),
     },
   } as Application;
   const target = {
     apiVersion: 'depot.sh/v1alpha1',
     kind: 'Target',
-    metadata: { name: versions.target, namespace: versions.namespace },
-    spec: { environment: versions.environment, delivery: local },
+    metadata: { name: own.target, namespace: own.namespace },
+    spec: { environment, delivery: local },
   } as Target;
   return {
     application,
     target,
-    environment: versions.environment,
+    environment,
     version: item.desired,
     delivery: effectiveDelivery(target, application),
   };
@@ -113,10 +153,13 @@ export class Agent {
         this.lastError = (err as Error).message;
         this.opts.onPoll?.('error');
         wait = backoffDelay(this.failures++, this.opts.backoff, this.opts.random);
-        this.opts.log.warn(
-          { err: (err as Error).message, retryInMs: wait, failures: this.failures },
-          'agent: poll or report failed; what was delivered stays as it is',
-        );
+        if (err instanceof AnswerRefusedError)
+          this.opts.log.error({ retryInMs: wait, failures: this.failures }, err.message);
+        else
+          this.opts.log.warn(
+            { err: (err as Error).message, retryInMs: wait, failures: this.failures },
+            'agent: poll or report failed; what was delivered stays as it is',
+          );
       }
       await this.opts.clock.sleep(wait, signal);
     }
@@ -127,6 +170,13 @@ export class Agent {
     const poll = await this.opts.hub.poll(this.etag, signal);
     this.opts.onPoll?.(poll.changed ? 'changed' : 'unchanged');
     if (poll.changed) {
+      const foreign = foreignAnswer(poll.versions, this.opts.own);
+      if (foreign) {
+        // Forget the answer and what came before it: the next poll asks afresh.
+        this.etag = undefined;
+        this.versions = undefined;
+        throw new AnswerRefusedError(foreign);
+      }
       this.etag = poll.etag;
       this.versions = poll.versions;
       this.opts.log.info(
@@ -147,10 +197,20 @@ export class Agent {
     }
     let pending = false;
     for (const item of versions.items) {
-      const request = deliveryRequest(versions, item, this.opts.delivery);
+      const request = deliveryRequest(this.opts.own, versions.environment, item, this.opts.delivery);
       if (!request) continue;
       const deliverer = this.opts.deliverers.get(deliveryKind(request.target));
       if (!deliverer) continue;
+      const refused = refusedOverrideFields(item.override, this.opts.delivery, this.opts.allowOverride ?? []);
+      if (refused.length > 0) {
+        this.delivered.delete(item.application);
+        this.noteOutcome(item.application, request.version, {
+          state: 'Failed',
+          message: `${request.version} not delivered: the hub's Application overrides ${refused.join(', ')} for this target, which this agent does not allow (--allow-override ${refused.join(',')})`,
+          wrote: false,
+        });
+        continue;
+      }
       const done =
         this.delivered.get(item.application) === request.version &&
         deliverer.observe?.(request).inPlace !== false;
@@ -160,23 +220,7 @@ export class Agent {
       if (outcome.state === 'Delivered') this.delivered.set(item.application, request.version);
       else this.delivered.delete(item.application);
       if (outcome.state === 'Pending') pending = true;
-      const summary = `${outcome.state}: ${outcome.message}`;
-      if (this.outcomes.get(item.application) !== summary) {
-        this.outcomes.set(item.application, summary);
-        const log =
-          outcome.state === 'Failed'
-            ? this.opts.log.warn.bind(this.opts.log)
-            : this.opts.log.info.bind(this.opts.log);
-        log(
-          {
-            application: item.application,
-            version: request.version,
-            state: outcome.state,
-            wrote: outcome.wrote,
-          },
-          `agent: ${outcome.message}`,
-        );
-      }
+      this.noteOutcome(item.application, request.version, outcome);
       const deployed = deliverer.observe?.(request).deployed;
       if (deployed && deployed !== item.deployed && deployed !== this.reported.get(item.application)) {
         await this.opts.hub.reportDeployed(item.application, deployed, signal);
@@ -185,6 +229,18 @@ export class Agent {
       }
     }
     return pending;
+  }
+
+  /** Logs an application's outcome when it changed. */
+  private noteOutcome(application: string, version: string, outcome: DeliveryOutcome): void {
+    const summary = `${outcome.state}: ${outcome.message}`;
+    if (this.outcomes.get(application) === summary) return;
+    this.outcomes.set(application, summary);
+    const log =
+      outcome.state === 'Failed'
+        ? this.opts.log.warn.bind(this.opts.log)
+        : this.opts.log.info.bind(this.opts.log);
+    log({ application, version, state: outcome.state, wrote: outcome.wrote }, `agent: ${outcome.message}`);
   }
 
   private jittered(ms: number): number {

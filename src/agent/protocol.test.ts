@@ -1,7 +1,9 @@
 // Old × new, agent side: the current agent against the recorded answers of
 // every released server (test/fixtures/protocol/v1/server-*.json), replayed
 // by a small HTTP server; and a newer agent that needs a newer server stops
-// with one line.
+// with one line. The current agent serves only its own Target: a recorded
+// answer altered to name another Target is refused, and the recorded
+// override (applicationName) applies only when --allow-override allows it.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Deliverer, DeliveryRequest } from '../core/delivery.js';
@@ -10,11 +12,15 @@ import { createLogger } from '../runtime/log.js';
 import type { ProtocolRecording } from '../../test/fixtures/protocol/exchange.js';
 import { recordings } from '../../test/fixtures/protocol/recordings.js';
 import { AGENT_TARGET, HUB_NAMESPACE } from '../../test/fixtures/protocol/world.js';
-import { Agent, agentDefaults } from './agent.js';
+import { Agent, AnswerRefusedError, agentDefaults, argocdLocalDelivery } from './agent.js';
+import type { OverrideField } from './overrides.js';
 import { HubClient, ServerTooOldError } from './hub-client.js';
 
 /** Answers like the recorded server: by method and path, 304 when If-None-Match is the recorded ETag. */
-async function replay(rec: ProtocolRecording): Promise<{ server: Server; url: string; bodies: unknown[] }> {
+async function replay(
+  rec: ProtocolRecording,
+  alter: (body: unknown) => unknown = (b) => b,
+): Promise<{ server: Server; url: string; bodies: unknown[] }> {
   const bodies: unknown[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -36,7 +42,9 @@ async function replay(rec: ProtocolRecording): Promise<{ server: Server; url: st
         return;
       }
       res.writeHead(ex.response.status, ex.response.headers);
-      res.end(ex.response.body === undefined ? undefined : JSON.stringify(ex.response.body));
+      res.end(
+        ex.response.body === undefined ? undefined : JSON.stringify(alter(structuredClone(ex.response.body))),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -59,27 +67,27 @@ function recordingDeliverer() {
 const hub = (url: string, extra: Partial<ConstructorParameters<typeof HubClient>[0]> = {}) =>
   new HubClient({ server: url, namespace: HUB_NAMESPACE, target: AGENT_TARGET, token: () => 't', ...extra });
 
+function currentAgent(url: string, deliverer: Deliverer, allowOverride: OverrideField[]): Agent {
+  return new Agent({
+    hub: hub(url),
+    own: { namespace: HUB_NAMESPACE, target: AGENT_TARGET },
+    allowOverride,
+    delivery: argocdLocalDelivery(),
+    deliverers: new Map([['argocd', deliverer]]),
+    ...agentDefaults,
+    log: createLogger({ level: 'silent' }),
+    clock: realClock,
+  });
+}
+
 describe.each(recordings('server').map((r) => [r.version, r] as const))('against a %s server', (_, rec) => {
   let replayed: Awaited<ReturnType<typeof replay>>;
   beforeEach(async () => (replayed = await replay(rec)));
   afterEach(() => replayed.server.close());
 
-  test('the current agent polls, delivers with the override merged, reports deployed, then gets 304', async () => {
+  test('the current agent polls, delivers with the allowed override merged, reports deployed, then gets 304', async () => {
     const { deliverer, requests } = recordingDeliverer();
-    const agent = new Agent({
-      hub: hub(replayed.url),
-      delivery: {
-        argocd: {
-          applicationNamespace: 'argocd',
-          applicationName: '${application}',
-          set: { targetRevision: {} },
-        },
-      },
-      deliverers: new Map([['argocd', deliverer]]),
-      ...agentDefaults,
-      log: createLogger({ level: 'silent' }),
-      clock: realClock,
-    });
+    const agent = currentAgent(replayed.url, deliverer, ['argocd.applicationName']);
     const signal = new AbortController().signal;
     expect(await agent.round(signal)).toBe(false);
     expect(
@@ -89,6 +97,26 @@ describe.each(recordings('server').map((r) => [r.version, r] as const))('against
     // The recorded ETag: 304; nothing is reported again.
     await agent.round(signal);
     expect(replayed.bodies).toHaveLength(1);
+  });
+
+  test('the current agent without --allow-override delivers and reports nothing for the overridden application', async () => {
+    const { deliverer, requests } = recordingDeliverer();
+    const agent = currentAgent(replayed.url, deliverer, []);
+    expect(await agent.round(new AbortController().signal)).toBe(false);
+    expect(requests).toEqual([]);
+    expect(replayed.bodies).toEqual([]);
+  });
+
+  test('an answer altered to name another Target is refused: nothing delivered or reported', async () => {
+    replayed.server.close();
+    replayed = await replay(rec, (body) =>
+      body && typeof body === 'object' && 'target' in body ? { ...body, target: 'staging-1' } : body,
+    );
+    const { deliverer, requests } = recordingDeliverer();
+    const agent = currentAgent(replayed.url, deliverer, ['argocd.applicationName']);
+    await expect(agent.round(new AbortController().signal)).rejects.toBeInstanceOf(AnswerRefusedError);
+    expect(requests).toEqual([]);
+    expect(replayed.bodies).toEqual([]);
   });
 
   test('an agent that needs a newer server stops with one line', async () => {

@@ -1,7 +1,8 @@
 // The flags of `depot agent`, as kits in the order its help lists them;
 // AgentFlags is what commander parses them to.
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { agentDefaults } from '../agent/agent.js';
+import { OVERRIDE_FIELDS, type OverrideField } from '../agent/overrides.js';
 import {
   appendCommaList,
   deliveryAuthorizationFlags,
@@ -31,6 +32,8 @@ interface HubFlags {
   namespace: string;
   target: string;
   tokenFile: string;
+  caFile?: string;
+  insecureHttp: boolean;
 }
 
 function hubFlags(): Option[] {
@@ -42,6 +45,14 @@ function hubFlags(): Option[] {
       '--token-file <path>',
       'file holding a bearer token for the server (read before every request: rotated tokens work)',
     ).makeOptionMandatory(),
+    new Option(
+      '--ca-file <path>',
+      "PEM CA certificate(s) that sign the server's certificate, trusted besides the system's",
+    ),
+    new Option(
+      '--insecure-http',
+      'allow an http:// --server: the token and the versions travel unprotected and can be changed on the way',
+    ).default(false),
   ];
 }
 
@@ -69,6 +80,7 @@ interface LocalDeliveryFlags {
   receiverUrlAllow: string[];
   argocdNamespace: string;
   argocdApplicationName: string;
+  allowOverride: OverrideField[];
 }
 
 function localDeliveryFlags(): Option[] {
@@ -91,7 +103,23 @@ function localDeliveryFlags(): Option[] {
       '--argocd-application-name <template>',
       'name of the Argo CD Application, a template (${application}, ${environment}, ${target}, ${namespace})',
     ).default('${application}'),
+    valueOption(
+      '--allow-override <fields>',
+      `fields of an Application's spec.targets.<target> on the hub this agent applies (comma-separated: ${OVERRIDE_FIELDS.join(', ')}); default none: an application whose override sets another field is not delivered`,
+      overrideList,
+      [] as OverrideField[],
+    ),
   ];
+}
+
+function overrideList(value: string, previous: OverrideField[]): OverrideField[] {
+  const fields = appendCommaList(value, []);
+  const unknown = fields.filter((f) => !(OVERRIDE_FIELDS as readonly string[]).includes(f));
+  if (unknown.length > 0)
+    throw new InvalidArgumentError(
+      `unknown override field ${unknown.join(', ')} (one of ${OVERRIDE_FIELDS.join(', ')})`,
+    );
+  return [...previous, ...(fields as OverrideField[])];
 }
 
 /** Every flag of `depot agent`, in the order of its help. */

@@ -44,6 +44,7 @@ test('the defaults: leader election in the default Lease, every integration, the
     address: ':8082',
     anonymousReads: false,
     tls: undefined,
+    tokenAudiences: ['depot'],
     agentContactIntervalMs: 30_000,
   });
   expect(config.controllers).toEqual({
@@ -100,6 +101,7 @@ test('each flag reaches the setting it names', () => {
       '--api-anonymous-reads',
       '--api-tls-cert=/tls.crt',
       '--api-tls-key=/tls.key',
+      '--token-audiences=depot, https://kubernetes.default.svc',
       '--agent-silence=40s',
     ),
     { podName: 'pod-0' },
@@ -142,6 +144,7 @@ test('each flag reaches the setting it names', () => {
       address: '127.0.0.1:9443',
       anonymousReads: true,
       tls: { certFile: '/tls.crt', keyFile: '/tls.key' },
+      tokenAudiences: ['depot', 'https://kubernetes.default.svc'],
       // Four contacts per allowed silence at least.
       agentContactIntervalMs: 10_000,
     },
@@ -165,5 +168,8 @@ test('flags that can only be wrong are refused with one line', () => {
   );
   expect(() => operatorConfig(flags('--api-tls-cert=/tls.crt'))).toThrow(
     '--api-tls-cert and --api-tls-key go together: pass both or neither',
+  );
+  expect(() => flags('--token-audiences= , ')).toThrow(
+    '--token-audiences: name at least one audience (the default is depot)',
   );
 });

@@ -93,6 +93,7 @@ export function operatorConfig(flags: OperatorFlags, env: { podName?: string } =
       ? {
           address: flags.apiAddr,
           anonymousReads: flags.apiAnonymousReads,
+          tokenAudiences: flags.tokenAudiences,
           tls,
           // A contact at least four times per allowed silence: a polling agent never looks silent.
           agentContactIntervalMs: Math.min(agentContactIntervalMs, flags.agentSilence / 4),

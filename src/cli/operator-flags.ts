@@ -11,6 +11,7 @@ import { deliverySettingsDefaults } from '../controllers/delivery/registry.js';
 import { deliveryDefaults } from '../controllers/delivery/tracker.js';
 import { managerDefaults } from '../runtime/manager.js';
 import { apiServerDefaults } from '../server/api-server.js';
+import { DEFAULT_TOKEN_AUDIENCES } from '../server/token-audiences.js';
 import { UserError } from './errors.js';
 import {
   commaList,
@@ -99,6 +100,7 @@ export interface ApiFlags {
   agentSilence: number;
   apiTlsCert?: string;
   apiTlsKey?: string;
+  tokenAudiences: string[];
 }
 
 export function apiFlags(): Option[] {
@@ -120,6 +122,12 @@ export function apiFlags(): Option[] {
       'serve the HTTP API over TLS with this certificate (reloaded on change)',
     ),
     new Option('--api-tls-key <file>', 'the private key of --api-tls-cert'),
+    valueOption(
+      '--token-audiences <list>',
+      "audiences a bearer token must be made for (comma-separated; TokenReview status.audiences); add the API server's own audience to accept legacy token Secrets and OIDC user tokens",
+      audienceList,
+      [...DEFAULT_TOKEN_AUDIENCES],
+    ),
   ];
 }
 
@@ -319,4 +327,12 @@ export function operatorFlags(): Option[][] {
     processFlags(),
     deliveryFlags(),
   ];
+}
+
+/** The audiences of --token-audiences: replaces the default; at least one. */
+function audienceList(value: string): string[] {
+  const audiences = [...new Set(commaList(value))];
+  if (audiences.length === 0)
+    throw new UserError('--token-audiences: name at least one audience (the default is depot)');
+  return audiences;
 }

@@ -10,6 +10,7 @@ import type { KubeObject, ResourceType } from '../kube/resource.js';
 import { TokenBucket } from '../kube/rate-limiter.js';
 import { HttpError } from './http-error.js';
 import { TtlCache } from './ttl-cache.js';
+import { audienceUser, DEFAULT_TOKEN_AUDIENCES, type TokenReviewStatus } from './token-audiences.js';
 
 export interface UserInfo {
   username: string;
@@ -28,6 +29,8 @@ export interface Access {
 }
 
 export interface AccessReviewer {
+  /** The token audiences it accepts (named in the 401 message), when it checks them. */
+  readonly audiences?: readonly string[];
   /** The user of a bearer token; undefined when the API server does not accept it. */
   authenticate(token: string): Promise<UserInfo | undefined>;
   /** Whether the user may do it; `reason` from the authorizer when given. */
@@ -57,19 +60,17 @@ export const reviewCacheDefaults = { ttlMs: 10_000, maxEntries: 4096 };
  */
 export const reviewRateDefaults = { qps: 50, burst: 100 };
 
-interface TokenReviewStatus {
-  authenticated?: boolean;
-  user?: UserInfo;
-}
-
 export class KubeAccessReviewer implements AccessReviewer {
   private readonly users: TtlCache<UserInfo | null>;
   private readonly decisions: TtlCache<{ allowed: boolean; reason?: string }>;
   private readonly limiter: TokenBucket;
+  readonly audiences: readonly string[];
 
   constructor(
     private readonly api: Pick<KubeApi, 'create'>,
     opts: {
+      /** Tokens must be made for one of these (--token-audiences). */
+      audiences?: readonly string[];
       ttlMs?: number;
       maxEntries?: number;
       now?: () => number;
@@ -82,6 +83,7 @@ export class KubeAccessReviewer implements AccessReviewer {
       now: opts.now ?? Date.now,
     };
     const now = cache.now;
+    this.audiences = opts.audiences ?? DEFAULT_TOKEN_AUDIENCES;
     this.limiter = new TokenBucket(opts.rate ?? reviewRateDefaults, {
       now,
       setTimer: () => ({ cancel: () => undefined }),
@@ -95,9 +97,10 @@ export class KubeAccessReviewer implements AccessReviewer {
     const key = createHash('sha256').update(token).digest('base64url');
     const cached = this.users.get(key);
     if (cached !== undefined) return cached ?? undefined;
-    const review = await this.review<{ status?: TokenReviewStatus }>(TokenReviews, { spec: { token } });
-    const status = review.status;
-    const user = status?.authenticated && status.user?.username ? status.user : null;
+    const review = await this.review<{ status?: TokenReviewStatus }>(TokenReviews, {
+      spec: { token, audiences: this.audiences },
+    });
+    const user = audienceUser(review.status, this.audiences);
     this.users.set(key, user);
     return user ?? undefined;
   }

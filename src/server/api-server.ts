@@ -56,6 +56,8 @@ export interface ApiServerOptions {
   bodyLimitBytes?: number;
   /** Default: TokenReview + SubjectAccessReview through deps.client, cached briefly. */
   reviewer?: AccessReviewer;
+  /** The audiences a token must be made for (default depot); for the default reviewer. */
+  tokenAudiences?: readonly string[];
   /** How often an agent's contact is written to its Target at most (keep it well below --agent-silence). */
   agentContactIntervalMs?: number;
 }
@@ -85,7 +87,9 @@ export class ApiServer implements Runnable {
     private readonly deps: RuntimeDeps,
     private readonly opts: ApiServerOptions,
   ) {
-    const reviewer = opts.reviewer ?? new KubeAccessReviewer(deps.client, { now: () => deps.clock.now() });
+    const reviewer =
+      opts.reviewer ??
+      new KubeAccessReviewer(deps.client, { now: () => deps.clock.now(), audiences: opts.tokenAudiences });
     const table = buildRoutes({
       informers: deps.informers,
       writes: new VersionWrites(deps),

@@ -13,6 +13,7 @@ import { HttpError, invalidInput, notFound } from './http-error.js';
 import { readJsonBody } from './request-body.js';
 import { ifNoneMatch, type RepresentationCache } from './representations.js';
 import type { Route } from './routes.js';
+import { audienceRefusal } from './token-audiences.js';
 
 /** One request as it passes the stages. */
 export interface Exchange {
@@ -123,7 +124,9 @@ export function authenticateStage(reviewer: AccessReviewer, anonymousReads: bool
       throw new HttpError(
         401,
         'Unauthorized',
-        'the bearer token was not accepted by the Kubernetes API server',
+        reviewer.audiences
+          ? audienceRefusal(reviewer.audiences)
+          : 'the bearer token was not accepted by the Kubernetes API server',
       );
     x.user = user;
     return undefined;

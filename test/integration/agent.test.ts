@@ -1,15 +1,19 @@
 // `depot agent` end to end: namespace "hub" runs the operator and its HTTP
-// API, "remote" plays the remote cluster with an Argo CD Application. The
-// agent, with its own token, delivers there, reports what Argo CD deploys and
+// API over TLS (a certificate from a CA made here, trusted with --ca-file), "remote"
+// plays the remote cluster with an Argo CD Application. The agent, with its
+// own token (audience depot), delivers there, reports what Argo CD deploys and
 // shows in the Target's status; a killed server loses and undoes nothing; a
-// silent agent makes the Target not Ready; a too-old server stops it.
+// silent agent makes the Target not Ready; a too-old server stops it; a
+// malicious hub (a fake on loopback: the attacker) gets nothing written; an
+// http:// hub needs --insecure-http; a token for another audience gets 401.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import { AuthenticationV1Api, KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Target } from '../../src/api/target.js';
 import { Applications, Targets } from '../../src/api/resources.js';
 import { freePort } from '../../src/local/controlplane/index.js';
@@ -22,7 +26,8 @@ import { gitRepository, GitRepositories } from '../kit/flux.js';
 import { application, target } from '../kit/objects.js';
 import { environments } from '../kit/topologies.js';
 import { userRoleRules } from '../kit/user-roles.js';
-import { serviceAccountToken } from '../kit/http-api.js';
+import { apiBase, serviceAccountToken } from '../kit/http-api.js';
+import { servingCertificate, type ServingCertificate } from '../kit/serving-certificate.js';
 import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
 
 const k = cluster();
@@ -39,6 +44,8 @@ let agent: ChildProcess | undefined;
 let agentOut = '';
 let apiAddr: string;
 let tokenFile: string;
+/** The hub's TLS certificate for 127.0.0.1 and the CA that signed it (trusted with --ca-file). */
+let tls: ServingCertificate;
 
 const deployedOn = async (version: string) =>
   targetStatus(await readApp(hub, 'web'), 'remote-1')?.deployed === version;
@@ -46,12 +53,14 @@ const revision = async () => (await argo.get(remote, 'web')).spec.source?.target
 const readTarget = () => k.read<Target>(Targets, hub, 'remote-1');
 const setVersion = (version: string) =>
   k.client.patch(Applications, hub, 'web', { spec: { versions: { prod: version } } }, { type: 'merge' });
-/** `depot agent` for `target` of the hub, with the agent's token: its argv after node. */
-const agentArgv = (target: string, server = `http://${apiAddr}`) => [
+/** `depot agent` for `target` of the hub, with the agent's token, trusting the hub's certificate: its argv after node. */
+const agentArgv = (target: string, server = `https://${apiAddr}`) => [
   bin,
   'agent',
   '--server',
   server,
+  '--ca-file',
+  tls.ca,
   '--namespace',
   hub,
   '--target',
@@ -62,12 +71,24 @@ const agentArgv = (target: string, server = `http://${apiAddr}`) => [
   kubeconfig,
 ];
 const startHubOperator = () =>
-  startOperator(kubeconfig, hub, { args: ['--api-addr', apiAddr, '--agent-silence', '10s'] });
+  startOperator(kubeconfig, hub, {
+    args: [
+      '--api-addr',
+      apiAddr,
+      '--api-tls-cert',
+      tls.cert,
+      '--api-tls-key',
+      tls.key,
+      '--agent-silence',
+      '10s',
+    ],
+  });
 
 beforeAll(async () => {
   hub = await freshNamespace(kc, 'hub');
   remote = await freshNamespace(kc, 'remote');
   apiAddr = `127.0.0.1:${await freePort()}`;
+  tls = await servingCertificate();
   await k.apply(hub, [
     ...environments(['prod']),
     target('remote-1', 'prod', { delivery: { agent: {} } }),
@@ -238,7 +259,14 @@ test('against a server without the agent API the agent stops with one line', asy
     // Not spawnSync: this process serves the 404s.
     const child = spawn(
       process.execPath,
-      [...agentArgv('remote-1', `http://127.0.0.1:${port}`), '--log-level', 'silent', '--health-addr', '0'],
+      [
+        ...agentArgv('remote-1', `http://127.0.0.1:${port}`),
+        '--insecure-http',
+        '--log-level',
+        'silent',
+        '--health-addr',
+        '0',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -291,4 +319,199 @@ test("an agent with --delivery-file writes a Flux GitRepository with the operato
   } finally {
     flux.kill('SIGTERM');
   }
+}, 90_000);
+
+/** `depot agent` with these args: its output so far, and its exit code once it exits. */
+function spawnAgent(argv: string[]) {
+  let out = '';
+  const child = spawn(process.execPath, argv, { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+async function listen(server: NetServer): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+test('an http:// hub without --insecure-http is refused with one line, before any request', async () => {
+  let requests = 0;
+  const server = createServer((_, res) => {
+    requests++;
+    res.writeHead(404);
+    res.end();
+  });
+  const url = `http://127.0.0.1:${await listen(server)}`;
+  try {
+    const agent = spawnAgent([...agentArgv('remote-1', url), '--health-addr', '0']);
+    expect({ status: await agent.exited, output: agent.output() }).toEqual({
+      status: 1,
+      output: `error: --server ${url}: plain HTTP lets anyone on the way read the token and change the versions; use https:// (--ca-file for a private CA) or add --insecure-http\n`,
+    });
+    expect(requests).toBe(0);
+  } finally {
+    server.close();
+  }
+}, 60_000);
+
+test('without --ca-file the agent does not trust a hub certificate from a private CA; a --ca-file without a certificate is one line', async () => {
+  const notPem = join(mkdtempSync(join(tmpdir(), 'depot-agent-')), 'ca.crt');
+  writeFileSync(notPem, 'not a certificate\n');
+  const bad = spawnAgent([...agentArgv('remote-1'), '--ca-file', notPem, '--health-addr', '0']);
+  expect({ status: await bad.exited, output: bad.output() }).toEqual({
+    status: 1,
+    output: `error: --ca-file ${notPem}: no PEM certificate in it\n`,
+  });
+  // Without --ca-file the hub's private CA is not trusted: every poll fails, saying why.
+  const argv = agentArgv('remote-1');
+  argv.splice(argv.indexOf('--ca-file'), 2);
+  const untrusting = spawnAgent([...argv, '--argocd-namespace', remote, '--health-addr', '0']);
+  try {
+    await eventually(
+      'the agent cannot verify the hub',
+      async () =>
+        /cannot reach https:\/\/127\.0\.0\.1:\d+\/: UNABLE_TO_VERIFY_LEAF_SIGNATURE/.test(
+          untrusting.output(),
+        ),
+      30_000,
+    );
+  } finally {
+    untrusting.child.kill('SIGTERM');
+  }
+}, 60_000);
+
+test('an agent given a hub answer for another Target, or an override it does not allow, writes nothing', async () => {
+  // A platform team's Argo CD Application, authorized for the hub's staging Target (served by another agent).
+  await argo.create(
+    remote,
+    argoApp(
+      'platform',
+      { source: { repoURL: 'https://github.com/acme/platform', path: 'deploy', targetRevision: '3.0.0' } },
+      `${hub}/staging`,
+    ),
+  );
+  const before = {
+    web: (await argo.get(remote, 'web')).metadata!.resourceVersion,
+    platform: (await argo.get(remote, 'platform')).metadata!.resourceVersion,
+  };
+  // The attacker: a hub (or anyone on the link) that answers what it likes, over TLS with a certificate the agent trusts.
+  let answer: object = {
+    namespace: hub,
+    target: 'staging',
+    environment: 'prod',
+    delivery: 'agent',
+    items: [{ application: 'platform', desired: '6.6.6' }],
+  };
+  const writes: string[] = [];
+  const malicious = createHttpsServer(
+    { cert: readFileSync(tls.cert), key: readFileSync(tls.key) },
+    (req: IncomingMessage, res: ServerResponse) => {
+      if (req.method !== 'GET') writes.push(`${req.method} ${req.url}`);
+      res.writeHead(200, { 'content-type': 'application/json', 'depot-server-version': '0.1.0' });
+      res.end(JSON.stringify(answer));
+    },
+  );
+  const url = `https://127.0.0.1:${await listen(malicious)}`;
+  const agent = spawnAgent([
+    ...agentArgv('remote-1', url),
+    '--argocd-namespace',
+    remote,
+    '--interval',
+    '1s',
+    '--health-addr',
+    '0',
+  ]);
+  try {
+    await eventually(
+      'the agent refuses the answer for hub/staging',
+      async () =>
+        agent
+          .output()
+          .includes(
+            `the hub answered for Target ${hub}/staging, but this agent serves ${hub}/remote-1: answer refused`,
+          ),
+      30_000,
+    );
+    // Its own Target, but the hub's override redirects the write into a Helm parameter.
+    answer = {
+      namespace: hub,
+      target: 'remote-1',
+      environment: 'prod',
+      delivery: 'agent',
+      items: [
+        {
+          application: 'web',
+          desired: 'evil.example/miner',
+          override: { argocd: { set: { helmParameter: 'controller.image.repository' } } },
+        },
+      ],
+    };
+    await eventually(
+      'the agent refuses the override',
+      async () =>
+        agent
+          .output()
+          .includes(
+            "evil.example/miner not delivered: the hub's Application overrides argocd.set for this target, which this agent does not allow (--allow-override argocd.set)",
+          ),
+      30_000,
+    );
+    expect({
+      web: (await argo.get(remote, 'web')).metadata!.resourceVersion,
+      platform: (await argo.get(remote, 'platform')).metadata!.resourceVersion,
+    }).toEqual(before);
+    expect(writes).toEqual([]);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\nagent output:\n${agent.output().slice(-3000)}`);
+  } finally {
+    agent.child.kill('SIGTERM');
+    malicious.close();
+  }
+}, 90_000);
+
+/** GET over TLS trusting the hub's certificate: status and body. */
+function getWithToken(url: string, token: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      { ca: readFileSync(tls.ca), headers: { Authorization: `Bearer ${token}` }, agent: false },
+      (res) => {
+        let body = '';
+        res.on('data', (b: Buffer) => (body += b.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('a token for the API server (the default audience) gets 401 naming depot; one made --audience depot works, and only for Depot', async () => {
+  const base = await apiBase(operator!, 'https');
+  const url = `${base}/namespaces/${hub}/targets/remote-1/versions`;
+  const rules = userRoleRules('agent');
+  const defaultAudience = await serviceAccountToken(kc, hub, 'default-audience', rules, []);
+  const depotAudience = await serviceAccountToken(kc, hub, 'depot-audience', rules, ['depot']);
+  const refused = await getWithToken(url, defaultAudience);
+  expect(refused.status).toBe(401);
+  expect(JSON.parse(refused.body)).toEqual({
+    error: 'Unauthorized',
+    message:
+      'the bearer token was not accepted by the Kubernetes API server for the audience depot: request a token for depot (kubectl create token <serviceaccount> --audience depot, or a projected ServiceAccount token with audience: depot)',
+  });
+  expect((await getWithToken(url, depotAudience)).status).toBe(200);
+  // The Depot token is no credential for the API server itself.
+  const cluster = kc.getCurrentCluster()!;
+  const asDepotToken = new KubeConfig();
+  asDepotToken.loadFromOptions({
+    clusters: [{ ...cluster, name: 'c' }],
+    users: [{ name: 'u', token: depotAudience }],
+    contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+    currentContext: 'c',
+  });
+  await expect(
+    asDepotToken.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} }),
+  ).rejects.toThrow(/401/);
 }, 90_000);

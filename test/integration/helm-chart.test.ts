@@ -105,6 +105,7 @@ describe('bad values are refused with a message naming them', () => {
       /at '\/flux\/receiverUrlAllow\/0': 'ftp\/\/x' does not match pattern/,
     ],
     ['an unknown log level', { logLevel: 'verbose' }, /at '\/logLevel': value must be one of/],
+    ['no token audience', { api: { tokenAudiences: [] } }, /at '\/api\/tokenAudiences': minItems/],
   ];
   // Combinations the schema cannot word clearly fail the render (helm template
   // and install); helm lint only logs a template's `fail` at INFO level.
@@ -303,8 +304,15 @@ describe("the rendered arguments are the real operator's flags", () => {
       apiAnonymousReads: false,
       shutdownTimeout: 30_000,
       integrations: ['argocd', 'flux'],
+      tokenAudiences: ['depot'],
     });
     expect(flags.namespaces).toBeUndefined();
+  });
+
+  test("api.tokenAudiences reaches --token-audiences (with the API server's own, legacy tokens pass too)", () => {
+    const audiences = ['depot', 'https://kubernetes.default.svc'];
+    const flags = operatorFlags(container(renderChart({ api: { tokenAudiences: audiences } })).args!);
+    expect(flags.tokenAudiences).toEqual(audiences);
   });
 
   test('the operator is told which integrations are on, so Targets of the others are Blocked', () => {

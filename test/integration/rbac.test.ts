@@ -95,6 +95,9 @@ test('the operator works with exactly the permissions of config/rbac, and they d
       '127.0.0.1:0',
       '--receiver-url-allow',
       `${receiverBase}/hook/`,
+      // The caller below is the operator's own kubeconfig token, made for the API server's audience.
+      '--token-audiences',
+      'depot,https://kubernetes.default.svc',
     ],
   });
   try {

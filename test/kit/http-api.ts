@@ -1,5 +1,5 @@
 // What the HTTP API tests share: ServiceAccount tokens from the TokenRequest
-// API with a Role in the test namespace, and the address the operator's HTTP
+// API (audience depot) with a Role in the test namespace, and the address the operator's HTTP
 // API logged when it started listening.
 import {
   CoreV1Api,
@@ -10,12 +10,13 @@ import {
 import { eventually } from './eventually.js';
 import type { OperatorProcess } from './operator-process.js';
 
-/** A ServiceAccount in `ns` allowed `rules` there, and a token for it. */
+/** A ServiceAccount in `ns` allowed `rules` there, and a token for it made for `audiences` (Depot's by default). */
 export async function serviceAccountToken(
   kc: KubeConfig,
   ns: string,
   name: string,
   rules: V1PolicyRule[],
+  audiences: string[] = ['depot'],
 ): Promise<string> {
   const core = kc.makeApiClient(CoreV1Api);
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
@@ -34,7 +35,7 @@ export async function serviceAccountToken(
   const token = await core.createNamespacedServiceAccountToken({
     name,
     namespace: ns,
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    body: { spec: { audiences, expirationSeconds: 3600 } },
   });
   return token.status!.token!;
 }

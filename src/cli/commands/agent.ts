@@ -3,9 +3,10 @@
 // versions, applies them with the operator's own Argo CD delivery code in
 // this cluster, and reports what is deployed (src/agent/).
 import { readFileSync } from 'node:fs';
+import { createSecureContext, getCACertificates, setDefaultCACertificates } from 'node:tls';
 import type { Command } from 'commander';
 import { loadKubeConfig } from '../../client/depot-client.js';
-import { Agent, agentDefaults } from '../../agent/agent.js';
+import { Agent, agentDefaults, argocdLocalDelivery } from '../../agent/agent.js';
 import { agentDeliveryIO } from '../../agent/delivery-io.js';
 import { HubClient, ServerTooOldError } from '../../agent/hub-client.js';
 import type { Delivery } from '../../api/delivery.js';
@@ -57,6 +58,8 @@ async function runAgent(flags: AgentFlags): Promise<number> {
   } catch {
     throw new UserError(`--server ${flags.server}: not a URL (e.g. https://depot.example:8082)`);
   }
+  checkServerScheme(url, flags);
+  if (flags.caFile) trustCaFile(flags.caFile);
   const kubeConfig = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
   const metrics = new RuntimeMetrics();
   const transport = new ApiTransport({ kubeConfig, metrics, clock: realClock, userAgent: 'depot-agent' });
@@ -81,6 +84,8 @@ async function runAgent(flags: AgentFlags): Promise<number> {
   });
   const agent = new Agent({
     hub: new HubClient({ server: url.toString(), namespace: flags.namespace, target: flags.target, token }),
+    own: { namespace: flags.namespace, target: flags.target },
+    allowOverride: flags.allowOverride,
     delivery,
     deliverers,
     intervalMs: flags.interval,
@@ -107,6 +112,7 @@ async function runAgent(flags: AgentFlags): Promise<number> {
       namespace: flags.namespace,
       target: flags.target,
       delivery: Object.keys(delivery)[0],
+      allowOverride: flags.allowOverride,
       interval: formatDuration(flags.interval),
       endpoints: endpointAddresses,
     },
@@ -131,6 +137,31 @@ async function runAgent(flags: AgentFlags): Promise<number> {
   return 0;
 }
 
+/** https:// only, unless --insecure-http says plain HTTP is meant. */
+function checkServerScheme(url: URL, flags: AgentFlags): void {
+  if (url.protocol === 'https:') return;
+  if (url.protocol === 'http:' && flags.insecureHttp) return;
+  if (url.protocol === 'http:')
+    throw new UserError(
+      `--server ${flags.server}: plain HTTP lets anyone on the way read the token and change the versions; use https:// (--ca-file for a private CA) or add --insecure-http`,
+    );
+  throw new UserError(`--server ${flags.server}: must be an https:// URL`);
+}
+
+/** Trusts the CA certificates of --ca-file besides the system's for this process's TLS clients (the hub's fetch). */
+function trustCaFile(file: string): void {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+    const certs = pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+    if (certs.length === 0) throw new Error('no PEM certificate in it');
+    createSecureContext({ ca: certs }); // refuses a malformed certificate now, with the reason
+    setDefaultCACertificates([...getCACertificates('default'), ...certs]);
+  } catch (err) {
+    throw new UserError(`--ca-file ${file}: ${(err as Error).message}`);
+  }
+}
+
 function localDelivery(flags: AgentFlags): Delivery {
   if (flags.deliveryFile) {
     let text: string;
@@ -144,11 +175,5 @@ function localDelivery(flags: AgentFlags): Delivery {
     return parsed;
   }
   if (flags.delivery === 'none') return { none: {} };
-  return {
-    argocd: {
-      applicationNamespace: flags.argocdNamespace,
-      applicationName: flags.argocdApplicationName,
-      set: { targetRevision: {} },
-    },
-  };
+  return argocdLocalDelivery(flags.argocdNamespace, flags.argocdApplicationName);
 }
