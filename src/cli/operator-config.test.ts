@@ -45,6 +45,16 @@ test('the defaults: leader election in the default Lease, every integration, the
     anonymousReads: false,
     tls: undefined,
     agentContactIntervalMs: 30_000,
+    trustedProxies: [],
+    reviewBudget: { qps: 100, burst: 200 },
+    reviewCache: { maxBytes: 16 * 1024 * 1024, ttlMs: 60_000, refreshAfterMs: 10_000 },
+    reviewLimits: {
+      perAddress: { qps: 5, burst: 20 },
+      perToken: { qps: 5, burst: 20 },
+      total: { qps: 50, burst: 100 },
+      knownForMs: 15 * 60_000,
+      maxTracked: 10_000,
+    },
   });
   expect(config.controllers).toEqual({
     historyLimit: DEFAULT_HISTORY_LIMIT,
@@ -101,6 +111,15 @@ test('each flag reaches the setting it names', () => {
       '--api-tls-cert=/tls.crt',
       '--api-tls-key=/tls.key',
       '--agent-silence=40s',
+      '--api-trusted-proxies=10.0.0.0/8,fd00::/8',
+      '--api-review-qps=30',
+      '--api-review-burst=60',
+      '--api-new-reviews=20',
+      '--api-new-reviews-per-address=2',
+      '--api-new-reviews-per-token=0.5',
+      '--api-review-cache-bytes=1048576',
+      '--api-review-ttl=2m',
+      '--api-review-refresh=20s',
     ),
     { podName: 'pod-0' },
   );
@@ -144,6 +163,16 @@ test('each flag reaches the setting it names', () => {
       tls: { certFile: '/tls.crt', keyFile: '/tls.key' },
       // Four contacts per allowed silence at least.
       agentContactIntervalMs: 10_000,
+      trustedProxies: ['10.0.0.0/8', 'fd00::/8'],
+      reviewBudget: { qps: 30, burst: 60 },
+      reviewCache: { maxBytes: 1_048_576, ttlMs: 120_000, refreshAfterMs: 20_000 },
+      reviewLimits: {
+        perAddress: { qps: 2, burst: 8 },
+        perToken: { qps: 0.5, burst: 2 },
+        total: { qps: 20, burst: 40 },
+        knownForMs: 15 * 60_000,
+        maxTracked: 10_000,
+      },
     },
   });
 });
@@ -165,5 +194,11 @@ test('flags that can only be wrong are refused with one line', () => {
   );
   expect(() => operatorConfig(flags('--api-tls-cert=/tls.crt'))).toThrow(
     '--api-tls-cert and --api-tls-key go together: pass both or neither',
+  );
+  expect(() => operatorConfig(flags('--api-trusted-proxies=10.0.0.0/40'))).toThrow(
+    '--api-trusted-proxies: "10.0.0.0/40" is not an IP address or CIDR such as 10.0.0.0/8 or fd00::/8',
+  );
+  expect(() => operatorConfig(flags('--api-review-refresh=1m', '--api-review-ttl=1m'))).toThrow(
+    '--api-review-refresh (60000 ms) must be shorter than --api-review-ttl (60000 ms)',
   );
 });
