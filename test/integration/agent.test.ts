@@ -21,7 +21,7 @@ import { eventually } from '../kit/eventually.js';
 import { gitRepository, GitRepositories } from '../kit/flux.js';
 import { application, target } from '../kit/objects.js';
 import { environments } from '../kit/topologies.js';
-import { userRoleRules } from '../kit/user-roles.js';
+import { agentRoleRules } from '../kit/user-roles.js';
 import { serviceAccountToken } from '../kit/http-api.js';
 import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
 
@@ -81,8 +81,11 @@ beforeAll(async () => {
       `${hub}/remote-1`,
     ),
   );
-  // The agent's own identity on the hub: exactly the chart's depot-operator-agent role.
-  const token = await serviceAccountToken(kc, hub, 'depot-agent', userRoleRules('agent'));
+  // The agents' own identity on the hub: exactly the chart's Roles for the agents of remote-1 and remote-flux.
+  const token = await serviceAccountToken(kc, hub, 'depot-agent', [
+    ...agentRoleRules(hub, 'remote-1'),
+    ...agentRoleRules(hub, 'remote-flux'),
+  ]);
   tokenFile = join(mkdtempSync(join(tmpdir(), 'depot-agent-')), 'token');
   writeFileSync(tokenFile, token, { mode: 0o600 });
   operator = startHubOperator();
