@@ -50,7 +50,7 @@ test('the defaults: leader election in the default Lease, every integration, the
     reviewCache: { maxBytes: 16 * 1024 * 1024, ttlMs: 60_000, refreshAfterMs: 10_000 },
     reviewLimits: {
       perAddress: { qps: 5, burst: 20 },
-      perToken: { qps: 5, burst: 20 },
+      perToken: { qps: 20, burst: 80 },
       total: { qps: 50, burst: 100 },
       knownForMs: 15 * 60_000,
       maxTracked: 10_000,

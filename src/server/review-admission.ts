@@ -32,7 +32,7 @@ export interface ReviewLimits {
 
 export const reviewLimitDefaults: ReviewLimits = {
   perAddress: { qps: 5, burst: 20 },
-  perToken: { qps: 5, burst: 20 },
+  perToken: { qps: 20, burst: 80 },
   total: { qps: 50, burst: 100 },
   knownForMs: 15 * 60_000,
   maxTracked: 10_000,
