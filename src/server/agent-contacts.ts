@@ -25,7 +25,7 @@ export class AgentContacts {
     private readonly intervalMs: number = agentContactIntervalMs,
   ) {
     this.written = new LRUCache({
-      max: 100_000,
+      max: 20_000,
       ttl: intervalMs,
       ttlResolution: 0,
       perf: lruPerf(() => deps.clock.now()),
