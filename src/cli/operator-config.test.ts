@@ -46,6 +46,16 @@ test('the defaults: leader election in the default Lease, every integration, the
     tls: undefined,
     tokenAudiences: ['depot'],
     agentContactIntervalMs: 30_000,
+    trustedProxies: [],
+    reviewBudget: { qps: 100, burst: 200 },
+    reviewCache: { maxBytes: 16 * 1024 * 1024, ttlMs: 60_000, refreshAfterMs: 10_000 },
+    reviewLimits: {
+      perAddress: { qps: 5, burst: 20 },
+      perToken: { qps: 20, burst: 80 },
+      total: { qps: 50, burst: 100 },
+      knownForMs: 15 * 60_000,
+      maxTracked: 10_000,
+    },
   });
   expect(config.controllers).toEqual({
     historyLimit: DEFAULT_HISTORY_LIMIT,
@@ -103,6 +113,15 @@ test('each flag reaches the setting it names', () => {
       '--api-tls-key=/tls.key',
       '--token-audiences=depot, https://kubernetes.default.svc',
       '--agent-silence=40s',
+      '--api-trusted-proxies=10.0.0.0/8,fd00::/8',
+      '--api-review-qps=30',
+      '--api-review-burst=60',
+      '--api-new-reviews=20',
+      '--api-new-reviews-per-address=2',
+      '--api-new-reviews-per-token=0.5',
+      '--api-review-cache-bytes=1048576',
+      '--api-review-ttl=2m',
+      '--api-review-refresh=20s',
     ),
     { podName: 'pod-0' },
   );
@@ -147,6 +166,16 @@ test('each flag reaches the setting it names', () => {
       tokenAudiences: ['depot', 'https://kubernetes.default.svc'],
       // Four contacts per allowed silence at least.
       agentContactIntervalMs: 10_000,
+      trustedProxies: ['10.0.0.0/8', 'fd00::/8'],
+      reviewBudget: { qps: 30, burst: 60 },
+      reviewCache: { maxBytes: 1_048_576, ttlMs: 120_000, refreshAfterMs: 20_000 },
+      reviewLimits: {
+        perAddress: { qps: 2, burst: 8 },
+        perToken: { qps: 0.5, burst: 2 },
+        total: { qps: 20, burst: 40 },
+        knownForMs: 15 * 60_000,
+        maxTracked: 10_000,
+      },
     },
   });
 });
@@ -171,5 +200,11 @@ test('flags that can only be wrong are refused with one line', () => {
   );
   expect(() => flags('--token-audiences= , ')).toThrow(
     '--token-audiences: name at least one audience (the default is depot)',
+  );
+  expect(() => operatorConfig(flags('--api-trusted-proxies=10.0.0.0/40'))).toThrow(
+    '--api-trusted-proxies: "10.0.0.0/40" is not an IP address or CIDR such as 10.0.0.0/8 or fd00::/8',
+  );
+  expect(() => operatorConfig(flags('--api-review-refresh=1m', '--api-review-ttl=1m'))).toThrow(
+    '--api-review-refresh (60000 ms) must be shorter than --api-review-ttl (60000 ms)',
   );
 });

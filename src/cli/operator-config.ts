@@ -11,6 +11,9 @@ import { deliveryDefaults } from '../controllers/delivery/tracker.js';
 import { agentContactIntervalMs } from '../server/agent-contacts.js';
 import type { ApiServerOptions } from '../server/api-server.js';
 import type { TlsFiles } from '../server/tls-files.js';
+import { trustedProxies } from '../server/client-address.js';
+import type { RateLimiterOptions } from '../kube/rate-limiter.js';
+import { reviewLimitDefaults } from '../server/review-admission.js';
 import { UserError } from './errors.js';
 import type { OperatorFlags } from './operator-flags.js';
 
@@ -27,7 +30,10 @@ export interface OperatorConfig {
   };
   controllers: ControllerSettings;
   /** Undefined when the HTTP API is off (--api-addr 0). */
-  api?: ApiServerOptions;
+  api?: ApiServerOptions & {
+    /** The API budget of its reviews: the caller makes reviewClient with it. */
+    reviewBudget: RateLimiterOptions;
+  };
 }
 
 export function controllerSettings(flags: OperatorFlags): ControllerSettings {
@@ -97,6 +103,7 @@ export function operatorConfig(flags: OperatorFlags, env: { podName?: string } =
           tls,
           // A contact at least four times per allowed silence: a polling agent never looks silent.
           agentContactIntervalMs: Math.min(agentContactIntervalMs, flags.agentSilence / 4),
+          ...reviewSettings(flags),
         }
       : undefined,
   };
@@ -109,6 +116,43 @@ function apiAddress(address: string): { host: string; port: number } | undefined
   } catch (err) {
     throw new UserError(`--api-addr: ${(err as Error).message}`);
   }
+}
+
+/** The review cache, limits, budget and trusted proxies of the HTTP API. */
+function reviewSettings(flags: OperatorFlags): Pick<
+  Required<ApiServerOptions>,
+  'trustedProxies' | 'reviewCache' | 'reviewLimits'
+> & {
+  reviewBudget: RateLimiterOptions;
+} {
+  try {
+    trustedProxies(flags.apiTrustedProxies);
+  } catch (err) {
+    throw new UserError(`--api-trusted-proxies: ${(err as Error).message}`);
+  }
+  if (flags.apiReviewRefresh >= flags.apiReviewTtl)
+    throw new UserError(
+      `--api-review-refresh (${flags.apiReviewRefresh} ms) must be shorter than --api-review-ttl (${flags.apiReviewTtl} ms)`,
+    );
+  const rate = (qps: number, burstFactor: number) => ({
+    qps,
+    burst: Math.max(1, Math.ceil(qps * burstFactor)),
+  });
+  return {
+    trustedProxies: flags.apiTrustedProxies,
+    reviewBudget: { qps: flags.apiReviewQps, burst: flags.apiReviewBurst },
+    reviewCache: {
+      maxBytes: flags.apiReviewCacheBytes,
+      ttlMs: flags.apiReviewTtl,
+      refreshAfterMs: flags.apiReviewRefresh,
+    },
+    reviewLimits: {
+      ...reviewLimitDefaults,
+      total: rate(flags.apiNewReviews, 2),
+      perAddress: rate(flags.apiNewReviewsPerAddress, 4),
+      perToken: rate(flags.apiNewReviewsPerToken, 4),
+    },
+  };
 }
 
 function apiTls(flags: OperatorFlags): TlsFiles | undefined {

@@ -12,6 +12,8 @@ import { deliveryDefaults } from '../controllers/delivery/tracker.js';
 import { managerDefaults } from '../runtime/manager.js';
 import { apiServerDefaults } from '../server/api-server.js';
 import { DEFAULT_TOKEN_AUDIENCES } from '../server/token-audiences.js';
+import { reviewBudgetDefaults, reviewCacheDefaults } from '../server/access-review.js';
+import { reviewLimitDefaults } from '../server/review-admission.js';
 import { UserError } from './errors.js';
 import {
   commaList,
@@ -101,6 +103,15 @@ export interface ApiFlags {
   apiTlsCert?: string;
   apiTlsKey?: string;
   tokenAudiences: string[];
+  apiTrustedProxies: string[];
+  apiReviewQps: number;
+  apiReviewBurst: number;
+  apiNewReviews: number;
+  apiNewReviewsPerAddress: number;
+  apiNewReviewsPerToken: number;
+  apiReviewCacheBytes: number;
+  apiReviewTtl: number;
+  apiReviewRefresh: number;
 }
 
 export function apiFlags(): Option[] {
@@ -127,6 +138,67 @@ export function apiFlags(): Option[] {
       "audiences a bearer token must be made for (comma-separated; TokenReview status.audiences); add the API server's own audience to accept legacy token Secrets and OIDC user tokens",
       audienceList,
       [...DEFAULT_TOKEN_AUDIENCES],
+    ),
+    ...reviewFlags(),
+  ];
+}
+
+const limits = reviewLimitDefaults;
+
+/** The HTTP API's TokenReviews and SubjectAccessReviews: their cache, limits and API budget. */
+function reviewFlags(): Option[] {
+  return [
+    valueOption(
+      '--api-trusted-proxies <cidrs>',
+      'proxies (comma-separated CIDRs) whose X-Forwarded-For names the client, for the per-address limit',
+      commaList,
+      [] as string[],
+    ),
+    valueOption(
+      '--api-review-qps <n>',
+      'API requests per second for TokenReviews and SubjectAccessReviews, apart from --kube-api-qps',
+      positiveNumber('--api-review-qps'),
+      reviewBudgetDefaults.qps,
+    ),
+    valueOption(
+      '--api-review-burst <n>',
+      'review requests allowed at once above --api-review-qps',
+      positiveInt('--api-review-burst'),
+      reviewBudgetDefaults.burst,
+    ),
+    valueOption(
+      '--api-new-reviews <n>',
+      'new reviews per second over all clients (tokens seen recently excepted; burst twice); beyond it 429',
+      positiveNumber('--api-new-reviews'),
+      limits.total.qps,
+    ),
+    valueOption(
+      '--api-new-reviews-per-address <n>',
+      'new reviews per second per client address (burst four times); beyond it 429',
+      positiveNumber('--api-new-reviews-per-address'),
+      limits.perAddress.qps,
+    ),
+    valueOption(
+      '--api-new-reviews-per-token <n>',
+      'new reviews per second per token (burst four times); beyond it 429',
+      positiveNumber('--api-new-reviews-per-token'),
+      limits.perToken.qps,
+    ),
+    valueOption(
+      '--api-review-cache-bytes <n>',
+      'bytes of review answers kept (least recently used go first)',
+      positiveInt('--api-review-cache-bytes'),
+      reviewCacheDefaults.maxBytes,
+    ),
+    durationOption(
+      '--api-review-ttl <duration>',
+      'how long an accepted token or allowed access is kept (refreshed while in use)',
+      reviewCacheDefaults.ttlMs,
+    ),
+    durationOption(
+      '--api-review-refresh <duration>',
+      'an answer in use older than this is reviewed again in the background (how late a revoked right applies)',
+      reviewCacheDefaults.refreshAfterMs,
     ),
   ];
 }

@@ -79,6 +79,11 @@ export class ApiTransport {
     return new ApiTransport({ ...this.opts, ...opts, limiter: undefined, pool: this.pool });
   }
 
+  /** The same transport with a rate budget of its own, sharing metrics and connections. */
+  withLimiter(limiter: TokenBucket): ApiTransport {
+    return new ApiTransport({ ...this.opts, limiter, pool: this.pool });
+  }
+
   /** A client-node Configuration for typed APIs: `new CoordinationV1Api(transport.configuration())`. */
   configuration(): Configuration {
     const cluster = this.opts.kubeConfig.getCurrentCluster();

@@ -23,7 +23,7 @@ import { KubeClient } from '../kube/client.js';
 import { LeaderElector, validateLeaderElection, type LeaderElectionConfig } from './leader.js';
 import { createLogger, type Logger } from './log.js';
 import { RuntimeMetrics } from './metrics.js';
-import { TokenBucket } from '../kube/rate-limiter.js';
+import { TokenBucket, type RateLimiterOptions } from '../kube/rate-limiter.js';
 import type { ControllerSpec } from './reconciler.js';
 import { Leases, type KubeObject } from '../kube/resource.js';
 import { StatusWriter } from './status-writer.js';
@@ -290,6 +290,11 @@ export class Manager {
     await this.transport.pool.close();
     this.phase = 'stopped';
     this.log.info('stopped');
+  }
+
+  /** A client with a rate budget of its own, apart from the reconciles' (the HTTP API's reviews). */
+  budgetedClient(budget: RateLimiterOptions): KubeClient {
+    return new KubeClient(this.transport.withLimiter(new TokenBucket(budget, this.clock)));
   }
 
   private makeElector(le: Omit<LeaderElectionConfig, 'identity'>): LeaderElector {

@@ -1,15 +1,21 @@
 // Who a request is and what it may do, asked of the API server so that HTTP
 // permissions equal kubectl RBAC: `Authorization: Bearer <token>` →
 // TokenReview; the verb and resource the request maps to → SubjectAccessReview.
-// Both answers are cached briefly in bounded caches; a token is kept only as
-// its SHA-256 and never logged.
+// Answers are cached (review-cache.ts) and new reviews are limited per client
+// (review-admission.ts); a token is kept only as its SHA-256 and never logged.
 import { createHash } from 'node:crypto';
 import type { KubeApi } from '../kube/client.js';
 import { apiErrorMessage } from '../kube/errors.js';
+import type { RateLimiterOptions } from '../kube/rate-limiter.js';
 import type { KubeObject, ResourceType } from '../kube/resource.js';
-import { TokenBucket } from '../kube/rate-limiter.js';
 import { HttpError } from './http-error.js';
-import { TtlCache } from './ttl-cache.js';
+import {
+  ReviewAdmission,
+  reviewLimitDefaults,
+  type RequestOrigin,
+  type ReviewLimits,
+} from './review-admission.js';
+import { ReviewCache, type ReviewCacheOptions, type ReviewReason } from './review-cache.js';
 import { audienceUser, DEFAULT_TOKEN_AUDIENCES, type TokenReviewStatus } from './token-audiences.js';
 
 export interface UserInfo {
@@ -19,22 +25,48 @@ export interface UserInfo {
   extra?: Record<string, string[]>;
 }
 
-/** What a request does, as RBAC names it (group depot.sh). */
-export interface Access {
-  verb: 'get' | 'list' | 'patch';
-  resource: 'applications' | 'environments' | 'targets' | 'promotions';
-  subresource?: 'status';
+/**
+ * What a request does, as RBAC names it (group depot.sh). `targets/report` is
+ * a virtual subresource (no such endpoint exists): RBAC matches it by name,
+ * so a Role can grant an agent `update` on `targets/report` for one Target.
+ */
+export type Access = {
   namespace: string;
   name?: string;
-}
+} & (
+  | {
+      verb: 'get' | 'list' | 'patch';
+      resource: 'applications' | 'environments' | 'targets' | 'promotions';
+      subresource?: 'status';
+    }
+  | { verb: 'update'; resource: 'targets'; subresource: 'report' }
+);
+
+/** Reporting what a Target runs (deployed versions, agent contacts): `update targets/report <target>`. */
+export const reportAccess = (namespace: string, target: string): Access => ({
+  verb: 'update',
+  resource: 'targets',
+  subresource: 'report',
+  namespace,
+  name: target,
+});
 
 export interface AccessReviewer {
   /** The token audiences it accepts (named in the 401 message), when it checks them. */
   readonly audiences?: readonly string[];
   /** The user of a bearer token; undefined when the API server does not accept it. */
-  authenticate(token: string): Promise<UserInfo | undefined>;
+  authenticate(token: string, origin?: RequestOrigin): Promise<UserInfo | undefined>;
   /** Whether the user may do it; `reason` from the authorizer when given. */
-  authorize(user: UserInfo, access: Access): Promise<{ allowed: boolean; reason?: string }>;
+  authorize(
+    user: UserInfo,
+    access: Access,
+    origin?: RequestOrigin,
+  ): Promise<{ allowed: boolean; reason?: string }>;
+}
+
+export interface Decision {
+  allowed: boolean;
+  reason?: string;
 }
 
 const TokenReviews: ResourceType = {
@@ -52,63 +84,77 @@ const SubjectAccessReviews: ResourceType = {
   namespaced: false,
 };
 
-export const reviewCacheDefaults = { ttlMs: 10_000, maxEntries: 4096 };
+export const reviewCacheDefaults: Omit<ReviewCacheOptions, 'now'> = {
+  maxBytes: 16 * 1024 * 1024,
+  ttlMs: 60_000,
+  refreshAfterMs: 10_000,
+  refusalTtlMs: 10_000,
+};
+
 /**
- * Reviews sent to the API server per second (burst 100): requests with new
- * tokens beyond it get 429, so a flood of made-up tokens cannot spend the
- * operator's own API budget.
+ * The API budget of the reviews (--api-review-qps/-burst): a client-side rate limit of its
+ * own, so that reviews never wait behind reconciles nor reconciles behind reviews.
  */
-export const reviewRateDefaults = { qps: 50, burst: 100 };
+export const reviewBudgetDefaults: RateLimiterOptions = { qps: 100, burst: 200 };
+
+/** The key of a token in caches and limits: its SHA-256, never the token. */
+export const tokenHash = (token: string): string => createHash('sha256').update(token).digest('base64url');
 
 export class KubeAccessReviewer implements AccessReviewer {
-  private readonly users: TtlCache<UserInfo | null>;
-  private readonly decisions: TtlCache<{ allowed: boolean; reason?: string }>;
-  private readonly limiter: TokenBucket;
+  private readonly users: ReviewCache<UserInfo | null>;
+  private readonly decisions: ReviewCache<Decision>;
+  private readonly admission: ReviewAdmission;
   readonly audiences: readonly string[];
 
+  /** `api` should have a rate budget of its own (--api-review-qps), apart from the reconciles'. */
   constructor(
     private readonly api: Pick<KubeApi, 'create'>,
     opts: {
       /** Tokens must be made for one of these (--token-audiences). */
       audiences?: readonly string[];
-      ttlMs?: number;
-      maxEntries?: number;
+      cache?: Partial<Omit<ReviewCacheOptions, 'now'>>;
+      limits?: ReviewLimits;
       now?: () => number;
-      rate?: { qps: number; burst: number };
     } = {},
   ) {
-    const cache = {
-      ttlMs: opts.ttlMs ?? reviewCacheDefaults.ttlMs,
-      maxEntries: opts.maxEntries ?? reviewCacheDefaults.maxEntries,
-      now: opts.now ?? Date.now,
-    };
-    const now = cache.now;
+    const now = opts.now ?? Date.now;
     this.audiences = opts.audiences ?? DEFAULT_TOKEN_AUDIENCES;
-    this.limiter = new TokenBucket(opts.rate ?? reviewRateDefaults, {
-      now,
-      setTimer: () => ({ cancel: () => undefined }),
-      sleep: async () => undefined,
-    });
-    this.users = new TtlCache(cache);
-    this.decisions = new TtlCache(cache);
+    const cache = { ...reviewCacheDefaults, ...opts.cache, now };
+    this.users = new ReviewCache({ ...cache, admits: (user) => user !== null });
+    this.decisions = new ReviewCache({ ...cache, admits: (d) => d.allowed });
+    this.admission = new ReviewAdmission(opts.limits ?? reviewLimitDefaults, now);
   }
 
-  async authenticate(token: string): Promise<UserInfo | undefined> {
-    const key = createHash('sha256').update(token).digest('base64url');
-    const cached = this.users.get(key);
-    if (cached !== undefined) return cached ?? undefined;
-    const review = await this.review<{ status?: TokenReviewStatus }>(TokenReviews, {
-      spec: { token, audiences: this.audiences },
+  async authenticate(token: string, origin?: RequestOrigin): Promise<UserInfo | undefined> {
+    const hash = tokenHash(token);
+    const from = origin ?? { address: 'unknown', tokenHash: hash };
+    const user = await this.users.get(hash, async (reason) => {
+      this.admit(reason, from);
+      const found = await this.reviewToken(token);
+      if (found) this.admission.remember(hash);
+      return found;
     });
-    const user = audienceUser(review.status, this.audiences);
-    this.users.set(key, user);
     return user ?? undefined;
   }
 
-  async authorize(user: UserInfo, access: Access): Promise<{ allowed: boolean; reason?: string }> {
+  async authorize(user: UserInfo, access: Access, origin?: RequestOrigin): Promise<Decision> {
     const key = JSON.stringify([user.username, user.uid, user.groups, user.extra, access]);
-    const cached = this.decisions.get(key);
-    if (cached) return cached;
+    const from = origin ?? { address: 'unknown', tokenHash: `user:${user.username}` };
+    return this.decisions.get(key, async (reason) => {
+      this.admit(reason, from);
+      return this.reviewAccess(user, access);
+    });
+  }
+
+  /** The user of a token as the API server authenticates it; null when it does not. */
+  private async reviewToken(token: string): Promise<UserInfo | null> {
+    const review = await this.review<{ status?: TokenReviewStatus }>(TokenReviews, {
+      spec: { token, audiences: this.audiences },
+    });
+    return audienceUser(review.status, this.audiences);
+  }
+
+  private async reviewAccess(user: UserInfo, access: Access): Promise<Decision> {
     const review = await this.review<{ status?: { allowed?: boolean; reason?: string } }>(
       SubjectAccessReviews,
       {
@@ -121,14 +167,15 @@ export class KubeAccessReviewer implements AccessReviewer {
         },
       },
     );
-    const decision = { allowed: review.status?.allowed === true, reason: review.status?.reason };
-    this.decisions.set(key, decision);
-    return decision;
+    return { allowed: review.status?.allowed === true, reason: review.status?.reason };
+  }
+
+  /** A new review passes the admission limits (429 otherwise); refreshing an answer in use does not. */
+  private admit(reason: ReviewReason, origin: RequestOrigin): void {
+    if (reason === 'new') this.admission.admit(origin);
   }
 
   private async review<T>(resource: ResourceType, body: Record<string, unknown>): Promise<T> {
-    if (!this.limiter.tryTake())
-      throw new HttpError(429, 'TooManyRequests', 'too many new tokens to review right now; retry shortly');
     try {
       return (await this.api.create(resource, {
         apiVersion: `${resource.group}/${resource.version}`,

@@ -25,12 +25,17 @@ import { parseAddress } from '../runtime/health.js';
 import type { Runnable } from '../runtime/runnable.js';
 import { AgentContacts } from './agent-contacts.js';
 import { KubeAccessReviewer, type AccessReviewer } from './access-review.js';
+import { trustedProxies } from './client-address.js';
+import type { KubeApi } from '../kube/client.js';
+import type { ReviewCacheOptions } from './review-cache.js';
+import type { ReviewLimits } from './review-admission.js';
 import { HttpError } from './http-error.js';
 import { openApiDocument } from './openapi.js';
 import { DEFAULT_BODY_LIMIT } from './request-body.js';
 import { RepresentationCache } from './representations.js';
 import { routes as buildRoutes } from './routes.js';
 import {
+  agentContactStage,
   authenticateStage,
   authorizeStage,
   bodyStage,
@@ -54,10 +59,17 @@ export interface ApiServerOptions {
   /** How often the TLS files are checked for changes (default 2 s). */
   tlsReloadIntervalMs?: number;
   bodyLimitBytes?: number;
-  /** Default: TokenReview + SubjectAccessReview through deps.client, cached briefly. */
+  /** Default: TokenReview + SubjectAccessReview through reviewClient, cached and limited. */
   reviewer?: AccessReviewer;
   /** The audiences a token must be made for (default depot); for the default reviewer. */
   tokenAudiences?: readonly string[];
+  /** The client of the reviews, with a rate budget of its own (default: deps.client, the reconciles'). */
+  reviewClient?: Pick<KubeApi, 'create'>;
+  /** The review cache (bytes, lifetimes) and the limits of new reviews. */
+  reviewCache?: Partial<Omit<ReviewCacheOptions, 'now'>>;
+  reviewLimits?: ReviewLimits;
+  /** CIDRs of proxies whose X-Forwarded-For names the client (for the per-address limit). */
+  trustedProxies?: string[];
   /** How often an agent's contact is written to its Target at most (keep it well below --agent-silence). */
   agentContactIntervalMs?: number;
 }
@@ -89,7 +101,12 @@ export class ApiServer implements Runnable {
   ) {
     const reviewer =
       opts.reviewer ??
-      new KubeAccessReviewer(deps.client, { now: () => deps.clock.now(), audiences: opts.tokenAudiences });
+      new KubeAccessReviewer(opts.reviewClient ?? deps.client, {
+        audiences: opts.tokenAudiences,
+        cache: opts.reviewCache,
+        limits: opts.reviewLimits,
+        now: () => deps.clock.now(),
+      });
     const table = buildRoutes({
       informers: deps.informers,
       writes: new VersionWrites(deps),
@@ -111,11 +128,12 @@ export class ApiServer implements Runnable {
         { path: `${API_PREFIX}/openapi.json`, label: 'openapi', body: () => openapi },
         { path: `${API_PREFIX}/version`, label: 'version', body: () => version },
       ]),
-      authenticateStage(reviewer, opts.anonymousReads ?? false),
+      authenticateStage(reviewer, opts.anonymousReads ?? false, trustedProxies(opts.trustedProxies ?? [])),
       servedStage(deps),
       authorizeStage(reviewer),
+      agentContactStage(reviewer, new AgentContacts(deps, opts.agentContactIntervalMs), deps.log),
       bodyStage(opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT),
-      handleStage({ cache, contacts: new AgentContacts(deps, opts.agentContactIntervalMs), log: deps.log }),
+      handleStage({ cache, log: deps.log }),
     ];
     this.requests = metric(
       deps.metrics.registry,

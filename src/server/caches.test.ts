@@ -1,23 +1,6 @@
-// The bounded caches of the HTTP API: review results expire and are bounded;
-// read answers are computed again only after their namespace changed.
-import type { KubeObject } from '../kube/resource.js';
-import { KubeAccessReviewer } from './access-review.js';
+// The representation cache of the HTTP API: read answers are computed again
+// only after their namespace changed (the review caches: review-cache.test.ts).
 import { RepresentationCache, ifNoneMatch, strongEtag } from './representations.js';
-import { TtlCache } from './ttl-cache.js';
-
-test('review results expire after the TTL and the oldest go first beyond the bound', () => {
-  let now = 0;
-  const cache = new TtlCache<string>({ ttlMs: 10_000, maxEntries: 2, now: () => now });
-  cache.set('a', 'alice');
-  now = 9_999;
-  expect(cache.get('a')).toBe('alice');
-  now = 10_000;
-  expect(cache.get('a')).toBeUndefined();
-  cache.set('a', '1');
-  cache.set('b', '2');
-  cache.set('c', '3');
-  expect([cache.get('a'), cache.get('b'), cache.get('c'), cache.size]).toEqual([undefined, '2', '3', 2]);
-});
 
 test('an answer is computed once per change of its namespace; its ETag is the hash of the body', () => {
   const cache = new RepresentationCache();
@@ -40,26 +23,4 @@ test('If-None-Match: a list, weak forms and * match', () => {
   expect(ifNoneMatch('*', '"b"')).toBe(true);
   expect(ifNoneMatch('"a"', '"b"')).toBe(false);
   expect(ifNoneMatch(undefined, '"b"')).toBe(false);
-});
-
-test('reviews beyond the rate are refused with 429 and cached answers cost nothing', async () => {
-  let now = 0;
-  let sent = 0;
-  const reviewer = new KubeAccessReviewer(
-    {
-      create: async <T extends KubeObject>() => {
-        sent++;
-        return { status: { authenticated: true, user: { username: 'u' } } } as unknown as T;
-      },
-    },
-    { now: () => now, rate: { qps: 1, burst: 2 } },
-  );
-  await reviewer.authenticate('a');
-  await reviewer.authenticate('b');
-  await expect(reviewer.authenticate('c')).rejects.toMatchObject({ status: 429 });
-  await reviewer.authenticate('a'); // cached
-  expect(sent).toBe(2);
-  now = 1_000;
-  await reviewer.authenticate('c');
-  expect(sent).toBe(3);
 });

@@ -32,7 +32,7 @@ import {
   QuestionError,
   type VersionRef,
 } from '../core/compatibility/questions.js';
-import type { Access } from './access-review.js';
+import { reportAccess, type Access } from './access-review.js';
 import { badRequest, notFound } from './http-error.js';
 import type { VersionWrites } from './version-writes.js';
 
@@ -215,14 +215,10 @@ export function routes(deps: { informers: InformerSource; writes: VersionWrites 
     {
       method: 'PUT',
       path: '/applications/{app}/targets/{target}/deployed',
-      summary: 'Report the version a target runs (status.targets[].deployed).',
-      access: (r) => ({
-        verb: 'patch',
-        resource: 'applications',
-        subresource: 'status',
-        namespace: r.namespace,
-        name: r.params.app,
-      }),
+      summary:
+        'Report the version a target runs (status.targets[].deployed); needs `update targets/report` on that Target.',
+      // For that Target by name, not the application's status: an agent reports only its own Target.
+      access: (r) => reportAccess(r.namespace, r.params.target!),
       body: DeployedBodySchema,
       response: WriteResultSchema,
       read: false,

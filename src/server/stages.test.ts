@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { AccessReviewer } from './access-review.js';
 import { HttpError } from './http-error.js';
 import type { Route } from './routes.js';
-import { authenticateStage, authorizeStage, matchStage, type Exchange } from './stages.js';
+import type { AgentContacts } from './agent-contacts.js';
+import { agentContactStage, authenticateStage, authorizeStage, matchStage, type Exchange } from './stages.js';
 
 const route = (method: Route['method'], path: string, read = method === 'GET'): Route => ({
   method,
@@ -21,12 +22,16 @@ const route = (method: Route['method'], path: string, read = method === 'GET'): 
   read,
   handle: () => ({}),
 });
-const table = [route('GET', '/applications/{app}'), route('PUT', '/applications/{app}/versions/{env}')];
+const table = [
+  route('GET', '/applications/{app}'),
+  route('PUT', '/applications/{app}/versions/{env}'),
+  route('GET', '/targets/{target}/versions'),
+];
 const fixed = [{ path: '/api/v1/version', label: 'version', body: () => Buffer.from('{}') }];
 
 function exchange(method: string, url: string, headers: Record<string, string> = {}): Exchange {
   return {
-    req: { url, headers } as unknown as IncomingMessage,
+    req: { url, headers, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage,
     res: {} as ServerResponse,
     method,
     routeLabel: 'unknown',
@@ -121,5 +126,46 @@ describe('authenticate and authorize', () => {
     const r = matched('GET', read, { authorization: 'Bearer good' });
     await authenticateStage(reviewer, false)(r);
     expect(await authorizeStage(reviewer)(r)).toBeUndefined();
+  });
+});
+
+describe('agent contacts', () => {
+  const poll = '/api/v1/namespaces/a/targets/edge-1/versions';
+  const run = async (user: string, headers: Record<string, string>) => {
+    const asked: unknown[] = [];
+    const recorded: unknown[][] = [];
+    const reviewer: AccessReviewer = {
+      authenticate: async () => ({ username: user }),
+      authorize: async (u, access, origin) => {
+        asked.push({ access, origin });
+        return { allowed: u.username === 'agent' && access.name === 'edge-1' };
+      },
+    };
+    const contacts = { record: (...args: unknown[]) => recorded.push(args) } as unknown as AgentContacts;
+    const x = exchange('GET', poll, { authorization: 'Bearer t', ...headers });
+    matchStage(table, fixed)(x);
+    await authenticateStage(reviewer, false)(x);
+    expect(agentContactStage(reviewer, contacts, { debug: () => undefined } as never)(x)).toBeUndefined();
+    await new Promise((r) => setImmediate(r));
+    return { asked, recorded };
+  };
+
+  test('a poll with depot-client-version is recorded only for a user who may report for that Target', async () => {
+    const agent = await run('agent', { 'depot-client-version': '0.1.0' });
+    expect(agent.asked).toEqual([
+      {
+        access: {
+          verb: 'update',
+          resource: 'targets',
+          subresource: 'report',
+          namespace: 'a',
+          name: 'edge-1',
+        },
+        origin: { address: '127.0.0.1', tokenHash: expect.any(String) },
+      },
+    ]);
+    expect(agent.recorded).toEqual([['a', 'edge-1', '0.1.0', 'agent']]);
+    expect((await run('viewer', { 'depot-client-version': '0.1.0' })).recorded).toEqual([]);
+    expect(await run('agent', {})).toEqual({ asked: [], recorded: [] });
   });
 });

@@ -1,17 +1,20 @@
 // The HTTP API's request stages, run in order by ApiServer: match (404/405) → authenticate
-// (TokenReview; 401) → served (namespace watched, caches synced; 404/503) → authorize
-// (SubjectAccessReview; 403) → body (JSON, capped, schema; 4xx) → handle. A stage adds to the
-// exchange or answers it; a refusal is an HttpError, turned into the JSON error body.
+// (TokenReview; 401, 429) → served (namespace watched, caches synced; 404/503) → authorize
+// (SubjectAccessReview; 403) → agent contact → body (JSON, capped, schema; 4xx) → handle.
+// A stage adds to the exchange or answers it; a refusal is an HttpError (JSON error body).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BlockList } from 'node:net';
 import { API_PREFIX, CLIENT_VERSION_HEADER } from '../api/http.js';
 import { Applications, EnvironmentSets, Environments, Promotions, Targets } from '../api/resources.js';
 import type { Logger } from '../runtime/log.js';
 import type { RuntimeDeps } from '../runtime/runtime-deps.js';
-import type { AccessReviewer, UserInfo } from './access-review.js';
+import { reportAccess, tokenHash, type AccessReviewer, type UserInfo } from './access-review.js';
 import type { AgentContacts } from './agent-contacts.js';
+import { clientAddress } from './client-address.js';
 import { HttpError, invalidInput, notFound } from './http-error.js';
 import { readJsonBody } from './request-body.js';
 import { ifNoneMatch, type RepresentationCache } from './representations.js';
+import type { RequestOrigin } from './review-admission.js';
 import type { Route } from './routes.js';
 import { audienceRefusal } from './token-audiences.js';
 
@@ -26,6 +29,8 @@ export interface Exchange {
   match?: Match;
   /** The authenticated user; undefined for an anonymous read. */
   user?: UserInfo;
+  /** The client's address and token hash, for the review limits (requests with a token). */
+  origin?: RequestOrigin;
   /** The parsed, validated body (routes with a body schema). */
   body?: unknown;
 }
@@ -102,8 +107,15 @@ export function matchStage(table: readonly Route[], fixed: readonly FixedEndpoin
   };
 }
 
-/** Who sends the request, from `Authorization: Bearer <token>` (TokenReview); reads may be anonymous when allowed. */
-export function authenticateStage(reviewer: AccessReviewer, anonymousReads: boolean): Stage {
+/**
+ * Who sends the request, from `Authorization: Bearer <token>` (TokenReview); reads may be
+ * anonymous when allowed. `trustedProxies`: peers whose X-Forwarded-For names the client.
+ */
+export function authenticateStage(
+  reviewer: AccessReviewer,
+  anonymousReads: boolean,
+  trustedProxies?: BlockList,
+): Stage {
   return async (x) => {
     const { route } = matched(x);
     const header = x.req.headers.authorization;
@@ -119,7 +131,12 @@ export function authenticateStage(reviewer: AccessReviewer, anonymousReads: bool
     }
     const m = /^Bearer +(\S+)\s*$/i.exec(header);
     if (!m) throw new HttpError(401, 'Unauthorized', 'the Authorization header must be "Bearer <token>"');
-    const user = await reviewer.authenticate(m[1]!);
+    const token = m[1]!;
+    x.origin = {
+      address: clientAddress(x.req.socket.remoteAddress, x.req.headers['x-forwarded-for'], trustedProxies),
+      tokenHash: tokenHash(token),
+    };
+    const user = await reviewer.authenticate(token, x.origin);
     if (!user)
       throw new HttpError(
         401,
@@ -160,7 +177,7 @@ export function authorizeStage(reviewer: AccessReviewer): Stage {
     const user = x.user;
     if (!user) return undefined; // an anonymous read, allowed by the authenticate stage
     const access = route.access({ namespace, params });
-    const decision = await reviewer.authorize(user, access);
+    const decision = await reviewer.authorize(user, access, x.origin);
     if (decision.allowed) return undefined;
     const what = `${access.resource}${access.subresource ? `/${access.subresource}` : ''}.depot.sh${access.name ? ` "${access.name}"` : ''}`;
     throw new HttpError(
@@ -168,6 +185,33 @@ export function authorizeStage(reviewer: AccessReviewer): Stage {
       'Forbidden',
       `user "${user.username}" may not ${access.verb} ${what} in namespace ${namespace}${decision.reason ? `: ${decision.reason}` : ''}`,
     );
+  };
+}
+
+/**
+ * An agent's poll (`depot-client-version` on a Target's versions) is recorded on the Target,
+ * only for a user who may report for that Target (`update targets/report`): a viewer's polls
+ * write nothing. Checked and written in the background; the poll's answer never waits.
+ */
+export function agentContactStage(reviewer: AccessReviewer, contacts: AgentContacts, log: Logger): Stage {
+  return (x) => {
+    const { route, namespace, params } = matched(x);
+    const version = x.req.headers[CLIENT_VERSION_HEADER];
+    const user = x.user;
+    if (route.path !== '/targets/{target}/versions' || !user || typeof version !== 'string') return undefined;
+    const target = params.target!;
+    reviewer
+      .authorize(user, reportAccess(namespace, target), x.origin)
+      .then((decision) => {
+        if (decision.allowed) contacts.record(namespace, target, version, user.username);
+      })
+      .catch((err: unknown) =>
+        log.debug(
+          { err: (err as Error).message, target: `${namespace}/${target}` },
+          'HTTP API: agent contact not recorded',
+        ),
+      );
+    return undefined;
   };
 }
 
@@ -188,8 +232,6 @@ export function bodyStage(limit: number): Stage {
 export interface HandleDeps {
   /** Read answers per namespace change, with ETags. */
   cache: RepresentationCache;
-  /** Agents' polls, recorded on their Targets. */
-  contacts: AgentContacts;
   log: Logger;
 }
 
@@ -199,9 +241,6 @@ export function handleStage(deps: HandleDeps): Stage {
     const { url, route, namespace, params } = matched(x);
     const { req, res, user } = x;
     const request = { namespace, params, query: url.searchParams, body: x.body, user: user?.username };
-    const agentVersion = req.headers[CLIENT_VERSION_HEADER];
-    if (route.path === '/targets/{target}/versions' && user && typeof agentVersion === 'string')
-      deps.contacts.record(namespace, params.target!, agentVersion, user.username);
     const asText = route.text !== undefined && prefersText(req.headers.accept);
     if (route.read) {
       const key = `${route.path}\n${url.pathname}\n${[...url.searchParams].sort().join('&')}${asText ? '\ntext' : ''}`;

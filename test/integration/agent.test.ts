@@ -25,7 +25,7 @@ import { eventually } from '../kit/eventually.js';
 import { gitRepository, GitRepositories } from '../kit/flux.js';
 import { application, target } from '../kit/objects.js';
 import { environments } from '../kit/topologies.js';
-import { userRoleRules } from '../kit/user-roles.js';
+import { agentRoleRules } from '../kit/user-roles.js';
 import { apiBase, serviceAccountToken } from '../kit/http-api.js';
 import { servingCertificate, type ServingCertificate } from '../kit/serving-certificate.js';
 import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
@@ -102,8 +102,11 @@ beforeAll(async () => {
       `${hub}/remote-1`,
     ),
   );
-  // The agent's own identity on the hub: exactly the chart's depot-operator-agent role.
-  const token = await serviceAccountToken(kc, hub, 'depot-agent', userRoleRules('agent'));
+  // The agents' own identity on the hub: exactly the chart's Roles for the agents of remote-1 and remote-flux.
+  const token = await serviceAccountToken(kc, hub, 'depot-agent', [
+    ...agentRoleRules(hub, 'remote-1'),
+    ...agentRoleRules(hub, 'remote-flux'),
+  ]);
   tokenFile = join(mkdtempSync(join(tmpdir(), 'depot-agent-')), 'token');
   writeFileSync(tokenFile, token, { mode: 0o600 });
   operator = startHubOperator();
@@ -491,7 +494,7 @@ function getWithToken(url: string, token: string): Promise<{ status: number; bod
 test('a token for the API server (the default audience) gets 401 naming depot; one made --audience depot works, and only for Depot', async () => {
   const base = await apiBase(operator!, 'https');
   const url = `${base}/namespaces/${hub}/targets/remote-1/versions`;
-  const rules = userRoleRules('agent');
+  const rules = agentRoleRules(hub, 'remote-1');
   const defaultAudience = await serviceAccountToken(kc, hub, 'default-audience', rules, []);
   const depotAudience = await serviceAccountToken(kc, hub, 'depot-audience', rules, ['depot']);
   const refused = await getWithToken(url, defaultAudience);

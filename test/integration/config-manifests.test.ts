@@ -94,7 +94,6 @@ describe('config/ and the chart do not drift', () => {
     expect(names.sort()).toEqual(
       [
         'ClusterRole//depot-operator',
-        'ClusterRole//depot-operator-agent',
         'ClusterRole//depot-operator-editor',
         'ClusterRole//depot-operator-viewer',
         'ClusterRoleBinding//depot-operator',

@@ -391,7 +391,6 @@ describe('applied server-side to the real control plane', () => {
         'ClusterRole',
         'ClusterRole',
         'ClusterRole',
-        'ClusterRole',
         'ClusterRoleBinding',
         'Deployment',
         'PodDisruptionBudget',

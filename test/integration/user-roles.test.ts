@@ -1,6 +1,6 @@
-// The chart's roles for Depot's users (templates/user-roles.yaml), checked by
-// the API server's own authorizer: bound in one namespace, each allows what
-// its comment says and nothing more; with aggregateToDefaultRoles,
+// The chart's roles for Depot's users (templates/user-roles.yaml) and agents
+// (templates/agent-roles.yaml), checked by the API server's own authorizer:
+// bound in one namespace, each allows what its comment says and nothing more; with aggregateToDefaultRoles,
 // Kubernetes' `view` and `edit` roles include them (on a private control
 // plane with kube-controller-manager, whose aggregation controller does it).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -21,19 +21,21 @@ import { renderChart } from '../kit/helm.js';
 
 const userRoles = (values: object = {}) =>
   renderChart(values).filter(
-    (o) => o.kind === 'ClusterRole' && /-(viewer|editor|agent)$/.test(o.metadata?.name ?? ''),
+    (o) => o.kind === 'ClusterRole' && /-(viewer|editor)$/.test(o.metadata?.name ?? ''),
   );
 
 /** Whether `user` may do `verb` on depot.sh `resource` in `namespace`, as the API server decides. */
 function authorizer(kc: KubeConfig) {
   const api = kc.makeApiClient(AuthorizationV1Api);
+  /** `resource` as plural[/subresource][:name]. */
   return async (user: string, verb: string, resource: string, namespace: string): Promise<boolean> => {
-    const [plural, subresource] = resource.split('/');
+    const [path = '', name] = resource.split(':');
+    const [plural, subresource] = path.split('/');
     const review = await api.createSubjectAccessReview({
       body: {
         spec: {
           user,
-          resourceAttributes: { namespace, verb, group: 'depot.sh', resource: plural, subresource },
+          resourceAttributes: { namespace, verb, group: 'depot.sh', resource: plural, subresource, name },
         },
       },
     });
@@ -52,7 +54,7 @@ async function bind(kc: KubeConfig, namespace: string, user: string, clusterRole
   });
 }
 
-test('the chart renders viewer, editor and agent roles, viewer and editor labelled for aggregation', () => {
+test('the chart renders viewer and editor roles labelled for aggregation, and agent Roles per Target', () => {
   const labels = (values: object = {}) =>
     Object.fromEntries(
       userRoles(values).map((r) => [
@@ -66,10 +68,34 @@ test('the chart renders viewer, editor and agent roles, viewer and editor labell
       'rbac.authorization.k8s.io/aggregate-to-edit',
       'rbac.authorization.k8s.io/aggregate-to-admin',
     ],
-    'depot-operator-agent': [],
   });
   expect(Object.values(labels({ rbac: { aggregateToDefaultRoles: false } })).flat()).toEqual([]);
   expect(userRoles({ rbac: { userRoles: false } })).toEqual([]);
+  const agents = renderChart({
+    rbac: {
+      agents: [
+        { namespace: 'team-a', target: 'edge-1', serviceAccount: 'agent-edge-1' },
+        { namespace: 'team-a', target: 'staging', serviceAccount: 'agent', serviceAccountNamespace: 'ops' },
+      ],
+    },
+  }).filter((o) => /-agent-/.test(o.metadata?.name ?? ''));
+  expect(agents.map((o) => `${o.kind}/${o.metadata!.namespace}/${o.metadata!.name}`).sort()).toEqual([
+    'Role/team-a/depot-operator-agent-edge-1',
+    'Role/team-a/depot-operator-agent-staging',
+    'RoleBinding/team-a/depot-operator-agent-edge-1',
+    'RoleBinding/team-a/depot-operator-agent-staging',
+  ]);
+  const staging = agents.find((o) => o.kind === 'RoleBinding' && o.metadata!.name!.endsWith('-staging'));
+  expect((staging as unknown as { subjects: unknown[] }).subjects).toEqual([
+    { kind: 'ServiceAccount', name: 'agent', namespace: 'ops' },
+  ]);
+  // No role the chart renders patches status for users or agents.
+  const all = renderChart({ rbac: { agents: [{ namespace: 'a', target: 't', serviceAccount: 's' }] } });
+  const statusRules = all
+    .filter((o) => o.metadata?.name !== 'depot-operator')
+    .flatMap((o) => (o as { rules?: { resources?: string[] }[] }).rules ?? [])
+    .filter((r) => r.resources?.some((res) => res.endsWith('/status')));
+  expect(statusRules).toEqual([]);
 });
 
 describe('bound in a namespace, each role allows what it is for and nothing more', () => {
@@ -87,12 +113,17 @@ describe('bound in a namespace, each role allows what it is for and nothing more
     });
     await bind(kc, ns, `alice-${suffix}`, `${prefix}-viewer`);
     await bind(kc, ns, `bob-${suffix}`, `${prefix}-editor`);
-    await bind(kc, ns, `carol-${suffix}`, `${prefix}-agent`);
+    // carol: the agent of edge-1, with the chart's Role for it.
+    const agentObjects = renderChart({
+      fullnameOverride: prefix,
+      rbac: { agents: [{ namespace: ns, target: 'edge-1', serviceAccount: `carol-${suffix}` }] },
+    }).filter((o) => /-agent-/.test(o.metadata?.name ?? ''));
+    await applyManifests(kc, agentObjects as KubernetesObject[], { fieldManager: 'test-setup' });
   });
 
   afterAll(async () => {
     const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
-    for (const role of ['viewer', 'editor', 'agent'])
+    for (const role of ['viewer', 'editor'])
       await rbac.deleteClusterRole({ name: `${prefix}-${role}` }).catch(() => undefined);
   });
 
@@ -107,14 +138,21 @@ describe('bound in a namespace, each role allows what it is for and nothing more
     ['bob', 'delete', 'targets', true],
     ['bob', 'patch', 'applications/status', false],
     ['carol', 'list', 'applications', true],
-    ['carol', 'patch', 'applications/status', true],
+    ['carol', 'update', 'targets/report:edge-1', true],
+    ['carol', 'update', 'targets/report:staging', false],
+    ['carol', 'update', 'targets/report', false],
+    ['carol', 'patch', 'applications/status', false],
+    ['carol', 'patch', 'targets/status:edge-1', false],
     ['carol', 'patch', 'applications', false],
     ['carol', 'list', 'targets', false],
+    ['alice', 'update', 'targets/report:edge-1', false],
+    ['bob', 'update', 'targets/report:edge-1', false],
   ];
   test.each(cases)('%s may %s %s: %s', async (user, verb, resource, allowed) => {
-    expect(await may(`${user}-${suffix}`, verb, resource, ns)).toBe(allowed);
+    const subject = user === 'carol' ? `system:serviceaccount:${ns}:carol-${suffix}` : `${user}-${suffix}`;
+    expect(await may(subject, verb, resource, ns)).toBe(allowed);
     // A RoleBinding grants nothing in another namespace.
-    expect(await may(`${user}-${suffix}`, verb, resource, other)).toBe(false);
+    expect(await may(subject, verb, resource, other)).toBe(false);
   });
 });
 

@@ -63,7 +63,13 @@ export async function runOperator(flags: OperatorFlags, factory: ControllerFacto
     log,
   });
   manager.add(...factory(manager.deps, flags));
-  if (config.api) manager.addRunnable(new ApiServer(manager.deps, config.api));
+  if (config.api)
+    manager.addRunnable(
+      new ApiServer(manager.deps, {
+        ...config.api,
+        reviewClient: manager.budgetedClient(config.api.reviewBudget),
+      }),
+    );
 
   let signals = 0;
   let stopping: Promise<void> | undefined;
