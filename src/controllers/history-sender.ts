@@ -28,7 +28,7 @@ export class HistorySender {
   private readonly sent = new Map<string, string | undefined>();
 
   constructor(
-    private readonly deps: Pick<RuntimeDeps, 'events' | 'leadership' | 'log'>,
+    private readonly deps: Pick<RuntimeDeps, 'events' | 'leadership' | 'log' | 'fence'>,
     private readonly audit: AuditSink,
   ) {}
 
@@ -63,8 +63,21 @@ export class HistorySender {
     return this.sent.get(keyOf(app));
   }
 
-  /** Sends entries (newest first) just written to status. */
+  /**
+   * Sends entries (newest first) just written to status, only while this
+   * process may act (leadership's fence): otherwise they stay unsent, and the
+   * leader that takes the expired lease sends them from status.history.
+   */
   send(app: KubeObject, entries: readonly HistoryEntry[]): void {
+    try {
+      this.deps.fence();
+    } catch (err) {
+      this.deps.log.warn(
+        { application: keyOf(app), entries: entries.length, err: (err as Error).message },
+        'history entries not sent: the next leader sends them',
+      );
+      return;
+    }
     this.emit(app, entries, false);
     const newest = entries.find((h) => h.id !== undefined)?.id;
     if (newest) this.sent.set(keyOf(app), newest);

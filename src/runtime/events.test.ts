@@ -29,3 +29,31 @@ test('events waiting for the API server are bounded: beyond the bound new ones a
   const dropped = (await metrics.events.get()).values.find((v) => v.labels.outcome === 'dropped');
   expect(dropped?.value).toBe(2);
 });
+
+test('behind the leadership fence an Event is not sent: dropped and counted as fenced', async () => {
+  const sent: string[] = [];
+  const api = {
+    createNamespacedEvent: ({ body }: { body: { note?: string } }) => {
+      sent.push(body.note ?? '');
+      return Promise.resolve({});
+    },
+  } as unknown as EventsV1Api;
+  const metrics = new RuntimeMetrics({ processMetrics: false });
+  let mayWrite = true;
+  const recorder = new EventRecorder({
+    api,
+    clock: new FakeClock(),
+    log: createLogger({ level: 'silent' }),
+    metrics,
+    reportingController: 'depot.sh/test',
+    reportingInstance: 'test',
+    mayRecord: () => mayWrite,
+  });
+  const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'ns', name: 'x', uid: 'u' } };
+  recorder.normal(obj, 'Changed', 'before');
+  mayWrite = false;
+  recorder.normal(obj, 'Changed', 'after');
+  expect(sent).toEqual(['before']);
+  const fenced = (await metrics.events.get()).values.find((v) => v.labels.outcome === 'fenced');
+  expect(fenced?.value).toBe(1);
+});

@@ -12,7 +12,7 @@ import { RejectedWrites, TerminalError, terminalIfInvalid } from './terminal-err
 
 export class NotLeaderError extends Error {
   constructor() {
-    super('this process is not the leader: write refused');
+    super('this process is not the leader, or has not renewed its lease within the renew deadline: write refused');
     this.name = 'NotLeaderError';
   }
 }
