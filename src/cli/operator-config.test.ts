@@ -44,10 +44,12 @@ test('the defaults: leader election in the default Lease, every integration, the
     address: ':8082',
     anonymousReads: false,
     tls: undefined,
+    cacheBytes: 128 * 1024 * 1024,
     agentContactIntervalMs: 30_000,
   });
   expect(config.controllers).toEqual({
     historyLimit: DEFAULT_HISTORY_LIMIT,
+    statusByteBudget: 512 * 1024,
     deliverySettings: {
       integrations: ['argocd', 'flux'],
       checkAuthorization: true,
@@ -82,6 +84,8 @@ test('each flag reaches the setting it names', () => {
       '--kube-api-burst=7',
       '--log-level=debug',
       '--history-limit=50',
+      '--status-byte-budget=256Ki',
+      '--api-cache-bytes=64Mi',
       '--audit-log=/audit.jsonl',
       '--identity=me',
       '--shutdown-timeout=3s',
@@ -128,6 +132,7 @@ test('each flag reaches the setting it names', () => {
     },
     controllers: {
       historyLimit: 50,
+      statusByteBudget: 256 * 1024,
       auditLog: '/audit.jsonl',
       deliverySettings: {
         integrations: ['flux'],
@@ -142,6 +147,7 @@ test('each flag reaches the setting it names', () => {
       address: '127.0.0.1:9443',
       anonymousReads: true,
       tls: { certFile: '/tls.crt', keyFile: '/tls.key' },
+      cacheBytes: 64 * 1024 * 1024,
       // Four contacts per allowed silence at least.
       agentContactIntervalMs: 10_000,
     },
@@ -162,6 +168,12 @@ test('--api-addr 0 turns the HTTP API off; --integrations "" runs none', () => {
 test('flags that can only be wrong are refused with one line', () => {
   expect(() => operatorConfig(flags('--api-addr=localhost:http'))).toThrow(
     /^--api-addr: invalid address "localhost:http"/,
+  );
+  expect(() => flags('--status-byte-budget=2Mi')).toThrow(
+    '--status-byte-budget 2Mi is outside 16Ki..1Mi: etcd refuses objects over 1.5 MiB by default, and the spec and metadata need room too',
+  );
+  expect(() => flags('--api-cache-bytes=lots')).toThrow(
+    '--api-cache-bytes must be a positive byte count such as 524288, 512Ki or 128Mi, got "lots"',
   );
   expect(() => operatorConfig(flags('--api-tls-cert=/tls.crt'))).toThrow(
     '--api-tls-cert and --api-tls-key go together: pass both or neither',

@@ -33,6 +33,7 @@ export interface OperatorConfig {
 export function controllerSettings(flags: OperatorFlags): ControllerSettings {
   return {
     historyLimit: flags.historyLimit,
+    statusByteBudget: flags.statusByteBudget,
     ...(flags.auditLog !== undefined ? { auditLog: flags.auditLog } : {}),
     deliverySettings: {
       ...deliverySettingsDefaults,
@@ -94,6 +95,7 @@ export function operatorConfig(flags: OperatorFlags, env: { podName?: string } =
           address: flags.apiAddr,
           anonymousReads: flags.apiAnonymousReads,
           tls,
+          cacheBytes: flags.apiCacheBytes,
           // A contact at least four times per allowed silence: a polling agent never looks silent.
           agentContactIntervalMs: Math.min(agentContactIntervalMs, flags.agentSilence / 4),
         }

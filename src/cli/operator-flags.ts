@@ -11,9 +11,13 @@ import { deliverySettingsDefaults } from '../controllers/delivery/registry.js';
 import { deliveryDefaults } from '../controllers/delivery/tracker.js';
 import { managerDefaults } from '../runtime/manager.js';
 import { apiServerDefaults } from '../server/api-server.js';
+import { DEFAULT_REPRESENTATION_CACHE_BYTES } from '../server/representations.js';
+import { DEFAULT_STATUS_BYTE_BUDGET } from '../core/status-budget.js';
 import { UserError } from './errors.js';
 import {
+  byteSize,
   commaList,
+  formatBytes,
   deliveryAuthorizationFlags,
   durationOption,
   healthFlags,
@@ -99,6 +103,7 @@ export interface ApiFlags {
   agentSilence: number;
   apiTlsCert?: string;
   apiTlsKey?: string;
+  apiCacheBytes: number;
 }
 
 export function apiFlags(): Option[] {
@@ -120,6 +125,12 @@ export function apiFlags(): Option[] {
       'serve the HTTP API over TLS with this certificate (reloaded on change)',
     ),
     new Option('--api-tls-key <file>', 'the private key of --api-tls-cert'),
+    new Option(
+      '--api-cache-bytes <size>',
+      'bytes of read answers the HTTP API keeps for ETags (e.g. 64Mi); the least recently used go first',
+    )
+      .argParser(byteSize('--api-cache-bytes'))
+      .default(DEFAULT_REPRESENTATION_CACHE_BYTES, formatBytes(DEFAULT_REPRESENTATION_CACHE_BYTES)),
   ];
 }
 
@@ -149,6 +160,7 @@ export function kubeClientFlags(): Option[] {
 /** What the controllers record: status.history and the audit log. */
 export interface RecordFlags {
   historyLimit: number;
+  statusByteBudget: number;
   auditLog?: string;
 }
 
@@ -164,6 +176,19 @@ function historyLimit(v: string): number {
   return n;
 }
 
+/** etcd refuses requests over 1.5 MiB by default, and the status is only part of the object. */
+const MAX_STATUS_BYTE_BUDGET = 1024 * 1024;
+const MIN_STATUS_BYTE_BUDGET = 16 * 1024;
+
+function statusByteBudget(v: string): number {
+  const n = byteSize('--status-byte-budget')(v);
+  if (n > MAX_STATUS_BYTE_BUDGET || n < MIN_STATUS_BYTE_BUDGET)
+    throw new UserError(
+      `--status-byte-budget ${v} is outside 16Ki..1Mi: etcd refuses objects over 1.5 MiB by default, and the spec and metadata need room too`,
+    );
+  return n;
+}
+
 export function recordFlags(): Option[] {
   return [
     valueOption(
@@ -172,6 +197,12 @@ export function recordFlags(): Option[] {
       historyLimit,
       DEFAULT_HISTORY_LIMIT,
     ),
+    new Option(
+      '--status-byte-budget <size>',
+      "bytes an Application's status may take (e.g. 512Ki, well under etcd's 1.5 MiB request limit): the oldest history entries go first, then long messages are shortened",
+    )
+      .argParser(statusByteBudget)
+      .default(DEFAULT_STATUS_BYTE_BUDGET, formatBytes(DEFAULT_STATUS_BYTE_BUDGET)),
     new Option(
       '--audit-log <path>',
       'file for the audit log, one JSON line per change (default: stdout, beside the logs)',

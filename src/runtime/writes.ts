@@ -5,10 +5,10 @@
 // a TerminalError, not sent again while the patch would be the same.
 import { isConflict, isNotFound, KubeApiError } from '../kube/errors.js';
 import type { InformerSource } from './informer-factory.js';
-import { createMergePatch, isSubset, type JsonObject } from '../kube/json.js';
+import { createMergePatch, isPlainObject, isSubset, type JsonObject } from '../kube/json.js';
 import type { KubeApi } from '../kube/client.js';
 import { resourceId, type KubeObject, type ResourceType } from '../kube/resource.js';
-import { RejectedWrites, TerminalError, terminalIfInvalid } from './terminal-error.js';
+import { RejectedWrites, TerminalError, terminalIfInvalid, terminalIfTooLarge } from './terminal-error.js';
 
 export class NotLeaderError extends Error {
   constructor() {
@@ -210,13 +210,18 @@ export class ObjectWriter {
       this.rejected.forget(key);
       return written;
     } catch (err) {
-      const converted = terminalIfInvalid(err, resource, obj, subresource);
+      const converted = terminalIfInvalid(
+        terminalIfTooLarge(err, resource, obj, subresource, () => objectBytes(obj, patch)),
+        resource,
+        obj,
+        subresource,
+      );
       if (converted instanceof TerminalError) this.rejected.remember(key, patch, converted);
       throw converted;
     }
   }
 
-  /** Runs a write so that the informer caches of the resource read it back at once. */
+    /** Runs a write so that the informer caches of the resource read it back at once. */
   private async tracked<T extends KubeObject>(
     resource: ResourceType,
     namespace: string,
@@ -257,4 +262,22 @@ function withoutIdentity(obj: KubeObject): KubeObject {
   delete metadata.name;
   delete metadata.namespace;
   return { ...obj, metadata };
+}
+
+/** About how many bytes of JSON `obj` takes with `patch` merged in (a merge patch; else the two together). */
+function objectBytes(obj: KubeObject, patch: unknown): number {
+  const merged =
+    isPlainObject(patch) ? mergePatched(obj, patch) : [obj, patch];
+  return Buffer.byteLength(JSON.stringify(merged));
+}
+
+/** RFC 7386 applied to a copy. */
+function mergePatched(target: unknown, patch: JsonObject): unknown {
+  const out: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else if (isPlainObject(v)) out[k] = mergePatched(out[k], v);
+    else out[k] = v;
+  }
+  return out;
 }

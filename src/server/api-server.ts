@@ -54,6 +54,8 @@ export interface ApiServerOptions {
   /** How often the TLS files are checked for changes (default 2 s). */
   tlsReloadIntervalMs?: number;
   bodyLimitBytes?: number;
+  /** Bytes of read answers kept for ETags (default DEFAULT_REPRESENTATION_CACHE_BYTES). */
+  cacheBytes?: number;
   /** Default: TokenReview + SubjectAccessReview through deps.client, cached briefly. */
   reviewer?: AccessReviewer;
   /** How often an agent's contact is written to its Target at most (keep it well below --agent-silence). */
@@ -94,7 +96,7 @@ export class ApiServer implements Runnable {
     const version = Buffer.from(
       JSON.stringify({ version: DEPOT_VERSION, protocol: API_PROTOCOL } satisfies ServerInfo),
     );
-    const cache = new RepresentationCache();
+    const cache = new RepresentationCache({ maxBytes: opts.cacheBytes, registry: deps.metrics.registry });
     // Informers are created now, before the manager starts them, on every replica.
     for (const resource of SERVED_RESOURCES) {
       deps.informers.informer(resource).on(({ object }) => {
