@@ -1,8 +1,9 @@
 // Writes from controllers, each under its own field manager: apply() is
 // server-side apply; update() is a merge patch of exactly what a mutation
 // changed, guarded by resourceVersion (409: recompute from fresh state). Every
-// write passes the leadership fence and is remembered by the caches. A 422 is
-// a TerminalError, not sent again while the patch would be the same.
+// write passes the leadership fence and is remembered by the caches. A 422, or
+// a write refused as too large, is a TerminalError, not sent again while the
+// patch would be the same.
 import { isConflict, isNotFound, KubeApiError } from '../kube/errors.js';
 import type { InformerSource } from './informer-factory.js';
 import { createMergePatch, isPlainObject, isSubset, type JsonObject } from '../kube/json.js';
