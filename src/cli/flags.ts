@@ -60,7 +60,8 @@ export function byteSize(flag: string): (v: string) => number {
 
 /** Bytes as the flags take them: `128Mi` when it divides evenly, else the number. */
 export function formatBytes(n: number): string {
-  for (const unit of ['Gi', 'Mi', 'Ki'] as const) if (n % BYTE_UNITS[unit]! === 0) return `${n / BYTE_UNITS[unit]!}${unit}`;
+  for (const unit of ['Gi', 'Mi', 'Ki'] as const)
+    if (n % BYTE_UNITS[unit]! === 0) return `${n / BYTE_UNITS[unit]!}${unit}`;
   return String(n);
 }
 

@@ -19,12 +19,17 @@ const entry = (i: number, message = `m${i}`): HistoryEntry => ({
 });
 
 /** Newest first: entries n-1 … 0; the marker says which are sent (that one and older). */
-function status(n: number, opts: { message?: (i: number) => string; sentThrough?: number } = {}): ApplicationStatus {
+function status(
+  n: number,
+  opts: { message?: (i: number) => string; sentThrough?: number } = {},
+): ApplicationStatus {
   const history = Array.from({ length: n }, (_, k) => n - 1 - k).map((i) => entry(i, opts.message?.(i)));
   return {
     observedGeneration: 1,
     environments: [{ name: 'prod', requested: '1.0.0', desired: '1.0.0', targets: ['t'] }],
-    targets: [{ name: 't', environment: 'prod', desired: '1.0.0', delivery: { state: 'Delivered', message: 'ok' } }],
+    targets: [
+      { name: 't', environment: 'prod', desired: '1.0.0', delivery: { state: 'Delivered', message: 'ok' } },
+    ],
     history,
     ...(opts.sentThrough !== undefined ? { historySentThrough: `id${opts.sentThrough}` } : {}),
   } as ApplicationStatus;
@@ -52,7 +57,9 @@ test('the oldest sent entries go first; entries newer than historySentThrough st
   expect(trim!.droppedEntries).toBe(50 - out.history!.length);
   expect(out.history!.length).toBeGreaterThanOrEqual(10);
   // As few as possible: one more entry would not fit.
-  expect(jsonBytes({ ...out, history: s.history!.slice(0, out.history!.length + 1) })).toBeGreaterThan(budget);
+  expect(jsonBytes({ ...out, history: s.history!.slice(0, out.history!.length + 1) })).toBeGreaterThan(
+    budget,
+  );
   expect(trim!.bytesAfter).toBe(jsonBytes(out));
 });
 
@@ -80,9 +87,7 @@ test('unsent entries are dropped only when nothing else is left to cut, and repo
   expect(out.history!.every((h) => h.message!.length <= SHORT_MESSAGE_CHARS)).toBe(true);
   // 10 sent entries (id0..id9) went, then the oldest unsent ones, reported oldest last … newest first.
   expect(trim!.droppedEntries).toBe(30 - out.history!.length);
-  expect(trim!.droppedUnsent.map((h) => h.id)).toEqual(
-    ids(s).slice(out.history!.length, 20),
-  );
+  expect(trim!.droppedUnsent.map((h) => h.id)).toEqual(ids(s).slice(out.history!.length, 20));
   expect(trim!.droppedUnsent.length).toBe(trim!.droppedEntries - 10);
 });
 

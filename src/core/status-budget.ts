@@ -111,9 +111,7 @@ function shortenOtherMessages(
   return {
     ...status,
     conditions: status.conditions?.map(shorten),
-    environments: status.environments?.map((e) =>
-      e.blocked ? { ...e, blocked: shorten(e.blocked) } : e,
-    ),
+    environments: status.environments?.map((e) => (e.blocked ? { ...e, blocked: shorten(e.blocked) } : e)),
     targets: status.targets?.map((t) => (t.delivery ? { ...t, delivery: shorten(t.delivery) } : t)),
   };
 }
@@ -145,7 +143,12 @@ export function trimCondition(
   bytes: number,
   budget: number,
 ): { status: 'True' | 'False'; reason: string; message: string } | undefined {
-  if (trim) return { status: 'True', reason: trim.fits ? Reason.Trimmed : Reason.OverBudget, message: describeTrim(trim) };
+  if (trim)
+    return {
+      status: 'True',
+      reason: trim.fits ? Reason.Trimmed : Reason.OverBudget,
+      message: describeTrim(trim),
+    };
   if (previouslyTrimmed && bytes <= budget / 2)
     return {
       status: 'False',

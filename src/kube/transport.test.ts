@@ -16,7 +16,9 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push(req.method ?? '');
     res.setHeader('Content-Type', 'application/json');
-    res.end(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'ns' } }));
+    res.end(
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'ns' } }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 });
@@ -50,7 +52,13 @@ test('a fenced transport checks its fence when a write is dispatched, after the 
   );
   await client.get(ConfigMaps, 'ns', 'a');
   expect(checks).toEqual([]);
-  const write = client.patch(ConfigMaps, 'ns', 'a', { data: { k: 'v' } }, { type: 'merge', fieldManager: 't' });
+  const write = client.patch(
+    ConfigMaps,
+    'ns',
+    'a',
+    { data: { k: 'v' } },
+    { type: 'merge', fieldManager: 't' },
+  );
   open = false;
   await expect(write).rejects.toThrow('not the leader');
   expect(checks).toEqual([false]);

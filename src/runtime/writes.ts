@@ -13,7 +13,9 @@ import { RejectedWrites, TerminalError, terminalIfInvalid, terminalIfTooLarge } 
 
 export class NotLeaderError extends Error {
   constructor() {
-    super('this process is not the leader, or has not renewed its lease within the renew deadline: write refused');
+    super(
+      'this process is not the leader, or has not renewed its lease within the renew deadline: write refused',
+    );
     this.name = 'NotLeaderError';
   }
 }
@@ -222,7 +224,7 @@ export class ObjectWriter {
     }
   }
 
-    /** Runs a write so that the informer caches of the resource read it back at once. */
+  /** Runs a write so that the informer caches of the resource read it back at once. */
   private async tracked<T extends KubeObject>(
     resource: ResourceType,
     namespace: string,
@@ -267,8 +269,7 @@ function withoutIdentity(obj: KubeObject): KubeObject {
 
 /** About how many bytes of JSON `obj` takes with `patch` merged in (a merge patch; else the two together). */
 function objectBytes(obj: KubeObject, patch: unknown): number {
-  const merged =
-    isPlainObject(patch) ? mergePatched(obj, patch) : [obj, patch];
+  const merged = isPlainObject(patch) ? mergePatched(obj, patch) : [obj, patch];
   return Buffer.byteLength(JSON.stringify(merged));
 }
 

@@ -98,11 +98,19 @@ export class RepresentationCache {
           this.set(value());
         },
       });
-    gauge('depot_http_representation_cache_bytes', 'Bytes held by the HTTP API\'s cache of read answers.', () => this.bytes);
-    gauge('depot_http_representation_cache_entries', 'Answers held by the HTTP API\'s cache of read answers.', () => this.size);
+    gauge(
+      'depot_http_representation_cache_bytes',
+      "Bytes held by the HTTP API's cache of read answers.",
+      () => this.bytes,
+    );
+    gauge(
+      'depot_http_representation_cache_entries',
+      "Answers held by the HTTP API's cache of read answers.",
+      () => this.size,
+    );
     gauge(
       'depot_http_representation_cache_max_bytes',
-      'The byte bound of the HTTP API\'s cache of read answers (--api-cache-bytes).',
+      "The byte bound of the HTTP API's cache of read answers (--api-cache-bytes).",
       () => maxBytes,
     );
     const evictions = 'depot_http_representation_cache_evictions_total';
@@ -110,7 +118,7 @@ export class RepresentationCache {
       (registry.getSingleMetric(evictions) as Counter | undefined) ??
       new Counter({
         name: evictions,
-        help: 'Answers dropped from the HTTP API\'s cache of read answers to stay under its byte bound.',
+        help: "Answers dropped from the HTTP API's cache of read answers to stay under its byte bound.",
         registers: [registry],
       })
     );

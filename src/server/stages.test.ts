@@ -22,7 +22,10 @@ const route = (method: Route['method'], path: string, read = method === 'GET'): 
   handle: () => ({}),
 });
 const table = [
-  { ...route('GET', '/applications/{app}'), query: { x: { description: 'x' }, w: { description: 'w', repeated: true } } },
+  {
+    ...route('GET', '/applications/{app}'),
+    query: { x: { description: 'x' }, w: { description: 'w', repeated: true } },
+  },
   route('PUT', '/applications/{app}/versions/{env}'),
 ];
 const fixed = [{ path: '/api/v1/version', label: 'version', body: () => Buffer.from('{}') }];

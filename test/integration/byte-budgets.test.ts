@@ -12,7 +12,6 @@ import { apiErrorMessage, statusCodeOf } from '../../src/kube/errors.js';
 import { DEFAULT_STATUS_BYTE_BUDGET } from '../../src/core/status-budget.js';
 import { freshNamespace } from '../controlplane/env.js';
 import { cluster, envStatus } from '../kit/cluster.js';
-import { eventually } from '../kit/eventually.js';
 import { apiBase, serviceAccountToken } from '../kit/http-api.js';
 import { scrape, sum } from '../kit/metrics-text.js';
 import { application } from '../kit/objects.js';

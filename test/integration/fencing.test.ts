@@ -112,8 +112,7 @@ test('a leader stalled past its renew deadline writes nothing (status, Events) u
   expect(operator.output()).toContain('history entries not sent: the next leader sends them');
   await eventually(
     'every application has its status from the renewed leader',
-    async () =>
-      (await k.apps(ns)).every((a) => a.status?.environments?.some((e) => e.desired === '1.0.0')),
+    async () => (await k.apps(ns)).every((a) => a.status?.environments?.some((e) => e.desired === '1.0.0')),
     60_000,
   );
 }, 180_000);

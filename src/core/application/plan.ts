@@ -333,7 +333,13 @@ export function composeStatus(
     history: prependHistory(prev.history, withIds, input.historyLimit),
     ...(sentThrough !== undefined ? { historySentThrough: sentThrough } : {}),
   };
-  const { status, trim } = withinBudget(composed, prev, input.statusByteBudget ?? DEFAULT_STATUS_BYTE_BUDGET, app, now);
+  const { status, trim } = withinBudget(
+    composed,
+    prev,
+    input.statusByteBudget ?? DEFAULT_STATUS_BYTE_BUDGET,
+    app,
+    now,
+  );
   return {
     status,
     ...(trim ? { trim } : {}),
@@ -359,7 +365,9 @@ function withinBudget(
     conditions: composed.conditions?.filter((c) => c.type !== ConditionType.StatusTooLarge),
   };
   const { status, trim, bytes } = fitStatusToBudget(fresh, budget - CONDITION_RESERVE_BYTES);
-  const wasTrimmed = prev.conditions?.some((c) => c.type === ConditionType.StatusTrimmed && c.status === 'True');
+  const wasTrimmed = prev.conditions?.some(
+    (c) => c.type === ConditionType.StatusTrimmed && c.status === 'True',
+  );
   const condition = trimCondition(trim, wasTrimmed ?? false, bytes, budget);
   if (!condition) return { status, ...(trim ? { trim } : {}) };
   return {

@@ -33,7 +33,9 @@ test('a Receiver POST is sent while the fence is open and refused, unsent, when 
   };
   const opts = { allow: [url.replace('/hook/x', '/hook/')], timeoutMs: 2000 };
   const signal = new AbortController().signal;
-  await expect(callReceiver(io, { url, type: 'generic' }, payload, target, opts, signal)).resolves.toMatchObject({
+  await expect(
+    callReceiver(io, { url, type: 'generic' }, payload, target, opts, signal),
+  ).resolves.toMatchObject({
     state: 'Delivered',
   });
   expect(posts).toBe(1);
