@@ -105,6 +105,11 @@ describe('bad values are refused with a message naming them', () => {
       /at '\/flux\/receiverUrlAllow\/0': 'ftp\/\/x' does not match pattern/,
     ],
     ['an unknown log level', { logLevel: 'verbose' }, /at '\/logLevel': value must be one of/],
+    [
+      'a status byte budget that is not a byte count',
+      { statusByteBudget: '1.5MiB' },
+      /at '\/statusByteBudget': '1.5MiB' does not match pattern/,
+    ],
   ];
   // Combinations the schema cannot word clearly fail the render (helm template
   // and install); helm lint only logs a template's `fail` at INFO level.
@@ -303,8 +308,17 @@ describe("the rendered arguments are the real operator's flags", () => {
       apiAnonymousReads: false,
       shutdownTimeout: 30_000,
       integrations: ['argocd', 'flux'],
+      apiCacheBytes: 128 * 1024 * 1024,
+      statusByteBudget: 512 * 1024,
     });
     expect(flags.namespaces).toBeUndefined();
+  });
+
+  test('the byte budgets: the API cache and the status budget reach their flags', () => {
+    const flags = operatorFlags(
+      container(renderChart({ api: { cacheBytes: '64Mi' }, statusByteBudget: '256Ki' })).args!,
+    );
+    expect(flags).toMatchObject({ apiCacheBytes: 64 * 1024 * 1024, statusByteBudget: 256 * 1024 });
   });
 
   test('the operator is told which integrations are on, so Targets of the others are Blocked', () => {
