@@ -75,6 +75,16 @@ describe('HistorySender', () => {
     expect(sender.sentThrough(app)).toBe('c');
   });
 
+  test('behind the fence the first reconcile after a crash resends nothing yet, and resends once the fence opens', () => {
+    const { sender, lines, fence } = setup(false);
+    fence(true);
+    sender.firstSight(app, history, 'b');
+    expect(lines).toEqual([]);
+    fence(false);
+    sender.firstSight(app, history, 'b');
+    expect(lines).toEqual([expect.objectContaining({ id: 'c', resent: true })]);
+  });
+
   test('a new leadership term forgets what was sent in the last one', () => {
     const { sender, lines, nextTerm } = setup(false);
     sender.firstSight(app, history, 'c');
