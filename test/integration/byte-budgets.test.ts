@@ -101,6 +101,9 @@ test('300 rollbacks with 4 KiB reasons over 64 targets: the status stays under i
     largest = Math.max(largest, statusBytes(app));
   }
   const app = await k.app(ns, 'big');
+  process.stderr.write(
+    `[measure] status budget: largest status ${largest} bytes, last ${statusBytes(app)} bytes, ${app.status!.history!.length} history entries (budget ${DEFAULT_STATUS_BYTE_BUDGET})\n`,
+  );
   expect(largest).toBeLessThanOrEqual(DEFAULT_STATUS_BYTE_BUDGET);
   expect(statusBytes(app)).toBeLessThanOrEqual(DEFAULT_STATUS_BYTE_BUDGET);
   const rolledBack = app.status!.history!.filter((h) => h.type === 'RolledBack');
@@ -159,6 +162,9 @@ test('600 reads with unknown query parameters get 400 naming the parameter, and 
     'unknown query parameter "x": GET /applications/{app}/history takes limit, environment',
   );
   const grown = rssBytes(pid) - before;
+  process.stderr.write(
+    `[measure] 600 unknown-parameter reads: operator RSS grew ${(grown / 2 ** 20).toFixed(1)} MiB\n`,
+  );
   expect(grown).toBeLessThan(20 * 1024 * 1024);
   // The cache is counted in bytes, under its bound.
   const samples = await scrape(metricsUrl);
