@@ -61,6 +61,10 @@ export const ConditionType = {
   Delivered: 'Delivered',
   /** Application: an environment runs a version that was rejected. */
   Rejected: 'Rejected',
+  /** Application: its status was cut to fit its byte budget (oldest history entries, long messages). */
+  StatusTrimmed: 'StatusTrimmed',
+  /** Application: the API server refused its status as too large (over etcd's request limit). */
+  StatusTooLarge: 'StatusTooLarge',
   /** Environment: one of its freeze windows is open. */
   Frozen: 'Frozen',
 } as const;
@@ -102,6 +106,12 @@ export const Reason = {
   Delivered: 'Delivered',
   DeliveryFailed: 'DeliveryFailed',
   DeliveryPending: 'DeliveryPending',
+  // StatusTrimmed, Application.
+  Trimmed: 'Trimmed',
+  OverBudget: 'OverBudget',
+  WithinBudget: 'WithinBudget',
+  // StatusTooLarge, Application.
+  RequestTooLarge: 'RequestTooLarge',
   // Rejected, Application.
   RejectedVersionRunning: 'RejectedVersionRunning',
   NoRejectedVersionRunning: 'NoRejectedVersionRunning',

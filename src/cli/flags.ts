@@ -45,6 +45,26 @@ export function positiveInt(flag: string): (v: string) => number {
   };
 }
 
+const BYTE_UNITS: Record<string, number> = { '': 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
+
+/** A byte count, plain or with a Kubernetes binary suffix: `524288`, `512Ki`, `128Mi`, `1Gi`. */
+export function byteSize(flag: string): (v: string) => number {
+  return (v) => {
+    const m = /^(\d{1,15})(Ki|Mi|Gi)?$/.exec(v.trim());
+    const n = m ? Number(m[1]) * BYTE_UNITS[m[2] ?? '']! : NaN;
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new UserError(`${flag} must be a positive byte count such as 524288, 512Ki or 128Mi, got "${v}"`);
+    return n;
+  };
+}
+
+/** Bytes as the flags take them: `128Mi` when it divides evenly, else the number. */
+export function formatBytes(n: number): string {
+  for (const unit of ['Gi', 'Mi', 'Ki'] as const)
+    if (n % BYTE_UNITS[unit]! === 0) return `${n / BYTE_UNITS[unit]!}${unit}`;
+  return String(n);
+}
+
 export function positiveNumber(flag: string): (v: string) => number {
   return (v) => {
     const n = Number(v);

@@ -45,6 +45,7 @@ test('the defaults: leader election in the default Lease, every integration, the
     anonymousReads: false,
     tls: undefined,
     tokenAudiences: ['depot'],
+    cacheBytes: 128 * 1024 * 1024,
     agentContactIntervalMs: 30_000,
     trustedProxies: [],
     reviewBudget: { qps: 100, burst: 200 },
@@ -59,6 +60,7 @@ test('the defaults: leader election in the default Lease, every integration, the
   });
   expect(config.controllers).toEqual({
     historyLimit: DEFAULT_HISTORY_LIMIT,
+    statusByteBudget: 512 * 1024,
     deliverySettings: {
       integrations: ['argocd', 'flux'],
       checkAuthorization: true,
@@ -93,6 +95,8 @@ test('each flag reaches the setting it names', () => {
       '--kube-api-burst=7',
       '--log-level=debug',
       '--history-limit=50',
+      '--status-byte-budget=256Ki',
+      '--api-cache-bytes=64Mi',
       '--audit-log=/audit.jsonl',
       '--identity=me',
       '--shutdown-timeout=3s',
@@ -149,6 +153,7 @@ test('each flag reaches the setting it names', () => {
     },
     controllers: {
       historyLimit: 50,
+      statusByteBudget: 256 * 1024,
       auditLog: '/audit.jsonl',
       deliverySettings: {
         integrations: ['flux'],
@@ -164,6 +169,7 @@ test('each flag reaches the setting it names', () => {
       anonymousReads: true,
       tls: { certFile: '/tls.crt', keyFile: '/tls.key' },
       tokenAudiences: ['depot', 'https://kubernetes.default.svc'],
+      cacheBytes: 64 * 1024 * 1024,
       // Four contacts per allowed silence at least.
       agentContactIntervalMs: 10_000,
       trustedProxies: ['10.0.0.0/8', 'fd00::/8'],
@@ -194,6 +200,12 @@ test('--api-addr 0 turns the HTTP API off; --integrations "" runs none', () => {
 test('flags that can only be wrong are refused with one line', () => {
   expect(() => operatorConfig(flags('--api-addr=localhost:http'))).toThrow(
     /^--api-addr: invalid address "localhost:http"/,
+  );
+  expect(() => flags('--status-byte-budget=2Mi')).toThrow(
+    '--status-byte-budget 2Mi is outside 16Ki..1Mi: etcd refuses objects over 1.5 MiB by default, and the spec and metadata need room too',
+  );
+  expect(() => flags('--api-cache-bytes=lots')).toThrow(
+    '--api-cache-bytes must be a positive byte count such as 524288, 512Ki or 128Mi, got "lots"',
   );
   expect(() => operatorConfig(flags('--api-tls-cert=/tls.crt'))).toThrow(
     '--api-tls-cert and --api-tls-key go together: pass both or neither',

@@ -39,6 +39,7 @@ export interface OperatorConfig {
 export function controllerSettings(flags: OperatorFlags): ControllerSettings {
   return {
     historyLimit: flags.historyLimit,
+    statusByteBudget: flags.statusByteBudget,
     ...(flags.auditLog !== undefined ? { auditLog: flags.auditLog } : {}),
     deliverySettings: {
       ...deliverySettingsDefaults,
@@ -101,6 +102,7 @@ export function operatorConfig(flags: OperatorFlags, env: { podName?: string } =
           anonymousReads: flags.apiAnonymousReads,
           tokenAudiences: flags.tokenAudiences,
           tls,
+          cacheBytes: flags.apiCacheBytes,
           // A contact at least four times per allowed silence: a polling agent never looks silent.
           agentContactIntervalMs: Math.min(agentContactIntervalMs, flags.agentSilence / 4),
           ...reviewSettings(flags),

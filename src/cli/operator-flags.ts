@@ -14,9 +14,13 @@ import { apiServerDefaults } from '../server/api-server.js';
 import { DEFAULT_TOKEN_AUDIENCES } from '../server/token-audiences.js';
 import { reviewBudgetDefaults, reviewCacheDefaults } from '../server/access-review.js';
 import { reviewLimitDefaults } from '../server/review-admission.js';
+import { DEFAULT_REPRESENTATION_CACHE_BYTES } from '../server/representations.js';
+import { DEFAULT_STATUS_BYTE_BUDGET } from '../core/status-budget.js';
 import { UserError } from './errors.js';
 import {
+  byteSize,
   commaList,
+  formatBytes,
   deliveryAuthorizationFlags,
   durationOption,
   healthFlags,
@@ -112,6 +116,7 @@ export interface ApiFlags {
   apiReviewCacheBytes: number;
   apiReviewTtl: number;
   apiReviewRefresh: number;
+  apiCacheBytes: number;
 }
 
 export function apiFlags(): Option[] {
@@ -139,6 +144,12 @@ export function apiFlags(): Option[] {
       audienceList,
       [...DEFAULT_TOKEN_AUDIENCES],
     ),
+    new Option(
+      '--api-cache-bytes <size>',
+      'bytes of read answers the HTTP API keeps for ETags (e.g. 64Mi); the least recently used go first',
+    )
+      .argParser(byteSize('--api-cache-bytes'))
+      .default(DEFAULT_REPRESENTATION_CACHE_BYTES, formatBytes(DEFAULT_REPRESENTATION_CACHE_BYTES)),
     ...reviewFlags(),
   ];
 }
@@ -229,6 +240,7 @@ export function kubeClientFlags(): Option[] {
 /** What the controllers record: status.history and the audit log. */
 export interface RecordFlags {
   historyLimit: number;
+  statusByteBudget: number;
   auditLog?: string;
 }
 
@@ -244,6 +256,19 @@ function historyLimit(v: string): number {
   return n;
 }
 
+/** etcd refuses requests over 1.5 MiB by default, and the status is only part of the object. */
+const MAX_STATUS_BYTE_BUDGET = 1024 * 1024;
+const MIN_STATUS_BYTE_BUDGET = 16 * 1024;
+
+function statusByteBudget(v: string): number {
+  const n = byteSize('--status-byte-budget')(v);
+  if (n > MAX_STATUS_BYTE_BUDGET || n < MIN_STATUS_BYTE_BUDGET)
+    throw new UserError(
+      `--status-byte-budget ${v} is outside 16Ki..1Mi: etcd refuses objects over 1.5 MiB by default, and the spec and metadata need room too`,
+    );
+  return n;
+}
+
 export function recordFlags(): Option[] {
   return [
     valueOption(
@@ -252,6 +277,12 @@ export function recordFlags(): Option[] {
       historyLimit,
       DEFAULT_HISTORY_LIMIT,
     ),
+    new Option(
+      '--status-byte-budget <size>',
+      "bytes an Application's status may take (e.g. 512Ki, well under etcd's 1.5 MiB request limit): the oldest history entries go first, then long messages are shortened",
+    )
+      .argParser(statusByteBudget)
+      .default(DEFAULT_STATUS_BYTE_BUDGET, formatBytes(DEFAULT_STATUS_BYTE_BUDGET)),
     new Option(
       '--audit-log <path>',
       'file for the audit log, one JSON line per change (default: stdout, beside the logs)',

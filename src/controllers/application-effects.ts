@@ -1,10 +1,12 @@
 // What follows an Application's status write, as one list decided from the pass's results
 // (effectsAfterWrite, pure) and run in order by the controller: Reapplied entries
 // acknowledged, blocked-request and rejected-version metrics, the Warning for a rejected
-// version running, new history entries sent (Event, audit line), spent force annotations removed.
+// version running, new history entries sent (Event, audit line), spent force annotations removed,
+// the trimming of the status to its byte budget reported.
 import type { Application, ApplicationEnvironmentStatus, HistoryEntry } from '../api/application.js';
 import type { SpentForce } from '../core/application/force.js';
 import type { ApplicationPlan } from '../core/application/plan.js';
+import type { StatusTrim } from '../core/status-budget.js';
 import { REJECTED_CONDITION } from '../core/application/rejected.js';
 import { findCondition } from '../kube/conditions.js';
 import type { DeliveryRecord } from './delivery/tracker.js';
@@ -19,7 +21,9 @@ export type Effect =
   /** New history entries, newest first: an Event and an audit line each. */
   | { kind: 'sendHistory'; entries: readonly HistoryEntry[] }
   /** A spent force annotation to remove. */
-  | { kind: 'releaseForce'; force: SpentForce };
+  | { kind: 'releaseForce'; force: SpentForce }
+  /** The written status was cut to its byte budget: metrics, and a Warning for unsent entries dropped. */
+  | { kind: 'reportTrim'; trim: StatusTrim };
 
 /** The effects of a pass whose status is stored now (`written`: it changed). */
 export function effectsAfterWrite(
@@ -43,5 +47,6 @@ export function effectsAfterWrite(
       ? [{ kind: 'sendHistory' as const, entries: composed.added }]
       : []),
     ...composed.spentForces.map((force) => ({ kind: 'releaseForce' as const, force })),
+    ...(written && composed.trim ? [{ kind: 'reportTrim' as const, trim: composed.trim }] : []),
   ];
 }

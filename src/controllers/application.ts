@@ -23,6 +23,9 @@ import { effectsAfterWrite, type Effect } from './application-effects.js';
 import { createDeliveryTracker } from './delivery/registry.js';
 import type { DeliveryRecord, DeliveryTracker } from './delivery/tracker.js';
 import { HistorySender } from './history-sender.js';
+import { StatusBudgetReporter } from './status-budget-reporter.js';
+import { DEFAULT_STATUS_BYTE_BUDGET } from '../core/status-budget.js';
+import { isTerminal, TOO_LARGE } from '../runtime/terminal-error.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
 import { CompatibilityViews } from './compatibility-views.js';
 import { RequirementIndex } from './requirement-index.js';
@@ -56,6 +59,7 @@ export function applicationController(
   const forceWriter = deps.writer(FORCE_RELEASE_MANAGER);
   const views = new CompatibilityViews(deps);
   const requirements = new RequirementIndex();
+  const budget = new StatusBudgetReporter(deps);
   const rejectedRunning = new Gauge({
     name: 'depot_rejected_versions_running',
     help: 'Environments of an application whose desired version is rejected (spec.rejectedVersions): someone should roll them back.',
@@ -83,6 +87,8 @@ export function applicationController(
         return sender.send(cached, effect.entries);
       case 'releaseForce':
         return releaseForce(deps, ctx, forceWriter, cached, effect.force);
+      case 'reportTrim':
+        return budget.report(cached, effect.trim, ctx.log);
     }
   }
 
@@ -93,6 +99,8 @@ export function applicationController(
       return result.written ? 'written' : 'unchanged';
     } catch (err) {
       if (isConflict(err)) return 'conflict';
+      // Too large: say so in a condition (a small patch), then stop: a terminal error, no retry loop.
+      if (isTerminal(err) && err.reason === TOO_LARGE && !err.repeated) await budget.tooLarge(cached, err);
       throw err;
     }
   }
@@ -130,6 +138,7 @@ export function applicationController(
           historyLimit: opts.historyLimit,
           compatibility: views.view(snapshot, now, app),
           sentThrough: sender.sentThrough(cached),
+          statusByteBudget: opts.statusByteBudget ?? DEFAULT_STATUS_BYTE_BUDGET,
         };
         // The view, the plan and the reservation of its moves, with no await in between.
         const plan = steps.planVersions(input);

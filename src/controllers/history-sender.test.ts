@@ -26,6 +26,7 @@ describe('HistorySender', () => {
     const lines: Record<string, unknown>[] = [];
     const events: string[] = [];
     let term = 1;
+    let fenced = false;
     const sender = new HistorySender(
       {
         events: {
@@ -33,11 +34,14 @@ describe('HistorySender', () => {
           warning: (_o: unknown, _r: string, note: string) => events.push(note),
         } as never,
         leadership: () => ({ term, previousLeaderStoppedCleanly }),
-        log: { info: () => undefined } as never,
+        log: { info: () => undefined, warn: () => undefined } as never,
+        fence: () => {
+          if (fenced) throw new Error('fenced');
+        },
       },
       { record: (e) => lines.push(e) },
     );
-    return { sender, lines, events, nextTerm: () => term++ };
+    return { sender, lines, events, nextTerm: () => term++, fence: (on: boolean) => (fenced = on) };
   }
   const app = { metadata: { namespace: 'ns', name: 'core' } };
   const history = [entry('c', '3'), entry('b', '2')];
@@ -59,6 +63,26 @@ describe('HistorySender', () => {
     sender.send(app, [entry('d', '4')]);
     expect(lines).toEqual([expect.objectContaining({ id: 'd' })]);
     expect(sender.sentThrough(app)).toBe('d');
+  });
+
+  test('behind the fence (lease not renewed in time) nothing is sent and nothing counts as sent', () => {
+    const { sender, lines, events, fence } = setup(true);
+    sender.firstSight(app, history, 'c');
+    fence(true);
+    sender.send(app, [entry('d', '4')]);
+    expect(lines).toEqual([]);
+    expect(events).toEqual([]);
+    expect(sender.sentThrough(app)).toBe('c');
+  });
+
+  test('behind the fence the first reconcile after a crash resends nothing yet, and resends once the fence opens', () => {
+    const { sender, lines, fence } = setup(false);
+    fence(true);
+    sender.firstSight(app, history, 'b');
+    expect(lines).toEqual([]);
+    fence(false);
+    sender.firstSight(app, history, 'b');
+    expect(lines).toEqual([expect.objectContaining({ id: 'c', resent: true })]);
   });
 
   test('a new leadership term forgets what was sent in the last one', () => {

@@ -28,7 +28,7 @@ export class HistorySender {
   private readonly sent = new Map<string, string | undefined>();
 
   constructor(
-    private readonly deps: Pick<RuntimeDeps, 'events' | 'leadership' | 'log'>,
+    private readonly deps: Pick<RuntimeDeps, 'events' | 'leadership' | 'log' | 'fence'>,
     private readonly audit: AuditSink,
   ) {}
 
@@ -47,6 +47,8 @@ export class HistorySender {
     if (this.sent.has(key)) return;
     if (!leadership.previousLeaderStoppedCleanly) {
       const unsent = unsentEntries(history, marker);
+      // Behind the fence: not now, and not marked sent, so a later reconcile sends them.
+      if (unsent.length > 0 && !this.mayAct(app, unsent.length)) return;
       if (unsent.length > 0) {
         this.deps.log.info(
           { application: key, entries: unsent.length },
@@ -63,11 +65,30 @@ export class HistorySender {
     return this.sent.get(keyOf(app));
   }
 
-  /** Sends entries (newest first) just written to status. */
+  /**
+   * Sends entries (newest first) just written to status, only while this
+   * process may act (leadership's fence): otherwise they stay unsent, and the
+   * leader that takes the expired lease sends them from status.history.
+   */
   send(app: KubeObject, entries: readonly HistoryEntry[]): void {
+    if (!this.mayAct(app, entries.length)) return;
     this.emit(app, entries, false);
     const newest = entries.find((h) => h.id !== undefined)?.id;
     if (newest) this.sent.set(keyOf(app), newest);
+  }
+
+  /** The leadership fence: false (and a warning) when this process may not send now. */
+  private mayAct(app: KubeObject, entries: number): boolean {
+    try {
+      this.deps.fence();
+      return true;
+    } catch (err) {
+      this.deps.log.warn(
+        { application: keyOf(app), entries, err: (err as Error).message },
+        'history entries not sent: the next leader sends them',
+      );
+      return false;
+    }
   }
 
   forget(namespace: string, name: string): void {

@@ -6,6 +6,8 @@ import type { DeliveryOptions } from './delivery/tracker.js';
 export interface DepotOptions {
   /** Entries kept in Application status.history. */
   historyLimit: number;
+  /** Bytes an Application's status may take (--status-byte-budget); default DEFAULT_STATUS_BYTE_BUDGET. */
+  statusByteBudget?: number;
   audit: AuditSink;
   /** What the integrations may do (authorization check, Receiver URL allow-list). */
   deliverySettings?: DeliverySettings;

@@ -87,6 +87,47 @@ describe('Application reconcile', () => {
     expect(cluster.get<KubeObject>(Applications, ns, 'core')!.metadata!.annotations).toEqual({});
   });
 
+  test('a status the API server refuses as too large is a terminal error with a condition naming the size, not a retry loop', async () => {
+    const { cluster, deps, sink } = setup();
+    const controller = applicationController(deps, { historyLimit: 100, audit: sink });
+    const app = cluster.get<KubeObject>(Applications, ns, 'core')!;
+    // Room for the object and a condition, not for its full status (etcd's limit, scaled down).
+    cluster.maxObjectBytes = Buffer.byteLength(JSON.stringify(app)) + 1500;
+    const refused = () => cluster.writes.filter((w) => w.subresource === 'status').length;
+    await expect(run(controller, 'core')).rejects.toMatchObject({
+      name: 'TerminalError',
+      reason: 'TooLarge',
+      message: expect.stringMatching(
+        /refused the status of Application team\/core as too large \(the object would take about \d+ bytes/,
+      ),
+    });
+    const condition = cluster
+      .get<Application & KubeObject>(Applications, ns, 'core')!
+      .status!.conditions!.find((c) => c.type === 'StatusTooLarge');
+    expect(condition).toMatchObject({
+      status: 'True',
+      reason: 'RequestTooLarge',
+      message: expect.stringContaining('etcdserver: request is too large'),
+    });
+    // Again: the status computed anew is refused once more (the condition changed the base), then never sent again.
+    await expect(run(controller, 'core')).rejects.toMatchObject({ reason: 'TooLarge' });
+    const sent = refused();
+    await expect(run(controller, 'core')).rejects.toMatchObject({ reason: 'TooLarge', repeated: true });
+    await expect(run(controller, 'core')).rejects.toMatchObject({ reason: 'TooLarge', repeated: true });
+    expect(refused()).toBe(sent);
+    // Room again, and a change (a new version): the status is written and the condition is gone.
+    cluster.maxObjectBytes = Infinity;
+    const current = cluster.get<KubeObject>(Applications, ns, 'core')!;
+    cluster.add(Applications, {
+      ...current,
+      spec: { ...(current.spec as object), versions: { dev: '1.1.0' } },
+    });
+    await run(controller, 'core');
+    const after = cluster.get<Application & KubeObject>(Applications, ns, 'core')!.status!;
+    expect(after.environments!.map((e) => e.desired)).toEqual(['1.1.0', undefined]);
+    expect(after.conditions!.some((c) => c.type === 'StatusTooLarge')).toBe(false);
+  });
+
   test('an unparseable Target keeps the entry it had', async () => {
     const { cluster, deps, sink } = setup();
     const controller = applicationController(deps, { historyLimit: 100, audit: sink });

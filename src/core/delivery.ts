@@ -105,6 +105,12 @@ export interface DeliveryIO {
     body: unknown,
     type: 'merge' | 'json',
   ): Promise<KubeObject>;
+  /**
+   * Throws when this process may not start a side effect now (the operator's
+   * leadership fence); called right before a call outside the API server
+   * (a Flux Receiver POST). Absent: always allowed (the agent).
+   */
+  fence?: () => void;
 }
 
 /** The operator's settings for every integration (flags of `depot operator`). */

@@ -58,7 +58,14 @@ export interface ApiTransportOptions {
   userAgent?: string;
   /** A request with no answer after this long fails (a hung list must not stall an informer). */
   requestTimeoutMs?: number;
+  /**
+   * Runs right before a write (any verb but GET/HEAD) is sent, after the rate
+   * limit's wait, and throws to refuse it: leadership's fence at dispatch.
+   */
+  writeFence?: () => void;
 }
+
+const READS = new Set<string>(['GET', 'HEAD']);
 
 export class ApiTransport {
   readonly http: HttpLibrary;
@@ -84,6 +91,11 @@ export class ApiTransport {
     return new ApiTransport({ ...this.opts, limiter, pool: this.pool });
   }
 
+  /** The same transport (limit, metrics, connections shared) whose writes pass `fence` at dispatch. */
+  fenced(fence: () => void): ApiTransport {
+    return new ApiTransport({ ...this.opts, pool: this.pool, writeFence: fence });
+  }
+
   /** A client-node Configuration for typed APIs: `new CoordinationV1Api(transport.configuration())`. */
   configuration(): Configuration {
     const cluster = this.opts.kubeConfig.getCurrentCluster();
@@ -107,6 +119,7 @@ export class ApiTransport {
       await this.opts.limiter.acquire();
       this.opts.metrics?.rateLimitWait.observe((this.opts.clock.now() - waitStart) / 1000);
     }
+    if (this.opts.writeFence && !READS.has(ctx.getHttpMethod())) this.opts.writeFence();
     this.pool.adopt(ctx);
     if (!ctx.getSignal()) ctx.setSignal(AbortSignal.timeout(this.opts.requestTimeoutMs ?? 60_000));
     if (this.opts.userAgent) ctx.setHeaderParam('User-Agent', this.opts.userAgent);

@@ -4,6 +4,20 @@ import { EventRecorder } from './events.js';
 import { createLogger } from './log.js';
 import { RuntimeMetrics } from './metrics.js';
 
+function newRecorder(api: EventsV1Api, opts: { maxPending?: number; mayRecord?: () => boolean } = {}) {
+  const metrics = new RuntimeMetrics({ processMetrics: false });
+  const r = new EventRecorder({
+    api,
+    clock: new FakeClock(),
+    log: createLogger({ level: 'silent' }),
+    metrics,
+    reportingController: 'depot.sh/test',
+    reportingInstance: 'test',
+    ...opts,
+  });
+  return { recorder: r, metrics };
+}
+
 test('events waiting for the API server are bounded: beyond the bound new ones are dropped and counted', async () => {
   const sent: string[] = [];
   const api = {
@@ -13,19 +27,29 @@ test('events waiting for the API server are bounded: beyond the bound new ones a
       return new Promise(() => undefined);
     },
   } as unknown as EventsV1Api;
-  const metrics = new RuntimeMetrics({ processMetrics: false });
-  const recorder = new EventRecorder({
-    api,
-    clock: new FakeClock(),
-    log: createLogger({ level: 'silent' }),
-    metrics,
-    reportingController: 'depot.sh/test',
-    reportingInstance: 'test',
-    maxPending: 3,
-  });
+  const { recorder, metrics } = newRecorder(api, { maxPending: 3 });
   const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'ns', name: 'x', uid: 'u' } };
   for (let i = 0; i < 5; i++) recorder.normal(obj, 'Changed', `change ${i}`);
   expect(sent).toEqual(['change 0', 'change 1', 'change 2']);
   const dropped = (await metrics.events.get()).values.find((v) => v.labels.outcome === 'dropped');
   expect(dropped?.value).toBe(2);
+});
+
+test('behind the leadership fence an Event is not sent: dropped and counted as fenced', async () => {
+  const sent: string[] = [];
+  const api = {
+    createNamespacedEvent: ({ body }: { body: { note?: string } }) => {
+      sent.push(body.note ?? '');
+      return Promise.resolve({});
+    },
+  } as unknown as EventsV1Api;
+  let mayWrite = true;
+  const { recorder, metrics } = newRecorder(api, { mayRecord: () => mayWrite });
+  const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'ns', name: 'x', uid: 'u' } };
+  recorder.normal(obj, 'Changed', 'before');
+  mayWrite = false;
+  recorder.normal(obj, 'Changed', 'after');
+  expect(sent).toEqual(['before']);
+  const fenced = (await metrics.events.get()).values.find((v) => v.labels.outcome === 'fenced');
+  expect(fenced?.value).toBe(1);
 });

@@ -29,6 +29,8 @@ export interface EventRecorderOptions {
    * are Depot's durable record.
    */
   maxPending?: number;
+  /** False while this process may not write (leadership's fence): the Event is dropped and counted. */
+  mayRecord?: () => boolean;
 }
 
 export const DEFAULT_MAX_PENDING_EVENTS = 1000;
@@ -76,6 +78,10 @@ export class EventRecorder implements EventSink {
         note: clip(note, 1024),
       };
       const now = this.opts.clock.now();
+      if (this.opts.mayRecord && !this.opts.mayRecord()) {
+        this.opts.metrics.events.inc({ type, outcome: 'fenced' });
+        return;
+      }
       if (this.inFlight.size >= (this.opts.maxPending ?? DEFAULT_MAX_PENDING_EVENTS)) {
         this.opts.metrics.events.inc({ type, outcome: 'dropped' });
         return;

@@ -111,6 +111,35 @@ test('a leader that cannot renew within the renew deadline stops leading at once
   await e.release();
 });
 
+test('after a stalled event loop the leader may start no write, before its deadline timer has even run', async () => {
+  const api = new FakeLeaseApi();
+  const clock = new FakeClock();
+  const { e, events } = elector(api, clock);
+  e.start();
+  await flushPromises();
+  expect(e.mayWrite()).toBe(true);
+  clock.stall(9_999);
+  expect(e.mayWrite()).toBe(true);
+  clock.stall(1);
+  // The state still says leader (no timer ran during the stall); the fence judges by the clock.
+  expect(e.isLeader()).toBe(true);
+  expect(e.mayWrite()).toBe(false);
+  expect(events).toEqual(['started']);
+  await e.release();
+});
+
+test('a candidate may not write', async () => {
+  const api = new FakeLeaseApi();
+  api.set({ holderIdentity: 'other', leaseDurationSeconds: 15 });
+  const clock = new FakeClock();
+  const { e } = elector(api, clock);
+  e.start();
+  await flushPromises();
+  expect(e.isLeader()).toBe(false);
+  expect(e.mayWrite()).toBe(false);
+  await e.release();
+});
+
 test('the renew deadline holds even when a renewal request hangs', async () => {
   const api = new FakeLeaseApi();
   const clock = new FakeClock();

@@ -74,6 +74,16 @@ export class LeaderElector {
     return this.state === 'leader';
   }
 
+  /**
+   * A write may start now: leading, and the last renewal is younger than the
+   * renew deadline. Judged by the clock at the moment of asking, not by the
+   * state alone: after a stalled event loop the deadline timer has not run
+   * yet, and the state still says leader while the lease may be another's.
+   */
+  mayWrite(): boolean {
+    return this.state === 'leader' && this.opts.clock.now() - this.lastRenewAt < this.opts.renewDeadlineMs;
+  }
+
   /** A method, not a field read: the state changes while a round awaits. */
   private stopped(): boolean {
     return this.state === 'stopped';

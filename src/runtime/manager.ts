@@ -130,6 +130,10 @@ export class Manager {
       clock: this.clock,
       namespaces: opts.namespaces?.length ? opts.namespaces : undefined,
     });
+    // One fence for every write and side effect of the leader: leading, and renewed within the renew deadline.
+    const fence = () => {
+      if (this.elector && !this.elector.mayWrite()) throw new NotLeaderError();
+    };
     // Events have a budget of their own, so that they never wait in front of
     // reconcile writes (client-go's recorder sends them apart, and drops).
     const eventTransport = new ApiTransport({
@@ -145,6 +149,7 @@ export class Manager {
       ),
       pool: this.transport.pool,
       userAgent: 'depot-operator',
+      writeFence: fence,
     });
     this.events = new EventRecorder({
       api: new EventsV1Api(eventTransport.configuration()),
@@ -154,17 +159,17 @@ export class Manager {
       reportingController: opts.reportingController ?? managerDefaults.reportingController,
       reportingInstance: this.identity,
       aggregation: opts.eventAggregation,
+      mayRecord: () => !this.elector || this.elector.mayWrite(),
     });
     if (opts.leaderElection) this.elector = this.makeElector(opts.leaderElection);
     else this.metrics.leader.set({ lease: '' }, 1);
 
-    const fence = () => {
-      if (this.elector && !this.elector.isLeader()) throw new NotLeaderError();
-    };
     // Writes made for a user (an HTTP API on every replica) are not fenced by leadership.
+    // A fenced writer checks before its work and again at dispatch, after the rate limit's wait.
+    const fencedClient = new KubeClient(this.transport.fenced(fence));
     const writer = (fieldManager: string, opts: { fenced?: boolean } = {}) =>
       new ObjectWriter({
-        client,
+        client: opts.fenced === false ? client : fencedClient,
         informers: this.informers,
         fieldManager,
         ...(opts.fenced === false ? {} : { fence }),
@@ -183,6 +188,7 @@ export class Manager {
       namespaces: opts.namespaces?.length ? opts.namespaces : undefined,
       identity: this.identity,
       leadership: () => this.leadership,
+      fence,
     };
     this.endpoints = new Endpoints({
       addresses: [opts.healthAddress ?? '0', opts.metricsAddress ?? '0'],

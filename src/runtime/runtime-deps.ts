@@ -34,6 +34,13 @@ export interface RuntimeDeps {
   identity: string;
   /** The current leadership term (controllers run only while leading). */
   leadership: () => LeadershipTerm;
+  /**
+   * Throws NotLeaderError unless this process may start a side effect now
+   * (leading, lease renewed within the renew deadline). Writers and Events
+   * check it themselves; other side effects (Receiver calls, the audit log)
+   * call it right before they start.
+   */
+  fence: () => void;
 }
 
 export interface LeadershipTerm {

@@ -3,7 +3,14 @@
 import { KubeApiError } from '../kube/errors.js';
 import { failureHandling } from './controller.js';
 import { ConfigMaps } from '../kube/resource.js';
-import { RejectedWrites, TerminalError, terminalIfInvalid } from './terminal-error.js';
+import {
+  isTooLarge,
+  RejectedWrites,
+  TerminalError,
+  terminalIfInvalid,
+  terminalIfTooLarge,
+  TOO_LARGE,
+} from './terminal-error.js';
 import { NotLeaderError } from './writes.js';
 
 const Probes = { group: 'probe.depot.sh', version: 'v1', plural: 'probes', kind: 'Probe', namespaced: true };
@@ -21,6 +28,24 @@ test('a 422 on a status write becomes a TerminalError naming the object and the 
   expect(t.message).toContain('status of Probe ns/p');
   expect(t.message).toContain('status.output: Too long');
   expect(t).toMatchObject({ reason: 'StatusRejected', regarding: probe, repeated: false, cause: invalid });
+});
+
+test('a write refused as too large (413, or etcd behind any status code) is a TerminalError naming the size', () => {
+  const refusals = [
+    new KubeApiError(413, 'Request entity too large: limit is 3145728', 'RequestEntityTooLarge'),
+    new KubeApiError(500, 'etcdserver: request is too large', 'InternalError'),
+    new KubeApiError(422, 'rpc error: code = ResourceExhausted desc = etcdserver: request is too large'),
+  ];
+  for (const refusal of refusals) {
+    expect(isTooLarge(refusal)).toBe(true);
+    const t = terminalIfTooLarge(refusal, Probes, probe, 'status', () => 1_600_000) as TerminalError;
+    expect(t).toBeInstanceOf(TerminalError);
+    expect(t.message).toContain('refused the status of Probe ns/p as too large');
+    expect(t.message).toContain('about 1600000 bytes of JSON');
+    expect(t).toMatchObject({ reason: TOO_LARGE, regarding: probe, cause: refusal });
+  }
+  for (const err of [new KubeApiError(500, 'etcd leader changed'), new KubeApiError(409, 'conflict')])
+    expect(terminalIfTooLarge(err, Probes, probe, 'status', () => 1)).toBe(err);
 });
 
 test('other errors stay as they are (they are retried)', () => {

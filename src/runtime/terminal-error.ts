@@ -41,6 +41,35 @@ export const isTerminal = (err: unknown): err is TerminalError => err instanceof
 /** 422: the API server's validation (schema, CEL) rejected the request. */
 export const isInvalid = (err: unknown) => statusCodeOf(err) === 422;
 
+/**
+ * The API server refused the request as too large: 413 for a body over its
+ * own limit, or etcd's "request is too large" for an object over etcd's
+ * request limit (1.5 MiB by default), whatever status code carries it.
+ */
+export function isTooLarge(err: unknown): boolean {
+  if (statusCodeOf(err) === 413) return true;
+  return /request is too large|request entity too large|too large to be stored/i.test(apiErrorMessage(err));
+}
+
+/** The reason of a too-large write's TerminalError (and its Warning Event). */
+export const TOO_LARGE = 'TooLarge';
+
+/** A too-large write of `obj` (about `bytes` of JSON) as a TerminalError naming the size. */
+export function terminalIfTooLarge(
+  err: unknown,
+  resource: ResourceType,
+  obj: KubeObject,
+  subresource: 'status' | undefined,
+  bytes: () => number,
+): unknown {
+  if (!isTooLarge(err)) return err;
+  const what = `${subresource === 'status' ? 'status of ' : ''}${resource.kind} ${keyText(obj)}`;
+  return new TerminalError(
+    `the API server refused the ${what} as too large (the object would take about ${bytes()} bytes of JSON; etcd takes requests up to 1.5 MiB by default), so it is not retried until something changes: ${apiErrorMessage(err)}`,
+    { reason: TOO_LARGE, regarding: obj, cause: err },
+  );
+}
+
 /** A 422 on writing `obj` as a TerminalError naming the object and the field; any other error as it was. */
 export function terminalIfInvalid(
   err: unknown,

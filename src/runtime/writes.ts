@@ -1,18 +1,21 @@
 // Writes from controllers, each under its own field manager: apply() is
 // server-side apply; update() is a merge patch of exactly what a mutation
 // changed, guarded by resourceVersion (409: recompute from fresh state). Every
-// write passes the leadership fence and is remembered by the caches. A 422 is
-// a TerminalError, not sent again while the patch would be the same.
+// write passes the leadership fence and is remembered by the caches. A 422, or
+// a write refused as too large, is a TerminalError, not sent again while the
+// patch would be the same.
 import { isConflict, isNotFound, KubeApiError } from '../kube/errors.js';
 import type { InformerSource } from './informer-factory.js';
-import { createMergePatch, isSubset, type JsonObject } from '../kube/json.js';
+import { createMergePatch, isPlainObject, isSubset, type JsonObject } from '../kube/json.js';
 import type { KubeApi } from '../kube/client.js';
 import { resourceId, type KubeObject, type ResourceType } from '../kube/resource.js';
-import { RejectedWrites, TerminalError, terminalIfInvalid } from './terminal-error.js';
+import { RejectedWrites, TerminalError, terminalIfInvalid, terminalIfTooLarge } from './terminal-error.js';
 
 export class NotLeaderError extends Error {
   constructor() {
-    super('this process is not the leader: write refused');
+    super(
+      'this process is not the leader, or has not renewed its lease within the renew deadline: write refused',
+    );
     this.name = 'NotLeaderError';
   }
 }
@@ -210,7 +213,12 @@ export class ObjectWriter {
       this.rejected.forget(key);
       return written;
     } catch (err) {
-      const converted = terminalIfInvalid(err, resource, obj, subresource);
+      const converted = terminalIfInvalid(
+        terminalIfTooLarge(err, resource, obj, subresource, () => objectBytes(obj, patch)),
+        resource,
+        obj,
+        subresource,
+      );
       if (converted instanceof TerminalError) this.rejected.remember(key, patch, converted);
       throw converted;
     }
@@ -257,4 +265,21 @@ function withoutIdentity(obj: KubeObject): KubeObject {
   delete metadata.name;
   delete metadata.namespace;
   return { ...obj, metadata };
+}
+
+/** About how many bytes of JSON `obj` takes with `patch` merged in (a merge patch; else the two together). */
+function objectBytes(obj: KubeObject, patch: unknown): number {
+  const merged = isPlainObject(patch) ? mergePatched(obj, patch) : [obj, patch];
+  return Buffer.byteLength(JSON.stringify(merged));
+}
+
+/** RFC 7386 applied to a copy. */
+function mergePatched(target: unknown, patch: JsonObject): unknown {
+  const out: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else if (isPlainObject(v)) out[k] = mergePatched(out[k], v);
+    else out[k] = v;
+  }
+  return out;
 }

@@ -59,6 +59,8 @@ export interface ApiServerOptions {
   /** How often the TLS files are checked for changes (default 2 s). */
   tlsReloadIntervalMs?: number;
   bodyLimitBytes?: number;
+  /** Bytes of read answers kept for ETags (default DEFAULT_REPRESENTATION_CACHE_BYTES). */
+  cacheBytes?: number;
   /** Default: TokenReview + SubjectAccessReview through reviewClient, cached and limited. */
   reviewer?: AccessReviewer;
   /** The audiences a token must be made for (default depot); for the default reviewer. */
@@ -115,7 +117,7 @@ export class ApiServer implements Runnable {
     const version = Buffer.from(
       JSON.stringify({ version: DEPOT_VERSION, protocol: API_PROTOCOL } satisfies ServerInfo),
     );
-    const cache = new RepresentationCache();
+    const cache = new RepresentationCache({ maxBytes: opts.cacheBytes, registry: deps.metrics.registry });
     // Informers are created now, before the manager starts them, on every replica.
     for (const resource of SERVED_RESOURCES) {
       deps.informers.informer(resource).on(({ object }) => {

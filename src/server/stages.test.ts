@@ -23,7 +23,10 @@ const route = (method: Route['method'], path: string, read = method === 'GET'): 
   handle: () => ({}),
 });
 const table = [
-  route('GET', '/applications/{app}'),
+  {
+    ...route('GET', '/applications/{app}'),
+    query: { x: { description: 'x' }, w: { description: 'w', repeated: true } },
+  },
   route('PUT', '/applications/{app}/versions/{env}'),
   route('GET', '/targets/{target}/versions'),
 ];
@@ -57,6 +60,24 @@ describe('match', () => {
     expect(x.match).toMatchObject({ namespace: 'team-a', params: { app: 'my app' } });
     expect(x.match!.url.searchParams.get('x')).toBe('1');
     expect(x.routeLabel).toBe('/applications/{app}');
+  });
+
+  test('an unknown query parameter, or a single one given twice, is a 400 naming it', async () => {
+    const base = '/api/v1/namespaces/team-a/applications/web';
+    expect(await refusal(() => match(exchange('GET', `${base}?x=1&cachebuster=7`)))).toEqual({
+      status: 400,
+      message: 'unknown query parameter "cachebuster": GET /applications/{app} takes x, w',
+    });
+    expect(await refusal(() => match(exchange('PUT', `${base}/versions/prod?x=1`)))).toEqual({
+      status: 400,
+      message: 'unknown query parameter "x": PUT /applications/{app}/versions/{env} takes none',
+    });
+    expect(await refusal(() => match(exchange('GET', `${base}?x=1&x=2`)))).toEqual({
+      status: 400,
+      message: 'query parameter x is given more than once',
+    });
+    expect(await refusal(() => match(exchange('GET', `${base}?toString=1`)))).toMatchObject({ status: 400 });
+    expect(match(exchange('GET', `${base}?w=1&w=2&x=3`))).toBeUndefined();
   });
 
   test('a fixed endpoint is answered at once to GET only', async () => {

@@ -93,6 +93,7 @@ export function matchStage(table: readonly Route[], fixed: readonly FixedEndpoin
         continue;
       }
       const params = Object.fromEntries(c.names.map((n, i) => [n, decode(pm[i + 1]!)]));
+      checkQuery(c.route, url.searchParams);
       x.match = { url, route: c.route, namespace, params };
       x.routeLabel = c.route.path;
       return undefined;
@@ -261,6 +262,29 @@ export function handleStage(deps: HandleDeps): Stage {
     );
     return { status: 200, body: Buffer.from(JSON.stringify(answer)) };
   };
+}
+
+/**
+ * Only the route's own query parameters, each once unless repeatable: 400
+ * naming the first other one. Anything else would only make new cache keys.
+ */
+function checkQuery(route: Route, query: URLSearchParams): void {
+  const known = route.query ?? {};
+  const seen = new Set<string>();
+  for (const name of query.keys()) {
+    const param = Object.hasOwn(known, name) ? known[name] : undefined;
+    if (!param) {
+      const takes = Object.keys(known);
+      throw new HttpError(
+        400,
+        'BadRequest',
+        `unknown query parameter ${JSON.stringify(name.slice(0, 64))}: ${route.method} ${route.path} takes ${takes.length ? takes.join(', ') : 'none'}`,
+      );
+    }
+    if (seen.has(name) && !param.repeated)
+      throw new HttpError(400, 'BadRequest', `query parameter ${name} is given more than once`);
+    seen.add(name);
+  }
 }
 
 function matched(x: Exchange): Match {

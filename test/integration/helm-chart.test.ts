@@ -106,6 +106,11 @@ describe('bad values are refused with a message naming them', () => {
     ],
     ['an unknown log level', { logLevel: 'verbose' }, /at '\/logLevel': value must be one of/],
     ['no token audience', { api: { tokenAudiences: [] } }, /at '\/api\/tokenAudiences': minItems/],
+    [
+      'a status byte budget that is not a byte count',
+      { statusByteBudget: '1.5MiB' },
+      /at '\/statusByteBudget': '1.5MiB' does not match pattern/,
+    ],
   ];
   // Combinations the schema cannot word clearly fail the render (helm template
   // and install); helm lint only logs a template's `fail` at INFO level.
@@ -305,6 +310,8 @@ describe("the rendered arguments are the real operator's flags", () => {
       shutdownTimeout: 30_000,
       integrations: ['argocd', 'flux'],
       tokenAudiences: ['depot'],
+      apiCacheBytes: 128 * 1024 * 1024,
+      statusByteBudget: 512 * 1024,
     });
     expect(flags.namespaces).toBeUndefined();
   });
@@ -313,6 +320,13 @@ describe("the rendered arguments are the real operator's flags", () => {
     const audiences = ['depot', 'https://kubernetes.default.svc'];
     const flags = operatorFlags(container(renderChart({ api: { tokenAudiences: audiences } })).args!);
     expect(flags.tokenAudiences).toEqual(audiences);
+  });
+
+  test('the byte budgets: the API cache and the status budget reach their flags', () => {
+    const flags = operatorFlags(
+      container(renderChart({ api: { cacheBytes: '64Mi' }, statusByteBudget: '256Ki' })).args!,
+    );
+    expect(flags).toMatchObject({ apiCacheBytes: 64 * 1024 * 1024, statusByteBudget: 256 * 1024 });
   });
 
   test('the operator is told which integrations are on, so Targets of the others are Blocked', () => {

@@ -24,5 +24,6 @@ export function deliveryIO(deps: RuntimeDeps, watched: WatchedObjects, kind: str
         return writer.patchJson(resource, ref, body as Parameters<typeof writer.patchJson>[2]);
       return writer.patchMerge(resource, ref, body);
     },
+    fence: () => deps.fence(),
   };
 }

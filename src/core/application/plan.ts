@@ -43,7 +43,14 @@ import {
 import { resolveEnvironments, targetsByEnvironment, type UnreadableObjects } from './resolution.js';
 import type { ConditionProblem } from '../../api/field-problem.js';
 import { planTargets, targetEntry, targetNames, type DeployedReport, type PlannedTarget } from './targets.js';
-import { Reason } from '../../api/conditions.js';
+import { ConditionType, Reason } from '../../api/conditions.js';
+import {
+  CONDITION_RESERVE_BYTES,
+  DEFAULT_STATUS_BYTE_BUDGET,
+  fitStatusToBudget,
+  trimCondition,
+  type StatusTrim,
+} from '../status-budget.js';
 
 export type { DeployedReport } from './targets.js';
 
@@ -66,6 +73,8 @@ export interface ApplicationInput {
   compatibility?: CompatibilityView;
   /** The newest history id this operator has sent (audit log, Event); recorded with the next new entries. */
   sentThrough?: string;
+  /** Bytes the status may take (default DEFAULT_STATUS_BYTE_BUDGET). */
+  statusByteBudget?: number;
 }
 
 /** Step 1: versions decided, delivery not yet. */
@@ -95,6 +104,8 @@ export interface ApplicationPlan {
   spentForces: SpentForce[];
   /** Environments whose desired version is rejected (flagged: condition, Event, metric). */
   rejectedRunning: RunningRejected[];
+  /** What was cut to keep the status under its byte budget, when anything was. */
+  trim?: StatusTrim;
 }
 
 /**
@@ -307,7 +318,7 @@ export function composeStatus(
     targets,
     now,
   });
-  const status: ApplicationStatus = {
+  const composed: ApplicationStatus = {
     observedGeneration: app.metadata.generation,
     conditions: setConditions(
       prev.conditions,
@@ -322,12 +333,53 @@ export function composeStatus(
     history: prependHistory(prev.history, withIds, input.historyLimit),
     ...(sentThrough !== undefined ? { historySentThrough: sentThrough } : {}),
   };
+  const { status, trim } = withinBudget(
+    composed,
+    prev,
+    input.statusByteBudget ?? DEFAULT_STATUS_BYTE_BUDGET,
+    app,
+    now,
+  );
   return {
     status,
+    ...(trim ? { trim } : {}),
     added: withIds,
     ...(plan.requeueAt ? { requeueAt: plan.requeueAt } : {}),
     problems: plan.problems,
     spentForces: plan.spentForces,
     rejectedRunning: rejected.running,
+  };
+}
+
+/** The status cut to its byte budget, with the StatusTrimmed condition when that matters. */
+function withinBudget(
+  composed: ApplicationStatus,
+  prev: ApplicationStatus,
+  budget: number,
+  app: Application,
+  now: Date,
+): { status: ApplicationStatus; trim?: StatusTrim } {
+  // A status computed anew replaces one the API server refused as too large: it is written, or refused again.
+  const fresh = {
+    ...composed,
+    conditions: composed.conditions?.filter((c) => c.type !== ConditionType.StatusTooLarge),
+  };
+  const { status, trim, bytes } = fitStatusToBudget(fresh, budget - CONDITION_RESERVE_BYTES);
+  const wasTrimmed = prev.conditions?.some(
+    (c) => c.type === ConditionType.StatusTrimmed && c.status === 'True',
+  );
+  const condition = trimCondition(trim, wasTrimmed ?? false, bytes, budget);
+  if (!condition) return { status, ...(trim ? { trim } : {}) };
+  return {
+    status: {
+      ...status,
+      conditions: setConditions(
+        status.conditions,
+        [{ type: ConditionType.StatusTrimmed, ...condition }],
+        app.metadata.generation,
+        now,
+      ),
+    },
+    ...(trim ? { trim } : {}),
   };
 }

@@ -15,9 +15,11 @@ import {
   type ReceiverPayload,
 } from './receiver-request.js';
 
-/** One uncached read (DeliveryIO.get): Depot keeps no cache of Secrets. */
+/** One uncached read (DeliveryIO.get): Depot keeps no cache of Secrets; and the fence (DeliveryIO.fence). */
 export interface SecretReader {
   get(resource: ResourceType, namespace: string, name: string): Promise<KubeObject | undefined>;
+  /** Throws when the POST may not start now (leadership); checked at dispatch, after the Secret's read. */
+  fence?: () => void;
 }
 
 export interface TargetRef {
@@ -75,6 +77,8 @@ export async function callReceiver(
   if (token !== undefined) headers[SIGNATURE_HEADER] = hmacSignature(body, token);
   const redact = (text: string) => (token ? text.split(token).join('[redacted]') : text);
   const timeout = AbortSignal.timeout(opts.timeoutMs);
+  // At dispatch: nothing awaits between this check and the request leaving.
+  api.fence?.();
   try {
     const res = await fetch(receiver.url, {
       method: 'POST',

@@ -38,6 +38,11 @@ export class FakeClock implements Clock {
     return this.timers.filter((t) => !t.cancelled).length;
   }
 
+  /** Moves time forward and fires nothing: what a blocked event loop sees when it runs again. */
+  stall(ms: number): void {
+    this.time += ms;
+  }
+
   /** Moves time forward, firing every timer that falls due, in order. */
   async advance(ms: number): Promise<void> {
     const end = this.time + ms;

@@ -94,6 +94,8 @@ export class MemoryCluster implements InformerSource {
   readonly events: RecordedEvent[] = [];
   private readonly informers = new Map<string, MemoryInformer<KubeObject>>();
   private version = 1;
+  /** Like etcd's request limit: a patched object larger than this (JSON bytes) is refused with 500. */
+  maxObjectBytes = Infinity;
 
   informer<T extends KubeObject = KubeObject>(
     resource: ResourceType,
@@ -175,6 +177,8 @@ export class MemoryCluster implements InformerSource {
           'Conflict',
         );
       const next = applyPatch(structuredClone(current ?? { metadata: { name, namespace } }), body, opts);
+      if (Buffer.byteLength(JSON.stringify(next)) > this.maxObjectBytes)
+        throw new KubeApiError(500, 'etcdserver: request is too large', 'InternalError');
       return structuredClone(this.store(resource, next, !current)) as T;
     },
     delete: async (resource: ResourceType, namespace: string, name: string) => {

@@ -34,5 +34,6 @@ export function memoryDeps(
     metrics: new RuntimeMetrics({ processMetrics: false }),
     identity: 'test',
     leadership: () => leadership,
+    fence: () => undefined,
   };
 }
