@@ -151,9 +151,12 @@ export class Agent {
       if (!request) continue;
       const deliverer = this.opts.deliverers.get(deliveryKind(request.target));
       if (!deliverer) continue;
+      const seen = deliverer.observe?.(request);
+      // A refusal (consent withdrawn) goes through deliver(), which reports it and writes nothing.
       const done =
         this.delivered.get(item.application) === request.version &&
-        deliverer.observe?.(request).inPlace !== false;
+        seen?.inPlace !== false &&
+        seen?.refused === undefined;
       const outcome = done
         ? { state: 'Delivered' as const, message: `${request.version} delivered earlier`, wrote: false }
         : await deliverer.deliver(request, signal);

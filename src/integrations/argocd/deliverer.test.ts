@@ -82,7 +82,10 @@ test('the opt-in is checked again on the fresh copy a conflict brings', async ()
   const { fake } = io({ synced: true, object: argo('main') }, argo('main', 'other/*'));
   const outcome = await argocdDeliverer(fake, settings).deliver(request, signal);
   expect(outcome).toMatchObject({ state: 'Failed', waitForChange: true });
-  expect(outcome.message).toContain('does not authorize Target team/dev (it lists "other/*")');
+  expect(outcome.message).toBe(
+    'Argo CD Application argocd/core does not exist or does not authorize Target team/dev: Depot reads and writes it only when its owner adds the annotation depot.sh/authorized-targets: "team/dev" (or "team/*")',
+  );
+  expect(outcome.message).not.toContain('other/*');
 });
 
 test('without the check (--no-delivery-authorization) an Application without the annotation is written', async () => {
