@@ -116,7 +116,7 @@ describe('the Flux deliverer', () => {
       return {
         ...r,
         metadata: { ...r.metadata, annotations },
-        spec: { ...r.spec, values: { db: { password: secret } } },
+        spec: { ...(r.spec as object), values: { db: { password: secret } } },
       };
     };
     const cases: [Record<string, string>, string][] = [
@@ -239,7 +239,10 @@ describe('a GitRepository applied by a Kustomization (appliedBy)', () => {
       'Kustomization flux-system/core-apps (spec.delivery.flux.patch.appliedBy) does not exist or does not authorize Target ns/prod-flux: ' +
       'Depot reads and writes it only when its owner adds the annotation depot.sh/authorized-targets: "ns/prod-flux" (or "ns/*")';
     for (const objects of [
-      { 'flux-system/core': source(fetched), 'flux-system/core-apps': kustomization(revision, {}) },
+      { 'flux-system/core': source(fetched), 'flux-system/core-apps': kustomization(revision, {}) } as Record<
+        string,
+        KubeObject
+      >,
       { 'flux-system/core': source(fetched) },
     ]) {
       const { io } = memoryIO(objects);
