@@ -137,6 +137,8 @@ const otherKinds = () => [
       sourceRef: { kind: 'GitRepository', name: 'apps' },
       postBuild: { substitute: { region: 'eu' } },
     },
+    // Not a version field of a Kustomization: its owner names it.
+    annotations: { 'depot.sh/authorized-fields': 'spec.postBuild.substitute.core_version' },
   },
 ];
 
@@ -162,7 +164,10 @@ beforeAll(async () => {
   for (const k of otherKinds())
     created.set(
       k.target,
-      await client.create(k.r, fluxObject(k.r, 'core', k.spec, { namespace: ns, annotations: optIn })),
+      await client.create(
+        k.r,
+        fluxObject(k.r, 'core', k.spec, { namespace: ns, annotations: { ...optIn, ...k.annotations } }),
+      ),
     );
   await client.create(Receivers, gitReceiver('depot', ns, 'receiver-token', 'watched'));
   const webhookPath = await receiverWebhookPath(client, ns, 'depot');
@@ -363,7 +368,7 @@ test('an object that did not opt in is not written; the message names the annota
     return s?.delivery?.state === 'Failed' && s;
   });
   expect(t.delivery?.message).toContain(
-    `GitRepository ${ns}/not-opted-in does not authorize Target ${ns}/patch-not-opted-in`,
+    `GitRepository ${ns}/not-opted-in does not exist or does not authorize Target ${ns}/patch-not-opted-in`,
   );
   expect(t.delivery?.message).toContain(AUTHORIZED_TARGETS_ANNOTATION);
   const obj = await client.get(GitRepositories, ns, 'not-opted-in');
