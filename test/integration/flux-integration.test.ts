@@ -119,7 +119,7 @@ describe('patch: the version lands in the named field, with a reconcile request,
     // Beyond the kind's version fields the owner names the field (depot.sh/authorized-fields).
     const fields: Record<string, string> =
       kind === 'Kustomization'
-        ? { 'depot.sh/authorized-fields': 'spec.postBuild.substitute.core_version' }
+        ? { 'depot.sh/authorized-fields': 'spec.postBuild.substitute.kustomization_version' }
         : {};
     await client.create(r, fluxObject(r, name, spec, authorized(fields)));
     const before = (await client.get(r, ns, name))!;
