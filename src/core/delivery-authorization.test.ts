@@ -8,6 +8,7 @@ import {
   authorizesTarget,
   consentOf,
   missingOrUnauthorizedMessage,
+  withoutQuotedObject,
 } from './delivery-authorization.js';
 
 const object = (annotations: Record<string, string>): KubeObject => ({
@@ -125,4 +126,17 @@ describe('consent and its messages', () => {
       ),
     ).toEqual({ allowed: true });
   });
+});
+
+test('an API server error keeps its reason but not the object it quotes', () => {
+  const quoted = JSON.stringify(
+    JSON.stringify({
+      metadata: { annotations: { 'depot.sh/authorized-targets': 'x/*' } },
+      spec: { p: 'se\\"cret' },
+    }),
+  );
+  const message = `"" is invalid: patch: Invalid value: ${quoted}: strict decoding error: unknown field "spec.ref.tagg"`;
+  expect(withoutQuotedObject(message)).toBe(
+    '"" is invalid: patch: Invalid value: strict decoding error: unknown field "spec.ref.tagg"',
+  );
 });

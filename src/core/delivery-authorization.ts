@@ -62,7 +62,11 @@ export function missingOrUnauthorizedMessage(description: string, target: Target
 }
 
 /** Why a field outside the version fields is refused, and the exact entry that allows it. */
-export function unauthorizedFieldMessage(description: string, target: TargetRef, field: ConsentField): string {
+export function unauthorizedFieldMessage(
+  description: string,
+  target: TargetRef,
+  field: ConsentField,
+): string {
   const defaults = field.versionFields.length ? field.versionFields.join(', ') : 'none for this kind';
   return (
     `${description} authorizes Target ${target.namespace}/${target.name} for its version fields only ` +
@@ -84,4 +88,13 @@ export function consentOf(
   if (!authorizesField(object, field))
     return { allowed: false, message: unauthorizedFieldMessage(description, target, field) };
   return { allowed: true };
+}
+
+/**
+ * An API server error without the object it quotes: a refused patch's 422
+ * (`Invalid value: "{…the whole object…}"`) would carry every value and
+ * annotation of another team's object into status, Events and logs.
+ */
+export function withoutQuotedObject(message: string): string {
+  return message.replace(/Invalid value: "(?:[^"\\]|\\.)*"/g, 'Invalid value');
 }

@@ -13,7 +13,7 @@ import type {
   DeliveryRequest,
   DeliverySettings,
 } from '../../core/delivery.js';
-import { consentOf, type Consent } from '../../core/delivery-authorization.js';
+import { consentOf, withoutQuotedObject, type Consent } from '../../core/delivery-authorization.js';
 import { apiErrorMessage, isNotFound } from '../../kube/errors.js';
 import type { KubeObject } from '../../kube/resource.js';
 import {
@@ -147,7 +147,7 @@ export function argocdDeliverer(io: DeliveryIO, settings: DeliverySettings): Del
           };
         return {
           state: 'Failed',
-          message: `${what}: write of ${fieldPath(place.field)} failed: ${apiErrorMessage(err)}`,
+          message: `${what}: write of ${fieldPath(place.field)} failed: ${withoutQuotedObject(apiErrorMessage(err))}`,
         };
       }
     },

@@ -4,7 +4,7 @@
 // fresh read). A field the kind's schema lacks is pruned by the API server;
 // the returned object shows it and the delivery fails naming the field.
 import type { CachedRead, DeliveryOutcome } from '../../core/delivery.js';
-import { consentOf } from '../../core/delivery-authorization.js';
+import { consentOf, withoutQuotedObject } from '../../core/delivery-authorization.js';
 import { apiErrorMessage, isConflict, isNotFound, statusCodeOf } from '../../kube/errors.js';
 import type { KubeObject, ResourceType } from '../../kube/resource.js';
 import { blockedSegment, fluxConsentField, inPlace, valueAt, versionPatch } from './patch.js';
@@ -76,7 +76,7 @@ export async function writeFluxPatch(
     const code = statusCodeOf(err);
     return {
       state: 'Failed',
-      message: `writing ${where} failed${code ? ` (HTTP ${code})` : ''}: ${apiErrorMessage(err)}`,
+      message: `writing ${where} failed${code ? ` (HTTP ${code})` : ''}: ${withoutQuotedObject(apiErrorMessage(err))}`,
     };
   }
   if (valueAt(written, t.path) !== version)
