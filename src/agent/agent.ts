@@ -211,9 +211,12 @@ export class Agent {
         });
         continue;
       }
+      const seen = deliverer.observe?.(request);
+      // A refusal (consent withdrawn) goes through deliver(), which reports it and writes nothing.
       const done =
         this.delivered.get(item.application) === request.version &&
-        deliverer.observe?.(request).inPlace !== false;
+        seen?.inPlace !== false &&
+        seen?.refused === undefined;
       const outcome = done
         ? { state: 'Delivered' as const, message: `${request.version} delivered earlier`, wrote: false }
         : await deliverer.deliver(request, signal);

@@ -13,6 +13,14 @@ export const forceAnnotation = (env: string): string => `${FORCE_ANNOTATION_PREF
 export const AUTHORIZED_TARGETS_ANNOTATION = 'depot.sh/authorized-targets';
 
 /**
+ * On the same object: the fields beyond the kind's version fields that the
+ * authorized Targets may write (and read), comma-separated exact names: Flux
+ * field paths (`spec.values.image.tag`), `helm:<parameter>` and
+ * `kustomize:<image>` for Argo CD. No wildcards.
+ */
+export const AUTHORIZED_FIELDS_ANNOTATION = 'depot.sh/authorized-fields';
+
+/**
  * `release.depot.sh/<env>: <version>` on an Application (depot release): the
  * hold that a rollback from <version> in <env> put on promotions is released.
  */

@@ -13,10 +13,10 @@ export const ArgocdSetSchema = withRules(
       description: "Write the version into the source's targetRevision (the default): `targetRevision: {}`.",
     }),
     helmParameter: valueTemplate(
-      'Write the version into this Helm parameter of the source (spec.source.helm.parameters), e.g. image.tag.',
+      'Write the version into this Helm parameter of the source (spec.source.helm.parameters), e.g. image.tag. The Application must also name it in depot.sh/authorized-fields: helm:<parameter>.',
     ).optional(),
     kustomizeImage: valueTemplate(
-      "Set the tag of this image in the source's kustomize.images to the version, e.g. ghcr.io/acme/core.",
+      "Set the tag of this image in the source's kustomize.images to the version, e.g. ghcr.io/acme/core. The Application must also name it in depot.sh/authorized-fields: kustomize:<image>.",
     ).optional(),
   }),
   oneOf(['targetRevision', 'helmParameter', 'kustomizeImage']),
@@ -48,7 +48,7 @@ export const ArgocdDeliverySchema = z
   })
   .meta({
     description:
-      'Write versions into Argo CD Applications (they must opt in with the depot.sh/authorized-targets annotation).',
+      'Write versions into Argo CD Applications. An Application is read and written only if its depot.sh/authorized-targets annotation lists the Target; that allows targetRevision only, any other field also needs depot.sh/authorized-fields (exact names, no wildcards).',
   });
 
 const fieldRule: Rule<string> = {
@@ -69,7 +69,7 @@ const fluxPatchFields = {
   ),
   field: withRules(
     valueTemplate(
-      'Dotted path of the field that receives the version, e.g. spec.chart.spec.version (HelmRelease), spec.ref.tag (OCIRepository), spec.postBuild.substitute.${application}_version (Kustomization).',
+      "Dotted path of the field that receives the version, e.g. spec.chart.spec.version (HelmRelease), spec.ref.tag (OCIRepository), spec.postBuild.substitute.${application}_version (Kustomization). The object must list the Target in depot.sh/authorized-targets, which allows only the kind's version fields (GitRepository spec.ref.tag/semver/commit/name, OCIRepository spec.ref.tag/semver/digest, HelmRelease spec.chart.spec.version); any other field also needs its rendered path in depot.sh/authorized-fields (exact names, no wildcards).",
     ),
     fieldRule,
   ),

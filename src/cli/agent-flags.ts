@@ -133,7 +133,7 @@ export function agentFlags(): Option[][] {
     pollFlags(),
     localDeliveryFlags(),
     deliveryAuthorizationFlags(
-      'write Argo CD Applications without the depot.sh/authorized-targets opt-in (single-tenant clusters)',
+      'read and write Argo CD Applications, any field, without the depot.sh/authorized-targets and depot.sh/authorized-fields consent (single-tenant clusters)',
     ),
     healthFlags('address of /healthz, /readyz (the last poll succeeded) and /metrics ("0" = off)'),
     logFlags(),

@@ -363,7 +363,7 @@ export function deliveryFlags(): Option[] {
       [...INTEGRATION_KINDS],
     ),
     ...deliveryAuthorizationFlags(
-      'write Argo CD / Flux objects without their depot.sh/authorized-targets opt-in (single-tenant clusters only)',
+      'read and write Argo CD / Flux objects, any field, without their depot.sh/authorized-targets and depot.sh/authorized-fields consent (single-tenant clusters only)',
     ),
     durationOption(
       '--delivery-retry-base-delay <duration>',

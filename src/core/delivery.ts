@@ -117,7 +117,10 @@ export interface DeliveryIO {
 export interface DeliverySettings {
   /** The integrations the operator runs (--integrations; default all); a Target of another kind is Blocked, nothing is read or written. */
   integrations?: readonly IntegrationKind[];
-  /** Check the depot.sh/authorized-targets annotation before writing (--no-delivery-authorization turns it off). */
+  /**
+   * Check the owner's consent (depot.sh/authorized-targets, depot.sh/authorized-fields)
+   * before reading or writing an object (--no-delivery-authorization turns it off).
+   */
   checkAuthorization: boolean;
   /** Prefixes a Flux Receiver URL must start with (--receiver-url-allow). */
   receiverUrlAllow: string[];
@@ -165,6 +168,12 @@ export interface DeliveryObservation {
    * nothing is re-attempted (the field is in place).
    */
   failure?: string;
+  /**
+   * The object does not consent to this Target or its field (or is missing):
+   * nothing of it was read, and this says why in the words of a refused write.
+   * A target recorded Delivered is attempted again so that it shows the refusal.
+   */
+  refused?: string;
   /** What Depot's field holds now (when it can be told). */
   current?: string;
   /**

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { AUTHORIZED_TARGETS_ANNOTATION } from '../api/annotations.js';
+import { AUTHORIZED_FIELDS_ANNOTATION, AUTHORIZED_TARGETS_ANNOTATION } from '../api/annotations.js';
 import { ConfigMaps, type KubeObject, type ResourceType } from '../kube/resource.js';
 import { ensureArgocdBinaries, startArgocd, type RunningArgocd } from './argocd.js';
 import { configMapRelease, createRepository, publishChart } from './git-releases.js';
@@ -109,7 +109,9 @@ export class DemoArgoCd {
     const core = this.kc.makeApiClient(CoreV1Api);
     for (const name of [ARGOCD_NAMESPACE, APPS_NAMESPACE])
       await core.createNamespace({ body: { metadata: { name } } }).catch(() => undefined);
-    const apps = demoApps(git).map(({ name, target, source }) => this.app(name, target, source));
+    const apps = demoApps(git).map(({ name, target, source, fields }) =>
+      this.app(name, target, source, fields),
+    );
     await applyManifests(this.kc, apps, { fieldManager: 'depot-demo', namespace: ARGOCD_NAMESPACE });
   }
 
@@ -181,13 +183,17 @@ export class DemoArgoCd {
     throw new Error(`Argo CD did not sync Application ${ARGOCD_NAMESPACE}/${name}: ${why}`);
   }
 
-  private app(name: string, target: string, source: Record<string, unknown>): ArgoApp {
+  private app(name: string, target: string, source: Record<string, unknown>, fields?: string): ArgoApp {
     return {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
       metadata: {
         name,
-        annotations: { [AUTHORIZED_TARGETS_ANNOTATION]: `${this.depotNamespace}/${target}` },
+        annotations: {
+          [AUTHORIZED_TARGETS_ANNOTATION]: `${this.depotNamespace}/${target}`,
+          // Beyond targetRevision, the owner names each field Depot may write.
+          ...(fields ? { [AUTHORIZED_FIELDS_ANNOTATION]: fields } : {}),
+        },
       },
       spec: {
         project: 'default',
@@ -205,7 +211,9 @@ function demoAppNames(): string[] {
 }
 
 /** One Application per sample application and Argo CD Target, with the samples' versions as they were. */
-function demoApps(git: GitServer): { name: string; target: string; source: Record<string, unknown> }[] {
+function demoApps(
+  git: GitServer,
+): { name: string; target: string; source: Record<string, unknown>; fields?: string }[] {
   return Object.keys(RELEASES).flatMap((app) => [
     // dev-argocd writes spec.source.targetRevision of <app>-dev.
     {
@@ -218,6 +226,7 @@ function demoApps(git: GitServer): { name: string; target: string; source: Recor
     {
       name: app === 'ide' ? 'pachyderm-ide' : app,
       target: 'prod-argocd',
+      fields: 'helm:image.tag',
       source: {
         repoURL: git.chartsUrl,
         chart: app,

@@ -112,7 +112,13 @@ function reviewerAt(clock: { now: number }, limits = reviewLimitDefaults) {
         const spec = (body as { spec: { token?: string } }).spec;
         sent.push(body.kind ?? '');
         return (body.kind === 'TokenReview'
-          ? { status: { authenticated: spec.token!.startsWith('good'), user: { username: spec.token } } }
+          ? {
+              status: {
+                authenticated: spec.token!.startsWith('good'),
+                user: { username: spec.token },
+                audiences: ['depot'],
+              },
+            }
           : { status: { allowed: true } }) as unknown as T;
       },
     },

@@ -67,11 +67,20 @@ async function configMapData(name: string): Promise<Record<string, string> | und
 }
 
 /** An Argo CD Application in Argo CD's namespace, opted in for one Depot Target, synced automatically into appsNs. */
-function argoApplication(name: string, target: string, spec: Record<string, unknown>): KubernetesObject {
+function argoApplication(
+  name: string,
+  target: string,
+  spec: Record<string, unknown>,
+  authorizedFields?: string,
+): KubernetesObject {
+  const annotations = {
+    'depot.sh/authorized-targets': `${ns}/${target}`,
+    ...(authorizedFields ? { 'depot.sh/authorized-fields': authorizedFields } : {}),
+  };
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
-    metadata: { name, namespace: argoNs, annotations: { 'depot.sh/authorized-targets': `${ns}/${target}` } },
+    metadata: { name, namespace: argoNs, annotations },
     spec: {
       project: 'default',
       destination: { server: 'https://kubernetes.default.svc', namespace: appsNs },
@@ -198,14 +207,19 @@ test('Git source: set-version → targetRevision → Argo CD syncs → Synced/He
 test('Helm parameter on a chart from the local chart repository: the synced ConfigMap holds the version', async () => {
   publishChart(real.git, real.helm, { name: 'web-chart', version: '1.0.0' });
   await applyArgo([
-    argoApplication('web-helm', 'helm', {
-      source: {
-        repoURL: real.git.chartsUrl,
-        chart: 'web-chart',
-        targetRevision: '1.0.0',
-        helm: { parameters: [{ name: 'image.tag', value: '1.0.0' }] },
+    argoApplication(
+      'web-helm',
+      'helm',
+      {
+        source: {
+          repoURL: real.git.chartsUrl,
+          chart: 'web-chart',
+          targetRevision: '1.0.0',
+          helm: { parameters: [{ name: 'image.tag', value: '1.0.0' }] },
+        },
       },
-    }),
+      'helm:image.tag',
+    ),
   ]);
   await applyDepot(depotSetup('web-helm', 'helm', { set: { helmParameter: 'image.tag' } }, '1.0.0'));
   try {
@@ -231,14 +245,19 @@ test('Kustomize image: the synced ConfigMap holds the image with the version as 
     'base',
   );
   await applyArgo([
-    argoApplication('web-kust', 'kust', {
-      source: {
-        repoURL: repo.url,
-        path: '.',
-        targetRevision: 'base',
-        kustomize: { images: ['ghcr.io/acme/web:1.0.0'] },
+    argoApplication(
+      'web-kust',
+      'kust',
+      {
+        source: {
+          repoURL: repo.url,
+          path: '.',
+          targetRevision: 'base',
+          kustomize: { images: ['ghcr.io/acme/web:1.0.0'] },
+        },
       },
-    }),
+      'kustomize:ghcr.io/acme/web',
+    ),
   ]);
   await applyDepot(depotSetup('web-kust', 'kust', { set: { kustomizeImage: 'ghcr.io/acme/web' } }, '1.0.0'));
   try {
@@ -259,18 +278,23 @@ test('multi-source Application: the chart source named by the Target gets the ve
   repo.commit(configMapRelease({ name: 'web-multi-config', namespace: appsNs, version: 'config' }), 'config');
   const gitSource = { name: 'config', repoURL: repo.url, path: '.', targetRevision: 'main' };
   await applyArgo([
-    argoApplication('web-multi', 'multi', {
-      sources: [
-        gitSource,
-        {
-          name: 'chart',
-          repoURL: real.git.chartsUrl,
-          chart: 'web-chart',
-          targetRevision: '1.0.0',
-          helm: { releaseName: 'web-multi', parameters: [{ name: 'image.tag', value: '1.0.0' }] },
-        },
-      ],
-    }),
+    argoApplication(
+      'web-multi',
+      'multi',
+      {
+        sources: [
+          gitSource,
+          {
+            name: 'chart',
+            repoURL: real.git.chartsUrl,
+            chart: 'web-chart',
+            targetRevision: '1.0.0',
+            helm: { releaseName: 'web-multi', parameters: [{ name: 'image.tag', value: '1.0.0' }] },
+          },
+        ],
+      },
+      'helm:image.tag',
+    ),
   ]);
   await applyDepot(
     depotSetup('web-multi', 'multi', { source: 'chart', set: { helmParameter: 'image.tag' } }, '1.0.0'),

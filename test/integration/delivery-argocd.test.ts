@@ -55,8 +55,9 @@ async function deliver(
   app: string,
   env: string,
   version: string,
+  authorizedFields?: string,
 ) {
-  const before = await argo.create(argoNs, argoApp(argoName, spec, authorized));
+  const before = await argo.create(argoNs, argoApp(argoName, spec, authorized, authorizedFields));
   await apply(depotApp(app, env, version));
   const depot = await delivered(app, env);
   return { before, after: await argo.get(argoNs, argoName), depot };
@@ -169,7 +170,15 @@ test('helmParameter: read-modify-write of the atomic helm.parameters list keeps 
     targetRevision: '4.2.0',
     helm: { parameters, releaseName: 'api' },
   };
-  const { before, after } = await deliver('api-helm', { source }, `${ns}/*`, 'api', 'helm', '2.3.4');
+  const { before, after } = await deliver(
+    'api-helm',
+    { source },
+    `${ns}/*`,
+    'api',
+    'helm',
+    '2.3.4',
+    'helm:image.tag',
+  );
   expect(after.spec).toEqual({
     ...before.spec,
     source: {
@@ -203,6 +212,7 @@ test('kustomizeImage: sets the tag of that image (keeping its new name) and leav
     'shop',
     'kust',
     '3.0.0',
+    'kustomize:ghcr.io/acme/shop',
   );
   expect(after.spec).toEqual({
     ...before.spec,
@@ -237,7 +247,10 @@ test('multi-source: the source chosen by name or by index, the other sources unt
     },
   };
   const values = { repoURL: 'https://github.com/acme/values.git', targetRevision: 'main', ref: 'values' };
-  const byName = await argo.create(argoNs, argoApp('db-multi', { sources: [values, chart] }, `${ns}/multi`));
+  const byName = await argo.create(
+    argoNs,
+    argoApp('db-multi', { sources: [values, chart] }, `${ns}/multi`, 'helm:image.tag'),
+  );
   const byIndex = await argo.create(argoNs, argoApp('cache-idx', { sources: [chart, values] }, `${ns}/idx`));
   await apply(depotApp('db', 'multi', '5.0.0'), depotApp('cache', 'idx', '6.0.0'));
   await delivered('db', 'multi');
@@ -306,8 +319,11 @@ test('an Application that does not list the Target is never written; the owner o
   await apply(depotApp('team-b', 'rev', '9.9.9'));
   const a = await untilTarget('team-b', 'rev', (t) => t.delivery?.state === 'Failed', 'Failed');
   const message = targetOf(a, 'rev')!.delivery!.message!;
-  expect(message).toContain(`Argo CD Application ${argoNs}/team-b-rev does not authorize Target ${ns}/rev`);
-  expect(message).toContain(`depot.sh/authorized-targets: "${ns}/rev"`);
+  // The same message as a missing Application's, and the owner's annotation is not echoed.
+  expect(message).toBe(
+    `Argo CD Application ${argoNs}/team-b-rev does not exist or does not authorize Target ${ns}/rev: ` +
+      `Depot reads and writes it only when its owner adds the annotation depot.sh/authorized-targets: "${ns}/rev" (or "${ns}/*")`,
+  );
   expect(condition(a, 'Delivered')).toMatchObject({ status: 'False', reason: 'DeliveryFailed' });
   expect((await argo.get(argoNs, 'team-b-rev')).metadata?.resourceVersion).toBe(
     before.metadata?.resourceVersion,
@@ -324,7 +340,12 @@ test('bad input: a missing Application, a source index out of range, a source na
   await argo.create(argoNs, argoApp('few-idx', { sources: [gitSource] }, `${ns}/*`));
   await argo.create(
     argoNs,
-    argoApp('nameless-multi', { sources: [gitSource, { ...gitSource, path: 'b' }] }, `${ns}/*`),
+    argoApp(
+      'nameless-multi',
+      { sources: [gitSource, { ...gitSource, path: 'b' }] },
+      `${ns}/*`,
+      'helm:image.tag',
+    ),
   );
   await argo.create(argoNs, argoApp('fine-rev', { source: gitSource }, `${ns}/*`));
   await apply(
@@ -336,7 +357,7 @@ test('bad input: a missing Application, a source index out of range, a source na
 
   const ghost = await untilTarget('ghost', 'rev', (t) => t.delivery?.state === 'Failed', 'Failed');
   expect(targetOf(ghost, 'rev')?.delivery?.message).toContain(
-    `Argo CD Application ${argoNs}/ghost-rev not found`,
+    `Argo CD Application ${argoNs}/ghost-rev does not exist or does not authorize Target ${ns}/rev`,
   );
   const few = await untilTarget('few', 'idx', (t) => t.delivery?.state === 'Failed', 'Failed');
   expect(targetOf(few, 'idx')?.delivery?.message).toBe(

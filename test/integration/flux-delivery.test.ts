@@ -137,6 +137,8 @@ const otherKinds = () => [
       sourceRef: { kind: 'GitRepository', name: 'apps' },
       postBuild: { substitute: { region: 'eu' } },
     },
+    // Not a version field of a Kustomization: its owner names it.
+    annotations: { 'depot.sh/authorized-fields': 'spec.postBuild.substitute.core_version' },
   },
 ];
 
@@ -155,14 +157,21 @@ beforeAll(async () => {
   await client.create(Secrets, tokenSecret('receiver-token', ns, TOKEN));
   await client.create(Secrets, tokenSecret('wrong-token', ns, 'wrong-token-value'));
   const optIn = { [AUTHORIZED_TARGETS_ANNOTATION]: `${ns}/*` };
-  await client.create(GitRepositories, gitRepository('core', optIn, { tag: 'v0.9.0' }));
+  // It also names the misspelt field of target typo: the API server's schema refuses that one.
+  await client.create(
+    GitRepositories,
+    gitRepository('core', { ...optIn, 'depot.sh/authorized-fields': 'spec.ref.tagg' }, { tag: 'v0.9.0' }),
+  );
   await client.create(GitRepositories, gitRepository('watched', {}, { branch: 'main' }));
   await client.create(GitRepositories, gitRepository('not-opted-in', { team: 'b' }, { tag: 'v0.1.0' }));
   await client.create(GitRepositories, gitRepository('both', optIn, { tag: 'v0.1.0' }));
   for (const k of otherKinds())
     created.set(
       k.target,
-      await client.create(k.r, fluxObject(k.r, 'core', k.spec, { namespace: ns, annotations: optIn })),
+      await client.create(
+        k.r,
+        fluxObject(k.r, 'core', k.spec, { namespace: ns, annotations: { ...optIn, ...k.annotations } }),
+      ),
     );
   await client.create(Receivers, gitReceiver('depot', ns, 'receiver-token', 'watched'));
   const webhookPath = await receiverWebhookPath(client, ns, 'depot');
@@ -363,7 +372,7 @@ test('an object that did not opt in is not written; the message names the annota
     return s?.delivery?.state === 'Failed' && s;
   });
   expect(t.delivery?.message).toContain(
-    `GitRepository ${ns}/not-opted-in does not authorize Target ${ns}/patch-not-opted-in`,
+    `GitRepository ${ns}/not-opted-in does not exist or does not authorize Target ${ns}/patch-not-opted-in`,
   );
   expect(t.delivery?.message).toContain(AUTHORIZED_TARGETS_ANNOTATION);
   const obj = await client.get(GitRepositories, ns, 'not-opted-in');
@@ -445,6 +454,9 @@ test('a field the kind does not have: Failed naming the field and the object; no
   });
   expect(t.delivery?.message).toContain('spec.ref.tagg');
   expect(t.delivery?.message).toContain(`GitRepository ${ns}/core`);
+  // The API server's reason, without the object its error quotes (annotations, other values).
+  expect(t.delivery?.message).toContain('strict decoding error: unknown field "spec.ref.tagg"');
+  expect(t.delivery?.message).not.toContain('authorized-fields');
   const repo = await client.get(GitRepositories, ns, 'core');
   expect((repo?.spec as { ref: object }).ref).toEqual({ tag: '1.0.0' });
 });

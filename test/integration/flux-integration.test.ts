@@ -116,7 +116,15 @@ describe('patch: the version lands in the named field, with a reconcile request,
 
   test.each(kinds)('$kind $field', async ({ kind, r, spec, field, apiVersion }) => {
     const name = `core-${kind.toLowerCase()}`;
-    await client.create(r, fluxObject(r, name, spec));
+    // Beyond the kind's version fields the owner names the field (depot.sh/authorized-fields).
+    // The HelmRelease also names the misspelt fields below, so the API server's schema is what refuses them.
+    const fields: Record<string, string> =
+      kind === 'Kustomization'
+        ? { 'depot.sh/authorized-fields': 'spec.postBuild.substitute.kustomization_version' }
+        : kind === 'HelmRelease'
+          ? { 'depot.sh/authorized-fields': 'spec.chart.spec.versoin, spec.chart.spec.version.major' }
+          : {};
+    await client.create(r, fluxObject(r, name, spec, authorized(fields)));
     const before = (await client.get(r, ns, name))!;
     const t = patchTarget(
       { apiVersion, kind, name: 'core-${application}', field },
@@ -191,7 +199,8 @@ describe('patch: the version lands in the named field, with a reconcile request,
     });
     expect(res).toEqual({
       state: 'Failed',
-      message: `GitRepository ${ns}/other-team does not authorize Target ${ns}/prod-flux (it lists "someone-else/prod-flux"): its owner adds the annotation depot.sh/authorized-targets: "${ns}/prod-flux" (or "${ns}/*") to allow Depot to write it`,
+      // The same words as for a missing object; the owner's annotation is not echoed.
+      message: `GitRepository ${ns}/other-team does not exist or does not authorize Target ${ns}/prod-flux: Depot reads and writes it only when its owner adds the annotation depot.sh/authorized-targets: "${ns}/prod-flux" (or "${ns}/*")`,
       waitForChange: true,
     });
     expect(await client.get(GitRepositories, ns, 'other-team')).toEqual(before);
@@ -225,7 +234,7 @@ describe('patch: the version lands in the named field, with a reconcile request,
       }),
     ).toEqual({
       state: 'Failed',
-      message: `HelmRelease ${ns}/nope not found (spec.delivery.flux.patch)`,
+      message: `HelmRelease ${ns}/nope does not exist or does not authorize Target ${ns}/prod-flux: Depot reads and writes it only when its owner adds the annotation depot.sh/authorized-targets: "${ns}/prod-flux" (or "${ns}/*")`,
       waitForChange: true,
     });
 
@@ -246,6 +255,7 @@ describe('patch: the version lands in the named field, with a reconcile request,
         field === 'spec.chart.spec.versoin' ? 'versoin' : 'spec.chart.spec.version',
       );
       expect(res.message).toContain(`HelmRelease ${ns}/core-helmrelease`);
+      expect(res.message).not.toContain('authorized-fields');
     }
     expect(await client.get(HelmReleases, ns, 'core-helmrelease')).toEqual(before);
   });
@@ -390,18 +400,26 @@ describe('receiver: a generic-hmac call to the real notification-controller', ()
     ).toBe(before);
   });
 
-  test('a missing Secret or key: Failed naming the Secret and the Target field', async () => {
+  test('a missing Secret, a missing key, an empty key: one message naming the Secret and the Target field', async () => {
+    await client.create(Secrets, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'empty-token', namespace: ns },
+      data: { token: '' },
+    });
+    const one = (name: string, key: string) =>
+      `Secret ${ns}/${name} (spec.delivery.flux.receiver.secretRef of Target ${ns}/prod-flux) does not exist or has no non-empty key ${key}`;
     expect(
       await callReceiver(io, hmac('absent'), payload, target(), allow, AbortSignal.timeout(30_000)),
-    ).toEqual({
-      state: 'Failed',
-      message: `Secret ${ns}/absent (spec.delivery.flux.receiver.secretRef of Target ${ns}/prod-flux) not found`,
-    });
+    ).toEqual({ state: 'Failed', message: one('absent', 'token') });
     const badKey = { ...hmac('receiver-token'), secretRef: { name: 'receiver-token', key: 'tok' } };
     expect(await callReceiver(io, badKey, payload, target(), allow, AbortSignal.timeout(30_000))).toEqual({
       state: 'Failed',
-      message: `Secret ${ns}/receiver-token (spec.delivery.flux.receiver.secretRef of Target ${ns}/prod-flux) has no key tok`,
+      message: one('receiver-token', 'tok'),
     });
+    expect(
+      await callReceiver(io, hmac('empty-token'), payload, target(), allow, AbortSignal.timeout(30_000)),
+    ).toEqual({ state: 'Failed', message: one('empty-token', 'token') });
   });
 });
 

@@ -100,7 +100,8 @@ const gitRepository = (name: string, ref: object, interval = '1h'): KubeObject =
 const kustomization = (name: string): KubeObject => ({
   apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
   kind: 'Kustomization',
-  metadata: { name: `${name}-apply`, namespace: ns },
+  // Depot reads its status (appliedBy) only with its owner's consent too.
+  metadata: { name: `${name}-apply`, namespace: ns, annotations: optIn() },
   spec: {
     interval: '1h',
     path: './',

@@ -16,14 +16,21 @@ export interface ArgoApp extends KubeObject {
   status?: Record<string, unknown>;
 }
 
-export function argoApp(name: string, spec: Record<string, unknown>, authorizedTargets?: string): ArgoApp {
+/** An Application whose owner authorizes `authorizedTargets` and, beyond targetRevision, `authorizedFields`. */
+export function argoApp(
+  name: string,
+  spec: Record<string, unknown>,
+  authorizedTargets?: string,
+  authorizedFields?: string,
+): ArgoApp {
+  const annotations = {
+    ...(authorizedTargets ? { 'depot.sh/authorized-targets': authorizedTargets } : {}),
+    ...(authorizedFields ? { 'depot.sh/authorized-fields': authorizedFields } : {}),
+  };
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
-    metadata: {
-      name,
-      ...(authorizedTargets ? { annotations: { 'depot.sh/authorized-targets': authorizedTargets } } : {}),
-    },
+    metadata: { name, ...(Object.keys(annotations).length ? { annotations } : {}) },
     spec: {
       project: 'default',
       destination: { server: 'https://kubernetes.default.svc', namespace: 'apps' },

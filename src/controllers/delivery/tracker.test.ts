@@ -133,19 +133,41 @@ test('one attempt per target at a time: a newer version waits for the one in fli
   });
 });
 
+/** Target t as the status records it: 1.0.0 Delivered (before this process, e.g. before an upgrade). */
+const recordedDelivered = {
+  name: 't',
+  environment: 'prod',
+  desired: '1.0.0',
+  delivery: {
+    state: 'Delivered' as const,
+    message: 'ok',
+    attempts: 1,
+    lastAttempt: '2026-11-20T11:00:00.000Z',
+  },
+};
+
+test('recorded Delivered (an upgrade) but refused by the consent rules now: Failed with the refusal, no Reapplied, nothing else read', async () => {
+  const { scripted, dispatch } = setup();
+  const previous = recordedDelivered;
+  const refused = 'Argo CD Application argocd/core authorizes Target ns/t for its version fields only';
+  scripted.observation = { refused };
+  scripted.outcomes.set('t', { state: 'Failed', message: refused, waitForChange: true });
+  // Shown Failed at once, before the attempt that records it.
+  expect((await dispatch([planned('t', '1.0.0', previous)])).deliveries.get('t')).toMatchObject({
+    state: 'Failed',
+    message: refused,
+  });
+  await flush();
+  const r = await dispatch([planned('t', '1.0.0', previous)]);
+  expect(scripted.calls).toEqual(['t@1.0.0']);
+  expect(r.deliveries.get('t')).toMatchObject({ state: 'Failed', message: refused, attempts: 2 });
+  expect(r.reports.size).toBe(0);
+  expect(r.entries).toEqual([]);
+});
+
 test('what the status records delivered is not attempted again; a revert is re-applied as Reapplied', async () => {
   const { scripted, dispatch, metrics } = setup();
-  const previous = {
-    name: 't',
-    environment: 'prod',
-    desired: '1.0.0',
-    delivery: {
-      state: 'Delivered' as const,
-      message: 'ok',
-      attempts: 1,
-      lastAttempt: '2026-11-20T11:00:00.000Z',
-    },
-  };
+  const previous = recordedDelivered;
   scripted.observation = { inPlace: true, deployed: '0.9.0' };
   const r = await dispatch([planned('t', '1.0.0', previous)]);
   await flush();

@@ -54,7 +54,11 @@ export interface DeliveryOptions {
  * Ready=False) is shown Failed with that report; the field holds the version,
  * so nothing is attempted: the state follows the system's report.
  */
-function shownState(state: DeliveryState, failure: string | undefined): DeliveryState {
+function shownState(state: DeliveryState, observed: DeliveryObservation | undefined): DeliveryState {
+  // A delivery the owner no longer consents to (or a new consent rule refuses) is never shown Delivered.
+  if (observed?.refused !== undefined && (state.state === 'Delivered' || state.state === 'Contested'))
+    return { ...state, state: 'Failed', message: observed.refused };
+  const failure = observed?.failure;
   if (!failure || state.state !== 'Delivered') return state;
   const message = `${failure}; delivered: ${state.message}`;
   // status.targets[].delivery.message holds at most 4096 characters.
@@ -188,7 +192,7 @@ export class DeliveryTracker implements TriggerSource {
       const entry = this.entries.get(key);
       const current = entry?.version === p.desired && entry.kind === kind ? entry : undefined;
       const observed = this.observed(deliverer, current?.request ?? requestOf(app, p));
-      deliveries.set(name, shownState(current?.state ?? initialState(kind, p), observed?.failure));
+      deliveries.set(name, shownState(current?.state ?? initialState(kind, p), observed));
       if (observed?.deployed !== undefined) reports.set(name, { version: observed.deployed, actor: kind });
       if (!current) continue;
       // Due later (a retry): look again then. Due now but not started: its cache is being listed, and its sync re-runs this.
@@ -280,6 +284,13 @@ export class DeliveryTracker implements TriggerSource {
         entry.contest = step.contest;
         entry.dueAt = now.getTime() + step.delayMs;
       }
+      // Delivered before, refused now (consent withdrawn, or a field that now needs authorized-fields):
+      // attempted again, so the target is Failed with the refusal, and nothing is written.
+      if (
+        observed?.refused !== undefined &&
+        (entry.state.state === 'Delivered' || entry.state.state === 'Contested')
+      )
+        entry.dueAt = Math.min(entry.dueAt ?? Infinity, now.getTime());
       if (entry.state.state === 'Contested' && contestedObjectChanged(entry.contest, observed?.spec))
         entry.dueAt = Math.min(entry.dueAt ?? Infinity, now.getTime());
       if (entry.contest?.contested && entry.contest.spec === undefined) entry.contest.spec = observed?.spec;
@@ -376,9 +387,12 @@ export class DeliveryTracker implements TriggerSource {
     const started = performance.now();
     let outcome: DeliveryOutcome;
     try {
+      const contested = entry.contest?.contested && entry.state.state === 'Delivered';
+      const seen = contested ? deliverer.observe?.(entry.request) : undefined;
+      // A refused target is not contested: deliver() answers the refusal without a request.
       outcome =
-        entry.contest?.contested && entry.state.state === 'Delivered'
-          ? await this.contested(entry, deliverer.observe?.(entry.request).current)
+        contested && seen?.refused === undefined
+          ? await this.contested(entry, seen?.current)
           : await deliverer.deliver(entry.request, signal);
     } catch (err) {
       outcome = { state: 'Failed', message: `${entry.kind} delivery failed: ${apiErrorMessage(err)}` };

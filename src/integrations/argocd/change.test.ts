@@ -2,6 +2,8 @@ import type { Target } from '../../api/target.js';
 import type { DeliveryRequest } from '../../core/delivery.js';
 import { app } from '../../core/testing/builders.js';
 import {
+  ARGOCD_VERSION_FIELDS,
+  argocdConsentField,
   argocdProblem,
   fieldWriters,
   argocdPlace,
@@ -221,5 +223,22 @@ describe('what the live Application says about others', () => {
     expect(
       fieldWriters({ ...app, spec: { sources: [{ name: 'a' }, { name: 'b' }] } }, { ...place, source: 'b' }),
     ).toEqual([]);
+  });
+});
+
+describe("the owner's consent names the field", () => {
+  test('targetRevision (of any chosen source) is the only version field', () => {
+    expect(ARGOCD_VERSION_FIELDS).toEqual(['targetRevision']);
+    expect(argocdConsentField(argocdPlace(request({ source: 'chart' })).field)).toEqual({
+      name: 'targetRevision',
+      versionFields: ['targetRevision'],
+    });
+  });
+
+  test('Helm parameters and Kustomize images are named helm:<parameter> and kustomize:<image>, after rendering', () => {
+    const helm = argocdPlace(request({ set: { helmParameter: '${application}.image.repository' } }));
+    expect(argocdConsentField(helm.field).name).toBe('helm:core.image.repository');
+    const image = argocdPlace(request({ set: { kustomizeImage: 'ghcr.io/acme/${application}' } }));
+    expect(argocdConsentField(image.field).name).toBe('kustomize:ghcr.io/acme/core');
   });
 });

@@ -5,6 +5,7 @@
 // (pkg/apis/application/v1alpha1/types.go in argoproj/argo-cd).
 import type { ArgocdDelivery } from '../../api/delivery.js';
 import { expandTemplate, templateValues, type DeliveryRequest } from '../../core/delivery.js';
+import type { ConsentField } from '../../core/delivery-authorization.js';
 import { isPlainObject, type JsonObject } from '../../kube/json.js';
 import type { KubeObject } from '../../kube/resource.js';
 
@@ -41,6 +42,24 @@ export function argocdPlace(request: DeliveryRequest): ArgocdPlace {
     field,
     ...(d.source !== undefined ? { source: d.source } : {}),
   };
+}
+
+/**
+ * The fields depot.sh/authorized-targets alone lets a Target write: the
+ * targetRevision of the chosen source. Helm parameters and Kustomize images
+ * need depot.sh/authorized-fields.
+ */
+export const ARGOCD_VERSION_FIELDS: readonly string[] = ['targetRevision'];
+
+/** The field as the owner names it in depot.sh/authorized-fields: `helm:<parameter>`, `kustomize:<image>`. */
+export function argocdConsentField(field: ArgocdField): ConsentField {
+  const name =
+    field.kind === 'helmParameter'
+      ? `helm:${field.name}`
+      : field.kind === 'kustomizeImage'
+        ? `kustomize:${field.image}`
+        : 'targetRevision';
+  return { name, versionFields: ARGOCD_VERSION_FIELDS };
 }
 
 export const describeApplication = (p: { namespace: string; name: string }): string =>

@@ -82,7 +82,10 @@ test('the opt-in is checked again on the fresh copy a conflict brings', async ()
   const { fake } = io({ synced: true, object: argo('main') }, argo('main', 'other/*'));
   const outcome = await argocdDeliverer(fake, settings).deliver(request, signal);
   expect(outcome).toMatchObject({ state: 'Failed', waitForChange: true });
-  expect(outcome.message).toContain('does not authorize Target team/dev (it lists "other/*")');
+  expect(outcome.message).toBe(
+    'Argo CD Application argocd/core does not exist or does not authorize Target team/dev: Depot reads and writes it only when its owner adds the annotation depot.sh/authorized-targets: "team/dev" (or "team/*")',
+  );
+  expect(outcome.message).not.toContain('other/*');
 });
 
 test('without the check (--no-delivery-authorization) an Application without the annotation is written', async () => {
@@ -92,5 +95,45 @@ test('without the check (--no-delivery-authorization) an Application without the
     signal,
   );
   expect(outcome.state).toBe('Delivered');
+  expect(updates).toHaveLength(1);
+});
+
+test('a Helm parameter the owner did not name: refused without a write, and nothing of the Application observed', async () => {
+  const helm: DeliveryRequest = {
+    ...request,
+    delivery: {
+      argocd: {
+        applicationNamespace: 'argocd',
+        applicationName: '${application}',
+        set: { helmParameter: 'image.repository' },
+      },
+    } as never,
+  };
+  const synced = (fields?: string): KubeObject => {
+    const a = argo('main');
+    const annotations = {
+      ...a.metadata!.annotations,
+      ...(fields ? { 'depot.sh/authorized-fields': fields } : {}),
+    };
+    return {
+      ...a,
+      metadata: { ...a.metadata, annotations },
+      spec: { source: { repoURL: 'r', helm: { parameters: [{ name: 'image.repository', value: 'x' }] } } },
+      status: { sync: { status: 'Synced', comparedTo: { source: { helm: { parameters: [] } } } } },
+    };
+  };
+  for (const fields of [undefined, 'helm:*', 'helm:image.*', ' , helm:image.tag']) {
+    const { fake, updates } = io({ synced: true, object: synced(fields) });
+    const d = argocdDeliverer(fake, settings);
+    const outcome = await d.deliver(helm, signal);
+    expect(outcome).toMatchObject({ state: 'Failed', waitForChange: true });
+    expect(outcome.message).toContain(
+      'adds "helm:image.repository" to the annotation depot.sh/authorized-fields (comma-separated exact names; * is not a wildcard)',
+    );
+    expect(d.observe!(helm)).toEqual({ refused: outcome.message });
+    expect(updates).toEqual([]);
+  }
+  const { fake, updates } = io({ synced: true, object: synced('helm:image.tag, helm:image.repository') });
+  expect(await argocdDeliverer(fake, settings).deliver(helm, signal)).toMatchObject({ state: 'Delivered' });
   expect(updates).toHaveLength(1);
 });

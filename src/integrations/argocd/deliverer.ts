@@ -1,8 +1,9 @@
 // The I/O part of Argo CD delivery: read the Application from the cache,
-// check the owner's opt-in, write the version with a read-modify-write merge
+// check the owner's consent (Target and field), write the version with a read-modify-write merge
 // patch guarded by resourceVersion (Argo CD's lists are atomic, so they are
 // sent whole). Nothing is written when the field holds the version or the
-// cache is not synced. The observer reads the deployed version from status.
+// cache is not synced. The observer reads the deployed version from status,
+// only with the same consent (else it reads nothing and reports the refusal).
 import { createHash } from 'node:crypto';
 import type {
   Deliverer,
@@ -12,10 +13,11 @@ import type {
   DeliveryRequest,
   DeliverySettings,
 } from '../../core/delivery.js';
-import { authorizesTarget, unauthorizedMessage } from '../../core/delivery-authorization.js';
+import { consentOf, withoutQuotedObject, type Consent } from '../../core/delivery-authorization.js';
 import { apiErrorMessage, isNotFound } from '../../kube/errors.js';
 import type { KubeObject } from '../../kube/resource.js';
 import {
+  argocdConsentField,
   argocdPlace,
   argocdProblem,
   deployedVersion,
@@ -33,9 +35,16 @@ import { ArgoApplications } from './resource.js';
 class Refused extends Error {}
 
 export function argocdDeliverer(io: DeliveryIO, settings: DeliverySettings): Deliverer {
-  const authorized = (obj: KubeObject, request: DeliveryRequest) =>
-    !settings.checkAuthorization ||
-    authorizesTarget(obj, request.target.metadata.namespace ?? '', request.target.metadata.name);
+  /** The owner's consent to the request's Target and field; always given without the check. */
+  const consent = (obj: KubeObject | undefined, request: DeliveryRequest, place: ArgocdPlace): Consent =>
+    settings.checkAuthorization
+      ? consentOf(
+          obj,
+          describeApplication(place),
+          { namespace: request.target.metadata.namespace ?? '', name: request.target.metadata.name },
+          argocdConsentField(place.field),
+        )
+      : { allowed: true };
 
   /** The source and current value of the field, or why there is none. */
   function locate(obj: KubeObject, place: ArgocdPlace) {
@@ -55,7 +64,10 @@ export function argocdDeliverer(io: DeliveryIO, settings: DeliverySettings): Del
     observe(request): DeliveryObservation {
       const place = argocdPlace(request);
       const read = io.read(ArgoApplications, place.namespace, place.name);
-      if (!read.synced || !read.object) return {};
+      if (!read.synced) return {};
+      const allowed = consent(read.object, request, place);
+      if (!allowed.allowed) return { refused: allowed.message };
+      if (!read.object) return {};
       const located = locateSource(read.object.spec, place.source, 'spec');
       const deployed = deployedVersion(read.object, place);
       const current = 'error' in located ? undefined : readField(located.source, place.field);
@@ -78,7 +90,7 @@ export function argocdDeliverer(io: DeliveryIO, settings: DeliverySettings): Del
     async fieldWriters(request) {
       const place = argocdPlace(request);
       const live = await io.get(ArgoApplications, place.namespace, place.name);
-      return live ? fieldWriters(live, place) : [];
+      return live && consent(live, request, place).allowed ? fieldWriters(live, place) : [];
     },
 
     contestRemedy:
@@ -93,6 +105,9 @@ export function argocdDeliverer(io: DeliveryIO, settings: DeliverySettings): Del
           state: 'Pending',
           message: `waiting for the cache of Argo CD Applications in namespace ${place.namespace} (is the Argo CD Application CRD installed, and may Depot list applications.argoproj.io there?)`,
         };
+      // Refused before any request; a missing Application gets the same message as a refusing one.
+      const allowed = consent(read.object, request, place);
+      if (!allowed.allowed) return { state: 'Failed', waitForChange: true, message: allowed.message };
       if (!read.object)
         return {
           state: 'Failed',
@@ -101,15 +116,8 @@ export function argocdDeliverer(io: DeliveryIO, settings: DeliverySettings): Del
         };
       try {
         const check = (obj: KubeObject) => {
-          if (!authorized(obj, request))
-            throw new Refused(
-              unauthorizedMessage(
-                what,
-                obj,
-                request.target.metadata.namespace ?? '',
-                request.target.metadata.name,
-              ),
-            );
+          const fresh = consent(obj, request, place);
+          if (!fresh.allowed) throw new Refused(fresh.message);
           return locate(obj, place);
         };
         const before = check(read.object);
@@ -139,7 +147,7 @@ export function argocdDeliverer(io: DeliveryIO, settings: DeliverySettings): Del
           };
         return {
           state: 'Failed',
-          message: `${what}: write of ${fieldPath(place.field)} failed: ${apiErrorMessage(err)}`,
+          message: `${what}: write of ${fieldPath(place.field)} failed: ${withoutQuotedObject(apiErrorMessage(err))}`,
         };
       }
     },

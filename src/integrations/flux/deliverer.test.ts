@@ -103,6 +103,47 @@ describe('the Flux deliverer', () => {
     expect([...unsynced.patches, ...inPlace.patches]).toEqual([]);
   });
 
+  test('an object that does not consent to the Target or the field is not read: only the refusal is observed', () => {
+    const secret = 's3cr3t-value';
+    const status = {
+      conditions: [{ type: 'Ready', status: 'False', message: secret, observedGeneration: 3 }],
+    };
+    const values: Delivery = {
+      flux: { patch: { ...helmDelivery.flux!.patch!, field: 'spec.values.db.password' } },
+    };
+    const withValues = (annotations: Record<string, string>): KubeObject => {
+      const r = release('1.2.0', status);
+      return {
+        ...r,
+        metadata: { ...r.metadata, annotations },
+        spec: { ...(r.spec as object), values: { db: { password: secret } } },
+      };
+    };
+    const cases: [Record<string, string>, string][] = [
+      [{}, 'does not exist or does not authorize Target ns/prod-flux'],
+      [
+        { 'depot.sh/authorized-targets': 'other/*' },
+        'does not exist or does not authorize Target ns/prod-flux',
+      ],
+      [
+        { 'depot.sh/authorized-targets': 'ns/prod-flux' },
+        'adds "spec.values.db.password" to the annotation depot.sh/authorized-fields',
+      ],
+    ];
+    for (const [annotations, message] of cases) {
+      const { io } = memoryIO({ 'flux-system/core-prod': withValues(annotations) });
+      const seen = fluxDeliverer(io, settings).observe!(request(values, secret));
+      expect(seen).toEqual({ refused: expect.stringContaining(message) });
+      expect(JSON.stringify(seen)).not.toContain(secret);
+    }
+    const { io } = memoryIO({});
+    expect(fluxDeliverer(io, settings).observe!(request(values, secret))).toEqual({
+      refused: expect.stringContaining(
+        'HelmRelease flux-system/core-prod does not exist or does not authorize',
+      ),
+    });
+  });
+
   test('a Target setting Depot cannot use is Failed naming the Target and its field', async () => {
     const { io, patches } = memoryIO({});
     const bad: Delivery = {
@@ -143,13 +184,17 @@ describe('a GitRepository applied by a Kustomization (appliedBy)', () => {
       },
     },
   };
+  const optIn = { 'depot.sh/authorized-targets': 'ns/prod-flux' };
   const source = (status: object): KubeObject => ({
-    metadata: { name: 'core', namespace: 'flux-system', generation: 2 },
+    metadata: { name: 'core', namespace: 'flux-system', generation: 2, annotations: optIn },
     spec: { ref: { tag: 'v1.2.0' } },
     status,
   });
-  const kustomization = (lastAppliedRevision: string): KubeObject => ({
-    metadata: { name: 'core-apps', namespace: 'flux-system', generation: 1 },
+  const kustomization = (
+    lastAppliedRevision: string,
+    annotations: Record<string, string> = optIn,
+  ): KubeObject => ({
+    metadata: { name: 'core-apps', namespace: 'flux-system', generation: 1, annotations },
     spec: { sourceRef: { kind: 'GitRepository', name: 'core' } },
     status: {
       lastAppliedRevision,
@@ -187,6 +232,25 @@ describe('a GitRepository applied by a Kustomization (appliedBy)', () => {
       inPlace: true,
       deployed: 'v1.2.0',
     });
+  });
+
+  test('a Kustomization that does not authorize the Target is not read: no deployed version, the refusal as failure', () => {
+    const message =
+      'Kustomization flux-system/core-apps (spec.delivery.flux.patch.appliedBy) does not exist or does not authorize Target ns/prod-flux: ' +
+      'Depot reads and writes it only when its owner adds the annotation depot.sh/authorized-targets: "ns/prod-flux" (or "ns/*")';
+    for (const objects of [
+      { 'flux-system/core': source(fetched), 'flux-system/core-apps': kustomization(revision, {}) } as Record<
+        string,
+        KubeObject
+      >,
+      { 'flux-system/core': source(fetched) },
+    ]) {
+      const { io } = memoryIO(objects);
+      expect(fluxDeliverer(io, settings).observe!(request(gitDelivery, 'v1.2.0'))).toEqual({
+        inPlace: true,
+        failure: message,
+      });
+    }
   });
 
   test("Flux's Ready=False on the version in place is observed as a failure", () => {

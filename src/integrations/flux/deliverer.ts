@@ -2,7 +2,9 @@
 // then its `receiver` call (receiver-client.ts); either failing fails the
 // attempt. The observer reads the patched object from the cache: a revert, the
 // deployed version (deployed.ts; with `appliedBy`, once that Kustomization has
-// applied it) and Flux's own Ready=False. A Receiver carries no version back.
+// applied it) and Flux's own Ready=False, only from objects that consent to
+// the Target and its field (else nothing is read: it reports the refusal).
+// A Receiver carries no version back.
 import type {
   Deliverer,
   DeliveryIO,
@@ -12,9 +14,14 @@ import type {
   DeliverySettings,
 } from '../../core/delivery.js';
 import { templateValues } from '../../core/delivery.js';
+import {
+  authorizesTarget,
+  consentOf,
+  missingOrUnauthorizedMessage,
+} from '../../core/delivery-authorization.js';
 import { deployedVersion, fluxFailure, type Applier } from './deployed.js';
 import { KUSTOMIZATIONS } from './kinds.js';
-import { valueAt } from './patch.js';
+import { fluxConsentField, valueAt } from './patch.js';
 import { patchTarget, type PatchTarget } from './patch-target.js';
 import { writeFluxPatch } from './patch-writer.js';
 import { callReceiver } from './receiver-client.js';
@@ -54,12 +61,29 @@ export function fluxDeliverer(
       const t = patchOf(request);
       if (!t || 'error' in t) return {};
       const read = io.read(t.resource, t.namespace, t.name);
-      if (!read.synced || !read.object) return {};
+      if (!read.synced) return {};
+      const target = targetRef(request);
+      if (settings.checkAuthorization) {
+        const consent = consentOf(read.object, t.object, target, fluxConsentField(t.resource.kind, t.field));
+        if (!consent.allowed) return { refused: consent.message };
+      }
+      if (!read.object) return {};
       const inPlace = valueAt(read.object, t.path) === request.version;
       let applier: Applier | undefined;
       if (t.appliedBy) {
         const ks = io.read(KUSTOMIZATIONS, t.appliedBy.namespace, t.appliedBy.name);
         if (!ks.synced) return { inPlace };
+        // Depot reads only the Kustomization's status, and only with its owner's consent too.
+        if (
+          settings.checkAuthorization &&
+          !(ks.object && authorizesTarget(ks.object, target.namespace, target.name))
+        ) {
+          const what = `Kustomization ${t.appliedBy.namespace}/${t.appliedBy.name} (spec.delivery.flux.patch.appliedBy)`;
+          const failure = inPlace
+            ? (fluxFailure(t.resource.kind, read.object) ?? missingOrUnauthorizedMessage(what, target))
+            : undefined;
+          return { inPlace, ...(failure ? { failure } : {}) };
+        }
         applier = { ...t.appliedBy, object: ks.object };
       }
       const deployed = deployedVersion(t.resource.kind, t.path, read.object, applier);

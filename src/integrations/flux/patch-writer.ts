@@ -1,13 +1,13 @@
 // The I/O of a Flux `patch` delivery: read the object from the cache, check
-// the owner's opt-in, and write the version (patch.ts) only when the field
+// the owner's consent for the Target and the field, and write the version (patch.ts) only when the field
 // does not hold it, guarded by the resourceVersion read (409: retried on a
 // fresh read). A field the kind's schema lacks is pruned by the API server;
 // the returned object shows it and the delivery fails naming the field.
 import type { CachedRead, DeliveryOutcome } from '../../core/delivery.js';
-import { authorizesTarget, unauthorizedMessage } from '../../core/delivery-authorization.js';
+import { consentOf, withoutQuotedObject } from '../../core/delivery-authorization.js';
 import { apiErrorMessage, isConflict, isNotFound, statusCodeOf } from '../../kube/errors.js';
 import type { KubeObject, ResourceType } from '../../kube/resource.js';
-import { blockedSegment, inPlace, valueAt, versionPatch } from './patch.js';
+import { blockedSegment, fluxConsentField, inPlace, valueAt, versionPatch } from './patch.js';
 import type { PatchTarget } from './patch-target.js';
 
 /** What the writer needs of the operator's DeliveryIO (core/delivery.ts). */
@@ -43,16 +43,15 @@ export async function writeFluxPatch(
     };
   const obj = read.object;
   // Failures only a change of the object can fix wait for it (waitForChange).
+  // Refused before any request; a missing object gets the same message as a refusing one.
+  if (opts.checkAuthorization) {
+    const consent = consentOf(obj, t.object, opts.target, fluxConsentField(t.resource.kind, t.field));
+    if (!consent.allowed) return { state: 'Failed', message: consent.message, waitForChange: true };
+  }
   if (!obj)
     return {
       state: 'Failed',
       message: `${t.object} not found (spec.delivery.flux.patch)`,
-      waitForChange: true,
-    };
-  if (opts.checkAuthorization && !authorizesTarget(obj, opts.target.namespace, opts.target.name))
-    return {
-      state: 'Failed',
-      message: unauthorizedMessage(t.object, obj, opts.target.namespace, opts.target.name),
       waitForChange: true,
     };
   const where = `${t.field} of ${t.object}`;
@@ -77,7 +76,7 @@ export async function writeFluxPatch(
     const code = statusCodeOf(err);
     return {
       state: 'Failed',
-      message: `writing ${where} failed${code ? ` (HTTP ${code})` : ''}: ${apiErrorMessage(err)}`,
+      message: `writing ${where} failed${code ? ` (HTTP ${code})` : ''}: ${withoutQuotedObject(apiErrorMessage(err))}`,
     };
   }
   if (valueAt(written, t.path) !== version)

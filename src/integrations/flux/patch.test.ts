@@ -1,6 +1,14 @@
 import { dropManagedFields } from '../../kube/managed-fields.js';
 import { fluxResource } from './kinds.js';
-import { blockedSegment, inPlace, parseFieldPath, valueAt, versionPatch } from './patch.js';
+import {
+  blockedSegment,
+  FLUX_VERSION_FIELDS,
+  fluxConsentField,
+  inPlace,
+  parseFieldPath,
+  valueAt,
+  versionPatch,
+} from './patch.js';
 import { patchTarget } from './patch-target.js';
 
 const values = { application: 'core', environment: 'prod', target: 'prod-flux', namespace: 'team-a' };
@@ -101,5 +109,37 @@ describe('which object', () => {
         values,
       ),
     ).toEqual({ error: expect.stringMatching(/^spec\.delivery\.flux\.patch\.field: /) });
+  });
+});
+
+describe("the kind's version fields (depot.sh/authorized-targets alone)", () => {
+  test('per Flux kind', () => {
+    expect(FLUX_VERSION_FIELDS).toEqual({
+      GitRepository: ['spec.ref.tag', 'spec.ref.semver', 'spec.ref.commit', 'spec.ref.name'],
+      OCIRepository: ['spec.ref.tag', 'spec.ref.semver', 'spec.ref.digest'],
+      HelmRelease: ['spec.chart.spec.version'],
+      Kustomization: [],
+    });
+  });
+
+  test('a field is named as the Target writes it, after rendering', () => {
+    const t = patchTarget(
+      {
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        name: 'apps',
+        field: 'spec.postBuild.substitute.${application}_version',
+      },
+      values,
+    );
+    if ('error' in t) throw new Error(t.error);
+    expect(fluxConsentField(t.resource.kind, t.field)).toEqual({
+      name: 'spec.postBuild.substitute.core_version',
+      versionFields: [],
+    });
+    expect(fluxConsentField('OCIRepository', 'spec.url').versionFields).not.toContain('spec.url');
+    expect(fluxConsentField('HelmRelease', 'spec.targetNamespace').versionFields).toEqual([
+      'spec.chart.spec.version',
+    ]);
   });
 });

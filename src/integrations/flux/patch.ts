@@ -2,13 +2,34 @@
 // field of the object (a dotted path under spec) and a reconcile request in
 // the `reconcile.fluxcd.io/requestedAt` annotation, as one JSON merge patch
 // guarded by the resourceVersion that was read. Nothing else of the object
-// is in the patch, so nothing else changes.
+// is in the patch, so nothing else changes. The owner's consent covers the
+// kind's version fields, others only by name (core/delivery-authorization.ts).
+import type { ConsentField } from '../../core/delivery-authorization.js';
 import type { KubeObject } from '../../kube/resource.js';
+import type { FluxKind } from './kinds.js';
 
 /** Flux controllers reconcile an object again when this annotation changes (fluxcd/pkg apis/meta). */
 export const RECONCILE_REQUESTED_AT_ANNOTATION = 'reconcile.fluxcd.io/requestedAt';
 
 export type FieldPath = readonly string[];
+
+/**
+ * The fields depot.sh/authorized-targets alone lets a Target write, per kind:
+ * where Flux takes a version. Anything else (HelmRelease values, Kustomization
+ * spec.postBuild.substitute.<key>, a source's URL) needs depot.sh/authorized-fields.
+ */
+export const FLUX_VERSION_FIELDS: Readonly<Record<FluxKind, readonly string[]>> = {
+  GitRepository: ['spec.ref.tag', 'spec.ref.semver', 'spec.ref.commit', 'spec.ref.name'],
+  OCIRepository: ['spec.ref.tag', 'spec.ref.semver', 'spec.ref.digest'],
+  HelmRelease: ['spec.chart.spec.version'],
+  Kustomization: [],
+};
+
+/** The field as the owner names it in depot.sh/authorized-fields: the path as the Target writes it, rendered. */
+export const fluxConsentField = (kind: FluxKind, field: string): ConsentField => ({
+  name: field,
+  versionFields: FLUX_VERSION_FIELDS[kind],
+});
 
 /** `spec.chart.spec.version` → ['spec', 'chart', 'spec', 'version'], or an error message. */
 export function parseFieldPath(field: string): FieldPath | { error: string } {

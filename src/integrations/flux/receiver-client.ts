@@ -123,12 +123,11 @@ async function readToken(
   } catch (err) {
     return { error: `reading ${secret} failed: ${apiErrorMessage(err)}` };
   }
-  if (!obj) return { error: `${secret} not found` };
-  const data = (obj.data ?? {}) as Record<string, string>;
+  // One message for a missing Secret, a missing key and an empty key: a Target learns nothing about which.
+  const data = (obj?.data ?? {}) as Record<string, string>;
   const encoded = data[ref.key];
-  if (encoded === undefined) return { error: `${secret} has no key ${ref.key}` };
-  const token = Buffer.from(encoded, 'base64').toString('utf8');
-  if (token === '') return { error: `${secret}: key ${ref.key} is empty` };
+  const token = encoded === undefined ? '' : Buffer.from(encoded, 'base64').toString('utf8');
+  if (token === '') return { error: `${secret} does not exist or has no non-empty key ${ref.key}` };
   return { token };
 }
 
