@@ -51,13 +51,15 @@ export async function operatorRbac(): Promise<OperatorRbac> {
   if (sas.length !== 1)
     throw new Error(`expected one ServiceAccount in the operator's RBAC, found ${sas.length}`);
   const sa = sas[0]!;
-  const boundTo = (bindingKind: string, roleKind: string) => {
+  const boundTo = (bindingKind: string, roleKind: string, which: (r: RoleObject) => boolean = () => true) => {
     const names = all
       .filter((o): o is Binding => o.kind === bindingKind)
       .filter((b) => b.subjects?.some((s) => s.kind === 'ServiceAccount' && s.name === sa.metadata?.name))
       .filter((b) => b.roleRef.kind === roleKind)
       .map((b) => b.roleRef.name);
-    const roles = all.filter((o) => o.kind === roleKind && names.includes(o.metadata?.name ?? ''));
+    const roles = all.filter(
+      (o) => o.kind === roleKind && names.includes(o.metadata?.name ?? '') && which(o as RoleObject),
+    );
     if (roles.length !== 1)
       throw new Error(
         `expected one ${roleKind} bound to the operator's ServiceAccount, found ${roles.length}`,
@@ -65,7 +67,10 @@ export async function operatorRbac(): Promise<OperatorRbac> {
     return roles[0] as RoleObject;
   };
   const clusterRole = boundTo('ClusterRoleBinding', 'ClusterRole');
-  const leaderElectionRole = boundTo('RoleBinding', 'Role');
+  // Other Roles (the HTTP API certificate's Secret) come along in `objects`.
+  const leaderElectionRole = boundTo('RoleBinding', 'Role', (r) =>
+    (r.rules ?? []).some((rule) => rule.resources?.includes('leases')),
+  );
   return {
     serviceAccount: sa,
     clusterRole,
