@@ -132,7 +132,13 @@ export class CertificateSecret {
         await this.write(secret, next);
       } catch (err) {
         // Another replica wrote first: read its certificate and adopt it.
-        if (isConflict(err)) continue;
+        if (isConflict(err)) {
+          this.log.info(
+            { secret: this.where },
+            'HTTP API: another replica wrote the certificate first; adopting it',
+          );
+          continue;
+        }
         throw new Error(`${this.where}: writing the HTTP API's certificate failed: ${apiErrorMessage(err)}`, {
           cause: err,
         });
