@@ -10,11 +10,10 @@ import {
   type V1Deployment,
   type V1PolicyRule,
 } from '@kubernetes/client-node';
-import { Command } from 'commander';
-import { registerOperator, type OperatorFlags } from '../../src/cli/commands/operator.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { testKubeConfig } from '../controlplane/env.js';
 import { lint, renderChart, template } from '../kit/helm.js';
+import { operatorFlags } from '../kit/chart-flags.js';
 
 /** Every value set away from its default (ServiceMonitor, TLS, namespaces, allow-list...). */
 const everythingOn = {
@@ -65,19 +64,6 @@ const rules = (objects: KubernetesObject[]) =>
   ).rules;
 const ruleGroups = (objects: KubernetesObject[]) =>
   rules(objects).map((r) => `${r.apiGroups!.join(',')}/${r.resources!.join(',')}`);
-
-/** Parses the rendered args with the real `depot operator` command line (without running it). */
-function operatorFlags(args: string[]): OperatorFlags {
-  const program = new Command('depot').exitOverride().configureOutput({ writeErr: () => undefined });
-  let parsed: OperatorFlags | undefined;
-  const operator = registerOperator(program, () => []);
-  operator.exitOverride().action((flags: OperatorFlags) => {
-    parsed = flags;
-  });
-  program.parse(['node', 'depot', ...args]);
-  if (!parsed) throw new Error(`depot ${args.join(' ')} did not reach the operator command`);
-  return parsed;
-}
 
 describe('helm lint (with values.schema.json)', () => {
   test.each([
