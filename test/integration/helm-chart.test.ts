@@ -124,7 +124,8 @@ describe('bad values are refused with a message naming them', () => {
     const objects = renderChart({ replicas: 1, leaderElection: false });
     expect(deployment(objects).spec!.replicas).toBe(1);
     expect(container(objects).args).toContain('--no-leader-elect');
-    expect(byKind(objects, 'Role')).toEqual([]);
+    // Only the HTTP API certificate's Role (api-tls-role.yaml) is left: none for a Lease.
+    expect(byKind(objects, 'Role').map((r) => r.metadata!.name)).toEqual(['depot-operator-api-tls']);
   });
 });
 
@@ -260,7 +261,10 @@ describe('RBAC follows the integrations and the HTTP API', () => {
 
   test('the Lease is only granted in the release namespace', () => {
     const objects = renderChart({}, { namespace: 'ops' });
-    const role = one<KubernetesObject & { rules: V1PolicyRule[] }>(objects, 'Role');
+    const role = one<KubernetesObject & { rules: V1PolicyRule[] }>(
+      objects.filter((o) => o.kind !== 'Role' || o.metadata?.name === 'depot-operator-leader-election'),
+      'Role',
+    );
     expect(role.metadata!.namespace).toBe('ops');
     expect(role.rules).toEqual([
       {
@@ -373,8 +377,10 @@ describe('applied server-side to the real control plane', () => {
         'ClusterRoleBinding',
         'Deployment',
         'PodDisruptionBudget',
-        'Role',
-        'RoleBinding',
+        // The default's generated certificate has a Role for its Secret; everything on mounts a Secret of yours.
+        ...('serviceMonitor' in values
+          ? ['Role', 'RoleBinding']
+          : ['Role', 'Role', 'RoleBinding', 'RoleBinding']),
         'Service',
         'ServiceAccount',
       ]);
