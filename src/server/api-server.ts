@@ -181,6 +181,10 @@ export class ApiServer implements Runnable {
       },
       'HTTP API listening',
     );
+    if (!this.opts.tls && !this.opts.tlsSecret)
+      this.deps.log.warn(
+        'HTTP API: plain HTTP (no --api-tls-* flag): bearer tokens and answers cross the network in clear',
+      );
     this.listening?.(address);
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
