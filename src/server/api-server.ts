@@ -207,10 +207,11 @@ export class ApiServer implements Runnable {
     handler: (req: IncomingMessage, res: ServerResponse) => void,
     signal: AbortSignal,
   ): Promise<HttpsServer | undefined> {
-    let https: HttpsServer | undefined;
+    // Until the server exists the first pair is kept for it; later ones replace its context.
+    const serving: { https?: HttpsServer } = {};
     let first: { cert: string; key: string } | undefined;
     const keeper = new CertificateSecret(this.deps.client, opts, this.deps.clock, this.deps.log, (pair) => {
-      if (https) https.setSecureContext(pair);
+      if (serving.https) serving.https.setSecureContext(pair);
       else first = pair;
     });
     while (!first) {
@@ -225,9 +226,9 @@ export class ApiServer implements Runnable {
       }
       if (signal.aborted) return undefined;
     }
-    https = createHttpsServer(first, handler);
+    serving.https = createHttpsServer(first, handler);
     void keeper.keep(signal);
-    return https;
+    return serving.https;
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
