@@ -80,9 +80,10 @@ export async function generatedTlsSecretName(): Promise<string> {
  * where the tests reach it) and where its Secret is.
  */
 export async function generatedTls(
-  opts: { lifetime?: string } = {},
+  opts: { lifetime?: string; namespace?: string } = {},
 ): Promise<{ args: string[]; namespace: string; secret: string }> {
-  const namespace = (await operatorServiceAccount()).namespace;
+  // The operator's namespace, where the chart's Role grants its Secret.
+  const namespace = opts.namespace ?? (await operatorServiceAccount()).namespace;
   const secret = await generatedTlsSecretName();
   const args = [
     '--api-tls-secret',
