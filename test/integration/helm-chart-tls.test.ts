@@ -4,7 +4,7 @@
 // Service's names; plain HTTP only when asked for by name. The `helm test`
 // pod checks the certificate against the Secret's ca.crt in every TLS mode.
 import type { KubernetesObject, V1Deployment, V1Pod, V1PolicyRule } from '@kubernetes/client-node';
-import { renderChart, template } from '../kit/helm.js';
+import { lint, renderChart, template } from '../kit/helm.js';
 import { operatorFlags } from '../kit/chart-flags.js';
 
 type Role = KubernetesObject & { rules: V1PolicyRule[] };
@@ -184,4 +184,14 @@ describe('plain HTTP only when asked for by name', () => {
     expect(flags(objects).apiTlsSecret).toBeUndefined();
     expect(env(testPod(objects))).not.toHaveProperty('DEPOT_API_URL');
   });
+});
+
+test.each([
+  ['generated', {}],
+  ['secret', { mode: 'secret', secretName: 'my-tls' }],
+  ['certManager', { certManager: { enabled: true, issuerRef: { name: 'corp-ca' } }, hosts: ['10.0.0.5'] }],
+  ['disabled', { mode: 'disabled' }],
+])('helm lint passes in mode %s', (_mode, tls) => {
+  const r = lint({ api: { tls } });
+  expect(r.stderr + r.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
 });
