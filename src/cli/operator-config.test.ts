@@ -2,7 +2,7 @@
 // from flags parsed by the real command line (defaults included).
 import { Command } from 'commander';
 import { registerOperator } from './commands/operator.js';
-import { operatorConfig, controllerSettings } from './operator-config.js';
+import { certificateSecretOptions, operatorConfig, controllerSettings } from './operator-config.js';
 import type { OperatorFlags } from './operator-flags.js';
 import { DEFAULT_HISTORY_LIMIT } from '../core/history.js';
 
@@ -219,4 +219,51 @@ test('flags that can only be wrong are refused with one line', () => {
   expect(() => operatorConfig(flags('--api-review-refresh=1m', '--api-review-ttl=1m'))).toThrow(
     '--api-review-refresh (60000 ms) must be shorter than --api-review-ttl (60000 ms)',
   );
+});
+
+test('--api-tls-secret: the operator issues the certificate, with the Service names and hosts', () => {
+  const api = operatorConfig(
+    flags(
+      '--api-tls-secret=depot-api-tls',
+      '--api-tls-service=depot',
+      '--api-tls-hosts=depot.example.com,10.0.0.5',
+      '--api-tls-lifetime=720h',
+    ),
+  ).api!;
+  expect(api.tls).toBeUndefined();
+  expect(api.tlsSecret).toEqual({
+    name: 'depot-api-tls',
+    service: 'depot',
+    hosts: ['depot.example.com', '10.0.0.5'],
+    lifetimeMs: 720 * 3_600_000,
+  });
+  expect(certificateSecretOptions(api.tlsSecret!, 'ops')).toEqual({
+    name: 'depot-api-tls',
+    namespace: 'ops',
+    names: {
+      dns: ['depot', 'depot.ops', 'depot.ops.svc', 'depot.ops.svc.cluster.local', 'depot.example.com'],
+      ips: ['10.0.0.5'],
+    },
+    lifetimeMs: 720 * 3_600_000,
+  });
+  const elsewhere = operatorConfig(
+    flags('--api-tls-secret=s', '--api-tls-secret-namespace=sys', '--api-tls-hosts=localhost'),
+  ).api!.tlsSecret!;
+  expect(certificateSecretOptions(elsewhere, 'ops').namespace).toBe('sys');
+  expect(operatorConfig(flags()).api!.tlsSecret).toBeUndefined();
+});
+
+test('--api-tls-secret flags that can only be wrong are refused with one line', () => {
+  expect(() => operatorConfig(flags('--api-tls-service=depot'))).toThrow(
+    '--api-tls-service: only with --api-tls-secret',
+  );
+  expect(() =>
+    operatorConfig(flags('--api-tls-secret=s', '--api-tls-cert=/c', '--api-tls-key=/k', '--api-tls-hosts=h')),
+  ).toThrow('--api-tls-secret and --api-tls-cert/--api-tls-key are two sources of a certificate: pass one');
+  expect(() => operatorConfig(flags('--api-tls-secret=s'))).toThrow(
+    '--api-tls-secret: the certificate needs a name: pass --api-tls-service, --api-tls-hosts or both',
+  );
+  expect(() =>
+    operatorConfig(flags('--api-tls-secret=s', '--api-tls-hosts=h', '--api-tls-lifetime=5s')),
+  ).toThrow('--api-tls-lifetime: at least 10s');
 });

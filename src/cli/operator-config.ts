@@ -14,6 +14,8 @@ import type { TlsFiles } from '../server/tls-files.js';
 import { trustedProxies } from '../server/client-address.js';
 import type { RateLimiterOptions } from '../kube/rate-limiter.js';
 import { reviewLimitDefaults } from '../server/review-admission.js';
+import type { CertificateSecretOptions } from '../server/api-certificate-secret.js';
+import { subjectNames } from '../core/api-certificate.js';
 import { UserError } from './errors.js';
 import type { OperatorFlags } from './operator-flags.js';
 
@@ -30,9 +32,32 @@ export interface OperatorConfig {
   };
   controllers: ControllerSettings;
   /** Undefined when the HTTP API is off (--api-addr 0). */
-  api?: ApiServerOptions & {
+  api?: Omit<ApiServerOptions, 'tlsSecret'> & {
+    tlsSecret?: TlsSecretSettings;
     /** The API budget of its reviews: the caller makes reviewClient with it. */
     reviewBudget: RateLimiterOptions;
+  };
+}
+/** --api-tls-secret and its companions; the namespace is resolved by the caller when absent. */
+export interface TlsSecretSettings {
+  name: string;
+  namespace?: string;
+  service?: string;
+  hosts: string[];
+  lifetimeMs: number;
+}
+
+/** The Secret's options once its namespace is known (the Service's names are in that namespace). */
+export function certificateSecretOptions(
+  s: TlsSecretSettings,
+  defaultNamespace: string,
+): CertificateSecretOptions {
+  const namespace = s.namespace ?? defaultNamespace;
+  return {
+    name: s.name,
+    namespace,
+    names: subjectNames({ service: s.service, namespace, hosts: s.hosts }),
+    lifetimeMs: s.lifetimeMs,
   };
 }
 
@@ -64,6 +89,7 @@ export function controllerSettings(flags: OperatorFlags): ControllerSettings {
 /** `env.podName` is $POD_NAME, the default --identity. */
 export function operatorConfig(flags: OperatorFlags, env: { podName?: string } = {}): OperatorConfig {
   const tls = apiTls(flags);
+  const tlsSecret = apiTlsSecret(flags);
   const api = apiAddress(flags.apiAddr);
   const identity = flags.identity ?? env.podName;
   return {
@@ -103,6 +129,7 @@ export function operatorConfig(flags: OperatorFlags, env: { podName?: string } =
           tokenAudiences: flags.tokenAudiences,
           tls,
           cacheBytes: flags.apiCacheBytes,
+          ...(tlsSecret ? { tlsSecret } : {}),
           // A contact at least four times per allowed silence: a polling agent never looks silent.
           agentContactIntervalMs: Math.min(agentContactIntervalMs, flags.agentSilence / 4),
           ...reviewSettings(flags),
@@ -162,4 +189,34 @@ function apiTls(flags: OperatorFlags): TlsFiles | undefined {
   if (!flags.apiTlsCert || !flags.apiTlsKey)
     throw new UserError('--api-tls-cert and --api-tls-key go together: pass both or neither');
   return { certFile: flags.apiTlsCert, keyFile: flags.apiTlsKey };
+}
+
+const MIN_API_TLS_LIFETIME_MS = 10_000;
+
+function apiTlsSecret(flags: OperatorFlags): TlsSecretSettings | undefined {
+  if (!flags.apiTlsSecret) {
+    const stray = [
+      flags.apiTlsSecretNamespace !== undefined && '--api-tls-secret-namespace',
+      flags.apiTlsService !== undefined && '--api-tls-service',
+      (flags.apiTlsHosts?.length ?? 0) > 0 && '--api-tls-hosts',
+    ].filter(Boolean);
+    if (stray.length > 0) throw new UserError(`${stray.join(', ')}: only with --api-tls-secret`);
+    return undefined;
+  }
+  if (flags.apiTlsCert || flags.apiTlsKey)
+    throw new UserError(
+      '--api-tls-secret and --api-tls-cert/--api-tls-key are two sources of a certificate: pass one',
+    );
+  if (!flags.apiTlsService && !flags.apiTlsHosts?.length)
+    throw new UserError(
+      '--api-tls-secret: the certificate needs a name: pass --api-tls-service, --api-tls-hosts or both',
+    );
+  if (flags.apiTlsLifetime < MIN_API_TLS_LIFETIME_MS) throw new UserError('--api-tls-lifetime: at least 10s');
+  return {
+    name: flags.apiTlsSecret,
+    ...(flags.apiTlsSecretNamespace !== undefined ? { namespace: flags.apiTlsSecretNamespace } : {}),
+    ...(flags.apiTlsService !== undefined ? { service: flags.apiTlsService } : {}),
+    hosts: flags.apiTlsHosts ?? [],
+    lifetimeMs: flags.apiTlsLifetime,
+  };
 }

@@ -117,7 +117,15 @@ export interface ApiFlags {
   apiReviewTtl: number;
   apiReviewRefresh: number;
   apiCacheBytes: number;
+  apiTlsSecret?: string;
+  apiTlsSecretNamespace?: string;
+  apiTlsService?: string;
+  apiTlsHosts?: string[];
+  apiTlsLifetime: number;
 }
+
+/** Default lifetime of a generated HTTP API certificate (cert-manager's default too). */
+export const DEFAULT_API_TLS_LIFETIME_MS = 90 * 24 * 3_600_000;
 
 export function apiFlags(): Option[] {
   return [
@@ -138,6 +146,28 @@ export function apiFlags(): Option[] {
       'serve the HTTP API over TLS with this certificate (reloaded on change)',
     ),
     new Option('--api-tls-key <file>', 'the private key of --api-tls-cert'),
+    new Option(
+      '--api-tls-secret <name>',
+      'serve the HTTP API over TLS with a certificate the operator issues and keeps in this Secret (created by the first replica, shared by all, rotated with a third of its lifetime left)',
+    ),
+    new Option(
+      '--api-tls-secret-namespace <ns>',
+      "namespace of --api-tls-secret (default: the pod's, else the kubeconfig context's, else default)",
+    ),
+    new Option(
+      '--api-tls-service <name>',
+      "a Service whose DNS names (name, name.ns, name.ns.svc, name.ns.svc.cluster.local) the generated certificate carries; ns is the Secret's",
+    ),
+    valueOption(
+      '--api-tls-hosts <list>',
+      'more DNS names or IP addresses the generated certificate carries, comma-separated',
+      commaList,
+    ),
+    durationOption(
+      '--api-tls-lifetime <duration>',
+      'lifetime of a generated certificate (its CA lives ten times longer)',
+      DEFAULT_API_TLS_LIFETIME_MS,
+    ),
     valueOption(
       '--token-audiences <list>',
       "audiences a bearer token must be made for (comma-separated; TokenReview status.audiences); add the API server's own audience to accept legacy token Secrets and OIDC user tokens",

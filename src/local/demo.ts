@@ -64,6 +64,10 @@ async function runLocal(opts: DemoOptions, dir: string, kubeconfig: string): Pro
     );
     say(`   leader election on: it holds the Lease ${op.lease} as ${op.podName}`);
     say(`   logs and audit lines: ${op.logPath}`);
+    if (op.api)
+      say(
+        `   HTTP API over TLS: ${op.api.url} (its certificate, generated into Secret ${op.api.secret}, checked for ${op.api.servername} against ${op.api.caFile})`,
+      );
     process.once('SIGINT', () => {
       stop();
       say(

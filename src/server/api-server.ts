@@ -49,6 +49,7 @@ import {
 } from './stages.js';
 import { readTls, watchTls, type TlsFiles } from './tls-files.js';
 import { VersionWrites } from './version-writes.js';
+import { CertificateSecret, type CertificateSecretOptions } from './api-certificate-secret.js';
 
 export interface ApiServerOptions {
   /** "host:port", ":port" or "0" (off). */
@@ -56,6 +57,8 @@ export interface ApiServerOptions {
   /** Reads without a token (writes always need one). */
   anonymousReads?: boolean;
   tls?: TlsFiles;
+  /** A certificate this server issues itself and shares with the other replicas through a Secret. */
+  tlsSecret?: CertificateSecretOptions;
   /** How often the TLS files are checked for changes (default 2 s). */
   tlsReloadIntervalMs?: number;
   bodyLimitBytes?: number;
@@ -168,7 +171,11 @@ export class ApiServer implements Runnable {
     if (!where) return;
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.serve(req, res);
     let server: Server | HttpsServer;
-    if (this.opts.tls) {
+    if (this.opts.tlsSecret) {
+      const https = await this.serveSecretCertificate(this.opts.tlsSecret, handler, signal);
+      if (!https) return;
+      server = https;
+    } else if (this.opts.tls) {
       const https = createHttpsServer(readTls(this.opts.tls), handler);
       this.stopWatchingTls = watchTls(
         this.opts.tls,
@@ -193,11 +200,15 @@ export class ApiServer implements Runnable {
     this.deps.log.info(
       {
         address: `${address.address}:${address.port}`,
-        tls: Boolean(this.opts.tls),
+        tls: this.opts.tlsSecret ? 'generated' : this.opts.tls ? 'files' : false,
         anonymousReads: Boolean(this.opts.anonymousReads),
       },
       'HTTP API listening',
     );
+    if (!this.opts.tls && !this.opts.tlsSecret)
+      this.deps.log.warn(
+        'HTTP API: plain HTTP (no --api-tls-* flag): bearer tokens and answers cross the network in clear',
+      );
     this.listening?.(address);
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
@@ -209,6 +220,39 @@ export class ApiServer implements Runnable {
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), 2_000).unref();
     });
+  }
+
+  /**
+   * An HTTPS server with the Secret's certificate (issued first when missing),
+   * kept current in the background; undefined when stopped before the first one.
+   */
+  private async serveSecretCertificate(
+    opts: CertificateSecretOptions,
+    handler: (req: IncomingMessage, res: ServerResponse) => void,
+    signal: AbortSignal,
+  ): Promise<HttpsServer | undefined> {
+    // Until the server exists the first pair is kept for it; later ones replace its context.
+    const serving: { https?: HttpsServer } = {};
+    let first: { cert: string; key: string } | undefined;
+    const keeper = new CertificateSecret(this.deps.client, opts, this.deps.clock, this.deps.log, (pair) => {
+      if (serving.https) serving.https.setSecureContext(pair);
+      else first = pair;
+    });
+    while (!first) {
+      try {
+        await keeper.sync();
+      } catch (err) {
+        this.deps.log.error(
+          { err: (err as Error).message, secret: keeper.where },
+          'HTTP API: no TLS certificate yet; retrying in 5s',
+        );
+        await this.deps.clock.sleep(5_000, signal);
+      }
+      if (signal.aborted) return undefined;
+    }
+    serving.https = createHttpsServer(first, handler);
+    void keeper.keep(signal);
+    return serving.https;
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

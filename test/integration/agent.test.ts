@@ -492,7 +492,7 @@ function getWithToken(url: string, token: string): Promise<{ status: number; bod
 }
 
 test('a token for the API server (the default audience) gets 401 naming depot; one made --audience depot works, and only for Depot', async () => {
-  const base = await apiBase(operator!, 'https');
+  const base = await apiBase(operator!);
   const url = `${base}/namespaces/${hub}/targets/remote-1/versions`;
   const rules = agentRoleRules(hub, 'remote-1');
   const defaultAudience = await serviceAccountToken(kc, hub, 'default-audience', rules, []);

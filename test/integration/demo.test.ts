@@ -120,6 +120,12 @@ test('make demo runs the operator as its ServiceAccount and tells the whole stor
     `runs as system:serviceaccount:${c.namespace}:${c.serviceAccountName} (SelfSubjectReview`,
   );
   expect(out).toMatch(new RegExp(`it holds the Lease ${c.namespace}/depot-operator as depot-operator-demo`));
+  // The HTTP API answered over TLS, its generated certificate checked for the Service's name.
+  expect(out).toMatch(
+    new RegExp(
+      `HTTP API over TLS: https://127\\.0\\.0\\.1:\\d+/api/v1 \\(its certificate, generated into Secret ${c.namespace}/depot-operator-api-tls, checked for depot-operator\\.${c.namespace}\\.svc against `,
+    ),
+  );
 
   expectTheStory(out);
   expect(out).toContain('stopped the operator and the control plane.');

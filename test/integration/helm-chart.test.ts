@@ -10,11 +10,10 @@ import {
   type V1Deployment,
   type V1PolicyRule,
 } from '@kubernetes/client-node';
-import { Command } from 'commander';
-import { registerOperator, type OperatorFlags } from '../../src/cli/commands/operator.js';
 import { applyManifests } from '../../src/local/manifests.js';
 import { testKubeConfig } from '../controlplane/env.js';
 import { lint, renderChart, template } from '../kit/helm.js';
+import { operatorFlags } from '../kit/chart-flags.js';
 
 /** Every value set away from its default (ServiceMonitor, TLS, namespaces, allow-list...). */
 const everythingOn = {
@@ -65,19 +64,6 @@ const rules = (objects: KubernetesObject[]) =>
   ).rules;
 const ruleGroups = (objects: KubernetesObject[]) =>
   rules(objects).map((r) => `${r.apiGroups!.join(',')}/${r.resources!.join(',')}`);
-
-/** Parses the rendered args with the real `depot operator` command line (without running it). */
-function operatorFlags(args: string[]): OperatorFlags {
-  const program = new Command('depot').exitOverride().configureOutput({ writeErr: () => undefined });
-  let parsed: OperatorFlags | undefined;
-  const operator = registerOperator(program, () => []);
-  operator.exitOverride().action((flags: OperatorFlags) => {
-    parsed = flags;
-  });
-  program.parse(['node', 'depot', ...args]);
-  if (!parsed) throw new Error(`depot ${args.join(' ')} did not reach the operator command`);
-  return parsed;
-}
 
 describe('helm lint (with values.schema.json)', () => {
   test.each([
@@ -144,7 +130,8 @@ describe('bad values are refused with a message naming them', () => {
     const objects = renderChart({ replicas: 1, leaderElection: false });
     expect(deployment(objects).spec!.replicas).toBe(1);
     expect(container(objects).args).toContain('--no-leader-elect');
-    expect(byKind(objects, 'Role')).toEqual([]);
+    // Only the HTTP API certificate's Role (api-tls-role.yaml) is left: none for a Lease.
+    expect(byKind(objects, 'Role').map((r) => r.metadata!.name)).toEqual(['depot-operator-api-tls']);
   });
 });
 
@@ -280,7 +267,10 @@ describe('RBAC follows the integrations and the HTTP API', () => {
 
   test('the Lease is only granted in the release namespace', () => {
     const objects = renderChart({}, { namespace: 'ops' });
-    const role = one<KubernetesObject & { rules: V1PolicyRule[] }>(objects, 'Role');
+    const role = one<KubernetesObject & { rules: V1PolicyRule[] }>(
+      objects.filter((o) => o.kind !== 'Role' || o.metadata?.name === 'depot-operator-leader-election'),
+      'Role',
+    );
     expect(role.metadata!.namespace).toBe('ops');
     expect(role.rules).toEqual([
       {
@@ -408,8 +398,10 @@ describe('applied server-side to the real control plane', () => {
         'ClusterRoleBinding',
         'Deployment',
         'PodDisruptionBudget',
-        'Role',
-        'RoleBinding',
+        // The default's generated certificate has a Role for its Secret; everything on mounts a Secret of yours.
+        ...('serviceMonitor' in values
+          ? ['Role', 'RoleBinding']
+          : ['Role', 'Role', 'RoleBinding', 'RoleBinding']),
         'Service',
         'ServiceAccount',
       ]);

@@ -10,7 +10,7 @@ import { Applications, Promotions } from '../../src/api/resources.js';
 import { cluster, envStatus } from '../kit/cluster.js';
 import { depotObject as obj } from '../kit/objects.js';
 import { eventually } from '../kit/eventually.js';
-import { apiBase, serviceAccountToken } from '../kit/http-api.js';
+import { apiBase, generatedTls, serviceAccountToken, trustApiCa } from '../kit/http-api.js';
 import { depotCli, startOperator, type OperatorProcess } from '../kit/operator-process.js';
 import { operatorKubeconfig } from '../kit/operator-rbac.js';
 
@@ -93,8 +93,13 @@ beforeAll(async () => {
   ]);
   editor = `system:serviceaccount:${ns}:editor`;
   approver = `system:serviceaccount:${ns}:approver`;
-  operator = startOperator(await operatorKubeconfig(), ns, { args: ['--api-addr', '127.0.0.1:0'] });
+  const tls = await generatedTls();
+  operator = startOperator(await operatorKubeconfig(), ns, {
+    args: ['--api-addr', '127.0.0.1:0', ...tls.args],
+  });
   base = await apiBase(operator);
+  expect(base).toMatch(/^https:/);
+  await trustApiCa(kc, tls.namespace, tls.secret);
   await eventually(
     'core has a status',
     async () => envStatus(await readApp(ns, 'core'), 'prod')?.desired === '1.0.0',

@@ -6,7 +6,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
 import { TargetVersionsSchema } from '../../src/api/http.js';
-import { apiBase, serviceAccountToken } from '../kit/http-api.js';
+import { apiBase, generatedTls, serviceAccountToken, trustApiCa } from '../kit/http-api.js';
 import { application } from '../kit/objects.js';
 import { twoEnvironments } from '../kit/topologies.js';
 import { cluster } from '../kit/cluster.js';
@@ -25,6 +25,7 @@ let operator: OperatorProcess;
 let base: string;
 let ciToken: string;
 let viewerToken: string;
+let tls: Awaited<ReturnType<typeof generatedTls>>;
 
 const url = (path: string) => `${base}/namespaces/${ns}${path}`;
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -48,8 +49,11 @@ beforeAll(async () => {
     { apiGroups: ['depot.sh'], resources: ['applications'], verbs: ['patch'] },
   ]);
   viewerToken = await serviceAccountToken(kc, ns, 'viewer', [read]);
-  operator = await runOperator(ns, { args: ['--api-addr', '127.0.0.1:0'] });
+  tls = await generatedTls();
+  operator = await runOperator(ns, { args: ['--api-addr', '127.0.0.1:0', ...tls.args] });
   base = await apiBase(operator);
+  expect(base).toMatch(/^https:/);
+  await trustApiCa(kc, tls.namespace, tls.secret);
   await eventually(
     'core has a status',
     async () => (await readApp(ns, 'core')).status?.targets?.length === 1,
@@ -140,6 +144,7 @@ test('a standby replica (not leading) answers reads and writes', async () => {
       operatorNs,
       '--leader-election-id',
       'depot-standby-test',
+      ...tls.args,
     ],
   });
   try {
@@ -167,7 +172,7 @@ test('a standby replica (not leading) answers reads and writes', async () => {
 test('anonymous reads only with --api-anonymous-reads; writes still need a token', async () => {
   await operator.stop();
   operator = await runOperator(ns, {
-    args: ['--api-addr', '127.0.0.1:0', '--api-anonymous-reads'],
+    args: ['--api-addr', '127.0.0.1:0', '--api-anonymous-reads', ...tls.args],
   });
   base = await apiBase(operator);
   const read = await eventually('an anonymous read answers', async () => {
@@ -176,4 +181,4 @@ test('anonymous reads only with --api-anonymous-reads; writes still need a token
   });
   expect(read.status).toBe(200);
   expect((await putVersion('9.9.9', {})).status).toBe(401);
-});
+}, 60_000);

@@ -1,5 +1,5 @@
 // Every rule of the operator's RBAC is needed: with the full ClusterRole and
-// Lease Role every probe of one scenario works (the HTTP API's approvals too);
+// Roles (Lease, API certificate) every probe of one scenario works (the HTTP API's approvals too);
 // without any one rule, what it grants is refused (the API server's
 // "forbidden" in the operator's log or the HTTP API's answer) while everything
 // else still works. A rule without a probe fails.
@@ -33,6 +33,9 @@ const proofs: Record<string, string[]> = {
   'patch promotions.depot.sh': ['approve'],
   // The leader-election Role.
   'create,get,list,update,watch leases.coordination.k8s.io': ['leader'],
+  // The Role of the HTTP API's generated certificate: its Secret, and create.
+  'get,update secrets': ['api-tls'],
+  'create secrets': ['api-tls'],
 };
 
 /** Bounds of one probe: its outcome or its refusal shows within this (generous for 2 shared cores). */
@@ -40,7 +43,7 @@ const PROBE_DEADLINE_MS = 40_000;
 
 const rbac = await operatorRbac();
 interface Rule {
-  role: 'ClusterRole' | 'Role';
+  role: 'ClusterRole' | 'Role' | 'ApiTlsRole';
   index: number;
   rule: V1PolicyRule;
   keys: string[];
@@ -57,6 +60,7 @@ const rulesOf = (role: Rule['role'], rules: V1PolicyRule[] = []): Rule[] =>
 const rules = [
   ...rulesOf('ClusterRole', rbac.clusterRole.rules),
   ...rulesOf('Role', rbac.leaderElectionRole.rules),
+  ...rulesOf('ApiTlsRole', rbac.apiTlsRole.rules),
 ];
 const describeRule = (r: Rule) =>
   `${r.role} rule ${r.index} (${(r.rule.apiGroups ?? []).map((g) => g || 'core').join(',')}: ${(r.rule.resources ?? []).join(',')})`;
@@ -68,7 +72,7 @@ beforeAll(async () => {
 });
 afterAll(() => receiver?.close());
 
-test('every rule of the ClusterRole and the leader-election Role has a probe, and every probe a rule', () => {
+test('every rule of the ClusterRole and the Roles (Lease, API certificate) has a probe, and every probe a rule', () => {
   const unproven = rules.flatMap((r) =>
     r.keys.filter((k) => !proofs[k]).map((k) => `${describeRule(r)}: ${k}`),
   );
@@ -122,6 +126,7 @@ async function run(removedRule: Rule | undefined): Promise<void> {
   const identity = await installOperatorRbac({
     clusterRoleRules: without('ClusterRole'),
     leaderElectionRules: without('Role'),
+    apiTlsRules: without('ApiTlsRole'),
   });
   const s = await startScenario(identity, receiver);
   let failures: string[];

@@ -8,7 +8,7 @@ import { AuthorizationV1Api, KubeConfig } from '@kubernetes/client-node';
 import { Secrets } from '../../src/kube/resource.js';
 import { argoApp, argoClient } from '../kit/argocd.js';
 import { fluxPatchTarget, gitRepository, GitRepositories, receiverTarget } from '../kit/flux.js';
-import { apiBase } from '../kit/http-api.js';
+import { apiBase, generatedTls, trustApiCa } from '../kit/http-api.js';
 import { application, promotion, target } from '../kit/objects.js';
 import { environments } from '../kit/topologies.js';
 import { cluster, envStatus } from '../kit/cluster.js';
@@ -85,6 +85,8 @@ test('the operator works with exactly the permissions of config/rbac, and they d
   ]);
 
   // Leader election on; the ClusterRole covers every namespace, the operator watches the test one.
+  // Its HTTP API over TLS, with the certificate it generates into its own namespace (the chart's default).
+  const tls = await generatedTls({ namespace: system });
   const operator = startOperator(saKubeconfig, ns, {
     leaderElect: true,
     args: [
@@ -98,6 +100,7 @@ test('the operator works with exactly the permissions of config/rbac, and they d
       // The caller below is the operator's own kubeconfig token, made for the API server's audience.
       '--token-audiences',
       'depot,https://kubernetes.default.svc',
+      ...tls.args,
     ],
   });
   try {
@@ -115,7 +118,10 @@ test('the operator works with exactly the permissions of config/rbac, and they d
     // Its HTTP API reviews a caller's token and permission (TokenReview, SubjectAccessReview) as this ServiceAccount.
     const caller = new KubeConfig();
     caller.loadFromFile(saKubeconfig);
-    const res = await fetch(`${await apiBase(operator)}/namespaces/${ns}/applications/web`, {
+    const base = await apiBase(operator);
+    expect(base).toMatch(/^https:/);
+    await trustApiCa(k.kc, tls.namespace, tls.secret);
+    const res = await fetch(`${base}/namespaces/${ns}/applications/web`, {
       headers: { Authorization: `Bearer ${caller.getCurrentUser()!.token}` },
     });
     expect(res.status).toBe(200);

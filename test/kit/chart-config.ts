@@ -31,6 +31,7 @@ const FILES: Record<string, string> = {
 /** Templates whose objects go to a file of their own, whatever their kind. */
 const FILES_BY_TEMPLATE: Record<string, string> = {
   'depot/templates/user-roles.yaml': 'rbac/user_roles.yaml',
+  'depot/templates/api-tls-role.yaml': 'rbac/api_tls_role.yaml',
 };
 
 const KUSTOMIZATIONS: Record<string, object> = {
@@ -41,6 +42,7 @@ const KUSTOMIZATIONS: Record<string, object> = {
       'cluster_role.yaml',
       'cluster_role_binding.yaml',
       'leader_election_role.yaml',
+      'api_tls_role.yaml',
       'user_roles.yaml',
     ],
   },

@@ -41,6 +41,8 @@ export interface OperatorRbac {
   serviceAccount: KubernetesObject;
   clusterRole: RoleObject;
   leaderElectionRole: RoleObject;
+  /** The Role for the HTTP API's generated certificate (its Secret). */
+  apiTlsRole: RoleObject;
   /** Everything else that comes with them (the bindings). */
   objects: KubernetesObject[];
 }
@@ -51,13 +53,15 @@ export async function operatorRbac(): Promise<OperatorRbac> {
   if (sas.length !== 1)
     throw new Error(`expected one ServiceAccount in the operator's RBAC, found ${sas.length}`);
   const sa = sas[0]!;
-  const boundTo = (bindingKind: string, roleKind: string) => {
+  const boundTo = (bindingKind: string, roleKind: string, which: (r: RoleObject) => boolean = () => true) => {
     const names = all
       .filter((o): o is Binding => o.kind === bindingKind)
       .filter((b) => b.subjects?.some((s) => s.kind === 'ServiceAccount' && s.name === sa.metadata?.name))
       .filter((b) => b.roleRef.kind === roleKind)
       .map((b) => b.roleRef.name);
-    const roles = all.filter((o) => o.kind === roleKind && names.includes(o.metadata?.name ?? ''));
+    const roles = all.filter(
+      (o) => o.kind === roleKind && names.includes(o.metadata?.name ?? '') && which(o as RoleObject),
+    );
     if (roles.length !== 1)
       throw new Error(
         `expected one ${roleKind} bound to the operator's ServiceAccount, found ${roles.length}`,
@@ -65,12 +69,18 @@ export async function operatorRbac(): Promise<OperatorRbac> {
     return roles[0] as RoleObject;
   };
   const clusterRole = boundTo('ClusterRoleBinding', 'ClusterRole');
-  const leaderElectionRole = boundTo('RoleBinding', 'Role');
+  const leaderElectionRole = boundTo('RoleBinding', 'Role', (r) =>
+    (r.rules ?? []).some((rule) => rule.resources?.includes('leases')),
+  );
+  const apiTlsRole = boundTo('RoleBinding', 'Role', (r) =>
+    (r.rules ?? []).some((rule) => rule.resources?.includes('secrets')),
+  );
   return {
     serviceAccount: sa,
     clusterRole,
     leaderElectionRole,
-    objects: all.filter((o) => o !== sa && o !== clusterRole && o !== leaderElectionRole),
+    apiTlsRole,
+    objects: all.filter((o) => o !== sa && o !== clusterRole && o !== leaderElectionRole && o !== apiTlsRole),
   };
 }
 
@@ -91,6 +101,7 @@ export interface InstallOptions {
   /** Changes the ClusterRole's rules before they are installed (e.g. without one rule). */
   clusterRoleRules?: (rules: V1PolicyRule[]) => V1PolicyRule[];
   leaderElectionRules?: (rules: V1PolicyRule[]) => V1PolicyRule[];
+  apiTlsRules?: (rules: V1PolicyRule[]) => V1PolicyRule[];
   namespacePrefix?: string;
 }
 
@@ -100,19 +111,24 @@ export async function installOperatorRbac(opts: InstallOptions = {}): Promise<Op
   const rbac = await operatorRbac();
   const namespace = await freshNamespace(kc, opts.namespacePrefix ?? 'depot-system');
   const clusterWide = (kind?: string) => kind === 'ClusterRole' || kind === 'ClusterRoleBinding';
-  const objects = [rbac.serviceAccount, rbac.clusterRole, rbac.leaderElectionRole, ...rbac.objects].map(
-    (o) => {
-      const obj = structuredClone(o) as Binding & RoleObject;
-      if (clusterWide(obj.kind)) obj.metadata!.name += `-${namespace}`;
-      else obj.metadata = { ...obj.metadata, namespace };
-      for (const s of obj.subjects ?? []) if (s.kind === 'ServiceAccount') s.namespace = namespace;
-      if (obj.roleRef?.kind === 'ClusterRole') obj.roleRef.name += `-${namespace}`;
-      if (o === rbac.clusterRole && opts.clusterRoleRules) obj.rules = opts.clusterRoleRules(obj.rules ?? []);
-      if (o === rbac.leaderElectionRole && opts.leaderElectionRules)
-        obj.rules = opts.leaderElectionRules(obj.rules ?? []);
-      return obj;
-    },
-  );
+  const objects = [
+    rbac.serviceAccount,
+    rbac.clusterRole,
+    rbac.leaderElectionRole,
+    rbac.apiTlsRole,
+    ...rbac.objects,
+  ].map((o) => {
+    const obj = structuredClone(o) as Binding & RoleObject;
+    if (clusterWide(obj.kind)) obj.metadata!.name += `-${namespace}`;
+    else obj.metadata = { ...obj.metadata, namespace };
+    for (const s of obj.subjects ?? []) if (s.kind === 'ServiceAccount') s.namespace = namespace;
+    if (obj.roleRef?.kind === 'ClusterRole') obj.roleRef.name += `-${namespace}`;
+    if (o === rbac.clusterRole && opts.clusterRoleRules) obj.rules = opts.clusterRoleRules(obj.rules ?? []);
+    if (o === rbac.leaderElectionRole && opts.leaderElectionRules)
+      obj.rules = opts.leaderElectionRules(obj.rules ?? []);
+    if (o === rbac.apiTlsRole && opts.apiTlsRules) obj.rules = opts.apiTlsRules(obj.rules ?? []);
+    return obj;
+  });
   await applyManifests(kc, objects, { fieldManager: 'test-setup' });
   const name = rbac.serviceAccount.metadata!.name!;
   const token = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({

@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, EventsV1Api } from '@kubernetes/client-node';
 import { AUTHORIZED_TARGETS_ANNOTATION } from '../../src/api/annotations.js';
 import { freePort } from '../../src/local/controlplane/index.js';
@@ -26,7 +27,7 @@ import {
 } from './flux.js';
 import { application, promotion, target } from './objects.js';
 import { environments } from './topologies.js';
-import { apiBase, serviceAccountToken } from './http-api.js';
+import { apiBase, generatedTls, serviceAccountToken, trustApiCa } from './http-api.js';
 import { startOperator, type OperatorProcess } from './operator-process.js';
 import type { OperatorIdentity } from './operator-rbac.js';
 import { FAST_LEADER_ELECTION } from './operator.js';
@@ -120,6 +121,8 @@ export interface Scenario {
   operator: OperatorProcess;
   metricsUrl: string;
   apiBase: () => Promise<string>;
+  /** Where the HTTP API's generated certificate is kept. */
+  tls: { namespace: string; secret: string };
   callerToken: string;
   receiver: LocalReceiver;
   receiverPath: string;
@@ -184,6 +187,10 @@ export async function startScenario(identity: OperatorIdentity, receiver: LocalR
     promotion('qa-to-uat', { from: 'qa', to: 'uat', requireDeployed: false, approval: { required: true } }),
   ]);
   const metricsPort = await freePort();
+  // The HTTP API over TLS as the chart runs it: a certificate generated into a
+  // Secret of the identity's namespace (create), short-lived so that it is
+  // rotated within seconds (update; get is also granted by the receiver's rule).
+  const tls = await generatedTls({ namespace: identity.namespace, lifetime: '10s' });
   // Leader election on: the Lease goes to the identity's namespace (its kubeconfig context's).
   const operator = startOperator(identity.kubeconfig, ns, {
     leaderElect: true,
@@ -203,6 +210,7 @@ export async function startScenario(identity: OperatorIdentity, receiver: LocalR
       '200ms',
       '--retry-max-delay',
       '2s',
+      ...tls.args,
     ],
   });
   let base: Promise<string> | undefined;
@@ -213,7 +221,13 @@ export async function startScenario(identity: OperatorIdentity, receiver: LocalR
     identity,
     operator,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-    apiBase: () => (base ??= apiBase(operator)),
+    // Listening implies the certificate is in its Secret: this process then trusts its CA.
+    apiBase: () =>
+      (base ??= apiBase(operator).then(async (url) => {
+        await trustApiCa(kc, tls.namespace, tls.secret);
+        return url;
+      })),
+    tls,
     callerToken,
     receiver,
     receiverPath,
@@ -377,7 +391,7 @@ export const probes: Record<string, Probe> = {
         ? forbidden(a.body, 'create', 'tokenreviews', 'authentication.k8s.io')
         : undefined;
     },
-    needs: ['read:applications'],
+    needs: ['read:applications', 'api-tls'],
   },
   subjectaccessreview: {
     name: "the HTTP API authorizes a caller's request (SubjectAccessReview)",
@@ -388,7 +402,7 @@ export const probes: Record<string, Probe> = {
         ? forbidden(a.body, 'create', 'subjectaccessreviews', 'authorization.k8s.io')
         : undefined;
     },
-    needs: ['read:applications', 'tokenreview'],
+    needs: ['read:applications', 'tokenreview', 'api-tls'],
   },
   approve: {
     name: 'the HTTP API applies an approval to a Promotion for a caller allowed to patch it',
@@ -398,7 +412,25 @@ export const probes: Record<string, Probe> = {
       return a.status === 502 ? forbidden(a.body, 'patch', 'promotions', 'depot.sh') : undefined;
     },
     // The version waits for approval in the Promotion's status; the caller is reviewed first.
-    needs: ['leader', 'read:*', 'status:promotions', 'tokenreview', 'subjectaccessreview'],
+    needs: ['leader', 'read:*', 'status:promotions', 'tokenreview', 'subjectaccessreview', 'api-tls'],
+  },
+  'api-tls': {
+    name: 'the HTTP API serves over TLS a certificate the operator generated into its Secret, then rotated',
+    works: async (s) => {
+      const base = await Promise.race([s.apiBase(), sleep(1_000).then(() => undefined)]);
+      const issued = s.operator
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"HTTP API: issued a new TLS certificate"')).length;
+      return (
+        base !== undefined &&
+        base.startsWith('https:') &&
+        issued >= 2 &&
+        (await fetch(`${base}/version`)).status === 200
+      );
+    },
+    denied: inLog('get|create|update', 'secrets', ''),
+    needs: [],
   },
   leader: {
     name: 'leader election: the operator holds its Lease',

@@ -45,6 +45,34 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{- define "depot.tlsDir" -}}/etc/depot/api-tls{{- end -}}
 
+{{/* How the HTTP API gets its certificate: secret, certManager, generated or disabled (api.tls.mode auto resolved). */}}
+{{- define "depot.apiTlsMode" -}}
+{{- $t := .Values.api.tls -}}
+{{- if ne $t.mode "auto" -}}{{ $t.mode }}
+{{- else if $t.secretName -}}secret
+{{- else if $t.certManager.enabled -}}certManager
+{{- else -}}generated
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret the HTTP API's certificate is read from (secret, certManager) or kept in (generated). */}}
+{{- define "depot.apiTlsSecret" -}}
+{{- if eq (include "depot.apiTlsMode" .) "secret" -}}
+{{- required "api.tls.mode secret needs api.tls.secretName" .Values.api.tls.secretName -}}
+{{- else -}}{{ include "depot.fullname" . }}-api-tls
+{{- end -}}
+{{- end -}}
+
+{{/* Whether the API is served over TLS at all. */}}
+{{- define "depot.apiTls" -}}
+{{- if and .Values.api.enabled (ne (include "depot.apiTlsMode" .) "disabled") -}}true{{- end -}}
+{{- end -}}
+
+{{/* Whether the operator reads the certificate from mounted files (secret, certManager). */}}
+{{- define "depot.apiTlsFiles" -}}
+{{- if and (include "depot.apiTls" .) (has (include "depot.apiTlsMode" .) (list "secret" "certManager")) -}}true{{- end -}}
+{{- end -}}
+
 
 {{/* The integrations switched on, in a fixed order, for --integrations (the operator Blocks Targets of the others). */}}
 {{- define "depot.integrations" -}}

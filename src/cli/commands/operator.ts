@@ -18,7 +18,7 @@ import { ApiServer } from '../../server/api-server.js';
 import { loadKubeConfig } from '../../client/depot-client.js';
 import { UserError } from '../errors.js';
 import { addOptions } from '../flags.js';
-import { controllerSettings, operatorConfig } from '../operator-config.js';
+import { certificateSecretOptions, controllerSettings, operatorConfig } from '../operator-config.js';
 import { operatorFlags, type OperatorFlags } from '../operator-flags.js';
 
 export type { OperatorFlags } from '../operator-flags.js';
@@ -63,13 +63,18 @@ export async function runOperator(flags: OperatorFlags, factory: ControllerFacto
     log,
   });
   manager.add(...factory(manager.deps, flags));
-  if (config.api)
+  if (config.api) {
+    const { tlsSecret, reviewBudget, ...api } = config.api;
     manager.addRunnable(
       new ApiServer(manager.deps, {
-        ...config.api,
-        reviewClient: manager.budgetedClient(config.api.reviewBudget),
+        ...api,
+        reviewClient: manager.budgetedClient(reviewBudget),
+        ...(tlsSecret
+          ? { tlsSecret: certificateSecretOptions(tlsSecret, defaultLeaseNamespace(kubeConfig)) }
+          : {}),
       }),
     );
+  }
 
   let signals = 0;
   let stopping: Promise<void> | undefined;

@@ -12,6 +12,7 @@ import { freePort } from '../controlplane/index.js';
 import { localProcess, operatorContainer, type OperatorContainer } from '../deployment-process.js';
 import { applyManifests, loadManifests } from '../manifests.js';
 import { writeServiceAccountKubeconfig, whoAmI } from './service-account.js';
+import { tourApi, type TourApi } from './api-tls.js';
 
 export interface LocalOperator {
   child: ChildProcess;
@@ -25,6 +26,8 @@ export interface LocalOperator {
   lease: string;
   /** Why the process exited, once it has. */
   exited(): string | undefined;
+  /** The HTTP API over TLS, checked with the CA of the certificate the operator generated. */
+  api?: TourApi;
 }
 
 export function deploymentManifest(root: string): string {
@@ -95,7 +98,24 @@ export async function startLocalOperator(opts: {
     const held = list.items.find((l) => l.spec?.holderIdentity === podName);
     if (held) {
       const lease = `${container.namespace}/${held.metadata!.name}`;
-      return { child, container, logPath, kubeconfig, identity, podName, lease, exited };
+      const apiPort = ports['--api-addr'];
+      const api =
+        apiPort === undefined
+          ? undefined
+          : await tourApi(opts.admin, container, apiPort, opts.stateDir, deadline).catch((err: Error) => {
+              throw failed(err.message);
+            });
+      return {
+        child,
+        container,
+        logPath,
+        kubeconfig,
+        identity,
+        podName,
+        lease,
+        exited,
+        ...(api ? { api } : {}),
+      };
     }
     if (exit || Date.now() > deadline) throw failed(`a Lease in ${container.namespace} held by ${podName}`);
     await sleep(200);
