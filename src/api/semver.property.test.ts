@@ -98,7 +98,7 @@ const rangeInputs: [string, string, string][] = [
 describe('parse time grows linearly', () => {
   test.each(rangeInputs)('range: %s', (_what, unit, tail) => {
     const growth = measureGrowth(parseWhen, repeatTo(unit, 1_000, tail), repeatTo(unit, 10_000, tail));
-    expect(growth).toMatchObject({ linear: true });
+    expect(growth).toEqual(expect.objectContaining({ linear: true }));
   });
 
   test.each([
@@ -108,6 +108,6 @@ describe('parse time grows linearly', () => {
   ])('version: %s', (_what, unit, tail) => {
     const parse = (v: string) => acceptsVersion(v);
     const growth = measureGrowth(parse, repeatTo(unit, 1_000, tail), repeatTo(unit, 10_000, tail));
-    expect(growth).toMatchObject({ linear: true });
+    expect(growth).toEqual(expect.objectContaining({ linear: true }));
   });
 });

@@ -25,9 +25,9 @@ export interface Growth {
 }
 
 /**
- * Times `parse` on `small` and `large`. A large sample is cut off once it
- * takes more than maxRatio × the best small sample, so the check ends quickly
- * (and fails) for a super-linear parser.
+ * Times `parse` on `small` and `large`, interleaved. A large sample is cut
+ * off once it takes more than 4 × maxRatio × the best small sample, so the
+ * check ends quickly (and fails) for a super-linear parser.
  */
 export function measureGrowth(
   parse: (input: string) => unknown,
@@ -35,20 +35,18 @@ export function measureGrowth(
   large: string,
   opts: GrowthOptions = {},
 ): Growth {
-  const samples = opts.samples ?? 15;
+  const samples = opts.samples ?? 41;
   const maxRatio = opts.maxRatio ?? 20;
   const smallTimeoutMs = opts.smallTimeoutMs ?? 5_000;
-  // Repeat a fast parse so that one sample lasts long enough to time (≥ 2 ms).
+  // One context for every run (creating one per run makes garbage that skews the times).
+  const context = vm.createContext({ parse, input: '', repeat: 1, now: () => performance.now() });
+  const run = new vm.Script(
+    '{ const start = now(); for (let i = 0; i < repeat; i++) parse(input); now() - start; }',
+  );
   const timed = (input: string, repeat: number, timeoutMs: number): number | undefined => {
-    const context = vm.createContext({
-      run: () => {
-        const start = performance.now();
-        for (let i = 0; i < repeat; i++) parse(input);
-        return performance.now() - start;
-      },
-    });
+    Object.assign(context, { input, repeat });
     try {
-      return vm.runInContext('run()', context, { timeout: Math.max(1, Math.ceil(timeoutMs)) }) as number;
+      return run.runInContext(context, { timeout: Math.max(1, Math.ceil(timeoutMs)) }) as number;
     } catch (err) {
       if ((err as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return undefined;
       throw err;
@@ -63,26 +61,30 @@ export function measureGrowth(
       largeMs: Infinity,
       cutOff: `the ${small.length}-character input took over ${smallTimeoutMs} ms`,
     };
-  const repeat = Math.max(1, Math.ceil(2 / Math.max(first, 0.001)));
+  // Short samples (about 0.5 ms each, for either size): on a busy machine a
+  // long sample is more often interrupted by other processes than a short one.
+  const repeatSmall = Math.max(1, Math.round(0.5 / Math.max(first, 0.0005)));
+  const repeatLarge = Math.max(1, Math.round(repeatSmall / 10));
   let smallMs = Infinity;
   let largeMs = Infinity;
   for (let i = 0; i < samples; i++) {
-    const s = timed(small, repeat, smallTimeoutMs * repeat);
-    if (s === undefined) continue;
-    smallMs = Math.min(smallMs, s);
-    // Cut off where the ratio is exceeded anyway (with 1 ms for the vm's own work).
-    const l = timed(large, repeat, maxRatio * smallMs + 1);
-    if (l !== undefined) largeMs = Math.min(largeMs, l);
+    const s = timed(small, repeatSmall, smallTimeoutMs * repeatSmall);
+    if (s !== undefined) smallMs = Math.min(smallMs, s / repeatSmall);
+    // Cut off well past the ratio (a slow sample then counts as too slow; it is, whatever the noise).
+    const l = timed(large, repeatLarge, Math.min((4 * maxRatio * smallMs + 1) * repeatLarge + 20, 60_000));
+    if (l !== undefined) largeMs = Math.min(largeMs, l / repeatLarge);
   }
   const ratio = largeMs / smallMs;
   return {
     ratio,
     linear: ratio <= maxRatio,
-    smallMs: smallMs / repeat,
-    largeMs: largeMs / repeat,
+    smallMs,
+    largeMs,
     ...(Number.isFinite(largeMs)
       ? {}
-      : { cutOff: `every run of the ${large.length}-character input took over ${maxRatio} × the small one` }),
+      : {
+          cutOff: `every run of the ${large.length}-character input took over ${4 * maxRatio} × the small one`,
+        }),
   };
 }
 
