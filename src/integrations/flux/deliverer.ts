@@ -12,6 +12,7 @@ import type {
   DeliverySettings,
 } from '../../core/delivery.js';
 import { templateValues } from '../../core/delivery.js';
+import { deliveryNameProblems } from '../../core/delivery-names.js';
 import { deployedVersion, fluxFailure, type Applier } from './deployed.js';
 import { KUSTOMIZATIONS } from './kinds.js';
 import { valueAt } from './patch.js';
@@ -27,6 +28,13 @@ const targetRef = (request: DeliveryRequest) => ({
 function patchOf(request: DeliveryRequest): PatchTarget | { error: string } | undefined {
   const patch = request.delivery.flux?.patch;
   if (!patch) return undefined;
+  const bad = deliveryNameProblems(
+    request.application,
+    request.target,
+    request.environment,
+    request.delivery,
+  );
+  if (bad.length > 0) return { error: bad.join('; ') };
   return patchTarget(patch, templateValues(request.application, request.environment, request.target));
 }
 
