@@ -62,6 +62,8 @@ export class WatchedObjects {
   /** Depot Application → the object keys it delivers to. */
   private readonly uses = new Map<string, Set<string>>();
   private enqueue: ((req: Request) => void) | undefined;
+  /** Informers a cap refused to the last use() that named them: a read does not open them either. */
+  private readonly refusedIds = new Set<string>();
 
   constructor(
     private readonly source: InformerSource,
@@ -135,9 +137,11 @@ export class WatchedObjects {
       const refusal = this.refusal(o, id, tenant, opening, app.namespace);
       if (refusal) {
         refused.set(watchKey(o), refusal.message);
+        this.refusedIds.add(id);
         this.metrics?.refused(refusal.limit);
         continue;
       }
+      this.refusedIds.delete(id);
       tenant.add(id);
       if (!this.informers.has(id)) opening.add(id);
     }
@@ -210,8 +214,8 @@ export class WatchedObjects {
     const id = informerKey(resource, namespace);
     const known = this.informers.get(id);
     if (known) return known.informer;
-    if (!matchesFormat(namespaceName, namespace) || this.informers.size >= this.limits.total)
-      return undefined;
+    const refused = this.refusedIds.has(id) || !matchesFormat(namespaceName, namespace);
+    if (refused || this.informers.size >= this.limits.total) return undefined;
     const informer = this.source.informer(resource, selectorOf(namespace));
     if (!this.usedObjects.has(id)) this.unclaimed.add(id);
     informer.on(({ object }) => {
