@@ -40,6 +40,9 @@ async function clusterWideArgoRequests(): Promise<number> {
 }
 
 const condition = (a: Application, type: string) => a.status?.conditions?.find((c) => c.type === type);
+let bad = 0;
+/** A new name for each refused object: had one been admitted, it stays and is delivered to. */
+const badName = () => `bad-${++bad}`;
 const refusal = (objects: Parameters<typeof k.apply>[1]) =>
   k.apply(ns, objects).then(
     () => 'accepted',
@@ -66,6 +69,11 @@ beforeAll(async () => {
     ],
   });
   clusterWideBefore = await clusterWideArgoRequests();
+  // An Application in prod: a Target admitted there with a bad namespace would be delivered to at once.
+  await k.apply(ns, [
+    environment('prod'),
+    application('watcher', { environments: [{ name: 'prod' }], versions: { prod: '1.0.0' } }),
+  ]);
 }, 60_000);
 
 afterAll(async () => {
@@ -77,7 +85,7 @@ describe('a namespace or name that can never be one is refused at admission', ()
     'Target applicationNamespace "%s"',
     async (value) => {
       const message = await refusal([
-        target('bad', 'prod', { delivery: { argocd: { applicationNamespace: value } } }),
+        target(badName(), 'prod', { delivery: { argocd: { applicationNamespace: value } } }),
       ]);
       expect(message).toContain('spec.delivery.argocd.applicationNamespace');
       expect(message).toContain('must be a namespace');
@@ -88,19 +96,21 @@ describe('a namespace or name that can never be one is refused at admission', ()
     const flux = {
       patch: { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', name: value, field: 'spec.x' },
     };
-    expect(await refusal([target('bad', 'prod', { delivery: { flux } })])).toContain(
+    expect(await refusal([target(badName(), 'prod', { delivery: { flux } })])).toContain(
       'spec.delivery.flux.patch.name',
     );
     expect(
-      await refusal([application('bad', { targets: { prod: { argocd: { applicationName: value } } } })]),
+      await refusal([
+        application(badName(), { targets: { 'bad-1': { argocd: { applicationName: value } } } }),
+      ]),
     ).toContain('must be an object name');
   });
 
   test("an Application's override of the namespace", async () => {
     const message = await refusal([
-      application('bad', { targets: { prod: { argocd: { applicationNamespace: '..' } } } }),
+      application(badName(), { targets: { 'bad-1': { argocd: { applicationNamespace: '..' } } } }),
     ]);
-    expect(message).toContain('spec.targets[prod].argocd.applicationNamespace');
+    expect(message).toContain('spec.targets[bad-1].argocd.applicationNamespace');
   });
 });
 
@@ -108,11 +118,11 @@ test('a template that renders an invalid namespace for one application: Ready=Fa
   const app = 'an-application-name-long-enough-to-overflow-a-label'; // 51 characters
   const template = '${application}-${environment}-${target}';
   await k.apply(ns, [
-    environment('prod'),
-    target('far-away-eu', 'prod', { delivery: { argocd: { applicationNamespace: template } } }),
-    application(app, { environments: [{ name: 'prod' }], versions: { prod: '1.0.0' } }),
+    environment('edge'),
+    target('far-away-eu', 'edge', { delivery: { argocd: { applicationNamespace: template } } }),
+    application(app, { environments: [{ name: 'edge' }], versions: { edge: '1.0.0' } }),
   ]);
-  const rendered = `${app}-prod-far-away-eu`;
+  const rendered = `${app}-edge-far-away-eu`;
   const a = await k.appWhen(
     ns,
     app,
