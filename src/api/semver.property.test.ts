@@ -14,6 +14,9 @@ const acceptsVersion = formatRule(semverVersion).check;
 /** What `depot validate` runs on a compatibility rule's `when`. */
 const parseWhen = (when: string) =>
   CompatibilityRuleSchema.safeParse({ when, requires: { application: 'core', versions: '*' } }).success;
+/** And on its `requires.versions` (a range, or an exact opaque version). */
+const parseRequired = (versions: string) =>
+  CompatibilityRuleSchema.safeParse({ requires: { application: 'core', versions } }).success;
 
 const num = fc.nat({ max: 999 }).map(String);
 const ident = fc.stringMatching(/^[0-9A-Za-z-]{1,8}$/).filter((s) => !/^0[0-9]+$/.test(s));
@@ -97,8 +100,9 @@ const rangeInputs: [string, string, string][] = [
 
 describe('parse time grows linearly', () => {
   test.each(rangeInputs)('range: %s', (_what, unit, tail) => {
-    const growth = measureGrowth(parseWhen, repeatTo(unit, 1_000, tail), repeatTo(unit, 10_000, tail));
-    expect(growth).toEqual(expect.objectContaining({ linear: true }));
+    const [small, large] = [repeatTo(unit, 1_000, tail), repeatTo(unit, 10_000, tail)];
+    expect(measureGrowth(parseWhen, small, large)).toEqual(expect.objectContaining({ linear: true }));
+    expect(measureGrowth(parseRequired, small, large)).toEqual(expect.objectContaining({ linear: true }));
   });
 
   test.each([
