@@ -93,3 +93,13 @@ export function repeatTo(unit: string, length: number, tail = ''): string {
   const body = unit.repeat(Math.ceil((length - tail.length) / unit.length)).slice(0, length - tail.length);
   return body + tail;
 }
+
+/** The growth from 1,000 to 10,000 characters of `unit` repeated, then `tail` (the issue's ratio). */
+export function growthOfRepeated(
+  parse: (input: string) => unknown,
+  unit: string,
+  tail = '',
+  opts?: GrowthOptions,
+): Growth {
+  return measureGrowth(parse, repeatTo(unit, 1_000, tail), repeatTo(unit, 10_000, tail), opts);
+}
