@@ -41,6 +41,32 @@ const ACCEPTED: { path: string; message: string; why: string }[] = [
       'opaque version, so every value admitted before is still admitted; an opaque application can now be ' +
       'required by exact version (opaque versions have no order, so no range can name them).',
   },
+  {
+    path: 'applications.depot.sh v1alpha1 spec.compatibility[].when',
+    message: ' *)?v?(0|[1-9][0-9]*|[xX*])',
+    why:
+      'The same language, rewritten to run in linear time (issue 23): spaces after an operator belong ' +
+      'to the comparator, spaces before one separate comparators; src/api/semver.property.test.ts ' +
+      'checks generated ranges of the grammar.',
+  },
+  ...[
+    'applications.depot.sh v1alpha1 spec.targets[*].argocd.applicationNamespace',
+    'applications.depot.sh v1alpha1 spec.targets[*].argocd.applicationName',
+    'applications.depot.sh v1alpha1 spec.targets[*].flux.patch.name',
+    'applications.depot.sh v1alpha1 spec.targets[*].flux.patch.namespace',
+    'targets.depot.sh v1alpha1 spec.delivery.argocd.applicationNamespace',
+    'targets.depot.sh v1alpha1 spec.delivery.argocd.applicationName',
+    'targets.depot.sh v1alpha1 spec.delivery.flux.patch.name',
+    'targets.depot.sh v1alpha1 spec.delivery.flux.patch.namespace',
+  ].map((path) => ({
+    path,
+    message: ".replace('${namespace}', 'a')",
+    why:
+      'Refuses only name templates that never render to a valid namespace or object name ("..", ' +
+      '"${application}."): Kubernetes refused every delivery they named, or, for "." and "..", the ' +
+      'request left the namespace (issue 22). CRD validation ratcheting lets unchanged stored objects ' +
+      'through on update; the operator reports them on the Application (Ready=False).',
+  })),
 ];
 
 const accepted = (change: BreakingChange) =>

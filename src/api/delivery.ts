@@ -31,9 +31,13 @@ const SourceSchema = z.union([z.number().int().min(0), z.string().min(1).max(253
 });
 
 const argocdFields = {
-  applicationNamespace: nameTemplate('Namespace of the Argo CD Application (default argocd).'),
+  applicationNamespace: nameTemplate(
+    'Namespace of the Argo CD Application, a template that renders to a namespace (default argocd).',
+    'namespace',
+  ),
   applicationName: nameTemplate(
     'Name of the Argo CD Application, a template (default ${application}); e.g. ${application}-${environment}.',
+    'name',
   ),
   set: ArgocdSetSchema,
   source: SourceSchema,
@@ -63,9 +67,10 @@ const fluxPatchFields = {
     kindFormat,
     'Kind of the Flux object: HelmRelease, OCIRepository, GitRepository, Kustomization, ...',
   ),
-  name: nameTemplate('Name of the Flux object, a template, e.g. ${application}.'),
+  name: nameTemplate('Name of the Flux object, a template, e.g. ${application}.', 'name'),
   namespace: nameTemplate(
     "Namespace of the Flux object, a template (default: the Target's namespace), e.g. flux-system.",
+    'namespace',
   ),
   field: withRules(
     valueTemplate(
@@ -77,9 +82,10 @@ const fluxPatchFields = {
 
 export const FluxAppliedBySchema = z
   .strictObject({
-    name: nameTemplate('Name of the Kustomization, a template, e.g. ${application}.'),
+    name: nameTemplate('Name of the Kustomization, a template, e.g. ${application}.', 'name'),
     namespace: nameTemplate(
       "Namespace of the Kustomization, a template (default: the patched source's namespace).",
+      'namespace',
     ).optional(),
   })
   .meta({

@@ -22,6 +22,29 @@ export const dnsSubdomain: StringFormat = {
     'must be a lowercase RFC 1123 subdomain: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit (e.g. "flux-system")',
 };
 
+/**
+ * A Kubernetes namespace: an RFC 1123 label, like dnsLabel, said for a
+ * namespace (Kubernetes refuses "." and ".."; a client would read them as
+ * path segments and reach every namespace).
+ */
+export const namespaceName: StringFormat = {
+  ...dnsLabel,
+  message:
+    'must be a namespace: a lowercase RFC 1123 label of at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit (e.g. "argocd")',
+};
+
+/** A name of an object Depot delivers to (Argo CD Application, Flux object): an RFC 1123 subdomain. */
+export const objectName: StringFormat = {
+  ...dnsSubdomain,
+  message:
+    'must be an object name: a lowercase RFC 1123 subdomain of at most 253 lowercase letters, digits, "-" and ".", each dot-separated part starting and ending with a letter or digit (e.g. "core-prod")',
+};
+
+/** Whether `value` has the format (the length, then the pattern). */
+export function matchesFormat(format: StringFormat, value: string): boolean {
+  return value.length <= format.maxLength && new RegExp(format.pattern).test(value);
+}
+
 export const apiVersionFormat: StringFormat = {
   pattern:
     '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?v[0-9]+((alpha|beta)[0-9]+)?$',

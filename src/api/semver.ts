@@ -24,10 +24,15 @@ export const opaqueVersion: StringFormat = {
 };
 
 // node-semver's range grammar: partial versions with x/X/* wildcards,
-// comparators (<, <=, >, >=, =, ~, ~>, ^), hyphen ranges, `||`.
+// comparators (<, <=, >, >=, =, ~, ~>, ^), hyphen ranges, `||`. Every run of
+// spaces has exactly one place in the pattern (spaces after an operator are
+// part of the comparator, spaces before one separate comparators), so a
+// backtracking engine (JavaScript's) runs in linear time: with `op? *` two
+// adjacent space runs could split each run of spaces, which took time
+// exponential in the number of comparators (issue 23).
 const xr = '(0|[1-9][0-9]*|[xX*])';
 const partial = `v?${xr}(\\.${xr}(\\.${xr}${pre}${build})?)?`;
-const simple = `(<=|>=|<|>|=|~>|~|\\^)? *${partial}`;
+const simple = `((<=|>=|<|>|=|~>|~|\\^) *)?${partial}`;
 const range = `(${partial} +- +${partial}|${simple}( +${simple})*)`;
 
 /** A semver range such as `>=1.12.0 <2.0.0`, `^1.2`, `1.x || >=2.1.0`, `1.2.3 - 1.4.0` or `*`. */

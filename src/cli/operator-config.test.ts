@@ -71,6 +71,7 @@ test('the defaults: leader election in the default Lease, every integration, the
       retry: { baseMs: 2_000, maxMs: 300_000, jitter: 0.1 },
       concurrency: 16,
       inlineWaitMs: 1_000,
+      watches: { total: 200, perNamespace: 20 },
     },
     agentSilenceMs: expect.any(Number),
   });
@@ -111,6 +112,8 @@ test('each flag reaches the setting it names', () => {
       '--receiver-url-allow=https://other/',
       '--receiver-timeout=4s',
       '--delivery-concurrency=3',
+      '--max-delivery-watches=7',
+      '--max-delivery-watches-per-namespace=2',
       '--api-addr=127.0.0.1:9443',
       '--api-anonymous-reads',
       '--api-tls-cert=/tls.crt',
@@ -161,7 +164,12 @@ test('each flag reaches the setting it names', () => {
         receiverUrlAllow: ['http://nc/hook/', 'https://other/'],
         httpTimeoutMs: 4_000,
       },
-      delivery: { retry: { baseMs: 3_000, maxMs: 120_000, jitter: 0.1 }, concurrency: 3, inlineWaitMs: 0 },
+      delivery: {
+        retry: { baseMs: 3_000, maxMs: 120_000, jitter: 0.1 },
+        concurrency: 3,
+        inlineWaitMs: 0,
+        watches: { total: 7, perNamespace: 2 },
+      },
       agentSilenceMs: 40_000,
     },
     api: {

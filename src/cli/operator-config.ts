@@ -81,6 +81,7 @@ export function controllerSettings(flags: OperatorFlags): ControllerSettings {
       },
       concurrency: flags.deliveryConcurrency,
       inlineWaitMs: flags.deliveryInlineWait,
+      watches: { total: flags.maxDeliveryWatches, perNamespace: flags.maxDeliveryWatchesPerNamespace },
     },
     agentSilenceMs: flags.agentSilence,
   };

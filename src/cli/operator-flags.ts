@@ -9,6 +9,7 @@ import { DEFAULT_HISTORY_LIMIT } from '../core/history.js';
 import { DEFAULT_AGENT_SILENCE_MS } from '../core/target.js';
 import { deliverySettingsDefaults } from '../controllers/delivery/registry.js';
 import { deliveryDefaults } from '../controllers/delivery/tracker.js';
+import { watchLimitDefaults } from '../controllers/delivery/watched-objects.js';
 import { managerDefaults } from '../runtime/manager.js';
 import { apiServerDefaults } from '../server/api-server.js';
 import { DEFAULT_TOKEN_AUDIENCES } from '../server/token-audiences.js';
@@ -361,6 +362,8 @@ export interface DeliveryFlags extends DeliveryAuthorizationFlags {
   receiverUrlAllow: string[];
   receiverTimeout: number;
   deliveryConcurrency: number;
+  maxDeliveryWatches: number;
+  maxDeliveryWatchesPerNamespace: number;
 }
 
 function integrationList(value: string): IntegrationKind[] {
@@ -426,6 +429,18 @@ export function deliveryFlags(): Option[] {
       'delivery attempts in flight at once, over all targets',
       positiveInt('--delivery-concurrency'),
       deliveryDefaults.concurrency,
+    ),
+    valueOption(
+      '--max-delivery-watches <n>',
+      'most informers (one list and watch per kind and namespace) open for the Argo CD and Flux objects Targets name; a delivery that needs one more is Failed, saying so',
+      positiveInt('--max-delivery-watches'),
+      watchLimitDefaults.total,
+    ),
+    valueOption(
+      '--max-delivery-watches-per-namespace <n>',
+      'most such informers the Applications of one namespace (one tenant) may use together',
+      positiveInt('--max-delivery-watches-per-namespace'),
+      watchLimitDefaults.perNamespace,
     ),
   ];
 }

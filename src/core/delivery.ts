@@ -44,9 +44,13 @@ export function templateValues(app: Application, environment: string, target: Ta
   };
 }
 
-/** Expands `${variable}`; admission already refused unknown variables, so any left are an error. */
+/**
+ * Expands `${variable}`; admission already refused unknown variables, so any
+ * left are an error. A variable holds no `$` or `{`: an unclosed `${` stops at
+ * the next one, so the scan stays linear in the template.
+ */
 export function expandTemplate(template: string, values: TemplateValues): string {
-  return template.replace(/\$\{([^}]*)\}/g, (whole, name: string) => {
+  return template.replace(/\$\{([^${}]*)\}/g, (whole, name: string) => {
     if (name in values) return values[name as TemplateVariable];
     throw new Error(`unknown template variable ${whole} in "${template}"`);
   });

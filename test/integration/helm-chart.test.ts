@@ -97,6 +97,11 @@ describe('bad values are refused with a message naming them', () => {
       { statusByteBudget: '1.5MiB' },
       /at '\/statusByteBudget': '1.5MiB' does not match pattern/,
     ],
+    [
+      'no delivery watches at all',
+      { delivery: { maxWatchesPerNamespace: 0 } },
+      /at '\/delivery\/maxWatchesPerNamespace': minimum: got 0, want 1/,
+    ],
   ];
   // Combinations the schema cannot word clearly fail the render (helm template
   // and install); helm lint only logs a template's `fail` at INFO level.
@@ -263,6 +268,18 @@ describe('RBAC follows the integrations and the HTTP API', () => {
     const svc = one<KubernetesObject & { spec: { ports: { name: string }[] } }>(objects, 'Service');
     expect(svc.spec.ports.map((p) => p.name)).toEqual(['metrics']);
     expect(operatorFlags(container(objects).args!).apiAddr).toBe('0');
+  });
+
+  test('the delivery watch caps reach the operator (defaults 200 and 20)', () => {
+    expect(operatorFlags(container(renderChart()).args!)).toMatchObject({
+      maxDeliveryWatches: 200,
+      maxDeliveryWatchesPerNamespace: 20,
+    });
+    const objects = renderChart({ delivery: { maxWatches: 50, maxWatchesPerNamespace: 5 } });
+    expect(operatorFlags(container(objects).args!)).toMatchObject({
+      maxDeliveryWatches: 50,
+      maxDeliveryWatchesPerNamespace: 5,
+    });
   });
 
   test('the Lease is only granted in the release namespace', () => {

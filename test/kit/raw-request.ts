@@ -15,6 +15,14 @@ export interface RawRequest {
 }
 
 export async function rawRequest<T>(kc: KubeConfig, req: RawRequest): Promise<T> {
+  return JSON.parse(await rawBody(kc, req)) as T;
+}
+
+/** The body of a GET as text (the API server's /metrics, for one). */
+export const getText = (kc: KubeConfig, path: string): Promise<string> =>
+  rawBody(kc, { method: 'GET', path, accept: 'text/plain' });
+
+async function rawBody(kc: KubeConfig, req: RawRequest): Promise<string> {
   const server = new URL(kc.getCurrentCluster()!.server);
   const opts: RequestOptions = {
     hostname: server.hostname,
@@ -27,7 +35,7 @@ export async function rawRequest<T>(kc: KubeConfig, req: RawRequest): Promise<T>
     },
   };
   await kc.applyToHTTPSOptions(opts);
-  return new Promise<T>((resolve, reject) => {
+  return new Promise<string>((resolve, reject) => {
     const r = request(opts, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -35,7 +43,7 @@ export async function rawRequest<T>(kc: KubeConfig, req: RawRequest): Promise<T>
         const body = Buffer.concat(chunks).toString('utf8');
         const code = res.statusCode ?? 500;
         if (code >= 300) reject(new KubeApiError(code, `${req.method} ${req.path}: ${code} ${body}`));
-        else resolve(JSON.parse(body) as T);
+        else resolve(body);
       });
     });
     r.on('error', reject);

@@ -1,7 +1,8 @@
 // Delivery metrics: deliveries by kind and outcome, how long one attempt
-// takes, and reverts Depot re-applied.
-import { Counter, Histogram } from 'prom-client';
+// takes, reverts Depot re-applied, and the watches of delivered objects.
+import { Counter, Gauge, Histogram } from 'prom-client';
 import type { RuntimeMetrics } from '../../runtime/metrics.js';
+import type { WatchMetrics } from './watched-objects.js';
 
 export interface DeliveryMetrics {
   attempts: Counter<'kind' | 'outcome'>;
@@ -31,5 +32,25 @@ export function deliveryMetrics(metrics: RuntimeMetrics): DeliveryMetrics {
       labelNames: ['kind'] as const,
       registers,
     }),
+  };
+}
+
+/** The delivery informers open now and the watches a cap (or a bad namespace) refused. */
+export function watchMetrics(metrics: RuntimeMetrics): WatchMetrics {
+  const registers = [metrics.registry];
+  const open = new Gauge({
+    name: 'depot_delivery_watches',
+    help: 'Informers (one list and watch per kind and namespace) open for the objects deliveries write.',
+    registers,
+  });
+  const refused = new Counter({
+    name: 'depot_delivery_watch_refusals_total',
+    help: 'Watches of delivered objects refused, by limit: per-namespace (--max-delivery-watches-per-namespace), total (--max-delivery-watches), invalid-namespace.',
+    labelNames: ['limit'] as const,
+    registers,
+  });
+  return {
+    setOpen: (count) => open.set(count),
+    refused: (limit) => refused.inc({ limit }),
   };
 }

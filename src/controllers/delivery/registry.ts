@@ -10,7 +10,7 @@ import { fluxDeliverer } from '../../integrations/flux/deliverer.js';
 import type { RuntimeDeps } from '../../runtime/runtime-deps.js';
 import { disabledIntegration } from './disabled-integration.js';
 import { deliveryIO } from './io.js';
-import { deliveryMetrics } from './metrics.js';
+import { deliveryMetrics, watchMetrics } from './metrics.js';
 import { DeliveryTracker, deliveryDefaults, type DeliveryOptions } from './tracker.js';
 import { WatchedObjects } from './watched-objects.js';
 
@@ -46,7 +46,7 @@ export function createDeliveryTracker(
   settings: DeliverySettings = deliverySettingsDefaults,
   options: DeliveryOptions = deliveryDefaults,
 ): DeliveryTracker {
-  const watched = new WatchedObjects(deps.informers);
+  const watched = new WatchedObjects(deps.informers, options.watches, watchMetrics(deps.metrics));
   return new DeliveryTracker(
     deliveryRegistry(deps, watched, settings),
     watched,

@@ -34,8 +34,9 @@ import type { Request } from '../../kube/resource.js';
 import { backoffDelay, type BackoffOptions } from '../../runtime/backoff.js';
 import type { Logger } from '../../runtime/log.js';
 import type { TriggerSource } from '../../runtime/reconciler.js';
+import { deliveryNameProblems } from '../../core/delivery-names.js';
 import type { DeliveryMetrics } from './metrics.js';
-import type { WatchedObjects } from './watched-objects.js';
+import { watchKey, watchLimitDefaults, type WatchLimits, type WatchedObjects } from './watched-objects.js';
 
 export interface DeliveryOptions {
   retry: BackoffOptions;
@@ -47,6 +48,8 @@ export interface DeliveryOptions {
    * same status write; a slow one is recorded by the next reconcile.
    */
   inlineWaitMs: number;
+  /** Caps of the informers deliveries open (--max-delivery-watches*). */
+  watches?: WatchLimits;
 }
 
 /**
@@ -73,6 +76,7 @@ export const deliveryDefaults: DeliveryOptions = {
   retry: { baseMs: 2_000, maxMs: 300_000, jitter: 0.1 },
   concurrency: 16,
   inlineWaitMs: 1_000,
+  watches: watchLimitDefaults,
 };
 
 interface Entry {
@@ -237,16 +241,23 @@ export class DeliveryTracker implements TriggerSource {
   ): Attempt[] {
     const req = { namespace: app.metadata.namespace ?? '', name: app.metadata.name };
     const prefix = keyPrefix(app);
-    const objects: DeliveryObject[] = [];
     const live = new Set<string>();
     const running: Attempt[] = [];
-    for (const p of planned) {
+    // First what every target renders and watches: refused names and watches open nothing.
+    const targets = planned.flatMap((p) => {
       const kind = deliveryKind(p.target);
       const deliverer = this.registry.get(kind);
-      if (!deliverer || p.desired === undefined) continue;
+      if (!deliverer || p.desired === undefined) return [];
+      const request = requestOf(app, p);
+      return [{ p, kind, deliverer, request, ...this.objectsOf(deliverer, request) }];
+    });
+    const refusals = this.watched.use(
+      req,
+      targets.flatMap((t) => t.objects),
+    );
+    for (const { p, kind, deliverer, request, objects, primary, problem } of targets) {
       const key = prefix + p.target.metadata.name;
       live.add(key);
-      const request = requestOf(app, p);
       let entry = this.entries.get(key);
       if (!entry || entry.version !== p.desired || entry.kind !== kind) {
         entry = this.seed(req, kind, request, p, now);
@@ -261,21 +272,14 @@ export class DeliveryTracker implements TriggerSource {
       entry.settings = settings;
       entry.request = request;
 
-      // Its cache is being listed: no attempt yet (it would read nothing); its sync re-runs this.
-      let listing = false;
-      try {
-        const object = deliverer.objectOf?.(request);
-        if (object) {
-          objects.push(object);
-          listing = !this.watched.synced(object);
-        }
-        objects.push(...(deliverer.alsoReads?.(request) ?? []));
-      } catch (err) {
-        this.deps.log.warn(
-          { target: p.target.metadata.name, err: apiErrorMessage(err) },
-          'delivery observer failed',
-        );
+      // A name that is not one, or a watch over a cap: Failed, nothing read or written; due again once it clears.
+      const refused = problem ?? objects.map((o) => refusals.get(watchKey(o))).find((r) => r !== undefined);
+      if (refused !== undefined) {
+        if (!this.inFlight.has(key)) this.refuse(entry, refused, now);
+        continue;
       }
+      // Its cache is being listed: no attempt yet (it would read nothing); its sync re-runs this.
+      const listing = primary !== undefined && !this.watched.synced(primary);
       // Delivered, but the field no longer holds the version: someone reset it.
       // A writer that keeps resetting it meets growing delays, then a Contested target.
       const observed = this.observed(deliverer, request);
@@ -303,12 +307,47 @@ export class DeliveryTracker implements TriggerSource {
     // Targets this application no longer delivers to (removed, moved, no longer desired).
     for (const key of this.entries.keys())
       if (key.startsWith(prefix) && !live.has(key)) this.entries.delete(key);
-    this.watched.use(req, objects);
     return running;
+  }
+
+  /** The objects a target's delivery writes and reads, or why its rendered names are refused. */
+  private objectsOf(
+    deliverer: Deliverer,
+    request: DeliveryRequest,
+  ): { objects: DeliveryObject[]; primary?: DeliveryObject; problem?: string } {
+    const { application, target, environment, delivery } = request;
+    const problems = deliveryNameProblems(application, target, environment, delivery);
+    if (problems.length > 0) return { objects: [], problem: problems.join('; ') };
+    try {
+      const primary = deliverer.objectOf?.(request);
+      const objects = [...(primary ? [primary] : []), ...(deliverer.alsoReads?.(request) ?? [])];
+      return primary ? { objects, primary } : { objects };
+    } catch (err) {
+      this.deps.log.warn(
+        { target: target.metadata.name, err: apiErrorMessage(err) },
+        'delivery observer failed',
+      );
+      return { objects: [] };
+    }
+  }
+
+  /** Records a refusal as the target's state (once: a converged system writes nothing), due when it clears. */
+  private refuse(entry: Entry, message: string, now: Date): void {
+    entry.dueAt = now.getTime();
+    if (entry.state.state === 'Failed' && entry.state.message === message) return;
+    entry.state = Object.freeze({
+      state: 'Failed',
+      message,
+      attempts: entry.state.attempts ?? 0,
+      lastAttempt: now.toISOString(),
+    });
   }
 
   /** The integration's reading of the target's object (cache only); undefined when it fails. */
   private observed(deliverer: Deliverer, request: DeliveryRequest): DeliveryObservation | undefined {
+    const { application, target, environment, delivery } = request;
+    // Its namespace or name is not one: nothing to read (the target is Failed saying so).
+    if (deliveryNameProblems(application, target, environment, delivery).length > 0) return undefined;
     try {
       return deliverer.observe?.(request);
     } catch (err) {

@@ -2,7 +2,10 @@
 // one informer per (kind, namespace) a Target names, never all namespaces. A
 // change re-runs every Application that delivers to it. An informer whose
 // namespace nothing delivers to any more is stopped (cache freed, watch
-// closed) and starts anew if a Target names that namespace again.
+// closed) and starts anew if a Target names that namespace again. Watches are
+// capped per tenant namespace and in total; a watch over a cap, or in a
+// namespace that is not one, is refused and never opened.
+import { matchesFormat, namespaceName } from '../../api/names.js';
 import type { CachedRead, DeliveryObject } from '../../core/delivery.js';
 import type { InformerSource } from '../../runtime/informer-factory.js';
 import type { SharedInformer } from '../../runtime/informer.js';
@@ -16,6 +19,30 @@ const objectKey = (resource: ResourceType, namespace: string, name: string) =>
   `${informerKey(resource, namespace)}/${name}`;
 /** The informer of an object key (a name has no slash). */
 const informerOf = (key: string) => key.slice(0, key.lastIndexOf('/'));
+/** The key of a delivered object, for the refusals `use` returns. */
+export const watchKey = (o: DeliveryObject): string => objectKey(o.resource, o.namespace, o.name);
+
+/** How many (kind, namespace) informers deliveries may open (--max-delivery-watches*). */
+export interface WatchLimits {
+  /** Informers the Applications of one namespace (one tenant) may use together. */
+  perNamespace: number;
+  /** Informers over all namespaces. */
+  total: number;
+}
+
+export const watchLimitDefaults: WatchLimits = { perNamespace: 20, total: 200 };
+
+/** Metrics of the watches (optional: unit tests run without a registry). */
+export interface WatchMetrics {
+  /** Informers open now. */
+  setOpen(count: number): void;
+  /** A watch refused: `per-namespace`, `total` or `invalid-namespace`. */
+  refused(limit: WatchRefusal): void;
+}
+export type WatchRefusal = 'per-namespace' | 'total' | 'invalid-namespace';
+
+const described = (o: DeliveryObject) =>
+  `${o.resource.plural}.${o.resource.group || 'core'} in namespace ${o.namespace}`;
 
 export class WatchedObjects {
   private readonly informers = new Map<
@@ -35,31 +62,46 @@ export class WatchedObjects {
   /** Depot Application → the object keys it delivers to. */
   private readonly uses = new Map<string, Set<string>>();
   private enqueue: ((req: Request) => void) | undefined;
+  /** Informers a cap refused to the last use() that named them: a read does not open them either. */
+  private readonly refusedIds = new Set<string>();
 
-  constructor(private readonly source: InformerSource) {}
+  constructor(
+    private readonly source: InformerSource,
+    private readonly limits: WatchLimits = watchLimitDefaults,
+    private readonly metrics?: WatchMetrics,
+  ) {}
 
   /** Where changes of watched objects go (the application controller's queue). */
   onChange(enqueue: (req: Request) => void): void {
     this.enqueue = enqueue;
   }
 
-  /** The object from its namespace's cache; not synced while that cache is being listed. */
+  /**
+   * The object from its namespace's cache; not synced while that cache is
+   * being listed, nor when no watch may be opened there (use() says why).
+   */
   read(resource: ResourceType, namespace: string, name: string): CachedRead {
     const informer = this.informer(resource, namespace);
-    if (!informer.hasSynced()) return { synced: false };
+    if (!informer?.hasSynced()) return { synced: false };
     return { synced: true, object: informer.get(namespace, name) };
   }
 
   /** Whether the cache of the object's namespace is complete (started on first use). */
   synced(object: DeliveryObject): boolean {
-    return this.informer(object.resource, object.namespace).hasSynced();
+    return this.informer(object.resource, object.namespace)?.hasSynced() ?? false;
   }
 
-  /** Records the objects one Depot Application delivers to now (replacing what it used before). */
-  use(app: Request, objects: readonly DeliveryObject[]): void {
+  /**
+   * Records the objects one Depot Application delivers to now (replacing
+   * what it used before), and returns the objects refused a watch (by
+   * watchKey) with the reason; those are neither watched nor used.
+   */
+  use(app: Request, objects: readonly DeliveryObject[]): Map<string, string> {
     const appKey = `${app.namespace}/${app.name}`;
-    const keys = new Set(objects.map((o) => objectKey(o.resource, o.namespace, o.name)));
-    for (const o of objects) this.informer(o.resource, o.namespace);
+    const refused = this.refusals(app, objects);
+    const admitted = objects.filter((o) => !refused.has(watchKey(o)));
+    const keys = new Set(admitted.map(watchKey));
+    for (const o of admitted) this.informer(o.resource, o.namespace);
     // Added before the old ones are dropped: moving within a namespace keeps its informer.
     for (const key of keys) this.addUser(key, appKey);
     for (const old of this.uses.get(appKey) ?? []) if (!keys.has(old)) this.dropUser(old, appKey);
@@ -69,10 +111,70 @@ export class WatchedObjects {
       this.unclaimed.delete(id);
       if (!this.usedObjects.has(id)) this.release(id);
     }
+    this.metrics?.setOpen(this.informers.size);
+    return refused;
   }
 
   forget(app: Request): void {
     this.use(app, []);
+  }
+
+  /**
+   * Which of an application's objects would open a watch over a cap. The
+   * tenant's count is the informers of the other Applications of its
+   * namespace plus those this one admits (its old ones are being replaced).
+   */
+  private refusals(app: Request, objects: readonly DeliveryObject[]): Map<string, string> {
+    const refused = new Map<string, string>();
+    const appKey = `${app.namespace}/${app.name}`;
+    const tenant = new Set<string>();
+    for (const [user, keys] of this.uses)
+      if (user !== appKey && user.startsWith(`${app.namespace}/`))
+        for (const k of keys) tenant.add(informerOf(k));
+    const opening = new Set<string>();
+    for (const o of objects) {
+      const id = informerKey(o.resource, o.namespace);
+      const refusal = this.refusal(o, id, tenant, opening, app.namespace);
+      if (refusal) {
+        refused.set(watchKey(o), refusal.message);
+        this.refusedIds.add(id);
+        this.metrics?.refused(refusal.limit);
+        continue;
+      }
+      this.refusedIds.delete(id);
+      tenant.add(id);
+      if (!this.informers.has(id)) opening.add(id);
+    }
+    return refused;
+  }
+
+  private refusal(
+    o: DeliveryObject,
+    id: string,
+    tenant: ReadonlySet<string>,
+    opening: ReadonlySet<string>,
+    namespace: string,
+  ): { limit: WatchRefusal; message: string } | undefined {
+    if (!matchesFormat(namespaceName, o.namespace))
+      return {
+        limit: 'invalid-namespace',
+        message: `not watched: "${o.namespace}" ${namespaceName.message}`,
+      };
+    if (!tenant.has(id) && tenant.size >= this.limits.perNamespace)
+      return {
+        limit: 'per-namespace',
+        message: `not watched: the Applications of namespace ${namespace} already deliver to ${this.limits.perNamespace} kinds and namespaces, the most --max-delivery-watches-per-namespace allows; ${described(o)} would be one more`,
+      };
+    if (
+      !this.informers.has(id) &&
+      !opening.has(id) &&
+      this.informers.size + opening.size >= this.limits.total
+    )
+      return {
+        limit: 'total',
+        message: `not watched: Depot already watches ${this.limits.total} kinds and namespaces for deliveries, the most --max-delivery-watches allows; ${described(o)} would be one more`,
+      };
+    return undefined;
   }
 
   private addUser(key: string, appKey: string): void {
@@ -104,12 +206,16 @@ export class WatchedObjects {
     if (!entry) return;
     this.informers.delete(id);
     this.source.release(entry.resource, selectorOf(entry.namespace));
+    this.metrics?.setOpen(this.informers.size);
   }
 
-  private informer(resource: ResourceType, namespace: string): SharedInformer {
+  /** The namespace's informer, opened on first use unless no watch may be opened there. */
+  private informer(resource: ResourceType, namespace: string): SharedInformer | undefined {
     const id = informerKey(resource, namespace);
     const known = this.informers.get(id);
     if (known) return known.informer;
+    const refused = this.refusedIds.has(id) || !matchesFormat(namespaceName, namespace);
+    if (refused || this.informers.size >= this.limits.total) return undefined;
     const informer = this.source.informer(resource, selectorOf(namespace));
     if (!this.usedObjects.has(id)) this.unclaimed.add(id);
     informer.on(({ object }) => {
@@ -124,6 +230,7 @@ export class WatchedObjects {
         if (key.startsWith(prefix)) for (const app of apps) this.notify(app);
     });
     this.informers.set(id, { informer, resource, namespace });
+    this.metrics?.setOpen(this.informers.size);
     return informer;
   }
 

@@ -15,7 +15,8 @@ import type { Environment } from '../../api/environment.js';
 import type { EnvironmentSet } from '../../api/environment-set.js';
 import type { Target } from '../../api/target.js';
 import { setConditions } from '../../kube/conditions.js';
-import { deliveryKind, publishedState } from '../delivery.js';
+import { deliveryKind, effectiveDelivery, publishedState } from '../delivery.js';
+import { deliveryNameProblems } from '../delivery-names.js';
 import { prependHistory } from '../history.js';
 import { versionsFor } from '../versions.js';
 import {
@@ -233,6 +234,16 @@ export function planVersions(input: ApplicationInput): VersionPlan {
               message: `"${r.version}" is not a ${v.scheme} version, so it rejects nothing`,
             },
           ],
+    ),
+    // A namespace or name its templates render for this application is not one: nothing is delivered there.
+    ...planned.flatMap(({ target, environment }) =>
+      deliveryNameProblems(app, target, environment, effectiveDelivery(target, app)).map(
+        (message): ConditionProblem => ({
+          path: `Target "${target.metadata.name}"`,
+          reason: Reason.InvalidTarget,
+          message,
+        }),
+      ),
     ),
     ...kept.map((t): ConditionProblem => ({
       path: `Target "${t.name}"`,

@@ -6,6 +6,7 @@
 import type { ArgocdDelivery } from '../../api/delivery.js';
 import { expandTemplate, templateValues, type DeliveryRequest } from '../../core/delivery.js';
 import type { ConsentField } from '../../core/delivery-authorization.js';
+import { deliveryNameProblems } from '../../core/delivery-names.js';
 import { isPlainObject, type JsonObject } from '../../kube/json.js';
 import type { KubeObject } from '../../kube/resource.js';
 
@@ -24,10 +25,17 @@ export interface ArgocdPlace {
   source?: number | string;
 }
 
-/** The request's Application and field, templates expanded. */
+/** The request's Application and field, templates expanded; throws when a rendered namespace or name is not one. */
 export function argocdPlace(request: DeliveryRequest): ArgocdPlace {
   const d: Partial<ArgocdDelivery> | undefined = request.delivery.argocd;
   if (!d) throw new Error(`Target ${request.target.metadata.name} has no argocd delivery`);
+  const bad = deliveryNameProblems(
+    request.application,
+    request.target,
+    request.environment,
+    request.delivery,
+  );
+  if (bad.length > 0) throw new Error(bad.join('; '));
   const values = templateValues(request.application, request.environment, request.target);
   const set = d.set ?? { targetRevision: {} };
   const field: ArgocdField =

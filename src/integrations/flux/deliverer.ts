@@ -19,6 +19,7 @@ import {
   consentOf,
   missingOrUnauthorizedMessage,
 } from '../../core/delivery-authorization.js';
+import { deliveryNameProblems } from '../../core/delivery-names.js';
 import { deployedVersion, fluxFailure, type Applier } from './deployed.js';
 import { KUSTOMIZATIONS } from './kinds.js';
 import { fluxConsentField, valueAt } from './patch.js';
@@ -34,6 +35,13 @@ const targetRef = (request: DeliveryRequest) => ({
 function patchOf(request: DeliveryRequest): PatchTarget | { error: string } | undefined {
   const patch = request.delivery.flux?.patch;
   if (!patch) return undefined;
+  const bad = deliveryNameProblems(
+    request.application,
+    request.target,
+    request.environment,
+    request.delivery,
+  );
+  if (bad.length > 0) return { error: bad.join('; ') };
   return patchTarget(patch, templateValues(request.application, request.environment, request.target));
 }
 
