@@ -32,6 +32,9 @@ export default {
       globalSetup: '<rootDir>/test/controlplane/jest-global-setup.js',
       globalTeardown: '<rootDir>/test/controlplane/jest-global-teardown.js',
       slowTestThreshold: 30,
+      // Tests that start an operator process wait on a shared 2-core machine:
+      // Jest's 5 s default failed them under load, not on a wrong result.
+      testTimeout: 30_000,
     },
     {
       ...common,
