@@ -43,11 +43,13 @@ test('the defaults: leader election in the default Lease, every integration, the
   expect(config.api).toEqual({
     address: ':8082',
     anonymousReads: false,
+    verifiedActors: false,
     tls: undefined,
     agentContactIntervalMs: 30_000,
   });
   expect(config.controllers).toEqual({
     historyLimit: DEFAULT_HISTORY_LIMIT,
+    verifiedActors: false,
     deliverySettings: {
       integrations: ['argocd', 'flux'],
       checkAuthorization: true,
@@ -101,6 +103,7 @@ test('each flag reaches the setting it names', () => {
       '--api-tls-cert=/tls.crt',
       '--api-tls-key=/tls.key',
       '--agent-silence=40s',
+      '--verified-actors',
     ),
     { podName: 'pod-0' },
   );
@@ -128,6 +131,7 @@ test('each flag reaches the setting it names', () => {
     },
     controllers: {
       historyLimit: 50,
+      verifiedActors: true,
       auditLog: '/audit.jsonl',
       deliverySettings: {
         integrations: ['flux'],
@@ -141,6 +145,7 @@ test('each flag reaches the setting it names', () => {
     api: {
       address: '127.0.0.1:9443',
       anonymousReads: true,
+      verifiedActors: true,
       tls: { certFile: '/tls.crt', keyFile: '/tls.key' },
       // Four contacts per allowed silence at least.
       agentContactIntervalMs: 10_000,

@@ -33,6 +33,7 @@ export interface OperatorConfig {
 export function controllerSettings(flags: OperatorFlags): ControllerSettings {
   return {
     historyLimit: flags.historyLimit,
+    verifiedActors: flags.verifiedActors,
     ...(flags.auditLog !== undefined ? { auditLog: flags.auditLog } : {}),
     deliverySettings: {
       ...deliverySettingsDefaults,
@@ -93,6 +94,7 @@ export function operatorConfig(flags: OperatorFlags, env: { podName?: string } =
       ? {
           address: flags.apiAddr,
           anonymousReads: flags.apiAnonymousReads,
+          verifiedActors: flags.verifiedActors,
           tls,
           // A contact at least four times per allowed silence: a polling agent never looks silent.
           agentContactIntervalMs: Math.min(agentContactIntervalMs, flags.agentSilence / 4),

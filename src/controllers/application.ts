@@ -128,6 +128,7 @@ export function applicationController(
           unreadable: snapshot.unreadable(),
           now,
           historyLimit: opts.historyLimit,
+          verifiedActors: opts.verifiedActors ?? false,
           compatibility: views.view(snapshot, now, app),
           sentThrough: sender.sentThrough(cached),
         };

@@ -17,6 +17,7 @@ import { targetController } from './target.js';
 export function controllers(deps: RuntimeDeps, options: Partial<DepotOptions> = {}): ControllerSpec[] {
   const opts: DepotOptions = {
     historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
+    verifiedActors: options.verifiedActors ?? false,
     audit: options.audit ?? createAuditLog(),
     deliverySettings: options.deliverySettings ?? deliverySettingsDefaults,
     delivery: options.delivery ?? deliveryDefaults,

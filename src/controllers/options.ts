@@ -6,6 +6,8 @@ import type { DeliveryOptions } from './delivery/tracker.js';
 export interface DepotOptions {
   /** Entries kept in Application status.history. */
   historyLimit: number;
+  /** --verified-actors: Depot's admission policies stamp who made each change. */
+  verifiedActors?: boolean;
   audit: AuditSink;
   /** What the integrations may do (authorization check, Receiver URL allow-list). */
   deliverySettings?: DeliverySettings;

@@ -58,6 +58,8 @@ export interface ApiServerOptions {
   reviewer?: AccessReviewer;
   /** How often an agent's contact is written to its Target at most (keep it well below --agent-silence). */
   agentContactIntervalMs?: number;
+  /** Depot's admission policies are installed (--verified-actors): writes name the authenticated user in the actor stamps. */
+  verifiedActors?: boolean;
 }
 
 export const apiServerDefaults = {
@@ -88,7 +90,7 @@ export class ApiServer implements Runnable {
     const reviewer = opts.reviewer ?? new KubeAccessReviewer(deps.client, { now: () => deps.clock.now() });
     const table = buildRoutes({
       informers: deps.informers,
-      writes: new VersionWrites(deps),
+      writes: new VersionWrites(deps, { verifiedActors: opts.verifiedActors }),
     });
     const openapi = Buffer.from(JSON.stringify(openApiDocument(table)));
     const version = Buffer.from(

@@ -44,6 +44,7 @@ import { resolveEnvironments, targetsByEnvironment, type UnreadableObjects } fro
 import type { ConditionProblem } from '../../api/field-problem.js';
 import { planTargets, targetEntry, targetNames, type DeployedReport, type PlannedTarget } from './targets.js';
 import { Reason } from '../../api/conditions.js';
+import { requestActor, type ActorSource } from '../actors.js';
 
 export type { DeployedReport } from './targets.js';
 
@@ -64,6 +65,8 @@ export interface ApplicationInput {
   historyLimit: number;
   /** The namespace's compatibility choice (default: this application alone in its namespace). */
   compatibility?: CompatibilityView;
+  /** Depot's admission policies stamp authenticated actors (--verified-actors); else actors are unverified. */
+  verifiedActors?: boolean;
   /** The newest history id this operator has sent (audit log, Event); recorded with the next new entries. */
   sentThrough?: string;
 }
@@ -123,6 +126,7 @@ export function planVersions(input: ApplicationInput): VersionPlan {
   const prev = app.status ?? {};
   const v = versionsFor(app);
   const unreadable = input.unreadable ?? {};
+  const actorSource: ActorSource = { verified: input.verifiedActors ?? false };
   const resolved = resolveEnvironments(app, input.sets, input.environments, unreadable);
   const byEnv = targetsByEnvironment(input.targets);
   const prevEnvs = new Map((prev.environments ?? []).map((e) => [e.name, e]));
@@ -150,7 +154,8 @@ export function planVersions(input: ApplicationInput): VersionPlan {
     if (keptAsIs(env)) return before ? [before] : [];
     const requested = app.spec.versions?.[env];
     const manager = versionWriter(app.metadata.managedFields as ManagedFieldsEntry[] | undefined, env);
-    const setBy = requested === undefined ? undefined : manager ? actorOf(manager) : before?.setBy;
+    const by = requestActor(app, env, manager ? actorOf(manager) : undefined, actorSource);
+    const setBy = requested === undefined ? undefined : (by?.actor ?? before?.setBy);
     const decision = decide({
       app,
       env,
@@ -184,6 +189,7 @@ export function planVersions(input: ApplicationInput): VersionPlan {
       before,
       entry,
       manager,
+      actorUnverified: by?.unverified ?? !actorSource.verified,
       forcedThroughFreeze: decision.forcedThroughFreeze,
       forcedBy: decision.forcedThroughFreeze ? forcedBy(app, env) : undefined,
       now,
@@ -282,7 +288,7 @@ export function composeStatus(
 
   const previous = new Map(plan.targets.flatMap((t) => (t.previous ? [[t.previous.name, t.previous]] : [])));
   const known = new Set((prev.targets ?? []).map((t) => t.name));
-  const rejected = rejectionState(app, plan.environments, now);
+  const rejected = rejectionState(app, plan.environments, now, { verified: input.verifiedActors ?? false });
   // In the order they happened: rejections, requests, then deliveries, then reports.
   const happened: NewEntry[] = [
     ...rejected.entries,
