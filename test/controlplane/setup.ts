@@ -47,6 +47,10 @@ export default async function globalSetup(): Promise<void> {
   const t2 = Date.now();
   const crdPaths = [join(root, 'crds'), upstreamCrdDir()].filter((p) => existsSync(p));
   await applyManifests(kc, loadManifests(...crdPaths), { fieldManager: 'depot-test-setup' });
+  // Depot's admission policies (authenticated actors), as config/ ships them: every test runs with them.
+  await applyManifests(kc, loadManifests(join(root, 'config', 'admission')), {
+    fieldManager: 'depot-test-setup',
+  });
   const crdMs = Date.now() - t2;
 
   const timings = { binariesMs: buildMs, coldBuildSeconds: coldSeconds, startMs, crdInstallMs: crdMs };
