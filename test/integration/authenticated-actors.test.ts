@@ -122,7 +122,7 @@ describe('with the admission policies', () => {
       namespace: ns,
     });
     expect((await k.app(ns, 'core')).metadata.resourceVersion).toBe(before);
-  });
+  }, 60_000);
 
   test('mallory writing the stamp herself is refused and changes nothing', async () => {
     const before = await k.app(ns, 'core');
@@ -147,7 +147,7 @@ describe('with the admission policies', () => {
     const after = await k.app(ns, 'core');
     expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
     expect(after.spec.requestedBy?.prod).toEqual({ user: 'mallory', version: '1.1.0' });
-  });
+  }, 60_000);
 
   test('a rejection is recorded as its authenticated author; mallory cannot name another', async () => {
     const reject = (rejectedBy?: string) =>
@@ -177,7 +177,7 @@ describe('with the admission policies', () => {
     const entry = app.status!.history!.find((h) => h.type === 'Rejected')!;
     expect(entry).toMatchObject({ actor: 'mallory', message: '0.9.0 rejected by mallory: broken' });
     expect(entry.actorUnverified).toBeUndefined();
-  });
+  }, 60_000);
 
   test("the HTTP API's write is recorded as the user it authenticated", async () => {
     const token = await serviceAccountToken(kc, ns, 'ci', [
@@ -197,7 +197,7 @@ describe('with the admission policies', () => {
     expect(app.spec.requestedBy?.dev).toEqual({ user, version: '1.2.0' });
     expect(requested(app, 'dev', '1.2.0')).toMatchObject({ actor: user });
     expect(requested(app, 'dev', '1.2.0')!.actorUnverified).toBeUndefined();
-  });
+  }, 60_000);
 
   test("a Promotion's write is recorded as the Promotion", async () => {
     await k.apply(ns, [promotion('dev-to-prod', { from: 'dev', to: 'prod', requireDeployed: false })]);
@@ -211,7 +211,7 @@ describe('with the admission policies', () => {
       actor: 'promotion dev-to-prod',
     });
     expect(requested(app, 'prod', '1.2.0')!.actorUnverified).toBeUndefined();
-  });
+  }, 60_000);
 
   test('mallory may add an approval only in her own name', async () => {
     await applyManifests(
@@ -232,7 +232,7 @@ describe('with the admission policies', () => {
         namespace: ns,
       }),
     ).rejects.toThrow(/mallory may add only approvals whose approver is mallory/);
-  });
+  }, 60_000);
 });
 
 describe('without the admission policies (as the operator is told)', () => {
@@ -255,5 +255,5 @@ describe('without the admission policies (as the operator is told)', () => {
       return requested(a, 'prod', '1.1.0') && a;
     });
     expect(requested(app, 'prod', '1.1.0')).toMatchObject({ actorUnverified: true });
-  });
+  }, 60_000);
 });
