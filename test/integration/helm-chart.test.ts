@@ -222,6 +222,8 @@ describe('RBAC follows the integrations and the HTTP API', () => {
     'depot.sh/applications,environments,environmentsets,targets,promotions',
     'depot.sh/applications',
     'depot.sh/applications/status,environments/status,environmentsets/status,targets/status,promotions/status',
+    // The admission policies let only the operator name another actor (verb attribute).
+    'depot.sh/applications,promotions',
     'events.k8s.io/events',
     'argoproj.io/applications',
     'source.toolkit.fluxcd.io/gitrepositories,ocirepositories',
@@ -270,6 +272,24 @@ describe('RBAC follows the integrations and the HTTP API', () => {
     const svc = one<KubernetesObject & { spec: { ports: { name: string }[] } }>(objects, 'Service');
     expect(svc.spec.ports.map((p) => p.name)).toEqual(['metrics']);
     expect(operatorFlags(container(objects).args!).apiAddr).toBe('0');
+  });
+
+  test('admission policies off drops them, the attribute rule and --verified-actors', () => {
+    const policyKinds = (objects: KubernetesObject[]) =>
+      objects.filter((o) => o.apiVersion === 'admissionregistration.k8s.io/v1').map((o) => o.kind);
+    expect(policyKinds(renderChart()).sort()).toEqual([
+      'MutatingAdmissionPolicy',
+      'MutatingAdmissionPolicyBinding',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
+      'ValidatingAdmissionPolicyBinding',
+    ]);
+    expect(operatorFlags(container(renderChart()).args!).verifiedActors).toBe(true);
+    const off = renderChart({ admissionPolicies: { enabled: false } });
+    expect(policyKinds(off)).toEqual([]);
+    expect(ruleGroups(off)).toEqual(without('depot.sh/applications,promotions'));
+    expect(operatorFlags(container(off).args!).verifiedActors).toBe(false);
   });
 
   test('the Lease is only granted in the release namespace', () => {
@@ -386,11 +406,17 @@ describe('applied server-side to the real control plane', () => {
         'ClusterRole',
         'ClusterRoleBinding',
         'Deployment',
+        'MutatingAdmissionPolicy',
+        'MutatingAdmissionPolicyBinding',
         'PodDisruptionBudget',
         'Role',
         'RoleBinding',
         'Service',
         'ServiceAccount',
+        'ValidatingAdmissionPolicy',
+        'ValidatingAdmissionPolicy',
+        'ValidatingAdmissionPolicyBinding',
+        'ValidatingAdmissionPolicyBinding',
       ]);
       await applyManifests(kc, applied, { fieldManager: 'depot-chart-test' });
 
