@@ -340,7 +340,10 @@ describe('rejecting a version', () => {
         a
       );
     });
-    expect(cleared.spec.rejectedVersions).toEqual([{ version: '1.3.0', reason: 'corrupts uploads' }]);
+    // Who rejected it, stamped at admission (Depot's policies) as the API server authenticated them.
+    expect(cleared.spec.rejectedVersions).toEqual([
+      { version: '1.3.0', reason: 'corrupts uploads', rejectedBy: user },
+    ]);
     expect(cleared.status!.history!.find((h) => h.type === 'RolledBack')).toMatchObject({
       environment: 'staging',
       from: '1.3.0',
