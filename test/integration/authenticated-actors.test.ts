@@ -75,6 +75,18 @@ const requested = (a: Application, env: string, to: string): HistoryEntry | unde
     (h) => (h.type === 'Requested' || h.type === 'Promoted') && h.environment === env && h.to === to,
   );
 
+/** mallory applies prod 1.1.0 with alice's field manager; the Application once history records it. */
+async function malloryRequestsAsAlice(ns: string): Promise<Application> {
+  await applyManifests(impersonating('mallory'), [prodRequest('1.1.0')], {
+    fieldManager: ALICE_MANAGER,
+    namespace: ns,
+  });
+  return eventually('the request is in the history', async () => {
+    const a = await k.app(ns, 'core');
+    return requested(a, 'prod', '1.1.0') && a;
+  });
+}
+
 async function setUp(prefix: string): Promise<string> {
   const ns = await freshNamespace(kc, prefix);
   await k.apply(ns, [
@@ -98,14 +110,7 @@ describe('with the admission policies', () => {
   afterAll(async () => operator?.stop());
 
   test("mallory applying with alice's field manager is recorded as mallory; the same apply again writes nothing", async () => {
-    await applyManifests(impersonating('mallory'), [prodRequest('1.1.0')], {
-      fieldManager: ALICE_MANAGER,
-      namespace: ns,
-    });
-    const app = await eventually('the request is in the history', async () => {
-      const a = await k.app(ns, 'core');
-      return requested(a, 'prod', '1.1.0') && a;
-    });
+    const app = await malloryRequestsAsAlice(ns);
     expect(app.spec.requestedBy?.prod).toEqual({ user: 'mallory', version: '1.1.0' });
     const entry = requested(app, 'prod', '1.1.0')!;
     expect(entry.actor).toBe('mallory');
@@ -246,14 +251,7 @@ describe('without the admission policies (as the operator is told)', () => {
   afterAll(async () => operator?.stop());
 
   test('history still records the request, and marks its actor unverified', async () => {
-    await applyManifests(impersonating('mallory'), [prodRequest('1.1.0')], {
-      fieldManager: ALICE_MANAGER,
-      namespace: ns,
-    });
-    const app = await eventually('the request is in the history', async () => {
-      const a = await k.app(ns, 'core');
-      return requested(a, 'prod', '1.1.0') && a;
-    });
+    const app = await malloryRequestsAsAlice(ns);
     expect(requested(app, 'prod', '1.1.0')).toMatchObject({ actorUnverified: true });
   }, 60_000);
 });
