@@ -1,11 +1,8 @@
-// Authenticated actors (issue 22 item 4) with Depot's admission policies as
-// config/admission ships them (installed by the global setup): history names
-// the identity the API server authenticated, never a field manager's name.
-// mallory (impersonated) claiming alice's field manager is recorded as
-// mallory; writing the stamp herself is refused; the HTTP API's write names
-// its authenticated caller, a Promotion's write names the Promotion; a no-op
-// re-apply writes nothing; an operator told there are no policies marks the
-// actor unverified.
+// Authenticated actors (issue 22 item 4) with Depot's admission policies from
+// config/admission: mallory claiming alice's field manager is recorded as
+// mallory, her forged stamps are refused, the HTTP API names its caller, a
+// Promotion itself; a no-op re-apply writes nothing; without the policies
+// (the operator told so) actors are marked unverified.
 import { KubeConfig, RbacAuthorizationV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import type { Application, HistoryEntry } from '../../src/api/application.js';
 import { applyManifests } from '../../src/local/manifests.js';
