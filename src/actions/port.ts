@@ -42,5 +42,10 @@ export interface ActionContext {
   namespace: string;
   /** The authenticated user the write is made for (field managers and history name them). */
   user: string;
+  /**
+   * The writer may name `user` in the actor stamps (the operator's HTTP API,
+   * with Depot's admission policies); the CLI leaves stamping to them.
+   */
+  stamp?: boolean;
   now: () => Date;
 }

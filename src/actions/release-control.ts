@@ -174,7 +174,11 @@ export async function reject(ctx: ActionContext, req: RejectRequest): Promise<Do
           namespace: ctx.namespace,
           resourceVersion: app.metadata.resourceVersion,
         },
-        spec: { rejectedVersions: [{ version: req.version, reason: req.reason }] },
+        spec: {
+          rejectedVersions: [
+            { version: req.version, reason: req.reason, ...(ctx.stamp ? { rejectedBy: ctx.user } : {}) },
+          ],
+        },
       },
       fieldManager,
     );

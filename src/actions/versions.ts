@@ -52,6 +52,7 @@ export async function applyVersion(
     force: opts.force,
     annotations: opts.annotations,
     resourceVersion: app.metadata.resourceVersion,
+    stamp: ctx.stamp,
   });
   await ctx.port.apply(Applications, ctx.namespace, app.metadata.name, write.body, write.fieldManager);
   return { application: app.metadata.name, environment: env, version, fieldManager: write.fieldManager };

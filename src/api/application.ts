@@ -49,6 +49,19 @@ export const RejectedVersionSchema = z
       'A version never to promote again: promotions and new requests of it are blocked (unless forced), environments that run it are flagged.',
   });
 
+/**
+ * Who changed a requested version, as the API server authenticated them:
+ * written by Depot's MutatingAdmissionPolicy (or by the operator for the user
+ * its HTTP API authenticated, or as a Promotion), never applied by clients.
+ * `version` binds the stamp to the write it records.
+ */
+export const RequestStampSchema = z
+  .strictObject({
+    user: text(512, 'The authenticated username, e.g. alice@example.com, or promotion <name>.'),
+    version: text(128, 'The requested version this stamp records.'),
+  })
+  .meta({ description: 'Who requested spec.versions.<env>, stamped at admission.' });
+
 export const ApplicationEnvironmentSchema = z
   .strictObject({ name: formatted(dnsLabel, 'Name of the Environment, e.g. qa.') })
   .meta({ description: 'An environment of this application, in addition to those of its EnvironmentSets.' });
@@ -120,10 +133,25 @@ export const ApplicationSpecSchema = withRules(
       description:
         'Rules on the versions of other applications in the same environment; a request that breaks one is blocked until it holds.',
     }),
-    rejectedVersions: listMap(RejectedVersionSchema, ['version'], 64).optional().meta({
+    requestedBy: mapOf(dnsLabel, RequestStampSchema, 64, 'environment names (keys)').optional().meta({
       description:
-        'Versions rejected by a person (depot reject, or a GitOps repository): never promoted, new requests of them blocked unless forced.',
+        "Who requested each version, as authenticated: written at admission by Depot's MutatingAdmissionPolicy (do not apply it; a ValidatingAdmissionPolicy refuses changes).",
     }),
+    rejectedVersions: listMap(
+      RejectedVersionSchema.extend({
+        rejectedBy: text(
+          512,
+          "Who rejected it, as authenticated: written at admission by Depot's MutatingAdmissionPolicy (do not apply it).",
+        ).optional(),
+      }),
+      ['version'],
+      64,
+    )
+      .optional()
+      .meta({
+        description:
+          'Versions rejected by a person (depot reject, or a GitOps repository): never promoted, new requests of them blocked unless forced.',
+      }),
     targets: mapOf(dnsLabel, DeliveryOverrideSchema, 64, 'target names (keys)').optional().meta({
       description:
         'Delivery settings per Target for this application, e.g. {prod-argocd: {argocd: {applicationName: pachyderm-ide}}}.',
@@ -218,6 +246,10 @@ export const HistoryEntrySchema = z
     from: version('The version before.'),
     to: version('The version after.'),
     actor: text(512, 'Who did it: a user, CI field manager, promotion or the controller.').optional(),
+    actorUnverified: z.boolean().optional().meta({
+      description:
+        "true when the actor is a name the client chose (a field manager), not one the API server authenticated (Depot's admission policies are not installed).",
+    }),
     message: text(4096, 'Details.').optional(),
   })
   .meta({ description: 'One change of a version, for the audit trail.' });

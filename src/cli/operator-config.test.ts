@@ -43,6 +43,7 @@ test('the defaults: leader election in the default Lease, every integration, the
   expect(config.api).toEqual({
     address: ':8082',
     anonymousReads: false,
+    verifiedActors: false,
     tls: undefined,
     tokenAudiences: ['depot'],
     cacheBytes: 128 * 1024 * 1024,
@@ -61,6 +62,7 @@ test('the defaults: leader election in the default Lease, every integration, the
   expect(config.controllers).toEqual({
     historyLimit: DEFAULT_HISTORY_LIMIT,
     statusByteBudget: 512 * 1024,
+    verifiedActors: false,
     deliverySettings: {
       integrations: ['argocd', 'flux'],
       checkAuthorization: true,
@@ -129,6 +131,7 @@ test('each flag reaches the setting it names', () => {
       '--api-review-cache-bytes=1048576',
       '--api-review-ttl=2m',
       '--api-review-refresh=20s',
+      '--verified-actors',
     ),
     { podName: 'pod-0' },
   );
@@ -157,6 +160,7 @@ test('each flag reaches the setting it names', () => {
     controllers: {
       historyLimit: 50,
       statusByteBudget: 256 * 1024,
+      verifiedActors: true,
       auditLog: '/audit.jsonl',
       deliverySettings: {
         integrations: ['flux'],
@@ -175,6 +179,7 @@ test('each flag reaches the setting it names', () => {
     api: {
       address: '127.0.0.1:9443',
       anonymousReads: true,
+      verifiedActors: true,
       tls: { certFile: '/tls.crt', keyFile: '/tls.key' },
       tokenAudiences: ['depot', 'https://kubernetes.default.svc'],
       cacheBytes: 64 * 1024 * 1024,

@@ -65,6 +65,7 @@ export function controllerSettings(flags: OperatorFlags): ControllerSettings {
   return {
     historyLimit: flags.historyLimit,
     statusByteBudget: flags.statusByteBudget,
+    verifiedActors: flags.verifiedActors,
     ...(flags.auditLog !== undefined ? { auditLog: flags.auditLog } : {}),
     deliverySettings: {
       ...deliverySettingsDefaults,
@@ -128,6 +129,7 @@ export function operatorConfig(flags: OperatorFlags, env: { podName?: string } =
           address: flags.apiAddr,
           anonymousReads: flags.apiAnonymousReads,
           tokenAudiences: flags.tokenAudiences,
+          verifiedActors: flags.verifiedActors,
           tls,
           cacheBytes: flags.apiCacheBytes,
           ...(tlsSecret ? { tlsSecret } : {}),

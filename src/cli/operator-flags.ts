@@ -273,6 +273,7 @@ export interface RecordFlags {
   historyLimit: number;
   statusByteBudget: number;
   auditLog?: string;
+  verifiedActors: boolean;
 }
 
 /** The CRD bounds status.history: a longer history would make every status write fail with 422. */
@@ -318,6 +319,10 @@ export function recordFlags(): Option[] {
       '--audit-log <path>',
       'file for the audit log, one JSON line per change (default: stdout, beside the logs)',
     ),
+    new Option(
+      '--verified-actors',
+      "Depot's admission policies are installed (the chart's admissionPolicies): history actors come from their stamps; without it every actor is marked actorUnverified",
+    ).default(false),
   ];
 }
 

@@ -136,6 +136,7 @@ export function applicationController(
           unreadable: snapshot.unreadable(),
           now,
           historyLimit: opts.historyLimit,
+          verifiedActors: opts.verifiedActors ?? false,
           compatibility: views.view(snapshot, now, app),
           sentThrough: sender.sentThrough(cached),
           statusByteBudget: opts.statusByteBudget ?? DEFAULT_STATUS_BYTE_BUDGET,

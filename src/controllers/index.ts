@@ -18,6 +18,7 @@ export function controllers(deps: RuntimeDeps, options: Partial<DepotOptions> = 
   const opts: DepotOptions = {
     historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
     ...(options.statusByteBudget !== undefined ? { statusByteBudget: options.statusByteBudget } : {}),
+    verifiedActors: options.verifiedActors ?? false,
     audit: options.audit ?? createAuditLog(),
     deliverySettings: options.deliverySettings ?? deliverySettingsDefaults,
     delivery: options.delivery ?? deliveryDefaults,

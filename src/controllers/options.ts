@@ -8,6 +8,8 @@ export interface DepotOptions {
   historyLimit: number;
   /** Bytes an Application's status may take (--status-byte-budget); default DEFAULT_STATUS_BYTE_BUDGET. */
   statusByteBudget?: number;
+  /** --verified-actors: Depot's admission policies stamp who made each change. */
+  verifiedActors?: boolean;
   audit: AuditSink;
   /** What the integrations may do (authorization check, Receiver URL allow-list). */
   deliverySettings?: DeliverySettings;

@@ -88,6 +88,8 @@ export function promotionController(deps: RuntimeDeps, opts: DepotOptions): Cont
             writer: promotionWriter,
             // Never overwrite a write that happened after the plan read the application.
             resourceVersion: readAt.get(w.application),
+            // The operator acts as itself: the stamp names the Promotion.
+            stamp: opts.verifiedActors ?? false,
             ...(w.approvedBy
               ? { annotations: { [approvedByAnnotation(promotion.spec.to)]: w.approvedBy } }
               : {}),

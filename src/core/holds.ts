@@ -6,6 +6,7 @@
 import { releaseAnnotation } from '../api/annotations.js';
 import type { Application, HistoryEntry } from '../api/application.js';
 import type { Promotion, PromotionHold } from '../api/promotion.js';
+import { requestActor } from './actors.js';
 import {
   actorOf,
   annotationWriter,
@@ -48,7 +49,8 @@ export function rollbackSeen(
         application: name,
         version: recorded,
         rolledBackTo: requested,
-        by: actorOf(write?.manager),
+        // The admission stamp when it records this write, else the field manager's name.
+        by: requestActor(app, env, actorOf(write?.manager), { verified: false })!.actor,
         since: new Date(write?.time || now.getTime()).toISOString(),
       };
     // A newer write not yet in the history: the history's newest request is no longer current.
@@ -90,7 +92,7 @@ function undoneSinceLastRun(app: Application, promotion: Promotion, now: Date): 
     application: app.metadata.name,
     version: last.version,
     rolledBackTo: current,
-    by: actorOf(write.manager),
+    by: requestActor(app, env, actorOf(write.manager), { verified: false })!.actor,
     since: new Date(write.time || now.getTime()).toISOString(),
   };
 }

@@ -27,8 +27,12 @@ export function rejection(app: Application, version: string): RejectedVersion | 
   return app.spec.rejectedVersions?.find((r) => v.same(r.version, version));
 }
 
-/** Who rejected `entry`: the user of `depot reject`, else the field manager that wrote it. */
-export function rejectedBy(app: Application, entry: RejectedVersion): string {
+/**
+ * Who rejected `entry`: its admission stamp (rejectedBy), else the user of
+ * `depot reject`, else the field manager that wrote it.
+ */
+export function rejectedBy(app: Application, entry: RejectedVersion & { rejectedBy?: string }): string {
+  if (entry.rejectedBy) return entry.rejectedBy;
   const writer = listEntryWriter(
     app.metadata.managedFields as ManagedFieldsEntry[] | undefined,
     ['f:spec', 'f:rejectedVersions'],
@@ -56,6 +60,6 @@ export function unrejectedBy(app: Application, version: string): string {
 }
 
 /** `rejected by alice: corrupts uploads` */
-export function rejectedMessage(app: Application, entry: RejectedVersion): string {
+export function rejectedMessage(app: Application, entry: RejectedVersion & { rejectedBy?: string }): string {
   return `rejected by ${rejectedBy(app, entry)}: ${entry.reason}`;
 }

@@ -56,6 +56,12 @@ export function versionRequest(r: {
   resourceVersion?: string;
   /** More annotations this writer owns (a rollback's reason, an approver). */
   annotations?: Record<string, string>;
+  /**
+   * Also write the actor stamp (spec.requestedBy.<env>): only the operator,
+   * which Depot's admission policies let name the user its HTTP API
+   * authenticated, or a Promotion. Anyone else is stamped by the policy.
+   */
+  stamp?: boolean;
 }): ApplyWrite {
   const annotations = {
     ...(r.force ? { [forceAnnotation(r.env)]: r.version } : {}),
@@ -72,9 +78,17 @@ export function versionRequest(r: {
         ...(r.resourceVersion ? { resourceVersion: r.resourceVersion } : {}),
         ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
       },
-      spec: { versions: { [r.env]: r.version } },
+      spec: {
+        versions: { [r.env]: r.version },
+        ...(r.stamp ? { requestedBy: { [r.env]: { user: writerActor(r.writer), version: r.version } } } : {}),
+      },
     },
   };
+}
+
+/** The actor a writer's stamp names: the user, or `promotion <name>`. */
+export function writerActor(writer: VersionWriter): string {
+  return writer.kind === 'promotion' ? `promotion ${writer.promotion}` : writer.user;
 }
 
 /** Field manager of a person's or a job's deployed report. */

@@ -49,7 +49,9 @@ async function runLocal(opts: DemoOptions, dir: string, kubeconfig: string): Pro
   const root = projectRoot();
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
-  say("== Installing the CRDs (crds/), the operator's Namespace and RBAC (config/rbac)");
+  say(
+    "== Installing the CRDs (crds/), the operator's Namespace and RBAC (config/rbac), the admission policies (config/admission)",
+  );
   await applyManifests(kc, loadManifests(join(root, 'crds')), { fieldManager: 'depot-demo' });
   await applyOperatorRbac(kc, root);
   const op = await startLocalOperator({ admin: kc, root, stateDir: dir, timeoutMs: opts.stepTimeoutMs });

@@ -111,15 +111,20 @@ async function applyOne(
   fieldManager: string,
 ): Promise<void> {
   // A CRD that just became Established can be missing from discovery for a
-  // moment (client-node looks the kind up there first): retry that briefly.
-  const deadline = Date.now() + 10_000;
+  // moment (client-node looks the kind up there first), and a
+  // MutatingAdmissionPolicy answers 503 until the API server's type converter
+  // knows the new kind (it polls OpenAPI every 5 s): retry those briefly.
+  const deadline = Date.now() + 20_000;
   for (;;) {
     try {
       await client.patch(obj, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
       return;
     } catch (err) {
       const message = errorMessage(err);
-      if (message.includes('Failed to fetch resource metadata') && Date.now() < deadline) {
+      const notYet =
+        message.includes('Failed to fetch resource metadata') ||
+        message.includes('There can be a delay between when CustomResourceDefinitions are created');
+      if (notYet && Date.now() < deadline) {
         await sleep(200);
         continue;
       }

@@ -77,6 +77,8 @@ export interface ApiServerOptions {
   trustedProxies?: string[];
   /** How often an agent's contact is written to its Target at most (keep it well below --agent-silence). */
   agentContactIntervalMs?: number;
+  /** Depot's admission policies are installed (--verified-actors): writes name the authenticated user in the actor stamps. */
+  verifiedActors?: boolean;
 }
 
 export const apiServerDefaults = {
@@ -114,7 +116,7 @@ export class ApiServer implements Runnable {
       });
     const table = buildRoutes({
       informers: deps.informers,
-      writes: new VersionWrites(deps),
+      writes: new VersionWrites(deps, { verifiedActors: opts.verifiedActors }),
     });
     const openapi = Buffer.from(JSON.stringify(openApiDocument(table)));
     const version = Buffer.from(

@@ -39,7 +39,11 @@ export function httpRefusal(err: ActionError): HttpError {
 export class VersionWrites {
   private readonly port: ActionPort;
 
-  constructor(private readonly deps: Deps) {
+  constructor(
+    private readonly deps: Deps,
+    /** Depot's admission policies are installed: stamp writes with the authenticated user. */
+    private readonly opts: { verifiedActors?: boolean } = {},
+  ) {
     this.port = {
       get: async (resource, ns, name, opts) =>
         opts?.fresh
@@ -121,6 +125,7 @@ export class VersionWrites {
       port: this.port,
       namespace,
       user,
+      stamp: this.opts.verifiedActors ?? false,
       now: () => new Date(this.deps.clock.now()),
     };
     try {

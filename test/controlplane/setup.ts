@@ -5,13 +5,38 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { ensureBinaries, up } from '../../src/local/controlplane/index.js';
 import { applyManifests, loadManifests } from '../../src/local/manifests.js';
 import { projectRoot } from '../../src/local/project-root.js';
 import { upstreamCrdDir } from './paths.js';
 
 const say = (line: string) => process.stderr.write(`[controlplane] ${line}\n`);
+
+/**
+ * The MutatingAdmissionPolicy answers 503 for a kind until the API server's
+ * type converter has it (OpenAPI is polled every 5 s): wait for a server-side
+ * dry run of an Application to pass, so that no test sees that window.
+ */
+async function admissionReady(kc: KubeConfig): Promise<void> {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  const probe = {
+    apiVersion: 'depot.sh/v1alpha1',
+    kind: 'Application',
+    metadata: { name: 'admission-ready', namespace: 'default' },
+    spec: { versions: { dev: '1.0.0' } },
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await api.create(probe, undefined, 'All');
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`Applications are not admitted yet: ${String(err)}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
 
 export default async function globalSetup(): Promise<void> {
   const root = projectRoot();
@@ -47,6 +72,11 @@ export default async function globalSetup(): Promise<void> {
   const t2 = Date.now();
   const crdPaths = [join(root, 'crds'), upstreamCrdDir()].filter((p) => existsSync(p));
   await applyManifests(kc, loadManifests(...crdPaths), { fieldManager: 'depot-test-setup' });
+  // Depot's admission policies (authenticated actors), as config/ ships them: every test runs with them.
+  await applyManifests(kc, loadManifests(join(root, 'config', 'admission')), {
+    fieldManager: 'depot-test-setup',
+  });
+  await admissionReady(kc);
   const crdMs = Date.now() - t2;
 
   const timings = { binariesMs: buildMs, coldBuildSeconds: coldSeconds, startMs, crdInstallMs: crdMs };

@@ -63,7 +63,7 @@ describe('config/ and the chart do not drift', () => {
     expect(present).toEqual([...configFiles(rendered).keys()].sort());
   });
 
-  test.each(['crd', 'rbac', 'manager', 'default'])(
+  test.each(['crd', 'rbac', 'admission', 'manager', 'default'])(
     `config/%s/Kustomization is generated (${regenerate})`,
     (dir) => {
       const file = `${dir}/Kustomization`;
@@ -72,7 +72,11 @@ describe('config/ and the chart do not drift', () => {
   );
 
   test('only helm.sh/chart and app.kubernetes.io/managed-by differ from the chart (and the added Namespace)', () => {
-    const fromConfig = loadManifests(join(configDir, 'rbac'), join(configDir, 'manager'));
+    const fromConfig = loadManifests(
+      join(configDir, 'rbac'),
+      join(configDir, 'admission'),
+      join(configDir, 'manager'),
+    );
     expect(fromConfig.map((o) => o.kind)).toContain('Namespace');
     const chartObjects = rendered.map((d) => d.object);
     for (const obj of fromConfig.filter((o) => o.kind !== 'Namespace')) {
@@ -110,7 +114,7 @@ describe('config/ and the chart do not drift', () => {
 });
 
 describe('the Kustomization files', () => {
-  test.each(['rbac', 'manager'])(
+  test.each(['rbac', 'admission', 'manager'])(
     'config/%s/Kustomization names every manifest beside it, and nothing else',
     (dir) => {
       const listed = readKustomization(join(configDir, dir)).resources.sort();
@@ -137,7 +141,7 @@ describe('the Kustomization files', () => {
     const files = kustomizationFiles(join(configDir, 'default')).map((f) => relative(projectRoot(), f));
     const expected = [
       ...readKustomization(join(projectRoot(), 'crds')).resources.map((f) => `crds/${f}`),
-      ...['rbac', 'manager'].flatMap((d) =>
+      ...['rbac', 'admission', 'manager'].flatMap((d) =>
         readdirSync(join(configDir, d))
           .filter((f) => f.endsWith('.yaml'))
           .map((f) => `config/${d}/${f}`),

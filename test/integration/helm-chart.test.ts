@@ -220,6 +220,8 @@ describe('RBAC follows the integrations and the HTTP API', () => {
     'depot.sh/applications,environments,environmentsets,targets,promotions',
     'depot.sh/applications',
     'depot.sh/applications/status,environments/status,environmentsets/status,targets/status,promotions/status',
+    // The admission policies let only the operator name another actor (verb attribute).
+    'depot.sh/applications,promotions',
     'events.k8s.io/events',
     'argoproj.io/applications',
     'source.toolkit.fluxcd.io/gitrepositories,ocirepositories',
@@ -280,6 +282,24 @@ describe('RBAC follows the integrations and the HTTP API', () => {
       maxDeliveryWatches: 50,
       maxDeliveryWatchesPerNamespace: 5,
     });
+  });
+
+  test('admission policies off drops them, the attribute rule and --verified-actors', () => {
+    const policyKinds = (objects: KubernetesObject[]) =>
+      objects.filter((o) => o.apiVersion === 'admissionregistration.k8s.io/v1').map((o) => o.kind);
+    expect(policyKinds(renderChart()).sort()).toEqual([
+      'MutatingAdmissionPolicy',
+      'MutatingAdmissionPolicyBinding',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
+      'ValidatingAdmissionPolicyBinding',
+    ]);
+    expect(operatorFlags(container(renderChart()).args!).verifiedActors).toBe(true);
+    const off = renderChart({ admissionPolicies: { enabled: false } });
+    expect(policyKinds(off)).toEqual([]);
+    expect(ruleGroups(off)).toEqual(without('depot.sh/applications,promotions'));
+    expect(operatorFlags(container(off).args!).verifiedActors).toBe(false);
   });
 
   test('the Lease is only granted in the release namespace', () => {
@@ -414,6 +434,8 @@ describe('applied server-side to the real control plane', () => {
         'ClusterRole',
         'ClusterRoleBinding',
         'Deployment',
+        'MutatingAdmissionPolicy',
+        'MutatingAdmissionPolicyBinding',
         'PodDisruptionBudget',
         // The default's generated certificate has a Role for its Secret; everything on mounts a Secret of yours.
         ...('serviceMonitor' in values
@@ -421,6 +443,10 @@ describe('applied server-side to the real control plane', () => {
           : ['Role', 'Role', 'RoleBinding', 'RoleBinding']),
         'Service',
         'ServiceAccount',
+        'ValidatingAdmissionPolicy',
+        'ValidatingAdmissionPolicy',
+        'ValidatingAdmissionPolicyBinding',
+        'ValidatingAdmissionPolicyBinding',
       ]);
       await applyManifests(kc, applied, { fieldManager: 'depot-chart-test' });
 

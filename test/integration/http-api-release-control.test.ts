@@ -309,8 +309,9 @@ test('reject and unreject; unreject after someone else removed the rejection mea
     status: 200,
     body: { application: 'core', version: '1.1.0', fieldManager: `depot-reject.1.1.0.${editor}` },
   });
+  // The operator writes it for the caller it authenticated: the stamp names the caller.
   expect((await readApp(ns, 'core')).spec.rejectedVersions).toEqual([
-    { version: '1.1.0', reason: 'leaks memory' },
+    { version: '1.1.0', reason: 'leaks memory', rejectedBy: editor },
   ]);
   expect(
     await answer(

@@ -31,6 +31,8 @@ const proofs: Record<string, string[]> = {
   'create tokenreviews.authentication.k8s.io': ['tokenreview'],
   'create subjectaccessreviews.authorization.k8s.io': ['subjectaccessreview'],
   'patch promotions.depot.sh': ['approve'],
+  'attribute applications.depot.sh': ['attribute'],
+  'attribute promotions.depot.sh': ['attribute'],
   // The leader-election Role.
   'create,get,list,update,watch leases.coordination.k8s.io': ['leader'],
   // The Role of the HTTP API's generated certificate: its Secret, and create.

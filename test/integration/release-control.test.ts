@@ -110,12 +110,13 @@ describe('a rollback holds the Promotion', () => {
     });
     expect(held.status!.holds!.map((h) => [h.application, h.version, h.rolledBackTo, h.by])).toEqual([
       ['core', '1.2.0', '1.1.0', user],
-      ['dash', '1.2.0', '1.1.0', 'kubectl-patch'],
+      // Who rolled back as authenticated (the admission stamp), not the field manager kubectl-patch.
+      ['dash', '1.2.0', '1.1.0', user],
     ]);
     expect(result(held, 'core')!.reason).toContain('depot release core prod');
     const got = cli(ns, 'get', 'promotions');
     expect(got.stdout).toContain(`core@1.2.0 (by ${user})`);
-    expect(got.stdout).toContain('dash@1.2.0 (by kubectl-patch)');
+    expect(got.stdout).toContain(`dash@1.2.0 (by ${user})`);
 
     const core = await eventually('the RolledBack entry', async () => {
       const a = await getApp(ns, 'core');
@@ -340,7 +341,10 @@ describe('rejecting a version', () => {
         a
       );
     });
-    expect(cleared.spec.rejectedVersions).toEqual([{ version: '1.3.0', reason: 'corrupts uploads' }]);
+    // Who rejected it, stamped at admission (Depot's policies) as the API server authenticated them.
+    expect(cleared.spec.rejectedVersions).toEqual([
+      { version: '1.3.0', reason: 'corrupts uploads', rejectedBy: user },
+    ]);
     expect(cleared.status!.history!.find((h) => h.type === 'RolledBack')).toMatchObject({
       environment: 'staging',
       from: '1.3.0',

@@ -26,6 +26,10 @@ const FILES: Record<string, string> = {
   Deployment: 'manager/manager.yaml',
   Service: 'manager/service.yaml',
   PodDisruptionBudget: 'manager/pdb.yaml',
+  MutatingAdmissionPolicy: 'admission/admission_policies.yaml',
+  MutatingAdmissionPolicyBinding: 'admission/admission_policies.yaml',
+  ValidatingAdmissionPolicy: 'admission/admission_policies.yaml',
+  ValidatingAdmissionPolicyBinding: 'admission/admission_policies.yaml',
 };
 
 /** Templates whose objects go to a file of their own, whatever their kind. */
@@ -47,7 +51,11 @@ const KUSTOMIZATIONS: Record<string, object> = {
     ],
   },
   'manager/Kustomization': { resources: ['manager.yaml', 'service.yaml', 'pdb.yaml'] },
-  'default/Kustomization': { namespace: CONFIG_NAMESPACE, resources: ['../crd', '../rbac', '../manager'] },
+  'admission/Kustomization': { resources: ['admission_policies.yaml'] },
+  'default/Kustomization': {
+    namespace: CONFIG_NAMESPACE,
+    resources: ['../crd', '../rbac', '../admission', '../manager'],
+  },
 };
 
 export function namespaceObject(): KubernetesObject {

@@ -34,7 +34,8 @@ export async function startDepotManager(
   const deliverySettings = opts.receiverUrlAllow
     ? { deliverySettings: { ...deliverySettingsDefaults, receiverUrlAllow: opts.receiverUrlAllow } }
     : {};
-  manager.add(...controllers(manager.deps, { audit, ...deliverySettings }));
+  // The global setup installs Depot's admission policies: actors come from their stamps.
+  manager.add(...controllers(manager.deps, { audit, verifiedActors: true, ...deliverySettings }));
   const [address] = await manager.start();
   return { manager, url: `http://127.0.0.1:${address!.port}` };
 }

@@ -30,6 +30,8 @@ export function startOperator(
     env?: Record<string, string>;
     args?: string[];
     leaderElect?: boolean;
+    /** false: as on a cluster without Depot's admission policies (no --verified-actors). */
+    verifiedActors?: boolean;
     /** Runs this instead of bin/depot.js (e.g. a test entry point with hooks), before `operator`. */
     entry?: string[];
   } = {},
@@ -37,6 +39,7 @@ export function startOperator(
   assertBuilt();
   const [depot, ...operatorArgs] = localOperatorArgv(kubeconfig, namespace, opts.args, {
     leaderElect: opts.leaderElect,
+    verifiedActors: opts.verifiedActors,
   });
   const child = spawn(process.execPath, [...(opts.entry ?? [depot!]), ...operatorArgs], {
     cwd: root,

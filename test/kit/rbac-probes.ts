@@ -344,7 +344,17 @@ export const probes: Record<string, Probe> = {
     works: async (s) =>
       at(await getObject(Applications, s.ns, 'web'), ['spec', 'versions', 'staging']) === '1.1.0',
     denied: inLog('patch', 'applications', 'depot.sh'),
-    // A Promotion plans from the Applications' status (what runs in `from`).
+    // A Promotion plans from the Applications' status (what runs in `from`); its write names it (attribute).
+    needs: ['leader', 'read:*', 'status:applications', 'attribute'],
+  },
+  attribute: {
+    name: "a Promotion's write names the Promotion in the actor stamp (Depot's admission policies)",
+    works: async (s) =>
+      at(await getObject(Applications, s.ns, 'web'), ['spec', 'requestedBy', 'staging', 'user']) ===
+      'promotion dev-to-staging',
+    // The ValidatingAdmissionPolicy refuses a stamp naming someone else without the verb `attribute`.
+    denied: async (s) =>
+      /spec\.requestedBy is written by admission[^\n]{0,200}/.exec(s.operator.output())?.[0],
     needs: ['leader', 'read:*', 'status:applications'],
   },
   events: {
@@ -411,8 +421,17 @@ export const probes: Record<string, Probe> = {
       const a = await approveAnswer(s);
       return a.status === 502 ? forbidden(a.body, 'patch', 'promotions', 'depot.sh') : undefined;
     },
-    // The version waits for approval in the Promotion's status; the caller is reviewed first.
-    needs: ['leader', 'read:*', 'status:promotions', 'tokenreview', 'subjectaccessreview', 'api-tls'],
+    // The version waits for approval in the Promotion's status; the caller is reviewed first;
+    // the approval names the caller, not the operator (attribute).
+    needs: [
+      'leader',
+      'read:*',
+      'status:promotions',
+      'tokenreview',
+      'subjectaccessreview',
+      'api-tls',
+      'attribute',
+    ],
   },
   'api-tls': {
     name: 'the HTTP API serves over TLS a certificate the operator generated into its Secret, then rotated',

@@ -44,6 +44,8 @@ export function environmentHistory(h: {
   before: ApplicationEnvironmentStatus | undefined;
   entry: ApplicationEnvironmentStatus;
   manager: string | undefined;
+  /** The request's actor (entry.setBy) is not one the API server authenticated. */
+  actorUnverified?: boolean;
   forcedThroughFreeze: boolean | undefined;
   forcedBy: string | undefined;
   now: Date;
@@ -56,6 +58,7 @@ export function environmentHistory(h: {
   const time = now.toISOString();
   const out: NewEntry[] = [];
   const actor = entry.setBy ?? 'unknown';
+  const unverified = h.actorUnverified ? { actorUnverified: true } : {};
   if (entry.requested !== undefined && !v.same(entry.requested, before?.requested)) {
     const type = writeKind(manager);
     const was = before?.requested ? ` (was ${before.requested})` : '';
@@ -70,6 +73,7 @@ export function environmentHistory(h: {
       ...(before?.requested !== undefined ? { from: before.requested } : {}),
       to: entry.requested,
       actor,
+      ...unverified,
       message,
     });
   }
@@ -97,7 +101,8 @@ export function environmentHistory(h: {
       environment: env,
       ...(before?.desired !== undefined ? { from: before.desired } : {}),
       to: entry.desired,
-      actor: h.forcedBy ?? actor,
+      // The force annotation's writer is a field manager: never authenticated.
+      ...(h.forcedBy !== undefined ? { actor: h.forcedBy, actorUnverified: true } : { actor, ...unverified }),
       message: `${entry.desired} forced into ${env} during a freeze`,
     });
   } else if (desiredMoved && wasBlocked) {

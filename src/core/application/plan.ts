@@ -52,6 +52,7 @@ import {
   trimCondition,
   type StatusTrim,
 } from '../status-budget.js';
+import { requestActor, type ActorSource } from '../actors.js';
 
 export type { DeployedReport } from './targets.js';
 
@@ -72,6 +73,8 @@ export interface ApplicationInput {
   historyLimit: number;
   /** The namespace's compatibility choice (default: this application alone in its namespace). */
   compatibility?: CompatibilityView;
+  /** Depot's admission policies stamp authenticated actors (--verified-actors); else actors are unverified. */
+  verifiedActors?: boolean;
   /** The newest history id this operator has sent (audit log, Event); recorded with the next new entries. */
   sentThrough?: string;
   /** Bytes the status may take (default DEFAULT_STATUS_BYTE_BUDGET). */
@@ -135,6 +138,7 @@ export function planVersions(input: ApplicationInput): VersionPlan {
   const prev = app.status ?? {};
   const v = versionsFor(app);
   const unreadable = input.unreadable ?? {};
+  const actorSource: ActorSource = { verified: input.verifiedActors ?? false };
   const resolved = resolveEnvironments(app, input.sets, input.environments, unreadable);
   const byEnv = targetsByEnvironment(input.targets);
   const prevEnvs = new Map((prev.environments ?? []).map((e) => [e.name, e]));
@@ -162,7 +166,8 @@ export function planVersions(input: ApplicationInput): VersionPlan {
     if (keptAsIs(env)) return before ? [before] : [];
     const requested = app.spec.versions?.[env];
     const manager = versionWriter(app.metadata.managedFields as ManagedFieldsEntry[] | undefined, env);
-    const setBy = requested === undefined ? undefined : manager ? actorOf(manager) : before?.setBy;
+    const by = requestActor(app, env, manager ? actorOf(manager) : undefined, actorSource);
+    const setBy = requested === undefined ? undefined : (by?.actor ?? before?.setBy);
     const decision = decide({
       app,
       env,
@@ -196,6 +201,7 @@ export function planVersions(input: ApplicationInput): VersionPlan {
       before,
       entry,
       manager,
+      actorUnverified: by?.unverified ?? !actorSource.verified,
       forcedThroughFreeze: decision.forcedThroughFreeze,
       forcedBy: decision.forcedThroughFreeze ? forcedBy(app, env) : undefined,
       now,
@@ -304,7 +310,7 @@ export function composeStatus(
 
   const previous = new Map(plan.targets.flatMap((t) => (t.previous ? [[t.previous.name, t.previous]] : [])));
   const known = new Set((prev.targets ?? []).map((t) => t.name));
-  const rejected = rejectionState(app, plan.environments, now);
+  const rejected = rejectionState(app, plan.environments, now, { verified: input.verifiedActors ?? false });
   // In the order they happened: rejections, requests, then deliveries, then reports.
   const happened: NewEntry[] = [
     ...rejected.entries,

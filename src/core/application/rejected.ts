@@ -7,6 +7,7 @@ import type { Application, ApplicationEnvironmentStatus, ApplicationStatus } fro
 import type { ConditionInput } from '../../kube/conditions.js';
 import { rejectedBy, rejectedMessage, rejection, unrejectedBy } from '../rejections.js';
 import { versionsFor } from '../versions.js';
+import { actorFields, rejectionVerified, type ActorSource } from '../actors.js';
 import type { NewEntry } from './history.js';
 import { ConditionType, Reason } from '../../api/conditions.js';
 
@@ -31,24 +32,29 @@ export function rejectionState(
   app: Application,
   environments: readonly ApplicationEnvironmentStatus[],
   now: Date,
+  source: ActorSource = { verified: false },
 ): RejectionState {
   const v = versionsFor(app);
   const time = now.toISOString();
   const before = app.status?.rejectedVersions ?? [];
-  const recorded: RecordedRejections = (app.spec.rejectedVersions ?? []).map((r) => ({
-    ...r,
+  // Named fields only: status has no rejectedBy (it is `by`).
+  const spec = app.spec.rejectedVersions ?? [];
+  const recorded: RecordedRejections = spec.map((r) => ({
+    version: r.version,
+    reason: r.reason,
     by: rejectedBy(app, r),
   }));
   const entries: NewEntry[] = [];
-  for (const r of recorded)
+  recorded.forEach((r, i) => {
     if (!before.some((b) => v.same(b.version, r.version)))
       entries.push({
         time,
         type: 'Rejected',
         to: r.version,
-        actor: r.by,
+        ...actorFields({ actor: r.by, ...(rejectionVerified(spec[i]!, source) ? {} : { unverified: true }) }),
         message: `${r.version} rejected by ${r.by}: ${r.reason}`,
       });
+  });
   for (const b of before)
     if (!recorded.some((r) => v.same(r.version, b.version))) {
       const by = unrejectedBy(app, b.version);
@@ -56,7 +62,8 @@ export function rejectionState(
         time,
         type: 'Unrejected',
         to: b.version,
-        actor: by,
+        // Who removed a rejection is never stamped: the unreject annotation's field manager.
+        ...actorFields({ actor: by, unverified: true }),
         message: `${b.version} no longer rejected (removed by ${by}; was rejected by ${b.by}: ${b.reason})`,
       });
     }

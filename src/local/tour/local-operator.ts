@@ -34,12 +34,21 @@ export function deploymentManifest(root: string): string {
   return join(root, 'config', 'manager', 'manager.yaml');
 }
 
-/** The Namespaces of config/manager and everything in config/rbac. */
+/**
+ * The Namespaces of config/manager, everything in config/rbac and the
+ * admission policies that stamp authenticated actors (config/admission).
+ */
 export async function applyOperatorRbac(kc: KubeConfig, root: string): Promise<void> {
   const namespaces = loadManifests(deploymentManifest(root)).filter((o) => o.kind === 'Namespace');
-  await applyManifests(kc, [...namespaces, ...loadManifests(join(root, 'config', 'rbac'))], {
-    fieldManager: 'depot-demo',
-  });
+  await applyManifests(
+    kc,
+    [
+      ...namespaces,
+      ...loadManifests(join(root, 'config', 'rbac')),
+      ...loadManifests(join(root, 'config', 'admission')),
+    ],
+    { fieldManager: 'depot-demo' },
+  );
 }
 
 export async function startLocalOperator(opts: {
