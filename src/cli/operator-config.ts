@@ -66,6 +66,15 @@ export function controllerSettings(flags: OperatorFlags): ControllerSettings {
     historyLimit: flags.historyLimit,
     statusByteBudget: flags.statusByteBudget,
     ...(flags.auditLog !== undefined ? { auditLog: flags.auditLog } : {}),
+    ...(flags.auditSink !== undefined
+      ? {
+          auditSink: {
+            url: flags.auditSink,
+            timeoutMs: flags.auditSinkTimeout,
+            retry: { baseMs: flags.auditSinkRetryBaseDelay, maxMs: flags.auditSinkRetryMaxDelay },
+          },
+        }
+      : {}),
     deliverySettings: {
       ...deliverySettingsDefaults,
       integrations: flags.integrations,

@@ -9,6 +9,7 @@ import { DEFAULT_HISTORY_LIMIT } from '../core/history.js';
 import { DEFAULT_AGENT_SILENCE_MS } from '../core/target.js';
 import { deliverySettingsDefaults } from '../controllers/delivery/registry.js';
 import { deliveryDefaults } from '../controllers/delivery/tracker.js';
+import { auditSinkDefaults } from '../controllers/history-sink.js';
 import { managerDefaults } from '../runtime/manager.js';
 import { apiServerDefaults } from '../server/api-server.js';
 import { DEFAULT_TOKEN_AUDIENCES } from '../server/token-audiences.js';
@@ -272,6 +273,20 @@ export interface RecordFlags {
   historyLimit: number;
   statusByteBudget: number;
   auditLog?: string;
+  auditSink?: string;
+  auditSinkTimeout: number;
+  auditSinkRetryBaseDelay: number;
+  auditSinkRetryMaxDelay: number;
+}
+
+/** The sink's URL: http(s), with no credentials in it (they would show in the Deployment). */
+function auditSinkUrl(value: string): string {
+  const url = URL.parse(value);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new UserError(`--audit-sink: ${value} is not an http:// or https:// URL`);
+  if (url.username || url.password)
+    throw new UserError('--audit-sink: the URL may not carry a user or password');
+  return value;
 }
 
 /** The CRD bounds status.history: a longer history would make every status write fail with 422. */
@@ -316,6 +331,26 @@ export function recordFlags(): Option[] {
     new Option(
       '--audit-log <path>',
       'file for the audit log, one JSON line per change (default: stdout, beside the logs)',
+    ),
+    valueOption(
+      '--audit-sink <url>',
+      'CloudEvents receiver (HTTP, structured JSON mode) that gets every history entry, at least once, with its id as the event id (default: none)',
+      auditSinkUrl,
+    ),
+    durationOption(
+      '--audit-sink-timeout <duration>',
+      'how long one POST to the audit sink may take',
+      auditSinkDefaults.timeoutMs,
+    ),
+    durationOption(
+      '--audit-sink-retry-base-delay <duration>',
+      'first wait after the audit sink failed (doubles per failure)',
+      auditSinkDefaults.retry.baseMs,
+    ),
+    durationOption(
+      '--audit-sink-retry-max-delay <duration>',
+      'longest wait between tries while the audit sink fails',
+      auditSinkDefaults.retry.maxMs,
     ),
   ];
 }

@@ -19,6 +19,7 @@ export function controllers(deps: RuntimeDeps, options: Partial<DepotOptions> = 
     historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
     ...(options.statusByteBudget !== undefined ? { statusByteBudget: options.statusByteBudget } : {}),
     audit: options.audit ?? createAuditLog(),
+    ...(options.auditSink ? { auditSink: options.auditSink } : {}),
     deliverySettings: options.deliverySettings ?? deliverySettingsDefaults,
     delivery: options.delivery ?? deliveryDefaults,
     ...(options.hooks ? { hooks: options.hooks } : {}),

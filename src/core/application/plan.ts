@@ -73,6 +73,12 @@ export interface ApplicationInput {
   compatibility?: CompatibilityView;
   /** The newest history id this operator has sent (audit log, Event); recorded with the next new entries. */
   sentThrough?: string;
+  /**
+   * With --audit-sink: the newest history id the sink has accepted (undefined:
+   * none yet in this process, the recorded marker stays); recorded with the
+   * next new entries as historySinkThrough, and the byte budget keeps newer ones.
+   */
+  sink?: { through?: string };
   /** Bytes the status may take (default DEFAULT_STATUS_BYTE_BUDGET). */
   statusByteBudget?: number;
 }
@@ -310,6 +316,11 @@ export function composeStatus(
     .reverse()
     .map((e) => ({ id: historyId(app.metadata.uid, e), ...e }));
   const sentThrough = withIds.length > 0 ? input.sentThrough : prev.historySentThrough;
+  // Like historySentThrough, recorded only with new entries: a converged system writes nothing.
+  const sinkThrough =
+    withIds.length > 0 && input.sink
+      ? (input.sink.through ?? prev.historySinkThrough)
+      : prev.historySinkThrough;
   const seen = knownVersions({
     versions: v,
     previous: prev.knownVersions,
@@ -332,6 +343,7 @@ export function composeStatus(
     ...(rejected.recorded.length > 0 ? { rejectedVersions: rejected.recorded } : {}),
     history: prependHistory(prev.history, withIds, input.historyLimit),
     ...(sentThrough !== undefined ? { historySentThrough: sentThrough } : {}),
+    ...(sinkThrough !== undefined ? { historySinkThrough: sinkThrough } : {}),
   };
   const { status, trim } = withinBudget(
     composed,
@@ -339,6 +351,7 @@ export function composeStatus(
     input.statusByteBudget ?? DEFAULT_STATUS_BYTE_BUDGET,
     app,
     now,
+    input.sink !== undefined,
   );
   return {
     status,
@@ -358,13 +371,16 @@ function withinBudget(
   budget: number,
   app: Application,
   now: Date,
+  sink: boolean,
 ): { status: ApplicationStatus; trim?: StatusTrim } {
   // A status computed anew replaces one the API server refused as too large: it is written, or refused again.
   const fresh = {
     ...composed,
     conditions: composed.conditions?.filter((c) => c.type !== ConditionType.StatusTooLarge),
   };
-  const { status, trim, bytes } = fitStatusToBudget(fresh, budget - CONDITION_RESERVE_BYTES);
+  const { status, trim, bytes } = fitStatusToBudget(fresh, budget - CONDITION_RESERVE_BYTES, {
+    sink,
+  });
   const wasTrimmed = prev.conditions?.some(
     (c) => c.type === ConditionType.StatusTrimmed && c.status === 'True',
   );
