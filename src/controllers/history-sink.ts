@@ -75,7 +75,11 @@ export class HistorySinkSender {
   }
 
   /** On every reconcile: the first one of an Application in a term starts from the recorded marker. */
-  firstSight(app: KubeObject, history: readonly HistoryEntry[] | undefined, marker: string | undefined): void {
+  firstSight(
+    app: KubeObject,
+    history: readonly HistoryEntry[] | undefined,
+    marker: string | undefined,
+  ): void {
     const { term } = this.deps.leadership();
     if (term !== this.term) {
       this.term = term;
@@ -144,7 +148,11 @@ export class HistorySinkSender {
           this.deps.log.info({ err: (err as Error).message }, 'audit sink: not sending while not leading');
           return;
         }
-        const result = await postCloudEvent(this.opts.url, historyCloudEvent(state.source, entry), this.opts.timeoutMs);
+        const result = await postCloudEvent(
+          this.opts.url,
+          historyCloudEvent(state.source, entry),
+          this.opts.timeoutMs,
+        );
         if (!result.ok) {
           this.sent.inc({ outcome: 'failed' });
           const delayMs = backoffDelay(this.failures++, { ...this.opts.retry, jitter: 0.2 });

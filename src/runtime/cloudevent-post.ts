@@ -43,7 +43,8 @@ export async function postCloudEvent(
     const cut = answer.length > ANSWER_EXCERPT ? `${answer.slice(0, ANSWER_EXCERPT)}…` : answer;
     return { ok: false, message: `${where} answered HTTP ${res.status}${redirect}${cut ? `: ${cut}` : ''}` };
   } catch (err) {
-    if (timeout.aborted) return { ok: false, message: `${where} did not answer within ${timeoutMs / 1000} s` };
+    if (timeout.aborted)
+      return { ok: false, message: `${where} did not answer within ${timeoutMs / 1000} s` };
     if (signal?.aborted) return { ok: false, message: `${where}: the call was cancelled` };
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     return {
