@@ -23,7 +23,9 @@ export type Effect =
   /** A spent force annotation to remove. */
   | { kind: 'releaseForce'; force: SpentForce }
   /** The written status was cut to its byte budget: metrics, and a Warning for unsent entries dropped. */
-  | { kind: 'reportTrim'; trim: StatusTrim };
+  | { kind: 'reportTrim'; trim: StatusTrim }
+  /** The count limit dropped entries the audit sink had not taken: metric and Warning. */
+  | { kind: 'reportDroppedBeforeSink'; entries: readonly HistoryEntry[] };
 
 /** The effects of a pass whose status is stored now (`written`: it changed). */
 export function effectsAfterWrite(
@@ -54,5 +56,8 @@ export function effectsAfterWrite(
       : []),
     ...composed.spentForces.map((force) => ({ kind: 'releaseForce' as const, force })),
     ...(written && composed.trim ? [{ kind: 'reportTrim' as const, trim: composed.trim }] : []),
+    ...(written && composed.droppedBeforeSink
+      ? [{ kind: 'reportDroppedBeforeSink' as const, entries: composed.droppedBeforeSink }]
+      : []),
   ];
 }

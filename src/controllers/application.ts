@@ -92,6 +92,8 @@ export function applicationController(
         return releaseForce(deps, ctx, forceWriter, cached, effect.force);
       case 'reportTrim':
         return budget.report(cached, effect.trim, ctx.log);
+      case 'reportDroppedBeforeSink':
+        return budget.droppedBeforeSink(cached, effect.entries, ctx.log);
     }
   }
 

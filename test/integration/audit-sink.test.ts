@@ -4,7 +4,10 @@
 // sink is down versions keep moving, and everything arrives once it is back.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EventsV1Api } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
+import { freePort } from '../../src/local/controlplane/index.js';
+import { scrape, sum } from '../kit/metrics-text.js';
 import { depotOperatorWithHooks, STATUS_PAUSE_MESSAGE } from '../kit/depot-operator-hooks.js';
 import { application } from '../kit/objects.js';
 import { twoEnvironments } from '../kit/topologies.js';
@@ -187,5 +190,49 @@ describe('the audit sink', () => {
     // Once each, oldest first.
     const arrived = receiver.ids().filter((id) => during.includes(id));
     expect(arrived).toEqual([...during].reverse());
+  }, 120_000);
+
+  test('entries dropped from status before the sink took them are counted and warned about, never silently', async () => {
+    const ns = await freshNamespace(kc, 'sink-dropped');
+    await basics(ns);
+    await receiver.down();
+    const metricsUrl = `http://127.0.0.1:${await freePort()}`;
+    operator = await runOperator(ns, {
+      args: [
+        '--audit-sink',
+        receiver.url,
+        '--audit-sink-retry-max-delay',
+        '1s',
+        '--history-limit',
+        '3',
+        '--metrics-addr',
+        metricsUrl.slice('http://'.length),
+      ],
+    });
+    try {
+      for (const version of ['1.1.0', '1.2.0', '1.3.0']) {
+        setVersion(ns, version);
+        await eventually(
+          `dev desires ${version} with the sink down`,
+          async () => envStatus(await k.app(ns, 'core'), 'dev')?.desired === version,
+        );
+      }
+      const event = await eventually('a Warning names the entries dropped unsent', async () => {
+        const events = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: ns });
+        return events.items.find((e) => e.reason === 'HistoryDroppedUnsent' && e.regarding?.name === 'core');
+      });
+      expect(event.type).toBe('Warning');
+      expect(event.note).toMatch(/--history-limit\) before the audit sink took them: [0-9a-f]{20}/);
+      const samples = await scrape(metricsUrl);
+      expect(sum(samples, 'depot_history_dropped_unsent_total')).toBeGreaterThan(0);
+      expect(sum(samples, 'depot_audit_sink_events_total', { outcome: 'failed' })).toBeGreaterThan(0);
+      expect(sum(samples, 'depot_audit_sink_pending_entries')).toBe(3);
+    } finally {
+      await receiver.up();
+    }
+    // What is still in status arrives.
+    await eventually('the entries still in status arrive', async () =>
+      historyIds(await k.app(ns, 'core')).every((id) => receiver.ids().includes(id)),
+    );
   }, 120_000);
 });

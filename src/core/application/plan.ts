@@ -17,6 +17,7 @@ import type { Target } from '../../api/target.js';
 import { setConditions } from '../../kube/conditions.js';
 import { deliveryKind, publishedState } from '../delivery.js';
 import { prependHistory } from '../history.js';
+import { droppedBeforeSink } from '../sink-marker.js';
 import { versionsFor } from '../versions.js';
 import {
   actorOf,
@@ -112,6 +113,8 @@ export interface ApplicationPlan {
   rejectedRunning: RunningRejected[];
   /** What was cut to keep the status under its byte budget, when anything was. */
   trim?: StatusTrim;
+  /** Entries the count limit (--history-limit) dropped before the audit sink took them. */
+  droppedBeforeSink?: HistoryEntry[];
 }
 
 /**
@@ -321,6 +324,11 @@ export function composeStatus(
     withIds.length > 0 && input.sink
       ? (input.sink.through ?? prev.historySinkThrough)
       : prev.historySinkThrough;
+  const history = prependHistory(prev.history, withIds, input.historyLimit);
+  // Dropped by the count limit before the sink took them (the marker the sink had when this pass began).
+  const droppedUnsent = input.sink
+    ? droppedBeforeSink(prev.history, withIds, history, input.sink.through ?? prev.historySinkThrough)
+    : [];
   const seen = knownVersions({
     versions: v,
     previous: prev.knownVersions,
@@ -341,7 +349,7 @@ export function composeStatus(
     targets,
     ...(seen.length > 0 ? { knownVersions: seen } : {}),
     ...(rejected.recorded.length > 0 ? { rejectedVersions: rejected.recorded } : {}),
-    history: prependHistory(prev.history, withIds, input.historyLimit),
+    history,
     ...(sentThrough !== undefined ? { historySentThrough: sentThrough } : {}),
     ...(sinkThrough !== undefined ? { historySinkThrough: sinkThrough } : {}),
   };
@@ -356,6 +364,7 @@ export function composeStatus(
   return {
     status,
     ...(trim ? { trim } : {}),
+    ...(droppedUnsent.length > 0 ? { droppedBeforeSink: droppedUnsent } : {}),
     added: withIds,
     ...(plan.requeueAt ? { requeueAt: plan.requeueAt } : {}),
     problems: plan.problems,
