@@ -13,7 +13,7 @@ import type { HistoryEntry } from '../api/application.js';
 import { historyCloudEvent, type EventSource } from '../core/cloudevent.js';
 import type { KubeObject } from '../kube/resource.js';
 import { backoffDelay, type BackoffOptions } from '../runtime/backoff.js';
-import { postCloudEvent, sinkUrlForMessages } from '../runtime/cloudevent-post.js';
+import { postCloudEvent, sinkUrlForMessages } from './cloudevent-post.js';
 import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 import { unsentEntries } from './history-sender.js';
 

@@ -30,9 +30,10 @@ test('a history entry is a CloudEvent 1.0 whose id is the entry id and whose dat
 });
 
 test('the subject is the environment, or nothing for entries about every environment', () => {
-  const { target: _t, ...requested } = { ...entry, type: 'Requested' as const };
+  const base = { id: entry.id, time: entry.time, to: '1.2.0' };
+  const requested = { ...base, type: 'Requested' as const, environment: 'prod' };
   expect(historyCloudEvent({ namespace: 'n', name: 'a' }, requested).subject).toBe('prod');
-  const { environment: _e, target: _t2, ...rejected } = { ...entry, type: 'Rejected' as const };
+  const rejected = { ...base, type: 'Rejected' as const };
   expect(historyCloudEvent({ namespace: 'n', name: 'a' }, rejected)).not.toHaveProperty('subject');
 });
 

@@ -193,6 +193,13 @@ describe('with an audit sink', () => {
     expect(trim!.droppedUnsent.length).toBe(trim!.droppedEntries - 10);
   });
 
+  test('a fresher marker than the recorded one (the sink accepted more since) counts', () => {
+    const s = sinkBehind();
+    const budget = jsonBytes(s) - 30_000;
+    expect(fitStatusToBudget(s, budget, { sink: true }).trim!.droppedUnsent.length).toBeGreaterThan(0);
+    expect(fitStatusToBudget(s, budget, { sink: true, sinkThrough: 'id29' }).trim!.droppedUnsent).toEqual([]);
+  });
+
   test('with no sink marker yet, every entry counts as not taken', () => {
     const s = { ...sinkBehind(), historySinkThrough: undefined };
     const { trim } = fitStatusToBudget(s, jsonBytes(s) - 30_000, { sink: true });

@@ -44,7 +44,8 @@ export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stri
 export function fitStatusToBudget(
   status: ApplicationStatus,
   budget: number,
-  opts: { sink?: boolean } = {},
+  /** sink: an audit sink is on; sinkThrough: its newest accepted id when fresher than the status's marker. */
+  opts: { sink?: boolean; sinkThrough?: string } = {},
 ): BudgetedStatus {
   const bytesBefore = jsonBytes(status);
   if (bytesBefore <= budget) return { status, bytes: bytesBefore };
@@ -52,7 +53,11 @@ export function fitStatusToBudget(
   const sizes = history.map(jsonBytes);
   // Each entry counts its bytes and the comma before it.
   let total = bytesBefore;
-  const unsentCount = unsentCountOf(history, status, opts.sink === true);
+  const unsentCount = unsentCountOf(
+    history,
+    { ...status, historySinkThrough: opts.sinkThrough ?? status.historySinkThrough },
+    opts.sink === true,
+  );
   let kept = history.length;
   let droppedEntries = 0;
   const droppedUnsent: HistoryEntry[] = [];

@@ -359,7 +359,7 @@ export function composeStatus(
     input.statusByteBudget ?? DEFAULT_STATUS_BYTE_BUDGET,
     app,
     now,
-    input.sink !== undefined,
+    input.sink,
   );
   return {
     status,
@@ -380,7 +380,7 @@ function withinBudget(
   budget: number,
   app: Application,
   now: Date,
-  sink: boolean,
+  sink: ApplicationInput['sink'],
 ): { status: ApplicationStatus; trim?: StatusTrim } {
   // A status computed anew replaces one the API server refused as too large: it is written, or refused again.
   const fresh = {
@@ -388,7 +388,9 @@ function withinBudget(
     conditions: composed.conditions?.filter((c) => c.type !== ConditionType.StatusTooLarge),
   };
   const { status, trim, bytes } = fitStatusToBudget(fresh, budget - CONDITION_RESERVE_BYTES, {
-    sink,
+    sink: sink !== undefined,
+    // What the sink accepted by now, even when this write records no new marker.
+    ...(sink?.through !== undefined ? { sinkThrough: sink.through } : {}),
   });
   const wasTrimmed = prev.conditions?.some(
     (c) => c.type === ConditionType.StatusTrimmed && c.status === 'True',
