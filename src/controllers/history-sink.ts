@@ -54,18 +54,22 @@ export class HistorySinkSender {
     private readonly deps: Pick<RuntimeDeps, 'leadership' | 'log' | 'fence' | 'metrics' | 'clock'>,
     private readonly opts: AuditSinkOptions,
   ) {
-    const registers = [deps.metrics.registry];
-    this.sent = new Counter({
-      name: 'depot_audit_sink_events_total',
-      help: 'History entries posted to the audit sink as CloudEvents, by outcome (accepted, failed).',
-      labelNames: ['outcome'],
-      registers,
-    });
+    const registry = deps.metrics.registry;
+    // One set per registry, also when a second controller is built on it.
+    this.sent =
+      (registry.getSingleMetric('depot_audit_sink_events_total') as Counter | undefined) ??
+      new Counter({
+        name: 'depot_audit_sink_events_total',
+        help: 'History entries posted to the audit sink as CloudEvents, by outcome (accepted, failed).',
+        labelNames: ['outcome'],
+        registers: [registry],
+      });
+    registry.removeSingleMetric('depot_audit_sink_pending_entries');
     const apps = this.apps;
     new Gauge({
       name: 'depot_audit_sink_pending_entries',
       help: 'History entries in Application status that the audit sink has not accepted yet.',
-      registers,
+      registers: [registry],
       collect() {
         let n = 0;
         for (const s of apps.values()) n += unsentEntries(s.history, s.through).length;
