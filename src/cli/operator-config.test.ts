@@ -277,16 +277,19 @@ test('--audit-sink and its timeout and retry delays reach the controllers; none 
         '--audit-sink-timeout=3s',
         '--audit-sink-retry-base-delay=500ms',
         '--audit-sink-retry-max-delay=1m',
+        '--audit-sink-concurrency=16',
       ),
     ).auditSink,
   ).toEqual({
     url: 'https://events.example.com/depot',
     timeoutMs: 3_000,
     retry: { baseMs: 500, maxMs: 60_000 },
+    concurrency: 16,
   });
   expect(controllerSettings(flags('--audit-sink=http://sink/')).auditSink).toMatchObject({
     timeoutMs: 10_000,
     retry: { baseMs: 1_000, maxMs: 300_000 },
+    concurrency: 4,
   });
 });
 

@@ -72,6 +72,7 @@ export function controllerSettings(flags: OperatorFlags): ControllerSettings {
             url: flags.auditSink,
             timeoutMs: flags.auditSinkTimeout,
             retry: { baseMs: flags.auditSinkRetryBaseDelay, maxMs: flags.auditSinkRetryMaxDelay },
+            concurrency: flags.auditSinkConcurrency,
           },
         }
       : {}),

@@ -277,6 +277,7 @@ export interface RecordFlags {
   auditSinkTimeout: number;
   auditSinkRetryBaseDelay: number;
   auditSinkRetryMaxDelay: number;
+  auditSinkConcurrency: number;
 }
 
 /** The sink's URL: http(s), with no credentials in it (they would show in the Deployment). */
@@ -351,6 +352,12 @@ export function recordFlags(): Option[] {
       '--audit-sink-retry-max-delay <duration>',
       'longest wait between tries while the audit sink fails',
       auditSinkDefaults.retry.maxMs,
+    ),
+    valueOption(
+      '--audit-sink-concurrency <n>',
+      'POSTs to the audit sink on their way at once, each of a different Application (the entries of one go in order)',
+      positiveInt('--audit-sink-concurrency'),
+      auditSinkDefaults.concurrency,
     ),
   ];
 }

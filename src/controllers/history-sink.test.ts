@@ -50,9 +50,8 @@ function setup() {
         if (fenced) throw new Error('fenced');
       },
       metrics: { registry: new Registry() } as never,
-      clock: { now: () => Date.now() } as never,
     },
-    { url, timeoutMs: 2_000, retry: { baseMs: 20, maxMs: 50 } },
+    { url, timeoutMs: 2_000, retry: { baseMs: 20, maxMs: 50 }, concurrency: 2 },
   );
   return { sender, warnings, fence: (on: boolean) => (fenced = on) };
 }
@@ -104,4 +103,17 @@ test('nothing is sent while the fence says this process may not act', async () =
   sender.offer(appObj('d'), history('d2', 'd1'));
   await until('both sent', () => got.length === 2);
   expect(got.map((e) => e.id)).toEqual(['d1', 'd2']);
+});
+
+test('entries handed over while waiting out a failure wait too, and go once the sink is back', async () => {
+  const { sender, warnings } = setup();
+  answer = 503;
+  sender.firstSight(appObj('e'), history('e1'), undefined);
+  await until('a failure', () => warnings.length >= 1);
+  sender.firstSight(appObj('f'), history('f1'), undefined);
+  sender.offer(appObj('e'), history('e2', 'e1'));
+  answer = 202;
+  await until('all sent', () => got.length === 3);
+  expect(got.map((e) => e.id).filter((id) => id.startsWith('e'))).toEqual(['e1', 'e2']);
+  expect(got.map((e) => e.id)).toContain('f1');
 });

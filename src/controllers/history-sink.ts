@@ -24,11 +24,14 @@ export interface AuditSinkOptions {
   timeoutMs: number;
   /** Waits after failures (--audit-sink-retry-base-delay, --audit-sink-retry-max-delay). */
   retry: BackoffOptions;
+  /** POSTs on their way at once, each of a different Application (--audit-sink-concurrency). */
+  concurrency: number;
 }
 
 export const auditSinkDefaults: Omit<AuditSinkOptions, 'url'> = {
   timeoutMs: 10_000,
   retry: { baseMs: 1_000, maxMs: 5 * 60_000 },
+  concurrency: 4,
 };
 
 interface AppState {
@@ -45,13 +48,17 @@ export class HistorySinkSender {
   private term = -1;
   private readonly apps = new Map<string, AppState>();
   private failures = 0;
-  private running = false;
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
+  /** Sends on their way, and the Applications they are of (one at a time each, to keep its order). */
+  private active = 0;
+  private readonly inFlight = new Set<string>();
+  /** After a failure, until the retry timer fires: no new send. */
+  private paused = false;
+  private soon: NodeJS.Timeout | undefined;
+  private retry: NodeJS.Timeout | undefined;
   private readonly sent: Counter;
 
   constructor(
-    private readonly deps: Pick<RuntimeDeps, 'leadership' | 'log' | 'fence' | 'metrics' | 'clock'>,
+    private readonly deps: Pick<RuntimeDeps, 'leadership' | 'log' | 'fence' | 'metrics'>,
     private readonly opts: AuditSinkOptions,
   ) {
     const registry = deps.metrics.registry;
@@ -92,7 +99,7 @@ export class HistorySinkSender {
     const key = keyOf(app);
     if (this.apps.has(key)) return;
     this.apps.set(key, { source: sourceOf(app), history: history ?? [], through: marker });
-    if (unsentEntries(history, marker).length > 0) this.schedule(0);
+    if (unsentEntries(history, marker).length > 0) this.schedule();
   }
 
   /** The newest id the sink accepted, to record as historySinkThrough with the next new entries. */
@@ -105,31 +112,40 @@ export class HistorySinkSender {
     const key = keyOf(app);
     const state = this.apps.get(key);
     this.apps.set(key, { source: sourceOf(app), history, through: state?.through });
-    // Waiting out a failure: the new entries go with the next try.
-    if (this.failures === 0) this.schedule(0);
+    // While waiting out a failure, pump() starts nothing: the new entries go with the next try.
+    this.schedule();
   }
 
   forget(namespace: string, name: string): void {
     this.apps.delete(`${namespace}/${name}`);
   }
 
-  private schedule(delayMs: number): void {
-    const at = this.deps.clock.now() + delayMs;
-    if (this.timer && this.timerAt <= at) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      void this.pump();
-    }, delayMs);
+  /** A pump soon (not within this call: the reconcile that handed entries over goes on first). */
+  private schedule(): void {
+    if (this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      this.pump();
+    }, 0);
     // Pending entries do not hold the process open: what is not sent is sent again from status.
-    this.timer.unref();
+    this.soon.unref();
   }
 
-  /** The oldest unsent entry of the first Application that has one (that Application goes last afterwards). */
+  /** After a failure: nothing new is sent for `delayMs`, then the sends start again. */
+  private pause(delayMs: number): void {
+    this.paused = true;
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => {
+      this.paused = false;
+      this.pump();
+    }, delayMs);
+    this.retry.unref();
+  }
+
+  /** The oldest unsent entry of the first Application with one and no send on its way (it goes last afterwards). */
   private next(): { key: string; state: AppState; entry: HistoryEntry & { id: string } } | undefined {
     for (const [key, state] of this.apps) {
+      if (this.inFlight.has(key)) continue;
       const unsent = unsentEntries(state.history, state.through);
       const entry = unsent[unsent.length - 1];
       if (entry?.id !== undefined) return { key, state, entry: { ...entry, id: entry.id } };
@@ -138,48 +154,60 @@ export class HistorySinkSender {
     return undefined;
   }
 
-  private async pump(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      for (let next = this.next(); next; next = this.next()) {
-        const { key, state, entry } = next;
-        try {
-          // Right before the POST starts, like every other side effect.
-          this.deps.fence();
-        } catch (err) {
-          // Not leading now: the next term starts again from status.
-          this.deps.log.info({ err: (err as Error).message }, 'audit sink: not sending while not leading');
-          return;
-        }
-        const result = await postCloudEvent(
-          this.opts.url,
-          historyCloudEvent(state.source, entry),
-          this.opts.timeoutMs,
-        );
-        if (!result.ok) {
-          this.sent.inc({ outcome: 'failed' });
-          const delayMs = backoffDelay(this.failures++, { ...this.opts.retry, jitter: 0.2 });
-          this.deps.log.warn(
-            { application: key, id: entry.id, failures: this.failures, retryInMs: delayMs },
-            `${result.message}; trying again later`,
-          );
-          this.schedule(delayMs);
-          return;
-        }
-        this.sent.inc({ outcome: 'accepted' });
-        if (this.failures > 0)
-          this.deps.log.info({ sink: sinkUrlForMessages(this.opts.url) }, 'audit sink accepts events again');
-        this.failures = 0;
-        // The Application goes last, so that one with many entries does not hold up the others.
-        const now = this.apps.get(key);
-        if (now) {
-          this.apps.delete(key);
-          this.apps.set(key, { ...now, through: entry.id });
-        }
+  /** Starts sends up to the concurrency, one per Application at a time, unless waiting out a failure. */
+  private pump(): void {
+    while (this.active < this.opts.concurrency && !this.paused) {
+      const next = this.next();
+      if (!next) return;
+      try {
+        // Right before the POST starts, like every other side effect.
+        this.deps.fence();
+      } catch (err) {
+        // Not leading now: the next term starts again from status.
+        this.deps.log.info({ err: (err as Error).message }, 'audit sink: not sending while not leading');
+        return;
       }
-    } finally {
-      this.running = false;
+      this.active++;
+      this.inFlight.add(next.key);
+      void this.send(next).finally(() => {
+        this.active--;
+        this.inFlight.delete(next.key);
+        this.pump();
+      });
+    }
+  }
+
+  private async send({
+    key,
+    state,
+    entry,
+  }: NonNullable<ReturnType<HistorySinkSender['next']>>): Promise<void> {
+    const result = await postCloudEvent(
+      this.opts.url,
+      historyCloudEvent(state.source, entry),
+      this.opts.timeoutMs,
+    );
+    if (!result.ok) {
+      this.sent.inc({ outcome: 'failed' });
+      // Sends that were already on their way may fail too: one wait for them all.
+      if (this.paused) return;
+      const delayMs = backoffDelay(this.failures++, { ...this.opts.retry, jitter: 0.2 });
+      this.deps.log.warn(
+        { application: key, id: entry.id, failures: this.failures, retryInMs: delayMs },
+        `${result.message}; trying again later`,
+      );
+      this.pause(delayMs);
+      return;
+    }
+    this.sent.inc({ outcome: 'accepted' });
+    if (this.failures > 0)
+      this.deps.log.info({ sink: sinkUrlForMessages(this.opts.url) }, 'audit sink accepts events again');
+    this.failures = 0;
+    // The Application goes last, so that one with many entries does not hold up the others.
+    const now = this.apps.get(key);
+    if (now) {
+      this.apps.delete(key);
+      this.apps.set(key, { ...now, through: entry.id });
     }
   }
 }

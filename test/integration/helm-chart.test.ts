@@ -329,7 +329,12 @@ describe("the rendered arguments are the real operator's flags", () => {
     const flags = operatorFlags(
       container(
         renderChart({
-          auditSink: { url: 'http://events.audit.svc/depot', timeout: '5s', retryMaxDelay: '1m' },
+          auditSink: {
+            url: 'http://events.audit.svc/depot',
+            timeout: '5s',
+            retryMaxDelay: '1m',
+            concurrency: 8,
+          },
         }),
       ).args!,
     );
@@ -337,6 +342,7 @@ describe("the rendered arguments are the real operator's flags", () => {
       auditSink: 'http://events.audit.svc/depot',
       auditSinkTimeout: 5_000,
       auditSinkRetryMaxDelay: 60_000,
+      auditSinkConcurrency: 8,
     });
   });
 
