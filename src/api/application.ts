@@ -304,6 +304,10 @@ export const ApplicationStatusSchema = z
       64,
       'The id of the newest history entry already sent to the audit log and as an Event when this status was written; after an operator crash, newer entries are sent again.',
     ).optional(),
+    historySinkThrough: text(
+      64,
+      'With --audit-sink: the id of the newest history entry the CloudEvents sink had accepted when this status was written; newer entries are sent (again) after a restart, and the status byte budget drops no entry newer than it while older ones can go.',
+    ).optional(),
   })
   .meta({ description: 'Observed state, written by the controller (deployed also by depot set-deployed).' });
 

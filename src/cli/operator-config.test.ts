@@ -280,3 +280,37 @@ test('--api-tls-secret flags that can only be wrong are refused with one line', 
     operatorConfig(flags('--api-tls-secret=s', '--api-tls-hosts=h', '--api-tls-lifetime=5s')),
   ).toThrow('--api-tls-lifetime: at least 10s');
 });
+
+test('--audit-sink and its timeout and retry delays reach the controllers; none by default', () => {
+  expect(controllerSettings(flags())).not.toHaveProperty('auditSink');
+  expect(
+    controllerSettings(
+      flags(
+        '--audit-sink=https://events.example.com/depot',
+        '--audit-sink-timeout=3s',
+        '--audit-sink-retry-base-delay=500ms',
+        '--audit-sink-retry-max-delay=1m',
+        '--audit-sink-concurrency=16',
+      ),
+    ).auditSink,
+  ).toEqual({
+    url: 'https://events.example.com/depot',
+    timeoutMs: 3_000,
+    retry: { baseMs: 500, maxMs: 60_000 },
+    concurrency: 16,
+  });
+  expect(controllerSettings(flags('--audit-sink=http://sink/')).auditSink).toMatchObject({
+    timeoutMs: 10_000,
+    retry: { baseMs: 1_000, maxMs: 300_000 },
+    concurrency: 4,
+  });
+});
+
+test('an --audit-sink that is not an http(s) URL, or carries a password, is refused with one line', () => {
+  expect(() => flags('--audit-sink=ftp://sink/')).toThrow(
+    '--audit-sink: ftp://sink/ is not an http:// or https:// URL',
+  );
+  expect(() => flags('--audit-sink=https://u:p@sink/')).toThrow(
+    '--audit-sink: the URL may not carry a user or password',
+  );
+});

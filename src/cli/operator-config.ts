@@ -67,6 +67,16 @@ export function controllerSettings(flags: OperatorFlags): ControllerSettings {
     statusByteBudget: flags.statusByteBudget,
     verifiedActors: flags.verifiedActors,
     ...(flags.auditLog !== undefined ? { auditLog: flags.auditLog } : {}),
+    ...(flags.auditSink !== undefined
+      ? {
+          auditSink: {
+            url: flags.auditSink,
+            timeoutMs: flags.auditSinkTimeout,
+            retry: { baseMs: flags.auditSinkRetryBaseDelay, maxMs: flags.auditSinkRetryMaxDelay },
+            concurrency: flags.auditSinkConcurrency,
+          },
+        }
+      : {}),
     deliverySettings: {
       ...deliverySettingsDefaults,
       integrations: flags.integrations,

@@ -10,6 +10,7 @@ import { DEFAULT_AGENT_SILENCE_MS } from '../core/target.js';
 import { deliverySettingsDefaults } from '../controllers/delivery/registry.js';
 import { deliveryDefaults } from '../controllers/delivery/tracker.js';
 import { watchLimitDefaults } from '../controllers/delivery/watched-objects.js';
+import { auditSinkDefaults } from '../controllers/history-sink.js';
 import { managerDefaults } from '../runtime/manager.js';
 import { apiServerDefaults } from '../server/api-server.js';
 import { DEFAULT_TOKEN_AUDIENCES } from '../server/token-audiences.js';
@@ -274,6 +275,21 @@ export interface RecordFlags {
   statusByteBudget: number;
   auditLog?: string;
   verifiedActors: boolean;
+  auditSink?: string;
+  auditSinkTimeout: number;
+  auditSinkRetryBaseDelay: number;
+  auditSinkRetryMaxDelay: number;
+  auditSinkConcurrency: number;
+}
+
+/** The sink's URL: http(s), with no credentials in it (they would show in the Deployment). */
+function auditSinkUrl(value: string): string {
+  const url = URL.parse(value);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new UserError(`--audit-sink: ${value} is not an http:// or https:// URL`);
+  if (url.username || url.password)
+    throw new UserError('--audit-sink: the URL may not carry a user or password');
+  return value;
 }
 
 /** The CRD bounds status.history: a longer history would make every status write fail with 422. */
@@ -323,6 +339,32 @@ export function recordFlags(): Option[] {
       '--verified-actors',
       "Depot's admission policies are installed (the chart's admissionPolicies): history actors come from their stamps; without it every actor is marked actorUnverified",
     ).default(false),
+    valueOption(
+      '--audit-sink <url>',
+      'CloudEvents receiver (HTTP, structured JSON mode) that gets every history entry, at least once, with its id as the event id (default: none)',
+      auditSinkUrl,
+    ),
+    durationOption(
+      '--audit-sink-timeout <duration>',
+      'how long one POST to the audit sink may take',
+      auditSinkDefaults.timeoutMs,
+    ),
+    durationOption(
+      '--audit-sink-retry-base-delay <duration>',
+      'first wait after the audit sink failed (doubles per failure)',
+      auditSinkDefaults.retry.baseMs,
+    ),
+    durationOption(
+      '--audit-sink-retry-max-delay <duration>',
+      'longest wait between tries while the audit sink fails',
+      auditSinkDefaults.retry.maxMs,
+    ),
+    valueOption(
+      '--audit-sink-concurrency <n>',
+      'POSTs to the audit sink on their way at once, each of a different Application (the entries of one go in order)',
+      positiveInt('--audit-sink-concurrency'),
+      auditSinkDefaults.concurrency,
+    ),
   ];
 }
 

@@ -18,12 +18,14 @@ export type Effect =
   | { kind: 'recordBlocked'; environments: readonly ApplicationEnvironmentStatus[] }
   /** depot_rejected_versions_running; a Warning Event when the Rejected condition turned True or says something new. */
   | { kind: 'flagRejected'; environments: number; warning?: string }
-  /** New history entries, newest first: an Event and an audit line each. */
-  | { kind: 'sendHistory'; entries: readonly HistoryEntry[] }
+  /** New history entries, newest first: an Event and an audit line each; the written history for the audit sink. */
+  | { kind: 'sendHistory'; entries: readonly HistoryEntry[]; history: readonly HistoryEntry[] }
   /** A spent force annotation to remove. */
   | { kind: 'releaseForce'; force: SpentForce }
   /** The written status was cut to its byte budget: metrics, and a Warning for unsent entries dropped. */
-  | { kind: 'reportTrim'; trim: StatusTrim };
+  | { kind: 'reportTrim'; trim: StatusTrim }
+  /** The count limit dropped entries the audit sink had not taken: metric and Warning. */
+  | { kind: 'reportDroppedBeforeSink'; entries: readonly HistoryEntry[] };
 
 /** The effects of a pass whose status is stored now (`written`: it changed). */
 export function effectsAfterWrite(
@@ -44,9 +46,18 @@ export function effectsAfterWrite(
       ...(warn ? { warning: now.message ?? '' } : {}),
     },
     ...(written && composed.added.length > 0
-      ? [{ kind: 'sendHistory' as const, entries: composed.added }]
+      ? [
+          {
+            kind: 'sendHistory' as const,
+            entries: composed.added,
+            history: composed.status.history ?? [],
+          },
+        ]
       : []),
     ...composed.spentForces.map((force) => ({ kind: 'releaseForce' as const, force })),
     ...(written && composed.trim ? [{ kind: 'reportTrim' as const, trim: composed.trim }] : []),
+    ...(written && composed.droppedBeforeSink
+      ? [{ kind: 'reportDroppedBeforeSink' as const, entries: composed.droppedBeforeSink }]
+      : []),
   ];
 }

@@ -23,6 +23,7 @@ import { effectsAfterWrite, type Effect } from './application-effects.js';
 import { createDeliveryTracker } from './delivery/registry.js';
 import type { DeliveryRecord, DeliveryTracker } from './delivery/tracker.js';
 import { HistorySender } from './history-sender.js';
+import { HistorySinkSender } from './history-sink.js';
 import { StatusBudgetReporter } from './status-budget-reporter.js';
 import { DEFAULT_STATUS_BYTE_BUDGET } from '../core/status-budget.js';
 import { isTerminal, TOO_LARGE } from '../runtime/terminal-error.js';
@@ -56,6 +57,7 @@ export function applicationController(
 ): ControllerSpec {
   const toApps = everyInNamespace(deps.informers, Applications);
   const sender = new HistorySender(deps, opts.audit);
+  const sink = opts.auditSink ? new HistorySinkSender(deps, opts.auditSink) : undefined;
   const forceWriter = deps.writer(FORCE_RELEASE_MANAGER);
   const views = new CompatibilityViews(deps);
   const requirements = new RequirementIndex();
@@ -84,11 +86,14 @@ export function applicationController(
       }
       case 'sendHistory':
         await opts.hooks?.afterApplicationStatusWrite?.();
+        sink?.offer(cached, effect.history);
         return sender.send(cached, effect.entries);
       case 'releaseForce':
         return releaseForce(deps, ctx, forceWriter, cached, effect.force);
       case 'reportTrim':
         return budget.report(cached, effect.trim, ctx.log);
+      case 'reportDroppedBeforeSink':
+        return budget.droppedBeforeSink(cached, effect.entries, ctx.log);
     }
   }
 
@@ -124,6 +129,7 @@ export function applicationController(
       async (parsed, cached, req, ctx): Promise<ReconcileResult | void> => {
         const app = parsed as Application;
         sender.firstSight(cached, app.status?.history, app.status?.historySentThrough);
+        sink?.firstSight(cached, app.status?.history, app.status?.historySinkThrough);
 
         // Get: one snapshot of the namespace, one time for the whole pass.
         const snapshot = new NamespaceSnapshot(deps.informers, req.namespace);
@@ -139,6 +145,7 @@ export function applicationController(
           verifiedActors: opts.verifiedActors ?? false,
           compatibility: views.view(snapshot, now, app),
           sentThrough: sender.sentThrough(cached),
+          ...(sink ? { sink: { through: sink.through(cached) } } : {}),
           statusByteBudget: opts.statusByteBudget ?? DEFAULT_STATUS_BYTE_BUDGET,
         };
         // The view, the plan and the reservation of its moves, with no await in between.
@@ -168,6 +175,7 @@ export function applicationController(
       {
         onGone: (req) => {
           sender.forget(req.namespace, req.name);
+          sink?.forget(req.namespace, req.name);
           delivery.forget(req);
           rejectedRunning.remove({ namespace: req.namespace, application: req.name });
           views.recordBlocked(req.namespace, req.name, []);

@@ -20,6 +20,7 @@ export function controllers(deps: RuntimeDeps, options: Partial<DepotOptions> = 
     ...(options.statusByteBudget !== undefined ? { statusByteBudget: options.statusByteBudget } : {}),
     verifiedActors: options.verifiedActors ?? false,
     audit: options.audit ?? createAuditLog(),
+    ...(options.auditSink ? { auditSink: options.auditSink } : {}),
     deliverySettings: options.deliverySettings ?? deliverySettingsDefaults,
     delivery: options.delivery ?? deliveryDefaults,
     ...(options.hooks ? { hooks: options.hooks } : {}),

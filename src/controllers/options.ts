@@ -2,6 +2,7 @@
 import type { AuditSink } from '../runtime/audit-log.js';
 import type { DeliverySettings } from '../core/delivery.js';
 import type { DeliveryOptions } from './delivery/tracker.js';
+import type { AuditSinkOptions } from './history-sink.js';
 
 export interface DepotOptions {
   /** Entries kept in Application status.history. */
@@ -11,6 +12,8 @@ export interface DepotOptions {
   /** --verified-actors: Depot's admission policies stamp who made each change. */
   verifiedActors?: boolean;
   audit: AuditSink;
+  /** Every history entry as a CloudEvent to this receiver (--audit-sink); none when undefined. */
+  auditSink?: AuditSinkOptions;
   /** What the integrations may do (authorization check, Receiver URL allow-list). */
   deliverySettings?: DeliverySettings;
   /** Retry backoff and concurrency of delivery attempts. */

@@ -1,9 +1,10 @@
 // What the Application controller says about status bytes: counters of the
 // trimming that kept a status under its budget, a Warning Event when history
-// entries the audit log may not have were dropped, and the StatusTooLarge
+// entries the audit log or the audit sink may not have were dropped (by the
+// budget, or for the sink by --history-limit), and the StatusTooLarge
 // condition when the API server refused a status as too large.
 import { Counter, type Registry } from 'prom-client';
-import type { ApplicationStatus } from '../api/application.js';
+import type { ApplicationStatus, HistoryEntry } from '../api/application.js';
 import { ConditionType, Reason } from '../api/conditions.js';
 import { Applications } from '../api/resources.js';
 import { describeTrim, type StatusTrim } from '../core/status-budget.js';
@@ -48,7 +49,7 @@ export class StatusBudgetReporter {
     this.droppedUnsent = counter(
       r,
       'depot_history_dropped_unsent_total',
-      'History entries dropped from Application status before the audit log had them (status byte budget).',
+      'History entries dropped from Application status before the audit log or the audit sink had them (status byte budget, or --history-limit for the sink).',
     );
   }
 
@@ -64,7 +65,22 @@ export class StatusBudgetReporter {
     this.deps.events.warning(
       app,
       'HistoryDroppedUnsent',
-      `${ids.length} history entr${ids.length === 1 ? 'y was' : 'ies were'} dropped from status before the audit log had them (${describeTrim(trim)}): ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}`,
+      `${ids.length} history entr${ids.length === 1 ? 'y was' : 'ies were'} dropped from status before the audit log or sink had them (${describeTrim(trim)}): ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}`,
+    );
+  }
+
+  /** After a status write whose count limit (--history-limit) dropped entries the audit sink had not taken. */
+  droppedBeforeSink(app: KubeObject, entries: readonly HistoryEntry[], log: Logger): void {
+    this.droppedUnsent.inc(entries.length);
+    const ids = entries.map((e) => e.id ?? '?');
+    log.warn(
+      { entries: ids.length, ids: ids.slice(0, 10) },
+      'history entries dropped before the audit sink took them',
+    );
+    this.deps.events.warning(
+      app,
+      'HistoryDroppedUnsent',
+      `${ids.length} history entr${ids.length === 1 ? 'y was' : 'ies were'} dropped from status (--history-limit) before the audit sink took them: ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}`,
     );
   }
 

@@ -163,3 +163,46 @@ test('the StatusTrimmed condition: True when trimmed, False again only well unde
     reason: 'WithinBudget',
   });
 });
+
+describe('with an audit sink', () => {
+  /** The log has everything through id29; the sink took only through id9. */
+  const sinkBehind = (): ApplicationStatus => ({
+    ...status(30, { message: () => 'z'.repeat(400), sentThrough: 29 }),
+    historySinkThrough: 'id9',
+  });
+
+  test('entries the sink has not taken stay while older ones can go', () => {
+    const s = sinkBehind();
+    const budget = jsonBytes(s) - 3000;
+    const { status: out, trim } = fitStatusToBudget(s, budget, { sink: true });
+    // Only entries id0..id9 (taken by both) were dropped.
+    expect(trim!.droppedUnsent).toEqual([]);
+    expect(ids(out)).toEqual(ids(s).slice(0, out.history!.length));
+    expect(out.history!.length).toBeGreaterThanOrEqual(20);
+    expect(out.history!.map((h) => h.id)).toContain('id10');
+    // Without the sink, the same budget may drop entries the log has (newer than id9).
+    const logOnly = fitStatusToBudget(s, jsonBytes(s) - 30_000);
+    expect(logOnly.trim!.droppedUnsent).toEqual([]);
+  });
+
+  test('an entry the sink has not taken, dropped because nothing else fits, is reported', () => {
+    const s = sinkBehind();
+    const { trim } = fitStatusToBudget(s, jsonBytes(s) - 30_000, { sink: true });
+    expect(trim!.droppedUnsent.length).toBeGreaterThan(0);
+    expect(trim!.droppedUnsent.every((h) => Number(h.id!.slice(2)) >= 10)).toBe(true);
+    expect(trim!.droppedUnsent.length).toBe(trim!.droppedEntries - 10);
+  });
+
+  test('a fresher marker than the recorded one (the sink accepted more since) counts', () => {
+    const s = sinkBehind();
+    const budget = jsonBytes(s) - 30_000;
+    expect(fitStatusToBudget(s, budget, { sink: true }).trim!.droppedUnsent.length).toBeGreaterThan(0);
+    expect(fitStatusToBudget(s, budget, { sink: true, sinkThrough: 'id29' }).trim!.droppedUnsent).toEqual([]);
+  });
+
+  test('with no sink marker yet, every entry counts as not taken', () => {
+    const s = { ...sinkBehind(), historySinkThrough: undefined };
+    const { trim } = fitStatusToBudget(s, jsonBytes(s) - 30_000, { sink: true });
+    expect(trim!.droppedUnsent.length).toBe(trim!.droppedEntries);
+  });
+});

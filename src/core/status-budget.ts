@@ -1,7 +1,8 @@
 // An Application's status under a byte budget, well under etcd's 1.5 MiB
-// request limit: the oldest history entries already sent to the audit log go
-// first, then long messages are shortened (history first, oldest first), and
-// only then unsent entries (reported, so they are counted and warned about).
+// request limit: the oldest history entries already sent to the audit log (and,
+// with --audit-sink, taken by the sink) go first, then long messages are
+// shortened (history first, oldest first), and only then unsent entries
+// (reported, so they are counted and warned about).
 import type { ApplicationStatus, HistoryEntry } from '../api/application.js';
 import { Reason } from '../api/conditions.js';
 import { cut } from '../api/status-limits.js';
@@ -22,7 +23,7 @@ export interface StatusTrim {
   budget: number;
   /** History entries dropped (oldest first), sent or not. */
   droppedEntries: number;
-  /** Dropped entries newer than historySentThrough: the audit log may not have them yet. */
+  /** Dropped entries newer than historySentThrough (or, with a sink, historySinkThrough): not yet sent. */
   droppedUnsent: HistoryEntry[];
   shortenedMessages: number;
   /** False when even all of this left the status over the budget (targets and environments are never cut). */
@@ -40,14 +41,23 @@ export interface BudgetedStatus {
 export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
 
 /** `status` cut to `budget` bytes of JSON (see the file comment); the same object when it fits. */
-export function fitStatusToBudget(status: ApplicationStatus, budget: number): BudgetedStatus {
+export function fitStatusToBudget(
+  status: ApplicationStatus,
+  budget: number,
+  /** sink: an audit sink is on; sinkThrough: its newest accepted id when fresher than the status's marker. */
+  opts: { sink?: boolean; sinkThrough?: string } = {},
+): BudgetedStatus {
   const bytesBefore = jsonBytes(status);
   if (bytesBefore <= budget) return { status, bytes: bytesBefore };
   const history = [...(status.history ?? [])];
   const sizes = history.map(jsonBytes);
   // Each entry counts its bytes and the comma before it.
   let total = bytesBefore;
-  const unsentCount = unsentLength(history, status.historySentThrough);
+  const unsentCount = unsentCountOf(
+    history,
+    { ...status, historySinkThrough: opts.sinkThrough ?? status.historySinkThrough },
+    opts.sink === true,
+  );
   let kept = history.length;
   let droppedEntries = 0;
   const droppedUnsent: HistoryEntry[] = [];
@@ -98,6 +108,19 @@ export function fitStatusToBudget(status: ApplicationStatus, budget: number): Bu
   };
 }
 
+/**
+ * How many entries, from the newest, one of the senders may not have: the
+ * audit log's marker, and with a sink the sink's too (the older one wins).
+ */
+export function unsentCountOf(
+  history: readonly HistoryEntry[],
+  status: Pick<ApplicationStatus, 'historySentThrough' | 'historySinkThrough'>,
+  sink: boolean,
+): number {
+  const log = unsentLength(history, status.historySentThrough);
+  return sink ? Math.max(log, unsentLength(history, status.historySinkThrough)) : log;
+}
+
 /** How many entries, from the newest, are newer than the marker (all with the marker unknown). */
 function unsentLength(history: readonly HistoryEntry[], marker: string | undefined): number {
   const at = marker === undefined ? -1 : history.findIndex((h) => h.id === marker);
@@ -120,7 +143,7 @@ function shortenOtherMessages(
 export function describeTrim(t: StatusTrim): string {
   const parts = [
     t.droppedEntries > 0
-      ? `${t.droppedEntries} oldest history entr${t.droppedEntries === 1 ? 'y' : 'ies'} dropped${t.droppedUnsent.length > 0 ? ` (${t.droppedUnsent.length} not yet sent to the audit log)` : ''}`
+      ? `${t.droppedEntries} oldest history entr${t.droppedEntries === 1 ? 'y' : 'ies'} dropped${t.droppedUnsent.length > 0 ? ` (${t.droppedUnsent.length} not yet sent to the audit log or sink)` : ''}`
       : '',
     t.shortenedMessages > 0
       ? `${t.shortenedMessages} message${t.shortenedMessages === 1 ? '' : 's'} shortened to ${SHORT_MESSAGE_CHARS} characters`

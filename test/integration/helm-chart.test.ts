@@ -93,6 +93,11 @@ describe('bad values are refused with a message naming them', () => {
     ['an unknown log level', { logLevel: 'verbose' }, /at '\/logLevel': value must be one of/],
     ['no token audience', { api: { tokenAudiences: [] } }, /at '\/api\/tokenAudiences': minItems/],
     [
+      'an audit sink URL with a password in it',
+      { auditSink: { url: 'https://user:secret@events.example.com/' } },
+      /at '\/auditSink\/url': .* does not match pattern/,
+    ],
+    [
       'a status byte budget that is not a byte count',
       { statusByteBudget: '1.5MiB' },
       /at '\/statusByteBudget': '1.5MiB' does not match pattern/,
@@ -354,6 +359,28 @@ describe("the rendered arguments are the real operator's flags", () => {
       container(renderChart({ api: { cacheBytes: '64Mi' }, statusByteBudget: '256Ki' })).args!,
     );
     expect(flags).toMatchObject({ apiCacheBytes: 64 * 1024 * 1024, statusByteBudget: 256 * 1024 });
+  });
+
+  test('auditSink reaches --audit-sink and its timeout and retry delay; none by default', () => {
+    expect(operatorFlags(container(renderChart()).args!).auditSink).toBeUndefined();
+    const flags = operatorFlags(
+      container(
+        renderChart({
+          auditSink: {
+            url: 'http://events.audit.svc/depot',
+            timeout: '5s',
+            retryMaxDelay: '1m',
+            concurrency: 8,
+          },
+        }),
+      ).args!,
+    );
+    expect(flags).toMatchObject({
+      auditSink: 'http://events.audit.svc/depot',
+      auditSinkTimeout: 5_000,
+      auditSinkRetryMaxDelay: 60_000,
+      auditSinkConcurrency: 8,
+    });
   });
 
   test('the operator is told which integrations are on, so Targets of the others are Blocked', () => {

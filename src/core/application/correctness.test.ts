@@ -240,6 +240,33 @@ describe('history ids and the sent marker', () => {
   });
 });
 
+describe('the audit sink marker', () => {
+  test('recorded with new entries only, from what the sink accepted; kept when it accepted nothing yet', () => {
+    const a = app('core', { versions: { dev: '1.0.0' } });
+    const first = planApplication(input(a, { sink: {} }));
+    expect(first.status.historySinkThrough).toBeUndefined();
+    const newest = first.status.history![0]!.id!;
+    const next = withStatus({ ...a, spec: { ...a.spec, versions: { dev: '1.1.0' } } } as Application, {
+      ...first.status,
+    });
+    const second = planApplication(input(next, { now: later(1000), sink: { through: newest } }));
+    expect(second.status.historySinkThrough).toBe(newest);
+    const idle = planApplication(
+      input(withStatus(next, second.status), { now: later(2000), sink: { through: 'x' } }),
+    );
+    expect(idle.status.historySinkThrough).toBe(newest);
+    const third = withStatus({ ...next, spec: { ...next.spec, versions: { dev: '1.2.0' } } } as Application, {
+      ...second.status,
+    });
+    // A new process whose sink accepted nothing yet keeps the recorded marker.
+    const kept = planApplication(input(third, { now: later(3000), sink: {} }));
+    expect(kept.added.length).toBeGreaterThan(0);
+    expect(kept.status.historySinkThrough).toBe(newest);
+    // Without a sink nothing is recorded.
+    expect(planApplication(input(a)).status.historySinkThrough).toBeUndefined();
+  });
+});
+
 describe('an unreadable freeze', () => {
   test('holds the request back and makes Ready=False with the reason', () => {
     const broken = env('prod', {

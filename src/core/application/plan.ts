@@ -18,6 +18,7 @@ import { setConditions } from '../../kube/conditions.js';
 import { deliveryKind, effectiveDelivery, publishedState } from '../delivery.js';
 import { deliveryNameProblems } from '../delivery-names.js';
 import { prependHistory } from '../history.js';
+import { droppedBeforeSink } from '../sink-marker.js';
 import { versionsFor } from '../versions.js';
 import {
   actorOf,
@@ -77,6 +78,12 @@ export interface ApplicationInput {
   verifiedActors?: boolean;
   /** The newest history id this operator has sent (audit log, Event); recorded with the next new entries. */
   sentThrough?: string;
+  /**
+   * With --audit-sink: the newest history id the sink has accepted (undefined:
+   * none yet in this process, the recorded marker stays); recorded with the
+   * next new entries as historySinkThrough, and the byte budget keeps newer ones.
+   */
+  sink?: { through?: string };
   /** Bytes the status may take (default DEFAULT_STATUS_BYTE_BUDGET). */
   statusByteBudget?: number;
 }
@@ -110,6 +117,8 @@ export interface ApplicationPlan {
   rejectedRunning: RunningRejected[];
   /** What was cut to keep the status under its byte budget, when anything was. */
   trim?: StatusTrim;
+  /** Entries the count limit (--history-limit) dropped before the audit sink took them. */
+  droppedBeforeSink?: HistoryEntry[];
 }
 
 /**
@@ -327,6 +336,16 @@ export function composeStatus(
     .reverse()
     .map((e) => ({ id: historyId(app.metadata.uid, e), ...e }));
   const sentThrough = withIds.length > 0 ? input.sentThrough : prev.historySentThrough;
+  // Like historySentThrough, recorded only with new entries: a converged system writes nothing.
+  const sinkThrough =
+    withIds.length > 0 && input.sink
+      ? (input.sink.through ?? prev.historySinkThrough)
+      : prev.historySinkThrough;
+  const history = prependHistory(prev.history, withIds, input.historyLimit);
+  // Dropped by the count limit before the sink took them (the marker the sink had when this pass began).
+  const droppedUnsent = input.sink
+    ? droppedBeforeSink(prev.history, withIds, history, input.sink.through ?? prev.historySinkThrough)
+    : [];
   const seen = knownVersions({
     versions: v,
     previous: prev.knownVersions,
@@ -347,8 +366,9 @@ export function composeStatus(
     targets,
     ...(seen.length > 0 ? { knownVersions: seen } : {}),
     ...(rejected.recorded.length > 0 ? { rejectedVersions: rejected.recorded } : {}),
-    history: prependHistory(prev.history, withIds, input.historyLimit),
+    history,
     ...(sentThrough !== undefined ? { historySentThrough: sentThrough } : {}),
+    ...(sinkThrough !== undefined ? { historySinkThrough: sinkThrough } : {}),
   };
   const { status, trim } = withinBudget(
     composed,
@@ -356,10 +376,12 @@ export function composeStatus(
     input.statusByteBudget ?? DEFAULT_STATUS_BYTE_BUDGET,
     app,
     now,
+    input.sink,
   );
   return {
     status,
     ...(trim ? { trim } : {}),
+    ...(droppedUnsent.length > 0 ? { droppedBeforeSink: droppedUnsent } : {}),
     added: withIds,
     ...(plan.requeueAt ? { requeueAt: plan.requeueAt } : {}),
     problems: plan.problems,
@@ -375,13 +397,18 @@ function withinBudget(
   budget: number,
   app: Application,
   now: Date,
+  sink: ApplicationInput['sink'],
 ): { status: ApplicationStatus; trim?: StatusTrim } {
   // A status computed anew replaces one the API server refused as too large: it is written, or refused again.
   const fresh = {
     ...composed,
     conditions: composed.conditions?.filter((c) => c.type !== ConditionType.StatusTooLarge),
   };
-  const { status, trim, bytes } = fitStatusToBudget(fresh, budget - CONDITION_RESERVE_BYTES);
+  const { status, trim, bytes } = fitStatusToBudget(fresh, budget - CONDITION_RESERVE_BYTES, {
+    sink: sink !== undefined,
+    // What the sink accepted by now, even when this write records no new marker.
+    ...(sink?.through !== undefined ? { sinkThrough: sink.through } : {}),
+  });
   const wasTrimmed = prev.conditions?.some(
     (c) => c.type === ConditionType.StatusTrimmed && c.status === 'True',
   );
