@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { withRules, type Rule } from './cel.js';
 import { listMap, listSet } from './collections.js';
 import { conditionsSchema, observedGeneration } from './conditions.js';
-import { formatted, text } from './format.js';
+import { SecretKeyRefSchema } from './delivery.js';
+import { formatted, httpUrl, text } from './format.js';
 import { objectNameRule } from './meta.js';
 import { dnsLabel } from './names.js';
 import { ageColumn, defineKind, parser, readyColumn, resourceSchema } from './resource.js';
@@ -73,6 +74,43 @@ export const PromotionApprovalGateSchema = withRules(
   minApprovalsNeedsRequired,
 ).meta({ description: 'Approval gate: people approve each version before it is promoted.' });
 
+/** Most gates of one Promotion. */
+export const MAX_GATES = 8;
+/** Longest interval and timeout of a gate. */
+const MAX_GATE_INTERVAL_HOURS = 24;
+const MAX_GATE_TIMEOUT_HOURS = 1;
+
+export const PromotionHttpGateSchema = z
+  .strictObject({
+    url: formatted(
+      httpUrl('https://checks.example.com/depot/prod'),
+      "URL Depot POSTs {application, namespace, version, from, to, promotion} to; must be under a prefix of the operator's --gate-url-allow. Redirects are not followed.",
+    ),
+    secretRef: SecretKeyRefSchema.optional().meta({
+      description:
+        "Secret in the Promotion's namespace whose key signs the body (X-Signature: sha256=<hex HMAC-SHA256 of the body>), as for a Flux generic-hmac Receiver.",
+    }),
+    timeout: boundedGoDuration(
+      MAX_GATE_TIMEOUT_HOURS,
+      'How long one call may take, e.g. 10s, at most 1h (default 10s).',
+    ).optional(),
+  })
+  .meta({
+    description:
+      'Ask a service: 2xx with no body or {"result":"pass"} passes; {"result":"pending"}, 425 or 429 waits; anything else fails with the answer\'s message.',
+  });
+
+export const PromotionGateSchema = z
+  .strictObject({
+    name: formatted(dnsLabel, 'Names the gate in status, reasons, Events and metrics, e.g. smoke-test.'),
+    interval: boundedGoDuration(
+      MAX_GATE_INTERVAL_HOURS,
+      'How often a pending or failed gate is asked again for the same application and version, e.g. 30s, at most 24h (default 1m). A passed answer is kept until the version or the gate changes.',
+    ).optional(),
+    http: PromotionHttpGateSchema,
+  })
+  .meta({ description: 'A check every candidate version must pass before it is promoted.' });
+
 export const PromotionSpecSchema = withRules(
   z.strictObject({
     from: formatted(dnsLabel, 'The Environment versions are promoted from, e.g. staging.'),
@@ -111,6 +149,11 @@ export const PromotionSpecSchema = withRules(
         description:
           'Approvals, one entry per application, exact version and approver; written by depot approve and the HTTP API (server-side apply, one field manager per approver).',
       }),
+    gates: listMap(PromotionGateSchema, ['name'], MAX_GATES)
+      .optional()
+      .meta({
+        description: `Gates every candidate (application, version) must pass, after soak, schedule and approval, at most ${MAX_GATES}; each is asked once per application and version and again every interval while it is pending or failed.`,
+      }),
   }),
   fromIsNotTo,
   timeZoneNeedsSchedule,
@@ -122,6 +165,22 @@ export const MAX_PROMOTION_RESULTS = 256;
 export const MAX_RESULT_REASON = 4096;
 
 const count = (description: string) => z.number().int().min(0).meta({ description });
+
+/** Longest gate message kept in status. */
+export const MAX_GATE_MESSAGE = 512;
+
+export const GATE_RESULTS = ['Passed', 'Pending', 'Failed'] as const;
+
+export const PromotionGateResultSchema = z
+  .strictObject({
+    name: formatted(dnsLabel, 'The gate (spec.gates[].name).'),
+    result: z.enum(GATE_RESULTS).meta({
+      description: 'Passed, Pending (not answered yet, or the service asked to wait) or Failed.',
+    }),
+    message: text(MAX_GATE_MESSAGE, "The gate's last answer, bounded, secrets removed.").optional(),
+    time: timestamp('When the gate answered.').optional(),
+  })
+  .meta({ description: 'The last answer of one gate.' });
 
 export const PromotionResultSchema = z
   .strictObject({
@@ -140,6 +199,9 @@ export const PromotionResultSchema = z
         description: `Approval gates: who approved the version and counts (the requester does not unless self-approval is allowed), at most ${MAX_MIN_APPROVALS}.`,
       }),
     approvalsNeeded: count('Approval gates: how many more distinct approvers the version needs.').optional(),
+    gates: listMap(PromotionGateResultSchema, ['name'], MAX_GATES)
+      .optional()
+      .meta({ description: 'The last answer of each gate for this application and version.' }),
   })
   .meta({ description: 'What the last run did for one application.' });
 
@@ -206,6 +268,9 @@ export type PromotionSummary = z.infer<typeof PromotionSummarySchema>;
 export type PromotionHold = z.infer<typeof PromotionHoldSchema>;
 export type PromotionApproval = z.infer<typeof PromotionApprovalSchema>;
 export type PromotionApprovalGate = z.infer<typeof PromotionApprovalGateSchema>;
+export type PromotionGate = z.infer<typeof PromotionGateSchema>;
+export type PromotionGateResult = z.infer<typeof PromotionGateResultSchema>;
+export type GateResult = PromotionGateResult['result'];
 export type Promotion = z.infer<typeof PromotionSchema>;
 
 export const parsePromotion = parser(PromotionSchema);

@@ -83,6 +83,7 @@ export function controllerSettings(flags: OperatorFlags): ControllerSettings {
       inlineWaitMs: flags.deliveryInlineWait,
     },
     agentSilenceMs: flags.agentSilence,
+    gateUrlAllow: flags.gateUrlAllow,
   };
 }
 

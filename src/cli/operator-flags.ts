@@ -361,6 +361,7 @@ export interface DeliveryFlags extends DeliveryAuthorizationFlags {
   receiverUrlAllow: string[];
   receiverTimeout: number;
   deliveryConcurrency: number;
+  gateUrlAllow: string[];
 }
 
 function integrationList(value: string): IntegrationKind[] {
@@ -373,16 +374,18 @@ function integrationList(value: string): IntegrationKind[] {
   return [...new Set(names)] as IntegrationKind[];
 }
 
-/** Adds the comma-separated prefixes of one --receiver-url-allow; each must be an http(s) URL. */
-function receiverPrefixes(value: string, previous: string[]): string[] {
-  const added = commaList(value);
-  for (const prefix of added) {
-    const url = URL.parse(prefix);
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
-      throw new UserError(`--receiver-url-allow: ${prefix} is not an http:// or https:// URL prefix`);
-  }
-  return [...previous, ...added];
-}
+/** Adds the comma-separated prefixes of one URL allow-list flag (--receiver-url-allow, --gate-url-allow); each must be an http(s) URL. */
+const urlPrefixes =
+  (flag: string) =>
+  (value: string, previous: string[]): string[] => {
+    const added = commaList(value);
+    for (const prefix of added) {
+      const url = URL.parse(prefix);
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+        throw new UserError(`${flag}: ${prefix} is not an http:// or https:// URL prefix`);
+    }
+    return [...previous, ...added];
+  };
 
 export function deliveryFlags(): Option[] {
   return [
@@ -413,7 +416,7 @@ export function deliveryFlags(): Option[] {
     valueOption(
       '--receiver-url-allow <prefixes>',
       'URL prefixes Flux Receiver calls may go to, comma-separated or repeated (default: none, so no Receiver is called)',
-      receiverPrefixes,
+      urlPrefixes('--receiver-url-allow'),
       [] as string[],
     ),
     durationOption(
@@ -426,6 +429,12 @@ export function deliveryFlags(): Option[] {
       'delivery attempts in flight at once, over all targets',
       positiveInt('--delivery-concurrency'),
       deliveryDefaults.concurrency,
+    ),
+    valueOption(
+      '--gate-url-allow <prefixes>',
+      'URL prefixes promotion gates (Promotion spec.gates) may call, comma-separated or repeated (default: none, so a Promotion with gates is not Ready)',
+      urlPrefixes('--gate-url-allow'),
+      [] as string[],
     ),
   ];
 }
