@@ -73,6 +73,7 @@ test('the defaults: leader election in the default Lease, every integration, the
       inlineWaitMs: 1_000,
     },
     agentSilenceMs: expect.any(Number),
+    gateUrlAllow: [],
   });
 });
 
@@ -117,6 +118,7 @@ test('each flag reaches the setting it names', () => {
       '--api-tls-key=/tls.key',
       '--token-audiences=depot, https://kubernetes.default.svc',
       '--agent-silence=40s',
+      '--gate-url-allow=http://checks/depot/,https://smoke/',
       '--api-trusted-proxies=10.0.0.0/8,fd00::/8',
       '--api-review-qps=30',
       '--api-review-burst=60',
@@ -163,6 +165,7 @@ test('each flag reaches the setting it names', () => {
       },
       delivery: { retry: { baseMs: 3_000, maxMs: 120_000, jitter: 0.1 }, concurrency: 3, inlineWaitMs: 0 },
       agentSilenceMs: 40_000,
+      gateUrlAllow: ['http://checks/depot/', 'https://smoke/'],
     },
     api: {
       address: '127.0.0.1:9443',

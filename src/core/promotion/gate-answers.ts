@@ -19,7 +19,11 @@ export interface GateAnswer {
 }
 
 /** Looks up the kept answer of a gate for an application and version; undefined: not asked yet. */
-export type GateAnswers = (application: string, version: string, gate: PromotionGate) => GateAnswer | undefined;
+export type GateAnswers = (
+  application: string,
+  version: string,
+  gate: PromotionGate,
+) => GateAnswer | undefined;
 
 export const DEFAULT_GATE_INTERVAL_MS = 60_000;
 export const DEFAULT_GATE_TIMEOUT_MS = 10_000;
@@ -56,7 +60,9 @@ const bounded = (text: string): string => {
 function jsonObject(body: string): Record<string, unknown> | undefined {
   try {
     const v: unknown = JSON.parse(body);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    return v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -72,13 +78,17 @@ export function httpGateResult(status: number, body: string): Omit<GateAnswer, '
   const obj = jsonObject(body);
   const said = typeof obj?.message === 'string' ? obj.message : undefined;
   const verdict = obj?.result;
-  const text = (prefix: string) => bounded(said !== undefined ? `${prefix}: ${said}` : body.trim() ? `${prefix}: ${body}` : prefix);
+  const text = (prefix: string) =>
+    bounded(said !== undefined ? `${prefix}: ${said}` : body.trim() ? `${prefix}: ${body}` : prefix);
   if (status >= 200 && status < 300) {
     if (body.trim() === '' || verdict === 'pass')
       return { result: 'Passed', message: bounded(said ?? `passed (HTTP ${status})`) };
     if (verdict === 'pending') return { result: 'Pending', message: bounded(said ?? 'pending') };
     if (verdict === 'fail') return { result: 'Failed', message: bounded(said ?? 'failed') };
-    return { result: 'Failed', message: text(`HTTP ${status} with a body other than {"result":"pass"|"pending"|"fail"}`) };
+    return {
+      result: 'Failed',
+      message: text(`HTTP ${status} with a body other than {"result":"pass"|"pending"|"fail"}`),
+    };
   }
   if (status === 425 || status === 429) return { result: 'Pending', message: text(`HTTP ${status}`) };
   if (status >= 300 && status < 400)
