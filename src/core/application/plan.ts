@@ -17,6 +17,7 @@ import type { Target } from '../../api/target.js';
 import { setConditions } from '../../kube/conditions.js';
 import { deliveryKind, publishedState } from '../delivery.js';
 import { prependHistory } from '../history.js';
+import { gateHistory, type GateFact } from './gate-history.js';
 import { versionsFor } from '../versions.js';
 import {
   actorOf,
@@ -75,6 +76,8 @@ export interface ApplicationInput {
   sentThrough?: string;
   /** Bytes the status may take (default DEFAULT_STATUS_BYTE_BUDGET). */
   statusByteBudget?: number;
+  /** Passed and failed gate answers the Promotions report for this application (GatePassed/GateFailed entries). */
+  gates?: readonly GateFact[];
 }
 
 /** Step 1: versions decided, delivery not yet. */
@@ -304,6 +307,7 @@ export function composeStatus(
     ),
     ...(facts.entries ?? []),
     ...deployedHistory(v, targets, prev.history, actorsOf(facts.reports)),
+    ...gateHistory(prev.history, input.gates ?? [], now),
   ];
   // Newest first, like status.history.
   const withIds: HistoryEntry[] = happened

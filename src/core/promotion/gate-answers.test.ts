@@ -188,3 +188,26 @@ describe('planPromotion with spec.gates', () => {
     );
   });
 });
+
+test('after the move (UpToDate) the result keeps the answers it has for the version, and asks nothing', () => {
+  const web = settled(app('web', { versions: { staging: '1.3.0', prod: '1.3.0' } }));
+  const passed = { result: 'Passed', message: 'ok', time: '2026-11-20T12:00:05.000Z' } as const;
+  const p = promotion('staging-to-prod', {
+    from: 'staging',
+    to: 'prod',
+    requireDeployed: false,
+    gates: [smoke, errors],
+  });
+  const plan = planPromotion({
+    promotion: p,
+    applications: [web],
+    now: t0,
+    gateAnswers: (_a, _v, gate) => (gate.name === 'smoke' ? passed : undefined),
+  });
+  expect(plan.results[0]).toMatchObject({
+    outcome: 'UpToDate',
+    gates: [{ name: 'smoke', result: 'Passed' }],
+  });
+  expect(plan.gateAsks).toEqual([]);
+  expect(planPromotion({ promotion: p, applications: [web], now: t0 }).results[0]!.gates).toBeUndefined();
+});

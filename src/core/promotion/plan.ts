@@ -142,14 +142,18 @@ export function planPromotion({
       holds.splice(holds.indexOf(hold), 1);
     if (stop?.gate === externalGates) gateAsks.push({ application, version: candidate, current });
     if (stop) {
-      const { outcome, reason, requeueAt: at, approvals, gates: answered } = stop.outcome;
+      const { outcome, reason, requeueAt: at, approvals } = stop.outcome;
+      // The gates' answers stay in the result after the version moved (UpToDate), for the history of the application.
+      const answered =
+        stop.outcome.gates ??
+        gateResults(specGates, gateAnswers, application, candidate).filter((g) => g.time !== undefined);
       results.push({
         application,
         version: candidate,
         outcome,
         reason,
         ...approvals,
-        ...(answered ? { gates: answered } : {}),
+        ...(answered.length > 0 ? { gates: answered } : {}),
       });
       if (at) earlier(at);
       continue;
@@ -161,9 +165,7 @@ export function planPromotion({
       outcome: 'Promoted',
       reason: `${current ?? 'nothing'} → ${candidate} from ${from}${approver ? `, approved by ${approver.approvers}${approver.note}` : ''}`,
       ...approver?.result,
-      ...(specGates.length > 0
-        ? { gates: gateResults(specGates, gateAnswers, application, candidate) }
-        : {}),
+      ...(specGates.length > 0 ? { gates: gateResults(specGates, gateAnswers, application, candidate) } : {}),
     });
     writes.push({ application, version: candidate, ...(approver ? { approvedBy: approver.approvers } : {}) });
   }
