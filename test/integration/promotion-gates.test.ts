@@ -157,6 +157,21 @@ test('unreachable: nothing promoted; pending waits; fail is refused with its mes
       on('GatePassed').some((e) => e.type === 'Normal' && e.note?.includes('web 1.3.0'))
     );
   });
+  // History on the Application: one entry per change of outcome, not one per ask.
+  const app = await k.appWhen(ns, 'web', 'a GatePassed entry', (a) =>
+    a.status?.history?.some((h) => h.type === 'GatePassed'),
+  );
+  const gateEntries = app.status!.history!.filter((h) => h.type === 'GatePassed' || h.type === 'GateFailed');
+  expect(gateEntries.map((h) => h.type)).toEqual(['GatePassed', 'GateFailed']);
+  expect(gateEntries[1]).toMatchObject({
+    environment: 'prod',
+    to: '1.3.0',
+    actor: 'promotion to-prod',
+    message: expect.stringMatching(
+      /^gate smoke of Promotion to-prod failed: .* is unreachable: ECONNREFUSED/,
+    ),
+  });
+  expect(gateEntries[0]!.message).toBe('gate smoke of Promotion to-prod passed: passed (HTTP 204)');
   const samples = await scrape(metricsUrl);
   for (const r of ['Passed', 'Pending', 'Failed'])
     expect(
