@@ -83,7 +83,12 @@ export class GateEvaluator implements TriggerSource {
    * due to be asked again; returns when the earliest pending or failed answer
    * should be asked again (the Promotion requeues then), or undefined.
    */
-  ask(p: GatedPromotion, candidate: GateAsk, gates: readonly PromotionGate[], now: number): number | undefined {
+  ask(
+    p: GatedPromotion,
+    candidate: GateAsk,
+    gates: readonly PromotionGate[],
+    now: number,
+  ): number | undefined {
     let next: number | undefined;
     gates.forEach((gate, index) => {
       const k = key(p.namespace, p.name, gate.name, candidate.application);
@@ -136,7 +141,9 @@ export class GateEvaluator implements TriggerSource {
     e.waits = waits ? e.waits + 1 : 0;
     e.askAgainAt =
       Date.parse(answer.time) +
-      (waits ? backoffDelay(e.waits - 1, { baseMs: Math.min(PENDING_BASE_MS, interval), maxMs: interval }) : interval);
+      (waits
+        ? backoffDelay(e.waits - 1, { baseMs: Math.min(PENDING_BASE_MS, interval), maxMs: interval })
+        : interval);
     this.answers.inc({ namespace: p.namespace, promotion: p.name, gate: gate.name, result: answer.result });
     if (answer.result !== before && answer.result !== 'Pending') {
       const note = `gate ${gate.name} ${answer.result === 'Passed' ? 'passed' : 'failed'} for ${candidate.application} ${candidate.version}: ${answer.message}`;
@@ -182,7 +189,8 @@ export class GateEvaluator implements TriggerSource {
       signal: AbortSignal.timeout(gateTimeoutMs(gate) + 1000),
       where: `${urlForMessages(gate.http.url)} (${field}.url ${of})`,
     });
-    if (!answer.answered) return { result: 'Failed', message: answer.message, time: time(), unreachable: true };
+    if (!answer.answered)
+      return { result: 'Failed', message: answer.message, time: time(), unreachable: true };
     return { ...httpGateResult(answer.status, answer.body), time: time() };
   }
 }
