@@ -7,6 +7,7 @@ import { conditionsSchema, observedGeneration } from './conditions.js';
 import { SecretKeyRefSchema } from './delivery.js';
 import { formatted, httpUrl, text } from './format.js';
 import { objectNameRule } from './meta.js';
+import { oneOf } from './rules.js';
 import { dnsLabel } from './names.js';
 import { ageColumn, defineKind, parser, readyColumn, resourceSchema } from './resource.js';
 import { boundedGoDuration, cronSchedule, MAX_DURATION_HOURS, timeZone } from './schedule.js';
@@ -100,16 +101,60 @@ export const PromotionHttpGateSchema = z
       'Ask a service: 2xx with no body or {"result":"pass"} passes; {"result":"pending"}, 425 or 429 waits; anything else fails with the answer\'s message.',
   });
 
-export const PromotionGateSchema = z
+/** The variables a prometheus gate's query may use. */
+export const GATE_QUERY_VARIABLES = ['application', 'version', 'environment', 'namespace'] as const;
+
+/** A PromQL query whose only ${...} are the known variables. */
+const gateQuery = {
+  pattern: `^([^$]|\\$[^{]|\\$\\{(${GATE_QUERY_VARIABLES.join('|')})\\})*\\$?$`,
+  maxLength: 4096,
+  message: `must be a PromQL query whose only variables are ${GATE_QUERY_VARIABLES.map((v) => `\${${v}}`).join(', ')}`,
+};
+
+/** A comparison with a number: `< 0.01`, `>= 99.5`, `== 0`. */
+export const gateCondition = {
+  pattern: '^\\s*(<=|>=|==|!=|<|>)\\s*-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?\\s*$',
+  maxLength: 64,
+  message: 'must compare with a number, e.g. "< 0.01", ">= 99.5" or "== 0"',
+};
+
+export const PromotionPrometheusGateSchema = z
   .strictObject({
+    address: formatted(
+      httpUrl('http://prometheus.monitoring:9090'),
+      "Base URL of a Prometheus-compatible API (Depot POSTs {address}/api/v1/query); must be under a prefix of the operator's --gate-url-allow.",
+    ),
+    query: formatted(
+      gateQuery,
+      'An instant query whose result is one sample, e.g. sum(rate(http_errors_total{app="${application}",version="${version}"}[5m])) / sum(rate(http_requests_total{app="${application}"}[5m])); ${application}, ${version}, ${environment} (the from environment) and ${namespace} are replaced (as PromQL string contents).',
+    ),
+    condition: formatted(gateCondition, 'The sample must satisfy it to pass, e.g. "< 0.01".'),
+    noDataTimeout: boundedGoDuration(
+      MAX_GATE_INTERVAL_HOURS,
+      'How long a query with no sample is pending before the gate fails, e.g. 10m (default 10m).',
+    ).optional(),
+    timeout: boundedGoDuration(
+      MAX_GATE_TIMEOUT_HOURS,
+      'How long one query may take, e.g. 10s, at most 1h (default 10s).',
+    ).optional(),
+  })
+  .meta({ description: 'Ask Prometheus: one sample compared with a threshold.' });
+
+export const PromotionGateSchema = withRules(
+  z.strictObject({
     name: formatted(dnsLabel, 'Names the gate in status, reasons, Events and metrics, e.g. smoke-test.'),
     interval: boundedGoDuration(
       MAX_GATE_INTERVAL_HOURS,
       'How often a pending or failed gate is asked again for the same application and version, e.g. 30s, at most 24h (default 1m). A passed answer is kept until the version or the gate changes.',
     ).optional(),
-    http: PromotionHttpGateSchema,
-  })
-  .meta({ description: 'A check every candidate version must pass before it is promoted.' });
+    http: PromotionHttpGateSchema.optional(),
+    prometheus: PromotionPrometheusGateSchema.optional(),
+  }),
+  oneOf<{ http?: unknown; prometheus?: unknown }>(['http', 'prometheus']),
+).meta({
+  description:
+    'A check every candidate version must pass before it is promoted: exactly one of http, prometheus.',
+});
 
 export const PromotionSpecSchema = withRules(
   z.strictObject({
@@ -269,6 +314,7 @@ export type PromotionHold = z.infer<typeof PromotionHoldSchema>;
 export type PromotionApproval = z.infer<typeof PromotionApprovalSchema>;
 export type PromotionApprovalGate = z.infer<typeof PromotionApprovalGateSchema>;
 export type PromotionGate = z.infer<typeof PromotionGateSchema>;
+export type PromotionPrometheusGate = z.infer<typeof PromotionPrometheusGateSchema>;
 export type PromotionGateResult = z.infer<typeof PromotionGateResultSchema>;
 export type GateResult = PromotionGateResult['result'];
 export type Promotion = z.infer<typeof PromotionSchema>;

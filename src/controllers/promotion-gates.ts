@@ -11,7 +11,11 @@ import type { PromotionGate } from '../api/promotion.js';
 import { urlForMessages } from '../core/outbound-url.js';
 import {
   gateIntervalMs,
+  gateQueryText,
   gateTimeoutMs,
+  noDataAnswer,
+  prometheusGateResult,
+  prometheusQueryUrl,
   httpGateBody,
   httpGateResult,
   type GateAnswer,
@@ -47,6 +51,8 @@ interface Entry {
   askAgainAt: number;
   /** Pending or unreachable answers in a row (the backoff). */
   waits: number;
+  /** prometheus: when the query first returned no sample for this candidate (noDataTimeout). */
+  firstNoDataAt?: number;
 }
 
 export class GateEvaluator implements TriggerSource {
@@ -105,7 +111,7 @@ export class GateEvaluator implements TriggerSource {
       }
       e.inFlight = true;
       const entry = e;
-      void this.call(p, candidate, gate, index).then(
+      void this.call(p, candidate, gate, index, entry).then(
         (answer) => this.answered(p, candidate, gate, entry, answer),
         (err: unknown) => {
           // Not the leader (the fence), or a bug: no answer; the next reconcile asks again.
@@ -158,12 +164,43 @@ export class GateEvaluator implements TriggerSource {
     candidate: GateAsk,
     gate: PromotionGate,
     index: number,
+    e: Entry,
   ): Promise<GateAnswer & { unreachable?: boolean }> {
-    const field = `spec.gates[${index}].http`;
     const of = `of Promotion ${p.namespace}/${p.name}`;
     const time = () => new Date(this.deps.clock.now()).toISOString();
+    const timeoutMs = gateTimeoutMs(gate);
+    const signal = AbortSignal.timeout(timeoutMs + 1000);
+    if (gate.prometheus) {
+      const prom = gate.prometheus;
+      const query = gateQueryText(prom.query, {
+        application: candidate.application,
+        version: candidate.version,
+        environment: p.from,
+        namespace: p.namespace,
+      });
+      const answer = await postSigned(this.io, {
+        url: prometheusQueryUrl(prom),
+        body: new URLSearchParams({ query }).toString(),
+        contentType: 'application/x-www-form-urlencoded',
+        timeoutMs,
+        signal,
+        where: `${urlForMessages(prom.address)} (spec.gates[${index}].prometheus.address ${of})`,
+      });
+      if (!answer.answered)
+        return { result: 'Failed', message: answer.message, time: time(), unreachable: true };
+      const verdict = prometheusGateResult(answer.status, answer.body, prom.condition);
+      const now = this.deps.clock.now();
+      if (verdict.result !== 'NoData') {
+        delete e.firstNoDataAt;
+        return { ...verdict, time: time() };
+      }
+      e.firstNoDataAt ??= now;
+      return { ...noDataAnswer(verdict.message, e.firstNoDataAt, now, prom), time: time() };
+    }
+    const http = gate.http!;
+    const field = `spec.gates[${index}].http`;
     let token: string | undefined;
-    const ref = gate.http.secretRef;
+    const ref = http.secretRef;
     if (ref) {
       const read = await readSecretToken(
         this.io,
@@ -175,7 +212,7 @@ export class GateEvaluator implements TriggerSource {
       token = read.token;
     }
     const answer = await postSigned(this.io, {
-      url: gate.http.url,
+      url: http.url,
       body: httpGateBody({
         application: candidate.application,
         namespace: p.namespace,
@@ -185,9 +222,9 @@ export class GateEvaluator implements TriggerSource {
         promotion: p.name,
       }),
       ...(token !== undefined ? { token } : {}),
-      timeoutMs: gateTimeoutMs(gate),
-      signal: AbortSignal.timeout(gateTimeoutMs(gate) + 1000),
-      where: `${urlForMessages(gate.http.url)} (${field}.url ${of})`,
+      timeoutMs,
+      signal,
+      where: `${urlForMessages(http.url)} (${field}.url ${of})`,
     });
     if (!answer.answered)
       return { result: 'Failed', message: answer.message, time: time(), unreachable: true };

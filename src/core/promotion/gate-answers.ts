@@ -30,8 +30,10 @@ export const DEFAULT_GATE_TIMEOUT_MS = 10_000;
 
 export const gateIntervalMs = (gate: PromotionGate): number =>
   gate.interval ? parseDuration(gate.interval) : DEFAULT_GATE_INTERVAL_MS;
-export const gateTimeoutMs = (gate: PromotionGate): number =>
-  gate.http.timeout ? parseDuration(gate.http.timeout) : DEFAULT_GATE_TIMEOUT_MS;
+export const gateTimeoutMs = (gate: PromotionGate): number => {
+  const timeout = (gate.http ?? gate.prometheus)?.timeout;
+  return timeout ? parseDuration(timeout) : DEFAULT_GATE_TIMEOUT_MS;
+};
 
 /** The body POSTed to an http gate: the exact bytes sent and signed. */
 export const httpGateBody = (p: {

@@ -27,3 +27,10 @@ export {
   reportedResults,
   type PromotionStatusUpdate,
 } from './status.js';
+export {
+  gateQueryText,
+  gateTarget,
+  noDataAnswer,
+  prometheusGateResult,
+  prometheusQueryUrl,
+} from './prometheus-gate.js';

@@ -14,6 +14,7 @@ import {
 import { setConditions, type ConditionInput } from '../../kube/conditions.js';
 import { promotionScheduleProblems } from '../schedule.js';
 import { cyclesByPromotion } from './cycles.js';
+import { gateTarget } from './prometheus-gate.js';
 import type { PromotionPlan } from './plan.js';
 
 /** Why the Promotion cannot run, as a Ready=False condition, or undefined. */
@@ -60,9 +61,10 @@ export function promotionProblem(
 /** The first gate whose URL the operator may not call, named with its field; nothing is asked or promoted then. */
 export function gateUrlProblem(promotion: Promotion, allow: readonly string[]): string | undefined {
   const gates = promotion.spec.gates ?? [];
-  const i = gates.findIndex((g) => !urlAllowed(g.http.url, allow));
+  const i = gates.findIndex((g) => !urlAllowed(gateTarget(g).url, allow));
   if (i < 0) return undefined;
-  const where = `spec.gates[${i}].http.url (gate ${gates[i]!.name}): ${urlForMessages(gates[i]!.http.url)}`;
+  const { url, field } = gateTarget(gates[i]!);
+  const where = `spec.gates[${i}].${field} (gate ${gates[i]!.name}): ${urlForMessages(url)}`;
   return allow.length === 0
     ? `${where} is not called: no gate URL is allowed; start the operator with --gate-url-allow <prefix> (Helm value gates.urlAllow); nothing is promoted`
     : `${where} is under none of the prefixes allowed by --gate-url-allow; nothing is promoted`;

@@ -17,6 +17,8 @@ export interface OutboundIO {
 export interface PostRequest {
   url: string;
   body: string;
+  /** Default application/json. */
+  contentType?: string;
   /** Signs the body (X-Signature: sha256=<hex>) and is removed from every message. */
   token?: string;
   timeoutMs: number;
@@ -35,7 +37,7 @@ export type PostAnswer =
 export const BODY_LIMIT = 4096;
 
 export async function postSigned(io: OutboundIO, req: PostRequest): Promise<PostAnswer> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  const headers: Record<string, string> = { 'Content-Type': req.contentType ?? 'application/json' };
   if (req.token !== undefined) headers[SIGNATURE_HEADER] = hmacSignature(req.body, req.token);
   const redact = redactor(req.token);
   const timeout = AbortSignal.timeout(req.timeoutMs);
