@@ -203,7 +203,8 @@ test('a gate URL outside --gate-url-allow: Ready=False naming the gate and field
 });
 
 test.each([
-  ['an unknown kind', { name: 'q', prometheus: { query: 'up' } }, /prometheus: field not declared in schema/],
+  ['an unknown kind', { name: 'q', datadog: { query: 'up' } }, /datadog: field not declared in schema/],
+  ['no kind', { name: 'q' }, /exactly one of http, prometheus must be set/],
   [
     'a URL that is not http(s)',
     { name: 'q', http: { url: 'ftp://checks/x' } },
