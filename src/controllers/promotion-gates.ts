@@ -1,4 +1,4 @@
-// The evaluator of Promotion gates (spec.gates): it makes the calls, keeps
+// The evaluator of Promotion gates (spec.gates: http and prometheus): it makes the calls, keeps
 // each gate's last answer per application and version, and requeues the
 // Promotion when an answer arrives; core/promotion reads the kept answers
 // (planPromotion's gateAnswers) and never waits on I/O. One call per
