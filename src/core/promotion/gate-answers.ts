@@ -53,7 +53,8 @@ export const httpGateBody = (p: {
     promotion: p.promotion,
   });
 
-const bounded = (text: string): string => {
+/** A gate message: one line, at most MAX_GATE_MESSAGE characters. */
+export const bounded = (text: string): string => {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > MAX_GATE_MESSAGE ? `${line.slice(0, MAX_GATE_MESSAGE - 1)}…` : line;
 };

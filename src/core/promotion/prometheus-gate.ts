@@ -2,9 +2,9 @@
 // the condition, and what Prometheus's answer to an instant query means
 // (one sample compared with the threshold; no sample is pending for at most
 // noDataTimeout, then fails). The call is made by the controllers' evaluator.
-import { MAX_GATE_MESSAGE, type PromotionGate, type PromotionPrometheusGate } from '../../api/promotion.js';
+import type { PromotionGate, PromotionPrometheusGate } from '../../api/promotion.js';
 import { parseDuration } from '../../kube/duration.js';
-import type { GateAnswer } from './gate-answers.js';
+import { bounded, type GateAnswer } from './gate-answers.js';
 
 export const DEFAULT_NO_DATA_TIMEOUT_MS = 10 * 60_000;
 
@@ -58,11 +58,6 @@ export const noDataTimeoutMs = (gate: PromotionPrometheusGate): number =>
 /** The URL the evaluator POSTs the query to. */
 export const prometheusQueryUrl = (gate: PromotionPrometheusGate): string =>
   `${gate.address.replace(/\/+$/, '')}/api/v1/query`;
-
-const bounded = (text: string): string => {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > MAX_GATE_MESSAGE ? `${line.slice(0, MAX_GATE_MESSAGE - 1)}…` : line;
-};
 
 /** What Prometheus answered, or 'NoData' (the caller decides how long that is pending). */
 export type PrometheusVerdict = Omit<GateAnswer, 'time'> | { result: 'NoData'; message: string };
