@@ -93,4 +93,7 @@ test('fenced, kept, asked once per version when passed, Events on changes of out
   expect(JSON.parse(bodies[2]!).version).toBe('1.3.1');
   const text = await deps.metrics.registry.getSingleMetricAsString('depot_promotion_gate_answers_total');
   expect(text).toContain('result="Failed"} 1');
+  // A deleted Promotion's answers go with it.
+  gates.forget('ns', 'to-prod');
+  expect(answers()).toBeUndefined();
 });

@@ -163,6 +163,8 @@ export function promotionController(
         const wakeAt = Math.min(plan.requeueAt?.getTime() ?? Infinity, askAgainAt ?? Infinity);
         if (wakeAt !== Infinity) return { requeueAfterMs: Math.max(1000, wakeAt - now.getTime()) };
       },
+      // A deleted Promotion's gate answers go with it.
+      { onGone: (req) => gates.forget(req.namespace, req.name) },
     ),
   };
 }
