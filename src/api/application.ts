@@ -228,6 +228,8 @@ export const HISTORY_TYPES = [
   'RolledBack',
   'Rejected',
   'Unrejected',
+  'GatePassed',
+  'GateFailed',
 ] as const;
 
 export const HistoryEntrySchema = z

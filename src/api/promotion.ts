@@ -4,8 +4,10 @@ import { z } from 'zod';
 import { withRules, type Rule } from './cel.js';
 import { listMap, listSet } from './collections.js';
 import { conditionsSchema, observedGeneration } from './conditions.js';
-import { formatted, text } from './format.js';
+import { SecretKeyRefSchema } from './delivery.js';
+import { formatted, httpUrl, text } from './format.js';
 import { objectNameRule } from './meta.js';
+import { oneOf } from './rules.js';
 import { dnsLabel } from './names.js';
 import { ageColumn, defineKind, parser, readyColumn, resourceSchema } from './resource.js';
 import { boundedGoDuration, cronSchedule, MAX_DURATION_HOURS, timeZone } from './schedule.js';
@@ -73,6 +75,87 @@ export const PromotionApprovalGateSchema = withRules(
   minApprovalsNeedsRequired,
 ).meta({ description: 'Approval gate: people approve each version before it is promoted.' });
 
+/** Most gates of one Promotion. */
+export const MAX_GATES = 8;
+/** Longest interval and timeout of a gate. */
+const MAX_GATE_INTERVAL_HOURS = 24;
+const MAX_GATE_TIMEOUT_HOURS = 1;
+
+export const PromotionHttpGateSchema = z
+  .strictObject({
+    url: formatted(
+      httpUrl('https://checks.example.com/depot/prod'),
+      "URL Depot POSTs {application, namespace, version, from, to, promotion} to; must be under a prefix of the operator's --gate-url-allow. Redirects are not followed.",
+    ),
+    secretRef: SecretKeyRefSchema.optional().meta({
+      description:
+        "Secret in the Promotion's namespace whose key signs the body (X-Signature: sha256=<hex HMAC-SHA256 of the body>), as for a Flux generic-hmac Receiver.",
+    }),
+    timeout: boundedGoDuration(
+      MAX_GATE_TIMEOUT_HOURS,
+      'How long one call may take, e.g. 10s, at most 1h (default 10s).',
+    ).optional(),
+  })
+  .meta({
+    description:
+      'Ask a service: 2xx with no body or {"result":"pass"} passes; {"result":"pending"}, 425 or 429 waits; anything else fails with the answer\'s message.',
+  });
+
+/** The variables a prometheus gate's query may use. */
+export const GATE_QUERY_VARIABLES = ['application', 'version', 'environment', 'namespace'] as const;
+
+/** A PromQL query whose only ${...} are the known variables. */
+const gateQuery = {
+  pattern: `^([^$]|\\$[^{]|\\$\\{(${GATE_QUERY_VARIABLES.join('|')})\\})*\\$?$`,
+  maxLength: 4096,
+  message: `must be a PromQL query whose only variables are ${GATE_QUERY_VARIABLES.map((v) => `\${${v}}`).join(', ')}`,
+};
+
+/** A comparison with a number: `< 0.01`, `>= 99.5`, `== 0`. */
+export const gateCondition = {
+  pattern: '^\\s*(<=|>=|==|!=|<|>)\\s*-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?\\s*$',
+  maxLength: 64,
+  message: 'must compare with a number, e.g. "< 0.01", ">= 99.5" or "== 0"',
+};
+
+export const PromotionPrometheusGateSchema = z
+  .strictObject({
+    address: formatted(
+      httpUrl('http://prometheus.monitoring:9090'),
+      "Base URL of a Prometheus-compatible API (Depot POSTs {address}/api/v1/query); must be under a prefix of the operator's --gate-url-allow.",
+    ),
+    query: formatted(
+      gateQuery,
+      'An instant query whose result is one sample, e.g. sum(rate(http_errors_total{app="${application}",version="${version}"}[5m])) / sum(rate(http_requests_total{app="${application}"}[5m])); ${application}, ${version}, ${environment} (the from environment) and ${namespace} are replaced (as PromQL string contents).',
+    ),
+    condition: formatted(gateCondition, 'The sample must satisfy it to pass, e.g. "< 0.01".'),
+    noDataTimeout: boundedGoDuration(
+      MAX_GATE_INTERVAL_HOURS,
+      'How long a query with no sample is pending before the gate fails, e.g. 10m (default 10m).',
+    ).optional(),
+    timeout: boundedGoDuration(
+      MAX_GATE_TIMEOUT_HOURS,
+      'How long one query may take, e.g. 10s, at most 1h (default 10s).',
+    ).optional(),
+  })
+  .meta({ description: 'Ask Prometheus: one sample compared with a threshold.' });
+
+export const PromotionGateSchema = withRules(
+  z.strictObject({
+    name: formatted(dnsLabel, 'Names the gate in status, reasons, Events and metrics, e.g. smoke-test.'),
+    interval: boundedGoDuration(
+      MAX_GATE_INTERVAL_HOURS,
+      'How often a pending or failed gate is asked again for the same application and version, e.g. 30s, at most 24h (default 1m). A passed answer is kept until the version or the gate changes.',
+    ).optional(),
+    http: PromotionHttpGateSchema.optional(),
+    prometheus: PromotionPrometheusGateSchema.optional(),
+  }),
+  oneOf<{ http?: unknown; prometheus?: unknown }>(['http', 'prometheus']),
+).meta({
+  description:
+    'A check every candidate version must pass before it is promoted: exactly one of http, prometheus.',
+});
+
 export const PromotionSpecSchema = withRules(
   z.strictObject({
     from: formatted(dnsLabel, 'The Environment versions are promoted from, e.g. staging.'),
@@ -111,6 +194,11 @@ export const PromotionSpecSchema = withRules(
         description:
           'Approvals, one entry per application, exact version and approver; written by depot approve and the HTTP API (server-side apply, one field manager per approver).',
       }),
+    gates: listMap(PromotionGateSchema, ['name'], MAX_GATES)
+      .optional()
+      .meta({
+        description: `Gates every candidate (application, version) must pass, after soak, schedule and approval, at most ${MAX_GATES}; each is asked once per application and version and again every interval while it is pending or failed.`,
+      }),
   }),
   fromIsNotTo,
   timeZoneNeedsSchedule,
@@ -122,6 +210,22 @@ export const MAX_PROMOTION_RESULTS = 256;
 export const MAX_RESULT_REASON = 4096;
 
 const count = (description: string) => z.number().int().min(0).meta({ description });
+
+/** Longest gate message kept in status. */
+export const MAX_GATE_MESSAGE = 512;
+
+export const GATE_RESULTS = ['Passed', 'Pending', 'Failed'] as const;
+
+export const PromotionGateResultSchema = z
+  .strictObject({
+    name: formatted(dnsLabel, 'The gate (spec.gates[].name).'),
+    result: z.enum(GATE_RESULTS).meta({
+      description: 'Passed, Pending (not answered yet, or the service asked to wait) or Failed.',
+    }),
+    message: text(MAX_GATE_MESSAGE, "The gate's last answer, bounded, secrets removed.").optional(),
+    time: timestamp('When the gate answered.').optional(),
+  })
+  .meta({ description: 'The last answer of one gate.' });
 
 export const PromotionResultSchema = z
   .strictObject({
@@ -140,6 +244,9 @@ export const PromotionResultSchema = z
         description: `Approval gates: who approved the version and counts (the requester does not unless self-approval is allowed), at most ${MAX_MIN_APPROVALS}.`,
       }),
     approvalsNeeded: count('Approval gates: how many more distinct approvers the version needs.').optional(),
+    gates: listMap(PromotionGateResultSchema, ['name'], MAX_GATES)
+      .optional()
+      .meta({ description: 'The last answer of each gate for this application and version.' }),
   })
   .meta({ description: 'What the last run did for one application.' });
 
@@ -206,6 +313,10 @@ export type PromotionSummary = z.infer<typeof PromotionSummarySchema>;
 export type PromotionHold = z.infer<typeof PromotionHoldSchema>;
 export type PromotionApproval = z.infer<typeof PromotionApprovalSchema>;
 export type PromotionApprovalGate = z.infer<typeof PromotionApprovalGateSchema>;
+export type PromotionGate = z.infer<typeof PromotionGateSchema>;
+export type PromotionPrometheusGate = z.infer<typeof PromotionPrometheusGateSchema>;
+export type PromotionGateResult = z.infer<typeof PromotionGateResultSchema>;
+export type GateResult = PromotionGateResult['result'];
 export type Promotion = z.infer<typeof PromotionSchema>;
 
 export const parsePromotion = parser(PromotionSchema);

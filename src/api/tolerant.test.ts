@@ -13,7 +13,7 @@ const newer = () => ({
     environments: [{ name: 'dev', requested: '1.2.0', desired: '1.2.0', verdict: 'green' }],
     targets: [{ name: 'dev-1', desired: '1.2.0', delivery: { state: 'Superseded', attempts: 1 } }],
     history: [
-      { time: '2026-12-01T10:00:00Z', type: 'GateFailed', environment: 'dev', to: '1.2.0' },
+      { time: '2026-12-01T10:00:00Z', type: 'SomethingNewer', environment: 'dev', to: '1.2.0' },
       { time: '2026-12-01T09:00:00Z', type: 'Requested', environment: 'dev', to: '1.2.0' },
     ],
     shards: 3,

@@ -76,6 +76,7 @@ test('the defaults: leader election in the default Lease, every integration, the
       watches: { total: 200, perNamespace: 20 },
     },
     agentSilenceMs: expect.any(Number),
+    gateUrlAllow: [],
   });
 });
 
@@ -122,6 +123,7 @@ test('each flag reaches the setting it names', () => {
       '--api-tls-key=/tls.key',
       '--token-audiences=depot, https://kubernetes.default.svc',
       '--agent-silence=40s',
+      '--gate-url-allow=http://checks/depot/,https://smoke/',
       '--api-trusted-proxies=10.0.0.0/8,fd00::/8',
       '--api-review-qps=30',
       '--api-review-burst=60',
@@ -175,6 +177,7 @@ test('each flag reaches the setting it names', () => {
         watches: { total: 7, perNamespace: 2 },
       },
       agentSilenceMs: 40_000,
+      gateUrlAllow: ['http://checks/depot/', 'https://smoke/'],
     },
     api: {
       address: '127.0.0.1:9443',

@@ -95,6 +95,7 @@ export function controllerSettings(flags: OperatorFlags): ControllerSettings {
       watches: { total: flags.maxDeliveryWatches, perNamespace: flags.maxDeliveryWatchesPerNamespace },
     },
     agentSilenceMs: flags.agentSilence,
+    gateUrlAllow: flags.gateUrlAllow,
   };
 }
 

@@ -411,6 +411,7 @@ export interface DeliveryFlags extends DeliveryAuthorizationFlags {
   deliveryConcurrency: number;
   maxDeliveryWatches: number;
   maxDeliveryWatchesPerNamespace: number;
+  gateUrlAllow: string[];
 }
 
 function integrationList(value: string): IntegrationKind[] {
@@ -423,16 +424,18 @@ function integrationList(value: string): IntegrationKind[] {
   return [...new Set(names)] as IntegrationKind[];
 }
 
-/** Adds the comma-separated prefixes of one --receiver-url-allow; each must be an http(s) URL. */
-function receiverPrefixes(value: string, previous: string[]): string[] {
-  const added = commaList(value);
-  for (const prefix of added) {
-    const url = URL.parse(prefix);
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
-      throw new UserError(`--receiver-url-allow: ${prefix} is not an http:// or https:// URL prefix`);
-  }
-  return [...previous, ...added];
-}
+/** Adds the comma-separated prefixes of one URL allow-list flag (--receiver-url-allow, --gate-url-allow); each must be an http(s) URL. */
+const urlPrefixes =
+  (flag: string) =>
+  (value: string, previous: string[]): string[] => {
+    const added = commaList(value);
+    for (const prefix of added) {
+      const url = URL.parse(prefix);
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+        throw new UserError(`${flag}: ${prefix} is not an http:// or https:// URL prefix`);
+    }
+    return [...previous, ...added];
+  };
 
 export function deliveryFlags(): Option[] {
   return [
@@ -463,7 +466,7 @@ export function deliveryFlags(): Option[] {
     valueOption(
       '--receiver-url-allow <prefixes>',
       'URL prefixes Flux Receiver calls may go to, comma-separated or repeated (default: none, so no Receiver is called)',
-      receiverPrefixes,
+      urlPrefixes('--receiver-url-allow'),
       [] as string[],
     ),
     durationOption(
@@ -488,6 +491,12 @@ export function deliveryFlags(): Option[] {
       'most such informers the Applications of one namespace (one tenant) may use together',
       positiveInt('--max-delivery-watches-per-namespace'),
       watchLimitDefaults.perNamespace,
+    ),
+    valueOption(
+      '--gate-url-allow <prefixes>',
+      'URL prefixes promotion gates (Promotion spec.gates) may call, comma-separated or repeated (default: none, so a Promotion with gates is not Ready)',
+      urlPrefixes('--gate-url-allow'),
+      [] as string[],
     ),
   ];
 }

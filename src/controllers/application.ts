@@ -31,7 +31,8 @@ import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
 import { CompatibilityViews } from './compatibility-views.js';
 import { RequirementIndex } from './requirement-index.js';
 import type { DepotOptions } from './options.js';
-import { Applications, Environments, EnvironmentSets, Targets } from '../api/resources.js';
+import { Applications, Environments, EnvironmentSets, Promotions, Targets } from '../api/resources.js';
+import { gateFacts } from '../core/application/gate-history.js';
 
 /** Field manager of the operator's removal of spent force annotations. */
 export const FORCE_RELEASE_MANAGER = 'depot-operator.force';
@@ -97,6 +98,20 @@ export function applicationController(
     }
   }
 
+  /** The applications a Promotion reports a passed or failed gate answer for (raw object: only status.results is read). */
+  function gatedApplications(obj: KubeObject): Request[] {
+    const results = (
+      obj.status as { results?: { application?: string; gates?: { result?: string }[] }[] } | undefined
+    )?.results;
+    const namespace = obj.metadata?.namespace;
+    if (!results || !namespace) return [];
+    return results.flatMap((r) =>
+      r.application && r.gates?.some((g) => g.result !== 'Pending')
+        ? [{ namespace, name: r.application }]
+        : [],
+    );
+  }
+
   /** One merge patch of the status, or 'conflict' when the object changed since it was read. */
   async function writeStatus(cached: KubeObject, status: ApplicationStatus): Promise<WriteOutcome> {
     try {
@@ -121,6 +136,8 @@ export function applicationController(
       { resource: Environments, map: toApps },
       { resource: EnvironmentSets, map: toApps },
       { resource: Targets, map: toApps },
+      // A Promotion's gate answers: GatePassed/GateFailed entries on the applications it names.
+      { resource: Promotions, map: gatedApplications },
     ],
     reconciler: objectReconciler(
       deps,
@@ -147,6 +164,7 @@ export function applicationController(
           sentThrough: sender.sentThrough(cached),
           ...(sink ? { sink: { through: sink.through(cached) } } : {}),
           statusByteBudget: opts.statusByteBudget ?? DEFAULT_STATUS_BYTE_BUDGET,
+          gates: gateFacts(app.metadata.name, snapshot.promotions()),
         };
         // The view, the plan and the reservation of its moves, with no await in between.
         const plan = steps.planVersions(input);

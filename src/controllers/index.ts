@@ -24,6 +24,7 @@ export function controllers(deps: RuntimeDeps, options: Partial<DepotOptions> = 
     deliverySettings: options.deliverySettings ?? deliverySettingsDefaults,
     delivery: options.delivery ?? deliveryDefaults,
     ...(options.hooks ? { hooks: options.hooks } : {}),
+    gateUrlAllow: options.gateUrlAllow ?? [],
   };
   return [
     environmentController(deps),

@@ -18,6 +18,8 @@ export interface DepotOptions {
   deliverySettings?: DeliverySettings;
   /** Retry backoff and concurrency of delivery attempts. */
   delivery?: DeliveryOptions;
+  /** URL prefixes promotion gates may call (--gate-url-allow); empty: none. */
+  gateUrlAllow?: string[];
   /** How long a depot agent may be silent before its Target is not Ready (--agent-silence). */
   agentSilenceMs?: number;
   /** Points where tests stop or kill the operator; set only by test fixtures, never by flags or environment. */

@@ -22,6 +22,7 @@ import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 import { objectReconciler } from '../runtime/object-reconciler.js';
 import type { ControllerSpec, ReconcileResult } from '../runtime/reconciler.js';
 import type { KubeObject } from '../kube/resource.js';
+import { GateEvaluator } from './promotion-gates.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, Promotions } from '../api/resources.js';
@@ -33,7 +34,11 @@ const CONFLICT_REPLAN_MS = 200;
 /** Writes of one Promotion run in flight at once (the client-side rate limit still applies). */
 const PROMOTION_WRITE_CONCURRENCY = 8;
 
-export function promotionController(deps: RuntimeDeps, opts: DepotOptions): ControllerSpec {
+export function promotionController(
+  deps: RuntimeDeps,
+  opts: DepotOptions,
+  gates: GateEvaluator = new GateEvaluator(deps),
+): ControllerSpec {
   const toPromotions = everyInNamespace(deps.informers, Promotions);
   return {
     name: 'promotion',
@@ -42,6 +47,8 @@ export function promotionController(deps: RuntimeDeps, opts: DepotOptions): Cont
       { resource: Applications, map: toPromotions },
       { resource: Environments, map: toPromotions },
     ],
+    // A gate's answer arrived.
+    triggers: [gates],
     reconciler: objectReconciler(
       deps,
       Promotions,
@@ -54,6 +61,7 @@ export function promotionController(deps: RuntimeDeps, opts: DepotOptions): Cont
           promotion,
           snapshot.promotions(),
           new Set(snapshot.environments().keys()),
+          opts.gateUrlAllow ?? [],
         );
         if (problem) {
           await writeStatus(deps, cached, now, { conditions: [problem] });
@@ -74,7 +82,25 @@ export function promotionController(deps: RuntimeDeps, opts: DepotOptions): Cont
         }
 
         const applications = snapshot.applications();
-        const plan = planPromotion({ promotion, applications, now });
+        const plan = planPromotion({
+          promotion,
+          applications,
+          now,
+          gateAnswers: gates.answersFor(req.namespace, promotion.metadata.name),
+        });
+        // Ask the gates of candidates that passed every other check (calls run in the background).
+        let askAgainAt: number | undefined;
+        const gated = {
+          namespace: req.namespace,
+          name: promotion.metadata.name,
+          from: promotion.spec.from,
+          to: promotion.spec.to,
+          object: cached,
+        };
+        for (const candidate of plan.gateAsks) {
+          const at = gates.ask(gated, candidate, promotion.spec.gates ?? [], now.getTime());
+          if (at !== undefined && (askAgainAt === undefined || at < askAgainAt)) askAgainAt = at;
+        }
         const promotionWriter = { kind: 'promotion', promotion: promotion.metadata.name } as const;
         const writer = deps.writer(writerManager(promotionWriter, promotion.spec.to));
         const readAt = new Map(applications.map((a) => [a.metadata.name, a.metadata.resourceVersion]));
@@ -136,9 +162,11 @@ export function promotionController(deps: RuntimeDeps, opts: DepotOptions): Cont
           )
             deps.events.normal(cached, 'Held', `${hold.application}: ${heldReason(hold, promotion.spec.to)}`);
         await writeStatus(deps, cached, now, promotionRunStatus(promotion, plan, now));
-        if (plan.requeueAt)
-          return { requeueAfterMs: Math.max(1000, plan.requeueAt.getTime() - now.getTime()) };
+        const wakeAt = Math.min(plan.requeueAt?.getTime() ?? Infinity, askAgainAt ?? Infinity);
+        if (wakeAt !== Infinity) return { requeueAfterMs: Math.max(1000, wakeAt - now.getTime()) };
       },
+      // A deleted Promotion's gate answers go with it.
+      { onGone: (req) => gates.forget(req.namespace, req.name) },
     ),
   };
 }

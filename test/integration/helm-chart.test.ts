@@ -24,6 +24,7 @@ const everythingOn = {
   flux: {
     receiverUrlAllow: ['https://notification-controller.flux-system.svc/hook/', 'http://receiver:9292/'],
   },
+  gates: { urlAllow: ['https://checks.example.com/depot/', 'http://prometheus.monitoring:9090/api/'] },
   delivery: { authorization: false },
   logLevel: 'debug',
   image: { digest: `sha256:${'a'.repeat(64)}` },
@@ -89,6 +90,11 @@ describe('bad values are refused with a message naming them', () => {
       'a malformed receiver URL prefix',
       { flux: { receiverUrlAllow: ['ftp//x'] } },
       /at '\/flux\/receiverUrlAllow\/0': 'ftp\/\/x' does not match pattern/,
+    ],
+    [
+      'a gate URL prefix that is not http(s)',
+      { gates: { urlAllow: ['ftp//x'] } },
+      /at '\/gates\/urlAllow\/0': 'ftp\/\/x' does not match pattern/,
     ],
     ['an unknown log level', { logLevel: 'verbose' }, /at '\/logLevel': value must be one of/],
     ['no token audience', { api: { tokenAudiences: [] } }, /at '\/api\/tokenAudiences': minItems/],
@@ -261,6 +267,18 @@ describe('RBAC follows the integrations and the HTTP API', () => {
     );
   });
 
+  test('flux off with gates allowed keeps the get of Secrets (a gate call may be signed)', () => {
+    expect(
+      ruleGroups(renderChart({ integrations: { flux: false }, gates: { urlAllow: ['https://checks/'] } })),
+    ).toEqual(
+      without(
+        'source.toolkit.fluxcd.io/gitrepositories,ocirepositories',
+        'helm.toolkit.fluxcd.io/helmreleases',
+        'kustomize.toolkit.fluxcd.io/kustomizations',
+      ),
+    );
+  });
+
   test('the HTTP API off drops TokenReviews, SubjectAccessReviews, the patch of Promotions and its port, and turns it off', () => {
     const objects = renderChart({ api: { enabled: false } });
     expect(ruleGroups(objects)).toEqual(
@@ -338,6 +356,7 @@ describe("the rendered arguments are the real operator's flags", () => {
       logLevel: 'info',
       deliveryAuthorization: true,
       receiverUrlAllow: [],
+      gateUrlAllow: [],
       apiAnonymousReads: false,
       shutdownTimeout: 30_000,
       integrations: ['argocd', 'flux'],
@@ -397,6 +416,7 @@ describe("the rendered arguments are the real operator's flags", () => {
     expect(flags).toMatchObject({
       namespaces: ['team-a', 'team-b'],
       receiverUrlAllow: everythingOn.flux.receiverUrlAllow,
+      gateUrlAllow: everythingOn.gates.urlAllow,
       deliveryAuthorization: false,
       apiAnonymousReads: true,
       logLevel: 'debug',

@@ -19,6 +19,7 @@ import { deliveryKind, effectiveDelivery, publishedState } from '../delivery.js'
 import { deliveryNameProblems } from '../delivery-names.js';
 import { prependHistory } from '../history.js';
 import { droppedBeforeSink } from '../sink-marker.js';
+import { gateHistory, type GateFact } from './gate-history.js';
 import { versionsFor } from '../versions.js';
 import {
   actorOf,
@@ -86,6 +87,8 @@ export interface ApplicationInput {
   sink?: { through?: string };
   /** Bytes the status may take (default DEFAULT_STATUS_BYTE_BUDGET). */
   statusByteBudget?: number;
+  /** Passed and failed gate answers the Promotions report for this application (GatePassed/GateFailed entries). */
+  gates?: readonly GateFact[];
 }
 
 /** Step 1: versions decided, delivery not yet. */
@@ -330,6 +333,7 @@ export function composeStatus(
     ),
     ...(facts.entries ?? []),
     ...deployedHistory(v, targets, prev.history, actorsOf(facts.reports)),
+    ...gateHistory(prev.history, input.gates ?? [], now),
   ];
   // Newest first, like status.history.
   const withIds: HistoryEntry[] = happened

@@ -36,7 +36,7 @@ function input(over: Partial<Omit<GateInput, 'run'>> & { run?: Partial<Promotion
 const stoppedBy = (i: GateInput) => firstStop(PROMOTION_GATES, i)?.gate.name;
 
 describe('promotion gates', () => {
-  test('are checked in a named order, the timing gates (schedule, approval) last', () => {
+  test('are checked in a named order, the timing gates (schedule, approval, spec.gates) last', () => {
     expect(PROMOTION_GATES.map((g) => g.name)).toEqual([
       'upToDate',
       'rejected',
@@ -48,6 +48,7 @@ describe('promotion gates', () => {
       'deployed',
       'schedule',
       'approval',
+      'gates',
     ]);
     const kinds = PROMOTION_GATES.map((g) => g.kind);
     expect(kinds.slice(kinds.indexOf('timing')).every((k) => k === 'timing')).toBe(true);

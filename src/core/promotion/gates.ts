@@ -6,9 +6,11 @@ import type { Application, ApplicationEnvironmentStatus } from '../../api/applic
 import {
   MAX_MIN_APPROVALS,
   type Promotion,
+  type PromotionGateResult,
   type PromotionHold,
   type PromotionResult,
 } from '../../api/promotion.js';
+import { gateResults, gateStop, type GateAnswers } from './gate-answers.js';
 import { formatDuration } from '../../kube/duration.js';
 import {
   approvalWaitingReason,
@@ -33,6 +35,8 @@ export interface PromotionRun {
   due: boolean;
   /** The next scheduled run, with a schedule. */
   next?: Date;
+  /** The answers of spec.gates the controller's evaluator keeps (none: every gate is pending). */
+  gateAnswers?: GateAnswers;
 }
 
 /** What the gates see of one application: the version `from` desires and what `to` requests. */
@@ -60,6 +64,8 @@ export interface GateOutcome {
   requeueAt?: Date;
   /** Approval gates: who approved so far and how many more are needed. */
   approvals?: Pick<PromotionResult, 'approvers' | 'approvalsNeeded'>;
+  /** spec.gates: each gate's last answer. */
+  gates?: PromotionGateResult[];
 }
 
 export interface Gate {
@@ -207,6 +213,19 @@ export const approval: Gate = {
   },
 };
 
+/** spec.gates: every gate passed for this application and version (the evaluator asks them; this reads its answers). */
+export const externalGates: Gate = {
+  name: 'gates',
+  kind: 'timing',
+  check: ({ run, app, candidate }) => {
+    const gates = run.promotion.spec.gates ?? [];
+    if (gates.length === 0) return undefined;
+    const results = gateResults(gates, run.gateAnswers, app.metadata.name, candidate);
+    const stop = gateStop(gates, results);
+    return stop ? { ...stop, gates: results } : undefined;
+  },
+};
+
 const resultApprovals = (tally: ApprovalTally) => ({
   approvers: tally.approvers.slice(0, MAX_MIN_APPROVALS),
   approvalsNeeded: tally.missing,
@@ -240,6 +259,7 @@ export const PROMOTION_GATES: readonly Gate[] = [
   deployed,
   schedule,
   approval,
+  externalGates,
 ];
 
 /** The first gate that stops the version, with its outcome; undefined when every gate lets it through. */

@@ -1,6 +1,20 @@
 // Promotions: planning behind named gates, the schedule, requirement order,
 // cycles and status shaping. What the controllers, the CLI and the server use.
-export { coveredApplications, planPromotion, type PromotionInput, type PromotionPlan } from './plan.js';
+export {
+  coveredApplications,
+  planPromotion,
+  type GateAsk,
+  type PromotionInput,
+  type PromotionPlan,
+} from './plan.js';
+export {
+  gateIntervalMs,
+  gateTimeoutMs,
+  httpGateBody,
+  httpGateResult,
+  type GateAnswer,
+  type GateAnswers,
+} from './gate-answers.js';
 export { PROMOTION_GATES, type Gate, type GateInput, type GateOutcome, type PromotionRun } from './gates.js';
 export { orderByRequirements, requirementLevels, type PromotionWrite } from './order.js';
 export { dueRun, SUSPENDED_REASON, wasInactive } from './schedule.js';
@@ -13,3 +27,10 @@ export {
   reportedResults,
   type PromotionStatusUpdate,
 } from './status.js';
+export {
+  gateQueryText,
+  gateTarget,
+  noDataAnswer,
+  prometheusGateResult,
+  prometheusQueryUrl,
+} from './prometheus-gate.js';

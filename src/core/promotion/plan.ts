@@ -16,12 +16,14 @@ import { currentHold } from '../holds.js';
 import { versionsFor, type Step } from '../versions.js';
 import {
   approvedBy,
+  externalGates,
   firstStop,
   PROMOTION_GATES,
   type Gate,
   type GateInput,
   type PromotionRun,
 } from './gates.js';
+import { gateResults, type GateAnswers } from './gate-answers.js';
 import { orderByRequirements, requirementLevels, type PromotionWrite } from './order.js';
 import { dueRun, wasInactive } from './schedule.js';
 
@@ -44,6 +46,15 @@ export interface PromotionPlan {
   requeueAt?: Date;
   /** Holds in force after this evaluation (status.holds). */
   holds: PromotionHold[];
+  /** Candidates that passed every other gate and wait for spec.gates: the evaluator asks these. */
+  gateAsks: GateAsk[];
+}
+
+/** One candidate for spec.gates: the application, the version from desires and what to requests now. */
+export interface GateAsk {
+  application: string;
+  version: string;
+  current: string | undefined;
 }
 
 export interface PromotionInput {
@@ -52,6 +63,8 @@ export interface PromotionInput {
   now: Date;
   /** The gates to check, in order (default PROMOTION_GATES; timing gates last). */
   gates?: readonly Gate[];
+  /** The kept answers of spec.gates (the controller's evaluator). */
+  gateAnswers?: GateAnswers;
 }
 
 /** Applications a Promotion covers: selected, and having both environments. */
@@ -72,6 +85,7 @@ export function planPromotion({
   applications,
   now,
   gates = PROMOTION_GATES,
+  gateAnswers,
 }: PromotionInput): PromotionPlan {
   const resumed = wasInactive(given);
   // A resume counts as the start of the schedule: nothing runs for the time before it.
@@ -86,7 +100,10 @@ export function planPromotion({
     now,
     afterMs: promotion.spec.after ? parseDuration(promotion.spec.after) : 0,
     ...dueRun(promotion, now),
+    ...(gateAnswers ? { gateAnswers } : {}),
   };
+  const specGates = promotion.spec.gates ?? [];
+  const gateAsks: GateAsk[] = [];
   const results: PromotionResult[] = [];
   const writes: PromotionWrite[] = [];
   const holds: PromotionHold[] = [];
@@ -123,9 +140,21 @@ export function planPromotion({
     // Eligible (only timing gates wait): a newer version than the one rolled back from ends the hold.
     if (hold && (!stop || stop.gate.kind === 'timing') && versions.newer(candidate, hold.version))
       holds.splice(holds.indexOf(hold), 1);
+    if (stop?.gate === externalGates) gateAsks.push({ application, version: candidate, current });
     if (stop) {
       const { outcome, reason, requeueAt: at, approvals } = stop.outcome;
-      results.push({ application, version: candidate, outcome, reason, ...approvals });
+      // The gates' answers stay in the result after the version moved (UpToDate), for the history of the application.
+      const answered =
+        stop.outcome.gates ??
+        gateResults(specGates, gateAnswers, application, candidate).filter((g) => g.time !== undefined);
+      results.push({
+        application,
+        version: candidate,
+        outcome,
+        reason,
+        ...approvals,
+        ...(answered.length > 0 ? { gates: answered } : {}),
+      });
       if (at) earlier(at);
       continue;
     }
@@ -136,6 +165,7 @@ export function planPromotion({
       outcome: 'Promoted',
       reason: `${current ?? 'nothing'} → ${candidate} from ${from}${approver ? `, approved by ${approver.approvers}${approver.note}` : ''}`,
       ...approver?.result,
+      ...(specGates.length > 0 ? { gates: gateResults(specGates, gateAnswers, application, candidate) } : {}),
     });
     writes.push({ application, version: candidate, ...(approver ? { approvedBy: approver.approvers } : {}) });
   }
@@ -165,6 +195,7 @@ export function planPromotion({
     ...(resumed ? { lastResumeTime: now } : {}),
     ...(run.next ? { nextRunTime: run.next } : {}),
     ...(requeueAt ? { requeueAt } : {}),
+    gateAsks,
     holds: holds.sort((a, b) => a.application.localeCompare(b.application)).slice(0, MAX_PROMOTION_RESULTS),
   };
 }

@@ -2,6 +2,7 @@
 // missing environment, an unusable schedule), what a run records (times,
 // bounded results, outcome counts, the Ready message) and how that update
 // merges into the previous status. The controller writes the result.
+import { urlAllowed, urlForMessages } from '../outbound-url.js';
 import {
   MAX_PROMOTION_RESULTS,
   MAX_RESULT_REASON,
@@ -13,6 +14,7 @@ import {
 import { setConditions, type ConditionInput } from '../../kube/conditions.js';
 import { promotionScheduleProblems } from '../schedule.js';
 import { cyclesByPromotion } from './cycles.js';
+import { gateTarget } from './prometheus-gate.js';
 import type { PromotionPlan } from './plan.js';
 
 /** Why the Promotion cannot run, as a Ready=False condition, or undefined. */
@@ -20,6 +22,8 @@ export function promotionProblem(
   promotion: Promotion,
   promotions: readonly Promotion[],
   environments: ReadonlySet<string>,
+  /** URL prefixes gates may call (--gate-url-allow). */
+  gateUrlAllow: readonly string[] = [],
 ): ConditionInput | undefined {
   const cycle = cyclesByPromotion(promotions).get(promotion.metadata.name);
   if (cycle)
@@ -49,7 +53,21 @@ export function promotionProblem(
       reason: 'InvalidSchedule',
       message: `${schedule.path}: ${schedule.message}`,
     };
+  const gate = gateUrlProblem(promotion, gateUrlAllow);
+  if (gate) return { type: 'Ready', status: 'False', reason: 'GateNotAllowed', message: gate };
   return undefined;
+}
+
+/** The first gate whose URL the operator may not call, named with its field; nothing is asked or promoted then. */
+export function gateUrlProblem(promotion: Promotion, allow: readonly string[]): string | undefined {
+  const gates = promotion.spec.gates ?? [];
+  const i = gates.findIndex((g) => !urlAllowed(gateTarget(g).url, allow));
+  if (i < 0) return undefined;
+  const { url, field } = gateTarget(gates[i]!);
+  const where = `spec.gates[${i}].${field} (gate ${gates[i]!.name}): ${urlForMessages(url)}`;
+  return allow.length === 0
+    ? `${where} is not called: no gate URL is allowed; start the operator with --gate-url-allow <prefix> (Helm value gates.urlAllow); nothing is promoted`
+    : `${where} is under none of the prefixes allowed by --gate-url-allow; nothing is promoted`;
 }
 
 export interface PromotionStatusUpdate {

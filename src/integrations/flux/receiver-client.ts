@@ -4,23 +4,11 @@
 // (Depot never caches Secrets); it only signs the body and appears in no
 // message, log or status.
 import type { FluxReceiver } from '../../api/delivery.js';
-import { apiErrorMessage } from '../../kube/errors.js';
-import { Secrets, type KubeObject, type ResourceType } from '../../kube/resource.js';
-import {
-  hmacSignature,
-  receiverBody,
-  SIGNATURE_HEADER,
-  urlAllowed,
-  urlForMessages,
-  type ReceiverPayload,
-} from './receiver-request.js';
+import { oneLine, postSigned, readSecretToken, type OutboundIO } from '../outbound/post.js';
+import { receiverBody, urlAllowed, urlForMessages, type ReceiverPayload } from './receiver-request.js';
 
 /** One uncached read (DeliveryIO.get): Depot keeps no cache of Secrets; and the fence (DeliveryIO.fence). */
-export interface SecretReader {
-  get(resource: ResourceType, namespace: string, name: string): Promise<KubeObject | undefined>;
-  /** Throws when the POST may not start now (leadership); checked at dispatch, after the Secret's read. */
-  fence?: () => void;
-}
+export type SecretReader = OutboundIO;
 
 export interface TargetRef {
   namespace: string;
@@ -67,95 +55,35 @@ export async function callReceiver(
 
   let token: string | undefined;
   if (receiver.type === 'generic-hmac') {
-    const read = await readToken(api, receiver, target);
+    const ref = receiver.secretRef;
+    if (!ref)
+      return {
+        state: 'Failed',
+        message: `spec.delivery.flux.receiver.secretRef of Target ${target.namespace}/${target.name} is required for generic-hmac`,
+      };
+    const secret = `Secret ${target.namespace}/${ref.name} (spec.delivery.flux.receiver.secretRef of Target ${target.namespace}/${target.name})`;
+    const read = await readSecretToken(api, target.namespace, ref, secret);
     if ('error' in read) return { state: 'Failed', message: read.error };
     token = read.token;
   }
 
-  const body = receiverBody(payload);
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  if (token !== undefined) headers[SIGNATURE_HEADER] = hmacSignature(body, token);
-  const redact = (text: string) => (token ? text.split(token).join('[redacted]') : text);
-  const timeout = AbortSignal.timeout(opts.timeoutMs);
-  // At dispatch: nothing awaits between this check and the request leaving.
-  api.fence?.();
-  try {
-    const res = await fetch(receiver.url, {
-      method: 'POST',
-      headers,
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.any([signal, timeout]),
-    });
-    if (res.status >= 200 && res.status < 300) {
-      await res.body?.cancel();
-      return { state: 'Delivered', message: `${where} accepted ${payload.version} (HTTP ${res.status})` };
-    }
-    const answer = redact(await excerpt(res));
-    const redirect = res.status >= 300 && res.status < 400 ? ' (redirects are not followed)' : '';
-    return {
-      state: 'Failed',
-      statusCode: res.status,
-      message: `${where} answered HTTP ${res.status}${redirect}${answer ? `: ${answer}` : ''}`,
-    };
-  } catch (err) {
-    if (timeout.aborted)
-      return { state: 'Failed', message: `${where} did not answer within ${opts.timeoutMs / 1000} s` };
-    if (signal.aborted) return { state: 'Failed', message: `${where}: the call was cancelled` };
-    return { state: 'Failed', message: redact(`${where} is unreachable: ${networkError(err)}`) };
-  }
-}
-
-async function readToken(
-  api: SecretReader,
-  receiver: FluxReceiver,
-  target: TargetRef,
-): Promise<{ token: string } | { error: string }> {
-  const ref = receiver.secretRef;
-  if (!ref)
-    return {
-      error: `spec.delivery.flux.receiver.secretRef of Target ${target.namespace}/${target.name} is required for generic-hmac`,
-    };
-  const secret = `Secret ${target.namespace}/${ref.name} (spec.delivery.flux.receiver.secretRef of Target ${target.namespace}/${target.name})`;
-  let obj: KubeObject | undefined;
-  try {
-    obj = await api.get(Secrets, target.namespace, ref.name);
-  } catch (err) {
-    return { error: `reading ${secret} failed: ${apiErrorMessage(err)}` };
-  }
-  // One message for a missing Secret, a missing key and an empty key: a Target learns nothing about which.
-  const data = (obj?.data ?? {}) as Record<string, string>;
-  const encoded = data[ref.key];
-  const token = encoded === undefined ? '' : Buffer.from(encoded, 'base64').toString('utf8');
-  if (token === '') return { error: `${secret} does not exist or has no non-empty key ${ref.key}` };
-  return { token };
-}
-
-/** The start of an error answer, on one line; at most a few KiB of it are read. */
-async function excerpt(res: Response): Promise<string> {
-  const reader = res.body?.getReader();
-  if (!reader) return '';
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    while (text.length < 4 * ANSWER_EXCERPT) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-  } catch {
-    /* a broken answer body: the status code says enough */
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > ANSWER_EXCERPT ? `${line.slice(0, ANSWER_EXCERPT)}…` : line;
-}
-
-/** undici reports network failures as `fetch failed` with the system error as the cause. */
-function networkError(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } } | undefined)?.cause;
-  if (cause?.code) return cause.code;
-  if (cause?.message) return cause.message;
-  return err instanceof Error ? err.message : String(err);
+  const answer = await postSigned(api, {
+    url: receiver.url,
+    body: receiverBody(payload),
+    ...(token !== undefined ? { token } : {}),
+    timeoutMs: opts.timeoutMs,
+    signal,
+    where,
+  });
+  if (!answer.answered) return { state: 'Failed', message: answer.message };
+  const { status } = answer;
+  if (status >= 200 && status < 300)
+    return { state: 'Delivered', message: `${where} accepted ${payload.version} (HTTP ${status})` };
+  const text = oneLine(answer.body, ANSWER_EXCERPT);
+  const redirect = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
+  return {
+    state: 'Failed',
+    statusCode: status,
+    message: `${where} answered HTTP ${status}${redirect}${text ? `: ${text}` : ''}`,
+  };
 }

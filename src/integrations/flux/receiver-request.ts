@@ -2,8 +2,6 @@
 // `{application, environment, target, version}`, its generic-hmac signature
 // (notification-controller checks `X-Signature: sha256=<hex HMAC-SHA256 of
 // the raw body keyed with the token>`), and the operator's URL allow-list.
-import { createHmac } from 'node:crypto';
-
 export interface ReceiverPayload {
   application: string;
   environment: string;
@@ -20,33 +18,5 @@ export const receiverBody = (p: ReceiverPayload): string =>
     version: p.version,
   });
 
-export const SIGNATURE_HEADER = 'X-Signature';
-
-/** `sha256=<hex>`, the value of X-Signature for a generic-hmac Receiver. */
-export const hmacSignature = (body: string, token: string): string =>
-  `sha256=${createHmac('sha256', token).update(body, 'utf8').digest('hex')}`;
-
-/**
- * Whether the URL falls under one of the allowed prefixes. Stricter than a
- * string prefix: scheme, host and port must be equal, and the path must
- * continue the prefix's path at a `/` (so `http://flux` does not allow
- * `http://flux.example.com`, nor `/hook` allow `/hooks`). URLs with
- * credentials are never allowed.
- */
-export function urlAllowed(url: string, prefixes: readonly string[]): boolean {
-  const u = URL.parse(url);
-  if (!u || u.username || u.password || (u.protocol !== 'http:' && u.protocol !== 'https:')) return false;
-  return prefixes.some((prefix) => {
-    const p = URL.parse(prefix);
-    if (!p || p.protocol !== u.protocol || p.host !== u.host) return false;
-    const base = p.pathname;
-    if (base === '/' || base === '') return true;
-    return u.pathname === base || u.pathname.startsWith(base.endsWith('/') ? base : `${base}/`);
-  });
-}
-
-/** The URL without its path, for messages: a generic Receiver's path is its only credential. */
-export function urlForMessages(url: string): string {
-  const u = URL.parse(url);
-  return u ? `${u.origin}/…` : '(an unparsable URL)';
-}
+// The allow-list, the signature and URL messages are shared with promotion gates.
+export { hmacSignature, SIGNATURE_HEADER, urlAllowed, urlForMessages } from '../../core/outbound-url.js';

@@ -1,0 +1,238 @@
+// The evaluator of Promotion gates (spec.gates: http and prometheus): it makes the calls, keeps
+// each gate's last answer per application and version, and requeues the
+// Promotion when an answer arrives; core/promotion reads the kept answers
+// (planPromotion's gateAnswers) and never waits on I/O. One call per
+// application, version and gate: a passed answer is kept until the version
+// or the gate changes; a pending one is asked again with backoff (up to the
+// gate's interval), a failed one every interval. Every call passes the
+// leader's fence at dispatch.
+import { Counter } from 'prom-client';
+import type { PromotionGate } from '../api/promotion.js';
+import { urlForMessages } from '../core/outbound-url.js';
+import {
+  gateIntervalMs,
+  gateQueryText,
+  gateTimeoutMs,
+  noDataAnswer,
+  prometheusGateResult,
+  prometheusQueryUrl,
+  httpGateBody,
+  httpGateResult,
+  type GateAnswer,
+  type GateAnswers,
+  type GateAsk,
+} from '../core/promotion/index.js';
+import type { KubeObject, Request } from '../kube/resource.js';
+import { backoffDelay } from '../runtime/backoff.js';
+import type { TriggerSource } from '../runtime/reconciler.js';
+import type { RuntimeDeps } from '../runtime/runtime-deps.js';
+import { postSigned, readSecretToken, type OutboundIO } from '../integrations/outbound/post.js';
+
+/** The first ask again of a pending or unreachable gate; doubled up to the gate's interval. */
+const PENDING_BASE_MS = 2_000;
+
+/** The Promotion a candidate is asked for. */
+export interface GatedPromotion {
+  namespace: string;
+  name: string;
+  from: string;
+  to: string;
+  /** The cached object, for Events. */
+  object: KubeObject;
+}
+
+interface Entry {
+  version: string;
+  /** The gate's spec as asked: a change asks again. */
+  spec: string;
+  answer?: GateAnswer;
+  inFlight: boolean;
+  /** Epoch ms after which a pending or failed answer is asked again. */
+  askAgainAt: number;
+  /** Pending or unreachable answers in a row (the backoff). */
+  waits: number;
+  /** prometheus: when the query first returned no sample for this candidate (noDataTimeout). */
+  firstNoDataAt?: number;
+}
+
+export class GateEvaluator implements TriggerSource {
+  private readonly entries = new Map<string, Entry>();
+  private enqueue: (req: Request) => void = () => {};
+  private readonly answers: Counter<'namespace' | 'promotion' | 'gate' | 'result'>;
+
+  constructor(
+    private readonly deps: RuntimeDeps,
+    private readonly io: OutboundIO = { get: (r, ns, n) => deps.client.get(r, ns, n), fence: deps.fence },
+  ) {
+    this.answers = new Counter({
+      name: 'depot_promotion_gate_answers_total',
+      help: 'Answers of promotion gates (spec.gates) per Promotion, gate and result (Passed, Pending, Failed).',
+      labelNames: ['namespace', 'promotion', 'gate', 'result'] as const,
+      registers: [deps.metrics.registry],
+    });
+  }
+
+  subscribe(enqueue: (req: Request) => void): void {
+    this.enqueue = enqueue;
+  }
+
+  /** The kept answers of one Promotion's gates, for planPromotion. */
+  answersFor(namespace: string, promotion: string): GateAnswers {
+    return (application, version, gate) => {
+      const e = this.entries.get(key(namespace, promotion, gate.name, application));
+      return e && e.version === version && e.spec === specOf(gate) ? e.answer : undefined;
+    };
+  }
+
+  /**
+   * Asks every gate of a candidate that has no answer yet or whose answer is
+   * due to be asked again; returns when the earliest pending or failed answer
+   * should be asked again (the Promotion requeues then), or undefined.
+   */
+  ask(
+    p: GatedPromotion,
+    candidate: GateAsk,
+    gates: readonly PromotionGate[],
+    now: number,
+  ): number | undefined {
+    let next: number | undefined;
+    gates.forEach((gate, index) => {
+      const k = key(p.namespace, p.name, gate.name, candidate.application);
+      const spec = specOf(gate);
+      let e = this.entries.get(k);
+      if (!e || e.version !== candidate.version || e.spec !== spec) {
+        e = { version: candidate.version, spec, inFlight: false, askAgainAt: 0, waits: 0 };
+        this.entries.set(k, e);
+      }
+      if (e.answer?.result === 'Passed' || e.inFlight) return;
+      if (e.answer && now < e.askAgainAt) {
+        next = next === undefined ? e.askAgainAt : Math.min(next, e.askAgainAt);
+        return;
+      }
+      e.inFlight = true;
+      const entry = e;
+      void this.call(p, candidate, gate, index, entry).then(
+        (answer) => this.answered(p, candidate, gate, entry, answer),
+        (err: unknown) => {
+          // Not the leader (the fence), or a bug: no answer; the next reconcile asks again.
+          entry.inFlight = false;
+          this.deps.log.debug({ err, gate: gate.name, promotion: p.name }, 'gate call not made');
+        },
+      );
+    });
+    return next;
+  }
+
+  /** Forgets the answers of a Promotion that is gone. */
+  forget(namespace: string, promotion: string): void {
+    const prefix = `${namespace}/${promotion}/`;
+    for (const k of this.entries.keys()) if (k.startsWith(prefix)) this.entries.delete(k);
+  }
+
+  private answered(
+    p: GatedPromotion,
+    candidate: GateAsk,
+    gate: PromotionGate,
+    e: Entry,
+    answer: GateAnswer & { unreachable?: boolean },
+  ): void {
+    e.inFlight = false;
+    // The version or the gate changed while the call was out: this answer is for neither.
+    if (this.entries.get(key(p.namespace, p.name, gate.name, candidate.application)) !== e) return;
+    const before = e.answer?.result;
+    const { unreachable, ...kept } = answer;
+    e.answer = kept;
+    const interval = gateIntervalMs(gate);
+    const waits = answer.result === 'Pending' || unreachable;
+    e.waits = waits ? e.waits + 1 : 0;
+    e.askAgainAt =
+      Date.parse(answer.time) +
+      (waits
+        ? backoffDelay(e.waits - 1, { baseMs: Math.min(PENDING_BASE_MS, interval), maxMs: interval })
+        : interval);
+    this.answers.inc({ namespace: p.namespace, promotion: p.name, gate: gate.name, result: answer.result });
+    if (answer.result !== before && answer.result !== 'Pending') {
+      const note = `gate ${gate.name} ${answer.result === 'Passed' ? 'passed' : 'failed'} for ${candidate.application} ${candidate.version}: ${answer.message}`;
+      if (answer.result === 'Passed') this.deps.events.normal(p.object, 'GatePassed', note);
+      else this.deps.events.warning(p.object, 'GateFailed', note);
+    }
+    this.enqueue({ namespace: p.namespace, name: p.name });
+  }
+
+  private async call(
+    p: GatedPromotion,
+    candidate: GateAsk,
+    gate: PromotionGate,
+    index: number,
+    e: Entry,
+  ): Promise<GateAnswer & { unreachable?: boolean }> {
+    const of = `of Promotion ${p.namespace}/${p.name}`;
+    const time = () => new Date(this.deps.clock.now()).toISOString();
+    const timeoutMs = gateTimeoutMs(gate);
+    const signal = AbortSignal.timeout(timeoutMs + 1000);
+    if (gate.prometheus) {
+      const prom = gate.prometheus;
+      const query = gateQueryText(prom.query, {
+        application: candidate.application,
+        version: candidate.version,
+        environment: p.from,
+        namespace: p.namespace,
+      });
+      const answer = await postSigned(this.io, {
+        url: prometheusQueryUrl(prom),
+        body: new URLSearchParams({ query }).toString(),
+        contentType: 'application/x-www-form-urlencoded',
+        timeoutMs,
+        signal,
+        where: `${urlForMessages(prom.address)} (spec.gates[${index}].prometheus.address ${of})`,
+      });
+      if (!answer.answered)
+        return { result: 'Failed', message: answer.message, time: time(), unreachable: true };
+      const verdict = prometheusGateResult(answer.status, answer.body, prom.condition);
+      const now = this.deps.clock.now();
+      if (verdict.result !== 'NoData') {
+        delete e.firstNoDataAt;
+        return { ...verdict, time: time() };
+      }
+      e.firstNoDataAt ??= now;
+      return { ...noDataAnswer(verdict.message, e.firstNoDataAt, now, prom), time: time() };
+    }
+    const http = gate.http!;
+    const field = `spec.gates[${index}].http`;
+    let token: string | undefined;
+    const ref = http.secretRef;
+    if (ref) {
+      const read = await readSecretToken(
+        this.io,
+        p.namespace,
+        ref,
+        `Secret ${p.namespace}/${ref.name} (${field}.secretRef ${of})`,
+      );
+      if ('error' in read) return { result: 'Failed', message: read.error, time: time() };
+      token = read.token;
+    }
+    const answer = await postSigned(this.io, {
+      url: http.url,
+      body: httpGateBody({
+        application: candidate.application,
+        namespace: p.namespace,
+        version: candidate.version,
+        from: p.from,
+        to: p.to,
+        promotion: p.name,
+      }),
+      ...(token !== undefined ? { token } : {}),
+      timeoutMs,
+      signal,
+      where: `${urlForMessages(http.url)} (${field}.url ${of})`,
+    });
+    if (!answer.answered)
+      return { result: 'Failed', message: answer.message, time: time(), unreachable: true };
+    return { ...httpGateResult(answer.status, answer.body), time: time() };
+  }
+}
+
+const key = (namespace: string, promotion: string, gate: string, application: string) =>
+  `${namespace}/${promotion}/${gate}/${application}`;
+
+const specOf = (gate: PromotionGate): string => JSON.stringify(gate);
