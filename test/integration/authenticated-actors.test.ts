@@ -229,11 +229,16 @@ describe('with the admission policies', () => {
         approvals: [{ application: 'core', version: '1.2.0', ...(approver ? { approver } : {}) }],
       });
     await expect(
-      applyManifests(impersonating('mallory'), [approval()], {
+      applyManifests(impersonating('mallory'), [approval('alice@example.com')], {
         fieldManager: 'depot-approve.core@1.2.0.alice@example.com',
         namespace: ns,
       }),
     ).rejects.toThrow(/mallory may add only approvals whose approver is mallory/);
+    // In her own name it is admitted.
+    await applyManifests(impersonating('mallory'), [approval('mallory')], {
+      fieldManager: 'depot-approve.core@1.2.0.mallory',
+      namespace: ns,
+    });
   }, 60_000);
 });
 

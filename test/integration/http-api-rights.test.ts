@@ -104,11 +104,17 @@ test("the agent of edge-1 reports edge-1's deployed version, not staging's (403)
 });
 
 test("the agent's token cannot patch Application or Target status with the API server (kubectl's request)", async () => {
+  // kubectl needs a token for the API server's own audience: the agent's Depot token is none.
+  const forApiServer = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
+    name: 'agent-edge-1',
+    namespace: hub,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
   const cluster = kc.getCurrentCluster()!;
   const asAgent = new KubeConfig();
   asAgent.loadFromOptions({
     clusters: [cluster],
-    users: [{ name: 'agent', token: agentToken }],
+    users: [{ name: 'agent', token: forApiServer.status!.token! }],
     contexts: [{ name: 'agent', cluster: cluster.name, user: 'agent' }],
     currentContext: 'agent',
   });
@@ -211,7 +217,7 @@ test('a flood of made-up tokens, from another address or from its own, leaves a 
   const fresh = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
     name: 'agent-edge-1',
     namespace: hub,
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    body: { spec: { audiences: ['depot'], expirationSeconds: 3600 } },
   });
   const tokenFile = join(mkdtempSync(join(tmpdir(), 'depot-rights-')), 'token');
   writeFileSync(tokenFile, fresh.status!.token!, { mode: 0o600 });
