@@ -50,10 +50,13 @@ test('a Prometheus address must be the base URL', () => {
   ]);
 });
 
-test('URLs are checked against --gate-url-allow with the operator prefix rules, only when it is given', () => {
+test('URLs are checked against --gate-url-allow with the operator prefix rules when it is given', () => {
   const gates =
     http('smoke', 'https://checks/hooks/prod') + http('creds', 'https://u:p@checks/depot/x') + prom('');
-  expect(lines(gates)).toEqual([]);
+  // Credentials in a URL are refused with or without a list: the operator never calls them.
+  expect(lines(gates)).toEqual([
+    'promo.yaml:0 Promotion/to-prod spec.gates[1].http.url: gate creds: a URL with credentials is never called; use secretRef to sign',
+  ]);
   expect(lines(gates, ['https://checks/hook', 'http://prom:9090/'])).toEqual([
     'promo.yaml:0 Promotion/to-prod spec.gates[0].http.url: gate smoke: https://checks/hooks/prod is under none of the --gate-url-allow prefixes (https://checks/hook, http://prom:9090/)',
     'promo.yaml:0 Promotion/to-prod spec.gates[1].http.url: gate creds: a URL with credentials is never called; use secretRef to sign',

@@ -1,6 +1,7 @@
 // What a Promotion's spec.gates need beyond the schema, offline: a condition
 // whose threshold is a finite number, a timeout and interval above zero, a
-// Prometheus base address (not the query endpoint, no query string), and —
+// Prometheus base address (not the query endpoint, no query string), no
+// credentials in a URL, and —
 // when `depot validate --gate-url-allow` gives the operator's allow-list —
 // URLs the operator will call (the same prefix rules, core/outbound-url.ts).
 import type { PromotionGate } from '../../api/promotion.js';
@@ -43,21 +44,21 @@ export function gateProblems(gates: readonly PromotionGate[], opts: GateCheckOpt
       else if (u && /\/api\/v1\/query\/?$/.test(u.pathname))
         at('prometheus.address', 'must be the base URL of the API, without /api/v1/query (Depot appends it)');
     }
+    // The operator never calls a URL with credentials, whatever its allow-list.
+    const { url, field } = gateTarget(gate);
+    const u = URL.parse(url);
     const allow = opts.gateUrlAllow;
-    if (allow) {
-      const { url, field } = gateTarget(gate);
-      if (!urlAllowed(url, allow)) at(field, urlRefusal(url, allow));
-    }
+    if (u && (u.username || u.password))
+      at(field, 'a URL with credentials is never called; use secretRef to sign');
+    else if (allow && !urlAllowed(url, allow))
+      at(
+        field,
+        allow.length === 0
+          ? 'is not called: --gate-url-allow allows no URL'
+          : `${url} is under none of the --gate-url-allow prefixes (${allow.join(', ')})`,
+      );
   });
   return problems;
-}
-
-function urlRefusal(url: string, allow: readonly string[]): string {
-  const u = URL.parse(url);
-  if (u && (u.username || u.password)) return 'a URL with credentials is never called; use secretRef to sign';
-  return allow.length === 0
-    ? 'is not called: --gate-url-allow allows no URL'
-    : `${url} is under none of the --gate-url-allow prefixes (${allow.join(', ')})`;
 }
 
 /** Every Promotion's gate problems, located in its file. */
