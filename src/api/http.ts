@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DeliveryStateSchema, HistoryEntrySchema } from './application.js';
 import { DELIVERY_KINDS, DeliveryOverrideSchema } from './delivery.js';
+import { PromotionHoldSchema, PromotionResultSchema, PromotionSummarySchema } from './promotion.js';
 import { formatted, text } from './format.js';
 import { dnsLabel } from './names.js';
 import { opaqueVersion } from './semver.js';
@@ -112,6 +113,45 @@ export const ApplicationListSchema = z
 export const HistorySchema = z
   .object({ application: z.string(), items: z.array(HistoryEntrySchema) })
   .meta({ id: 'History', description: 'Version changes of an application, newest first.' });
+
+export const PromotionGateViewSchema = z
+  .object({
+    name: z.string(),
+    kind: z.enum(['http', 'prometheus']),
+    interval: z
+      .string()
+      .optional()
+      .meta({ description: 'How often a pending or failed gate is asked again.' }),
+  })
+  .meta({ id: 'PromotionGate', description: 'A gate of the Promotion (its URL or address is in the spec).' });
+
+export const PromotionViewSchema = z
+  .object({
+    name: z.string(),
+    namespace: z.string(),
+    from: z.string(),
+    to: z.string(),
+    suspended: z.boolean(),
+    ready: z
+      .object({
+        status: z.enum(['True', 'False', 'Unknown']),
+        reason: z.string().optional(),
+        message: z.string().optional(),
+      })
+      .meta({ description: "The Promotion's Ready condition (Unknown before the controller has seen it)." }),
+    gates: z.array(PromotionGateViewSchema),
+    results: z.array(PromotionResultSchema).meta({
+      description:
+        "status.results: each application's outcome of the last run, with its gates' last answers.",
+    }),
+    summary: PromotionSummarySchema.optional(),
+    holds: z.array(PromotionHoldSchema),
+  })
+  .meta({ id: 'Promotion', description: 'A Promotion with its gates and the outcome of its last run.' });
+
+export const PromotionListSchema = z
+  .object({ namespace: z.string(), items: z.array(PromotionViewSchema) })
+  .meta({ id: 'PromotionList', description: 'The Promotions of a namespace, by name.' });
 
 export const EnvironmentVersionsSchema = z
   .object({
@@ -227,6 +267,8 @@ export type TargetVersion = z.infer<typeof TargetVersionSchema>;
 export type ApplicationView = z.infer<typeof ApplicationViewSchema>;
 export type ApplicationList = z.infer<typeof ApplicationListSchema>;
 export type History = z.infer<typeof HistorySchema>;
+export type PromotionView = z.infer<typeof PromotionViewSchema>;
+export type PromotionList = z.infer<typeof PromotionListSchema>;
 export type EnvironmentVersions = z.infer<typeof EnvironmentVersionsSchema>;
 export type TargetVersions = z.infer<typeof TargetVersionsSchema>;
 export type WriteResult = z.infer<typeof WriteResultSchema>;

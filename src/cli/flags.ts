@@ -95,6 +95,19 @@ export function appendCommaList(value: string, previous: string[]): string[] {
   return [...previous, ...commaList(value)];
 }
 
+/** Adds the comma-separated prefixes of one URL allow-list flag (--receiver-url-allow, --gate-url-allow); each must be an http(s) URL. */
+export const urlPrefixes =
+  (flag: string) =>
+  (value: string, previous: string[]): string[] => {
+    const added = commaList(value);
+    for (const prefix of added) {
+      const url = URL.parse(prefix);
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+        throw new UserError(`${flag}: ${prefix} is not an http:// or https:// URL prefix`);
+    }
+    return [...previous, ...added];
+  };
+
 /** --kubeconfig, --context: which cluster the command talks to. */
 export interface KubeconfigFlags {
   kubeconfig?: string;

@@ -30,6 +30,7 @@ import {
   logFlags,
   positiveInt,
   positiveNumber,
+  urlPrefixes,
   valueOption,
   type DeliveryAuthorizationFlags,
   type HealthFlags,
@@ -423,19 +424,6 @@ function integrationList(value: string): IntegrationKind[] {
       );
   return [...new Set(names)] as IntegrationKind[];
 }
-
-/** Adds the comma-separated prefixes of one URL allow-list flag (--receiver-url-allow, --gate-url-allow); each must be an http(s) URL. */
-const urlPrefixes =
-  (flag: string) =>
-  (value: string, previous: string[]): string[] => {
-    const added = commaList(value);
-    for (const prefix of added) {
-      const url = URL.parse(prefix);
-      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
-        throw new UserError(`${flag}: ${prefix} is not an http:// or https:// URL prefix`);
-    }
-    return [...previous, ...added];
-  };
 
 export function deliveryFlags(): Option[] {
   return [

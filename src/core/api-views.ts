@@ -1,8 +1,16 @@
 // What the HTTP API answers for reads, computed from cached objects without
 // I/O: an application's versions per environment and target, an
-// environment's and a target's versions, an application's history.
+// environment's and a target's versions, an application's history, a
+// Promotion's gates and the outcome of its last run.
 import type { Application, HistoryEntry } from '../api/application.js';
-import type { ApplicationView, EnvironmentVersions, History, TargetVersions } from '../api/http.js';
+import type {
+  ApplicationView,
+  EnvironmentVersions,
+  History,
+  PromotionView,
+  TargetVersions,
+} from '../api/http.js';
+import type { Promotion } from '../api/promotion.js';
 import type { Target } from '../api/target.js';
 import { deliveryKind } from './delivery.js';
 import { versionsFor } from './versions.js';
@@ -99,4 +107,29 @@ export function targetVersions(target: Target, apps: readonly Application[]): Ta
     delivery: deliveryKind(target),
     items,
   };
+}
+
+/** A Promotion's gates (name, kind, interval: not where they call) and its last run, gate answers included. */
+export function promotionView(p: Promotion): PromotionView {
+  const ready = p.status?.conditions?.find((c) => c.type === 'Ready');
+  return defined({
+    name: p.metadata.name,
+    namespace: p.metadata.namespace ?? '',
+    from: p.spec.from,
+    to: p.spec.to,
+    suspended: p.spec.suspend === true,
+    ready: ready
+      ? defined({ status: ready.status, reason: ready.reason, message: ready.message })
+      : { status: 'Unknown' as const },
+    gates: (p.spec.gates ?? []).map((g) =>
+      defined({
+        name: g.name,
+        kind: g.prometheus ? ('prometheus' as const) : ('http' as const),
+        interval: g.interval,
+      }),
+    ),
+    results: p.status?.results ?? [],
+    summary: p.status?.summary,
+    holds: p.status?.holds ?? [],
+  });
 }

@@ -3,9 +3,15 @@
 // ETags, hardening and writes. test/integration/http-api.test.ts runs the
 // same server in the operator with real tokens, TokenReview and
 // SubjectAccessReview.
-import { ApplicationListSchema, ApplicationViewSchema, TargetVersionsSchema } from '../api/http.js';
-import { Applications, EnvironmentSets, Environments, Targets } from '../api/resources.js';
-import { app, env, set, target } from '../core/testing/builders.js';
+import {
+  ApplicationListSchema,
+  ApplicationViewSchema,
+  PromotionListSchema,
+  PromotionViewSchema,
+  TargetVersionsSchema,
+} from '../api/http.js';
+import { Applications, EnvironmentSets, Environments, Promotions, Targets } from '../api/resources.js';
+import { app, env, promotion, set, target } from '../core/testing/builders.js';
 import { KubeApiError } from '../kube/errors.js';
 import { createLogger } from '../runtime/log.js';
 import { MemoryCluster } from '../runtime/testing/memory-cluster.js';
@@ -16,6 +22,10 @@ import { ApiServer } from './api-server.js';
 const users: Record<string, { user: UserInfo; may: (a: Access) => boolean }> = {
   'writer-token': { user: { username: 'ci-bot' }, may: () => true },
   'reader-token': { user: { username: 'viewer' }, may: (a) => a.verb !== 'patch' },
+  'app-reader-token': {
+    user: { username: 'app-viewer' },
+    may: (a) => a.verb !== 'patch' && a.resource === 'applications',
+  },
 };
 const reviewer: AccessReviewer = {
   authenticate: async (token) => users[token]?.user,
@@ -61,6 +71,48 @@ function world(): MemoryCluster {
           environments: [
             { name: 'dev', requested: '2.0.0', desired: '2.0.0' },
             { name: 'prod', desired: '1.0.0' },
+          ],
+        },
+      },
+    ),
+  );
+  cluster.add(
+    Promotions,
+    promotion(
+      'to-prod',
+      {
+        from: 'dev',
+        to: 'prod',
+        gates: [
+          { name: 'smoke', interval: '30s', http: { url: 'https://checks.example.com/depot' } },
+          {
+            name: 'errors',
+            prometheus: { address: 'http://prom:9090', query: 'up', condition: '< 0.01' },
+          },
+        ],
+      },
+      {
+        status: {
+          results: [
+            {
+              application: 'core',
+              version: '1.0.0',
+              outcome: 'Blocked',
+              reason: 'gate smoke failed: HTTP 500: down (asked again within 30s)',
+              gates: [
+                { name: 'smoke', result: 'Failed', message: 'HTTP 500: down', time: '2026-12-07T10:00:00Z' },
+                { name: 'errors', result: 'Pending', message: 'not answered yet' },
+              ],
+            },
+          ],
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'Evaluated',
+              message: '1 blocked',
+              lastTransitionTime: '2026-12-07T10:00:00Z',
+            },
           ],
         },
       },
@@ -166,6 +218,51 @@ describe('reads', () => {
     expect((await fetch(`${base}/nothing`)).status).toBe(404);
   });
 
+  test("promotions: gates by name and kind, each application's gate answers; unknown query parameters 400", async () => {
+    const one = await fetch(ns('/promotions/to-prod'), { headers: auth('reader-token') });
+    expect(one.status).toBe(200);
+    const view = PromotionViewSchema.parse(await one.json());
+    expect(view).toMatchObject({
+      name: 'to-prod',
+      from: 'dev',
+      to: 'prod',
+      suspended: false,
+      ready: { status: 'True', reason: 'Evaluated' },
+      gates: [
+        { name: 'smoke', kind: 'http', interval: '30s' },
+        { name: 'errors', kind: 'prometheus' },
+      ],
+    });
+    // Where a gate calls is in the spec, not in the view.
+    expect(JSON.stringify(view)).not.toContain('checks.example.com');
+    expect(view.results[0]!.gates).toEqual([
+      { name: 'smoke', result: 'Failed', message: 'HTTP 500: down', time: '2026-12-07T10:00:00Z' },
+      { name: 'errors', result: 'Pending', message: 'not answered yet' },
+    ]);
+    const list = PromotionListSchema.parse(
+      await (await fetch(ns('/promotions'), { headers: auth('reader-token') })).json(),
+    );
+    expect(list.items.map((p) => p.name)).toEqual(['to-prod']);
+    const missing = await fetch(ns('/promotions/nope'), { headers: auth('reader-token') });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({
+      error: 'NotFound',
+      message: 'promotion "nope" not found in namespace ns',
+    });
+    const unknown = await fetch(ns('/promotions?limit=1'), { headers: auth('reader-token') });
+    expect(unknown.status).toBe(400);
+    expect((await errorOf(unknown)).message).toMatch(/^unknown query parameter "limit"/);
+    // The same SubjectAccessReview as kubectl: get (one) or list (all) on promotions.
+    for (const [path, verb] of [
+      ['/promotions/to-prod', 'get promotions.depot.sh "to-prod"'],
+      ['/promotions', 'list promotions.depot.sh'],
+    ] as const) {
+      const denied = await fetch(ns(path), { headers: auth('app-reader-token') });
+      expect(denied.status).toBe(403);
+      expect((await errorOf(denied)).message).toBe(`user "app-viewer" may not ${verb} in namespace ns`);
+    }
+  });
+
   test('history: limit and environment; a bad limit is 400 naming the field', async () => {
     const bad = await fetch(ns('/applications/core/history?limit=ten'), { headers: auth('reader-token') });
     expect(bad.status).toBe(400);
@@ -217,6 +314,8 @@ describe('reads', () => {
         '/api/v1/namespaces/{ns}/applications/{app}/environments/{env}/version',
         '/api/v1/namespaces/{ns}/targets/{target}/versions',
         '/api/v1/namespaces/{ns}/check',
+        '/api/v1/namespaces/{ns}/promotions',
+        '/api/v1/namespaces/{ns}/promotions/{promotion}',
       ]),
     );
     const put = doc.paths['/api/v1/namespaces/{ns}/applications/{app}/environments/{env}/version']!.put as {

@@ -96,7 +96,7 @@ export function openApiDocument(routes: readonly Route[]): Json {
       '403': errorResponse(
         `The user may not ${access.verb} ${access.resource}${access.subresource ? `/${access.subresource}` : ''}.depot.sh in the namespace.`,
       ),
-      '404': errorResponse('Unknown namespace, application, environment or target.'),
+      '404': errorResponse('Unknown namespace, application, environment, target or promotion.'),
     };
     if (!route.read) {
       Object.assign(responses, {

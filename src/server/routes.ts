@@ -11,6 +11,8 @@ import {
   DeployedBodySchema,
   EnvironmentVersionsSchema,
   HistorySchema,
+  PromotionListSchema,
+  PromotionViewSchema,
   PromoteBodySchema,
   RejectBodySchema,
   RollbackBodySchema,
@@ -21,9 +23,16 @@ import {
   type Check,
   type Compatibility,
 } from '../api/http.js';
-import { Applications, Environments, Targets } from '../api/resources.js';
+import type { Promotion } from '../api/promotion.js';
+import { Applications, Environments, Promotions, Targets } from '../api/resources.js';
 import type { Target } from '../api/target.js';
-import { applicationView, environmentVersions, historyView, targetVersions } from '../core/api-views.js';
+import {
+  applicationView,
+  environmentVersions,
+  historyView,
+  promotionView,
+  targetVersions,
+} from '../core/api-views.js';
 import type { InformerSource } from '../runtime/informer-factory.js';
 import {
   checkVersions,
@@ -107,6 +116,7 @@ export function routes(deps: { informers: InformerSource; writes: VersionWrites 
     if (!a) throw notFound(`application "${name}" not found in namespace ${ns}`);
     return a;
   };
+  const promotions = () => deps.informers.informer<Promotion & { metadata: { name: string } }>(Promotions);
   /** A write needs what kubectl needs for the same write: patch on that object. */
   const patch =
     (resource: Access['resource'], name: string) =>
@@ -282,6 +292,35 @@ export function routes(deps: { informers: InformerSource; writes: VersionWrites 
       response: WriteResultSchema,
       read: false,
       handle: (r) => deps.writes.unreject(r.namespace, r.params.app!, r.params.version!, r.user!),
+    },
+    {
+      method: 'GET',
+      path: '/promotions',
+      summary: 'The Promotions with their gates and the outcome of their last run, gate answers included.',
+      access: read('promotions', 'list'),
+      response: PromotionListSchema,
+      read: true,
+      handle: ({ namespace }) => ({
+        namespace,
+        items: promotions()
+          .list(namespace)
+          .map(promotionView)
+          .sort((a, b) => a.name.localeCompare(b.name)),
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/promotions/{promotion}',
+      summary:
+        "One Promotion: its gates, each application's outcome of the last run and its gates' last answers (results[].gates).",
+      access: read('promotions', 'get', 'promotion'),
+      response: PromotionViewSchema,
+      read: true,
+      handle: ({ namespace, params }) => {
+        const p = promotions().get(namespace, params.promotion!);
+        if (!p) throw notFound(`promotion "${params.promotion}" not found in namespace ${namespace}`);
+        return promotionView(p);
+      },
     },
     {
       method: 'POST',

@@ -2,12 +2,14 @@
 // checked by the API server (TokenReview, SubjectAccessReview): a token that
 // may patch applications sets a version and the history names it; one that
 // may not gets 403; no token 401; anonymous reads only with the flag; a
-// garbage body 400 and nothing changes.
+// garbage body 400 and nothing changes; a Promotion's gate answers are served
+// to a token that may read promotions.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Application } from '../../src/api/application.js';
-import { TargetVersionsSchema } from '../../src/api/http.js';
+import { PromotionViewSchema, TargetVersionsSchema } from '../../src/api/http.js';
+import { freePort } from '../../src/local/controlplane/index.js';
 import { apiBase, generatedTls, serviceAccountToken, trustApiCa } from '../kit/http-api.js';
-import { application } from '../kit/objects.js';
+import { application, promotion } from '../kit/objects.js';
 import { twoEnvironments } from '../kit/topologies.js';
 import { cluster } from '../kit/cluster.js';
 import { runOperator } from '../kit/operator.js';
@@ -25,6 +27,8 @@ let operator: OperatorProcess;
 let base: string;
 let ciToken: string;
 let viewerToken: string;
+let promotionViewerToken: string;
+let gatePort: number;
 let tls: Awaited<ReturnType<typeof generatedTls>>;
 
 const url = (path: string) => `${base}/namespaces/${ns}${path}`;
@@ -39,9 +43,30 @@ const errorOf = async (res: Response) => (await res.json()) as { error: string; 
 
 beforeAll(async () => {
   ns = await freshNamespace(kc, 'http');
+  // Nothing listens on the gate's port: the gate fails (unreachable) and nothing is promoted.
+  // It gates web only: core's status (which the tests below expect unchanged) gets no gate history.
+  gatePort = await freePort();
   await k.apply(ns, [
     ...twoEnvironments({ targets: { 'dev-1': 'dev' } }),
     application('core', { environmentSets: ['default'], versions: { dev: '1.0.0' } }),
+    application(
+      'web',
+      { environmentSets: ['default'], versions: { dev: '2.0.0' } },
+      { labels: { gated: 'yes' } },
+    ),
+    promotion('to-prod', {
+      from: 'dev',
+      to: 'prod',
+      selector: { matchLabels: { gated: 'yes' } },
+      requireDeployed: false,
+      gates: [
+        {
+          name: 'smoke',
+          interval: '5s',
+          http: { url: `http://127.0.0.1:${gatePort}/checks/smoke`, timeout: '2s' },
+        },
+      ],
+    }),
   ]);
   const read = { apiGroups: ['depot.sh'], resources: ['applications'], verbs: ['get', 'list'] };
   ciToken = await serviceAccountToken(kc, ns, 'ci', [
@@ -49,8 +74,13 @@ beforeAll(async () => {
     { apiGroups: ['depot.sh'], resources: ['applications'], verbs: ['patch'] },
   ]);
   viewerToken = await serviceAccountToken(kc, ns, 'viewer', [read]);
+  promotionViewerToken = await serviceAccountToken(kc, ns, 'promotion-viewer', [
+    { apiGroups: ['depot.sh'], resources: ['promotions'], verbs: ['get', 'list'] },
+  ]);
   tls = await generatedTls();
-  operator = await runOperator(ns, { args: ['--api-addr', '127.0.0.1:0', ...tls.args] });
+  operator = await runOperator(ns, {
+    args: ['--api-addr', '127.0.0.1:0', `--gate-url-allow=http://127.0.0.1:${gatePort}/checks/`, ...tls.args],
+  });
   base = await apiBase(operator);
   expect(base).toMatch(/^https:/);
   await trustApiCa(kc, tls.namespace, tls.secret);
@@ -120,6 +150,25 @@ test("a target's versions carry a strong ETag; polling with If-None-Match gets 3
     headers: { ...bearer(viewerToken), 'If-None-Match': etag },
   });
   expect(again.status).toBe(304);
+});
+
+test("a Promotion's gate answers are served to a token that may get promotions, refused to one that may not", async () => {
+  const view = await eventually('the API serves the failed gate', async () => {
+    const res = await fetch(url('/promotions/to-prod'), { headers: bearer(promotionViewerToken) });
+    if (res.status !== 200) return false;
+    const v = PromotionViewSchema.parse(await res.json());
+    return v.results.find((r) => r.application === 'web')?.gates?.[0]?.result === 'Failed' && v;
+  });
+  expect(view.gates).toEqual([{ name: 'smoke', kind: 'http', interval: '5s' }]);
+  const web = view.results.find((r) => r.application === 'web')!;
+  expect(web).toMatchObject({ outcome: 'Blocked', version: '2.0.0' });
+  expect(web.gates![0]!.message).toMatch(/is unreachable/);
+  expect(view.results.map((r) => r.application)).toEqual(['web']);
+  const denied = await fetch(url('/promotions'), { headers: bearer(viewerToken) });
+  expect(denied.status).toBe(403);
+  expect((await errorOf(denied)).message).toBe(
+    `user "system:serviceaccount:${ns}:viewer" may not list promotions.depot.sh in namespace ${ns}`,
+  );
 });
 
 test('a standby replica (not leading) answers reads and writes', async () => {

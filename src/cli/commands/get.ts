@@ -5,16 +5,16 @@ import type { Command } from 'commander';
 import type { Application } from '../../api/application.js';
 import type { Condition } from '../../api/conditions.js';
 import type { Environment } from '../../api/environment.js';
-import type { Promotion, PromotionResult } from '../../api/promotion.js';
+import type { Promotion } from '../../api/promotion.js';
 import type { Target } from '../../api/target.js';
 import { deliveryKind } from '../../core/delivery.js';
-import { waitingForApproval } from '../../core/release-control.js';
 import { DepotClient } from '../../client/depot-client.js';
 import { DEPOT_RESOURCES } from '../../api/resources.js';
 import { addClusterOptions, type ClusterOptions } from '../cluster-options.js';
 import { UserError } from '../errors.js';
 import { parseOutput, printMachine, type OutputFormat } from '../render/output.js';
 import { renderVersionTable } from '../render/version-table.js';
+import { HISTORY_HEAD, historyRow, PROMOTION_HEAD, promotionRow } from '../render/promotion-table.js';
 import { ConditionType } from '../../api/conditions.js';
 
 const KINDS: Record<string, string> = {
@@ -116,17 +116,8 @@ export function registerGet(program: Command): void {
     }
     process.stdout.write(
       `${table(
-        ['TIME', 'TYPE', 'ENVIRONMENT', 'TARGET', 'FROM', 'TO', 'ACTOR', 'MESSAGE'],
-        history.map((h) => [
-          h.time,
-          h.type,
-          h.environment ?? '',
-          h.target ?? '',
-          h.from ?? '',
-          h.to ?? '',
-          h.actor ?? '',
-          h.message ?? '',
-        ]),
+        HISTORY_HEAD,
+        history.map((h) => historyRow(h, colors)),
       )}\n`,
     );
   });
@@ -161,38 +152,8 @@ function render(kind: string, items: unknown[], format: OutputFormat): string {
       );
     default:
       return table(
-        [
-          'NAME',
-          'FROM',
-          'TO',
-          'AFTER',
-          'SCHEDULE',
-          'LAST RUN',
-          'NEXT RUN',
-          'HELD',
-          'WAITING APPROVAL',
-          'READY',
-        ],
-        (items as Promotion[]).map((p) => [
-          p.metadata.name,
-          p.spec.from,
-          p.spec.to,
-          p.spec.after ?? '-',
-          p.spec.schedule ? `${p.spec.schedule}${p.spec.timeZone ? ` ${p.spec.timeZone}` : ''}` : '-',
-          p.status?.lastRunTime ?? '-',
-          p.status?.nextRunTime ?? '-',
-          (p.status?.holds ?? []).map((h) => `${h.application}@${h.version} (by ${h.by})`).join(', ') || '-',
-          waitingForApproval(p).map(approvalState).join('; ') || '-',
-          ready(p.status?.conditions),
-        ]),
+        PROMOTION_HEAD,
+        (items as Promotion[]).map((p) => promotionRow(p, ready(p.status?.conditions), format === 'wide')),
       );
   }
-}
-
-/** `core@1.2.0 needs 1 more (approved by alice)`: who approved and how many are still needed. */
-function approvalState(r: PromotionResult): string {
-  const by = r.approvers?.length ? ` (approved by ${r.approvers.join(', ')})` : '';
-  return r.approvalsNeeded === undefined
-    ? `${r.application}@${r.version}`
-    : `${r.application}@${r.version} needs ${r.approvalsNeeded} more${by}`;
 }

@@ -5,6 +5,7 @@ import { closeSync, openSync, readdirSync, readSync, realpathSync, statSync } fr
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { formatProblem, type Problem } from '../../core/validate/problem.js';
+import { urlPrefixes } from '../flags.js';
 import { MAX_DOCUMENT_BYTES } from '../../core/validate/documents.js';
 import { validateSources, type SourceFile, type ValidationReport } from '../../core/validate/validate.js';
 
@@ -15,6 +16,8 @@ const MANIFEST = /\.(ya?ml|json)$/i;
 export interface ValidateCommandOptions {
   output: 'text' | 'json';
   skipReferences?: boolean;
+  /** --gate-url-allow: the operator's prefixes; gate URLs are checked against them when given. */
+  gateUrlAllow?: string[];
 }
 
 export interface Output {
@@ -26,11 +29,16 @@ export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description(
-      'check Depot resource YAML offline: schema, references between the given files, promotion cycles, rule syntax, duplicate names',
+      'check Depot resource YAML offline: schema, references between the given files, promotion cycles, rule syntax, duplicate names, promotion gates',
     )
     .argument('<paths...>', 'YAML files or directories (searched recursively for *.yaml, *.yml, *.json)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--skip-references', 'do not require referenced objects to be among the given files', false)
+    .option(
+      '--gate-url-allow <prefixes>',
+      "the operator's --gate-url-allow (comma-separated or repeated): Promotion gate URLs must be under one of these prefixes (default: gate URLs are not checked against a list)",
+      (value: string, previous?: string[]) => urlPrefixes('--gate-url-allow')(value, previous ?? []),
+    )
     .addHelpText(
       'after',
       `\nOne line per problem: FILE:DOC KIND/NAME FIELD: MESSAGE (DOC = index of the YAML document, 0 = first).\n` +
@@ -47,7 +55,10 @@ export function registerValidate(program: Command): void {
 /** Runs the command; returns the exit code (0 valid, 1 problems). */
 export function runValidate(paths: string[], opts: ValidateCommandOptions, out: Output): number {
   const { files, problems: readProblems } = readSources(paths);
-  const report = validateSources(files, { skipReferences: opts.skipReferences });
+  const report = validateSources(files, {
+    skipReferences: opts.skipReferences,
+    gateUrlAllow: opts.gateUrlAllow,
+  });
   const problems = [...readProblems, ...report.problems];
   const final: ValidationReport = { ...report, valid: problems.length === 0, problems };
   if (opts.output === 'json') {

@@ -1,9 +1,10 @@
 // `depot validate` without the file system: given the files' bytes, every
 // problem — YAML, schema (the same rules the API server runs), references
-// between the objects, promotion cycles, rule syntax, duplicate names.
+// between the objects, promotion cycles, rule syntax, duplicate names, promotion gates.
 import { buildCatalog } from './catalog.js';
 import { checkPromotionCycles } from './cycles.js';
 import { splitDocuments, type SourceDocument } from './documents.js';
+import { checkGates } from './gates.js';
 import { sortProblems, type Problem } from './problem.js';
 import { checkReferences } from './references.js';
 import { checkSemantics } from './semantics.js';
@@ -18,6 +19,8 @@ export interface ValidateOptions {
   /** Skip the check that references resolve within the given files (other objects live in the cluster). */
   skipReferences?: boolean;
   maxDocumentBytes?: number;
+  /** The operator's --gate-url-allow: gate URLs must be under one of these (undefined: not checked). */
+  gateUrlAllow?: readonly string[];
 }
 
 export interface ValidationReport {
@@ -38,7 +41,12 @@ export function validateSources(files: SourceFile[], opts: ValidateOptions = {})
     problems.push(...split.problems);
   }
   const { catalog, problems: catalogProblems, depotDocuments } = buildCatalog(documents);
-  problems.push(...catalogProblems, ...checkSemantics(catalog), ...checkPromotionCycles(catalog.promotions));
+  problems.push(
+    ...catalogProblems,
+    ...checkSemantics(catalog),
+    ...checkPromotionCycles(catalog.promotions),
+    ...checkGates(catalog, { gateUrlAllow: opts.gateUrlAllow }),
+  );
   if (!opts.skipReferences) problems.push(...checkReferences(catalog));
   return {
     valid: problems.length === 0,
