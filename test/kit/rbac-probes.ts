@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, EventsV1Api } from '@kubernetes/client-node';
-import { AUTHORIZED_TARGETS_ANNOTATION } from '../../src/api/annotations.js';
+import { AUTHORIZED_FIELDS_ANNOTATION, AUTHORIZED_TARGETS_ANNOTATION } from '../../src/api/annotations.js';
 import { freePort } from '../../src/local/controlplane/index.js';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { parseMetrics, sum, type Sample } from './metrics-text.js';
@@ -71,6 +71,8 @@ interface FluxKind extends ResourceType {
   /** Where the Target writes the version. */
   field: string;
   path: string[];
+  /** What the owner names in depot.sh/authorized-fields: a field beyond the kind's version fields. */
+  authorizedFields?: string;
 }
 
 export const fluxKinds: FluxKind[] = [
@@ -106,6 +108,7 @@ export const fluxKinds: FluxKind[] = [
     spec: { interval: '10m', prune: true, sourceRef: { kind: 'GitRepository', name: 'apps' } },
     field: 'spec.postBuild.substitute.${application}_version',
     path: ['spec', 'postBuild', 'substitute', 'web_version'],
+    authorizedFields: 'spec.postBuild.substitute.web_version',
   },
 ];
 
@@ -148,7 +151,10 @@ export async function startScenario(identity: OperatorIdentity, receiver: LocalR
       k,
       fluxObject(k, 'web', k.spec, {
         namespace: fluxNs,
-        annotations: { [AUTHORIZED_TARGETS_ANNOTATION]: `${ns}/*` },
+        annotations: {
+          [AUTHORIZED_TARGETS_ANNOTATION]: `${ns}/*`,
+          ...(k.authorizedFields ? { [AUTHORIZED_FIELDS_ANNOTATION]: k.authorizedFields } : {}),
+        },
       }),
     );
   }
@@ -355,7 +361,9 @@ export const probes: Record<string, Probe> = {
     // The ValidatingAdmissionPolicy refuses a stamp naming someone else without the verb `attribute`.
     denied: async (s) =>
       /spec\.requestedBy is written by admission[^\n]{0,200}/.exec(s.operator.output())?.[0],
-    needs: ['leader', 'read:*', 'status:applications'],
+    // The stamp comes with the Promotion's write (promote needs attribute in turn: each is left
+    // unchecked when the other's rule is removed).
+    needs: ['leader', 'read:*', 'status:applications', 'promote'],
   },
   events: {
     name: 'Events (events.k8s.io) about Depot objects are recorded',
