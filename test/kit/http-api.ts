@@ -2,15 +2,11 @@
 // API (audience depot) with a Role in the test namespace, the address the operator's HTTP API
 // logged when it started listening, and TLS as the chart sets it up (the
 // operator's generated certificate, whose CA the test process trusts).
-import {
-  CoreV1Api,
-  RbacAuthorizationV1Api,
-  type KubeConfig,
-  type V1PolicyRule,
-} from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1PolicyRule } from '@kubernetes/client-node';
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { Secrets } from '../../src/kube/resource.js';
 import { eventually } from './eventually.js';
+import { grantRole } from './impersonation.js';
 import type { OperatorProcess } from './operator-process.js';
 import { operatorRbacManifests, operatorServiceAccount } from './operator-rbac.js';
 import { testClient } from './test-client.js';
@@ -24,19 +20,9 @@ export async function serviceAccountToken(
   audiences: string[] = ['depot'],
 ): Promise<string> {
   const core = kc.makeApiClient(CoreV1Api);
-  const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
   await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name } } });
-  if (rules.length > 0) {
-    await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name }, rules } });
-    await rbac.createNamespacedRoleBinding({
-      namespace: ns,
-      body: {
-        metadata: { name },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-        subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
-      },
-    });
-  }
+  if (rules.length > 0)
+    await grantRole(kc, ns, name, [{ kind: 'ServiceAccount', name, namespace: ns }], rules);
   const token = await core.createNamespacedServiceAccountToken({
     name,
     namespace: ns,

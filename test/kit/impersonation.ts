@@ -4,7 +4,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig, RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-node';
+import {
+  KubeConfig,
+  RbacAuthorizationV1Api,
+  type V1PolicyRule,
+  type RbacV1Subject,
+} from '@kubernetes/client-node';
 import { testKubeConfig } from '../controlplane/env.js';
 
 /** The test kubeconfig acting as `user`: the API server authenticates the admin, then authorizes and records `user`. */
@@ -30,6 +35,18 @@ export async function grantUsers(
   users: string[],
   rules: V1PolicyRule[],
 ): Promise<void> {
+  const subjects = users.map((u) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: u }));
+  await grantRole(kc, ns, name, subjects, rules);
+}
+
+/** A Role `name` in `ns` with `rules` and a RoleBinding of the same name to `subjects`. */
+export async function grantRole(
+  kc: KubeConfig,
+  ns: string,
+  name: string,
+  subjects: RbacV1Subject[],
+  rules: V1PolicyRule[],
+): Promise<void> {
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
   await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name }, rules } });
   await rbac.createNamespacedRoleBinding({
@@ -37,7 +54,7 @@ export async function grantUsers(
     body: {
       metadata: { name },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: users.map((u) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: u })),
+      subjects,
     },
   });
 }
