@@ -230,6 +230,8 @@ export const HISTORY_TYPES = [
   'Unrejected',
   'GatePassed',
   'GateFailed',
+  'Verified',
+  'VerificationFailed',
 ] as const;
 
 export const HistoryEntrySchema = z

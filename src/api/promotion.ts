@@ -156,6 +156,47 @@ export const PromotionGateSchema = withRules(
     'A check every candidate version must pass before it is promoted: exactly one of http, prometheus.',
 });
 
+/** What a failed verification does. */
+export const VERIFY_ON_FAILURE = ['rollback', 'hold', 'none'] as const;
+
+const rejectNeedsAction: Rule<{ onFailure: string; reject: boolean }> = {
+  cel: "!self.reject || self.onFailure != 'none'",
+  check: (s) => !s.reject || s.onFailure !== 'none',
+  message:
+    'reject applies when a verification fails and acts: set onFailure to rollback or hold, or remove reject',
+  fieldPath: '.reject',
+};
+
+export const PromotionVerifySchema = withRules(
+  z.strictObject({
+    for: boundedGoDuration(
+      MAX_DURATION_HOURS,
+      'The verification window: once every target of to reports the promoted version deployed, the gates are asked (each every interval) for this long, e.g. 15m; a failed answer in the window fails the verification.',
+    ),
+    deployTimeout: boundedGoDuration(
+      MAX_DURATION_HOURS,
+      'How long the promoted version may take to be reported deployed on every target of to before it counts as a failed verification, e.g. 30m (default 30m).',
+    ).optional(),
+    gates: listMap(PromotionGateSchema, ['name'], MAX_GATES)
+      .min(1)
+      .meta({
+        description: `Gates asked during the window (the same kinds as spec.gates; \${environment} is to), at least 1, at most ${MAX_GATES}.`,
+      }),
+    onFailure: z.enum(VERIFY_ON_FAILURE).default('rollback').meta({
+      description:
+        "What a failed verification does: rollback (to goes back to the version it replaced, if it still requests the failed one; the application is then held as after a person's rollback), hold (the version stays; the Promotion holds the application) or none (recorded only) (default rollback).",
+    }),
+    reject: z.boolean().default(false).meta({
+      description:
+        "Also add the failed version to the Application's spec.rejectedVersions, so no Promotion moves it again (default false).",
+    }),
+  }),
+  rejectNeedsAction,
+).meta({
+  description:
+    'Verification after delivery: gates asked for a window once a promoted version is deployed in to.',
+});
+
 export const PromotionSpecSchema = withRules(
   z.strictObject({
     from: formatted(dnsLabel, 'The Environment versions are promoted from, e.g. staging.'),
@@ -199,6 +240,11 @@ export const PromotionSpecSchema = withRules(
       .meta({
         description: `Gates every candidate (application, version) must pass, after soak, schedule and approval, at most ${MAX_GATES}; each is asked once per application and version and again every interval while it is pending or failed.`,
       }),
+    verify: PromotionVerifySchema.optional(),
+    requireVerified: z.boolean().default(false).meta({
+      description:
+        'Promote only versions that passed the verification (spec.verify) of a Promotion into from (default false).',
+    }),
   }),
   fromIsNotTo,
   timeZoneNeedsSchedule,
@@ -274,6 +320,31 @@ export const PromotionHoldSchema = z
       'A hold after a rollback in to by someone other than this Promotion; ends when a newer version is eligible, or by depot release APP ENV.',
   });
 
+export const VERIFICATION_PHASES = ['Deploying', 'Verifying', 'Verified', 'Failed', 'MovedOn'] as const;
+
+export const PromotionVerificationSchema = z
+  .strictObject({
+    application: formatted(dnsLabel, 'Application name.'),
+    version: text(128, 'The version this Promotion promoted into to.'),
+    replaced: text(128, 'The version to requested before (what a rollback returns to).').optional(),
+    phase: z.enum(VERIFICATION_PHASES).meta({
+      description:
+        'Deploying (waiting for every target of to to report it), Verifying (in the window), Verified, Failed, or MovedOn (to was moved to another version before the verification ended: nothing was done).',
+    }),
+    promotedAt: timestamp('When this Promotion wrote the version into to.'),
+    startedAt: timestamp('When the window started (every target of to reported the version).').optional(),
+    finishedAt: timestamp('When the verification ended.').optional(),
+    action: z.enum(['RolledBack', 'Held', 'None']).optional().meta({
+      description: 'Failed: what was done (onFailure).',
+    }),
+    rejected: z.boolean().optional().meta({ description: 'Failed: the version was also rejected.' }),
+    message: text(MAX_RESULT_REASON, 'Why it failed, or what happened.').optional(),
+    gates: listMap(PromotionGateResultSchema, ['name'], MAX_GATES)
+      .optional()
+      .meta({ description: 'The last answer of each verification gate in the window.' }),
+  })
+  .meta({ description: 'The verification of one application version promoted by this Promotion.' });
+
 export const PromotionStatusSchema = z
   .strictObject({
     observedGeneration: observedGeneration(),
@@ -290,6 +361,12 @@ export const PromotionStatusSchema = z
     holds: listMap(PromotionHoldSchema, ['application'], MAX_PROMOTION_RESULTS).optional().meta({
       description: 'Applications held after a rollback in to, at most 256.',
     }),
+    verifications: listMap(PromotionVerificationSchema, ['application'], MAX_PROMOTION_RESULTS)
+      .optional()
+      .meta({
+        description:
+          'spec.verify: the latest verification per application (those in progress or failed first), at most 256.',
+      }),
     conditions: conditionsSchema('Ready'),
   })
   .meta({ description: 'Observed state, written by the controller.' });
@@ -318,6 +395,9 @@ export type PromotionPrometheusGate = z.infer<typeof PromotionPrometheusGateSche
 export type PromotionGateResult = z.infer<typeof PromotionGateResultSchema>;
 export type GateResult = PromotionGateResult['result'];
 export type Promotion = z.infer<typeof PromotionSchema>;
+export type PromotionVerify = z.infer<typeof PromotionVerifySchema>;
+export type PromotionVerification = z.infer<typeof PromotionVerificationSchema>;
+export type VerificationPhase = PromotionVerification['phase'];
 
 export const parsePromotion = parser(PromotionSchema);
 

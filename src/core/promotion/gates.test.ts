@@ -46,6 +46,7 @@ describe('promotion gates', () => {
       'stepAllowed',
       'soak',
       'deployed',
+      'verified',
       'schedule',
       'approval',
       'gates',
@@ -146,5 +147,61 @@ describe('promotion gates', () => {
     expect(plan.results).toEqual([
       { application: 'core', version: '1.2.0', outcome: 'Blocked', reason: 'core is frozen' },
     ]);
+  });
+
+  test('requireVerified lets through only a version a Promotion into from verified', () => {
+    const needs = promotion('staging-to-prod', { from: 'dev', to: 'staging', requireVerified: true });
+    const upstream = (phase: 'Verifying' | 'Verified' | 'Failed') =>
+      promotion(
+        'qa-to-dev',
+        {
+          from: 'qa',
+          to: 'dev',
+          verify: {
+            for: '1m',
+            gates: [{ name: 'g', http: { url: 'http://x/' } }],
+            onFailure: 'rollback',
+            reject: false,
+          },
+        },
+        {
+          status: {
+            verifications: [
+              {
+                application: 'core',
+                version: '1.2.0',
+                phase,
+                promotedAt: '2026-11-20T10:00:00Z',
+                message: 'gate g failed: bad',
+              },
+            ],
+          },
+        },
+      );
+    const check = (upstreamPromotions: ReturnType<typeof promotion>[]) =>
+      firstStop(PROMOTION_GATES, input({ run: { promotion: needs, upstream: upstreamPromotions } }));
+    expect(check([])).toMatchObject({
+      gate: { name: 'verified' },
+      outcome: {
+        outcome: 'Waiting',
+        reason: expect.stringContaining('no Promotion into dev has spec.verify'),
+      },
+    });
+    expect(check([upstream('Verifying')])?.outcome).toMatchObject({
+      outcome: 'Waiting',
+      reason: expect.stringContaining('being verified in dev'),
+    });
+    expect(check([upstream('Failed')])?.outcome).toMatchObject({
+      outcome: 'Blocked',
+      reason: expect.stringContaining('failed: gate g failed: bad'),
+    });
+    expect(check([upstream('Verified')])).toBeUndefined();
+    // A Verified entry in the history counts too (the record may have been replaced since).
+    const recorded = app('core', {}, {
+      status: {
+        history: [{ time: '2026-11-20T11:00:00Z', type: 'Verified', environment: 'dev', to: '1.2.0' }],
+      },
+    } as Partial<Application>);
+    expect(firstStop(PROMOTION_GATES, input({ app: recorded, run: { promotion: needs } }))).toBeUndefined();
   });
 });

@@ -37,6 +37,8 @@ export interface PromotionRun {
   next?: Date;
   /** The answers of spec.gates the controller's evaluator keeps (none: every gate is pending). */
   gateAnswers?: GateAnswers;
+  /** The Promotions into `from` (their spec.verify and status.verifications), for spec.requireVerified. */
+  upstream?: readonly Promotion[];
 }
 
 /** What the gates see of one application: the version `from` desires and what `to` requests. */
@@ -189,6 +191,41 @@ export const deployed: Gate = {
   },
 };
 
+/** spec.requireVerified: the version passed the verification (spec.verify) of a Promotion into `from`. */
+export const verified: Gate = {
+  name: 'verified',
+  kind: 'eligibility',
+  check: ({ run, app, versions, candidate }) => {
+    if (run.promotion.spec.requireVerified !== true) return undefined;
+    const name = app.metadata.name;
+    const recorded = app.status?.history?.some(
+      (h) => h.type === 'Verified' && h.environment === run.from && versions.same(h.to, candidate),
+    );
+    const verifiers = (run.upstream ?? []).filter((p) => p.spec.to === run.from && p.spec.verify);
+    const records = verifiers.flatMap((p) =>
+      (p.status?.verifications ?? [])
+        .filter((r) => r.application === name && versions.same(r.version, candidate))
+        .map((r) => ({ promotion: p.metadata.name, r })),
+    );
+    if (recorded || records.some(({ r }) => r.phase === 'Verified')) return undefined;
+    const failed = records.find(({ r }) => r.phase === 'Failed');
+    if (failed)
+      return blocked(
+        `requireVerified: the verification of ${candidate} in ${run.from} by Promotion ${failed.promotion} failed: ${failed.r.message ?? ''}`,
+      );
+    const ongoing = records.find(({ r }) => r.phase === 'Deploying' || r.phase === 'Verifying');
+    if (ongoing)
+      return waiting(
+        `requireVerified: ${candidate} is ${ongoing.r.phase === 'Deploying' ? 'not deployed yet' : 'being verified'} in ${run.from} (Promotion ${ongoing.promotion}${ongoing.r.message ? `: ${ongoing.r.message}` : ''})`,
+      );
+    return waiting(
+      verifiers.length === 0
+        ? `requireVerified: no Promotion into ${run.from} has spec.verify, so nothing verifies ${candidate}`
+        : `requireVerified: ${candidate} has not been verified in ${run.from} (only versions promoted there by ${verifiers.map((p) => p.metadata.name).join(', ')} are verified)`,
+    );
+  },
+};
+
 /** spec.schedule: eligible versions move at the scheduled times only. */
 export const schedule: Gate = {
   name: 'schedule',
@@ -257,6 +294,7 @@ export const PROMOTION_GATES: readonly Gate[] = [
   stepAllowed,
   soak,
   deployed,
+  verified,
   schedule,
   approval,
   externalGates,

@@ -65,6 +65,8 @@ export interface PromotionInput {
   gates?: readonly Gate[];
   /** The kept answers of spec.gates (the controller's evaluator). */
   gateAnswers?: GateAnswers;
+  /** The Promotions of the namespace (those into `from` verify versions for spec.requireVerified). */
+  promotions?: readonly Promotion[];
 }
 
 /** Applications a Promotion covers: selected, and having both environments. */
@@ -86,6 +88,7 @@ export function planPromotion({
   now,
   gates = PROMOTION_GATES,
   gateAnswers,
+  promotions,
 }: PromotionInput): PromotionPlan {
   const resumed = wasInactive(given);
   // A resume counts as the start of the schedule: nothing runs for the time before it.
@@ -101,6 +104,7 @@ export function planPromotion({
     afterMs: promotion.spec.after ? parseDuration(promotion.spec.after) : 0,
     ...dueRun(promotion, now),
     ...(gateAnswers ? { gateAnswers } : {}),
+    ...(promotions ? { upstream: promotions.filter((p) => p.spec.to === from) } : {}),
   };
   const specGates = promotion.spec.gates ?? [];
   const gateAsks: GateAsk[] = [];
