@@ -33,6 +33,7 @@ import { RequirementIndex } from './requirement-index.js';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, EnvironmentSets, Promotions, Targets } from '../api/resources.js';
 import { gateFacts } from '../core/application/gate-history.js';
+import { verificationFacts } from '../core/application/verification-history.js';
 
 /** Field manager of the operator's removal of spent force annotations. */
 export const FORCE_RELEASE_MANAGER = 'depot-operator.force';
@@ -100,16 +101,22 @@ export function applicationController(
 
   /** The applications a Promotion reports a passed or failed gate answer for (raw object: only status.results is read). */
   function gatedApplications(obj: KubeObject): Request[] {
-    const results = (
-      obj.status as { results?: { application?: string; gates?: { result?: string }[] }[] } | undefined
-    )?.results;
+    const status = obj.status as
+      | {
+          results?: { application?: string; gates?: { result?: string }[] }[];
+          verifications?: { application?: string; finishedAt?: string }[];
+        }
+      | undefined;
     const namespace = obj.metadata?.namespace;
-    if (!results || !namespace) return [];
-    return results.flatMap((r) =>
-      r.application && r.gates?.some((g) => g.result !== 'Pending')
-        ? [{ namespace, name: r.application }]
-        : [],
+    if (!status || !namespace) return [];
+    const gated = (status.results ?? []).flatMap((r) =>
+      r.application && r.gates?.some((g) => g.result !== 'Pending') ? [r.application] : [],
     );
+    // A finished verification: Verified/VerificationFailed entries.
+    const verified = (status.verifications ?? []).flatMap((r) =>
+      r.application && r.finishedAt ? [r.application] : [],
+    );
+    return [...new Set([...gated, ...verified])].map((name) => ({ namespace, name }));
   }
 
   /** One merge patch of the status, or 'conflict' when the object changed since it was read. */
@@ -165,6 +172,7 @@ export function applicationController(
           ...(sink ? { sink: { through: sink.through(cached) } } : {}),
           statusByteBudget: opts.statusByteBudget ?? DEFAULT_STATUS_BYTE_BUDGET,
           gates: gateFacts(app.metadata.name, snapshot.promotions()),
+          verifications: verificationFacts(app.metadata.name, snapshot.promotions()),
         };
         // The view, the plan and the reservation of its moves, with no await in between.
         const plan = steps.planVersions(input);

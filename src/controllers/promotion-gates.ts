@@ -41,6 +41,15 @@ export interface GatedPromotion {
   object: KubeObject;
 }
 
+/**
+ * How a list of gates is asked: spec.gates (default) keep a passed answer;
+ * spec.verify.gates are asked every interval in a window, passed or not,
+ * with ${environment} = to, and kept apart per window (`scope`).
+ */
+export interface AskMode {
+  verify: { window: string };
+}
+
 interface Entry {
   version: string;
   /** The gate's spec as asked: a change asks again. */
@@ -59,6 +68,7 @@ export class GateEvaluator implements TriggerSource {
   private readonly entries = new Map<string, Entry>();
   private enqueue: (req: Request) => void = () => {};
   private readonly answers: Counter<'namespace' | 'promotion' | 'gate' | 'result'>;
+  private readonly verifyAnswers: Counter<'namespace' | 'promotion' | 'gate' | 'result'>;
 
   constructor(
     private readonly deps: RuntimeDeps,
@@ -70,6 +80,12 @@ export class GateEvaluator implements TriggerSource {
       labelNames: ['namespace', 'promotion', 'gate', 'result'] as const,
       registers: [deps.metrics.registry],
     });
+    this.verifyAnswers = new Counter({
+      name: 'depot_promotion_verification_gate_answers_total',
+      help: 'Answers of verification gates (spec.verify.gates) per Promotion, gate and result (Passed, Pending, Failed).',
+      labelNames: ['namespace', 'promotion', 'gate', 'result'] as const,
+      registers: [deps.metrics.registry],
+    });
   }
 
   subscribe(enqueue: (req: Request) => void): void {
@@ -77,9 +93,9 @@ export class GateEvaluator implements TriggerSource {
   }
 
   /** The kept answers of one Promotion's gates, for planPromotion. */
-  answersFor(namespace: string, promotion: string): GateAnswers {
+  answersFor(namespace: string, promotion: string, mode?: AskMode): GateAnswers {
     return (application, version, gate) => {
-      const e = this.entries.get(key(namespace, promotion, gate.name, application));
+      const e = this.entries.get(key(namespace, promotion, scoped(gate.name, mode), application));
       return e && e.version === version && e.spec === specOf(gate) ? e.answer : undefined;
     };
   }
@@ -94,25 +110,26 @@ export class GateEvaluator implements TriggerSource {
     candidate: GateAsk,
     gates: readonly PromotionGate[],
     now: number,
+    mode?: AskMode,
   ): number | undefined {
     let next: number | undefined;
     gates.forEach((gate, index) => {
-      const k = key(p.namespace, p.name, gate.name, candidate.application);
+      const k = key(p.namespace, p.name, scoped(gate.name, mode), candidate.application);
       const spec = specOf(gate);
       let e = this.entries.get(k);
       if (!e || e.version !== candidate.version || e.spec !== spec) {
         e = { version: candidate.version, spec, inFlight: false, askAgainAt: 0, waits: 0 };
         this.entries.set(k, e);
       }
-      if (e.answer?.result === 'Passed' || e.inFlight) return;
+      if ((e.answer?.result === 'Passed' && !mode) || e.inFlight) return;
       if (e.answer && now < e.askAgainAt) {
         next = next === undefined ? e.askAgainAt : Math.min(next, e.askAgainAt);
         return;
       }
       e.inFlight = true;
       const entry = e;
-      void this.call(p, candidate, gate, index, entry).then(
-        (answer) => this.answered(p, candidate, gate, entry, answer),
+      void this.call(p, candidate, gate, index, entry, mode).then(
+        (answer) => this.answered(p, candidate, gate, entry, answer, mode),
         (err: unknown) => {
           // Not the leader (the fence), or a bug: no answer; the next reconcile asks again.
           entry.inFlight = false;
@@ -121,6 +138,15 @@ export class GateEvaluator implements TriggerSource {
       );
     });
     return next;
+  }
+
+  /** Forgets the verification answers for one application once its verification ended. */
+  forgetVerification(namespace: string, promotion: string, application: string): void {
+    const prefix = `${namespace}/${promotion}/verify@`;
+    const suffix = `/${application}`;
+    for (const k of this.entries.keys())
+      if (k.startsWith(prefix) && k.endsWith(suffix) && !this.entries.get(k)!.inFlight)
+        this.entries.delete(k);
   }
 
   /** Forgets the answers of a Promotion that is gone. */
@@ -135,10 +161,12 @@ export class GateEvaluator implements TriggerSource {
     gate: PromotionGate,
     e: Entry,
     answer: GateAnswer & { unreachable?: boolean },
+    mode?: AskMode,
   ): void {
     e.inFlight = false;
     // The version or the gate changed while the call was out: this answer is for neither.
-    if (this.entries.get(key(p.namespace, p.name, gate.name, candidate.application)) !== e) return;
+    if (this.entries.get(key(p.namespace, p.name, scoped(gate.name, mode), candidate.application)) !== e)
+      return;
     const before = e.answer?.result;
     const { unreachable, ...kept } = answer;
     e.answer = kept;
@@ -150,11 +178,18 @@ export class GateEvaluator implements TriggerSource {
       (waits
         ? backoffDelay(e.waits - 1, { baseMs: Math.min(PENDING_BASE_MS, interval), maxMs: interval })
         : interval);
-    this.answers.inc({ namespace: p.namespace, promotion: p.name, gate: gate.name, result: answer.result });
+    (mode ? this.verifyAnswers : this.answers).inc({
+      namespace: p.namespace,
+      promotion: p.name,
+      gate: gate.name,
+      result: answer.result,
+    });
     if (answer.result !== before && answer.result !== 'Pending') {
-      const note = `gate ${gate.name} ${answer.result === 'Passed' ? 'passed' : 'failed'} for ${candidate.application} ${candidate.version}: ${answer.message}`;
-      if (answer.result === 'Passed') this.deps.events.normal(p.object, 'GatePassed', note);
-      else this.deps.events.warning(p.object, 'GateFailed', note);
+      const what = mode ? `verification gate ${gate.name}` : `gate ${gate.name}`;
+      const note = `${what} ${answer.result === 'Passed' ? 'passed' : 'failed'} for ${candidate.application} ${candidate.version}: ${answer.message}`;
+      const reason = `${mode ? 'Verification' : ''}Gate${answer.result === 'Passed' ? 'Passed' : 'Failed'}`;
+      if (answer.result === 'Passed') this.deps.events.normal(p.object, reason, note);
+      else this.deps.events.warning(p.object, reason, note);
     }
     this.enqueue({ namespace: p.namespace, name: p.name });
   }
@@ -165,8 +200,10 @@ export class GateEvaluator implements TriggerSource {
     gate: PromotionGate,
     index: number,
     e: Entry,
+    mode?: AskMode,
   ): Promise<GateAnswer & { unreachable?: boolean }> {
     const of = `of Promotion ${p.namespace}/${p.name}`;
+    const list = mode ? 'spec.verify.gates' : 'spec.gates';
     const time = () => new Date(this.deps.clock.now()).toISOString();
     const timeoutMs = gateTimeoutMs(gate);
     const signal = AbortSignal.timeout(timeoutMs + 1000);
@@ -175,7 +212,8 @@ export class GateEvaluator implements TriggerSource {
       const query = gateQueryText(prom.query, {
         application: candidate.application,
         version: candidate.version,
-        environment: p.from,
+        // A verification looks at the version where it runs now.
+        environment: mode ? p.to : p.from,
         namespace: p.namespace,
       });
       const answer = await postSigned(this.io, {
@@ -184,7 +222,7 @@ export class GateEvaluator implements TriggerSource {
         contentType: 'application/x-www-form-urlencoded',
         timeoutMs,
         signal,
-        where: `${urlForMessages(prom.address)} (spec.gates[${index}].prometheus.address ${of})`,
+        where: `${urlForMessages(prom.address)} (${list}[${index}].prometheus.address ${of})`,
       });
       if (!answer.answered)
         return { result: 'Failed', message: answer.message, time: time(), unreachable: true };
@@ -198,7 +236,7 @@ export class GateEvaluator implements TriggerSource {
       return { ...noDataAnswer(verdict.message, e.firstNoDataAt, now, prom), time: time() };
     }
     const http = gate.http!;
-    const field = `spec.gates[${index}].http`;
+    const field = `${list}[${index}].http`;
     let token: string | undefined;
     const ref = http.secretRef;
     if (ref) {
@@ -236,3 +274,7 @@ const key = (namespace: string, promotion: string, gate: string, application: st
   `${namespace}/${promotion}/${gate}/${application}`;
 
 const specOf = (gate: PromotionGate): string => JSON.stringify(gate);
+
+/** Verification answers are kept apart from spec.gates' and per window. */
+const scoped = (gate: string, mode: AskMode | undefined) =>
+  mode ? `verify@${mode.verify.window}/${gate}` : gate;

@@ -23,6 +23,7 @@ import { objectReconciler } from '../runtime/object-reconciler.js';
 import type { ControllerSpec, ReconcileResult } from '../runtime/reconciler.js';
 import type { KubeObject } from '../kube/resource.js';
 import { GateEvaluator } from './promotion-gates.js';
+import { Verifier } from './promotion-verification.js';
 import { everyInNamespace, NamespaceSnapshot } from './namespace-snapshot.js';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, Promotions } from '../api/resources.js';
@@ -40,6 +41,7 @@ export function promotionController(
   gates: GateEvaluator = new GateEvaluator(deps),
 ): ControllerSpec {
   const toPromotions = everyInNamespace(deps.informers, Promotions);
+  const verifier = new Verifier(deps, gates);
   return {
     name: 'promotion',
     primary: { resource: Promotions },
@@ -87,6 +89,7 @@ export function promotionController(
           applications,
           now,
           gateAnswers: gates.answersFor(req.namespace, promotion.metadata.name),
+          promotions: snapshot.promotions(),
         });
         // Ask the gates of candidates that passed every other check (calls run in the background).
         let askAgainAt: number | undefined;
@@ -161,8 +164,23 @@ export function promotionController(
             )
           )
             deps.events.normal(cached, 'Held', `${hold.application}: ${heldReason(hold, promotion.spec.to)}`);
-        await writeStatus(deps, cached, now, promotionRunStatus(promotion, plan, now));
-        const wakeAt = Math.min(plan.requeueAt?.getTime() ?? Infinity, askAgainAt ?? Infinity);
+        // spec.verify: versions this Promotion delivered, verified in to (a rollback is one more write).
+        const verified = await verifier.run(promotion, cached, applications, now, ctx);
+        for (const hold of verified.holds)
+          if (!plan.holds.some((h) => h.application === hold.application)) {
+            plan.holds.push(hold);
+            deps.events.normal(cached, 'Held', `${hold.application}: ${heldReason(hold, promotion.spec.to)}`);
+          }
+        await writeStatus(deps, cached, now, {
+          ...promotionRunStatus(promotion, plan, now),
+          ...(verified.verifications ? { verifications: verified.verifications } : {}),
+        });
+        if (verified.conflict) return { requeueAfterMs: CONFLICT_REPLAN_MS };
+        const wakeAt = Math.min(
+          plan.requeueAt?.getTime() ?? Infinity,
+          askAgainAt ?? Infinity,
+          verified.wakeAt ?? Infinity,
+        );
         if (wakeAt !== Infinity) return { requeueAfterMs: Math.max(1000, wakeAt - now.getTime()) };
       },
       // A deleted Promotion's gate answers go with it.

@@ -38,11 +38,14 @@ export function userManager(
   return `${prefix}${env}.${user}`.slice(0, 128);
 }
 
+/** A Promotion's rollback after a failed verification (spec.verify); its actor is stamped. */
+export const VERIFICATION_MANAGER = 'depot-verification';
+
 export type WriteKind = 'Promoted' | 'Requested' | 'RolledBack';
 
 /** Whether a write by this manager is a promotion (automatic or manual), a rollback or a request. */
 export function writeKind(manager: string | undefined): WriteKind {
-  if (manager?.startsWith(ROLLBACK_MANAGER_PREFIX)) return 'RolledBack';
+  if (manager?.startsWith(ROLLBACK_MANAGER_PREFIX) || manager === VERIFICATION_MANAGER) return 'RolledBack';
   return manager?.startsWith(PROMOTION_MANAGER_PREFIX) || manager?.startsWith(MANUAL_PROMOTE_MANAGER_PREFIX)
     ? 'Promoted'
     : 'Requested';

@@ -20,6 +20,7 @@ import { deliveryNameProblems } from '../delivery-names.js';
 import { prependHistory } from '../history.js';
 import { droppedBeforeSink } from '../sink-marker.js';
 import { gateHistory, type GateFact } from './gate-history.js';
+import { verificationHistory, type VerificationFact } from './verification-history.js';
 import { versionsFor } from '../versions.js';
 import {
   actorOf,
@@ -89,6 +90,8 @@ export interface ApplicationInput {
   statusByteBudget?: number;
   /** Passed and failed gate answers the Promotions report for this application (GatePassed/GateFailed entries). */
   gates?: readonly GateFact[];
+  /** Finished verifications the Promotions report for this application (Verified/VerificationFailed entries). */
+  verifications?: readonly VerificationFact[];
 }
 
 /** Step 1: versions decided, delivery not yet. */
@@ -334,6 +337,7 @@ export function composeStatus(
     ...(facts.entries ?? []),
     ...deployedHistory(v, targets, prev.history, actorsOf(facts.reports)),
     ...gateHistory(prev.history, input.gates ?? [], now),
+    ...verificationHistory(prev.history, input.verifications ?? []),
   ];
   // Newest first, like status.history.
   const withIds: HistoryEntry[] = happened

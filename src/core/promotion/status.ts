@@ -7,6 +7,7 @@ import {
   MAX_PROMOTION_RESULTS,
   MAX_RESULT_REASON,
   type Promotion,
+  type PromotionGate,
   type PromotionResult,
   type PromotionStatus,
   type PromotionSummary,
@@ -60,11 +61,19 @@ export function promotionProblem(
 
 /** The first gate whose URL the operator may not call, named with its field; nothing is asked or promoted then. */
 export function gateUrlProblem(promotion: Promotion, allow: readonly string[]): string | undefined {
-  const gates = promotion.spec.gates ?? [];
-  const i = gates.findIndex((g) => !urlAllowed(gateTarget(g).url, allow));
-  if (i < 0) return undefined;
-  const { url, field } = gateTarget(gates[i]!);
-  const where = `spec.gates[${i}].${field} (gate ${gates[i]!.name}): ${urlForMessages(url)}`;
+  for (const [list, gates] of [
+    ['spec.gates', promotion.spec.gates ?? []],
+    ['spec.verify.gates', promotion.spec.verify?.gates ?? []],
+  ] as const) {
+    const i = gates.findIndex((g) => !urlAllowed(gateTarget(g).url, allow));
+    if (i >= 0) return gateNotAllowed(`${list}[${i}]`, gates[i]!, allow);
+  }
+  return undefined;
+}
+
+function gateNotAllowed(at: string, gate: PromotionGate, allow: readonly string[]): string {
+  const { url, field } = gateTarget(gate);
+  const where = `${at}.${field} (gate ${gate.name}): ${urlForMessages(url)}`;
   return allow.length === 0
     ? `${where} is not called: no gate URL is allowed; start the operator with --gate-url-allow <prefix> (Helm value gates.urlAllow); nothing is promoted`
     : `${where} is under none of the prefixes allowed by --gate-url-allow; nothing is promoted`;
@@ -78,6 +87,7 @@ export interface PromotionStatusUpdate {
   results?: PromotionStatus['results'];
   summary?: PromotionStatus['summary'];
   holds?: PromotionStatus['holds'];
+  verifications?: PromotionStatus['verifications'];
 }
 
 /** What an evaluation records: run times, bounded results, the outcome counts and Ready. */
@@ -129,6 +139,8 @@ export function nextPromotionStatus(
   if (update.summary) next.summary = update.summary;
   if (update.holds?.length) next.holds = update.holds;
   else if (update.holds) delete next.holds;
+  if (update.verifications?.length) next.verifications = update.verifications;
+  else if (update.verifications) delete next.verifications;
   return next;
 }
 

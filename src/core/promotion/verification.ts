@@ -13,14 +13,19 @@ import type {
   PromotionVerification,
 } from '../../api/promotion.js';
 import { formatDuration, parseDuration } from '../../kube/duration.js';
-import { promotionManager, versionWrite, type ManagedFieldsEntry } from '../field-managers.js';
+import {
+  promotionManager,
+  VERIFICATION_MANAGER,
+  versionWrite,
+  type ManagedFieldsEntry,
+} from '../field-managers.js';
 import { planRollback } from '../release-control.js';
 import { rejection } from '../rejections.js';
 import { versionsFor, type Versions } from '../versions.js';
 import { gateResults, type GateAnswers } from './gate-answers.js';
 
 /** Field manager of a verification's rollback (a merge patch, so it never drops another environment). */
-export const VERIFICATION_MANAGER = 'depot-verification';
+export { VERIFICATION_MANAGER };
 
 export const DEFAULT_DEPLOY_TIMEOUT_MS = 30 * 60_000;
 
