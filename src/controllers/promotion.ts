@@ -48,6 +48,8 @@ export function promotionController(
     watches: [
       { resource: Applications, map: toPromotions },
       { resource: Environments, map: toPromotions },
+      // A verification's progress: the Promotions out of its `to` that require verified versions.
+      { resource: Promotions, map: (obj) => requiringVerified(deps, obj) },
     ],
     // A gate's answer arrived.
     triggers: [gates],
@@ -187,6 +189,20 @@ export function promotionController(
       { onGone: (req) => gates.forget(req.namespace, req.name) },
     ),
   };
+}
+
+/** The Promotions whose `from` is this one's `to` and that set requireVerified (raw objects: only spec is read). */
+function requiringVerified(deps: RuntimeDeps, obj: KubeObject) {
+  const to = (obj.spec as { to?: string } | undefined)?.to;
+  const namespace = obj.metadata?.namespace ?? '';
+  return deps.informers
+    .informer<KubeObject>(Promotions)
+    .list(namespace)
+    .filter((p) => {
+      const spec = p.spec as { from?: string; requireVerified?: boolean } | undefined;
+      return spec?.from === to && spec?.requireVerified === true;
+    })
+    .map((p) => ({ namespace, name: p.metadata?.name ?? '' }));
 }
 
 async function writeStatus(
