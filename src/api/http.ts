@@ -6,7 +6,13 @@
 import { z } from 'zod';
 import { DeliveryStateSchema, HistoryEntrySchema } from './application.js';
 import { DELIVERY_KINDS, DeliveryOverrideSchema } from './delivery.js';
-import { PromotionHoldSchema, PromotionResultSchema, PromotionSummarySchema } from './promotion.js';
+import {
+  PromotionHoldSchema,
+  PromotionResultSchema,
+  PromotionSummarySchema,
+  PromotionVerificationSchema,
+  VERIFY_ON_FAILURE,
+} from './promotion.js';
 import { formatted, text } from './format.js';
 import { dnsLabel } from './names.js';
 import { opaqueVersion } from './semver.js';
@@ -146,6 +152,23 @@ export const PromotionViewSchema = z
     }),
     summary: PromotionSummarySchema.optional(),
     holds: z.array(PromotionHoldSchema),
+    verify: z
+      .object({
+        for: z.string(),
+        deployTimeout: z.string().optional(),
+        onFailure: z.enum(VERIFY_ON_FAILURE),
+        reject: z.boolean(),
+        gates: z.array(PromotionGateViewSchema),
+      })
+      .optional()
+      .meta({ description: 'spec.verify: the verification after delivery (its gates as for gates).' }),
+    requireVerified: z
+      .boolean()
+      .meta({ description: 'spec.requireVerified: only versions verified in from are promoted.' }),
+    verifications: z.array(PromotionVerificationSchema).meta({
+      description:
+        'status.verifications: the latest verification per application (phase, window, gate answers, what a failure did).',
+    }),
   })
   .meta({ id: 'Promotion', description: 'A Promotion with its gates and the outcome of its last run.' });
 

@@ -10,7 +10,7 @@ import type {
   PromotionView,
   TargetVersions,
 } from '../api/http.js';
-import type { Promotion } from '../api/promotion.js';
+import type { Promotion, PromotionGate } from '../api/promotion.js';
 import type { Target } from '../api/target.js';
 import { deliveryKind } from './delivery.js';
 import { versionsFor } from './versions.js';
@@ -121,15 +121,28 @@ export function promotionView(p: Promotion): PromotionView {
     ready: ready
       ? defined({ status: ready.status, reason: ready.reason, message: ready.message })
       : { status: 'Unknown' as const },
-    gates: (p.spec.gates ?? []).map((g) =>
-      defined({
-        name: g.name,
-        kind: g.prometheus ? ('prometheus' as const) : ('http' as const),
-        interval: g.interval,
-      }),
-    ),
+    gates: (p.spec.gates ?? []).map(gateView),
     results: p.status?.results ?? [],
     summary: p.status?.summary,
     holds: p.status?.holds ?? [],
+    verify: p.spec.verify
+      ? defined({
+          for: p.spec.verify.for,
+          deployTimeout: p.spec.verify.deployTimeout,
+          onFailure: p.spec.verify.onFailure ?? ('rollback' as const),
+          reject: p.spec.verify.reject === true,
+          gates: p.spec.verify.gates.map(gateView),
+        })
+      : undefined,
+    requireVerified: p.spec.requireVerified === true,
+    verifications: p.status?.verifications ?? [],
   });
 }
+
+/** A gate without where it calls (name, kind, interval). */
+const gateView = (g: PromotionGate) =>
+  defined({
+    name: g.name,
+    kind: g.prometheus ? ('prometheus' as const) : ('http' as const),
+    interval: g.interval,
+  });

@@ -183,7 +183,8 @@ test('a bad error rate after the version lands in prod: rolled back within the w
   expect(web.spec.rejectedVersions).toEqual([
     expect.objectContaining({ version: '1.1.0', rejectedBy: 'promotion/to-prod' }),
   ]);
-  expect(web.metadata.managedFields?.some((m) => m.manager === 'depot-verification')).toBe(true);
+  const managers = (web.metadata.managedFields ?? []) as { manager?: string }[];
+  expect(managers.some((m) => m.manager === 'depot-verification')).toBe(true);
 
   // Held as after a person's rollback, and rejected: to-prod does not move 1.1.0 again.
   const toProd = await eventually('to-prod holds web', async () => {

@@ -113,3 +113,56 @@ test('history marks a gate entry as about a candidate version and paints its out
     '1.2.0',
   ]);
 });
+
+test('get promotions shows verification: the window and the counts by state; wide lists what failed', () => {
+  const verifying: Promotion = {
+    ...promotion,
+    spec: {
+      ...promotion.spec,
+      verify: {
+        for: '15m',
+        gates: [{ name: 'errors', http: { url: 'https://checks/e' } }],
+        onFailure: 'rollback',
+        reject: true,
+      },
+    },
+    status: {
+      verifications: [
+        { application: 'core', version: '1.2.0', phase: 'Verifying', promotedAt: '2026-12-07T10:00:00Z' },
+        { application: 'dash', version: '2.0.0', phase: 'Verified', promotedAt: '2026-12-07T10:00:00Z' },
+        {
+          application: 'web',
+          version: '3.1.0',
+          phase: 'Failed',
+          promotedAt: '2026-12-07T10:00:00Z',
+          message: 'verification gate errors failed: HTTP 500; prod rolled back to 3.0.0',
+        },
+      ],
+    },
+  } as Promotion;
+  const cell = (p: Promotion, wide = false) =>
+    promotionRow(p, 'True', wide)[PROMOTION_HEAD.indexOf('VERIFY')];
+  expect(cell(verifying)).toBe('15m rollback+reject: 1 verifying, 1 verified, 1 failed');
+  expect(cell(verifying, true)).toBe(
+    '15m rollback+reject: 1 verifying, 1 verified, 1 failed\nweb@3.1.0: verification gate errors failed: HTTP 500; prod rolled back to 3.0.0',
+  );
+  expect(cell({ ...promotion, spec: { ...promotion.spec, requireVerified: true } } as Promotion)).toBe(
+    'requires verified',
+  );
+  expect(cell({ ...promotion, status: {} } as Promotion)).toBe('-');
+});
+
+test('history paints verification entries: Verified like success, VerificationFailed and a rollback like drift', () => {
+  const entry = (type: HistoryEntry['type']): HistoryEntry => ({
+    time: '2026-12-07T10:00:00Z',
+    type,
+    environment: 'prod',
+    to: '1.2.0',
+    actor: 'promotion/to-prod',
+  });
+  const paint = (kind: string, text: string) => `<${kind}>${text}`;
+  expect(historyRow(entry('Verified'), paint)[1]).toBe('<ok>Verified');
+  expect(historyRow(entry('VerificationFailed'), paint)[1]).toBe('<drift>VerificationFailed');
+  expect(historyRow(entry('RolledBack'), paint)[1]).toBe('<drift>RolledBack');
+  expect(historyRow(entry('Verified'), paint)[5]).toBe('1.2.0');
+});

@@ -1,10 +1,12 @@
 // The rows of `depot get promotions` and `depot history`: plain cells, so the
 // tables stay testable without a terminal. Gates show as `name (kind)`; a
 // version held by its gates shows each gate that has not passed with its last
-// answer (shortened in the table, whole with -o wide).
+// answer (shortened in the table, whole with -o wide); verification shows its
+// window, onFailure and counts by state.
 import type { HistoryEntry } from '../../api/application.js';
 import type { Promotion, PromotionGate, PromotionResult } from '../../api/promotion.js';
 import { waitingForApproval } from '../../core/release-control.js';
+import { verificationCounts } from '../../core/promotion/verification.js';
 
 export type Paint = (kind: 'blocked' | 'drift' | 'ok' | 'dim', text: string) => string;
 const plain: Paint = (_kind, text) => text;
@@ -24,6 +26,7 @@ export const PROMOTION_HEAD = [
   'WAITING APPROVAL',
   'GATES',
   'WAITING ON GATES',
+  'VERIFY',
   'READY',
 ];
 
@@ -58,6 +61,30 @@ export function approvalState(r: PromotionResult): string {
     : `${r.application}@${r.version} needs ${r.approvalsNeeded} more${by}`;
 }
 
+/**
+ * `15m rollback+reject: 1 verifying, 2 verified, 1 failed` (spec.verify and
+ * its verifications), `requires verified` (spec.requireVerified); -o wide
+ * adds each failed verification with its reason.
+ */
+export function verificationState(p: Promotion, wide = false): string {
+  const parts: string[] = [];
+  const verify = p.spec.verify;
+  if (verify) {
+    const c = verificationCounts(p.status?.verifications);
+    const action = `${verify.onFailure ?? 'rollback'}${verify.reject ? '+reject' : ''}`;
+    parts.push(
+      `${verify.for} ${action}: ${c.verifying} verifying, ${c.verified} verified, ${c.failed} failed`,
+    );
+  }
+  if (p.spec.requireVerified) parts.push('requires verified');
+  const failed = wide
+    ? (p.status?.verifications ?? [])
+        .filter((r) => r.phase === 'Failed')
+        .map((r) => `\n${r.application}@${r.version}: ${r.message ?? ''}`)
+    : [];
+  return parts.length ? parts.join('; ') + failed.join('') : '-';
+}
+
 export function promotionRow(p: Promotion, ready: string, wide = false): string[] {
   return [
     p.metadata.name,
@@ -71,6 +98,7 @@ export function promotionRow(p: Promotion, ready: string, wide = false): string[
     waitingForApproval(p).map(approvalState).join('; ') || '-',
     gateList(p) || '-',
     gatesWaiting(p, wide).join('\n') || '-',
+    verificationState(p, wide),
     ready,
   ];
 }
@@ -79,6 +107,15 @@ export const HISTORY_HEAD = ['TIME', 'TYPE', 'ENVIRONMENT', 'TARGET', 'FROM', 'T
 
 const isGateEntry = (h: HistoryEntry) => h.type === 'GatePassed' || h.type === 'GateFailed';
 
+/** How an entry's type is painted: outcomes of checks and rollbacks stand out. */
+const TYPE_PAINT: Partial<Record<HistoryEntry['type'], 'ok' | 'drift'>> = {
+  GatePassed: 'ok',
+  GateFailed: 'drift',
+  Verified: 'ok',
+  VerificationFailed: 'drift',
+  RolledBack: 'drift',
+};
+
 /**
  * One history row. A gate entry is about a candidate version, not a change:
  * its TO reads `1.2.0 (candidate)` and its environment the one the version
@@ -86,7 +123,8 @@ const isGateEntry = (h: HistoryEntry) => h.type === 'GatePassed' || h.type === '
  */
 export function historyRow(h: HistoryEntry, paint: Paint = plain): string[] {
   const gate = isGateEntry(h);
-  const type = gate ? paint(h.type === 'GatePassed' ? 'ok' : 'drift', h.type) : h.type;
+  const kind = TYPE_PAINT[h.type];
+  const type = kind ? paint(kind, h.type) : h.type;
   const to = gate && h.to !== undefined ? `${h.to} (candidate)` : (h.to ?? '');
   return [
     h.time,
