@@ -89,3 +89,23 @@ describe('what keeps a Promotion from running', () => {
     expect(promotionProblem(fine, [...cycle, fine], envs)).toBeUndefined();
   });
 });
+
+test('a verification gate outside --gate-url-allow makes the Promotion not Ready, naming spec.verify.gates[i]', () => {
+  const p = promotion('to-prod', {
+    from: 'staging',
+    to: 'prod',
+    verify: {
+      for: '15m',
+      gates: [{ name: 'smoke', http: { url: 'https://elsewhere/x' } }],
+      onFailure: 'rollback',
+      reject: false,
+    },
+  });
+  expect(promotionProblem(p, [p], new Set(['staging', 'prod']), ['https://checks/'])).toEqual({
+    type: 'Ready',
+    status: 'False',
+    reason: 'GateNotAllowed',
+    message:
+      'spec.verify.gates[0].http.url (gate smoke): https://elsewhere/… is under none of the prefixes allowed by --gate-url-allow; nothing is promoted',
+  });
+});

@@ -77,3 +77,19 @@ test('templates, conditions and durations the schema refuses are one line each',
     'promo.yaml:0 Promotion/to-prod spec.gates[0].prometheus.query: must be a PromQL query whose only variables are ${application}, ${version}, ${environment}, ${namespace}',
   ]);
 });
+
+test('verification gates (spec.verify.gates) are checked the same way, named by their own path', () => {
+  const source = {
+    path: 'promo.yaml',
+    bytes: new TextEncoder().encode(
+      `apiVersion: depot.sh/v1alpha1\nkind: Promotion\nmetadata: {name: to-prod}\nspec:\n  from: staging\n  to: prod\n  verify:\n    for: 15m\n    gates:\n${http('smoke', 'https://elsewhere/x')}`,
+    ),
+  };
+  expect(
+    validateSources([source], { skipReferences: true, gateUrlAllow: ['https://checks/'] }).problems.map(
+      formatProblem,
+    ),
+  ).toEqual([
+    'promo.yaml:0 Promotion/to-prod spec.verify.gates[0].http.url: gate smoke: https://elsewhere/x is under none of the --gate-url-allow prefixes (https://checks/)',
+  ]);
+});

@@ -21,11 +21,16 @@ export interface GateCheckOptions {
 const isZero = (duration: string | undefined) => duration !== undefined && parseDuration(duration) === 0;
 
 /** The problems of each gate, with paths such as `spec.gates[0].prometheus.condition`. */
-export function gateProblems(gates: readonly PromotionGate[], opts: GateCheckOptions = {}): FieldProblem[] {
+export function gateProblems(
+  gates: readonly PromotionGate[],
+  opts: GateCheckOptions = {},
+  /** Where the list is: spec.gates, or spec.verify.gates. */
+  list = 'spec.gates',
+): FieldProblem[] {
   const problems: FieldProblem[] = [];
   gates.forEach((gate, i) => {
     const at = (field: string, message: string) =>
-      problems.push({ path: `spec.gates[${i}].${field}`, message: `gate ${gate.name}: ${message}` });
+      problems.push({ path: `${list}[${i}].${field}`, message: `gate ${gate.name}: ${message}` });
     const kind = gate.prometheus ? 'prometheus' : 'http';
     if (isZero(gate.interval))
       at('interval', 'must be more than 0s: a pending or failed gate would be asked again without pause');
@@ -61,9 +66,12 @@ export function gateProblems(gates: readonly PromotionGate[], opts: GateCheckOpt
   return problems;
 }
 
-/** Every Promotion's gate problems, located in its file. */
+/** Every Promotion's gate problems (spec.gates and spec.verify.gates), located in its file. */
 export function checkGates(catalog: Catalog, opts: GateCheckOptions = {}): Problem[] {
   return catalog.promotions.flatMap((p) =>
-    gateProblems(p.object.spec.gates ?? [], opts).map((g) => problemAt(p, 'Promotion', g.path, g.message)),
+    [
+      ...gateProblems(p.object.spec.gates ?? [], opts),
+      ...gateProblems(p.object.spec.verify?.gates ?? [], opts, 'spec.verify.gates'),
+    ].map((g) => problemAt(p, 'Promotion', g.path, g.message)),
   );
 }
