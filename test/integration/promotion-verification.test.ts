@@ -19,7 +19,7 @@ import { argoApp, argoClient } from '../kit/argocd.js';
 import { cluster } from '../kit/cluster.js';
 import { eventually } from '../kit/eventually.js';
 import { application, promotion, target } from '../kit/objects.js';
-import { runOperator } from '../kit/operator.js';
+import { cliIn, runOperator } from '../kit/operator.js';
 import type { OperatorProcess } from '../kit/operator-process.js';
 import { environments } from '../kit/topologies.js';
 
@@ -31,6 +31,8 @@ let operator: OperatorProcess;
 let exporter: Server;
 let prometheus: ChildProcess;
 let dir: string;
+let promUrl: string;
+let operatorArgs: string[];
 /** The error ratio the exporter serves, by `application/version`. */
 const errorRatio = new Map<string, string>([
   ['web/1.1.0', '0.001'],
@@ -78,7 +80,7 @@ beforeAll(async () => {
     `global: {scrape_interval: 1s, evaluation_interval: 1s}\nscrape_configs:\n  - job_name: app\n    static_configs: [{targets: ['127.0.0.1:${exporterPort}']}]\n`,
   );
   const promPort = await freePort();
-  const promUrl = `http://127.0.0.1:${promPort}`;
+  promUrl = `http://127.0.0.1:${promPort}`;
   prometheus = spawn(
     binary,
     [
@@ -136,9 +138,8 @@ beforeAll(async () => {
     }),
     promotion('to-live', { from: 'prod', to: 'live', requireDeployed: false, requireVerified: true }),
   ]);
-  operator = await runOperator(ns, {
-    args: [`--gate-url-allow=${promUrl}/api/`, '--delivery-retry-base-delay', '200ms'],
-  });
+  operatorArgs = [`--gate-url-allow=${promUrl}/api/`, '--delivery-retry-base-delay', '200ms'];
+  operator = await runOperator(ns, { args: operatorArgs });
 }, 180_000);
 
 afterAll(async () => {
@@ -206,11 +207,26 @@ test('a bad error rate after the version lands in prod: rolled back within the w
     async () => (await argo.get(argoNs, 'web-prod')).spec.source?.targetRevision === '1.0.0',
   );
   expect((await k.app(ns, 'web')).spec.versions!.prod).toBe('1.0.0');
+
+  // The CLI shows it: the VERIFY column and the history.
+  const cli = cliIn(ns);
+  const promotions = cli('get', 'promotions');
+  expect(promotions.stdout).toContain('VERIFY');
+  expect(promotions.stdout).toMatch(/20s rollback\+reject: \d verifying, \d verified, 1 failed/);
+  const history = cli('history', 'web').stdout;
+  for (const type of ['VerificationFailed', 'RolledBack']) expect(history).toContain(type);
+  expect(history).toContain('promotion/to-prod');
 }, 180_000);
 
 test('a passing window verifies the version; the requireVerified Promotion then moves it on', async () => {
   await syncWhenDelivered('api-prod', '2.1.0');
+  const verifying = await phase('api', 'Verifying');
+  // The window survives a restart of the operator: it is read back from status, not started again.
+  await operator.stop();
+  operator = await runOperator(ns, { args: operatorArgs });
   const verified = await phase('api', 'Verified');
+  expect(verified.startedAt).toBe(verifying.startedAt);
+  expect(verified.promotedAt).toBe(verifying.promotedAt);
   expect(verified.gates).toEqual([
     expect.objectContaining({ name: 'error-rate', result: 'Passed', message: '0.001 satisfies < 0.05' }),
   ]);
@@ -228,3 +244,22 @@ test('a passing window verifies the version; the requireVerified Promotion then 
   // web stays where it was rolled back in live (1.1.0 was never verified).
   expect((await k.app(ns, 'web')).spec.versions!.live).toBe('1.0.0');
 }, 180_000);
+
+test.each([
+  [
+    'reject with onFailure none',
+    { onFailure: 'none', reject: true },
+    /reject applies when a verification fails and acts/,
+  ],
+  ['no gates', { gates: [] }, /spec.verify.gates.*at least 1 items/],
+  ['a window that is not a duration', { for: 'a while' }, /spec.verify.for/],
+])('spec.verify with %s is refused at admission', async (_what, change, message) => {
+  const verify = {
+    for: '1m',
+    gates: [{ name: 'q', prometheus: { address: promUrl, query: 'up', condition: '< 1' } }],
+    ...change,
+  };
+  await expect(
+    k.apply(ns, [promotion('bad-verify', { from: 'staging', to: 'prod', verify } as never)]),
+  ).rejects.toThrow(message);
+});
