@@ -241,7 +241,7 @@ export const PromotionSpecSchema = withRules(
         description: `Gates every candidate (application, version) must pass, after soak, schedule and approval, at most ${MAX_GATES}; each is asked once per application and version and again every interval while it is pending or failed.`,
       }),
     verify: PromotionVerifySchema.optional(),
-    requireVerified: z.boolean().default(false).meta({
+    requireVerified: z.boolean().optional().meta({
       description:
         'Promote only versions that passed the verification (spec.verify) of a Promotion into from (default false).',
     }),

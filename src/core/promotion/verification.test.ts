@@ -217,7 +217,8 @@ describe('planVerification', () => {
   });
 
   test('the rollback target comes from the history when the record has none', () => {
-    const { replaced: _, ...noReplaced } = verifying;
+    const noReplaced: PromotionVerification = { ...verifying };
+    delete noReplaced.replaced;
     const step = planVerification({
       promotion: stagingToProd([noReplaced]),
       app: core({ deployed: '1.1.0' }),
