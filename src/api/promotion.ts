@@ -361,6 +361,9 @@ export const PromotionStatusSchema = z
     holds: listMap(PromotionHoldSchema, ['application'], MAX_PROMOTION_RESULTS).optional().meta({
       description: 'Applications held after a rollback in to, at most 256.',
     }),
+    verifySince: timestamp(
+      'When this Promotion first ran with spec.verify: versions it wrote before are not verified (adding verify never rolls back what already runs).',
+    ).optional(),
     verifications: listMap(PromotionVerificationSchema, ['application'], MAX_PROMOTION_RESULTS)
       .optional()
       .meta({

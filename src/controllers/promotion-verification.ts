@@ -29,6 +29,8 @@ import type { GateEvaluator, GatedPromotion } from './promotion-gates.js';
 export interface VerificationRun {
   /** status.verifications (undefined: the Promotion has no spec.verify and none recorded). */
   verifications?: PromotionVerification[];
+  /** status.verifySince: set on the first run with spec.verify, removed without it. */
+  verifySince?: string | null;
   /** Holds a failed verification adds (onFailure hold). */
   holds: PromotionHold[];
   /** The earliest time to look again. */
@@ -66,8 +68,10 @@ export class Verifier {
     if (!verify) {
       // spec.verify removed: what was recorded stays until it is (a status without it).
       if (promotion.status?.verifications?.length) out.verifications = [];
+      if (promotion.status?.verifySince) out.verifySince = null;
       return out;
     }
+    if (!promotion.status?.verifySince) out.verifySince = now.toISOString();
     const gated: GatedPromotion = {
       namespace,
       name,

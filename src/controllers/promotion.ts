@@ -176,6 +176,7 @@ export function promotionController(
         await writeStatus(deps, cached, now, {
           ...promotionRunStatus(promotion, plan, now),
           ...(verified.verifications ? { verifications: verified.verifications } : {}),
+          ...(verified.verifySince !== undefined ? { verifySince: verified.verifySince } : {}),
         });
         if (verified.conflict) return { requeueAfterMs: CONFLICT_REPLAN_MS };
         const wakeAt = Math.min(

@@ -88,6 +88,8 @@ export interface PromotionStatusUpdate {
   summary?: PromotionStatus['summary'];
   holds?: PromotionStatus['holds'];
   verifications?: PromotionStatus['verifications'];
+  /** A time sets status.verifySince, null removes it. */
+  verifySince?: string | null;
 }
 
 /** What an evaluation records: run times, bounded results, the outcome counts and Ready. */
@@ -139,6 +141,8 @@ export function nextPromotionStatus(
   if (update.summary) next.summary = update.summary;
   if (update.holds?.length) next.holds = update.holds;
   else if (update.holds) delete next.holds;
+  if (update.verifySince) next.verifySince = update.verifySince;
+  else if (update.verifySince === null) delete next.verifySince;
   if (update.verifications?.length) next.verifications = update.verifications;
   else if (update.verifications) delete next.verifications;
   return next;

@@ -22,7 +22,7 @@ function stagingToProd(records: PromotionVerification[] = [], v: Partial<Promoti
   return promotion(
     'staging-to-prod',
     { from: 'staging', to: 'prod', verify: verify(v) },
-    { status: { verifications: records } },
+    { status: { verifySince: iso(-60), verifications: records } },
   );
 }
 
@@ -79,6 +79,15 @@ describe('planVerification', () => {
     expect(step.changed).toBe(true);
     expect(step.wakeAt).toEqual(at(60));
     expect(step.ask).toBeUndefined();
+  });
+
+  test('a version written before the Promotion had spec.verify is not verified', () => {
+    const added = stagingToProd();
+    added.status = { verifySince: iso(30) };
+    expect(planVerification({ promotion: added, app: core(), now: at(31) }).record).toBeUndefined();
+    const firstRun = stagingToProd();
+    firstRun.status = {};
+    expect(planVerification({ promotion: firstRun, app: core(), now: at(31) }).record).toBeUndefined();
   });
 
   test('a version someone else wrote is not verified', () => {

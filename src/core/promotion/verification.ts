@@ -105,10 +105,13 @@ export function planVerification({ promotion, app, now, answers }: VerificationI
   const write = versionWrite(app.metadata.managedFields as ManagedFieldsEntry[] | undefined, to);
   const at = (ms: number) => new Date(ms).toISOString();
 
+  // Versions written before the Promotion had spec.verify are not verified (no surprise rollback).
+  const since = Math.floor(Date.parse(promotion.status?.verifySince ?? now.toISOString()) / 1000) * 1000;
   let rec = prev;
   if (
     write?.manager === promotionManager(name, to) &&
     current !== undefined &&
+    write.time >= since &&
     startsAgain(v, prev, current, write.time)
   ) {
     const replaced = replacedVersion(app, to, current);
