@@ -82,7 +82,8 @@ function reasonsOf(promotion: Promotion, q: PromotionQuestion): WhyReason[] {
   for (const gate of q.gates ?? PROMOTION_GATES) {
     const outcome = ask(gate, input);
     if (!outcome) continue;
-    const prefix = gate.kind === 'timing' && !eligible ? `Promotion ${name}, once eligible` : `Promotion ${name}`;
+    const prefix =
+      gate.kind === 'timing' && !eligible ? `Promotion ${name}, once eligible` : `Promotion ${name}`;
     if (gate.kind === 'eligibility') eligible = false;
     const until = outcome.requeueAt ?? (gate === schedule && !run.due ? run.next : undefined);
     out.push({
@@ -127,7 +128,9 @@ function detail(gate: Gate, input: GateInput, outcome: GateOutcome): string {
   }
   if (gate === externalGates && outcome.gates?.length)
     return `; last answers: ${outcome.gates
-      .map((g) => `${g.name} ${g.result}${g.time ? ` at ${g.time}` : ''}${g.message ? ` (${g.message})` : ''}`)
+      .map(
+        (g) => `${g.name} ${g.result}${g.time ? ` at ${g.time}` : ''}${g.message ? ` (${g.message})` : ''}`,
+      )
       .join(', ')}`;
   return '';
 }

@@ -57,8 +57,12 @@ export function explainWhy(input: WhyInput): Why {
   const desired = status?.desired;
   const version = input.version ?? app.status?.knownVersions?.[0]?.version ?? requested;
   if (version === undefined)
-    throw new WhyError('invalid', `no version of ${name} is known yet: name one (depot why ${name} ${env} VERSION)`);
-  if (!v.valid(version)) throw new WhyError('invalid', `"${version}" is not a ${v.scheme} version of ${name}`);
+    throw new WhyError(
+      'invalid',
+      `no version of ${name} is known yet: name one (depot why ${name} ${env} VERSION)`,
+    );
+  if (!v.valid(version))
+    throw new WhyError('invalid', `"${version}" is not a ${v.scheme} version of ${name}`);
 
   const targets = environmentTargets(app, env);
   const reasons: WhyReason[] = [];
