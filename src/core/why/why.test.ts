@@ -79,7 +79,7 @@ const reason = (w: ReturnType<typeof explainWhy>, kind: string) => {
   return r;
 };
 
-const stagingToProd = (spec: Partial<Promotion['spec']> = {}, extra: Partial<Promotion> = {}) =>
+const stagingToProd = (spec: Partial<Parameters<typeof promotion>[1]> = {}, extra: Partial<Promotion> = {}) =>
   promotion('staging-to-prod', { from: 'staging', to: 'prod', ...spec }, extra);
 
 /** core: 1.3.0 desired in staging, 1.2.0 requested, desired and deployed in prod. */
@@ -117,7 +117,10 @@ describe('depot why', () => {
   });
 
   test('freeze window: a requested version waits, with when the freeze ends and how to force it', () => {
-    const freeze: Freeze = { enabled: true, windows: [{ schedule: '0 10 * * *', duration: '4h' }] };
+    const freeze: Freeze = {
+      enabled: true,
+      windows: [{ schedule: '0 10 * * *', duration: '4h', timeZone: 'UTC' }],
+    };
     const frozenEnvs = byName(env('dev'), env('staging'), env('prod', freeze));
     const core = coreAt(minutes(-180));
     const requested = respec(core, { versions: { ...core.spec.versions, prod: '1.3.0' } });
@@ -218,7 +221,7 @@ describe('depot why', () => {
           { name: 'smoke', http: { url: 'https://checks.example.com/smoke' } },
           { name: 'load', http: { url: 'https://checks.example.com/load' } },
         ],
-      } as Partial<Promotion['spec']>,
+      },
       {
         status: {
           results: [
