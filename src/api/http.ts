@@ -264,7 +264,9 @@ export const WhySchema = z
       .meta({ description: 'Whether the version is desired and reported deployed on every target.' }),
     requested: z.string().optional().meta({ description: 'spec.versions of the environment.' }),
     desired: z.string().optional().meta({ description: 'The version Depot delivers there.' }),
-    reasons: z.array(WhyReasonSchema).meta({ description: 'Every reason it is not there; empty when it is.' }),
+    reasons: z
+      .array(WhyReasonSchema)
+      .meta({ description: 'Every reason it is not there; empty when it is.' }),
     targets: z
       .array(
         z.object({
