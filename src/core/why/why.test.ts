@@ -371,6 +371,39 @@ describe('depot why', () => {
     );
   });
 
+  test('a Promotion that is not Ready says why (its condition)', () => {
+    const p = stagingToProd(
+      {},
+      {
+        status: {
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'False',
+              reason: 'PromotionCycle',
+              message: 'a → b → a: nothing is promoted',
+              lastTransitionTime: '2026-11-20T11:00:00Z',
+            },
+          ],
+        },
+      },
+    );
+    expect(reason(ask(coreAt(), 'prod', { promotions: [p] }), 'promotionNotReady').message).toBe(
+      'Promotion staging-to-prod is not ready (PromotionCycle): a → b → a: nothing is promoted',
+    );
+  });
+
+  test('requested and held back by nothing now: the operator has not decided yet, or its last decision', () => {
+    const core = coreAt();
+    const requested = respec(core, { versions: { ...core.spec.versions, prod: '1.3.0' } });
+    expect(ask(requested, 'prod', { version: '1.3.0' }).reasons).toEqual([
+      {
+        kind: 'pending',
+        message: 'prod requests 1.3.0 and nothing holds it back: the operator has not made it desired yet',
+      },
+    ]);
+  });
+
   test('an unknown environment or a version the scheme cannot have is an error, not an answer', () => {
     expect(() => ask(coreAt(), 'qa')).toThrow(
       new WhyError('notFound', 'qa is not an environment of core (dev, staging, prod)'),
