@@ -23,6 +23,7 @@ import {
   WriteResultSchema,
   type Check,
   type Compatibility,
+  type Why,
 } from '../api/http.js';
 import type { Promotion } from '../api/promotion.js';
 import { Applications, Environments, Promotions, Targets } from '../api/resources.js';
@@ -202,10 +203,11 @@ export function routes(deps: {
       method: 'GET',
       path: '/applications/{app}/environments/{env}/why',
       summary:
-        'Whether a version is in the environment (desired, deployed on every target) and every reason it is not, from the planner; `lines` is what `depot why` prints.',
+        'Whether a version is in the environment (desired, deployed on every target) and every reason it is not, from the planner; `lines` is what `depot why` prints (text/plain: those lines).',
       access: read('applications', 'get', 'app'),
       query: { version: { description: 'The version asked about (default: the newest known).' } },
       response: WhySchema,
+      text: (answer) => (answer as Why).lines.map((l) => `${l}\n`).join(''),
       read: true,
       live: true,
       handle: async ({ namespace, params, query }) => {

@@ -72,6 +72,10 @@ test('exit 0 when the version is there, 1 with the reason when not; the API answ
   expect(api.status).toBe(200);
   expect(api.body).toMatchObject({ version: '1.1.0', present: false, requested: '1.0.0', desired: '1.0.0' });
   expect(api.body.lines.map((l) => `${l}\n`).join('')).toBe(absent.stdout);
+  const text = await fetch(`${base}/namespaces/${ns}/applications/core/environments/prod/why`, {
+    headers: { Authorization: `Bearer ${viewerToken}`, Accept: 'text/plain' },
+  });
+  expect(await text.text()).toBe(absent.stdout);
   const pinned = await whyApi('core/environments/prod/why?version=1.0.0');
   expect(pinned.body.lines.map((l) => `${l}\n`).join('')).toBe(there.stdout);
 }, 120_000);
