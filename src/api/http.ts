@@ -265,6 +265,48 @@ export const CheckSchema = z
   })
   .meta({ id: 'Check', description: 'Whether a set of versions works together (seed 002).' });
 
+export const WhyReasonSchema = z
+  .object({
+    kind: z.string().meta({
+      description:
+        'What stops the version: a step of the Promotion planner by its name (soak, schedule, approval, gates, held, deployed, …), or frozen, compatibility, rejected, delivery, notRequested, source, suspended, pending.',
+    }),
+    message: z.string().meta({ description: 'Why, and what would end it (a command, a time, a version).' }),
+    until: z.string().optional().meta({ description: 'When it ends by itself (RFC 3339), if it does.' }),
+  })
+  .meta({ id: 'WhyReason', description: 'One reason a version is not desired or not deployed.' });
+
+export const WhySchema = z
+  .object({
+    application: z.string(),
+    namespace: z.string(),
+    environment: z.string(),
+    version: z.string().meta({ description: 'The version asked about (default: the newest known).' }),
+    present: z
+      .boolean()
+      .meta({ description: 'Whether the version is desired and reported deployed on every target.' }),
+    requested: z.string().optional().meta({ description: 'spec.versions of the environment.' }),
+    desired: z.string().optional().meta({ description: 'The version Depot delivers there.' }),
+    reasons: z
+      .array(WhyReasonSchema)
+      .meta({ description: 'Every reason it is not there; empty when it is.' }),
+    targets: z
+      .array(
+        z.object({
+          name: z.string(),
+          state: z.string().optional().meta({ description: 'Delivery state of the desired version.' }),
+          deployed: z.string().optional().meta({ description: 'The version the target reports.' }),
+          message: z.string().optional().meta({ description: 'The last delivery error or detail.' }),
+        }),
+      )
+      .meta({ description: "The environment's targets." }),
+    lines: z.array(z.string()).meta({ description: 'Exactly what `depot why` prints.' }),
+  })
+  .meta({
+    id: 'Why',
+    description: 'Why a version of an application is or is not in an environment, from the planner.',
+  });
+
 export const ServerInfoSchema = z
   .object({
     version: z.string().meta({ description: "The server's Depot version." }),
@@ -297,5 +339,7 @@ export type TargetVersions = z.infer<typeof TargetVersionsSchema>;
 export type WriteResult = z.infer<typeof WriteResultSchema>;
 export type Compatibility = z.infer<typeof CompatibilitySchema>;
 export type Check = z.infer<typeof CheckSchema>;
+export type Why = z.infer<typeof WhySchema>;
+export type WhyReason = z.infer<typeof WhyReasonSchema>;
 export type ServerInfo = z.infer<typeof ServerInfoSchema>;
 export type ErrorBody = z.infer<typeof ErrorSchema>;

@@ -11,6 +11,7 @@ import { registerGet } from './commands/get.js';
 import { registerVersionCommands } from './commands/versions.js';
 import { registerCompatCommands } from './commands/compat.js';
 import { registerReleaseControlCommands } from './commands/release-control.js';
+import { registerWhy } from './commands/why.js';
 import { reportError } from './errors.js';
 import { DEPOT_VERSION } from '../api/version.js';
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerCompatCommands(program);
   registerAgent(program);
   registerReleaseControlCommands(program);
+  registerWhy(program);
   return program;
 }
 

@@ -117,6 +117,7 @@ export class ApiServer implements Runnable {
     const table = buildRoutes({
       informers: deps.informers,
       writes: new VersionWrites(deps, { verifiedActors: opts.verifiedActors }),
+      now: () => new Date(deps.clock.now()),
     });
     const openapi = Buffer.from(JSON.stringify(openApiDocument(table)));
     const version = Buffer.from(

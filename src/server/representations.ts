@@ -16,6 +16,12 @@ export interface Representation {
 export const strongEtag = (body: Buffer): string =>
   `"${createHash('sha256').update(body).digest('base64url')}"`;
 
+/** An answer with its ETag, not cached (one that depends on the time). */
+export function representation(text: string): Representation {
+  const body = Buffer.from(text);
+  return { body, etag: strongEtag(body) };
+}
+
 /** If-None-Match holds `etag` (or `*`): GET compares weakly (RFC 9110 §13.1.2). */
 export function ifNoneMatch(header: string | undefined, etag: string): boolean {
   if (!header) return false;
@@ -72,10 +78,9 @@ export class RepresentationCache {
     const cacheKey = `${namespace}\n${key}`;
     const hit = this.entries.get(cacheKey);
     if (hit && hit.generation === generation) return hit.representation;
-    const body = Buffer.from(compute());
-    const representation = { body, etag: strongEtag(body) };
-    this.entries.set(cacheKey, { generation, representation });
-    return representation;
+    const answer = representation(compute());
+    this.entries.set(cacheKey, { generation, representation: answer });
+    return answer;
   }
 
   /** Bytes held, as the bound counts them. */

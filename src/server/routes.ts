@@ -19,9 +19,11 @@ import {
   SetVersionBodySchema,
   ApprovalBodySchema,
   TargetVersionsSchema,
+  WhySchema,
   WriteResultSchema,
   type Check,
   type Compatibility,
+  type Why,
 } from '../api/http.js';
 import type { Promotion } from '../api/promotion.js';
 import { Applications, Environments, Promotions, Targets } from '../api/resources.js';
@@ -43,6 +45,10 @@ import {
 } from '../core/compatibility/questions.js';
 import { reportAccess, type Access } from './access-review.js';
 import { badRequest, notFound } from './http-error.js';
+import { ActionError } from '../actions/errors.js';
+import type { ActionPort } from '../actions/port.js';
+import { why } from '../actions/why.js';
+import { httpRefusal } from './version-writes.js';
 import type { VersionWrites } from './version-writes.js';
 
 export interface QueryParameter {
@@ -77,6 +83,8 @@ export interface Route {
   handle(r: RouteRequest): unknown;
   /** Reads are cached per namespace change and answered with ETags. */
   read: boolean;
+  /** A read whose answer depends on the time (time left): computed at each request, never cached. */
+  live?: boolean;
 }
 
 /** APP@VERSION query values (?with=, ?app=) as version references; 400 naming the field otherwise. */
@@ -109,7 +117,13 @@ function positiveInt(query: URLSearchParams, field: string): number | undefined 
   return n;
 }
 
-export function routes(deps: { informers: InformerSource; writes: VersionWrites }): Route[] {
+export function routes(deps: {
+  informers: InformerSource;
+  writes: VersionWrites;
+  /** The time answers are computed at (default: the system clock). */
+  now?: () => Date;
+}): Route[] {
+  const now = deps.now ?? (() => new Date());
   const apps = () => deps.informers.informer<Application & { metadata: { name: string } }>(Applications);
   const app = (ns: string, name: string): Application => {
     const a = apps().get(ns, name);
@@ -134,6 +148,14 @@ export function routes(deps: { informers: InformerSource; writes: VersionWrites 
       namespace: r.namespace,
       ...(name ? { name: r.params[name] } : {}),
     });
+
+  /** The actions' reads over this replica's caches (the routes' reads write nothing). */
+  const cachePort: ActionPort = {
+    get: async (resource, ns, name) => deps.informers.informer(resource).get(ns, name),
+    list: async (resource, ns) => deps.informers.informer(resource).list(ns),
+    apply: () => Promise.reject(new Error('a read route does not write')),
+    patch: () => Promise.reject(new Error('a read route does not write')),
+  };
 
   return [
     {
@@ -176,6 +198,32 @@ export function routes(deps: { informers: InformerSource; writes: VersionWrites 
           limit: positiveInt(query, 'limit'),
           environment: query.get('environment') ?? undefined,
         }),
+    },
+    {
+      method: 'GET',
+      path: '/applications/{app}/environments/{env}/why',
+      summary:
+        'Whether a version is in the environment (desired, deployed on every target) and every reason it is not, from the planner; `lines` is what `depot why` prints (text/plain: those lines).',
+      access: read('applications', 'get', 'app'),
+      query: { version: { description: 'The version asked about (default: the newest known).' } },
+      response: WhySchema,
+      text: (answer) => (answer as Why).lines.map((l) => `${l}\n`).join(''),
+      read: true,
+      live: true,
+      handle: async ({ namespace, params, query }) => {
+        try {
+          return await why(
+            { port: cachePort, namespace, user: '', now },
+            {
+              application: params.app!,
+              environment: params.env!,
+              ...(query.get('version') !== null ? { version: query.get('version')! } : {}),
+            },
+          );
+        } catch (err) {
+          throw err instanceof ActionError ? httpRefusal(err) : err;
+        }
+      },
     },
     {
       method: 'GET',

@@ -13,7 +13,7 @@ import type { AgentContacts } from './agent-contacts.js';
 import { clientAddress } from './client-address.js';
 import { HttpError, invalidInput, notFound } from './http-error.js';
 import { readJsonBody } from './request-body.js';
-import { ifNoneMatch, type RepresentationCache } from './representations.js';
+import { ifNoneMatch, representation, type RepresentationCache } from './representations.js';
 import type { RequestOrigin } from './review-admission.js';
 import type { Route } from './routes.js';
 import { audienceRefusal } from './token-audiences.js';
@@ -245,10 +245,11 @@ export function handleStage(deps: HandleDeps): Stage {
     const asText = route.text !== undefined && prefersText(req.headers.accept);
     if (route.read) {
       const key = `${route.path}\n${url.pathname}\n${[...url.searchParams].sort().join('&')}${asText ? '\ntext' : ''}`;
-      const rep = deps.cache.get(namespace, key, () => {
-        const answer = route.handle(request);
-        return asText ? route.text!(answer) : JSON.stringify(answer);
-      });
+      const render = (answer: unknown) => (asText ? route.text!(answer) : JSON.stringify(answer));
+      // An answer that depends on the time (time left) is computed at each request.
+      const rep = route.live
+        ? representation(render(await route.handle(request)))
+        : deps.cache.get(namespace, key, () => render(route.handle(request)));
       res.setHeader('ETag', rep.etag);
       res.setHeader('Cache-Control', 'no-cache');
       if (route.text) res.setHeader('Vary', 'Accept');

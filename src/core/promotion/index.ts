@@ -2,7 +2,9 @@
 // cycles and status shaping. What the controllers, the CLI and the server use.
 export {
   coveredApplications,
+  gateInput,
   planPromotion,
+  promotionRun,
   type GateAsk,
   type PromotionInput,
   type PromotionPlan,

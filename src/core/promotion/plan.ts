@@ -82,6 +82,45 @@ export function coveredApplications(
   });
 }
 
+/** One evaluation of `promotion` at `now` (the same for every application it covers). */
+export function promotionRun(
+  promotion: Promotion,
+  now: Date,
+  gateAnswers?: GateAnswers,
+  promotions?: readonly Promotion[],
+): PromotionRun {
+  return {
+    promotion,
+    from: promotion.spec.from,
+    to: promotion.spec.to,
+    now,
+    afterMs: promotion.spec.after ? parseDuration(promotion.spec.after) : 0,
+    ...dueRun(promotion, now),
+    ...(gateAnswers ? { gateAnswers } : {}),
+    ...(promotions ? { upstream: promotions.filter((p) => p.spec.to === promotion.spec.from) } : {}),
+  };
+}
+
+/** What the gates see of a covered application; undefined while `from` desires no version. */
+export function gateInput(run: PromotionRun, app: Application): GateInput | undefined {
+  const source = app.status?.environments?.find((e) => e.name === run.from);
+  const candidate = source?.desired;
+  if (!source || !candidate) return undefined;
+  const current = app.spec.versions?.[run.to];
+  const versions = versionsFor(app);
+  let step: Step | undefined;
+  return {
+    run,
+    app,
+    versions,
+    source,
+    candidate,
+    current,
+    step: () => (step ??= versions.step(current, candidate)),
+    hold: currentHold(app, run.promotion, run.now),
+  };
+}
+
 export function planPromotion({
   promotion: given,
   applications,
@@ -96,16 +135,7 @@ export function planPromotion({
     ? { ...given, status: { ...given.status, lastResumeTime: now.toISOString() } }
     : given;
   const { from, to } = promotion.spec;
-  const run: PromotionRun = {
-    promotion,
-    from,
-    to,
-    now,
-    afterMs: promotion.spec.after ? parseDuration(promotion.spec.after) : 0,
-    ...dueRun(promotion, now),
-    ...(gateAnswers ? { gateAnswers } : {}),
-    ...(promotions ? { upstream: promotions.filter((p) => p.spec.to === from) } : {}),
-  };
+  const run = promotionRun(promotion, now, gateAnswers, promotions);
   const specGates = promotion.spec.gates ?? [];
   const gateAsks: GateAsk[] = [];
   const results: PromotionResult[] = [];
@@ -119,27 +149,13 @@ export function planPromotion({
 
   for (const app of coveredApplications(promotion, applications)) {
     const application = app.metadata.name;
-    const source = app.status!.environments!.find((e) => e.name === from)!;
-    const candidate = source.desired;
-    if (!candidate) {
+    const input = gateInput(run, app);
+    if (!input) {
       results.push({ application, outcome: 'Waiting', reason: `no version is desired in ${from} yet` });
       continue;
     }
-    const hold = currentHold(app, promotion, now);
+    const { candidate, current, hold, versions } = input;
     if (hold) holds.push(hold);
-    const current = app.spec.versions?.[to];
-    const versions = versionsFor(app);
-    let step: Step | undefined;
-    const input: GateInput = {
-      run,
-      app,
-      versions,
-      source,
-      candidate,
-      current,
-      step: () => (step ??= versions.step(current, candidate)),
-      hold,
-    };
     const stop = firstStop(gates, input);
     // Eligible (only timing gates wait): a newer version than the one rolled back from ends the hold.
     if (hold && (!stop || stop.gate.kind === 'timing') && versions.newer(candidate, hold.version))
