@@ -108,7 +108,9 @@ export function openApiDocument(routes: readonly Route[]): Json {
     }
     (paths[path] ??= {})[route.method.toLowerCase()] = {
       summary: route.summary,
-      description: `Needs RBAC: ${access.verb} ${access.resource}${access.subresource ? `/${access.subresource}` : ''}.depot.sh in the namespace.`,
+      description: `Needs RBAC: ${[access, ...(route.alsoNeeds?.({ namespace: '{ns}', params: {} }) ?? [])]
+        .map((a) => `${a.verb} ${a.resource}${a.subresource ? `/${a.subresource}` : ''}.depot.sh`)
+        .join(', ')} in the namespace.`,
       parameters,
       ...(route.body
         ? {

@@ -73,6 +73,8 @@ export interface Route {
   path: string;
   summary: string;
   access: (r: { namespace: string; params: Record<string, string> }) => Access;
+  /** Reads of other kinds the answer shows (each checked too): no one learns through Depot what RBAC hides. */
+  alsoNeeds?: (r: { namespace: string; params: Record<string, string> }) => Access[];
   query?: Record<string, QueryParameter>;
   body?: z.ZodType;
   /** An empty body is allowed (POST promote). */
@@ -205,6 +207,8 @@ export function routes(deps: {
       summary:
         'Whether a version is in the environment (desired, deployed on every target) and every reason it is not, from the planner; `lines` is what `depot why` prints (text/plain: those lines).',
       access: read('applications', 'get', 'app'),
+      // The answer shows Promotions (approvers, gate answers) and Environments (freeze windows).
+      alsoNeeds: (r) => [read('promotions', 'list')(r), read('environments', 'list')(r)],
       query: { version: { description: 'The version asked about (default: the newest known).' } },
       response: WhySchema,
       text: (answer) => (answer as Why).lines.map((l) => `${l}\n`).join(''),

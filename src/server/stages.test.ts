@@ -24,6 +24,12 @@ const route = (method: Route['method'], path: string, read = method === 'GET'): 
 });
 const table = [
   {
+    ...route('GET', '/applications/{app}/why'),
+    alsoNeeds: ({ namespace }: { namespace: string }) => [
+      { verb: 'list' as const, resource: 'promotions' as const, namespace },
+    ],
+  },
+  {
     ...route('GET', '/applications/{app}'),
     query: { x: { description: 'x' }, w: { description: 'w', repeated: true } },
   },
@@ -147,6 +153,15 @@ describe('authenticate and authorize', () => {
     const r = matched('GET', read, { authorization: 'Bearer good' });
     await authenticateStage(reviewer, false)(r);
     expect(await authorizeStage(reviewer)(r)).toBeUndefined();
+  });
+
+  test('a route that also shows other kinds needs each of their reads too', async () => {
+    const x = matched('GET', '/api/v1/namespaces/a/applications/core/why', { authorization: 'Bearer good' });
+    await authenticateStage(reviewer, false)(x);
+    expect(await refusal(() => authorizeStage(reviewer)(x))).toEqual({
+      status: 403,
+      message: 'user "ci-bot" may not list promotions.depot.sh in namespace a: no RBAC rule',
+    });
   });
 });
 

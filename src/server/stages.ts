@@ -177,15 +177,20 @@ export function authorizeStage(reviewer: AccessReviewer): Stage {
     const { route, namespace, params } = matched(x);
     const user = x.user;
     if (!user) return undefined; // an anonymous read, allowed by the authenticate stage
-    const access = route.access({ namespace, params });
-    const decision = await reviewer.authorize(user, access, x.origin);
-    if (decision.allowed) return undefined;
-    const what = `${access.resource}${access.subresource ? `/${access.subresource}` : ''}.depot.sh${access.name ? ` "${access.name}"` : ''}`;
-    throw new HttpError(
-      403,
-      'Forbidden',
-      `user "${user.username}" may not ${access.verb} ${what} in namespace ${namespace}${decision.reason ? `: ${decision.reason}` : ''}`,
-    );
+    for (const access of [
+      route.access({ namespace, params }),
+      ...(route.alsoNeeds?.({ namespace, params }) ?? []),
+    ]) {
+      const decision = await reviewer.authorize(user, access, x.origin);
+      if (decision.allowed) continue;
+      const what = `${access.resource}${access.subresource ? `/${access.subresource}` : ''}.depot.sh${access.name ? ` "${access.name}"` : ''}`;
+      throw new HttpError(
+        403,
+        'Forbidden',
+        `user "${user.username}" may not ${access.verb} ${what} in namespace ${namespace}${decision.reason ? `: ${decision.reason}` : ''}`,
+      );
+    }
+    return undefined;
   };
 }
 
