@@ -44,7 +44,8 @@ export class Controller {
   readonly primary: Informer;
   private readonly watched: Informer[];
   private queue: WorkQueue | undefined;
-  private workers: Promise<void>[] = [];
+  /** Worker loops, and loops that gave their worker to a new loop while their reconcile waits (yieldWorker). */
+  private readonly workers = new Set<Promise<void>>();
   private abort: AbortController | undefined;
   private resyncTimer: TimerHandle | undefined;
   private reconcileSeq = 0;
@@ -111,7 +112,7 @@ export class Controller {
     this.abort = new AbortController();
     for (const obj of this.primary.list()) queue.add(keyOf(obj));
     const workers = Math.max(1, this.spec.workers ?? this.rt.workers);
-    this.workers = Array.from({ length: workers }, () => this.work(queue, this.abort!.signal));
+    for (let i = 0; i < workers; i++) this.addWorker(queue, this.abort.signal);
     this.scheduleResync(queue);
     this.log.info({ workers, queued: queue.len() }, 'controller started');
     return true;
@@ -127,8 +128,7 @@ export class Controller {
     this.resyncTimer?.cancel();
     queue.shutDown();
     if (!opts.drain) this.abort?.abort();
-    await Promise.all(this.workers);
-    this.workers = [];
+    while (this.workers.size > 0) await Promise.all([...this.workers]);
     this.queue = undefined;
     this.log.info({ drained: opts.drain }, 'controller stopped');
   }
@@ -149,15 +149,28 @@ export class Controller {
     }, jittered);
   }
 
+  private addWorker(queue: WorkQueue, signal: AbortSignal): void {
+    const loop: Promise<void> = this.work(queue, signal).finally(() => this.workers.delete(loop));
+    this.workers.add(loop);
+  }
+
   private async work(queue: WorkQueue, signal: AbortSignal): Promise<void> {
     for (;;) {
       const key = await queue.get();
       if (key === undefined) return;
+      // A reconcile that waits outside hands its worker to a new loop and ends with its key.
+      let yielded = false;
+      const yieldWorker = () => {
+        if (yielded || queue.isShutDown) return;
+        yielded = true;
+        this.addWorker(queue, signal);
+      };
       try {
-        await this.process(queue, key, signal);
+        await this.process(queue, key, signal, yieldWorker);
       } finally {
         queue.done(key);
       }
+      if (yielded) return;
     }
   }
 
@@ -173,13 +186,18 @@ export class Controller {
   }
 
   /** One reconcile with its bookkeeping; never throws. */
-  private async process(queue: WorkQueue, key: string, signal: AbortSignal): Promise<void> {
+  private async process(
+    queue: WorkQueue,
+    key: string,
+    signal: AbortSignal,
+    yieldWorker: () => void,
+  ): Promise<void> {
     const req = parseKey(key);
     const log = reconcileLogger(this.rt.log, this.name, req, ++this.reconcileSeq);
     const m = this.rt.metrics;
     const started = performance.now();
     try {
-      const result = await this.spec.reconciler.reconcile(req, { log, signal });
+      const result = await this.spec.reconciler.reconcile(req, { log, signal, yieldWorker });
       queue.forget(key);
       const after = result?.requeueAfterMs;
       if (after !== undefined && after > 0) queue.addAfter(key, after);

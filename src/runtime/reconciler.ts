@@ -19,6 +19,12 @@ export interface ReconcileContext {
   log: Logger;
   /** Aborted when this process stops leading: stop early, writes are refused anyway. */
   signal: AbortSignal;
+  /**
+   * The reconcile is about to wait on something outside (delivery attempts in
+   * flight): its worker takes other keys meanwhile. The key stays this
+   * reconcile's until it returns (no second reconcile of it runs at once).
+   */
+  yieldWorker?: () => void;
 }
 
 export interface Reconciler {

@@ -72,6 +72,13 @@ function shownState(state: DeliveryState, observed: DeliveryObservation | undefi
   };
 }
 
+/**
+ * How long a reconcile waits for its attempts to leave the
+ * --delivery-concurrency queue: behind a backlog, the status (the new
+ * desired version, Pending) is written no later than this.
+ */
+const MAX_QUEUED_MS = 30_000;
+
 export const deliveryDefaults: DeliveryOptions = {
   retry: { baseMs: 2_000, maxMs: 300_000, jitter: 0.1 },
   concurrency: 16,
@@ -116,6 +123,8 @@ export interface DeliveryRecord extends DeliveryFacts {
 /** An attempt in flight. */
 interface Attempt {
   done: Promise<void>;
+  /** Settles when the attempt leaves the --delivery-concurrency queue and runs. */
+  started: Promise<void>;
   /** A dispatch waits for it and will record its outcome: finishing re-queues nothing. */
   claimed: boolean;
 }
@@ -151,22 +160,26 @@ export class DeliveryTracker implements TriggerSource {
 
   /**
    * Starts the attempts of the planned targets that are due, waits for this
-   * application's attempts in flight at most `wait` ms (default
-   * --delivery-inline-wait; they go on in the background), and returns the
-   * record of what is known then.
+   * application's attempts in flight at most `wait` ms each once it runs
+   * (default --delivery-inline-wait; time queued behind other attempts is
+   * not counted, up to MAX_QUEUED_MS; they go on in the background), and
+   * returns the record of what is known then. While it waits, the caller's
+   * worker is given back (`yieldWorker`): attempts in flight never hold one.
    */
   async dispatch(
     app: Application,
     planned: readonly PlannedTarget[],
     now: Date,
     signal: AbortSignal,
-    opts: { wait?: number } = {},
+    opts: { wait?: number; yieldWorker?: () => void } = {},
   ): Promise<DeliveryRecord> {
     const running = this.startDue(app, planned, now, signal);
     const wait = opts.wait ?? this.opts.inlineWaitMs;
     if (running.length > 0 && wait > 0) {
       for (const attempt of running) attempt.claimed = true;
-      await within(Promise.allSettled(running.map((a) => a.done)), wait);
+      opts.yieldWorker?.();
+      const each = running.map((a) => a.started.then(() => within(a.done, wait)));
+      await within(Promise.allSettled(each), MAX_QUEUED_MS + wait);
     }
     return this.observe(app, planned, now);
   }
@@ -387,8 +400,17 @@ export class DeliveryTracker implements TriggerSource {
 
   private start(key: string, entry: Entry, signal: AbortSignal): void {
     entry.dueAt = undefined;
-    const attempt: Attempt = { done: Promise.resolve(), claimed: false };
-    attempt.done = this.limit(() => this.attempt(key, entry, signal)).finally(() => {
+    let started = () => {};
+    const attempt: Attempt = {
+      done: Promise.resolve(),
+      started: new Promise<void>((resolve) => (started = resolve)),
+      claimed: false,
+    };
+    attempt.done = this.limit(() => {
+      started();
+      return this.attempt(key, entry, signal);
+    }).finally(() => {
+      started();
       this.inFlight.delete(key);
       // Unless a waiting dispatch records the outcome, the next reconcile does.
       if (!attempt.claimed) this.enqueue?.(entry.app);
