@@ -323,8 +323,14 @@ test('a dispatch gives its worker back while it waits, and time queued behind ot
   // Queued 300 ms, then delivered within its 50 ms: in this record, no second pass needed.
   expect(record.deliveries.get('fast')?.state).toBe('Delivered');
   // Nothing waited on: the worker is kept.
-  await tracker.dispatch(a, [planned('slow', '1.0.0'), planned('fast', '1.0.0')], new Date(clock.now()), signal, {
-    yieldWorker: () => yielded++,
-  });
+  await tracker.dispatch(
+    a,
+    [planned('slow', '1.0.0'), planned('fast', '1.0.0')],
+    new Date(clock.now()),
+    signal,
+    {
+      yieldWorker: () => yielded++,
+    },
+  );
   expect(yielded).toBe(1);
 });
