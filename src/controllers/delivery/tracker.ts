@@ -79,6 +79,9 @@ function shownState(state: DeliveryState, observed: DeliveryObservation | undefi
  */
 const MAX_QUEUED_MS = 30_000;
 
+/** Dispatches that may wait without a worker, per --delivery-concurrency slot (backpressure beyond). */
+const PARKED_PER_SLOT = 2;
+
 export const deliveryDefaults: DeliveryOptions = {
   retry: { baseMs: 2_000, maxMs: 300_000, jitter: 0.1 },
   concurrency: 16,
@@ -135,6 +138,8 @@ export class DeliveryTracker implements TriggerSource {
   private readonly inFlight = new Map<string, Attempt>();
 
   private readonly limit: ReturnType<typeof pLimit>;
+  /** Dispatches waiting without a worker (yieldWorker). */
+  private parked = 0;
   private enqueue: ((req: Request) => void) | undefined;
 
   constructor(
@@ -177,9 +182,19 @@ export class DeliveryTracker implements TriggerSource {
     const wait = opts.wait ?? this.opts.inlineWaitMs;
     if (running.length > 0 && wait > 0) {
       for (const attempt of running) attempt.claimed = true;
-      opts.yieldWorker?.();
-      const each = running.map((a) => a.started.then(() => within(a.done, wait)));
-      await within(Promise.allSettled(each), MAX_QUEUED_MS + wait);
+      // A waiting pass holds its plan (and the namespace's compatibility view): beyond
+      // enough of them to keep every attempt slot busy, the next ones keep their worker.
+      const parked = this.parked < PARKED_PER_SLOT * this.opts.concurrency && opts.yieldWorker;
+      if (parked) {
+        this.parked++;
+        opts.yieldWorker?.();
+      }
+      try {
+        const each = running.map((a) => a.started.then(() => within(a.done, wait)));
+        await within(Promise.allSettled(each), MAX_QUEUED_MS + wait);
+      } finally {
+        if (parked) this.parked--;
+      }
     }
     return this.observe(app, planned, now);
   }
