@@ -46,6 +46,8 @@ export class Controller {
   private queue: WorkQueue | undefined;
   /** Worker loops, and loops that gave their worker to a new loop while their reconcile waits (yieldWorker). */
   private readonly workers = new Set<Promise<void>>();
+  /** Reconciles working at once (--workers); one that waits outside frees its slot meanwhile. */
+  private slots = new WorkerSlots(1);
   private abort: AbortController | undefined;
   private resyncTimer: TimerHandle | undefined;
   private reconcileSeq = 0;
@@ -112,6 +114,7 @@ export class Controller {
     this.abort = new AbortController();
     for (const obj of this.primary.list()) queue.add(keyOf(obj));
     const workers = Math.max(1, this.spec.workers ?? this.rt.workers);
+    this.slots = new WorkerSlots(workers);
     for (let i = 0; i < workers; i++) this.addWorker(queue, this.abort.signal);
     this.scheduleResync(queue);
     this.log.info({ workers, queued: queue.len() }, 'controller started');
@@ -158,16 +161,28 @@ export class Controller {
     for (;;) {
       const key = await queue.get();
       if (key === undefined) return;
-      // A reconcile that waits outside hands its worker to a new loop and ends with its key.
+      await this.slots.acquire();
+      // A reconcile that waits outside frees its slot, hands its loop's place to a new
+      // loop, takes a slot again when its wait is over, and ends with its key.
       let yielded = false;
+      let holding = true;
+      const resume = async () => {
+        if (holding) return;
+        await this.slots.acquire();
+        holding = true;
+      };
       const yieldWorker = () => {
-        if (yielded || queue.isShutDown) return;
+        if (yielded || queue.isShutDown) return resume;
         yielded = true;
+        holding = false;
+        this.slots.release();
         this.addWorker(queue, signal);
+        return resume;
       };
       try {
         await this.process(queue, key, signal, yieldWorker);
       } finally {
+        if (holding) this.slots.release();
         queue.done(key);
       }
       if (yielded) return;
@@ -190,7 +205,7 @@ export class Controller {
     queue: WorkQueue,
     key: string,
     signal: AbortSignal,
-    yieldWorker: () => void,
+    yieldWorker: () => () => Promise<void>,
   ): Promise<void> {
     const req = parseKey(key);
     const log = reconcileLogger(this.rt.log, this.name, req, ++this.reconcileSeq);
@@ -236,4 +251,25 @@ export class Controller {
 
 function errorText(err: unknown): string {
   return err instanceof TerminalError ? err.message : apiErrorMessage(err);
+}
+
+/** A counting semaphore of worker slots, granted in order. */
+class WorkerSlots {
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private free: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
 }

@@ -23,8 +23,10 @@ export interface ReconcileContext {
    * The reconcile is about to wait on something outside (delivery attempts in
    * flight): its worker takes other keys meanwhile. The key stays this
    * reconcile's until it returns (no second reconcile of it runs at once).
+   * Call the returned function when the wait is over: it resolves once a
+   * worker is free again, so no more than --workers reconciles work (write) at once.
    */
-  yieldWorker?: () => void;
+  yieldWorker?: () => () => Promise<void>;
 }
 
 export interface Reconciler {

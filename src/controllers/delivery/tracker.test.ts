@@ -317,7 +317,12 @@ test('a dispatch gives its worker back while it waits, and time queued behind ot
     [planned('slow', '1.0.0'), planned('fast', '1.0.0')],
     new Date(clock.now()),
     signal,
-    { yieldWorker: () => yielded++ },
+    {
+      yieldWorker: () => {
+        yielded++;
+        return () => Promise.resolve();
+      },
+    },
   );
   expect(yielded).toBe(1);
   // Queued 300 ms, then delivered within its 50 ms: in this record, no second pass needed.
@@ -329,7 +334,10 @@ test('a dispatch gives its worker back while it waits, and time queued behind ot
     new Date(clock.now()),
     signal,
     {
-      yieldWorker: () => yielded++,
+      yieldWorker: () => {
+        yielded++;
+        return () => Promise.resolve();
+      },
     },
   );
   expect(yielded).toBe(1);

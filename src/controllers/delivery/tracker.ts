@@ -176,7 +176,7 @@ export class DeliveryTracker implements TriggerSource {
     planned: readonly PlannedTarget[],
     now: Date,
     signal: AbortSignal,
-    opts: { wait?: number; yieldWorker?: () => void } = {},
+    opts: { wait?: number; yieldWorker?: () => () => Promise<void> } = {},
   ): Promise<DeliveryRecord> {
     const running = this.startDue(app, planned, now, signal);
     const wait = opts.wait ?? this.opts.inlineWaitMs;
@@ -184,16 +184,17 @@ export class DeliveryTracker implements TriggerSource {
       for (const attempt of running) attempt.claimed = true;
       // A waiting pass holds its plan (and the namespace's compatibility view): beyond
       // enough of them to keep every attempt slot busy, the next ones keep their worker.
-      const parked = this.parked < PARKED_PER_SLOT * this.opts.concurrency && opts.yieldWorker;
-      if (parked) {
-        this.parked++;
-        opts.yieldWorker?.();
-      }
+      const resume = this.parked < PARKED_PER_SLOT * this.opts.concurrency ? opts.yieldWorker?.() : undefined;
+      if (resume) this.parked++;
       try {
         const each = running.map((a) => a.started.then(() => within(a.done, wait)));
         await within(Promise.allSettled(each), MAX_QUEUED_MS + wait);
       } finally {
-        if (parked) this.parked--;
+        if (resume) {
+          this.parked--;
+          // The status write that follows takes a worker again (--workers bounds the writes).
+          await resume();
+        }
       }
     }
     return this.observe(app, planned, now);
