@@ -90,6 +90,11 @@ export const converge1kArgocd: Scenario<ArgocdWorld> = {
         ...bareMeasured,
       },
       ratio_to_bare_script: argo.seconds !== null && bareS > 0 ? round(argo.seconds / bareS, 2) : null,
+      // One per change where nothing else changed: the events of the operator's own writes plan nothing again.
+      application_reconciles_per_change:
+        names.length > 0
+          ? round((measured.operator_metrics?.reconciles?.application ?? 0) / names.length, 2)
+          : null,
       idle: {
         settled_before_window: settled.settled,
         window_s: IDLE_WINDOW_S,

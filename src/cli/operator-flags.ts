@@ -448,7 +448,7 @@ export function deliveryFlags(): Option[] {
     ),
     durationOption(
       '--delivery-inline-wait <duration>',
-      "how long an application's reconcile waits for the deliveries it started, so they land in the same status write (0 = not at all)",
+      "how long an application's reconcile waits for each delivery it started once it runs, so it lands in the same status write (its worker serves others meanwhile; 0 = not at all)",
       deliveryDefaults.inlineWaitMs,
     ),
     valueOption(
@@ -464,7 +464,7 @@ export function deliveryFlags(): Option[] {
     ),
     valueOption(
       '--delivery-concurrency <n>',
-      'delivery attempts in flight at once, over all targets',
+      'delivery attempts in flight at once, over all targets (their writes are bounded by this, not by --kube-api-qps)',
       positiveInt('--delivery-concurrency'),
       deliveryDefaults.concurrency,
     ),

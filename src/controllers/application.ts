@@ -16,8 +16,9 @@ import { isConflict, isInvalid } from '../kube/errors.js';
 import { Gauge } from 'prom-client';
 import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 import { objectReconciler } from '../runtime/object-reconciler.js';
+import { OwnWrites } from '../runtime/own-writes.js';
 import type { ControllerSpec, ReconcileContext, ReconcileResult, Request } from '../runtime/reconciler.js';
-import type { KubeObject } from '../kube/resource.js';
+import { keyOf, parseKey, type KubeObject } from '../kube/resource.js';
 import { jsonPointerSegment } from '../runtime/writes.js';
 import { effectsAfterWrite, type Effect } from './application-effects.js';
 import { createDeliveryTracker } from './delivery/registry.js';
@@ -64,6 +65,9 @@ export function applicationController(
   const views = new CompatibilityViews(deps);
   const requirements = new RequirementIndex();
   const budget = new StatusBudgetReporter(deps);
+  // The watch event of our own status write is not planned again (the pass that wrote planned it).
+  let enqueueHeld: ((req: Request) => void) | undefined;
+  const ownStatus = new OwnWrites((key) => enqueueHeld?.(parseKey(key)));
   const rejectedRunning = new Gauge({
     name: 'depot_rejected_versions_running',
     help: 'Environments of an application whose desired version is rejected (spec.rejectedVersions): someone should roll them back.',
@@ -121,10 +125,13 @@ export function applicationController(
 
   /** One merge patch of the status, or 'conflict' when the object changed since it was read. */
   async function writeStatus(cached: KubeObject, status: ApplicationStatus): Promise<WriteOutcome> {
+    const own = ownStatus.begin(keyOf(cached));
     try {
       const result = await deps.status.update(Applications, cached, () => status, { conflictRetries: 0 });
+      own.finish(result.written ? result.object.metadata?.resourceVersion : undefined);
       return result.written ? 'written' : 'unchanged';
     } catch (err) {
+      own.abandon();
       if (isConflict(err)) return 'conflict';
       // Too large: say so in a condition (a small patch), then stop: a terminal error, no retry loop.
       if (isTerminal(err) && err.reason === TOO_LARGE && !err.repeated) await budget.tooLarge(cached, err);
@@ -134,9 +141,10 @@ export function applicationController(
 
   return {
     name: 'application',
-    primary: { resource: Applications },
-    // A delivery attempt finished after its reconcile stopped waiting, or an object a target delivers to changed.
-    triggers: [delivery],
+    primary: { resource: Applications, filter: (event) => ownStatus.admit(keyOf(event.object), event) },
+    // A delivery attempt finished after its reconcile stopped waiting, or an object a target delivers to changed;
+    // an event held while our status write was in flight that was not ours.
+    triggers: [delivery, { subscribe: (enqueue) => (enqueueHeld = enqueue) }],
     watches: [
       // A change of one application re-evaluates those with a rule on it and those it requires.
       { resource: Applications, map: (obj, type) => requirements.observe(obj, type) },
@@ -180,7 +188,10 @@ export function applicationController(
         let stored = false;
         let pass: { composed: ApplicationPlan; facts: DeliveryRecord; written: WriteOutcome };
         try {
-          const facts = await delivery.dispatch(app, plan.targets, now, ctx.signal);
+          // Attempts in flight hold no worker: the pass gives its worker back while it waits for them.
+          const facts = await delivery.dispatch(app, plan.targets, now, ctx.signal, {
+            ...(ctx.yieldWorker ? { yieldWorker: ctx.yieldWorker } : {}),
+          });
           const composed = steps.composeStatus(input, plan, facts);
           pass = { composed, facts, written: await writeStatus(cached, composed.status) };
           stored = pass.written !== 'conflict';
@@ -200,6 +211,7 @@ export function applicationController(
       },
       {
         onGone: (req) => {
+          ownStatus.forget(`${req.namespace}/${req.name}`);
           sender.forget(req.namespace, req.name);
           sink?.forget(req.namespace, req.name);
           delivery.forget(req);

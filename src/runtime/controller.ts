@@ -44,7 +44,10 @@ export class Controller {
   readonly primary: Informer;
   private readonly watched: Informer[];
   private queue: WorkQueue | undefined;
-  private workers: Promise<void>[] = [];
+  /** Worker loops, and loops that gave their worker to a new loop while their reconcile waits (yieldWorker). */
+  private readonly workers = new Set<Promise<void>>();
+  /** Reconciles working at once (--workers); one that waits outside frees its slot meanwhile. */
+  private slots = new WorkerSlots(1);
   private abort: AbortController | undefined;
   private resyncTimer: TimerHandle | undefined;
   private reconcileSeq = 0;
@@ -111,7 +114,8 @@ export class Controller {
     this.abort = new AbortController();
     for (const obj of this.primary.list()) queue.add(keyOf(obj));
     const workers = Math.max(1, this.spec.workers ?? this.rt.workers);
-    this.workers = Array.from({ length: workers }, () => this.work(queue, this.abort!.signal));
+    this.slots = new WorkerSlots(workers);
+    for (let i = 0; i < workers; i++) this.addWorker(queue, this.abort.signal);
     this.scheduleResync(queue);
     this.log.info({ workers, queued: queue.len() }, 'controller started');
     return true;
@@ -127,8 +131,7 @@ export class Controller {
     this.resyncTimer?.cancel();
     queue.shutDown();
     if (!opts.drain) this.abort?.abort();
-    await Promise.all(this.workers);
-    this.workers = [];
+    while (this.workers.size > 0) await Promise.all([...this.workers]);
     this.queue = undefined;
     this.log.info({ drained: opts.drain }, 'controller stopped');
   }
@@ -149,15 +152,40 @@ export class Controller {
     }, jittered);
   }
 
+  private addWorker(queue: WorkQueue, signal: AbortSignal): void {
+    const loop: Promise<void> = this.work(queue, signal).finally(() => this.workers.delete(loop));
+    this.workers.add(loop);
+  }
+
   private async work(queue: WorkQueue, signal: AbortSignal): Promise<void> {
     for (;;) {
       const key = await queue.get();
       if (key === undefined) return;
+      await this.slots.acquire();
+      // A reconcile that waits outside frees its slot, hands its loop's place to a new
+      // loop, takes a slot again when its wait is over, and ends with its key.
+      let yielded = false;
+      let holding = true;
+      const resume = async () => {
+        if (holding) return;
+        await this.slots.acquire();
+        holding = true;
+      };
+      const yieldWorker = () => {
+        if (yielded || queue.isShutDown) return resume;
+        yielded = true;
+        holding = false;
+        this.slots.release();
+        this.addWorker(queue, signal);
+        return resume;
+      };
       try {
-        await this.process(queue, key, signal);
+        await this.process(queue, key, signal, yieldWorker);
       } finally {
+        if (holding) this.slots.release();
         queue.done(key);
       }
+      if (yielded) return;
     }
   }
 
@@ -173,13 +201,18 @@ export class Controller {
   }
 
   /** One reconcile with its bookkeeping; never throws. */
-  private async process(queue: WorkQueue, key: string, signal: AbortSignal): Promise<void> {
+  private async process(
+    queue: WorkQueue,
+    key: string,
+    signal: AbortSignal,
+    yieldWorker: () => () => Promise<void>,
+  ): Promise<void> {
     const req = parseKey(key);
     const log = reconcileLogger(this.rt.log, this.name, req, ++this.reconcileSeq);
     const m = this.rt.metrics;
     const started = performance.now();
     try {
-      const result = await this.spec.reconciler.reconcile(req, { log, signal });
+      const result = await this.spec.reconciler.reconcile(req, { log, signal, yieldWorker });
       queue.forget(key);
       const after = result?.requeueAfterMs;
       if (after !== undefined && after > 0) queue.addAfter(key, after);
@@ -218,4 +251,25 @@ export class Controller {
 
 function errorText(err: unknown): string {
   return err instanceof TerminalError ? err.message : apiErrorMessage(err);
+}
+
+/** A counting semaphore of worker slots, granted in order. */
+class WorkerSlots {
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private free: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
 }

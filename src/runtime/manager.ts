@@ -167,9 +167,13 @@ export class Manager {
     // Writes made for a user (an HTTP API on every replica) are not fenced by leadership.
     // A fenced writer checks before its work and again at dispatch, after the rate limit's wait.
     const fencedClient = new KubeClient(this.transport.fenced(fence));
-    const writer = (fieldManager: string, opts: { fenced?: boolean } = {}) =>
+    // Delivery writes wait on the delivery dispatcher's concurrency, not behind the reconciles' QPS (as Events).
+    const deliveryClient = new KubeClient(
+      this.transport.withLimiter(new TokenBucket({ qps: 0, burst: 0 }, this.clock)).fenced(fence),
+    );
+    const writer = (fieldManager: string, opts: { fenced?: boolean; budget?: 'delivery' } = {}) =>
       new ObjectWriter({
-        client: opts.fenced === false ? client : fencedClient,
+        client: opts.fenced === false ? client : opts.budget === 'delivery' ? deliveryClient : fencedClient,
         informers: this.informers,
         fieldManager,
         ...(opts.fenced === false ? {} : { fence }),

@@ -19,6 +19,14 @@ export interface ReconcileContext {
   log: Logger;
   /** Aborted when this process stops leading: stop early, writes are refused anyway. */
   signal: AbortSignal;
+  /**
+   * The reconcile is about to wait on something outside (delivery attempts in
+   * flight): its worker takes other keys meanwhile. The key stays this
+   * reconcile's until it returns (no second reconcile of it runs at once).
+   * Call the returned function when the wait is over: it resolves once a
+   * worker is free again, so no more than --workers reconciles work (write) at once.
+   */
+  yieldWorker?: () => () => Promise<void>;
 }
 
 export interface Reconciler {

@@ -16,8 +16,12 @@ export interface RuntimeDeps {
   informers: InformerSource;
   /** Direct API reads (e.g. one Secret) and writes outside the helpers; rate-limited and counted. */
   client: KubeApi;
-  /** A writer with its own field manager (server-side apply / merge patch); fenced by leadership, except `fenced: false` for writes made for a user (an HTTP API). */
-  writer(fieldManager: string, opts?: { fenced?: boolean }): ObjectWriter;
+  /**
+   * A writer with its own field manager (server-side apply / merge patch); fenced by leadership, except `fenced: false`
+   * for writes made for a user (an HTTP API). `budget: 'delivery'`: writes into Argo CD and Flux objects, bounded by
+   * the delivery dispatcher's own concurrency (--delivery-concurrency) instead of --kube-api-qps.
+   */
+  writer(fieldManager: string, opts?: { fenced?: boolean; budget?: 'delivery' }): ObjectWriter;
   /** Status subresource writes, only when the status changed. */
   status: StatusWriter;
   /** events.k8s.io Events, aggregated. */

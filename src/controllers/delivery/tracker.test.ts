@@ -291,3 +291,54 @@ test('a writer that keeps resetting the field: re-applied at once, then after gr
   await flush();
   expect(scripted.calls).toHaveLength(before + 1);
 });
+
+test('a dispatch gives its worker back while it waits, and time queued behind other attempts is not counted', async () => {
+  const clock = new FakeClock(Date.parse('2026-11-20T12:00:00Z'));
+  const scripted = new Scripted();
+  const tracker = new DeliveryTracker(
+    new Map([['argocd', scripted]]),
+    new WatchedObjects(new MemoryCluster()),
+    {
+      clock,
+      log: createLogger({ level: 'silent' }),
+      metrics: deliveryMetrics(new RuntimeMetrics({ processMetrics: false })),
+    },
+    { retry: { baseMs: 1000, maxMs: 8000 }, concurrency: 1, inlineWaitMs: 50 },
+  );
+  tracker.subscribe(() => undefined);
+  const signal = new AbortController().signal;
+  const a = app('core');
+  // The only slot is taken for 300 ms (real time): the next attempt queues behind it.
+  scripted.hold.set('slow', new Promise((resolve) => setTimeout(resolve, 300)));
+  await tracker.dispatch(a, [planned('slow', '1.0.0')], new Date(clock.now()), signal, { wait: 0 });
+  let yielded = 0;
+  const record = await tracker.dispatch(
+    a,
+    [planned('slow', '1.0.0'), planned('fast', '1.0.0')],
+    new Date(clock.now()),
+    signal,
+    {
+      yieldWorker: () => {
+        yielded++;
+        return () => Promise.resolve();
+      },
+    },
+  );
+  expect(yielded).toBe(1);
+  // Queued 300 ms, then delivered within its 50 ms: in this record, no second pass needed.
+  expect(record.deliveries.get('fast')?.state).toBe('Delivered');
+  // Nothing waited on: the worker is kept.
+  await tracker.dispatch(
+    a,
+    [planned('slow', '1.0.0'), planned('fast', '1.0.0')],
+    new Date(clock.now()),
+    signal,
+    {
+      yieldWorker: () => {
+        yielded++;
+        return () => Promise.resolve();
+      },
+    },
+  );
+  expect(yielded).toBe(1);
+});

@@ -72,6 +72,16 @@ function shownState(state: DeliveryState, observed: DeliveryObservation | undefi
   };
 }
 
+/**
+ * How long a reconcile waits for its attempts to leave the
+ * --delivery-concurrency queue: behind a backlog, the status (the new
+ * desired version, Pending) is written no later than this.
+ */
+const MAX_QUEUED_MS = 30_000;
+
+/** Dispatches that may wait without a worker, per --delivery-concurrency slot (backpressure beyond). */
+const PARKED_PER_SLOT = 2;
+
 export const deliveryDefaults: DeliveryOptions = {
   retry: { baseMs: 2_000, maxMs: 300_000, jitter: 0.1 },
   concurrency: 16,
@@ -116,6 +126,8 @@ export interface DeliveryRecord extends DeliveryFacts {
 /** An attempt in flight. */
 interface Attempt {
   done: Promise<void>;
+  /** Settles when the attempt leaves the --delivery-concurrency queue and runs. */
+  started: Promise<void>;
   /** A dispatch waits for it and will record its outcome: finishing re-queues nothing. */
   claimed: boolean;
 }
@@ -126,6 +138,8 @@ export class DeliveryTracker implements TriggerSource {
   private readonly inFlight = new Map<string, Attempt>();
 
   private readonly limit: ReturnType<typeof pLimit>;
+  /** Dispatches waiting without a worker (yieldWorker). */
+  private parked = 0;
   private enqueue: ((req: Request) => void) | undefined;
 
   constructor(
@@ -151,22 +165,37 @@ export class DeliveryTracker implements TriggerSource {
 
   /**
    * Starts the attempts of the planned targets that are due, waits for this
-   * application's attempts in flight at most `wait` ms (default
-   * --delivery-inline-wait; they go on in the background), and returns the
-   * record of what is known then.
+   * application's attempts in flight at most `wait` ms each once it runs
+   * (default --delivery-inline-wait; time queued behind other attempts is
+   * not counted, up to MAX_QUEUED_MS; they go on in the background), and
+   * returns the record of what is known then. While it waits, the caller's
+   * worker is given back (`yieldWorker`): attempts in flight never hold one.
    */
   async dispatch(
     app: Application,
     planned: readonly PlannedTarget[],
     now: Date,
     signal: AbortSignal,
-    opts: { wait?: number } = {},
+    opts: { wait?: number; yieldWorker?: () => () => Promise<void> } = {},
   ): Promise<DeliveryRecord> {
     const running = this.startDue(app, planned, now, signal);
     const wait = opts.wait ?? this.opts.inlineWaitMs;
     if (running.length > 0 && wait > 0) {
       for (const attempt of running) attempt.claimed = true;
-      await within(Promise.allSettled(running.map((a) => a.done)), wait);
+      // A waiting pass holds its plan (and the namespace's compatibility view): beyond
+      // enough of them to keep every attempt slot busy, the next ones keep their worker.
+      const resume = this.parked < PARKED_PER_SLOT * this.opts.concurrency ? opts.yieldWorker?.() : undefined;
+      if (resume) this.parked++;
+      try {
+        const each = running.map((a) => a.started.then(() => within(a.done, wait)));
+        await within(Promise.allSettled(each), MAX_QUEUED_MS + wait);
+      } finally {
+        if (resume) {
+          this.parked--;
+          // The status write that follows takes a worker again (--workers bounds the writes).
+          await resume();
+        }
+      }
     }
     return this.observe(app, planned, now);
   }
@@ -387,8 +416,17 @@ export class DeliveryTracker implements TriggerSource {
 
   private start(key: string, entry: Entry, signal: AbortSignal): void {
     entry.dueAt = undefined;
-    const attempt: Attempt = { done: Promise.resolve(), claimed: false };
-    attempt.done = this.limit(() => this.attempt(key, entry, signal)).finally(() => {
+    let started = () => {};
+    const attempt: Attempt = {
+      done: Promise.resolve(),
+      started: new Promise<void>((resolve) => (started = resolve)),
+      claimed: false,
+    };
+    attempt.done = this.limit(() => {
+      started();
+      return this.attempt(key, entry, signal);
+    }).finally(() => {
+      started();
       this.inFlight.delete(key);
       // Unless a waiting dispatch records the outcome, the next reconcile does.
       if (!attempt.claimed) this.enqueue?.(entry.app);

@@ -4,11 +4,13 @@
 // namespace nothing delivers to any more is stopped (cache freed, watch
 // closed) and starts anew if a Target names that namespace again. Watches are
 // capped per tenant namespace and in total; a watch over a cap, or in a
-// namespace that is not one, is refused and never opened.
+// namespace that is not one, is refused and never opened. The event of
+// Depot's own delivery write re-runs nothing: the attempt recorded it.
 import { matchesFormat, namespaceName } from '../../api/names.js';
 import type { CachedRead, DeliveryObject } from '../../core/delivery.js';
 import type { InformerSource } from '../../runtime/informer-factory.js';
 import type { SharedInformer } from '../../runtime/informer.js';
+import { OwnWrites, type OwnWrite } from '../../runtime/own-writes.js';
 import { resourceId, type Request, type ResourceType } from '../../kube/resource.js';
 
 /** The selector of an on-demand informer of one namespace (also how it is released). */
@@ -62,6 +64,8 @@ export class WatchedObjects {
   /** Depot Application → the object keys it delivers to. */
   private readonly uses = new Map<string, Set<string>>();
   private enqueue: ((req: Request) => void) | undefined;
+  /** Our own writes of watched objects, whose events re-run nothing. */
+  private readonly own = new OwnWrites((key) => this.notifyUsers(key));
   /** Informers a cap refused to the last use() that named them: a read does not open them either. */
   private readonly refusedIds = new Set<string>();
 
@@ -70,6 +74,11 @@ export class WatchedObjects {
     private readonly limits: WatchLimits = watchLimitDefaults,
     private readonly metrics?: WatchMetrics,
   ) {}
+
+  /** Call right before a delivery writes the object (its event then re-runs nothing). */
+  beginWrite(resource: ResourceType, namespace: string, name: string): OwnWrite {
+    return this.own.begin(objectKey(resource, namespace, name));
+  }
 
   /** Where changes of watched objects go (the application controller's queue). */
   onChange(enqueue: (req: Request) => void): void {
@@ -218,9 +227,10 @@ export class WatchedObjects {
     if (refused || this.informers.size >= this.limits.total) return undefined;
     const informer = this.source.informer(resource, selectorOf(namespace));
     if (!this.usedObjects.has(id)) this.unclaimed.add(id);
-    informer.on(({ object }) => {
+    informer.on((event) => {
+      const { object } = event;
       const key = objectKey(resource, object.metadata?.namespace ?? '', object.metadata?.name ?? '');
-      for (const appKey of this.users.get(key) ?? []) this.notify(appKey);
+      if (this.own.admit(key, event)) this.notifyUsers(key);
     });
     // Synced: every application waiting for this namespace's cache runs (also those whose object is missing).
     const prefix = `${id}/`;
@@ -232,6 +242,10 @@ export class WatchedObjects {
     this.informers.set(id, { informer, resource, namespace });
     this.metrics?.setOpen(this.informers.size);
     return informer;
+  }
+
+  private notifyUsers(key: string): void {
+    for (const appKey of this.users.get(key) ?? []) this.notify(appKey);
   }
 
   private notify(appKey: string): void {
