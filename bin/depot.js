@@ -38,13 +38,18 @@ if (longRunning && typeof process.execve === 'function' && nodeFlags.indexOf('--
   );
 }
 
-import('../dist/cli/main.js')
+// client-node's KubeConfig and ListWatch would load the generated code of
+// every Kubernetes kind (about 50 MiB resident) for a few names: resolve hooks
+// serve them slim modules instead (dist/kube/client-node-slim.js).
+import('../dist/kube/client-node-slim.js')
+  .then((slim) => slim.registerSlimClientNode())
+  .then(() => import('../dist/cli/main.js'))
   .then((cli) => cli.main(process.argv))
   .catch((err) => {
     const notBuilt =
       err instanceof Error &&
       err.code === 'ERR_MODULE_NOT_FOUND' &&
-      /\/dist\/cli\/main\.js$/.test(String(err.url));
+      /\/dist\/(cli\/main|kube\/client-node-slim)\.js$/.test(String(err.url));
     process.stderr.write(
       notBuilt
         ? 'error: depot is not built yet: run `make build` (or `npm run build`) first\n'

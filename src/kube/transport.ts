@@ -3,17 +3,19 @@
 // what client-node lacks: a client-side rate limit, API request metrics by
 // verb/resource/code, and one shared connection pool (client-node builds a
 // new undici Agent, hence a new TLS connection, for every request).
+import type {
+  Configuration,
+  HttpLibrary,
+  KubeConfig,
+  RequestContext,
+  ResponseContext,
+} from '@kubernetes/client-node';
 import {
   IsomorphicFetchHttpLibrary,
-  KubeConfig,
   ServerConfiguration,
   createConfiguration,
   wrapHttpLibrary,
-  type Configuration,
-  type HttpLibrary,
-  type RequestContext,
-  type ResponseContext,
-} from '@kubernetes/client-node';
+} from './client-node.js';
 import type { Clock } from './clock.js';
 import type { TokenBucket } from './rate-limiter.js';
 import { describeRequest } from './request-description.js';
