@@ -3,9 +3,9 @@ import { cgroupMemoryLimit, nodeTuning, oldSpaceMiB } from './node-tuning.js';
 const GIB = 2 ** 30;
 const MIB = 2 ** 20;
 
-test('without a memory limit: 16 MiB semi-spaces and 2 malloc arenas, the old space left to V8', () => {
+test('without a memory limit: 16 MiB semi-spaces, 25% old-space growth and 2 malloc arenas, the old space size left to V8', () => {
   expect(nodeTuning({ execArgv: [], env: {} })).toEqual({
-    flags: ['--max-semi-space-size=16'],
+    flags: ['--max-semi-space-size=16', '--heap-growing-percent=25'],
     env: { MALLOC_ARENA_MAX: '2' },
   });
 });
@@ -23,7 +23,7 @@ test('under a container memory limit the old space gets 75% of it, keeping at le
 
 test('what the command line, NODE_OPTIONS or the environment sets is kept, and then nothing is added', () => {
   const set = nodeTuning({
-    execArgv: ['--max-semi-space-size=8'],
+    execArgv: ['--max-semi-space-size=8', '--heap-growing-percent=50'],
     nodeOptions: '--max-old-space-size=300',
     env: { MALLOC_ARENA_MAX: '4' },
     memoryLimitBytes: GIB,
@@ -31,10 +31,10 @@ test('what the command line, NODE_OPTIONS or the environment sets is kept, and t
   expect(set).toEqual({ flags: [], env: {} });
   expect(
     nodeTuning({ execArgv: ['--max_old_space_size=300'], env: {}, memoryLimitBytes: GIB }).flags,
-  ).toEqual(['--max-semi-space-size=16']);
+  ).toEqual(['--max-semi-space-size=16', '--heap-growing-percent=25']);
   expect(
     nodeTuning({ execArgv: [], nodeOptions: '--max-heap-size=900', env: {}, memoryLimitBytes: GIB }).flags,
-  ).toEqual(['--max-semi-space-size=16']);
+  ).toEqual(['--max-semi-space-size=16', '--heap-growing-percent=25']);
   // After the re-execution with the tuning, there is nothing left to add: no loop.
   const first = nodeTuning({ execArgv: [], env: {}, memoryLimitBytes: GIB });
   expect(nodeTuning({ execArgv: first.flags, env: first.env, memoryLimitBytes: GIB })).toEqual({

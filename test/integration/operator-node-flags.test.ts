@@ -1,6 +1,8 @@
 // bin/depot.js runs `depot operator` with 16 MiB young-generation
-// semi-spaces (V8 would size them from the machine's memory), in the same
-// process, and leaves a size set by NODE_OPTIONS alone.
+// semi-spaces (V8 would size them from the machine's memory) and at most 2
+// malloc arenas, in the same process, and leaves a size set by NODE_OPTIONS
+// alone (src/cli/node-tuning.ts).
+import { readFileSync } from 'node:fs';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { eventually } from '../kit/eventually.js';
 import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
@@ -35,6 +37,9 @@ test('the operator runs with 16 MiB semi-spaces, in the process that was started
   const start = await startLine(operator);
   expect(start.nodeFlags).toContain('--max-semi-space-size=16');
   expect(start.pid).toBe(operator.child.pid);
+  // glibc reads MALLOC_ARENA_MAX at start: it must be in the environment of the process that runs.
+  const environ = readFileSync(`/proc/${start.pid}/environ`, 'utf8').split('\0');
+  expect(environ).toContain('MALLOC_ARENA_MAX=2');
 });
 
 test('a semi-space size from NODE_OPTIONS is kept', async () => {
