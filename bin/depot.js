@@ -18,33 +18,44 @@ if (major < 22 || (major === 22 && minor < 19)) {
 }
 
 // `depot operator` and `depot agent` run for long and cache many long-lived
-// objects. V8 sizes its young generation from the machine's memory (64 MiB
-// semi-spaces, 128 MiB resident, on a 24 GB machine) and a cache of
-// long-lived objects gains nothing from that, so these commands run with
-// 16 MiB semi-spaces unless the command line or NODE_OPTIONS sets the size
-// (bench/README.md, memory_10k). process.execve keeps the process ID, so
-// signals, /proc and a container's PID 1 are unaffected.
-const SEMI_SPACE_MIB = 16;
-const longRunning = process.argv[2] === 'operator' || process.argv[2] === 'agent';
-const nodeFlags = process.execArgv.join(' ') + ' ' + (process.env.NODE_OPTIONS || '');
-if (longRunning && typeof process.execve === 'function' && nodeFlags.indexOf('--max-semi-space-size') < 0) {
-  process.execve(
-    process.execPath,
-    [process.execPath, '--max-semi-space-size=' + SEMI_SPACE_MIB].concat(
-      process.execArgv,
-      process.argv.slice(1),
-    ),
-    process.env,
-  );
+// objects: they run with the Node.js flags and malloc settings of
+// dist/cli/node-tuning.js (young-generation size, old space from a container
+// memory limit, malloc arenas), applied by re-executing this file with them
+// unless the command line, NODE_OPTIONS or the environment already sets them.
+// process.execve keeps the process ID, so signals, /proc and a container's
+// PID 1 are unaffected.
+function tuneLongRunning() {
+  const longRunning = process.argv[2] === 'operator' || process.argv[2] === 'agent';
+  if (!longRunning || typeof process.execve !== 'function') return Promise.resolve();
+  return import('../dist/cli/node-tuning.js').then((t) => {
+    const tuning = t.nodeTuning({
+      execArgv: process.execArgv,
+      nodeOptions: process.env.NODE_OPTIONS,
+      env: process.env,
+      memoryLimitBytes: t.cgroupMemoryLimit(),
+    });
+    if (tuning.flags.length === 0 && Object.keys(tuning.env).length === 0) return;
+    process.execve(
+      process.execPath,
+      [process.execPath].concat(tuning.flags, process.execArgv, process.argv.slice(1)),
+      Object.assign({}, process.env, tuning.env),
+    );
+  });
 }
 
-import('../dist/cli/main.js')
+// client-node's KubeConfig and ListWatch would load the generated code of
+// every Kubernetes kind (about 50 MiB resident) for a few names: resolve hooks
+// serve them slim modules instead (dist/kube/client-node-slim.js).
+tuneLongRunning()
+  .then(() => import('../dist/kube/client-node-slim.js'))
+  .then((slim) => slim.registerSlimClientNode())
+  .then(() => import('../dist/cli/main.js'))
   .then((cli) => cli.main(process.argv))
   .catch((err) => {
     const notBuilt =
       err instanceof Error &&
       err.code === 'ERR_MODULE_NOT_FOUND' &&
-      /\/dist\/cli\/main\.js$/.test(String(err.url));
+      /\/dist\/(cli\/main|cli\/node-tuning|kube\/client-node-slim)\.js$/.test(String(err.url));
     process.stderr.write(
       notBuilt
         ? 'error: depot is not built yet: run `make build` (or `npm run build`) first\n'

@@ -16,9 +16,14 @@ import { memoryGroup } from './groups.js';
 const SETTLE_MS = 30_000;
 const MIB = 2 ** 20;
 
-/** The V8 heap and off-heap memory, from the operator's /metrics (prom-client's process metrics). */
-async function heapFigures(op: OperatorProcess): Promise<Record<string, number>> {
-  const samples = await op.metrics();
+/**
+ * The V8 heap and off-heap memory, from the operator's /metrics (prom-client's
+ * process metrics); null when /metrics does not answer in time (a busy
+ * machine): the resident memory, read from /proc, is the figure that counts.
+ */
+async function heapFigures(op: OperatorProcess): Promise<Record<string, number> | null> {
+  const samples = await op.metrics().catch(() => undefined);
+  if (!samples) return null;
   const mib = (name: string, where: Record<string, string> = {}) =>
     round(sumOf(samples, name, where) / MIB, 1);
   return {

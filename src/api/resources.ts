@@ -2,7 +2,8 @@
 // the controllers' informers, the CLI, the HTTP API and the agent. Every
 // status written for them is first fitted to the CRD's limits
 // (status-limits.ts); informers keep only the managedFields that name the
-// writers Depot reports (actor-fields.ts).
+// writers Depot reports (actor-fields.ts), and no kubectl last-applied copy.
+import { composeTransforms, dropLastApplied } from '../kube/cache-transforms.js';
 import { keepManagedFields } from '../kube/managed-fields.js';
 import type { ResourceType } from '../kube/resource.js';
 import { APPLICATION_ACTOR_FIELDS } from './actor-fields.js';
@@ -21,11 +22,12 @@ const depot = (def: KindDefinition): ResourceType => ({
   kind: def.kind,
   namespaced: true,
   fitStatus: statusFitter(def),
+  cacheTransform: dropLastApplied,
 });
 
 export const Applications: ResourceType = {
   ...depot(applicationKind),
-  cacheTransform: keepManagedFields(APPLICATION_ACTOR_FIELDS),
+  cacheTransform: composeTransforms(dropLastApplied, keepManagedFields(APPLICATION_ACTOR_FIELDS)),
 };
 export const Environments = depot(environmentKind);
 export const EnvironmentSets = depot(environmentSetKind);

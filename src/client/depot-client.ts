@@ -2,7 +2,7 @@
 // dashboard): loads the kubeconfig like kubectl, reads Depot's kinds through the operator's
 // transport (parsed, defaulted, tolerant of a newer Depot), is the live port of the actions
 // (src/actions: every write goes there), and turns API errors into one actionable line.
-import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../kube/client-node.js';
 import { ApplicationSchema, type Application } from '../api/application.js';
 import { GROUP } from '../api/group.js';
 import { Applications } from '../api/resources.js';
@@ -13,6 +13,18 @@ import { realClock } from '../kube/clock.js';
 import { ApiTransport } from '../kube/transport.js';
 import { KubeClient } from '../kube/client.js';
 import type { KubeObject, ResourceType } from '../kube/resource.js';
+
+// Sent as plain JSON: client-node's AuthenticationV1Api would load the model of every kind.
+const SelfSubjectReviews: ResourceType = {
+  group: 'authentication.k8s.io',
+  version: 'v1',
+  plural: 'selfsubjectreviews',
+  kind: 'SelfSubjectReview',
+  namespaced: false,
+};
+interface SelfSubjectReview extends KubeObject {
+  status?: { userInfo?: { username?: string } };
+}
 
 /** A failure explained in one line (the CLI prints it as it is). */
 export class DepotClientError extends Error {}
@@ -126,8 +138,9 @@ export class DepotClient {
     if (this.reviewed) return this.reviewed;
     let username: string | undefined;
     try {
-      const review = await new AuthenticationV1Api(this.transport.configuration()).createSelfSubjectReview({
-        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+      const review = await new KubeClient(this.transport).create<SelfSubjectReview>(SelfSubjectReviews, {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'SelfSubjectReview',
       });
       username = review.status?.userInfo?.username;
     } catch (err) {

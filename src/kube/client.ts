@@ -2,7 +2,7 @@
 // own transport and credentials. Objects go in and come out as plain JSON:
 // client-node's typed models would turn timestamps into Date objects and drop
 // unknown keys, and CustomObjectsApi cannot address the core group (/api/v1).
-import { HttpMethod, RequestContext } from '@kubernetes/client-node';
+import { HttpMethod, RequestContext } from './client-node.js';
 import { KubeApiError, isNotFound } from './errors.js';
 import type { ApiTransport } from './transport.js';
 import { apiVersionOf, resourcePath, type KubeObject, type ResourceType } from './resource.js';

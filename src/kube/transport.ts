@@ -3,17 +3,19 @@
 // what client-node lacks: a client-side rate limit, API request metrics by
 // verb/resource/code, and one shared connection pool (client-node builds a
 // new undici Agent, hence a new TLS connection, for every request).
+import type {
+  Configuration,
+  HttpLibrary,
+  KubeConfig,
+  RequestContext,
+  ResponseContext,
+} from '@kubernetes/client-node';
 import {
   IsomorphicFetchHttpLibrary,
-  KubeConfig,
   ServerConfiguration,
   createConfiguration,
   wrapHttpLibrary,
-  type Configuration,
-  type HttpLibrary,
-  type RequestContext,
-  type ResponseContext,
-} from '@kubernetes/client-node';
+} from './client-node.js';
 import type { Clock } from './clock.js';
 import type { TokenBucket } from './rate-limiter.js';
 import { describeRequest } from './request-description.js';
@@ -114,13 +116,15 @@ export class ApiTransport {
 
   private async send(ctx: RequestContext): Promise<ResponseContext> {
     const { verb, resource } = describeRequest(ctx.getHttpMethod(), ctx.getUrl());
+    // Before the rate limit's wait: a request waiting for its turn (up to a
+    // thousand queued Events) must not hold the undici Agent client-node built for it.
+    this.pool.adopt(ctx);
     if (this.opts.limiter) {
       const waitStart = this.opts.clock.now();
       await this.opts.limiter.acquire();
       this.opts.metrics?.rateLimitWait.observe((this.opts.clock.now() - waitStart) / 1000);
     }
     if (this.opts.writeFence && !READS.has(ctx.getHttpMethod())) this.opts.writeFence();
-    this.pool.adopt(ctx);
     if (!ctx.getSignal()) ctx.setSignal(AbortSignal.timeout(this.opts.requestTimeoutMs ?? 60_000));
     if (this.opts.userAgent) ctx.setHeaderParam('User-Agent', this.opts.userAgent);
     const started = performance.now();

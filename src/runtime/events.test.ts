@@ -1,10 +1,10 @@
-import type { EventsV1Api } from '@kubernetes/client-node';
+import type { EventApi } from '../kube/lease-event-clients.js';
 import { FakeClock } from '../kube/testing/fake-clock.js';
 import { EventRecorder } from './events.js';
 import { createLogger } from './log.js';
 import { RuntimeMetrics } from './metrics.js';
 
-function newRecorder(api: EventsV1Api, opts: { maxPending?: number; mayRecord?: () => boolean } = {}) {
+function newRecorder(api: EventApi, opts: { maxPending?: number; mayRecord?: () => boolean } = {}) {
   const metrics = new RuntimeMetrics({ processMetrics: false });
   const r = new EventRecorder({
     api,
@@ -26,7 +26,7 @@ test('events waiting for the API server are bounded: beyond the bound new ones a
       sent.push(body.note ?? '');
       return new Promise(() => undefined);
     },
-  } as unknown as EventsV1Api;
+  } as unknown as EventApi;
   const { recorder, metrics } = newRecorder(api, { maxPending: 3 });
   const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'ns', name: 'x', uid: 'u' } };
   for (let i = 0; i < 5; i++) recorder.normal(obj, 'Changed', `change ${i}`);
@@ -42,7 +42,7 @@ test('behind the leadership fence an Event is not sent: dropped and counted as f
       sent.push(body.note ?? '');
       return Promise.resolve({});
     },
-  } as unknown as EventsV1Api;
+  } as unknown as EventApi;
   let mayWrite = true;
   const { recorder, metrics } = newRecorder(api, { mayRecord: () => mayWrite });
   const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'ns', name: 'x', uid: 'u' } };

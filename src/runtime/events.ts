@@ -1,8 +1,9 @@
 // Kubernetes Events (events.k8s.io/v1) about Depot's objects, deduplicated
 // and aggregated by EventAggregator. Recording never throws and never waits:
 // an Event is best-effort and must not fail or slow a reconcile.
-import { EventsV1Api, PatchStrategy, setHeaderOptions, type EventsV1Event } from '@kubernetes/client-node';
+import type { EventsV1Event } from '@kubernetes/client-node';
 import { apiErrorMessage } from '../kube/errors.js';
+import type { EventApi } from '../kube/lease-event-clients.js';
 import type { Clock, TimerHandle } from '../kube/clock.js';
 import { EventAggregator, defaultAggregatorOptions, type AggregatorOptions } from './event-aggregator.js';
 import { microTime } from '../kube/time.js';
@@ -13,7 +14,7 @@ import type { KubeObject } from '../kube/resource.js';
 export type EventType = 'Normal' | 'Warning';
 
 export interface EventRecorderOptions {
-  api: EventsV1Api;
+  api: EventApi;
   clock: Clock;
   log: Logger;
   metrics: RuntimeMetrics;
@@ -152,19 +153,14 @@ export class EventRecorder implements EventSink {
       this.aggregator.patched(s.key, s.count, now);
       const body = { series: { count: s.count, lastObservedTime: microTime(s.lastObservedAt) } };
       this.track(
-        this.opts.api
-          .patchNamespacedEvent(
-            { name: s.eventName, namespace: s.namespace, body },
-            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-          )
-          .then(
-            () => undefined,
-            (err: unknown) =>
-              this.opts.log.warn(
-                { err: apiErrorMessage(err), event: s.eventName },
-                'could not update Event series',
-              ),
-          ),
+        this.opts.api.mergePatchNamespacedEvent({ name: s.eventName, namespace: s.namespace, body }).then(
+          () => undefined,
+          (err: unknown) =>
+            this.opts.log.warn(
+              { err: apiErrorMessage(err), event: s.eventName },
+              'could not update Event series',
+            ),
+        ),
       );
     }
   }

@@ -3,7 +3,8 @@
 // throwing callback from becoming an unhandled rejection, goes through the rate
 // limiter and the request metrics, and can trim each object before it is
 // cached.
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Watch } from '../kube/client-node.js';
 import { statusCodeOf } from '../kube/errors.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { TokenBucket } from '../kube/rate-limiter.js';

@@ -19,6 +19,7 @@ import type { RuntimeMetrics } from './metrics.js';
 import type { TokenBucket } from '../kube/rate-limiter.js';
 import { keyOf, resourceId, resourcePath, type KubeObject, type ResourceType } from '../kube/resource.js';
 import { WriteOverlay, type PendingWrite } from './write-overlay.js';
+import { internStrings } from '../kube/string-interning.js';
 
 export interface InformerEvent<T> {
   type: ObjectEventType;
@@ -208,7 +209,8 @@ export class Informer<T extends KubeObject = KubeObject> implements SharedInform
 
   private makeSource(namespace: string): ListWatchSource<Raw> {
     const { resource, client, labelSelector, fieldSelector, log, metrics } = this.opts;
-    const transform = resource.cacheTransform;
+    // Freshly parsed objects only (never a writer's copy): their strings are shared in place.
+    const transform = (obj: KubeObject) => internStrings(resource.cacheTransform?.(obj) ?? obj);
     const watch = new GuardedWatch(this.opts.kubeConfig, {
       resource: resource.plural,
       metrics,
@@ -225,7 +227,7 @@ export class Informer<T extends KubeObject = KubeObject> implements SharedInform
           labelSelector,
           fieldSelector,
         });
-        if (transform) list.items = list.items.map((item) => transform(item));
+        list.items = list.items.map((item) => transform(item));
         return list as unknown as KubernetesListObject<Raw>;
       },
       labelSelector,

@@ -3,7 +3,8 @@
 // before the lease can expire for others. A standby watches the Lease: it
 // acquires a released lease at once (SIGTERM) and takes over an unrenewed one
 // a lease duration after the last renewal (kill -9).
-import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
+import type { V1Lease } from '@kubernetes/client-node';
+import type { LeaseApi } from '../kube/lease-event-clients.js';
 import { apiErrorMessage, isConflict, isNotFound, statusCodeOf } from '../kube/errors.js';
 import type { Clock, TimerHandle } from '../kube/clock.js';
 import type { Informer } from './informer.js';
@@ -33,7 +34,7 @@ export interface LeaderElectionConfig {
 export type LeaderState = 'candidate' | 'leader' | 'stopped';
 
 export interface LeaderElectorOptions extends LeaderElectionConfig {
-  api: CoordinationV1Api;
+  api: LeaseApi;
   clock: Clock;
   log: Logger;
   metrics: RuntimeMetrics;

@@ -2,7 +2,8 @@
 // for good on any error but 410 Gone and watch timeouts, so this restarts it
 // with capped, jittered exponential backoff from the last resourceVersion (a
 // 410 then makes ListWatch relist).
-import { ListWatch, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import { ListWatch } from '../kube/client-node.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { Clock, TimerHandle } from '../kube/clock.js';
 import { apiErrorMessage } from '../kube/errors.js';

@@ -5,7 +5,8 @@
 //   release the lease (a standby takes over at once) → stop watches.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { CoordinationV1Api, EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { eventApi, leaseApi } from '../kube/lease-event-clients.js';
 import type { AddressInfo } from 'node:net';
 import type { BackoffOptions } from './backoff.js';
 import { realClock, type Clock } from '../kube/clock.js';
@@ -152,7 +153,7 @@ export class Manager {
       writeFence: fence,
     });
     this.events = new EventRecorder({
-      api: new EventsV1Api(eventTransport.configuration()),
+      api: eventApi(new KubeClient(eventTransport)),
       clock: this.clock,
       log: this.log,
       metrics: this.metrics,
@@ -324,7 +325,7 @@ export class Manager {
     return new LeaderElector({
       ...le,
       identity: this.identity,
-      api: new CoordinationV1Api(unlimited.configuration()),
+      api: leaseApi(new KubeClient(unlimited)),
       clock: this.clock,
       log: this.log,
       metrics: this.metrics,

@@ -1,6 +1,8 @@
 // bin/depot.js runs `depot operator` with 16 MiB young-generation
-// semi-spaces (V8 would size them from the machine's memory), in the same
-// process, and leaves a size set by NODE_OPTIONS alone.
+// semi-spaces (V8 would size them from the machine's memory) and at most 2
+// malloc arenas, in the same process, and leaves a size set by NODE_OPTIONS
+// alone (src/cli/node-tuning.ts).
+import { readFileSync } from 'node:fs';
 import { freshNamespace, testKubeConfig } from '../controlplane/env.js';
 import { eventually } from '../kit/eventually.js';
 import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
@@ -23,6 +25,7 @@ async function startLine(operator: OperatorProcess): Promise<StartLine> {
   return JSON.parse(line) as StartLine;
 }
 
+// An operator's start takes seconds on a loaded 2-core machine (Jest's default is 5 s).
 let operator: OperatorProcess | undefined;
 afterEach(async () => {
   await operator?.stop();
@@ -35,7 +38,10 @@ test('the operator runs with 16 MiB semi-spaces, in the process that was started
   const start = await startLine(operator);
   expect(start.nodeFlags).toContain('--max-semi-space-size=16');
   expect(start.pid).toBe(operator.child.pid);
-});
+  // glibc reads MALLOC_ARENA_MAX at start: it must be in the environment of the process that runs.
+  const environ = readFileSync(`/proc/${start.pid}/environ`, 'utf8').split('\0');
+  expect(environ).toContain('MALLOC_ARENA_MAX=2');
+}, 30_000);
 
 test('a semi-space size from NODE_OPTIONS is kept', async () => {
   const ns = await freshNamespace(kc, 'nodeflags');
@@ -43,4 +49,4 @@ test('a semi-space size from NODE_OPTIONS is kept', async () => {
   const start = await startLine(operator);
   expect(start.nodeFlags).not.toContain('--max-semi-space-size=16');
   expect(start.pid).toBe(operator.child.pid);
-});
+}, 30_000);

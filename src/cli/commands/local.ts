@@ -2,7 +2,6 @@
 // user with no cluster (like `kind create cluster`, with no container engine).
 import type { Command } from 'commander';
 import { defaultDir, down, status, up } from '../../local/controlplane/index.js';
-import { runDemo } from '../../local/demo.js';
 import { UserError } from '../errors.js';
 
 export function registerLocal(program: Command): void {
@@ -88,6 +87,9 @@ export function registerLocal(program: Command): void {
           throw new UserError(
             `--operator-deployment must be namespace/name, got "${opts.operatorDeployment}"`,
           );
+        // Loaded here: the demo uses client-node's typed APIs, which load the
+        // model of every Kubernetes kind (about 80 MiB resident) into every command.
+        const { runDemo } = await import('../../local/demo.js');
         await runDemo({
           dir: opts.dir,
           namespace: opts.namespace,
