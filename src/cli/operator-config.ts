@@ -113,6 +113,7 @@ export function operatorConfig(flags: OperatorFlags, env: { podName?: string } =
     },
     manager: {
       namespaces: flags.namespaces,
+      ...shardSettings(flags),
       workers: flags.workers,
       resyncPeriodMs: flags.resyncPeriod,
       retryBackoff: { baseMs: flags.retryBaseDelay, maxMs: flags.retryMaxDelay },
@@ -150,6 +151,16 @@ export function operatorConfig(flags: OperatorFlags, env: { podName?: string } =
         }
       : undefined,
   };
+}
+
+/** --shard: a DNS label, with leader election (with --namespaces, the shard considers only those); its status writes say which shard made them. */
+function shardSettings(flags: OperatorFlags): { shard?: string; fieldManager?: string } {
+  const shard = flags.shard;
+  if (shard === undefined) return {};
+  if (!/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/.test(shard))
+    throw new UserError(`--shard: ${JSON.stringify(shard)} is not a DNS label of at most 40 characters`);
+  if (!flags.leaderElect) throw new UserError('--shard needs leader election (drop --no-leader-elect)');
+  return { shard, fieldManager: `depot-operator-shard-${shard}` };
 }
 
 /** The HTTP API's address, undefined when off ("0"); a malformed one is a usage error. */

@@ -41,6 +41,7 @@ import {
 /** Which objects are reconciled, how many at once and how often again. */
 export interface WatchFlags {
   namespaces?: string[];
+  shard?: string;
   workers: number;
   resyncPeriod: number;
 }
@@ -50,6 +51,10 @@ const d = managerDefaults;
 export function watchFlags(): Option[] {
   return [
     valueOption('--namespaces <list>', 'comma-separated namespaces to watch (default: all)', commaList),
+    new Option(
+      '--shard <name>',
+      'run as this shard: own the namespaces labelled depot.sh/shard=<name> (unlabelled ones: the shard named default), handed over through a Lease per namespace',
+    ),
     valueOption('--workers <n>', 'concurrent reconciles per controller', positiveInt('--workers'), d.workers),
     durationOption(
       '--resync-period <duration>',

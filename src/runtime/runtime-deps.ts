@@ -38,9 +38,10 @@ export interface RuntimeDeps {
    * Throws NotLeaderError unless this process may start a side effect now
    * (leading, lease renewed within the renew deadline). Writers and Events
    * check it themselves; other side effects (Receiver calls, the audit log)
-   * call it right before they start.
+   * call it right before they start. With shards, given a namespace, it also
+   * throws unless this shard holds that namespace.
    */
-  fence: () => void;
+  fence: (namespace?: string) => void;
 }
 
 export interface LeadershipTerm {
