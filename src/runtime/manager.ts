@@ -217,6 +217,7 @@ export class Manager {
       identity: this.identity,
       leadership: () => this.leadership,
       fence,
+      ...(this.shard ? { shard: this.shard } : {}),
     };
     this.endpoints = new Endpoints({
       addresses: [opts.healthAddress ?? '0', opts.metricsAddress ?? '0'],

@@ -10,6 +10,7 @@ import type { Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { StatusWriter } from './status-writer.js';
 import type { ObjectWriter } from './writes.js';
+import type { ShardMembership } from './shard-membership.js';
 
 export interface RuntimeDeps {
   /** Shared informers and their caches: deps.informers.informer(Applications).get(ns, name). */
@@ -42,6 +43,8 @@ export interface RuntimeDeps {
    * throws unless this shard holds that namespace.
    */
   fence: (namespace?: string) => void;
+  /** Shards: which shard holds (or is chosen for) a namespace; undefined without --shard. */
+  shard?: Pick<ShardMembership, 'shard' | 'holderOf' | 'wantedOf'>;
 }
 
 export interface LeadershipTerm {
