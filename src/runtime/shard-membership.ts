@@ -258,7 +258,7 @@ export class ShardMembership implements Runnable {
           return;
         case 'drain':
           this.states.set(namespace, 'draining');
-          log.info({ wanted }, 'namespace moves to another shard: draining');
+          log.info({ wanted, inFlight: this.opts.reconcilesIn(namespace) }, 'namespace moves to another shard: draining');
           this.touch(namespace);
           return;
         case 'wait-drain':

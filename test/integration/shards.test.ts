@@ -20,6 +20,28 @@ import { FAST_LEADER_ELECTION } from '../kit/operator.js';
 import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
 import { installOperatorRbac, type OperatorIdentity } from '../kit/operator-rbac.js';
 import { environments } from '../kit/topologies.js';
+import { depotOperatorWithHooks, PAUSE_MESSAGE } from '../kit/depot-operator-hooks.js';
+
+interface LogLine {
+  msg?: string;
+  inFlight?: number;
+  time?: string;
+  namespace?: string;
+}
+
+/** The JSON log lines of a process about a namespace. */
+const logOf = (op: OperatorProcess, ns: string): LogLine[] =>
+  op
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{') && l.includes(ns))
+    .map((l) => JSON.parse(l) as LogLine);
+
+/** When a line was logged (ordering across processes on one machine). */
+const at = (lines: LogLine[], msg: string) => {
+  const line = lines.find((l) => l.msg === msg);
+  return line?.time ? Date.parse(line.time) : undefined;
+};
 
 const k = cluster();
 const APPS = ['app-0', 'app-1', 'app-2', 'app-3'];
@@ -30,9 +52,13 @@ let nsA: string;
 let nsB: string;
 let nsC: string;
 
+const PAUSE_MS = 3_000;
+
+/** Shard a's promotions pause between their writes and their status update: a handover must wait for them. */
 function runShard(shard: string, replica: number): OperatorProcess {
   const op = startOperator(identity.kubeconfig, [nsA, nsB, nsC].join(','), {
     leaderElect: true,
+    ...(shard === 'a' ? { entry: depotOperatorWithHooks({ pauseAfterPromotionWritesMs: PAUSE_MS }) } : {}),
     verifiedActors: false,
     args: [
       '--shard',
@@ -102,7 +128,7 @@ afterAll(async () => {
 
 test('each shard holds, reconciles and writes only the namespaces its label chooses', async () => {
   for (const ns of [nsA, nsB, nsC])
-    for (const app of APPS) await k.appWhen(ns, app, `${ns}/${app} promoted to prod`, promotedTo('1.0.0'), 60_000);
+    for (const app of APPS) await k.appWhen(ns, app, `${ns}/${app} promoted to prod`, promotedTo('1.0.0'), 180_000);
   expect(await holder(nsA)).toBe('a');
   expect(await holder(nsB)).toBe('b');
   expect(await holder(nsC)).toBe('a');
@@ -115,18 +141,31 @@ test('each shard holds, reconciles and writes only the namespaces its label choo
     const promo = await k.read<KubeObject>(Promotions, ns, 'dev-to-prod');
     expect(shardManagers(promo)).toEqual([`depot-operator-shard-${shard}`]);
   }
-}, 120_000);
+}, 300_000);
 
 test('a namespace relabelled under a bulk change moves with every history entry and promotion, once', async () => {
-  // The bulk change and the relabel at once: shard a may be mid-way when it must hand over.
+  // The relabel lands while shard a's promotion is between its writes and its status update.
+  const leaderOfA = () => operators.slice(0, 2).find((o) => o.output().includes('"msg":"became leader"'))!;
+  const pausesBefore = logOf(leaderOfA(), nsC).filter((l) => l.msg === PAUSE_MESSAGE).length;
   await k.apply(
     nsC,
     APPS.map((name) => application(name, { environmentSets: ['default'], versions: { dev: '2.0.0' } })),
     'ci',
   );
+  await eventually(
+    "shard a's promotion is in flight",
+    async () => logOf(leaderOfA(), nsC).filter((l) => l.msg === PAUSE_MESSAGE).length > pausesBefore,
+    30_000,
+  );
   await label(nsC, 'b');
   for (const app of APPS) await k.appWhen(nsC, app, `${nsC}/${app} promoted to 2.0.0`, promotedTo('2.0.0'), 90_000);
   await eventually('shard b holds the relabelled namespace', async () => (await holder(nsC)) === 'b', 30_000);
+  // The handover waited for the paused reconcile, and b took the namespace only after a released it.
+  const a = logOf(leaderOfA(), nsC);
+  expect(a.find((l) => l.msg === 'namespace moves to another shard: draining')?.inFlight).toBeGreaterThan(0);
+  const released = at(a, 'namespace drained and released')!;
+  const acquired = at(logOf(operators[2]!, nsC), 'namespace acquired')!;
+  expect(acquired).toBeGreaterThanOrEqual(released);
   for (const app of await k.apps(nsC)) {
     const name = app.metadata!.name!;
     expect([name, entries(app, 'Requested', 'dev', '2.0.0').length]).toEqual([name, 1]);
