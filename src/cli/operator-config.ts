@@ -178,10 +178,14 @@ function shardApi(flags: OperatorFlags): Pick<ApiServerOptions, 'shardApi'> {
     throw new UserError(`--shard-api-url: ${flags.shardApiUrl} is not a URL`);
   }
   if (!['http:', 'https:'].includes(url.protocol) || !flags.shardApiUrl.includes('{shard}'))
-    throw new UserError('--shard-api-url: an http(s) URL with {shard} for the shard name, e.g. https://depot-{shard}.depot-system.svc:8082');
+    throw new UserError(
+      '--shard-api-url: an http(s) URL with {shard} for the shard name, e.g. https://depot-{shard}.depot-system.svc:8082',
+    );
   if (flags.shardApiCa === 'secret' && flags.apiTlsSecret === undefined)
     throw new UserError('--shard-api-ca=secret needs --api-tls-secret (the Secret whose ca.crt it trusts)');
-  return { shardApi: { urlTemplate: flags.shardApiUrl, ...(flags.shardApiCa ? { ca: flags.shardApiCa } : {}) } };
+  return {
+    shardApi: { urlTemplate: flags.shardApiUrl, ...(flags.shardApiCa ? { ca: flags.shardApiCa } : {}) },
+  };
 }
 
 /** The HTTP API's address, undefined when off ("0"); a malformed one is a usage error. */

@@ -199,7 +199,12 @@ export class Controller {
     }
   }
 
-  private async reconcileOnce(queue: WorkQueue, key: string, req: Request, signal: AbortSignal): Promise<void> {
+  private async reconcileOnce(
+    queue: WorkQueue,
+    key: string,
+    req: Request,
+    signal: AbortSignal,
+  ): Promise<void> {
     const log = reconcileLogger(this.rt.log, this.name, req, ++this.reconcileSeq);
     const m = this.rt.metrics;
     const started = performance.now();

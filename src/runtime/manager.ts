@@ -176,7 +176,8 @@ export class Manager {
     });
     if (opts.shard !== undefined && !opts.leaderElection)
       throw new Error('shards need leader election (--shard with --no-leader-elect)');
-    if (opts.leaderElection) this.elector = this.makeElector(shardLeaderElection(opts.leaderElection, opts.shard));
+    if (opts.leaderElection)
+      this.elector = this.makeElector(shardLeaderElection(opts.leaderElection, opts.shard));
     else this.metrics.leader.set({ lease: '' }, 1);
 
     // Writes made for a user (an HTTP API on every replica) are not fenced by leadership.

@@ -30,7 +30,10 @@ test('it waits while another live shard holds the Lease (that shard drains first
 test('a shard not chosen leaves the Lease alone, whoever holds it', () => {
   expect(decide({ wanted: 'b', holder: '' })).toEqual({ kind: 'none', state: undefined });
   expect(decide({ wanted: 'b', holder: undefined })).toEqual({ kind: 'none', state: undefined });
-  expect(decide({ wanted: 'b', holder: 'c', holderAlive: false })).toEqual({ kind: 'none', state: undefined });
+  expect(decide({ wanted: 'b', holder: 'c', holderAlive: false })).toEqual({
+    kind: 'none',
+    state: undefined,
+  });
 });
 
 test('the holder keeps a namespace its label still chooses', () => {
@@ -41,7 +44,9 @@ test('the holder keeps a namespace its label still chooses', () => {
 test('relabelled away: drain first, release only once no reconcile of it runs', () => {
   expect(decide({ wanted: 'b', holder: 'a', state: 'owned' })).toEqual({ kind: 'drain' });
   expect(decide({ wanted: 'b', holder: 'a', state: undefined })).toEqual({ kind: 'drain' });
-  expect(decide({ wanted: 'b', holder: 'a', state: 'draining', inFlight: 1 })).toEqual({ kind: 'wait-drain' });
+  expect(decide({ wanted: 'b', holder: 'a', state: 'draining', inFlight: 1 })).toEqual({
+    kind: 'wait-drain',
+  });
   expect(decide({ wanted: 'b', holder: 'a', state: 'draining', inFlight: 0 })).toEqual({ kind: 'release' });
   expect(decide({ wanted: undefined, holder: 'a', state: 'draining' })).toEqual({ kind: 'release' });
 });
@@ -52,14 +57,16 @@ test('relabelled back while releasing: the release finishes, then the Lease is t
 });
 
 test("the shard fence checks Depot's objects and their Events by the namespace of the path, nothing else", () => {
-  expect(shardFencedNamespace('https://h/apis/depot.sh/v1alpha1/namespaces/team-a/applications/x/status')).toBe(
-    'team-a',
-  );
+  expect(
+    shardFencedNamespace('https://h/apis/depot.sh/v1alpha1/namespaces/team-a/applications/x/status'),
+  ).toBe('team-a');
   expect(shardFencedNamespace('https://h/apis/events.k8s.io/v1/namespaces/team-a/events')).toBe('team-a');
   expect(shardFencedNamespace('https://h/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/x')).toBe(
     undefined,
   );
-  expect(shardFencedNamespace('https://h/apis/coordination.k8s.io/v1/namespaces/ops/leases/l')).toBe(undefined);
+  expect(shardFencedNamespace('https://h/apis/coordination.k8s.io/v1/namespaces/ops/leases/l')).toBe(
+    undefined,
+  );
   expect(shardFencedNamespace('https://h/api/v1/namespaces/x/secrets/s')).toBe(undefined);
 });
 

@@ -208,7 +208,10 @@ export class ShardMembership implements Runnable {
   }
 
   private heldCount(): number {
-    return this.leases.list().filter((l) => l.spec?.holderIdentity === this.opts.name && l.metadata?.labels?.[shardLeaseLabel]).length;
+    return this.leases
+      .list()
+      .filter((l) => l.spec?.holderIdentity === this.opts.name && l.metadata?.labels?.[shardLeaseLabel])
+      .length;
   }
 
   /** Whether a shard has a leader: a holder that renewed within its lease duration (our clock). */
@@ -258,7 +261,10 @@ export class ShardMembership implements Runnable {
           return;
         case 'drain':
           this.states.set(namespace, 'draining');
-          log.info({ wanted, inFlight: this.opts.reconcilesIn(namespace) }, 'namespace moves to another shard: draining');
+          log.info(
+            { wanted, inFlight: this.opts.reconcilesIn(namespace) },
+            'namespace moves to another shard: draining',
+          );
           this.touch(namespace);
           return;
         case 'wait-drain':

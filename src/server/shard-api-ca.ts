@@ -21,8 +21,7 @@ export function shardApiCa(
     const now = deps.clock.now();
     if (cached && now - cached.at < secretTtlMs) return cached.pem;
     const obj = (await deps.client.get(Secrets, secret.namespace, secret.name)) as
-      | { data?: Record<string, string> }
-      | undefined;
+      { data?: Record<string, string> } | undefined;
     const b64 = obj?.data?.['ca.crt'];
     cached = { pem: b64 ? Buffer.from(b64, 'base64').toString('utf8') : undefined, at: now };
     return cached.pem;

@@ -24,7 +24,14 @@ export interface ShardProxyOptions {
 }
 
 export const SHARD_HOP_HEADER = 'x-depot-shard-hop';
-const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
+const hopByHop = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+]);
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 /** The shard that answers for a namespace: its holder, else (moving, or no Lease yet) the one its label chooses. */
@@ -39,7 +46,11 @@ export function shardProxyStage(dir: ShardDirectory, opts: ShardProxyOptions): S
     const shard = answeringShard(dir, namespace);
     if (!shard || shard === dir.shard) return undefined;
     if (x.req.headers[SHARD_HOP_HEADER])
-      throw new HttpError(503, 'Unavailable', `namespace ${namespace} is moving between shards; retry shortly`);
+      throw new HttpError(
+        503,
+        'Unavailable',
+        `namespace ${namespace} is moving between shards; retry shortly`,
+      );
     x.routeLabel = `${x.routeLabel} (shard ${shard})`;
     return forward(x, new URL(x.req.url ?? '/', opts.urlTemplate.replaceAll('{shard}', shard)), shard, opts);
   };
@@ -63,7 +74,9 @@ async function forward(x: Exchange, target: URL, shard: string, opts: ShardProxy
     );
     out.on('timeout', () => out.destroy(new Error('timed out')));
     out.on('error', (err) =>
-      reject(new HttpError(502, 'BadGateway', `shard ${shard} (${target.host}) did not answer: ${err.message}`)),
+      reject(
+        new HttpError(502, 'BadGateway', `shard ${shard} (${target.host}) did not answer: ${err.message}`),
+      ),
     );
     x.req.pipe(out);
   });
@@ -74,7 +87,8 @@ async function collect(res: IncomingMessage, x: Exchange): Promise<Reply> {
   let size = 0;
   for await (const chunk of res) {
     size += (chunk as Buffer).length;
-    if (size > MAX_ANSWER_BYTES) throw new HttpError(502, 'BadGateway', 'the shard answered more than 64 MiB');
+    if (size > MAX_ANSWER_BYTES)
+      throw new HttpError(502, 'BadGateway', 'the shard answered more than 64 MiB');
     chunks.push(chunk as Buffer);
   }
   for (const [name, value] of Object.entries(res.headers))

@@ -75,21 +75,26 @@ function runShard(shard: string, replica: number): OperatorProcess {
 }
 
 async function label(ns: string, shard: string): Promise<void> {
-  await k.client.patch(Namespaces, '', ns, { metadata: { labels: { [shardLabel]: shard } } }, { type: 'merge' });
+  await k.client.patch(
+    Namespaces,
+    '',
+    ns,
+    { metadata: { labels: { [shardLabel]: shard } } },
+    { type: 'merge' },
+  );
 }
 
 const holder = async (ns: string) =>
-  ((await k.client.get(Leases, identity.namespace, namespaceLeaseName(ns))) as
-    | (KubeObject & { spec?: { holderIdentity?: string } })
-    | undefined)?.spec?.holderIdentity;
+  (
+    (await k.client.get(Leases, identity.namespace, namespaceLeaseName(ns))) as
+      (KubeObject & { spec?: { holderIdentity?: string } }) | undefined
+  )?.spec?.holderIdentity;
 
 /** The shard field managers that wrote an object (depot-operator-shard-<name>). */
 function shardManagers(obj: KubeObject): string[] {
   const entries = (obj.metadata?.managedFields ?? []) as { manager?: string }[];
   return [
-    ...new Set(
-      entries.map((e) => e.manager ?? '').filter((m) => m.startsWith('depot-operator-shard-')),
-    ),
+    ...new Set(entries.map((e) => e.manager ?? '').filter((m) => m.startsWith('depot-operator-shard-'))),
   ].sort();
 }
 
@@ -100,7 +105,10 @@ const entries = (a: Application, type: string, env: string, to: string) =>
   (a.status?.history ?? []).filter((h) => h.type === type && h.environment === env && h.to === to);
 
 beforeAll(async () => {
-  identity = await installOperatorRbac({ chartValues: { shards: ['a', 'b'] }, namespacePrefix: 'shards-sys' });
+  identity = await installOperatorRbac({
+    chartValues: { shards: ['a', 'b'] },
+    namespacePrefix: 'shards-sys',
+  });
   nsA = await freshNamespace(k.kc, 'shard-a');
   nsB = await freshNamespace(k.kc, 'shard-b');
   nsC = await freshNamespace(k.kc, 'shard-c');
@@ -128,7 +136,8 @@ afterAll(async () => {
 
 test('each shard holds, reconciles and writes only the namespaces its label chooses', async () => {
   for (const ns of [nsA, nsB, nsC])
-    for (const app of APPS) await k.appWhen(ns, app, `${ns}/${app} promoted to prod`, promotedTo('1.0.0'), 180_000);
+    for (const app of APPS)
+      await k.appWhen(ns, app, `${ns}/${app} promoted to prod`, promotedTo('1.0.0'), 180_000);
   expect(await holder(nsA)).toBe('a');
   expect(await holder(nsB)).toBe('b');
   expect(await holder(nsC)).toBe('a');
@@ -158,7 +167,8 @@ test('a namespace relabelled under a bulk change moves with every history entry 
     30_000,
   );
   await label(nsC, 'b');
-  for (const app of APPS) await k.appWhen(nsC, app, `${nsC}/${app} promoted to 2.0.0`, promotedTo('2.0.0'), 90_000);
+  for (const app of APPS)
+    await k.appWhen(nsC, app, `${nsC}/${app} promoted to 2.0.0`, promotedTo('2.0.0'), 90_000);
   await eventually('shard b holds the relabelled namespace', async () => (await holder(nsC)) === 'b', 30_000);
   // The handover waited for the paused reconcile, and b took the namespace only after a released it.
   const a = logOf(leaderOfA(), nsC);
@@ -175,9 +185,15 @@ test('a namespace relabelled under a bulk change moves with every history entry 
     expect(new Set(ids).size).toBe(ids.length);
   }
   // After the handover only shard b reconciles it: a change now is written by b alone.
-  await k.apply(nsC, [application('app-0', { environmentSets: ['default'], versions: { dev: '2.1.0' } })], 'ci');
+  await k.apply(
+    nsC,
+    [application('app-0', { environmentSets: ['default'], versions: { dev: '2.1.0' } })],
+    'ci',
+  );
   const moved = await k.appWhen(nsC, 'app-0', 'app-0 promoted to 2.1.0', promotedTo('2.1.0'), 60_000);
-  const statusManagers = ((moved.metadata?.managedFields ?? []) as { manager?: string; subresource?: string }[])
+  const statusManagers = (
+    (moved.metadata?.managedFields ?? []) as { manager?: string; subresource?: string }[]
+  )
     .filter((e) => e.subresource === 'status')
     .map((e) => e.manager);
   expect(statusManagers).toContain('depot-operator-shard-b');
@@ -189,19 +205,34 @@ test('a namespace relabelled under a bulk change moves with every history entry 
 
 test("a shard's leader killed with SIGKILL is replaced by its standby, which keeps the namespaces", async () => {
   const leaderLease = async () =>
-    ((await k.client.get(Leases, identity.namespace, `${leaseId}-a`)) as
-      | (KubeObject & { spec?: { holderIdentity?: string } })
-      | undefined)?.spec?.holderIdentity;
+    (
+      (await k.client.get(Leases, identity.namespace, `${leaseId}-a`)) as
+        (KubeObject & { spec?: { holderIdentity?: string } }) | undefined
+    )?.spec?.holderIdentity;
   const leader = await leaderLease();
   expect(['a-1', 'a-2']).toContain(leader);
   const victim = operators[leader === 'a-1' ? 0 : 1]!;
   await victim.stop('SIGKILL');
-  await eventually('the standby leads shard a', async () => {
-    const now = await leaderLease();
-    return now && now !== leader ? now : undefined;
-  }, 60_000);
-  await k.apply(nsA, [application('app-1', { environmentSets: ['default'], versions: { dev: '3.0.0' } })], 'ci');
-  const app = await k.appWhen(nsA, 'app-1', 'app-1 promoted to 3.0.0 by the standby', promotedTo('3.0.0'), 60_000);
+  await eventually(
+    'the standby leads shard a',
+    async () => {
+      const now = await leaderLease();
+      return now && now !== leader ? now : undefined;
+    },
+    60_000,
+  );
+  await k.apply(
+    nsA,
+    [application('app-1', { environmentSets: ['default'], versions: { dev: '3.0.0' } })],
+    'ci',
+  );
+  const app = await k.appWhen(
+    nsA,
+    'app-1',
+    'app-1 promoted to 3.0.0 by the standby',
+    promotedTo('3.0.0'),
+    60_000,
+  );
   expect(entries(app, 'Promoted', 'prod', '3.0.0')).toHaveLength(1);
   expect(shardManagers(app)).toEqual(['depot-operator-shard-a']);
   expect(await holder(nsA)).toBe('a');

@@ -25,9 +25,11 @@ const rbacKinds = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'
  * with the defaults; config-manifests.test.ts checks they do not drift).
  */
 export async function operatorRbacManifests(values: object = {}): Promise<KubernetesObject[]> {
-  return renderChart({ integrations: { argocd: true, flux: true }, api: { enabled: true }, ...values }).filter((o) =>
-    rbacKinds.has(o.kind ?? ''),
-  );
+  return renderChart({
+    integrations: { argocd: true, flux: true },
+    api: { enabled: true },
+    ...values,
+  }).filter((o) => rbacKinds.has(o.kind ?? ''));
 }
 
 type Binding = KubernetesObject & {
