@@ -24,6 +24,9 @@ import {
 import { NotLeaderError, type ObjectWriter } from './writes.js';
 import { Gauge, type Registry } from 'prom-client';
 
+/** Namespaces whose Lease the leader handles at once. */
+const stepConcurrency = 16;
+
 export const Namespaces: ResourceType = {
   group: '',
   version: 'v1',
@@ -152,10 +155,12 @@ export class ShardMembership implements Runnable {
       while (!signal.aborted) {
         const batch = [...this.dirty];
         this.dirty.clear();
-        for (const ns of batch) {
-          if (signal.aborted) break;
-          await this.step(ns);
-        }
+        // Namespaces are independent: a few Lease writes at once (a shard starting with 1,000 namespaces).
+        let next = 0;
+        const worker = async () => {
+          while (next < batch.length && !signal.aborted) await this.step(batch[next++]!);
+        };
+        await Promise.all(Array.from({ length: Math.min(stepConcurrency, batch.length) }, worker));
         if (this.dirty.size === 0 && !signal.aborted) await this.idle(signal);
       }
     } finally {
