@@ -31,6 +31,7 @@ async function measure(cluster: BenchCluster, flags: string[], done: (m: Metrics
   try {
     for (;;) {
       const m = await metricsOf(op).catch(() => undefined);
+      if (m) log(JSON.stringify({ at_s: (Date.now() - t0) / 1000, ...m, rss_mib: op.memory()?.rss_mib }));
       if (m && done(m)) return { ...m, seconds: (Date.now() - t0) / 1000, rss_mib: op.memory()?.rss_mib };
       if (Date.now() - t0 > 15 * 60_000) throw new Error('the operator did not get there in 15 minutes');
       await sleep(2000);

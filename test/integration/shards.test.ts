@@ -17,7 +17,7 @@ import { cluster, envStatus } from '../kit/cluster.js';
 import { eventually } from '../kit/eventually.js';
 import { application, promotion } from '../kit/objects.js';
 import { FAST_LEADER_ELECTION } from '../kit/operator.js';
-import { startOperator, type OperatorProcess } from '../kit/operator-process.js';
+import { depotCli, startOperator, type OperatorProcess } from '../kit/operator-process.js';
 import { installOperatorRbac, type OperatorIdentity } from '../kit/operator-rbac.js';
 import { environments } from '../kit/topologies.js';
 import { depotOperatorWithHooks, PAUSE_MESSAGE } from '../kit/depot-operator-hooks.js';
@@ -201,6 +201,25 @@ test('a namespace relabelled under a bulk change moves with every history entry 
   expect(entries(moved, 'Promoted', 'prod', '2.1.0')).toHaveLength(1);
   // Shard a never touched namespace b.
   for (const app of await k.apps(nsB)) expect(shardManagers(app)).toEqual(['depot-operator-shard-b']);
+  // `depot get shards` says who holds what.
+  const cli = depotCli(
+    process.env.DEPOT_TEST_KUBECONFIG!,
+    nsA,
+    'get',
+    'shards',
+    '--operator-namespace',
+    identity.namespace,
+    '-o',
+    'json',
+  );
+  expect(cli.stderr).toBe('');
+  const listed = JSON.parse(cli.stdout) as {
+    namespaces: { namespace: string; shard: string; holder?: string; state: string }[];
+  };
+  const row = (ns: string) => listed.namespaces.find((r) => r.namespace === ns);
+  expect(row(nsA)).toMatchObject({ shard: 'a', holder: 'a', state: 'held' });
+  expect(row(nsB)).toMatchObject({ shard: 'b', holder: 'b', state: 'held' });
+  expect(row(nsC)).toMatchObject({ shard: 'b', holder: 'b', state: 'held' });
 }, 180_000);
 
 test("a shard's leader killed with SIGKILL is replaced by its standby, which keeps the namespaces", async () => {
