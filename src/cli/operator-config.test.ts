@@ -317,3 +317,35 @@ test('an --audit-sink that is not an http(s) URL, or carries a password, is refu
     '--audit-sink: the URL may not carry a user or password',
   );
 });
+
+test('--shard: the shard in the manager, its status writes under a field manager naming it', () => {
+  const config = operatorConfig(flags('--shard=team-b'));
+  expect(config.manager).toMatchObject({ shard: 'team-b', fieldManager: 'depot-operator-shard-team-b' });
+  expect(operatorConfig(flags()).manager).not.toHaveProperty('shard');
+});
+
+test('--shard is refused without leader election, or when not a DNS label', () => {
+  expect(() => operatorConfig(flags('--shard=a', '--no-leader-elect'))).toThrow(
+    '--shard needs leader election (drop --no-leader-elect)',
+  );
+  expect(() => operatorConfig(flags('--shard=Team_B'))).toThrow(
+    '--shard: "Team_B" is not a DNS label of at most 40 characters',
+  );
+});
+
+test('--shard-api-url: with --shard, an http(s) URL naming {shard}; --shard-api-ca=secret needs the TLS Secret', () => {
+  const url = 'https://depot-{shard}.ops.svc:8082';
+  expect(operatorConfig(flags('--shard=a', `--shard-api-url=${url}`)).api?.shardApi).toEqual({
+    urlTemplate: url,
+  });
+  expect(() => operatorConfig(flags(`--shard-api-url=${url}`))).toThrow('--shard-api-url needs --shard');
+  expect(() => operatorConfig(flags('--shard=a', '--shard-api-url=https://depot.ops.svc'))).toThrow(
+    '--shard-api-url: an http(s) URL with {shard}',
+  );
+  expect(() => operatorConfig(flags('--shard=a', `--shard-api-url=${url}`, '--shard-api-ca=secret'))).toThrow(
+    '--shard-api-ca=secret needs --api-tls-secret',
+  );
+  expect(() => operatorConfig(flags('--shard-api-ca=/ca.pem'))).toThrow(
+    '--shard-api-ca needs --shard-api-url',
+  );
+});

@@ -113,6 +113,7 @@ export function operatorConfig(flags: OperatorFlags, env: { podName?: string } =
     },
     manager: {
       namespaces: flags.namespaces,
+      ...shardSettings(flags),
       workers: flags.workers,
       resyncPeriodMs: flags.resyncPeriod,
       retryBackoff: { baseMs: flags.retryBaseDelay, maxMs: flags.retryMaxDelay },
@@ -146,9 +147,44 @@ export function operatorConfig(flags: OperatorFlags, env: { podName?: string } =
           ...(tlsSecret ? { tlsSecret } : {}),
           // A contact at least four times per allowed silence: a polling agent never looks silent.
           agentContactIntervalMs: Math.min(agentContactIntervalMs, flags.agentSilence / 4),
+          ...shardApi(flags),
           ...reviewSettings(flags),
         }
       : undefined,
+  };
+}
+
+/** --shard: a DNS label, with leader election (with --namespaces, the shard considers only those); its status writes say which shard made them. */
+function shardSettings(flags: OperatorFlags): { shard?: string; fieldManager?: string } {
+  const shard = flags.shard;
+  if (shard === undefined) return {};
+  if (!/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/.test(shard))
+    throw new UserError(`--shard: ${JSON.stringify(shard)} is not a DNS label of at most 40 characters`);
+  if (!flags.leaderElect) throw new UserError('--shard needs leader election (drop --no-leader-elect)');
+  return { shard, fieldManager: `depot-operator-shard-${shard}` };
+}
+
+/** --shard-api-url and --shard-api-ca: where a request for another shard's namespace goes. */
+function shardApi(flags: OperatorFlags): Pick<ApiServerOptions, 'shardApi'> {
+  if (flags.shardApiUrl === undefined) {
+    if (flags.shardApiCa !== undefined) throw new UserError('--shard-api-ca needs --shard-api-url');
+    return {};
+  }
+  if (flags.shard === undefined) throw new UserError('--shard-api-url needs --shard');
+  let url: URL;
+  try {
+    url = new URL(flags.shardApiUrl.replaceAll('{shard}', 'x'));
+  } catch {
+    throw new UserError(`--shard-api-url: ${flags.shardApiUrl} is not a URL`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || !flags.shardApiUrl.includes('{shard}'))
+    throw new UserError(
+      '--shard-api-url: an http(s) URL with {shard} for the shard name, e.g. https://depot-{shard}.depot-system.svc:8082',
+    );
+  if (flags.shardApiCa === 'secret' && flags.apiTlsSecret === undefined)
+    throw new UserError('--shard-api-ca=secret needs --api-tls-secret (the Secret whose ca.crt it trusts)');
+  return {
+    shardApi: { urlTemplate: flags.shardApiUrl, ...(flags.shardApiCa ? { ca: flags.shardApiCa } : {}) },
   };
 }
 

@@ -41,6 +41,7 @@ import {
 /** Which objects are reconciled, how many at once and how often again. */
 export interface WatchFlags {
   namespaces?: string[];
+  shard?: string;
   workers: number;
   resyncPeriod: number;
 }
@@ -50,6 +51,10 @@ const d = managerDefaults;
 export function watchFlags(): Option[] {
   return [
     valueOption('--namespaces <list>', 'comma-separated namespaces to watch (default: all)', commaList),
+    new Option(
+      '--shard <name>',
+      'run as this shard: own the namespaces labelled depot.sh/shard=<name> (unlabelled ones: the shard named default), handed over through a Lease per namespace',
+    ),
     valueOption('--workers <n>', 'concurrent reconciles per controller', positiveInt('--workers'), d.workers),
     durationOption(
       '--resync-period <duration>',
@@ -104,6 +109,8 @@ export function metricsFlags(): Option[] {
 
 /** The HTTP API, and the agents that poll it. */
 export interface ApiFlags {
+  shardApiUrl?: string;
+  shardApiCa?: string;
   apiAddr: string;
   apiAnonymousReads: boolean;
   agentSilence: number;
@@ -138,6 +145,14 @@ export function apiFlags(): Option[] {
     ).default(apiServerDefaults.address),
     new Option('--api-anonymous-reads', 'let requests without a token read (writes always need one)').default(
       false,
+    ),
+    new Option(
+      '--shard-api-url <url>',
+      "with --shard: where another shard's HTTP API is, {shard} standing for its name (a request for a namespace it holds is passed there)",
+    ),
+    new Option(
+      '--shard-api-ca <file|secret>',
+      "with --shard-api-url over https: the CA (PEM file) other shards' certificates are checked against; secret: the ca.crt of --api-tls-secret (default: the system's CAs)",
     ),
     durationOption(
       '--agent-silence <duration>',

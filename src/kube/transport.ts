@@ -64,7 +64,7 @@ export interface ApiTransportOptions {
    * Runs right before a write (any verb but GET/HEAD) is sent, after the rate
    * limit's wait, and throws to refuse it: leadership's fence at dispatch.
    */
-  writeFence?: () => void;
+  writeFence?: (url: string) => void;
 }
 
 const READS = new Set<string>(['GET', 'HEAD']);
@@ -94,7 +94,7 @@ export class ApiTransport {
   }
 
   /** The same transport (limit, metrics, connections shared) whose writes pass `fence` at dispatch. */
-  fenced(fence: () => void): ApiTransport {
+  fenced(fence: (url: string) => void): ApiTransport {
     return new ApiTransport({ ...this.opts, pool: this.pool, writeFence: fence });
   }
 
@@ -124,7 +124,7 @@ export class ApiTransport {
       await this.opts.limiter.acquire();
       this.opts.metrics?.rateLimitWait.observe((this.opts.clock.now() - waitStart) / 1000);
     }
-    if (this.opts.writeFence && !READS.has(ctx.getHttpMethod())) this.opts.writeFence();
+    if (this.opts.writeFence && !READS.has(ctx.getHttpMethod())) this.opts.writeFence(ctx.getUrl());
     if (!ctx.getSignal()) ctx.setSignal(AbortSignal.timeout(this.opts.requestTimeoutMs ?? 60_000));
     if (this.opts.userAgent) ctx.setHeaderParam('User-Agent', this.opts.userAgent);
     const started = performance.now();

@@ -37,6 +37,8 @@ export interface ControllerRuntimeOptions {
   backoff: BackoffOptions;
   /** Where terminal failures are reported as Warning Events. */
   events?: EventRecorder;
+  /** Shards: false for a namespace this process does not own (or is handing over): its keys are dropped. */
+  admits?: (namespace: string) => boolean;
 }
 
 export class Controller {
@@ -52,6 +54,8 @@ export class Controller {
   private resyncTimer: TimerHandle | undefined;
   private reconcileSeq = 0;
   private readonly log: Logger;
+  /** Reconciles running now, by namespace (a shard hands a namespace over only when it has none). */
+  private readonly inFlight = new Map<string, number>();
 
   constructor(
     private readonly spec: ControllerSpec,
@@ -200,6 +204,11 @@ export class Controller {
       this.rt.events?.warning(regarding, terminal?.reason ?? 'ReconcileFailed', message, 'Reconcile');
   }
 
+  /** Reconciles of this namespace running now. */
+  reconcilesIn(namespace: string): number {
+    return this.inFlight.get(namespace) ?? 0;
+  }
+
   /** One reconcile with its bookkeeping; never throws. */
   private async process(
     queue: WorkQueue,
@@ -208,6 +217,28 @@ export class Controller {
     yieldWorker: () => () => Promise<void>,
   ): Promise<void> {
     const req = parseKey(key);
+    if (req.namespace && this.rt.admits && !this.rt.admits(req.namespace)) {
+      queue.forget(key); // another shard owns it now (or is about to)
+      return;
+    }
+    const ns = req.namespace;
+    this.inFlight.set(ns, (this.inFlight.get(ns) ?? 0) + 1);
+    try {
+      await this.reconcileOnce(queue, key, req, signal, yieldWorker);
+    } finally {
+      const left = (this.inFlight.get(ns) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(ns, left);
+      else this.inFlight.delete(ns);
+    }
+  }
+
+  private async reconcileOnce(
+    queue: WorkQueue,
+    key: string,
+    req: Request,
+    signal: AbortSignal,
+    yieldWorker: () => () => Promise<void>,
+  ): Promise<void> {
     const log = reconcileLogger(this.rt.log, this.name, req, ++this.reconcileSeq);
     const m = this.rt.metrics;
     const started = performance.now();

@@ -33,6 +33,8 @@ export interface InformerFactoryOptions {
   clock: Clock;
   /** Watched namespaces; undefined or empty: all. */
   namespaces?: string[];
+  /** Shards: the manager's namespaces start empty and change with ownership (watchNamespace). */
+  dynamicNamespaces?: boolean;
 }
 
 /** Where controllers and writers get shared informers: the manager's factory, or testing/'s in-memory one. */
@@ -53,6 +55,8 @@ export interface InformerSource {
 export class InformerFactory implements InformerSource {
   private readonly informers = new Map<string, Informer>();
   private readonly optional = new Set<string>();
+  /** Shards: the namespaces this process currently watches. */
+  private readonly dynamic = new Set<string>();
   private started = false;
 
   constructor(private readonly opts: InformerFactoryOptions) {}
@@ -70,7 +74,8 @@ export class InformerFactory implements InformerSource {
         resource,
         labelSelector: selector.labelSelector,
         fieldSelector: selector.fieldSelector,
-        namespaces: selector.namespaces ?? this.opts.namespaces,
+        namespaces: selector.namespaces ?? this.dynamicNamespaceList() ?? this.opts.namespaces,
+        dynamicNamespaces: !selector.namespaces && this.opts.dynamicNamespaces,
       });
       this.informers.set(id, informer);
       if (selector.requiredForReadiness === false) this.optional.add(id);
@@ -92,6 +97,27 @@ export class InformerFactory implements InformerSource {
     this.informers.delete(id);
     this.optional.delete(id);
     void informer.stop();
+  }
+
+  /** Shards: every informer of the manager's namespaces watches `namespace` too. */
+  watchNamespace(namespace: string): void {
+    this.dynamic.add(namespace);
+    for (const informer of this.informers.values()) informer.addNamespace(namespace);
+  }
+
+  /** Shards: stops watching `namespace` (objects forgotten without delete events). */
+  async unwatchNamespace(namespace: string): Promise<void> {
+    this.dynamic.delete(namespace);
+    await Promise.all([...this.informers.values()].map((i) => i.removeNamespace(namespace)));
+  }
+
+  /** Whether the caches of the manager's namespaces hold `namespace`, and have listed it. */
+  namespaceSynced(namespace: string): boolean {
+    return this.dynamic.has(namespace) && this.hasSynced();
+  }
+
+  private dynamicNamespaceList(): string[] | undefined {
+    return this.opts.dynamicNamespaces ? [...this.dynamic] : undefined;
   }
 
   all(): Informer[] {

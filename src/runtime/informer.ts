@@ -32,6 +32,8 @@ export interface InformerOptions {
   resource: ResourceType;
   /** Watched namespaces; undefined or empty: all. Ignored for cluster-scoped resources. */
   namespaces?: string[];
+  /** Shards: empty `namespaces` means none (yet); addNamespace/removeNamespace change them. */
+  dynamicNamespaces?: boolean;
   labelSelector?: string;
   fieldSelector?: string;
   kubeConfig: KubeConfig;
@@ -92,7 +94,10 @@ export class Informer<T extends KubeObject = KubeObject> implements SharedInform
     this.resource = opts.resource;
     this.label = resourceId(opts.resource);
     this.overlay = new WriteOverlay<T>(() => opts.clock.now());
-    const namespaces = opts.resource.namespaced && opts.namespaces?.length ? opts.namespaces : [''];
+    const namespaces =
+      opts.resource.namespaced && (opts.namespaces?.length || opts.dynamicNamespaces)
+        ? (opts.namespaces ?? [])
+        : [''];
     for (const ns of namespaces) this.sources.set(ns, this.makeSource(ns));
     opts.metrics.informerSynced.set({ resource: this.label }, 0);
   }
@@ -109,6 +114,37 @@ export class Informer<T extends KubeObject = KubeObject> implements SharedInform
     if (this.started) this.opts.metrics.informerWatches.dec({ resource: this.label }, this.sources.size);
     this.started = false;
     await Promise.all([...this.sources.values()].map((s) => s.stop()));
+  }
+
+  /** Shards: starts watching one more namespace (a no-op for an all-namespace or cluster-scoped informer). */
+  addNamespace(namespace: string): void {
+    if (!this.opts.dynamicNamespaces || this.sources.has(namespace) || this.sources.has('')) return;
+    const source = this.makeSource(namespace);
+    this.sources.set(namespace, source);
+    if (!this.started) return;
+    this.opts.metrics.informerWatches.inc({ resource: this.label });
+    source.start();
+  }
+
+  /**
+   * Shards: stops watching a namespace and forgets its objects without
+   * delete events (they were not deleted: another shard owns them now).
+   */
+  async removeNamespace(namespace: string): Promise<void> {
+    const source = this.sources.get(namespace);
+    if (!this.opts.dynamicNamespaces || !source || namespace === '') return;
+    this.sources.delete(namespace);
+    for (const obj of source.lw.list() as unknown as ReadonlyArray<T>) {
+      const key = keyOf(obj);
+      for (const index of this.indexes.values()) this.unindexObject(index, key);
+    }
+    if (this.started) this.opts.metrics.informerWatches.dec({ resource: this.label });
+    await source.stop();
+  }
+
+  /** Whether this informer watches the namespace (all-namespace informers watch every one). */
+  watches(namespace: string): boolean {
+    return this.sourceFor(namespace) !== undefined;
   }
 
   /** True once every namespace has been listed: the cache is complete. */

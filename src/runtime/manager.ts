@@ -29,6 +29,8 @@ import type { ControllerSpec } from './reconciler.js';
 import { Leases, type KubeObject } from '../kube/resource.js';
 import { StatusWriter } from './status-writer.js';
 import { NotLeaderError, ObjectWriter } from './writes.js';
+import { ShardMembership } from './shard-membership.js';
+import { shardFencedNamespace, shardLeaderElection } from './shard-fence.js';
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
@@ -62,6 +64,11 @@ export interface ManagerOptions {
   log?: Logger;
   clock?: Clock;
   metrics?: RuntimeMetrics;
+  /**
+   * Shards (needs leader election): this process caches and writes only the
+   * namespaces its shard holds; the leader Lease becomes `<leaseName>-<shard>`.
+   */
+  shard?: string;
 }
 
 export const managerDefaults = {
@@ -92,6 +99,8 @@ export class Manager {
   private readonly informers: InformerFactory;
   private readonly events: EventRecorder;
   private readonly elector: LeaderElector | undefined;
+  /** Shards: the namespaces this shard holds (undefined: every watched namespace is ours). */
+  readonly shard: ShardMembership | undefined;
   private readonly endpoints: Endpoints;
   private readonly controllers: Controller[] = [];
   private readonly runnables: Runnable[] = [];
@@ -130,11 +139,15 @@ export class Manager {
       log: this.log,
       clock: this.clock,
       namespaces: opts.namespaces?.length ? opts.namespaces : undefined,
+      dynamicNamespaces: opts.shard !== undefined,
     });
-    // One fence for every write and side effect of the leader: leading, and renewed within the renew deadline.
-    const fence = () => {
+    // One fence for every write and side effect of the leader: leading, and renewed within the renew deadline;
+    // with shards, also holding the namespace written to.
+    const fence = (namespace?: string) => {
       if (this.elector && !this.elector.mayWrite()) throw new NotLeaderError();
+      if (namespace) this.shard?.fence(namespace);
     };
+    const dispatchFence = (url: string) => fence(shardFencedNamespace(url));
     // Events have a budget of their own, so that they never wait in front of
     // reconcile writes (client-go's recorder sends them apart, and drops).
     const eventTransport = new ApiTransport({
@@ -150,7 +163,7 @@ export class Manager {
       ),
       pool: this.transport.pool,
       userAgent: 'depot-operator',
-      writeFence: fence,
+      writeFence: dispatchFence,
     });
     this.events = new EventRecorder({
       api: eventApi(new KubeClient(eventTransport)),
@@ -162,15 +175,18 @@ export class Manager {
       aggregation: opts.eventAggregation,
       mayRecord: () => !this.elector || this.elector.mayWrite(),
     });
-    if (opts.leaderElection) this.elector = this.makeElector(opts.leaderElection);
+    if (opts.shard !== undefined && !opts.leaderElection)
+      throw new Error('shards need leader election (--shard with --no-leader-elect)');
+    if (opts.leaderElection)
+      this.elector = this.makeElector(shardLeaderElection(opts.leaderElection, opts.shard));
     else this.metrics.leader.set({ lease: '' }, 1);
 
     // Writes made for a user (an HTTP API on every replica) are not fenced by leadership.
     // A fenced writer checks before its work and again at dispatch, after the rate limit's wait.
-    const fencedClient = new KubeClient(this.transport.fenced(fence));
+    const fencedClient = new KubeClient(this.transport.fenced(dispatchFence));
     // Delivery writes wait on the delivery dispatcher's concurrency, not behind the reconciles' QPS (as Events).
     const deliveryClient = new KubeClient(
-      this.transport.withLimiter(new TokenBucket({ qps: 0, burst: 0 }, this.clock)).fenced(fence),
+      this.transport.withLimiter(new TokenBucket({ qps: 0, burst: 0 }, this.clock)).fenced(dispatchFence),
     );
     const writer = (fieldManager: string, opts: { fenced?: boolean; budget?: 'delivery' } = {}) =>
       new ObjectWriter({
@@ -180,6 +196,19 @@ export class Manager {
         ...(opts.fenced === false ? {} : { fence }),
       });
     const status = new StatusWriter(writer(opts.fieldManager ?? managerDefaults.fieldManager));
+    if (opts.shard !== undefined && opts.leaderElection)
+      this.shard = new ShardMembership({
+        name: opts.shard,
+        leaseNamespace: opts.leaderElection.leaseNamespace,
+        leaderElectionId: opts.leaderElection.leaseName,
+        informers: this.informers,
+        writer: writer('depot-shard'),
+        clock: this.clock,
+        log: this.log,
+        registry: this.metrics.registry,
+        candidates: opts.namespaces?.length ? opts.namespaces : undefined,
+        reconcilesIn: (ns) => this.controllers.reduce((n, c) => n + c.reconcilesIn(ns), 0),
+      });
     this.deps = {
       informers: this.informers,
       client,
@@ -194,6 +223,7 @@ export class Manager {
       identity: this.identity,
       leadership: () => this.leadership,
       fence,
+      ...(this.shard ? { shard: this.shard } : {}),
     };
     this.endpoints = new Endpoints({
       addresses: [opts.healthAddress ?? '0', opts.metricsAddress ?? '0'],
@@ -219,6 +249,7 @@ export class Manager {
           resyncPeriodMs: this.opts.resyncPeriodMs ?? managerDefaults.resyncPeriodMs,
           backoff: this.opts.retryBackoff ?? managerDefaults.retryBackoff,
           events: this.events,
+          ...(this.shard ? { admits: (ns: string) => this.shard!.admits(ns) } : {}),
         }),
       );
     }
@@ -234,6 +265,7 @@ export class Manager {
   async start(): Promise<AddressInfo[]> {
     if (this.phase !== 'new') throw new Error('the manager was already started');
     this.phase = 'running';
+    if (this.shard) this.runnables.unshift(this.shard);
     const addresses = await this.endpoints.start();
     this.informers.start();
     this.events.start();
@@ -241,7 +273,7 @@ export class Manager {
       {
         identity: this.identity,
         controllers: this.controllers.map((c) => c.name),
-        namespaces: this.deps.namespaces ?? 'all',
+        namespaces: this.deps.namespaces ?? (this.shard ? `shard ${this.shard.shard}` : 'all'),
         leaderElection: this.opts.leaderElection
           ? `${this.opts.leaderElection.leaseNamespace}/${this.opts.leaderElection.leaseName}`
           : 'off',

@@ -10,6 +10,7 @@ import type { Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { StatusWriter } from './status-writer.js';
 import type { ObjectWriter } from './writes.js';
+import type { ShardMembership } from './shard-membership.js';
 
 export interface RuntimeDeps {
   /** Shared informers and their caches: deps.informers.informer(Applications).get(ns, name). */
@@ -42,9 +43,12 @@ export interface RuntimeDeps {
    * Throws NotLeaderError unless this process may start a side effect now
    * (leading, lease renewed within the renew deadline). Writers and Events
    * check it themselves; other side effects (Receiver calls, the audit log)
-   * call it right before they start.
+   * call it right before they start. With shards, given a namespace, it also
+   * throws unless this shard holds that namespace.
    */
-  fence: () => void;
+  fence: (namespace?: string) => void;
+  /** Shards: which shard holds (or is chosen for) a namespace; undefined without --shard. */
+  shard?: Pick<ShardMembership, 'shard' | 'holderOf' | 'wantedOf'>;
 }
 
 export interface LeadershipTerm {

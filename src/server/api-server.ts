@@ -50,6 +50,8 @@ import {
 import { readTls, watchTls, type TlsFiles } from './tls-files.js';
 import { VersionWrites } from './version-writes.js';
 import { CertificateSecret, type CertificateSecretOptions } from './api-certificate-secret.js';
+import { shardApiCa } from './shard-api-ca.js';
+import { shardProxyStage } from './shard-proxy.js';
 
 export interface ApiServerOptions {
   /** "host:port", ":port" or "0" (off). */
@@ -79,6 +81,8 @@ export interface ApiServerOptions {
   agentContactIntervalMs?: number;
   /** Depot's admission policies are installed (--verified-actors): writes name the authenticated user in the actor stamps. */
   verifiedActors?: boolean;
+  /** Shards: pass a request for another shard's namespace to it (ca: a PEM file, or `secret`: tlsSecret's ca.crt). */
+  shardApi?: { urlTemplate: string; ca?: string };
 }
 
 export const apiServerDefaults = {
@@ -136,6 +140,14 @@ export class ApiServer implements Runnable {
         { path: `${API_PREFIX}/openapi.json`, label: 'openapi', body: () => openapi },
         { path: `${API_PREFIX}/version`, label: 'version', body: () => version },
       ]),
+      ...(deps.shard && opts.shardApi
+        ? [
+            shardProxyStage(deps.shard, {
+              urlTemplate: opts.shardApi.urlTemplate,
+              ca: shardApiCa(deps, opts.shardApi.ca, opts.tlsSecret),
+            }),
+          ]
+        : []),
       authenticateStage(reviewer, opts.anonymousReads ?? false, trustedProxies(opts.trustedProxies ?? [])),
       servedStage(deps),
       authorizeStage(reviewer),

@@ -24,10 +24,12 @@ const rbacKinds = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'
  * every integration and the HTTP API on (config/rbac is the same rendering
  * with the defaults; config-manifests.test.ts checks they do not drift).
  */
-export async function operatorRbacManifests(): Promise<KubernetesObject[]> {
-  return renderChart({ integrations: { argocd: true, flux: true }, api: { enabled: true } }).filter((o) =>
-    rbacKinds.has(o.kind ?? ''),
-  );
+export async function operatorRbacManifests(values: object = {}): Promise<KubernetesObject[]> {
+  return renderChart({
+    integrations: { argocd: true, flux: true },
+    api: { enabled: true },
+    ...values,
+  }).filter((o) => rbacKinds.has(o.kind ?? ''));
 }
 
 type Binding = KubernetesObject & {
@@ -47,8 +49,8 @@ export interface OperatorRbac {
   objects: KubernetesObject[];
 }
 
-export async function operatorRbac(): Promise<OperatorRbac> {
-  const all = await operatorRbacManifests();
+export async function operatorRbac(values: object = {}): Promise<OperatorRbac> {
+  const all = await operatorRbacManifests(values);
   const sas = all.filter((o) => o.kind === 'ServiceAccount');
   if (sas.length !== 1)
     throw new Error(`expected one ServiceAccount in the operator's RBAC, found ${sas.length}`);
@@ -103,12 +105,14 @@ export interface InstallOptions {
   leaderElectionRules?: (rules: V1PolicyRule[]) => V1PolicyRule[];
   apiTlsRules?: (rules: V1PolicyRule[]) => V1PolicyRule[];
   namespacePrefix?: string;
+  /** More chart values the RBAC is rendered with (e.g. shards). */
+  chartValues?: object;
 }
 
 /** Installs the operator's RBAC into a fresh namespace (cluster-wide names suffixed with it). */
 export async function installOperatorRbac(opts: InstallOptions = {}): Promise<OperatorIdentity> {
   const kc = testKubeConfig();
-  const rbac = await operatorRbac();
+  const rbac = await operatorRbac(opts.chartValues);
   const namespace = await freshNamespace(kc, opts.namespacePrefix ?? 'depot-system');
   const clusterWide = (kind?: string) => kind === 'ClusterRole' || kind === 'ClusterRoleBinding';
   const objects = [

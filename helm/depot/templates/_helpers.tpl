@@ -38,6 +38,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and .Values.flux.receiverUrlAllow (not .Values.integrations.flux) -}}
 {{- fail "flux.receiverUrlAllow is set but integrations.flux is false: Flux Receivers are only called with the Flux integration on" -}}
 {{- end -}}
+{{- if and .Values.shards (not .Values.leaderElection) -}}
+{{- fail "shards are set but leaderElection is false: a shard's handover and liveness come from its leader Lease" -}}
+{{- end -}}
+{{- if and .Values.shards .Values.watchNamespaces -}}
+{{- fail "shards and watchNamespaces exclude each other: a shard watches the namespaces it holds" -}}
+{{- end -}}
 {{- if and .Values.api.tls.secretName (not .Values.api.enabled) -}}
 {{- fail "api.tls.secretName is set but api.enabled is false: TLS is for the HTTP API" -}}
 {{- end -}}
@@ -81,4 +87,23 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if index $.Values.integrations $name -}}{{- $on = append $on $name -}}{{- end -}}
 {{- end -}}
 {{- join "," $on -}}
+{{- end -}}
+
+{{/* The HTTP API's scheme. */}}
+{{- define "depot.apiScheme" -}}
+{{- if include "depot.apiTls" . -}}https{{- else -}}http{{- end -}}
+{{- end -}}
+
+{{/* Shards: each shard's Service name (<fullname>-<shard>.<namespace>.svc), a JSON list, for the certificate (empty without shards). */}}
+{{- define "depot.shardServiceHosts" -}}
+{{- $hosts := list -}}
+{{- range .Values.shards -}}
+{{- $hosts = append $hosts (printf "%s-%s.%s.svc" (include "depot.fullname" $) . $.Release.Namespace) -}}
+{{- end -}}
+{{- toJson $hosts -}}
+{{- end -}}
+
+{{/* Shards: what a proxying replica trusts for another shard's certificate: the mounted ca.crt, or the generated Secret's. */}}
+{{- define "depot.shardApiCa" -}}
+{{- if include "depot.apiTlsFiles" . -}}{{ include "depot.tlsDir" . }}/ca.crt{{- else -}}secret{{- end -}}
 {{- end -}}

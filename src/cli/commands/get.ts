@@ -16,6 +16,7 @@ import { parseOutput, printMachine, type OutputFormat } from '../render/output.j
 import { renderVersionTable } from '../render/version-table.js';
 import { HISTORY_HEAD, historyRow, PROMOTION_HEAD, promotionRow } from '../render/promotion-table.js';
 import { ConditionType } from '../../api/conditions.js';
+import { printShards } from './shards.js';
 
 const KINDS: Record<string, string> = {
   applications: 'applications',
@@ -79,15 +80,19 @@ export function registerGet(program: Command): void {
     program
       .command('get')
       .description(
-        'list applications (an application × environment version table), environments, targets or promotions',
+        'list applications (an application × environment version table), environments, targets, promotions, or shards (which shard holds which namespace)',
       )
-      .argument('<kind>', 'applications | environments | targets | promotions')
-      .option('-o, --output <format>', 'table | wide | json | yaml', 'table'),
-  ).action(async (kindArg: string, opts: ClusterOptions & { output: string }) => {
+      .argument('<kind>', 'applications | environments | targets | promotions | shards')
+      .option('-o, --output <format>', 'table | wide | json | yaml', 'table')
+      .option('--operator-namespace <ns>', "shards: the operator's namespace (its Leases)", 'depot-system'),
+  ).action(async (kindArg: string, opts: ClusterOptions & { output: string; operatorNamespace: string }) => {
+    const format = parseOutput(opts.output);
+    if (['shards', 'shard'].includes(kindArg.toLowerCase())) return printShards(opts, format, table);
     const kind = KINDS[kindArg.toLowerCase()];
     if (!kind)
-      throw new UserError(`unknown kind "${kindArg}": use applications, environments, targets or promotions`);
-    const format = parseOutput(opts.output);
+      throw new UserError(
+        `unknown kind "${kindArg}": use applications, environments, targets, promotions or shards`,
+      );
     const resource = DEPOT_RESOURCES.find((r) => r.plural === kind)!;
     const items = await DepotClient.connect(opts).list<Application | Environment | Target | Promotion>(
       resource,
