@@ -189,13 +189,27 @@ export const deployed: Gate = {
   },
 };
 
-/** spec.schedule: eligible versions move at the scheduled times only. */
+/**
+ * spec.schedule: eligible versions move at the scheduled times only. A
+ * candidate whose spec.gates were asked (they are asked only once every
+ * earlier step, the schedule too, let it through) keeps that run until its
+ * gates pass: their answers come after the run, not by the next one.
+ */
 export const schedule: Gate = {
   name: 'schedule',
   kind: 'timing',
-  check: ({ run }) =>
-    run.due ? undefined : waiting(`eligible; next scheduled run at ${run.next!.toISOString()}`),
+  check: ({ run, app, candidate }) =>
+    run.due || askedAtARun(run, app.metadata.name, candidate)
+      ? undefined
+      : waiting(`eligible; next scheduled run at ${run.next!.toISOString()}`),
 };
+
+/** Whether the evaluator keeps an answer of any of spec.gates for this application and version. */
+const askedAtARun = (run: PromotionRun, application: string, candidate: string): boolean =>
+  run.gateAnswers !== undefined &&
+  (run.promotion.spec.gates ?? []).some(
+    (gate) => run.gateAnswers!(application, candidate, gate) !== undefined,
+  );
 
 /** spec.approval: minApprovals distinct people approved the exact version, the requester not counted (four eyes). */
 export const approval: Gate = {
