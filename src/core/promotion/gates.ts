@@ -204,12 +204,21 @@ export const schedule: Gate = {
       : waiting(`eligible; next scheduled run at ${run.next!.toISOString()}`),
 };
 
-/** Whether the evaluator keeps an answer of any of spec.gates for this application and version. */
-const askedAtARun = (run: PromotionRun, application: string, candidate: string): boolean =>
-  run.gateAnswers !== undefined &&
-  (run.promotion.spec.gates ?? []).some(
-    (gate) => run.gateAnswers!(application, candidate, gate) !== undefined,
+/**
+ * Whether any of spec.gates was asked for this application and version: the
+ * evaluator keeps an answer, or (its answers are in memory; after a restart)
+ * the last status lists one.
+ */
+function askedAtARun(run: PromotionRun, application: string, candidate: string): boolean {
+  const gates = run.promotion.spec.gates ?? [];
+  if (gates.length === 0) return false;
+  if (run.gateAnswers && gates.some((gate) => run.gateAnswers!(application, candidate, gate) !== undefined))
+    return true;
+  const listed = run.promotion.status?.results?.find(
+    (r) => r.application === application && r.version === candidate,
   );
+  return listed?.gates?.some((g) => g.time !== undefined && gates.some((s) => s.name === g.name)) ?? false;
+}
 
 /** spec.approval: minApprovals distinct people approved the exact version, the requester not counted (four eyes). */
 export const approval: Gate = {

@@ -230,6 +230,38 @@ describe('planPromotion', () => {
         expect(after.writes).toEqual([{ application: 'core', version: '1.2.0' }]);
       });
 
+      test('after a restart (no kept answers) a candidate the status shows asked at the run is asked again', () => {
+        const asked = {
+          ...gated,
+          status: {
+            lastRunTime: '2026-11-21T08:00:00Z',
+            results: [
+              {
+                application: 'core',
+                version: '1.2.0',
+                outcome: 'Waiting' as const,
+                reason: 'gate smoke is pending',
+                gates: [
+                  {
+                    name: 'smoke',
+                    result: 'Pending' as const,
+                    message: 'pending',
+                    time: '2026-11-21T08:00:01Z',
+                  },
+                ],
+              },
+            ],
+          },
+        };
+        const plan = planPromotion({
+          promotion: asked,
+          applications: [core],
+          now: new Date('2026-11-21T09:00:00Z'),
+          gateAnswers: () => undefined,
+        });
+        expect(plan.gateAsks).toEqual([{ application: 'core', version: '1.2.0', current: '1.1.0' }]);
+      });
+
       test('a failed gate is asked again between runs; a candidate never asked waits for the next run', () => {
         const failed = planPromotion({
           promotion: gated,
