@@ -69,7 +69,9 @@ function promotionScenario(
   return {
     ...s,
     target: o.gated ? '≤ 1.2 × promotion_1k; 1 gate call per application and version' : '≤ 10 s',
-    boundS: (opts) => (o.gated ? 120 : 80) + scaled(opts.apps, 0.15, 60, 180),
+    // Gated: the operator restarts (and settles) and dev gets a new version on all N first.
+    boundS: (opts) =>
+      o.gated ? 80 + scaled(opts.apps, 0.4, 100, 400) : 80 + scaled(opts.apps, 0.15, 60, 180),
     minimumS: () => (o.gated ? 140 : 110),
     run: (world, ctx) => run(world, ctx, o),
   };
