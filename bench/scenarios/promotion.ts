@@ -92,6 +92,27 @@ async function operatorFor(world: AppsWorld, ctx: ScenarioContext, gated: boolea
   }
 }
 
+/**
+ * Applications whose history has the GatePassed entry of the promoted version
+ * in staging (one paginated LIST, after the measurement): the audit trail of
+ * the gate, which every promoted application should carry.
+ */
+async function gatePassedEntries(
+  world: AppsWorld,
+  candidate: Map<string, string>,
+): Promise<{ applications: number; with_entry: number }> {
+  const { items } = await world.cluster.client.list('applications', world.namespace);
+  const withEntry = items.filter((a) => {
+    const history = (a.status as { history?: { type?: string; environment?: string; to?: string }[] })
+      ?.history;
+    return history?.some(
+      (h) =>
+        h.type === 'GatePassed' && h.environment === 'staging' && h.to === candidate.get(a.metadata.name),
+    );
+  }).length;
+  return { applications: candidate.size, with_entry: withEntry };
+}
+
 async function run(world: AppsWorld, ctx: ScenarioContext, o: { gated?: boolean }) {
   const precondition = await world.ensureApps(ctx, 0.2);
   const { op, gate } = await operatorFor(world, ctx, o.gated === true);
@@ -136,6 +157,7 @@ async function run(world: AppsWorld, ctx: ScenarioContext, o: { gated?: boolean 
       PromotionStatus | undefined;
     const measured = await m.end(world.operator);
     const gateCalls: GateCalls | undefined = gate?.tally.summary();
+    const gateHistory = gate ? await gatePassedEntries(world, candidate) : undefined;
     await client.delete('promotions', NAMESPACE, PROMOTION);
     const ready = status?.conditions?.find((c) => c.type === 'Ready');
     return {
@@ -150,6 +172,7 @@ async function run(world: AppsWorld, ctx: ScenarioContext, o: { gated?: boolean 
         ready: ready ? { status: ready.status, reason: ready.reason, message: ready.message } : null,
       },
       ...(gateCalls ? { gate_calls: gateCalls } : {}),
+      ...(gateHistory !== undefined ? { gate_passed_history: gateHistory } : {}),
       precondition,
       operator_flags: op.flags,
       ...measured,
