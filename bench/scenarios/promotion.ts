@@ -72,7 +72,6 @@ function promotionScenario(
     // Setting dev's new version first (when dev equals staging) is not measured but takes time;
     // gated also restarts the operator and lets it settle.
     boundS: (opts) => 80 + scaled(opts.apps, 0.4, 100, 400),
-      o.gated ? 80 + scaled(opts.apps, 0.4, 100, 400) : 80 + scaled(opts.apps, 0.15, 60, 180),
     minimumS: () => (o.gated ? 140 : 110),
     // Not in --quick: an operator restart and another wait for a whole minute (about 1.5 min) on top of promotion_1k's.
     ...(o.gated ? { notQuick: true } : {}),
