@@ -19,6 +19,8 @@ export interface Measured {
     apiserver_s: number;
     etcd_s: number;
     operator_s?: number;
+    /** The operator's CPU in milliseconds (user + system, from /proc), unrounded for the cost per change. */
+    operator_ms?: number;
     apiserver_cores: number;
     operator_cores?: number;
   };
@@ -70,7 +72,9 @@ export class Measurement {
       cpu: {
         apiserver_s: round(apiserverCpu, 1),
         etcd_s: round(now.cpu.etcd - this.start.cpu.etcd, 1),
-        ...(operatorCpu !== undefined ? { operator_s: round(operatorCpu, 1) } : {}),
+        ...(operatorCpu !== undefined
+          ? { operator_s: round(operatorCpu, 1), operator_ms: Math.round(operatorCpu * 1000) }
+          : {}),
         apiserver_cores: seconds > 0 ? round(apiserverCpu / seconds, 2) : 0,
         ...(operatorCpu !== undefined && seconds > 0
           ? { operator_cores: round(operatorCpu / seconds, 2) }

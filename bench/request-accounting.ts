@@ -107,6 +107,12 @@ export interface RequestSummary {
    * server does by itself (nothing but its Lease, which is left out, at steady state).
    */
   operator_writes: WriteSummary;
+  /**
+   * Every request but the harness's, by verb (reads and writes; Leases and
+   * watches apart, as a watch is counted only when it ends): the operator's,
+   * plus the API server's own, as for `operator_writes`.
+   */
+  operator_requests?: Record<string, number>;
 }
 
 function writeSummary(counts: RequestCount[]): WriteSummary {
@@ -152,6 +158,10 @@ export function summarizeRequests(
     if (c.verb !== 'WATCH') total += c.count;
     if (c.code && !c.code.startsWith('2')) add(errors, c.code, c.count);
   }
+  const withoutOurs = withoutHarness(delta, harness);
+  const operatorRequests: Record<string, number> = {};
+  for (const c of withoutOurs)
+    if (!isLease(c) && c.verb !== 'WATCH' && c.count > 0) add(operatorRequests, c.verb, c.count);
   const harnessByVerb: Record<string, number> = {};
   for (const c of harness) add(harnessByVerb, c.verb, c.count);
   return {
@@ -163,6 +173,7 @@ export function summarizeRequests(
     writes: writeSummary(delta),
     leases: sorted(leases),
     harness: sorted(harnessByVerb),
-    operator_writes: writeSummary(withoutHarness(delta, harness)),
+    operator_writes: writeSummary(withoutOurs),
+    operator_requests: sorted(operatorRequests),
   };
 }

@@ -1,6 +1,8 @@
 // The results as a table: one row per scenario with its main figure, issue
-// 10's target and whether it is met, the operator's write requests and the
-// API server's request rate. Printed after a run and written into the README.
+// 10's target and whether it is met, the operator's write requests, the API
+// server's request rate and the cost per changed application (requests,
+// reconciles, CPU). Printed after a run and written into the README.
+import type { CostPerChange } from './cost-per-change.js';
 import type { Machine } from './machine.js';
 
 export interface RunInfo {
@@ -25,6 +27,10 @@ export interface Row {
   met: string;
   operatorWrites: string;
   requestRate: string;
+  /** Per changed application: the operator's writes and reads, by verb. */
+  requestsPerChange: string;
+  reconcilesPerChange: string;
+  cpuPerChange: string;
   reproduce: string;
 }
 
@@ -135,6 +141,22 @@ const figures: Record<string, (r: R) => Figure> = {
     };
   },
   promotion_1k: (r) => promotionFigure(r),
+  promotion_1k_gated: (r) => {
+    const p = obj(r.promoted);
+    const ratio = num(r.ratio_to_promotion_1k);
+    const calls = obj(r.gate_calls);
+    const apps = num(p.apps);
+    const once =
+      num(calls.max_calls_per_candidate) === undefined
+        ? undefined
+        : calls.max_calls_per_candidate === 1 && calls.candidates === apps;
+    return {
+      result: `promoted in ${converged(p, 'promoted')}${ratio !== undefined ? ` = ${ratio} × promotion_1k` : ''}; ${num(calls.calls) ?? '?'} gate calls for ${num(calls.candidates) ?? '?'} (application, version) pairs, at most ${num(calls.max_calls_per_candidate) ?? '?'} per pair; delivered in ${converged(obj(r.delivered), 'delivered')}`,
+      target: '≤ 1.2 × promotion_1k; 1 gate call per application and version',
+      met:
+        ratio === undefined || once === undefined ? undefined : p.converged === true && ratio <= 1.2 && once,
+    };
+  },
   // The same measurement with a chain of compatibility rules across the applications.
   promotion_1k_chain: (r) => promotionFigure(r),
   restart_1k: (r) => {
@@ -170,11 +192,37 @@ function genericFigure(r: R): Figure {
   return { result: r.converged !== undefined ? converged(r) : 'see the JSON', target: '—' };
 }
 
+const verbs = (record: Record<string, number>) =>
+  Object.entries(record)
+    .filter(([, n]) => n > 0)
+    .map(([v, n]) => `${v} ${n}`)
+    .join(', ');
+
+/** "1.13 writes (PATCH 1, POST 0.13); 0.01 reads (GET 0.01)" per changed application. */
+export function requestsPerChange(c: CostPerChange | undefined): string {
+  if (!c) return '—';
+  const part = (n: number, what: string, byVerb: Record<string, number>) =>
+    `${n} ${what}${verbs(byVerb) ? ` (${verbs(byVerb)})` : ''}`;
+  return `${part(c.requests.writes, 'writes', c.requests.writes_by_verb)}; ${part(c.requests.reads, 'reads', c.requests.reads_by_verb)}`;
+}
+
+/** "2 (application 2, promotion 0.01)" per changed application. */
+export function reconcilesPerChange(c: CostPerChange | undefined): string {
+  if (!c?.reconciles) return '—';
+  const by = verbs(c.reconciles.by_controller);
+  return `${c.reconciles.total}${by ? ` (${by})` : ''}`;
+}
+
+export const cpuPerChange = (c: CostPerChange | undefined): string =>
+  c?.cpu_ms === undefined ? '—' : `${c.cpu_ms} ms`;
+
 function writes(r: R): string {
   const w = obj(obj(r.api_requests).operator_writes);
   const byVerb = Object.entries(obj(w.by_verb)).map(([v, n]) => `${v} ${n}`);
   return num(w.total) === undefined ? '—' : `${w.total}${byVerb.length ? ` (${byVerb.join(', ')})` : ''}`;
 }
+
+const NO_COST = { requestsPerChange: '—', reconcilesPerChange: '—', cpuPerChange: '—' };
 
 export function resultRows(results: ResultsFile, order: readonly string[]): Row[] {
   const keys = [
@@ -193,6 +241,7 @@ export function resultRows(results: ResultsFile, order: readonly string[]): Row[
         met: '—',
         operatorWrites: '—',
         requestRate: '—',
+        ...NO_COST,
       };
     if (typeof r.skipped === 'string')
       return {
@@ -202,9 +251,11 @@ export function resultRows(results: ResultsFile, order: readonly string[]): Row[
         met: '—',
         operatorWrites: '—',
         requestRate: '—',
+        ...NO_COST,
       };
     const f = (figures[key] ?? genericFigure)(r);
     const rate = num(obj(r.api_requests).per_second);
+    const cost = r.cost_per_change as CostPerChange | undefined;
     return {
       ...base,
       result: f.result,
@@ -212,6 +263,9 @@ export function resultRows(results: ResultsFile, order: readonly string[]): Row[
       met: yesNo(f.met),
       operatorWrites: writes(r),
       requestRate: rate === undefined ? '—' : `${rate}/s`,
+      requestsPerChange: requestsPerChange(cost),
+      reconcilesPerChange: reconcilesPerChange(cost),
+      cpuPerChange: cpuPerChange(cost),
     };
   });
 }
@@ -224,6 +278,9 @@ const headers: Record<keyof Row, string> = {
   met: 'Met',
   operatorWrites: 'Operator writes',
   requestRate: 'API requests/s',
+  requestsPerChange: 'Requests per changed app',
+  reconcilesPerChange: 'Reconciles per changed app',
+  cpuPerChange: 'Operator CPU per changed app',
   reproduce: 'Reproduce',
 };
 

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { down } from '../src/local/controlplane/index.js';
 import { projectRoot } from '../src/local/project-root.js';
+import { costPerChange } from './cost-per-change.js';
 import { controlPlaneVersions, machine } from './machine.js';
 import { operatorDefaults } from './operator-defaults.js';
 import { OperatorProcess } from './operator-process.js';
@@ -188,6 +189,8 @@ class Run {
           const t0 = Date.now();
           const r = await sc.run(world, { env: this.env(), deadline });
           Object.assign(result, r, { bound_s: availableS, took_s: round((Date.now() - t0) / 1000, 1) });
+          const cost = costPerChange(sc.key, result);
+          if (cost) result.cost_per_change = cost;
         }
       } catch (err) {
         if (this.controller.signal.aborted) return; // Ctrl-C: the signal handler stops everything
@@ -276,7 +279,18 @@ async function main(): Promise<number> {
         run.results,
         scenarios.map((s) => s.key),
       ),
-      ['scenario', 'apps', 'result', 'target', 'met', 'operatorWrites', 'requestRate'],
+      [
+        'scenario',
+        'apps',
+        'result',
+        'target',
+        'met',
+        'operatorWrites',
+        'requestRate',
+        'requestsPerChange',
+        'reconcilesPerChange',
+        'cpuPerChange',
+      ],
     )}\n\nResults: ${opts.out} (took ${run.results.run.duration_s} s)\n`,
   );
   return run.failed ? 1 : 0;

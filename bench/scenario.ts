@@ -45,7 +45,7 @@ export interface Scenario<W = unknown> {
   target: string;
   /** Scenarios to run with it when it is reproduced alone (converge_1k needs baseline_1k for its ratio). */
   related?: string[];
-  /** Left out of `--quick` (CI's smoke test) unless named with --only: it needs the real Argo CD. */
+  /** Left out of `--quick` (CI's smoke test) unless named with --only: it needs the real Argo CD, or adds minutes for little coverage. */
   notQuick?: boolean;
   /** Longest the scenario may take, in seconds, for these options. */
   boundS: (opts: BenchOptions) => number;

@@ -19,6 +19,7 @@ export const README_ORDER = [
   'idle_writes',
   'memory_10k',
   'promotion_1k',
+  'promotion_1k_gated',
   'restart_1k',
 ];
 
@@ -33,6 +34,9 @@ export function benchmarkBlock(results: ResultsFile): string {
       'target',
       'met',
       'operatorWrites',
+      'requestsPerChange',
+      'reconcilesPerChange',
+      'cpuPerChange',
       'reproduce',
     ]),
   ].join('\n');

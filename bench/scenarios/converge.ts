@@ -1,9 +1,12 @@
 // converge_1k: a new version on dev for all N Applications at once; seconds
-// until every status shows it desired and delivered on dev's targets.
+// until every status shows it desired and delivered on dev's targets; then
+// how long the change's Events take to drain (events-drain.ts).
 import type { AppsWorld } from '../apps-world.js';
+import { waitEventsDrained } from '../events-drain.js';
 import { Measurement } from '../measurement.js';
 import { outcome, secondsSince } from '../outcome.js';
 import { scaled, type Scenario } from '../scenario.js';
+import { round } from '../stats.js';
 import { appsGroup } from './groups.js';
 
 export const CONVERGE_VERSION = '1.1.0';
@@ -14,7 +17,7 @@ export const converge1k: Scenario<AppsWorld> = {
   related: ['baseline_1k'],
   title: 'set a new dev version on all N at once; seconds until every status shows it desired and delivered',
   target: '≤ 1.5 × baseline_1k',
-  boundS: (o) => scaled(o.apps, 0.2, 60, 240),
+  boundS: (o) => scaled(o.apps, 0.3, 60, 360),
   minimumS: () => 60,
   async run(world, ctx) {
     const precondition = await world.ensureApps(ctx, 0.3);
@@ -27,6 +30,16 @@ export const converge1k: Scenario<AppsWorld> = {
     const wait = await world.waitConverged(names, ctx.deadline, ['dev']);
     const o = outcome(wait, t0);
     const measured = await m.end(world.operator);
+    // The Events of the change reach the API server on their own budget, after the statuses.
+    // Not in --quick: at 100 applications it says little and adds up to half a minute.
+    const eventsDrain =
+      o.seconds === null || ctx.env.opts.kind === 'quick'
+        ? undefined
+        : await waitEventsDrained(op, t0 + o.seconds * 1000, Math.min(ctx.deadline, Date.now() + 150_000), {
+            signal: ctx.env.signal,
+          });
+    const events = { ...(measured.operator_metrics?.events ?? {}) };
+    for (const [k, v] of Object.entries(eventsDrain?.events_after ?? {})) events[k] = (events[k] ?? 0) + v;
     // Read after the measurement: baseline_1k patches statuses of this size.
     world.statusesAfterConverge = await readStatuses(world);
     return {
@@ -35,6 +48,15 @@ export const converge1k: Scenario<AppsWorld> = {
       requests_written: writes.done,
       write_s: writeS,
       write_concurrency: ctx.env.opts.concurrency,
+      ...(eventsDrain
+        ? {
+            events_drain: eventsDrain,
+            // From the first write until drained, by outcome, per changed application.
+            events_per_change: Object.fromEntries(
+              Object.entries(events).map(([k, v]) => [k, round(v / Math.max(1, writes.done), 3)]),
+            ),
+          }
+        : {}),
       precondition,
       operator_flags: op.flags,
       ...measured,

@@ -11,7 +11,7 @@ import { create1k } from './create.js';
 import { idleWrites } from './idle.js';
 import { latencySingle } from './latency.js';
 import { memory10k } from './memory.js';
-import { promotion1k, promotion1kChain } from './promotion.js';
+import { promotion1k, promotion1kChain, promotion1kGated } from './promotion.js';
 import { restart1k } from './restart.js';
 
 // The world's type differs per group; the runner only passes it through.
@@ -20,6 +20,7 @@ export const scenarios: Scenario<unknown>[] = [
   converge1k,
   latencySingle,
   promotion1k,
+  promotion1kGated,
   restart1k,
   idleWrites,
   baseline1k,
@@ -29,8 +30,16 @@ export const scenarios: Scenario<unknown>[] = [
   promotion1kChain,
 ];
 
-/** Figures that combine two scenarios: converge_1k relative to baseline_1k. */
+/** Figures that combine two scenarios: converge_1k relative to baseline_1k, promotion_1k_gated to promotion_1k. */
 export function deriveFigures(results: Record<string, ScenarioResult>): void {
+  const promotedS = (r: ScenarioResult | undefined) => {
+    const p = r?.promoted as { converged?: boolean; seconds?: unknown } | undefined;
+    return p?.converged === true && typeof p.seconds === 'number' ? p.seconds : undefined;
+  };
+  const gated = promotedS(results.promotion_1k_gated);
+  const plain = promotedS(results.promotion_1k);
+  if (gated !== undefined && plain !== undefined && plain > 0)
+    results.promotion_1k_gated!.ratio_to_promotion_1k = round(gated / plain, 2);
   const converge = results.converge_1k;
   const baseline = results.baseline_1k;
   const c = converge?.seconds;

@@ -68,6 +68,7 @@ test('deltas per scenario: writes by verb and resource, Leases and the harness a
     by_verb: { PATCH: 3, POST: 900 },
     by_resource: { 'applications.depot.sh/status': { PATCH: 3 }, 'events.events.k8s.io': { POST: 900 } },
   });
+  expect(s.operator_requests).toEqual({ PATCH: 3, POST: 900 });
 });
 
 test('an idle interval has no writes; a counter that restarted counts from zero', () => {
@@ -81,4 +82,6 @@ test('watches are listed by verb but not in the request rate', () => {
   const s = summarizeRequests(requestDelta([], reading(0, 0, 0, 0)), [], 1);
   expect(s.by_verb).toEqual({ LIST: 3, WATCH: 2 });
   expect(s.total).toBe(3);
+  // The operator's requests by verb: reads too, watches and Leases apart.
+  expect(s.operator_requests).toEqual({ LIST: 3 });
 });

@@ -57,6 +57,49 @@ test('one row per scenario in the given order: partial progress, met targets and
   expect(rows[3]!.result).toBe('error: the operator exited (exit code 1)');
 });
 
+const gatedResults = {
+  run: results.run,
+  machine: results.machine,
+  promotion_1k_gated: {
+    apps: 1000,
+    promoted: { converged: true, converged_apps: 1000, apps: 1000, seconds: 11.5 },
+    delivered: { converged: true, converged_apps: 1000, apps: 1000, seconds: 19 },
+    ratio_to_promotion_1k: 1.1,
+    gate_calls: { calls: 1000, candidates: 1000, max_calls_per_candidate: 1, candidates_asked_again: 0 },
+    cost_per_change: {
+      changed_apps: 1000,
+      requests: {
+        writes: 2.4,
+        reads: 0,
+        writes_by_verb: { APPLY: 1, PATCH: 1, POST: 0.4 },
+        reads_by_verb: {},
+      },
+      reconciles: { total: 2.1, by_controller: { application: 2, promotion: 0.1 } },
+      cpu_ms: 9.5,
+    },
+  },
+} as unknown as ResultsFile;
+
+test('promotion_1k_gated: the ratio to promotion_1k, the gate calls per pair, and the cost per change', () => {
+  const [row] = resultRows(gatedResults, ['promotion_1k_gated']);
+  expect(row).toMatchObject({
+    result:
+      'promoted in 11.5 s = 1.1 × promotion_1k; 1000 gate calls for 1000 (application, version) pairs, at most 1 per pair; delivered in 19 s',
+    met: 'yes',
+    requestsPerChange: '2.4 writes (APPLY 1, PATCH 1, POST 0.4); 0 reads',
+    reconcilesPerChange: '2.1 (application 2, promotion 0.1)',
+    cpuPerChange: '9.5 ms',
+  });
+  const twice = {
+    ...gatedResults,
+    promotion_1k_gated: {
+      ...(gatedResults.promotion_1k_gated as object),
+      gate_calls: { calls: 2000, candidates: 1000, max_calls_per_candidate: 2 },
+    },
+  } as ResultsFile;
+  expect(resultRows(twice, ['promotion_1k_gated'])[0]!.met).toBe('no');
+});
+
 test('the README block is replaced between the markers only', () => {
   const readme = `# Depot\n\n## Benchmarks\n\n${START}\nold table\n${END}\n\nafter\n`;
   const next = replaceBetweenMarkers(readme, benchmarkBlock(results))!;

@@ -226,13 +226,36 @@ export const verified: Gate = {
   },
 };
 
-/** spec.schedule: eligible versions move at the scheduled times only. */
+/**
+ * spec.schedule: eligible versions move at the scheduled times only. A
+ * candidate whose spec.gates were asked (they are asked only once every
+ * earlier step, the schedule too, let it through) keeps that run until its
+ * gates pass: their answers come after the run, not by the next one.
+ */
 export const schedule: Gate = {
   name: 'schedule',
   kind: 'timing',
-  check: ({ run }) =>
-    run.due ? undefined : waiting(`eligible; next scheduled run at ${run.next!.toISOString()}`),
+  check: ({ run, app, candidate }) =>
+    run.due || askedAtARun(run, app.metadata.name, candidate)
+      ? undefined
+      : waiting(`eligible; next scheduled run at ${run.next!.toISOString()}`),
 };
+
+/**
+ * Whether any of spec.gates was asked for this application and version: the
+ * evaluator keeps an answer, or (its answers are in memory; after a restart)
+ * the last status lists one.
+ */
+function askedAtARun(run: PromotionRun, application: string, candidate: string): boolean {
+  const gates = run.promotion.spec.gates ?? [];
+  if (gates.length === 0) return false;
+  if (run.gateAnswers && gates.some((gate) => run.gateAnswers!(application, candidate, gate) !== undefined))
+    return true;
+  const listed = run.promotion.status?.results?.find(
+    (r) => r.application === application && r.version === candidate,
+  );
+  return listed?.gates?.some((g) => g.time !== undefined && gates.some((s) => s.name === g.name)) ?? false;
+}
 
 /** spec.approval: minApprovals distinct people approved the exact version, the requester not counted (four eyes). */
 export const approval: Gate = {

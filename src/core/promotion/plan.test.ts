@@ -193,6 +193,99 @@ describe('planPromotion', () => {
       expect(plan.nextRunTime).toEqual(new Date('2026-11-22T08:00:00Z'));
     });
 
+    describe('with spec.gates, a candidate asked at a scheduled run keeps that run until its gates answer', () => {
+      const gated = promotion(
+        'staging-to-prod',
+        {
+          from: 'staging',
+          to: 'prod',
+          schedule: '0 9 * * *',
+          timeZone: 'Europe/Berlin',
+          gates: [{ name: 'smoke', http: { url: 'http://127.0.0.1:9/smoke' } }],
+        },
+        { status: { lastRunTime: '2026-11-21T08:00:00Z' } },
+      );
+      const answered =
+        (result: 'Passed' | 'Failed', version = '1.2.0') =>
+        (application: string, v: string) =>
+          application === 'core' && v === version
+            ? { result, message: result.toLowerCase(), time: '2026-11-21T08:00:01Z' }
+            : undefined;
+
+      test('the run asks the gates; their pass a second later promotes, not the next day', () => {
+        const atRun = planPromotion({
+          promotion: { ...gated, status: {} },
+          applications: [core],
+          now: new Date('2026-11-21T08:00:00Z'),
+          gateAnswers: () => undefined,
+        });
+        expect(atRun.gateAsks).toEqual([{ application: 'core', version: '1.2.0', current: '1.1.0' }]);
+        const after = planPromotion({
+          promotion: gated,
+          applications: [core],
+          now: new Date('2026-11-21T08:00:02Z'),
+          gateAnswers: answered('Passed'),
+        });
+        expect(after.ran).toBe(false);
+        expect(after.writes).toEqual([{ application: 'core', version: '1.2.0' }]);
+      });
+
+      test('after a restart (no kept answers) a candidate the status shows asked at the run is asked again', () => {
+        const asked = {
+          ...gated,
+          status: {
+            lastRunTime: '2026-11-21T08:00:00Z',
+            results: [
+              {
+                application: 'core',
+                version: '1.2.0',
+                outcome: 'Waiting' as const,
+                reason: 'gate smoke is pending',
+                gates: [
+                  {
+                    name: 'smoke',
+                    result: 'Pending' as const,
+                    message: 'pending',
+                    time: '2026-11-21T08:00:01Z',
+                  },
+                ],
+              },
+            ],
+          },
+        };
+        const plan = planPromotion({
+          promotion: asked,
+          applications: [core],
+          now: new Date('2026-11-21T09:00:00Z'),
+          gateAnswers: () => undefined,
+        });
+        expect(plan.gateAsks).toEqual([{ application: 'core', version: '1.2.0', current: '1.1.0' }]);
+      });
+
+      test('a failed gate is asked again between runs; a candidate never asked waits for the next run', () => {
+        const failed = planPromotion({
+          promotion: gated,
+          applications: [core],
+          now: new Date('2026-11-21T09:00:00Z'),
+          gateAnswers: answered('Failed'),
+        });
+        expect(failed.results[0]).toMatchObject({ outcome: 'Blocked' });
+        expect(failed.gateAsks).toHaveLength(1);
+        const neverAsked = planPromotion({
+          promotion: gated,
+          applications: [core],
+          now: new Date('2026-11-21T09:00:00Z'),
+          gateAnswers: answered('Passed', '1.1.9'),
+        });
+        expect(neverAsked.writes).toEqual([]);
+        expect(neverAsked.gateAsks).toEqual([]);
+        expect(neverAsked.results[0]).toMatchObject({
+          outcome: 'Waiting',
+          reason: 'eligible; next scheduled run at 2026-11-22T08:00:00.000Z',
+        });
+      });
+    });
+
     test('several missed runs (operator down for days) run once', () => {
       const plan = planPromotion({
         promotion: daily9('2026-11-15T08:00:00Z'),
