@@ -34,6 +34,7 @@ import { RequirementIndex } from './requirement-index.js';
 import type { DepotOptions } from './options.js';
 import { Applications, Environments, EnvironmentSets, Promotions, Targets } from '../api/resources.js';
 import { gateFacts } from '../core/application/gate-history.js';
+import type { GateEvaluator } from './promotion-gates.js';
 import { verificationFacts } from '../core/application/verification-history.js';
 
 /** Field manager of the operator's removal of spent force annotations. */
@@ -57,6 +58,7 @@ export function applicationController(
   opts: DepotOptions,
   delivery: DeliveryTracker = createDeliveryTracker(deps, opts.deliverySettings, opts.delivery),
   steps: ApplicationSteps = applicationSteps,
+  gateAnswers?: GateEvaluator,
 ): ControllerSpec {
   const toApps = everyInNamespace(deps.informers, Applications);
   const sender = new HistorySender(deps, opts.audit);
@@ -144,7 +146,11 @@ export function applicationController(
     primary: { resource: Applications, filter: (event) => ownStatus.admit(keyOf(event.object), event) },
     // A delivery attempt finished after its reconcile stopped waiting, or an object a target delivers to changed;
     // an event held while our status write was in flight that was not ours.
-    triggers: [delivery, { subscribe: (enqueue) => (enqueueHeld = enqueue) }],
+    triggers: [
+      delivery,
+      { subscribe: (enqueue) => (enqueueHeld = enqueue) },
+      ...(gateAnswers ? [gateAnswers.applicationAnswers] : []),
+    ],
     watches: [
       // A change of one application re-evaluates those with a rule on it and those it requires.
       { resource: Applications, map: (obj, type) => requirements.observe(obj, type) },
@@ -179,7 +185,11 @@ export function applicationController(
           sentThrough: sender.sentThrough(cached),
           ...(sink ? { sink: { through: sink.through(cached) } } : {}),
           statusByteBudget: opts.statusByteBudget ?? DEFAULT_STATUS_BYTE_BUDGET,
-          gates: gateFacts(app.metadata.name, snapshot.promotions()),
+          gates: gateFacts(
+            app.metadata.name,
+            snapshot.promotions(),
+            gateAnswers?.keptAnswers(req.namespace, app.metadata.name),
+          ),
           verifications: verificationFacts(app.metadata.name, snapshot.promotions()),
         };
         // The view, the plan and the reservation of its moves, with no await in between.

@@ -12,6 +12,7 @@ import { environmentSetController } from './environment-set.js';
 import { environmentController } from './environment.js';
 import type { DepotOptions } from './options.js';
 import { promotionController } from './promotion.js';
+import { GateEvaluator } from './promotion-gates.js';
 import { targetController } from './target.js';
 
 export function controllers(deps: RuntimeDeps, options: Partial<DepotOptions> = {}): ControllerSpec[] {
@@ -26,11 +27,13 @@ export function controllers(deps: RuntimeDeps, options: Partial<DepotOptions> = 
     ...(options.hooks ? { hooks: options.hooks } : {}),
     gateUrlAllow: options.gateUrlAllow ?? [],
   };
+  // One keeper of gate answers: the Promotion asks, the Application records GatePassed/GateFailed.
+  const gates = new GateEvaluator(deps);
   return [
     environmentController(deps),
     environmentSetController(deps),
     targetController(deps, { agentSilenceMs: options.agentSilenceMs }),
-    applicationController(deps, opts),
-    promotionController(deps, opts),
+    applicationController(deps, opts, undefined, undefined, gates),
+    promotionController(deps, opts, gates),
   ];
 }

@@ -8,6 +8,7 @@
 // leader's fence at dispatch.
 import { Counter } from 'prom-client';
 import type { PromotionGate } from '../api/promotion.js';
+import type { KeptGateAnswer } from '../core/application/gate-history.js';
 import { urlForMessages } from '../core/outbound-url.js';
 import {
   gateIntervalMs,
@@ -66,7 +67,10 @@ interface Entry {
 
 export class GateEvaluator implements TriggerSource {
   private readonly entries = new Map<string, Entry>();
+  /** spec.gates entry keys by namespace/application: the Application controller's GatePassed/GateFailed source. */
+  private readonly byApplication = new Map<string, Set<string>>();
   private enqueue: (req: Request) => void = () => {};
+  private enqueueApplication: (req: Request) => void = () => {};
   private readonly answers: Counter<'namespace' | 'promotion' | 'gate' | 'result'>;
   private readonly verifyAnswers: Counter<'namespace' | 'promotion' | 'gate' | 'result'>;
 
@@ -90,6 +94,38 @@ export class GateEvaluator implements TriggerSource {
 
   subscribe(enqueue: (req: Request) => void): void {
     this.enqueue = enqueue;
+  }
+
+  /** Applications whose spec.gates answer turned Passed or Failed (their history records it). */
+  readonly applicationAnswers: TriggerSource = {
+    subscribe: (enqueue) => {
+      this.enqueueApplication = enqueue;
+    },
+  };
+
+  /**
+   * The final spec.gates answers kept for one application, of every Promotion:
+   * status.results lists at most 256 applications, these are not bounded by it.
+   */
+  keptAnswers(namespace: string, application: string): KeptGateAnswer[] {
+    const keys = this.byApplication.get(`${namespace}/${application}`);
+    if (!keys) return [];
+    return [...keys].flatMap((k) => {
+      const e = this.entries.get(k);
+      const result = e?.answer?.result;
+      if (!e || (result !== 'Passed' && result !== 'Failed')) return [];
+      const [, promotion, gate] = k.split('/');
+      return [
+        {
+          promotion: promotion!,
+          application,
+          version: e.version,
+          gate: gate!,
+          result,
+          message: e.answer!.message,
+        },
+      ];
+    });
   }
 
   /** The kept answers of one Promotion's gates, for planPromotion. */
@@ -120,6 +156,10 @@ export class GateEvaluator implements TriggerSource {
       if (!e || e.version !== candidate.version || e.spec !== spec) {
         e = { version: candidate.version, spec, inFlight: false, askAgainAt: 0, waits: 0 };
         this.entries.set(k, e);
+        if (!mode) {
+          const byApp = `${p.namespace}/${candidate.application}`;
+          this.byApplication.set(byApp, (this.byApplication.get(byApp) ?? new Set()).add(k));
+        }
       }
       if ((e.answer?.result === 'Passed' && !mode) || e.inFlight) return;
       if (e.answer && now < e.askAgainAt) {
@@ -152,7 +192,13 @@ export class GateEvaluator implements TriggerSource {
   /** Forgets the answers of a Promotion that is gone. */
   forget(namespace: string, promotion: string): void {
     const prefix = `${namespace}/${promotion}/`;
-    for (const k of this.entries.keys()) if (k.startsWith(prefix)) this.entries.delete(k);
+    for (const k of this.entries.keys())
+      if (k.startsWith(prefix)) {
+        this.entries.delete(k);
+        const byApp = `${namespace}/${k.slice(k.lastIndexOf('/') + 1)}`;
+        this.byApplication.get(byApp)?.delete(k);
+        if (this.byApplication.get(byApp)?.size === 0) this.byApplication.delete(byApp);
+      }
   }
 
   private answered(
@@ -190,6 +236,7 @@ export class GateEvaluator implements TriggerSource {
       const reason = `${mode ? 'Verification' : ''}Gate${answer.result === 'Passed' ? 'Passed' : 'Failed'}`;
       if (answer.result === 'Passed') this.deps.events.normal(p.object, reason, note);
       else this.deps.events.warning(p.object, reason, note);
+      if (!mode) this.enqueueApplication({ namespace: p.namespace, name: candidate.application });
     }
     this.enqueue({ namespace: p.namespace, name: p.name });
   }

@@ -58,3 +58,48 @@ test('facts come from the results of the Promotions: pending answers are not fac
   expect(gateFacts('web', [p])).toEqual([failed]);
   expect(gateFacts('api', [p])).toEqual([]);
 });
+
+test('answers kept by the operator count too: an application beyond status.results still gets its entry', () => {
+  const p = promotion('to-prod', { from: 'staging', to: 'prod' });
+  p.status = { results: [] }; // status.results is bounded: a promoted application may not be listed
+  const kept = [
+    {
+      promotion: 'to-prod',
+      application: 'web',
+      version: '1.3.0',
+      gate: 'smoke',
+      result: 'Passed' as const,
+      message: 'ok',
+    },
+    {
+      promotion: 'gone',
+      application: 'web',
+      version: '1.3.0',
+      gate: 'smoke',
+      result: 'Passed' as const,
+      message: 'ok',
+    },
+  ];
+  expect(gateFacts('web', [p], kept)).toEqual([
+    {
+      promotion: 'to-prod',
+      environment: 'prod',
+      version: '1.3.0',
+      gate: 'smoke',
+      result: 'Passed',
+      message: 'ok',
+    },
+  ]);
+  // The same answer in status.results and in memory is one fact.
+  p.status = {
+    results: [
+      {
+        application: 'web',
+        version: '1.3.0',
+        outcome: 'Promoted',
+        gates: [{ name: 'smoke', result: 'Passed', message: 'ok' }],
+      },
+    ],
+  };
+  expect(gateFacts('web', [p], kept)).toHaveLength(1);
+});

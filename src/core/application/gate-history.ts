@@ -18,9 +18,27 @@ export interface GateFact {
   message?: string;
 }
 
-/** The passed and failed gate answers the Promotions report for an application. */
-export function gateFacts(application: string, promotions: readonly Promotion[]): GateFact[] {
-  return promotions.flatMap((p) => {
+/** A final gate answer the operator keeps in memory (status.results lists at most 256 applications). */
+export interface KeptGateAnswer {
+  promotion: string;
+  application: string;
+  version: string;
+  gate: string;
+  result: 'Passed' | 'Failed';
+  message?: string;
+}
+
+/**
+ * The passed and failed gate answers for an application: those the Promotions
+ * report in status.results, and those the operator keeps for applications the
+ * bounded list leaves out (of Promotions that still exist), each once.
+ */
+export function gateFacts(
+  application: string,
+  promotions: readonly Promotion[],
+  kept: readonly KeptGateAnswer[] = [],
+): GateFact[] {
+  const reported = promotions.flatMap((p) => {
     const r = p.status?.results?.find((x) => x.application === application);
     if (!r?.version || !r.gates) return [];
     const version = r.version;
@@ -39,6 +57,22 @@ export function gateFacts(application: string, promotions: readonly Promotion[])
           ],
     );
   });
+  const seen = new Set(reported.map((f) => `${f.promotion}/${f.gate}/${f.version}`));
+  const fromMemory = kept.flatMap((k): GateFact[] => {
+    const p = promotions.find((x) => x.metadata.name === k.promotion);
+    if (k.application !== application || !p || seen.has(`${k.promotion}/${k.gate}/${k.version}`)) return [];
+    return [
+      {
+        promotion: k.promotion,
+        environment: p.spec.to,
+        version: k.version,
+        gate: k.gate,
+        result: k.result,
+        ...(k.message !== undefined ? { message: k.message } : {}),
+      },
+    ];
+  });
+  return [...reported, ...fromMemory];
 }
 
 const prefix = (f: Pick<GateFact, 'gate' | 'promotion'>) => `gate ${f.gate} of Promotion ${f.promotion} `;
