@@ -30,3 +30,18 @@ export const CONFIG_PATH = '/api/v1/dashboard/config';
 export const EVENTS_PATH = '/api/v1/dashboard/events';
 /** Three missed heartbeats (15 s each): the stream is dead even if the socket is not closed. */
 export const STREAM_IDLE_MS = 45_000;
+
+/** GET …/applications/{app}/environments/{env}/why (WhySchema in src/api/http.ts, written by the why helper). */
+export interface Why {
+  application: string;
+  namespace: string;
+  environment: string;
+  version: string;
+  present: boolean;
+  requested?: string;
+  desired?: string;
+  reasons: { kind: string; message: string; until?: string }[];
+  targets: { name: string; state?: string; deployed?: string; message?: string }[];
+  /** Exactly what `depot why` prints. */
+  lines: string[];
+}

@@ -99,3 +99,25 @@ export function matrixItems(state: DashboardState, filter: MatrixFilter): Matrix
 
 /** How many rows the items hold (namespace headers excluded). */
 export const rowCount = (items: readonly MatrixItem[]): number => items.filter((i) => i.kind === 'row').length;
+
+export const DASHBOARD_CHIP_LABELS: Record<DashboardChipKind, string> = {
+  blocked: 'blocked',
+  frozen: 'frozen',
+  held: 'held',
+  rejected: 'rejected',
+  approval: 'waiting for approval',
+  soak: 'soaking',
+  gate: 'gate pending',
+  verifying: 'verifying',
+  delivering: 'delivering',
+  failed: 'failed',
+};
+
+/** The state filter's choices, value and label. */
+export const STATE_FILTERS: [StateFilter, string][] = [
+  ['', 'any'],
+  ['attention', 'needs attention'],
+  ['drift', 'drift'],
+  ['notReady', 'not ready'],
+  ...(Object.entries(DASHBOARD_CHIP_LABELS) as [DashboardChipKind, string][]),
+];

@@ -1,0 +1,316 @@
+// The matrix: applications × environments, grouped by namespace, virtualized
+// (only the rows in view are in the DOM) so 10,000 rows stay smooth. A grid
+// with one tab stop: arrow keys, Home/End and PageUp/PageDown move, Enter
+// opens the why panel (on a cell) or the application page (on a name).
+import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
+import { MATRIX_READY_MARK, type DashboardCell, type DashboardRow } from '../lib/contract.js';
+import { DASHBOARD_CHIP_LABELS, STATE_FILTERS, matrixItems, rowCount, type MatrixFilter, type MatrixItem } from '../lib/filters.js';
+import { routeHash } from '../lib/routes.js';
+import type { DashboardState } from '../lib/store.js';
+
+const HEADER_HEIGHT = 40;
+const TARGET_LINE = 18;
+
+function rowHeight(row: DashboardRow): number {
+  let targets = 0;
+  let chip = false;
+  for (const c of Object.values(row.cells)) {
+    targets = Math.max(targets, c.deployed.length);
+    chip ||= c.chip !== undefined;
+  }
+  return 34 + targets * TARGET_LINE + (chip ? 24 : 0);
+}
+const itemHeight = (item: MatrixItem | undefined) =>
+  !item ? 0 : item.kind === 'namespace' ? HEADER_HEIGHT : rowHeight(item.row);
+
+let readyMarked = false;
+
+export function Matrix(props: { state: DashboardState; filter: MatrixFilter; onFilter: (f: MatrixFilter) => void }) {
+  const { state, filter } = props;
+  const items = useMemo(() => matrixItems(state, filter), [state, filter]);
+  const columns = useMemo(
+    () => Math.max(1, ...items.map((i) => (i.kind === 'namespace' ? i.environments.length : 0))),
+    [items],
+  );
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [, rerender] = useReducer((x: number) => x + 1, 0);
+  const getItemKey = useCallback(
+    (i: number) => {
+      const it = items[i];
+      if (!it) return i;
+      return it.kind === 'namespace' ? `ns:${it.namespace}` : `row:${it.row.namespace}/${it.row.name}:${rowHeight(it.row)}`;
+    },
+    [items],
+  );
+  const options = {
+    count: items.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i: number) => itemHeight(items[i]),
+    getItemKey,
+    overscan: 8,
+    scrollToFn: elementScroll,
+    observeElementRect,
+    observeElementOffset,
+    initialRect: { width: window.innerWidth, height: window.innerHeight },
+    onChange: () => rerender(0),
+  };
+  const [virtualizer] = useState(() => new Virtualizer<HTMLDivElement, HTMLDivElement>(options));
+  virtualizer.setOptions(options);
+  useLayoutEffect(() => virtualizer._didMount(), [virtualizer]);
+  useLayoutEffect(() => virtualizer._willUpdate());
+
+  const virtualItems = virtualizer.getVirtualItems();
+
+  useEffect(() => {
+    if (readyMarked || !state.loaded) return;
+    if (virtualItems.length > 0 || items.length === 0) {
+      readyMarked = true;
+      performance.mark(MATRIX_READY_MARK, { detail: { rows: rowCount(items) } });
+    }
+  });
+
+  // The one focusable cell: item index and column (0 = the application's name).
+  const [focus, setFocus] = useState<{ row: number; col: number }>({ row: -1, col: 0 });
+  const focusPending = useRef(false);
+  const firstRow = items.findIndex((i) => i.kind === 'row');
+  const active = focus.row >= 0 && items[focus.row]?.kind === 'row' ? focus : { row: firstRow, col: focus.col };
+
+  useEffect(() => {
+    if (!focusPending.current) return;
+    const el = scrollRef.current?.querySelector<HTMLElement>(`[data-pos="${active.row}:${active.col}"]`);
+    if (el) {
+      el.focus({ preventScroll: true });
+      focusPending.current = false;
+    }
+  });
+
+  const moveTo = (row: number, col: number) => {
+    focusPending.current = true;
+    setFocus({ row, col });
+    virtualizer.scrollToIndex(row, { align: 'auto' });
+  };
+  const nextRow = (from: number, step: number) => {
+    let i = from;
+    for (let n = 0; n < Math.abs(step); n++) {
+      let j = i + Math.sign(step);
+      while (items[j] && items[j]!.kind !== 'row') j += Math.sign(step);
+      if (!items[j]) break;
+      i = j;
+    }
+    return i;
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (active.row < 0) return;
+    const item = items[active.row];
+    const cols = item?.kind === 'row' ? item.environments.length : 0;
+    const key = e.key;
+    let handled = true;
+    if (key === 'ArrowDown') moveTo(nextRow(active.row, 1), active.col);
+    else if (key === 'ArrowUp') moveTo(nextRow(active.row, -1), active.col);
+    else if (key === 'PageDown') moveTo(nextRow(active.row, 10), active.col);
+    else if (key === 'PageUp') moveTo(nextRow(active.row, -10), active.col);
+    else if (key === 'ArrowRight') moveTo(active.row, Math.min(cols, active.col + 1));
+    else if (key === 'ArrowLeft') moveTo(active.row, Math.max(0, active.col - 1));
+    else if (key === 'Home') moveTo(e.ctrlKey ? nextRow(-1, 1) : active.row, 0);
+    else if (key === 'End') moveTo(e.ctrlKey ? nextRow(items.length, -1) : active.row, cols);
+    else handled = false;
+    if (handled) e.preventDefault();
+  };
+
+  const shownRows = rowCount(items);
+  return (
+    <section class="matrix-view" aria-label="Matrix">
+      <MatrixToolbar filter={filter} onFilter={props.onFilter} namespaces={[...state.namespaces.keys()].sort()} shown={shownRows} total={state.rows.size} />
+      {!state.loaded && <p class="page-message">Waiting for the first snapshot…</p>}
+      {state.loaded && items.length === 0 && <p class="page-message">No application matches.</p>}
+      <div
+        ref={scrollRef}
+        class="matrix-scroll"
+        role="grid"
+        aria-label="Applications by environment"
+        aria-rowcount={items.length}
+        aria-colcount={columns + 1}
+        data-testid="matrix"
+        data-rows={shownRows}
+        onKeyDown={onKeyDown}
+      >
+        <div
+          class="matrix-inner"
+          style={{ height: `${virtualizer.getTotalSize()}px`, minWidth: `calc(var(--name-col) + ${columns} * var(--cell-min))` }}
+        >
+          {virtualItems.map((v) => {
+            const item = items[v.index]!;
+            const style = { transform: `translateY(${v.start}px)`, height: `${v.size}px`, gridTemplateColumns: `var(--name-col) repeat(${columns}, minmax(var(--cell-min), 1fr))` };
+            if (item.kind === 'namespace')
+              return (
+                <div key={v.key} role="row" aria-rowindex={v.index + 1} class="mrow ns-row" style={style} data-testid={`ns-header-${item.namespace}`}>
+                  <div role="columnheader" class="ns-name">
+                    <span>{item.namespace}</span>
+                    <span class="muted">
+                      {item.shown === item.total ? `${item.total}` : `${item.shown} of ${item.total}`} applications
+                    </span>
+                  </div>
+                  {item.environments.map((env) => (
+                    <div role="columnheader" class="env-name" key={env}>
+                      {env}
+                    </div>
+                  ))}
+                </div>
+              );
+            const row = item.row;
+            const tab = (col: number) => (active.row === v.index && active.col === col ? 0 : -1);
+            return (
+              <div key={v.key} role="row" aria-rowindex={v.index + 1} class="mrow app-row" style={style} data-testid={`row-${row.namespace}/${row.name}`}>
+                <div role="rowheader" class="app-name">
+                  <a
+                    href={routeHash({ page: 'app', namespace: row.namespace, app: row.name })}
+                    tabIndex={tab(0)}
+                    data-pos={`${v.index}:0`}
+                    onFocus={() => setFocus({ row: v.index, col: 0 })}
+                  >
+                    {row.name}
+                  </a>
+                  {row.ready?.status === 'False' && (
+                    <span class="not-ready" title={row.ready.message ?? row.ready.reason}>
+                      not ready{row.ready.reason ? `: ${row.ready.reason}` : ''}
+                    </span>
+                  )}
+                </div>
+                {item.environments.map((env, i) => (
+                  <Cell
+                    key={env}
+                    row={row}
+                    env={env}
+                    cell={row.cells[env]}
+                    pos={`${v.index}:${i + 1}`}
+                    tabIndex={tab(i + 1)}
+                    onFocus={() => setFocus({ row: v.index, col: i + 1 })}
+                  />
+                ))}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function Cell(props: { row: DashboardRow; env: string; cell: DashboardCell | undefined; pos: string; tabIndex: number; onFocus: () => void }) {
+  const { row, env, cell } = props;
+  const open = () => (location.hash = routeHash({ page: 'why', namespace: row.namespace, app: row.name, environment: env }));
+  const drift = cell?.deployed.some((d) => d.drift) ?? false;
+  return (
+    <div
+      role="gridcell"
+      class={`cell${drift ? ' drifted' : ''}`}
+      tabIndex={props.tabIndex}
+      data-pos={props.pos}
+      data-testid={`cell-${row.namespace}/${row.name}/${env}`}
+      data-desired={cell?.desired}
+      data-chip={cell?.chip?.kind}
+      data-drift={drift ? 'true' : undefined}
+      aria-label={cell ? undefined : `${row.name} has no ${env} environment`}
+      onFocus={props.onFocus}
+      onClick={open}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          open();
+        }
+      }}
+    >
+      {cell && (
+        <>
+          <div class="desired">
+            <span class="sr-only">{env}: desired </span>
+            <span data-testid="cell-desired">{cell.desired ?? '—'}</span>
+            {cell.requested && cell.requested !== cell.desired && (
+              <span class="requested" title={`requested ${cell.requested}`}>
+                {' '}
+                → {cell.requested}
+              </span>
+            )}
+          </div>
+          {cell.deployed.map((d) => (
+            <div
+              key={d.target}
+              class={`target${d.drift ? ' drift' : ''}`}
+              data-testid={`cell-deployed-${d.target}`}
+              data-drift={d.drift ? 'true' : 'false'}
+              title={[d.object, d.state, d.message].filter(Boolean).join(' · ')}
+            >
+              <span class="tname">{d.target}</span> {d.version ?? '—'}
+              {d.drift && (
+                <span class="drift-mark" aria-label="drift: differs from desired">
+                  {' '}
+                  ≠
+                </span>
+              )}
+              {d.state && d.state !== 'Delivered' && <span class="tstate"> {d.state}</span>}
+            </div>
+          ))}
+          {cell.chip && (
+            <span class={`chip chip-${cell.chip.kind}`} data-testid="cell-chip" title={cell.chip.text}>
+              {DASHBOARD_CHIP_LABELS[cell.chip.kind]}
+              {cell.chip.until && <> until {shortTime(cell.chip.until)}</>}
+              <span class="sr-only">: {cell.chip.text}</span>
+            </span>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+export function shortTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const sameDay = d.toDateString() === new Date().toDateString();
+  return sameDay
+    ? d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+    : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+function MatrixToolbar(props: { filter: MatrixFilter; onFilter: (f: MatrixFilter) => void; namespaces: string[]; shown: number; total: number }) {
+  const { filter, onFilter } = props;
+  return (
+    <div class="toolbar" role="search">
+      <label class="inline">
+        <span>Search</span>
+        <input
+          type="search"
+          data-testid="matrix-search"
+          placeholder="name, version, label=value"
+          value={filter.text}
+          onInput={(e) => onFilter({ ...filter, text: e.currentTarget.value })}
+        />
+      </label>
+      <label class="inline">
+        <span>State</span>
+        <select data-testid="matrix-state-filter" value={filter.state} onChange={(e) => onFilter({ ...filter, state: e.currentTarget.value as MatrixFilter['state'] })}>
+          {STATE_FILTERS.map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label class="inline">
+        <span>Namespace</span>
+        <select data-testid="matrix-namespace-filter" value={filter.namespace} onChange={(e) => onFilter({ ...filter, namespace: e.currentTarget.value })}>
+          <option value="">all</option>
+          {props.namespaces.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </label>
+      <span class="muted" role="status" aria-live="polite">
+        {props.shown === props.total ? `${props.total} applications` : `${props.shown} of ${props.total} applications`}
+      </span>
+    </div>
+  );
+}
