@@ -5,6 +5,9 @@ export const BACKOFF_MAX_MS = 30_000;
 
 /** The delay before reconnect attempt `attempt` (0-based); `random` in [0, 1). */
 export function backoffDelay(attempt: number, random: number, serverRetryMs?: number): number {
-  const base = Math.min(BACKOFF_MAX_MS, Math.max(serverRetryMs ?? 0, BACKOFF_MIN_MS * 2 ** Math.min(attempt, 16)));
+  const base = Math.min(
+    BACKOFF_MAX_MS,
+    Math.max(serverRetryMs ?? 0, BACKOFF_MIN_MS * 2 ** Math.min(attempt, 16)),
+  );
   return Math.round(base * (0.5 + random / 2));
 }

@@ -32,7 +32,9 @@ export function ruleText(app: string, rule: CompatibilityRule): string {
   return `${app}${rule.when ? ` ${rule.when}` : ''} requires ${rule.requires.application} ${rule.requires.versions}`;
 }
 
-export function compatLayout(apps: readonly { name: string; rules: readonly CompatibilityRule[] }[]): CompatLayout {
+export function compatLayout(
+  apps: readonly { name: string; rules: readonly CompatibilityRule[] }[],
+): CompatLayout {
   const requires = new Map<string, Set<string>>();
   const edges = new Map<string, CompatEdge>();
   const names = new Set<string>();

@@ -19,7 +19,10 @@ const state = applySnapshot(emptyState(), {
     row('team-a', 'web', { labels: { tier: 'front' } }),
     row('team-a', 'core', {
       cells: {
-        dev: { desired: '1.2.0', deployed: [{ target: 'dev-argo', kind: 'argocd', version: '1.1.0', drift: true }] },
+        dev: {
+          desired: '1.2.0',
+          deployed: [{ target: 'dev-argo', kind: 'argocd', version: '1.1.0', drift: true }],
+        },
         canary: { desired: '1.2.0', deployed: [] },
       },
     }),
@@ -36,7 +39,12 @@ describe('matrixItems', () => {
   it('groups rows by namespace, both in name order, with the namespace environments in their order then extra ones', () => {
     const items = matrixItems(state, NO_FILTER);
     expect(names({})).toEqual(['[team-a]', 'core', 'web', '[team-b]', 'dash']);
-    expect(items[0]).toMatchObject({ kind: 'namespace', environments: ['prod', 'dev', 'canary'], shown: 2, total: 2 });
+    expect(items[0]).toMatchObject({
+      kind: 'namespace',
+      environments: ['prod', 'dev', 'canary'],
+      shown: 2,
+      total: 2,
+    });
     expect(rowCount(items)).toBe(3);
   });
 

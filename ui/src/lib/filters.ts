@@ -33,9 +33,7 @@ function wordMatcher(word: string): Matcher {
   return (row) =>
     row.name.toLowerCase().includes(w) ||
     row.namespace.toLowerCase().includes(w) ||
-    Object.values(row.cells).some(
-      (c) => c.desired?.toLowerCase() === w || c.requested?.toLowerCase() === w,
-    );
+    Object.values(row.cells).some((c) => c.desired?.toLowerCase() === w || c.requested?.toLowerCase() === w);
 }
 
 export function rowHasDrift(row: DashboardRow): boolean {
@@ -62,7 +60,9 @@ export function rowMatcher(filter: MatrixFilter): Matcher {
   const words = filter.text.split(/\s+/).filter(Boolean).map(wordMatcher);
   const state = stateMatcher(filter.state);
   return (row) =>
-    (filter.namespace === '' || row.namespace === filter.namespace) && state(row) && words.every((m) => m(row));
+    (filter.namespace === '' || row.namespace === filter.namespace) &&
+    state(row) &&
+    words.every((m) => m(row));
 }
 
 /** The namespace's environments in EnvironmentSet order, then any others its rows have (name order). */
@@ -98,7 +98,8 @@ export function matrixItems(state: DashboardState, filter: MatrixFilter): Matrix
 }
 
 /** How many rows the items hold (namespace headers excluded). */
-export const rowCount = (items: readonly MatrixItem[]): number => items.filter((i) => i.kind === 'row').length;
+export const rowCount = (items: readonly MatrixItem[]): number =>
+  items.filter((i) => i.kind === 'row').length;
 
 export const DASHBOARD_CHIP_LABELS: Record<DashboardChipKind, string> = {
   blocked: 'blocked',

@@ -7,7 +7,11 @@ const e = (type: HistoryEntry['type'], environment?: string, actor?: string): Hi
   ...(environment ? { environment } : {}),
   ...(actor ? { actor } : {}),
 });
-const entries = [e('Requested', 'dev', 'alice@example.com'), e('Promoted', 'prod', 'promotion/to-prod'), e('Rejected')];
+const entries = [
+  e('Requested', 'dev', 'alice@example.com'),
+  e('Promoted', 'prod', 'promotion/to-prod'),
+  e('Rejected'),
+];
 
 describe('filterHistory', () => {
   it('filters by environment, type and part of the actor, all together', () => {
@@ -19,6 +23,9 @@ describe('filterHistory', () => {
     expect(filterHistory(entries, { environment: 'dev', type: 'Promoted', actor: '' })).toEqual([]);
   });
   it('offers the environments and types present', () => {
-    expect(historyFacets(entries)).toEqual({ environments: ['dev', 'prod'], types: ['Promoted', 'Rejected', 'Requested'] });
+    expect(historyFacets(entries)).toEqual({
+      environments: ['dev', 'prod'],
+      types: ['Promoted', 'Rejected', 'Requested'],
+    });
   });
 });

@@ -3,9 +3,15 @@ import { parseRoute, routeHash, type Route } from './routes.js';
 describe('hash routes', () => {
   const cases: [string, Route][] = [
     ['#/', { page: 'matrix', filter: { text: '', state: '', namespace: '' } }],
-    ['#/?q=core+tier%3Dfront&state=blocked&ns=team-a', { page: 'matrix', filter: { text: 'core tier=front', state: 'blocked', namespace: 'team-a' } }],
+    [
+      '#/?q=core+tier%3Dfront&state=blocked&ns=team-a',
+      { page: 'matrix', filter: { text: 'core tier=front', state: 'blocked', namespace: 'team-a' } },
+    ],
     ['#/app/team-a/core', { page: 'app', namespace: 'team-a', app: 'core' }],
-    ['#/why/team-a/core/prod?version=1.2.0', { page: 'why', namespace: 'team-a', app: 'core', environment: 'prod', version: '1.2.0' }],
+    [
+      '#/why/team-a/core/prod?version=1.2.0',
+      { page: 'why', namespace: 'team-a', app: 'core', environment: 'prod', version: '1.2.0' },
+    ],
     ['#/why/team-a/core/prod', { page: 'why', namespace: 'team-a', app: 'core', environment: 'prod' }],
     ['#/promotions/team-a', { page: 'promotions', namespace: 'team-a' }],
     ['#/compat/team-a', { page: 'compat', namespace: 'team-a' }],

@@ -32,7 +32,8 @@ export function parseRoute(hash: string): Route {
   const [head, a, b, c, d] = parts;
   if (head === 'app' && a && b && parts.length === 3) return { page: 'app', namespace: a, app: b };
   // #/ns/NS/app/APP: the form the Playwright suite was first written against.
-  if (head === 'ns' && a && b === 'app' && c && parts.length === 4) return { page: 'app', namespace: a, app: c };
+  if (head === 'ns' && a && b === 'app' && c && parts.length === 4)
+    return { page: 'app', namespace: a, app: c };
   if (head === 'why' && a && b && c && parts.length === 4) {
     const version = query.get('version');
     return { page: 'why', namespace: a, app: b, environment: c, ...(version ? { version } : {}) };

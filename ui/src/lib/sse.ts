@@ -31,7 +31,8 @@ export function createSseParser(initialLastEventId = ''): SseParser {
 
   function line(text: string, out: SseEvent[]): void {
     if (text === '') {
-      if (data.length > 0) out.push({ event: eventName || 'message', data: data.join('\n'), id: lastEventId });
+      if (data.length > 0)
+        out.push({ event: eventName || 'message', data: data.join('\n'), id: lastEventId });
       data = [];
       eventName = '';
       return;

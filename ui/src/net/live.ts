@@ -28,7 +28,8 @@ export function createLiveStore(namespaces: readonly string[]): LiveStore {
     const batch = pending;
     pending = [];
     let next = state;
-    for (const p of batch) next = 'snapshot' in p ? applySnapshot(next, p.snapshot) : applyDeltas(next, p.deltas);
+    for (const p of batch)
+      next = 'snapshot' in p ? applySnapshot(next, p.snapshot) : applyDeltas(next, p.deltas);
     if (next !== state) {
       state = next;
       notify();

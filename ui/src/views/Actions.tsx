@@ -7,7 +7,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { DashboardAction, DashboardPermissions, WriteResult } from '../lib/contract.js';
 import { api, ApiError, appPath, nsPath } from '../net/api.js';
 
-type Permissions = { status: 'loading' } | { status: 'ok'; value: DashboardPermissions } | { status: 'error'; message: string };
+type Permissions =
+  | { status: 'loading' }
+  | { status: 'ok'; value: DashboardPermissions }
+  | { status: 'error'; message: string };
 
 const cache = new Map<string, { at: number; value: Promise<DashboardPermissions> }>();
 const PERMISSIONS_TTL_MS = 30_000;
@@ -30,7 +33,8 @@ export function usePermissions(namespace: string, app: string): Permissions {
     let live = true;
     loadPermissions(namespace, app).then(
       (value) => live && setP({ status: 'ok', value }),
-      (err: unknown) => live && setP({ status: 'error', message: err instanceof ApiError ? err.message : String(err) }),
+      (err: unknown) =>
+        live && setP({ status: 'error', message: err instanceof ApiError ? err.message : String(err) }),
     );
     return () => {
       live = false;
@@ -50,7 +54,15 @@ const LABELS: Record<DashboardAction, string> = {
 };
 
 export type Field =
-  | { name: string; label: string; kind: 'text'; required?: boolean; testid: string; placeholder?: string; initial?: string }
+  | {
+      name: string;
+      label: string;
+      kind: 'text';
+      required?: boolean;
+      testid: string;
+      placeholder?: string;
+      initial?: string;
+    }
   | { name: string; label: string; kind: 'textarea'; required?: boolean; testid: string }
   | { name: string; label: string; kind: 'checkbox'; testid?: string }
   | { name: string; label: string; kind: 'select'; options: string[]; testid?: string };
@@ -67,7 +79,13 @@ export interface ActionSpec {
 }
 
 /** One outcome line under a group of buttons. */
-export function ActionGroup(props: { namespace: string; app: string; specs: ActionSpec[]; testid?: string; label: string }) {
+export function ActionGroup(props: {
+  namespace: string;
+  app: string;
+  specs: ActionSpec[];
+  testid?: string;
+  label: string;
+}) {
   const perms = usePermissions(props.namespace, props.app);
   const [open, setOpen] = useState<ActionSpec | null>(null);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
@@ -106,7 +124,11 @@ export function ActionGroup(props: { namespace: string; app: string; specs: Acti
         );
       })}
       {outcome && (
-        <p class={outcome.ok ? 'result' : 'error'} role={outcome.ok ? 'status' : 'alert'} data-testid={outcome.ok ? 'action-result' : 'action-error'}>
+        <p
+          class={outcome.ok ? 'result' : 'error'}
+          role={outcome.ok ? 'status' : 'alert'}
+          data-testid={outcome.ok ? 'action-result' : 'action-error'}
+        >
           {outcome.text}
         </p>
       )}
@@ -123,12 +145,24 @@ export function ActionGroup(props: { namespace: string; app: string; specs: Acti
   );
 }
 
-function ActionDialog(props: { spec: ActionSpec; onClose: (o: { ok: boolean; text: string } | null) => void }) {
+function ActionDialog(props: {
+  spec: ActionSpec;
+  onClose: (o: { ok: boolean; text: string } | null) => void;
+}) {
   const { spec } = props;
   const ref = useRef<HTMLDialogElement>(null);
   const [values, setValues] = useState<Record<string, string | boolean>>(() =>
     Object.fromEntries(
-      spec.fields.map((f) => [f.name, f.kind === 'checkbox' ? false : f.kind === 'text' ? (f.initial ?? '') : f.kind === 'select' ? (f.options[0] ?? '') : '']),
+      spec.fields.map((f) => [
+        f.name,
+        f.kind === 'checkbox'
+          ? false
+          : f.kind === 'text'
+            ? (f.initial ?? '')
+            : f.kind === 'select'
+              ? (f.options[0] ?? '')
+              : '',
+      ]),
     ),
   );
   const [busy, setBusy] = useState(false);
@@ -154,7 +188,12 @@ function ActionDialog(props: { spec: ActionSpec; onClose: (o: { ok: boolean; tex
     if (f.kind === 'checkbox')
       return (
         <label class="check" key={f.name}>
-          <input type="checkbox" data-testid={f.testid} checked={values[f.name] === true} onChange={(e) => setValues({ ...values, [f.name]: e.currentTarget.checked })} />
+          <input
+            type="checkbox"
+            data-testid={f.testid}
+            checked={values[f.name] === true}
+            onChange={(e) => setValues({ ...values, [f.name]: e.currentTarget.checked })}
+          />
           {f.label}
         </label>
       );
@@ -162,9 +201,22 @@ function ActionDialog(props: { spec: ActionSpec; onClose: (o: { ok: boolean; tex
       <div class="field" key={f.name}>
         <label for={id}>{f.label}</label>
         {f.kind === 'textarea' ? (
-          <textarea id={id} data-testid={f.testid} required={f.required} rows={3} maxLength={1024} value={values[f.name] as string} onInput={(e) => setValues({ ...values, [f.name]: e.currentTarget.value })} />
+          <textarea
+            id={id}
+            data-testid={f.testid}
+            required={f.required}
+            rows={3}
+            maxLength={1024}
+            value={values[f.name] as string}
+            onInput={(e) => setValues({ ...values, [f.name]: e.currentTarget.value })}
+          />
         ) : f.kind === 'select' ? (
-          <select id={id} data-testid={f.testid} value={values[f.name] as string} onChange={(e) => setValues({ ...values, [f.name]: e.currentTarget.value })}>
+          <select
+            id={id}
+            data-testid={f.testid}
+            value={values[f.name] as string}
+            onChange={(e) => setValues({ ...values, [f.name]: e.currentTarget.value })}
+          >
             {f.options.map((o) => (
               <option key={o} value={o}>
                 {o || '(default)'}
@@ -172,13 +224,27 @@ function ActionDialog(props: { spec: ActionSpec; onClose: (o: { ok: boolean; tex
             ))}
           </select>
         ) : (
-          <input id={id} data-testid={f.testid} type="text" required={f.required} placeholder={f.placeholder} value={values[f.name] as string} onInput={(e) => setValues({ ...values, [f.name]: e.currentTarget.value })} />
+          <input
+            id={id}
+            data-testid={f.testid}
+            type="text"
+            required={f.required}
+            placeholder={f.placeholder}
+            value={values[f.name] as string}
+            onInput={(e) => setValues({ ...values, [f.name]: e.currentTarget.value })}
+          />
         )}
       </div>
     );
   };
   return (
-    <dialog ref={ref} class="dialog" data-testid="action-dialog" aria-labelledby="dialog-title" onCancel={() => props.onClose(null)}>
+    <dialog
+      ref={ref}
+      class="dialog"
+      data-testid="action-dialog"
+      aria-labelledby="dialog-title"
+      onCancel={() => props.onClose(null)}
+    >
       <form onSubmit={submit}>
         <h2 id="dialog-title">{spec.title}</h2>
         {spec.fields.map(field)}
@@ -200,47 +266,106 @@ function ActionDialog(props: { spec: ActionSpec; onClose: (o: { ok: boolean; tex
   );
 }
 
-const str = (v: string | boolean | undefined) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+const str = (v: string | boolean | undefined) =>
+  typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 
 /** Set version, promote, roll back and release for one application in one environment. */
-export function environmentActions(namespace: string, app: string, env: string, sources: string[]): ActionSpec[] {
-  const envPath = (rest: string) => appPath(namespace, app, `/environments/${encodeURIComponent(env)}${rest}`);
+export function environmentActions(
+  namespace: string,
+  app: string,
+  env: string,
+  sources: string[],
+): ActionSpec[] {
+  const envPath = (rest: string) =>
+    appPath(namespace, app, `/environments/${encodeURIComponent(env)}${rest}`);
   return [
     {
       action: 'setVersion',
       title: `Request a version of ${app} in ${env}`,
       fields: [
-        { name: 'version', label: 'Version', kind: 'text', required: true, testid: 'action-version', placeholder: '1.2.3' },
-        { name: 'force', label: 'Deliver even during a freeze (recorded as Forced)', kind: 'checkbox', testid: 'action-force' },
+        {
+          name: 'version',
+          label: 'Version',
+          kind: 'text',
+          required: true,
+          testid: 'action-version',
+          placeholder: '1.2.3',
+        },
+        {
+          name: 'force',
+          label: 'Deliver even during a freeze (recorded as Forced)',
+          kind: 'checkbox',
+          testid: 'action-force',
+        },
       ],
-      run: (v) => api<WriteResult>(envPath('/version'), { method: 'PUT', body: { version: str(v.version), ...(v.force ? { force: true } : {}) } }),
+      run: (v) =>
+        api<WriteResult>(envPath('/version'), {
+          method: 'PUT',
+          body: { version: str(v.version), ...(v.force ? { force: true } : {}) },
+        }),
       done: (r) => `Requested ${r.application} ${r.version} in ${r.environment ?? env}.`,
     },
     {
       action: 'promote',
       title: `Promote ${app} into ${env}`,
       fields: [
-        { name: 'from', label: 'From environment', kind: 'select', options: ['', ...sources], testid: 'action-from' },
-        { name: 'force', label: 'Deliver even during a freeze (recorded as Forced)', kind: 'checkbox', testid: 'action-force' },
+        {
+          name: 'from',
+          label: 'From environment',
+          kind: 'select',
+          options: ['', ...sources],
+          testid: 'action-from',
+        },
+        {
+          name: 'force',
+          label: 'Deliver even during a freeze (recorded as Forced)',
+          kind: 'checkbox',
+          testid: 'action-force',
+        },
       ],
       run: (v) =>
-        api<WriteResult>(envPath('/promote'), { method: 'POST', body: { ...(str(v.from) ? { from: str(v.from) } : {}), ...(v.force ? { force: true } : {}) } }),
-      done: (r) => `Promoted ${r.application} ${r.version}${r.from ? ` from ${r.from}` : ''} into ${r.environment ?? env}.`,
+        api<WriteResult>(envPath('/promote'), {
+          method: 'POST',
+          body: { ...(str(v.from) ? { from: str(v.from) } : {}), ...(v.force ? { force: true } : {}) },
+        }),
+      done: (r) =>
+        `Promoted ${r.application} ${r.version}${r.from ? ` from ${r.from}` : ''} into ${r.environment ?? env}.`,
     },
     {
       action: 'rollback',
       title: `Roll back ${app} in ${env}`,
       fields: [
-        { name: 'to', label: 'To version (default: the previous desired one)', kind: 'text', testid: 'action-version' },
-        { name: 'reason', label: 'Reason (recorded in the history)', kind: 'textarea', required: true, testid: 'rollback-reason' },
-        { name: 'reject', label: 'Also reject the version rolled back from', kind: 'checkbox', testid: 'action-reject-too' },
+        {
+          name: 'to',
+          label: 'To version (default: the previous desired one)',
+          kind: 'text',
+          testid: 'action-version',
+        },
+        {
+          name: 'reason',
+          label: 'Reason (recorded in the history)',
+          kind: 'textarea',
+          required: true,
+          testid: 'rollback-reason',
+        },
+        {
+          name: 'reject',
+          label: 'Also reject the version rolled back from',
+          kind: 'checkbox',
+          testid: 'action-reject-too',
+        },
       ],
       run: (v) =>
         api<WriteResult>(envPath('/rollback'), {
           method: 'POST',
-          body: { ...(str(v.to) ? { to: str(v.to) } : {}), reason: str(v.reason), ...(v.reject ? { reject: true } : {}) },
+          body: {
+            ...(str(v.to) ? { to: str(v.to) } : {}),
+            reason: str(v.reason),
+            ...(v.reject ? { reject: true } : {}),
+          },
         }),
-      done: (r) => `Rolled back ${r.application} in ${r.environment ?? env} from ${r.rolledBackFrom ?? '?'} to ${r.version}${r.rejected ? ' (rejected)' : ''}.`,
+      done: (r) =>
+        `Rolled back ${r.application} in ${r.environment ?? env} from ${r.rolledBackFrom ?? '?'} to ${r.version}${r.rejected ? ' (rejected)' : ''}.`,
     },
     {
       action: 'release',
@@ -257,10 +382,21 @@ export function rejectAction(namespace: string, app: string, version?: string): 
     action: 'reject',
     title: version ? `Reject ${app} ${version}` : `Reject a version of ${app}`,
     fields: [
-      { name: 'version', label: 'Version', kind: 'text', required: true, testid: 'action-version', initial: version ?? '' },
+      {
+        name: 'version',
+        label: 'Version',
+        kind: 'text',
+        required: true,
+        testid: 'action-version',
+        initial: version ?? '',
+      },
       { name: 'reason', label: 'Reason', kind: 'textarea', required: true, testid: 'reject-reason' },
     ],
-    run: (v) => api<WriteResult>(appPath(namespace, app, '/rejections'), { method: 'POST', body: { version: str(v.version), reason: str(v.reason) } }),
+    run: (v) =>
+      api<WriteResult>(appPath(namespace, app, '/rejections'), {
+        method: 'POST',
+        body: { version: str(v.version), reason: str(v.reason) },
+      }),
     done: (r) => `Rejected ${r.application} ${r.version}.`,
   };
 }
@@ -270,12 +406,20 @@ export function unrejectAction(namespace: string, app: string, version: string):
     action: 'unreject',
     title: `Remove the rejection of ${app} ${version}?`,
     fields: [],
-    run: () => api<WriteResult>(appPath(namespace, app, `/rejections/${encodeURIComponent(version)}`), { method: 'DELETE' }),
+    run: () =>
+      api<WriteResult>(appPath(namespace, app, `/rejections/${encodeURIComponent(version)}`), {
+        method: 'DELETE',
+      }),
     done: (r) => `${r.application} ${r.version} is no longer rejected.`,
   };
 }
 
-export function approveAction(namespace: string, promotion: string, app: string, version: string): ActionSpec {
+export function approveAction(
+  namespace: string,
+  promotion: string,
+  app: string,
+  version: string,
+): ActionSpec {
   return {
     action: 'approve',
     title: `Approve ${app} ${version} in Promotion ${promotion}?`,
@@ -286,6 +430,8 @@ export function approveAction(namespace: string, promotion: string, app: string,
         body: { application: app, version },
       }),
     done: (r) =>
-      r.approvalsNeeded ? `Approved; ${r.approvalsNeeded} more approver(s) needed.` : `Approved ${r.application} ${r.version}.`,
+      r.approvalsNeeded
+        ? `Approved; ${r.approvalsNeeded} more approver(s) needed.`
+        : `Approved ${r.application} ${r.version}.`,
   };
 }

@@ -2,7 +2,13 @@
 // targets and where they deliver, compatibility rules and what they gate now,
 // known versions (reject / unreject) and the history timeline with filters.
 import { useMemo, useState } from 'preact/hooks';
-import type { ApplicationView, Compatibility, CompatibilityRule, History, KnownVersion } from '../lib/contract.js';
+import type {
+  ApplicationView,
+  Compatibility,
+  CompatibilityRule,
+  History,
+  KnownVersion,
+} from '../lib/contract.js';
 import { DASHBOARD_CHIP_LABELS } from '../lib/filters.js';
 import { filterHistory, historyFacets, type HistoryFilter } from '../lib/history.js';
 import { ruleText } from '../lib/compat-layout.js';
@@ -24,7 +30,9 @@ export function AppPage(props: { namespace: string; app: string; state: Dashboar
   const { namespace, app, state } = props;
   const row = state.rows.get(rowKey(namespace, app));
   const view = useApi<AppDetails>(appPath(namespace, app), [row]);
-  const environments = state.namespaces.get(namespace)?.environments.filter((e) => row?.cells[e]) ?? Object.keys(row?.cells ?? {});
+  const environments =
+    state.namespaces.get(namespace)?.environments.filter((e) => row?.cells[e]) ??
+    Object.keys(row?.cells ?? {});
   if (view.status === 'error' && !row)
     return (
       <section class="page" data-testid="app-page">
@@ -75,7 +83,12 @@ export function AppPage(props: { namespace: string; app: string; state: Dashboar
                     app={app}
                     label={`Actions for ${app} in ${env}`}
                     testid={`env-actions-${env}`}
-                    specs={environmentActions(namespace, app, env, environments.filter((e) => e !== env))}
+                    specs={environmentActions(
+                      namespace,
+                      app,
+                      env,
+                      environments.filter((e) => e !== env),
+                    )}
                   />
                 </td>
               </tr>
@@ -84,15 +97,28 @@ export function AppPage(props: { namespace: string; app: string; state: Dashboar
         </tbody>
       </table>
       <Targets details={details} state={state} namespace={namespace} app={app} />
-      <CompatibilitySection namespace={namespace} app={app} environments={environments} details={details} row={row} />
+      <CompatibilitySection
+        namespace={namespace}
+        app={app}
+        environments={environments}
+        details={details}
+        row={row}
+      />
       <HistorySection namespace={namespace} app={app} refresh={row} />
     </section>
   );
 }
 
-function Targets(props: { details: AppDetails | undefined; state: DashboardState; namespace: string; app: string }) {
+function Targets(props: {
+  details: AppDetails | undefined;
+  state: DashboardState;
+  namespace: string;
+  app: string;
+}) {
   const row = props.state.rows.get(rowKey(props.namespace, props.app));
-  const live = new Map(Object.values(row?.cells ?? {}).flatMap((c) => c.deployed.map((d) => [d.target, d] as const)));
+  const live = new Map(
+    Object.values(row?.cells ?? {}).flatMap((c) => c.deployed.map((d) => [d.target, d] as const)),
+  );
   const targets = props.details?.targets ?? [];
   return (
     <>
@@ -151,7 +177,9 @@ function CompatibilitySection(props: {
   const rejected = new Map((details?.rejectedVersions ?? []).map((r) => [r.version, r]));
   const [env, setEnv] = useState(props.environments[props.environments.length - 1] ?? '');
   const compat = useApi<Compatibility>(
-    env ? nsPath(namespace, `/compatibility/${encodeURIComponent(app)}?environment=${encodeURIComponent(env)}`) : null,
+    env
+      ? nsPath(namespace, `/compatibility/${encodeURIComponent(app)}?environment=${encodeURIComponent(env)}`)
+      : null,
     [props.row],
   );
   const known: string[] = details?.knownVersions
@@ -159,7 +187,9 @@ function CompatibilitySection(props: {
     : compat.status === 'ok'
       ? [...compat.value.versions, ...compat.value.incompatible.map((i) => i.version)]
       : [];
-  const conflicts = new Map(compat.status === 'ok' ? compat.value.incompatible.map((i) => [i.version, i.conflicts]) : []);
+  const conflicts = new Map(
+    compat.status === 'ok' ? compat.value.incompatible.map((i) => [i.version, i.conflicts]) : [],
+  );
   return (
     <>
       <h2>Compatibility</h2>
@@ -208,11 +238,19 @@ function CompatibilitySection(props: {
                 </span>
               )}
               {c && c.length > 0 ? (
-                <span class="warn"> gated in {env}: {c.join('; ')}</span>
+                <span class="warn">
+                  {' '}
+                  gated in {env}: {c.join('; ')}
+                </span>
               ) : compat.status === 'ok' ? (
                 <span class="ok"> works with {env}</span>
               ) : null}
-              {r && <span class="chip chip-rejected"> rejected{r.by ? ` by ${r.by}` : ''}: {r.reason}</span>}
+              {r && (
+                <span class="chip chip-rejected">
+                  {' '}
+                  rejected{r.by ? ` by ${r.by}` : ''}: {r.reason}
+                </span>
+              )}
               <ActionGroup
                 namespace={namespace}
                 app={app}
@@ -224,7 +262,12 @@ function CompatibilitySection(props: {
         })}
       </ul>
       {details && !details.rejectedVersions && (
-        <ActionGroup namespace={namespace} app={app} label="Reject a version" specs={[rejectAction(namespace, app)]} />
+        <ActionGroup
+          namespace={namespace}
+          app={app}
+          label="Reject a version"
+          specs={[rejectAction(namespace, app)]}
+        />
       )}
     </>
   );
@@ -242,7 +285,11 @@ function HistorySection(props: { namespace: string; app: string; refresh: unknow
       <div class="toolbar" role="search" aria-label="Filter the history">
         <label class="inline">
           <span>Environment</span>
-          <select data-testid="history-filter-env" value={filter.environment} onChange={(e) => setFilter({ ...filter, environment: e.currentTarget.value })}>
+          <select
+            data-testid="history-filter-env"
+            value={filter.environment}
+            onChange={(e) => setFilter({ ...filter, environment: e.currentTarget.value })}
+          >
             <option value="">all</option>
             {facets.environments.map((e) => (
               <option key={e}>{e}</option>
@@ -251,7 +298,11 @@ function HistorySection(props: { namespace: string; app: string; refresh: unknow
         </label>
         <label class="inline">
           <span>Type</span>
-          <select data-testid="history-filter-type" value={filter.type} onChange={(e) => setFilter({ ...filter, type: e.currentTarget.value })}>
+          <select
+            data-testid="history-filter-type"
+            value={filter.type}
+            onChange={(e) => setFilter({ ...filter, type: e.currentTarget.value })}
+          >
             <option value="">all</option>
             {facets.types.map((t) => (
               <option key={t}>{t}</option>
@@ -260,7 +311,12 @@ function HistorySection(props: { namespace: string; app: string; refresh: unknow
         </label>
         <label class="inline">
           <span>Actor</span>
-          <input data-testid="history-filter-actor" type="search" value={filter.actor} onInput={(e) => setFilter({ ...filter, actor: e.currentTarget.value })} />
+          <input
+            data-testid="history-filter-actor"
+            type="search"
+            value={filter.actor}
+            onInput={(e) => setFilter({ ...filter, actor: e.currentTarget.value })}
+          />
         </label>
         <span class="muted" role="status">
           {shown.length} of {entries.length}
@@ -269,8 +325,15 @@ function HistorySection(props: { namespace: string; app: string; refresh: unknow
       {history.status === 'error' && <p class="error">{history.message}</p>}
       <ol class="timeline" aria-labelledby="history-title">
         {shown.map((e, i) => (
-          <li key={e.id ?? i} data-testid="history-entry" data-type={e.type} data-env={e.environment} data-actor={e.actor}>
-            <time dateTime={e.time}>{shortTime(e.time)}</time> <span class={`htype htype-${e.type}`}>{e.type}</span>
+          <li
+            key={e.id ?? i}
+            data-testid="history-entry"
+            data-type={e.type}
+            data-env={e.environment}
+            data-actor={e.actor}
+          >
+            <time dateTime={e.time}>{shortTime(e.time)}</time>{' '}
+            <span class={`htype htype-${e.type}`}>{e.type}</span>
             {e.environment && <> in {e.environment}</>}
             {e.target && <> on {e.target}</>}
             {(e.from || e.to) && (

@@ -29,15 +29,34 @@ function Graph(props: { namespace: string; apps: WithRules[] }) {
     return <p class="muted">This server does not send the applications' rules.</p>;
   const withRules = props.apps.filter((a) => (a.compatibility ?? []).length > 0);
   const layout = compatLayout(withRules.map((a) => ({ name: a.name, rules: a.compatibility ?? [] })));
-  if (layout.nodes.length === 0) return <p class="muted">No application in {props.namespace} has compatibility rules.</p>;
+  if (layout.nodes.length === 0)
+    return <p class="muted">No application in {props.namespace} has compatibility rules.</p>;
   const pos = new Map(layout.nodes.map((n) => [n.id, n]));
   return (
     <>
-      <p class="muted">An arrow points from an application to one it requires; hover an arrow for its rules.</p>
+      <p class="muted">
+        An arrow points from an application to one it requires; hover an arrow for its rules.
+      </p>
       <div class="graph-scroll">
-        <svg class="graph" width={layout.width} height={layout.height} viewBox={`0 0 ${layout.width} ${layout.height}`} role="img" aria-label={`Compatibility rules between ${layout.nodes.length} applications`} data-testid="compat-graph">
+        <svg
+          class="graph"
+          width={layout.width}
+          height={layout.height}
+          viewBox={`0 0 ${layout.width} ${layout.height}`}
+          role="img"
+          aria-label={`Compatibility rules between ${layout.nodes.length} applications`}
+          data-testid="compat-graph"
+        >
           <defs>
-            <marker id="carrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
+            <marker
+              id="carrow"
+              viewBox="0 0 10 10"
+              refX="10"
+              refY="5"
+              markerWidth="8"
+              markerHeight="8"
+              orient="auto-start-reverse"
+            >
               <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
             </marker>
           </defs>
@@ -51,15 +70,29 @@ function Graph(props: { namespace: string; apps: WithRules[] }) {
             const mx = (x1 + x2) / 2;
             return (
               <g key={`${e.from}/${e.to}`} data-testid={`compat-edge-${e.from}/${e.to}`}>
-                <path d={`M ${x1} ${y1} C ${mx} ${y1} ${mx} ${y2} ${x2} ${y2}`} class="edge" fill="none" marker-end="url(#carrow)" />
+                <path
+                  d={`M ${x1} ${y1} C ${mx} ${y1} ${mx} ${y2} ${x2} ${y2}`}
+                  class="edge"
+                  fill="none"
+                  marker-end="url(#carrow)"
+                />
                 <title>{e.labels.join('\n')}</title>
               </g>
             );
           })}
           {layout.nodes.map((n) => (
-            <a key={n.id} href={routeHash({ page: 'app', namespace: props.namespace, app: n.id })} data-testid={`compat-node-${n.id}`}>
+            <a
+              key={n.id}
+              href={routeHash({ page: 'app', namespace: props.namespace, app: n.id })}
+              data-testid={`compat-node-${n.id}`}
+            >
               <rect x={n.x} y={n.y} width={NODE_WIDTH} height={NODE_HEIGHT} rx="6" class="node" />
-              <text x={n.x + NODE_WIDTH / 2} y={n.y + NODE_HEIGHT / 2 + 5} text-anchor="middle" class="node-label">
+              <text
+                x={n.x + NODE_WIDTH / 2}
+                y={n.y + NODE_HEIGHT / 2 + 5}
+                text-anchor="middle"
+                class="node-label"
+              >
                 {n.id}
               </text>
             </a>

@@ -18,12 +18,16 @@ export function Header(props: {
   namespaces: string[];
 }) {
   const { route, namespaces } = props;
-  const currentNs =
-    'namespace' in route ? route.namespace : route.filter.namespace || (namespaces[0] ?? '');
-  const go = (page: 'promotions' | 'compat', ns: string) => (location.hash = routeHash({ page, namespace: ns }));
+  const currentNs = 'namespace' in route ? route.namespace : route.filter.namespace || (namespaces[0] ?? '');
+  const go = (page: 'promotions' | 'compat', ns: string) =>
+    (location.hash = routeHash({ page, namespace: ns }));
   return (
     <header class="header">
-      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+      <a
+        class="skip"
+        href="#main"
+        onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}
+      >
         Skip to content
       </a>
       <a class="brand" href="#/">

@@ -5,7 +5,14 @@
 import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { MATRIX_READY_MARK, type DashboardCell, type DashboardRow } from '../lib/contract.js';
-import { DASHBOARD_CHIP_LABELS, STATE_FILTERS, matrixItems, rowCount, type MatrixFilter, type MatrixItem } from '../lib/filters.js';
+import {
+  DASHBOARD_CHIP_LABELS,
+  STATE_FILTERS,
+  matrixItems,
+  rowCount,
+  type MatrixFilter,
+  type MatrixItem,
+} from '../lib/filters.js';
 import { routeHash } from '../lib/routes.js';
 import type { DashboardState } from '../lib/store.js';
 
@@ -26,7 +33,11 @@ const itemHeight = (item: MatrixItem | undefined) =>
 
 let readyMarked = false;
 
-export function Matrix(props: { state: DashboardState; filter: MatrixFilter; onFilter: (f: MatrixFilter) => void }) {
+export function Matrix(props: {
+  state: DashboardState;
+  filter: MatrixFilter;
+  onFilter: (f: MatrixFilter) => void;
+}) {
   const { state, filter } = props;
   const items = useMemo(() => matrixItems(state, filter), [state, filter]);
   const columns = useMemo(
@@ -39,7 +50,9 @@ export function Matrix(props: { state: DashboardState; filter: MatrixFilter; onF
     (i: number) => {
       const it = items[i];
       if (!it) return i;
-      return it.kind === 'namespace' ? `ns:${it.namespace}` : `row:${it.row.namespace}/${it.row.name}:${rowHeight(it.row)}`;
+      return it.kind === 'namespace'
+        ? `ns:${it.namespace}`
+        : `row:${it.row.namespace}/${it.row.name}:${rowHeight(it.row)}`;
     },
     [items],
   );
@@ -74,7 +87,8 @@ export function Matrix(props: { state: DashboardState; filter: MatrixFilter; onF
   const [focus, setFocus] = useState<{ row: number; col: number }>({ row: -1, col: 0 });
   const focusPending = useRef(false);
   const firstRow = items.findIndex((i) => i.kind === 'row');
-  const active = focus.row >= 0 && items[focus.row]?.kind === 'row' ? focus : { row: firstRow, col: focus.col };
+  const active =
+    focus.row >= 0 && items[focus.row]?.kind === 'row' ? focus : { row: firstRow, col: focus.col };
 
   useEffect(() => {
     if (!focusPending.current) return;
@@ -121,7 +135,13 @@ export function Matrix(props: { state: DashboardState; filter: MatrixFilter; onF
   const shownRows = rowCount(items);
   return (
     <section class="matrix-view" aria-label="Matrix">
-      <MatrixToolbar filter={filter} onFilter={props.onFilter} namespaces={[...state.namespaces.keys()].sort()} shown={shownRows} total={state.rows.size} />
+      <MatrixToolbar
+        filter={filter}
+        onFilter={props.onFilter}
+        namespaces={[...state.namespaces.keys()].sort()}
+        shown={shownRows}
+        total={state.rows.size}
+      />
       {!state.loaded && <p class="page-message">Waiting for the first snapshot…</p>}
       {state.loaded && items.length === 0 && <p class="page-message">No application matches.</p>}
       <div
@@ -137,18 +157,33 @@ export function Matrix(props: { state: DashboardState; filter: MatrixFilter; onF
       >
         <div
           class="matrix-inner"
-          style={{ height: `${virtualizer.getTotalSize()}px`, minWidth: `calc(var(--name-col) + ${columns} * var(--cell-min))` }}
+          style={{
+            height: `${virtualizer.getTotalSize()}px`,
+            minWidth: `calc(var(--name-col) + ${columns} * var(--cell-min))`,
+          }}
         >
           {virtualItems.map((v) => {
             const item = items[v.index]!;
-            const style = { transform: `translateY(${v.start}px)`, height: `${v.size}px`, gridTemplateColumns: `var(--name-col) repeat(${columns}, minmax(var(--cell-min), 1fr))` };
+            const style = {
+              transform: `translateY(${v.start}px)`,
+              height: `${v.size}px`,
+              gridTemplateColumns: `var(--name-col) repeat(${columns}, minmax(var(--cell-min), 1fr))`,
+            };
             if (item.kind === 'namespace')
               return (
-                <div key={v.key} role="row" aria-rowindex={v.index + 1} class="mrow ns-row" style={style} data-testid={`ns-header-${item.namespace}`}>
+                <div
+                  key={v.key}
+                  role="row"
+                  aria-rowindex={v.index + 1}
+                  class="mrow ns-row"
+                  style={style}
+                  data-testid={`ns-header-${item.namespace}`}
+                >
                   <div role="columnheader" class="ns-name">
                     <span>{item.namespace}</span>
                     <span class="muted">
-                      {item.shown === item.total ? `${item.total}` : `${item.shown} of ${item.total}`} applications
+                      {item.shown === item.total ? `${item.total}` : `${item.shown} of ${item.total}`}{' '}
+                      applications
                     </span>
                   </div>
                   {item.environments.map((env) => (
@@ -161,7 +196,14 @@ export function Matrix(props: { state: DashboardState; filter: MatrixFilter; onF
             const row = item.row;
             const tab = (col: number) => (active.row === v.index && active.col === col ? 0 : -1);
             return (
-              <div key={v.key} role="row" aria-rowindex={v.index + 1} class="mrow app-row" style={style} data-testid={`row-${row.namespace}/${row.name}`}>
+              <div
+                key={v.key}
+                role="row"
+                aria-rowindex={v.index + 1}
+                class="mrow app-row"
+                style={style}
+                data-testid={`row-${row.namespace}/${row.name}`}
+              >
                 <div role="rowheader" class="app-name">
                   <a
                     href={routeHash({ page: 'app', namespace: row.namespace, app: row.name })}
@@ -197,9 +239,17 @@ export function Matrix(props: { state: DashboardState; filter: MatrixFilter; onF
   );
 }
 
-function Cell(props: { row: DashboardRow; env: string; cell: DashboardCell | undefined; pos: string; tabIndex: number; onFocus: () => void }) {
+function Cell(props: {
+  row: DashboardRow;
+  env: string;
+  cell: DashboardCell | undefined;
+  pos: string;
+  tabIndex: number;
+  onFocus: () => void;
+}) {
   const { row, env, cell } = props;
-  const open = () => (location.hash = routeHash({ page: 'why', namespace: row.namespace, app: row.name, environment: env }));
+  const open = () =>
+    (location.hash = routeHash({ page: 'why', namespace: row.namespace, app: row.name, environment: env }));
   const drift = cell?.deployed.some((d) => d.drift) ?? false;
   return (
     <div
@@ -273,7 +323,13 @@ export function shortTime(iso: string): string {
     : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
-function MatrixToolbar(props: { filter: MatrixFilter; onFilter: (f: MatrixFilter) => void; namespaces: string[]; shown: number; total: number }) {
+function MatrixToolbar(props: {
+  filter: MatrixFilter;
+  onFilter: (f: MatrixFilter) => void;
+  namespaces: string[];
+  shown: number;
+  total: number;
+}) {
   const { filter, onFilter } = props;
   return (
     <div class="toolbar" role="search">
@@ -289,7 +345,11 @@ function MatrixToolbar(props: { filter: MatrixFilter; onFilter: (f: MatrixFilter
       </label>
       <label class="inline">
         <span>State</span>
-        <select data-testid="matrix-state-filter" value={filter.state} onChange={(e) => onFilter({ ...filter, state: e.currentTarget.value as MatrixFilter['state'] })}>
+        <select
+          data-testid="matrix-state-filter"
+          value={filter.state}
+          onChange={(e) => onFilter({ ...filter, state: e.currentTarget.value as MatrixFilter['state'] })}
+        >
           {STATE_FILTERS.map(([value, label]) => (
             <option key={value} value={value}>
               {label}
@@ -299,7 +359,11 @@ function MatrixToolbar(props: { filter: MatrixFilter; onFilter: (f: MatrixFilter
       </label>
       <label class="inline">
         <span>Namespace</span>
-        <select data-testid="matrix-namespace-filter" value={filter.namespace} onChange={(e) => onFilter({ ...filter, namespace: e.currentTarget.value })}>
+        <select
+          data-testid="matrix-namespace-filter"
+          value={filter.namespace}
+          onChange={(e) => onFilter({ ...filter, namespace: e.currentTarget.value })}
+        >
           <option value="">all</option>
           {props.namespaces.map((n) => (
             <option key={n} value={n}>
@@ -309,7 +373,9 @@ function MatrixToolbar(props: { filter: MatrixFilter; onFilter: (f: MatrixFilter
         </select>
       </label>
       <span class="muted" role="status" aria-live="polite">
-        {props.shown === props.total ? `${props.total} applications` : `${props.shown} of ${props.total} applications`}
+        {props.shown === props.total
+          ? `${props.total} applications`
+          : `${props.shown} of ${props.total} applications`}
       </span>
     </div>
   );

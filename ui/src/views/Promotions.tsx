@@ -58,7 +58,10 @@ export function Promotions(props: { namespace: string; state: DashboardState }) 
       ) : (
         <ul class="approvals">
           {waiting.map((w) => (
-            <li key={`${w.promotion.name}/${w.application}`} data-testid={`approval-${w.promotion.name}/${w.application}`}>
+            <li
+              key={`${w.promotion.name}/${w.application}`}
+              data-testid={`approval-${w.promotion.name}/${w.application}`}
+            >
               <span>
                 <strong>{w.application}</strong> {w.version} into {w.promotion.to} ({w.promotion.name})
               </span>
@@ -82,9 +85,25 @@ function PromotionGraph(props: { envs: string[]; promotions: DashboardPromotion[
   const y = 70;
   const height = y + NODE_H + 60;
   return (
-    <svg class="graph" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`Environments ${props.envs.join(', ')} with ${props.promotions.length} Promotions`} data-testid="promotion-graph">
+    <svg
+      class="graph"
+      width={width}
+      height={height}
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label={`Environments ${props.envs.join(', ')} with ${props.promotions.length} Promotions`}
+      data-testid="promotion-graph"
+    >
       <defs>
-        <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
+        <marker
+          id="arrow"
+          viewBox="0 0 10 10"
+          refX="10"
+          refY="5"
+          markerWidth="8"
+          markerHeight="8"
+          orient="auto-start-reverse"
+        >
           <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
         </marker>
       </defs>
@@ -97,7 +116,14 @@ function PromotionGraph(props: { envs: string[]; promotions: DashboardPromotion[
         if (adjacent)
           return (
             <g key={p.name}>
-              <line x1={x1} y1={y + NODE_H / 2} x2={x2} y2={y + NODE_H / 2} class="edge" marker-end="url(#arrow)" />
+              <line
+                x1={x1}
+                y1={y + NODE_H / 2}
+                x2={x2}
+                y2={y + NODE_H / 2}
+                class="edge"
+                marker-end="url(#arrow)"
+              />
               <text x={(x1 + x2) / 2} y={y + NODE_H / 2 - 8} class="edge-label" text-anchor="middle">
                 {p.waiting > 0 ? `${p.waiting} waiting` : ''}
               </text>
@@ -112,7 +138,12 @@ function PromotionGraph(props: { envs: string[]; promotions: DashboardPromotion[
         const cy = up ? y - 55 : y + NODE_H + 55;
         return (
           <g key={p.name}>
-            <path d={`M ${sx} ${sy} Q ${(sx + ex) / 2} ${cy} ${ex} ${sy}`} class="edge" fill="none" marker-end="url(#arrow)" />
+            <path
+              d={`M ${sx} ${sy} Q ${(sx + ex) / 2} ${cy} ${ex} ${sy}`}
+              class="edge"
+              fill="none"
+              marker-end="url(#arrow)"
+            />
             <title>{label}</title>
           </g>
         );

@@ -34,7 +34,11 @@ export function WhyPanel(props: {
   const ns = state.namespaces.get(namespace);
   const envs = ns?.environments ?? Object.keys(row?.cells ?? {});
   const waiting = ns?.promotions.flatMap((p) =>
-    p.to === environment ? p.approvals.filter((a) => a.application === app).map((a) => ({ promotion: p.name, version: a.version })) : [],
+    p.to === environment
+      ? p.approvals
+          .filter((a) => a.application === app)
+          .map((a) => ({ promotion: p.name, version: a.version }))
+      : [],
   );
   const close = () => (location.hash = props.backHash);
 
@@ -59,11 +63,23 @@ export function WhyPanel(props: {
         class="inline-form"
         onSubmit={(e) => {
           e.preventDefault();
-          location.hash = routeHash({ page: 'why', namespace, app, environment, ...(asked.trim() ? { version: asked.trim() } : {}) });
+          location.hash = routeHash({
+            page: 'why',
+            namespace,
+            app,
+            environment,
+            ...(asked.trim() ? { version: asked.trim() } : {}),
+          });
         }}
       >
         <label for="why-version">Version</label>
-        <input id="why-version" data-testid="why-version" placeholder="newest known" value={asked} onInput={(e) => setAsked(e.currentTarget.value)} />
+        <input
+          id="why-version"
+          data-testid="why-version"
+          placeholder="newest known"
+          value={asked}
+          onInput={(e) => setAsked(e.currentTarget.value)}
+        />
         <button type="submit">Ask</button>
       </form>
       {why.status === 'loading' && <p>Asking the planner…</p>}
@@ -76,7 +92,10 @@ export function WhyPanel(props: {
         <>
           <p class={why.value.present ? 'result' : 'warn'}>
             {app} {why.value.version} {why.value.present ? 'is' : 'is not'} there
-            {why.value.desired ? ` (desired ${why.value.desired}${why.value.requested && why.value.requested !== why.value.desired ? `, requested ${why.value.requested}` : ''})` : ''}.
+            {why.value.desired
+              ? ` (desired ${why.value.desired}${why.value.requested && why.value.requested !== why.value.desired ? `, requested ${why.value.requested}` : ''})`
+              : ''}
+            .
           </p>
           <pre class="why-lines" data-testid="why-lines">
             {why.value.lines.map((l, i) => (
@@ -132,14 +151,24 @@ export function WhyPanel(props: {
         app={app}
         label={`Actions for ${app} in ${environment}`}
         testid={`env-actions-${environment}`}
-        specs={environmentActions(namespace, app, environment, envs.filter((e) => e !== environment))}
+        specs={environmentActions(
+          namespace,
+          app,
+          environment,
+          envs.filter((e) => e !== environment),
+        )}
       />
       {waiting?.map((w) => (
         <div key={w.promotion} data-testid={`approval-${w.promotion}/${app}`}>
           <p>
             {app} {w.version} waits for approval in Promotion {w.promotion}.
           </p>
-          <ActionGroup namespace={namespace} app={app} label={`Approve ${app} ${w.version}`} specs={[approveAction(namespace, w.promotion, app, w.version)]} />
+          <ActionGroup
+            namespace={namespace}
+            app={app}
+            label={`Approve ${app} ${w.version}`}
+            specs={[approveAction(namespace, w.promotion, app, w.version)]}
+          />
         </div>
       ))}
     </aside>

@@ -19,7 +19,8 @@ export function useRoute(): Route {
   return route;
 }
 
-export type Loaded<T> = { status: 'loading' } | { status: 'ok'; value: T } | { status: 'error'; message: string };
+export type Loaded<T> =
+  { status: 'loading' } | { status: 'ok'; value: T } | { status: 'error'; message: string };
 
 /** GETs `path` (again whenever a key changes); null path = nothing to load. */
 export function useApi<T>(path: string | null, keys: readonly unknown[] = []): Loaded<T> {
