@@ -51,3 +51,15 @@ describe('createSseParser', () => {
     expect(p.lastEventId).toBe('1');
   });
 });
+
+describe('createSseParser on a large event', () => {
+  it('reads a megabyte data line fed in small chunks', () => {
+    const payload = 'x'.repeat(1_000_000);
+    const text = `event: snapshot\r\nid: 1\r\ndata: ${payload}\r\n\r\n`;
+    const p = createSseParser();
+    const events = [];
+    for (let i = 0; i < text.length; i += 16_384) events.push(...p.feed(text.slice(i, i + 16_384)));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toEqual({ event: 'snapshot', id: '1', data: payload });
+  });
+});

@@ -64,9 +64,11 @@ export function createSseParser(initialLastEventId = ''): SseParser {
       const out: SseEvent[] = [];
       if (skipLeadingNewline && chunk.startsWith('\n')) chunk = chunk.slice(1);
       skipLeadingNewline = false;
+      // Scan only the new text: a snapshot's one data line can be megabytes, arriving in many chunks.
+      const from = buffer.length;
       buffer += chunk;
       let start = 0;
-      for (let i = 0; i < buffer.length; i++) {
+      for (let i = from; i < buffer.length; i++) {
         const c = buffer.charCodeAt(i);
         if (c !== 10 && c !== 13) continue;
         line(buffer.slice(start, i), out);

@@ -3,7 +3,7 @@
 // otherwise. Every write goes through the existing /api/v1 routes, so the
 // server's actions layer records it under the user's identity.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { DashboardAction, DashboardPermissions, WriteResult } from '../lib/contract.js';
 import { api, ApiError, appPath, nsPath } from '../net/api.js';
 
@@ -41,6 +41,13 @@ export function usePermissions(namespace: string, app: string): Permissions {
     };
   }, [namespace, app]);
   return p;
+}
+
+function permissionOf(perms: Permissions, action: DashboardAction): { allowed: boolean; reason?: string } {
+  if (perms.status === 'ok')
+    return perms.value.actions[action] ?? { allowed: false, reason: "not in the server's answer" };
+  if (perms.status === 'error') return { allowed: false, reason: `permissions unknown: ${perms.message}` };
+  return { allowed: false, reason: 'checking permissions…' };
 }
 
 const LABELS: Record<DashboardAction, string> = {
@@ -89,40 +96,44 @@ export function ActionGroup(props: {
   const perms = usePermissions(props.namespace, props.app);
   const [open, setOpen] = useState<ActionSpec | null>(null);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
-  const idBase = `${props.testid ?? 'actions'}-${props.app}`;
+  const idBase = useId();
   return (
     <div class="actions" role="group" aria-label={props.label} data-testid={props.testid}>
       {props.specs.map((spec) => {
-        const perm =
-          perms.status === 'ok'
-            ? perms.value.actions[spec.action]
-            : perms.status === 'error'
-              ? { allowed: false, reason: `permissions unknown: ${perms.message}` }
-              : { allowed: false, reason: 'checking permissions…' };
-        const reasonId = `${idBase}-${spec.action}-reason`;
+        const perm = permissionOf(perms, spec.action);
         return (
-          <span class="action" key={spec.action}>
-            <button
-              type="button"
-              data-testid={`action-${spec.action}`}
-              disabled={!perm?.allowed}
-              title={perm?.allowed ? undefined : perm?.reason}
-              aria-describedby={perm?.allowed ? undefined : reasonId}
-              onClick={() => {
-                setOutcome(null);
-                setOpen(spec);
-              }}
-            >
-              {LABELS[spec.action]}
-            </button>
-            {!perm?.allowed && (
-              <span class="sr-only" id={reasonId} data-testid={`action-${spec.action}-reason`}>
-                {perm?.reason ?? 'not allowed'}
-              </span>
-            )}
-          </span>
+          <button
+            key={spec.action}
+            type="button"
+            data-testid={`action-${spec.action}`}
+            disabled={!perm.allowed}
+            title={perm.allowed ? undefined : perm.reason}
+            aria-describedby={perm.allowed ? undefined : `${idBase}-${spec.action}`}
+            onClick={() => {
+              setOutcome(null);
+              setOpen(spec);
+            }}
+          >
+            {LABELS[spec.action]}
+          </button>
         );
       })}
+      {props.specs.some((spec) => !permissionOf(perms, spec.action).allowed) && (
+        <ul class="denied">
+          {props.specs.map((spec) => {
+            const perm = permissionOf(perms, spec.action);
+            return perm.allowed ? null : (
+              <li
+                key={spec.action}
+                id={`${idBase}-${spec.action}`}
+                data-testid={`action-${spec.action}-reason`}
+              >
+                {LABELS[spec.action]}: {perm.reason ?? 'not allowed'}
+              </li>
+            );
+          })}
+        </ul>
+      )}
       {outcome && (
         <p
           class={outcome.ok ? 'result' : 'error'}

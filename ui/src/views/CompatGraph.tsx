@@ -43,7 +43,7 @@ function Graph(props: { namespace: string; apps: WithRules[] }) {
           width={layout.width}
           height={layout.height}
           viewBox={`0 0 ${layout.width} ${layout.height}`}
-          role="img"
+          role="group"
           aria-label={`Compatibility rules between ${layout.nodes.length} applications`}
           data-testid="compat-graph"
         >

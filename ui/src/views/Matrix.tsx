@@ -14,7 +14,7 @@ import {
   type MatrixItem,
 } from '../lib/filters.js';
 import { routeHash } from '../lib/routes.js';
-import type { DashboardState } from '../lib/store.js';
+import { rowKey, type DashboardState } from '../lib/store.js';
 
 const HEADER_HEIGHT = 40;
 const TARGET_LINE = 18;
@@ -83,14 +83,30 @@ export function Matrix(props: {
     }
   });
 
-  // The one focusable cell: item index and column (0 = the application's name).
-  const [focus, setFocus] = useState<{ row: number; col: number }>({ row: -1, col: 0 });
+  // The one focusable cell: its row (by key, so it survives deltas and filters) and column (0 = the name).
+  // A ref, not only state, so key presses faster than renders still add up.
+  const cursor = useRef<{ key: string; col: number } | null>(null);
+  const [, setCursorTick] = useState(0);
   const focusPending = useRef(false);
-  const firstRow = items.findIndex((i) => i.kind === 'row');
-  const active =
-    focus.row >= 0 && items[focus.row]?.kind === 'row' ? focus : { row: firstRow, col: focus.col };
+  const setCursor = (c: { key: string; col: number }) => {
+    cursor.current = c;
+    setCursorTick((t) => t + 1);
+  };
+  const keyAt = (i: number) => {
+    const it = items[i];
+    return it?.kind === 'row' ? rowKey(it.row.namespace, it.row.name) : undefined;
+  };
+  const activeIndex = () => {
+    const c = cursor.current;
+    const i = c
+      ? items.findIndex((it) => it.kind === 'row' && rowKey(it.row.namespace, it.row.name) === c.key)
+      : -1;
+    return i >= 0 ? i : items.findIndex((it) => it.kind === 'row');
+  };
+  const active = { row: activeIndex(), col: cursor.current?.col ?? 0 };
 
-  useEffect(() => {
+  // After every commit until the cell exists (a far jump renders it only once the scroll has landed).
+  useLayoutEffect(() => {
     if (!focusPending.current) return;
     const el = scrollRef.current?.querySelector<HTMLElement>(`[data-pos="${active.row}:${active.col}"]`);
     if (el) {
@@ -100,8 +116,10 @@ export function Matrix(props: {
   });
 
   const moveTo = (row: number, col: number) => {
+    const key = keyAt(row);
+    if (key === undefined) return;
     focusPending.current = true;
-    setFocus({ row, col });
+    setCursor({ key, col });
     virtualizer.scrollToIndex(row, { align: 'auto' });
   };
   const nextRow = (from: number, step: number) => {
@@ -115,26 +133,50 @@ export function Matrix(props: {
     return i;
   };
   const onKeyDown = (e: KeyboardEvent) => {
-    if (active.row < 0) return;
-    const item = items[active.row];
+    if ((e.target as HTMLElement).closest('[data-pos]') === null) return;
+    const row = activeIndex();
+    if (row < 0) return;
+    const item = items[row];
     const cols = item?.kind === 'row' ? item.environments.length : 0;
-    const key = e.key;
+    const col = Math.min(cursor.current?.col ?? 0, cols);
     let handled = true;
-    if (key === 'ArrowDown') moveTo(nextRow(active.row, 1), active.col);
-    else if (key === 'ArrowUp') moveTo(nextRow(active.row, -1), active.col);
-    else if (key === 'PageDown') moveTo(nextRow(active.row, 10), active.col);
-    else if (key === 'PageUp') moveTo(nextRow(active.row, -10), active.col);
-    else if (key === 'ArrowRight') moveTo(active.row, Math.min(cols, active.col + 1));
-    else if (key === 'ArrowLeft') moveTo(active.row, Math.max(0, active.col - 1));
-    else if (key === 'Home') moveTo(e.ctrlKey ? nextRow(-1, 1) : active.row, 0);
-    else if (key === 'End') moveTo(e.ctrlKey ? nextRow(items.length, -1) : active.row, cols);
-    else handled = false;
+    switch (e.key) {
+      case 'ArrowDown':
+        moveTo(nextRow(row, 1), col);
+        break;
+      case 'ArrowUp':
+        moveTo(nextRow(row, -1), col);
+        break;
+      case 'PageDown':
+        moveTo(nextRow(row, 10), col);
+        break;
+      case 'PageUp':
+        moveTo(nextRow(row, -10), col);
+        break;
+      case 'ArrowRight':
+        moveTo(row, Math.min(cols, col + 1));
+        break;
+      case 'ArrowLeft':
+        moveTo(row, Math.max(0, col - 1));
+        break;
+      case 'Home':
+        moveTo(e.ctrlKey ? nextRow(-1, 1) : row, 0);
+        break;
+      case 'End':
+        moveTo(e.ctrlKey ? nextRow(items.length, -1) : row, cols);
+        break;
+      default:
+        handled = false;
+    }
     if (handled) e.preventDefault();
   };
 
   const shownRows = rowCount(items);
   return (
-    <section class="matrix-view" aria-label="Matrix">
+    <section class="matrix-view" aria-labelledby="matrix-title">
+      <h1 id="matrix-title" class="sr-only">
+        Applications by environment
+      </h1>
       <MatrixToolbar
         filter={filter}
         onFilter={props.onFilter}
@@ -209,7 +251,7 @@ export function Matrix(props: {
                     href={routeHash({ page: 'app', namespace: row.namespace, app: row.name })}
                     tabIndex={tab(0)}
                     data-pos={`${v.index}:0`}
-                    onFocus={() => setFocus({ row: v.index, col: 0 })}
+                    onFocus={() => setCursor({ key: rowKey(row.namespace, row.name), col: 0 })}
                   >
                     {row.name}
                   </a>
@@ -227,7 +269,7 @@ export function Matrix(props: {
                     cell={row.cells[env]}
                     pos={`${v.index}:${i + 1}`}
                     tabIndex={tab(i + 1)}
-                    onFocus={() => setFocus({ row: v.index, col: i + 1 })}
+                    onFocus={() => setCursor({ key: rowKey(row.namespace, row.name), col: i + 1 })}
                   />
                 ))}
               </div>

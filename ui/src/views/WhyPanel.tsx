@@ -1,6 +1,7 @@
 // The "why" panel of one cell: the server's answer from the planner, its
 // lines verbatim (the same text as `depot why`) and the reasons one by one,
 // with the actions for that application in that environment.
+import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Why } from '../lib/contract.js';
 import { routeHash } from '../lib/routes.js';
@@ -99,10 +100,10 @@ export function WhyPanel(props: {
           </p>
           <pre class="why-lines" data-testid="why-lines">
             {why.value.lines.map((l, i) => (
-              <span data-testid="why-line" key={i}>
-                {l}
+              <Fragment key={i}>
+                <span data-testid="why-line">{l}</span>
                 {'\n'}
-              </span>
+              </Fragment>
             ))}
           </pre>
           {why.value.reasons.length > 0 && (
