@@ -2,13 +2,7 @@
 // targets and where they deliver, compatibility rules and what they gate now,
 // known versions (reject / unreject) and the history timeline with filters.
 import { useMemo, useState } from 'preact/hooks';
-import type {
-  ApplicationView,
-  Compatibility,
-  CompatibilityRule,
-  History,
-  KnownVersion,
-} from '../lib/contract.js';
+import type { ApplicationView, Compatibility, History } from '../lib/contract.js';
 import { DASHBOARD_CHIP_LABELS } from '../lib/filters.js';
 import { filterHistory, historyFacets, type HistoryFilter } from '../lib/history.js';
 import { ruleText } from '../lib/compat-layout.js';
@@ -19,12 +13,8 @@ import { ActionGroup, environmentActions, rejectAction, unrejectAction } from '.
 import { useApi } from './hooks.js';
 import { shortTime } from './Matrix.js';
 
-/** What newer servers add to the application view (optional: older ones do not send it). */
-type AppDetails = ApplicationView & {
-  compatibility?: CompatibilityRule[];
-  knownVersions?: KnownVersion[];
-  rejectedVersions?: { version: string; reason: string; by?: string }[];
-};
+/** compatibility, knownVersions and rejectedVersions are optional: an older server does not send them. */
+type AppDetails = ApplicationView;
 
 export function AppPage(props: { namespace: string; app: string; state: DashboardState }) {
   const { namespace, app, state } = props;
@@ -261,7 +251,7 @@ function CompatibilitySection(props: {
           );
         })}
       </ul>
-      {details && !details.rejectedVersions && (
+      {details && (
         <ActionGroup
           namespace={namespace}
           app={app}

@@ -47,12 +47,11 @@ export function Matrix(props: {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [, rerender] = useReducer((x: number) => x + 1, 0);
   const getItemKey = useCallback(
+    // A new function per items list: the virtualizer then re-reads every size (rows grow with targets and chips).
     (i: number) => {
       const it = items[i];
       if (!it) return i;
-      return it.kind === 'namespace'
-        ? `ns:${it.namespace}`
-        : `row:${it.row.namespace}/${it.row.name}:${rowHeight(it.row)}`;
+      return it.kind === 'namespace' ? `ns:${it.namespace}` : `row:${it.row.namespace}/${it.row.name}`;
     },
     [items],
   );
@@ -74,6 +73,21 @@ export function Matrix(props: {
   useLayoutEffect(() => virtualizer._willUpdate());
 
   const virtualItems = virtualizer.getVirtualItems();
+  const gridColumns = `var(--name-col) repeat(${columns}, minmax(var(--cell-min), 1fr))`;
+  const innerMinWidth = `calc(var(--name-col) + ${columns} * var(--cell-min))`;
+  // The column names of the namespace at the top of the view stay visible while its rows scroll by.
+  const offset = virtualizer.scrollOffset ?? 0;
+  let sticky: Extract<MatrixItem, { kind: 'namespace' }> | undefined;
+  if (offset > 0) {
+    const top = virtualItems.find((v) => v.end > offset);
+    for (let i = top?.index ?? -1; i >= 0; i--) {
+      const it = items[i];
+      if (it?.kind === 'namespace') {
+        sticky = it;
+        break;
+      }
+    }
+  }
 
   useEffect(() => {
     if (readyMarked || !state.loaded) return;
@@ -197,11 +211,18 @@ export function Matrix(props: {
         data-rows={shownRows}
         onKeyDown={onKeyDown}
       >
+        {sticky && (
+          <NamespaceHeader
+            item={sticky}
+            class="mrow ns-row sticky-ns"
+            style={{ gridTemplateColumns: gridColumns, minWidth: innerMinWidth }}
+          />
+        )}
         <div
           class="matrix-inner"
           style={{
             height: `${virtualizer.getTotalSize()}px`,
-            minWidth: `calc(var(--name-col) + ${columns} * var(--cell-min))`,
+            minWidth: innerMinWidth,
           }}
         >
           {virtualItems.map((v) => {
@@ -209,31 +230,18 @@ export function Matrix(props: {
             const style = {
               transform: `translateY(${v.start}px)`,
               height: `${v.size}px`,
-              gridTemplateColumns: `var(--name-col) repeat(${columns}, minmax(var(--cell-min), 1fr))`,
+              gridTemplateColumns: gridColumns,
             };
             if (item.kind === 'namespace')
               return (
-                <div
+                <NamespaceHeader
                   key={v.key}
-                  role="row"
-                  aria-rowindex={v.index + 1}
+                  item={item}
                   class="mrow ns-row"
                   style={style}
-                  data-testid={`ns-header-${item.namespace}`}
-                >
-                  <div role="columnheader" class="ns-name">
-                    <span>{item.namespace}</span>
-                    <span class="muted">
-                      {item.shown === item.total ? `${item.total}` : `${item.shown} of ${item.total}`}{' '}
-                      applications
-                    </span>
-                  </div>
-                  {item.environments.map((env) => (
-                    <div role="columnheader" class="env-name" key={env}>
-                      {env}
-                    </div>
-                  ))}
-                </div>
+                  rowIndex={v.index + 1}
+                  testid={`ns-header-${item.namespace}`}
+                />
               );
             const row = item.row;
             const tab = (col: number) => (active.row === v.index && active.col === col ? 0 : -1);
@@ -419,6 +427,40 @@ function MatrixToolbar(props: {
           ? `${props.total} applications`
           : `${props.shown} of ${props.total} applications`}
       </span>
+    </div>
+  );
+}
+
+function NamespaceHeader(props: {
+  item: Extract<MatrixItem, { kind: 'namespace' }>;
+  class: string;
+  style: Record<string, string>;
+  /** Absent on the sticky copy, which is hidden from assistive technology (the real header row is in the grid). */
+  rowIndex?: number;
+  testid?: string;
+}) {
+  const { item } = props;
+  const copy = props.rowIndex === undefined;
+  return (
+    <div
+      role={copy ? undefined : 'row'}
+      aria-hidden={copy ? 'true' : undefined}
+      aria-rowindex={props.rowIndex}
+      class={props.class}
+      style={props.style}
+      data-testid={props.testid}
+    >
+      <div role={copy ? undefined : 'columnheader'} class="ns-name">
+        <span>{item.namespace}</span>
+        <span class="muted">
+          {item.shown === item.total ? `${item.total}` : `${item.shown} of ${item.total}`} applications
+        </span>
+      </div>
+      {item.environments.map((env) => (
+        <div role={copy ? undefined : 'columnheader'} class="env-name" key={env}>
+          {env}
+        </div>
+      ))}
     </div>
   );
 }

@@ -41,7 +41,13 @@ export function WhyPanel(props: {
           .map((a) => ({ promotion: p.name, version: a.version }))
       : [],
   );
-  const close = () => (location.hash = props.backHash);
+  const close = () => {
+    location.hash = props.backHash;
+    // Back to the cell the panel was opened from (the matrix stayed mounted under the panel).
+    requestAnimationFrame(() =>
+      document.querySelector<HTMLElement>(`[data-testid="cell-${namespace}/${app}/${environment}"]`)?.focus(),
+    );
+  };
 
   return (
     <aside
