@@ -56,7 +56,9 @@ export function createLiveStore(namespaces: readonly string[]): LiveStore {
       schedule();
     },
     state(s, detail) {
-      conn = detail === undefined ? { state: s } : { state: s, detail };
+      // While reconnecting, keep saying why the connection was lost.
+      const why = detail ?? (s === 'reconnecting' ? conn.detail : undefined);
+      conn = why === undefined ? { state: s } : { state: s, detail: why };
       notify();
     },
   });

@@ -51,10 +51,23 @@ export function App() {
         }}
       />
     );
-  return <Dashboard config={config.value} />;
+  return (
+    <Dashboard
+      config={config.value}
+      onSignOut={
+        config.value.login.tokenRequired
+          ? () => {
+              auth.set(undefined);
+              setLoginError(undefined);
+              setSignedIn(false);
+            }
+          : undefined
+      }
+    />
+  );
 }
 
-function Dashboard({ config }: { config: DashboardConfig }) {
+function Dashboard({ config, onSignOut }: { config: DashboardConfig; onSignOut?: () => void }) {
   const store = useMemo(() => createLiveStore([]), []);
   useEffect(() => () => store.stop(), [store]);
   const { state, connection } = useLive(store);
@@ -72,7 +85,19 @@ function Dashboard({ config }: { config: DashboardConfig }) {
   const showMatrix = route.page === 'matrix' || route.page === 'why';
   return (
     <div class="layout">
-      <Header config={config} connection={connection} route={route} namespaces={namespaces} />
+      <Header
+        config={config}
+        connection={connection}
+        route={route}
+        namespaces={namespaces}
+        onSignOut={onSignOut}
+      />
+      {(connection.state === 'offline' || (connection.state === 'reconnecting' && connection.detail)) && (
+        <p class="banner" role="alert" data-testid="conn-banner">
+          Disconnected: {connection.detail}.{' '}
+          {state.loaded ? 'Showing the data last received.' : 'No data yet.'}
+        </p>
+      )}
       <main id="main" class="main">
         {showMatrix && <Matrix state={state} filter={filter} onFilter={onFilter} />}
         {route.page === 'why' && (

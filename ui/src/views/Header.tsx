@@ -16,6 +16,7 @@ export function Header(props: {
   connection: { state: ConnState; detail?: string };
   route: Route;
   namespaces: string[];
+  onSignOut?: () => void;
 }) {
   const { route, namespaces } = props;
   const currentNs = 'namespace' in route ? route.namespace : route.filter.namespace || (namespaces[0] ?? '');
@@ -68,6 +69,11 @@ export function Header(props: {
       </nav>
       <span class="spacer" />
       {props.config.user && <span class="user">{props.config.user}</span>}
+      {props.onSignOut && (
+        <button type="button" data-testid="sign-out" onClick={props.onSignOut}>
+          Sign out
+        </button>
+      )}
       <span
         class={`conn conn-${props.connection.state}`}
         data-testid="conn-state"
