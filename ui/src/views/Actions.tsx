@@ -15,23 +15,27 @@ type Permissions =
 const cache = new Map<string, { at: number; value: Promise<DashboardPermissions> }>();
 const PERMISSIONS_TTL_MS = 30_000;
 
-function loadPermissions(namespace: string, app: string): Promise<DashboardPermissions> {
-  const key = `${namespace}/${app}`;
+function loadPermissions(namespace: string, app: string, promotion?: string): Promise<DashboardPermissions> {
+  const key = `${namespace}/${app}/${promotion ?? ''}`;
   const hit = cache.get(key);
   if (hit && Date.now() - hit.at < PERMISSIONS_TTL_MS) return hit.value;
   const value = api<DashboardPermissions>(
-    nsPath(namespace, `/dashboard/permissions?application=${encodeURIComponent(app)}`),
+    nsPath(
+      namespace,
+      `/dashboard/permissions?application=${encodeURIComponent(app)}${promotion ? `&promotion=${encodeURIComponent(promotion)}` : ''}`,
+    ),
   );
   value.catch(() => cache.delete(key));
   cache.set(key, { at: Date.now(), value });
   return value;
 }
 
-export function usePermissions(namespace: string, app: string): Permissions {
+/** `promotion`: approvals are checked on that Promotion (patch promotions/NAME). */
+export function usePermissions(namespace: string, app: string, promotion?: string): Permissions {
   const [p, setP] = useState<Permissions>({ status: 'loading' });
   useEffect(() => {
     let live = true;
-    loadPermissions(namespace, app).then(
+    loadPermissions(namespace, app, promotion).then(
       (value) => live && setP({ status: 'ok', value }),
       (err: unknown) =>
         live && setP({ status: 'error', message: err instanceof ApiError ? err.message : String(err) }),
@@ -39,7 +43,7 @@ export function usePermissions(namespace: string, app: string): Permissions {
     return () => {
       live = false;
     };
-  }, [namespace, app]);
+  }, [namespace, app, promotion]);
   return p;
 }
 
@@ -89,11 +93,12 @@ export interface ActionSpec {
 export function ActionGroup(props: {
   namespace: string;
   app: string;
+  promotion?: string;
   specs: ActionSpec[];
   testid?: string;
   label: string;
 }) {
-  const perms = usePermissions(props.namespace, props.app);
+  const perms = usePermissions(props.namespace, props.app, props.promotion);
   const [open, setOpen] = useState<ActionSpec | null>(null);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
   const idBase = useId();

@@ -68,6 +68,7 @@ export function Promotions(props: { namespace: string; state: DashboardState }) 
               <ActionGroup
                 namespace={props.namespace}
                 app={w.application}
+                promotion={w.promotion.name}
                 label={`Approve ${w.application} ${w.version}`}
                 specs={[approveAction(props.namespace, w.promotion.name, w.application, w.version)]}
               />

@@ -173,6 +173,7 @@ export function WhyPanel(props: {
           <ActionGroup
             namespace={namespace}
             app={app}
+            promotion={w.promotion}
             label={`Approve ${app} ${w.version}`}
             specs={[approveAction(namespace, w.promotion, app, w.version)]}
           />
