@@ -52,6 +52,7 @@ export function AppPage(props: { namespace: string; app: string; state: Dashboar
             <th scope="col">Environment</th>
             <th scope="col">Desired</th>
             <th scope="col">Requested</th>
+            <th scope="col">Deployed</th>
             <th scope="col">State</th>
             <th scope="col">Actions</th>
           </tr>
@@ -66,7 +67,25 @@ export function AppPage(props: { namespace: string; app: string; state: Dashboar
                 </th>
                 <td>{cell?.desired ?? '—'}</td>
                 <td>{cell?.requested ?? '—'}</td>
-                <td>{cell?.chip ? `${DASHBOARD_CHIP_LABELS[cell.chip.kind]}: ${cell.chip.text}` : ''}</td>
+                <td>
+                  {cell?.deployed.map((d) => (
+                    <div key={d.target} class={d.drift ? 'drift-mark' : undefined}>
+                      {d.target} {d.version ?? '—'}
+                      {d.drift ? ' ≠ drift' : ''}
+                    </div>
+                  ))}
+                </td>
+                <td>
+                  {cell?.chip && (
+                    <>
+                      <span class={`chip chip-${cell.chip.kind}`}>
+                        {DASHBOARD_CHIP_LABELS[cell.chip.kind]}
+                      </span>{' '}
+                      {cell.chip.text}
+                      {cell.chip.until && <> (until {shortTime(cell.chip.until)})</>}
+                    </>
+                  )}
+                </td>
                 <td>
                   <ActionGroup
                     namespace={namespace}
