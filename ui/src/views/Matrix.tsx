@@ -13,6 +13,7 @@ import {
   type MatrixFilter,
   type MatrixItem,
 } from '../lib/filters.js';
+import { moveCursor } from '../lib/grid-nav.js';
 import { routeHash } from '../lib/routes.js';
 import { rowKey, type DashboardState } from '../lib/store.js';
 
@@ -136,53 +137,14 @@ export function Matrix(props: {
     setCursor({ key, col });
     virtualizer.scrollToIndex(row, { align: 'auto' });
   };
-  const nextRow = (from: number, step: number) => {
-    let i = from;
-    for (let n = 0; n < Math.abs(step); n++) {
-      let j = i + Math.sign(step);
-      while (items[j] && items[j]!.kind !== 'row') j += Math.sign(step);
-      if (!items[j]) break;
-      i = j;
-    }
-    return i;
-  };
   const onKeyDown = (e: KeyboardEvent) => {
     if ((e.target as HTMLElement).closest('[data-pos]') === null) return;
     const row = activeIndex();
     if (row < 0) return;
-    const item = items[row];
-    const cols = item?.kind === 'row' ? item.environments.length : 0;
-    const col = Math.min(cursor.current?.col ?? 0, cols);
-    let handled = true;
-    switch (e.key) {
-      case 'ArrowDown':
-        moveTo(nextRow(row, 1), col);
-        break;
-      case 'ArrowUp':
-        moveTo(nextRow(row, -1), col);
-        break;
-      case 'PageDown':
-        moveTo(nextRow(row, 10), col);
-        break;
-      case 'PageUp':
-        moveTo(nextRow(row, -10), col);
-        break;
-      case 'ArrowRight':
-        moveTo(row, Math.min(cols, col + 1));
-        break;
-      case 'ArrowLeft':
-        moveTo(row, Math.max(0, col - 1));
-        break;
-      case 'Home':
-        moveTo(e.ctrlKey ? nextRow(-1, 1) : row, 0);
-        break;
-      case 'End':
-        moveTo(e.ctrlKey ? nextRow(items.length, -1) : row, cols);
-        break;
-      default:
-        handled = false;
-    }
-    if (handled) e.preventDefault();
+    const to = moveCursor(items, { row, col: cursor.current?.col ?? 0 }, e.key, e.ctrlKey || e.metaKey);
+    if (!to) return;
+    e.preventDefault();
+    moveTo(to.row, to.col);
   };
 
   const shownRows = rowCount(items);
