@@ -282,6 +282,16 @@ function ActionDialog(props: {
   );
 }
 
+const versionField = (initial?: string): Field => ({
+  name: 'version',
+  label: 'Version',
+  kind: 'text',
+  required: true,
+  testid: 'action-version',
+  placeholder: '1.2.3',
+  initial: initial ?? '',
+});
+
 const str = (v: string | boolean | undefined) =>
   typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 
@@ -299,14 +309,7 @@ export function environmentActions(
       action: 'setVersion',
       title: `Request a version of ${app} in ${env}`,
       fields: [
-        {
-          name: 'version',
-          label: 'Version',
-          kind: 'text',
-          required: true,
-          testid: 'action-version',
-          placeholder: '1.2.3',
-        },
+        versionField(),
         {
           name: 'force',
           label: 'Deliver even during a freeze (recorded as Forced)',
@@ -398,14 +401,7 @@ export function rejectAction(namespace: string, app: string, version?: string): 
     action: 'reject',
     title: version ? `Reject ${app} ${version}` : `Reject a version of ${app}`,
     fields: [
-      {
-        name: 'version',
-        label: 'Version',
-        kind: 'text',
-        required: true,
-        testid: 'action-version',
-        initial: version ?? '',
-      },
+      versionField(version),
       { name: 'reason', label: 'Reason', kind: 'textarea', required: true, testid: 'reject-reason' },
     ],
     run: (v) =>

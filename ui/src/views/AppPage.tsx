@@ -10,6 +10,7 @@ import { routeHash } from '../lib/routes.js';
 import { rowKey, type DashboardState } from '../lib/store.js';
 import { appPath, nsPath } from '../net/api.js';
 import { ActionGroup, environmentActions, rejectAction, unrejectAction } from './Actions.js';
+import { Choice, TableHead } from './controls.js';
 import { useApi } from './hooks.js';
 import { shortTime } from './Matrix.js';
 
@@ -47,16 +48,7 @@ export function AppPage(props: { namespace: string; app: string; state: Dashboar
       )}
       <h2>Environments</h2>
       <table class="table">
-        <thead>
-          <tr>
-            <th scope="col">Environment</th>
-            <th scope="col">Desired</th>
-            <th scope="col">Requested</th>
-            <th scope="col">Deployed</th>
-            <th scope="col">State</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Environment', 'Desired', 'Requested', 'Deployed', 'State', 'Actions']} />
         <tbody>
           {environments.map((env) => {
             const cell = row?.cells[env];
@@ -136,17 +128,9 @@ function Targets(props: {
         <p class="muted">No targets.</p>
       ) : (
         <table class="table">
-          <thead>
-            <tr>
-              <th scope="col">Target</th>
-              <th scope="col">Environment</th>
-              <th scope="col">Delivers to</th>
-              <th scope="col">Desired</th>
-              <th scope="col">Deployed</th>
-              <th scope="col">Delivery</th>
-              <th scope="col">Message</th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={['Target', 'Environment', 'Delivers to', 'Desired', 'Deployed', 'Delivery', 'Message']}
+          />
           <tbody>
             {(targets.length ? targets.map((t) => t.name) : [...live.keys()]).map((name) => {
               const t = targets.find((x) => x.name === name);
@@ -222,14 +206,12 @@ function CompatibilitySection(props: {
       </div>
       <h2 id="known-title">Known versions</h2>
       {props.environments.length > 0 && (
-        <label class="inline">
-          <span>Checked against what runs in</span>
-          <select value={env} onChange={(e) => setEnv(e.currentTarget.value)}>
-            {props.environments.map((e) => (
-              <option key={e}>{e}</option>
-            ))}
-          </select>
-        </label>
+        <Choice
+          label="Checked against what runs in"
+          value={env}
+          options={props.environments}
+          onChange={setEnv}
+        />
       )}
       {compat.status === 'error' && <p class="error">{compat.message}</p>}
       <ul class="known" data-testid="known-versions" aria-labelledby="known-title">
@@ -292,32 +274,22 @@ function HistorySection(props: { namespace: string; app: string; refresh: unknow
     <>
       <h2 id="history-title">History</h2>
       <div class="toolbar" role="search" aria-label="Filter the history">
-        <label class="inline">
-          <span>Environment</span>
-          <select
-            data-testid="history-filter-env"
-            value={filter.environment}
-            onChange={(e) => setFilter({ ...filter, environment: e.currentTarget.value })}
-          >
-            <option value="">all</option>
-            {facets.environments.map((e) => (
-              <option key={e}>{e}</option>
-            ))}
-          </select>
-        </label>
-        <label class="inline">
-          <span>Type</span>
-          <select
-            data-testid="history-filter-type"
-            value={filter.type}
-            onChange={(e) => setFilter({ ...filter, type: e.currentTarget.value })}
-          >
-            <option value="">all</option>
-            {facets.types.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </label>
+        <Choice
+          label="Environment"
+          testid="history-filter-env"
+          value={filter.environment}
+          empty="all"
+          options={facets.environments}
+          onChange={(environment) => setFilter({ ...filter, environment })}
+        />
+        <Choice
+          label="Type"
+          testid="history-filter-type"
+          value={filter.type}
+          empty="all"
+          options={facets.types}
+          onChange={(type) => setFilter({ ...filter, type })}
+        />
         <label class="inline">
           <span>Actor</span>
           <input

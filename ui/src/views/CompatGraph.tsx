@@ -4,6 +4,7 @@ import type { ApplicationView, CompatibilityRule } from '../lib/contract.js';
 import { compatLayout, NODE_HEIGHT, NODE_WIDTH } from '../lib/compat-layout.js';
 import { routeHash } from '../lib/routes.js';
 import { nsPath } from '../net/api.js';
+import { ArrowMarker } from './controls.js';
 import { useApi } from './hooks.js';
 
 type WithRules = ApplicationView & { compatibility?: CompatibilityRule[] };
@@ -47,19 +48,7 @@ function Graph(props: { namespace: string; apps: WithRules[] }) {
           aria-label={`Compatibility rules between ${layout.nodes.length} applications`}
           data-testid="compat-graph"
         >
-          <defs>
-            <marker
-              id="carrow"
-              viewBox="0 0 10 10"
-              refX="10"
-              refY="5"
-              markerWidth="8"
-              markerHeight="8"
-              orient="auto-start-reverse"
-            >
-              <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
-            </marker>
-          </defs>
+          <ArrowMarker id="carrow" />
           {layout.edges.map((e) => {
             const a = pos.get(e.from)!;
             const b = pos.get(e.to)!;

@@ -14,6 +14,7 @@ import {
   type MatrixItem,
 } from '../lib/filters.js';
 import { moveCursor } from '../lib/grid-nav.js';
+import { Choice } from './controls.js';
 import { routeHash } from '../lib/routes.js';
 import { rowKey, type DashboardState } from '../lib/store.js';
 
@@ -355,35 +356,21 @@ function MatrixToolbar(props: {
           onInput={(e) => onFilter({ ...filter, text: e.currentTarget.value })}
         />
       </label>
-      <label class="inline">
-        <span>State</span>
-        <select
-          data-testid="matrix-state-filter"
-          value={filter.state}
-          onChange={(e) => onFilter({ ...filter, state: e.currentTarget.value as MatrixFilter['state'] })}
-        >
-          {STATE_FILTERS.map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label class="inline">
-        <span>Namespace</span>
-        <select
-          data-testid="matrix-namespace-filter"
-          value={filter.namespace}
-          onChange={(e) => onFilter({ ...filter, namespace: e.currentTarget.value })}
-        >
-          <option value="">all</option>
-          {props.namespaces.map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
-        </select>
-      </label>
+      <Choice
+        label="State"
+        testid="matrix-state-filter"
+        value={filter.state}
+        options={STATE_FILTERS}
+        onChange={(state) => onFilter({ ...filter, state: state as MatrixFilter['state'] })}
+      />
+      <Choice
+        label="Namespace"
+        testid="matrix-namespace-filter"
+        value={filter.namespace}
+        empty="all"
+        options={props.namespaces}
+        onChange={(namespace) => onFilter({ ...filter, namespace })}
+      />
       <span class="muted" role="status" aria-live="polite">
         {props.shown === props.total
           ? `${props.total} applications`

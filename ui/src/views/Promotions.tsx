@@ -3,6 +3,7 @@
 import type { DashboardPromotion } from '../lib/contract.js';
 import type { DashboardState } from '../lib/store.js';
 import { ActionGroup, approveAction } from './Actions.js';
+import { ArrowMarker, TableHead } from './controls.js';
 import { shortTime } from './Matrix.js';
 
 const NODE_W = 120;
@@ -27,16 +28,7 @@ export function Promotions(props: { namespace: string; state: DashboardState }) 
       <h1 id="promo-title">Promotions in {props.namespace}</h1>
       <PromotionGraph envs={envs} promotions={promotions} />
       <table class="table">
-        <thead>
-          <tr>
-            <th scope="col">Promotion</th>
-            <th scope="col">From → to</th>
-            <th scope="col">Next run</th>
-            <th scope="col">Waiting</th>
-            <th scope="col">Promoted</th>
-            <th scope="col">Blocked</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Promotion', 'From → to', 'Next run', 'Waiting', 'Promoted', 'Blocked']} />
         <tbody>
           {promotions.map((p) => (
             <tr key={p.name} data-testid={`promotion-${p.name}`} data-from={p.from} data-to={p.to}>
@@ -95,19 +87,7 @@ function PromotionGraph(props: { envs: string[]; promotions: DashboardPromotion[
       aria-label={`Environments ${props.envs.join(', ')} with ${props.promotions.length} Promotions`}
       data-testid="promotion-graph"
     >
-      <defs>
-        <marker
-          id="arrow"
-          viewBox="0 0 10 10"
-          refX="10"
-          refY="5"
-          markerWidth="8"
-          markerHeight="8"
-          orient="auto-start-reverse"
-        >
-          <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
-        </marker>
-      </defs>
+      <ArrowMarker id="arrow" />
       {props.promotions.map((p) => {
         const x1 = x(p.from) + NODE_W;
         const x2 = x(p.to);

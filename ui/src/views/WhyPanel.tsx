@@ -8,6 +8,7 @@ import { routeHash } from '../lib/routes.js';
 import { rowKey, type DashboardState } from '../lib/store.js';
 import { appPath } from '../net/api.js';
 import { ActionGroup, approveAction, environmentActions } from './Actions.js';
+import { TableHead } from './controls.js';
 import { useApi } from './hooks.js';
 import { shortTime } from './Matrix.js';
 
@@ -129,14 +130,7 @@ export function WhyPanel(props: {
             <>
               <h3>Targets</h3>
               <table class="table" data-testid="why-targets">
-                <thead>
-                  <tr>
-                    <th scope="col">Target</th>
-                    <th scope="col">Deployed</th>
-                    <th scope="col">Delivery</th>
-                    <th scope="col">Message</th>
-                  </tr>
-                </thead>
+                <TableHead columns={['Target', 'Deployed', 'Delivery', 'Message']} />
                 <tbody>
                   {why.value.targets.map((t) => (
                     <tr key={t.name}>
