@@ -112,12 +112,9 @@ export const ApplicationViewSchema = z
       .array(CompatibilityRuleSchema)
       .optional()
       .meta({ description: 'spec.compatibility: the rules on the versions of other applications.' }),
-    knownVersions: z
-      .array(KnownVersionSchema)
-      .optional()
-      .meta({
-        description: 'status.knownVersions: versions seen requested, promoted or deployed, newest first.',
-      }),
+    knownVersions: z.array(KnownVersionSchema).optional().meta({
+      description: 'status.knownVersions: versions seen requested, promoted or deployed, newest first.',
+    }),
     rejectedVersions: z
       .array(z.object({ version: z.string(), reason: z.string(), by: z.string() }))
       .optional()

@@ -106,6 +106,8 @@ export function metricsFlags(): Option[] {
 export interface ApiFlags {
   apiAddr: string;
   apiAnonymousReads: boolean;
+  /** Serve the dashboard's page at / (--ui, the default; --no-ui turns it off). */
+  ui: boolean;
   agentSilence: number;
   apiTlsCert?: string;
   apiTlsKey?: string;
@@ -139,6 +141,11 @@ export function apiFlags(): Option[] {
     new Option('--api-anonymous-reads', 'let requests without a token read (writes always need one)').default(
       false,
     ),
+    new Option(
+      '--ui',
+      'serve the dashboard page at / of the HTTP API (default; --no-ui: only /api/v1)',
+    ).default(true),
+    new Option('--no-ui', 'do not serve the dashboard page (the API and its dashboard endpoints stay)'),
     durationOption(
       '--agent-silence <duration>',
       'a Target with delivery: agent is not Ready when its agent has not polled for this long',
