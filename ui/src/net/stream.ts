@@ -15,6 +15,14 @@ export interface StreamHandlers {
   state(s: ConnState, detail?: string): void;
 }
 
+const marked = new Set<string>();
+/** User-timing marks of the first load, next to depot:matrix-ready, so a benchmark can split the time. */
+function markOnce(name: string): void {
+  if (marked.has(name)) return;
+  marked.add(name);
+  performance.mark(name);
+}
+
 /** Starts streaming; returns the function that stops it. */
 export function startStream(namespaces: readonly string[], on: StreamHandlers): () => void {
   let stopped = false;
@@ -57,6 +65,7 @@ export function startStream(namespaces: readonly string[], on: StreamHandlers): 
       }
       if (!res.body) throw new Error('the response has no body to stream');
       on.state('live');
+      markOnce('depot:stream-open');
       const parser = createSseParser(lastEventId);
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       for (;;) {
@@ -66,7 +75,9 @@ export function startStream(namespaces: readonly string[], on: StreamHandlers): 
         for (const ev of parser.feed(value)) {
           lastEventId = ev.id;
           if (ev.event === 'snapshot') {
+            markOnce('depot:snapshot-received');
             on.snapshot(JSON.parse(ev.data) as DashboardSnapshot);
+            markOnce('depot:snapshot-parsed');
           } else if (ev.event === 'delta') {
             on.deltas(JSON.parse(ev.data) as DashboardDelta[]);
           }

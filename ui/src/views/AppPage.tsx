@@ -12,7 +12,7 @@ import { appPath, nsPath } from '../net/api.js';
 import { ActionGroup, environmentActions, rejectAction, unrejectAction } from './Actions.js';
 import { Choice, TableHead } from './controls.js';
 import { useApi } from './hooks.js';
-import { shortTime } from './Matrix.js';
+import { shortTime } from '../lib/time.js';
 
 /** compatibility, knownVersions and rejectedVersions are optional: an older server does not send them. */
 type AppDetails = ApplicationView;

@@ -14,6 +14,7 @@ import {
   type MatrixItem,
 } from '../lib/filters.js';
 import { moveCursor } from '../lib/grid-nav.js';
+import { shortTime } from '../lib/time.js';
 import { Choice } from './controls.js';
 import { routeHash } from '../lib/routes.js';
 import { rowKey, type DashboardState } from '../lib/store.js';
@@ -21,14 +22,21 @@ import { rowKey, type DashboardState } from '../lib/store.js';
 const HEADER_HEIGHT = 40;
 const TARGET_LINE = 18;
 
+// Rows are immutable (a delta brings a new object): their height is computed once.
+const heights = new WeakMap<DashboardRow, number>();
 function rowHeight(row: DashboardRow): number {
+  let h = heights.get(row);
+  if (h !== undefined) return h;
   let targets = 0;
   let chip = false;
-  for (const c of Object.values(row.cells)) {
-    targets = Math.max(targets, c.deployed.length);
-    chip ||= c.chip !== undefined;
+  for (const env in row.cells) {
+    const c = row.cells[env]!;
+    if (c.deployed.length > targets) targets = c.deployed.length;
+    if (c.chip) chip = true;
   }
-  return 34 + targets * TARGET_LINE + (chip ? 24 : 0);
+  h = 34 + targets * TARGET_LINE + (chip ? 24 : 0);
+  heights.set(row, h);
+  return h;
 }
 const itemHeight = (item: MatrixItem | undefined) =>
   !item ? 0 : item.kind === 'namespace' ? HEADER_HEIGHT : rowHeight(item.row);
@@ -325,15 +333,6 @@ function Cell(props: {
       )}
     </div>
   );
-}
-
-export function shortTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const sameDay = d.toDateString() === new Date().toDateString();
-  return sameDay
-    ? d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
-    : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
 function MatrixToolbar(props: {

@@ -4,7 +4,7 @@ import type { DashboardPromotion } from '../lib/contract.js';
 import type { DashboardState } from '../lib/store.js';
 import { ActionGroup, approveAction } from './Actions.js';
 import { ArrowMarker, TableHead } from './controls.js';
-import { shortTime } from './Matrix.js';
+import { shortTime } from '../lib/time.js';
 
 const NODE_W = 120;
 const NODE_H = 36;

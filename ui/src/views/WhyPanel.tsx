@@ -10,7 +10,7 @@ import { appPath } from '../net/api.js';
 import { ActionGroup, approveAction, environmentActions } from './Actions.js';
 import { TableHead } from './controls.js';
 import { useApi } from './hooks.js';
-import { shortTime } from './Matrix.js';
+import { shortTime } from '../lib/time.js';
 
 export function WhyPanel(props: {
   namespace: string;
