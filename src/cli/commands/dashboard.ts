@@ -12,9 +12,7 @@ import { KubeClient } from '../../kube/client.js';
 import { realClock } from '../../kube/clock.js';
 import type { KubeObject, ResourceType } from '../../kube/resource.js';
 import { ApiTransport } from '../../kube/transport.js';
-import { createLogger } from '../../runtime/log.js';
-import { Manager } from '../../runtime/manager.js';
-import { ApiServer } from '../../server/api-server.js';
+import { startLocalDashboard } from '../local-dashboard.js';
 import { SelfAccessReviewer } from '../../server/dashboard/self-reviewer.js';
 import { addClusterOptions, type ClusterOptions } from '../cluster-options.js';
 import { UserError } from '../errors.js';
@@ -64,36 +62,24 @@ export async function runDashboard(flags: DashboardFlags): Promise<number> {
         .split(',')
         .map((n) => n.trim())
         .filter(Boolean);
-  const log = createLogger({ level: 'warn' });
-  const manager = new Manager({
+  const dashboard = await startLocalDashboard({
     kubeConfig: client.kubeConfig,
+    user,
     namespaces,
-    healthAddress: '0',
-    metricsAddress: '0',
-    identity: `depot-dashboard-${user}`,
-    log,
+    port: flags.port,
+    reviewer,
   });
-  const server = new ApiServer(manager.deps, {
-    address: `127.0.0.1:${flags.port}`,
-    local: { user: { username: user }, reviewer },
-  });
-  manager.addRunnable(server);
+  // The runtime's timers do not hold the process open: the dashboard holds itself until stopped.
   const keepAlive = setInterval(() => undefined, 60_000);
-  const stopped = new Promise<void>((resolve) => {
-    const onSignal = () => void manager.stop('interrupted').then(resolve, resolve);
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+  process.stdout.write(
+    `Depot dashboard for ${user} (${namespaces?.join(', ') ?? 'all namespaces'}): ${dashboard.url}\nPress Ctrl-C to stop.\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
   });
-  try {
-    await manager.start();
-    const address = await server.address;
-    process.stdout.write(
-      `Depot dashboard for ${user} (${namespaces?.join(', ') ?? 'all namespaces'}): http://127.0.0.1:${address.port}/\nPress Ctrl-C to stop.\n`,
-    );
-    await stopped;
-  } finally {
-    clearInterval(keepAlive);
-  }
+  clearInterval(keepAlive);
+  await dashboard.stop();
   return 0;
 }
 

@@ -21,7 +21,7 @@ import { MemoryCluster } from '../../runtime/testing/memory-cluster.js';
 import { memoryDeps } from '../../runtime/testing/memory-deps.js';
 import type { Access, AccessReviewer, UserInfo } from '../access-review.js';
 import { ApiServer, type ApiServerOptions } from '../api-server.js';
-import { followSse, type SseEvent } from './sse-events.js';
+import { followSse, type SseEvent } from '../../client/sse-events.js';
 
 const users: Record<string, { user: UserInfo; may: (a: Access) => boolean }> = {
   'admin-token': { user: { username: 'admin' }, may: () => true },
