@@ -28,7 +28,7 @@ export default {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/ui/**/*.test.ts'],
       globalSetup: '<rootDir>/test/controlplane/jest-global-setup.js',
       globalTeardown: '<rootDir>/test/controlplane/jest-global-teardown.js',
       slowTestThreshold: 30,
