@@ -187,9 +187,8 @@ function CompatibilitySection(props: {
     <>
       <h2>Compatibility</h2>
       <div data-testid="compat-rules">
-        {rules === undefined ? (
-          <p class="muted">This server does not send the application's rules.</p>
-        ) : rules.length === 0 ? (
+        {/* The view leaves the field out when the application has no rules. */}
+        {rules === undefined || rules.length === 0 ? (
           <p class="muted">No rules: {app} works with any version of the others.</p>
         ) : (
           <ul>

@@ -26,8 +26,6 @@ export function CompatGraph(props: { namespace: string }) {
 }
 
 function Graph(props: { namespace: string; apps: WithRules[] }) {
-  if (props.apps.length > 0 && props.apps.every((a) => a.compatibility === undefined))
-    return <p class="muted">This server does not send the applications' rules.</p>;
   const withRules = props.apps.filter((a) => (a.compatibility ?? []).length > 0);
   const layout = compatLayout(withRules.map((a) => ({ name: a.name, rules: a.compatibility ?? [] })));
   if (layout.nodes.length === 0)

@@ -323,11 +323,14 @@ function Cell(props: {
             </div>
           ))}
           {cell.chip && (
-            <span class={`chip chip-${cell.chip.kind}`} data-testid="cell-chip" title={cell.chip.text}>
-              {DASHBOARD_CHIP_LABELS[cell.chip.kind]}
-              {cell.chip.until && <> until {shortTime(cell.chip.until)}</>}
-              <span class="sr-only">: {cell.chip.text}</span>
-            </span>
+            // The state and, on the same line as far as it fits, why (all of it in the tooltip and the why panel).
+            <div class="chip-line" data-testid="cell-chip" data-kind={cell.chip.kind} title={cell.chip.text}>
+              <span class={`chip chip-${cell.chip.kind}`}>
+                {DASHBOARD_CHIP_LABELS[cell.chip.kind]}
+                {cell.chip.until && <> until {shortTime(cell.chip.until)}</>}
+              </span>{' '}
+              <span class="chip-text">{cell.chip.text}</span>
+            </div>
           )}
         </>
       )}
