@@ -23,7 +23,7 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: source });
   const found = await page.evaluate(async () => {
     const axe = (
-      window as unknown as {
+      globalThis as unknown as {
         axe: {
           run(): Promise<{ violations: { id: string; impact: string; help: string; nodes: unknown[] }[] }>;
         };
