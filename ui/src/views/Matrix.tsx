@@ -170,7 +170,13 @@ export function Matrix(props: {
         total={state.rows.size}
       />
       {!state.loaded && <p class="page-message">Waiting for the first snapshot…</p>}
-      {state.loaded && items.length === 0 && <p class="page-message">No application matches.</p>}
+      {state.loaded && items.length === 0 && (
+        <p class="page-message">
+          {state.namespaces.size === 0 && state.rows.size === 0
+            ? 'No namespace you may read has Depot applications (the stream covers the namespaces your RBAC lets you list applications in).'
+            : 'No application matches.'}
+        </p>
+      )}
       <div
         ref={scrollRef}
         class="matrix-scroll"
