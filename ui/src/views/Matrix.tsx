@@ -173,7 +173,7 @@ export function Matrix(props: {
       {state.loaded && items.length === 0 && (
         <p class="page-message">
           {state.namespaces.size === 0 && state.rows.size === 0
-            ? 'No namespace you may read has Depot applications (the stream covers the namespaces your RBAC lets you list applications in).'
+            ? 'No Depot applications in the namespaces you may read.'
             : 'No application matches.'}
         </p>
       )}
