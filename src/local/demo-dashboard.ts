@@ -46,7 +46,7 @@ export async function demoDashboard(
       throw new Error(
         `the dashboard's page answered ${page.status}: build it with npm run build:ui (make build)`,
       );
-    const res = await fetch(new URL('api/v1/dashboard/events', url), { signal: AbortSignal.timeout(30_000) });
+    const res = await streamWhenSynced(new URL('api/v1/dashboard/events', url));
     let rows: string[] = [];
     await followSse(res.body!, (e) => {
       if (e.event !== 'snapshot') return false;
@@ -62,4 +62,17 @@ export async function demoDashboard(
     throw err;
   }
   return { url, stop };
+}
+
+/** The stream, once the dashboard's caches are synced (503 until then). */
+async function streamWhenSynced(url: URL): Promise<Response> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+    if (res.ok) return res;
+    const body = await res.text();
+    if (res.status !== 503 || Date.now() > deadline)
+      throw new Error(`the dashboard's stream answered ${res.status}: ${body}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }

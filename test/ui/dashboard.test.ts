@@ -93,7 +93,8 @@ test('rollback from the application page is recorded under the user who clicked'
   const page = await signedIn(adminToken, `#/app/${ns}/core`);
   await page.getByTestId('app-page').waitFor({ timeout: 30_000 });
   const rollback = page.getByTestId('env-actions-dev').getByTestId('action-rollback');
-  await expect(rollback.isEnabled()).resolves.toBe(true);
+  // Enabled once the permissions (a SubjectAccessReview per action) are answered.
+  await eventually('rollback is enabled for the release manager', () => rollback.isEnabled(), 15_000);
   await rollback.click();
   await page.getByTestId('rollback-reason').fill('smoke test failed');
   await page.getByTestId('confirm').click();
