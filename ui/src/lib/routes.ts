@@ -29,7 +29,7 @@ export function parseRoute(hash: string): Route {
   } catch {
     return matrix();
   }
-  const [head, a, b, c, d] = parts;
+  const [head, a, b, c] = parts;
   if (head === 'app' && a && b && parts.length === 3) return { page: 'app', namespace: a, app: b };
   // #/ns/NS/app/APP: the form the Playwright suite was first written against.
   if (head === 'ns' && a && b === 'app' && c && parts.length === 4)
@@ -40,7 +40,6 @@ export function parseRoute(hash: string): Route {
   }
   if (head === 'promotions' && a && parts.length === 2) return { page: 'promotions', namespace: a };
   if (head === 'compat' && a && parts.length === 2) return { page: 'compat', namespace: a };
-  void d;
   return matrix(query);
 }
 
