@@ -119,7 +119,13 @@ test('a viewer sees the actions disabled with the reason, and a forged write get
   const page = await signedIn(viewerToken, `#/app/${ns}/core`);
   await page.getByTestId('app-page').waitFor({ timeout: 30_000 });
   const setVersion = page.getByTestId('env-actions-dev').getByTestId('action-setVersion');
-  await eventually('the button knows the viewer may not', async () => !(await setVersion.isEnabled()));
+  // Disabled while the permissions are checked, then with the reason the API's 403 would give.
+  await eventually(
+    'the button says why the viewer may not',
+    async () => (await setVersion.getAttribute('title'))?.includes('may not'),
+    15_000,
+  );
+  expect(await setVersion.isEnabled()).toBe(false);
   expect(await setVersion.getAttribute('title')).toContain(
     `user "system:serviceaccount:${ns}:viewer" may not patch applications.depot.sh "core"`,
   );
