@@ -19,6 +19,8 @@ COPY tsconfig.json tsconfig.build.json README.md ./
 COPY bin/depot.js bin/depot.js
 COPY crds crds
 COPY src src
+# The dashboard's page: prepack builds it into dist/ui (vite build of ui/).
+COPY ui ui
 # The package (files of package.json) unpacked in /app, then its production
 # dependencies from the lock file; npm's cache stays in this stage.
 RUN npm pack --pack-destination /tmp \

@@ -33,8 +33,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 deps: node_modules/.package-lock.json
 
+# dist/ (the operator and CLI) and dist/ui (the dashboard's page, vite build of ui/).
 build: deps
 	npx tsc -p tsconfig.build.json
+	npm run --silent build:ui
 
 controlplane:
 	@scripts/build-controlplane.sh >/dev/null

@@ -23,12 +23,12 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/bench/**/*.test.ts'],
+      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/bench/**/*.test.ts', '<rootDir>/ui/**/*.test.ts'],
     },
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/ui/**/*.test.ts'],
       globalSetup: '<rootDir>/test/controlplane/jest-global-setup.js',
       globalTeardown: '<rootDir>/test/controlplane/jest-global-teardown.js',
       slowTestThreshold: 30,

@@ -4,7 +4,12 @@
 // Schemas only grow within v1 (fields are added, never removed or narrowed),
 // so an older agent keeps reading a newer server's answers.
 import { z } from 'zod';
-import { DeliveryStateSchema, HistoryEntrySchema } from './application.js';
+import {
+  CompatibilityRuleSchema,
+  DeliveryStateSchema,
+  HistoryEntrySchema,
+  KnownVersionSchema,
+} from './application.js';
 import { DELIVERY_KINDS, DeliveryOverrideSchema } from './delivery.js';
 import {
   PromotionHoldSchema,
@@ -109,6 +114,19 @@ export const ApplicationViewSchema = z
     versionScheme: z.enum(['semver', 'opaque']),
     environments: z.array(EnvironmentVersionSchema),
     targets: z.array(TargetVersionSchema),
+    compatibility: z
+      .array(CompatibilityRuleSchema)
+      .optional()
+      .meta({ description: 'spec.compatibility: the rules on the versions of other applications.' }),
+    knownVersions: z.array(KnownVersionSchema).optional().meta({
+      description: 'status.knownVersions: versions seen requested, promoted or deployed, newest first.',
+    }),
+    rejectedVersions: z
+      .array(z.object({ version: z.string(), reason: z.string(), by: z.string() }))
+      .optional()
+      .meta({
+        description: 'status.rejectedVersions: versions never promoted again, with who rejected them.',
+      }),
   })
   .meta({ id: 'Application', description: 'An application with its versions per environment and target.' });
 

@@ -4,6 +4,7 @@
 // is generated from buildProgram()).
 import { Command, CommanderError } from 'commander';
 import { registerAgent } from './commands/agent.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { registerLocal } from './commands/local.js';
 import { registerOperator } from './commands/operator.js';
 import { registerValidate } from './commands/validate.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerAgent(program);
   registerReleaseControlCommands(program);
   registerWhy(program);
+  registerDashboard(program);
   return program;
 }
 

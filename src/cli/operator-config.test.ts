@@ -43,6 +43,7 @@ test('the defaults: leader election in the default Lease, every integration, the
   expect(config.api).toEqual({
     address: ':8082',
     anonymousReads: false,
+    ui: true,
     verifiedActors: false,
     tls: undefined,
     tokenAudiences: ['depot'],
@@ -119,6 +120,7 @@ test('each flag reaches the setting it names', () => {
       '--max-delivery-watches-per-namespace=2',
       '--api-addr=127.0.0.1:9443',
       '--api-anonymous-reads',
+      '--no-ui',
       '--api-tls-cert=/tls.crt',
       '--api-tls-key=/tls.key',
       '--token-audiences=depot, https://kubernetes.default.svc',
@@ -182,6 +184,7 @@ test('each flag reaches the setting it names', () => {
     api: {
       address: '127.0.0.1:9443',
       anonymousReads: true,
+      ui: false,
       verifiedActors: true,
       tls: { certFile: '/tls.crt', keyFile: '/tls.key' },
       tokenAudiences: ['depot', 'https://kubernetes.default.svc'],

@@ -140,6 +140,7 @@ export function operatorConfig(flags: OperatorFlags, env: { podName?: string } =
       ? {
           address: flags.apiAddr,
           anonymousReads: flags.apiAnonymousReads,
+          ui: flags.ui,
           tokenAudiences: flags.tokenAudiences,
           verifiedActors: flags.verifiedActors,
           tls,

@@ -113,6 +113,8 @@ export interface ApiFlags {
   shardApiCa?: string;
   apiAddr: string;
   apiAnonymousReads: boolean;
+  /** Serve the dashboard's page at / (--ui, the default; --no-ui turns it off). */
+  ui: boolean;
   agentSilence: number;
   apiTlsCert?: string;
   apiTlsKey?: string;
@@ -154,6 +156,11 @@ export function apiFlags(): Option[] {
       '--shard-api-ca <file|secret>',
       "with --shard-api-url over https: the CA (PEM file) other shards' certificates are checked against; secret: the ca.crt of --api-tls-secret (default: the system's CAs)",
     ),
+    new Option(
+      '--ui',
+      'serve the dashboard page at / of the HTTP API (default; --no-ui: only /api/v1)',
+    ).default(true),
+    new Option('--no-ui', 'do not serve the dashboard page (the API and its dashboard endpoints stay)'),
     durationOption(
       '--agent-silence <duration>',
       'a Target with delivery: agent is not Ready when its agent has not polled for this long',

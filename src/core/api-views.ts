@@ -47,6 +47,9 @@ export function applicationView(app: Application): ApplicationView {
         }),
       )
       .sort(byName),
+    ...(app.spec.compatibility?.length ? { compatibility: app.spec.compatibility } : {}),
+    ...(app.status?.knownVersions?.length ? { knownVersions: app.status.knownVersions } : {}),
+    ...(app.status?.rejectedVersions?.length ? { rejectedVersions: app.status.rejectedVersions } : {}),
   };
 }
 

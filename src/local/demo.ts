@@ -9,6 +9,7 @@ import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { DepotClient } from '../client/depot-client.js';
 import { startDemoArgoCd, type DemoArgoCd } from './demo-argocd.js';
 import { down, up } from './controlplane/index.js';
+import { demoDashboard } from './demo-dashboard.js';
 import { operatorContainer } from './deployment-process.js';
 import { applyManifests, loadManifests, waitForCrds, withNamespace } from './manifests.js';
 import { projectRoot } from './project-root.js';
@@ -55,7 +56,11 @@ async function runLocal(opts: DemoOptions, dir: string, kubeconfig: string): Pro
   await applyManifests(kc, loadManifests(join(root, 'crds')), { fieldManager: 'depot-demo' });
   await applyOperatorRbac(kc, root);
   const op = await startLocalOperator({ admin: kc, root, stateDir: dir, timeoutMs: opts.stepTimeoutMs });
-  const stop = () => op.child.kill('SIGTERM');
+  let stopDashboard = () => undefined as void;
+  const stop = () => {
+    stopDashboard();
+    op.child.kill('SIGTERM');
+  };
   try {
     say(
       `== Started the operator as Deployment ${op.container.deployment} runs it, one replica (the Deployment has ${op.container.replicas}):`,
@@ -78,7 +83,10 @@ async function runLocal(opts: DemoOptions, dir: string, kubeconfig: string): Pro
       process.exit(130);
     });
     await tell(kc, kubeconfig, root, opts, dir, op.logPath, op.exited);
+    const dashboard = await demoDashboard(root, kubeconfig, opts.namespace, opts.exitWhenDone);
+    stopDashboard = dashboard.stop;
     if (opts.exitWhenDone) {
+      dashboard.stop();
       stop();
       down(dir, { purge: true });
       say('stopped the operator and the control plane.');
@@ -92,6 +100,7 @@ async function runLocal(opts: DemoOptions, dir: string, kubeconfig: string): Pro
     say(`  bin/depot get promotions -n ${opts.namespace}`);
     say(`  bin/depot unreject core 1.12.3 -n ${opts.namespace}`);
     say(`  bin/depot history core -n ${opts.namespace}`);
+    say(`  bin/depot dashboard -n ${opts.namespace}   (or open ${dashboard.url})`);
     say('Press Ctrl-C to stop.');
     await new Promise<void>((resolve) => op.child.once('exit', () => resolve()));
   } finally {

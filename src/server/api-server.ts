@@ -24,7 +24,11 @@ import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 import { parseAddress } from '../runtime/health.js';
 import type { Runnable } from '../runtime/runnable.js';
 import { AgentContacts } from './agent-contacts.js';
-import { KubeAccessReviewer, type AccessReviewer } from './access-review.js';
+import { KubeAccessReviewer, type AccessReviewer, type UserInfo } from './access-review.js';
+import { DashboardEndpoints } from './dashboard/endpoints.js';
+import { DashboardFeed, type FeedOptions } from './dashboard/feed.js';
+import { defaultUiDir, StaticUi } from './dashboard/static-ui.js';
+import type { StreamOptions } from './dashboard/stream.js';
 import { trustedProxies } from './client-address.js';
 import type { KubeApi } from '../kube/client.js';
 import type { ReviewCacheOptions } from './review-cache.js';
@@ -83,6 +87,17 @@ export interface ApiServerOptions {
   verifiedActors?: boolean;
   /** Shards: pass a request for another shard's namespace to it (ca: a PEM file, or `secret`: tlsSecret's ca.crt). */
   shardApi?: { urlTemplate: string; ca?: string };
+  /** Serve the dashboard's page at / (--ui, default true); its API endpoints are always served. */
+  ui?: boolean;
+  /** Where the page is (default: dist/ui next to this code). */
+  uiDir?: string;
+  /** The dashboard's feed and streams (tests and benchmarks tune them). */
+  dashboard?: { feed?: FeedOptions; stream?: StreamOptions };
+  /**
+   * `depot dashboard`: every request is this user (no token is read), authorized by `reviewer`
+   * (SelfSubjectAccessReview with the user's credentials); Host and Origin must be the loopback address served.
+   */
+  local?: { user: UserInfo; reviewer: AccessReviewer };
 }
 
 export const apiServerDefaults = {
@@ -102,6 +117,10 @@ export class ApiServer implements Runnable {
   private readonly stages: Stage[];
   private readonly requests: Counter<'method' | 'route' | 'code'>;
   private readonly durations: Histogram<'method' | 'route'>;
+  /** The dashboard's state, kept from the informers (its page and streams). */
+  readonly feed: DashboardFeed;
+  private readonly dashboard: DashboardEndpoints;
+  private hosts: string[] = [];
   private listening: ((a: AddressInfo) => void) | undefined;
   /** Resolves with the address once listening (tests and logs). */
   readonly address: Promise<AddressInfo>;
@@ -111,6 +130,7 @@ export class ApiServer implements Runnable {
     private readonly opts: ApiServerOptions,
   ) {
     const reviewer =
+      opts.local?.reviewer ??
       opts.reviewer ??
       new KubeAccessReviewer(opts.reviewClient ?? deps.client, {
         audiences: opts.tokenAudiences,
@@ -135,6 +155,16 @@ export class ApiServer implements Runnable {
         if (ns) cache.bump(ns);
       });
     }
+    const proxies = trustedProxies(opts.trustedProxies ?? []);
+    this.feed = new DashboardFeed(deps.informers, opts.dashboard?.feed);
+    this.dashboard = new DashboardEndpoints(deps, this.feed, {
+      reviewer,
+      anonymousReads: opts.anonymousReads ?? false,
+      trustedProxies: proxies,
+      ui: opts.ui === false ? undefined : new StaticUi(opts.uiDir ?? defaultUiDir()),
+      local: opts.local && { user: opts.local.user, hosts: () => this.hosts },
+      stream: opts.dashboard?.stream,
+    });
     this.stages = [
       matchStage(table, [
         { path: `${API_PREFIX}/openapi.json`, label: 'openapi', body: () => openapi },
@@ -148,7 +178,7 @@ export class ApiServer implements Runnable {
             }),
           ]
         : []),
-      authenticateStage(reviewer, opts.anonymousReads ?? false, trustedProxies(opts.trustedProxies ?? [])),
+      authenticateStage(reviewer, opts.anonymousReads ?? false, proxies, opts.local?.user),
       servedStage(deps),
       authorizeStage(reviewer),
       agentContactStage(reviewer, new AgentContacts(deps, opts.agentContactIntervalMs), deps.log),
@@ -212,6 +242,7 @@ export class ApiServer implements Runnable {
       server.listen(where.port, where.host, () => resolve());
     });
     const address = server.address() as AddressInfo;
+    this.hosts = [`127.0.0.1:${address.port}`, `localhost:${address.port}`, `[::1]:${address.port}`];
     this.deps.log.info(
       {
         address: `${address.address}:${address.port}`,
@@ -230,6 +261,7 @@ export class ApiServer implements Runnable {
       else signal.addEventListener('abort', () => resolve(), { once: true });
     });
     this.stopWatchingTls?.();
+    this.feed.stop();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
@@ -275,6 +307,9 @@ export class ApiServer implements Runnable {
     const x: Exchange = { req, res, method: req.method ?? 'GET', routeLabel: 'unknown' };
     res.setHeader(SERVER_VERSION_HEADER, DEPOT_VERSION);
     try {
+      const dashboard = await this.dashboard.serve(x);
+      if (dashboard === 'streamed') return;
+      if (dashboard) return this.send(req, res, dashboard);
       for (const stage of this.stages) {
         const reply = await stage(x);
         if (reply) return this.send(req, res, reply);

@@ -116,59 +116,84 @@ export function authenticateStage(
   reviewer: AccessReviewer,
   anonymousReads: boolean,
   trustedProxies?: BlockList,
+  localUser?: UserInfo,
 ): Stage {
   return async (x) => {
     const { route } = matched(x);
-    const header = x.req.headers.authorization;
-    if (!header) {
-      if (route.read && anonymousReads) return undefined;
-      throw new HttpError(
-        401,
-        'Unauthorized',
-        route.read
-          ? 'Authorization: Bearer <token> is required (anonymous reads are off)'
-          : 'Authorization: Bearer <token> is required for writes',
-      );
-    }
-    const m = /^Bearer +(\S+)\s*$/i.exec(header);
-    if (!m) throw new HttpError(401, 'Unauthorized', 'the Authorization header must be "Bearer <token>"');
-    const token = m[1]!;
-    x.origin = {
-      address: clientAddress(x.req.socket.remoteAddress, x.req.headers['x-forwarded-for'], trustedProxies),
-      tokenHash: tokenHash(token),
-    };
-    const user = await reviewer.authenticate(token, x.origin);
-    if (!user)
-      throw new HttpError(
-        401,
-        'Unauthorized',
-        reviewer.audiences
-          ? audienceRefusal(reviewer.audiences)
-          : 'the bearer token was not accepted by the Kubernetes API server',
-      );
-    x.user = user;
+    const auth = { reviewer, anonymousReads, trustedProxies, localUser };
+    Object.assign(x, await authenticateRequest(x.req, route.read, auth));
     return undefined;
   };
+}
+
+export interface Authentication {
+  reviewer: AccessReviewer;
+  anonymousReads: boolean;
+  trustedProxies?: BlockList;
+  /** `depot dashboard`: every request is this user (the kubeconfig's), no token is read. */
+  localUser?: UserInfo;
+}
+
+/** The user of a request (undefined: an anonymous read), or 401/429; the HTTP API's token rules. */
+export async function authenticateRequest(
+  req: IncomingMessage,
+  read: boolean,
+  auth: Authentication,
+): Promise<{ user?: UserInfo; origin?: RequestOrigin }> {
+  if (auth.localUser) return { user: auth.localUser };
+  const header = req.headers.authorization;
+  if (!header) {
+    if (read && auth.anonymousReads) return {};
+    throw new HttpError(
+      401,
+      'Unauthorized',
+      read
+        ? 'Authorization: Bearer <token> is required (anonymous reads are off)'
+        : 'Authorization: Bearer <token> is required for writes',
+    );
+  }
+  const m = /^Bearer +(\S+)\s*$/i.exec(header);
+  if (!m) throw new HttpError(401, 'Unauthorized', 'the Authorization header must be "Bearer <token>"');
+  const token = m[1]!;
+  const origin: RequestOrigin = {
+    address: clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], auth.trustedProxies),
+    tokenHash: tokenHash(token),
+  };
+  const user = await auth.reviewer.authenticate(token, origin);
+  if (!user)
+    throw new HttpError(
+      401,
+      'Unauthorized',
+      auth.reviewer.audiences
+        ? audienceRefusal(auth.reviewer.audiences)
+        : 'the bearer token was not accepted by the Kubernetes API server',
+    );
+  return { user, origin };
+}
+
+/** The bearer token of a request, when it has one (to check it again on a long stream). */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  return /^Bearer +(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
 }
 
 /** The namespace is watched by this operator and its caches are complete (never a partial answer). */
 export function servedStage(deps: Pick<RuntimeDeps, 'namespaces' | 'informers'>): Stage {
   return (x) => {
-    const { namespace } = matched(x);
-    if (deps.namespaces && !deps.namespaces.includes(namespace))
-      throw notFound(
-        `namespace ${namespace} is not served by this Depot operator (it watches ${deps.namespaces.join(', ')})`,
-      );
-    for (const resource of SERVED_RESOURCES) {
-      if (!deps.informers.informer(resource).hasSynced())
-        throw new HttpError(
-          503,
-          'Unavailable',
-          'the caches of this replica are not synced yet; retry shortly',
-        );
-    }
+    checkServed(deps, matched(x).namespace);
     return undefined;
   };
+}
+
+/** 404 for a namespace this operator does not watch, 503 until its caches are synced. */
+export function checkServed(deps: Pick<RuntimeDeps, 'namespaces' | 'informers'>, namespace: string): void {
+  if (deps.namespaces && !deps.namespaces.includes(namespace))
+    throw notFound(
+      `namespace ${namespace} is not served by this Depot operator (it watches ${deps.namespaces.join(', ')})`,
+    );
+  for (const resource of SERVED_RESOURCES) {
+    if (!deps.informers.informer(resource).hasSynced())
+      throw new HttpError(503, 'Unavailable', 'the caches of this replica are not synced yet; retry shortly');
+  }
 }
 
 /** What the route does, as RBAC names it, asked of the API server for the user (SubjectAccessReview). */

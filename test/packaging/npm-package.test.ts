@@ -65,7 +65,7 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('the package holds dist/, bin/depot.js, crds/, README.md and package.json only', () => {
+test('the package holds dist/ (dist/ui too), bin/depot.js, crds/, README.md and package.json only', () => {
   expect(packed).toEqual(
     expect.arrayContaining([
       'package.json',
@@ -73,6 +73,8 @@ test('the package holds dist/, bin/depot.js, crds/, README.md and package.json o
       'bin/depot.js',
       'dist/cli/main.js',
       'dist/api/version.js',
+      // The dashboard's page, served by the operator and depot dashboard.
+      'dist/ui/index.html',
       'crds/depot.sh_applications.yaml',
     ]),
   );
