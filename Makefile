@@ -73,6 +73,7 @@ crds: deps
 
 lint: deps
 	npx eslint .
+	npx tsc -p ui/tsconfig.json --noEmit
 	npx prettier --check .
 	@hadolint="$$(scripts/ensure-hadolint.sh)" && echo "hadolint Dockerfile" && "$$hadolint" --config .hadolint.yaml Dockerfile
 
