@@ -11,6 +11,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Promotion } from '../../src/api/promotion.js';
+import { Promotions } from '../../src/api/resources.js';
 import { freshNamespace } from '../controlplane/env.js';
 import { apiBase, serviceAccountToken } from '../kit/http-api.js';
 import { application, promotion } from '../kit/objects.js';
@@ -223,17 +225,29 @@ test('approving from the promotions view promotes the version, and the history n
   await page.getByTestId('confirm').click();
   await page.getByTestId('action-result').waitFor({ timeout: 15_000 });
   const user = `system:serviceaccount:${ns}:release-manager`;
+  expect((await k.read<Promotion>(Promotions, ns, 'to-prod')).spec.approvals).toEqual([
+    { application: 'api', version: '3.1.0', approver: user },
+  ]);
   const promoted = await k.appWhen(ns, 'api', 'api 3.1.0 is promoted into prod', (a) =>
     a.status?.history?.some((h) => h.type === 'Promoted' && h.to === '3.1.0'),
   );
   expect(promoted.spec.versions!.prod).toBe('3.1.0');
+  // Four eyes: the approver is not the one who requested 3.1.0 (the CLI's user in beforeAll).
+  const requested = promoted.status!.history!.find((h) => h.type === 'Requested' && h.to === '3.1.0');
+  expect(requested?.actor).toBeTruthy();
+  expect(requested!.actor).not.toBe(user);
   expect(promoted.status!.history!.find((h) => h.type === 'Promoted' && h.to === '3.1.0')).toMatchObject({
     environment: 'prod',
     actor: 'promotion to-prod',
     message: expect.stringContaining(`approved by ${user}`),
   });
-  // The page follows: the cell moves and nothing waits any more.
-  await page.evaluate(() => (location.hash = '#/'));
+  // The page follows: nothing waits any more, the cell moves, the application's history names the approver.
+  await item.waitFor({ state: 'detached', timeout: 15_000 });
+  await page.getByRole('link', { name: 'Matrix' }).click();
   await page.locator(`${cell('api', 'prod')}[data-desired="3.1.0"]`).waitFor({ timeout: 15_000 });
+  await page.getByRole('link', { name: 'api', exact: true }).click();
+  const entry = page.locator('[data-testid="history-entry"]', { hasText: 'Promoted' }).first();
+  await entry.waitFor({ timeout: 15_000 });
+  await expect(entry.textContent()).resolves.toContain(`approved by ${user}`);
   await page.close();
 }, 90_000);
