@@ -105,7 +105,13 @@ export function WhyPanel(props: {
               : ''}
             .
           </p>
-          <pre class="why-lines" data-testid="why-lines">
+          {/* Long lines scroll sideways: a tab stop, so the keyboard can scroll them too. */}
+          <pre
+            class="why-lines"
+            data-testid="why-lines"
+            tabIndex={0}
+            aria-label={`depot why ${app} ${environment}`}
+          >
             {why.value.lines.map((l, i) => (
               <Fragment key={i}>
                 <span data-testid="why-line">{l}</span>
