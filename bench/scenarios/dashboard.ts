@@ -91,7 +91,9 @@ interface PageCounters {
 }
 
 const counters = (page: Page) =>
-  page.evaluate<PageCounters>('({ streamBytes: window.__bench.streamBytes, deltaEvents: window.__bench.deltaEvents })');
+  page.evaluate<PageCounters>(
+    '({ streamBytes: window.__bench.streamBytes, deltaEvents: window.__bench.deltaEvents })',
+  );
 
 interface Load {
   page: Page;
@@ -310,7 +312,7 @@ async function runDashboard(world: AppsWorld, ctx: ScenarioContext, changes: num
         delta_events_median: median(deltasPerChange) ?? null,
         bytes_per_delta_event_max:
           bytesPerChange.length > 0
-            ? Math.max(...bytesPerChange.map((b, i) => b / Math.max(1, deltasPerChange[i]!))).toFixed(0)
+            ? Math.round(Math.max(...bytesPerChange.map((b, i) => b / Math.max(1, deltasPerChange[i]!))))
             : null,
       },
       memory: {
@@ -331,7 +333,8 @@ async function runDashboard(world: AppsWorld, ctx: ScenarioContext, changes: num
 export const dashboard1k: Scenario<AppsWorld> = {
   key: 'dashboard_1k',
   group: appsGroup,
-  title: 'the dashboard in Chromium with N Applications × 3 environments: first load, status → cell, bytes, memory',
+  title:
+    'the dashboard in Chromium with N Applications × 3 environments: first load, status → cell, bytes, memory',
   target: 'ready ≤ 1 s; delta p99 ≤ 1 s; < 1 KB per changed cell',
   notQuick: true,
   boundS: (o) => scaled(o.apps, 0.2, 180, 600),
@@ -342,7 +345,8 @@ export const dashboard1k: Scenario<AppsWorld> = {
 export const dashboard10k: Scenario<AppsWorld> = {
   key: 'dashboard_10k',
   group: memoryGroup,
-  title: 'the dashboard in Chromium with 10 × N Applications × 3 environments: first load, status → cell, bytes, memory',
+  title:
+    'the dashboard in Chromium with 10 × N Applications × 3 environments: first load, status → cell, bytes, memory',
   target: 'ready ≤ 3 s; delta p99 ≤ 1 s; < 1 KB per changed cell',
   notQuick: true,
   boundS: (o) => scaled(o.memoryApps, 0.08, 240, 1200),
