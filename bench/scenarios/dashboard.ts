@@ -123,7 +123,8 @@ async function load(browser: Browser, origin: string, token: string, timeoutMs: 
   await page.goto(`${origin}/`);
   await page.getByTestId('token-input').fill(token);
   await page.getByTestId('token-submit').click();
-  await page.waitForFunction(`performance.getEntriesByName('${READY_MARK}').length > 0`, undefined, {
+  // A function, not text: the page's CSP refuses a predicate given as text (no 'unsafe-eval').
+  await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, READY_MARK, {
     timeout: timeoutMs,
     polling: 50,
   });
