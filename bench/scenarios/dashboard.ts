@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort } from '../../src/local/controlplane/index.js';
+import { sumOf } from '../prometheus-text.js';
+import type { OperatorProcess } from '../operator-process.js';
 import type { AppsWorld } from '../apps-world.js';
 import { scaled, type Scenario, type ScenarioContext } from '../scenario.js';
 import { latencySummary, percentile, round } from '../stats.js';
@@ -210,6 +212,12 @@ async function openStreams(origin: string, token: string, n: number, deadline: n
   return { close: () => ac.abort(), snapshotBytes };
 }
 
+/** The operator's V8 heap in use (MiB, its /metrics), beside RSS: tells retained objects from pages V8 keeps. */
+async function heapUsedMib(op: OperatorProcess): Promise<number | null> {
+  const samples = await op.metrics().catch(() => undefined);
+  return samples ? round(sumOf(samples, 'nodejs_heap_size_used_bytes', {}) / 2 ** 20, 1) : null;
+}
+
 export function launchBrowser(root: string): Promise<Browser> {
   const executablePath = execFileSync(join(root, 'scripts', 'ensure-chromium.sh'), {
     encoding: 'utf8',
@@ -225,6 +233,7 @@ async function runDashboard(world: AppsWorld, ctx: ScenarioContext, changes: num
   const token = await viewerToken(world.cluster.kc, world.namespace);
   await sleep(3000, undefined, { signal: ctx.env.signal }); // let the converged operator settle
   const rssBefore = op.memory()?.rss_mib ?? null;
+  const heapBefore = await heapUsedMib(op);
   const browser = await launchBrowser(ctx.env.root);
   try {
     const loadTimeout = Math.max(10_000, Math.min(120_000, ctx.deadline - Date.now()));
@@ -281,6 +290,7 @@ async function runDashboard(world: AppsWorld, ctx: ScenarioContext, changes: num
     const streams = await openStreams(origin, token, STREAMS, Math.min(ctx.deadline, Date.now() + 120_000));
     await sleep(5000, undefined, { signal: ctx.env.signal });
     const rssStreams = op.memory()?.rss_mib ?? null;
+    const heapStreams = await heapUsedMib(op);
     streams.close();
     const s = (ms: number) => round(ms / 1000, 3);
     const median = (xs: number[]) => (xs.length ? percentile(xs, 50) : undefined);
@@ -323,6 +333,8 @@ async function runDashboard(world: AppsWorld, ctx: ScenarioContext, changes: num
         rss_with_streams_mib: rssStreams,
         added_mib: rssBefore !== null && rssStreams !== null ? round(rssStreams - rssBefore, 1) : null,
         snapshot_bytes_per_stream: streams.snapshotBytes[0] ?? null,
+        heap_used_before_mib: heapBefore,
+        heap_used_with_streams_mib: heapStreams,
       },
       operator_flags: op.flags,
     };
