@@ -140,6 +140,8 @@ const figures: Record<string, (r: R) => Figure> = {
         num(r.rss_mb) === undefined ? undefined : fc.converged === true && (num(r.rss_mb) ?? Infinity) <= 300,
     };
   },
+  dashboard_1k: (r) => dashboardFigure(r, 1),
+  dashboard_10k: (r) => dashboardFigure(r, 3),
   promotion_1k: (r) => promotionFigure(r),
   promotion_1k_gated: (r) => {
     const p = obj(r.promoted);
@@ -184,6 +186,30 @@ function promotionFigure(r: R): Figure {
     target: '≤ 10 s',
     met:
       p.converged === true ? (num(p.seconds) ?? Infinity) <= 10 : p.converged === false ? false : undefined,
+  };
+}
+
+/** The dashboard in Chromium: matrix ready after sign-in, status → cell, bytes per changed cell, memory. */
+function dashboardFigure(r: R, readyTargetS: number): Figure {
+  const first = obj(r.first_load);
+  const cell = obj(r.status_to_cell);
+  const write = obj(r.write_to_cell);
+  const bytes = obj(r.bytes_per_change);
+  const memory = obj(r.memory);
+  const ready = num(first.ready_from_sign_in_s);
+  const p99 = num(cell.p99_s);
+  const perDelta = num(bytes.bytes_per_delta_event_max);
+  const timedOut = num(r.timed_out) ?? 0;
+  return {
+    result:
+      ready === undefined
+        ? 'not measured'
+        : `matrix ready ${s(ready)} after sign-in (${num(first.rows) ?? '?'} rows; first load ${num(first.total_kib) ?? '?'} KiB); status → cell p50 ${s(cell.p50_s)}, p99 ${s(p99)}; write → cell p99 ${s(write.p99_s)} (${num(r.changes_measured) ?? '?'}/${num(r.changes_requested) ?? '?'} changes${timedOut ? `, ${timedOut} timed out` : ''}); ${num(bytes.median) ?? '?'} B per change in ${num(bytes.delta_events_median) ?? '?'} delta events (≤ ${perDelta ?? '?'} B each); +${num(memory.added_mib) ?? '?'} MiB RSS with ${num(memory.streams) ?? '?'} dashboards`,
+    target: `ready ≤ ${readyTargetS} s; p99 ≤ 1 s; < 1 KB per cell`,
+    met:
+      ready === undefined || p99 === undefined || perDelta === undefined
+        ? undefined
+        : ready <= readyTargetS && p99 <= 1 && perDelta < 1024 && timedOut === 0,
   };
 }
 

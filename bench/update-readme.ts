@@ -18,6 +18,8 @@ export const README_ORDER = [
   'latency_single',
   'idle_writes',
   'memory_10k',
+  'dashboard_1k',
+  'dashboard_10k',
   'promotion_1k',
   'promotion_1k_gated',
   'restart_1k',

@@ -7,6 +7,7 @@ import { argocdE2eLatency } from './argocd-e2e.js';
 import { baseline1k } from './baseline.js';
 import { converge1k } from './converge.js';
 import { converge1kArgocd } from './converge-argocd.js';
+import { dashboard10k, dashboard1k } from './dashboard.js';
 import { create1k } from './create.js';
 import { idleWrites } from './idle.js';
 import { latencySingle } from './latency.js';
@@ -23,10 +24,12 @@ export const scenarios: Scenario<unknown>[] = [
   promotion1kGated,
   restart1k,
   idleWrites,
+  dashboard1k,
   baseline1k,
   converge1kArgocd,
   argocdE2eLatency,
   memory10k,
+  dashboard10k,
   promotion1kChain,
 ];
 

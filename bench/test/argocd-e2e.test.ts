@@ -15,10 +15,9 @@ const selected = (argv: string[]) => {
 };
 
 describe('selection', () => {
-  test('--quick leaves it out, and only it and promotion_1k_gated (a restart and another whole-minute wait)', () => {
-    expect(selected(['--quick'])).toEqual(
-      keys.filter((k) => k !== 'argocd_e2e_latency' && k !== 'promotion_1k_gated'),
-    );
+  test('--quick leaves it out, and only it, promotion_1k_gated (a restart and another whole-minute wait) and the Chromium dashboards', () => {
+    const slow = ['argocd_e2e_latency', 'promotion_1k_gated', 'dashboard_1k', 'dashboard_10k'];
+    expect(selected(['--quick'])).toEqual(keys.filter((k) => !slow.includes(k)));
   });
   test('a full run and --only select it', () => {
     expect(selected([])).toContain('argocd_e2e_latency');

@@ -109,3 +109,35 @@ test('the README block is replaced between the markers only', () => {
   expect(next.endsWith(`${END}\n\nafter\n`)).toBe(true);
   expect(replaceBetweenMarkers('# no markers', 'x')).toBeUndefined();
 });
+
+test('the dashboard rows: met only when ready, status → cell p99 and bytes per delta all meet the issue', () => {
+  const dashboard = (readyS: number, perDelta: number) => ({
+    apps: 10000,
+    first_load: { ready_from_sign_in_s: readyS, rows: 10000, total_kib: 7700 },
+    changes_requested: 40,
+    changes_measured: 40,
+    timed_out: 0,
+    status_to_cell: { p50_s: 0.02, p99_s: 0.3 },
+    write_to_cell: { p99_s: 0.5 },
+    bytes_per_change: { median: 840, delta_events_median: 1, bytes_per_delta_event_max: perDelta },
+    memory: { streams: 20, added_mib: 30.5 },
+  });
+  const rows = resultRows(
+    {
+      ...results,
+      dashboard_1k: { ...dashboard(0.9, 850), apps: 1000 },
+      dashboard_10k: dashboard(3.4, 850),
+    } as unknown as ResultsFile,
+    ['dashboard_1k', 'dashboard_10k'],
+  );
+  expect(rows[0]).toMatchObject({ met: 'yes', target: 'ready ≤ 1 s; p99 ≤ 1 s; < 1 KB per cell' });
+  expect(rows[0]!.result).toBe(
+    'matrix ready 0.9 s after sign-in (10000 rows; first load 7700 KiB); status → cell p50 0.02 s, p99 0.3 s; write → cell p99 0.5 s (40/40 changes); 840 B per change in 1 delta events (≤ 850 B each); +30.5 MiB RSS with 20 dashboards',
+  );
+  expect(rows[1]).toMatchObject({ met: 'no', target: 'ready ≤ 3 s; p99 ≤ 1 s; < 1 KB per cell' });
+  const big = resultRows(
+    { ...results, dashboard_1k: { ...dashboard(0.5, 1100), apps: 1000 } } as unknown as ResultsFile,
+    ['dashboard_1k'],
+  );
+  expect(big[0]!.met).toBe('no');
+});
