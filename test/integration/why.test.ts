@@ -35,9 +35,11 @@ beforeAll(async () => {
     application('core', { environmentSets: ['default'], versions: { dev: '1.1.0', prod: '1.0.0' } }),
     promotion('to-prod', { from: 'dev', to: 'prod', requireDeployed: false, approval: { required: true } }),
   ]);
-  // What the application route needs: get on the Application.
+  // What the why route needs: get on the Application, and list on the Promotions and
+  // Environments whose approvers, gate answers and freeze windows the answer shows.
   viewerToken = await serviceAccountToken(k.kc, ns, 'viewer', [
     { apiGroups: ['depot.sh'], resources: ['applications'], verbs: ['get'] },
+    { apiGroups: ['depot.sh'], resources: ['promotions', 'environments'], verbs: ['list'] },
   ]);
   const tls = await generatedTls();
   operator = await runOperator(ns, { args: ['--api-addr', '127.0.0.1:0', ...tls.args] });
