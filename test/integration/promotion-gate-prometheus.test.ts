@@ -3,28 +3,21 @@
 // test controls on loopback: no sample waits, a high error rate blocks, a
 // low one promotes. Conditions and queries the API server can judge are
 // refused at admission.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Promotion } from '../../src/api/promotion.js';
 import { Promotions } from '../../src/api/resources.js';
-import { freePort } from '../../src/local/controlplane/index.js';
 import { freshNamespace } from '../controlplane/env.js';
 import { cluster } from '../kit/cluster.js';
 import { eventually } from '../kit/eventually.js';
 import { application, promotion } from '../kit/objects.js';
 import { runOperator } from '../kit/operator.js';
+import { startPrometheus, type ScrapedPrometheus } from '../kit/prometheus.js';
 import type { OperatorProcess } from '../kit/operator-process.js';
 import { environments } from '../kit/topologies.js';
 
 const k = cluster();
 let ns: string;
 let operator: OperatorProcess;
-let exporter: Server;
-let prometheus: ChildProcess;
-let dir: string;
+let prom: ScrapedPrometheus;
 let promUrl: string;
 /** What the exporter serves for web 1.3.0; undefined: no sample. */
 let errorRatio: string | undefined;
@@ -34,40 +27,12 @@ const result = async () =>
 const prodVersion = async () => (await k.app(ns, 'web')).spec.versions!.prod;
 
 beforeAll(async () => {
-  const binary = execFileSync(join(process.cwd(), 'scripts/ensure-prometheus.sh'), {
-    encoding: 'utf8',
-  }).trim();
-  const exporterPort = await freePort();
-  exporter = createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
-    res.end(
-      errorRatio === undefined
-        ? '# no samples yet\n'
-        : `# TYPE app_error_ratio gauge\napp_error_ratio{application="web",version="1.3.0"} ${errorRatio}\n`,
-    );
-  });
-  await new Promise<void>((resolve) => exporter.listen(exporterPort, '127.0.0.1', resolve));
-  dir = mkdtempSync(join(tmpdir(), 'depot-prometheus-'));
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
-    `global: {scrape_interval: 1s, evaluation_interval: 1s}\nscrape_configs:\n  - job_name: app\n    static_configs: [{targets: ['127.0.0.1:${exporterPort}']}]\n`,
+  prom = await startPrometheus(() =>
+    errorRatio === undefined
+      ? '# no samples yet\n'
+      : `# TYPE app_error_ratio gauge\napp_error_ratio{application="web",version="1.3.0"} ${errorRatio}\n`,
   );
-  const promPort = await freePort();
-  promUrl = `http://127.0.0.1:${promPort}`;
-  prometheus = spawn(
-    binary,
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-      '--log.level=warn',
-    ],
-    { stdio: 'ignore' },
-  );
-  await eventually(
-    'Prometheus is ready',
-    async () => (await fetch(`${promUrl}/-/ready`).catch(() => undefined))?.ok,
-  );
+  promUrl = prom.url;
 
   ns = await freshNamespace(k.kc, 'gate-prom');
   await k.apply(ns, [
@@ -96,9 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await operator?.stop();
-  prometheus?.kill('SIGTERM');
-  await new Promise<void>((resolve) => (exporter?.listening ? exporter.close(() => resolve()) : resolve()));
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await prom?.stop();
   await k.close();
 });
 

@@ -6,14 +6,8 @@
 // in prod → rolled back to 1.0.0 within the window, rejected, held, and the
 // Argo CD Application carries 1.0.0 again. api: a passing window → Verified,
 // and the requireVerified Promotion prod → live then moves it on.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Promotion, PromotionVerification } from '../../src/api/promotion.js';
 import { Promotions } from '../../src/api/resources.js';
-import { freePort } from '../../src/local/controlplane/index.js';
 import { freshNamespace } from '../controlplane/env.js';
 import { argoApp, argoClient } from '../kit/argocd.js';
 import { cluster } from '../kit/cluster.js';
@@ -21,6 +15,7 @@ import { eventually } from '../kit/eventually.js';
 import { application, promotion, target } from '../kit/objects.js';
 import { cliIn, runOperator } from '../kit/operator.js';
 import type { OperatorProcess } from '../kit/operator-process.js';
+import { startPrometheus, type ScrapedPrometheus } from '../kit/prometheus.js';
 import { environments } from '../kit/topologies.js';
 
 const k = cluster();
@@ -28,9 +23,7 @@ const argo = argoClient(k.kc);
 let ns: string;
 let argoNs: string;
 let operator: OperatorProcess;
-let exporter: Server;
-let prometheus: ChildProcess;
-let dir: string;
+let prom: ScrapedPrometheus;
 let promUrl: string;
 let operatorArgs: string[];
 /** The error ratio the exporter serves, by `application/version`. */
@@ -61,40 +54,14 @@ const syncWhenDelivered = (name: string, version: string) =>
 const gitSource = { repoURL: 'https://github.com/acme/deploy.git', path: 'apps', targetRevision: 'main' };
 
 beforeAll(async () => {
-  const binary = execFileSync(join(process.cwd(), 'scripts/ensure-prometheus.sh'), {
-    encoding: 'utf8',
-  }).trim();
-  const exporterPort = await freePort();
-  exporter = createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
+  prom = await startPrometheus(() => {
     const lines = [...errorRatio].map(([key, value]) => {
       const [app, version] = key.split('/');
       return `app_error_ratio{application="${app}",version="${version}"} ${value}`;
     });
-    res.end(`# TYPE app_error_ratio gauge\n${lines.join('\n')}\n`);
+    return `# TYPE app_error_ratio gauge\n${lines.join('\n')}\n`;
   });
-  await new Promise<void>((resolve) => exporter.listen(exporterPort, '127.0.0.1', resolve));
-  dir = mkdtempSync(join(tmpdir(), 'depot-verify-'));
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
-    `global: {scrape_interval: 1s, evaluation_interval: 1s}\nscrape_configs:\n  - job_name: app\n    static_configs: [{targets: ['127.0.0.1:${exporterPort}']}]\n`,
-  );
-  const promPort = await freePort();
-  promUrl = `http://127.0.0.1:${promPort}`;
-  prometheus = spawn(
-    binary,
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-      '--log.level=warn',
-    ],
-    { stdio: 'ignore' },
-  );
-  await eventually(
-    'Prometheus is ready',
-    async () => (await fetch(`${promUrl}/-/ready`).catch(() => undefined))?.ok,
-  );
+  promUrl = prom.url;
 
   ns = await freshNamespace(k.kc, 'verify');
   argoNs = await freshNamespace(k.kc, 'verify-argocd');
@@ -144,9 +111,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await operator?.stop();
-  prometheus?.kill('SIGTERM');
-  await new Promise<void>((resolve) => (exporter?.listening ? exporter.close(() => resolve()) : resolve()));
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await prom?.stop();
   await k.close();
 });
 
