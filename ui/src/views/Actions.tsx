@@ -89,7 +89,31 @@ export interface ActionSpec {
   done(result: WriteResult): string;
 }
 
-/** One outcome line under a group of buttons. */
+export interface Outcome {
+  ok: boolean;
+  text: string;
+}
+
+/** The sentence after an action: a status line on success, an alert on failure. */
+export function OutcomeLine(props: { outcome: Outcome | null }) {
+  const { outcome } = props;
+  if (!outcome) return null;
+  return (
+    <p
+      class={outcome.ok ? 'result' : 'error'}
+      role={outcome.ok ? 'status' : 'alert'}
+      data-testid={outcome.ok ? 'action-result' : 'action-error'}
+    >
+      {outcome.text}
+    </p>
+  );
+}
+
+/**
+ * A group of buttons with one outcome line under it. `onOutcome`: the parent
+ * shows the outcome instead — for groups inside an item the action itself
+ * removes (an approval that promotes), whose own line would vanish with it.
+ */
 export function ActionGroup(props: {
   namespace: string;
   app: string;
@@ -97,10 +121,12 @@ export function ActionGroup(props: {
   specs: ActionSpec[];
   testid?: string;
   label: string;
+  onOutcome?: (o: Outcome | null) => void;
 }) {
   const perms = usePermissions(props.namespace, props.app, props.promotion);
   const [open, setOpen] = useState<ActionSpec | null>(null);
-  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
+  const [ownOutcome, setOwnOutcome] = useState<Outcome | null>(null);
+  const setOutcome = props.onOutcome ?? setOwnOutcome;
   const idBase = useId();
   return (
     <div class="actions" role="group" aria-label={props.label} data-testid={props.testid}>
@@ -139,15 +165,7 @@ export function ActionGroup(props: {
           })}
         </ul>
       )}
-      {outcome && (
-        <p
-          class={outcome.ok ? 'result' : 'error'}
-          role={outcome.ok ? 'status' : 'alert'}
-          data-testid={outcome.ok ? 'action-result' : 'action-error'}
-        >
-          {outcome.text}
-        </p>
-      )}
+      {!props.onOutcome && <OutcomeLine outcome={ownOutcome} />}
       {open && (
         <ActionDialog
           spec={open}

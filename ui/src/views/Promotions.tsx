@@ -2,7 +2,8 @@
 // run), summary counts, and the items waiting for approval with their button.
 import type { DashboardPromotion } from '../lib/contract.js';
 import type { DashboardState } from '../lib/store.js';
-import { ActionGroup, approveAction } from './Actions.js';
+import { useState } from 'preact/hooks';
+import { ActionGroup, approveAction, OutcomeLine, type Outcome } from './Actions.js';
 import { ArrowMarker, TableHead } from './controls.js';
 import { shortTime } from '../lib/time.js';
 
@@ -11,6 +12,8 @@ const NODE_H = 36;
 const GAP = 90;
 
 export function Promotions(props: { namespace: string; state: DashboardState }) {
+  // Above the list: an approval that promotes removes its own item.
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
   const ns = props.state.namespaces.get(props.namespace);
   if (!ns)
     return (
@@ -45,6 +48,7 @@ export function Promotions(props: { namespace: string; state: DashboardState }) 
         </tbody>
       </table>
       <h2>Waiting for approval</h2>
+      <OutcomeLine outcome={outcome} />
       {waiting.length === 0 ? (
         <p class="muted">Nothing waits for an approval.</p>
       ) : (
@@ -63,6 +67,7 @@ export function Promotions(props: { namespace: string; state: DashboardState }) 
                 promotion={w.promotion.name}
                 label={`Approve ${w.application} ${w.version}`}
                 specs={[approveAction(props.namespace, w.promotion.name, w.application, w.version)]}
+                onOutcome={setOutcome}
               />
             </li>
           ))}

@@ -7,7 +7,7 @@ import type { Why } from '../lib/contract.js';
 import { routeHash } from '../lib/routes.js';
 import { rowKey, type DashboardState } from '../lib/store.js';
 import { appPath } from '../net/api.js';
-import { ActionGroup, approveAction, environmentActions } from './Actions.js';
+import { ActionGroup, approveAction, environmentActions, OutcomeLine, type Outcome } from './Actions.js';
 import { TableHead } from './controls.js';
 import { useApi } from './hooks.js';
 import { shortTime } from '../lib/time.js';
@@ -30,6 +30,9 @@ export function WhyPanel(props: {
   // Asked again whenever the row changes on the stream: the answer follows the cell live.
   const why = useApi<Why>(path, [row]);
   const [asked, setAsked] = useState(version ?? '');
+  // Outside the waiting items: an approval that promotes removes its own item.
+  const [approval, setApproval] = useState<Outcome | null>(null);
+  useEffect(() => setApproval(null), [namespace, app, environment]);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
 
@@ -176,9 +179,11 @@ export function WhyPanel(props: {
             promotion={w.promotion}
             label={`Approve ${app} ${w.version}`}
             specs={[approveAction(namespace, w.promotion, app, w.version)]}
+            onOutcome={setApproval}
           />
         </div>
       ))}
+      <OutcomeLine outcome={approval} />
     </aside>
   );
 }
