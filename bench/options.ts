@@ -22,6 +22,8 @@ export interface BenchOptions {
   baselineConcurrency?: number;
   latencyChanges: number;
   idleSeconds: number;
+  /** How long memory_10k watches the converged operator's resident memory, idle (600 in a full run). */
+  memoryIdleSeconds: number;
 }
 
 export const usage = `Usage: npx tsx bench/run.ts [options]
@@ -35,11 +37,12 @@ Runs Depot's operator benchmarks against a dedicated local control plane
   --memory-apps N             applications of memory_10k (default 10 × --apps)
   --only KEY,KEY              run only these scenarios (what they need is set up)
   --out FILE                  results file (default bench/results/latest.json)
-  --budget SECONDS            the scenarios end within this (default 1650)
+  --budget SECONDS            the scenarios end within this (default 2400)
   --concurrency N             the harness's concurrent requests (default 8)
   --baseline-concurrency N    baseline_1k's concurrency (default: the operator's --workers)
   --latency-changes N         single changes of latency_single (default 100)
   --idle-seconds N            steady-state window of idle_writes (default 60)
+  --memory-idle-seconds N     idle window of memory_10k (default 600; 30 with --quick)
   -h, --help`;
 
 function positiveInt(flag: string, value: string | undefined): number | undefined {
@@ -65,6 +68,7 @@ export function parseOptions(argv: string[], known: readonly string[]): BenchOpt
       'baseline-concurrency': { type: 'string' },
       'latency-changes': { type: 'string' },
       'idle-seconds': { type: 'string' },
+      'memory-idle-seconds': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -86,12 +90,14 @@ export function parseOptions(argv: string[], known: readonly string[]): BenchOpt
     memoryApps,
     ...(only ? { only } : {}),
     out: values.out ?? (quick ? 'bench/results/quick.json' : 'bench/results/latest.json'),
-    budgetS: positiveInt('--budget', values.budget) ?? 1650,
+    budgetS: positiveInt('--budget', values.budget) ?? 2400,
     concurrency: positiveInt('--concurrency', values.concurrency) ?? 8,
     ...(values['baseline-concurrency']
       ? { baselineConcurrency: positiveInt('--baseline-concurrency', values['baseline-concurrency']) }
       : {}),
     latencyChanges: positiveInt('--latency-changes', values['latency-changes']) ?? 100,
     idleSeconds: positiveInt('--idle-seconds', values['idle-seconds']) ?? 60,
+    memoryIdleSeconds:
+      positiveInt('--memory-idle-seconds', values['memory-idle-seconds']) ?? (quick ? 30 : 600),
   };
 }

@@ -41,3 +41,14 @@ export function latencySummary(ms: number[]): LatencySummary | undefined {
     mean_s: s(ms.reduce((a, b) => a + b, 0) / ms.length),
   };
 }
+
+/** The least-squares slope of y over x (units of y per unit of x); undefined below two distinct x. */
+export function slope(points: { x: number; y: number }[]): number | undefined {
+  const n = points.length;
+  if (n < 2) return undefined;
+  const mx = points.reduce((a, p) => a + p.x, 0) / n;
+  const my = points.reduce((a, p) => a + p.y, 0) / n;
+  const sxx = points.reduce((a, p) => a + (p.x - mx) ** 2, 0);
+  if (sxx === 0) return undefined;
+  return points.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0) / sxx;
+}

@@ -141,3 +141,31 @@ test('the dashboard rows: met only when ready, status → cell p99 and bytes per
   );
   expect(big[0]!.met).toBe('no');
 });
+
+test('memory_10k: met only within 300 MB and without growth over the idle window', () => {
+  const memory = (stable: boolean, last: number) => ({
+    run: results.run,
+    machine: results.machine,
+    memory_10k: {
+      rss_mb: 259.5,
+      rss_mib: 247.5,
+      peak_rss_mib: 300.1,
+      kib_per_app: 12.8,
+      rss_empty_mib: 122,
+      first_convergence: { converged: true, converged_apps: 10000, apps: 10000, seconds: 127 },
+      idle_window: {
+        seconds: 600,
+        rss_first_mib: 247.5,
+        rss_last_mib: last,
+        rss_max_mib: last,
+        trend_mib_per_min: 0.1,
+        stable,
+      },
+    },
+  });
+  const [ok] = resultRows(memory(true, 248) as unknown as ResultsFile, ['memory_10k']);
+  expect(ok!.met).toBe('yes');
+  expect(ok!.result).toContain('idle 600 s: 247.5 → 248 MiB (max 248, trend 0.1 MiB/min)');
+  const [growing] = resultRows(memory(false, 270) as unknown as ResultsFile, ['memory_10k']);
+  expect(growing!.met).toBe('no');
+});

@@ -1,4 +1,4 @@
-import { latencySummary, percentile } from '../stats.js';
+import { latencySummary, percentile, slope } from '../stats.js';
 
 test('nearest-rank percentiles: p99 of 100 values is the 99th, p50 the 50th', () => {
   const values = Array.from({ length: 100 }, (_, i) => 100 - i); // 100..1, unsorted on purpose
@@ -21,4 +21,31 @@ test('latency summary in seconds; none without values', () => {
     mean_s: 0.095,
   });
   expect(latencySummary([])).toBeUndefined();
+});
+
+test('slope: the least-squares trend, undefined without two distinct x', () => {
+  expect(
+    slope([
+      { x: 0, y: 1 },
+      { x: 1, y: 3 },
+      { x: 2, y: 5 },
+    ]),
+  ).toBeCloseTo(2);
+  // Noise around a flat line has no trend.
+  expect(
+    slope([
+      { x: 0, y: 10 },
+      { x: 1, y: 12 },
+      { x: 2, y: 10 },
+      { x: 3, y: 12 },
+      { x: 4, y: 10 },
+    ]),
+  ).toBeCloseTo(0);
+  expect(slope([{ x: 5, y: 1 }])).toBeUndefined();
+  expect(
+    slope([
+      { x: 5, y: 1 },
+      { x: 5, y: 2 },
+    ]),
+  ).toBeUndefined();
 });
