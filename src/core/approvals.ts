@@ -29,18 +29,27 @@ export function approveManager(application: string, version: string, user: strin
 /** Reason of a result that waits for an approval. */
 export const APPROVAL_REQUIRED = 'ApprovalRequired';
 
+/** Who first requested a version, and whether Depot verified that identity. */
+export interface Requester {
+  actor: string;
+  /** False when the actor was read from a field manager (no admission stamp): anyone can name one. */
+  verified: boolean;
+}
+
 /**
  * The identity that first requested the version: the actor of the oldest
  * Requested entry for it in the application's history (newest first), in any
  * environment. A Promotion's write is a Promoted entry, so it is never the
  * requester. Undefined when the history no longer holds that entry.
  */
-export function requesterOf(app: Application, versions: Versions, version: string): string | undefined {
+export function requesterOf(app: Application, versions: Versions, version: string): Requester | undefined {
   const history = app.status?.history ?? [];
   for (let i = history.length - 1; i >= 0; i--) {
     const h = history[i]!;
     if (h.type === 'Requested' && versions.same(h.to, version))
-      return h.actor && h.actor !== 'unknown' ? h.actor : undefined;
+      return h.actor && h.actor !== 'unknown'
+        ? { actor: h.actor, verified: h.actorUnverified !== true }
+        : undefined;
   }
   return undefined;
 }
@@ -55,6 +64,8 @@ export interface ApprovalTally {
   selfApprovalIgnored: boolean;
   /** The requester could not be found, so no approval could be ruled out as theirs. */
   requesterUnknown: boolean;
+  /** The requester's identity was not verified, so an approval under another name may still be theirs. */
+  requesterUnverified: boolean;
   /** How many more approvals are needed: 0 when the version is approved. */
   missing: number;
 }
@@ -64,7 +75,7 @@ export function tallyApprovals(
   promotion: Promotion,
   application: string,
   version: string,
-  requester: string | undefined,
+  requester: Requester | undefined,
 ): ApprovalTally {
   const gate = promotion.spec.approval;
   const required = gate?.minApprovals ?? 1;
@@ -73,7 +84,7 @@ export function tallyApprovals(
   let selfApprovalIgnored = false;
   for (const a of promotion.spec.approvals ?? []) {
     if (a.application !== application || a.version !== version || approvers.includes(a.approver)) continue;
-    if (!selfAllowed && a.approver === requester) selfApprovalIgnored = true;
+    if (!selfAllowed && a.approver === requester?.actor) selfApprovalIgnored = true;
     else approvers.push(a.approver);
   }
   return {
@@ -81,6 +92,7 @@ export function tallyApprovals(
     approvers,
     selfApprovalIgnored,
     requesterUnknown: !selfAllowed && requester === undefined,
+    requesterUnverified: !selfAllowed && requester?.verified === false,
     missing: Math.max(0, required - approvers.length),
   };
 }
@@ -135,6 +147,11 @@ export function approvalWaitingReason(
   return `${APPROVAL_REQUIRED}: ${version} waits for ${plural(tally.missing, 'more approval')} (${counted}${ignored}) ${command}`;
 }
 
-/** The Promoted result's note when the requester could not be ruled out. */
-export const requesterUnknownNote = (version: string): string =>
-  ` (the history no longer holds the Requested entry of ${version}, so self-approval could not be ruled out)`;
+/** The Promoted result's note when the requester could not be ruled out ('' when it was). */
+export function requesterNote(version: string, tally: ApprovalTally): string {
+  if (tally.requesterUnknown)
+    return ` (the history no longer holds the Requested entry of ${version}, so self-approval could not be ruled out)`;
+  if (tally.requesterUnverified)
+    return ` (the Requested entry of ${version} names an actor that was not verified, so self-approval could not be ruled out)`;
+  return '';
+}

@@ -25,7 +25,10 @@ function settled(a: Application, at: Date): Application {
     now: at,
     historyLimit: 100,
   }).status;
-  return { ...a, status };
+  // The fixtures name writers by field manager; read them as the verified
+  // actors Depot's admission stamps give (the unverified case has its own test).
+  const history = status.history?.map(({ actorUnverified: _, ...h }) => h);
+  return { ...a, status: { ...status, ...(history ? { history } : {}) } };
 }
 
 /** The same application with a new spec and managedFields (the status as it was). */
@@ -394,7 +397,7 @@ describe('approval gates (four eyes)', () => {
   });
 
   test('the requester approving their own version does not count, and the reason says so without naming them', () => {
-    expect(requesterOf(core(), versionsOf('semver'), '1.2.1')).toBe('ci');
+    expect(requesterOf(core(), versionsOf('semver'), '1.2.1')).toEqual({ actor: 'ci', verified: true });
     const plan = run(gated([approval('ci')]));
     expect(plan.writes).toEqual([]);
     expect(plan.results[0]).toMatchObject({
@@ -455,9 +458,30 @@ describe('approval gates (four eyes)', () => {
     expect(carried.status!.history!.map((h) => `${h.type} ${h.environment} ${h.to} ${h.actor}`)).toEqual(
       expect.arrayContaining(['Requested dev 1.2.1 carol', 'Promoted staging 1.2.1 promotion to-staging']),
     );
-    expect(requesterOf(carried, versionsOf('semver'), '1.2.1')).toBe('carol');
+    expect(requesterOf(carried, versionsOf('semver'), '1.2.1')).toEqual({ actor: 'carol', verified: true });
     expect(run(gated([approval('carol')]), carried).writes).toEqual([]);
     expect(run(gated([approval('promotion to-staging')]), carried).writes).toHaveLength(1);
+  });
+
+  test('when the requester was not verified, the Promoted reason says self-approval was not ruled out', () => {
+    // Without Depot's admission policies the actor is read from a field manager, which anyone can name.
+    const guessed = {
+      ...core(),
+      status: {
+        ...core().status!,
+        history: core().status!.history!.map((h) =>
+          h.type === 'Requested' ? { ...h, actorUnverified: true } : h,
+        ),
+      },
+    } as Application;
+    const plan = run(gated([approval('bob')]), guessed);
+    expect(plan.results[0]).toMatchObject({
+      outcome: 'Promoted',
+      reason:
+        '1.1.0 → 1.2.1 from staging, approved by bob (the Requested entry of 1.2.1 names an actor that was not verified, so self-approval could not be ruled out)',
+    });
+    // An approval under the name it does carry is still left out.
+    expect(run(gated([approval('ci')]), guessed).writes).toEqual([]);
   });
 
   test('when the history no longer holds the Requested entry, the Promoted reason says self-approval was not ruled out', () => {
@@ -497,6 +521,7 @@ describe('approval gates (four eyes)', () => {
         approvers: ['alice', 'bob'],
         selfApprovalIgnored: false,
         requesterUnknown: false,
+        requesterUnverified: false,
         missing: 0,
       },
     });

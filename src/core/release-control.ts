@@ -128,7 +128,7 @@ export function planApproval(
     };
   const waits = waiting.version!;
   const requester = requesterOf(app, versionsFor(app), waits);
-  if (approver === requester && promotion.spec.approval.allowSelfApproval !== true)
+  if (approver === requester?.actor && promotion.spec.approval.allowSelfApproval !== true)
     return {
       ok: false,
       message: `${approver} first requested ${application} ${waits}, so their approval does not count in Promotion ${name} (spec.approval.allowSelfApproval is false): someone else must approve`,

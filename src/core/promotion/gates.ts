@@ -15,7 +15,7 @@ import { formatDuration } from '../../kube/duration.js';
 import {
   approvalWaitingReason,
   approverList,
-  requesterUnknownNote,
+  requesterNote,
   tallyFor,
   type ApprovalTally,
 } from '../approvals.js';
@@ -302,7 +302,7 @@ export function approvedBy({
   const tally = tallyFor(run.promotion, app, versions, candidate);
   return {
     approvers: approverList(tally.approvers),
-    note: tally.requesterUnknown ? requesterUnknownNote(candidate) : '',
+    note: requesterNote(candidate, tally),
     result: resultApprovals(tally),
   };
 }

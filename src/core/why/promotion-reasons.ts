@@ -123,7 +123,7 @@ function detail(gate: Gate, input: GateInput, outcome: GateOutcome): string {
     return `; who may approve: any user allowed to patch promotions/${input.run.promotion.metadata.name} (depot approve), ${min} distinct approver${min === 1 ? '' : 's'} (minApprovals), ${
       self
         ? 'the one who requested it included (allowSelfApproval: true)'
-        : `not the one who first requested ${input.candidate} (allowSelfApproval: false)${requester ? '' : '; the history no longer names that requester'}`
+        : `not the one who first requested ${input.candidate} (allowSelfApproval: false)${requester ? (requester.verified ? '' : '; the requester the history names was not verified') : '; the history no longer names that requester'}`
     }`;
   }
   if (gate === externalGates && outcome.gates?.length)
