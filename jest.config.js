@@ -19,6 +19,10 @@ const common = {
 export default {
   // client-node keeps HTTP keep-alive sockets open after the last request.
   forceExit: true,
+  // Tests that start an operator process wait on a shared 2-core machine:
+  // Jest's 5 s default failed them under load, not on a wrong result. Only
+  // the global setting counts (jest-circus ignores a project's testTimeout).
+  testTimeout: 30_000,
   projects: [
     {
       ...common,
@@ -32,9 +36,6 @@ export default {
       globalSetup: '<rootDir>/test/controlplane/jest-global-setup.js',
       globalTeardown: '<rootDir>/test/controlplane/jest-global-teardown.js',
       slowTestThreshold: 30,
-      // Tests that start an operator process wait on a shared 2-core machine:
-      // Jest's 5 s default failed them under load, not on a wrong result.
-      testTimeout: 30_000,
     },
     {
       ...common,

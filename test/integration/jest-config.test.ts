@@ -32,3 +32,9 @@ test('every testMatch pattern of jest.config.js starts in a folder that exists',
   );
   expect(missing).toEqual([]);
 });
+
+// jest-circus takes the timeout from the global configuration only; one set
+// in a project is ignored, which left integration tests at Jest's 5 s default.
+test('an integration test without its own timeout may take longer than Jest’s 5 s default', async () => {
+  await new Promise((resolve) => setTimeout(resolve, 6000));
+});
