@@ -1,11 +1,13 @@
 // client-node's Watch, hardened for ListWatch: asks for bookmarks (a quiet
 // resource rarely needs a relist), refuses to connect once stopped, keeps a
 // throwing callback from becoming an unhandled rejection, goes through the rate
-// limiter and the request metrics, and can trim each object before it is
-// cached.
+// limiter and the request metrics, can trim each object before it is cached,
+// and sends its stream through the manager's watch pool (HTTP/2 streams over a
+// few shared connections) instead of a TLS connection of its own per watch.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Watch } from '../kube/client-node.js';
 import { statusCodeOf } from '../kube/errors.js';
+import type { ConnectionPool } from '../kube/transport.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { TokenBucket } from '../kube/rate-limiter.js';
 import type { KubeObject } from '../kube/resource.js';
@@ -24,9 +26,14 @@ export class GuardedWatch extends Watch {
       onCallbackError: (err: unknown) => void;
       /** Applied to each decoded object before the callback (the informer's cache transform). */
       transform?: (obj: KubeObject) => KubeObject;
+      /**
+       * Where the stream's connection comes from (shared by every watch of a
+       * manager). Absent: client-node's own, a new Agent per watch.
+       */
+      pool?: ConnectionPool;
     },
   ) {
-    super(kubeConfig);
+    super(hooks.pool ? hooks.pool.authenticating(kubeConfig) : kubeConfig);
   }
 
   stop(): void {
@@ -66,6 +73,9 @@ export class GuardedWatch extends Watch {
           done(err);
         },
       );
+      // Stopped while connecting: ListWatch has no controller to abort yet,
+      // and a stream left open would also keep the shared pool from closing.
+      if (this.stopped) controller.abort();
     } catch (err) {
       // e.g. credentials could not be loaded: report it like a failed connect,
       // never as a rejection ListWatch would leave unhandled.
