@@ -12,6 +12,17 @@ import type { RuntimeMetrics } from './metrics.js';
 import type { TokenBucket } from '../kube/rate-limiter.js';
 import type { KubeObject } from '../kube/resource.js';
 
+/**
+ * How long a watch may receive nothing before it is dropped and reconnected
+ * (client-node's Watch: 30 s, also its connect timeout). Longer than the API
+ * server's bookmark period (about a minute, k8s.io/apiserver's cacher), so a
+ * quiet watch stays one stream: with 30 s, the 5,003 watches of a shard of
+ * 1,000 namespaces would reconnect about 167 times a second, more than the
+ * manager's whole rate budget (100 QPS). A dead connection is still found
+ * within this time by every stream on it.
+ */
+export const watchInactivityTimeoutMs = 90_000;
+
 type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
 
 export class GuardedWatch extends Watch {
@@ -31,9 +42,13 @@ export class GuardedWatch extends Watch {
        * manager). Absent: client-node's own, a new Agent per watch.
        */
       pool?: ConnectionPool;
+      inactivityTimeoutMs?: number;
     },
   ) {
     super(hooks.pool ? hooks.pool.authenticating(kubeConfig) : kubeConfig);
+    // client-node keeps it in a field its typings call private.
+    (this as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
+      hooks.inactivityTimeoutMs ?? watchInactivityTimeoutMs;
   }
 
   stop(): void {

@@ -5,9 +5,10 @@
 // shared connections (client-node alone opens one TLS connection per watch);
 // events arrive on every stream; stopping one stream leaves the connection
 // and the other streams alone; cutting every connection makes every watch
-// reconnect and catch up.
+// reconnect and catch up; quiet streams are not reconnected every 30 s.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { testKubeConfig } from '../controlplane/env.js';
@@ -187,4 +188,11 @@ test('110 namespace watches are streams on a few shared connections, each gets i
   );
   expect(factory.watchPool.stats().connections).toBeLessThanOrEqual(perPool);
   expect(proxy.live.size).toBeLessThanOrEqual(2 * perPool);
+
+  // Quiet streams stay open: nothing reconnects in 40 s without events
+  // (client-node's 30 s inactivity timeout alone would reconnect every one).
+  const connectsBefore = await watchesConnected();
+  await sleep(40_000);
+  expect((await watchesConnected()) - connectsBefore).toBe(0);
+  expect(factory.watchPool.stats().inFlight).toBe(kept.length);
 }, 300_000);
