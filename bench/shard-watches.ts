@@ -81,6 +81,8 @@ interface Metrics {
   owned: number;
   synced: number;
   informers: number;
+  /** The watch pool's connections, as undici counts them (absent before the pool existed: 0). */
+  watchConnections: number;
   /** Watch requests made so far (each connect or reconnect of a watch). */
   watchRequests: number;
 }
@@ -92,6 +94,7 @@ async function metricsOf(op: OperatorProcess): Promise<Metrics> {
     owned: sumOf(s, 'depot_shard_owned_namespaces'),
     synced: sumOf(s, 'depot_informer_synced'),
     informers: s.filter((x) => x.name === 'depot_informer_synced').length,
+    watchConnections: sumOf(s, 'depot_api_connections', { pool: 'watches' }),
     watchRequests: s
       .filter((x) => x.name === 'depot_api_requests_total' && x.labels.verb === 'watch')
       .reduce((n, x) => n + x.value, 0),
