@@ -75,6 +75,13 @@ export class ConnectionPool {
     this.dispatcher = undefined;
     if (d) await d.close().catch(() => undefined);
   }
+
+  /** Closes at once, ending whatever is still in flight (close() waits for it: a watch never ends by itself). */
+  async destroy(): Promise<void> {
+    const d = this.dispatcher;
+    this.dispatcher = undefined;
+    if (d) await d.destroy().catch(() => undefined);
+  }
 }
 
 /** The part of undici's PoolStats this reads (an Agent's `stats` has one per origin). */

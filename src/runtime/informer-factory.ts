@@ -142,7 +142,8 @@ export class InformerFactory implements InformerSource {
   async stop(): Promise<void> {
     this.started = false;
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
-    await this.watchPool.close();
+    // Every watch was stopped; a stream still in flight would only hold the pool open.
+    await this.watchPool.destroy();
   }
 
   hasSynced(): boolean {
