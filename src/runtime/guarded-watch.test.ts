@@ -2,8 +2,8 @@
 // proxy without HTTP/2, say): no multiplexing, so every open watch must get
 // a connection of its own instead of queueing behind another, a request on
 // the request pool must not wait for them, and stopping one watch closes
-// only its own connection; destroying the pool ends the rest. (Over HTTP/2, against the real API server:
-// test/integration/shared-watch-connections.test.ts.)
+// only its own connection; destroying the pool ends the rest. (Over HTTP/2,
+// against the real API server: test/integration/shared-watch-connections.test.ts.)
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
