@@ -22,7 +22,16 @@ import { describeRequest } from './request-description.js';
 
 type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
 
-/** One undici connection pool shared by every request of a manager. */
+/**
+ * One undici connection pool shared by every request (or every watch) of a
+ * manager. client-node's Agent negotiates HTTP/2 by ALPN (kube-apiserver
+ * offers it first), so requests are multiplexed as streams over a few TLS
+ * connections, up to the server's SETTINGS_MAX_CONCURRENT_STREAMS each
+ * (kube-apiserver: 100 unless --http2-max-streams-per-connection says
+ * otherwise); the Agent opens another connection when those are full. Over
+ * HTTP/1.1 it opens one connection per request in flight (no limit), so a
+ * long watch never makes another request wait for its connection.
+ */
 export class ConnectionPool {
   private dispatcher: Dispatcher | undefined;
 
@@ -35,11 +44,50 @@ export class ConnectionPool {
     if (own !== this.dispatcher) void own.close().catch(() => undefined);
   }
 
+  /**
+   * The kubeconfig as client-node's Watch sees it: credentials are still
+   * applied per call (a bearer token, a token file or an exec plugin stay
+   * fresh), but the connection comes from this pool instead of a new Agent.
+   */
+  authenticating(kubeConfig: KubeConfig): KubeConfig {
+    const view = Object.create(kubeConfig) as KubeConfig;
+    view.applySecurityAuthentication = async (ctx: RequestContext) => {
+      await kubeConfig.applySecurityAuthentication(ctx);
+      this.adopt(ctx);
+    };
+    return view;
+  }
+
+  /** Open connections and requests in flight (streams, over HTTP/2), summed over origins. */
+  stats(): { connections: number; inFlight: number } {
+    const byOrigin = (this.dispatcher as { stats?: Record<string, PoolCounts> } | undefined)?.stats ?? {};
+    let connections = 0;
+    let inFlight = 0;
+    for (const s of Object.values(byOrigin)) {
+      connections += s.connected ?? 0;
+      inFlight += s.running ?? 0;
+    }
+    return { connections, inFlight };
+  }
+
   async close(): Promise<void> {
     const d = this.dispatcher;
     this.dispatcher = undefined;
     if (d) await d.close().catch(() => undefined);
   }
+
+  /** Closes at once, ending whatever is still in flight (close() waits for it: a watch never ends by itself). */
+  async destroy(): Promise<void> {
+    const d = this.dispatcher;
+    this.dispatcher = undefined;
+    if (d) await d.destroy().catch(() => undefined);
+  }
+}
+
+/** The part of undici's PoolStats this reads (an Agent's `stats` has one per origin). */
+interface PoolCounts {
+  connected?: number;
+  running?: number;
 }
 
 /** The API request metrics the transport records (prom-client's Counter and Histogram fit). */

@@ -7,6 +7,7 @@ import type { KubeClient } from '../kube/client.js';
 import type { Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { TokenBucket } from '../kube/rate-limiter.js';
+import { ConnectionPool } from '../kube/transport.js';
 import { resourceId, type KubeObject, type ResourceType } from '../kube/resource.js';
 
 export interface InformerSelector {
@@ -58,6 +59,14 @@ export class InformerFactory implements InformerSource {
   /** Shards: the namespaces this process currently watches. */
   private readonly dynamic = new Set<string>();
   private started = false;
+  /**
+   * The connections every watch of this factory shares: HTTP/2 streams, about
+   * 100 per connection, instead of one TLS connection per watch (a shard holds
+   * 5 per namespace). Apart from the request pool on purpose: watch events
+   * never share a connection's flow-control window with a write or a lease
+   * renewal, and over HTTP/1.1 both pools open a connection per stream.
+   */
+  readonly watchPool = new ConnectionPool();
 
   constructor(private readonly opts: InformerFactoryOptions) {}
 
@@ -76,6 +85,7 @@ export class InformerFactory implements InformerSource {
         fieldSelector: selector.fieldSelector,
         namespaces: selector.namespaces ?? this.dynamicNamespaceList() ?? this.opts.namespaces,
         dynamicNamespaces: !selector.namespaces && this.opts.dynamicNamespaces,
+        watchPool: this.watchPool,
       });
       this.informers.set(id, informer);
       if (selector.requiredForReadiness === false) this.optional.add(id);
@@ -132,6 +142,8 @@ export class InformerFactory implements InformerSource {
   async stop(): Promise<void> {
     this.started = false;
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
+    // Every watch was stopped; a stream still in flight would only hold the pool open.
+    await this.watchPool.destroy();
   }
 
   hasSynced(): boolean {

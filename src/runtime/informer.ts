@@ -18,6 +18,7 @@ import type { Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { TokenBucket } from '../kube/rate-limiter.js';
 import { keyOf, resourceId, resourcePath, type KubeObject, type ResourceType } from '../kube/resource.js';
+import type { ConnectionPool } from '../kube/transport.js';
 import { WriteOverlay, type PendingWrite } from './write-overlay.js';
 import { internStrings } from '../kube/string-interning.js';
 
@@ -43,6 +44,8 @@ export interface InformerOptions {
   log: Logger;
   clock: Clock;
   restartBackoff?: BackoffOptions;
+  /** The connections every watch stream shares (the factory's). Absent: one connection per watch. */
+  watchPool?: ConnectionPool;
   /** Test seam: build something ListWatch-like instead of client-node's ListWatch. */
   makeListWatch?: (
     opts: ListWatchSourceOptions<KubernetesObject>,
@@ -253,6 +256,7 @@ export class Informer<T extends KubeObject = KubeObject> implements SharedInform
       limiter: this.opts.limiter,
       onCallbackError: (err) => this.handlerFailed(err),
       transform,
+      pool: this.opts.watchPool,
     });
     return new ListWatchSource<Raw>({
       path: resourcePath(resource, { namespace: namespace || undefined }),

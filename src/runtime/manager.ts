@@ -141,6 +141,8 @@ export class Manager {
       namespaces: opts.namespaces?.length ? opts.namespaces : undefined,
       dynamicNamespaces: opts.shard !== undefined,
     });
+    this.metrics.observePool('requests', () => this.transport.pool.stats());
+    this.metrics.observePool('watches', () => this.informers.watchPool.stats());
     // One fence for every write and side effect of the leader: leading, and renewed within the renew deadline;
     // with shards, also holding the namespace written to.
     const fence = (namespace?: string) => {

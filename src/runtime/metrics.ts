@@ -84,6 +84,31 @@ export class RuntimeMetrics {
     registers: [this.registry],
   });
 
+  private readonly pools = new Map<string, () => { connections: number; inFlight: number }>();
+  readonly apiConnections = new Gauge({
+    name: 'depot_api_connections',
+    help: 'Open connections to the Kubernetes API server, by pool (requests, watches); over HTTP/2 many requests share one.',
+    labelNames: ['pool'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [pool, stats] of this.pools) this.apiConnections.set({ pool }, stats().connections);
+    },
+  });
+  readonly apiInFlight = new Gauge({
+    name: 'depot_api_requests_in_flight',
+    help: 'Requests to the Kubernetes API server in flight, by pool (every open watch is one: an HTTP/2 stream).',
+    labelNames: ['pool'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [pool, stats] of this.pools) this.apiInFlight.set({ pool }, stats().inFlight);
+    },
+  });
+
+  /** Reports a connection pool's connections and requests in flight under the label `pool`. */
+  observePool(pool: string, stats: () => { connections: number; inFlight: number }): void {
+    this.pools.set(pool, stats);
+  }
+
   readonly informerSynced = new Gauge({
     name: 'depot_informer_synced',
     help: '1 once the informer cache of a resource has listed, else 0.',
