@@ -1,4 +1,8 @@
 import type { OperatorFigures } from '../operator-metrics.js';
+import { parseOptions } from '../options.js';
+import { selectScenarios } from '../scenario.js';
+import { scenarios } from '../scenarios/index.js';
+import { scaleOutApps } from '../scenarios/scale-out.js';
 import {
   byShard,
   interleaved,
@@ -95,4 +99,17 @@ test('shardCost divides one shard’s own requests, reconciles and CPU by the ap
   expect(shardCost(0, 125, figures(2))).toBeNull();
   expect(shardCost(10, undefined, undefined)).toBeNull();
   expect(shardCost(10, undefined, figures(1))).not.toHaveProperty('cpu_ms');
+});
+
+test('scale_out_20k: 20 × --apps Applications, in a full run and with --only, never in --quick', () => {
+  const keys = scenarios.map((s) => s.key);
+  const selected = (argv: string[]) => {
+    const opts = parseOptions(argv, keys);
+    if (opts === 'help') throw new Error('help');
+    return selectScenarios(scenarios, opts).map((s) => s.key);
+  };
+  expect(scaleOutApps(1000)).toBe(20_000);
+  expect(selected([])).toContain('scale_out_20k');
+  expect(selected(['--quick'])).not.toContain('scale_out_20k');
+  expect(selected(['--only', 'scale_out_20k', '--apps', '10'])).toEqual(['scale_out_20k']);
 });
