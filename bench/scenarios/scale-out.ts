@@ -239,7 +239,7 @@ export const scaleOut20k: Scenario<ScaleOutWorld> = {
     '20 × N Applications in 40 namespaces: 2 shards, then 1 shard holding all; first convergence, RSS per shard, a dev change on all',
   target: '2 shards: each holds half; faster than 1 shard',
   notQuick: true,
-  boundS: (o) => scaled(scaleOutApps(o.apps), 0.18, 300, 3600),
+  boundS: (o) => scaled(scaleOutApps(o.apps), 0.5, 600, 3600),
   minimumS: () => 600,
   async run(world, ctx) {
     const apps = scaleOutApps(ctx.env.opts.apps);
