@@ -14,6 +14,7 @@ import { latencySingle } from './latency.js';
 import { memory10k } from './memory.js';
 import { promotion1k, promotion1kChain, promotion1kGated } from './promotion.js';
 import { restart1k } from './restart.js';
+import { scaleOut20k } from './scale-out.js';
 
 // The world's type differs per group; the runner only passes it through.
 export const scenarios: Scenario<unknown>[] = [
@@ -31,6 +32,7 @@ export const scenarios: Scenario<unknown>[] = [
   memory10k,
   dashboard10k,
   promotion1kChain,
+  scaleOut20k,
 ];
 
 /** Figures that combine two scenarios: converge_1k relative to baseline_1k, promotion_1k_gated to promotion_1k. */

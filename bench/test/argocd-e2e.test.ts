@@ -15,8 +15,14 @@ const selected = (argv: string[]) => {
 };
 
 describe('selection', () => {
-  test('--quick leaves it out, and only it, promotion_1k_gated (a restart and another whole-minute wait) and the Chromium dashboards', () => {
-    const slow = ['argocd_e2e_latency', 'promotion_1k_gated', 'dashboard_1k', 'dashboard_10k'];
+  test('--quick leaves it out, and only it, promotion_1k_gated (a restart and another whole-minute wait), the Chromium dashboards and scale_out_20k', () => {
+    const slow = [
+      'argocd_e2e_latency',
+      'promotion_1k_gated',
+      'dashboard_1k',
+      'dashboard_10k',
+      'scale_out_20k',
+    ];
     expect(selected(['--quick'])).toEqual(keys.filter((k) => !slow.includes(k)));
   });
   test('a full run and --only select it', () => {
