@@ -148,6 +148,23 @@ const figures: Record<string, (r: R) => Figure> = {
           : fc.converged === true && within && (idle ? idle.stable === true : true),
     };
   },
+  scale_out_20k: (r) => {
+    const layout = (l: R) => {
+      const fc = obj(l.first_convergence);
+      const bulk = obj(l.bulk_change);
+      const rss = Object.entries(obj(obj(bulk).per_shard))
+        .map(([name, shard]) => `${name} ${num(obj(shard).rss_mib) ?? '?'}`)
+        .join(', ');
+      return `first convergence ${converged(fc)}, bulk change ${converged(bulk)}, RSS ${rss || '?'} MiB`;
+    };
+    const ratios = obj(r.ratios_two_to_one_shard);
+    const bulk = num(ratios.bulk_change);
+    return {
+      result: `${num(r.namespaces) ?? '?'} namespaces; 2 shards: ${layout(obj(r.two_shards))}; 1 shard: ${layout(obj(r.one_shard))}; bulk change 2 ÷ 1 shard = ${bulk ?? '?'}`,
+      target: '2 shards faster than 1',
+      met: bulk === undefined ? undefined : bulk < 1,
+    };
+  },
   dashboard_1k: (r) => dashboardFigure(r, 1),
   dashboard_10k: (r) => dashboardFigure(r, 3),
   promotion_1k: (r) => promotionFigure(r),

@@ -169,3 +169,31 @@ test('memory_10k: met only within 300 MB and without growth over the idle window
   const [growing] = resultRows(memory(false, 270) as unknown as ResultsFile, ['memory_10k']);
   expect(growing!.met).toBe('no');
 });
+
+test('scale_out_20k: both layouts, the RSS of each shard, and met only when 2 shards beat 1', () => {
+  const layout = (shards: Record<string, number>, first: number, bulk: number) => ({
+    first_convergence: { converged: true, seconds: first },
+    bulk_change: {
+      converged: true,
+      seconds: bulk,
+      per_shard: Object.fromEntries(Object.entries(shards).map(([n, rss]) => [n, { rss_mib: rss }])),
+    },
+  });
+  const file = (ratio: number) =>
+    ({
+      run: results.run,
+      machine: results.machine,
+      scale_out_20k: {
+        namespaces: 40,
+        two_shards: layout({ a: 232.2, b: 229.4 }, 189.25, 598.38),
+        one_shard: layout({ all: 306.6 }, 179.85, 320.88),
+        ratios_two_to_one_shard: { bulk_change: ratio },
+      },
+    }) as unknown as ResultsFile;
+  const [slower] = resultRows(file(1.86), ['scale_out_20k']);
+  expect(slower!.result).toBe(
+    '40 namespaces; 2 shards: first convergence 189.25 s, bulk change 598.38 s, RSS a 232.2, b 229.4 MiB; 1 shard: first convergence 179.85 s, bulk change 320.88 s, RSS all 306.6 MiB; bulk change 2 ÷ 1 shard = 1.86',
+  );
+  expect(slower!.met).toBe('no');
+  expect(resultRows(file(0.6), ['scale_out_20k'])[0]!.met).toBe('yes');
+});
