@@ -79,7 +79,9 @@ export const converge1kArgocd: Scenario<ArgocdWorld> = {
     // The other writes of the change, alone, the operator still stopped: what each kind
     // costs the API server, and the least time all the change's writes take here.
     const others = await otherWrites(world, names, ctx.deadline);
-    const writesS = others ? round(others.ci_applies.seconds + others.status_patches.seconds + bareS, 2) : null;
+    const writesS = others
+      ? round(others.ci_applies.seconds + others.status_patches.seconds + bareS, 2)
+      : null;
 
     return {
       version: ARGOCD_VERSION,
