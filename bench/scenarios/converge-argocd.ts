@@ -104,7 +104,8 @@ export const converge1kArgocd: Scenario<ArgocdWorld> = {
       },
       ratio_to_bare_script: argo.seconds !== null && bareS > 0 ? round(argo.seconds / bareS, 2) : null,
       // All the writes of the change one kind after another with no operator (the CI's applies,
-      // one status patch per application, the Argo CD patches): the floor where the API server is the limit.
+      // one status patch per application, the Argo CD patches): what an operator adding nothing approaches
+      // where the API server's CPU is the limit (a reference: writes made at once overlap).
       bare_writes: others
         ? {
             ...others,
