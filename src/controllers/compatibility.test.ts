@@ -218,7 +218,10 @@ test("a view's rule problems follow the applications added, changed and deleted 
   expect(reasons()).toEqual([]);
   // core turns opaque: dash's ranges on it are refused.
   const c = cluster.get<KubeObject>(Applications, ns, 'core')!;
-  cluster.add(Applications, { ...c, spec: { ...c.spec, versionScheme: 'opaque' } } as KubeObject);
+  cluster.add(Applications, {
+    ...c,
+    spec: { ...(c.spec as object), versionScheme: 'opaque' },
+  } as KubeObject);
   expect(reasons()).toEqual(['InvalidCompatibilityRule', 'InvalidCompatibilityRule']);
   // core is deleted: unknown again.
   await cluster.api.delete(Applications, ns, 'core');
