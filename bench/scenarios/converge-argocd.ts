@@ -7,6 +7,9 @@ import { ArgocdWorld } from '../argocd-world.js';
 import { Measurement } from '../measurement.js';
 import { secondsSince } from '../outcome.js';
 import { waitSettled } from '../settle.js';
+import { forEachBounded } from '../bounded.js';
+import { touchedStatus } from './baseline.js';
+import { readStatuses } from './converge.js';
 import { scaled, type Group, type Scenario } from '../scenario.js';
 import { round } from '../stats.js';
 import { NAMESPACE } from './groups.js';
@@ -15,6 +18,10 @@ export const ARGOCD_VERSION = '1.1.0';
 /** The operator's --delivery-concurrency default: the bare script patches as many at once. */
 const DELIVERY_CONCURRENCY = 16;
 const IDLE_WINDOW_S = 20;
+/** The dev version of the reference writes made once the operator is stopped. */
+const REFERENCE_VERSION = '1.2.0';
+/** Status patches at once in the reference: as many as delivery writes. */
+const STATUS_CONCURRENCY = DELIVERY_CONCURRENCY;
 
 export const argocdGroup: Group<ArgocdWorld> = {
   name: 'argocd',
@@ -69,6 +76,13 @@ export const converge1kArgocd: Scenario<ArgocdWorld> = {
     const patched = await world.patchRevisions(dev, '1.2.0', DELIVERY_CONCURRENCY, ctx.deadline);
     const bareS = secondsSince(tb);
     const bareMeasured = await b.end();
+    // The other writes of the change, alone, the operator still stopped: what each kind
+    // costs the API server, and the least time all the change's writes take here.
+    const others = await otherWrites(world, names, ctx.deadline);
+    const writesS =
+      others?.complete && patched.done === dev.length
+        ? round(others.ci_applies.seconds + others.status_patches.seconds + bareS, 2)
+        : null;
 
     return {
       version: ARGOCD_VERSION,
@@ -90,6 +104,17 @@ export const converge1kArgocd: Scenario<ArgocdWorld> = {
         ...bareMeasured,
       },
       ratio_to_bare_script: argo.seconds !== null && bareS > 0 ? round(argo.seconds / bareS, 2) : null,
+      // All the writes of the change one kind after another with no operator (the CI's applies,
+      // one status patch per application, the Argo CD patches): what an operator adding nothing approaches
+      // where the API server's CPU is the limit (a reference: writes made at once overlap).
+      bare_writes: others
+        ? {
+            ...others,
+            argocd_patches: { seconds: bareS, apiserver_ms_per_write: perWrite(bareMeasured, patched.done) },
+            seconds: writesS,
+            ratio_of_bare_script: writesS !== null && bareS > 0 ? round(writesS / bareS, 2) : null,
+          }
+        : null,
       // One per change where nothing else changed: the events of the operator's own writes plan nothing again.
       application_reconciles_per_change:
         names.length > 0
@@ -107,6 +132,55 @@ export const converge1kArgocd: Scenario<ArgocdWorld> = {
     };
   },
 };
+
+/** API server CPU milliseconds per write of a measured step. */
+function perWrite(m: { cpu: { apiserver_s: number } }, writes: number): number | null {
+  return writes > 0 ? round((m.cpu.apiserver_s * 1000) / writes, 2) : null;
+}
+
+/**
+ * With the operator stopped: the CI's applies of a new dev version (as the change), then
+ * one status merge patch per application of the size the operator writes, STATUS_CONCURRENCY at a time.
+ */
+async function otherWrites(world: ArgocdWorld, names: readonly string[], deadline: number) {
+  const apps = world.apps;
+  if (Date.now() + 60_000 > deadline) return null;
+  const m = await Measurement.begin(apps.cluster);
+  const t = Date.now();
+  const applied = await apps.setVersions(names, 'dev', () => REFERENCE_VERSION, deadline);
+  const appliesS = secondsSince(t);
+  const applies = await m.end();
+  const statuses = await readStatuses(apps);
+  const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const bodies = new Map([...statuses].map(([n, st]) => [n, { status: touchedStatus(st, stamp) }]));
+  const s = await Measurement.begin(apps.cluster);
+  const ts = Date.now();
+  const patched = await forEachBounded(
+    [...bodies.keys()],
+    (name) => apps.cluster.client.mergePatchStatus('applications', apps.namespace, name, bodies.get(name)),
+    { concurrency: STATUS_CONCURRENCY, deadline, signal: apps.env.signal },
+  );
+  const statusS = secondsSince(ts);
+  const status = await s.end();
+  const sizes = [...bodies.values()].map((b) => JSON.stringify(b).length);
+  return {
+    /** Every write done before the deadline (else only the per-write figures hold). */
+    complete: applied.done === names.length && patched.done === bodies.size,
+    ci_applies: {
+      writes: applied.done,
+      seconds: appliesS,
+      concurrency: apps.env.opts.concurrency,
+      apiserver_ms_per_write: perWrite(applies, applied.done),
+    },
+    status_patches: {
+      writes: patched.done,
+      seconds: statusS,
+      concurrency: STATUS_CONCURRENCY,
+      bytes_mean: Math.round(sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length)),
+      apiserver_ms_per_write: perWrite(status, patched.done),
+    },
+  };
+}
 
 /** Writes other than Events (status patches, Argo CD Application patches). */
 function writesButEvents(w: { total: number; by_resource: Record<string, Record<string, number>> }): number {

@@ -54,6 +54,11 @@ export class CompatibilityViews {
   private readonly specs = new Map<string, string>();
   /** Per namespace: the rule catalog of its Applications, at a count of spec changes. */
   private readonly catalogs = new Map<string, { specs: number; catalog: ReturnType<typeof catalogOf> }>();
+  /**
+   * Per namespace: Applications changed (any event) since its catalog was made: a new
+   * catalog reads only these again (reading all made each reconcile of a bulk change O(applications)).
+   */
+  private readonly changedSinceCatalog = new Map<string, Set<string>>();
 
   constructor(private readonly deps: RuntimeDeps) {
     deps.informers
@@ -227,6 +232,9 @@ export class CompatibilityViews {
   private applicationEvent(type: 'add' | 'update' | 'delete', o: KubeObject): void {
     const namespace = namespaceOf(o);
     const key = `${namespace}/${o.metadata?.name ?? ''}`;
+    let changed = this.changedSinceCatalog.get(namespace);
+    if (!changed) this.changedSinceCatalog.set(namespace, (changed = new Set()));
+    changed.add(o.metadata?.name ?? '');
     if (type === 'delete') {
       this.specs.delete(key);
       this.counters(namespace).specs++;
@@ -242,13 +250,25 @@ export class CompatibilityViews {
     this.counters(namespace).specs++;
   }
 
-  /** The namespace's rule catalog, rebuilt only after a spec changed. */
+  /** The namespace's rule catalog, made again only after a spec changed, from the Applications changed since. */
   private catalog(snapshot: NamespaceSnapshot): ReturnType<typeof catalogOf> {
-    const specs = this.counters(snapshot.namespace).specs;
-    const hit = this.catalogs.get(snapshot.namespace);
+    const namespace = snapshot.namespace;
+    const specs = this.counters(namespace).specs;
+    const hit = this.catalogs.get(namespace);
     if (hit?.specs === specs) return hit.catalog;
-    const catalog = catalogOf(snapshot.applications());
-    this.catalogs.set(snapshot.namespace, { specs, catalog });
+    const changed = this.changedSinceCatalog.get(namespace) ?? new Set<string>();
+    this.changedSinceCatalog.delete(namespace);
+    let catalog: ReturnType<typeof catalogOf>;
+    if (!hit) catalog = catalogOf(snapshot.applications());
+    else {
+      catalog = new Map(hit.catalog);
+      for (const name of changed) {
+        catalog.delete(name);
+        const app = snapshot.application(name);
+        if (app) for (const [n, member] of catalogOf([app])) catalog.set(n, member);
+      }
+    }
+    this.catalogs.set(namespace, { specs, catalog });
     return catalog;
   }
 

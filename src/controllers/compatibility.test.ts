@@ -196,3 +196,34 @@ test('in a burst, a request the last view did not see moves by itself when it fi
   });
   expect(await evaluations()).toBe(2);
 });
+
+test("a view's rule problems follow the applications added, changed and deleted since the last catalog", async () => {
+  const cluster = new MemoryCluster();
+  cluster.add(Environments, obj('Environment', 'prod', {}));
+  cluster.add(EnvironmentSets, obj('EnvironmentSet', 'default', { environments: ['prod'] }));
+  cluster.add(Applications, dash('1.9.4'));
+  const deps = memoryDeps(cluster);
+  const views = new CompatibilityViews(deps);
+  const now = new Date('2026-11-20T12:00:00Z');
+  const snapshot = () => new NamespaceSnapshot(deps.informers, ns);
+  const dashApp = () => snapshot().application('dash')!;
+  const reasons = () =>
+    views
+      .view(snapshot(), now, dashApp())
+      .problems(dashApp().metadata.name)
+      .map((p) => p.reason);
+  expect(reasons()).toEqual(['UnknownApplication', 'UnknownApplication']);
+  // core appears: dash's rules can be met.
+  cluster.add(Applications, core('1.11.3'));
+  expect(reasons()).toEqual([]);
+  // core turns opaque: dash's ranges on it are refused.
+  const c = cluster.get<KubeObject>(Applications, ns, 'core')!;
+  cluster.add(Applications, {
+    ...c,
+    spec: { ...(c.spec as object), versionScheme: 'opaque' },
+  } as KubeObject);
+  expect(reasons()).toEqual(['InvalidCompatibilityRule', 'InvalidCompatibilityRule']);
+  // core is deleted: unknown again.
+  await cluster.api.delete(Applications, ns, 'core');
+  expect(reasons()).toEqual(['UnknownApplication', 'UnknownApplication']);
+});

@@ -97,6 +97,16 @@ export class NamespaceSnapshot {
       .valid;
   }
 
+  /** One Application, parsed; undefined when it is absent or does not parse (as applications() leaves it out). */
+  application(name: string): Application | undefined {
+    const o = this.informers.informer<KubeObject>(Applications).get(this.namespace, name);
+    if (!o) return undefined;
+    const r = safeParseOnce<ReturnType<Parser<Application>['safeParse']>>(
+      ApplicationSchema as Parser<Application>,
+    )(o);
+    return r.success ? r.data : undefined;
+  }
+
   promotions(): Promotion[] {
     return parsed(this.informers, Promotions, PromotionSchema as Parser<Promotion>, this.namespace).valid;
   }

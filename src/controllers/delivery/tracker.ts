@@ -36,6 +36,7 @@ import type { Logger } from '../../runtime/log.js';
 import type { TriggerSource } from '../../runtime/reconciler.js';
 import { deliveryNameProblems } from '../../core/delivery-names.js';
 import type { DeliveryMetrics } from './metrics.js';
+import { ByApplication } from './by-application.js';
 import { watchKey, watchLimitDefaults, type WatchLimits, type WatchedObjects } from './watched-objects.js';
 
 export interface DeliveryOptions {
@@ -133,7 +134,8 @@ interface Attempt {
 }
 
 export class DeliveryTracker implements TriggerSource {
-  private readonly entries = new Map<string, Entry>();
+  /** Per application, by target name. */
+  private readonly entries = new ByApplication<Entry>();
   /** Targets with an attempt in flight (at most one each). */
   private readonly inFlight = new Map<string, Attempt>();
 
@@ -155,10 +157,8 @@ export class DeliveryTracker implements TriggerSource {
     this.enqueue = enqueue;
     this.watched.onChange((req) => {
       // An object this application delivers to changed: what waited for it is due now.
-      const prefix = `${req.namespace}/${req.name}/`;
       const now = this.deps.clock.now();
-      for (const [key, entry] of this.entries)
-        if (key.startsWith(prefix) && entry.waitingForChange) entry.dueAt = now;
+      for (const [, entry] of this.entries.of(req)) if (entry.waitingForChange) entry.dueAt = now;
       enqueue(req);
     });
   }
@@ -222,7 +222,7 @@ export class DeliveryTracker implements TriggerSource {
       const key = prefix + name;
       const running = this.inFlight.get(key);
       if (running) running.claimed = false;
-      const entry = this.entries.get(key);
+      const entry = this.entries.get(requestOfApp(app), name);
       const current = entry?.version === p.desired && entry.kind === kind ? entry : undefined;
       const observed = this.observed(deliverer, current?.request ?? requestOf(app, p));
       deliveries.set(name, shownState(current?.state ?? initialState(kind, p), observed));
@@ -244,16 +244,13 @@ export class DeliveryTracker implements TriggerSource {
   /** The record's Reapplied entries are in the status now. */
   acknowledge(app: Request, record: DeliveryRecord): void {
     if (record.entries.length === 0) return;
-    const prefix = `${app.namespace}/${app.name}/`;
-    for (const [key, entry] of this.entries)
-      if (key.startsWith(prefix) && entry.reapplied && record.entries.includes(entry.reapplied))
-        delete entry.reapplied;
+    for (const [, entry] of this.entries.of(app))
+      if (entry.reapplied && record.entries.includes(entry.reapplied)) delete entry.reapplied;
   }
 
   /** The application is gone: forget its targets (its Argo CD and Flux objects are left alone). */
   forget(app: Request): void {
-    const prefix = `${app.namespace}/${app.name}/`;
-    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.entries.delete(key);
+    this.entries.forget(app);
     this.watched.forget(app);
   }
 
@@ -268,7 +265,7 @@ export class DeliveryTracker implements TriggerSource {
     now: Date,
     signal: AbortSignal,
   ): Attempt[] {
-    const req = { namespace: app.metadata.namespace ?? '', name: app.metadata.name };
+    const req = requestOfApp(app);
     const prefix = keyPrefix(app);
     const live = new Set<string>();
     const running: Attempt[] = [];
@@ -285,12 +282,13 @@ export class DeliveryTracker implements TriggerSource {
       targets.flatMap((t) => t.objects),
     );
     for (const { p, kind, deliverer, request, objects, primary, problem } of targets) {
-      const key = prefix + p.target.metadata.name;
-      live.add(key);
-      let entry = this.entries.get(key);
+      const name = p.target.metadata.name;
+      const key = prefix + name;
+      live.add(name);
+      let entry = this.entries.get(req, name);
       if (!entry || entry.version !== p.desired || entry.kind !== kind) {
         entry = this.seed(req, kind, request, p, now);
-        this.entries.set(key, entry);
+        this.entries.set(req, name, entry);
       }
       // Other settings (a fixed applicationName, an override): whatever waited is due now.
       const settings = JSON.stringify(request.delivery);
@@ -334,8 +332,7 @@ export class DeliveryTracker implements TriggerSource {
       if (attempt) running.push(attempt);
     }
     // Targets this application no longer delivers to (removed, moved, no longer desired).
-    for (const key of this.entries.keys())
-      if (key.startsWith(prefix) && !live.has(key)) this.entries.delete(key);
+    for (const [name] of this.entries.of(req)) if (!live.has(name)) this.entries.delete(req, name);
     return running;
   }
 
@@ -414,6 +411,11 @@ export class DeliveryTracker implements TriggerSource {
     };
   }
 
+  /** The entry is still its target's (no other version or kind is desired since). */
+  private current(entry: Entry): boolean {
+    return this.entries.get(entry.app, entry.request.target.metadata.name) === entry;
+  }
+
   private start(key: string, entry: Entry, signal: AbortSignal): void {
     entry.dueAt = undefined;
     let started = () => {};
@@ -424,7 +426,7 @@ export class DeliveryTracker implements TriggerSource {
     };
     attempt.done = this.limit(() => {
       started();
-      return this.attempt(key, entry, signal);
+      return this.attempt(entry, signal);
     }).finally(() => {
       started();
       this.inFlight.delete(key);
@@ -457,8 +459,8 @@ export class DeliveryTracker implements TriggerSource {
     };
   }
 
-  private async attempt(key: string, entry: Entry, signal: AbortSignal): Promise<void> {
-    if (signal.aborted || this.entries.get(key) !== entry) return;
+  private async attempt(entry: Entry, signal: AbortSignal): Promise<void> {
+    if (signal.aborted || !this.current(entry)) return;
     const deliverer = this.registry.get(entry.kind)!;
     const wasDelivered = entry.state.state === 'Delivered' || entry.state.state === 'Contested';
     const started = performance.now();
@@ -481,7 +483,7 @@ export class DeliveryTracker implements TriggerSource {
       kind: entry.kind,
       outcome: outcome.state === 'Delivered' && !outcome.wrote ? 'unchanged' : outcome.state,
     });
-    if (this.entries.get(key) !== entry) return; // another version is desired now
+    if (!this.current(entry)) return; // another version is desired now
     const now = new Date(this.deps.clock.now());
     const attempts = (entry.state.attempts ?? 0) + 1;
     const log = this.deps.log.child({
@@ -539,6 +541,10 @@ export class DeliveryTracker implements TriggerSource {
 }
 
 const keyPrefix = (app: Application) => `${app.metadata.namespace ?? ''}/${app.metadata.name}/`;
+const requestOfApp = (app: Application): Request => ({
+  namespace: app.metadata.namespace ?? '',
+  name: app.metadata.name,
+});
 
 /** What an integration is asked to do for one planned target. */
 function requestOf(app: Application, p: PlannedTarget): DeliveryRequest {

@@ -109,6 +109,17 @@ describe('caps', () => {
     expect(watched.use(tenant('team-a', 'core'), [argo('ns-2', 'x')]).size).toBe(0);
   });
 
+  test("a namespace's cap counts an informer while any of its Applications uses it", () => {
+    const { watched } = limited(1, 10);
+    watched.use(tenant('team-a', 'core'), [argo('ns-1', 'x')]);
+    watched.use(tenant('team-a', 'dash'), [argo('ns-1', 'y')]);
+    watched.forget(tenant('team-a', 'core'));
+    expect(watched.use(tenant('team-a', 'api'), [argo('ns-2', 'z')]).size).toBe(1);
+    watched.forget(tenant('team-a', 'dash'));
+    expect(watched.use(tenant('team-a', 'api'), [argo('ns-2', 'z')]).size).toBe(0);
+    expect(watched.use(tenant('team-a', 'api'), [argo('ns-2', 'z'), argo('ns-3', 'z')]).size).toBe(1);
+  });
+
   test('the total cap refuses a new informer, not one already open', () => {
     const { cluster, watched, counted } = limited(10, 2);
     watched.use(tenant('a', 'core'), [argo('ns-1', 'x'), argo('ns-2', 'x')]);

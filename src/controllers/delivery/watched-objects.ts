@@ -21,6 +21,8 @@ const objectKey = (resource: ResourceType, namespace: string, name: string) =>
   `${informerKey(resource, namespace)}/${name}`;
 /** The informer of an object key (a name has no slash). */
 const informerOf = (key: string) => key.slice(0, key.lastIndexOf('/'));
+/** The informers of object keys, each once. */
+const informersOf = (keys: Iterable<string>): Set<string> => new Set([...keys].map(informerOf));
 /** The key of a delivered object, for the refusals `use` returns. */
 export const watchKey = (o: DeliveryObject): string => objectKey(o.resource, o.namespace, o.name);
 
@@ -63,6 +65,8 @@ export class WatchedObjects {
   private readonly users = new Map<string, Set<string>>();
   /** Depot Application → the object keys it delivers to. */
   private readonly uses = new Map<string, Set<string>>();
+  /** Tenant namespace → informer key → how many of its Applications deliver there (the per-namespace cap, without a scan). */
+  private readonly tenantInformers = new Map<string, Map<string, number>>();
   private enqueue: ((req: Request) => void) | undefined;
   /** Our own writes of watched objects, whose events re-run nothing. */
   private readonly own = new OwnWrites((key) => this.notifyUsers(key));
@@ -113,7 +117,10 @@ export class WatchedObjects {
     for (const o of admitted) this.informer(o.resource, o.namespace);
     // Added before the old ones are dropped: moving within a namespace keeps its informer.
     for (const key of keys) this.addUser(key, appKey);
-    for (const old of this.uses.get(appKey) ?? []) if (!keys.has(old)) this.dropUser(old, appKey);
+    const before = this.uses.get(appKey) ?? new Set<string>();
+    for (const old of before) if (!keys.has(old)) this.dropUser(old, appKey);
+    this.countTenant(app.namespace, before, -1);
+    this.countTenant(app.namespace, keys, 1);
     if (keys.size > 0) this.uses.set(appKey, keys);
     else this.uses.delete(appKey);
     for (const id of this.unclaimed) {
@@ -136,10 +143,10 @@ export class WatchedObjects {
   private refusals(app: Request, objects: readonly DeliveryObject[]): Map<string, string> {
     const refused = new Map<string, string>();
     const appKey = `${app.namespace}/${app.name}`;
+    const own = informersOf(this.uses.get(appKey) ?? []);
     const tenant = new Set<string>();
-    for (const [user, keys] of this.uses)
-      if (user !== appKey && user.startsWith(`${app.namespace}/`))
-        for (const k of keys) tenant.add(informerOf(k));
+    for (const [id, apps] of this.tenantInformers.get(app.namespace) ?? [])
+      if (apps > (own.has(id) ? 1 : 0)) tenant.add(id);
     const opening = new Set<string>();
     for (const o of objects) {
       const id = informerKey(o.resource, o.namespace);
@@ -184,6 +191,18 @@ export class WatchedObjects {
         message: `not watched: Depot already watches ${this.limits.total} kinds and namespaces for deliveries, the most --max-delivery-watches allows; ${described(o)} would be one more`,
       };
     return undefined;
+  }
+
+  /** Counts (delta 1) or uncounts (-1) an Application's informers in its tenant namespace. */
+  private countTenant(namespace: string, keys: Iterable<string>, delta: 1 | -1): void {
+    let counts = this.tenantInformers.get(namespace);
+    if (!counts) this.tenantInformers.set(namespace, (counts = new Map()));
+    for (const id of informersOf(keys)) {
+      const n = (counts.get(id) ?? 0) + delta;
+      if (n > 0) counts.set(id, n);
+      else counts.delete(id);
+    }
+    if (counts.size === 0) this.tenantInformers.delete(namespace);
   }
 
   private addUser(key: string, appKey: string): void {
