@@ -3,7 +3,7 @@
 // writes targetRevision), prod a chart per app (Depot writes the Helm parameter image.tag).
 // No automated sync: the tour asks Argo CD to sync (as `argocd app sync` does), so that the
 // drift between "written" and "synced" can be shown.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
@@ -61,7 +61,10 @@ export async function startDemoArgoCd(opts: {
 }): Promise<DemoArgoCdRun> {
   const binaries = await ensureArgocdBinaries(opts.log);
   mkdirSync(opts.dir, { recursive: true });
-  const git = await startGitServer({ dir: join(opts.dir, 'gitserver'), log: opts.log });
+  // The repositories belong to this run's fresh control plane: an earlier demo's would clash with them.
+  const gitDir = join(opts.dir, 'gitserver');
+  rmSync(gitDir, { recursive: true, force: true });
+  const git = await startGitServer({ dir: gitDir, log: opts.log });
   try {
     const argocd = await startArgocd(opts.kc, {
       kubeconfig: opts.kubeconfig,
