@@ -263,3 +263,35 @@ test('approving from the promotions view promotes the version, and the history n
   await expect(entry.textContent()).resolves.toContain(`approved by ${user}`);
   await page.close();
 }, 90_000);
+
+test('approving from the why panel of a waiting cell promotes the version too', async () => {
+  expect(cliIn(ns)('set-version', 'api', 'dev', '3.2.0')).toMatchObject({ status: 0, stderr: '' });
+  const page = await signedIn(adminToken, `#/why/${ns}/api/prod`);
+  const panel = page.getByTestId('why-panel');
+  const waiting = panel.getByTestId('approval-to-prod/api');
+  await eventually(
+    'the panel offers the approval of 3.2.0',
+    async () => (await waiting.count()) === 1 && (await waiting.textContent())!.includes('3.2.0'),
+    30_000,
+  );
+  const approve = waiting.getByTestId('action-approve');
+  await eventually('approve is enabled for the release manager', () => approve.isEnabled(), 15_000);
+  await approve.click();
+  await page.getByTestId('confirm').click();
+  await expect(panel.getByTestId('action-result').textContent({ timeout: 30_000 })).resolves.toBe(
+    'Approved api 3.2.0.',
+  );
+  const user = `system:serviceaccount:${ns}:release-manager`;
+  expect((await k.read<Promotion>(Promotions, ns, 'to-prod')).spec.approvals).toContainEqual({
+    application: 'api',
+    version: '3.2.0',
+    approver: user,
+  });
+  const promoted = await k.appWhen(ns, 'api', 'api 3.2.0 is promoted into prod', (a) =>
+    a.status?.history?.some((h) => h.type === 'Promoted' && h.to === '3.2.0'),
+  );
+  expect(promoted.spec.versions!.prod).toBe('3.2.0');
+  // The panel follows: nothing waits any more.
+  await waiting.waitFor({ state: 'detached', timeout: 15_000 });
+  await page.close();
+}, 90_000);
