@@ -33,20 +33,38 @@ export async function serviceAccountToken(
 
 /** http(s)://127.0.0.1:PORT/api/v1 of an operator started with `--api-addr 127.0.0.1:0` (https when it logs TLS). */
 export async function apiBase(operator: OperatorProcess): Promise<string> {
-  return eventually(
-    'the operator logs that its HTTP API listens',
-    async () => {
-      const line = operator
-        .output()
-        .split('\n')
-        .find((l) => l.includes('"HTTP API listening"'));
-      if (!line) return undefined;
-      const { address, tls } = JSON.parse(line) as { address: string; tls: string | false };
-      const scheme = tls ? 'https' : 'http';
-      return `${scheme}://127.0.0.1:${address.split(':').pop()}/api/v1`;
-    },
-    60_000,
-  );
+  return eventuallyWithApiLines(operator, 'the operator logs that its HTTP API listens', async () => {
+    const line = operator
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"HTTP API listening"'));
+    if (!line) return undefined;
+    const { address, tls } = JSON.parse(line) as { address: string; tls: string | false };
+    const scheme = tls ? 'https' : 'http';
+    return `${scheme}://127.0.0.1:${address.split(':').pop()}/api/v1`;
+  });
+}
+
+/** On a timeout, the operator's every log line about its HTTP API (its certificate, retries) joins the error. */
+async function eventuallyWithApiLines<T>(
+  operator: OperatorProcess,
+  what: string,
+  probe: () => Promise<T | undefined>,
+): Promise<T> {
+  try {
+    return await eventually(what, probe, 60_000);
+  } catch (err) {
+    const lines = operator
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('HTTP API'));
+    throw new Error(
+      `${(err as Error).message}; the operator's HTTP API lines:\n${lines.join('\n') || '(none)'}`,
+      {
+        cause: err,
+      },
+    );
+  }
 }
 
 /** The Secret of the operator's generated certificate, as the chart names it (its Role's resourceNames). */
