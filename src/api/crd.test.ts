@@ -147,6 +147,11 @@ describe.each(crds.map(({ def, crd }) => [def.kind, crd] as const))('%s CRD sche
     expect(crd.spec.versions[0]!.subresources).toEqual({ status: {} });
     expect(crd.spec.names.categories).toEqual(['depot']);
   });
+
+  test('has an atomic status: one managed-fields entry for the operator, not one per field', () => {
+    const props = crd.spec.versions[0]!.schema.openAPIV3Schema.properties as Record<string, JsonSchema>;
+    expect(props.status!['x-kubernetes-map-type']).toBe('atomic');
+  });
 });
 
 // Names `kubectl get X` already resolves to Argo CD, Flux or Kubernetes kinds.

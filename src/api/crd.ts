@@ -128,6 +128,11 @@ function rootSchema(def: KindDefinition): JsonSchema {
   };
   props.kind = { description: `Kind of the object: ${def.kind}.`, type: 'string' };
   props.metadata = { type: 'object', properties: { name: { type: 'string', maxLength: 63 } } };
+  // Only the operator writes status, always whole: one managed-fields entry
+  // (`f:status`) instead of one per field of every list item. The API server
+  // decodes, validates and re-encodes managedFields on every write: on an
+  // Application that was a third of the object and ~40 % of a status write's cost.
+  if (props.status) props.status = ordered({ ...props.status, 'x-kubernetes-map-type': 'atomic' });
   const required = ((root.required as string[] | undefined) ?? []).filter((k) => k === 'spec');
   if (required.length) root.required = required;
   else delete root.required;
