@@ -10,6 +10,7 @@ import {
   type RequestCount,
   type RequestSummary,
 } from './request-accounting.js';
+import { machineCpuSeconds } from './proc.js';
 import { round } from './stats.js';
 
 export interface Measured {
@@ -23,6 +24,10 @@ export interface Measured {
     operator_ms?: number;
     apiserver_cores: number;
     operator_cores?: number;
+    /** This harness process (its requests, watches and parsing run on the same cores). */
+    harness_s: number;
+    /** Cores busy on the whole machine on average (2 = both of this machine's busy all along). */
+    machine_busy_cores?: number;
   };
   /** From the operator's own /metrics (the last operator process of the scenario). */
   operator_metrics?: OperatorFigures;
@@ -37,6 +42,8 @@ export class Measurement {
     private readonly operatorPid: number | undefined,
     private readonly operatorCpu: number | undefined,
     private readonly operatorBefore: OperatorFigures | undefined,
+    private readonly harnessCpu = process.cpuUsage(),
+    private readonly machineCpu = machineCpuSeconds(),
   ) {}
 
   static async begin(cluster: BenchCluster, operator?: OperatorProcess): Promise<Measurement> {
@@ -67,6 +74,12 @@ export class Measurement {
       ? operatorFigures(await operator.metrics().catch(() => []))
       : undefined;
     const apiserverCpu = now.cpu.apiserver - this.start.cpu.apiserver;
+    const harnessCpu = process.cpuUsage(this.harnessCpu);
+    const machineNow = machineCpuSeconds();
+    const machineBusy =
+      machineNow && this.machineCpu && seconds > 0
+        ? round((machineNow.busy - this.machineCpu.busy) / seconds, 2)
+        : undefined;
     return {
       api_requests: summarizeRequests(requestDelta(this.start.requests, now.requests), harness, seconds),
       cpu: {
@@ -79,6 +92,8 @@ export class Measurement {
         ...(operatorCpu !== undefined && seconds > 0
           ? { operator_cores: round(operatorCpu / seconds, 2) }
           : {}),
+        harness_s: round((harnessCpu.user + harnessCpu.system) / 1e6, 1),
+        ...(machineBusy !== undefined ? { machine_busy_cores: machineBusy } : {}),
       },
       ...(operatorAfter
         ? { operator_metrics: figuresDelta(samePid ? this.operatorBefore : undefined, operatorAfter) }

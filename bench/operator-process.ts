@@ -57,7 +57,9 @@ export class OperatorProcess {
       ...o.flags,
     ];
     const out = openSync(o.logPath, 'a');
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', out, out] });
+    // Node's own flags for the operator, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+    const nodeFlags = process.env.DEPOT_BENCH_OPERATOR_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeFlags, ...argv], { stdio: ['ignore', out, out] });
     closeSync(out);
     if (!child.pid) throw new Error(`could not start the operator (see ${o.logPath})`);
     writeFileSync(o.pidFile, String(child.pid));

@@ -50,3 +50,23 @@ export function cpuSeconds(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/** Busy and total CPU seconds of the whole machine so far (/proc/stat's first line; idle and iowait are not busy). */
+export function machineCpuSeconds(ticksPerSecond = 100): { busy: number; total: number } | undefined {
+  try {
+    return parseMachineCpu(readFileSync('/proc/stat', 'utf8'), ticksPerSecond);
+  } catch {
+    return undefined;
+  }
+}
+
+export function parseMachineCpu(text: string, ticksPerSecond = 100): { busy: number; total: number } {
+  const line = text.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) throw new Error('/proc/stat has no cpu line');
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  if (ticks.length < 5 || ticks.some((t) => !Number.isFinite(t)))
+    throw new Error('unreadable /proc/stat cpu line');
+  const total = ticks.reduce((a, b) => a + b, 0);
+  const idle = ticks[3]! + ticks[4]!; // idle + iowait
+  return { busy: (total - idle) / ticksPerSecond, total: total / ticksPerSecond };
+}

@@ -73,7 +73,7 @@ test("the operator's writes come from its /metrics; the API server's count (Argo
       harness: {},
       operator_writes: both,
     },
-    cpu: { apiserver_s: 1, etcd_s: 1, apiserver_cores: 0.1 },
+    cpu: { apiserver_s: 1, etcd_s: 1, apiserver_cores: 0.1, harness_s: 0.2 },
     operator_metrics: {
       api_requests: { patch: 60, create: 60, get: 3, update: 0 },
       lease_requests: 10,

@@ -1,5 +1,5 @@
 import { parseHelpDefaults } from '../operator-defaults.js';
-import { parseProcStatCpuSeconds, parseProcStatus } from '../proc.js';
+import { parseMachineCpu, parseProcStatCpuSeconds, parseProcStatus } from '../proc.js';
 import { parseOptions } from '../options.js';
 import { nextFiring } from '../scenarios/promotion.js';
 import { spread } from '../scenarios/latency.js';
@@ -31,6 +31,13 @@ test('/proc: resident memory and CPU seconds', () => {
   });
   const stat = '4242 (node (depot) x) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 50 0 0 20 0 11 0 1 2 3';
   expect(parseProcStatCpuSeconds(stat)).toBe(3);
+});
+
+test("/proc/stat: the machine's busy CPU seconds leave out idle and iowait", () => {
+  // user nice system idle iowait irq softirq steal
+  const text = 'cpu  100 20 30 500 50 5 5 0 0 0\ncpu0 50 10 15 250 25 2 3 0 0 0\n';
+  expect(parseMachineCpu(text)).toEqual({ busy: 1.6, total: 7.1 });
+  expect(() => parseMachineCpu('intr 1 2 3\n')).toThrow('no cpu line');
 });
 
 test('a Promotion fires at the first whole minute at least 10 s ahead (UTC cron)', () => {
