@@ -37,7 +37,8 @@ Runs Depot's operator benchmarks against a dedicated local control plane
   --memory-apps N             applications of memory_10k (default 10 × --apps)
   --only KEY,KEY              run only these scenarios (what they need is set up)
   --out FILE                  results file (default bench/results/latest.json)
-  --budget SECONDS            the scenarios end within this (default 2700)
+  --budget SECONDS            the scenarios end within this (default 3600; at least the
+                              selected scenarios' minimum times and setups)
   --concurrency N             the harness's concurrent requests (default 8)
   --baseline-concurrency N    baseline_1k's concurrency (default: the operator's --workers)
   --latency-changes N         single changes of latency_single (default 100)
@@ -90,7 +91,7 @@ export function parseOptions(argv: string[], known: readonly string[]): BenchOpt
     memoryApps,
     ...(only ? { only } : {}),
     out: values.out ?? (quick ? 'bench/results/quick.json' : 'bench/results/latest.json'),
-    budgetS: positiveInt('--budget', values.budget) ?? 2700,
+    budgetS: positiveInt('--budget', values.budget) ?? 3600,
     concurrency: positiveInt('--concurrency', values.concurrency) ?? 8,
     ...(values['baseline-concurrency']
       ? { baselineConcurrency: positiveInt('--baseline-concurrency', values['baseline-concurrency']) }

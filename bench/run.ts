@@ -10,6 +10,7 @@ import { down } from '../src/local/controlplane/index.js';
 import { projectRoot } from '../src/local/project-root.js';
 import { costPerChange } from './cost-per-change.js';
 import { controlPlaneVersions, machine } from './machine.js';
+import { budgetFloorS } from './budget.js';
 import { operatorDefaults } from './operator-defaults.js';
 import { OperatorProcess } from './operator-process.js';
 import { parseOptions, usage, type BenchOptions } from './options.js';
@@ -259,6 +260,14 @@ async function main(): Promise<number> {
   run.startWatchdog();
 
   const selected = selectScenarios(scenarios, opts);
+  const floorS = budgetFloorS(selected, opts);
+  if (opts.budgetS < floorS) {
+    process.stderr.write(
+      `error: --budget ${opts.budgetS} s is less than the selected scenarios' minimum times and setups (${floorS} s): ` +
+        'the first ones would get no time and be skipped; raise --budget or choose fewer with --only\n',
+    );
+    return 2;
+  }
   log(
     `${opts.kind} run: ${selected.map((s) => s.key).join(', ')}; ${opts.apps} applications (${opts.memoryApps} for memory); ` +
       `within ${opts.budgetS} s; results: ${opts.out}`,
