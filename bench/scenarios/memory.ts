@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppsWorld } from '../apps-world.js';
 import { Measurement } from '../measurement.js';
 import type { OperatorProcess } from '../operator-process.js';
+import { figuresDelta, operatorFigures } from '../operator-metrics.js';
 import { sumOf } from '../prometheus-text.js';
 import { outcome, secondsSince } from '../outcome.js';
 import { scaled, type Scenario } from '../scenario.js';
@@ -104,6 +105,8 @@ export const memory10k: Scenario<AppsWorld> = {
 /** Resident memory every 15 s for `ms` while nothing changes: first, last, max, trend. */
 async function watchIdle(op: OperatorProcess, ms: number, signal: AbortSignal) {
   const t0 = Date.now();
+  // Idle still reconciles: every --resync-period (10 minutes) all objects are planned again.
+  const before = await op.metrics().catch(() => undefined);
   const points: { x: number; y: number }[] = [];
   for (;;) {
     const rss = op.memory()?.rss_mib;
@@ -113,6 +116,9 @@ async function watchIdle(op: OperatorProcess, ms: number, signal: AbortSignal) {
     await sleep(Math.min(SAMPLE_MS, left), undefined, { signal });
   }
   if (points.length === 0) return null;
+  const after = await op.metrics().catch(() => undefined);
+  const reconciles =
+    before && after ? figuresDelta(operatorFigures(before), operatorFigures(after)).reconciles : null;
   const first = points[0]!.y;
   const last = points.at(-1)!.y;
   const trend = slope(points);
@@ -125,5 +131,9 @@ async function watchIdle(op: OperatorProcess, ms: number, signal: AbortSignal) {
     growth_mib: round(last - first, 1),
     trend_mib_per_min: trend === undefined ? null : round(trend, 2),
     stable: last - first <= STABLE_GROWTH_MIB,
+    /** Reconciles by controller during the window (a resync plans every object once). */
+    reconciles,
+    /** Every sample, in order (MiB): where in the window memory moved. */
+    rss_series_mib: points.map((p) => round(p.y, 1)),
   };
 }
