@@ -22,7 +22,7 @@ help:
 	@echo "make test   - every test (unit and integration against a real kube-apiserver + etcd)"
 	@echo "make lint   - eslint + prettier + hadolint (Dockerfile)"
 	@echo "make e2e-kind - image + kind cluster + chart + the tour (skipped without docker/podman)"
-	@echo "make bench  - core micro-benchmarks + the operator benchmarks of bench/ (under 30 min)"
+	@echo "make bench  - core micro-benchmarks + the operator benchmarks of bench/ (about 45 min)"
 	@echo "make bench-quick - the operator benchmarks with 100 applications (smoke test)"
 
 node_modules/.package-lock.json: package.json package-lock.json
