@@ -41,6 +41,10 @@ export class OperatorProcess {
     const bin = join(o.root, 'bin', 'depot.js');
     if (!existsSync(join(o.root, 'dist', 'cli', 'main.js')))
       throw new Error('dist/ is missing: run `npx tsc -p tsconfig.build.json` (make bench does it) first');
+    // Operator flags for every operator the bench starts, e.g. `--resync-period 1m`
+    // to see many resyncs in memory_10k's idle window; results list them in operator_flags.
+    const extra = process.env.DEPOT_BENCH_OPERATOR_FLAGS?.split(' ').filter(Boolean) ?? [];
+    const flags = [...o.flags, ...extra];
     const health = `127.0.0.1:${await freePort()}`;
     const metrics = `127.0.0.1:${await freePort()}`;
     const argv = [
@@ -54,7 +58,7 @@ export class OperatorProcess {
       metrics,
       '--api-addr',
       '0',
-      ...o.flags,
+      ...flags,
     ];
     const out = openSync(o.logPath, 'a');
     // Node's own flags for the operator, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
@@ -69,7 +73,7 @@ export class OperatorProcess {
     return new OperatorProcess(
       child.pid,
       argv,
-      o.flags,
+      flags,
       `http://${health}`,
       `http://${metrics}`,
       o.logPath,
