@@ -134,9 +134,18 @@ const figures: Record<string, (r: R) => Figure> = {
   memory_10k: (r) => {
     const fc = obj(r.first_convergence);
     const idle = r.idle_window ? obj(r.idle_window) : undefined;
-    const idleText = idle
-      ? `; idle ${num(idle.seconds) ?? '?'} s: ${num(idle.rss_first_mib) ?? '?'} → ${num(idle.rss_last_mib) ?? '?'} MiB (max ${num(idle.rss_max_mib) ?? '?'}, trend ${num(idle.trend_mib_per_min) ?? '?'} MiB/min)`
-      : '';
+    // A resync plans every Application once: the window's Application reconciles ÷ the Applications.
+    const resyncs = (i: R) => {
+      const apps = num(obj(i.reconciles).application);
+      const n = num(r.created_apps);
+      return apps !== undefined && n ? `, ${Math.round(apps / n)} resyncs in it` : '';
+    };
+    // Older results have no floors: first → last sample instead.
+    const idleMoves = (i: R) =>
+      num(i.floor_first_half_mib) !== undefined
+        ? `floor ${num(i.floor_first_half_mib)} → ${num(i.floor_second_half_mib) ?? '?'} MiB (halves' lowest), max ${num(i.rss_max_mib) ?? '?'}${resyncs(i)}`
+        : `${num(i.rss_first_mib) ?? '?'} → ${num(i.rss_last_mib) ?? '?'} MiB (max ${num(i.rss_max_mib) ?? '?'}, trend ${num(i.trend_mib_per_min) ?? '?'} MiB/min)`;
+    const idleText = idle ? `; idle ${num(idle.seconds) ?? '?'} s: ${idleMoves(idle)}` : '';
     const within = num(r.rss_mb) === undefined ? undefined : (num(r.rss_mb) ?? Infinity) <= 300;
     return {
       result: `${num(r.rss_mb) ?? '?'} MB (${num(r.rss_mib) ?? '?'} MiB) RSS, peak ${num(r.peak_rss_mib) ?? '?'} MiB, ${num(r.kib_per_app) ?? '?'} KiB/app, fixed ${num(r.rss_empty_mib) ?? '?'} MiB${idleText}; first convergence ${converged(fc)}`,

@@ -39,7 +39,14 @@ function reproduce(sc: Scenario<unknown>, opts: BenchOptions): string {
   const apps = opts.apps !== 1000 ? ` --apps ${opts.apps}` : '';
   const memory =
     sc.key === 'memory_10k' && opts.memoryApps !== opts.apps * 10 ? ` --memory-apps ${opts.memoryApps}` : '';
-  return `npx tsx bench/run.ts --only ${keys}${apps}${memory}`;
+  const idle =
+    sc.key === 'memory_10k' && opts.memoryIdleSeconds !== 600
+      ? ` --memory-idle-seconds ${opts.memoryIdleSeconds}`
+      : '';
+  const flags = process.env.DEPOT_BENCH_OPERATOR_FLAGS
+    ? `DEPOT_BENCH_OPERATOR_FLAGS='${process.env.DEPOT_BENCH_OPERATOR_FLAGS}' `
+    : '';
+  return `${flags}npx tsx bench/run.ts --only ${keys}${apps}${memory}${idle}`;
 }
 
 class Run {
@@ -91,7 +98,7 @@ class Run {
         });
         this.operators.add(op);
         log(
-          `operator ${n} started (pid ${op.pid}${flags.length ? `, ${flags.join(' ')}` : ', default flags'}); log: ${op.logPath}`,
+          `operator ${n} started (pid ${op.pid}${op.flags.length ? `, ${op.flags.join(' ')}` : ', default flags'}); log: ${op.logPath}`,
         );
         return op;
       },

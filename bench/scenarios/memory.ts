@@ -2,7 +2,7 @@
 // and converged, and their first convergence. The Applications are created
 // while no operator runs; the operator then starts with default flags.
 // Resident memory is read at convergence, then every 15 s through an idle
-// window (10 minutes in a full run) whose trend says whether it is stable, with
+// window (10 minutes in a full run) whose floor says whether it is stable, with
 // the V8 heap figures from the operator's /metrics beside it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppsWorld } from '../apps-world.js';
@@ -12,13 +12,12 @@ import { figuresDelta, operatorFigures } from '../operator-metrics.js';
 import { sumOf } from '../prometheus-text.js';
 import { outcome, secondsSince } from '../outcome.js';
 import { scaled, type Scenario } from '../scenario.js';
-import { round, slope } from '../stats.js';
+import { summarizeIdleMemory, type IdlePoint } from '../idle-memory.js';
+import { round } from '../stats.js';
 import { memoryGroup } from './groups.js';
 
 const SAMPLE_MS = 15_000;
 const MIB = 2 ** 20;
-/** Growth over the idle window beyond this (MiB) means the memory is not stable. */
-const STABLE_GROWTH_MIB = 5;
 
 /**
  * The V8 heap and off-heap memory, from the operator's /metrics (prom-client's
@@ -102,12 +101,15 @@ export const memory10k: Scenario<AppsWorld> = {
   },
 };
 
-/** Resident memory every 15 s for `ms` while nothing changes: first, last, max, trend. */
+/**
+ * Resident memory every 15 s for `ms` while nothing changes, summarized by
+ * `summarizeIdleMemory` (stable: the floor does not rise), with the reconciles
+ * in the window (every --resync-period, 10 minutes, all objects are planned again).
+ */
 async function watchIdle(op: OperatorProcess, ms: number, signal: AbortSignal) {
   const t0 = Date.now();
-  // Idle still reconciles: every --resync-period (10 minutes) all objects are planned again.
   const before = await op.metrics().catch(() => undefined);
-  const points: { x: number; y: number }[] = [];
+  const points: IdlePoint[] = [];
   for (;;) {
     const rss = op.memory()?.rss_mib;
     if (rss !== undefined) points.push({ x: (Date.now() - t0) / 60_000, y: rss });
@@ -115,25 +117,10 @@ async function watchIdle(op: OperatorProcess, ms: number, signal: AbortSignal) {
     if (left <= 0) break;
     await sleep(Math.min(SAMPLE_MS, left), undefined, { signal });
   }
-  if (points.length === 0) return null;
+  const summary = summarizeIdleMemory(points);
+  if (!summary) return null;
   const after = await op.metrics().catch(() => undefined);
   const reconciles =
     before && after ? figuresDelta(operatorFigures(before), operatorFigures(after)).reconciles : null;
-  const first = points[0]!.y;
-  const last = points.at(-1)!.y;
-  const trend = slope(points);
-  return {
-    seconds: round(ms / 1000, 0),
-    samples: points.length,
-    rss_first_mib: first,
-    rss_last_mib: last,
-    rss_max_mib: Math.max(...points.map((p) => p.y)),
-    growth_mib: round(last - first, 1),
-    trend_mib_per_min: trend === undefined ? null : round(trend, 2),
-    stable: last - first <= STABLE_GROWTH_MIB,
-    /** Reconciles by controller during the window (a resync plans every object once). */
-    reconciles,
-    /** Every sample, in order (MiB): where in the window memory moved. */
-    rss_series_mib: points.map((p) => round(p.y, 1)),
-  };
+  return { seconds: round(ms / 1000, 0), ...summary, reconciles };
 }

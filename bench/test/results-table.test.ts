@@ -170,6 +170,37 @@ test('memory_10k: met only within 300 MB and without growth over the idle window
   expect(growing!.met).toBe('no');
 });
 
+test('memory_10k: an idle window with floors shows them, its peak and the resyncs in it', () => {
+  const file = {
+    run: results.run,
+    machine: results.machine,
+    memory_10k: {
+      rss_mb: 250.1,
+      rss_mib: 238.5,
+      peak_rss_mib: 240.5,
+      kib_per_app: 12,
+      rss_empty_mib: 121.7,
+      created_apps: 10000,
+      first_convergence: { converged: true, converged_apps: 10000, apps: 10000, seconds: 146.5 },
+      idle_window: {
+        seconds: 1500,
+        rss_first_mib: 239,
+        rss_last_mib: 186.3,
+        rss_max_mib: 289.9,
+        floor_first_half_mib: 179.8,
+        floor_second_half_mib: 181,
+        stable: true,
+        reconciles: { application: 20000, target: 12 },
+      },
+    },
+  } as unknown as ResultsFile;
+  const [row] = resultRows(file, ['memory_10k']);
+  expect(row!.result).toContain(
+    "idle 1500 s: floor 179.8 → 181 MiB (halves' lowest), max 289.9, 2 resyncs in it",
+  );
+  expect(row!.met).toBe('yes');
+});
+
 test('scale_out_20k: both layouts, the RSS of each shard, and met only when 2 shards beat 1', () => {
   const layout = (shards: Record<string, number>, first: number, bulk: number) => ({
     first_convergence: { converged: true, seconds: first },
