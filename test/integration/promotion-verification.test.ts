@@ -199,7 +199,12 @@ test('a passing window verifies the version; the requireVerified Promotion then 
     'api 2.1.0 promoted into live',
     async () => (await k.app(ns, 'api')).spec.versions!.live === '2.1.0',
   );
-  const api = await k.app(ns, 'api');
+  // The Application's history records the verification from the Promotion's status, on
+  // its own reconcile: it may come after the to-live Promotion moved the version on.
+  const api = await eventually('api history records Verified', async () => {
+    const a = await k.app(ns, 'api');
+    return a.status?.history?.some((h) => h.type === 'Verified') && a;
+  });
   expect(api.spec.versions!.prod).toBe('2.1.0');
   expect(api.status!.history!.find((h) => h.type === 'Verified')).toMatchObject({
     environment: 'prod',
