@@ -11,6 +11,7 @@ import type { InformerFactory } from './informer-factory.js';
 import { reconcileLogger, type Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { WorkQueue } from './queue.js';
+import { addSpread, resyncSpreadMs } from './resync-spread.js';
 import type { ControllerSpec } from './reconciler.js';
 import { keyOf, parseKey, requestKey, type Request } from '../kube/resource.js';
 import { isInvalid, isTerminal, TerminalError } from './terminal-error.js';
@@ -52,6 +53,8 @@ export class Controller {
   private slots = new WorkerSlots(1);
   private abort: AbortController | undefined;
   private resyncTimer: TimerHandle | undefined;
+  /** The slices of a resync still to be queued. */
+  private resyncSlices: TimerHandle | undefined;
   private reconcileSeq = 0;
   private readonly log: Logger;
   /** Reconciles running now, by namespace (a shard hands a namespace over only when it has none). */
@@ -133,6 +136,7 @@ export class Controller {
     const queue = this.queue;
     if (!queue) return;
     this.resyncTimer?.cancel();
+    this.resyncSlices?.cancel();
     queue.shutDown();
     if (!opts.drain) this.abort?.abort();
     while (this.workers.size > 0) await Promise.all([...this.workers]);
@@ -151,7 +155,9 @@ export class Controller {
     const jittered = period * (0.9 + 0.2 * Math.random());
     this.resyncTimer = this.rt.clock.setTimer(() => {
       if (queue.isShutDown) return;
-      for (const obj of this.primary.list()) queue.add(keyOf(obj));
+      // Spread over at most a tenth of the period, so it ends before the next resync.
+      const keys = this.primary.list().map(keyOf);
+      this.resyncSlices = addSpread(keys, (key) => queue.add(key), this.rt.clock, resyncSpreadMs(period));
       this.scheduleResync(queue);
     }, jittered);
   }
